@@ -1,0 +1,45 @@
+// Who is calling: the verified claims of a kyodo token (API.md, "Identity and
+// permissions").
+#ifndef KYODO_COMMON_AUTH_PRINCIPAL_H_
+#define KYODO_COMMON_AUTH_PRINCIPAL_H_
+
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "kyodo/type/v1/ward.pb.h"
+
+namespace kyodo::common::auth {
+
+enum class Role { kAdmin, kWardStaff, kReviewer, kApplicant, kViewer };
+
+// "admin", "ward_staff", "reviewer", "applicant", "viewer".
+absl::string_view RoleName(Role role);
+std::optional<Role> ParseRole(absl::string_view name);
+
+struct Principal {
+  std::string subject;  // `sub`
+  Role role = Role::kViewer;
+  // ward_staff: the ward it works for (`ward` claim, e.g. "ASAO").
+  kyodo::type::v1::Ward ward = kyodo::type::v1::WARD_UNSPECIFIED;
+  // applicant: its partner record, `partners/{partner}` (`partner` claim).
+  std::string partner;
+  // reviewer: its reviewer identity (`reviewer` claim), matched against the
+  // Reviewer records of the calls it sits on.
+  std::string reviewer;
+
+  bool is_admin() const { return role == Role::kAdmin; }
+  // ward_staff of `ward`.
+  bool IsStaffOf(kyodo::type::v1::Ward w) const {
+    return role == Role::kWardStaff && ward == w &&
+           w != kyodo::type::v1::WARD_UNSPECIFIED;
+  }
+  // admin, or ward_staff of `ward`.
+  bool CanManageWard(kyodo::type::v1::Ward w) const {
+    return is_admin() || IsStaffOf(w);
+  }
+};
+
+}  // namespace kyodo::common::auth
+
+#endif  // KYODO_COMMON_AUTH_PRINCIPAL_H_

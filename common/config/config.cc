@@ -1,0 +1,80 @@
+#include "common/config/config.h"
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+extern char** environ;
+
+namespace kyodo::common::config {
+
+void Fail(absl::string_view message) {
+  std::fprintf(stderr, "kyodo: invalid configuration: %.*s\n",
+               static_cast<int>(message.size()), message.data());
+  std::exit(2);
+}
+
+namespace {
+
+void ApplyEnvironment() {
+  constexpr absl::string_view kPrefix = "KYODO_";
+  for (char** env = environ; env != nullptr && *env != nullptr; ++env) {
+    absl::string_view entry(*env);
+    if (entry.substr(0, kPrefix.size()) != kPrefix) continue;
+    size_t eq = entry.find('=');
+    if (eq == absl::string_view::npos) continue;
+    std::string name(entry.substr(kPrefix.size(), eq - kPrefix.size()));
+    for (char& c : name) c = static_cast<char>(std::tolower(c));
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    // Variables for other tools (or tests) share the prefix; only ours apply.
+    if (flag == nullptr) continue;
+    std::string error;
+    if (!flag->ParseFrom(entry.substr(eq + 1), &error)) {
+      Fail(absl::StrCat("environment variable ", entry.substr(0, eq), ": ",
+                        error));
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<char*> ParseFlagsAndEnvironment(int argc, char** argv,
+                                            absl::string_view usage) {
+  absl::SetProgramUsageMessage(usage);
+  ApplyEnvironment();
+  return absl::ParseCommandLine(argc, argv);
+}
+
+absl::StatusOr<std::string> ReadSecretFile(absl::string_view setting,
+                                           absl::string_view path) {
+  if (path.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(setting, " is required (a file holding the secret)"));
+  }
+  std::ifstream in{std::string(path), std::ios::binary};
+  if (!in) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(setting, ": cannot read ", path));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string secret = buffer.str();
+  if (!secret.empty() && secret.back() == '\n') secret.pop_back();
+  if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+  if (secret.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(setting, ": ", path, " is empty"));
+  }
+  return secret;
+}
+
+}  // namespace kyodo::common::config

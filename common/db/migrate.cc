@@ -1,0 +1,222 @@
+#include "common/db/migrate.h"
+
+#include <openssl/evp.h>
+
+#include <map>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/log/log.h"
+#include "common/status/errors.h"
+#include "common/status/macros.h"
+
+namespace kyodo::common::db {
+namespace {
+
+constexpr char kCreateTable[] =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " track VARCHAR(64) CHARACTER SET ascii NOT NULL,"
+    " version INT NOT NULL,"
+    " name VARCHAR(255) NOT NULL,"
+    " checksum CHAR(64) CHARACTER SET ascii NOT NULL,"
+    " dirty BOOLEAN NOT NULL,"
+    " applied_at DATETIME(6) NOT NULL,"
+    " PRIMARY KEY (track, version)"
+    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+constexpr char kSelectApplied[] =
+    "SELECT track, version, checksum, dirty FROM schema_migrations";
+constexpr char kInsertDirty[] =
+    "INSERT INTO schema_migrations (track, version, name, checksum, dirty,"
+    " applied_at) VALUES (?, ?, ?, ?, TRUE, UTC_TIMESTAMP(6))";
+constexpr char kMarkClean[] =
+    "UPDATE schema_migrations SET dirty = FALSE, applied_at = "
+    "UTC_TIMESTAMP(6) WHERE track = ? AND version = ?";
+
+struct Applied {
+  std::string checksum;
+  bool dirty = false;
+};
+using AppliedMap = std::map<std::pair<std::string, int>, Applied>;
+
+std::string Sha256Hex(absl::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+AppliedMap ParseApplied(const std::vector<Row>& rows) {
+  AppliedMap applied;
+  for (const Row& row : rows) {
+    applied[{row.String(0), static_cast<int>(row.Int(1))}] =
+        Applied{row.String(2), row.Int(3) != 0};
+  }
+  return applied;
+}
+
+absl::StatusOr<AppliedMap> ReadApplied(Session& session) {
+  RETURN_IF_ERROR(session.ExecUnprepared(kCreateTable));
+  ASSIGN_OR_RETURN(std::vector<Row> rows, session.Query(kSelectApplied));
+  return ParseApplied(rows);
+}
+
+absl::Status CheckNotDirty(const AppliedMap& applied) {
+  for (const auto& [key, row] : applied) {
+    if (row.dirty) {
+      return FailedPreconditionError(
+          "SCHEMA_DIRTY",
+          absl::StrCat("migration ", key.first, "/", key.second,
+                       " failed halfway; repair the schema, then clear its "
+                       "dirty flag in schema_migrations"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyOne(Session& session, const std::string& track,
+                      const Migration& m, const std::string& checksum) {
+  log::Info("applying migration",
+            {{"track", track}, {"version", m.version}, {"name", m.name}});
+  RETURN_IF_ERROR(session
+                      .Exec(kInsertDirty, {track, m.version, m.name, checksum})
+                      .status());
+  for (const std::string& statement : SplitStatements(m.sql)) {
+    if (absl::Status s = session.ExecUnprepared(statement); !s.ok()) {
+      return absl::InternalError(
+          absl::StrCat("migration ", track, "/", m.version,
+                       " failed and is left dirty: ", s.message()));
+    }
+  }
+  return session.Exec(kMarkClean, {track, m.version}).status();
+}
+
+absl::StatusOr<MigrationReport> ApplyLocked(
+    Session& session, const std::vector<MigrationTrack>& tracks) {
+  ASSIGN_OR_RETURN(AppliedMap applied, ReadApplied(session));
+  RETURN_IF_ERROR(CheckNotDirty(applied));
+  MigrationReport report;
+  for (const MigrationTrack& track : tracks) {
+    for (const Migration& m : track.migrations) {
+      const std::string checksum = Sha256Hex(m.sql);
+      auto it = applied.find({track.name, m.version});
+      if (it == applied.end()) {
+        RETURN_IF_ERROR(ApplyOne(session, track.name, m, checksum));
+        ++report.applied;
+      } else if (it->second.checksum != checksum) {
+        return FailedPreconditionError(
+            "MIGRATION_CHANGED",
+            absl::StrCat("migration ", track.name, "/", m.version,
+                         " was edited after it was applied; add a new "
+                         "migration instead"));
+      } else {
+        ++report.current;
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace
+
+std::vector<std::string> SplitStatements(absl::string_view sql) {
+  std::vector<std::string> statements;
+  std::string current;
+  for (absl::string_view line : absl::StrSplit(sql, '\n')) {
+    absl::string_view trimmed = absl::StripAsciiWhitespace(line);
+    if (trimmed.empty() || absl::StartsWith(trimmed, "--")) continue;
+    absl::StrAppend(&current, line, "\n");
+    if (absl::EndsWith(trimmed, ";")) {
+      absl::string_view body = absl::StripAsciiWhitespace(current);
+      body.remove_suffix(1);
+      statements.emplace_back(body);
+      current.clear();
+    }
+  }
+  if (!absl::StripAsciiWhitespace(current).empty()) {
+    statements.emplace_back(absl::StripAsciiWhitespace(current));
+  }
+  return statements;
+}
+
+absl::Status CreateDatabase(const PoolOptions& database) {
+  for (char c : database.database) {
+    if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c) && c != '_') {
+      return absl::InvalidArgumentError(
+          "database name must be lowercase letters, digits and _");
+    }
+  }
+  PoolOptions server = database;
+  server.database.clear();
+  server.max_size = 1;
+  ASSIGN_OR_RETURN(std::unique_ptr<ConnectionPool> pool,
+                   ConnectionPool::Create(server));
+  ASSIGN_OR_RETURN(PooledSession session,
+                   pool->Borrow(absl::Now() + server.connect_timeout));
+  log::Info("creating database", {{"database", database.database}});
+  return session->ExecUnprepared(
+      absl::StrCat("CREATE DATABASE IF NOT EXISTS ", database.database,
+                   " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"));
+}
+
+absl::StatusOr<MigrationReport> ApplyMigrations(
+    const PoolOptions& database, const std::vector<MigrationTrack>& tracks,
+    absl::Duration lock_timeout) {
+  PoolOptions options = database;
+  options.max_size = 1;
+  options.io_timeout = absl::Hours(1);
+  ASSIGN_OR_RETURN(std::unique_ptr<ConnectionPool> pool,
+                   ConnectionPool::Create(options));
+  absl::StatusOr<PooledSession> session =
+      pool->Borrow(absl::Now() + options.connect_timeout);
+  // 1049: unknown database. A fresh install creates its own.
+  if (!session.ok() && MySqlErrorNumber(session.status()) == 1049) {
+    RETURN_IF_ERROR(CreateDatabase(database));
+    session = pool->Borrow(absl::Now() + options.connect_timeout);
+  }
+  if (!session.ok()) return session.status();
+  // The lock name is bound to the schema: tests run many schemas at once.
+  ASSIGN_OR_RETURN(
+      std::optional<Row> lock,
+      (*session)->QueryOne("SELECT GET_LOCK(CONCAT('kyodo.migrate.', DATABASE()), ?)",
+                        {static_cast<int64_t>(absl::ToInt64Seconds(lock_timeout))}));
+  if (!lock.has_value() || lock->Int(0) != 1) {
+    return absl::DeadlineExceededError(
+        "another instance holds the migration lock; try again later");
+  }
+  absl::StatusOr<MigrationReport> report = ApplyLocked(**session, tracks);
+  absl::Status released =
+      (*session)->QueryOne("SELECT RELEASE_LOCK(CONCAT('kyodo.migrate.', DATABASE()))")
+          .status();
+  if (!released.ok()) (*session)->MarkBroken();
+  if (report.ok()) {
+    log::Info("schema migrated",
+              {{"applied", report->applied}, {"current", report->current}});
+  }
+  return report;
+}
+
+absl::StatusOr<SchemaState> InspectSchema(
+    Session& session, const std::vector<MigrationTrack>& tracks) {
+  absl::StatusOr<std::vector<Row>> rows = session.Query(kSelectApplied);
+  // 1146: no schema_migrations table yet, i.e. nothing applied.
+  if (!rows.ok() && MySqlErrorNumber(rows.status()) == 1146) {
+    return SchemaState::kPending;
+  }
+  if (!rows.ok()) return rows.status();
+  const AppliedMap applied = ParseApplied(*rows);
+  if (!CheckNotDirty(applied).ok()) return SchemaState::kDirty;
+  for (const MigrationTrack& track : tracks) {
+    for (const Migration& m : track.migrations) {
+      if (!applied.contains({track.name, m.version})) {
+        return SchemaState::kPending;
+      }
+    }
+  }
+  return SchemaState::kCurrent;
+}
+
+}  // namespace kyodo::common::db

@@ -1,0 +1,111 @@
+#include "common/idempotency/idempotency.h"
+
+#include <openssl/evp.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "common/status/errors.h"
+#include "common/status/macros.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+
+namespace kyodo::common::idempotency {
+namespace {
+
+constexpr char kInsert[] =
+    "INSERT INTO request_ids (request_id, principal, method, request_hash,"
+    " response, create_time) VALUES (?, ?, ?, ?, NULL, UTC_TIMESTAMP(6))";
+constexpr char kSelect[] =
+    "SELECT principal, method, request_hash, response FROM request_ids"
+    " WHERE request_id = ? LOCK IN SHARE MODE";
+constexpr char kComplete[] =
+    "UPDATE request_ids SET response = ? WHERE request_id = ?";
+constexpr char kPurge[] = "DELETE FROM request_ids WHERE create_time < ?";
+
+std::string RequestHash(const google::protobuf::Message& request) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    request.SerializeToCodedStream(&coded);
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(),
+             nullptr);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+absl::Status Reused() {
+  return InvalidArgumentError(
+      "request_id",
+      "was already used for a different request; use a new UUID for a new "
+      "request",
+      "REQUEST_ID_REUSED");
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<std::string>> Claim(
+    db::Session& session, absl::string_view request_id,
+    absl::string_view principal, absl::string_view method,
+    const google::protobuf::Message& request) {
+  const std::string id = absl::AsciiStrToLower(request_id);
+  const std::string hash = RequestHash(request);
+  absl::StatusOr<int64_t> inserted =
+      session.Exec(kInsert, {id, principal, method, hash});
+  if (inserted.ok()) return std::optional<std::string>();
+  if (inserted.status().code() != absl::StatusCode::kAlreadyExists) {
+    return inserted.status();
+  }
+  ASSIGN_OR_RETURN(std::optional<db::Row> row, session.QueryOne(kSelect, {id}));
+  if (!row.has_value() || row->String(0) != principal ||
+      row->String(1) != method || row->String(2) != hash) {
+    return Reused();
+  }
+  if (row->IsNull(3)) {
+    // Claimed and committed without a response: only a bug does this.
+    return absl::InternalError("request id stored without its response");
+  }
+  std::string response;
+  if (!absl::Base64Unescape(row->String(3), &response)) {
+    return absl::InternalError("stored response is not base64");
+  }
+  return std::optional<std::string>(std::move(response));
+}
+
+absl::Status Complete(db::Session& session, absl::string_view request_id,
+                      const google::protobuf::Message& response) {
+  return session
+      .Exec(kComplete,
+            {absl::Base64Escape(response.SerializeAsString()),
+             absl::AsciiStrToLower(request_id)})
+      .status();
+}
+
+absl::Status Run(db::Session& session, absl::string_view request_id,
+                 absl::string_view principal, absl::string_view method,
+                 const google::protobuf::Message& request,
+                 google::protobuf::Message* response,
+                 absl::FunctionRef<absl::Status()> body) {
+  if (request_id.empty()) return body();
+  ASSIGN_OR_RETURN(std::optional<std::string> prior,
+                   Claim(session, request_id, principal, method, request));
+  if (prior.has_value()) {
+    response->Clear();
+    if (!response->ParseFromString(*prior)) {
+      return absl::InternalError("stored response does not parse");
+    }
+    return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(body());
+  return Complete(session, request_id, *response);
+}
+
+absl::StatusOr<int64_t> Purge(db::Session& session, absl::Time before) {
+  return session.Exec(kPurge, {before});
+}
+
+}  // namespace kyodo::common::idempotency

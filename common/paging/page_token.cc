@@ -1,0 +1,97 @@
+#include "common/paging/page_token.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "absl/strings/escaping.h"
+#include "common/status/errors.h"
+
+namespace kyodo::common::paging {
+namespace {
+
+constexpr char kVersion = 1;
+constexpr size_t kFingerprintBytes = 8;
+constexpr size_t kTagBytes = 16;
+
+std::string Sha256(absl::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+void PutInt64(std::string& out, int64_t v) {
+  const auto u = static_cast<uint64_t>(v);
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>((u >> shift) & 0xff));
+  }
+}
+
+int64_t GetInt64(absl::string_view in) {
+  uint64_t u = 0;
+  for (int i = 0; i < 8; ++i) u = (u << 8) | static_cast<unsigned char>(in[i]);
+  return static_cast<int64_t>(u);
+}
+
+absl::Status BadToken(absl::string_view why) {
+  return InvalidArgumentError("page_token", why, "INVALID_PAGE_TOKEN");
+}
+
+}  // namespace
+
+absl::StatusOr<int> EffectivePageSize(int32_t requested,
+                                      absl::string_view field) {
+  if (requested < 0) return InvalidArgumentError(field, "must not be negative");
+  if (requested == 0) return kDefaultPageSize;
+  return requested > kMaxPageSize ? kMaxPageSize : requested;
+}
+
+std::string PageTokenCodec::Tag(absl::string_view data) const {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
+       &length);
+  return std::string(reinterpret_cast<const char*>(mac), kTagBytes);
+}
+
+std::string PageTokenCodec::Encode(absl::string_view query,
+                                   const PageCursor& cursor) const {
+  std::string data;
+  data.push_back(kVersion);
+  data.append(Sha256(query).substr(0, kFingerprintBytes));
+  PutInt64(data, cursor.last_seq);
+  data.append(cursor.last_key);
+  data.append(Tag(data));
+  return absl::WebSafeBase64Escape(data);
+}
+
+absl::StatusOr<PageCursor> PageTokenCodec::Decode(
+    absl::string_view token, absl::string_view query) const {
+  if (token.empty()) return PageCursor{};
+  std::string data;
+  if (!absl::WebSafeBase64Unescape(token, &data) ||
+      data.size() < 1 + kFingerprintBytes + 8 + kTagBytes ||
+      data[0] != kVersion) {
+    return BadToken("not a page token from this service");
+  }
+  const absl::string_view body(data.data(), data.size() - kTagBytes);
+  const std::string expected = Tag(body);
+  if (CRYPTO_memcmp(expected.data(), data.data() + body.size(), kTagBytes) !=
+      0) {
+    return BadToken("not a page token from this service");
+  }
+  if (body.substr(1, kFingerprintBytes) !=
+      Sha256(query).substr(0, kFingerprintBytes)) {
+    return BadToken(
+        "was issued for a different query; keep the filter and other "
+        "parameters unchanged while paging, or start again without a token");
+  }
+  PageCursor cursor;
+  cursor.last_seq = GetInt64(body.substr(1 + kFingerprintBytes, 8));
+  cursor.last_key = std::string(body.substr(1 + kFingerprintBytes + 8));
+  return cursor;
+}
+
+}  // namespace kyodo::common::paging

@@ -1,0 +1,31 @@
+// Start-up and readiness glue between a service and its database.
+#ifndef KYODO_COMMON_SERVER_DATABASE_H_
+#define KYODO_COMMON_SERVER_DATABASE_H_
+
+#include <functional>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "common/db/migrate.h"
+#include "common/db/pool.h"
+
+namespace kyodo::common::server {
+
+// The `common` track every service applies before its own.
+const db::MigrationTrack& CommonMigrations();
+
+// Applies migrations, waiting up to `wait` for the database to come up (a
+// pod may start before its database). Returns FAILED_PRECONDITION
+// SCHEMA_DIRTY for a dirty schema: the caller keeps serving NOT_SERVING.
+absl::Status MigrateAtStart(const db::PoolOptions& database,
+                            const std::vector<db::MigrationTrack>& tracks,
+                            absl::Duration wait);
+
+// Ready when a session answers a ping and every migration of `tracks` is
+// applied and clean.
+std::function<bool()> DatabaseReadiness(db::ConnectionPool* pool,
+                                        std::vector<db::MigrationTrack> tracks);
+
+}  // namespace kyodo::common::server
+
+#endif  // KYODO_COMMON_SERVER_DATABASE_H_

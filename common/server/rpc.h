@@ -1,0 +1,79 @@
+// The single entry point every handler goes through, in this order:
+//   1. a call id (the caller's x-request-id when usable, else a fresh one),
+//      carried by this thread's log lines and echoed in x-request-id;
+//   2. authentication of the bearer token (UNAUTHENTICATED);
+//   3. descriptor-driven request validation (INVALID_ARGUMENT naming the
+//      field: UTF-8, lengths, list sizes);
+//   4. the effective deadline: the caller's, capped by the server default;
+//   5. the handler body, which authorises before it looks anything up;
+//   6. one log line per call (method, code, duration, subject; never the
+//      token) and the absl -> gRPC status mapping.
+#ifndef KYODO_COMMON_SERVER_RPC_H_
+#define KYODO_COMMON_SERVER_RPC_H_
+
+#include <functional>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/audit/audit.h"
+#include "common/auth/principal.h"
+#include "common/auth/token.h"
+#include "common/time/clock.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/status.h"
+
+namespace kyodo::common::server {
+
+struct CallContext {
+  std::string method;  // e.g. "CreatePartner"
+  std::string call_id;
+  auth::Principal principal;
+  absl::Time start;     // by the service clock
+  absl::Time deadline;  // by the real clock
+  grpc::ServerContext* server_context = nullptr;
+
+  // The audit actor of this call.
+  audit::Actor AuditActor(absl::string_view request_id) const;
+};
+
+// Observes finished calls (metrics).
+using CallObserver = std::function<void(absl::string_view method,
+                                        absl::StatusCode code,
+                                        absl::Duration latency)>;
+
+class RpcRunner {
+ public:
+  RpcRunner(std::string domain, const auth::TokenVerifier* verifier,
+            const Clock* clock, absl::Duration default_deadline)
+      : domain_(std::move(domain)),
+        verifier_(verifier),
+        clock_(clock),
+        default_deadline_(default_deadline) {}
+
+  void set_observer(CallObserver observer) { observer_ = std::move(observer); }
+
+  grpc::Status Run(grpc::ServerContext* context,
+                   const google::protobuf::Message& request,
+                   absl::FunctionRef<absl::Status(const CallContext&)> body) const;
+
+  const Clock& clock() const { return *clock_; }
+
+ private:
+  std::string domain_;
+  const auth::TokenVerifier* verifier_;
+  const Clock* clock_;
+  absl::Duration default_deadline_;
+  CallObserver observer_;
+};
+
+// The method name a request type belongs to: "GetPartnerRequest" ->
+// "GetPartner". kyodo names every request <Method>Request.
+std::string MethodOf(const google::protobuf::Message& request);
+
+}  // namespace kyodo::common::server
+
+#endif  // KYODO_COMMON_SERVER_RPC_H_

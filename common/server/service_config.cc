@@ -1,0 +1,123 @@
+#include "common/server/service_config.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/config/config.h"
+#include "common/log/log.h"
+
+ABSL_FLAG(std::string, listen, "", "address:port to serve gRPC on");
+ABSL_FLAG(std::string, db_host, "127.0.0.1", "MariaDB host");
+ABSL_FLAG(int, db_port, 3306, "MariaDB port");
+ABSL_FLAG(std::string, db_user, "kyodo", "MariaDB user");
+ABSL_FLAG(std::string, db_password_file, "",
+          "file holding the MariaDB password");
+ABSL_FLAG(std::string, db_name, "", "database (schema) of this service");
+ABSL_FLAG(int, db_pool_size, 16, "most database sessions held at once");
+ABSL_FLAG(int, db_pool_max_waiters, 64,
+          "most calls waiting for a session before new ones are refused");
+ABSL_FLAG(absl::Duration, db_pool_max_wait, absl::Seconds(2),
+          "longest wait for a database session");
+ABSL_FLAG(absl::Duration, db_lock_wait_timeout, absl::Seconds(5),
+          "innodb_lock_wait_timeout of each session");
+ABSL_FLAG(std::string, jwt_issuer, "kyodo-local", "expected token issuer");
+ABSL_FLAG(std::string, jwt_audience, "kyodo", "expected token audience");
+ABSL_FLAG(std::string, jwt_algorithms, "HS256",
+          "accepted token algorithms, comma separated (HS256 or RS256)");
+ABSL_FLAG(std::string, jwt_key_file, "",
+          "file holding the HS256 secret or the RS256 public key (PEM)");
+ABSL_FLAG(std::string, page_token_key_file, "",
+          "file holding the secret that seals page tokens (shared by all "
+          "replicas)");
+ABSL_FLAG(bool, migrate, true, "apply pending schema migrations at start");
+ABSL_FLAG(bool, migrate_only, false,
+          "apply pending migrations and exit (for a migration job)");
+ABSL_FLAG(bool, reflection, false, "serve gRPC reflection (development)");
+ABSL_FLAG(absl::Duration, drain, absl::Seconds(5),
+          "on SIGTERM, how long to report NOT_SERVING before refusing calls");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "on SIGTERM, how long in-flight calls may finish");
+ABSL_FLAG(absl::Duration, default_deadline, absl::Seconds(30),
+          "deadline of calls that bring none");
+ABSL_FLAG(int, max_threads, 64, "most threads serving calls at once");
+ABSL_FLAG(int, max_message_bytes, 4 << 20, "largest request accepted");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
+
+namespace kyodo::common::server {
+namespace {
+
+std::string Secret(absl::string_view flag, const std::string& path) {
+  absl::StatusOr<std::string> secret = config::ReadSecretFile(flag, path);
+  if (!secret.ok()) config::Fail(secret.status().message());
+  return *secret;
+}
+
+void Require(bool ok, absl::string_view message) {
+  if (!ok) config::Fail(message);
+}
+
+}  // namespace
+
+ServiceConfig LoadServiceConfig(absl::string_view service,
+                                absl::string_view default_database,
+                                absl::string_view default_listen) {
+  log::SetService(service);
+  log::Level level;
+  Require(log::ParseLevel(absl::GetFlag(FLAGS_log_level), &level),
+          "--log_level must be debug, info, warning or error");
+  log::SetMinLevel(level);
+
+  ServiceConfig c;
+  c.listen = absl::GetFlag(FLAGS_listen);
+  if (c.listen.empty()) c.listen = std::string(default_listen);
+  Require(c.listen.find(':') != std::string::npos,
+          "--listen must be address:port, e.g. 127.0.0.1:50051");
+
+  c.db.host = absl::GetFlag(FLAGS_db_host);
+  c.db.port = absl::GetFlag(FLAGS_db_port);
+  c.db.user = absl::GetFlag(FLAGS_db_user);
+  c.db.database = absl::GetFlag(FLAGS_db_name);
+  if (c.db.database.empty()) c.db.database = std::string(default_database);
+  c.db.password = Secret("--db_password_file", absl::GetFlag(FLAGS_db_password_file));
+  c.db.max_size = absl::GetFlag(FLAGS_db_pool_size);
+  c.db.max_waiters = absl::GetFlag(FLAGS_db_pool_max_waiters);
+  c.db.max_wait = absl::GetFlag(FLAGS_db_pool_max_wait);
+  c.db.lock_wait_timeout = absl::GetFlag(FLAGS_db_lock_wait_timeout);
+  Require(c.db.port > 0 && c.db.port < 65536, "--db_port must be 1..65535");
+  Require(c.db.max_size >= 1 && c.db.max_size <= 512,
+          "--db_pool_size must be 1..512");
+  Require(c.db.max_waiters >= 0, "--db_pool_max_waiters must be >= 0");
+  Require(c.db.max_wait > absl::ZeroDuration(), "--db_pool_max_wait must be > 0");
+
+  c.auth.issuer = absl::GetFlag(FLAGS_jwt_issuer);
+  c.auth.audience = absl::GetFlag(FLAGS_jwt_audience);
+  c.auth.algorithms = absl::StrSplit(absl::GetFlag(FLAGS_jwt_algorithms), ',',
+                                     absl::SkipEmpty());
+  c.auth.key = Secret("--jwt_key_file", absl::GetFlag(FLAGS_jwt_key_file));
+  c.page_token_key =
+      Secret("--page_token_key_file", absl::GetFlag(FLAGS_page_token_key_file));
+  Require(c.page_token_key.size() >= 16,
+          "--page_token_key_file must hold at least 16 bytes");
+
+  c.migrate = absl::GetFlag(FLAGS_migrate);
+  c.migrate_only = absl::GetFlag(FLAGS_migrate_only);
+  c.reflection = absl::GetFlag(FLAGS_reflection);
+  c.drain = absl::GetFlag(FLAGS_drain);
+  c.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  c.default_deadline = absl::GetFlag(FLAGS_default_deadline);
+  c.max_threads = absl::GetFlag(FLAGS_max_threads);
+  c.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  Require(c.drain >= absl::ZeroDuration(), "--drain must not be negative");
+  Require(c.shutdown_grace >= absl::ZeroDuration(),
+          "--shutdown_grace must not be negative");
+  Require(c.default_deadline > absl::ZeroDuration(),
+          "--default_deadline must be > 0");
+  Require(c.max_threads >= 4, "--max_threads must be at least 4");
+  Require(c.max_message_bytes >= 1024, "--max_message_bytes must be >= 1024");
+  return c;
+}
+
+}  // namespace kyodo::common::server

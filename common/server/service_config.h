@@ -1,0 +1,54 @@
+// The configuration every kyodo service reads at start-up (flags or KYODO_*
+// environment variables, see common/config/config.h), validated in one place.
+//
+// Flags (environment variable in brackets):
+//   --listen [KYODO_LISTEN]                 address:port to serve on
+//   --db_host, --db_port, --db_user, --db_name
+//   --db_password_file                      file holding the DB password
+//   --db_pool_size, --db_pool_max_wait, --db_pool_max_waiters
+//   --jwt_issuer, --jwt_audience, --jwt_algorithms (HS256 or RS256)
+//   --jwt_key_file                          HS256 secret or RS256 public key
+//   --page_token_key_file                   secret sealing page tokens
+//   --migrate (default true), --migrate_only
+//   --reflection                            gRPC reflection (development)
+//   --drain, --shutdown_grace               graceful stop timings
+//   --default_deadline                      for calls that bring none
+//   --max_threads, --max_message_bytes
+//   --log_level
+#ifndef KYODO_COMMON_SERVER_SERVICE_CONFIG_H_
+#define KYODO_COMMON_SERVER_SERVICE_CONFIG_H_
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/time/time.h"
+#include "common/auth/token.h"
+#include "common/db/pool.h"
+
+namespace kyodo::common::server {
+
+struct ServiceConfig {
+  std::string listen;
+  db::PoolOptions db;
+  auth::VerifierOptions auth;
+  std::string page_token_key;
+  bool migrate = true;
+  bool migrate_only = false;
+  bool reflection = false;
+  absl::Duration drain;
+  absl::Duration shutdown_grace;
+  absl::Duration default_deadline;
+  int max_threads = 0;
+  int max_message_bytes = 0;
+};
+
+// Reads and validates the flags; on any problem prints what is wrong and
+// exits with status 2 (config::Fail). `default_database` and
+// `default_listen` are the service's own defaults.
+ServiceConfig LoadServiceConfig(absl::string_view service,
+                                absl::string_view default_database,
+                                absl::string_view default_listen);
+
+}  // namespace kyodo::common::server
+
+#endif  // KYODO_COMMON_SERVER_SERVICE_CONFIG_H_

@@ -1,0 +1,86 @@
+#include "common/store/doc.h"
+
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace kyodo::common::store {
+
+std::string ToDoc(const google::protobuf::Message& resource) {
+  static const std::vector<std::string>* kColumns = new std::vector<std::string>{
+      "name", "state", "create_time", "update_time", "delete_time", "etag"};
+  std::unique_ptr<google::protobuf::Message> copy(resource.New());
+  copy->CopyFrom(resource);
+  const auto* descriptor = copy->GetDescriptor();
+  for (const std::string& column : *kColumns) {
+    if (const auto* field = descriptor->FindFieldByName(column)) {
+      copy->GetReflection()->ClearField(copy.get(), field);
+    }
+  }
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  // Printing a valid message cannot fail.
+  (void)google::protobuf::util::MessageToJsonString(*copy, &json, options);
+  return json;
+}
+
+absl::Status FromDoc(absl::string_view doc, google::protobuf::Message* resource) {
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  auto status = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(doc.data(), doc.size()), resource, options);
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat("stored document does not parse: ",
+                                            status.message().ToString()));
+  }
+  return absl::OkStatus();
+}
+
+std::string Etag(int64_t version) { return absl::StrCat("W/\"", version, "\""); }
+
+bool EtagMatches(absl::string_view etag, int64_t version) {
+  return etag.empty() || etag == Etag(version);
+}
+
+absl::StatusOr<RowMeta> ReadResource(const db::Row& row,
+                                     absl::string_view collection,
+                                     google::protobuf::Message* resource) {
+  if (absl::Status s = FromDoc(row.String(6), resource); !s.ok()) return s;
+  RowMeta meta{row.Int(0), row.Int(2)};
+  const auto* d = resource->GetDescriptor();
+  const auto* r = resource->GetReflection();
+  r->SetString(resource, d->FindFieldByName("name"),
+               absl::StrCat(collection, "/", row.String(1)));
+  r->MutableMessage(resource, d->FindFieldByName("create_time"))
+      ->CopyFrom(ToTimestamp(row.Time(3)));
+  r->MutableMessage(resource, d->FindFieldByName("update_time"))
+      ->CopyFrom(ToTimestamp(row.Time(4)));
+  if (auto deleted = row.OptionalTime(5)) {
+    r->MutableMessage(resource, d->FindFieldByName("delete_time"))
+        ->CopyFrom(ToTimestamp(*deleted));
+  }
+  r->SetString(resource, d->FindFieldByName("etag"), Etag(meta.version));
+  return meta;
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  const int64_t nanos = absl::ToUnixNanos(t);
+  ts.set_seconds(nanos / 1000000000);
+  ts.set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  if (ts.nanos() < 0) {
+    ts.set_seconds(ts.seconds() - 1);
+    ts.set_nanos(ts.nanos() + 1000000000);
+  }
+  return ts;
+}
+
+absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+}  // namespace kyodo::common::store

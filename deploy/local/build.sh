@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages kyodo needs (when missing) and builds it.
+#   deploy/local/build.sh [BUILD_DIR]     (default: build/)
+# Environment: KYODO_BUILD_TYPE (default RelWithDebInfo), KYODO_JOBS
+# (default 2), KYODO_SKIP_APT=1 to never call apt-get.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+
+missing=()
+while read -r pkg; do
+  [[ -z "$pkg" || "$pkg" == \#* ]] && continue
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done <"$root/deploy/packages.txt"
+if ((${#missing[@]})) && [[ "${KYODO_SKIP_APT:-0}" != 1 ]]; then
+  echo "kyodo: installing ${missing[*]}" >&2
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S "$root" -B "$build" -G Ninja \
+  -DCMAKE_BUILD_TYPE="${KYODO_BUILD_TYPE:-RelWithDebInfo}" "${launcher[@]}" >/dev/null
+ninja -C "$build" -j "${KYODO_JOBS:-2}"

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Starts the whole kyodo suite on this machine: a throwaway MariaDB in a data
+# folder of its own, the services on loopback ports, and the example data.
+# Runs in the foreground; Ctrl-C (or SIGTERM) stops everything it started.
+#
+#   deploy/local/start.sh [--data-dir DIR] [--base-port N] [--no-build]
+#                         [--build-dir DIR] [--no-seed]
+#
+# Ports: gateway N, partner N+1, project N+2, proposal N+3, MariaDB N+6
+# (N = 50050). The data folder (default .local/) keeps the database, the
+# generated secrets and the logs between runs; delete it to start afresh.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+data=$root/.local
+base=50050
+build=$root/build
+do_build=1
+do_seed=1
+while (($#)); do
+  case "$1" in
+    --data-dir) data=$2; shift 2 ;;
+    --base-port) base=$2; shift 2 ;;
+    --build-dir) build=$2; shift 2 ;;
+    --no-build) do_build=0; shift ;;
+    --no-seed) do_seed=0; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "start.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+((do_build)) && "$root/deploy/local/build.sh" "$build"
+mkdir -p "$data/logs" "$data/secrets"
+data=$(cd "$data" && pwd)
+kyodoctl=$build/kyodoctl/kyodoctl
+
+pids=()
+stopping=0
+stop() {
+  trap - INT TERM EXIT
+  stopping=1
+  echo "kyodo: stopping" >&2
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  "$root/deploy/local/mariadb.sh" stop "$data/mariadb" || true
+  echo "kyodo: stopped" >&2
+}
+trap stop INT TERM EXIT
+
+secret() {  # a random secret file, made once
+  [[ -s "$1" ]] || (umask 077; head -c 32 /dev/urandom | base64 >"$1")
+}
+secret "$data/secrets/jwt.key"
+secret "$data/secrets/page_token.key"
+
+db_port=$((base + 6))
+"$root/deploy/local/mariadb.sh" start "$data/mariadb" "$db_port"
+
+common_flags=(
+  --db_host=127.0.0.1 --db_port="$db_port" --db_user=kyodo
+  --db_password_file="$data/mariadb/kyodo.password"
+  --jwt_key_file="$data/secrets/jwt.key" --jwt_issuer=kyodo-local
+  --page_token_key_file="$data/secrets/page_token.key"
+  --reflection --drain=1s --shutdown_grace=5s)
+
+# name, port offset, service for health checks
+services=(
+  "partner-service 1 kyodo.partner.v1.PartnerService"
+  "project-service 2 kyodo.project.v1.ProjectService"
+  "proposal-service 3 kyodo.proposal.v1.ProposalService"
+  "gateway 0 kyodo.gateway.v1.Gateway")
+started=()
+for entry in "${services[@]}"; do
+  read -r name offset health <<<"$entry"
+  binary=$build/$name/$name
+  [[ -x "$binary" ]] || continue
+  port=$((base + offset))
+  extra=()
+  [[ "$name" == gateway ]] && extra=(
+    --partner_addr="127.0.0.1:$((base + 1))" --project_addr="127.0.0.1:$((base + 2))"
+    --proposal_addr="127.0.0.1:$((base + 3))")
+  [[ "$name" == project-service ]] && extra=(--partner_addr="127.0.0.1:$((base + 1))")
+  "$binary" --listen="127.0.0.1:$port" "${common_flags[@]}" "${extra[@]}" \
+    >>"$data/logs/$name.log" 2>&1 &
+  pids+=($!)
+  started+=("$name:$port:$health")
+done
+
+export KYODO_PARTNER_ADDR=127.0.0.1:$((base + 1))
+export KYODO_PROJECT_ADDR=127.0.0.1:$((base + 2))
+export KYODO_PROPOSAL_ADDR=127.0.0.1:$((base + 3))
+export KYODO_GATEWAY_ADDR=127.0.0.1:$base
+unset KYODO_ADDR
+
+for entry in "${started[@]}"; do
+  IFS=: read -r name port health <<<"$entry"
+  for _ in $(seq 1 300); do
+    if "$kyodoctl" health "$health" >/dev/null 2>&1; then break; fi
+    sleep 0.1
+  done
+  if ! "$kyodoctl" health "$health" >/dev/null 2>&1; then
+    echo "kyodo: $name did not become ready; last log lines:" >&2
+    tail -20 "$data/logs/$name.log" >&2
+    exit 1
+  fi
+done
+
+if ((do_seed)); then
+  KYODO_TOKEN=$("$kyodoctl" token --role=admin --sub=seed \
+    --jwt_key_file="$data/secrets/jwt.key")
+  export KYODO_TOKEN
+  for file in "$root"/deploy/local/data/*.textproto; do
+    "$kyodoctl" seed "$file"
+  done
+  unset KYODO_TOKEN
+fi
+
+cat <<MSG
+
+kyodo is up (data in $data, logs in $data/logs):
+$(for entry in "${started[@]}"; do IFS=: read -r name port _ <<<"$entry"; printf '  %-17s 127.0.0.1:%s\n' "$name" "$port"; done)
+  MariaDB           127.0.0.1:$db_port (user kyodo, password in $data/mariadb/kyodo.password)
+
+In another terminal:
+  export PATH=$build/kyodoctl:\$PATH
+  export KYODO_PARTNER_ADDR=$KYODO_PARTNER_ADDR KYODO_PROJECT_ADDR=$KYODO_PROJECT_ADDR KYODO_PROPOSAL_ADDR=$KYODO_PROPOSAL_ADDR KYODO_GATEWAY_ADDR=$KYODO_GATEWAY_ADDR
+  export KYODO_TOKEN=\$(kyodoctl token --role=admin --jwt_key_file=$data/secrets/jwt.key)
+  kyodoctl partners list
+
+Press Ctrl-C to stop everything.
+MSG
+
+# Keep running until a signal arrives or a service exits.
+wait -n "${pids[@]}" || true
+if ((!stopping)); then
+  echo "kyodo: a service exited; see $data/logs" >&2
+  exit 1
+fi

@@ -1,0 +1,135 @@
+#include "kyodoctl/seed.h"
+
+#include <openssl/evp.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/text_format.h"
+#include "kyodo/seed/v1/seed.pb.h"
+
+namespace kyodo::ctl {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+constexpr absl::string_view kRefPrefix = "ref:";
+
+absl::StatusOr<std::string> Resolve(const std::string& value,
+                                    const std::map<std::string, std::string>& refs) {
+  if (!absl::StartsWith(value, kRefPrefix)) return value;
+  auto it = refs.find(value.substr(kRefPrefix.size()));
+  if (it == refs.end()) {
+    return absl::NotFoundError(absl::StrCat("unknown ", value));
+  }
+  return it->second;
+}
+
+// Replaces every "ref:<key>" string in `message`, at any depth.
+absl::Status ResolveRefs(Message* message,
+                         const std::map<std::string, std::string>& refs) {
+  const auto* reflection = message->GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  reflection->ListFields(*message, &fields);
+  for (const FieldDescriptor* field : fields) {
+    if (field->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+      if (field->is_repeated()) {
+        for (int i = 0; i < reflection->FieldSize(*message, field); ++i) {
+          auto value = Resolve(reflection->GetRepeatedString(*message, field, i), refs);
+          if (!value.ok()) return value.status();
+          reflection->SetRepeatedString(message, field, i, *value);
+        }
+      } else {
+        auto value = Resolve(reflection->GetString(*message, field), refs);
+        if (!value.ok()) return value.status();
+        reflection->SetString(message, field, *value);
+      }
+    } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (field->is_repeated()) {
+        for (int i = 0; i < reflection->FieldSize(*message, field); ++i) {
+          absl::Status s =
+              ResolveRefs(reflection->MutableRepeatedMessage(message, field, i), refs);
+          if (!s.ok()) return s;
+        }
+      } else {
+        absl::Status s = ResolveRefs(reflection->MutableMessage(message, field), refs);
+        if (!s.ok()) return s;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<kyodo::seed::v1::SeedFile> ReadSeedFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  kyodo::seed::v1::SeedFile file;
+  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &file)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " is not a SeedFile textproto"));
+  }
+  return file;
+}
+
+}  // namespace
+
+std::string SeedRequestId(const std::string& ref) {
+  const std::string input = absl::StrCat("kyodo-seed:", ref);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(input.data(), input.size(), digest, &length, EVP_sha256(), nullptr);
+  const std::string hex = absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), 16));
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-",
+                      hex.substr(12, 4), "-", hex.substr(16, 4), "-",
+                      hex.substr(20, 12));
+}
+
+absl::Status LoadSeedFile(Client& client, const std::string& path,
+                          std::map<std::string, std::string>& refs,
+                          const std::function<void(int, int)>& progress) {
+  auto file = ReadSeedFile(path);
+  if (!file.ok()) return file.status();
+  const int total = file->entries_size();
+  for (int i = 0; i < total; ++i) {
+    const auto& entry = file->entries(i);
+    auto fail = [&](const absl::Status& s) {
+      return absl::Status(s.code(), absl::StrCat(path, ": entry ", i + 1, " (ref ",
+                                                 entry.ref(), "): ", s.message()));
+    };
+    auto method = Client::FindMethod(entry.method());
+    if (!method.ok()) return fail(method.status());
+    std::unique_ptr<Message> request = Client::NewRequest(*method);
+    if (entry.request().type_url() !=
+        absl::StrCat("type.googleapis.com/", request->GetDescriptor()->full_name())) {
+      return fail(absl::InvalidArgumentError(absl::StrCat(
+          "request must be a ", request->GetDescriptor()->full_name())));
+    }
+    request->ParseFromString(entry.request().value());
+    if (absl::Status s = ResolveRefs(request.get(), refs); !s.ok()) return fail(s);
+    if (const auto* id = request->GetDescriptor()->FindFieldByName("request_id")) {
+      request->GetReflection()->SetString(request.get(), id, SeedRequestId(entry.ref()));
+    }
+    std::unique_ptr<Message> response(
+        google::protobuf::MessageFactory::generated_factory()
+            ->GetPrototype((*method)->output_type())
+            ->New());
+    if (absl::Status s = client.Call(*method, *request, response.get()); !s.ok()) {
+      return fail(s);
+    }
+    if (const auto* name = response->GetDescriptor()->FindFieldByName("name");
+        name != nullptr && name->cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
+        !entry.ref().empty()) {
+      refs[entry.ref()] = response->GetReflection()->GetString(*response, name);
+    }
+    if (progress) progress(i + 1, total);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace kyodo::ctl

@@ -1,0 +1,358 @@
+// Handlers of the Partner methods.
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "common/audit/audit.h"
+#include "common/db/transaction.h"
+#include "common/idempotency/idempotency.h"
+#include "common/paging/filter.h"
+#include "common/paging/page_token.h"
+#include "common/resource/names.h"
+#include "common/resource/update_mask.h"
+#include "common/status/errors.h"
+#include "common/status/macros.h"
+#include "common/store/doc.h"
+#include "common/text/text.h"
+#include "common/validate/request.h"
+#include "partner-service/domain/rules.h"
+#include "partner-service/handlers.h"
+#include "partner-service/store/links.h"
+#include "partner-service/store/partner_store.h"
+
+namespace kyodo::partner {
+namespace {
+
+using common::auth::Role;
+using common::db::Session;
+using v1::Partner;
+namespace doc = common::store;
+
+const absl::flat_hash_set<std::string>& MutableFields() {
+  static const auto* fields = new absl::flat_hash_set<std::string>{
+      "kind",        "display_name", "name_kana", "ward",
+      "corporate_number", "legal_form", "address", "website_uri",
+      "description", "contacts",     "parent"};
+  return *fields;
+}
+
+// What an applicant may change on its own record: descriptive fields, not
+// those that decide eligibility (kind, ward, corporate number, parent).
+const absl::flat_hash_set<std::string>& ApplicantEditable() {
+  static const auto* fields = new absl::flat_hash_set<std::string>{
+      "name_kana", "legal_form", "address", "website_uri", "description",
+      "contacts"};
+  return *fields;
+}
+
+// Loads `id` for a change: NOT_FOUND, or ABORTED on a stale etag.
+absl::StatusOr<store::PartnerRow> LoadForChange(Session& s,
+                                                const std::string& name,
+                                                absl::string_view etag) {
+  ASSIGN_OR_RETURN(std::string id, common::ParseName("name", name, "partners"));
+  ASSIGN_OR_RETURN(std::optional<store::PartnerRow> row,
+                   store::GetPartner(s, id, /*for_update=*/true));
+  if (!row.has_value()) return common::NotFoundError(name);
+  if (!doc::EtagMatches(etag, row->version)) {
+    return common::EtagMismatchError(name);
+  }
+  return *std::move(row);
+}
+
+// The parent of a city unit must exist, be a city unit and not be deleted;
+// re-parenting must not close a cycle.
+absl::Status CheckParent(Session& s, const Partner& unit) {
+  const std::string parent_id = store::PartnerId(unit.parent());
+  RETURN_IF_ERROR(store::LockCityUnitTree(s));
+  ASSIGN_OR_RETURN(std::optional<store::PartnerRow> parent,
+                   store::GetPartner(s, parent_id));
+  if (!parent.has_value()) {
+    return common::FailedPreconditionError(
+        "PARENT_NOT_FOUND", absl::StrCat(unit.parent(), " does not exist"));
+  }
+  if (parent->partner.has_delete_time()) {
+    return common::FailedPreconditionError(
+        "PARENT_DELETED", absl::StrCat(unit.parent(), " is deleted"));
+  }
+  if (parent->partner.kind() != v1::CITY_UNIT) {
+    return common::FailedPreconditionError(
+        "PARENT_NOT_CITY_UNIT",
+        absl::StrCat(unit.parent(), " is not a CITY_UNIT"));
+  }
+  if (unit.name().empty()) return absl::OkStatus();
+  return domain::CheckNoParentCycle(
+      store::PartnerId(unit.name()), parent_id,
+      [&](absl::string_view id) { return store::ParentOf(s, id); });
+}
+
+absl::Status WriteChange(const CallContext& call, Session& s,
+                         const store::PartnerRow& before, Partner& after,
+                         absl::string_view request_id) {
+  *after.mutable_update_time() = doc::ToTimestamp(call.start);
+  RETURN_IF_ERROR(store::UpdatePartner(s, after, before.version));
+  after.set_etag(doc::Etag(before.version + 1));
+  return common::audit::Record(s, call.AuditActor(request_id), after.name(),
+                               &before.partner, &after);
+}
+
+absl::Status ApplyChange(Session& s, PartnerChange change,
+                         store::PartnerRow& row, absl::Time now) {
+  Partner& p = row.partner;
+  const bool deleted = p.has_delete_time();
+  if (change == PartnerChange::kUndelete) {
+    if (!deleted) {
+      return common::FailedPreconditionError("NOT_DELETED",
+                                             "the partner is not deleted");
+    }
+    if (!p.parent().empty()) {
+      ASSIGN_OR_RETURN(auto parent,
+                       store::GetPartner(s, store::PartnerId(p.parent())));
+      if (parent.has_value() && parent->partner.has_delete_time()) {
+        return common::FailedPreconditionError(
+            "PARENT_DELETED", "undelete the parent unit first");
+      }
+    }
+    p.clear_delete_time();
+    return absl::OkStatus();
+  }
+  if (deleted) {
+    return common::FailedPreconditionError(
+        change == PartnerChange::kDelete ? "ALREADY_DELETED" : "PARTNER_DELETED",
+        "the partner is deleted");
+  }
+  if (change == PartnerChange::kDelete) {
+    ASSIGN_OR_RETURN(bool children,
+                     store::HasLiveChildren(s, store::PartnerId(p.name())));
+    if (children) {
+      return common::FailedPreconditionError(
+          "HAS_CHILD_UNITS", "delete or move the units below it first");
+    }
+    *p.mutable_delete_time() = doc::ToTimestamp(now);
+    return absl::OkStatus();
+  }
+  const Partner::State want =
+      change == PartnerChange::kActivate ? Partner::ACTIVE : Partner::INACTIVE;
+  if (p.state() == want) {
+    return common::FailedPreconditionError(
+        want == Partner::ACTIVE ? "ALREADY_ACTIVE" : "ALREADY_INACTIVE",
+        absl::StrCat("the partner is already ", Partner::State_Name(want)));
+  }
+  p.set_state(want);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status GetPartner(const ServiceDeps& d, const CallContext& call,
+                        const v1::GetPartnerRequest& r, Partner* out) {
+  ASSIGN_OR_RETURN(std::string id, common::ParseName("name", r.name(), "partners"));
+  RETURN_IF_ERROR(common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        ASSIGN_OR_RETURN(auto row, store::GetPartner(s, id));
+        if (!row.has_value()) return common::NotFoundError(r.name());
+        *out = std::move(row->partner);
+        return absl::OkStatus();
+      }));
+  RedactPartner(call.principal, out);
+  return absl::OkStatus();
+}
+
+namespace {
+
+// ListPartners and SearchPartners: one keyset page.
+absl::Status PartnerPage(const ServiceDeps& d, const CallContext& call,
+                         absl::string_view method, absl::string_view filter_text,
+                         bool show_deleted, absl::string_view search_key,
+                         int32_t page_size, absl::string_view page_token,
+                         google::protobuf::RepeatedPtrField<Partner>* partners,
+                         std::string* next_page_token) {
+  ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(page_size));
+  ASSIGN_OR_RETURN(common::paging::SqlFilter filter,
+                   common::paging::ParseFilter(filter_text,
+                                               store::PartnerFilterFields()));
+  const std::string query = absl::StrCat(method, "|", filter_text, "|",
+                                         show_deleted, "|", search_key);
+  ASSIGN_OR_RETURN(common::paging::PageCursor cursor,
+                   d.pages->Decode(page_token, query));
+  std::vector<store::PartnerRow> rows;
+  RETURN_IF_ERROR(common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        ASSIGN_OR_RETURN(rows, store::ListPartners(s, filter, show_deleted,
+                                                   search_key, cursor.last_seq,
+                                                   size + 1));
+        return absl::OkStatus();
+      }));
+  *next_page_token = common::paging::FinishPage(rows, size, *d.pages, query);
+  for (store::PartnerRow& row : rows) {
+    RedactPartner(call.principal, &row.partner);
+    *partners->Add() = std::move(row.partner);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ListPartners(const ServiceDeps& d, const CallContext& call,
+                          const v1::ListPartnersRequest& r,
+                          v1::ListPartnersResponse* out) {
+  return PartnerPage(d, call, "ListPartners", r.filter(), r.show_deleted(), "",
+                     r.page_size(), r.page_token(), out->mutable_partners(),
+                     out->mutable_next_page_token());
+}
+
+absl::Status SearchPartners(const ServiceDeps& d, const CallContext& call,
+                            const v1::SearchPartnersRequest& r,
+                            v1::SearchPartnersResponse* out) {
+  ASSIGN_OR_RETURN(std::string key, common::SearchKey(r.query()));
+  if (key.empty()) {
+    return common::InvalidArgumentError("query", "has nothing to search for",
+                                        "FIELD_REQUIRED");
+  }
+  return PartnerPage(d, call, "SearchPartners", r.filter(), false, key,
+                     r.page_size(), r.page_token(), out->mutable_partners(),
+                     out->mutable_next_page_token());
+}
+
+absl::Status BatchGetPartners(const ServiceDeps& d, const CallContext& call,
+                              const v1::BatchGetPartnersRequest& r,
+                              v1::BatchGetPartnersResponse* out) {
+  if (r.names_size() == 0) {
+    return common::InvalidArgumentError("names", "required", "FIELD_REQUIRED");
+  }
+  std::vector<std::string> ids;
+  for (int i = 0; i < r.names_size(); ++i) {
+    ASSIGN_OR_RETURN(std::string id,
+                     common::ParseName(absl::StrCat("names[", i, "]"),
+                                       r.names(i), "partners"));
+    ids.push_back(std::move(id));
+  }
+  std::vector<store::PartnerRow> rows;
+  RETURN_IF_ERROR(common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        ASSIGN_OR_RETURN(rows, store::GetPartners(s, ids));
+        return absl::OkStatus();
+      }));
+  absl::flat_hash_map<std::string, const Partner*> by_name;
+  for (const store::PartnerRow& row : rows) by_name[row.partner.name()] = &row.partner;
+  for (const std::string& name : r.names()) {
+    auto it = by_name.find(name);
+    if (it == by_name.end()) return common::NotFoundError(name);
+    Partner* p = out->add_partners();
+    *p = *it->second;
+    RedactPartner(call.principal, p);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CreatePartner(const ServiceDeps& d, const CallContext& call,
+                           const v1::CreatePartnerRequest& r, Partner* out) {
+  RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
+                              "register partners"));
+  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  Partner p;
+  common::ApplyFields(r.partner(),
+                      std::vector<std::string>(MutableFields().begin(),
+                                               MutableFields().end()),
+                      &p);
+  RETURN_IF_ERROR(domain::ValidatePartner(p, "partner"));
+  return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
+    return common::idempotency::Run(
+        s, r.request_id(), call.principal.subject, call.method, r, out,
+        [&]() -> absl::Status {
+          Partner created = p;
+          created.set_name(absl::StrCat("partners/", common::NewId()));
+          created.set_state(Partner::ACTIVE);
+          *created.mutable_create_time() = doc::ToTimestamp(call.start);
+          *created.mutable_update_time() = doc::ToTimestamp(call.start);
+          created.set_etag(doc::Etag(1));
+          if (!created.parent().empty()) RETURN_IF_ERROR(CheckParent(s, created));
+          RETURN_IF_ERROR(store::InsertPartner(s, created));
+          RETURN_IF_ERROR(common::audit::Record(
+              s, call.AuditActor(r.request_id()), created.name(), nullptr, &created));
+          *out = std::move(created);
+          return absl::OkStatus();
+        });
+  });
+}
+
+absl::Status UpdatePartner(const ServiceDeps& d, const CallContext& call,
+                           const v1::UpdatePartnerRequest& r, Partner* out) {
+  const std::string& name = r.partner().name();
+  const bool own = call.principal.role == Role::kApplicant &&
+                   call.principal.partner == name;
+  if (!own) {
+    RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
+                                "edit this partner"));
+  }
+  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  RETURN_IF_ERROR(common::ParseName("partner.name", name, "partners").status());
+  ASSIGN_OR_RETURN(std::vector<std::string> fields,
+                   common::ResolveUpdateMask(r.update_mask(), r.partner(),
+                                             MutableFields()));
+  for (const std::string& field : fields) {
+    if (own && !ApplicantEditable().contains(field)) {
+      return common::PermissionDeniedError(absl::StrCat(
+          "an applicant may not change ", field, "; ask the ward office"));
+    }
+  }
+  RETURN_IF_ERROR(common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
+    return common::idempotency::Run(
+        s, r.request_id(), call.principal.subject, call.method, r, out,
+        [&]() -> absl::Status {
+          ASSIGN_OR_RETURN(store::PartnerRow row,
+                           LoadForChange(s, name, r.partner().etag()));
+          if (row.partner.has_delete_time()) {
+            return common::FailedPreconditionError(
+                "PARTNER_DELETED", "undelete the partner before editing it");
+          }
+          Partner updated = row.partner;
+          common::ApplyFields(r.partner(), fields, &updated);
+          RETURN_IF_ERROR(domain::ValidatePartner(updated, "partner"));
+          if (updated.kind() != v1::CITY_UNIT) {
+            ASSIGN_OR_RETURN(bool children,
+                             store::HasLiveChildren(s, store::PartnerId(name)));
+            if (children) {
+              return common::FailedPreconditionError(
+                  "HAS_CHILD_UNITS", "a unit with units below it stays a CITY_UNIT");
+            }
+          }
+          if (!updated.parent().empty() && updated.parent() != row.partner.parent()) {
+            RETURN_IF_ERROR(CheckParent(s, updated));
+          }
+          RETURN_IF_ERROR(WriteChange(call, s, row, updated, r.request_id()));
+          *out = std::move(updated);
+          return absl::OkStatus();
+        });
+  }));
+  RedactPartner(call.principal, out);
+  return absl::OkStatus();
+}
+
+absl::Status ChangePartner(const ServiceDeps& d, const CallContext& call,
+                           PartnerChange change, const std::string& name,
+                           const std::string& etag,
+                           const std::string& request_id,
+                           const google::protobuf::Message& request,
+                           Partner* out) {
+  if (change == PartnerChange::kDelete || change == PartnerChange::kUndelete) {
+    RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin}, "delete or undelete partners"));
+  } else {
+    RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
+                                "change a partner's state"));
+  }
+  RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
+  RETURN_IF_ERROR(common::ParseName("name", name, "partners").status());
+  return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
+    return common::idempotency::Run(
+        s, request_id, call.principal.subject, call.method, request, out,
+        [&]() -> absl::Status {
+          ASSIGN_OR_RETURN(store::PartnerRow row, LoadForChange(s, name, etag));
+          store::PartnerRow before = row;
+          RETURN_IF_ERROR(ApplyChange(s, change, row, call.start));
+          RETURN_IF_ERROR(WriteChange(call, s, before, row.partner, request_id));
+          *out = std::move(row.partner);
+          return absl::OkStatus();
+        });
+  });
+}
+
+}  // namespace kyodo::partner

@@ -1,0 +1,24 @@
+#include "partner-service/store/links.h"
+
+#include "common/status/macros.h"
+
+namespace kyodo::partner::store {
+
+std::string PartnerId(absl::string_view name) {
+  const size_t slash = name.find('/');
+  return std::string(slash == absl::string_view::npos ? name
+                                                      : name.substr(slash + 1));
+}
+
+absl::Status ReplaceLinks(
+    common::db::Session& s, const LinkTable& table, int64_t owner_seq,
+    const google::protobuf::RepeatedPtrField<std::string>& partner_names) {
+  RETURN_IF_ERROR(s.Exec(table.delete_sql, {owner_seq}).status());
+  for (const std::string& name : partner_names) {
+    RETURN_IF_ERROR(
+        s.Exec(table.insert_sql, {owner_seq, PartnerId(name)}).status());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace kyodo::partner::store

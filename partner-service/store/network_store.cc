@@ -1,0 +1,134 @@
+#include "partner-service/store/network_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/resource/names.h"
+#include "common/status/errors.h"
+#include "common/status/macros.h"
+#include "common/store/doc.h"
+#include "partner-service/store/links.h"
+
+namespace kyodo::partner::store {
+namespace {
+
+using common::db::Param;
+using common::db::Row;
+using common::db::Session;
+using kyodo::partner::v1::Network;
+namespace doc = common::store;
+
+// kResourceColumns, then ward.
+constexpr char kSelect[] =
+    "SELECT seq, id, version, create_time, update_time, delete_time, doc, "
+    "ward FROM networks";
+constexpr char kInsert[] =
+    "INSERT INTO networks (id, display_name, convening_unit_id, ward, "
+    "version, create_time, update_time, delete_time, doc) "
+    "VALUES (?, ?, ?, ?, 1, ?, ?, NULL, ?)";
+constexpr char kUpdate[] =
+    "UPDATE networks SET display_name = ?, convening_unit_id = ?, ward = ?, "
+    "version = version + 1, update_time = ?, delete_time = ?, doc = ? "
+    "WHERE seq = ? AND version = ?";
+constexpr char kSeqOf[] = "SELECT seq FROM networks WHERE id = ?";
+
+std::optional<std::string> WardColumn(const Network& n) {
+  if (n.ward() == kyodo::type::v1::WARD_UNSPECIFIED) return std::nullopt;
+  return kyodo::type::v1::Ward_Name(n.ward());
+}
+
+// The ward is a column and an output field: keep it in the row, not the doc.
+std::string Doc(const Network& n) {
+  Network copy = n;
+  copy.clear_ward();
+  return doc::ToDoc(copy);
+}
+
+absl::StatusOr<std::vector<NetworkRow>> FromRows(const std::vector<Row>& rows) {
+  std::vector<NetworkRow> out;
+  for (const Row& row : rows) {
+    NetworkRow n;
+    ASSIGN_OR_RETURN(doc::RowMeta meta,
+                     doc::ReadResource(row, "networks", &n.network));
+    n.seq = meta.seq;
+    n.version = meta.version;
+    kyodo::type::v1::Ward ward = kyodo::type::v1::WARD_UNSPECIFIED;
+    if (kyodo::type::v1::Ward_Parse(row.String(7), &ward)) {
+      n.network.set_ward(ward);
+    }
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<NetworkRow>> GetNetwork(Session& s,
+                                                     absl::string_view id,
+                                                     bool for_update) {
+  ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      s.Query(absl::StrCat(kSelect, " WHERE id = ?", for_update ? " FOR UPDATE" : ""),
+              {id}));
+  ASSIGN_OR_RETURN(std::vector<NetworkRow> out, FromRows(rows));
+  if (out.empty()) return std::optional<NetworkRow>();
+  return std::optional<NetworkRow>(std::move(out.front()));
+}
+
+absl::Status InsertNetwork(Session& s, const Network& n) {
+  const absl::Time created = doc::FromTimestamp(n.create_time());
+  const std::string id = PartnerId(n.name());
+  RETURN_IF_ERROR(s.Exec(kInsert, {id, n.display_name(),
+                                   PartnerId(n.convening_unit()), WardColumn(n),
+                                   created, created, Doc(n)})
+                      .status());
+  ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {id}));
+  return ReplaceLinks(s, kNetworkMembers, row->Int(0), n.members());
+}
+
+absl::Status UpdateNetwork(Session& s, const Network& n, int64_t version) {
+  ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {PartnerId(n.name())}));
+  if (!row.has_value()) return common::NotFoundError(n.name());
+  std::optional<absl::Time> deleted;
+  if (n.has_delete_time()) deleted = doc::FromTimestamp(n.delete_time());
+  ASSIGN_OR_RETURN(
+      int64_t changed,
+      s.Exec(kUpdate, {n.display_name(), PartnerId(n.convening_unit()),
+                       WardColumn(n), doc::FromTimestamp(n.update_time()),
+                       deleted, Doc(n), row->Int(0), version}));
+  if (changed == 0) return common::EtagMismatchError(n.name());
+  return ReplaceLinks(s, kNetworkMembers, row->Int(0), n.members());
+}
+
+absl::StatusOr<std::vector<NetworkRow>> ListNetworks(
+    Session& s, const common::paging::SqlFilter& filter, bool show_deleted,
+    int64_t after_seq, int limit) {
+  std::string sql = absl::StrCat(kSelect, " n WHERE n.seq > ?");
+  std::vector<Param> params = {after_seq};
+  if (!show_deleted) absl::StrAppend(&sql, " AND n.delete_time IS NULL");
+  absl::StrAppend(&sql, filter.sql, " ORDER BY n.seq LIMIT ?");
+  params.insert(params.end(), filter.params.begin(), filter.params.end());
+  params.emplace_back(limit);
+  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
+  return FromRows(rows);
+}
+
+const std::vector<common::paging::FilterField>& NetworkFilterFields() {
+  using common::paging::FilterField;
+  using common::paging::FilterType;
+  static const auto* fields = new std::vector<FilterField>{
+      {"display_name", "n.display_name", FilterType::kString},
+      {"ward", "n.ward", FilterType::kEnum, kyodo::type::v1::Ward_descriptor()},
+      {"convening_unit", "n.convening_unit_id", FilterType::kString, nullptr,
+       [](absl::string_view v) {
+         return common::ParseName("convening_unit", v, "partners");
+       }},
+      {"member", "", FilterType::kMember, nullptr,
+       [](absl::string_view v) { return common::ParseName("member", v, "partners"); },
+       "EXISTS (SELECT 1 FROM network_members m WHERE m.network_seq = n.seq "
+       "AND m.partner_id = ?)"},
+      {"create_time", "n.create_time", FilterType::kTimestamp},
+      {"update_time", "n.update_time", FilterType::kTimestamp},
+  };
+  return *fields;
+}
+
+}  // namespace kyodo::partner::store

@@ -1,0 +1,336 @@
+// PartnerService over gRPC against the real MariaDB: the standard methods
+// and every error of API.md.
+#include "tests/partner-service/partner_fixture.h"
+
+namespace kyodo::partner {
+namespace {
+
+using kyodo::testing::AdminToken;
+using kyodo::testing::BadField;
+using kyodo::testing::Context;
+using kyodo::testing::Reason;
+using kyodo::testing::ViewerToken;
+using kyodo::testing::WardStaffToken;
+
+TEST_F(PartnerServiceTest, CreateGetListUpdate) {
+  Partner created = CreateOk(NewPartner(v1::CIVIC_GROUP,
+                                        "NPO法人かわさき創造プロジェクト",
+                                        "かわさきそうぞうぷろじぇくと"));
+  EXPECT_TRUE(absl::StartsWith(created.name(), "partners/"));
+  EXPECT_EQ(created.state(), Partner::ACTIVE);
+  EXPECT_FALSE(created.etag().empty());
+
+  Partner got;
+  ASSERT_TRUE(Get(created.name(), &got).ok());
+  EXPECT_EQ(got.SerializeAsString(), created.SerializeAsString());
+
+  v1::ListPartnersRequest list;
+  v1::ListPartnersResponse page;
+  ASSERT_TRUE(stub_->ListPartners(Context(ViewerToken()).get(), list, &page).ok());
+  ASSERT_EQ(page.partners_size(), 1);
+  EXPECT_EQ(page.partners(0).name(), created.name());
+  EXPECT_TRUE(page.next_page_token().empty());
+
+  v1::UpdatePartnerRequest update;
+  update.mutable_partner()->set_name(created.name());
+  update.mutable_partner()->set_etag(created.etag());
+  update.mutable_partner()->set_ward(kyodo::type::v1::MIYAMAE);
+  update.mutable_update_mask()->add_paths("ward");
+  Partner updated;
+  ASSERT_TRUE(stub_->UpdatePartner(Context(WardStaffToken(kyodo::type::v1::MIYAMAE)).get(),
+                                   update, &updated)
+                  .ok());
+  EXPECT_EQ(updated.ward(), kyodo::type::v1::MIYAMAE);
+  EXPECT_EQ(updated.display_name(), created.display_name());
+  EXPECT_NE(updated.etag(), created.etag());
+  ASSERT_TRUE(Get(created.name(), &got).ok());
+  EXPECT_EQ(got.ward(), kyodo::type::v1::MIYAMAE);
+}
+
+TEST_F(PartnerServiceTest, MissingDisplayNameIsInvalidArgumentNamingTheField) {
+  Partner out;
+  grpc::Status status = Create(NewPartner(v1::UNIVERSITY, ""), &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadField(status), "partner.display_name");
+  EXPECT_EQ(kyodo::testing::Domain(status), "kyodo.partner");
+  EXPECT_EQ(CountRows("partners"), 0);
+}
+
+TEST_F(PartnerServiceTest, WrongCorporateNumberCheckDigitIsRefused) {
+  Partner p = NewPartner(v1::COMPANY, "検査用株式会社");
+  p.set_corporate_number("6000012050002");  // check digit should be 7
+  Partner out;
+  grpc::Status status = Create(p, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadField(status), "partner.corporate_number");
+  EXPECT_EQ(Reason(status), "INVALID_CORPORATE_NUMBER");
+  p.set_corporate_number("7000012050002");
+  EXPECT_TRUE(Create(p, &out).ok());
+  EXPECT_EQ(out.corporate_number(), "7000012050002");
+}
+
+TEST_F(PartnerServiceTest, DuplicateCorporateNumberIsAlreadyExists) {
+  Partner p = NewPartner(v1::COMPANY, "一社目");
+  p.set_corporate_number("7000012050002");
+  CreateOk(p);
+  p.set_display_name("二社目");
+  Partner out;
+  grpc::Status status = Create(p, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(Reason(status), "CORPORATE_NUMBER_TAKEN");
+  EXPECT_EQ(CountRows("partners"), 1);
+  EXPECT_EQ(CountRows("audit_events"), 1);
+}
+
+TEST_F(PartnerServiceTest, UnknownPartnerIsNotFound) {
+  Partner out;
+  grpc::Status status = Get("partners/doesnotexist", &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Reason(status), "NOT_FOUND");
+  EXPECT_EQ(Get("projects/abc", &out).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(PartnerServiceTest, StaleEtagIsAbortedAndChangesNothing) {
+  Partner created = CreateOk(NewPartner(v1::UNIVERSITY, "明治大学"));
+  v1::UpdatePartnerRequest update;
+  update.mutable_partner()->set_name(created.name());
+  update.mutable_partner()->set_etag(created.etag());
+  update.mutable_partner()->set_description("理工学分野・農学分野等での連携");
+  Partner first;
+  ASSERT_TRUE(stub_->UpdatePartner(Context(AdminToken()).get(), update, &first).ok());
+
+  // A second writer still holding the first etag.
+  update.mutable_partner()->set_description("上書き");
+  Partner second;
+  grpc::Status status =
+      stub_->UpdatePartner(Context(AdminToken()).get(), update, &second);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(Reason(status), "ETAG_MISMATCH");
+
+  v1::DeletePartnerRequest del;
+  del.set_name(created.name());
+  del.set_etag(created.etag());
+  EXPECT_EQ(stub_->DeletePartner(Context(AdminToken()).get(), del, &second).error_code(),
+            grpc::StatusCode::ABORTED);
+
+  Partner got;
+  ASSERT_TRUE(Get(created.name(), &got).ok());
+  EXPECT_EQ(got.description(), "理工学分野・農学分野等での連携");
+  EXPECT_FALSE(got.has_delete_time());
+}
+
+TEST_F(PartnerServiceTest, MissingOrBadTokenIsUnauthenticated) {
+  v1::GetPartnerRequest request;
+  request.set_name("partners/abc");
+  Partner out;
+  grpc::Status none = stub_->GetPartner(Context("").get(), request, &out);
+  EXPECT_EQ(none.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  grpc::Status bad = stub_->GetPartner(Context("not.a.token").get(), request, &out);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  // Expired an hour ago.
+  common::auth::Principal admin{"admin-1", common::auth::Role::kAdmin};
+  grpc::Status expired = stub_->GetPartner(
+      Context(kyodo::testing::TokenFor(admin, absl::Hours(-1))).get(), request, &out);
+  EXPECT_EQ(expired.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(PartnerServiceTest, PermissionIsCheckedBeforeExistence) {
+  // The partner does not exist; callers without the right must not learn
+  // that.
+  v1::UpdatePartnerRequest update;
+  update.mutable_partner()->set_name("partners/nosuchpartner");
+  update.mutable_partner()->set_description("x");
+  Partner out;
+  EXPECT_EQ(stub_->UpdatePartner(Context(ViewerToken()).get(), update, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stub_->UpdatePartner(
+                    Context(kyodo::testing::ApplicantToken("partners/mine")).get(),
+                    update, &out)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stub_->UpdatePartner(Context(AdminToken()).get(), update, &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  v1::DeletePartnerRequest del;
+  del.set_name("partners/nosuchpartner");
+  EXPECT_EQ(stub_->DeletePartner(Context(WardStaffToken(kyodo::type::v1::ASAO)).get(),
+                                 del, &out)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  kyodo::type::v1::ListAuditEventsRequest audit;
+  audit.set_resource("partners/nosuchpartner");
+  kyodo::type::v1::ListAuditEventsResponse events;
+  EXPECT_EQ(stub_->ListAuditEvents(Context(WardStaffToken(kyodo::type::v1::ASAO)).get(),
+                                   audit, &events)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(PartnerServiceTest, ViewersMayNotRegisterPartners) {
+  Partner out;
+  grpc::Status status = Create(NewPartner(v1::CIVIC_GROUP, "x"), &out, ViewerToken());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(CountRows("partners"), 0);
+}
+
+TEST_F(PartnerServiceTest, SoftDeleteHidesFromListUntilUndeleted) {
+  Partner kept = CreateOk(NewPartner(v1::UNIVERSITY, "専修大学"));
+  Partner gone = CreateOk(NewPartner(v1::UNIVERSITY, "日本女子大学"));
+  v1::DeletePartnerRequest del;
+  del.set_name(gone.name());
+  del.set_etag(gone.etag());
+  Partner deleted;
+  ASSERT_TRUE(stub_->DeletePartner(Context(AdminToken()).get(), del, &deleted).ok());
+  EXPECT_TRUE(deleted.has_delete_time());
+
+  v1::ListPartnersRequest list;
+  v1::ListPartnersResponse page;
+  ASSERT_TRUE(stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
+  ASSERT_EQ(page.partners_size(), 1);
+  EXPECT_EQ(page.partners(0).name(), kept.name());
+  list.set_show_deleted(true);
+  page.Clear();
+  ASSERT_TRUE(stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
+  EXPECT_EQ(page.partners_size(), 2);
+
+  Partner got;
+  ASSERT_TRUE(Get(gone.name(), &got).ok());
+  EXPECT_TRUE(got.has_delete_time());
+
+  // Deleting twice names the rule.
+  del.clear_etag();
+  grpc::Status again = stub_->DeletePartner(Context(AdminToken()).get(), del, &got);
+  EXPECT_EQ(again.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(again), "ALREADY_DELETED");
+
+  v1::UndeletePartnerRequest undelete;
+  undelete.set_name(gone.name());
+  ASSERT_TRUE(stub_->UndeletePartner(Context(AdminToken()).get(), undelete, &got).ok());
+  EXPECT_FALSE(got.has_delete_time());
+}
+
+TEST_F(PartnerServiceTest, StateTransitions) {
+  Partner p = CreateOk(NewPartner(v1::CIVIC_GROUP, "ひまわり ～ノーマワールドの会～"));
+  v1::ActivatePartnerRequest activate;
+  activate.set_name(p.name());
+  Partner out;
+  grpc::Status status = stub_->ActivatePartner(Context(AdminToken()).get(), activate, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(status), "ALREADY_ACTIVE");
+
+  v1::DeactivatePartnerRequest deactivate;
+  deactivate.set_name(p.name());
+  ASSERT_TRUE(stub_->DeactivatePartner(Context(WardStaffToken(kyodo::type::v1::NAKAHARA)).get(),
+                                       deactivate, &out)
+                  .ok());
+  EXPECT_EQ(out.state(), Partner::INACTIVE);
+  EXPECT_TRUE(stub_->ActivatePartner(Context(AdminToken()).get(), activate, &out).ok());
+  EXPECT_EQ(out.state(), Partner::ACTIVE);
+}
+
+TEST_F(PartnerServiceTest, UpdateMaskRules) {
+  Partner p = CreateOk(NewPartner(v1::COMPANY, "イオン株式会社"));
+  v1::UpdatePartnerRequest update;
+  update.mutable_partner()->set_name(p.name());
+  update.mutable_update_mask()->add_paths("state");
+  Partner out;
+  grpc::Status status = stub_->UpdatePartner(Context(AdminToken()).get(), update, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadField(status), "update_mask");
+  update.mutable_update_mask()->set_paths(0, "no_such_field");
+  EXPECT_EQ(stub_->UpdatePartner(Context(AdminToken()).get(), update, &out).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  // A masked field left unset is cleared.
+  update.mutable_update_mask()->set_paths(0, "display_name");
+  status = stub_->UpdatePartner(Context(AdminToken()).get(), update, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadField(status), "partner.display_name");
+}
+
+TEST_F(PartnerServiceTest, CityUnitTreeStaysFreeOfCycles) {
+  Partner city = CreateOk(NewPartner(v1::CITY_UNIT, "川崎市"));
+  Partner bureau = NewPartner(v1::CITY_UNIT, "環境局");
+  bureau.set_parent(city.name());
+  bureau = CreateOk(bureau);
+  Partner section = NewPartner(v1::CITY_UNIT, "環境局減量推進課");
+  section.set_parent(bureau.name());
+  section = CreateOk(section);
+
+  v1::UpdatePartnerRequest update;
+  update.mutable_partner()->set_name(city.name());
+  update.mutable_partner()->set_parent(section.name());
+  update.mutable_update_mask()->add_paths("parent");
+  Partner out;
+  grpc::Status status = stub_->UpdatePartner(Context(AdminToken()).get(), update, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(status), "PARENT_CYCLE");
+
+  // A company cannot be a parent; a unit with children cannot be deleted.
+  Partner company = CreateOk(NewPartner(v1::COMPANY, "東芝"));
+  Partner orphan = NewPartner(v1::CITY_UNIT, "総合企画局スマート戦略室");
+  orphan.set_parent(company.name());
+  status = Create(orphan, &out);
+  EXPECT_EQ(Reason(status), "PARENT_NOT_CITY_UNIT");
+  v1::DeletePartnerRequest del;
+  del.set_name(bureau.name());
+  status = stub_->DeletePartner(Context(AdminToken()).get(), del, &out);
+  EXPECT_EQ(Reason(status), "HAS_CHILD_UNITS");
+}
+
+TEST_F(PartnerServiceTest, PagingRulesAreEnforced) {
+  for (int i = 0; i < 3; ++i) CreateOk(NewPartner(v1::CIVIC_GROUP, "団体" + std::to_string(i)));
+  v1::ListPartnersRequest list;
+  list.set_page_size(-1);
+  v1::ListPartnersResponse page;
+  grpc::Status status = stub_->ListPartners(Context(AdminToken()).get(), list, &page);
+  EXPECT_EQ(BadField(status), "page_size");
+
+  list.set_page_size(2);
+  list.set_filter("kind = CIVIC_GROUP");
+  ASSERT_TRUE(stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
+  ASSERT_EQ(page.partners_size(), 2);
+  ASSERT_FALSE(page.next_page_token().empty());
+  // The token belongs to that filter.
+  list.set_page_token(page.next_page_token());
+  list.set_filter("kind = COMPANY");
+  status = stub_->ListPartners(Context(AdminToken()).get(), list, &page);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadField(status), "page_token");
+
+  list.set_filter("kind = NOT_A_KIND");
+  list.clear_page_token();
+  status = stub_->ListPartners(Context(AdminToken()).get(), list, &page);
+  EXPECT_EQ(BadField(status), "filter");
+}
+
+TEST_F(PartnerServiceTest, FiltersSelectTheRightPartners) {
+  Partner asao = NewPartner(v1::NEIGHBOURHOOD_ASSOCIATION, "百合丘町会");
+  asao.set_ward(kyodo::type::v1::ASAO);
+  asao = CreateOk(asao);
+  Partner tama = NewPartner(v1::NEIGHBOURHOOD_ASSOCIATION, "登戸町会");
+  tama.set_ward(kyodo::type::v1::TAMA);
+  CreateOk(tama);
+  CreateOk(NewPartner(v1::UNIVERSITY, "和光大学"));
+
+  v1::ListPartnersRequest list;
+  list.set_filter("kind = NEIGHBOURHOOD_ASSOCIATION AND ward = ASAO");
+  v1::ListPartnersResponse page;
+  ASSERT_TRUE(stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
+  ASSERT_EQ(page.partners_size(), 1);
+  EXPECT_EQ(page.partners(0).name(), asao.name());
+
+  list.set_filter("ward != ASAO");
+  page.Clear();
+  ASSERT_TRUE(stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
+  EXPECT_EQ(page.partners_size(), 2);  // includes the one without a ward
+
+  list.set_filter("display_name : \"町会\"");
+  page.Clear();
+  ASSERT_TRUE(stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
+  EXPECT_EQ(page.partners_size(), 2);
+}
+
+}  // namespace
+}  // namespace kyodo::partner

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds, starts a throwaway
+# MariaDB, runs every test, tears the database down, and exits non-zero if
+# anything failed.
+#   tests/run.sh [ctest arguments...]      e.g. tests/run.sh -R partner
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${KYODO_BUILD_DIR:-$root/build}
+
+"$root/deploy/local/build.sh" "$build"
+
+db_dir=$(mktemp -d -t kyodo-test-db.XXXXXX)
+cleanup() {
+  "$root/deploy/local/mariadb.sh" stop "$db_dir" || true
+  rm -rf "$db_dir"
+}
+trap cleanup EXIT
+
+# A free loopback port for the database.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port=$((20000 + RANDOM % 20000))
+until port_free "$port"; do port=$((20000 + RANDOM % 20000)); done
+"$root/deploy/local/mariadb.sh" start "$db_dir" "$port"
+
+export KYODO_TEST_DB_HOST=127.0.0.1
+export KYODO_TEST_DB_PORT=$port
+export KYODO_TEST_DB_USER=kyodo
+export KYODO_TEST_DB_PASSWORD_FILE=$db_dir/kyodo.password
+export KYODO_SOURCE_DIR=$root
+export KYODO_BUILD_DIR=$build
+
+ctest --test-dir "$build" --output-on-failure -j "${KYODO_JOBS:-2}" "$@"

@@ -1,0 +1,51 @@
+// Test support: a throwaway schema on the MariaDB that tests/run.sh starts.
+//
+// The server is found through KYODO_TEST_DB_HOST, KYODO_TEST_DB_PORT,
+// KYODO_TEST_DB_USER and KYODO_TEST_DB_PASSWORD_FILE. Without them the test
+// fails (it does not skip): storage tests only mean something against a real
+// database.
+#ifndef KYODO_TESTS_TESTING_DATABASE_H_
+#define KYODO_TESTS_TESTING_DATABASE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/db/migrate.h"
+#include "common/db/pool.h"
+
+namespace kyodo::testing {
+
+// The server of the test run, with no schema selected.
+common::db::PoolOptions TestServer();
+
+// Creates a fresh schema (named after `label`, the process and a random
+// suffix) and drops it on destruction.
+class TestDatabase {
+ public:
+  explicit TestDatabase(const std::string& label);
+  ~TestDatabase();
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
+
+  const common::db::PoolOptions& options() const { return options_; }
+  const std::string& name() const { return options_.database; }
+
+  // Applies `tracks` (aborting the test on failure).
+  void Migrate(const std::vector<common::db::MigrationTrack>& tracks) const;
+
+  // A pool on this schema.
+  std::unique_ptr<common::db::ConnectionPool> NewPool(int max_size = 8) const;
+
+  // Runs `sql` on the schema and returns the first column of the first row
+  // ("" when none): for assertions on what was written.
+  std::string QueryValue(const std::string& sql) const;
+  void Exec(const std::string& sql) const;
+
+ private:
+  common::db::PoolOptions options_;
+};
+
+}  // namespace kyodo::testing
+
+#endif  // KYODO_TESTS_TESTING_DATABASE_H_
