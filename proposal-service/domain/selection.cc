@@ -1,0 +1,301 @@
+#include "proposal-service/domain/selection.h"
+
+#include <algorithm>
+#include <compare>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "proposal-service/domain/big_uint.h"
+#include "proposal-service/domain/validation.h"
+
+namespace kyodo::proposal::domain {
+namespace {
+
+// How many undecidable proposals a FAILED_PRECONDITION message names; the
+// service gets the full list from MissingReviews().
+constexpr size_t kMaxNamesInError = 5;
+
+const std::vector<TieBreak>& DefaultTieBreaks() {
+  static const auto* const kDefault = new std::vector<TieBreak>{
+      {TieBreakKey::kLowerRequestedAmount, 0},
+      {TieBreakKey::kEarlierSubmission, 0},
+      {TieBreakKey::kName, 0},
+  };
+  return *kDefault;
+}
+
+// A scored eligible proposal; computed once so that sorting only compares.
+struct Entry {
+  const Candidate* candidate = nullptr;
+  ReviewTotals totals;
+  Rational score;
+  // An integer proportional to the score with the same factor for every
+  // proposal of the call (see ScaleRankKeys), so ranking compares integers and
+  // never multiplies.
+  BigUint rank_key;
+  bool below_pass_mark = false;
+};
+
+// Strict weak (in fact total, thanks to the final name key) order "ranks
+// before" over entries.
+class RanksBefore {
+ public:
+  explicit RanksBefore(const std::vector<TieBreak>& keys) : keys_(keys) {}
+
+  bool operator()(const Entry* a, const Entry* b) const {
+    // Higher score first.
+    if (const std::strong_ordering by_score = b->rank_key <=> a->rank_key;
+        by_score != 0) {
+      return by_score < 0;
+    }
+    for (const TieBreak& key : keys_) {
+      if (const std::strong_ordering by_key = Compare(key, *a, *b);
+          by_key != 0) {
+        return by_key < 0;
+      }
+    }
+    return a->candidate->name < b->candidate->name;
+  }
+
+ private:
+  // `less` when `a` goes first on this key alone.
+  static std::strong_ordering Compare(const TieBreak& key, const Entry& a,
+                                      const Entry& b) {
+    switch (key.key) {
+      case TieBreakKey::kLowerRequestedAmount:
+        return a.candidate->requested_amount <=> b.candidate->requested_amount;
+      case TieBreakKey::kEarlierSubmission:
+        if (a.candidate->submit_time == b.candidate->submit_time) break;
+        return a.candidate->submit_time < b.candidate->submit_time
+                   ? std::strong_ordering::less
+                   : std::strong_ordering::greater;
+      case TieBreakKey::kName:
+        return a.candidate->name.compare(b.candidate->name) <=> 0;
+      case TieBreakKey::kHigherCriterionScore: {
+        // Higher mean S/n first: compare S_a * n_b with S_b * n_a. Both are
+        // at most (200 * 10^6) * 200 = 4 * 10^10, far inside int64_t. The
+        // max score cancels out because both means are on the same criterion.
+        const size_t c = static_cast<size_t>(key.criterion_index);
+        return b.totals.sums[c] * a.totals.count <=>
+               a.totals.sums[c] * b.totals.count;
+      }
+    }
+    return std::strong_ordering::equal;
+  }
+
+  const std::vector<TieBreak>& keys_;
+};
+
+// Turns each rank_key from X into X * (M / n), with X the entry's weighted
+// sum (see ScoreScale), n its review count and M the lcm of all counts.
+// Since score = 100 * X / (n * W * L), every key is the score times the same
+// positive M * W * L / 100: keys order and tie exactly like the scores.
+// (M is at most lcm(1..200), about 2^288, so keys stay a few hundred bits.)
+void ScaleRankKeys(std::vector<Entry>& entries) {
+  BigUint counts_lcm(1);
+  for (const Entry& entry : entries) {
+    const BigUint count(static_cast<uint64_t>(entry.totals.count));
+    const BigUint gcd = BigUint::Gcd(counts_lcm, count);
+    counts_lcm = counts_lcm * BigUint::DivMod(count, gcd).quotient;
+  }
+  // Counts are 1..kMaxReviewsPerProposal, so cache M / n per count.
+  std::vector<BigUint> multiplier(kMaxReviewsPerProposal + 1);
+  for (Entry& entry : entries) {
+    BigUint& factor = multiplier[static_cast<size_t>(entry.totals.count)];
+    if (factor.IsZero()) {
+      factor =
+          BigUint::DivMod(counts_lcm, static_cast<uint64_t>(entry.totals.count))
+              .quotient;
+    }
+    entry.rank_key = entry.rank_key * factor;
+  }
+}
+
+std::vector<Entry> ScoreEligible(const SelectionInput& input) {
+  const ScoreScale scale(input.criteria);
+  const Rational pass_mark =
+      Rational::FromInteger(static_cast<uint64_t>(input.pass_mark));
+  std::vector<Entry> entries;
+  entries.reserve(input.candidates.size());
+  for (const Candidate& candidate : input.candidates) {
+    if (candidate.state != Candidate::State::kEligible) continue;
+    Entry entry;
+    entry.candidate = &candidate;
+    entry.totals = SumReviews(input.criteria.size(), candidate.reviews);
+    entry.rank_key = scale.WeightedSum(entry.totals.sums);
+    entry.score = scale.ScoreOf(entry.rank_key, entry.totals.count);
+    // Exact comparison: a score equal to the pass mark passes.
+    entry.below_pass_mark = entry.score < pass_mark;
+    entries.push_back(std::move(entry));
+  }
+  ScaleRankKeys(entries);
+  return entries;
+}
+
+std::vector<const Entry*> Rank(const SelectionInput& input,
+                               const std::vector<Entry>& entries) {
+  std::vector<const Entry*> order;
+  order.reserve(entries.size());
+  for (const Entry& entry : entries) order.push_back(&entry);
+  const std::vector<TieBreak>& keys =
+      input.tie_break.empty() ? DefaultTieBreaks() : input.tie_break;
+  std::sort(order.begin(), order.end(), RanksBefore(keys));
+  return order;
+}
+
+// The greedy walk over the ranking; see the rule in selection.h.
+class AdoptionWalk {
+ public:
+  explicit AdoptionWalk(const SelectionInput& input)
+      : rule_(input.rule),
+        max_adoptions_(input.max_adoptions),
+        remaining_(input.budget) {}
+
+  Reason Decide(const Entry& entry) {
+    if (entry.below_pass_mark) return Reason::kBelowPassMark;
+    if (max_adoptions_ > 0 && adopted_count_ >= max_adoptions_) {
+      return Reason::kAdoptionLimitReached;
+    }
+    if (stopped_) return Reason::kBudgetExhausted;
+    const int64_t amount = entry.candidate->requested_amount;
+    if (amount > remaining_) {
+      stopped_ = rule_ == AdoptionRule::kGreedyStop;
+      return Reason::kBudgetExhausted;
+    }
+    remaining_ -= amount;
+    ++adopted_count_;
+    return Reason::kAdopted;
+  }
+
+  int64_t remaining() const { return remaining_; }
+  int32_t adopted_count() const { return adopted_count_; }
+
+ private:
+  AdoptionRule rule_;
+  int32_t max_adoptions_;
+  int64_t remaining_;
+  int32_t adopted_count_ = 0;
+  bool stopped_ = false;
+};
+
+SelectionResult Walk(const SelectionInput& input,
+                     const std::vector<const Entry*>& order) {
+  SelectionResult result;
+  AdoptionWalk walk(input);
+  result.outcomes.reserve(input.candidates.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    const Entry& entry = *order[i];
+    ProposalOutcome outcome;
+    outcome.name = entry.candidate->name;
+    outcome.rank = static_cast<int32_t>(i + 1);
+    outcome.score = entry.score;
+    outcome.score_decimal = entry.score.ToDecimalString(kScoreDecimalDigits);
+    outcome.reason = walk.Decide(entry);
+    if (outcome.reason == Reason::kAdopted) {
+      outcome.adopted_amount = entry.candidate->requested_amount;
+    }
+    outcome.budget_left = walk.remaining();
+    outcome.tied_on_score =
+        (i > 0 && order[i - 1]->score == entry.score) ||
+        (i + 1 < order.size() && order[i + 1]->score == entry.score);
+    result.outcomes.push_back(std::move(outcome));
+  }
+  result.remaining_budget = walk.remaining();
+  result.total_adopted_amount = input.budget - walk.remaining();
+  result.adopted_count = walk.adopted_count();
+  return result;
+}
+
+void AppendUnranked(const SelectionInput& input, SelectionResult* result) {
+  std::vector<const Candidate*> unranked;
+  for (const Candidate& candidate : input.candidates) {
+    if (candidate.state != Candidate::State::kEligible) {
+      unranked.push_back(&candidate);
+    }
+  }
+  std::sort(
+      unranked.begin(), unranked.end(),
+      [](const Candidate* a, const Candidate* b) { return a->name < b->name; });
+  for (const Candidate* candidate : unranked) {
+    ProposalOutcome outcome;
+    outcome.name = candidate->name;
+    outcome.reason = candidate->state == Candidate::State::kWithdrawn
+                         ? Reason::kWithdrawn
+                         : Reason::kIneligible;
+    outcome.budget_left = result->remaining_budget;
+    result->outcomes.push_back(std::move(outcome));
+  }
+}
+
+absl::Status CheckDecidable(const SelectionInput& input) {
+  const std::vector<MissingReview> missing = MissingReviews(input);
+  if (missing.empty()) return absl::OkStatus();
+  std::string message =
+      absl::StrCat("call is not decidable: ", missing.size(),
+                   " eligible proposal(s) have fewer than ",
+                   std::max(input.min_reviews, 1), " non-conflicted reviews: ");
+  for (size_t i = 0; i < missing.size() && i < kMaxNamesInError; ++i) {
+    absl::StrAppend(&message, i > 0 ? ", " : "", "\"", missing[i].name, "\" (",
+                    missing[i].non_conflicted_reviews, ")");
+  }
+  if (missing.size() > kMaxNamesInError) {
+    absl::StrAppend(&message, " and ", missing.size() - kMaxNamesInError,
+                    " more");
+  }
+  return absl::FailedPreconditionError(message);
+}
+
+}  // namespace
+
+const char* ReasonName(Reason reason) {
+  switch (reason) {
+    case Reason::kAdopted:
+      return "ADOPTED";
+    case Reason::kBelowPassMark:
+      return "BELOW_PASS_MARK";
+    case Reason::kBudgetExhausted:
+      return "BUDGET_EXHAUSTED";
+    case Reason::kAdoptionLimitReached:
+      return "ADOPTION_LIMIT_REACHED";
+    case Reason::kIneligible:
+      return "INELIGIBLE";
+    case Reason::kWithdrawn:
+      return "WITHDRAWN";
+  }
+  return "UNKNOWN";
+}
+
+absl::StatusOr<SelectionResult> Select(const SelectionInput& input) {
+  absl::Status status = ValidateSelectionInput(input);
+  if (status.ok()) status = CheckDecidable(input);
+  if (!status.ok()) return status;
+  const std::vector<Entry> entries = ScoreEligible(input);
+  SelectionResult result = Walk(input, Rank(input, entries));
+  AppendUnranked(input, &result);
+  return result;
+}
+
+std::vector<MissingReview> MissingReviews(const SelectionInput& input) {
+  const int32_t required = std::max(input.min_reviews, 1);
+  std::vector<MissingReview> missing;
+  for (const Candidate& candidate : input.candidates) {
+    if (candidate.state != Candidate::State::kEligible) continue;
+    const auto counted =
+        std::count_if(candidate.reviews.begin(), candidate.reviews.end(),
+                      [](const Review& review) { return !review.conflicted; });
+    if (counted < required) {
+      missing.push_back({candidate.name, static_cast<int32_t>(counted)});
+    }
+  }
+  std::sort(missing.begin(), missing.end(),
+            [](const MissingReview& a, const MissingReview& b) {
+              return a.name < b.name;
+            });
+  return missing;
+}
+
+}  // namespace kyodo::proposal::domain

@@ -1,0 +1,50 @@
+// The selection engine: decides which citizen proposals of a call are
+// adopted, from the reviews, the budget and the call's settings.
+//
+// Rule (API contract): each eligible proposal gets the exact score defined in
+// scoring.h. Proposals are ranked by score descending, then by the call's
+// tie-break list, then by name, so the order is total. A proposal whose score
+// is below the pass mark gets BELOW_PASS_MARK. The others are walked in rank
+// order with the budget as what remains: while the adoption count is under
+// max_adoptions, one that fits is ADOPTED and its amount is subtracted; one
+// that does not fit gets BUDGET_EXHAUSTED, and then GREEDY_SKIP goes on with
+// the next while GREEDY_STOP gives BUDGET_EXHAUSTED to all the rest. Once the
+// limit is reached the rest get ADOPTION_LIMIT_REACHED. Ineligible and
+// withdrawn proposals get INELIGIBLE / WITHDRAWN and no rank.
+//
+// The engine is a pure function of its input: no I/O, no clock, no
+// randomness, and the result does not depend on the order of the candidates
+// or of their reviews. A stored decision can therefore be recomputed from its
+// stored inputs and compared.
+
+#ifndef KYODO_PROPOSAL_SERVICE_DOMAIN_SELECTION_H_
+#define KYODO_PROPOSAL_SERVICE_DOMAIN_SELECTION_H_
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "proposal-service/domain/rational.h"
+#include "proposal-service/domain/scoring.h"
+#include "proposal-service/domain/selection_types.h"
+
+namespace kyodo::proposal::domain {
+
+// Decimal places of ProposalOutcome::score_decimal.
+inline constexpr int kScoreDecimalDigits = 4;
+
+// Runs the selection.
+// Errors: INVALID_ARGUMENT naming the first field outside the bounds of
+// validation.h (e.g. "criteria[2].weight"); FAILED_PRECONDITION when the call
+// is not decidable, i.e. MissingReviews(input) is not empty (the message
+// names the first few such proposals).
+absl::StatusOr<SelectionResult> Select(const SelectionInput& input);
+
+// The eligible proposals that have fewer than min_reviews (at least 1)
+// non-conflicted reviews, with how many they have, sorted by name. Empty
+// means the call is decidable. Never fails: it only counts, so it can be
+// shown to the user even for input that Select() would reject.
+std::vector<MissingReview> MissingReviews(const SelectionInput& input);
+
+}  // namespace kyodo::proposal::domain
+
+#endif  // KYODO_PROPOSAL_SERVICE_DOMAIN_SELECTION_H_

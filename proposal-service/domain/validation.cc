@@ -1,0 +1,229 @@
+#include "proposal-service/domain/validation.h"
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace kyodo::proposal::domain {
+namespace {
+
+absl::Status OutOfRange(absl::string_view field, int64_t value, int64_t low,
+                        int64_t high) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, ": ", value, " is out of range [", low, ", ", high, "]"));
+}
+
+absl::Status CheckRange(absl::string_view field, int64_t value, int64_t low,
+                        int64_t high) {
+  if (value < low || value > high) return OutOfRange(field, value, low, high);
+  return absl::OkStatus();
+}
+
+// Enum values arrive from protobuf conversions, so out-of-range casts are
+// possible and must be rejected rather than fall through a switch.
+bool IsKnown(TieBreakKey key) {
+  switch (key) {
+    case TieBreakKey::kLowerRequestedAmount:
+    case TieBreakKey::kEarlierSubmission:
+    case TieBreakKey::kName:
+    case TieBreakKey::kHigherCriterionScore:
+      return true;
+  }
+  return false;
+}
+
+bool IsKnown(AdoptionRule rule) {
+  return rule == AdoptionRule::kGreedySkip || rule == AdoptionRule::kGreedyStop;
+}
+
+bool IsKnown(Candidate::State state) {
+  return state == Candidate::State::kEligible ||
+         state == Candidate::State::kIneligible ||
+         state == Candidate::State::kWithdrawn;
+}
+
+// Checks one counted review. `field` renders the review's path; it is only
+// called on error, because building paths for every review of a large call
+// would cost more than the checks themselves.
+template <typename Field>
+absl::Status ValidateReviewScores(const std::vector<Criterion>& criteria,
+                                  const Review& review, const Field& field) {
+  if (review.scores.size() != criteria.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field(), ".scores: has ", review.scores.size(),
+                     " scores, the call has ", criteria.size(), " criteria"));
+  }
+  for (size_t c = 0; c < criteria.size(); ++c) {
+    if (review.scores[c] < 0 || review.scores[c] > criteria[c].max_score) {
+      return OutOfRange(absl::StrCat(field(), ".scores[", c, "]"),
+                        review.scores[c], 0, criteria[c].max_score);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// ValidateReviews with a lazily rendered list path `field`.
+template <typename Field>
+absl::Status ValidateReviewList(const std::vector<Criterion>& criteria,
+                                const std::vector<Review>& reviews,
+                                const Field& field) {
+  std::vector<std::string_view> reviewers;
+  reviewers.reserve(reviews.size());
+  for (size_t r = 0; r < reviews.size(); ++r) {
+    if (reviews[r].conflicted) continue;
+    absl::Status status = ValidateReviewScores(criteria, reviews[r], [&] {
+      return absl::StrCat(field(), "[", r, "]");
+    });
+    if (!status.ok()) return status;
+    reviewers.push_back(reviews[r].reviewer);
+  }
+  if (reviewers.size() > static_cast<size_t>(kMaxReviewsPerProposal)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field(), ": has ", reviewers.size(),
+                     " non-conflicted reviews, at most ",
+                     kMaxReviewsPerProposal, " are allowed"));
+  }
+  // Sorting a copy keeps the check O(n log n) without a hash set.
+  std::sort(reviewers.begin(), reviewers.end());
+  const auto duplicate = std::adjacent_find(reviewers.begin(), reviewers.end());
+  if (duplicate != reviewers.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field(), ": reviewer \"", std::string(*duplicate),
+                     "\" has more than one non-conflicted review"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateTieBreaks(const SelectionInput& input) {
+  for (size_t i = 0; i < input.tie_break.size(); ++i) {
+    const TieBreak& tie_break = input.tie_break[i];
+    if (!IsKnown(tie_break.key)) {
+      return OutOfRange(absl::StrCat("tie_break[", i, "].key"),
+                        static_cast<int64_t>(tie_break.key), 0, 3);
+    }
+    if (tie_break.key != TieBreakKey::kHigherCriterionScore) continue;
+    absl::Status status =
+        CheckRange(absl::StrCat("tie_break[", i, "].criterion_index"),
+                   tie_break.criterion_index, 0,
+                   static_cast<int64_t>(input.criteria.size()) - 1);
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateCallSettings(const SelectionInput& input) {
+  absl::Status status = ValidateCriteria(input.criteria);
+  if (status.ok()) status = CheckRange("budget", input.budget, 0, kMaxAmount);
+  if (status.ok()) {
+    status = CheckRange("max_adoptions", input.max_adoptions, 0, INT32_MAX);
+  }
+  if (status.ok()) {
+    status = CheckRange("pass_mark", input.pass_mark, 0, kMaxPassMark);
+  }
+  if (status.ok()) {
+    status = CheckRange("min_reviews", input.min_reviews, 0, INT32_MAX);
+  }
+  if (status.ok() && !IsKnown(input.rule)) {
+    status = OutOfRange("rule", static_cast<int64_t>(input.rule), 0, 1);
+  }
+  if (status.ok()) status = ValidateTieBreaks(input);
+  return status;
+}
+
+absl::Status ValidateCandidate(const std::vector<Criterion>& criteria,
+                               const Candidate& candidate, size_t index) {
+  const auto field = [index] {
+    return absl::StrCat("candidates[", index, "]");
+  };
+  if (candidate.name.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field(), ".name: must not be empty"));
+  }
+  absl::Status status = absl::OkStatus();
+  if (candidate.requested_amount < 0 ||
+      candidate.requested_amount > kMaxAmount) {
+    status = OutOfRange(absl::StrCat(field(), ".requested_amount"),
+                        candidate.requested_amount, 0, kMaxAmount);
+  }
+  if (status.ok() && !IsKnown(candidate.state)) {
+    status = OutOfRange(absl::StrCat(field(), ".state"),
+                        static_cast<int64_t>(candidate.state), 0, 2);
+  }
+  // Reviews of ineligible or withdrawn proposals never reach a score, so a
+  // stale review there must not block the whole call.
+  if (status.ok() && candidate.state == Candidate::State::kEligible) {
+    status = ValidateReviewList(criteria, candidate.reviews, [&] {
+      return absl::StrCat(field(), ".reviews");
+    });
+  }
+  if (status.ok()) return status;
+  return absl::Status(
+      status.code(),
+      absl::StrCat(status.message(), " (proposal \"", candidate.name, "\")"));
+}
+
+// Names are the last tie-break; duplicates would make the order depend on
+// the input order.
+absl::Status ValidateUniqueNames(const std::vector<Candidate>& candidates) {
+  std::vector<size_t> order(candidates.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return candidates[a].name < candidates[b].name;
+  });
+  for (size_t i = 1; i < order.size(); ++i) {
+    const std::string& name = candidates[order[i]].name;
+    if (name != candidates[order[i - 1]].name) continue;
+    const size_t later = std::max(order[i], order[i - 1]);
+    return absl::InvalidArgumentError(
+        absl::StrCat("candidates[", later, "].name: \"", name,
+                     "\" is used by more than one candidate"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateCriteria(const std::vector<Criterion>& criteria) {
+  if (criteria.empty() || criteria.size() > static_cast<size_t>(kMaxCriteria)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("criteria: has ", criteria.size(),
+                     " entries, must have 1 to ", kMaxCriteria));
+  }
+  for (size_t c = 0; c < criteria.size(); ++c) {
+    absl::Status status = CheckRange(absl::StrCat("criteria[", c, "].weight"),
+                                     criteria[c].weight, 1, kMaxWeight);
+    if (status.ok()) {
+      status = CheckRange(absl::StrCat("criteria[", c, "].max_score"),
+                          criteria[c].max_score, 1, kMaxMaxScore);
+    }
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateReviews(const std::vector<Criterion>& criteria,
+                             const std::vector<Review>& reviews,
+                             const std::string& field) {
+  return ValidateReviewList(criteria, reviews, [&] { return field; });
+}
+
+absl::Status ValidateSelectionInput(const SelectionInput& input) {
+  absl::Status status = ValidateCallSettings(input);
+  if (!status.ok()) return status;
+  if (input.candidates.size() > static_cast<size_t>(kMaxCandidates)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("candidates: has ", input.candidates.size(),
+                     " entries, at most ", kMaxCandidates, " are allowed"));
+  }
+  for (size_t i = 0; i < input.candidates.size(); ++i) {
+    status = ValidateCandidate(input.criteria, input.candidates[i], i);
+    if (!status.ok()) return status;
+  }
+  return ValidateUniqueNames(input.candidates);
+}
+
+}  // namespace kyodo::proposal::domain
