@@ -14,6 +14,8 @@
 #include "grpcpp/support/byte_buffer.h"
 #include "grpc/health/v1/health.pb.h"
 #include "kyodo/partner/v1/partner_service.pb.h"
+#include "kyodo/project/v1/project_service.pb.h"
+#include "kyodo/proposal/v1/proposal_service.pb.h"
 #include "kyodo/seed/v1/seed.pb.h"
 
 namespace kyodo::ctl {
@@ -22,6 +24,8 @@ const google::protobuf::DescriptorPool& KyodoPool() {
   // Touch one message of each file so the linker keeps them.
   static const bool linked = [] {
     (void)kyodo::partner::v1::Partner::descriptor();
+    (void)kyodo::project::v1::Project::descriptor();
+    (void)kyodo::proposal::v1::Proposal::descriptor();
     (void)kyodo::seed::v1::SeedFile::descriptor();
     (void)grpc::health::v1::HealthCheckRequest::descriptor();
     return true;

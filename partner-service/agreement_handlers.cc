@@ -7,6 +7,7 @@
 #include "common/paging/page_token.h"
 #include "common/resource/names.h"
 #include "common/resource/update_mask.h"
+#include "common/server/mutation.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "common/store/doc.h"
@@ -133,39 +134,36 @@ absl::Status CreateAgreement(const ServiceDeps& d, const CallContext& call,
 
 namespace {
 
-// Loads, checks the etag and refuses deleted agreements; then `change`
-// edits it and the result is written and audited.
+// Refuses deleted agreements; then `change` edits it (common::server::Mutate
+// does the rest).
 absl::Status ChangeAgreement(
     const ServiceDeps& d, const CallContext& call, const std::string& name,
     const std::string& etag, const std::string& request_id,
     const google::protobuf::Message& request, Agreement* out,
-    absl::FunctionRef<absl::Status(Session&, Agreement&)> change) {
+    std::function<absl::Status(Session&, Agreement&)> change) {
   RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
   ASSIGN_OR_RETURN(std::string id, common::ParseName("name", name, "agreements"));
-  RETURN_IF_ERROR(common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
-    return common::idempotency::Run(
-        s, request_id, call.principal.subject, call.method, request, out,
-        [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(auto row, store::GetAgreement(s, id, true));
-          if (!row.has_value()) return common::NotFoundError(name);
-          if (!doc::EtagMatches(etag, row->version)) {
-            return common::EtagMismatchError(name);
-          }
-          if (row->agreement.has_delete_time()) {
-            return common::FailedPreconditionError("AGREEMENT_DELETED",
-                                                   "the agreement is deleted");
-          }
-          Agreement updated = row->agreement;
-          RETURN_IF_ERROR(change(s, updated));
-          *updated.mutable_update_time() = doc::ToTimestamp(call.start);
-          RETURN_IF_ERROR(store::UpdateAgreement(s, updated, row->version));
-          updated.set_etag(doc::Etag(row->version + 1));
-          RETURN_IF_ERROR(common::audit::Record(s, call.AuditActor(request_id),
-                                                name, &row->agreement, &updated));
-          *out = std::move(updated);
-          return absl::OkStatus();
-        });
-  }));
+  common::server::Mutation<Agreement> m;
+  m.name = name;
+  m.etag = etag;
+  m.request_id = request_id;
+  m.request = &request;
+  m.load = [&](Session& s)
+      -> absl::StatusOr<std::optional<common::server::Versioned<Agreement>>> {
+    ASSIGN_OR_RETURN(auto row, store::GetAgreement(s, id, true));
+    if (!row.has_value()) return std::nullopt;
+    return common::server::Versioned<Agreement>{std::move(row->agreement),
+                                                row->version};
+  };
+  m.change = [&](Session& s, const Agreement& before, Agreement& after) {
+    if (before.has_delete_time()) {
+      return common::FailedPreconditionError("AGREEMENT_DELETED",
+                                             "the agreement is deleted");
+    }
+    return change(s, after);
+  };
+  m.write = store::UpdateAgreement;
+  RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
   SetState(d, out);
   return absl::OkStatus();
 }

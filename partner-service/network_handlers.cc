@@ -8,6 +8,7 @@
 #include "common/paging/page_token.h"
 #include "common/resource/names.h"
 #include "common/resource/update_mask.h"
+#include "common/server/mutation.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "common/store/doc.h"
@@ -134,41 +135,40 @@ absl::Status ChangeNetwork(
     const ServiceDeps& d, const CallContext& call, const std::string& name,
     const std::string& etag, const std::string& request_id,
     const google::protobuf::Message& request, Network* out,
-    absl::FunctionRef<absl::Status(Session&, Network&)> change) {
+    std::function<absl::Status(Session&, Network&)> change) {
   RETURN_IF_ERROR(RequireWriter(call));
   RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
   ASSIGN_OR_RETURN(std::string id, common::ParseName("name", name, "networks"));
-  return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
-    return common::idempotency::Run(
-        s, request_id, call.principal.subject, call.method, request, out,
-        [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(auto row, store::GetNetwork(s, id, true));
-          // Ward staff learn nothing about networks they may not edit.
-          const bool mine = row.has_value() && row->network.has_ward() &&
-                            call.principal.IsStaffOf(row->network.ward());
-          if (!call.principal.is_admin() && !mine) {
-            return common::PermissionDeniedError(
-                "ward staff edit only networks convened in their own ward");
-          }
-          if (!row.has_value()) return common::NotFoundError(name);
-          if (!doc::EtagMatches(etag, row->version)) {
-            return common::EtagMismatchError(name);
-          }
-          if (row->network.has_delete_time()) {
-            return common::FailedPreconditionError("NETWORK_DELETED",
-                                                   "the network is deleted");
-          }
-          Network updated = row->network;
-          RETURN_IF_ERROR(change(s, updated));
-          *updated.mutable_update_time() = doc::ToTimestamp(call.start);
-          RETURN_IF_ERROR(store::UpdateNetwork(s, updated, row->version));
-          updated.set_etag(doc::Etag(row->version + 1));
-          RETURN_IF_ERROR(common::audit::Record(s, call.AuditActor(request_id),
-                                                name, &row->network, &updated));
-          *out = std::move(updated);
-          return absl::OkStatus();
-        });
-  });
+  common::server::Mutation<Network> m;
+  m.name = name;
+  m.etag = etag;
+  m.request_id = request_id;
+  m.request = &request;
+  m.load = [&](Session& s)
+      -> absl::StatusOr<std::optional<common::server::Versioned<Network>>> {
+    ASSIGN_OR_RETURN(auto row, store::GetNetwork(s, id, true));
+    if (!row.has_value()) return std::nullopt;
+    return common::server::Versioned<Network>{std::move(row->network),
+                                              row->version};
+  };
+  // Ward staff learn nothing about networks they may not edit.
+  m.authorize = [&](const Network* n) -> absl::Status {
+    if (call.principal.is_admin() ||
+        (n != nullptr && n->has_ward() && call.principal.IsStaffOf(n->ward()))) {
+      return absl::OkStatus();
+    }
+    return common::PermissionDeniedError(
+        "ward staff edit only networks convened in their own ward");
+  };
+  m.change = [&](Session& s, const Network& before, Network& after) {
+    if (before.has_delete_time()) {
+      return common::FailedPreconditionError("NETWORK_DELETED",
+                                             "the network is deleted");
+    }
+    return change(s, after);
+  };
+  m.write = store::UpdateNetwork;
+  return common::server::Mutate(*d.pool, call, m, out);
 }
 
 }  // namespace

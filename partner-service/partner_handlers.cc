@@ -9,6 +9,7 @@
 #include "common/paging/page_token.h"
 #include "common/resource/names.h"
 #include "common/resource/update_mask.h"
+#include "common/server/mutation.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "common/store/doc.h"
@@ -44,18 +45,18 @@ const absl::flat_hash_set<std::string>& ApplicantEditable() {
   return *fields;
 }
 
-// Loads `id` for a change: NOT_FOUND, or ABORTED on a stale etag.
-absl::StatusOr<store::PartnerRow> LoadForChange(Session& s,
-                                                const std::string& name,
-                                                absl::string_view etag) {
-  ASSIGN_OR_RETURN(std::string id, common::ParseName("name", name, "partners"));
+// Loads partner `name` for a change (FOR UPDATE).
+absl::StatusOr<std::optional<common::server::Versioned<Partner>>> Load(
+    Session& s, const std::string& name) {
+  using Result = std::optional<common::server::Versioned<Partner>>;
   ASSIGN_OR_RETURN(std::optional<store::PartnerRow> row,
-                   store::GetPartner(s, id, /*for_update=*/true));
-  if (!row.has_value()) return common::NotFoundError(name);
-  if (!doc::EtagMatches(etag, row->version)) {
-    return common::EtagMismatchError(name);
-  }
-  return *std::move(row);
+                   store::GetPartner(s, store::PartnerId(name), true));
+  if (!row.has_value()) return Result();
+  return Result({std::move(row->partner), row->version});
+}
+
+absl::Status Write(Session& s, const Partner& after, int64_t version) {
+  return store::UpdatePartner(s, after, version);
 }
 
 // The parent of a city unit must exist, be a city unit and not be deleted;
@@ -84,19 +85,8 @@ absl::Status CheckParent(Session& s, const Partner& unit) {
       [&](absl::string_view id) { return store::ParentOf(s, id); });
 }
 
-absl::Status WriteChange(const CallContext& call, Session& s,
-                         const store::PartnerRow& before, Partner& after,
-                         absl::string_view request_id) {
-  *after.mutable_update_time() = doc::ToTimestamp(call.start);
-  RETURN_IF_ERROR(store::UpdatePartner(s, after, before.version));
-  after.set_etag(doc::Etag(before.version + 1));
-  return common::audit::Record(s, call.AuditActor(request_id), after.name(),
-                               &before.partner, &after);
-}
-
-absl::Status ApplyChange(Session& s, PartnerChange change,
-                         store::PartnerRow& row, absl::Time now) {
-  Partner& p = row.partner;
+absl::Status ApplyChange(Session& s, PartnerChange change, Partner& p,
+                         absl::Time now) {
   const bool deleted = p.has_delete_time();
   if (change == PartnerChange::kUndelete) {
     if (!deleted) {
@@ -294,35 +284,34 @@ absl::Status UpdatePartner(const ServiceDeps& d, const CallContext& call,
           "an applicant may not change ", field, "; ask the ward office"));
     }
   }
-  RETURN_IF_ERROR(common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
-    return common::idempotency::Run(
-        s, r.request_id(), call.principal.subject, call.method, r, out,
-        [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(store::PartnerRow row,
-                           LoadForChange(s, name, r.partner().etag()));
-          if (row.partner.has_delete_time()) {
-            return common::FailedPreconditionError(
-                "PARTNER_DELETED", "undelete the partner before editing it");
-          }
-          Partner updated = row.partner;
-          common::ApplyFields(r.partner(), fields, &updated);
-          RETURN_IF_ERROR(domain::ValidatePartner(updated, "partner"));
-          if (updated.kind() != v1::CITY_UNIT) {
-            ASSIGN_OR_RETURN(bool children,
-                             store::HasLiveChildren(s, store::PartnerId(name)));
-            if (children) {
-              return common::FailedPreconditionError(
-                  "HAS_CHILD_UNITS", "a unit with units below it stays a CITY_UNIT");
-            }
-          }
-          if (!updated.parent().empty() && updated.parent() != row.partner.parent()) {
-            RETURN_IF_ERROR(CheckParent(s, updated));
-          }
-          RETURN_IF_ERROR(WriteChange(call, s, row, updated, r.request_id()));
-          *out = std::move(updated);
-          return absl::OkStatus();
-        });
-  }));
+  common::server::Mutation<Partner> m;
+  m.name = name;
+  m.etag = r.partner().etag();
+  m.request_id = r.request_id();
+  m.request = &r;
+  m.load = [&](Session& s) { return Load(s, name); };
+  m.write = Write;
+  m.change = [&](Session& s, const Partner& before, Partner& after) -> absl::Status {
+    if (before.has_delete_time()) {
+      return common::FailedPreconditionError(
+          "PARTNER_DELETED", "undelete the partner before editing it");
+    }
+    common::ApplyFields(r.partner(), fields, &after);
+    RETURN_IF_ERROR(domain::ValidatePartner(after, "partner"));
+    if (after.kind() != v1::CITY_UNIT) {
+      ASSIGN_OR_RETURN(bool children,
+                       store::HasLiveChildren(s, store::PartnerId(name)));
+      if (children) {
+        return common::FailedPreconditionError(
+            "HAS_CHILD_UNITS", "a unit with units below it stays a CITY_UNIT");
+      }
+    }
+    if (!after.parent().empty() && after.parent() != before.parent()) {
+      RETURN_IF_ERROR(CheckParent(s, after));
+    }
+    return absl::OkStatus();
+  };
+  RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
   RedactPartner(call.principal, out);
   return absl::OkStatus();
 }
@@ -341,18 +330,17 @@ absl::Status ChangePartner(const ServiceDeps& d, const CallContext& call,
   }
   RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
   RETURN_IF_ERROR(common::ParseName("name", name, "partners").status());
-  return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
-    return common::idempotency::Run(
-        s, request_id, call.principal.subject, call.method, request, out,
-        [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(store::PartnerRow row, LoadForChange(s, name, etag));
-          store::PartnerRow before = row;
-          RETURN_IF_ERROR(ApplyChange(s, change, row, call.start));
-          RETURN_IF_ERROR(WriteChange(call, s, before, row.partner, request_id));
-          *out = std::move(row.partner);
-          return absl::OkStatus();
-        });
-  });
+  common::server::Mutation<Partner> m;
+  m.name = name;
+  m.etag = etag;
+  m.request_id = request_id;
+  m.request = &request;
+  m.load = [&](Session& s) { return Load(s, name); };
+  m.write = Write;
+  m.change = [&](Session& s, const Partner&, Partner& after) {
+    return ApplyChange(s, change, after, call.start);
+  };
+  return common::server::Mutate(*d.pool, call, m, out);
 }
 
 }  // namespace kyodo::partner

@@ -108,9 +108,8 @@ if ((do_seed)); then
   KYODO_TOKEN=$("$kyodoctl" token --role=admin --sub=seed \
     --jwt_key_file="$data/secrets/jwt.key")
   export KYODO_TOKEN
-  for file in "$root"/deploy/local/data/*.textproto; do
-    "$kyodoctl" seed "$file"
-  done
+  # One invocation: later files refer to what earlier ones created.
+  "$kyodoctl" seed "$root"/deploy/local/data/*.textproto
   unset KYODO_TOKEN
 fi
 

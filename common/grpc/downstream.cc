@@ -1,0 +1,71 @@
+#include "common/grpc/downstream.h"
+
+#include <algorithm>
+#include <random>
+
+#include "absl/time/clock.h"
+#include "common/status/grpc_status.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/support/channel_arguments.h"
+
+namespace kyodo::common::grpc_client {
+
+std::shared_ptr<grpc::Channel> NewChannel(
+    const std::string& address,
+    std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  grpc::ChannelArguments args;
+  // A restarted peer is found again within a second, not after gRPC's
+  // default backoff of up to two minutes.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  return grpc::CreateCustomChannel(
+      address, credentials != nullptr ? credentials : grpc::InsecureChannelCredentials(),
+      args);
+}
+
+std::unique_ptr<grpc::ClientContext> DownstreamContext(
+    const server::CallContext& call, absl::Duration budget) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  const absl::Time deadline = std::min(call.deadline, absl::Now() + budget);
+  context->set_deadline(absl::ToChronoTime(deadline));
+  if (call.server_context != nullptr) {
+    const auto& metadata = call.server_context->client_metadata();
+    auto it = metadata.find("authorization");
+    if (it != metadata.end()) {
+      context->AddMetadata("authorization",
+                           std::string(it->second.data(), it->second.size()));
+    }
+  }
+  context->AddMetadata("x-request-id", call.call_id);
+  return context;
+}
+
+absl::Status CallDownstream(
+    const server::CallContext& call, const DownstreamOptions& options,
+    absl::FunctionRef<grpc::Status(grpc::ClientContext*)> invoke) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  absl::Status status;
+  for (int attempt = 1;; ++attempt) {
+    if (absl::Now() >= call.deadline) {
+      return status.ok() ? absl::DeadlineExceededError(
+                               "deadline passed before the downstream call")
+                         : status;
+    }
+    auto context = DownstreamContext(call, options.budget);
+    status = FromGrpcStatus(invoke(context.get()));
+    const bool retry = options.retry_unavailable &&
+                       status.code() == absl::StatusCode::kUnavailable &&
+                       attempt < options.max_attempts;
+    if (!retry) return status;
+    std::uniform_int_distribution<int64_t> jitter(
+        0, absl::ToInt64Microseconds(options.backoff) * attempt);
+    const absl::Duration wait = absl::Microseconds(jitter(rng));
+    if (absl::Now() + wait >= call.deadline) return status;
+    absl::SleepFor(wait);
+  }
+}
+
+}  // namespace kyodo::common::grpc_client

@@ -1,0 +1,55 @@
+// Calls from one kyodo service to another, made while serving a call.
+//
+// Every downstream call carries a deadline derived from the caller's (never
+// later than the caller's own, and at most `budget` from now), the caller's
+// bearer token (so the downstream service checks the caller's rights itself)
+// and the caller's call id as x-request-id (one id across the logs of all
+// services). Retries happen only on UNAVAILABLE, only when the call is safe
+// to repeat (a read, or a write carrying a request_id), with a short jittered
+// backoff, and never past the deadline.
+#ifndef KYODO_COMMON_GRPC_DOWNSTREAM_H_
+#define KYODO_COMMON_GRPC_DOWNSTREAM_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/server/rpc.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/security/credentials.h"
+
+namespace kyodo::common::grpc_client {
+
+struct DownstreamOptions {
+  // Longest a single attempt may take.
+  absl::Duration budget = absl::Seconds(5);
+  // Reads, and writes with a request_id: may be retried on UNAVAILABLE.
+  bool retry_unavailable = false;
+  int max_attempts = 3;
+  absl::Duration backoff = absl::Milliseconds(50);
+};
+
+// A channel to `address` that reconnects quickly after the peer restarts.
+// Plaintext unless `credentials` is given.
+std::shared_ptr<grpc::Channel> NewChannel(
+    const std::string& address,
+    std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
+
+// A client context for one attempt of a downstream call made for `call`.
+std::unique_ptr<grpc::ClientContext> DownstreamContext(
+    const server::CallContext& call, absl::Duration budget);
+
+// Runs `invoke` (one typed stub call) per the options. The result keeps the
+// downstream's code and details (ErrorInfo domain names the downstream); a
+// downstream that cannot be reached is UNAVAILABLE, one that does not answer
+// in time DEADLINE_EXCEEDED.
+absl::Status CallDownstream(
+    const server::CallContext& call, const DownstreamOptions& options,
+    absl::FunctionRef<grpc::Status(grpc::ClientContext*)> invoke);
+
+}  // namespace kyodo::common::grpc_client
+
+#endif  // KYODO_COMMON_GRPC_DOWNSTREAM_H_
