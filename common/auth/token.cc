@@ -67,9 +67,16 @@ absl::Status CheckTimes(jwt_t* jwt, absl::Time now, absl::Duration leeway) {
   std::optional<long> exp = IntClaim(jwt, "exp");
   if (!exp.has_value()) return Denied("no exp claim");
   if (absl::FromUnixSeconds(*exp) + leeway <= now) return Denied("expired");
-  if (std::optional<long> nbf = IntClaim(jwt, "nbf");
-      nbf.has_value() && absl::FromUnixSeconds(*nbf) - leeway > now) {
-    return Denied("not valid yet (nbf)");
+  // nbf may be any JSON number (RFC 7519 NumericDate); anything else where
+  // a date belongs is refused rather than ignored.
+  std::unique_ptr<char, FreeDeleter> nbf(jwt_get_grants_json(jwt, "nbf"));
+  if (nbf != nullptr) {
+    nlohmann::json value = nlohmann::json::parse(nbf.get(), nullptr, false);
+    if (!value.is_number()) return Denied("nbf is not a date");
+    // absl::Seconds(double) saturates: absurd values stay in the future.
+    if (absl::UnixEpoch() + absl::Seconds(value.get<double>()) - leeway > now) {
+      return Denied("not valid yet (nbf)");
+    }
   }
   return absl::OkStatus();
 }

@@ -132,7 +132,8 @@ std::vector<std::string> SplitStatements(absl::string_view sql) {
     if (absl::EndsWith(trimmed, ";")) {
       absl::string_view body = absl::StripAsciiWhitespace(current);
       body.remove_suffix(1);
-      statements.emplace_back(body);
+      body = absl::StripAsciiWhitespace(body);
+      if (!body.empty()) statements.emplace_back(body);
       current.clear();
     }
   }

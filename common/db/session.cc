@@ -8,6 +8,7 @@
 #include <cppconn/resultset_metadata.h>
 #include <cppconn/statement.h>
 
+#include <charconv>
 #include <exception>
 
 #include "absl/strings/cord.h"
@@ -204,13 +205,29 @@ absl::StatusOr<std::vector<Row>> Session::Query(
   try {
     if (absl::Status s = Bind(*statement, params); !s.ok()) return s;
     std::unique_ptr<sql::ResultSet> result((*statement)->executeQuery());
-    const unsigned columns = result->getMetaData()->getColumnCount();
+    sql::ResultSetMetaData* meta = result->getMetaData();
+    const unsigned columns = meta->getColumnCount();
+    // The connector renders DOUBLE with 6 decimals; read those as numbers
+    // and print them in the shortest form that reads back exactly.
+    std::vector<bool> real(columns + 1, false);
+    for (unsigned c = 1; c <= columns; ++c) {
+      const int type = meta->getColumnType(c);
+      real[c] = type == sql::DataType::DOUBLE || type == sql::DataType::REAL;
+    }
     std::vector<Row> rows;
     rows.reserve(result->rowsCount());
     while (result->next()) {
       std::vector<std::optional<std::string>> cells(columns);
       for (unsigned c = 1; c <= columns; ++c) {
-        if (!result->isNull(c)) cells[c - 1] = std::string(result->getString(c));
+        if (result->isNull(c)) continue;
+        if (real[c]) {
+          char buffer[64];
+          const double value = static_cast<double>(result->getDouble(c));
+          auto end = std::to_chars(buffer, buffer + sizeof(buffer), value).ptr;
+          cells[c - 1] = std::string(buffer, end);
+        } else {
+          cells[c - 1] = std::string(result->getString(c));
+        }
       }
       rows.emplace_back(std::move(cells));
     }

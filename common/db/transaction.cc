@@ -36,8 +36,18 @@ absl::Status Attempt(ConnectionPool& pool, absl::Time deadline,
   absl::StatusOr<PooledSession> session = pool.Borrow(deadline);
   if (!session.ok()) return session.status();
   Session& s = **session;
-  absl::Status status = s.ExecUnprepared(
-      options.read_only ? "START TRANSACTION READ ONLY" : "START TRANSACTION");
+  absl::Status status;
+  if (options.read_only) {
+    // Sessions run READ COMMITTED, where every statement sees a new
+    // snapshot; a multi-statement read needs one snapshot, so this one
+    // transaction runs REPEATABLE READ.
+    status = s.ExecUnprepared("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    if (status.ok()) {
+      status = s.ExecUnprepared("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+    }
+  } else {
+    status = s.ExecUnprepared("START TRANSACTION");
+  }
   if (!status.ok()) {
     *dead_on_begin = s.broken();
     return status;

@@ -68,6 +68,14 @@ void ApplyFields(const google::protobuf::Message& patch,
         } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
           to->AddEnumValue(target, field,
                            from->GetRepeatedEnumValue(patch, field, i));
+        } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_INT32) {
+          to->AddInt32(target, field, from->GetRepeatedInt32(patch, field, i));
+        } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_INT64) {
+          to->AddInt64(target, field, from->GetRepeatedInt64(patch, field, i));
+        } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE) {
+          to->AddDouble(target, field, from->GetRepeatedDouble(patch, field, i));
+        } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_BOOL) {
+          to->AddBool(target, field, from->GetRepeatedBool(patch, field, i));
         }
       }
       continue;
@@ -92,8 +100,11 @@ void ApplyFields(const google::protobuf::Message& patch,
       case FieldDescriptor::CPPTYPE_INT64:
         to->SetInt64(target, field, from->GetInt64(patch, field));
         break;
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+        to->SetDouble(target, field, from->GetDouble(patch, field));
+        break;
       default:
-        break;  // kyodo resources use no other scalar types
+        break;  // kyodo resources use no float or unsigned fields
     }
   }
 }

@@ -1,0 +1,539 @@
+// JWT verification: every way a token can be wrong ends UNAUTHENTICATED.
+#include "common/auth/token.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/status/errors.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "kyodo/type/v1/ward.pb.h"
+
+namespace kyodo::common::auth {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kIssuer[] = "kyodo-test";
+constexpr char kAudience[] = "kyodo";
+constexpr char kKey[] = "a-shared-secret-of-reasonable-length-0123";
+constexpr char kOtherKey[] = "another-shared-secret-of-reasonable-len-9";
+
+// A fixed "now", so that times are exact.
+const absl::Time kNow = absl::FromUnixSeconds(1780000000);
+
+VerifierOptions HsOptions() {
+  VerifierOptions options;
+  options.issuer = kIssuer;
+  options.audience = kAudience;
+  options.algorithms = {"HS256"};
+  options.key = kKey;
+  return options;
+}
+
+std::unique_ptr<TokenVerifier> Verifier(VerifierOptions options = HsOptions()) {
+  auto verifier = TokenVerifier::Create(std::move(options));
+  EXPECT_TRUE(verifier.ok()) << verifier.status();
+  return *std::move(verifier);
+}
+
+MintOptions Mint(absl::Time now = kNow) {
+  MintOptions options;
+  options.issuer = kIssuer;
+  options.audience = kAudience;
+  options.key = kKey;
+  options.lifetime = absl::Hours(1);
+  options.now = now;
+  return options;
+}
+
+std::string MustMint(const Principal& p, const MintOptions& options = Mint()) {
+  auto token = MintToken(p, options);
+  EXPECT_TRUE(token.ok()) << token.status();
+  return token.ok() ? *token : "";
+}
+
+Principal Admin() { return Principal{"admin-1", Role::kAdmin}; }
+
+std::string B64(absl::string_view data) {
+  return absl::WebSafeBase64Escape(data);
+}
+
+// A token signed by hand: lets the tests write claims MintToken never would.
+std::string SignHs256(absl::string_view header, absl::string_view payload,
+                      absl::string_view key = kKey) {
+  const std::string input = absl::StrCat(B64(header), ".", B64(payload));
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac,
+       &length);
+  return absl::StrCat(
+      input, ".",
+      B64(absl::string_view(reinterpret_cast<const char*>(mac), length)));
+}
+
+constexpr char kHs256Header[] = R"({"alg":"HS256","typ":"JWT"})";
+
+// Claims valid at kNow, with `extra` spliced in (and `omit` left out).
+std::string Claims(const std::string& extra = "",
+                   const std::string& omit = "") {
+  std::vector<std::string> parts;
+  auto add = [&](const std::string& name, const std::string& json) {
+    if (name != omit) parts.push_back(absl::StrCat("\"", name, "\":", json));
+  };
+  add("sub", "\"user-1\"");
+  add("role", "\"admin\"");
+  add("iss", absl::StrCat("\"", kIssuer, "\""));
+  add("aud", absl::StrCat("\"", kAudience, "\""));
+  add("iat", absl::StrCat(absl::ToUnixSeconds(kNow)));
+  add("exp", absl::StrCat(absl::ToUnixSeconds(kNow + absl::Hours(1))));
+  if (!extra.empty()) parts.push_back(extra);
+  return absl::StrCat("{", absl::StrJoin(parts, ","), "}");
+}
+
+void ExpectUnauthenticated(const absl::StatusOr<Principal>& result,
+                           const std::string& token = "") {
+  ASSERT_FALSE(result.ok()) << "token accepted: " << token;
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kUnauthenticated)
+      << result.status();
+  EXPECT_EQ(ErrorReason(result.status()), "UNAUTHENTICATED");
+  if (token.size() > 20) {
+    // Never echoes the token (or its signature).
+    EXPECT_THAT(std::string(result.status().message()),
+                Not(HasSubstr(token.substr(token.size() - 20))));
+  }
+}
+
+TEST(TokenTest, EveryRoleRoundTrips) {
+  auto verifier = Verifier();
+
+  auto admin = verifier->Verify(MustMint(Admin()), kNow);
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  EXPECT_EQ(admin->subject, "admin-1");
+  EXPECT_EQ(admin->role, Role::kAdmin);
+  EXPECT_TRUE(admin->is_admin());
+  EXPECT_TRUE(admin->CanManageWard(kyodo::type::v1::TAMA));
+
+  Principal staff{"staff-1", Role::kWardStaff};
+  staff.ward = kyodo::type::v1::ASAO;
+  auto got_staff = verifier->Verify(MustMint(staff), kNow);
+  ASSERT_TRUE(got_staff.ok()) << got_staff.status();
+  EXPECT_EQ(got_staff->role, Role::kWardStaff);
+  EXPECT_EQ(got_staff->ward, kyodo::type::v1::ASAO);
+  EXPECT_TRUE(got_staff->IsStaffOf(kyodo::type::v1::ASAO));
+  EXPECT_FALSE(got_staff->IsStaffOf(kyodo::type::v1::TAMA));
+  EXPECT_FALSE(got_staff->CanManageWard(kyodo::type::v1::TAMA));
+  EXPECT_FALSE(got_staff->is_admin());
+
+  Principal reviewer{"rev-1", Role::kReviewer};
+  reviewer.reviewer = "reviewers/r42";
+  auto got_reviewer = verifier->Verify(MustMint(reviewer), kNow);
+  ASSERT_TRUE(got_reviewer.ok()) << got_reviewer.status();
+  EXPECT_EQ(got_reviewer->role, Role::kReviewer);
+  EXPECT_EQ(got_reviewer->reviewer, "reviewers/r42");
+
+  Principal applicant{"app-1", Role::kApplicant};
+  applicant.partner = "partners/abc123";
+  auto got_applicant = verifier->Verify(MustMint(applicant), kNow);
+  ASSERT_TRUE(got_applicant.ok()) << got_applicant.status();
+  EXPECT_EQ(got_applicant->role, Role::kApplicant);
+  EXPECT_EQ(got_applicant->partner, "partners/abc123");
+
+  auto viewer = verifier->Verify(MustMint({"v-1", Role::kViewer}), kNow);
+  ASSERT_TRUE(viewer.ok()) << viewer.status();
+  EXPECT_EQ(viewer->role, Role::kViewer);
+  EXPECT_EQ(viewer->subject, "v-1");
+  EXPECT_FALSE(viewer->CanManageWard(kyodo::type::v1::WARD_UNSPECIFIED));
+}
+
+TEST(TokenTest, RoleNames) {
+  for (Role role : {Role::kAdmin, Role::kWardStaff, Role::kReviewer,
+                    Role::kApplicant, Role::kViewer}) {
+    EXPECT_EQ(ParseRole(RoleName(role)), role);
+  }
+  EXPECT_EQ(RoleName(Role::kWardStaff), "ward_staff");
+  EXPECT_FALSE(ParseRole("Admin").has_value());
+  EXPECT_FALSE(ParseRole("").has_value());
+  EXPECT_FALSE(ParseRole("root").has_value());
+}
+
+TEST(TokenTest, ExpiredIsRefused) {
+  auto verifier = Verifier();
+  const std::string token = MustMint(Admin(), Mint(kNow - absl::Hours(2)));
+  ExpectUnauthenticated(verifier->Verify(token, kNow), token);
+  // Against the real clock too (the default `now`).
+  const std::string old = MustMint(Admin(), Mint(absl::Now() - absl::Hours(3)));
+  ExpectUnauthenticated(verifier->Verify(old), old);
+  ExpectUnauthenticated(verifier->VerifyAuthorizationHeader("Bearer " + old),
+                        old);
+}
+
+TEST(TokenTest, ExpiryLeeway) {
+  // exp = kNow + 1h; the leeway is 30 s.
+  auto verifier = Verifier();
+  const std::string token = MustMint(Admin());
+  EXPECT_TRUE(verifier->Verify(token, kNow + absl::Hours(1)).ok());
+  EXPECT_TRUE(
+      verifier->Verify(token, kNow + absl::Hours(1) + absl::Seconds(29)).ok());
+  ExpectUnauthenticated(
+      verifier->Verify(token, kNow + absl::Hours(1) + absl::Seconds(30)));
+  VerifierOptions strict = HsOptions();
+  strict.leeway = absl::ZeroDuration();
+  ExpectUnauthenticated(Verifier(strict)->Verify(token, kNow + absl::Hours(1)));
+}
+
+TEST(TokenTest, WrongAudienceOrIssuerIsRefused) {
+  auto verifier = Verifier();
+  MintOptions other_audience = Mint();
+  other_audience.audience = "someone-else";
+  const std::string a = MustMint(Admin(), other_audience);
+  ExpectUnauthenticated(verifier->Verify(a, kNow), a);
+
+  MintOptions other_issuer = Mint();
+  other_issuer.issuer = "evil-idp";
+  const std::string i = MustMint(Admin(), other_issuer);
+  ExpectUnauthenticated(verifier->Verify(i, kNow), i);
+}
+
+TEST(TokenTest, AudienceMayBeAList) {
+  auto verifier = Verifier();
+  const std::string listed = SignHs256(
+      kHs256Header, Claims(R"("aud":["other","kyodo"])", /*omit=*/"aud"));
+  EXPECT_TRUE(verifier->Verify(listed, kNow).ok());
+  const std::string not_listed =
+      SignHs256(kHs256Header, Claims(R"("aud":["other","kyodo-x"])", "aud"));
+  ExpectUnauthenticated(verifier->Verify(not_listed, kNow), not_listed);
+  const std::string numeric =
+      SignHs256(kHs256Header, Claims(R"("aud":[1,2])", "aud"));
+  ExpectUnauthenticated(verifier->Verify(numeric, kNow), numeric);
+  const std::string none = SignHs256(kHs256Header, Claims("", "aud"));
+  ExpectUnauthenticated(verifier->Verify(none, kNow), none);
+}
+
+TEST(TokenTest, HandSignedValidTokenIsAccepted) {
+  // The hand-signing helper itself produces acceptable tokens, so the
+  // refusals below are about the claims under test.
+  auto result = Verifier()->Verify(SignHs256(kHs256Header, Claims()), kNow);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->subject, "user-1");
+}
+
+TEST(TokenTest, AlgNoneIsRefused) {
+  const std::string unsigned_token = absl::StrCat(
+      B64(R"({"alg":"none","typ":"JWT"})"), ".", B64(Claims()), ".");
+  ExpectUnauthenticated(Verifier()->Verify(unsigned_token, kNow),
+                        unsigned_token);
+  const std::string no_dot =
+      absl::StrCat(B64(R"({"alg":"none"})"), ".", B64(Claims()));
+  ExpectUnauthenticated(Verifier()->Verify(no_dot, kNow), no_dot);
+  const std::string upper = absl::StrCat(B64(R"({"alg":"NONE","typ":"JWT"})"),
+                                         ".", B64(Claims()), ".");
+  ExpectUnauthenticated(Verifier()->Verify(upper, kNow), upper);
+}
+
+TEST(TokenTest, BadSignaturesAreRefused) {
+  auto verifier = Verifier();
+  MintOptions other_key = Mint();
+  other_key.key = kOtherKey;
+  const std::string foreign = MustMint(Admin(), other_key);
+  ExpectUnauthenticated(verifier->Verify(foreign, kNow), foreign);
+
+  // The payload swapped for another (role viewer -> admin), signature kept.
+  const std::string viewer = MustMint({"v-1", Role::kViewer});
+  std::vector<std::string> parts = absl::StrSplit(viewer, '.');
+  ASSERT_EQ(parts.size(), 3u);
+  std::string payload;
+  ASSERT_TRUE(absl::WebSafeBase64Unescape(parts[1], &payload));
+  const size_t at = payload.find("\"viewer\"");
+  ASSERT_NE(at, std::string::npos);
+  payload.replace(at, 8, "\"admin\"");
+  const std::string tampered =
+      absl::StrCat(parts[0], ".", B64(payload), ".", parts[2]);
+  ExpectUnauthenticated(verifier->Verify(tampered, kNow), tampered);
+
+  // One character of the signature changed.
+  std::string flipped = viewer;
+  char& c = flipped[flipped.size() - 5];
+  c = c == 'A' ? 'B' : 'A';
+  ExpectUnauthenticated(verifier->Verify(flipped, kNow), flipped);
+
+  // Signature removed.
+  const std::string stripped = absl::StrCat(parts[0], ".", parts[1], ".");
+  ExpectUnauthenticated(verifier->Verify(stripped, kNow), stripped);
+}
+
+TEST(TokenTest, AlgorithmOutsideTheAllowListIsRefused) {
+  // Correctly signed with the right key, but HS512 is not configured.
+  MintOptions hs512 = Mint();
+  hs512.algorithm = "HS512";
+  const std::string token = MustMint(Admin(), hs512);
+  ExpectUnauthenticated(Verifier()->Verify(token, kNow), token);
+  VerifierOptions both = HsOptions();
+  both.algorithms = {"HS256", "HS512"};
+  EXPECT_TRUE(Verifier(both)->Verify(token, kNow).ok());
+}
+
+TEST(TokenTest, TimeClaimsAreChecked) {
+  auto verifier = Verifier();
+  const std::string no_exp = SignHs256(kHs256Header, Claims("", "exp"));
+  ExpectUnauthenticated(verifier->Verify(no_exp, kNow), no_exp);
+  const std::string text_exp =
+      SignHs256(kHs256Header, Claims(R"("exp":"9999999999")", "exp"));
+  ExpectUnauthenticated(verifier->Verify(text_exp, kNow), text_exp);
+
+  const std::string future_nbf = SignHs256(
+      kHs256Header,
+      Claims(absl::StrCat("\"nbf\":",
+                          absl::ToUnixSeconds(kNow + absl::Minutes(10)))));
+  ExpectUnauthenticated(verifier->Verify(future_nbf, kNow), future_nbf);
+  // Within the leeway, nbf is tolerated (clock skew).
+  const std::string near_nbf = SignHs256(
+      kHs256Header,
+      Claims(absl::StrCat("\"nbf\":",
+                          absl::ToUnixSeconds(kNow + absl::Seconds(10)))));
+  EXPECT_TRUE(verifier->Verify(near_nbf, kNow).ok());
+  const std::string past_nbf =
+      SignHs256(kHs256Header,
+                Claims(absl::StrCat(
+                    "\"nbf\":", absl::ToUnixSeconds(kNow - absl::Hours(1)))));
+  EXPECT_TRUE(verifier->Verify(past_nbf, kNow).ok());
+}
+
+TEST(TokenTest, NbfInTheFutureIsRefusedWhateverItsJsonForm) {
+  // RFC 7519 NumericDate may be fractional; a future nbf written as
+  // 1e10 + 0.5 is as much in the future as an integer one. A malformed
+  // (string) nbf cannot be judged and must not be ignored either.
+  auto verifier = Verifier();
+  const std::string fractional =
+      SignHs256(kHs256Header, Claims(R"("nbf":9999999999.5)"));
+  ExpectUnauthenticated(verifier->Verify(fractional, kNow), fractional);
+  const std::string text =
+      SignHs256(kHs256Header, Claims(R"("nbf":"9999999999")"));
+  ExpectUnauthenticated(verifier->Verify(text, kNow), text);
+}
+
+TEST(TokenTest, GarbageIsRefused) {
+  auto verifier = Verifier();
+  for (const std::string& garbage :
+       {std::string(""), std::string("abc"), std::string("a.b.c"),
+        std::string("..."), std::string("Bearer"),
+        absl::StrCat(B64("{}"), ".", B64("{}"), ".", B64("sig")),
+        absl::StrCat(B64("not json"), ".", B64(Claims()), ".x"),
+        std::string("\xff\xfe.\x00.x", 7)}) {
+    ExpectUnauthenticated(verifier->Verify(garbage, kNow), garbage);
+  }
+}
+
+TEST(TokenTest, OverLongTokenIsRefusedEvenWhenValid) {
+  auto verifier = Verifier();
+  Principal big{std::string(9000, 's'), Role::kAdmin};
+  const std::string token = MustMint(big);
+  ASSERT_GT(token.size(), 8192u);
+  ExpectUnauthenticated(verifier->Verify(token, kNow), token);
+  EXPECT_THAT(std::string(verifier->Verify(token, kNow).status().message()),
+              HasSubstr("too long"));
+  // A long but acceptable subject is fine.
+  Principal ok{std::string(1000, 's'), Role::kAdmin};
+  EXPECT_TRUE(verifier->Verify(MustMint(ok), kNow).ok());
+}
+
+TEST(TokenTest, AuthorizationHeader) {
+  auto verifier = Verifier();
+  const std::string token = MustMint(Admin());
+  EXPECT_TRUE(
+      verifier->VerifyAuthorizationHeader("Bearer " + token, kNow).ok());
+  ExpectUnauthenticated(verifier->VerifyAuthorizationHeader(token, kNow),
+                        token);
+  ExpectUnauthenticated(verifier->VerifyAuthorizationHeader("", kNow));
+  ExpectUnauthenticated(
+      verifier->VerifyAuthorizationHeader("Basic " + token, kNow), token);
+  ExpectUnauthenticated(verifier->VerifyAuthorizationHeader("Bearer ", kNow));
+  ExpectUnauthenticated(verifier->VerifyAuthorizationHeader("Bearer", kNow));
+}
+
+TEST(TokenTest, RoleClaimsMustBeConsistent) {
+  auto verifier = Verifier();
+  auto refused = [&](const std::string& extra, const std::string& omit = "") {
+    const std::string token = SignHs256(kHs256Header, Claims(extra, omit));
+    ExpectUnauthenticated(verifier->Verify(token, kNow), token);
+  };
+  refused(R"("role":"ward_staff")", "role");  // no ward
+  refused(R"("role":"ward_staff","ward":"SHINJUKU")", "role");
+  refused(R"("role":"ward_staff","ward":"WARD_UNSPECIFIED")", "role");
+  refused(R"("role":"applicant")", "role");  // no partner
+  refused(R"("role":"applicant","partner":"abc123")", "role");
+  refused(R"("role":"applicant","partner":"agreements/abc")", "role");
+  refused(R"("role":"reviewer")", "role");  // no reviewer
+  refused(R"("role":"superuser")", "role");
+  refused(R"("role":"Admin")", "role");
+  refused("", "role");
+  refused("", "sub");
+  refused(R"("sub":"")", "sub");
+
+  // MintToken does not check; the verifier does.
+  const std::string staff_without_ward = MustMint({"s", Role::kWardStaff});
+  ExpectUnauthenticated(verifier->Verify(staff_without_ward, kNow),
+                        staff_without_ward);
+  const std::string applicant_without_partner =
+      MustMint({"a", Role::kApplicant});
+  ExpectUnauthenticated(verifier->Verify(applicant_without_partner, kNow),
+                        applicant_without_partner);
+
+  // The consistent versions pass.
+  EXPECT_TRUE(
+      verifier
+          ->Verify(
+              SignHs256(kHs256Header,
+                        Claims(R"("role":"ward_staff","ward":"TAMA")", "role")),
+              kNow)
+          .ok());
+  EXPECT_TRUE(
+      verifier
+          ->Verify(
+              SignHs256(kHs256Header,
+                        Claims(R"("role":"applicant","partner":"partners/p1")",
+                               "role")),
+              kNow)
+          .ok());
+}
+
+TEST(TokenTest, VerifierCreationRefusesUnsafeOptions) {
+  auto invalid = [](VerifierOptions options) {
+    auto verifier = TokenVerifier::Create(std::move(options));
+    EXPECT_EQ(verifier.status().code(), absl::StatusCode::kInvalidArgument);
+  };
+  VerifierOptions o = HsOptions();
+  o.algorithms = {"HS256", "RS256"};
+  invalid(o);
+  o.algorithms = {"none"};
+  invalid(o);
+  o.algorithms = {"HS256", "none"};
+  invalid(o);
+  o.algorithms = {"ES256"};
+  invalid(o);
+  o.algorithms = {"hs256x"};
+  invalid(o);
+  o.algorithms = {};
+  invalid(o);
+  o = HsOptions();
+  o.key = "";
+  invalid(o);
+  o = HsOptions();
+  o.issuer = "";
+  invalid(o);
+  o = HsOptions();
+  o.audience = "";
+  invalid(o);
+  o = HsOptions();
+  o.algorithms = {"HS256", "HS384", "HS512"};
+  EXPECT_TRUE(TokenVerifier::Create(o).ok());
+}
+
+TEST(TokenTest, MintRefusesUnsupportedAlgorithms) {
+  MintOptions options = Mint();
+  options.algorithm = "none";
+  EXPECT_EQ(MintToken(Admin(), options).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  options.algorithm = "ES256";
+  EXPECT_EQ(MintToken(Admin(), options).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// An RSA key pair made for the test, as PEM.
+struct PemKeys {
+  std::string private_pem;
+  std::string public_pem;
+};
+
+PemKeys MakeRsaKeys() {
+  PemKeys keys;
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_RSA, nullptr);
+  EVP_PKEY* pkey = nullptr;
+  if (ctx != nullptr && EVP_PKEY_keygen_init(ctx) == 1 &&
+      EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048) == 1 &&
+      EVP_PKEY_keygen(ctx, &pkey) == 1) {
+    BIO* priv = BIO_new(BIO_s_mem());
+    BIO* pub = BIO_new(BIO_s_mem());
+    PEM_write_bio_PrivateKey(priv, pkey, nullptr, nullptr, 0, nullptr, nullptr);
+    PEM_write_bio_PUBKEY(pub, pkey);
+    char* data = nullptr;
+    long n = BIO_get_mem_data(priv, &data);
+    keys.private_pem.assign(data, n);
+    n = BIO_get_mem_data(pub, &data);
+    keys.public_pem.assign(data, n);
+    BIO_free(priv);
+    BIO_free(pub);
+  }
+  EVP_PKEY_free(pkey);
+  EVP_PKEY_CTX_free(ctx);
+  return keys;
+}
+
+class RsaTokenTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { keys_ = new PemKeys(MakeRsaKeys()); }
+  static void TearDownTestSuite() { delete keys_; }
+
+  VerifierOptions RsOptions() const {
+    VerifierOptions options = HsOptions();
+    options.algorithms = {"RS256"};
+    options.key = keys_->public_pem;
+    return options;
+  }
+  MintOptions RsMint() const {
+    MintOptions options = Mint();
+    options.algorithm = "RS256";
+    options.key = keys_->private_pem;
+    return options;
+  }
+
+  static PemKeys* keys_;
+};
+PemKeys* RsaTokenTest::keys_ = nullptr;
+
+TEST_F(RsaTokenTest, RoundTrip) {
+  ASSERT_FALSE(keys_->private_pem.empty());
+  Principal staff{"staff-9", Role::kWardStaff};
+  staff.ward = kyodo::type::v1::KAWASAKI;
+  const std::string token = MustMint(staff, RsMint());
+  auto verifier = Verifier(RsOptions());
+  auto result = verifier->Verify(token, kNow);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->subject, "staff-9");
+  EXPECT_EQ(result->ward, kyodo::type::v1::KAWASAKI);
+}
+
+TEST_F(RsaTokenTest, OtherKeyPairIsRefused) {
+  const PemKeys other = MakeRsaKeys();
+  MintOptions options = RsMint();
+  options.key = other.private_pem;
+  const std::string token = MustMint(Admin(), options);
+  ExpectUnauthenticated(Verifier(RsOptions())->Verify(token, kNow), token);
+}
+
+TEST_F(RsaTokenTest, PublicKeyUsedAsHmacSecretIsRefused) {
+  // Algorithm confusion: an HS256 token whose secret is the RS256 public key
+  // (which everyone has) must not pass an RS256 verifier.
+  const std::string forged =
+      SignHs256(kHs256Header, Claims(), keys_->public_pem);
+  ExpectUnauthenticated(Verifier(RsOptions())->Verify(forged, kNow), forged);
+  // An HS256 token under the shared secret is refused too.
+  const std::string hs = MustMint(Admin());
+  ExpectUnauthenticated(Verifier(RsOptions())->Verify(hs, kNow), hs);
+}
+
+}  // namespace
+}  // namespace kyodo::common::auth
