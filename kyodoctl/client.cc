@@ -13,6 +13,7 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "grpc/health/v1/health.pb.h"
+#include "kyodo/gateway/v1/gateway.pb.h"
 #include "kyodo/partner/v1/partner_service.pb.h"
 #include "kyodo/project/v1/project_service.pb.h"
 #include "kyodo/proposal/v1/proposal_service.pb.h"
@@ -23,6 +24,7 @@ namespace kyodo::ctl {
 const google::protobuf::DescriptorPool& KyodoPool() {
   // Touch one message of each file so the linker keeps them.
   static const bool linked = [] {
+    (void)kyodo::gateway::v1::ProjectDossier::descriptor();
     (void)kyodo::partner::v1::Partner::descriptor();
     (void)kyodo::project::v1::Project::descriptor();
     (void)kyodo::proposal::v1::Proposal::descriptor();
@@ -92,6 +94,15 @@ std::shared_ptr<grpc::Channel> Client::ChannelFor(const std::string& service) {
   return channel;
 }
 
+std::unique_ptr<grpc::ClientContext> Client::NewContext() const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+  if (!options_.token.empty()) {
+    context->AddMetadata("authorization", "Bearer " + options_.token);
+  }
+  return context;
+}
+
 absl::Status Client::Call(const google::protobuf::MethodDescriptor* method,
                           const google::protobuf::Message& request,
                           google::protobuf::Message* response) {
@@ -103,11 +114,7 @@ absl::Status Client::CallVia(const std::string& service,
                              const google::protobuf::Message& request,
                              google::protobuf::Message* response) {
   grpc::GenericStub stub(ChannelFor(service));
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
-  if (!options_.token.empty()) {
-    context.AddMetadata("authorization", "Bearer " + options_.token);
-  }
+  std::unique_ptr<grpc::ClientContext> context = NewContext();
   std::string bytes;
   request.SerializeToString(&bytes);
   grpc::Slice slice(bytes);
@@ -116,7 +123,7 @@ absl::Status Client::CallVia(const std::string& service,
   grpc::CompletionQueue cq;
   const std::string path = absl::StrCat("/", method->service()->full_name(),
                                         "/", method->name());
-  auto call = stub.PrepareUnaryCall(&context, path, in, &cq);
+  auto call = stub.PrepareUnaryCall(context.get(), path, in, &cq);
   call->StartCall();
   grpc::Status status;
   call->Finish(&out, &status, reinterpret_cast<void*>(1));

@@ -15,6 +15,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
 
 namespace kyodo::ctl {
 
@@ -60,9 +61,12 @@ class Client {
 
   std::string AddressOf(const std::string& service) const;
 
- private:
+  // For streaming calls made with a typed stub: the channel of `service`
+  // and a context with the token and the timeout.
   std::shared_ptr<grpc::Channel> ChannelFor(const std::string& service);
+  std::unique_ptr<grpc::ClientContext> NewContext() const;
 
+ private:
   ClientOptions options_;
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
 };

@@ -34,6 +34,11 @@ int CmdCall(const Env& env);
 int CmdSeed(const Env& env);
 int CmdHealth(const Env& env);
 int CmdPartners(const Env& env);
+// programmes, calls, proposals, reviewers, reviews, preview, finalize,
+// publish (args[0] is the command word).
+int CmdSelection(const Env& env);
+// projects, dashboard, export, profile (args[0] is the command word).
+int CmdViews(const Env& env);
 
 }  // namespace kyodo::ctl
 

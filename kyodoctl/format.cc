@@ -1,5 +1,7 @@
 #include "kyodoctl/format.h"
 
+#include <initializer_list>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/time/clock.h"
@@ -51,6 +53,42 @@ std::string PartnerStateLabel(kyodo::partner::v1::Partner::State state) {
     case kyodo::partner::v1::Partner::INACTIVE: return "休止";
     default: return "";
   }
+}
+
+namespace {
+
+std::string Label(int value, std::initializer_list<const char*> labels) {
+  int i = 0;
+  for (const char* label : labels) {
+    if (i++ == value) return label;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string ProjectStateLabel(int state) {
+  return Label(state, {"", "計画", "実施中", "完了", "振り返り済", "中止"});
+}
+
+std::string ProgrammeLabel(int programme) {
+  return Label(programme, {"", "協働型事業", "区の市民提案型事業", "市民自主学級",
+                           "市民自主企画事業", "町内会事業提案制度", "協定に基づく連携",
+                           "その他"});
+}
+
+std::string CallStateLabel(int state) {
+  return Label(state, {"", "準備中", "募集中", "締切", "審査中", "決定", "公表"});
+}
+
+std::string ProposalStateLabel(int state) {
+  return Label(state, {"", "下書き", "提出済", "取下げ", "対象外", "審査対象", "採択",
+                       "不採択"});
+}
+
+std::string ReasonLabel(int reason) {
+  return Label(reason, {"", "採択", "合格点未満", "予算超過", "採択件数上限",
+                        "対象外", "取下げ"});
 }
 
 std::string Yen(int64_t amount) {

@@ -18,6 +18,11 @@ std::string ToJson(const google::protobuf::Message& message);
 std::string WardLabel(kyodo::type::v1::Ward ward);           // "麻生区"
 std::string KindLabel(kyodo::partner::v1::PartnerKind kind);  // "大学等"
 std::string PartnerStateLabel(kyodo::partner::v1::Partner::State state);
+std::string ProjectStateLabel(int state);   // kyodo.project.v1.Project.State
+std::string ProgrammeLabel(int programme);  // kyodo.project.v1.Programme
+std::string CallStateLabel(int state);      // kyodo.proposal.v1.Call.State
+std::string ProposalStateLabel(int state);  // kyodo.proposal.v1.Proposal.State
+std::string ReasonLabel(int reason);        // ProposalResult.Reason
 // "1,835,000円"
 std::string Yen(int64_t amount);
 // "2026-04-01 09:00" in Japan time, "" when unset.

@@ -1,13 +1,11 @@
 #include "kyodoctl/seed.h"
 
-#include <openssl/evp.h>
-
 #include <fstream>
 #include <sstream>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/idempotency/idempotency.h"
 #include "google/protobuf/text_format.h"
 #include "kyodo/seed/v1/seed.pb.h"
 
@@ -79,15 +77,7 @@ absl::StatusOr<kyodo::seed::v1::SeedFile> ReadSeedFile(const std::string& path) 
 }  // namespace
 
 std::string SeedRequestId(const std::string& ref) {
-  const std::string input = absl::StrCat("kyodo-seed:", ref);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(input.data(), input.size(), digest, &length, EVP_sha256(), nullptr);
-  const std::string hex = absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), 16));
-  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-",
-                      hex.substr(12, 4), "-", hex.substr(16, 4), "-",
-                      hex.substr(20, 12));
+  return common::idempotency::DeriveRequestId(absl::StrCat("kyodo-seed:", ref));
 }
 
 absl::Status LoadSeedFile(Client& client, const std::string& path,

@@ -4,6 +4,9 @@
 #include <random>
 
 #include "absl/time/clock.h"
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/support/channel_arguments.h"
@@ -27,11 +30,14 @@ std::shared_ptr<grpc::Channel> NewChannel(
 }
 
 std::unique_ptr<grpc::ClientContext> DownstreamContext(
-    const server::CallContext& call, absl::Duration budget) {
+    const server::CallContext& call, absl::Duration budget,
+    const std::string& bearer_token) {
   auto context = std::make_unique<grpc::ClientContext>();
   const absl::Time deadline = std::min(call.deadline, absl::Now() + budget);
   context->set_deadline(absl::ToChronoTime(deadline));
-  if (call.server_context != nullptr) {
+  if (!bearer_token.empty()) {
+    context->AddMetadata("authorization", "Bearer " + bearer_token);
+  } else if (call.server_context != nullptr) {
     const auto& metadata = call.server_context->client_metadata();
     auto it = metadata.find("authorization");
     if (it != metadata.end()) {
@@ -42,6 +48,32 @@ std::unique_ptr<grpc::ClientContext> DownstreamContext(
   context->AddMetadata("x-request-id", call.call_id);
   return context;
 }
+
+namespace {
+
+// A status the transport made up (no ErrorInfo from a kyodo service) is
+// reworded: its text names internal addresses. The original is logged.
+absl::Status Sanitize(absl::Status status, const DownstreamOptions& options) {
+  if (status.ok() || GetErrorInfo(status).has_value()) return status;
+  log::Warning("downstream call failed",
+               {{"service", options.service},
+                {"code", absl::StatusCodeToString(status.code())},
+                {"error", status.message()}});
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+      return ErrorWithReason(absl::StatusCode::kUnavailable, "DOWNSTREAM_UNAVAILABLE",
+                             absl::StrCat(options.service, " is unavailable; retry later"),
+                             {{"service", options.service}});
+    case absl::StatusCode::kDeadlineExceeded:
+      return ErrorWithReason(absl::StatusCode::kDeadlineExceeded, "DOWNSTREAM_TIMEOUT",
+                             absl::StrCat(options.service, " did not answer in time"),
+                             {{"service", options.service}});
+    default:
+      return status;
+  }
+}
+
+}  // namespace
 
 absl::Status CallDownstream(
     const server::CallContext& call, const DownstreamOptions& options,
@@ -54,16 +86,16 @@ absl::Status CallDownstream(
                                "deadline passed before the downstream call")
                          : status;
     }
-    auto context = DownstreamContext(call, options.budget);
+    auto context = DownstreamContext(call, options.budget, options.bearer_token);
     status = FromGrpcStatus(invoke(context.get()));
     const bool retry = options.retry_unavailable &&
                        status.code() == absl::StatusCode::kUnavailable &&
                        attempt < options.max_attempts;
-    if (!retry) return status;
+    if (!retry) return Sanitize(std::move(status), options);
     std::uniform_int_distribution<int64_t> jitter(
         0, absl::ToInt64Microseconds(options.backoff) * attempt);
     const absl::Duration wait = absl::Microseconds(jitter(rng));
-    if (absl::Now() + wait >= call.deadline) return status;
+    if (absl::Now() + wait >= call.deadline) return Sanitize(std::move(status), options);
     absl::SleepFor(wait);
   }
 }

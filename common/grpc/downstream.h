@@ -15,6 +15,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/server/rpc.h"
 #include "grpcpp/channel.h"
@@ -30,6 +31,13 @@ struct DownstreamOptions {
   bool retry_unavailable = false;
   int max_attempts = 3;
   absl::Duration backoff = absl::Milliseconds(50);
+  // Names the downstream in errors the transport raised (which otherwise
+  // carry internal addresses), e.g. "partner-service".
+  std::string service = "a downstream service";
+  // When set, sent instead of the caller's token: for steps a service takes
+  // on its own authority (the gateway screening a proposal an applicant
+  // submitted).
+  std::string bearer_token;
 };
 
 // A channel to `address` that reconnects quickly after the peer restarts.
@@ -38,9 +46,11 @@ std::shared_ptr<grpc::Channel> NewChannel(
     const std::string& address,
     std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
 
-// A client context for one attempt of a downstream call made for `call`.
+// A client context for one attempt of a downstream call made for `call`;
+// `bearer_token` replaces the caller's token when not empty.
 std::unique_ptr<grpc::ClientContext> DownstreamContext(
-    const server::CallContext& call, absl::Duration budget);
+    const server::CallContext& call, absl::Duration budget,
+    const std::string& bearer_token = "");
 
 // Runs `invoke` (one typed stub call) per the options. The result keeps the
 // downstream's code and details (ErrorInfo domain names the downstream); a
@@ -49,6 +59,25 @@ std::unique_ptr<grpc::ClientContext> DownstreamContext(
 absl::Status CallDownstream(
     const server::CallContext& call, const DownstreamOptions& options,
     absl::FunctionRef<grpc::Status(grpc::ClientContext*)> invoke);
+
+// One unary call on a typed stub, e.g.
+//   CallUnary(call, options, stub, &Stub::GetProject, request)
+template <typename Stub, typename Request, typename Response>
+absl::StatusOr<Response> CallUnary(
+    const server::CallContext& call, const DownstreamOptions& options,
+    Stub* stub,
+    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                 Response*),
+    const Request& request) {
+  Response response;
+  absl::Status status =
+      CallDownstream(call, options, [&](grpc::ClientContext* context) {
+        response.Clear();
+        return (stub->*method)(context, request, &response);
+      });
+  if (!status.ok()) return status;
+  return response;
+}
 
 }  // namespace kyodo::common::grpc_client
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -102,6 +103,17 @@ absl::Status Run(db::Session& session, absl::string_view request_id,
   }
   RETURN_IF_ERROR(body());
   return Complete(session, request_id, *response);
+}
+
+std::string DeriveRequestId(absl::string_view key) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(key.data(), key.size(), digest, &length, EVP_sha256(), nullptr);
+  const std::string hex = absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), 16));
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-",
+                      hex.substr(12, 4), "-", hex.substr(16, 4), "-",
+                      hex.substr(20, 12));
 }
 
 absl::StatusOr<int64_t> Purge(db::Session& session, absl::Time before) {

@@ -43,6 +43,12 @@ absl::Status Run(db::Session& session, absl::string_view request_id,
                  google::protobuf::Message* response,
                  absl::FunctionRef<absl::Status()> body);
 
+// A request id (UUID form) derived from `key`: the same key always gives the
+// same id, so a step retried by a composed workflow (or a seed reloaded) is
+// recognised as a replay. Keys should name the step and its subject, e.g.
+// "finalize/create-project/programmes/p/calls/c/proposals/x".
+std::string DeriveRequestId(absl::string_view key);
+
 // Deletes ids older than `before`; returns how many.
 absl::StatusOr<int64_t> Purge(db::Session& session, absl::Time before);
 

@@ -76,12 +76,16 @@ ServiceConfig LoadServiceConfig(absl::string_view service,
   Require(c.listen.find(':') != std::string::npos,
           "--listen must be address:port, e.g. 127.0.0.1:50051");
 
+  const bool uses_database = !default_database.empty();
   c.db.host = absl::GetFlag(FLAGS_db_host);
   c.db.port = absl::GetFlag(FLAGS_db_port);
   c.db.user = absl::GetFlag(FLAGS_db_user);
   c.db.database = absl::GetFlag(FLAGS_db_name);
   if (c.db.database.empty()) c.db.database = std::string(default_database);
-  c.db.password = Secret("--db_password_file", absl::GetFlag(FLAGS_db_password_file));
+  if (uses_database) {
+    c.db.password =
+        Secret("--db_password_file", absl::GetFlag(FLAGS_db_password_file));
+  }
   c.db.max_size = absl::GetFlag(FLAGS_db_pool_size);
   c.db.max_waiters = absl::GetFlag(FLAGS_db_pool_max_waiters);
   c.db.max_wait = absl::GetFlag(FLAGS_db_pool_max_wait);
@@ -97,10 +101,12 @@ ServiceConfig LoadServiceConfig(absl::string_view service,
   c.auth.algorithms = absl::StrSplit(absl::GetFlag(FLAGS_jwt_algorithms), ',',
                                      absl::SkipEmpty());
   c.auth.key = Secret("--jwt_key_file", absl::GetFlag(FLAGS_jwt_key_file));
-  c.page_token_key =
-      Secret("--page_token_key_file", absl::GetFlag(FLAGS_page_token_key_file));
-  Require(c.page_token_key.size() >= 16,
-          "--page_token_key_file must hold at least 16 bytes");
+  if (uses_database) {
+    c.page_token_key = Secret("--page_token_key_file",
+                              absl::GetFlag(FLAGS_page_token_key_file));
+    Require(c.page_token_key.size() >= 16,
+            "--page_token_key_file must hold at least 16 bytes");
+  }
 
   c.migrate = absl::GetFlag(FLAGS_migrate);
   c.migrate_only = absl::GetFlag(FLAGS_migrate_only);

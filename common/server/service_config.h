@@ -44,7 +44,9 @@ struct ServiceConfig {
 
 // Reads and validates the flags; on any problem prints what is wrong and
 // exits with status 2 (config::Fail). `default_database` and
-// `default_listen` are the service's own defaults.
+// `default_listen` are the service's own defaults; a service without a
+// database (the gateway) passes "" and needs no database or page-token
+// settings.
 ServiceConfig LoadServiceConfig(absl::string_view service,
                                 absl::string_view default_database,
                                 absl::string_view default_listen);

@@ -51,6 +51,11 @@ secret() {  # a random secret file, made once
 }
 secret "$data/secrets/jwt.key"
 secret "$data/secrets/page_token.key"
+# The gateway's own token (it screens proposals on its own authority).
+if [[ ! -s "$data/secrets/gateway.token" && -x "$kyodoctl" ]]; then
+  (umask 077; "$kyodoctl" token --role=admin --sub=gateway --ttl=8760h \
+    --jwt_key_file="$data/secrets/jwt.key" >"$data/secrets/gateway.token")
+fi
 
 db_port=$((base + 6))
 "$root/deploy/local/mariadb.sh" start "$data/mariadb" "$db_port"
@@ -77,7 +82,8 @@ for entry in "${services[@]}"; do
   extra=()
   [[ "$name" == gateway ]] && extra=(
     --partner_addr="127.0.0.1:$((base + 1))" --project_addr="127.0.0.1:$((base + 2))"
-    --proposal_addr="127.0.0.1:$((base + 3))")
+    --proposal_addr="127.0.0.1:$((base + 3))"
+    --service_token_file="$data/secrets/gateway.token")
   [[ "$name" == project-service ]] && extra=(--partner_addr="127.0.0.1:$((base + 1))")
   "$binary" --listen="127.0.0.1:$port" "${common_flags[@]}" "${extra[@]}" \
     >>"$data/logs/$name.log" 2>&1 &
@@ -121,7 +127,11 @@ $(for entry in "${started[@]}"; do IFS=: read -r name port _ <<<"$entry"; printf
 
 In another terminal:
   export PATH=$build/kyodoctl:\$PATH
-  export KYODO_PARTNER_ADDR=$KYODO_PARTNER_ADDR KYODO_PROJECT_ADDR=$KYODO_PROJECT_ADDR KYODO_PROPOSAL_ADDR=$KYODO_PROPOSAL_ADDR KYODO_GATEWAY_ADDR=$KYODO_GATEWAY_ADDR
+$(if [[ -x "$build/gateway/gateway" ]]; then
+    echo "  export KYODO_ADDR=$KYODO_GATEWAY_ADDR      # the gateway serves every method"
+  else
+    echo "  export KYODO_PARTNER_ADDR=$KYODO_PARTNER_ADDR KYODO_PROJECT_ADDR=$KYODO_PROJECT_ADDR KYODO_PROPOSAL_ADDR=$KYODO_PROPOSAL_ADDR"
+  fi)
   export KYODO_TOKEN=\$(kyodoctl token --role=admin --jwt_key_file=$data/secrets/jwt.key)
   kyodoctl partners list
 

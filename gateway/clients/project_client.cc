@@ -1,0 +1,49 @@
+#include "gateway/clients/project_client.h"
+
+#include "gateway/clients/list_all.h"
+
+namespace kyodo::gateway {
+
+using common::grpc_client::CallUnary;
+using Stub = project::v1::ProjectService::Stub;
+
+absl::StatusOr<project::v1::Project> ProjectClient::Get(const CallContext& call,
+                                                        const std::string& name) {
+  project::v1::GetProjectRequest request;
+  request.set_name(name);
+  return CallUnary(call, reads_, stub_.get(), &Stub::GetProject, request);
+}
+
+absl::StatusOr<project::v1::Project> ProjectClient::Create(
+    const CallContext& call, const project::v1::Project& project,
+    const std::string& request_id) {
+  project::v1::CreateProjectRequest request;
+  *request.mutable_project() = project;
+  request.set_request_id(request_id);
+  common::grpc_client::DownstreamOptions options = writes_;
+  options.retry_unavailable = true;  // safe: the request id dedupes
+  return CallUnary(call, options, stub_.get(), &Stub::CreateProject, request);
+}
+
+absl::StatusOr<project::v1::ListProjectsResponse> ProjectClient::ListPage(
+    const CallContext& call, const std::string& filter, const std::string& token) {
+  project::v1::ListProjectsRequest request;
+  request.set_filter(filter);
+  request.set_page_size(500);
+  request.set_page_token(token);
+  return CallUnary(call, reads_, stub_.get(), &Stub::ListProjects, request);
+}
+
+absl::StatusOr<std::vector<project::v1::Project>> ProjectClient::List(
+    const CallContext& call, const std::string& filter, int limit) {
+  return ListAll<project::v1::Project>(
+      limit, [&](const std::string& token, std::vector<project::v1::Project>* out)
+                 -> absl::StatusOr<std::string> {
+        auto page = ListPage(call, filter, token);
+        if (!page.ok()) return page.status();
+        out->insert(out->end(), page->projects().begin(), page->projects().end());
+        return page->next_page_token();
+      });
+}
+
+}  // namespace kyodo::gateway

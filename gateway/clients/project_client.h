@@ -1,0 +1,48 @@
+// gateway -> project-service: every call the gateway makes to it.
+#ifndef KYODO_GATEWAY_CLIENTS_PROJECT_CLIENT_H_
+#define KYODO_GATEWAY_CLIENTS_PROJECT_CLIENT_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/grpc/downstream.h"
+#include "kyodo/project/v1/project_service.grpc.pb.h"
+
+namespace kyodo::gateway {
+
+using common::server::CallContext;
+
+class ProjectClient {
+ public:
+  ProjectClient(std::shared_ptr<grpc::Channel> channel,
+                common::grpc_client::DownstreamOptions reads,
+                common::grpc_client::DownstreamOptions writes)
+      : stub_(project::v1::ProjectService::NewStub(channel)),
+        reads_(reads),
+        writes_(writes) {}
+
+  absl::StatusOr<project::v1::Project> Get(const CallContext& call,
+                                           const std::string& name);
+  // Creates with `request_id` (retried on UNAVAILABLE: the id makes it safe).
+  absl::StatusOr<project::v1::Project> Create(const CallContext& call,
+                                              const project::v1::Project& project,
+                                              const std::string& request_id);
+  // Every project matching `filter`, up to `limit`.
+  absl::StatusOr<std::vector<project::v1::Project>> List(const CallContext& call,
+                                                         const std::string& filter,
+                                                         int limit);
+  // One page, for streaming exports.
+  absl::StatusOr<project::v1::ListProjectsResponse> ListPage(
+      const CallContext& call, const std::string& filter, const std::string& token);
+
+ private:
+  std::unique_ptr<project::v1::ProjectService::Stub> stub_;
+  common::grpc_client::DownstreamOptions reads_;
+  common::grpc_client::DownstreamOptions writes_;
+};
+
+}  // namespace kyodo::gateway
+
+#endif  // KYODO_GATEWAY_CLIENTS_PROJECT_CLIENT_H_

@@ -1,0 +1,122 @@
+#include "gateway/clients/proposal_client.h"
+
+#include "gateway/clients/list_all.h"
+
+namespace kyodo::gateway {
+
+using common::grpc_client::CallUnary;
+using Stub = proposal::v1::ProposalService::Stub;
+namespace v1 = proposal::v1;
+
+common::grpc_client::DownstreamOptions ProposalClient::Writes() const {
+  common::grpc_client::DownstreamOptions options = writes_;
+  options.retry_unavailable = true;  // every write here carries a request id
+  return options;
+}
+
+absl::StatusOr<v1::Proposal> ProposalClient::GetProposal(const CallContext& call,
+                                                         const std::string& name) {
+  v1::GetProposalRequest request;
+  request.set_name(name);
+  return CallUnary(call, reads_, stub_.get(), &Stub::GetProposal, request);
+}
+
+absl::StatusOr<v1::Call> ProposalClient::GetCall(const CallContext& call,
+                                                 const std::string& name) {
+  v1::GetCallRequest request;
+  request.set_name(name);
+  return CallUnary(call, reads_, stub_.get(), &Stub::GetCall, request);
+}
+
+absl::StatusOr<v1::Programme> ProposalClient::GetProgramme(const CallContext& call,
+                                                           const std::string& name) {
+  v1::GetProgrammeRequest request;
+  request.set_name(name);
+  return CallUnary(call, reads_, stub_.get(), &Stub::GetProgramme, request);
+}
+
+absl::StatusOr<v1::Proposal> ProposalClient::Submit(const CallContext& call,
+                                                    const std::string& name,
+                                                    const std::string& etag,
+                                                    const std::string& request_id) {
+  v1::SubmitProposalRequest request;
+  request.set_name(name);
+  if (!etag.empty()) request.set_etag(etag);
+  request.set_request_id(request_id);
+  return CallUnary(call, Writes(), stub_.get(), &Stub::SubmitProposal, request);
+}
+
+absl::StatusOr<v1::Proposal> ProposalClient::Screen(
+    const CallContext& call, const std::string& name,
+    const v1::EligibilityFacts& facts, const std::string& request_id) {
+  v1::ScreenProposalRequest request;
+  request.set_name(name);
+  *request.mutable_facts() = facts;
+  request.set_request_id(request_id);
+  common::grpc_client::DownstreamOptions options = Writes();
+  options.bearer_token = service_token_;
+  return CallUnary(call, options, stub_.get(), &Stub::ScreenProposal, request);
+}
+
+absl::StatusOr<v1::Decision> ProposalClient::Decide(const CallContext& call,
+                                                    const std::string& call_name,
+                                                    const std::string& request_id) {
+  v1::DecideCallRequest request;
+  request.set_name(call_name);
+  request.set_request_id(request_id);
+  return CallUnary(call, Writes(), stub_.get(), &Stub::DecideCall, request);
+}
+
+absl::StatusOr<v1::Decision> ProposalClient::GetDecision(
+    const CallContext& call, const std::string& call_name) {
+  v1::GetDecisionRequest request;
+  request.set_name(call_name);
+  return CallUnary(call, reads_, stub_.get(), &Stub::GetDecision, request);
+}
+
+absl::StatusOr<v1::Proposal> ProposalClient::LinkProject(
+    const CallContext& call, const std::string& proposal,
+    const std::string& project, const std::string& request_id) {
+  v1::LinkProjectRequest request;
+  request.set_name(proposal);
+  request.set_project(project);
+  request.set_request_id(request_id);
+  return CallUnary(call, Writes(), stub_.get(), &Stub::LinkProject, request);
+}
+
+absl::StatusOr<std::vector<v1::Proposal>> ProposalClient::ListProposals(
+    const CallContext& call, const std::string& parent, const std::string& filter,
+    int limit) {
+  return ListAll<v1::Proposal>(
+      limit, [&](const std::string& token, std::vector<v1::Proposal>* out)
+                 -> absl::StatusOr<std::string> {
+        v1::ListProposalsRequest request;
+        request.set_parent(parent);
+        request.set_filter(filter);
+        request.set_page_size(500);
+        request.set_page_token(token);
+        auto page = CallUnary(call, reads_, stub_.get(), &Stub::ListProposals, request);
+        if (!page.ok()) return page.status();
+        out->insert(out->end(), page->proposals().begin(), page->proposals().end());
+        return page->next_page_token();
+      });
+}
+
+absl::StatusOr<std::vector<v1::Call>> ProposalClient::ListCalls(
+    const CallContext& call, const std::string& filter, int limit) {
+  return ListAll<v1::Call>(
+      limit, [&](const std::string& token, std::vector<v1::Call>* out)
+                 -> absl::StatusOr<std::string> {
+        v1::ListCallsRequest request;
+        request.set_parent("programmes/-");
+        request.set_filter(filter);
+        request.set_page_size(500);
+        request.set_page_token(token);
+        auto page = CallUnary(call, reads_, stub_.get(), &Stub::ListCalls, request);
+        if (!page.ok()) return page.status();
+        out->insert(out->end(), page->calls().begin(), page->calls().end());
+        return page->next_page_token();
+      });
+}
+
+}  // namespace kyodo::gateway

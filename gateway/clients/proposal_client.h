@@ -1,0 +1,71 @@
+// gateway -> proposal-service: every call the gateway makes to it.
+#ifndef KYODO_GATEWAY_CLIENTS_PROPOSAL_CLIENT_H_
+#define KYODO_GATEWAY_CLIENTS_PROPOSAL_CLIENT_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/grpc/downstream.h"
+#include "kyodo/proposal/v1/proposal_service.grpc.pb.h"
+
+namespace kyodo::gateway {
+
+using common::server::CallContext;
+
+class ProposalClient {
+ public:
+  // `service_token` is the gateway's own token, used for the steps it takes
+  // on its own authority (screening).
+  ProposalClient(std::shared_ptr<grpc::Channel> channel,
+                 common::grpc_client::DownstreamOptions reads,
+                 common::grpc_client::DownstreamOptions writes,
+                 std::string service_token)
+      : stub_(proposal::v1::ProposalService::NewStub(channel)),
+        reads_(reads),
+        writes_(writes),
+        service_token_(std::move(service_token)) {}
+
+  absl::StatusOr<proposal::v1::Proposal> GetProposal(const CallContext& call,
+                                                     const std::string& name);
+  absl::StatusOr<proposal::v1::Call> GetCall(const CallContext& call,
+                                             const std::string& name);
+  absl::StatusOr<proposal::v1::Programme> GetProgramme(const CallContext& call,
+                                                       const std::string& name);
+  absl::StatusOr<proposal::v1::Proposal> Submit(const CallContext& call,
+                                                const std::string& name,
+                                                const std::string& etag,
+                                                const std::string& request_id);
+  // With the gateway's token: applicants may not screen.
+  absl::StatusOr<proposal::v1::Proposal> Screen(
+      const CallContext& call, const std::string& name,
+      const proposal::v1::EligibilityFacts& facts, const std::string& request_id);
+  absl::StatusOr<proposal::v1::Decision> Decide(const CallContext& call,
+                                                const std::string& call_name,
+                                                const std::string& request_id);
+  absl::StatusOr<proposal::v1::Decision> GetDecision(const CallContext& call,
+                                                     const std::string& call_name);
+  absl::StatusOr<proposal::v1::Proposal> LinkProject(const CallContext& call,
+                                                     const std::string& proposal,
+                                                     const std::string& project,
+                                                     const std::string& request_id);
+  absl::StatusOr<std::vector<proposal::v1::Proposal>> ListProposals(
+      const CallContext& call, const std::string& parent, const std::string& filter,
+      int limit);
+  absl::StatusOr<std::vector<proposal::v1::Call>> ListCalls(const CallContext& call,
+                                                            const std::string& filter,
+                                                            int limit);
+
+ private:
+  common::grpc_client::DownstreamOptions Writes() const;
+
+  std::unique_ptr<proposal::v1::ProposalService::Stub> stub_;
+  common::grpc_client::DownstreamOptions reads_;
+  common::grpc_client::DownstreamOptions writes_;
+  std::string service_token_;
+};
+
+}  // namespace kyodo::gateway
+
+#endif  // KYODO_GATEWAY_CLIENTS_PROPOSAL_CLIENT_H_

@@ -1,0 +1,119 @@
+// Gateway.ExportOpenData: streams published projects or published selection
+// results, page by page, so an export of any size needs memory for one page.
+#include "absl/strings/str_cat.h"
+#include "common/status/errors.h"
+#include "common/status/macros.h"
+#include "gateway/domain/open_data.h"
+#include "gateway/handlers.h"
+
+namespace kyodo::gateway {
+namespace {
+
+namespace pv1 = proposal::v1;
+namespace prv1 = project::v1;
+using Request = v1::ExportOpenDataRequest;
+
+// Buffers output and writes it in chunks of about 64 KiB.
+class ChunkWriter {
+ public:
+  explicit ChunkWriter(grpc::ServerWriter<v1::ExportChunk>* writer) : writer_(writer) {}
+  absl::Status Append(const std::string& text) {
+    buffer_.append(text);
+    return buffer_.size() >= kChunk ? Flush() : absl::OkStatus();
+  }
+  absl::Status Flush() {
+    if (buffer_.empty()) return absl::OkStatus();
+    v1::ExportChunk chunk;
+    chunk.set_data(std::move(buffer_));
+    buffer_.clear();
+    if (!writer_->Write(chunk)) {
+      return absl::CancelledError("the client stopped reading the export");
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  static constexpr size_t kChunk = 64 * 1024;
+  grpc::ServerWriter<v1::ExportChunk>* writer_;
+  std::string buffer_;
+};
+
+std::string Filter(const Request& r, absl::string_view base) {
+  std::string filter(base);
+  if (r.fiscal_year() != 0) absl::StrAppend(&filter, " AND fiscal_year = ", r.fiscal_year());
+  if (r.ward() != type::v1::WARD_UNSPECIFIED) {
+    absl::StrAppend(&filter, " AND ward = ", type::v1::Ward_Name(r.ward()));
+  }
+  return filter;
+}
+
+absl::Status ExportProjects(const GatewayDeps& d, const CallContext& call,
+                            const Request& r, ChunkWriter& out) {
+  const bool csv = r.format() == Request::CSV;
+  if (csv) RETURN_IF_ERROR(out.Append(domain::CsvLine(domain::ProjectCsvHeader())));
+  // One filter per published state keeps every page an index range scan.
+  for (const char* state : {"ACTIVE", "COMPLETED", "REVIEWED"}) {
+    std::string token;
+    do {
+      ASSIGN_OR_RETURN(prv1::ListProjectsResponse page,
+                       d.projects->ListPage(call, Filter(r, absl::StrCat("state = ", state)),
+                                            token));
+      for (const prv1::Project& p : page.projects()) {
+        if (!domain::IsPublishedProject(p)) continue;
+        RETURN_IF_ERROR(out.Append(csv ? domain::CsvLine(domain::ProjectCells(p))
+                                       : domain::ProjectJsonLine(p)));
+      }
+      token = page.next_page_token();
+    } while (!token.empty());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ExportResults(const GatewayDeps& d, const CallContext& call,
+                           const Request& r, ChunkWriter& out) {
+  const bool csv = r.format() == Request::CSV;
+  if (csv) RETURN_IF_ERROR(out.Append(domain::CsvLine(domain::ResultCsvHeader())));
+  ASSIGN_OR_RETURN(std::vector<pv1::Call> calls,
+                   d.proposals->ListCalls(call, Filter(r, "state = PUBLISHED"), 10000));
+  for (const pv1::Call& c : calls) {
+    ASSIGN_OR_RETURN(pv1::Decision decision, d.proposals->GetDecision(call, c.name()));
+    std::vector<std::string> applicants;
+    for (const auto& result : decision.results()) applicants.push_back(result.applicant());
+    std::map<std::string, std::string> names;
+    for (size_t i = 0; i < applicants.size(); i += 500) {
+      std::vector<std::string> batch(
+          applicants.begin() + i,
+          applicants.begin() + std::min(applicants.size(), i + 500));
+      ASSIGN_OR_RETURN(auto partners, d.partners->BatchGet(call, batch));
+      for (const auto& p : partners) names[p.name()] = p.display_name();
+    }
+    for (const auto& result : decision.results()) {
+      const std::string& name = names[result.applicant()];
+      RETURN_IF_ERROR(out.Append(csv ? domain::CsvLine(domain::ResultCells(c, result, name))
+                                     : domain::ResultJsonLine(c, result, name)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ExportOpenData(const GatewayDeps& d, const CallContext& call,
+                            const Request& r,
+                            grpc::ServerWriter<v1::ExportChunk>* writer) {
+  if (r.format() == Request::FORMAT_UNSPECIFIED) {
+    return common::InvalidArgumentError("format", "required: CSV or JSON_LINES",
+                                        "FIELD_REQUIRED");
+  }
+  if (r.dataset() == Request::DATASET_UNSPECIFIED) {
+    return common::InvalidArgumentError("dataset", "required: PROJECTS or RESULTS",
+                                        "FIELD_REQUIRED");
+  }
+  ChunkWriter out(writer);
+  if (r.format() == Request::CSV) RETURN_IF_ERROR(out.Append(domain::kUtf8Bom));
+  RETURN_IF_ERROR(r.dataset() == Request::PROJECTS ? ExportProjects(d, call, r, out)
+                                                   : ExportResults(d, call, r, out));
+  return out.Flush();
+}
+
+}  // namespace kyodo::gateway

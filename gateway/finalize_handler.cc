@@ -1,0 +1,138 @@
+// Gateway.FinalizeCall: decide, then one consignment project per adopted
+// proposal, linked back. Every step is keyed so that running FinalizeCall
+// again after a failure anywhere completes the work without duplicates:
+//   DecideCall        request id from the call    (replay: the same decision;
+//                     already decided by anyone: GetDecision)
+//   CreateProject     request id from the proposal (and project-service
+//                     refuses a second project for one proposal, naming the
+//                     first, which is then used)
+//   LinkProject       request id from proposal and project (idempotent)
+#include "absl/strings/str_cat.h"
+#include "common/idempotency/idempotency.h"
+#include "common/resource/names.h"
+#include "common/status/errors.h"
+#include "common/status/macros.h"
+#include "common/validate/request.h"
+#include "gateway/handlers.h"
+
+namespace kyodo::gateway {
+namespace {
+
+namespace pv1 = proposal::v1;
+namespace prv1 = project::v1;
+using common::idempotency::DeriveRequestId;
+
+absl::StatusOr<pv1::Decision> Decide(const GatewayDeps& d, const CallContext& call,
+                                     const std::string& call_name) {
+  absl::StatusOr<pv1::Decision> decision = d.proposals->Decide(
+      call, call_name, DeriveRequestId(absl::StrCat("finalize/decide/", call_name)));
+  if (decision.ok()) return decision;
+  // Decided before (by an earlier FinalizeCall or by DecideCall itself).
+  if (decision.status().code() == absl::StatusCode::kFailedPrecondition) {
+    absl::StatusOr<pv1::Call> c = d.proposals->GetCall(call, call_name);
+    if (c.ok() && (c->state() == pv1::Call::DECIDED ||
+                   c->state() == pv1::Call::PUBLISHED)) {
+      return d.proposals->GetDecision(call, call_name);
+    }
+  }
+  return decision.status();
+}
+
+prv1::Programme ProjectProgramme(pv1::Programme::Kind kind) {
+  switch (kind) {
+    case pv1::Programme::WARD_CITIZEN_PROPOSAL:
+      return prv1::WARD_CITIZEN_PROPOSAL;
+    case pv1::Programme::NEIGHBOURHOOD_ASSOCIATION_PROPOSAL:
+      return prv1::NEIGHBOURHOOD_ASSOCIATION_PROPOSAL;
+    default:
+      return prv1::OTHER_PROGRAMME;
+  }
+}
+
+// The consignment project of an adopted proposal.
+prv1::Project ConsignmentProject(const pv1::Programme& programme,
+                                 const pv1::Call& c, const pv1::Proposal& p,
+                                 int64_t amount) {
+  prv1::Project project;
+  project.set_title(p.title());
+  project.set_issue(p.issue());
+  project.set_activities(p.plan());
+  project.set_programme(ProjectProgramme(programme.kind()));
+  project.set_fiscal_year(c.fiscal_year());
+  project.set_source_proposal(p.name());
+  auto* lead = project.add_participants();
+  lead->set_partner(p.applicant());
+  lead->set_role(prv1::Participant::LEAD);
+  for (const std::string& co : p.co_applicants()) {
+    auto* partner = project.add_participants();
+    partner->set_partner(co);
+    partner->set_role(prv1::Participant::PARTNER);
+  }
+  auto* city = project.add_participants();
+  city->set_partner(programme.consigning_unit());
+  city->set_role(prv1::Participant::CITY);
+  auto* consignment = project.add_contributions();
+  consignment->set_form(prv1::CONSIGNMENT);
+  consignment->set_from_partner(programme.consigning_unit());
+  consignment->set_to_partner(p.applicant());
+  consignment->set_amount_yen(amount);
+  consignment->set_description(absl::StrCat(c.display_name(), "による委託"));
+  return project;
+}
+
+// The project made for `proposal` (made now, or found from an earlier run).
+absl::StatusOr<std::pair<std::string, bool>> EnsureProject(
+    const GatewayDeps& d, const CallContext& call, const pv1::Programme& programme,
+    const pv1::Call& c, const pv1::Proposal& proposal, int64_t amount) {
+  if (!proposal.project().empty()) return std::make_pair(proposal.project(), false);
+  absl::StatusOr<prv1::Project> created = d.projects->Create(
+      call, ConsignmentProject(programme, c, proposal, amount),
+      DeriveRequestId(absl::StrCat("finalize/project/", proposal.name())));
+  if (created.ok()) return std::make_pair(created->name(), true);
+  // A project exists for it already (made by an earlier run whose reply was
+  // lost): use that one.
+  if (common::ErrorReason(created.status()) == "PROPOSAL_ALREADY_HAS_PROJECT") {
+    auto info = common::GetErrorInfo(created.status());
+    auto it = info->metadata().find("project");
+    if (it != info->metadata().end()) return std::make_pair(it->second, false);
+  }
+  return created.status();
+}
+
+}  // namespace
+
+absl::Status FinalizeCall(const GatewayDeps& d, const CallContext& call,
+                          const v1::FinalizeCallRequest& r,
+                          v1::FinalizeCallResponse* out) {
+  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                   common::ParseNestedName("name", r.name(), "programmes/*/calls/*"));
+  ASSIGN_OR_RETURN(pv1::Decision decision, Decide(d, call, r.name()));
+  ASSIGN_OR_RETURN(pv1::Call c, d.proposals->GetCall(call, r.name()));
+  ASSIGN_OR_RETURN(pv1::Programme programme,
+                   d.proposals->GetProgramme(call, absl::StrCat("programmes/", ids[0])));
+  for (const pv1::ProposalResult& result : decision.results()) {
+    if (result.reason() != pv1::ProposalResult::ADOPTED) continue;
+    ASSIGN_OR_RETURN(pv1::Proposal proposal,
+                     d.proposals->GetProposal(call, result.proposal()));
+    ASSIGN_OR_RETURN(auto project, EnsureProject(d, call, programme, c, proposal,
+                                                 result.adopted_amount_yen()));
+    if (proposal.project() != project.first) {
+      RETURN_IF_ERROR(d.proposals
+                          ->LinkProject(call, proposal.name(), project.first,
+                                        DeriveRequestId(absl::StrCat(
+                                            "finalize/link/", proposal.name(), "/",
+                                            project.first)))
+                          .status());
+    }
+    auto* done = out->add_projects();
+    done->set_proposal(proposal.name());
+    done->set_project(project.first);
+    done->set_adopted_amount_yen(result.adopted_amount_yen());
+    done->set_created_now(project.second);
+  }
+  *out->mutable_decision() = std::move(decision);
+  return absl::OkStatus();
+}
+
+}  // namespace kyodo::gateway

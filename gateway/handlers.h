@@ -1,0 +1,45 @@
+// The composed workflows of kyodo.gateway.v1.Gateway, one function per RPC,
+// called by service.cc through RpcRunner. Internal to the gateway.
+#ifndef KYODO_GATEWAY_HANDLERS_H_
+#define KYODO_GATEWAY_HANDLERS_H_
+
+#include "absl/status/status.h"
+#include "common/server/rpc.h"
+#include "common/time/clock.h"
+#include "gateway/clients/partner_client.h"
+#include "gateway/clients/project_client.h"
+#include "gateway/clients/proposal_client.h"
+#include "grpcpp/support/sync_stream.h"
+#include "kyodo/gateway/v1/gateway.pb.h"
+
+namespace kyodo::gateway {
+
+struct GatewayDeps {
+  PartnerClient* partners = nullptr;
+  ProjectClient* projects = nullptr;
+  ProposalClient* proposals = nullptr;
+  const common::Clock* clock = nullptr;
+};
+
+absl::Status SubmitProposal(const GatewayDeps& d, const CallContext& call,
+                            const v1::SubmitProposalRequest& r,
+                            v1::SubmitProposalResponse* out);
+absl::Status FinalizeCall(const GatewayDeps& d, const CallContext& call,
+                          const v1::FinalizeCallRequest& r,
+                          v1::FinalizeCallResponse* out);
+absl::Status GetProjectDossier(const GatewayDeps& d, const CallContext& call,
+                               const v1::GetProjectDossierRequest& r,
+                               v1::ProjectDossier* out);
+absl::Status GetPartnerProfile(const GatewayDeps& d, const CallContext& call,
+                               const v1::GetPartnerProfileRequest& r,
+                               v1::PartnerProfile* out);
+absl::Status GetWardDashboard(const GatewayDeps& d, const CallContext& call,
+                              const v1::GetWardDashboardRequest& r,
+                              v1::WardDashboard* out);
+absl::Status ExportOpenData(const GatewayDeps& d, const CallContext& call,
+                            const v1::ExportOpenDataRequest& r,
+                            grpc::ServerWriter<v1::ExportChunk>* writer);
+
+}  // namespace kyodo::gateway
+
+#endif  // KYODO_GATEWAY_HANDLERS_H_

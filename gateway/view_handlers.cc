@@ -1,0 +1,158 @@
+// Gateway.GetProjectDossier, GetPartnerProfile and GetWardDashboard: reads
+// that gather from several services, in parallel.
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "common/resource/names.h"
+#include "common/status/errors.h"
+#include "common/status/macros.h"
+#include "common/time/date.h"
+#include "gateway/handlers.h"
+#include "gateway/parallel.h"
+
+namespace kyodo::gateway {
+namespace {
+
+namespace pv1 = proposal::v1;
+namespace prv1 = project::v1;
+
+constexpr int kListLimit = 500;
+constexpr int kCountLimit = 20000;
+
+// A part the caller may not see is left out of a composed view rather than
+// failing the whole view.
+bool Hidden(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kPermissionDenied;
+}
+
+}  // namespace
+
+absl::Status GetProjectDossier(const GatewayDeps& d, const CallContext& call,
+                               const v1::GetProjectDossierRequest& r,
+                               v1::ProjectDossier* out) {
+  RETURN_IF_ERROR(common::ParseName("name", r.name(), "projects").status());
+  ASSIGN_OR_RETURN(prv1::Project project, d.projects->Get(call, r.name()));
+  std::vector<std::string> names;
+  for (const auto& p : project.participants()) names.push_back(p.partner());
+  absl::StatusOr<std::vector<partner::v1::Partner>> parties;
+  absl::StatusOr<pv1::Proposal> source = absl::NotFoundError("no source proposal");
+  RunParallel({[&] { parties = d.partners->BatchGet(call, names); },
+               [&] {
+                 if (!project.source_proposal().empty()) {
+                   source = d.proposals->GetProposal(call, project.source_proposal());
+                 }
+               }});
+  if (!parties.ok()) return parties.status();
+  if (!source.ok() && !project.source_proposal().empty() && !Hidden(source.status())) {
+    return source.status();
+  }
+  for (auto& p : *parties) *out->add_parties() = std::move(p);
+  if (source.ok()) {
+    if (source->has_result()) *out->mutable_result() = source->result();
+    *out->mutable_source_proposal() = *std::move(source);
+  }
+  *out->mutable_project() = std::move(project);
+  return absl::OkStatus();
+}
+
+absl::Status GetPartnerProfile(const GatewayDeps& d, const CallContext& call,
+                               const v1::GetPartnerProfileRequest& r,
+                               v1::PartnerProfile* out) {
+  RETURN_IF_ERROR(common::ParseName("name", r.name(), "partners").status());
+  const std::string quoted = absl::StrCat("\"", r.name(), "\"");
+  absl::StatusOr<partner::v1::Partner> partner;
+  absl::StatusOr<std::vector<partner::v1::Agreement>> agreements;
+  absl::StatusOr<std::vector<partner::v1::Network>> networks;
+  absl::StatusOr<std::vector<prv1::Project>> projects;
+  absl::StatusOr<std::vector<pv1::Proposal>> proposals;
+  RunParallel({
+      [&] { partner = d.partners->Get(call, r.name()); },
+      [&] { agreements = d.partners->AgreementsOf(call, r.name(), kListLimit); },
+      [&] { networks = d.partners->NetworksOf(call, r.name(), kListLimit); },
+      [&] {
+        projects = d.projects->List(call, absl::StrCat("participant = ", quoted),
+                                    kListLimit);
+      },
+      [&] {
+        proposals = d.proposals->ListProposals(
+            call, "programmes/-/calls/-", absl::StrCat("applicant = ", quoted),
+            kListLimit);
+      },
+  });
+  if (!partner.ok()) return partner.status();
+  for (const auto* status : {&agreements.status(), &networks.status(),
+                             &projects.status(), &proposals.status()}) {
+    if (!status->ok() && !Hidden(*status)) return *status;
+  }
+  *out->mutable_partner() = *std::move(partner);
+  if (agreements.ok()) for (auto& a : *agreements) *out->add_agreements() = std::move(a);
+  if (networks.ok()) for (auto& n : *networks) *out->add_networks() = std::move(n);
+  if (projects.ok()) for (auto& p : *projects) *out->add_projects() = std::move(p);
+  if (proposals.ok()) for (auto& p : *proposals) *out->add_proposals() = std::move(p);
+  return absl::OkStatus();
+}
+
+absl::Status GetWardDashboard(const GatewayDeps& d, const CallContext& call,
+                              const v1::GetWardDashboardRequest& r,
+                              v1::WardDashboard* out) {
+  if (r.ward() == type::v1::WARD_UNSPECIFIED) {
+    return common::InvalidArgumentError("ward", "required", "FIELD_REQUIRED");
+  }
+  const int fiscal_year = r.fiscal_year() != 0
+                              ? r.fiscal_year()
+                              : common::FiscalYearOf(common::JapanDay(call.start));
+  const std::string ward = type::v1::Ward_Name(r.ward());
+  const std::string year = absl::StrCat(fiscal_year);
+  absl::StatusOr<std::vector<pv1::Call>> open_calls;
+  absl::StatusOr<std::vector<pv1::Proposal>> proposals;
+  absl::StatusOr<std::vector<prv1::Project>> active;
+  absl::StatusOr<std::vector<prv1::Project>> of_year;
+  RunParallel({
+      [&] {
+        open_calls = d.proposals->ListCalls(
+            call, absl::StrCat("state = OPEN AND ward = ", ward), kListLimit);
+      },
+      [&] {
+        proposals = d.proposals->ListProposals(
+            call, "programmes/-/calls/-",
+            absl::StrCat("ward = ", ward, " AND fiscal_year = ", year), kCountLimit);
+      },
+      [&] {
+        active = d.projects->List(call, absl::StrCat("ward = ", ward, " AND state = ACTIVE"),
+                                  kListLimit);
+      },
+      [&] {
+        of_year = d.projects->List(
+            call, absl::StrCat("ward = ", ward, " AND fiscal_year = ", year), kCountLimit);
+      },
+  });
+  for (const auto* status : {&open_calls.status(), &proposals.status(),
+                             &active.status(), &of_year.status()}) {
+    if (!status->ok()) return *status;
+  }
+  out->set_ward(r.ward());
+  out->set_fiscal_year(fiscal_year);
+  for (auto& c : *open_calls) *out->add_open_calls() = std::move(c);
+  std::map<std::string, int> by_state;
+  for (const auto& p : *proposals) ++by_state[pv1::Proposal::State_Name(p.state())];
+  for (const auto& [state, count] : by_state) {
+    auto* entry = out->add_proposals_by_state();
+    entry->set_state(state);
+    entry->set_count(count);
+  }
+  for (auto& p : *active) *out->add_active_projects() = std::move(p);
+  int64_t committed = 0;
+  for (const auto& p : *of_year) {
+    if (p.state() == prv1::Project::CANCELLED) continue;
+    for (const auto& c : p.contributions()) {
+      if (c.form() == prv1::CONSIGNMENT || c.form() == prv1::SUBSIDY ||
+          c.form() == prv1::GRANT) {
+        committed += c.amount_yen();
+      }
+    }
+  }
+  out->set_committed_yen(committed);
+  return absl::OkStatus();
+}
+
+}  // namespace kyodo::gateway

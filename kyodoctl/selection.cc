@@ -1,0 +1,320 @@
+// kyodoctl commands of a selection round: programmes, calls, proposals,
+// reviewers, reviews, preview, finalize, publish.
+#include <iostream>
+
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "kyodo/gateway/v1/gateway.pb.h"
+#include "kyodo/proposal/v1/proposal_service.pb.h"
+#include "kyodoctl/commands.h"
+#include "kyodoctl/format.h"
+#include "kyodoctl/table.h"
+
+ABSL_DECLARE_FLAG(std::string, filter);
+ABSL_FLAG(int64_t, budget, -1, "preview: what-if budget in yen");
+ABSL_FLAG(int, max_adoptions, -1, "preview: what-if adoption limit");
+ABSL_FLAG(std::string, scores, "", "reviews submit: scores, comma separated");
+ABSL_FLAG(std::string, comment, "", "reviews submit: comment");
+ABSL_FLAG(std::string, request_id, "",
+          "a UUID making a mutation safe to retry (finalize, submit...)");
+
+namespace kyodo::ctl {
+namespace {
+
+namespace pv1 = proposal::v1;
+constexpr char kProposalService[] = "kyodo.proposal.v1.ProposalService.";
+
+// Calls ProposalService.<method> and prints the answer as JSON or via
+// `table`.
+template <typename Response>
+int Run(const Env& env, const std::string& method,
+        const google::protobuf::Message& request, Response* response) {
+  absl::Status status = env.client->Call(
+      method.find('.') == std::string::npos ? kProposalService + method : method,
+      request, response);
+  if (!status.ok()) return Fail(status);
+  return 0;
+}
+
+int Usage() {
+  std::cerr
+      << "usage:\n"
+         "  kyodoctl programmes list\n"
+         "  kyodoctl calls list [PROGRAMME] [--filter=...]\n"
+         "  kyodoctl calls get|open|close|start-review CALL\n"
+         "  kyodoctl proposals list CALL [--filter=...]\n"
+         "  kyodoctl proposals get|submit|withdraw PROPOSAL\n"
+         "  kyodoctl reviewers list CALL\n"
+         "  kyodoctl reviews list PROPOSAL\n"
+         "  kyodoctl reviews submit PROPOSAL --scores=4,5,3 [--comment=...]\n"
+         "  kyodoctl preview CALL [--budget=YEN] [--max_adoptions=N]\n"
+         "  kyodoctl finalize CALL [--request_id=UUID]\n"
+         "  kyodoctl publish CALL\n";
+  return 2;
+}
+
+void PrintDecision(const Env& env, const pv1::Decision& d) {
+  if (env.json) {
+    std::cout << ToJson(d) << "\n";
+    return;
+  }
+  Table table({"順位", "提案", "提案者", "得点", "申請額", "採択額", "結果", "残予算"});
+  for (const auto& r : d.results()) {
+    table.AddRow({r.rank() > 0 ? absl::StrCat(r.rank(), r.tied_on_score() ? "=" : "") : "-",
+                  r.title(), r.applicant(), r.score(), Yen(r.requested_amount_yen()),
+                  r.adopted_amount_yen() > 0 ? Yen(r.adopted_amount_yen()) : "",
+                  ReasonLabel(r.reason()), Yen(r.budget_left_yen())});
+  }
+  table.Print(std::cout);
+  std::cout << (d.preview() ? "試算" : "決定") << ": 予算 " << Yen(d.budget_yen())
+            << " / 採択 " << d.adopted_count() << " 件 " << Yen(d.total_adopted_yen())
+            << " / 残 " << Yen(d.remaining_budget_yen()) << "\n";
+  for (const auto& m : d.missing_reviews()) {
+    std::cout << "審査不足: " << m.proposal() << " (" << m.counted_reviews() << "/"
+              << m.min_reviews() << ")\n";
+  }
+}
+
+void PrintCalls(const Env& env, const google::protobuf::RepeatedPtrField<pv1::Call>& calls) {
+  Table table({"名前(name)", "公募名", "年度", "区", "状態", "予算"});
+  for (const auto& c : calls) {
+    if (env.json) {
+      std::cout << ToJson(c) << "\n";
+      continue;
+    }
+    table.AddRow({c.name(), c.display_name(), absl::StrCat(c.fiscal_year()),
+                  WardLabel(c.ward()), CallStateLabel(c.state()), Yen(c.budget_yen())});
+  }
+  if (!env.json) table.Print(std::cout);
+}
+
+void PrintProposals(const Env& env,
+                    const google::protobuf::RepeatedPtrField<pv1::Proposal>& proposals) {
+  Table table({"名前(name)", "提案名", "提案者", "申請額", "状態", "結果"});
+  for (const auto& p : proposals) {
+    if (env.json) {
+      std::cout << ToJson(p) << "\n";
+      continue;
+    }
+    table.AddRow({p.name(), p.title(), p.applicant(), Yen(p.requested_amount_yen()),
+                  ProposalStateLabel(p.state()),
+                  p.has_result() ? ReasonLabel(p.result().reason()) : ""});
+  }
+  if (!env.json) table.Print(std::cout);
+}
+
+int Programmes(const Env& env) {
+  pv1::ListProgrammesRequest request;
+  request.set_filter(absl::GetFlag(FLAGS_filter));
+  pv1::ListProgrammesResponse response;
+  if (int rc = Run(env, "ListProgrammes", request, &response)) return rc;
+  Table table({"名前(name)", "制度", "区", "委託する組織"});
+  for (const auto& p : response.programmes()) {
+    if (env.json) {
+      std::cout << ToJson(p) << "\n";
+      continue;
+    }
+    table.AddRow({p.name(), p.display_name(), WardLabel(p.ward()), p.consigning_unit()});
+  }
+  if (!env.json) table.Print(std::cout);
+  return 0;
+}
+
+// A transition of a call: OpenCall, CloseCall, StartReview, PublishResults.
+int CallTransition(const Env& env, const std::string& method, const std::string& name) {
+  std::unique_ptr<google::protobuf::Message> request =
+      Client::NewRequest(*Client::FindMethod(kProposalService + method));
+  request->GetReflection()->SetString(
+      request.get(), request->GetDescriptor()->FindFieldByName("name"), name);
+  pv1::Call call;
+  if (int rc = Run(env, method, *request, &call)) return rc;
+  if (env.json) {
+    std::cout << ToJson(call) << "\n";
+  } else {
+    std::cout << call.name() << ": " << CallStateLabel(call.state()) << "\n";
+  }
+  return 0;
+}
+
+int Calls(const Env& env) {
+  const std::string sub = env.args.size() > 1 ? env.args[1] : "";
+  if (sub == "list") {
+    pv1::ListCallsRequest request;
+    request.set_parent(env.args.size() > 2 ? env.args[2] : "programmes/-");
+    request.set_filter(absl::GetFlag(FLAGS_filter));
+    pv1::ListCallsResponse response;
+    if (int rc = Run(env, "ListCalls", request, &response)) return rc;
+    PrintCalls(env, response.calls());
+    return 0;
+  }
+  if (env.args.size() != 3) return Usage();
+  if (sub == "get") {
+    pv1::GetCallRequest request;
+    request.set_name(env.args[2]);
+    pv1::Call call;
+    if (int rc = Run(env, "GetCall", request, &call)) return rc;
+    google::protobuf::RepeatedPtrField<pv1::Call> one;
+    *one.Add() = call;
+    PrintCalls(env, one);
+    return 0;
+  }
+  if (sub == "open") return CallTransition(env, "OpenCall", env.args[2]);
+  if (sub == "close") return CallTransition(env, "CloseCall", env.args[2]);
+  if (sub == "start-review") return CallTransition(env, "StartReview", env.args[2]);
+  return Usage();
+}
+
+int Proposals(const Env& env) {
+  const std::string sub = env.args.size() > 1 ? env.args[1] : "";
+  if (env.args.size() != 3) return Usage();
+  if (sub == "list") {
+    pv1::ListProposalsRequest request;
+    request.set_parent(env.args[2]);
+    request.set_filter(absl::GetFlag(FLAGS_filter));
+    pv1::ListProposalsResponse response;
+    if (int rc = Run(env, "ListProposals", request, &response)) return rc;
+    PrintProposals(env, response.proposals());
+    return 0;
+  }
+  google::protobuf::RepeatedPtrField<pv1::Proposal> one;
+  if (sub == "get") {
+    pv1::GetProposalRequest request;
+    request.set_name(env.args[2]);
+    if (int rc = Run(env, "GetProposal", request, one.Add())) return rc;
+  } else if (sub == "submit") {
+    // Through the gateway: submitted, then screened with every rule.
+    gateway::v1::SubmitProposalRequest request;
+    request.set_name(env.args[2]);
+    request.set_request_id(absl::GetFlag(FLAGS_request_id));
+    gateway::v1::SubmitProposalResponse response;
+    if (int rc = Run(env, "kyodo.gateway.v1.Gateway.SubmitProposal", request, &response)) {
+      return rc;
+    }
+    *one.Add() = response.proposal();
+    if (!env.json) {
+      for (const auto& f : response.proposal().screening().failures()) {
+        std::cout << "× " << f.rule() << ": " << f.message() << "\n";
+      }
+    }
+  } else if (sub == "withdraw") {
+    pv1::WithdrawProposalRequest request;
+    request.set_name(env.args[2]);
+    if (int rc = Run(env, "WithdrawProposal", request, one.Add())) return rc;
+  } else {
+    return Usage();
+  }
+  PrintProposals(env, one);
+  return 0;
+}
+
+int Reviewers(const Env& env) {
+  if (env.args.size() != 3 || env.args[1] != "list") return Usage();
+  pv1::ListReviewersRequest request;
+  request.set_parent(env.args[2]);
+  pv1::ListReviewersResponse response;
+  if (int rc = Run(env, "ListReviewers", request, &response)) return rc;
+  Table table({"名前(name)", "委員", "所属", "利害関係"});
+  for (const auto& r : response.reviewers()) {
+    if (env.json) {
+      std::cout << ToJson(r) << "\n";
+      continue;
+    }
+    table.AddRow({r.name(), r.display_name(), absl::StrJoin(r.affiliations(), " "),
+                  absl::StrCat(r.conflicts_size())});
+  }
+  if (!env.json) table.Print(std::cout);
+  return 0;
+}
+
+int Reviews(const Env& env) {
+  if (env.args.size() != 3) return Usage();
+  if (env.args[1] == "list") {
+    pv1::ListReviewsRequest request;
+    request.set_parent(env.args[2]);
+    pv1::ListReviewsResponse response;
+    if (int rc = Run(env, "ListReviews", request, &response)) return rc;
+    Table table({"審査", "委員", "得点", "コメント"});
+    for (const auto& r : response.reviews()) {
+      if (env.json) {
+        std::cout << ToJson(r) << "\n";
+        continue;
+      }
+      table.AddRow({r.name(), r.reviewer(), absl::StrJoin(r.scores(), ","), r.comment()});
+    }
+    if (!env.json) table.Print(std::cout);
+    return 0;
+  }
+  if (env.args[1] != "submit") return Usage();
+  pv1::SubmitReviewRequest request;
+  request.set_parent(env.args[2]);
+  for (absl::string_view part :
+       absl::StrSplit(absl::GetFlag(FLAGS_scores), ',', absl::SkipEmpty())) {
+    int64_t score = 0;
+    if (!absl::SimpleAtoi(part, &score)) {
+      std::cerr << "kyodoctl: --scores takes whole numbers, e.g. 4,5,3\n";
+      return 2;
+    }
+    request.mutable_review()->add_scores(score);
+  }
+  request.mutable_review()->set_comment(absl::GetFlag(FLAGS_comment));
+  pv1::Review review;
+  if (int rc = Run(env, "SubmitReview", request, &review)) return rc;
+  std::cout << (env.json ? ToJson(review) : review.name()) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int CmdSelection(const Env& env) {
+  if (env.args.empty()) return Usage();
+  const std::string& what = env.args[0];
+  if (what == "programmes") return Programmes(env);
+  if (what == "calls") return Calls(env);
+  if (what == "proposals") return Proposals(env);
+  if (what == "reviewers") return Reviewers(env);
+  if (what == "reviews") return Reviews(env);
+  if (what == "publish" && env.args.size() == 2) {
+    return CallTransition(env, "PublishResults", env.args[1]);
+  }
+  if (what == "preview" && env.args.size() == 2) {
+    pv1::PreviewDecisionRequest request;
+    request.set_name(env.args[1]);
+    if (absl::GetFlag(FLAGS_budget) >= 0) request.set_budget_yen(absl::GetFlag(FLAGS_budget));
+    if (absl::GetFlag(FLAGS_max_adoptions) >= 0) {
+      request.set_max_adoptions(absl::GetFlag(FLAGS_max_adoptions));
+    }
+    pv1::Decision decision;
+    if (int rc = Run(env, "PreviewDecision", request, &decision)) return rc;
+    PrintDecision(env, decision);
+    return 0;
+  }
+  if (what == "finalize" && env.args.size() == 2) {
+    gateway::v1::FinalizeCallRequest request;
+    request.set_name(env.args[1]);
+    request.set_request_id(absl::GetFlag(FLAGS_request_id));
+    if (!env.json) std::cerr << "決定し、採択案件ごとに委託事業を作成しています…\n";
+    gateway::v1::FinalizeCallResponse response;
+    if (int rc = Run(env, "kyodo.gateway.v1.Gateway.FinalizeCall", request, &response)) {
+      return rc;
+    }
+    if (env.json) {
+      std::cout << ToJson(response) << "\n";
+      return 0;
+    }
+    PrintDecision(env, response.decision());
+    Table table({"採択提案", "委託事業", "金額", ""});
+    for (const auto& p : response.projects()) {
+      table.AddRow({p.proposal(), p.project(), Yen(p.adopted_amount_yen()),
+                    p.created_now() ? "作成" : "作成済"});
+    }
+    table.Print(std::cout);
+    return 0;
+  }
+  return Usage();
+}
+
+}  // namespace kyodo::ctl

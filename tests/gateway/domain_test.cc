@@ -1,0 +1,125 @@
+#include <set>
+
+#include "gateway/domain/continuation.h"
+#include "gateway/domain/open_data.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace kyodo::gateway::domain {
+namespace {
+
+TEST(ContinuationYearTest, CountsConsecutivePriorYearsOnly) {
+  EXPECT_EQ(ContinuationYear(2026, {}), 1);
+  EXPECT_EQ(ContinuationYear(2026, {2025}), 2);
+  EXPECT_EQ(ContinuationYear(2026, {2024, 2025}), 3);
+  EXPECT_EQ(ContinuationYear(2026, {2023, 2024, 2025}), 4);
+  // A gap resets: funded in 2023 and 2024, not 2025.
+  EXPECT_EQ(ContinuationYear(2026, {2023, 2024}), 1);
+  // The call's own year and later years do not count.
+  EXPECT_EQ(ContinuationYear(2026, {2026, 2027}), 1);
+  EXPECT_EQ(ContinuationYear(2026, {2025, 2026}), 2);
+}
+
+TEST(CsvLineTest, QuotesOnlyWhatNeedsQuoting) {
+  EXPECT_EQ(CsvLine({"a", "b c", "日本語"}), "a,b c,日本語\r\n");
+  EXPECT_EQ(CsvLine({"a,b"}), "\"a,b\"\r\n");
+  EXPECT_EQ(CsvLine({"say \"hi\""}), "\"say \"\"hi\"\"\"\r\n");
+  EXPECT_EQ(CsvLine({"line1\nline2"}), "\"line1\nline2\"\r\n");
+  EXPECT_EQ(CsvLine({"", ""}), ",\r\n");
+}
+
+TEST(CsvLineTest, NeutralisesSpreadsheetFormulas) {
+  EXPECT_EQ(CsvLine({"=HYPERLINK(\"x\")"}), "\"'=HYPERLINK(\"\"x\"\")\"\r\n");
+  EXPECT_EQ(CsvLine({"+1", "-1", "@SUM(A1)"}), "'+1,'-1,'@SUM(A1)\r\n");
+  EXPECT_EQ(CsvLine({"1-2"}), "1-2\r\n");
+}
+
+project::v1::Project CaseStudy() {
+  project::v1::Project p;
+  p.set_name("projects/abc");
+  p.set_title("みやまえ文化魂2014");
+  p.set_programme(project::v1::CITIZEN_PLANNED_EVENT);
+  p.set_cooperative_project(true);
+  p.set_state(project::v1::Project::REVIEWED);
+  p.add_wards(type::v1::MIYAMAE);
+  auto* lead = p.add_participants();
+  lead->set_partner("partners/bunka");
+  lead->set_display_name("文化魂2014");
+  lead->set_role(project::v1::Participant::LEAD);
+  auto* city = p.add_participants();
+  city->set_partner("partners/miyamae");
+  city->set_display_name("宮前区役所生涯学習支援課");
+  city->set_role(project::v1::Participant::CITY);
+  auto* c = p.add_contributions();
+  c->set_form(project::v1::CONSIGNMENT);
+  c->set_amount_yen(150000);
+  auto* o = p.add_outcomes();
+  o->set_name("来場者");
+  o->set_value(600);
+  o->set_unit("人");
+  o->set_approximate(true);
+  return p;
+}
+
+TEST(ProjectRowsTest, CellsLineUpWithTheHeader) {
+  const auto cells = ProjectCells(CaseStudy());
+  ASSERT_EQ(cells.size(), ProjectCsvHeader().size());
+  EXPECT_EQ(cells[1], "みやまえ文化魂2014");
+  EXPECT_EQ(cells[3], "true");
+  EXPECT_EQ(cells[6], "MIYAMAE");
+  EXPECT_EQ(cells[7], "文化魂2014");
+  EXPECT_EQ(cells[8], "宮前区役所生涯学習支援課");
+  EXPECT_EQ(cells[11], "150000");
+  EXPECT_EQ(cells[14], "来場者 約600人");
+}
+
+TEST(ProjectRowsTest, JsonLineIsOneObjectWithNumbersAsNumbers) {
+  const std::string line = ProjectJsonLine(CaseStudy());
+  ASSERT_EQ(line.back(), '\n');
+  EXPECT_EQ(line.find('\n'), line.size() - 1);
+  nlohmann::json json = nlohmann::json::parse(line);
+  EXPECT_EQ(json["title"], "みやまえ文化魂2014");
+  EXPECT_EQ(json["amount_yen"], 150000);
+  EXPECT_EQ(json["project"], "projects/abc");
+}
+
+TEST(ProjectRowsTest, OnlyStartedProjectsArePublished) {
+  project::v1::Project p = CaseStudy();
+  EXPECT_TRUE(IsPublishedProject(p));
+  p.set_state(project::v1::Project::PLANNED);
+  EXPECT_FALSE(IsPublishedProject(p));
+  p.set_state(project::v1::Project::CANCELLED);
+  EXPECT_FALSE(IsPublishedProject(p));
+  p.set_state(project::v1::Project::ACTIVE);
+  p.mutable_delete_time()->set_seconds(1);
+  EXPECT_FALSE(IsPublishedProject(p));
+}
+
+TEST(ResultRowsTest, CarriesRankScoreAndReason) {
+  proposal::v1::Call call;
+  call.set_name("programmes/p/calls/c");
+  call.set_display_name("令和7年度 町内会事業提案");
+  call.set_fiscal_year(2025);
+  call.set_ward(type::v1::ASAO);
+  proposal::v1::ProposalResult r;
+  r.set_proposal("programmes/p/calls/c/proposals/x");
+  r.set_title("地域連携花壇の運営事業");
+  r.set_applicant("partners/a");
+  r.set_rank(1);
+  r.set_score("86.6667");
+  r.set_reason(proposal::v1::ProposalResult::ADOPTED);
+  r.set_requested_amount_yen(300000);
+  r.set_adopted_amount_yen(300000);
+  const auto cells = ResultCells(call, r, "例示町会");
+  ASSERT_EQ(cells.size(), ResultCsvHeader().size());
+  EXPECT_EQ(cells[7], "例示町会");
+  EXPECT_EQ(cells[8], "1");
+  EXPECT_EQ(cells[10], "ADOPTED");
+  nlohmann::json json = nlohmann::json::parse(ResultJsonLine(call, r, "例示町会"));
+  EXPECT_EQ(json["rank"], 1);
+  EXPECT_EQ(json["score"], "86.6667");
+  EXPECT_EQ(json["adopted_yen"], 300000);
+}
+
+}  // namespace
+}  // namespace kyodo::gateway::domain
