@@ -21,6 +21,9 @@ constexpr char kSelect[] =
     " WHERE request_id = ? LOCK IN SHARE MODE";
 constexpr char kComplete[] =
     "UPDATE request_ids SET response = ? WHERE request_id = ?";
+constexpr char kAnswered[] =
+    "SELECT 1 FROM request_ids WHERE request_id = ? AND principal = ? AND "
+    "method = ? AND response IS NOT NULL";
 constexpr char kPurge[] = "DELETE FROM request_ids WHERE create_time < ?";
 
 std::string RequestHash(const google::protobuf::Message& request) {
@@ -75,6 +78,15 @@ absl::StatusOr<std::optional<std::string>> Claim(
     return absl::InternalError("stored response is not base64");
   }
   return std::optional<std::string>(std::move(response));
+}
+
+absl::StatusOr<bool> IsAnswered(db::Session& session, absl::string_view request_id,
+                                absl::string_view principal,
+                                absl::string_view method) {
+  ASSIGN_OR_RETURN(std::optional<db::Row> row,
+                   session.QueryOne(kAnswered, {absl::AsciiStrToLower(request_id),
+                                                principal, method}));
+  return row.has_value();
 }
 
 absl::Status Complete(db::Session& session, absl::string_view request_id,

@@ -30,6 +30,14 @@ absl::StatusOr<std::optional<std::string>> Claim(
     absl::string_view principal, absl::string_view method,
     const google::protobuf::Message& request);
 
+// True when `request_id` already holds a committed response for this
+// principal and method; claims nothing. A service that must ask another one
+// before it can write (and cannot while that one is down) checks this first,
+// so a retry of a finished call still gets its first answer.
+absl::StatusOr<bool> IsAnswered(db::Session& session, absl::string_view request_id,
+                                absl::string_view principal,
+                                absl::string_view method);
+
 // Stores the response of a claimed id.
 absl::Status Complete(db::Session& session, absl::string_view request_id,
                       const google::protobuf::Message& response);

@@ -45,6 +45,18 @@ ABSL_FLAG(absl::Duration, default_deadline, absl::Seconds(30),
 ABSL_FLAG(int, max_threads, 64, "most threads serving calls at once");
 ABSL_FLAG(int, max_message_bytes, 4 << 20, "largest request accepted");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "address:port serving Prometheus /metrics; empty = none");
+ABSL_FLAG(std::string, tls_cert_file, "", "serve TLS with this certificate (PEM)");
+ABSL_FLAG(std::string, tls_key_file, "", "private key of --tls_cert_file (PEM)");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "require client certificates signed by this CA (mutual TLS)");
+ABSL_FLAG(std::string, downstream_ca_file, "",
+          "call other kyodo services over TLS, trusting this CA");
+ABSL_FLAG(std::string, downstream_cert_file, "",
+          "client certificate presented to other kyodo services (mTLS)");
+ABSL_FLAG(std::string, downstream_key_file, "",
+          "private key of --downstream_cert_file");
 
 namespace kyodo::common::server {
 namespace {
@@ -123,6 +135,21 @@ ServiceConfig LoadServiceConfig(absl::string_view service,
           "--default_deadline must be > 0");
   Require(c.max_threads >= 4, "--max_threads must be at least 4");
   Require(c.max_message_bytes >= 1024, "--max_message_bytes must be >= 1024");
+  c.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  c.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  c.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
+  c.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  c.downstream_ca_file = absl::GetFlag(FLAGS_downstream_ca_file);
+  c.downstream_cert_file = absl::GetFlag(FLAGS_downstream_cert_file);
+  c.downstream_key_file = absl::GetFlag(FLAGS_downstream_key_file);
+  Require(c.tls_cert_file.empty() == c.tls_key_file.empty(),
+          "--tls_cert_file and --tls_key_file go together");
+  Require(c.tls_client_ca_file.empty() || !c.tls_cert_file.empty(),
+          "--tls_client_ca_file needs --tls_cert_file and --tls_key_file");
+  Require(c.downstream_cert_file.empty() == c.downstream_key_file.empty(),
+          "--downstream_cert_file and --downstream_key_file go together");
+  Require(c.downstream_cert_file.empty() || !c.downstream_ca_file.empty(),
+          "--downstream_cert_file needs --downstream_ca_file");
   return c;
 }
 

@@ -15,6 +15,11 @@
 //   --default_deadline                      for calls that bring none
 //   --max_threads, --max_message_bytes
 //   --log_level
+//   --metrics_listen                        Prometheus /metrics address
+//   --tls_cert_file, --tls_key_file         serve TLS
+//   --tls_client_ca_file                    require client certificates (mTLS)
+//   --downstream_ca_file                    TLS to other kyodo services
+//   --downstream_cert_file, --downstream_key_file   client certificate
 #ifndef KYODO_COMMON_SERVER_SERVICE_CONFIG_H_
 #define KYODO_COMMON_SERVER_SERVICE_CONFIG_H_
 
@@ -40,6 +45,13 @@ struct ServiceConfig {
   absl::Duration default_deadline;
   int max_threads = 0;
   int max_message_bytes = 0;
+  std::string metrics_listen;  // "" = no metrics endpoint
+  std::string tls_cert_file;   // "" = plaintext
+  std::string tls_key_file;
+  std::string tls_client_ca_file;  // "" = no client certificates
+  std::string downstream_ca_file;  // "" = plaintext to other services
+  std::string downstream_cert_file;
+  std::string downstream_key_file;
 };
 
 // Reads and validates the flags; on any problem prints what is wrong and

@@ -1,0 +1,104 @@
+#include "common/server/bootstrap.h"
+
+#include "common/config/config.h"
+#include "common/log/log.h"
+#include "common/metrics/metrics.h"
+#include "common/server/database.h"
+#include "common/server/host.h"
+#include "common/server/tls.h"
+
+namespace kyodo::common::server {
+namespace {
+
+template <typename T>
+T OrFail(absl::StatusOr<T> value) {
+  if (!value.ok()) config::Fail(value.status().message());
+  return *std::move(value);
+}
+
+// Applies migrations when asked; false when the process should stop.
+bool Migrate(const ServiceConfig& config, const std::vector<db::MigrationTrack>& tracks,
+             metrics::Metrics* metrics, int* exit_code) {
+  if (!config.migrate && !config.migrate_only) return true;
+  absl::Status migrated = MigrateAtStart(config.db, tracks, absl::Seconds(60));
+  if (metrics != nullptr) {
+    metrics->SetMigrations(0, migrated.code() == absl::StatusCode::kFailedPrecondition);
+  }
+  if (config.migrate_only) {
+    *exit_code = migrated.ok() ? 0 : 1;
+    return false;
+  }
+  // A dirty schema keeps the service up but NOT_SERVING, for operators to
+  // see; any other failure ends the process.
+  if (!migrated.ok() && migrated.code() != absl::StatusCode::kFailedPrecondition) {
+    *exit_code = 1;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int RunService(int argc, char** argv, const ServiceSpec& spec) {
+  BlockTerminationSignals();
+  config::ParseFlagsAndEnvironment(argc, argv, spec.usage);
+  const ServiceConfig config = LoadServiceConfig(spec.name, spec.database, spec.listen);
+  const bool has_database = !spec.database.empty();
+
+  std::unique_ptr<metrics::Metrics> metrics;
+  if (!config.metrics_listen.empty()) {
+    metrics = OrFail(metrics::Metrics::Start(config.metrics_listen, spec.name));
+  }
+  std::vector<db::MigrationTrack> tracks = {CommonMigrations()};
+  tracks.insert(tracks.end(), spec.tracks.begin(), spec.tracks.end());
+  std::unique_ptr<db::ConnectionPool> pool;
+  std::unique_ptr<paging::PageTokenCodec> pages;
+  if (has_database) {
+    int exit_code = 0;
+    if (!Migrate(config, tracks, metrics.get(), &exit_code)) return exit_code;
+    pool = OrFail(db::ConnectionPool::Create(config.db));
+    if (metrics != nullptr) metrics->WatchPool(pool.get());
+    pages = std::make_unique<paging::PageTokenCodec>(config.page_token_key);
+  }
+
+  auto verifier = OrFail(auth::TokenVerifier::Create(config.auth));
+  RpcRunner rpc(spec.domain, verifier.get(), &Clock::Real(), config.default_deadline);
+  if (metrics != nullptr) {
+    rpc.set_observer([m = metrics.get()](absl::string_view method, absl::StatusCode code,
+                                         absl::Duration latency) {
+      m->ObserveCall(method, code, latency);
+    });
+  }
+  ServiceEnv env{&config, pool.get(), &rpc, pages.get(), &Clock::Real(), nullptr};
+  if (!config.downstream_ca_file.empty()) {
+    env.downstream_credentials = OrFail(ChannelTls(
+        config.downstream_ca_file, config.downstream_cert_file, config.downstream_key_file));
+  }
+  BuiltService built = OrFail(spec.make(env));
+
+  HostOptions options;
+  options.listen = config.listen;
+  options.reflection = config.reflection;
+  options.drain = config.drain;
+  options.grace = config.shutdown_grace;
+  options.max_threads = config.max_threads;
+  options.max_message_bytes = config.max_message_bytes;
+  options.health_names = {spec.health_name};
+  if (has_database) options.readiness = DatabaseReadiness(pool.get(), tracks);
+  if (!config.tls_cert_file.empty()) {
+    options.credentials = OrFail(
+        ServerTls(config.tls_cert_file, config.tls_key_file, config.tls_client_ca_file));
+  }
+  options.configure = built.configure;
+  std::vector<grpc::Service*> services;
+  for (auto& service : built.services) services.push_back(service.get());
+  auto host = ServiceHost::Start(options, services);
+  if (!host.ok()) {
+    log::Error("cannot start", {{"error", host.status().message()}});
+    return 1;
+  }
+  (*host)->Serve();
+  return 0;
+}
+
+}  // namespace kyodo::common::server

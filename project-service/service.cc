@@ -1,0 +1,32 @@
+#include "project-service/service.h"
+
+#include "project-service/handlers.h"
+
+namespace kyodo::project {
+
+// Each RPC: RpcRunner (call id, token, request checks, deadline, logging,
+// status mapping) around its handler in *_handlers.cc.
+#define KYODO_PROJECT_RPC(Method, Request, Response)                        \
+  grpc::Status ProjectServiceImpl::Method(grpc::ServerContext* context,     \
+                                          const Request* request,           \
+                                          Response* response) {             \
+    return deps_.rpc->Run(context, *request, [&](const CallContext& call) { \
+      return project::Method(deps_, call, *request, response);              \
+    });                                                                     \
+  }
+
+KYODO_PROJECT_RPC(GetProject, v1::GetProjectRequest, v1::Project)
+KYODO_PROJECT_RPC(ListProjects, v1::ListProjectsRequest,
+                  v1::ListProjectsResponse)
+KYODO_PROJECT_RPC(CreateProject, v1::CreateProjectRequest, v1::Project)
+KYODO_PROJECT_RPC(UpdateProject, v1::UpdateProjectRequest, v1::Project)
+KYODO_PROJECT_RPC(DeleteProject, v1::DeleteProjectRequest, v1::Project)
+KYODO_PROJECT_RPC(StartProject, v1::StartProjectRequest, v1::Project)
+KYODO_PROJECT_RPC(CompleteProject, v1::CompleteProjectRequest, v1::Project)
+KYODO_PROJECT_RPC(ReviewProject, v1::ReviewProjectRequest, v1::Project)
+KYODO_PROJECT_RPC(CancelProject, v1::CancelProjectRequest, v1::Project)
+KYODO_PROJECT_RPC(ListAuditEvents, kyodo::type::v1::ListAuditEventsRequest,
+                  kyodo::type::v1::ListAuditEventsResponse)
+#undef KYODO_PROJECT_RPC
+
+}  // namespace kyodo::project

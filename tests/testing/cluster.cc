@@ -1,0 +1,234 @@
+#include "tests/testing/cluster.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/grpc/downstream.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/client_context.h"
+#include "gtest/gtest.h"
+#include "tests/testing/auth.h"
+
+extern char** environ;
+
+namespace kyodo::testing {
+namespace {
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  socklen_t length = sizeof(address);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+void WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path);
+  out << content;
+}
+
+const char* HealthName(Service s) {
+  switch (s) {
+    case Service::kPartner: return "kyodo.partner.v1.PartnerService";
+    case Service::kProject: return "kyodo.project.v1.ProjectService";
+    case Service::kProposal: return "kyodo.proposal.v1.ProposalService";
+    case Service::kGateway: return "kyodo.gateway.v1.Gateway";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string TestKeyFile(const std::string& dir) { return dir + "/jwt.key"; }
+
+Cluster::Cluster(const std::string& label) {
+  char pattern[] = "/tmp/kyodo-cluster.XXXXXX";
+  dir_ = mkdtemp(pattern);
+  WriteFile(TestKeyFile(dir_), kTestJwtKey);
+  WriteFile(dir_ + "/page.key", "kyodo-cluster-page-token-key");
+  WriteFile(dir_ + "/gateway.token",
+            TokenFor({"gateway", common::auth::Role::kAdmin}, absl::Hours(24)));
+  WriteFile(dir_ + "/db.password", TestServer().password);
+  processes_[Service::kPartner] = {"partner-service"};
+  processes_[Service::kProject] = {"project-service"};
+  processes_[Service::kProposal] = {"proposal-service"};
+  processes_[Service::kGateway] = {"gateway"};
+  for (auto& [service, process] : processes_) process.port = FreePort();
+  for (Service s : {Service::kPartner, Service::kProject, Service::kProposal}) {
+    databases_[s] = std::make_unique<TestDatabase>(
+        absl::StrCat(label, "_", processes_[s].name.substr(0, 4)));
+  }
+  for (Service s : {Service::kPartner, Service::kProject, Service::kProposal,
+                    Service::kGateway}) {
+    Start(s);
+  }
+  for (Service s : {Service::kPartner, Service::kProject, Service::kProposal,
+                    Service::kGateway}) {
+    WaitServing(s, absl::Seconds(60));
+  }
+}
+
+Cluster::~Cluster() {
+  for (auto& [service, process] : processes_) {
+    if (process.pid > 0) kill(process.pid, SIGTERM);
+  }
+  for (auto& [service, process] : processes_) {
+    if (process.pid <= 0) continue;
+    const absl::Time give_up = absl::Now() + absl::Seconds(10);
+    int status = 0;
+    while (waitpid(process.pid, &status, WNOHANG) == 0) {
+      if (absl::Now() > give_up) {
+        kill(process.pid, SIGKILL);
+        waitpid(process.pid, &status, 0);
+        break;
+      }
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    process.pid = 0;
+  }
+  if (!::testing::Test::HasFailure()) {
+    std::string command = "rm -rf " + dir_;
+    (void)std::system(command.c_str());
+  }
+}
+
+std::vector<std::string> Cluster::Args(Service s) const {
+  const Process& p = processes_.at(s);
+  std::vector<std::string> args = {
+      absl::StrCat(KYODO_BINARY_DIR, "/", p.name, "/", p.name),
+      absl::StrCat("--listen=127.0.0.1:", p.port),
+      absl::StrCat("--jwt_key_file=", TestKeyFile(dir_)),
+      absl::StrCat("--jwt_issuer=", kTestIssuer),
+      absl::StrCat("--jwt_audience=", kTestAudience),
+      "--drain=0s",
+      "--shutdown_grace=2s",
+  };
+  if (s != Service::kGateway) {
+    const common::db::PoolOptions& db = databases_.at(s)->options();
+    args.push_back(absl::StrCat("--db_host=", db.host));
+    args.push_back(absl::StrCat("--db_port=", db.port));
+    args.push_back(absl::StrCat("--db_user=", db.user));
+    args.push_back(absl::StrCat("--db_name=", db.database));
+    args.push_back(absl::StrCat("--db_password_file=", dir_, "/db.password"));
+    args.push_back(absl::StrCat("--page_token_key_file=", dir_, "/page.key"));
+  }
+  if (s == Service::kProject || s == Service::kGateway) {
+    args.push_back(absl::StrCat("--partner_addr=", Address(Service::kPartner)));
+  }
+  if (s == Service::kGateway) {
+    args.push_back(absl::StrCat("--project_addr=", Address(Service::kProject)));
+    args.push_back(absl::StrCat("--proposal_addr=", Address(Service::kProposal)));
+    args.push_back(absl::StrCat("--service_token_file=", dir_, "/gateway.token"));
+  }
+  args.insert(args.end(), p.extra.begin(), p.extra.end());
+  return args;
+}
+
+void Cluster::Start(Service s) {
+  Process& p = processes_[s];
+  std::vector<std::string> args = Args(s);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  const std::string log = absl::StrCat(dir_, "/", p.name, ".log");
+  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  // The test's environment may carry KYODO_* variables for other tools;
+  // the services get only their flags.
+  char* no_env[] = {nullptr};
+  const int rc =
+      posix_spawn(&p.pid, argv[0], &actions, nullptr, argv.data(), no_env);
+  posix_spawn_file_actions_destroy(&actions);
+  ASSERT_EQ(rc, 0) << "cannot start " << argv[0];
+}
+
+void Cluster::WaitServing(Service s, absl::Duration timeout) {
+  auto stub = grpc::health::v1::Health::NewStub(Channel(s));
+  const absl::Time give_up = absl::Now() + timeout;
+  while (absl::Now() < give_up) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(HealthName(s));
+    grpc::health::v1::HealthCheckResponse response;
+    if (stub->Check(&context, request, &response).ok() &&
+        response.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+      return;
+    }
+    int status = 0;
+    if (waitpid(processes_[s].pid, &status, WNOHANG) != 0) {
+      processes_[s].pid = 0;
+      FAIL() << processes_[s].name << " exited:\n" << LogTail(s);
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  FAIL() << processes_[s].name << " not SERVING after " << timeout << ":\n"
+         << LogTail(s);
+}
+
+std::string Cluster::Address(Service s) const {
+  return absl::StrCat("127.0.0.1:", processes_.at(s).port);
+}
+
+std::shared_ptr<grpc::Channel> Cluster::Channel(Service s) const {
+  return common::grpc_client::NewChannel(Address(s));
+}
+
+void Cluster::Kill(Service s) {
+  Process& p = processes_[s];
+  if (p.pid <= 0) return;
+  kill(p.pid, SIGKILL);
+  int status = 0;
+  waitpid(p.pid, &status, 0);
+  p.pid = 0;
+}
+
+void Cluster::Restart(Service s) {
+  Kill(s);
+  Start(s);
+  WaitServing(s, absl::Seconds(60));
+}
+
+bool Cluster::Running(Service s) const {
+  const pid_t pid = processes_.at(s).pid;
+  return pid > 0 && kill(pid, 0) == 0;
+}
+
+const TestDatabase& Cluster::Database(Service s) const { return *databases_.at(s); }
+
+void Cluster::SetExtraFlags(Service s, std::vector<std::string> flags) {
+  processes_[s].extra = std::move(flags);
+}
+
+std::string Cluster::LogTail(Service s, int lines) const {
+  std::ifstream in(absl::StrCat(dir_, "/", processes_.at(s).name, ".log"));
+  std::vector<std::string> all;
+  for (std::string line; std::getline(in, line);) all.push_back(line);
+  std::ostringstream out;
+  for (size_t i = all.size() > static_cast<size_t>(lines) ? all.size() - lines : 0;
+       i < all.size(); ++i) {
+    out << all[i] << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace kyodo::testing

@@ -1,0 +1,71 @@
+// Test support: the whole suite as real processes — partner-service,
+// project-service, proposal-service and the gateway — on loopback ports,
+// each on a throwaway schema of the test MariaDB. For integration and fault
+// tests that kill and restart services.
+#ifndef KYODO_TESTS_TESTING_CLUSTER_H_
+#define KYODO_TESTS_TESTING_CLUSTER_H_
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "tests/testing/database.h"
+
+namespace kyodo::testing {
+
+enum class Service { kPartner, kProject, kProposal, kGateway };
+
+class Cluster {
+ public:
+  // Starts all four and waits until each reports SERVING.
+  explicit Cluster(const std::string& label);
+  // Stops every process (SIGTERM, then SIGKILL after 10 s) and drops the
+  // schemas.
+  ~Cluster();
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+
+  std::string Address(Service service) const;
+  std::shared_ptr<grpc::Channel> Channel(Service service) const;
+
+  // SIGKILL, and wait until the process is gone.
+  void Kill(Service service);
+  // Starts it again on the same port and waits for SERVING.
+  void Restart(Service service);
+  bool Running(Service service) const;
+
+  // A schema's database, to check what was written.
+  const TestDatabase& Database(Service service) const;
+  // Extra command-line flags for a service, applied at its next (re)start.
+  void SetExtraFlags(Service service, std::vector<std::string> flags);
+  // The last lines of a service's log (for failure messages).
+  std::string LogTail(Service service, int lines = 20) const;
+  const std::string& log_dir() const { return dir_; }
+
+ private:
+  struct Process {
+    std::string name;  // binary name
+    int port = 0;
+    pid_t pid = 0;
+    std::vector<std::string> extra;
+  };
+  void Start(Service service);
+  void WaitServing(Service service, absl::Duration timeout);
+  std::vector<std::string> Args(Service service) const;
+
+  std::string dir_;
+  std::map<Service, std::unique_ptr<TestDatabase>> databases_;
+  std::map<Service, Process> processes_;
+};
+
+// The secret files a Cluster writes for its services.
+std::string TestKeyFile(const std::string& dir);
+
+}  // namespace kyodo::testing
+
+#endif  // KYODO_TESTS_TESTING_CLUSTER_H_
