@@ -1,0 +1,93 @@
+#include "proposal-service/access.h"
+
+#include "common/status/macros.h"
+
+namespace kyodo::proposal {
+
+using common::auth::Principal;
+using common::auth::Role;
+
+bool IsStaff(const Principal& principal) {
+  return principal.role == Role::kAdmin || principal.role == Role::kWardStaff;
+}
+
+absl::StatusOr<Access> AccessTo(common::db::Session& s,
+                                const Principal& principal,
+                                const store::CallRow& call) {
+  Access access;
+  access.staff = IsStaff(principal);
+  access.manager = principal.CanManageWard(call.call.ward());
+  access.call_state = call.call.state();
+  if (principal.role == Role::kReviewer && !principal.reviewer.empty()) {
+    ASSIGN_OR_RETURN(
+        access.seat,
+        store::FindSeat(s, store::IdOf(call.call.name()), principal.reviewer));
+  }
+  return access;
+}
+
+bool SeesCall(const Access& access) {
+  return access.staff || access.call_state != v1::Call::DRAFT;
+}
+
+bool SeesAllProposals(const Access& access) {
+  return access.staff || (access.call_state != v1::Call::DRAFT &&
+                          (access.seat.has_value() ||
+                           access.call_state == v1::Call::PUBLISHED));
+}
+
+ProposalView ViewOf(const Principal& principal, bool staff, bool sits,
+                    v1::Call::State call_state, const v1::Proposal& proposal) {
+  if (staff) return ProposalView::kStaff;
+  if (principal.role == Role::kApplicant && !principal.partner.empty() &&
+      principal.partner == proposal.applicant()) {
+    return ProposalView::kOwner;
+  }
+  const bool submitted = proposal.state() != v1::Proposal::DRAFT;
+  if (sits && submitted) return ProposalView::kCommittee;
+  if (call_state == v1::Call::PUBLISHED && submitted)
+    return ProposalView::kPublic;
+  return ProposalView::kNone;
+}
+
+void Redact(ProposalView view, v1::Call::State call_state, v1::Proposal* p) {
+  const bool decided =
+      call_state == v1::Call::DECIDED || call_state == v1::Call::PUBLISHED;
+  switch (view) {
+    case ProposalView::kNone:
+    case ProposalView::kStaff:
+      return;
+    case ProposalView::kCommittee:
+      if (!decided) p->clear_result();
+      return;
+    case ProposalView::kOwner:
+      // Until publication the applicant does not learn the outcome, from
+      // the result or from anything that follows from it.
+      if (call_state != v1::Call::PUBLISHED) {
+        p->clear_result();
+        p->clear_project();
+        if (p->state() == v1::Proposal::ADOPTED ||
+            p->state() == v1::Proposal::NOT_ADOPTED) {
+          p->set_state(v1::Proposal::ELIGIBLE);
+        }
+      }
+      return;
+    case ProposalView::kPublic: {
+      v1::Proposal shown;
+      shown.set_name(p->name());
+      shown.set_applicant(p->applicant());
+      *shown.mutable_co_applicants() = p->co_applicants();
+      shown.set_title(p->title());
+      shown.set_requested_amount_yen(p->requested_amount_yen());
+      if (!p->continues().empty()) shown.set_continues(p->continues());
+      shown.set_state(p->state());
+      if (p->has_submit_time()) *shown.mutable_submit_time() = p->submit_time();
+      if (p->has_result()) *shown.mutable_result() = p->result();
+      if (!p->project().empty()) shown.set_project(p->project());
+      *p = std::move(shown);
+      return;
+    }
+  }
+}
+
+}  // namespace kyodo::proposal

@@ -1,0 +1,268 @@
+// Handlers of the Call methods (公募) up to the review: the record, and the
+// transitions DRAFT -> OPEN -> CLOSED -> UNDER_REVIEW. The decision and its
+// publication are in decision_handlers.cc.
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "common/audit/audit.h"
+#include "common/db/transaction.h"
+#include "common/idempotency/idempotency.h"
+#include "common/paging/page_token.h"
+#include "common/resource/names.h"
+#include "common/resource/update_mask.h"
+#include "common/server/mutation.h"
+#include "common/status/errors.h"
+#include "common/status/macros.h"
+#include "common/store/doc.h"
+#include "common/validate/request.h"
+#include "proposal-service/access.h"
+#include "proposal-service/domain/rules.h"
+#include "proposal-service/handlers.h"
+#include "proposal-service/store/call_store.h"
+#include "proposal-service/store/programme_store.h"
+#include "proposal-service/store/reviewer_store.h"
+
+namespace kyodo::proposal {
+
+using common::auth::Role;
+using common::db::Session;
+using v1::Call;
+namespace doc = common::store;
+
+namespace {
+
+const absl::flat_hash_set<std::string>& MutableFields() {
+  static const auto* fields =
+      new absl::flat_hash_set<std::string>{"display_name",
+                                           "fiscal_year",
+                                           "submission_start_time",
+                                           "submission_end_time",
+                                           "budget_yen",
+                                           "max_adoptions",
+                                           "criteria",
+                                           "pass_mark",
+                                           "min_reviews",
+                                           "tie_break",
+                                           "adoption_rule",
+                                           "description"};
+  return *fields;
+}
+
+// FAILED_PRECONDITION for a transition that needs state `want`.
+absl::Status RequireState(const Call& c, Call::State want,
+                          absl::string_view rule) {
+  if (c.state() == want) return absl::OkStatus();
+  if (IsDecided(c.state())) return CallDecidedError(c);
+  return StateError(rule,
+                    absl::StrCat(c.name(), " is not ", Call::State_Name(want)),
+                    Call::State_Name(c.state()));
+}
+
+}  // namespace
+
+absl::Status ChangeCall(const ServiceDeps& d, const CallContext& call,
+                        const std::string& name, const std::string& etag,
+                        const std::string& request_id,
+                        const google::protobuf::Message& request, Call* out,
+                        const CallChange& change) {
+  RETURN_IF_ERROR(
+      RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "change calls"));
+  RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
+  ASSIGN_OR_RETURN(CallIds ids, ParseCallName("name", name));
+  common::server::Mutation<Call> m;
+  m.name = name;
+  m.etag = etag;
+  m.request_id = request_id;
+  m.request = &request;
+  m.load = [&](Session& s)
+      -> absl::StatusOr<std::optional<common::server::Versioned<Call>>> {
+    ASSIGN_OR_RETURN(auto row, LoadCall(s, ids, store::Lock::kUpdate));
+    if (!row.has_value()) return std::nullopt;
+    return common::server::Versioned<Call>{std::move(row->call), row->version};
+  };
+  m.authorize = [&](const Call* c) -> absl::Status {
+    if (c == nullptr) return absl::OkStatus();  // staff: NOT_FOUND follows
+    return RequireManager(call, c->ward(), "change this call");
+  };
+  m.change = [&](Session& s, const Call& before, Call& after) {
+    if (before.has_delete_time()) {
+      return common::FailedPreconditionError("CALL_DELETED",
+                                             "the call is deleted");
+    }
+    return change(s, before, after);
+  };
+  m.write = store::UpdateCall;
+  return common::server::Mutate(*d.pool, call, m, out);
+}
+
+absl::Status GetCall(const ServiceDeps& d, const CallContext& call,
+                     const v1::GetCallRequest& r, Call* out) {
+  ASSIGN_OR_RETURN(CallIds ids, ParseCallName("name", r.name()));
+  return common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        ASSIGN_OR_RETURN(auto row, LoadCall(s, ids, store::Lock::kNone));
+        // A DRAFT call is not announced yet: it does not exist for the public.
+        if (!row.has_value() ||
+            (row->call.state() == Call::DRAFT && !IsStaff(call.principal))) {
+          return common::NotFoundError(r.name());
+        }
+        *out = std::move(row->call);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status ListCalls(const ServiceDeps& d, const CallContext& call,
+                       const v1::ListCallsRequest& r,
+                       v1::ListCallsResponse* out) {
+  store::CallQuery q;
+  if (r.parent() != "programmes/-") {
+    ASSIGN_OR_RETURN(q.programme_id,
+                     common::ParseName("parent", r.parent(), "programmes"));
+  }
+  q.show_deleted = r.show_deleted();
+  q.include_drafts = IsStaff(call.principal);
+  ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
+  ASSIGN_OR_RETURN(auto filter, common::paging::ParseFilter(
+                                    r.filter(), store::CallFilterFields()));
+  const std::string query = absl::StrCat("ListCalls|", r.parent(), "|",
+                                         r.filter(), "|", r.show_deleted());
+  ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
+  std::vector<store::CallRow> rows;
+  RETURN_IF_ERROR(common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        ASSIGN_OR_RETURN(
+            rows, store::ListCalls(s, q, filter, cursor.last_seq, size + 1));
+        return absl::OkStatus();
+      }));
+  out->set_next_page_token(
+      common::paging::FinishPage(rows, size, *d.pages, query));
+  for (auto& row : rows) *out->add_calls() = std::move(row.call);
+  return absl::OkStatus();
+}
+
+absl::Status CreateCall(const ServiceDeps& d, const CallContext& call,
+                        const v1::CreateCallRequest& r, Call* out) {
+  RETURN_IF_ERROR(
+      RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "create calls"));
+  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  ASSIGN_OR_RETURN(std::string programme_id,
+                   common::ParseName("parent", r.parent(), "programmes"));
+  Call c;
+  common::ApplyFields(
+      r.call(),
+      std::vector<std::string>(MutableFields().begin(), MutableFields().end()),
+      &c);
+  RETURN_IF_ERROR(domain::ValidateCall(c, "call"));
+  return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
+    return common::idempotency::Run(
+        s, r.request_id(), call.principal.subject, call.method, r, out,
+        [&]() -> absl::Status {
+          // Locked: DeleteProgramme, which checks for calls, waits for us.
+          ASSIGN_OR_RETURN(auto programme,
+                           store::GetProgramme(s, programme_id, true));
+          if (!programme.has_value()) return common::NotFoundError(r.parent());
+          RETURN_IF_ERROR(RequireManager(call, programme->programme.ward(),
+                                         "create calls of this programme"));
+          if (programme->programme.has_delete_time()) {
+            return common::FailedPreconditionError("PROGRAMME_DELETED",
+                                                   "the programme is deleted");
+          }
+          Call created = c;
+          created.set_name(CallName(programme_id, common::NewId()));
+          created.set_state(Call::DRAFT);
+          created.set_ward(programme->programme.ward());
+          *created.mutable_create_time() = doc::ToTimestamp(call.start);
+          *created.mutable_update_time() = doc::ToTimestamp(call.start);
+          created.set_etag(doc::Etag(1));
+          RETURN_IF_ERROR(store::InsertCall(s, created));
+          RETURN_IF_ERROR(
+              common::audit::Record(s, call.AuditActor(r.request_id()),
+                                    created.name(), nullptr, &created));
+          *out = std::move(created);
+          return absl::OkStatus();
+        });
+  });
+}
+
+absl::Status UpdateCall(const ServiceDeps& d, const CallContext& call,
+                        const v1::UpdateCallRequest& r, Call* out) {
+  ASSIGN_OR_RETURN(
+      auto fields,
+      common::ResolveUpdateMask(r.update_mask(), r.call(), MutableFields()));
+  return ChangeCall(
+      d, call, r.call().name(), r.call().etag(), r.request_id(), r, out,
+      [&](Session&, const Call& before, Call& after) -> absl::Status {
+        if (IsDecided(before.state())) return CallDecidedError(before);
+        common::ApplyFields(r.call(), fields, &after);
+        RETURN_IF_ERROR(domain::ValidateCall(after, "call"));
+        if (before.state() == Call::DRAFT) return absl::OkStatus();
+        return domain::CheckOpenCallChange(before, after, fields);
+      });
+}
+
+absl::Status DeleteCall(const ServiceDeps& d, const CallContext& call,
+                        const v1::DeleteCallRequest& r, Call* out) {
+  return ChangeCall(
+      d, call, r.name(), r.etag(), r.request_id(), r, out,
+      [&](Session&, const Call& before, Call& after) -> absl::Status {
+        RETURN_IF_ERROR(RequireState(before, Call::DRAFT, "CALL_NOT_DRAFT"));
+        *after.mutable_delete_time() = doc::ToTimestamp(call.start);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status OpenCall(const ServiceDeps& d, const CallContext& call,
+                      const v1::OpenCallRequest& r, Call* out) {
+  return ChangeCall(
+      d, call, r.name(), r.etag(), r.request_id(), r, out,
+      [&](Session& s, const Call& before, Call& after) -> absl::Status {
+        RETURN_IF_ERROR(RequireState(before, Call::DRAFT, "CALL_NOT_DRAFT"));
+        ASSIGN_OR_RETURN(CallIds ids, ParseCallName("name", before.name()));
+        ASSIGN_OR_RETURN(auto programme, store::GetProgramme(s, ids.programme));
+        if (!programme.has_value() || programme->programme.has_delete_time()) {
+          return common::FailedPreconditionError("PROGRAMME_DELETED",
+                                                 "the programme is deleted");
+        }
+        after.set_state(Call::OPEN);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CloseCall(const ServiceDeps& d, const CallContext& call,
+                       const v1::CloseCallRequest& r, Call* out) {
+  return ChangeCall(
+      d, call, r.name(), r.etag(), r.request_id(), r, out,
+      [&](Session&, const Call& before, Call& after) -> absl::Status {
+        RETURN_IF_ERROR(RequireState(before, Call::OPEN, "CALL_NOT_OPEN"));
+        // Applicants were promised the whole window.
+        if (call.start < doc::FromTimestamp(before.submission_end_time())) {
+          return common::FailedPreconditionError(
+              "SUBMISSION_WINDOW_NOT_ENDED",
+              "the submission window is still open; close the call once "
+              "submission_end_time has passed");
+        }
+        after.set_state(Call::CLOSED);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status StartReview(const ServiceDeps& d, const CallContext& call,
+                         const v1::StartReviewRequest& r, Call* out) {
+  return ChangeCall(
+      d, call, r.name(), r.etag(), r.request_id(), r, out,
+      [&](Session& s, const Call& before, Call& after) -> absl::Status {
+        RETURN_IF_ERROR(RequireState(before, Call::CLOSED, "CALL_NOT_CLOSED"));
+        ASSIGN_OR_RETURN(auto members,
+                         store::LiveReviewers(s, store::IdOf(before.name())));
+        if (static_cast<int>(members.size()) < before.min_reviews()) {
+          return common::FailedPreconditionError(
+              "NOT_ENOUGH_REVIEWERS",
+              absl::StrCat("the committee has ", members.size(),
+                           " member(s); every proposal needs ",
+                           before.min_reviews(), " review(s)"));
+        }
+        after.set_state(Call::UNDER_REVIEW);
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace kyodo::proposal

@@ -1,0 +1,201 @@
+// Handlers of the decision: PreviewDecision (a dry run), DecideCall
+// (UNDER_REVIEW -> DECIDED, once), GetDecision and PublishResults
+// (DECIDED -> PUBLISHED).
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "common/audit/audit.h"
+#include "common/db/transaction.h"
+#include "common/status/errors.h"
+#include "common/status/macros.h"
+#include "common/store/doc.h"
+#include "proposal-service/access.h"
+#include "proposal-service/decision_input.h"
+#include "proposal-service/domain/selection_codec.h"
+#include "proposal-service/domain/validation.h"
+#include "proposal-service/handlers.h"
+#include "proposal-service/store/decision_store.h"
+#include "proposal-service/store/proposal_store.h"
+
+namespace kyodo::proposal {
+namespace {
+
+using common::auth::Role;
+using common::db::Session;
+using v1::Call;
+using v1::Proposal;
+namespace doc = common::store;
+
+// Writes each proposal's result, and the state ADOPTED or NOT_ADOPTED to
+// the eligible ones (INELIGIBLE and WITHDRAWN keep theirs), each audited,
+// inside the decision's transaction.
+absl::Status RecordResults(Session& s, const CallContext& call,
+                           const std::string& request_id, const Call& c,
+                           const v1::Decision& decision) {
+  absl::flat_hash_map<std::string, const v1::ProposalResult*> results;
+  for (const v1::ProposalResult& r : decision.results())
+    results[r.proposal()] = &r;
+  ASSIGN_OR_RETURN(std::vector<store::ProposalRow> rows,
+                   store::ProposalsOfCall(s, store::IdOf(c.name())));
+  const common::audit::Actor actor = call.AuditActor(request_id);
+  for (store::ProposalRow& row : rows) {
+    auto it = results.find(row.proposal.name());
+    if (it == results.end()) continue;
+    Proposal after = row.proposal;
+    *after.mutable_result() = *it->second;
+    if (after.state() == Proposal::ELIGIBLE) {
+      after.set_state(it->second->reason() == v1::ProposalResult::ADOPTED
+                          ? Proposal::ADOPTED
+                          : Proposal::NOT_ADOPTED);
+    }
+    *after.mutable_update_time() = doc::ToTimestamp(call.start);
+    RETURN_IF_ERROR(store::UpdateProposal(s, after, row.version));
+    after.set_etag(doc::Etag(row.version + 1));
+    RETURN_IF_ERROR(
+        common::audit::Record(s, actor, after.name(), &row.proposal, &after));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Decide(Session& s, const CallContext& call,
+                    const std::string& request_id, const Call& before,
+                    Call& after) {
+  if (IsDecided(before.state())) {
+    return StateError("ALREADY_DECIDED",
+                      absl::StrCat(before.name(), " is decided"),
+                      Call::State_Name(before.state()));
+  }
+  if (before.state() != Call::UNDER_REVIEW) {
+    return StateError("REVIEW_NOT_STARTED",
+                      "a call is decided from UNDER_REVIEW (see StartReview)",
+                      Call::State_Name(before.state()));
+  }
+  ASSIGN_OR_RETURN(DecisionInput in, LoadDecisionInput(s, before));
+  RETURN_IF_ERROR(CheckScreened(in));
+  RETURN_IF_ERROR(CheckReviews(in));
+  ASSIGN_OR_RETURN(v1::Decision decision, ComputeDecision(before, in, false));
+  decision.set_decided_by(call.principal.subject);
+  *decision.mutable_decide_time() = doc::ToTimestamp(call.start);
+  const std::string inputs = domain::EncodeSelectionInput(in.input);
+  decision.set_inputs_sha256(domain::Sha256Hex(inputs));
+  RETURN_IF_ERROR(
+      store::InsertDecision(s, store::IdOf(before.name()), decision, inputs));
+  RETURN_IF_ERROR(RecordResults(s, call, request_id, before, decision));
+  after.set_state(Call::DECIDED);
+  *after.mutable_decide_time() = doc::ToTimestamp(call.start);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status PreviewDecision(const ServiceDeps& d, const CallContext& call,
+                             const v1::PreviewDecisionRequest& r,
+                             v1::Decision* out) {
+  RETURN_IF_ERROR(
+      RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "preview decisions"));
+  ASSIGN_OR_RETURN(CallIds ids, ParseCallName("name", r.name()));
+  std::optional<int64_t> budget;
+  std::optional<int32_t> limit;
+  if (r.has_budget_yen()) {
+    if (r.budget_yen() < 0 || r.budget_yen() > domain::kMaxAmount) {
+      return common::InvalidArgumentError("budget_yen", "must be 0..10^15");
+    }
+    budget = r.budget_yen();
+  }
+  if (r.has_max_adoptions()) {
+    if (r.max_adoptions() < 0) {
+      return common::InvalidArgumentError("max_adoptions",
+                                          "must be 0 (no limit) or more");
+    }
+    limit = r.max_adoptions();
+  }
+  // A dry run: no transaction, nothing locked, nothing written.
+  return common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        ASSIGN_OR_RETURN(auto row, LoadCall(s, ids, store::Lock::kNone));
+        if (!row.has_value()) return common::NotFoundError(r.name());
+        RETURN_IF_ERROR(
+            RequireManager(call, row->call.ward(), "preview this decision"));
+        const Call::State state = row->call.state();
+        if (state != Call::UNDER_REVIEW && !IsDecided(state)) {
+          return StateError("REVIEW_NOT_STARTED",
+                            "a decision is previewed from UNDER_REVIEW on",
+                            Call::State_Name(state));
+        }
+        ASSIGN_OR_RETURN(DecisionInput in,
+                         LoadDecisionInput(s, row->call, budget, limit));
+        RETURN_IF_ERROR(CheckScreened(in));
+        ASSIGN_OR_RETURN(*out, ComputeDecision(row->call, in, true));
+        return absl::OkStatus();
+      });
+}
+
+absl::Status DecideCall(const ServiceDeps& d, const CallContext& call,
+                        const v1::DecideCallRequest& r, v1::Decision* out) {
+  Call decided;
+  RETURN_IF_ERROR(
+      ChangeCall(d, call, r.name(), r.etag(), r.request_id(), r, &decided,
+                 [&](Session& s, const Call& before, Call& after) {
+                   return Decide(s, call, r.request_id(), before, after);
+                 }));
+  // The decision as stored (also for a replayed request_id, whose first
+  // answer was the call).
+  return common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        ASSIGN_OR_RETURN(auto decision,
+                         store::GetDecision(s, store::IdOf(decided.name())));
+        if (!decision.has_value())
+          return absl::InternalError("decision not stored");
+        *out = std::move(*decision);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status GetDecision(const ServiceDeps& d, const CallContext& call,
+                         const v1::GetDecisionRequest& r, v1::Decision* out) {
+  ASSIGN_OR_RETURN(CallIds ids, ParseCallName("name", r.name()));
+  return common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        ASSIGN_OR_RETURN(auto row, LoadCall(s, ids, store::Lock::kNone));
+        if (!row.has_value()) return common::NotFoundError(r.name());
+        ASSIGN_OR_RETURN(Access access, AccessTo(s, call.principal, *row));
+        if (!SeesCall(access)) return common::NotFoundError(r.name());
+        const Call::State state = row->call.state();
+        // Staff read it once made; the committee too; everyone once published.
+        const bool allowed = access.staff || state == Call::PUBLISHED ||
+                             (access.seat.has_value() && IsDecided(state));
+        if (!allowed) {
+          return common::PermissionDeniedError(
+              "the decision is not published yet; only staff and the committee "
+              "read it");
+        }
+        ASSIGN_OR_RETURN(auto decision, store::GetDecision(s, ids.call));
+        if (!decision.has_value()) {
+          return StateError("NOT_DECIDED",
+                            absl::StrCat(r.name(), " has no decision yet"),
+                            Call::State_Name(state));
+        }
+        *out = std::move(*decision);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status PublishResults(const ServiceDeps& d, const CallContext& call,
+                            const v1::PublishResultsRequest& r, Call* out) {
+  return ChangeCall(
+      d, call, r.name(), r.etag(), r.request_id(), r, out,
+      [&](Session&, const Call& before, Call& after) -> absl::Status {
+        if (before.state() == Call::PUBLISHED) {
+          return StateError("ALREADY_PUBLISHED", "the results are published",
+                            Call::State_Name(before.state()));
+        }
+        if (before.state() != Call::DECIDED) {
+          return StateError("NOT_DECIDED", "results are published once decided",
+                            Call::State_Name(before.state()));
+        }
+        after.set_state(Call::PUBLISHED);
+        *after.mutable_publish_time() = doc::ToTimestamp(call.start);
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace kyodo::proposal

@@ -1,0 +1,343 @@
+#include "proposal-service/decision_input.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status/errors.h"
+#include "common/status/macros.h"
+#include "proposal-service/domain/selection.h"
+#include "proposal-service/store/ids.h"
+#include "proposal-service/store/proposal_store.h"
+#include "proposal-service/store/review_store.h"
+#include "proposal-service/store/reviewer_store.h"
+
+namespace kyodo::proposal {
+namespace {
+
+using domain::Candidate;
+using domain::TieBreakKey;
+
+// How many proposal names an error carries (the full list is in
+// PreviewDecision's missing_reviews).
+constexpr size_t kNamesInError = 20;
+
+domain::TieBreak ToDomain(const v1::TieBreak& t) {
+  switch (t.key()) {
+    case v1::TieBreak::LOWER_REQUESTED_AMOUNT:
+      return {TieBreakKey::kLowerRequestedAmount, 0};
+    case v1::TieBreak::EARLIER_SUBMISSION:
+      return {TieBreakKey::kEarlierSubmission, 0};
+    case v1::TieBreak::HIGHER_CRITERION_SCORE:
+      return {TieBreakKey::kHigherCriterionScore, t.criterion()};
+    default:
+      return {TieBreakKey::kName, 0};
+  }
+}
+
+v1::ProposalResult::Reason ToProto(domain::Reason reason) {
+  switch (reason) {
+    case domain::Reason::kAdopted:
+      return v1::ProposalResult::ADOPTED;
+    case domain::Reason::kBelowPassMark:
+      return v1::ProposalResult::BELOW_PASS_MARK;
+    case domain::Reason::kBudgetExhausted:
+      return v1::ProposalResult::BUDGET_EXHAUSTED;
+    case domain::Reason::kAdoptionLimitReached:
+      return v1::ProposalResult::ADOPTION_LIMIT_REACHED;
+    case domain::Reason::kIneligible:
+      return v1::ProposalResult::INELIGIBLE;
+    case domain::Reason::kWithdrawn:
+      return v1::ProposalResult::WITHDRAWN;
+  }
+  return v1::ProposalResult::REASON_UNSPECIFIED;
+}
+
+int32_t CountedReviews(const Candidate& c) {
+  return static_cast<int32_t>(
+      std::count_if(c.reviews.begin(), c.reviews.end(),
+                    [](const domain::Review& r) { return !r.conflicted; }));
+}
+
+// A committee member as the decision sees it.
+struct Member {
+  std::string name;
+  absl::flat_hash_set<std::string> declared;      // proposal ids
+  absl::flat_hash_set<std::string> affiliations;  // partner ids
+
+  // Declared a conflict with the proposal, or is affiliated with one of its
+  // parties (partner ids).
+  bool ConflictedOn(const std::string& proposal_id,
+                    const std::vector<std::string>& parties) const {
+    if (declared.contains(proposal_id)) return true;
+    for (const std::string& party : parties) {
+      if (affiliations.contains(party)) return true;
+    }
+    return false;
+  }
+};
+
+absl::StatusOr<absl::flat_hash_map<std::string, Member>> LoadMembers(
+    common::db::Session& s, const std::string& call_id) {
+  ASSIGN_OR_RETURN(auto rows, store::LiveReviewers(s, call_id));
+  absl::flat_hash_map<std::string, Member> members;
+  for (const store::ReviewerRow& row : rows) {
+    Member& m = members[store::IdOf(row.reviewer.name())];
+    m.name = row.reviewer.name();
+    for (const auto& conflict : row.reviewer.conflicts()) {
+      m.declared.insert(store::IdOf(conflict.proposal()));
+    }
+    for (const std::string& a : row.reviewer.affiliations()) {
+      m.affiliations.insert(store::IdOf(a));
+    }
+  }
+  return members;
+}
+
+void SetSettings(const v1::Call& c, std::optional<int64_t> budget_yen,
+                 std::optional<int32_t> max_adoptions,
+                 domain::SelectionInput& in) {
+  for (const v1::Criterion& k : c.criteria()) {
+    in.criteria.push_back({k.weight(), k.max_score()});
+  }
+  in.budget = budget_yen.value_or(c.budget_yen());
+  in.max_adoptions = max_adoptions.value_or(c.max_adoptions());
+  in.pass_mark = c.pass_mark();
+  in.min_reviews = c.min_reviews();
+  for (const v1::TieBreak& t : c.tie_break())
+    in.tie_break.push_back(ToDomain(t));
+  in.rule = c.adoption_rule() == v1::Call::GREEDY_STOP
+                ? domain::AdoptionRule::kGreedyStop
+                : domain::AdoptionRule::kGreedySkip;
+}
+
+// Adds the candidates of `rows` (ids under `prefix`) to `out` with what
+// their results show, and lists the unscreened ones. Returns the eligible
+// ones' positions by proposal id, for their reviews.
+absl::flat_hash_map<std::string, size_t> AddCandidates(
+    const std::string& prefix, std::vector<store::CandidateRow>& rows,
+    DecisionInput& out) {
+  absl::flat_hash_map<std::string, size_t> eligible;
+  std::vector<Candidate>& candidates = out.input.candidates;
+  candidates.reserve(rows.size());
+  out.shown.reserve(rows.size());
+  for (store::CandidateRow& row : rows) {
+    Candidate candidate;
+    switch (row.state) {
+      case v1::Proposal::ELIGIBLE:
+      case v1::Proposal::ADOPTED:
+      case v1::Proposal::NOT_ADOPTED:
+        candidate.state = Candidate::State::kEligible;
+        eligible[row.id] = candidates.size();
+        break;
+      case v1::Proposal::INELIGIBLE:
+        candidate.state = Candidate::State::kIneligible;
+        break;
+      case v1::Proposal::WITHDRAWN:
+        candidate.state = Candidate::State::kWithdrawn;
+        break;
+      case v1::Proposal::SUBMITTED:
+        out.not_screened.push_back(absl::StrCat(prefix, row.id));
+        continue;
+      default:
+        continue;
+    }
+    candidate.name = absl::StrCat(prefix, row.id);
+    candidate.requested_amount = row.requested_amount_yen;
+    candidate.submit_time = row.submit_time;
+    out.shown[candidate.name] = {std::move(row.title),
+                                 absl::StrCat("partners/", row.applicant_id),
+                                 row.requested_amount_yen};
+    candidates.push_back(std::move(candidate));
+  }
+  std::sort(out.not_screened.begin(), out.not_screened.end());
+  return eligible;
+}
+
+void AddResult(const DecisionInput& in, const domain::ProposalOutcome& o,
+               int32_t reviews, v1::ProposalResult* r) {
+  r->set_proposal(o.name);
+  if (auto it = in.shown.find(o.name); it != in.shown.end()) {
+    r->set_title(it->second.title);
+    r->set_applicant(it->second.applicant);
+    r->set_requested_amount_yen(it->second.requested_amount_yen);
+  }
+  r->set_rank(o.rank);
+  if (o.score.has_value()) {
+    r->set_score(o.score_decimal);
+    r->set_score_numerator(o.score->numerator().ToString());
+    r->set_score_denominator(o.score->denominator().ToString());
+  }
+  r->set_reason(ToProto(o.reason));
+  r->set_adopted_amount_yen(o.adopted_amount);
+  r->set_budget_left_yen(o.budget_left);
+  r->set_tied_on_score(o.tied_on_score);
+  r->set_reviews(reviews);
+}
+
+// For a preview that is not decidable: the input without the eligible
+// proposals that have no counted review (listed in `*unreviewed`), each
+// other proposal ranked on the reviews it has.
+domain::SelectionInput Provisional(const domain::SelectionInput& in,
+                                   std::vector<const Candidate*>* unreviewed) {
+  domain::SelectionInput provisional = in;
+  provisional.min_reviews = 1;
+  provisional.candidates.clear();
+  for (const Candidate& c : in.candidates) {
+    if (c.state == Candidate::State::kEligible && CountedReviews(c) == 0) {
+      unreviewed->push_back(&c);
+    } else {
+      provisional.candidates.push_back(c);
+    }
+  }
+  return provisional;
+}
+
+// The results in rank order, then the unranked ones (including
+// `unreviewed`, reason REASON_UNSPECIFIED) by name.
+void AddResults(const DecisionInput& in, const domain::SelectionInput& used,
+                const domain::SelectionResult& result,
+                const std::vector<const Candidate*>& unreviewed,
+                v1::Decision* d) {
+  absl::flat_hash_map<std::string, int32_t> counted;
+  for (const Candidate& c : used.candidates)
+    counted[c.name] = CountedReviews(c);
+  std::vector<v1::ProposalResult> unranked;
+  for (const domain::ProposalOutcome& o : result.outcomes) {
+    AddResult(in, o, counted[o.name],
+              o.rank > 0 ? d->add_results() : &unranked.emplace_back());
+  }
+  for (const Candidate* c : unreviewed) {
+    domain::ProposalOutcome o;
+    o.name = c->name;
+    o.budget_left = result.remaining_budget;
+    AddResult(in, o, 0, &unranked.emplace_back());
+    unranked.back().set_reason(v1::ProposalResult::REASON_UNSPECIFIED);
+  }
+  std::sort(unranked.begin(), unranked.end(),
+            [](const v1::ProposalResult& a, const v1::ProposalResult& b) {
+              return a.proposal() < b.proposal();
+            });
+  for (v1::ProposalResult& r : unranked) *d->add_results() = std::move(r);
+}
+
+}  // namespace
+
+absl::StatusOr<DecisionInput> LoadDecisionInput(
+    common::db::Session& s, const v1::Call& call,
+    std::optional<int64_t> budget_yen, std::optional<int32_t> max_adoptions) {
+  const std::string call_id = store::IdOf(call.name());
+  DecisionInput out;
+  SetSettings(call, budget_yen, max_adoptions, out.input);
+  ASSIGN_OR_RETURN(std::vector<store::CandidateRow> rows,
+                   store::DecisionCandidates(s, call_id));
+  const absl::flat_hash_map<std::string, size_t> eligible =
+      AddCandidates(absl::StrCat(call.name(), "/proposals/"), rows, out);
+  ASSIGN_OR_RETURN(auto members, LoadMembers(s, call_id));
+  ASSIGN_OR_RETURN(auto party_rows, store::PartiesOfCall(s, call_id));
+  absl::flat_hash_map<std::string, std::vector<std::string>> parties;
+  for (auto& [proposal_id, partner_id] : party_rows) {
+    if (eligible.contains(proposal_id))
+      parties[proposal_id].push_back(std::move(partner_id));
+  }
+  ASSIGN_OR_RETURN(std::vector<store::ScoreRow> scores,
+                   store::CallScores(s, call_id));
+  for (store::ScoreRow& row : scores) {
+    auto candidate = eligible.find(row.proposal_id);
+    auto member = members.find(row.reviewer_id);
+    if (candidate == eligible.end() || member == members.end()) continue;
+    auto own_parties = parties.find(row.proposal_id);
+    const bool conflicted = member->second.ConflictedOn(
+        row.proposal_id, own_parties == parties.end()
+                             ? std::vector<std::string>()
+                             : own_parties->second);
+    out.input.candidates[candidate->second].reviews.push_back(
+        domain::Review{member->second.name, std::move(row.scores), conflicted});
+  }
+  return out;
+}
+
+absl::Status CheckScreened(const DecisionInput& in) {
+  if (in.not_screened.empty()) return absl::OkStatus();
+  const size_t shown = std::min(in.not_screened.size(), kNamesInError);
+  const std::vector<std::string> names(in.not_screened.begin(),
+                                       in.not_screened.begin() + shown);
+  absl::Status status = common::FailedPreconditionError(
+      "NOT_SCREENED",
+      absl::StrCat(in.not_screened.size(),
+                   " submitted proposal(s) are not screened yet: ",
+                   absl::StrJoin(names, ", "),
+                   shown < in.not_screened.size() ? ", ..." : ""));
+  google::rpc::ErrorInfo info;
+  info.set_reason("NOT_SCREENED");
+  (*info.mutable_metadata())["proposals"] = absl::StrJoin(names, ",");
+  (*info.mutable_metadata())["count"] = absl::StrCat(in.not_screened.size());
+  common::SetErrorInfo(status, info);
+  return status;
+}
+
+absl::Status CheckReviews(const DecisionInput& in) {
+  const std::vector<domain::MissingReview> missing =
+      domain::MissingReviews(in.input);
+  if (missing.empty()) return absl::OkStatus();
+  std::vector<std::string> names, described;
+  for (size_t i = 0; i < missing.size() && i < kNamesInError; ++i) {
+    names.push_back(missing[i].name);
+    described.push_back(absl::StrCat(missing[i].name, " (",
+                                     missing[i].non_conflicted_reviews, " of ",
+                                     in.input.min_reviews, ")"));
+  }
+  absl::Status status(
+      absl::StatusCode::kFailedPrecondition,
+      absl::StrCat("REVIEWS_MISSING: ", missing.size(),
+                   " eligible proposal(s) lack counted reviews: ",
+                   absl::StrJoin(described, ", "),
+                   names.size() < missing.size() ? ", ..." : ""));
+  google::rpc::ErrorInfo info;
+  info.set_reason("REVIEWS_MISSING");
+  (*info.mutable_metadata())["proposals"] = absl::StrJoin(names, ",");
+  (*info.mutable_metadata())["count"] = absl::StrCat(missing.size());
+  (*info.mutable_metadata())["min_reviews"] =
+      absl::StrCat(in.input.min_reviews);
+  common::SetErrorInfo(status, info);
+  return status;
+}
+
+absl::StatusOr<v1::Decision> ComputeDecision(const v1::Call& call,
+                                             const DecisionInput& in,
+                                             bool preview) {
+  v1::Decision d;
+  d.set_call(call.name());
+  d.set_preview(preview);
+  d.set_budget_yen(in.input.budget);
+  d.set_max_adoptions(in.input.max_adoptions);
+  const std::vector<domain::MissingReview> missing =
+      domain::MissingReviews(in.input);
+  if (!missing.empty() && !preview) return CheckReviews(in);
+  d.set_decidable(missing.empty());
+  for (const domain::MissingReview& m : missing) {
+    v1::MissingReviews* entry = d.add_missing_reviews();
+    entry->set_proposal(m.name);
+    entry->set_counted_reviews(m.non_conflicted_reviews);
+    entry->set_min_reviews(std::max(in.input.min_reviews, 1));
+  }
+  std::vector<const Candidate*> unreviewed;
+  domain::SelectionInput provisional;
+  if (!missing.empty()) provisional = Provisional(in.input, &unreviewed);
+  const domain::SelectionInput& used = missing.empty() ? in.input : provisional;
+  absl::StatusOr<domain::SelectionResult> result = domain::Select(used);
+  if (!result.ok()) {
+    // The stored records passed the same bounds when written.
+    return absl::InternalError(
+        absl::StrCat("the selection engine refused the stored records: ",
+                     result.status().message()));
+  }
+  AddResults(in, used, *result, unreviewed, &d);
+  d.set_total_adopted_yen(result->total_adopted_amount);
+  d.set_remaining_budget_yen(result->remaining_budget);
+  d.set_adopted_count(result->adopted_count);
+  return d;
+}
+
+}  // namespace kyodo::proposal

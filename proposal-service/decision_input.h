@@ -1,0 +1,71 @@
+// From a call's stored records to the selection engine's input, and from
+// the engine's outcomes to the Decision message: shared by PreviewDecision
+// and DecideCall, which must see exactly the same thing.
+//
+// What the decision reads (columns only, no JSON documents, so that a call
+// of 5,000 proposals with 75,000 reviews is read quickly):
+// - the call's settings (criteria, budget, limit, pass mark, min_reviews,
+//   tie-breaks, adoption rule);
+// - its non-draft, non-deleted proposals: ELIGIBLE (and, on a decided call,
+//   ADOPTED / NOT_ADOPTED) take part; INELIGIBLE and WITHDRAWN are listed
+//   unranked; SUBMITTED ones are not screened yet (the call cannot be
+//   decided);
+// - the reviews by live members of the committee (a deleted member's
+//   reviews do not count), each marked conflicted when its author declared
+//   a conflict with the proposal or is affiliated with its applicant or a
+//   co-applicant.
+#ifndef KYODO_PROPOSAL_SERVICE_DECISION_INPUT_H_
+#define KYODO_PROPOSAL_SERVICE_DECISION_INPUT_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "common/db/session.h"
+#include "kyodo/proposal/v1/proposal_service.pb.h"
+#include "proposal-service/domain/selection_types.h"
+
+namespace kyodo::proposal {
+
+struct DecisionInput {
+  domain::SelectionInput input;
+  // What a ProposalResult shows beside the outcome, by proposal name.
+  struct Shown {
+    std::string title;
+    std::string applicant;
+    int64_t requested_amount_yen = 0;
+  };
+  absl::flat_hash_map<std::string, Shown> shown;
+  // Names of SUBMITTED proposals not screened yet, sorted.
+  std::vector<std::string> not_screened;
+};
+
+// Reads the input of `call`'s decision. `budget_yen` and `max_adoptions`
+// replace the call's own when set (PreviewDecision's what-ifs).
+absl::StatusOr<DecisionInput> LoadDecisionInput(
+    common::db::Session& s, const v1::Call& call,
+    std::optional<int64_t> budget_yen = std::nullopt,
+    std::optional<int32_t> max_adoptions = std::nullopt);
+
+// FAILED_PRECONDITION NOT_SCREENED naming (some of) `in.not_screened`, or
+// OK when it is empty.
+absl::Status CheckScreened(const DecisionInput& in);
+
+// FAILED_PRECONDITION REVIEWS_MISSING naming the first proposals that lack
+// reviews (message and ErrorInfo metadata "proposals", "count"), or OK.
+absl::Status CheckReviews(const DecisionInput& in);
+
+// Runs the engine. When every eligible proposal has its reviews: the
+// decision (decidable true). Otherwise, only when `preview`: decidable
+// false, missing_reviews listing them all, and the provisional standings of
+// the proposals that have at least one counted review (the others unranked,
+// reason REASON_UNSPECIFIED); not `preview`: REVIEWS_MISSING.
+absl::StatusOr<v1::Decision> ComputeDecision(const v1::Call& call,
+                                             const DecisionInput& in,
+                                             bool preview);
+
+}  // namespace kyodo::proposal
+
+#endif  // KYODO_PROPOSAL_SERVICE_DECISION_INPUT_H_

@@ -1,0 +1,50 @@
+// Validation rules of proposal-service resources that need no database:
+// what a programme, a call, a proposal, a reviewer and a review must hold,
+// and which call fields may still change once the call is OPEN.
+//
+// Every error is INVALID_ARGUMENT naming the field by its request path
+// (`field` is the prefix, e.g. "call"), or FAILED_PRECONDITION naming the
+// rule for changes the call's state forbids.
+#ifndef KYODO_PROPOSAL_SERVICE_DOMAIN_RULES_H_
+#define KYODO_PROPOSAL_SERVICE_DOMAIN_RULES_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "kyodo/proposal/v1/proposal_service.pb.h"
+
+namespace kyodo::proposal::domain {
+
+// Amounts (budgets, requested and capped amounts) are 0..10^15 yen, the
+// selection engine's bound.
+absl::Status ValidateProgramme(const v1::Programme& p, absl::string_view field);
+
+// Also fills adoption_rule GREEDY_SKIP when unspecified (the default).
+absl::Status ValidateCall(v1::Call& c, absl::string_view field);
+
+absl::Status ValidateProposal(const v1::Proposal& p, absl::string_view field);
+
+absl::Status ValidateReviewer(const v1::Reviewer& r, absl::string_view field);
+
+// One score per criterion of `call`, each 0..max_score: INVALID_ARGUMENT
+// naming "<field>.scores" or "<field>.scores[i]".
+absl::Status ValidateScores(const v1::Call& call, const v1::Review& review,
+                            absl::string_view field);
+
+// The call fields that may change once a call is OPEN (until the
+// decision): display_name, description, and submission_end_time while the
+// call is OPEN, extended only. FAILED_PRECONDITION RULES_FIXED naming the
+// first other field `fields` changes between `before` and `after`, or
+// WINDOW_SHORTENED.
+absl::Status CheckOpenCallChange(const v1::Call& before, const v1::Call& after,
+                                 const std::vector<std::string>& fields);
+
+// The rule fields of a programme: those a running call (OPEN, CLOSED,
+// UNDER_REVIEW) is screened by, so they stay fixed while one runs.
+bool IsProgrammeRuleField(absl::string_view field);
+
+}  // namespace kyodo::proposal::domain
+
+#endif  // KYODO_PROPOSAL_SERVICE_DOMAIN_RULES_H_

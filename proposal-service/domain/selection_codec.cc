@@ -1,0 +1,207 @@
+#include "proposal-service/domain/selection_codec.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
+
+namespace kyodo::proposal::domain {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kTimeFormat[] = "%Y-%m-%d%ET%H:%M:%E6SZ";
+
+const char* StateName(Candidate::State state) {
+  switch (state) {
+    case Candidate::State::kEligible:
+      return "ELIGIBLE";
+    case Candidate::State::kIneligible:
+      return "INELIGIBLE";
+    case Candidate::State::kWithdrawn:
+      return "WITHDRAWN";
+  }
+  return "";
+}
+
+const char* KeyName(TieBreakKey key) {
+  switch (key) {
+    case TieBreakKey::kLowerRequestedAmount:
+      return "LOWER_REQUESTED_AMOUNT";
+    case TieBreakKey::kEarlierSubmission:
+      return "EARLIER_SUBMISSION";
+    case TieBreakKey::kName:
+      return "NAME";
+    case TieBreakKey::kHigherCriterionScore:
+      return "HIGHER_CRITERION_SCORE";
+  }
+  return "";
+}
+
+const char* RuleName(AdoptionRule rule) {
+  return rule == AdoptionRule::kGreedyStop ? "GREEDY_STOP" : "GREEDY_SKIP";
+}
+
+json EncodeCandidate(const Candidate& c) {
+  std::vector<const Review*> reviews;
+  reviews.reserve(c.reviews.size());
+  for (const Review& r : c.reviews) reviews.push_back(&r);
+  std::sort(reviews.begin(), reviews.end(),
+            [](const Review* a, const Review* b) {
+              return a->reviewer < b->reviewer;
+            });
+  json out_reviews = json::array();
+  for (const Review* r : reviews) {
+    out_reviews.push_back({{"reviewer", r->reviewer},
+                           {"scores", r->scores},
+                           {"conflicted", r->conflicted}});
+  }
+  return {{"name", c.name},
+          {"state", StateName(c.state)},
+          {"requested_amount", c.requested_amount},
+          {"submit_time",
+           absl::FormatTime(kTimeFormat, c.submit_time, absl::UTCTimeZone())},
+          {"reviews", std::move(out_reviews)}};
+}
+
+absl::Status Bad(absl::string_view what) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("not a ", kSelectionInputFormat, " document: ", what));
+}
+
+// Each Parse* throws nlohmann::json::exception on a type mismatch; the
+// caller turns it into INVALID_ARGUMENT.
+absl::StatusOr<Candidate> DecodeCandidate(const json& j) {
+  Candidate c;
+  c.name = j.at("name").get<std::string>();
+  const std::string state = j.at("state").get<std::string>();
+  if (state == "ELIGIBLE") {
+    c.state = Candidate::State::kEligible;
+  } else if (state == "INELIGIBLE") {
+    c.state = Candidate::State::kIneligible;
+  } else if (state == "WITHDRAWN") {
+    c.state = Candidate::State::kWithdrawn;
+  } else {
+    return Bad(absl::StrCat("unknown candidate state ", state));
+  }
+  c.requested_amount = j.at("requested_amount").get<int64_t>();
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full,
+                       j.at("submit_time").get<std::string>(), &c.submit_time,
+                       &error)) {
+    return Bad(absl::StrCat("submit_time: ", error));
+  }
+  for (const json& r : j.at("reviews")) {
+    c.reviews.push_back(Review{r.at("reviewer").get<std::string>(),
+                               r.at("scores").get<std::vector<int64_t>>(),
+                               r.at("conflicted").get<bool>()});
+  }
+  return c;
+}
+
+absl::StatusOr<TieBreak> DecodeTieBreak(const json& j) {
+  const std::string key = j.at("key").get<std::string>();
+  for (TieBreakKey k :
+       {TieBreakKey::kLowerRequestedAmount, TieBreakKey::kEarlierSubmission,
+        TieBreakKey::kName, TieBreakKey::kHigherCriterionScore}) {
+    if (key == KeyName(k)) {
+      return TieBreak{
+          k, j.contains("criterion") ? j.at("criterion").get<int32_t>() : 0};
+    }
+  }
+  return Bad(absl::StrCat("unknown tie-break key ", key));
+}
+
+absl::StatusOr<SelectionInput> Decode(const json& j) {
+  if (!j.is_object() || j.value("format", "") != kSelectionInputFormat) {
+    return Bad("format");
+  }
+  SelectionInput input;
+  for (const json& c : j.at("criteria")) {
+    input.criteria.push_back(Criterion{c.at("weight").get<int64_t>(),
+                                       c.at("max_score").get<int64_t>()});
+  }
+  input.budget = j.at("budget").get<int64_t>();
+  input.max_adoptions = j.at("max_adoptions").get<int32_t>();
+  input.pass_mark = j.at("pass_mark").get<int32_t>();
+  input.min_reviews = j.at("min_reviews").get<int32_t>();
+  for (const json& t : j.at("tie_break")) {
+    absl::StatusOr<TieBreak> tie = DecodeTieBreak(t);
+    if (!tie.ok()) return tie.status();
+    input.tie_break.push_back(*tie);
+  }
+  const std::string rule = j.at("rule").get<std::string>();
+  if (rule != "GREEDY_SKIP" && rule != "GREEDY_STOP") {
+    return Bad(absl::StrCat("unknown rule ", rule));
+  }
+  input.rule = rule == "GREEDY_STOP" ? AdoptionRule::kGreedyStop
+                                     : AdoptionRule::kGreedySkip;
+  for (const json& c : j.at("candidates")) {
+    absl::StatusOr<Candidate> candidate = DecodeCandidate(c);
+    if (!candidate.ok()) return candidate.status();
+    input.candidates.push_back(*std::move(candidate));
+  }
+  return input;
+}
+
+}  // namespace
+
+std::string EncodeSelectionInput(const SelectionInput& input) {
+  json criteria = json::array();
+  for (const Criterion& c : input.criteria) {
+    criteria.push_back({{"weight", c.weight}, {"max_score", c.max_score}});
+  }
+  json tie_break = json::array();
+  for (const TieBreak& t : input.tie_break) {
+    json entry = {{"key", KeyName(t.key)}};
+    if (t.key == TieBreakKey::kHigherCriterionScore) {
+      entry["criterion"] = t.criterion_index;
+    }
+    tie_break.push_back(std::move(entry));
+  }
+  std::vector<const Candidate*> order;
+  order.reserve(input.candidates.size());
+  for (const Candidate& c : input.candidates) order.push_back(&c);
+  std::sort(
+      order.begin(), order.end(),
+      [](const Candidate* a, const Candidate* b) { return a->name < b->name; });
+  json candidates = json::array();
+  for (const Candidate* c : order) candidates.push_back(EncodeCandidate(*c));
+  const json doc = {{"format", kSelectionInputFormat},
+                    {"criteria", std::move(criteria)},
+                    {"budget", input.budget},
+                    {"max_adoptions", input.max_adoptions},
+                    {"pass_mark", input.pass_mark},
+                    {"min_reviews", input.min_reviews},
+                    {"tie_break", std::move(tie_break)},
+                    {"rule", RuleName(input.rule)},
+                    {"candidates", std::move(candidates)}};
+  // nlohmann::json objects keep their keys sorted: the dump is canonical.
+  return doc.dump(-1, ' ', false, json::error_handler_t::strict);
+}
+
+absl::StatusOr<SelectionInput> DecodeSelectionInput(absl::string_view text) {
+  const json j = json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded()) return Bad("not JSON");
+  try {
+    return Decode(j);
+  } catch (const json::exception& e) {
+    return Bad(e.what());
+  }
+}
+
+std::string Sha256Hex(absl::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(),
+             nullptr);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+}  // namespace kyodo::proposal::domain

@@ -1,0 +1,417 @@
+// Handlers of the Proposal methods up to submission and withdrawal.
+// Screening and the link to the consignment project are in
+// screening_handlers.cc.
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/audit/audit.h"
+#include "common/db/transaction.h"
+#include "common/idempotency/idempotency.h"
+#include "common/paging/page_token.h"
+#include "common/resource/names.h"
+#include "common/resource/update_mask.h"
+#include "common/server/mutation.h"
+#include "common/status/errors.h"
+#include "common/status/macros.h"
+#include "common/store/doc.h"
+#include "common/validate/request.h"
+#include "proposal-service/access.h"
+#include "proposal-service/domain/rules.h"
+#include "proposal-service/handlers.h"
+#include "proposal-service/store/programme_store.h"
+#include "proposal-service/store/proposal_store.h"
+#include "proposal-service/store/reviewer_store.h"
+
+namespace kyodo::proposal {
+
+using common::auth::Role;
+using common::db::Session;
+using v1::Call;
+using v1::Proposal;
+namespace doc = common::store;
+
+namespace {
+
+// What an applicant writes. The applicant itself is fixed at creation.
+const absl::flat_hash_set<std::string>& MutableFields() {
+  static const auto* fields = new absl::flat_hash_set<std::string>{
+      "co_applicants",        "title",    "issue", "plan",
+      "requested_amount_yen", "continues"};
+  return *fields;
+}
+
+absl::Status RequireDraft(const Proposal& p) {
+  if (p.state() == Proposal::DRAFT) return absl::OkStatus();
+  return StateError("PROPOSAL_NOT_DRAFT",
+                    "only a DRAFT proposal changes this way",
+                    Proposal::State_Name(p.state()));
+}
+
+// The window rule: start <= t < end.
+absl::Status CheckWindow(const Call& c, absl::Time t) {
+  if (t < doc::FromTimestamp(c.submission_start_time())) {
+    return common::FailedPreconditionError(
+        "NOT_OPEN_YET", "the submission window has not opened yet");
+  }
+  if (t >= doc::FromTimestamp(c.submission_end_time())) {
+    return common::FailedPreconditionError("SUBMISSION_WINDOW_CLOSED",
+                                           "the submission window has closed");
+  }
+  return absl::OkStatus();
+}
+
+// ListProposals' parent: a call, a programme's calls or every call.
+absl::StatusOr<store::ProposalQuery> ParseParent(absl::string_view parent) {
+  store::ProposalQuery q;
+  const std::vector<absl::string_view> parts = absl::StrSplit(parent, '/');
+  const bool shaped =
+      parts.size() == 4 && parts[0] == "programmes" && parts[2] == "calls";
+  if (shaped && parts[1] == "-" && parts[3] == "-") return q;
+  if (shaped && common::IsValidId(parts[1]) && parts[3] == "-") {
+    q.programme_id = std::string(parts[1]);
+    return q;
+  }
+  ASSIGN_OR_RETURN(CallIds ids, ParseCallName("parent", parent));
+  q.programme_id = ids.programme;
+  q.call_id = ids.call;
+  return q;
+}
+
+// Refuses a List of one call's proposals to a caller that could see none
+// of them but its own; sets the query's scope from the caller's role.
+absl::Status ScopeList(Session& s, const CallContext& call,
+                       absl::string_view parent, store::ProposalQuery& q) {
+  using Scope = store::ProposalQuery::Scope;
+  const common::auth::Principal& p = call.principal;
+  switch (p.role) {
+    case Role::kAdmin:
+    case Role::kWardStaff:
+      q.scope = Scope::kAll;
+      break;
+    case Role::kReviewer:
+      q.scope = Scope::kSeatsOrPublished;
+      q.principal = p.reviewer;
+      break;
+    case Role::kApplicant:
+      q.scope = Scope::kOwnOrPublished;
+      q.applicant_id = store::IdOf(p.partner);
+      break;
+    case Role::kViewer:
+      q.scope = Scope::kPublished;
+      break;
+  }
+  if (q.call_id.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(
+      auto row, LoadCall(s, {q.programme_id, q.call_id}, store::Lock::kNone));
+  if (!row.has_value()) return Hidden(IsStaff(p), parent);
+  ASSIGN_OR_RETURN(Access access, AccessTo(s, p, *row));
+  if (!SeesCall(access)) return Hidden(false, parent);
+  if (q.scope == Scope::kSeatsOrPublished || q.scope == Scope::kPublished) {
+    if (!SeesAllProposals(access)) {
+      return common::PermissionDeniedError(
+          "only staff and the call's committee read its proposals before the "
+          "results are published");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ChangeProposal(const ServiceDeps& d, const CallContext& call,
+                            const std::string& name, const std::string& etag,
+                            const std::string& request_id,
+                            const google::protobuf::Message& request,
+                            Proposal* out, const ProposalChangeOptions& options,
+                            const ProposalChange& change) {
+  RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
+  ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("name", name));
+  std::optional<store::CallRow> call_row;
+  common::server::Mutation<Proposal> m;
+  m.name = name;
+  m.etag = etag;
+  m.request_id = request_id;
+  m.request = &request;
+  m.load = [&](Session& s)
+      -> absl::StatusOr<std::optional<common::server::Versioned<Proposal>>> {
+    ASSIGN_OR_RETURN(call_row,
+                     LoadCall(s, {ids.programme, ids.call}, options.call_lock));
+    if (!call_row.has_value()) return std::nullopt;
+    ASSIGN_OR_RETURN(auto row, store::GetProposal(s, ids.child, true));
+    if (!row.has_value() || row->call_id != ids.call) return std::nullopt;
+    return common::server::Versioned<Proposal>{std::move(row->proposal),
+                                               row->version};
+  };
+  m.authorize = [&](const Proposal* p) -> absl::Status {
+    const common::auth::Principal& who = call.principal;
+    if (p == nullptr) return Hidden(IsStaff(who), name);
+    if (who.CanManageWard(call_row->call.ward())) return absl::OkStatus();
+    if (options.applicant_may && who.role == Role::kApplicant &&
+        !who.partner.empty() && who.partner == p->applicant()) {
+      return absl::OkStatus();
+    }
+    return common::PermissionDeniedError(
+        options.applicant_may
+            ? "only the applicant and the programme's ward staff change a "
+              "proposal"
+            : "only admins and the programme's ward staff do this");
+  };
+  m.change = [&](Session& s, const Proposal& before,
+                 Proposal& after) -> absl::Status {
+    if (!options.after_decision && IsDecided(call_row->call.state())) {
+      return CallDecidedError(call_row->call);
+    }
+    if (before.has_delete_time()) {
+      return common::FailedPreconditionError("PROPOSAL_DELETED",
+                                             "the proposal is deleted");
+    }
+    return change(s, *call_row, before, after);
+  };
+  m.write = [&](Session& s, const Proposal& after,
+                int64_t version) -> absl::Status {
+    RETURN_IF_ERROR(store::UpdateProposal(s, after, version));
+    if (options.replace_parties) return store::ReplaceParties(s, after);
+    return absl::OkStatus();
+  };
+  RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
+  const ProposalView view = ViewOf(call.principal, IsStaff(call.principal),
+                                   false, call_row->call.state(), *out);
+  Redact(view, call_row->call.state(), out);
+  return absl::OkStatus();
+}
+
+absl::Status GetProposal(const ServiceDeps& d, const CallContext& call,
+                         const v1::GetProposalRequest& r, Proposal* out) {
+  ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("name", r.name()));
+  return common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        ASSIGN_OR_RETURN(
+            auto c, LoadCall(s, {ids.programme, ids.call}, store::Lock::kNone));
+        if (!c.has_value()) return Hidden(IsStaff(call.principal), r.name());
+        ASSIGN_OR_RETURN(Access access, AccessTo(s, call.principal, *c));
+        if (!SeesCall(access)) return Hidden(false, r.name());
+        ASSIGN_OR_RETURN(auto row, store::GetProposal(s, ids.child));
+        if (!row.has_value() || row->call_id != ids.call) {
+          return Hidden(SeesAllProposals(access), r.name());
+        }
+        const ProposalView view = ViewOf(call.principal, access, row->proposal);
+        if (view == ProposalView::kNone) return Hidden(false, r.name());
+        *out = std::move(row->proposal);
+        Redact(view, access.call_state, out);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status ListProposals(const ServiceDeps& d, const CallContext& call,
+                           const v1::ListProposalsRequest& r,
+                           v1::ListProposalsResponse* out) {
+  ASSIGN_OR_RETURN(store::ProposalQuery q, ParseParent(r.parent()));
+  q.show_deleted = r.show_deleted();
+  ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
+  ASSIGN_OR_RETURN(auto filter, common::paging::ParseFilter(
+                                    r.filter(), store::ProposalFilterFields()));
+  // An applicant must not learn its outcome before publication, not even
+  // by filtering on state.
+  q.exclude_unpublished_decisions = call.principal.role == Role::kApplicant &&
+                                    absl::StrContains(filter.sql, "p.state");
+  const std::string query = absl::StrCat("ListProposals|", r.parent(), "|",
+                                         r.filter(), "|", r.show_deleted());
+  ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
+  std::vector<store::ProposalRow> rows;
+  absl::flat_hash_set<std::string> seats;
+  RETURN_IF_ERROR(common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        RETURN_IF_ERROR(ScopeList(s, call, r.parent(), q));
+        if (q.scope == store::ProposalQuery::Scope::kSeatsOrPublished) {
+          ASSIGN_OR_RETURN(auto ids, store::SeatCalls(s, q.principal));
+          seats.insert(ids.begin(), ids.end());
+        }
+        ASSIGN_OR_RETURN(rows, store::ListProposals(s, q, filter,
+                                                    cursor.last_seq, size + 1));
+        return absl::OkStatus();
+      }));
+  out->set_next_page_token(
+      common::paging::FinishPage(rows, size, *d.pages, query));
+  const bool staff = IsStaff(call.principal);
+  for (store::ProposalRow& row : rows) {
+    const ProposalView view =
+        ViewOf(call.principal, staff, seats.contains(row.call_id),
+               row.call_state, row.proposal);
+    if (view == ProposalView::kNone) continue;
+    Proposal* p = out->add_proposals();
+    *p = std::move(row.proposal);
+    Redact(view, row.call_state, p);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CreateProposal(const ServiceDeps& d, const CallContext& call,
+                            const v1::CreateProposalRequest& r, Proposal* out) {
+  RETURN_IF_ERROR(
+      RequireRole(call, {Role::kAdmin, Role::kWardStaff, Role::kApplicant},
+                  "create proposals"));
+  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  ASSIGN_OR_RETURN(CallIds ids, ParseCallName("parent", r.parent()));
+  Proposal p;
+  std::vector<std::string> fields(MutableFields().begin(),
+                                  MutableFields().end());
+  fields.push_back("applicant");
+  common::ApplyFields(r.proposal(), fields, &p);
+  if (call.principal.role == Role::kApplicant &&
+      (call.principal.partner.empty() ||
+       p.applicant() != call.principal.partner)) {
+    return common::PermissionDeniedError(
+        "an applicant proposes as itself: proposal.applicant must be its own "
+        "partner");
+  }
+  RETURN_IF_ERROR(domain::ValidateProposal(p, "proposal"));
+  return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
+    return common::idempotency::Run(
+        s, r.request_id(), call.principal.subject, call.method, r, out,
+        [&]() -> absl::Status {
+          ASSIGN_OR_RETURN(auto c, LoadCall(s, ids, store::Lock::kShare));
+          if (!c.has_value() ||
+              (c->call.state() == Call::DRAFT && !IsStaff(call.principal))) {
+            return common::NotFoundError(r.parent());
+          }
+          if (IsStaff(call.principal)) {
+            RETURN_IF_ERROR(RequireManager(call, c->call.ward(),
+                                           "register proposals for this call"));
+          }
+          if (IsDecided(c->call.state())) return CallDecidedError(c->call);
+          if (c->call.has_delete_time()) {
+            return common::FailedPreconditionError("CALL_DELETED",
+                                                   "the call is deleted");
+          }
+          if (c->call.state() != Call::OPEN) {
+            return StateError("CALL_NOT_OPEN",
+                              "proposals are made to an OPEN call",
+                              Call::State_Name(c->call.state()));
+          }
+          Proposal created = p;
+          created.set_name(
+              absl::StrCat(c->call.name(), "/proposals/", common::NewId()));
+          created.set_state(Proposal::DRAFT);
+          *created.mutable_create_time() = doc::ToTimestamp(call.start);
+          *created.mutable_update_time() = doc::ToTimestamp(call.start);
+          created.set_etag(doc::Etag(1));
+          RETURN_IF_ERROR(store::InsertProposal(s, created, c->call.ward(),
+                                                c->call.fiscal_year()));
+          RETURN_IF_ERROR(
+              common::audit::Record(s, call.AuditActor(r.request_id()),
+                                    created.name(), nullptr, &created));
+          *out = std::move(created);
+          return absl::OkStatus();
+        });
+  });
+}
+
+absl::Status UpdateProposal(const ServiceDeps& d, const CallContext& call,
+                            const v1::UpdateProposalRequest& r, Proposal* out) {
+  ASSIGN_OR_RETURN(auto fields,
+                   common::ResolveUpdateMask(r.update_mask(), r.proposal(),
+                                             MutableFields()));
+  ProposalChangeOptions options;
+  options.replace_parties =
+      std::find(fields.begin(), fields.end(), "co_applicants") != fields.end();
+  return ChangeProposal(
+      d, call, r.proposal().name(), r.proposal().etag(), r.request_id(), r, out,
+      options,
+      [&](Session&, const store::CallRow&, const Proposal& before,
+          Proposal& after) -> absl::Status {
+        RETURN_IF_ERROR(RequireDraft(before));
+        common::ApplyFields(r.proposal(), fields, &after);
+        return domain::ValidateProposal(after, "proposal");
+      });
+}
+
+absl::Status DeleteProposal(const ServiceDeps& d, const CallContext& call,
+                            const v1::DeleteProposalRequest& r, Proposal* out) {
+  return ChangeProposal(
+      d, call, r.name(), r.etag(), r.request_id(), r, out, {},
+      [&](Session&, const store::CallRow&, const Proposal& before,
+          Proposal& after) -> absl::Status {
+        RETURN_IF_ERROR(RequireDraft(before));
+        *after.mutable_delete_time() = doc::ToTimestamp(call.start);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status SubmitProposal(const ServiceDeps& d, const CallContext& call,
+                            const v1::SubmitProposalRequest& r, Proposal* out) {
+  absl::Time when = call.start;
+  if (r.has_received_time()) {
+    RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
+                                "register paper submissions (received_time)"));
+    when = doc::FromTimestamp(r.received_time());
+    if (when > call.start) {
+      return common::InvalidArgumentError("received_time", "is in the future");
+    }
+  }
+  ProposalChangeOptions options;
+  // Exclusive: two submissions of one applicant must count each other.
+  options.call_lock = store::Lock::kUpdate;
+  return ChangeProposal(
+      d, call, r.name(), r.etag(), r.request_id(), r, out, options,
+      [&](Session& s, const store::CallRow& c, const Proposal& before,
+          Proposal& after) -> absl::Status {
+        RETURN_IF_ERROR(RequireDraft(before));
+        if (c.call.state() != Call::OPEN) {
+          return StateError("CALL_NOT_OPEN",
+                            "proposals are submitted to an OPEN call",
+                            Call::State_Name(c.call.state()));
+        }
+        RETURN_IF_ERROR(CheckWindow(c.call, when));
+        ASSIGN_OR_RETURN(auto programme,
+                         store::GetProgramme(s, c.programme_id));
+        if (programme.has_value() &&
+            programme->programme.one_proposal_per_applicant()) {
+          ASSIGN_OR_RETURN(int32_t others, store::CountOtherSubmitted(
+                                               s, store::IdOf(c.call.name()),
+                                               store::IdOf(before.applicant()),
+                                               store::IdOf(before.name())));
+          if (others > 0) {
+            return common::FailedPreconditionError(
+                "TOO_MANY_PROPOSALS_IN_CALL",
+                "the applicant already has a submitted proposal in this call; "
+                "the "
+                "programme accepts one per applicant (withdraw it first)");
+          }
+        }
+        after.set_state(Proposal::SUBMITTED);
+        *after.mutable_submit_time() = doc::ToTimestamp(when);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status WithdrawProposal(const ServiceDeps& d, const CallContext& call,
+                              const v1::WithdrawProposalRequest& r,
+                              Proposal* out) {
+  return ChangeProposal(
+      d, call, r.name(), r.etag(), r.request_id(), r, out, {},
+      [&](Session&, const store::CallRow& c, const Proposal& before,
+          Proposal& after) -> absl::Status {
+        const Proposal::State state = before.state();
+        if (state != Proposal::SUBMITTED && state != Proposal::ELIGIBLE &&
+            state != Proposal::INELIGIBLE) {
+          return StateError(
+              state == Proposal::WITHDRAWN ? "ALREADY_WITHDRAWN"
+                                           : "PROPOSAL_NOT_SUBMITTED",
+              "only a submitted proposal is withdrawn (a draft is deleted)",
+              Proposal::State_Name(state));
+        }
+        if (c.call.state() != Call::OPEN && c.call.state() != Call::CLOSED) {
+          return StateError(
+              "REVIEW_STARTED",
+              "a proposal is withdrawn only until the review starts",
+              Call::State_Name(c.call.state()));
+        }
+        after.set_state(Proposal::WITHDRAWN);
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace kyodo::proposal

@@ -1,0 +1,276 @@
+// Handlers of the Review methods: a committee member's scores for one
+// proposal. Written by the member itself (or, for a paper score sheet, by
+// the programme's managers on its behalf) while the call is UNDER_REVIEW;
+// read by the programme's managers, and by each member for its own.
+// Applicants and viewers never see a review: only the aggregate score of a
+// published result.
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "common/db/transaction.h"
+#include "common/paging/page_token.h"
+#include "common/server/mutation.h"
+#include "common/status/errors.h"
+#include "common/status/macros.h"
+#include "common/store/doc.h"
+#include "common/validate/request.h"
+#include "proposal-service/access.h"
+#include "proposal-service/domain/rules.h"
+#include "proposal-service/handlers.h"
+#include "proposal-service/store/proposal_store.h"
+#include "proposal-service/store/review_store.h"
+#include "proposal-service/store/reviewer_store.h"
+
+namespace kyodo::proposal {
+
+using common::auth::Role;
+using common::db::Session;
+using v1::Call;
+using v1::Proposal;
+using v1::Review;
+namespace doc = common::store;
+
+namespace {
+
+// Who may read reviews of the call: its managers read all, a member only
+// its own (`*own_only` = its id). PERMISSION_DENIED for everyone else.
+absl::Status ReviewReader(Session& s, const CallContext& call,
+                          const CallIds& ids, absl::string_view name,
+                          std::string* own_only) {
+  ASSIGN_OR_RETURN(auto c, LoadCall(s, ids, store::Lock::kNone));
+  if (!c.has_value()) return Hidden(IsStaff(call.principal), name);
+  if (call.principal.CanManageWard(c->call.ward())) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Access access, AccessTo(s, call.principal, *c));
+  if (access.seat.has_value()) {
+    *own_only = store::IdOf(access.seat->reviewer.name());
+    return absl::OkStatus();
+  }
+  return common::PermissionDeniedError(
+      "reviews are read by the programme's managers and, each its own, by the "
+      "committee's members");
+}
+
+// Whether `member` may not review `p`: a declared conflict, or an
+// affiliation that is the applicant or a co-applicant.
+bool Conflicted(const v1::Reviewer& member, const Proposal& p) {
+  for (const v1::Reviewer::Conflict& c : member.conflicts()) {
+    if (c.proposal() == p.name()) return true;
+  }
+  absl::flat_hash_set<std::string> parties(p.co_applicants().begin(),
+                                           p.co_applicants().end());
+  parties.insert(p.applicant());
+  for (const std::string& a : member.affiliations()) {
+    if (parties.contains(a)) return true;
+  }
+  return false;
+}
+
+// The member whose review this is: the caller's own seat, or the member a
+// manager names for a paper score sheet. Validates the scores against the
+// call's criteria (fixed since the call opened).
+absl::StatusOr<std::string> ResolveAuthor(const ServiceDeps& d,
+                                          const CallContext& call,
+                                          const v1::SubmitReviewRequest& r,
+                                          const ChildIds& proposal) {
+  std::optional<ChildIds> named;
+  if (!r.reviewer().empty()) {
+    ASSIGN_OR_RETURN(named, ParseReviewerName("reviewer", r.reviewer()));
+    if (named->programme != proposal.programme ||
+        named->call != proposal.call) {
+      return common::InvalidArgumentError(
+          "reviewer", "must be a member of the proposal's call");
+    }
+  } else if (call.principal.role != Role::kReviewer ||
+             call.principal.reviewer.empty()) {
+    return common::PermissionDeniedError(
+        "reviews are written by the committee's members (or, with `reviewer`, "
+        "entered by the programme's managers)");
+  }
+  std::string author;
+  RETURN_IF_ERROR(common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        ASSIGN_OR_RETURN(auto c,
+                         LoadCall(s, {proposal.programme, proposal.call},
+                                  store::Lock::kNone));
+        if (!c.has_value()) return Hidden(IsStaff(call.principal), r.parent());
+        if (named.has_value()) {
+          RETURN_IF_ERROR(RequireManager(call, c->call.ward(),
+                                         "enter a member's score sheet"));
+          ASSIGN_OR_RETURN(auto member, store::GetReviewer(s, named->child));
+          if (!member.has_value() || member->call_id != proposal.call ||
+              member->reviewer.has_delete_time()) {
+            return common::NotFoundError(r.reviewer());
+          }
+          author = named->child;
+        } else {
+          ASSIGN_OR_RETURN(auto seat, store::FindSeat(s, proposal.call,
+                                                      call.principal.reviewer));
+          if (!seat.has_value()) {
+            return common::PermissionDeniedError(
+                "the caller is not a member of this call's committee");
+          }
+          author = store::IdOf(seat->reviewer.name());
+        }
+        return domain::ValidateScores(c->call, r.review(), "review");
+      }));
+  return author;
+}
+
+// What a review is written against, read in the review's transaction.
+struct ReviewSubject {
+  std::optional<store::CallRow> call;
+  std::optional<store::ProposalRow> proposal;
+  std::optional<store::ReviewerRow> member;
+};
+
+// Loads the review `name` of proposal `ids` by member `author` for its
+// Mutation, locking in the service's order: the call (shared), the
+// proposal, the member, the review. nullopt when the proposal is not there
+// to review; a review not written yet is an empty one of version 0 (which
+// store::WriteReview inserts). `claim`, when not empty, must still be the
+// member's principal.
+absl::StatusOr<std::optional<common::server::Versioned<Review>>> LoadReview(
+    Session& s, const ChildIds& ids, const std::string& author,
+    const std::string& name, const std::string& claim, ReviewSubject& subject) {
+  using Result = std::optional<common::server::Versioned<Review>>;
+  ASSIGN_OR_RETURN(subject.call,
+                   LoadCall(s, {ids.programme, ids.call}, store::Lock::kShare));
+  if (!subject.call.has_value()) return Result();
+  ASSIGN_OR_RETURN(subject.proposal, store::GetProposal(s, ids.child, true));
+  const auto& p = subject.proposal;
+  if (!p.has_value() || p->call_id != ids.call ||
+      p->proposal.has_delete_time() || p->proposal.state() == Proposal::DRAFT) {
+    return Result();
+  }
+  ASSIGN_OR_RETURN(subject.member, store::GetReviewer(s, author, true));
+  if (!subject.member.has_value() ||
+      subject.member->reviewer.has_delete_time()) {
+    return common::FailedPreconditionError("REVIEWER_DELETED",
+                                           "the member left the committee");
+  }
+  if (!claim.empty() && subject.member->reviewer.principal() != claim) {
+    return common::PermissionDeniedError("the member's principal changed");
+  }
+  ASSIGN_OR_RETURN(auto existing, store::GetReview(s, ids.child, author, true));
+  if (existing.has_value()) {
+    return Result(common::server::Versioned<Review>{std::move(existing->review),
+                                                    existing->version});
+  }
+  Review empty;
+  empty.set_name(name);
+  return Result(common::server::Versioned<Review>{std::move(empty), 0});
+}
+
+// The rules a review is written under: the call UNDER_REVIEW, the proposal
+// ELIGIBLE, the member without a conflict with it.
+absl::Status CheckReviewable(const ReviewSubject& subject) {
+  const Call& c = subject.call->call;
+  const Proposal& p = subject.proposal->proposal;
+  if (IsDecided(c.state())) return CallDecidedError(c);
+  if (c.state() != Call::UNDER_REVIEW) {
+    return StateError("REVIEW_NOT_STARTED",
+                      "reviews are written while UNDER_REVIEW",
+                      Call::State_Name(c.state()));
+  }
+  if (p.state() != Proposal::ELIGIBLE) {
+    return StateError("PROPOSAL_NOT_ELIGIBLE",
+                      "only ELIGIBLE proposals are reviewed",
+                      Proposal::State_Name(p.state()));
+  }
+  if (Conflicted(subject.member->reviewer, p)) {
+    return common::FailedPreconditionError(
+        "REVIEWER_CONFLICTED",
+        "the member has a conflict of interest with this proposal (declared, "
+        "or an "
+        "affiliation is its applicant or a co-applicant)");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status SubmitReview(const ServiceDeps& d, const CallContext& call,
+                          const v1::SubmitReviewRequest& r, Review* out) {
+  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("parent", r.parent()));
+  ASSIGN_OR_RETURN(std::string author, ResolveAuthor(d, call, r, ids));
+  ReviewSubject subject;
+  common::server::Mutation<Review> m;
+  m.name = absl::StrCat(r.parent(), "/reviews/", author);
+  m.etag = r.review().etag();
+  m.request_id = r.request_id();
+  m.request = &r;
+  m.load = [&](Session& s) {
+    const std::string claim =
+        r.reviewer().empty() ? call.principal.reviewer : "";
+    return LoadReview(s, ids, author, m.name, claim, subject);
+  };
+  m.authorize = [&](const Review* review) -> absl::Status {
+    if (review == nullptr) return common::NotFoundError(r.parent());
+    return absl::OkStatus();
+  };
+  m.change = [&](Session&, const Review& before,
+                 Review& after) -> absl::Status {
+    RETURN_IF_ERROR(CheckReviewable(subject));
+    *after.mutable_scores() = r.review().scores();
+    after.set_comment(r.review().comment());
+    after.set_reviewer(subject.member->reviewer.name());
+    if (!before.has_create_time())
+      *after.mutable_create_time() = doc::ToTimestamp(call.start);
+    return absl::OkStatus();
+  };
+  m.write = store::WriteReview;
+  return common::server::Mutate(*d.pool, call, m, out);
+}
+
+absl::Status GetReview(const ServiceDeps& d, const CallContext& call,
+                       const v1::GetReviewRequest& r, Review* out) {
+  ASSIGN_OR_RETURN(ReviewIds ids, ParseReviewName("name", r.name()));
+  return common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        std::string own_only;
+        RETURN_IF_ERROR(ReviewReader(s, call, {ids.programme, ids.call},
+                                     r.name(), &own_only));
+        if (!own_only.empty() && own_only != ids.reviewer) {
+          return common::PermissionDeniedError(
+              "a committee member reads its own reviews only");
+        }
+        ASSIGN_OR_RETURN(auto row,
+                         store::GetReview(s, ids.proposal, ids.reviewer));
+        if (!row.has_value()) return common::NotFoundError(r.name());
+        auto proposal = store::GetProposal(s, ids.proposal);
+        if (!proposal.ok()) return proposal.status();
+        if (!proposal->has_value() || (*proposal)->call_id != ids.call) {
+          return common::NotFoundError(r.name());
+        }
+        *out = std::move(row->review);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status ListReviews(const ServiceDeps& d, const CallContext& call,
+                         const v1::ListReviewsRequest& r,
+                         v1::ListReviewsResponse* out) {
+  ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("parent", r.parent()));
+  ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
+  const std::string query = absl::StrCat("ListReviews|", r.parent());
+  ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
+  return common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        std::string own_only;
+        RETURN_IF_ERROR(ReviewReader(s, call, {ids.programme, ids.call},
+                                     r.parent(), &own_only));
+        ASSIGN_OR_RETURN(auto proposal, store::GetProposal(s, ids.child));
+        if (!proposal.has_value() || proposal->call_id != ids.call) {
+          return common::NotFoundError(r.parent());
+        }
+        ASSIGN_OR_RETURN(auto rows,
+                         store::ListReviews(s, ids.child, own_only,
+                                            cursor.last_seq, size + 1));
+        out->set_next_page_token(
+            common::paging::FinishPage(rows, size, *d.pages, query));
+        for (auto& row : rows) *out->add_reviews() = std::move(row.review);
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace kyodo::proposal

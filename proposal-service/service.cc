@@ -1,0 +1,20 @@
+#include "proposal-service/service.h"
+
+#include "proposal-service/handlers.h"
+
+namespace kyodo::proposal {
+
+// Each RPC: RpcRunner (call id, token, request checks, deadline, logging,
+// status mapping) around its handler in *_handlers.cc.
+#define KYODO_PROPOSAL_RPC(Method, Request, Response)                       \
+  grpc::Status ProposalServiceImpl::Method(grpc::ServerContext* context,    \
+                                           const Request* request,          \
+                                           Response* response) {            \
+    return deps_.rpc->Run(context, *request, [&](const CallContext& call) { \
+      return proposal::Method(deps_, call, *request, response);             \
+    });                                                                     \
+  }
+KYODO_PROPOSAL_RPCS(KYODO_PROPOSAL_RPC)
+#undef KYODO_PROPOSAL_RPC
+
+}  // namespace kyodo::proposal

@@ -1,0 +1,99 @@
+// kyodo.proposal.v1.ProposalService: handlers that validate, authorise, run
+// the domain rules and the store inside one transaction, and shape the
+// answer. No SQL here (store/), no rules that need no database (domain/).
+//
+// Permissions (API.md; access.h has the details):
+// - admins, and ward staff of the programme's ward ("managers"), write
+//   programmes, calls, reviewers, screenings, decisions and publication, and
+//   read everything, reviews included;
+// - ward staff of other wards read programmes, calls, proposals, reviewers
+//   and decisions, but neither reviews nor previews of a decision;
+// - a reviewer (token `reviewer` claim = a live Reviewer.principal of the
+//   call) reads the call's submitted proposals, its committee and, once
+//   decided, the decision; declares its own conflicts; writes and reads its
+//   OWN reviews until the decision;
+// - an applicant (token `partner` claim) creates, edits, submits and
+//   withdraws its own proposals and reads them, with their result once the
+//   call is PUBLISHED;
+// - everyone (viewers too) reads programmes, non-draft calls, and the
+//   public fields and results of proposals of PUBLISHED calls.
+// PERMISSION_DENIED comes before NOT_FOUND: a caller that may not see a
+// record cannot tell whether it exists. DRAFT calls count as not existing
+// for callers other than admins and ward staff.
+#ifndef KYODO_PROPOSAL_SERVICE_SERVICE_H_
+#define KYODO_PROPOSAL_SERVICE_SERVICE_H_
+
+#include "common/db/pool.h"
+#include "common/paging/page_token.h"
+#include "common/server/rpc.h"
+#include "common/time/clock.h"
+#include "kyodo/proposal/v1/proposal_service.grpc.pb.h"
+
+namespace kyodo::proposal {
+
+struct ServiceDeps {
+  common::db::ConnectionPool* pool = nullptr;
+  const common::server::RpcRunner* rpc = nullptr;
+  const common::paging::PageTokenCodec* pages = nullptr;
+  const common::Clock* clock = nullptr;
+};
+
+// Every RPC of the service as X(Method, Request, Response): service.h
+// declares the overrides, service.cc wires them to RpcRunner, handlers.h
+// declares the handler bodies, all from this one list.
+#define KYODO_PROPOSAL_RPCS(X)                                             \
+  X(GetProgramme, v1::GetProgrammeRequest, v1::Programme)                  \
+  X(ListProgrammes, v1::ListProgrammesRequest, v1::ListProgrammesResponse) \
+  X(CreateProgramme, v1::CreateProgrammeRequest, v1::Programme)            \
+  X(UpdateProgramme, v1::UpdateProgrammeRequest, v1::Programme)            \
+  X(DeleteProgramme, v1::DeleteProgrammeRequest, v1::Programme)            \
+  X(GetCall, v1::GetCallRequest, v1::Call)                                 \
+  X(ListCalls, v1::ListCallsRequest, v1::ListCallsResponse)                \
+  X(CreateCall, v1::CreateCallRequest, v1::Call)                           \
+  X(UpdateCall, v1::UpdateCallRequest, v1::Call)                           \
+  X(DeleteCall, v1::DeleteCallRequest, v1::Call)                           \
+  X(OpenCall, v1::OpenCallRequest, v1::Call)                               \
+  X(CloseCall, v1::CloseCallRequest, v1::Call)                             \
+  X(StartReview, v1::StartReviewRequest, v1::Call)                         \
+  X(PreviewDecision, v1::PreviewDecisionRequest, v1::Decision)             \
+  X(DecideCall, v1::DecideCallRequest, v1::Decision)                       \
+  X(GetDecision, v1::GetDecisionRequest, v1::Decision)                     \
+  X(PublishResults, v1::PublishResultsRequest, v1::Call)                   \
+  X(GetReviewer, v1::GetReviewerRequest, v1::Reviewer)                     \
+  X(ListReviewers, v1::ListReviewersRequest, v1::ListReviewersResponse)    \
+  X(CreateReviewer, v1::CreateReviewerRequest, v1::Reviewer)               \
+  X(UpdateReviewer, v1::UpdateReviewerRequest, v1::Reviewer)               \
+  X(DeleteReviewer, v1::DeleteReviewerRequest, v1::Reviewer)               \
+  X(DeclareConflict, v1::DeclareConflictRequest, v1::Reviewer)             \
+  X(GetProposal, v1::GetProposalRequest, v1::Proposal)                     \
+  X(ListProposals, v1::ListProposalsRequest, v1::ListProposalsResponse)    \
+  X(CreateProposal, v1::CreateProposalRequest, v1::Proposal)               \
+  X(UpdateProposal, v1::UpdateProposalRequest, v1::Proposal)               \
+  X(DeleteProposal, v1::DeleteProposalRequest, v1::Proposal)               \
+  X(SubmitProposal, v1::SubmitProposalRequest, v1::Proposal)               \
+  X(WithdrawProposal, v1::WithdrawProposalRequest, v1::Proposal)           \
+  X(ScreenProposal, v1::ScreenProposalRequest, v1::Proposal)               \
+  X(LinkProject, v1::LinkProjectRequest, v1::Proposal)                     \
+  X(GetReview, v1::GetReviewRequest, v1::Review)                           \
+  X(ListReviews, v1::ListReviewsRequest, v1::ListReviewsResponse)          \
+  X(SubmitReview, v1::SubmitReviewRequest, v1::Review)                     \
+  X(ListAuditEvents, kyodo::type::v1::ListAuditEventsRequest,              \
+    kyodo::type::v1::ListAuditEventsResponse)
+
+class ProposalServiceImpl final : public v1::ProposalService::Service {
+ public:
+  explicit ProposalServiceImpl(ServiceDeps deps) : deps_(deps) {}
+
+#define KYODO_PROPOSAL_DECLARE_RPC(Method, Request, Response)               \
+  grpc::Status Method(grpc::ServerContext* context, const Request* request, \
+                      Response* response) override;
+  KYODO_PROPOSAL_RPCS(KYODO_PROPOSAL_DECLARE_RPC)
+#undef KYODO_PROPOSAL_DECLARE_RPC
+
+ private:
+  ServiceDeps deps_;
+};
+
+}  // namespace kyodo::proposal
+
+#endif  // KYODO_PROPOSAL_SERVICE_SERVICE_H_

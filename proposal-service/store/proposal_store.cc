@@ -1,0 +1,282 @@
+#include "proposal-service/store/proposal_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/resource/names.h"
+#include "common/status/errors.h"
+#include "common/status/macros.h"
+#include "common/store/doc.h"
+#include "proposal-service/store/ids.h"
+
+namespace kyodo::proposal::store {
+namespace {
+
+using common::db::Param;
+using common::db::Row;
+using common::db::Session;
+using v1::Proposal;
+namespace doc = common::store;
+
+// kResourceColumns, then state, programme_id, call_id.
+#define KYODO_PROPOSAL_COLUMNS                                            \
+  "p.seq, p.id, p.version, p.create_time, p.update_time, p.delete_time, " \
+  "p.doc, p.state, p.programme_id, p.call_id"
+constexpr char kById[] =
+    "SELECT " KYODO_PROPOSAL_COLUMNS " FROM proposals p WHERE p.id = ?";
+constexpr char kByIdForUpdate[] = "SELECT " KYODO_PROPOSAL_COLUMNS
+                                  " FROM proposals p WHERE p.id = ? FOR UPDATE";
+constexpr char kOfCall[] =
+    "SELECT " KYODO_PROPOSAL_COLUMNS
+    " FROM proposals p WHERE p.call_id = ? "
+    "AND p.delete_time IS NULL AND p.state <> 'DRAFT' ORDER BY p.seq";
+// ... then the call's state.
+constexpr char kList[] = "SELECT " KYODO_PROPOSAL_COLUMNS
+                         ", c.state FROM proposals p "
+                         "JOIN calls c ON c.id = p.call_id WHERE p.seq > ?";
+#undef KYODO_PROPOSAL_COLUMNS
+constexpr char kInsert[] =
+    "INSERT INTO proposals (id, programme_id, call_id, ward, fiscal_year, "
+    "applicant_id, title, requested_amount_yen, state, submit_time, "
+    "project_id, "
+    "version, create_time, update_time, delete_time, doc) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, NULL, ?)";
+constexpr char kUpdate[] =
+    "UPDATE proposals SET title = ?, requested_amount_yen = ?, state = ?, "
+    "submit_time = ?, project_id = ?, version = version + 1, update_time = ?, "
+    "delete_time = ?, doc = ? WHERE id = ? AND version = ?";
+constexpr char kDeleteParties[] =
+    "DELETE FROM proposal_parties WHERE proposal_id = ?";
+constexpr char kInsertParty[] =
+    "INSERT IGNORE INTO proposal_parties (proposal_id, call_id, partner_id) "
+    "VALUES (?, ?, ?)";
+constexpr char kCountOthers[] =
+    "SELECT COUNT(*) FROM proposals WHERE call_id = ? AND applicant_id = ? "
+    "AND id <> ? AND delete_time IS NULL AND state NOT IN ('DRAFT', "
+    "'WITHDRAWN')";
+constexpr char kCountAdoptions[] =
+    "SELECT COUNT(*) FROM proposals WHERE programme_id = ? AND applicant_id = "
+    "? "
+    "AND state = 'ADOPTED' AND delete_time IS NULL";
+constexpr char kCandidates[] =
+    "SELECT id, state, requested_amount_yen, submit_time, title, applicant_id "
+    "FROM proposals WHERE call_id = ? AND delete_time IS NULL AND state <> "
+    "'DRAFT'";
+constexpr char kParties[] =
+    "SELECT proposal_id, partner_id FROM proposal_parties WHERE call_id = ?";
+
+// "programmes/p/calls/c/proposals/x" -> {"p", "c"}.
+std::pair<std::string, std::string> ParentIds(absl::string_view name) {
+  const std::vector<std::string> parts = absl::StrSplit(name, '/');
+  if (parts.size() < 4) return {"", ""};
+  return {parts[1], parts[3]};
+}
+
+std::optional<std::string> Nullable(const std::string& name) {
+  if (name.empty()) return std::nullopt;
+  return IdOf(name);
+}
+
+std::optional<absl::Time> SubmitTime(const Proposal& p) {
+  if (!p.has_submit_time()) return std::nullopt;
+  return doc::FromTimestamp(p.submit_time());
+}
+
+Proposal::State ParseState(const std::string& text) {
+  Proposal::State state = Proposal::STATE_UNSPECIFIED;
+  Proposal::State_Parse(text, &state);
+  return state;
+}
+
+absl::StatusOr<std::vector<ProposalRow>> FromRows(
+    const std::vector<Row>& rows) {
+  std::vector<ProposalRow> out;
+  out.reserve(rows.size());
+  for (const Row& row : rows) {
+    ProposalRow p;
+    p.programme_id = row.String(8);
+    p.call_id = row.String(9);
+    ASSIGN_OR_RETURN(
+        doc::RowMeta meta,
+        doc::ReadResource(row,
+                          absl::StrCat("programmes/", p.programme_id, "/calls/",
+                                       p.call_id, "/proposals"),
+                          &p.proposal));
+    p.seq = meta.seq;
+    p.version = meta.version;
+    p.proposal.set_state(ParseState(row.String(7)));
+    if (row.size() > 10) {
+      v1::Call::State state = v1::Call::STATE_UNSPECIFIED;
+      v1::Call::State_Parse(row.String(10), &state);
+      p.call_state = state;
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<ProposalRow>> GetProposal(Session& s,
+                                                       absl::string_view id,
+                                                       bool for_update) {
+  ASSIGN_OR_RETURN(std::vector<Row> rows,
+                   s.Query(for_update ? kByIdForUpdate : kById, {id}));
+  ASSIGN_OR_RETURN(std::vector<ProposalRow> out, FromRows(rows));
+  if (out.empty()) return std::optional<ProposalRow>();
+  return std::optional<ProposalRow>(std::move(out.front()));
+}
+
+absl::Status InsertProposal(Session& s, const Proposal& p,
+                            kyodo::type::v1::Ward ward, int32_t fiscal_year) {
+  const absl::Time created = doc::FromTimestamp(p.create_time());
+  const auto [programme_id, call_id] = ParentIds(p.name());
+  RETURN_IF_ERROR(
+      s.Exec(kInsert, {IdOf(p.name()), programme_id, call_id,
+                       kyodo::type::v1::Ward_Name(ward), fiscal_year,
+                       IdOf(p.applicant()), p.title(), p.requested_amount_yen(),
+                       Proposal::State_Name(p.state()), SubmitTime(p),
+                       Nullable(p.project()), created, created, doc::ToDoc(p)})
+          .status());
+  return ReplaceParties(s, p);
+}
+
+absl::Status UpdateProposal(Session& s, const Proposal& p, int64_t version) {
+  std::optional<absl::Time> deleted;
+  if (p.has_delete_time()) deleted = doc::FromTimestamp(p.delete_time());
+  ASSIGN_OR_RETURN(
+      int64_t changed,
+      s.Exec(kUpdate,
+             {p.title(), p.requested_amount_yen(),
+              Proposal::State_Name(p.state()), SubmitTime(p),
+              Nullable(p.project()), doc::FromTimestamp(p.update_time()),
+              deleted, doc::ToDoc(p), IdOf(p.name()), version}));
+  if (changed == 0) return common::EtagMismatchError(p.name());
+  return absl::OkStatus();
+}
+
+absl::Status ReplaceParties(Session& s, const Proposal& p) {
+  const std::string id = IdOf(p.name());
+  const std::string call_id = ParentIds(p.name()).second;
+  RETURN_IF_ERROR(s.Exec(kDeleteParties, {id}).status());
+  RETURN_IF_ERROR(
+      s.Exec(kInsertParty, {id, call_id, IdOf(p.applicant())}).status());
+  for (const std::string& co : p.co_applicants()) {
+    RETURN_IF_ERROR(s.Exec(kInsertParty, {id, call_id, IdOf(co)}).status());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<ProposalRow>> ListProposals(
+    Session& s, const ProposalQuery& q, const common::paging::SqlFilter& filter,
+    int64_t after_seq, int limit) {
+  using Scope = ProposalQuery::Scope;
+  constexpr char kPublished[] =
+      "(c.state = 'PUBLISHED' AND p.state <> 'DRAFT')";
+  std::string sql = kList;
+  std::vector<Param> params = {after_seq};
+  if (!q.programme_id.empty()) {
+    absl::StrAppend(&sql, " AND p.programme_id = ?");
+    params.emplace_back(q.programme_id);
+  }
+  if (!q.call_id.empty()) {
+    absl::StrAppend(&sql, " AND p.call_id = ?");
+    params.emplace_back(q.call_id);
+  }
+  if (!q.show_deleted) absl::StrAppend(&sql, " AND p.delete_time IS NULL");
+  switch (q.scope) {
+    case Scope::kAll:
+      break;
+    case Scope::kSeatsOrPublished:
+      absl::StrAppend(
+          &sql,
+          " AND ((p.state <> 'DRAFT' AND p.call_id IN (SELECT v.call_id "
+          "FROM reviewers v WHERE v.principal = ? AND v.delete_time IS "
+          "NULL)) OR ",
+          kPublished, ")");
+      params.emplace_back(q.principal);
+      break;
+    case Scope::kOwnOrPublished:
+      absl::StrAppend(&sql, " AND (p.applicant_id = ? OR ", kPublished, ")");
+      params.emplace_back(q.applicant_id);
+      break;
+    case Scope::kPublished:
+      absl::StrAppend(&sql, " AND ", kPublished);
+      break;
+  }
+  if (q.exclude_unpublished_decisions)
+    absl::StrAppend(&sql, " AND c.state <> 'DECIDED'");
+  absl::StrAppend(&sql, filter.sql, " ORDER BY p.seq LIMIT ?");
+  params.insert(params.end(), filter.params.begin(), filter.params.end());
+  params.emplace_back(limit);
+  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
+  return FromRows(rows);
+}
+
+const std::vector<common::paging::FilterField>& ProposalFilterFields() {
+  using common::paging::FilterField;
+  using common::paging::FilterType;
+  static const auto* fields = new std::vector<FilterField>{
+      {"state", "p.state", FilterType::kEnum, Proposal::State_descriptor()},
+      {"applicant", "p.applicant_id", FilterType::kString, nullptr,
+       [](absl::string_view v) {
+         return common::ParseName("applicant", v, "partners");
+       }},
+      {"ward", "p.ward", FilterType::kEnum, kyodo::type::v1::Ward_descriptor()},
+      {"fiscal_year", "p.fiscal_year", FilterType::kInt},
+      {"project", "p.project_id", FilterType::kString, nullptr,
+       [](absl::string_view v) {
+         return common::ParseName("project", v, "projects");
+       }},
+      {"create_time", "p.create_time", FilterType::kTimestamp},
+      {"update_time", "p.update_time", FilterType::kTimestamp},
+  };
+  return *fields;
+}
+
+absl::StatusOr<int32_t> CountOtherSubmitted(Session& s,
+                                            absl::string_view call_id,
+                                            absl::string_view applicant_id,
+                                            absl::string_view exclude_id) {
+  ASSIGN_OR_RETURN(
+      std::optional<Row> row,
+      s.QueryOne(kCountOthers, {call_id, applicant_id, exclude_id}));
+  return static_cast<int32_t>(row.has_value() ? row->Int(0) : 0);
+}
+
+absl::StatusOr<int32_t> CountAdoptions(Session& s,
+                                       absl::string_view programme_id,
+                                       absl::string_view applicant_id) {
+  ASSIGN_OR_RETURN(std::optional<Row> row,
+                   s.QueryOne(kCountAdoptions, {programme_id, applicant_id}));
+  return static_cast<int32_t>(row.has_value() ? row->Int(0) : 0);
+}
+
+absl::StatusOr<std::vector<CandidateRow>> DecisionCandidates(
+    Session& s, absl::string_view call_id) {
+  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kCandidates, {call_id}));
+  std::vector<CandidateRow> out;
+  out.reserve(rows.size());
+  for (const Row& row : rows) {
+    out.push_back(CandidateRow{row.String(0), ParseState(row.String(1)),
+                               row.Int(2), row.Time(3), row.String(4),
+                               row.String(5)});
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> PartiesOfCall(
+    Session& s, absl::string_view call_id) {
+  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kParties, {call_id}));
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(rows.size());
+  for (const Row& row : rows) out.emplace_back(row.String(0), row.String(1));
+  return out;
+}
+
+absl::StatusOr<std::vector<ProposalRow>> ProposalsOfCall(
+    Session& s, absl::string_view call_id) {
+  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kOfCall, {call_id}));
+  return FromRows(rows);
+}
+
+}  // namespace kyodo::proposal::store

@@ -1,0 +1,117 @@
+// SQL for proposals and their parties.
+#ifndef KYODO_PROPOSAL_SERVICE_STORE_PROPOSAL_STORE_H_
+#define KYODO_PROPOSAL_SERVICE_STORE_PROPOSAL_STORE_H_
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/db/session.h"
+#include "common/paging/filter.h"
+#include "kyodo/proposal/v1/proposal_service.pb.h"
+
+namespace kyodo::proposal::store {
+
+struct ProposalRow {
+  int64_t seq = 0;
+  int64_t version = 0;
+  std::string programme_id;
+  std::string call_id;
+  // The call's state: set by ListProposals only.
+  v1::Call::State call_state = v1::Call::STATE_UNSPECIFIED;
+  v1::Proposal proposal;  // with name, state, times and etag
+};
+
+absl::StatusOr<std::optional<ProposalRow>> GetProposal(common::db::Session& s,
+                                                       absl::string_view id,
+                                                       bool for_update = false);
+
+// Inserts `proposal` (name, state and times set) as version 1 with its
+// parties; `ward` and `fiscal_year` are its call's.
+absl::Status InsertProposal(common::db::Session& s,
+                            const v1::Proposal& proposal,
+                            kyodo::type::v1::Ward ward, int32_t fiscal_year);
+
+// Writes `proposal` over row version `version`; ABORTED when it moved on.
+// The parties are left alone: see ReplaceParties.
+absl::Status UpdateProposal(common::db::Session& s,
+                            const v1::Proposal& proposal, int64_t version);
+
+// Makes the stored parties of `proposal` its applicant and co-applicants.
+absl::Status ReplaceParties(common::db::Session& s,
+                            const v1::Proposal& proposal);
+
+// Which proposals a List may return besides the parent and filter.
+struct ProposalQuery {
+  enum class Scope {
+    kAll,
+    // Non-draft proposals of the calls where `principal` sits on the
+    // committee, and of PUBLISHED calls.
+    kSeatsOrPublished,
+    // The proposals of applicant `applicant_id`, and the non-draft ones of
+    // PUBLISHED calls.
+    kOwnOrPublished,
+    // Non-draft proposals of PUBLISHED calls.
+    kPublished,
+  };
+  std::string programme_id;  // "" = any
+  std::string call_id;       // "" = any
+  bool show_deleted = false;
+  Scope scope = Scope::kPublished;
+  std::string principal;
+  std::string applicant_id;
+  // Leave out the proposals of DECIDED calls whose results are not
+  // published yet (see ListProposals in proposal_handlers.cc).
+  bool exclude_unpublished_decisions = false;
+};
+
+// A keyset page by seq, with each row's call_state.
+absl::StatusOr<std::vector<ProposalRow>> ListProposals(
+    common::db::Session& s, const ProposalQuery& query,
+    const common::paging::SqlFilter& filter, int64_t after_seq, int limit);
+
+// state, applicant, ward, fiscal_year, project, create_time, update_time.
+const std::vector<common::paging::FilterField>& ProposalFilterFields();
+
+// How many proposals of `applicant_id` in call `call_id`, other than
+// `exclude_id`, are submitted and live (not DRAFT, not WITHDRAWN, not
+// deleted).
+absl::StatusOr<int32_t> CountOtherSubmitted(common::db::Session& s,
+                                            absl::string_view call_id,
+                                            absl::string_view applicant_id,
+                                            absl::string_view exclude_id);
+
+// How many proposals of `applicant_id` under programme `programme_id` were
+// ADOPTED.
+absl::StatusOr<int32_t> CountAdoptions(common::db::Session& s,
+                                       absl::string_view programme_id,
+                                       absl::string_view applicant_id);
+
+// What the decision needs of each non-draft, non-deleted proposal of a
+// call: columns only, no document.
+struct CandidateRow {
+  std::string id;
+  v1::Proposal::State state = v1::Proposal::STATE_UNSPECIFIED;
+  int64_t requested_amount_yen = 0;
+  absl::Time submit_time;
+  std::string title;
+  std::string applicant_id;
+};
+absl::StatusOr<std::vector<CandidateRow>> DecisionCandidates(
+    common::db::Session& s, absl::string_view call_id);
+
+// (proposal id, partner id) of every party of the call's proposals.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> PartiesOfCall(
+    common::db::Session& s, absl::string_view call_id);
+
+// The non-draft, non-deleted proposals of a call, whole.
+absl::StatusOr<std::vector<ProposalRow>> ProposalsOfCall(
+    common::db::Session& s, absl::string_view call_id);
+
+}  // namespace kyodo::proposal::store
+
+#endif  // KYODO_PROPOSAL_SERVICE_STORE_PROPOSAL_STORE_H_

@@ -1,0 +1,160 @@
+#include "proposal-service/store/review_store.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/status/errors.h"
+#include "common/status/macros.h"
+#include "common/store/doc.h"
+#include "proposal-service/store/ids.h"
+
+namespace kyodo::proposal::store {
+namespace {
+
+using common::db::Param;
+using common::db::Row;
+using common::db::Session;
+using v1::Review;
+namespace doc = common::store;
+
+// kResourceColumns (reviews are never deleted: NULL), then scores,
+// programme_id, call_id, proposal_id.
+#define KYODO_REVIEW_COLUMNS                                                \
+  "SELECT seq, reviewer_id, version, create_time, update_time, NULL, doc, " \
+  "scores, programme_id, call_id, proposal_id FROM reviews "
+constexpr char kGet[] =
+    KYODO_REVIEW_COLUMNS "WHERE proposal_id = ? AND reviewer_id = ?";
+constexpr char kGetForUpdate[] =
+    KYODO_REVIEW_COLUMNS "WHERE proposal_id = ? AND reviewer_id = ? FOR UPDATE";
+constexpr char kList[] =
+    KYODO_REVIEW_COLUMNS "WHERE proposal_id = ? AND seq > ?";
+#undef KYODO_REVIEW_COLUMNS
+constexpr char kInsert[] =
+    "INSERT INTO reviews (programme_id, call_id, proposal_id, reviewer_id, "
+    "scores, "
+    "version, create_time, update_time, doc) VALUES (?, ?, ?, ?, ?, 1, ?, ?, "
+    "?)";
+constexpr char kUpdate[] =
+    "UPDATE reviews SET scores = ?, version = version + 1, update_time = ?, "
+    "doc = ? "
+    "WHERE proposal_id = ? AND reviewer_id = ? AND version = ?";
+constexpr char kCallScores[] =
+    "SELECT r.proposal_id, r.reviewer_id, r.scores FROM reviews r "
+    "JOIN reviewers v ON v.id = r.reviewer_id "
+    "WHERE r.call_id = ? AND v.delete_time IS NULL";
+
+struct Ids {
+  std::string programme, call, proposal, reviewer;
+};
+
+// "programmes/p/calls/c/proposals/x/reviews/r".
+Ids IdsOf(absl::string_view name) {
+  const std::vector<std::string> parts = absl::StrSplit(name, '/');
+  if (parts.size() < 8) return {};
+  return {parts[1], parts[3], parts[5], parts[7]};
+}
+
+// Scores and the reviewer's name are columns, not document fields.
+std::string Doc(const Review& r) {
+  Review copy = r;
+  copy.clear_scores();
+  copy.clear_reviewer();
+  return doc::ToDoc(copy);
+}
+
+std::string Scores(const Review& r) { return absl::StrJoin(r.scores(), ","); }
+
+std::vector<int64_t> ParseScores(absl::string_view text) {
+  std::vector<int64_t> out;
+  if (text.empty()) return out;
+  for (absl::string_view part : absl::StrSplit(text, ',')) {
+    int64_t v = -1;  // an unparsable score stays out of range: refused later
+    if (!absl::SimpleAtoi(part, &v)) v = -1;
+    out.push_back(v);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<ReviewRow>> FromRows(const std::vector<Row>& rows) {
+  std::vector<ReviewRow> out;
+  out.reserve(rows.size());
+  for (const Row& row : rows) {
+    ReviewRow r;
+    const std::string prefix =
+        absl::StrCat("programmes/", row.String(8), "/calls/", row.String(9));
+    r.proposal_id = row.String(10);
+    r.reviewer_id = row.String(1);
+    ASSIGN_OR_RETURN(
+        doc::RowMeta meta,
+        doc::ReadResource(
+            row, absl::StrCat(prefix, "/proposals/", r.proposal_id, "/reviews"),
+            &r.review));
+    r.seq = meta.seq;
+    r.version = meta.version;
+    for (int64_t v : ParseScores(row.String(7))) r.review.add_scores(v);
+    r.review.set_reviewer(absl::StrCat(prefix, "/reviewers/", r.reviewer_id));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<ReviewRow>> GetReview(
+    Session& s, absl::string_view proposal_id, absl::string_view reviewer_id,
+    bool for_update) {
+  ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      s.Query(for_update ? kGetForUpdate : kGet, {proposal_id, reviewer_id}));
+  ASSIGN_OR_RETURN(std::vector<ReviewRow> out, FromRows(rows));
+  if (out.empty()) return std::optional<ReviewRow>();
+  return std::optional<ReviewRow>(std::move(out.front()));
+}
+
+absl::Status WriteReview(Session& s, const Review& r, int64_t version) {
+  const Ids ids = IdsOf(r.name());
+  if (version == 0) {
+    const absl::Time created = doc::FromTimestamp(r.create_time());
+    return s
+        .Exec(kInsert,
+              {ids.programme, ids.call, ids.proposal, ids.reviewer, Scores(r),
+               created, doc::FromTimestamp(r.update_time()), Doc(r)})
+        .status();
+  }
+  ASSIGN_OR_RETURN(
+      int64_t changed,
+      s.Exec(kUpdate, {Scores(r), doc::FromTimestamp(r.update_time()), Doc(r),
+                       ids.proposal, ids.reviewer, version}));
+  if (changed == 0) return common::EtagMismatchError(r.name());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<ReviewRow>> ListReviews(
+    Session& s, absl::string_view proposal_id, absl::string_view reviewer_id,
+    int64_t after_seq, int limit) {
+  std::string sql = kList;
+  std::vector<Param> params = {proposal_id, after_seq};
+  if (!reviewer_id.empty()) {
+    absl::StrAppend(&sql, " AND reviewer_id = ?");
+    params.emplace_back(reviewer_id);
+  }
+  absl::StrAppend(&sql, " ORDER BY seq LIMIT ?");
+  params.emplace_back(limit);
+  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
+  return FromRows(rows);
+}
+
+absl::StatusOr<std::vector<ScoreRow>> CallScores(Session& s,
+                                                 absl::string_view call_id) {
+  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kCallScores, {call_id}));
+  std::vector<ScoreRow> out;
+  out.reserve(rows.size());
+  for (const Row& row : rows) {
+    out.push_back(
+        ScoreRow{row.String(0), row.String(1), ParseScores(row.String(2))});
+  }
+  return out;
+}
+
+}  // namespace kyodo::proposal::store

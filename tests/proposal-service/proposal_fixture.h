@@ -1,0 +1,320 @@
+// Fixture of the proposal-service tests: the real service over gRPC on a
+// loopback port, on a fresh schema of the test MariaDB, with a fake clock;
+// and the steps of a call's life as helpers, so that each test reads as the
+// rule it checks.
+//
+// The standard call: 麻生区's citizen-proposal programme (caps 700,000 then
+// 500,000 yen, 3 years, one proposal per applicant); a call with a window
+// from kOpens (inclusive) to kCloses (exclusive), budget 1,500,000 yen,
+// three criteria (weights 3, 2, 1; max 5, 5, 10), pass mark 40, two
+// reviews per proposal. The clock starts before the window.
+#ifndef KYODO_TESTS_PROPOSAL_SERVICE_PROPOSAL_FIXTURE_H_
+#define KYODO_TESTS_PROPOSAL_SERVICE_PROPOSAL_FIXTURE_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "common/server/database.h"
+#include "common/store/doc.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "gtest/gtest.h"
+#include "kyodo/proposal/v1/proposal_service.grpc.pb.h"
+#include "proposal-service/service.h"
+#include "proposal_migrations.h"
+#include "tests/testing/auth.h"
+#include "tests/testing/database.h"
+#include "tests/testing/service.h"
+#include "tests/testing/status.h"
+
+namespace kyodo::proposal {
+
+using kyodo::proposal::v1::Call;
+using kyodo::proposal::v1::Decision;
+using kyodo::proposal::v1::Programme;
+using kyodo::proposal::v1::Proposal;
+using kyodo::proposal::v1::ProposalResult;
+using kyodo::proposal::v1::ProposalService;
+using kyodo::proposal::v1::Review;
+using kyodo::proposal::v1::Reviewer;
+using kyodo::testing::AdminToken;
+using kyodo::testing::ApplicantToken;
+using kyodo::testing::Context;
+using kyodo::testing::Reason;
+using kyodo::testing::ReviewerToken;
+using kyodo::testing::ViewerToken;
+using kyodo::testing::WardStaffToken;
+
+// The ErrorInfo metadata value `key` of a status, or "".
+inline std::string Metadata(const grpc::Status& status,
+                            const std::string& key) {
+  google::rpc::Status details;
+  details.ParseFromString(status.error_details());
+  for (const auto& any : details.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info)) {
+      auto it = info.metadata().find(key);
+      return it == info.metadata().end() ? "" : it->second;
+    }
+  }
+  return "";
+}
+
+inline absl::Time Utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {
+  return absl::FromCivil(absl::CivilSecond(y, mo, d, h, mi, s),
+                         absl::UTCTimeZone());
+}
+
+class ProposalServiceTest : public ::testing::Test {
+ protected:
+  static inline const absl::Time kOpens = Utc(2026, 6, 10);
+  static inline const absl::Time kCloses = Utc(2026, 7, 10);
+  static constexpr kyodo::type::v1::Ward kWard = kyodo::type::v1::ASAO;
+
+  ProposalServiceTest()
+      : db_(::testing::UnitTest::GetInstance()->current_test_info()->name()) {
+    db_.Migrate(
+        {common::server::CommonMigrations(), KyodoProposalMigrations()});
+    service_ = std::make_unique<kyodo::testing::TestService>(
+        db_, "kyodo.proposal", [](const kyodo::testing::ServiceEnv& env) {
+          return std::make_unique<ProposalServiceImpl>(
+              ServiceDeps{env.pool, env.rpc, env.pages, env.clock});
+        });
+    stub_ = ProposalService::NewStub(service_->NewChannel());
+  }
+
+  common::FakeClock& clock() { return service_->clock(); }
+  static std::string Staff() { return WardStaffToken(kWard, "asao-staff"); }
+  static std::string Applicant(const std::string& partner) {
+    return ApplicantToken(partner, partner);
+  }
+
+  static Programme CitizenProgramme() {
+    Programme p;
+    p.set_display_name("麻生区市民提案型事業");
+    p.set_ward(kWard);
+    p.set_kind(Programme::WARD_CITIZEN_PROPOSAL);
+    p.set_consigning_unit("partners/asaochiiki");
+    p.add_eligible_partner_kinds(kyodo::partner::v1::CIVIC_GROUP);
+    p.add_eligible_partner_kinds(kyodo::partner::v1::NEIGHBOURHOOD_ASSOCIATION);
+    auto* first = p.add_amount_caps();
+    first->set_continuation_year(1);
+    first->set_max_amount_yen(700000);
+    auto* later = p.add_amount_caps();
+    later->set_continuation_year(2);
+    later->set_max_amount_yen(500000);
+    p.set_max_continuation_years(3);
+    p.set_one_proposal_per_applicant(true);
+    return p;
+  }
+
+  static Call StandardCall() {
+    Call c;
+    c.set_display_name("令和8年度 麻生区市民提案型事業 公募");
+    c.set_fiscal_year(2026);
+    *c.mutable_submission_start_time() = common::store::ToTimestamp(kOpens);
+    *c.mutable_submission_end_time() = common::store::ToTimestamp(kCloses);
+    c.set_budget_yen(1500000);
+    c.set_max_adoptions(5);
+    const struct {
+      const char* name;
+      int64_t weight, max;
+    } criteria[] = {{"地域課題との関連性", 3, 5},
+                    {"実現可能性", 2, 5},
+                    {"協働の効果", 1, 10}};
+    for (const auto& k : criteria) {
+      auto* criterion = c.add_criteria();
+      criterion->set_display_name(k.name);
+      criterion->set_weight(k.weight);
+      criterion->set_max_score(k.max);
+    }
+    c.set_pass_mark(40);
+    c.set_min_reviews(2);
+    return c;
+  }
+
+  Programme CreateProgramme(const Programme& p = CitizenProgramme()) {
+    v1::CreateProgrammeRequest request;
+    *request.mutable_programme() = p;
+    Programme out;
+    grpc::Status status =
+        stub_->CreateProgramme(Context(Staff()).get(), request, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
+  Call CreateCall(const std::string& programme,
+                  const Call& c = StandardCall()) {
+    v1::CreateCallRequest request;
+    request.set_parent(programme);
+    *request.mutable_call() = c;
+    Call out;
+    grpc::Status status =
+        stub_->CreateCall(Context(Staff()).get(), request, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
+  // A transition of a call by the ward's staff.
+  template <typename Request>
+  grpc::Status Transition(grpc::Status (ProposalService::Stub::*method)(
+                              grpc::ClientContext*, const Request&, Call*),
+                          const std::string& name, Call* out = nullptr,
+                          const std::string& token = Staff()) {
+    Request request;
+    request.set_name(name);
+    Call ignored;
+    return (stub_.get()->*method)(Context(token).get(), request,
+                                  out ? out : &ignored);
+  }
+  grpc::Status Open(const std::string& call) {
+    return Transition(&ProposalService::Stub::OpenCall, call);
+  }
+  grpc::Status Close(const std::string& call) {
+    return Transition(&ProposalService::Stub::CloseCall, call);
+  }
+  grpc::Status StartReview(const std::string& call) {
+    return Transition(&ProposalService::Stub::StartReview, call);
+  }
+  grpc::Status Publish(const std::string& call) {
+    return Transition(&ProposalService::Stub::PublishResults, call);
+  }
+
+  // A programme and an OPEN call, the clock inside the window.
+  Call OpenStandardCall() {
+    const Programme p = CreateProgramme();
+    const Call c = CreateCall(p.name());
+    EXPECT_TRUE(Open(c.name()).ok());
+    clock().Set(kOpens + absl::Hours(1));
+    return c;
+  }
+
+  grpc::Status CreateDraft(const std::string& call,
+                           const std::string& applicant,
+                           const std::string& title, int64_t amount,
+                           Proposal* out, const std::string& token = "") {
+    v1::CreateProposalRequest request;
+    request.set_parent(call);
+    Proposal* p = request.mutable_proposal();
+    p->set_applicant(applicant);
+    p->set_title(title);
+    p->set_issue("地域の課題: " + title);
+    p->set_plan("取組内容の計画");
+    p->set_requested_amount_yen(amount);
+    return stub_->CreateProposal(
+        Context(token.empty() ? Applicant(applicant) : token).get(), request,
+        out);
+  }
+
+  grpc::Status Submit(const std::string& proposal, const std::string& token,
+                      Proposal* out = nullptr) {
+    v1::SubmitProposalRequest request;
+    request.set_name(proposal);
+    Proposal ignored;
+    return stub_->SubmitProposal(Context(token).get(), request,
+                                 out ? out : &ignored);
+  }
+
+  static v1::EligibilityFacts GoodFacts(int32_t year = 1) {
+    v1::EligibilityFacts f;
+    f.set_applicant_exists(true);
+    f.set_applicant_active(true);
+    f.set_applicant_kind(kyodo::partner::v1::CIVIC_GROUP);
+    f.set_applicant_ward(kWard);
+    f.set_continuation_year(year);
+    return f;
+  }
+
+  grpc::Status Screen(const std::string& proposal,
+                      const v1::EligibilityFacts& facts,
+                      Proposal* out = nullptr) {
+    v1::ScreenProposalRequest request;
+    request.set_name(proposal);
+    *request.mutable_facts() = facts;
+    Proposal ignored;
+    return stub_->ScreenProposal(Context(Staff()).get(), request,
+                                 out ? out : &ignored);
+  }
+
+  // A draft by `applicant`, submitted by it and screened ELIGIBLE.
+  Proposal EligibleProposal(const std::string& call,
+                            const std::string& applicant,
+                            const std::string& title, int64_t amount) {
+    Proposal p;
+    grpc::Status status = CreateDraft(call, applicant, title, amount, &p);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    status = Submit(p.name(), Applicant(applicant));
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    status = Screen(p.name(), GoodFacts(), &p);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return p;
+  }
+
+  Reviewer AddReviewer(const std::string& call, const std::string& principal,
+                       const std::vector<std::string>& affiliations = {}) {
+    v1::CreateReviewerRequest request;
+    request.set_parent(call);
+    request.mutable_reviewer()->set_display_name("委員 " + principal);
+    request.mutable_reviewer()->set_principal(principal);
+    for (const auto& a : affiliations)
+      request.mutable_reviewer()->add_affiliations(a);
+    Reviewer out;
+    grpc::Status status =
+        stub_->CreateReviewer(Context(Staff()).get(), request, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
+  grpc::Status SubmitReview(const std::string& proposal,
+                            const std::string& principal,
+                            const std::vector<int64_t>& scores,
+                            Review* out = nullptr) {
+    v1::SubmitReviewRequest request;
+    request.set_parent(proposal);
+    for (int64_t s : scores) request.mutable_review()->add_scores(s);
+    request.mutable_review()->set_comment("講評");
+    Review ignored;
+    return stub_->SubmitReview(
+        Context(ReviewerToken(principal, principal)).get(), request,
+        out ? out : &ignored);
+  }
+
+  // Closes the call (clock past the window) and starts the review.
+  void CloseAndStartReview(const std::string& call) {
+    clock().Set(kCloses + absl::Hours(1));
+    grpc::Status status = Close(call);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    status = StartReview(call);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  grpc::Status Decide(const std::string& call, Decision* out,
+                      const std::string& request_id = "") {
+    v1::DecideCallRequest request;
+    request.set_name(call);
+    if (!request_id.empty()) request.set_request_id(request_id);
+    return stub_->DecideCall(Context(Staff()).get(), request, out);
+  }
+
+  grpc::Status GetProposal(const std::string& name, const std::string& token,
+                           Proposal* out) {
+    v1::GetProposalRequest request;
+    request.set_name(name);
+    return stub_->GetProposal(Context(token).get(), request, out);
+  }
+
+  int CountRows(const std::string& sql) {
+    return std::stoi(db_.QueryValue(sql));
+  }
+
+  kyodo::testing::TestDatabase db_;
+  std::unique_ptr<kyodo::testing::TestService> service_;
+  std::unique_ptr<ProposalService::Stub> stub_;
+};
+
+}  // namespace kyodo::proposal
+
+#endif  // KYODO_TESTS_PROPOSAL_SERVICE_PROPOSAL_FIXTURE_H_

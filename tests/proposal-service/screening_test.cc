@@ -1,0 +1,182 @@
+// Screening against the real MariaDB: every failed rule reported and
+// stored with the facts; one proposal per applicant per call; the lifetime
+// limit counted across the programme's calls; re-screening until review.
+#include "absl/strings/str_cat.h"
+#include "tests/proposal-service/proposal_fixture.h"
+
+namespace kyodo::proposal {
+namespace {
+
+std::vector<std::string> Rules(const Proposal& p) {
+  std::vector<std::string> rules;
+  for (const auto& f : p.screening().failures()) rules.push_back(f.rule());
+  return rules;
+}
+
+TEST_F(ProposalServiceTest, ScreeningReportsEveryFailedRuleWithItsFacts) {
+  Programme rules = CitizenProgramme();
+  rules.set_same_ward_required(true);
+  const Programme programme = CreateProgramme(rules);
+  const Call call = CreateCall(programme.name());
+  ASSERT_TRUE(Open(call.name()).ok());
+  clock().Set(kOpens);
+  Proposal p;
+  ASSERT_TRUE(
+      CreateDraft(call.name(), "partners/kaisha", "会社の提案", 600000, &p)
+          .ok());
+  ASSERT_TRUE(Submit(p.name(), Applicant("partners/kaisha")).ok());
+
+  v1::EligibilityFacts facts;
+  facts.set_applicant_exists(true);
+  facts.set_applicant_active(false);
+  facts.set_applicant_kind(kyodo::partner::v1::COMPANY);
+  facts.set_applicant_ward(kyodo::type::v1::TAMA);
+  facts.set_continuation_year(4);
+  facts.set_source_note(
+      "partner-service: partners/kaisha; project-service: 3 prior years");
+  ASSERT_TRUE(Screen(p.name(), facts, &p).ok());
+  EXPECT_EQ(p.state(), Proposal::INELIGIBLE);
+  EXPECT_EQ(p.screening().result(), v1::Screening::INELIGIBLE);
+  EXPECT_EQ(Rules(p),
+            (std::vector<std::string>{
+                "APPLICANT_NOT_ACTIVE", "KIND_NOT_ELIGIBLE", "NOT_IN_WARD",
+                "CONTINUATION_YEARS_EXCEEDED", "AMOUNT_OVER_CAP"}));
+  EXPECT_EQ(
+      p.screening().failures(4).message(),
+      "requested 600,000 yen; the cap in continuation year 4 is 500,000 yen");
+  EXPECT_EQ(p.screening().facts().source_note(), facts.source_note());
+  EXPECT_EQ(p.screening().amount_cap_yen(), 500000);
+  EXPECT_EQ(p.screening().applicant_proposals_in_call(), 0);
+  EXPECT_EQ(p.screening().applicant_adoptions_in_programme(), 0);
+  EXPECT_EQ(p.screening().screened_by(), "asao-staff");
+
+  // Stored: read back as it was answered.
+  Proposal stored;
+  ASSERT_TRUE(GetProposal(p.name(), Staff(), &stored).ok());
+  EXPECT_EQ(stored.screening().SerializeAsString(),
+            p.screening().SerializeAsString());
+
+  // An applicant that does not exist: the record-based rules are not
+  // applied on top.
+  facts.set_applicant_exists(false);
+  facts.set_continuation_year(1);
+  ASSERT_TRUE(Screen(p.name(), facts, &p).ok());
+  EXPECT_EQ(Rules(p), (std::vector<std::string>{"APPLICANT_NOT_FOUND"}));
+
+  // Screened again with better facts: ELIGIBLE, until the review starts.
+  ASSERT_TRUE(Screen(p.name(), GoodFacts(), &p).ok());
+  EXPECT_EQ(p.state(), Proposal::ELIGIBLE);
+  EXPECT_EQ(p.screening().failures_size(), 0);
+  AddReviewer(call.name(), "iin-1");
+  AddReviewer(call.name(), "iin-2");
+  CloseAndStartReview(call.name());
+  EXPECT_EQ(Reason(Screen(p.name(), facts)), "REVIEW_STARTED");
+
+  // Facts are required and checked; applicants may not screen.
+  v1::ScreenProposalRequest bad;
+  bad.set_name(p.name());
+  EXPECT_EQ(kyodo::testing::BadField(
+                stub_->ScreenProposal(Context(Staff()).get(), bad, &p)),
+            "facts");
+  *bad.mutable_facts() = GoodFacts(0);
+  EXPECT_EQ(kyodo::testing::BadField(
+                stub_->ScreenProposal(Context(Staff()).get(), bad, &p)),
+            "facts.continuation_year");
+  *bad.mutable_facts() = GoodFacts();
+  EXPECT_EQ(
+      stub_
+          ->ScreenProposal(Context(Applicant("partners/kaisha")).get(), bad, &p)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(ProposalServiceTest, OneProposalPerApplicantPerCallAtSubmission) {
+  const Call call = OpenStandardCall();
+  Proposal first, second;
+  ASSERT_TRUE(
+      CreateDraft(call.name(), "partners/futatsu", "一つ目", 100000, &first)
+          .ok());
+  ASSERT_TRUE(
+      CreateDraft(call.name(), "partners/futatsu", "二つ目", 100000, &second)
+          .ok());
+  ASSERT_TRUE(Submit(first.name(), Applicant("partners/futatsu")).ok());
+  grpc::Status status = Submit(second.name(), Applicant("partners/futatsu"));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(status), "TOO_MANY_PROPOSALS_IN_CALL");
+  // Once the first is withdrawn, the second may go in.
+  v1::WithdrawProposalRequest withdraw;
+  withdraw.set_name(first.name());
+  ASSERT_TRUE(
+      stub_
+          ->WithdrawProposal(Context(Applicant("partners/futatsu")).get(),
+                             withdraw, &first)
+          .ok());
+  EXPECT_TRUE(Submit(second.name(), Applicant("partners/futatsu")).ok());
+}
+
+TEST_F(ProposalServiceTest, LifetimeLimitCountsAdoptionsAcrossCalls) {
+  Programme rules = CitizenProgramme();
+  rules.set_kind(Programme::NEIGHBOURHOOD_ASSOCIATION_PROPOSAL);
+  rules.set_lifetime_adoption_limit(1);
+  const Programme programme = CreateProgramme(rules);
+  const Call first = CreateCall(programme.name());
+  ASSERT_TRUE(Open(first.name()).ok());
+  clock().Set(kOpens);
+  const Proposal adopted = EligibleProposal(first.name(), "partners/chonaikai",
+                                            "合同美術展", 300000);
+  AddReviewer(first.name(), "iin-1");
+  AddReviewer(first.name(), "iin-2");
+  CloseAndStartReview(first.name());
+  ASSERT_TRUE(SubmitReview(adopted.name(), "iin-1", {5, 5, 10}).ok());
+  ASSERT_TRUE(SubmitReview(adopted.name(), "iin-2", {5, 5, 10}).ok());
+  Decision decision;
+  ASSERT_TRUE(Decide(first.name(), &decision).ok());
+  ASSERT_EQ(decision.results(0).reason(), ProposalResult::ADOPTED);
+
+  Call next_year = StandardCall();
+  next_year.set_fiscal_year(2027);
+  *next_year.mutable_submission_start_time() =
+      common::store::ToTimestamp(kCloses + absl::Hours(2));
+  *next_year.mutable_submission_end_time() =
+      common::store::ToTimestamp(kCloses + absl::Hours(24 * 30));
+  const Call second = CreateCall(programme.name(), next_year);
+  ASSERT_TRUE(Open(second.name()).ok());
+  clock().Set(kCloses + absl::Hours(3));
+  Proposal again;
+  ASSERT_TRUE(CreateDraft(second.name(), "partners/chonaikai",
+                          "合同美術展 2年目", 300000, &again)
+                  .ok());
+  ASSERT_TRUE(Submit(again.name(), Applicant("partners/chonaikai")).ok());
+  ASSERT_TRUE(Screen(again.name(), GoodFacts(2), &again).ok());
+  EXPECT_EQ(Rules(again), (std::vector<std::string>{"LIFETIME_LIMIT_REACHED"}));
+  EXPECT_EQ(again.screening().applicant_adoptions_in_programme(), 1);
+}
+
+TEST_F(ProposalServiceTest, ProgrammeRulesStayFixedWhileACallRuns) {
+  const Programme programme = CreateProgramme();
+  const Call call = CreateCall(programme.name());
+  v1::UpdateProgrammeRequest update;
+  update.mutable_programme()->set_name(programme.name());
+  update.mutable_programme()->set_max_continuation_years(5);
+  update.mutable_update_mask()->add_paths("max_continuation_years");
+  Programme out;
+  ASSERT_TRUE(stub_->UpdateProgramme(Context(Staff()).get(), update, &out)
+                  .ok());  // DRAFT
+  ASSERT_TRUE(Open(call.name()).ok());
+  update.mutable_programme()->set_max_continuation_years(2);
+  grpc::Status status =
+      stub_->UpdateProgramme(Context(Staff()).get(), update, &out);
+  EXPECT_EQ(Reason(status), "PROGRAMME_IN_USE");
+  update.mutable_programme()->set_description("説明の更新");
+  update.mutable_update_mask()->set_paths(0, "description");
+  EXPECT_TRUE(
+      stub_->UpdateProgramme(Context(Staff()).get(), update, &out).ok());
+  v1::DeleteProgrammeRequest remove;
+  remove.set_name(programme.name());
+  EXPECT_EQ(
+      Reason(stub_->DeleteProgramme(Context(Staff()).get(), remove, &out)),
+      "HAS_CALLS");
+}
+
+}  // namespace
+}  // namespace kyodo::proposal
