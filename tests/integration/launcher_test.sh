@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's start command end to end: deploy/local/start.sh brings the
 # suite up on its own MariaDB with the example data, a client with a local
-# token creates, gets, lists, searches and updates partners, and stopping the
-# launcher leaves no process behind.
+# token creates, gets, lists, searches and updates partners, the README's
+# selection-round walkthrough runs, and stopping the launcher leaves no
+# process behind.
 #   launcher_test.sh SOURCE_DIR BUILD_DIR
 set -euo pipefail
 src=$1
@@ -21,7 +22,8 @@ fail() { echo "FAIL: $*" >&2; echo "--- launcher output" >&2; cat "$work/out" >&
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 base=$((30000 + (RANDOM % 300) * 10))
-until port_free "$base" && port_free $((base + 1)) && port_free $((base + 6)); do
+until port_free "$base" && port_free $((base + 1)) && port_free $((base + 2)) &&
+      port_free $((base + 3)) && port_free $((base + 6)); do
   base=$((30000 + (RANDOM % 300) * 10))
 done
 
@@ -65,6 +67,14 @@ set +e
 KYODO_TOKEN= "$kyodoctl" partners list >/dev/null 2>&1; rc=$?
 set -e
 [[ $rc -eq 26 ]] || fail "UNAUTHENTICATED should exit 26, got $rc"
+
+# The README's walkthrough: a whole selection round with kyodoctl only.
+"$src/deploy/local/walkthrough.sh" --data-dir "$work/data" --addr "127.0.0.1:$base" \
+  --window 5 --build-dir "$build" >"$work/walkthrough.out" 2>&1 \
+  || { cat "$work/walkthrough.out" >&2; fail "walkthrough"; }
+grep -q ",1,83.3333,ADOPTED,350000,350000" "$work/walkthrough.out" \
+  || { cat "$work/walkthrough.out" >&2; fail "walkthrough results"; }
+grep -q "AMOUNT_OVER_CAP" "$work/walkthrough.out" || fail "walkthrough screening"
 
 # Stopping leaves nothing behind.
 kill -TERM "$launcher_pid"

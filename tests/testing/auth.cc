@@ -1,6 +1,7 @@
 #include "tests/testing/auth.h"
 
 #include <cstdlib>
+#include <random>
 
 #include "absl/time/clock.h"
 
@@ -54,6 +55,16 @@ std::string ReviewerToken(const std::string& reviewer, const std::string& subjec
 
 std::string ViewerToken(const std::string& subject) {
   return TokenFor({subject, Role::kViewer});
+}
+
+std::string NewRequestId() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_int_distribution<int> hex(0, 15);
+  std::string id = "xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx";
+  for (char& c : id) {
+    if (c == 'x') c = "0123456789abcdef"[hex(rng)];
+  }
+  return id;
 }
 
 std::unique_ptr<grpc::ClientContext> Context(const std::string& token,

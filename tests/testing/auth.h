@@ -32,6 +32,9 @@ std::string ReviewerToken(const std::string& reviewer,
                           const std::string& subject = "reviewer-1");
 std::string ViewerToken(const std::string& subject = "viewer-1");
 
+// A fresh random request id (UUID v4 form).
+std::string NewRequestId();
+
 // A context with `token` as bearer (none when empty) and a deadline.
 std::unique_ptr<grpc::ClientContext> Context(
     const std::string& token, absl::Duration deadline = absl::Seconds(20));

@@ -1,0 +1,194 @@
+// Faults between the gateway and the services, with real processes.
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "google/protobuf/descriptor.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "tests/integration/round_fixture.h"
+#include "tests/testing/auth.h"
+#include "tests/testing/fault_proxy.h"
+#include "tests/testing/status.h"
+
+namespace kyodo::integration {
+namespace {
+
+using testing::Context;
+using testing::Service;
+
+class FaultTest : public RoundTest {
+ protected:
+  // Each adopted proposal has exactly one project, and it is linked.
+  void ExpectOneLinkedProjectEach(const std::vector<std::string>& adopted) {
+    for (const std::string& name : adopted) {
+      EXPECT_EQ(ProjectsOf(name), 1) << name;
+      pv1::GetProposalRequest get;
+      get.set_name(name);
+      pv1::Proposal p;
+      ASSERT_TRUE(proposals_->GetProposal(Context(Staff()).get(), get, &p).ok());
+      EXPECT_FALSE(p.project().empty()) << name;
+    }
+  }
+};
+
+TEST_F(FaultTest, ProjectServiceKilledDuringFinalizeThenFinalizeCompletes) {
+  ASSERT_NO_FATAL_FAILURE(PrepareDecidableCall());
+  // Slow the gateway's road to project-service so FinalizeCall is still
+  // running when project-service dies after its first project.
+  testing::FaultProxy proxy(std::stoi(cluster_->Address(Service::kProject).substr(10)));
+  proxy.SetMode(testing::FaultProxy::Mode::kDelay);
+  proxy.SetDelay(absl::Milliseconds(300));
+  cluster_->SetExtraFlags(Service::kGateway, {"--project_addr=" + proxy.address()});
+  cluster_->Restart(Service::kGateway);
+  gateway_ = gv1::Gateway::NewStub(cluster_->Channel(Service::kGateway));
+  proposals_ = pv1::ProposalService::NewStub(cluster_->Channel(Service::kGateway));
+
+  gv1::FinalizeCallRequest finalize;
+  finalize.set_name(call_);
+  grpc::Status first;
+  absl::Notification done;
+  std::thread finalizer([&] {
+    gv1::FinalizeCallResponse response;
+    first = gateway_->FinalizeCall(Context(Staff(), absl::Seconds(30)).get(), finalize,
+                                   &response);
+    done.Notify();
+  });
+  const testing::TestDatabase& projects = cluster_->Database(Service::kProject);
+  const absl::Time give_up = absl::Now() + absl::Seconds(20);
+  while (!done.HasBeenNotified() && absl::Now() < give_up &&
+         projects.QueryValue("SELECT COUNT(*) FROM projects WHERE source_proposal LIKE '" +
+                             call_ + "/%'") == "0") {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  cluster_->Kill(Service::kProject);
+  finalizer.join();
+  EXPECT_FALSE(first.ok()) << "FinalizeCall finished before project-service died";
+  EXPECT_TRUE(first.error_code() == grpc::StatusCode::UNAVAILABLE ||
+              first.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
+      << first.error_code() << " " << first.error_message();
+
+  cluster_->Restart(Service::kProject);
+  proxy.SetMode(testing::FaultProxy::Mode::kPass);
+  gv1::FinalizeCallResponse second;
+  grpc::Status status =
+      gateway_->FinalizeCall(Context(Staff(), absl::Seconds(30)).get(), finalize, &second);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(second.projects_size(), 2);
+  ExpectOneLinkedProjectEach({proposal_of_["umikaze"], proposal_of_["himawari"]});
+}
+
+TEST_F(FaultTest, ProjectServiceDownBeforeFinalizeThenFinalizeCompletes) {
+  ASSERT_NO_FATAL_FAILURE(PrepareDecidableCall());
+  cluster_->Kill(Service::kProject);
+  gv1::FinalizeCallRequest finalize;
+  finalize.set_name(call_);
+  gv1::FinalizeCallResponse response;
+  grpc::Status status =
+      gateway_->FinalizeCall(Context(Staff(), absl::Seconds(5)).get(), finalize, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  EXPECT_EQ(status.error_message().find("127.0.0.1"), std::string::npos);
+  // The decision stands; the projects come when project-service is back.
+  cluster_->Restart(Service::kProject);
+  status = gateway_->FinalizeCall(Context(Staff()).get(), finalize, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.projects_size(), 2);
+  ExpectOneLinkedProjectEach({proposal_of_["umikaze"], proposal_of_["himawari"]});
+}
+
+TEST_F(FaultTest, DelayedDownstreamGivesDeadlineExceededInTimeAndServingGoesOn) {
+  testing::FaultProxy proxy(std::stoi(cluster_->Address(Service::kPartner).substr(10)));
+  cluster_->SetExtraFlags(Service::kGateway, {"--partner_addr=" + proxy.address()});
+  cluster_->Restart(Service::kGateway);
+  gateway_ = gv1::Gateway::NewStub(cluster_->Channel(Service::kGateway));
+  partners_ = partner::v1::PartnerService::NewStub(cluster_->Channel(Service::kGateway));
+  // Connected first: the fault is a slow service, not a slow handshake.
+  partner::v1::GetPartnerRequest warm;
+  warm.set_name(Partner("meiji"));
+  partner::v1::Partner warmed;
+  ASSERT_TRUE(partners_->GetPartner(Context(Staff()).get(), warm, &warmed).ok());
+  proxy.SetMode(testing::FaultProxy::Mode::kDelay);
+  proxy.SetDelay(absl::Seconds(3));
+
+  const absl::Duration deadline = absl::Milliseconds(800);
+  // A composed call and a forwarded one.
+  gv1::GetPartnerProfileRequest profile;
+  profile.set_name(Partner("meiji"));
+  gv1::PartnerProfile out;
+  absl::Time start = absl::Now();
+  grpc::Status status =
+      gateway_->GetPartnerProfile(Context(Staff(), deadline).get(), profile, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+      << status.error_message();
+  EXPECT_LT(absl::Now() - start, deadline + absl::Milliseconds(100));
+
+  partner::v1::GetPartnerRequest get;
+  get.set_name(Partner("meiji"));
+  partner::v1::Partner partner;
+  start = absl::Now();
+  status = partners_->GetPartner(Context(Staff(), deadline).get(), get, &partner);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_LT(absl::Now() - start, deadline + absl::Milliseconds(100));
+
+  // The gateway keeps serving: other services answer, and partner-service
+  // does again once the delay is gone.
+  pv1::ListProgrammesRequest list;
+  pv1::ListProgrammesResponse programmes;
+  EXPECT_TRUE(proposals_->ListProgrammes(Context(Staff()).get(), list, &programmes).ok());
+  proxy.SetMode(testing::FaultProxy::Mode::kPass);
+  status = partners_->GetPartner(Context(Staff(), absl::Seconds(10)).get(), get, &partner);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(partner.display_name(), "明治大学");
+}
+
+// An app with only the gateway's address reaches every method of the three
+// services (listed from their descriptors); each service checks the token
+// itself, so going around the gateway without one is refused.
+TEST_F(FaultTest, EveryServiceMethodIsReachableThroughTheGatewayAndNoneIsOpen) {
+  const std::map<std::string, Service> services = {
+      {"kyodo.partner.v1.PartnerService", Service::kPartner},
+      {"kyodo.project.v1.ProjectService", Service::kProject},
+      {"kyodo.proposal.v1.ProposalService", Service::kProposal}};
+  int methods = 0;
+  for (const auto& [service_name, service] : services) {
+    const auto* descriptor =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service_name);
+    ASSERT_NE(descriptor, nullptr) << service_name;
+    for (int i = 0; i < descriptor->method_count(); ++i) {
+      const std::string path =
+          "/" + service_name + "/" + descriptor->method(i)->name();
+      for (const bool through_gateway : {true, false}) {
+        grpc::GenericStub stub(cluster_->Channel(through_gateway ? Service::kGateway
+                                                                 : service));
+        grpc::ClientContext context;
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        if (through_gateway) {
+          context.AddMetadata("authorization", "Bearer " + testing::AdminToken());
+        }
+        grpc::Slice empty("");
+        grpc::ByteBuffer request(&empty, 1), response;
+        absl::Notification done;
+        grpc::Status status;
+        stub.UnaryCall(&context, path, grpc::StubOptions(), &request, &response,
+                       [&](grpc::Status s) {
+                         status = s;
+                         done.Notify();
+                       });
+        done.WaitForNotification();
+        if (through_gateway) {
+          // Reached the service: anything but "no such method" and transport
+          // failures (an empty request is mostly INVALID_ARGUMENT).
+          EXPECT_NE(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << path;
+          EXPECT_NE(status.error_code(), grpc::StatusCode::UNAVAILABLE) << path;
+          EXPECT_NE(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << path;
+        } else {
+          EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << path;
+        }
+      }
+      ++methods;
+    }
+  }
+  EXPECT_GT(methods, 60);
+}
+
+}  // namespace
+}  // namespace kyodo::integration

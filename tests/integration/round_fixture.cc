@@ -1,0 +1,222 @@
+#include "tests/integration/round_fixture.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/store/doc.h"
+#include "kyodoctl/client.h"
+#include "kyodoctl/seed.h"
+#include "tests/testing/auth.h"
+#include "tests/testing/status.h"
+
+namespace kyodo::integration {
+
+using testing::Context;
+using testing::Service;
+
+namespace {
+
+struct Applicant {
+  const char* ref;
+  int64_t amount;
+};
+constexpr Applicant kApplicants[] = {
+    {"umikaze", 362100}, {"himawari", 75000}, {"bunkadamashii", 150000},
+    {"sozo", 800000},    {"fujitsu", 300000}, {"tama-shotengai", 200000}};
+
+}  // namespace
+
+RoundTest::RoundTest() {
+  cluster_ = std::make_unique<testing::Cluster>("round");
+  auto channel = cluster_->Channel(Service::kGateway);
+  gateway_ = gv1::Gateway::NewStub(channel);
+  partners_ = partner::v1::PartnerService::NewStub(channel);
+  projects_ = prv1::ProjectService::NewStub(channel);
+  proposals_ = pv1::ProposalService::NewStub(channel);
+  ctl::ClientOptions options;
+  options.default_address = cluster_->Address(Service::kGateway);
+  options.token = testing::AdminToken("seed");
+  ctl::Client client(options);
+  absl::Status seeded = ctl::LoadSeedFile(
+      client, absl::StrCat(KYODO_SOURCE_DIR, "/deploy/local/data/10_partners.textproto"),
+      refs_, nullptr);
+  EXPECT_TRUE(seeded.ok()) << seeded;
+}
+
+std::string RoundTest::Staff() {
+  return testing::WardStaffToken(type::v1::KAWASAKI, "kawasaki-staff");
+}
+
+std::string RoundTest::Applicant(const std::string& ref) const {
+  return testing::ApplicantToken(Partner(ref), ref);
+}
+
+std::string RoundTest::Reviewer(int i) {
+  return testing::ReviewerToken(absl::StrCat("member-", i), absl::StrCat("member-", i));
+}
+
+void RoundTest::CreateProgrammeAndHistory() {
+  pv1::CreateProgrammeRequest request;
+  pv1::Programme* p = request.mutable_programme();
+  p->set_display_name("川崎区市民提案型事業");
+  p->set_ward(type::v1::KAWASAKI);
+  p->set_kind(pv1::Programme::WARD_CITIZEN_PROPOSAL);
+  p->set_consigning_unit(Partner("kawasaki-kikaku"));
+  p->add_eligible_partner_kinds(partner::v1::CIVIC_GROUP);
+  p->add_eligible_partner_kinds(partner::v1::BUSINESS_ASSOCIATION);
+  auto* first = p->add_amount_caps();
+  first->set_continuation_year(1);
+  first->set_max_amount_yen(700000);
+  auto* later = p->add_amount_caps();
+  later->set_continuation_year(2);
+  later->set_max_amount_yen(500000);
+  p->set_max_continuation_years(3);
+  p->set_one_proposal_per_applicant(true);
+  pv1::Programme created;
+  grpc::Status status = proposals_->CreateProgramme(Context(Staff()).get(), request, &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  programme_ = created.name();
+
+  // 多摩区商店街連合会 was funded under this programme in 2023, 2024, 2025.
+  for (int year : {2023, 2024, 2025}) {
+    prv1::CreateProjectRequest create;
+    prv1::Project* project = create.mutable_project();
+    project->set_title(absl::StrCat("商店街のにぎわいづくり ", year));
+    project->set_issue("商店街の空き店舗の増加");
+    project->set_programme(prv1::WARD_CITIZEN_PROPOSAL);
+    project->set_fiscal_year(year);
+    project->set_source_proposal(
+        absl::StrCat(programme_, "/calls/fy", year, "/proposals/shotengai"));
+    auto* lead = project->add_participants();
+    lead->set_partner(Partner("tama-shotengai"));
+    lead->set_role(prv1::Participant::LEAD);
+    auto* city = project->add_participants();
+    city->set_partner(Partner("kawasaki-kikaku"));
+    city->set_role(prv1::Participant::CITY);
+    prv1::Project out;
+    status = projects_->CreateProject(Context(Staff()).get(), create, &out);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+}
+
+void RoundTest::CreateOpenCall() {
+  pv1::CreateCallRequest request;
+  request.set_parent(programme_);
+  pv1::Call* c = request.mutable_call();
+  c->set_display_name("令和8年度 川崎区市民提案型事業 公募");
+  c->set_fiscal_year(2026);
+  const absl::Time now = absl::Now();
+  *c->mutable_submission_start_time() = common::store::ToTimestamp(now - absl::Minutes(1));
+  // Long enough for the six submissions; CloseCall waits for the end.
+  *c->mutable_submission_end_time() = common::store::ToTimestamp(now + absl::Seconds(8));
+  c->set_budget_yen(500000);
+  c->set_max_adoptions(3);
+  for (const auto& [label, weight] :
+       std::vector<std::pair<const char*, int>>{{"地域課題との関連性", 2}, {"実現可能性", 1}}) {
+    auto* criterion = c->add_criteria();
+    criterion->set_display_name(label);
+    criterion->set_weight(weight);
+    criterion->set_max_score(5);
+  }
+  c->set_pass_mark(50);
+  c->set_min_reviews(2);
+  pv1::Call created;
+  grpc::Status status = proposals_->CreateCall(Context(Staff()).get(), request, &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  call_ = created.name();
+  // The committee: member-1 belongs to ひまわり, so never scores its proposal.
+  for (int i = 1; i <= 3; ++i) {
+    pv1::CreateReviewerRequest add;
+    add.set_parent(call_);
+    add.mutable_reviewer()->set_display_name(absl::StrCat("審査委員", i));
+    add.mutable_reviewer()->set_principal(absl::StrCat("member-", i));
+    if (i == 1) add.mutable_reviewer()->add_affiliations(Partner("himawari"));
+    pv1::Reviewer reviewer;
+    status = proposals_->CreateReviewer(Context(Staff()).get(), add, &reviewer);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    reviewer_of_[i] = reviewer.name();
+  }
+  pv1::OpenCallRequest open;
+  open.set_name(call_);
+  status = proposals_->OpenCall(Context(Staff()).get(), open, &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+}
+
+void RoundTest::SubmitAll() {
+  for (const auto& a : kApplicants) {
+    pv1::CreateProposalRequest draft;
+    draft.set_parent(call_);
+    pv1::Proposal* p = draft.mutable_proposal();
+    p->set_applicant(Partner(a.ref));
+    p->set_title(absl::StrCat(a.ref, " の提案"));
+    p->set_issue("地域の課題");
+    p->set_plan("計画");
+    p->set_requested_amount_yen(a.amount);
+    pv1::Proposal created;
+    grpc::Status status =
+        proposals_->CreateProposal(Context(Applicant(a.ref)).get(), draft, &created);
+    ASSERT_TRUE(status.ok()) << a.ref << ": " << status.error_message();
+    proposal_of_[a.ref] = created.name();
+    gv1::SubmitProposalRequest submit;
+    submit.set_name(created.name());
+    submit.set_request_id(testing::NewRequestId());
+    gv1::SubmitProposalResponse submitted;
+    status = gateway_->SubmitProposal(Context(Applicant(a.ref)).get(), submit, &submitted);
+    ASSERT_TRUE(status.ok()) << a.ref << ": " << status.error_message();
+  }
+}
+
+void RoundTest::CloseAndStartReview() {
+  pv1::CloseCallRequest close;
+  close.set_name(call_);
+  pv1::Call call;
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  grpc::Status status;
+  // The window ends on the wall clock a few seconds after it opened.
+  do {
+    status = proposals_->CloseCall(Context(Staff()).get(), close, &call);
+    if (status.ok() || testing::Reason(status) != "SUBMISSION_WINDOW_NOT_ENDED") break;
+    absl::SleepFor(absl::Milliseconds(200));
+  } while (absl::Now() < give_up);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  pv1::StartReviewRequest start;
+  start.set_name(call_);
+  status = proposals_->StartReview(Context(Staff()).get(), start, &call);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+}
+
+void RoundTest::ReviewAll() {
+  // (criterion 1, criterion 2) per member; ひまわり gets members 2 and 3 only.
+  const std::map<std::string, std::map<int, std::pair<int, int>>> scores = {
+      {"umikaze", {{1, {5, 5}}, {2, {5, 4}}, {3, {4, 5}}}},
+      {"himawari", {{2, {4, 4}}, {3, {4, 5}}}},
+      {"bunkadamashii", {{1, {3, 3}}, {2, {3, 4}}, {3, {4, 3}}}},
+  };
+  for (const auto& [ref, by_member] : scores) {
+    for (const auto& [member, pair] : by_member) {
+      pv1::SubmitReviewRequest request;
+      request.set_parent(proposal_of_.at(ref));
+      request.mutable_review()->add_scores(pair.first);
+      request.mutable_review()->add_scores(pair.second);
+      pv1::Review review;
+      grpc::Status status =
+          proposals_->SubmitReview(Context(Reviewer(member)).get(), request, &review);
+      ASSERT_TRUE(status.ok()) << ref << "/" << member << ": " << status.error_message();
+    }
+  }
+}
+
+void RoundTest::PrepareDecidableCall() {
+  ASSERT_NO_FATAL_FAILURE(CreateProgrammeAndHistory());
+  ASSERT_NO_FATAL_FAILURE(CreateOpenCall());
+  ASSERT_NO_FATAL_FAILURE(SubmitAll());
+  ASSERT_NO_FATAL_FAILURE(CloseAndStartReview());
+  ASSERT_NO_FATAL_FAILURE(ReviewAll());
+}
+
+int RoundTest::ProjectsOf(const std::string& proposal) const {
+  return std::stoi(cluster_->Database(Service::kProject)
+                       .QueryValue("SELECT COUNT(*) FROM projects WHERE source_proposal = '" +
+                                   proposal + "'"));
+}
+
+}  // namespace kyodo::integration
