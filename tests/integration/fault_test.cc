@@ -3,6 +3,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "common/grpc/downstream.h"
 #include "google/protobuf/descriptor.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "tests/integration/round_fixture.h"
@@ -138,6 +139,103 @@ TEST_F(FaultTest, DelayedDownstreamGivesDeadlineExceededInTimeAndServingGoesOn) 
   status = partners_->GetPartner(Context(Staff(), absl::Seconds(10)).get(), get, &partner);
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(partner.display_name(), "明治大学");
+}
+
+// A downstream killed while a call to it is in flight: the caller gets
+// UNAVAILABLE (never INTERNAL or UNKNOWN) within its deadline, and the
+// gateway keeps serving.
+TEST_F(FaultTest, DownstreamKilledMidRequestIsUnavailableAndServingGoesOn) {
+  testing::FaultProxy proxy(std::stoi(cluster_->Address(Service::kPartner).substr(10)));
+  cluster_->SetExtraFlags(Service::kGateway, {"--partner_addr=" + proxy.address()});
+  cluster_->Restart(Service::kGateway);
+  partners_ = partner::v1::PartnerService::NewStub(cluster_->Channel(Service::kGateway));
+  gateway_ = gv1::Gateway::NewStub(cluster_->Channel(Service::kGateway));
+  partner::v1::GetPartnerRequest get;
+  get.set_name(Partner("meiji"));
+  partner::v1::Partner partner;
+  ASSERT_TRUE(partners_->GetPartner(Context(Staff()).get(), get, &partner).ok());
+
+  // Both a forwarded and a composed call are in flight (held by the proxy)
+  // when partner-service dies.
+  proxy.SetMode(testing::FaultProxy::Mode::kDelay);
+  proxy.SetDelay(absl::Milliseconds(1500));
+  const absl::Duration deadline = absl::Seconds(5);
+  grpc::Status forwarded, composed;
+  absl::Duration forwarded_took, composed_took;
+  std::thread a([&] {
+    const absl::Time start = absl::Now();
+    forwarded = partners_->GetPartner(Context(Staff(), deadline).get(), get, &partner);
+    forwarded_took = absl::Now() - start;
+  });
+  std::thread b([&] {
+    gv1::GetPartnerProfileRequest profile;
+    profile.set_name(Partner("meiji"));
+    gv1::PartnerProfile out;
+    const absl::Time start = absl::Now();
+    composed = gateway_->GetPartnerProfile(Context(Staff(), deadline).get(), profile, &out);
+    composed_took = absl::Now() - start;
+  });
+  const absl::Time give_up = absl::Now() + absl::Seconds(5);
+  while (proxy.connections_accepted() == 0 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  absl::SleepFor(absl::Milliseconds(300));  // the requests are inside the proxy
+  cluster_->Kill(Service::kPartner);
+  proxy.ResetAll();
+  a.join();
+  b.join();
+  for (const auto& [status, took] :
+       {std::make_pair(forwarded, forwarded_took), std::make_pair(composed, composed_took)}) {
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+    EXPECT_LT(took, deadline);
+  }
+  // The gateway still serves the other services.
+  pv1::ListProgrammesRequest list;
+  pv1::ListProgrammesResponse programmes;
+  EXPECT_TRUE(proposals_->ListProgrammes(Context(Staff()).get(), list, &programmes).ok());
+}
+
+// The connection cut after the commit, before the reply: a retry with the
+// same request_id answers OK, with the first answer, and there is one row.
+TEST_F(FaultTest, ReplyLostAfterCommitThenRetryWithSameRequestId) {
+  testing::FaultProxy proxy(std::stoi(cluster_->Address(Service::kPartner).substr(10)));
+  auto stub = partner::v1::PartnerService::NewStub(
+      common::grpc_client::NewChannel(proxy.address()));
+  partner::v1::ListPartnersRequest warm;
+  partner::v1::ListPartnersResponse page;
+  ASSERT_TRUE(stub->ListPartners(Context(Staff()).get(), warm, &page).ok());
+  const std::string before = cluster_->Database(Service::kPartner)
+                                 .QueryValue("SELECT COUNT(*) FROM partners");
+
+  partner::v1::CreatePartnerRequest create;
+  create.mutable_partner()->set_kind(partner::v1::CIVIC_GROUP);
+  create.mutable_partner()->set_display_name("返事の届かない会");
+  create.set_request_id(testing::NewRequestId());
+  proxy.SetMode(testing::FaultProxy::Mode::kDropReplies);
+  partner::v1::Partner lost;
+  grpc::Status status =
+      stub->CreatePartner(Context(Staff(), absl::Seconds(2)).get(), create, &lost);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  proxy.ResetAll();
+  proxy.SetMode(testing::FaultProxy::Mode::kPass);
+  // Committed although the caller never heard so.
+  EXPECT_EQ(std::stoi(cluster_->Database(Service::kPartner)
+                          .QueryValue("SELECT COUNT(*) FROM partners")),
+            std::stoi(before) + 1);
+  partner::v1::Partner first, again;
+  // The client retries as clients do: the old connection is gone, so the
+  // first attempt may find it broken (UNAVAILABLE) before reconnecting.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    status = stub->CreatePartner(Context(Staff()).get(), create, &first);
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE) break;
+  }
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_TRUE(stub->CreatePartner(Context(Staff()).get(), create, &again).ok());
+  EXPECT_EQ(first.SerializeAsString(), again.SerializeAsString());
+  EXPECT_EQ(std::stoi(cluster_->Database(Service::kPartner)
+                          .QueryValue("SELECT COUNT(*) FROM partners WHERE display_name = "
+                                      "'返事の届かない会'")),
+            1);
 }
 
 // An app with only the gateway's address reaches every method of the three

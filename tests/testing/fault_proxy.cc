@@ -149,6 +149,9 @@ void FaultProxy::Pump(std::shared_ptr<Connection> c, bool upstream) {
         }
         break;
       }
+      case Mode::kDropReplies:
+        if (!upstream) continue;
+        break;
       case Mode::kPass:
         break;
     }

@@ -8,6 +8,8 @@
 //   kReset      reset every connection (RST) as soon as data arrives
 //   kCloseAfter forward `close_after_bytes` bytes per connection, then close
 //               both sides (the reply to a call cut mid-way)
+//   kDropReplies forward requests, swallow everything coming back (a call
+//               that completes on the server while its reply is lost)
 // Existing connections can also be cut at once with ResetAll().
 #ifndef KYODO_TESTS_TESTING_FAULT_PROXY_H_
 #define KYODO_TESTS_TESTING_FAULT_PROXY_H_
@@ -25,7 +27,7 @@ namespace kyodo::testing {
 
 class FaultProxy {
  public:
-  enum class Mode { kPass, kDelay, kBlackhole, kReset, kCloseAfter };
+  enum class Mode { kPass, kDelay, kBlackhole, kReset, kCloseAfter, kDropReplies };
 
   // Listens on a free loopback port and forwards to 127.0.0.1:target_port.
   explicit FaultProxy(int target_port);

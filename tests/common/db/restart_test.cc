@@ -1,16 +1,8 @@
 // The pool across a MariaDB restart, on a private server this test starts
 // with deploy/local/mariadb.sh (the shared test server must never restart).
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <latch>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,81 +13,12 @@
 #include "common/db/pool.h"
 #include "common/db/transaction.h"
 #include "gtest/gtest.h"
+#include "tests/testing/private_mariadb.h"
 
 namespace kyodo::common::db {
 namespace {
 
-// A free loopback port (the kernel's pick for an ephemeral bind).
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
-class PrivateMariaDb {
- public:
-  PrivateMariaDb() {
-    char dir[] = "/tmp/kyodo-restart-test.XXXXXX";
-    if (mkdtemp(dir) != nullptr) dir_ = dir;
-    port_ = FreePort();
-  }
-  ~PrivateMariaDb() {
-    if (dir_.empty()) return;
-    Run("stop");
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-
-  bool Start() { return !dir_.empty() && port_ > 0 && Run("start"); }
-  bool Stop() { return Run("stop"); }
-
-  PoolOptions Options() const {
-    PoolOptions options;
-    options.host = "127.0.0.1";
-    options.port = port_;
-    options.user = "kyodo";
-    std::ifstream in(dir_ + "/kyodo.password");
-    std::stringstream password;
-    password << in.rdbuf();
-    options.password = password.str();
-    while (!options.password.empty() && options.password.back() == '\n') {
-      options.password.pop_back();
-    }
-    return options;
-  }
-
- private:
-  bool Run(const std::string& command) {
-    const std::string script =
-        absl::StrCat(KYODO_SOURCE_DIR, "/deploy/local/mariadb.sh");
-    std::string line =
-        absl::StrCat("'", script, "' ", command, " '", dir_, "'");
-    if (command == "start") absl::StrAppend(&line, " ", port_);
-    absl::StrAppend(&line, " >>'", dir_, "/script.log' 2>&1");
-    const int rc = std::system(line.c_str());
-    if (rc != 0) {
-      std::ifstream log(dir_ + "/script.log");
-      std::stringstream text;
-      text << log.rdbuf();
-      ADD_FAILURE() << line << " exited with " << rc << ":\n" << text.str();
-    }
-    return rc == 0;
-  }
-
-  std::string dir_;
-  int port_ = 0;
-};
+using kyodo::testing::PrivateMariaDb;
 
 std::string ConnectionId(Session& session) {
   auto row = session.QueryOne("SELECT CONNECTION_ID()");

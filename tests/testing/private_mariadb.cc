@@ -1,0 +1,79 @@
+#include "tests/testing/private_mariadb.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+
+namespace kyodo::testing {
+
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+PrivateMariaDb::PrivateMariaDb() {
+  char dir[] = "/tmp/kyodo-private-db.XXXXXX";
+  if (mkdtemp(dir) != nullptr) dir_ = dir;
+  port_ = FreePort();
+}
+
+PrivateMariaDb::~PrivateMariaDb() {
+  if (dir_.empty()) return;
+  Run("stop");
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+bool PrivateMariaDb::Start() { return !dir_.empty() && port_ > 0 && Run("start"); }
+bool PrivateMariaDb::Stop() { return Run("stop"); }
+
+common::db::PoolOptions PrivateMariaDb::Options() const {
+  common::db::PoolOptions options;
+  options.host = "127.0.0.1";
+  options.port = port_;
+  options.user = "kyodo";
+  std::ifstream in(password_file());
+  std::stringstream password;
+  password << in.rdbuf();
+  options.password = password.str();
+  while (!options.password.empty() && options.password.back() == '\n') {
+    options.password.pop_back();
+  }
+  return options;
+}
+
+bool PrivateMariaDb::Run(const std::string& command) {
+  const std::string script = absl::StrCat(KYODO_SOURCE_DIR, "/deploy/local/mariadb.sh");
+  std::string line = absl::StrCat("'", script, "' ", command, " '", dir_, "'");
+  if (command == "start") absl::StrAppend(&line, " ", port_);
+  absl::StrAppend(&line, " >>'", dir_, "/script.log' 2>&1");
+  if (std::system(line.c_str()) == 0) return true;
+  std::ifstream log(dir_ + "/script.log");
+  std::stringstream text;
+  text << log.rdbuf();
+  std::fprintf(stderr, "mariadb.sh %s failed:\n%s\n", command.c_str(), text.str().c_str());
+  return false;
+}
+
+}  // namespace kyodo::testing

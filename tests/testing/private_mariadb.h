@@ -1,0 +1,43 @@
+// Test support: a MariaDB of the test's own (deploy/local/mariadb.sh in a
+// temp folder), for tests that stop and restart the database; the shared
+// test server must never restart.
+#ifndef KYODO_TESTS_TESTING_PRIVATE_MARIADB_H_
+#define KYODO_TESTS_TESTING_PRIVATE_MARIADB_H_
+
+#include <string>
+
+#include "common/db/pool.h"
+
+namespace kyodo::testing {
+
+// A free loopback port (the kernel's pick for an ephemeral bind).
+int FreePort();
+
+class PrivateMariaDb {
+ public:
+  PrivateMariaDb();
+  // Stops the server and removes its folder.
+  ~PrivateMariaDb();
+  PrivateMariaDb(const PrivateMariaDb&) = delete;
+  PrivateMariaDb& operator=(const PrivateMariaDb&) = delete;
+
+  // Initialises (first time) and starts it; waits until it answers.
+  bool Start();
+  // Stops it and waits until the process has exited.
+  bool Stop();
+
+  int port() const { return port_; }
+  const std::string& dir() const { return dir_; }
+  std::string password_file() const { return dir_ + "/kyodo.password"; }
+  // Connection settings for user kyodo, no schema selected.
+  common::db::PoolOptions Options() const;
+
+ private:
+  bool Run(const std::string& command);
+  std::string dir_;
+  int port_ = 0;
+};
+
+}  // namespace kyodo::testing
+
+#endif  // KYODO_TESTS_TESTING_PRIVATE_MARIADB_H_

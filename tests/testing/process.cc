@@ -1,0 +1,88 @@
+#include "tests/testing/process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace kyodo::testing {
+
+ChildProcess::ChildProcess(std::string binary, std::vector<std::string> args,
+                           std::string log_path)
+    : binary_(std::move(binary)), args_(std::move(args)), log_path_(std::move(log_path)) {}
+
+ChildProcess::~ChildProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+std::string ChildProcess::Binary(const std::string& name) {
+  return absl::StrCat(KYODO_BINARY_DIR, "/", name, "/", name);
+}
+
+bool ChildProcess::Start() {
+  std::vector<std::string> all = {binary_};
+  all.insert(all.end(), args_.begin(), args_.end());
+  std::vector<char*> argv;
+  for (std::string& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, log_path_.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  char* no_env[] = {nullptr};
+  const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), no_env);
+  posix_spawn_file_actions_destroy(&actions);
+  return rc == 0;
+}
+
+void ChildProcess::Signal(int signal) {
+  if (pid_ > 0) kill(pid_, signal);
+}
+
+bool ChildProcess::Wait(absl::Duration timeout, int* status) {
+  if (pid_ <= 0) return true;
+  const absl::Time give_up = absl::Now() + timeout;
+  int s = 0;
+  while (absl::Now() < give_up) {
+    if (waitpid(pid_, &s, WNOHANG) == pid_) {
+      pid_ = 0;
+      if (status != nullptr) *status = s;
+      return true;
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return false;
+}
+
+bool ChildProcess::Running() {
+  if (pid_ <= 0) return false;
+  if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+    pid_ = 0;
+    return false;
+  }
+  return true;
+}
+
+std::string ChildProcess::LogTail(int lines) const {
+  std::ifstream in(log_path_);
+  std::vector<std::string> all;
+  for (std::string line; std::getline(in, line);) all.push_back(line);
+  std::ostringstream out;
+  for (size_t i = all.size() > static_cast<size_t>(lines) ? all.size() - lines : 0;
+       i < all.size(); ++i) {
+    out << all[i] << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace kyodo::testing

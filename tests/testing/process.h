@@ -1,0 +1,46 @@
+// Test support: one kyodo binary run as a child process with its log in a
+// file, for tests that signal, kill and restart it.
+#ifndef KYODO_TESTS_TESTING_PROCESS_H_
+#define KYODO_TESTS_TESTING_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace kyodo::testing {
+
+class ChildProcess {
+ public:
+  // `binary` is a path; `args` its arguments (without argv[0]); stderr goes
+  // to `log_path`. Starts nothing yet.
+  ChildProcess(std::string binary, std::vector<std::string> args,
+               std::string log_path);
+  // Kills it (SIGKILL) if still running.
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  bool Start();
+  void Signal(int signal);
+  // Waits until it exits; true with its exit status in `*status` when it
+  // did within `timeout`.
+  bool Wait(absl::Duration timeout, int* status = nullptr);
+  bool Running();
+  pid_t pid() const { return pid_; }
+  std::string LogTail(int lines = 30) const;
+  // The kyodo binary `name` of the build tree (e.g. "partner-service").
+  static std::string Binary(const std::string& name);
+
+ private:
+  std::string binary_;
+  std::vector<std::string> args_;
+  std::string log_path_;
+  pid_t pid_ = 0;
+};
+
+}  // namespace kyodo::testing
+
+#endif  // KYODO_TESTS_TESTING_PROCESS_H_
