@@ -20,9 +20,11 @@ T OrFail(absl::StatusOr<T> value) {
 bool Migrate(const ServiceConfig& config, const std::vector<db::MigrationTrack>& tracks,
              metrics::Metrics* metrics, int* exit_code) {
   if (!config.migrate && !config.migrate_only) return true;
-  absl::Status migrated = MigrateAtStart(config.db, tracks, absl::Seconds(60));
+  db::MigrationReport report;
+  absl::Status migrated = MigrateAtStart(config.db, tracks, absl::Seconds(60), &report);
   if (metrics != nullptr) {
-    metrics->SetMigrations(0, migrated.code() == absl::StatusCode::kFailedPrecondition);
+    metrics->SetMigrations(report.applied,
+                           migrated.code() == absl::StatusCode::kFailedPrecondition);
   }
   if (config.migrate_only) {
     *exit_code = migrated.ok() ? 0 : 1;

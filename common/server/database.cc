@@ -10,19 +10,22 @@ const db::MigrationTrack& CommonMigrations() { return KyodoCommonMigrations(); }
 
 absl::Status MigrateAtStart(const db::PoolOptions& database,
                             const std::vector<db::MigrationTrack>& tracks,
-                            absl::Duration wait) {
+                            absl::Duration wait, db::MigrationReport* report) {
   const absl::Time give_up = absl::Now() + wait;
   absl::Duration backoff = absl::Milliseconds(200);
   while (true) {
-    absl::StatusOr<db::MigrationReport> report =
+    absl::StatusOr<db::MigrationReport> applied =
         db::ApplyMigrations(database, tracks, absl::Seconds(60));
-    if (report.ok()) return absl::OkStatus();
-    const bool retry = report.status().code() == absl::StatusCode::kUnavailable &&
+    if (applied.ok()) {
+      if (report != nullptr) *report = *applied;
+      return absl::OkStatus();
+    }
+    const bool retry = applied.status().code() == absl::StatusCode::kUnavailable &&
                        absl::Now() + backoff < give_up;
     log::Write(retry ? log::Level::kWarning : log::Level::kError,
                "migration failed",
-               {{"error", report.status().message()}, {"retrying", retry}});
-    if (!retry) return report.status();
+               {{"error", applied.status().message()}, {"retrying", retry}});
+    if (!retry) return applied.status();
     absl::SleepFor(backoff);
     backoff = std::min(backoff * 2, absl::Seconds(5));
   }

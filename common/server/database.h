@@ -17,9 +17,12 @@ const db::MigrationTrack& CommonMigrations();
 // Applies migrations, waiting up to `wait` for the database to come up (a
 // pod may start before its database). Returns FAILED_PRECONDITION
 // SCHEMA_DIRTY for a dirty schema: the caller keeps serving NOT_SERVING.
+// On success, `report` (when given) says how many migrations this call
+// applied and how many were already in place.
 absl::Status MigrateAtStart(const db::PoolOptions& database,
                             const std::vector<db::MigrationTrack>& tracks,
-                            absl::Duration wait);
+                            absl::Duration wait,
+                            db::MigrationReport* report = nullptr);
 
 // Ready when a session answers a ping and every migration of `tracks` is
 // applied and clean.

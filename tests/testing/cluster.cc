@@ -23,9 +23,8 @@
 extern char** environ;
 
 namespace kyodo::testing {
-namespace {
 
-int FreePort() {
+int FreeLoopbackPort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -37,6 +36,8 @@ int FreePort() {
   close(fd);
   return ntohs(address.sin_port);
 }
+
+namespace {
 
 void WriteFile(const std::string& path, const std::string& content) {
   std::ofstream out(path);
@@ -57,7 +58,10 @@ const char* HealthName(Service s) {
 
 std::string TestKeyFile(const std::string& dir) { return dir + "/jwt.key"; }
 
-Cluster::Cluster(const std::string& label) {
+Cluster::Cluster(const std::string& label) : Cluster(label, ClusterOptions{}) {}
+
+Cluster::Cluster(const std::string& label, ClusterOptions options)
+    : credentials_(std::move(options.credentials)) {
   char pattern[] = "/tmp/kyodo-cluster.XXXXXX";
   dir_ = mkdtemp(pattern);
   WriteFile(TestKeyFile(dir_), kTestJwtKey);
@@ -69,7 +73,10 @@ Cluster::Cluster(const std::string& label) {
   processes_[Service::kProject] = {"project-service"};
   processes_[Service::kProposal] = {"proposal-service"};
   processes_[Service::kGateway] = {"gateway"};
-  for (auto& [service, process] : processes_) process.port = FreePort();
+  for (auto& [service, process] : processes_) process.port = FreeLoopbackPort();
+  for (auto& [service, flags] : options.extra_flags) {
+    processes_[service].extra = std::move(flags);
+  }
   for (Service s : {Service::kPartner, Service::kProject, Service::kProposal}) {
     databases_[s] = std::make_unique<TestDatabase>(
         absl::StrCat(label, "_", processes_[s].name.substr(0, 4)));
@@ -167,6 +174,10 @@ void Cluster::WaitServing(Service s, absl::Duration timeout) {
   while (absl::Now() < give_up) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+    // Over TLS, waiting keeps the channel polled while it connects: the
+    // handshake needs several round trips, which a call failing at once
+    // (the channel in TRANSIENT_FAILURE) does not drive.
+    if (credentials_.contains(s)) context.set_wait_for_ready(true);
     grpc::health::v1::HealthCheckRequest request;
     request.set_service(HealthName(s));
     grpc::health::v1::HealthCheckResponse response;
@@ -190,7 +201,18 @@ std::string Cluster::Address(Service s) const {
 }
 
 std::shared_ptr<grpc::Channel> Cluster::Channel(Service s) const {
-  return common::grpc_client::NewChannel(Address(s));
+  auto credentials = credentials_.find(s);
+  return common::grpc_client::NewChannel(
+      Address(s), credentials == credentials_.end() ? nullptr : credentials->second);
+}
+
+void Cluster::SetCredentials(Service s,
+                             std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  if (credentials == nullptr) {
+    credentials_.erase(s);
+  } else {
+    credentials_[s] = std::move(credentials);
+  }
 }
 
 void Cluster::Kill(Service s) {

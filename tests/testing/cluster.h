@@ -14,16 +14,29 @@
 
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/security/credentials.h"
 #include "tests/testing/database.h"
 
 namespace kyodo::testing {
 
 enum class Service { kPartner, kProject, kProposal, kGateway };
 
+// How a Cluster starts its services (the defaults: plaintext, no extra
+// flags).
+struct ClusterOptions {
+  // Extra command-line flags of each service from its first start (TLS
+  // flags, --metrics_listen, ...); SetExtraFlags replaces them later.
+  std::map<Service, std::vector<std::string>> extra_flags;
+  // Credentials of Channel() and of the health checks, per service, for a
+  // service that serves TLS; plaintext when absent.
+  std::map<Service, std::shared_ptr<grpc::ChannelCredentials>> credentials;
+};
+
 class Cluster {
  public:
   // Starts all four and waits until each reports SERVING.
   explicit Cluster(const std::string& label);
+  Cluster(const std::string& label, ClusterOptions options);
   // Stops every process (SIGTERM, then SIGKILL after 10 s) and drops the
   // schemas.
   ~Cluster();
@@ -31,7 +44,13 @@ class Cluster {
   Cluster& operator=(const Cluster&) = delete;
 
   std::string Address(Service service) const;
+  // A channel to the service, with the credentials it was given (plaintext
+  // by default).
   std::shared_ptr<grpc::Channel> Channel(Service service) const;
+  // Replaces the credentials of Channel() and the health checks, e.g. after
+  // restarting a service with other TLS flags.
+  void SetCredentials(Service service,
+                      std::shared_ptr<grpc::ChannelCredentials> credentials);
 
   // SIGKILL, and wait until the process is gone.
   void Kill(Service service);
@@ -61,10 +80,14 @@ class Cluster {
   std::string dir_;
   std::map<Service, std::unique_ptr<TestDatabase>> databases_;
   std::map<Service, Process> processes_;
+  std::map<Service, std::shared_ptr<grpc::ChannelCredentials>> credentials_;
 };
 
 // The secret files a Cluster writes for its services.
 std::string TestKeyFile(const std::string& dir);
+
+// A loopback TCP port that was free a moment ago.
+int FreeLoopbackPort();
 
 }  // namespace kyodo::testing
 

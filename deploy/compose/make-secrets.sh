@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Makes the secret files of the compose stack, once (existing files are
+# kept): the MariaDB password, the JWT signing key, the page-token key, and
+# the gateway's own token (role admin, one year), minted by kyodoctl from
+# the image.
+#
+#   deploy/compose/make-secrets.sh [DIR]     (default: deploy/compose/secrets)
+#
+# Environment: KYODO_IMAGE (localhost/kyodo:dev), KYODO_JWT_ISSUER
+# (kyodo-compose, as in kyodo.env), KYODO_CONTAINER_ENGINE (podman; docker
+# works too). The folder is private to its owner; the files in it are
+# world-readable so that the containers' unprivileged users can read them
+# through their bind mounts.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+dir=${1:-${KYODO_SECRETS_DIR:-$here/secrets}}
+image=${KYODO_IMAGE:-localhost/kyodo:dev}
+issuer=${KYODO_JWT_ISSUER:-kyodo-compose}
+engine=${KYODO_CONTAINER_ENGINE:-podman}
+mkdir -p "$dir"
+chmod 700 "$dir"
+dir=$(cd "$dir" && pwd)
+
+random() {  # random FILE BYTES
+  if [[ ! -s "$1" ]]; then head -c "$2" /dev/urandom | base64 | tr -d '/+=\n' >"$1"; fi
+  chmod 444 "$1"
+}
+random "$dir/db_password" 24
+random "$dir/jwt.key" 48
+random "$dir/page_token.key" 48
+if [[ ! -s "$dir/gateway.token" ]]; then
+  "$engine" run --rm --network none -v "$dir/jwt.key:/run/secrets/jwt_key:ro" "$image" \
+    kyodoctl token --role=admin --sub=gateway --ttl=8760h \
+    --jwt_key_file=/run/secrets/jwt_key --jwt_issuer="$issuer" >"$dir/gateway.token.new"
+  mv "$dir/gateway.token.new" "$dir/gateway.token"
+fi
+chmod 444 "$dir/gateway.token"

@@ -1,0 +1,328 @@
+#!/usr/bin/env bash
+# The deploy check: what operators run, tested on this machine with podman
+# (no Docker engine or Kubernetes cluster needed). Idempotent; run as root.
+#
+#   deploy/test.sh
+#
+# 1. Installs what it needs (Debian packages with apt-get; kubernetes-models
+#    with npm into the build folder).
+# 2. Kubernetes: renders every overlay with `kubectl kustomize` (the kubectl
+#    on PATH, and Debian's kubectl 1.20, unpacked beside it), validates every
+#    object against the Kubernetes schemas offline, checks kyodo's rules
+#    (probes, requests and limits, non-root, read-only root, secrets, HPA,
+#    PDB, NetworkPolicy, migration Job: deploy/k8s/validate/validate.js) and
+#    that both kubectl versions render the same objects.
+# 3. Images: makes the base images if missing (deploy/docker/base-images.sh),
+#    builds kyodo's image with the real Dockerfile and the dev MariaDB image,
+#    checks the image (non-root user, only runtime libraries, tini as PID 1)
+#    and that `podman stop` ends a service with exit code 0 quickly.
+# 4. Compose: starts deploy/compose/compose.yaml with podman-compose (the
+#    gateway on a loopback port), waits for the migration step and every
+#    health check, makes an authenticated call through the gateway that
+#    reaches all three services (kyodoctl from the image, host network),
+#    backs up with mariadb-dump, changes, restores and checks, reruns the
+#    migration step, stops the stack, checks every service stopped with
+#    exit code 0, and removes it, leaving no container, network, volume or
+#    process behind.
+#
+# Environment: KYODO_BUILD_DIR (default build/; state goes to
+# BUILD_DIR/deploy-test), KYODO_DEPLOY_KEEP=1 leaves the compose stack up
+# after the checks (for a look; `podman-compose -p kyodo-test ... down -v`
+# removes it), KYODO_SKIP_APT=1 never calls apt-get.
+# Prints one line per check and ends with "deploy: N passed, N failed".
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${KYODO_BUILD_DIR:-$root/build}
+state=$build/deploy-test
+mkdir -p "$state"
+state=$(cd "$state" && pwd)
+image=localhost/kyodo:dev
+mariadb_image=localhost/kyodo-mariadb:dev
+project=kyodo-test
+compose_file=$root/deploy/compose/compose.yaml
+started=$(date +%s)
+
+passed=0
+failed=0
+ok() { echo "ok - $*"; passed=$((passed + 1)); }
+not_ok() { echo "FAIL - $*"; failed=$((failed + 1)); }
+check() {  # check NAME COMMAND...: runs the command, counts the result
+  local name=$1; shift
+  if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+note() { echo "# $*"; }
+finish() {
+  echo "deploy: $passed passed, $failed failed"
+  ((failed == 0))
+}
+
+[[ $(id -u) -eq 0 ]] || { echo "deploy/test.sh: run as root (podman builds and runs as root)" >&2; exit 1; }
+
+# --- 1. What it needs ------------------------------------------------------
+packages=(podman runc catatonit golang-github-containernetworking-plugin-dnsname
+          debootstrap podman-compose)
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+# Commands that may come from elsewhere than Debian (Node.js with its npm,
+# kubectl): installed only when absent.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+command -v openssl >/dev/null || missing+=(openssl)
+command -v kubectl >/dev/null || missing+=(kubernetes-client)
+if ((${#missing[@]})) && [[ "${KYODO_SKIP_APT:-0}" != 1 ]]; then
+  note "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# podman without systemd, as root: runc, cgroupfs, file events, and ulimits
+# this machine allows.
+hard_nofile=$(ulimit -Hn)
+cat >"$state/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=$hard_nofile:$hard_nofile", "nproc=32768:32768"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+export CONTAINERS_CONF=$state/containers.conf
+
+# Debian's kubectl 1.20 (kubernetes-client), unpacked beside the kubectl on
+# PATH rather than installed over it.
+kubectls=()
+command -v kubectl >/dev/null && kubectls+=("$(command -v kubectl)")
+debian_kubectl=$state/debian-kubectl/root/usr/bin/kubectl
+if [[ ! -x "$debian_kubectl" ]]; then
+  rm -rf "$state/debian-kubectl" && mkdir -p "$state/debian-kubectl"
+  (cd "$state/debian-kubectl" && apt-get download kubernetes-client >/dev/null 2>&1 &&
+   dpkg-deb -x kubernetes-client_*.deb root) || note "cannot fetch Debian's kubernetes-client"
+fi
+if [[ -x "$debian_kubectl" ]] && ! printf '%s\n' "${kubectls[@]}" | grep -qx "$debian_kubectl"; then
+  kubectls+=("$debian_kubectl")
+fi
+
+# kubernetes-models (and js-yaml), from the lock file, in the build folder.
+npm_dir=$state/npm
+validate=$root/deploy/k8s/validate
+if ! cmp -s "$validate/package-lock.json" "$npm_dir/package-lock.json" ||
+   [[ ! -d "$npm_dir/node_modules/kubernetes-models" ]]; then
+  mkdir -p "$npm_dir"
+  cp "$validate/package.json" "$validate/package-lock.json" "$npm_dir/"
+  (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
+# --- 2. Kubernetes manifests -------------------------------------------------
+# Rendered from a copy, with placeholder secret files for the local overlay's
+# generators (the real ones come from its make-secrets.sh and never go into
+# the repository).
+k8s=$state/k8s
+rm -rf "$k8s" && mkdir -p "$k8s"
+cp -r "$root/deploy/k8s/base" "$root/deploy/k8s/overlays" "$k8s/"
+mkdir -p "$k8s/overlays/local/secrets"
+for f in db_password jwt.key page_token.key gateway.token; do
+  echo "placeholder-$f" >"$k8s/overlays/local/secrets/$f"
+done
+renders=()
+render_ok=1
+for kubectl_bin in "${kubectls[@]}"; do
+  version=$("$kubectl_bin" version --client 2>/dev/null | grep -oE 'v1\.[0-9]+' | head -1)
+  for overlay in local production; do
+    out=$state/render-$overlay-$version.yaml
+    if "$kubectl_bin" kustomize "$k8s/overlays/$overlay" >"$out" 2>"$out.err"; then
+      renders+=("$overlay=$out")
+    else
+      render_ok=0; cat "$out.err" >&2
+    fi
+  done
+done
+check "kubectl kustomize renders every overlay with ${#kubectls[@]} kubectl versions" \
+  test "$render_ok" = 1 -a "${#renders[@]}" -ge 2
+check "every object is valid and follows the rules (validate.js)" \
+  env NODE_PATH="$npm_dir/node_modules" node "$validate/validate.js" "${renders[@]}"
+
+# --- 3. Images -------------------------------------------------------------
+"$root/deploy/docker/base-images.sh" "$state/base" >&2
+t0=$(date +%s)
+if podman build --pull=never --network host -f "$root/deploy/docker/Dockerfile" \
+     -t "$image" "$root" >"$state/image-build.log" 2>&1; then
+  ok "image $image builds with deploy/docker/Dockerfile ($(( $(date +%s) - t0 )) s)"
+else
+  not_ok "image build (see $state/image-build.log)"; tail -30 "$state/image-build.log"; finish; exit 1
+fi
+t0=$(date +%s)
+if podman build --pull=never --network host -f "$root/deploy/docker/mariadb/Dockerfile" \
+     -t "$mariadb_image" "$root/deploy/docker/mariadb" >"$state/mariadb-build.log" 2>&1; then
+  ok "image $mariadb_image builds ($(( $(date +%s) - t0 )) s)"
+else
+  not_ok "MariaDB image build (see $state/mariadb-build.log)"; finish; exit 1
+fi
+note "image size: $(podman image inspect --format '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}')"
+check "the image runs as uid 10001, entry point tini" \
+  test "$(podman image inspect --format '{{.Config.User}} {{join .Config.Entrypoint " "}}' "$image")" \
+       = "10001:10001 /usr/bin/tini --"
+check "the image holds the five programs and no compiler" \
+  podman run --rm --network none "$image" sh -c \
+    'for p in partner-service project-service proposal-service gateway kyodoctl; do
+       command -v "$p" >/dev/null || exit 1; done; ! command -v c++ && ! command -v cmake'
+
+# PID 1 and SIGTERM: a gateway (it needs no database) stops at once, exit 0.
+sig_dir=$state/sigterm
+mkdir -p "$sig_dir" && chmod 755 "$sig_dir"  # throwaway values; the container user reads them
+head -c 32 /dev/urandom | base64 >"$sig_dir/jwt.key"
+echo placeholder-token >"$sig_dir/gateway.token"
+chmod 444 "$sig_dir"/*
+podman rm -f -t 0 kyodo-sigterm-test >/dev/null 2>&1 || true
+podman run -d --name kyodo-sigterm-test --network none --read-only --cap-drop ALL \
+  -v "$sig_dir:/run/secrets/kyodo:ro" "$image" gateway --listen=127.0.0.1:50050 \
+  --jwt_key_file=/run/secrets/kyodo/jwt.key --service_token_file=/run/secrets/kyodo/gateway.token \
+  --drain=1s --shutdown_grace=2s >/dev/null
+for _ in $(seq 1 100); do
+  podman logs kyodo-sigterm-test 2>&1 | grep -q '"serving"' && break
+  sleep 0.1
+done
+t0=$(date +%s%N)
+podman stop -t 30 kyodo-sigterm-test >/dev/null
+stop_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+sig_code=$(podman inspect --format '{{.State.ExitCode}}' kyodo-sigterm-test)
+check "podman stop ends a service with exit code 0 in ${stop_ms} ms (SIGTERM through tini)" \
+  test "$sig_code" = 0 -a "$stop_ms" -lt 10000
+podman rm -f -t 0 kyodo-sigterm-test >/dev/null
+
+# --- 4. The compose stack ------------------------------------------------------
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+gateway_port=$((20000 + RANDOM % 20000))
+until port_free "$gateway_port"; do gateway_port=$((20000 + RANDOM % 20000)); done
+secrets=$state/compose-secrets
+export KYODO_SECRETS_DIR=$secrets KYODO_GATEWAY_PORT=$gateway_port KYODO_IMAGE=$image \
+       KYODO_MARIADB_IMAGE=$mariadb_image
+"$root/deploy/compose/make-secrets.sh" "$secrets"
+compose() { podman-compose -p "$project" -f "$compose_file" "$@"; }
+ctl() {  # kyodoctl from the image, on the host's network (loopback)
+  podman run --rm --network host -v "$secrets/jwt.key:/run/secrets/jwt_key:ro" \
+    -e KYODO_TOKEN="${token:-}" "$image" kyodoctl "$@"
+}
+teardown() {
+  compose down -v >"$state/compose-down.log" 2>&1 || true
+  # podman-compose 1.0 leaves the network behind, and its `down -v` misses
+  # the volume (made without the project's label).
+  podman network rm -f "${project}_kyodo" >/dev/null 2>&1 || true
+  podman volume rm -f "${project}_mariadb-data" >/dev/null 2>&1 || true
+  podman rm -f -t 0 kyodo-sigterm-test >/dev/null 2>&1 || true
+}
+if [[ "${KYODO_DEPLOY_KEEP:-0}" != 1 ]]; then trap teardown EXIT; fi
+teardown
+
+t_up=$(date +%s%N)
+if ! compose up -d >"$state/compose-up.log" 2>&1; then
+  not_ok "podman-compose up (see $state/compose-up.log)"; tail -20 "$state/compose-up.log"
+  finish; exit 1
+fi
+container() { echo "${project}_$1_1"; }
+stack_ids=$(podman ps -a -q --no-trunc --filter "label=io.podman.compose.project=$project")
+
+# The migration step ends with 0.
+migrated=""
+for _ in $(seq 1 300); do
+  status=$(podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$(container migrate)" 2>/dev/null || true)
+  if [[ "$status" == "exited "* ]]; then migrated=${status#exited }; break; fi
+  sleep 0.5
+done
+check "the migration step applied every schema and exited 0" test "$migrated" = 0
+[[ "$migrated" == 0 ]] || podman logs "$(container migrate)" 2>&1 | tail -20
+
+# Every health check of the compose file passes (podman has no systemd
+# timers here, so the checks are run as compose defines them, by hand).
+healthy() {
+  local c; c=$(container "$1")
+  for _ in $(seq 1 240); do
+    podman healthcheck run "$c" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  podman logs "$c" 2>&1 | tail -10 >&2
+  return 1
+}
+for s in mariadb partner-service project-service proposal-service gateway; do
+  check "compose health check of $s passes" healthy "$s"
+done
+
+# An authenticated call through the gateway that reaches all three services:
+# a partner created (forwarded to partner-service), then its profile, which
+# the gateway assembles from partner-, project- and proposal-service.
+token=$(ctl token --role=admin --sub=deploy-test --jwt_key_file=/run/secrets/jwt_key \
+          --jwt_issuer=kyodo-compose)
+addr=127.0.0.1:$gateway_port
+created=""
+for _ in $(seq 1 60); do
+  created=$(ctl --addr="$addr" --json call CreatePartner '{"partner": {"kind": "NEIGHBOURHOOD_ASSOCIATION",
+    "display_name": "百合丘第一町会", "name_kana": "ゆりがおかだいいちちょうかい", "ward": "ASAO"},
+    "request_id": "7d3c1f0e-2b4a-4c6d-8e9f-0a1b2c3d4e5f"}' 2>"$state/call.err") && break
+  created=""; sleep 0.5
+done
+first_call_ms=$(( ($(date +%s%N) - t_up) / 1000000 ))
+partner=$(grep -oE 'partners/[a-z0-9]+' <<<"$created" | head -1 || true)
+check "CreatePartner through the gateway on 127.0.0.1:$gateway_port" test -n "$partner"
+[[ -n "$partner" ]] || cat "$state/call.err"
+note "compose up to first answered call: ${first_call_ms} ms"
+profile=$(ctl --addr="$addr" --json call GetPartnerProfile "{\"name\": \"$partner\"}" 2>&1 || true)
+check "GetPartnerProfile through the gateway answers with the partner" \
+  grep -q '百合丘第一町会' <<<"$profile"
+for pair in partner-service:GetPartner project-service:ListProjects proposal-service:ListProposals; do
+  check "${pair%%:*} answered ${pair#*:} for the gateway (its JSON log)" \
+    sh -c "podman logs $(container "${pair%%:*}") 2>&1 | grep -q '\"method\":\"${pair#*:}\",\"code\":\"OK\"'"
+done
+check "a call without a token is refused (UNAUTHENTICATED, exit 26)" \
+  sh -c "podman run --rm --network host $image kyodoctl --addr=$addr call ListPartners '{}' >/dev/null 2>&1; test \$? = 26"
+
+# Back up, change, restore (docs/OPERATIONS.md, "Back up and restore").
+backup=$state/kyodo-backup.sql
+podman exec "$(container mariadb)" sh -c 'mariadb-dump --single-transaction \
+  -h 127.0.0.1 -u kyodo -p"$(cat /run/secrets/db_password)" \
+  --databases kyodo_partner kyodo_project kyodo_proposal' >"$backup" 2>"$state/backup.err" || true
+check "mariadb-dump backs up the three databases" grep -q '百合丘第一町会' "$backup"
+later=$(ctl --addr="$addr" --json call CreatePartner '{"partner": {"kind": "CIVIC_GROUP",
+  "display_name": "バックアップ後の会", "name_kana": "ばっくあっぷごのかい", "ward": "ASAO"}}' 2>/dev/null |
+  grep -oE 'partners/[a-z0-9]+' | head -1 || true)
+podman exec -i "$(container mariadb)" sh -c \
+  'mariadb -h 127.0.0.1 -u kyodo -p"$(cat /run/secrets/db_password)"' <"$backup" 2>"$state/restore.err" || true
+restored() {
+  [[ -n "$later" ]] || return 1
+  ctl --addr="$addr" call GetPartner "{\"name\": \"$partner\"}" >/dev/null 2>&1 || return 1
+  ctl --addr="$addr" call GetPartner "{\"name\": \"$later\"}" >/dev/null 2>&1
+  [[ $? == 15 ]]  # NOT_FOUND: made after the backup
+}
+check "the restore brings back the backup's state" restored
+compose run -T --rm migrate >"$state/migrate-again.log" 2>&1 || true
+check "the migration step runs again after a restore (three schemas, nothing to apply)" \
+  test "$(grep -c '"msg":"schema migrated","applied":0' "$state/migrate-again.log")" = 3
+
+if [[ "${KYODO_DEPLOY_KEEP:-0}" == 1 ]]; then
+  note "KYODO_DEPLOY_KEEP=1: the stack stays up; gateway on $addr"
+  finish; exit $?
+fi
+
+# Stop: every service ends with 0 (SIGTERM, drain, stop), then nothing left.
+compose stop >"$state/compose-stop.log" 2>&1 || true
+for s in partner-service project-service proposal-service gateway mariadb; do
+  code=$(podman inspect --format '{{.State.ExitCode}}' "$(container "$s")" 2>/dev/null || echo none)
+  check "$s stopped with exit code 0" test "$code" = 0
+done
+teardown
+trap - EXIT
+left=$(podman ps -a --filter "label=io.podman.compose.project=$project" --format '{{.Names}}')
+check "no container of the stack is left" test -z "$left"
+check "no network or volume of the stack is left" sh -c \
+  "! podman network ls --format '{{.Name}}' | grep -q '^${project}_' &&
+   ! podman volume ls --format '{{.Name}}' | grep -q '^${project}_'"
+leftover() {  # a process of the stack's containers or of its network's DNS
+  local id
+  for id in $stack_ids; do pgrep -f "$id" >/dev/null && return 0; done
+  pgrep -f "dnsname/${project}_" >/dev/null
+}
+no_leftover() { ! leftover; }
+check "no process of the stack is left running" no_leftover
+
+note "total $(( $(date +%s) - started )) s"
+finish
