@@ -17,11 +17,7 @@ namespace kyodo::partner {
 
 using common::server::CallContext;
 
-// PERMISSION_DENIED unless the caller has one of `roles`; `action` completes
-// "... may not <action>".
-absl::Status RequireRole(const CallContext& call,
-                         std::initializer_list<common::auth::Role> roles,
-                         absl::string_view action);
+using common::server::RequireRole;
 
 // Hides a partner's contacts from callers that may not see them.
 void RedactPartner(const common::auth::Principal& principal,

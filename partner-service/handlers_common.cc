@@ -15,15 +15,6 @@ namespace kyodo::partner {
 
 using common::auth::Role;
 
-absl::Status RequireRole(const CallContext& call, std::initializer_list<Role> roles,
-                         absl::string_view action) {
-  for (Role role : roles) {
-    if (call.principal.role == role) return absl::OkStatus();
-  }
-  return common::PermissionDeniedError(absl::StrCat(
-      "role ", common::auth::RoleName(call.principal.role), " may not ", action));
-}
-
 void RedactPartner(const common::auth::Principal& principal,
                    v1::Partner* partner) {
   const bool allowed = principal.role == Role::kAdmin ||

@@ -20,11 +20,7 @@ namespace kyodo::project {
 
 using common::server::CallContext;
 
-// PERMISSION_DENIED unless the caller has one of `roles`; `action` completes
-// "... may not <action>".
-absl::Status RequireRole(const CallContext& call,
-                         std::initializer_list<common::auth::Role> roles,
-                         absl::string_view action);
+using common::server::RequireRole;
 
 // Admin, or ward staff of one of the project's wards.
 bool MayChange(const common::auth::Principal& principal,

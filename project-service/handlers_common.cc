@@ -17,17 +17,6 @@ namespace kyodo::project {
 using common::auth::Role;
 using common::db::Session;
 
-absl::Status RequireRole(const CallContext& call,
-                         std::initializer_list<Role> roles,
-                         absl::string_view action) {
-  for (Role role : roles) {
-    if (call.principal.role == role) return absl::OkStatus();
-  }
-  return common::PermissionDeniedError(
-      absl::StrCat("role ", common::auth::RoleName(call.principal.role),
-                   " may not ", action));
-}
-
 bool MayChange(const common::auth::Principal& principal,
                const v1::Project& project) {
   if (principal.is_admin()) return true;

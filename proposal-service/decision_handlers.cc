@@ -4,6 +4,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit.h"
+#include "common/crypto/sha256.h"
 #include "common/db/transaction.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
@@ -76,7 +77,7 @@ absl::Status Decide(Session& s, const CallContext& call,
   decision.set_decided_by(call.principal.subject);
   *decision.mutable_decide_time() = doc::ToTimestamp(call.start);
   const std::string inputs = domain::EncodeSelectionInput(in.input);
-  decision.set_inputs_sha256(domain::Sha256Hex(inputs));
+  decision.set_inputs_sha256(common::Sha256Hex(inputs));
   RETURN_IF_ERROR(
       store::InsertDecision(s, store::IdOf(before.name()), decision, inputs));
   RETURN_IF_ERROR(RecordResults(s, call, request_id, before, decision));

@@ -61,11 +61,7 @@ absl::StatusOr<std::optional<store::CallRow>> LoadCall(common::db::Session& s,
                                                        const CallIds& ids,
                                                        store::Lock lock);
 
-// PERMISSION_DENIED unless the caller has one of `roles`; `action`
-// completes "... may not <action>".
-absl::Status RequireRole(const CallContext& call,
-                         std::initializer_list<common::auth::Role> roles,
-                         absl::string_view action);
+using common::server::RequireRole;
 
 // PERMISSION_DENIED unless the caller is an admin or ward staff of `ward`.
 absl::Status RequireManager(const CallContext& call, kyodo::type::v1::Ward ward,

@@ -74,17 +74,6 @@ absl::StatusOr<std::optional<store::CallRow>> LoadCall(Session& s,
   return row;
 }
 
-absl::Status RequireRole(const CallContext& call,
-                         std::initializer_list<Role> roles,
-                         absl::string_view action) {
-  for (Role role : roles) {
-    if (call.principal.role == role) return absl::OkStatus();
-  }
-  return common::PermissionDeniedError(
-      absl::StrCat("role ", common::auth::RoleName(call.principal.role),
-                   " may not ", action));
-}
-
 absl::Status RequireManager(const CallContext& call, kyodo::type::v1::Ward ward,
                             absl::string_view action) {
   if (call.principal.CanManageWard(ward)) return absl::OkStatus();

@@ -1,7 +1,5 @@
 #include "common/db/migrate.h"
 
-#include <openssl/evp.h>
-
 #include <map>
 #include <utility>
 
@@ -9,6 +7,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/crypto/sha256.h"
 #include "common/log/log.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
@@ -40,14 +39,6 @@ struct Applied {
   bool dirty = false;
 };
 using AppliedMap = std::map<std::pair<std::string, int>, Applied>;
-
-std::string Sha256Hex(absl::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), length));
-}
 
 AppliedMap ParseApplied(const std::vector<Row>& rows) {
   AppliedMap applied;

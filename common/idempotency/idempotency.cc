@@ -1,10 +1,9 @@
 #include "common/idempotency/idempotency.h"
 
-#include <openssl/evp.h>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/crypto/sha256.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -34,12 +33,7 @@ std::string RequestHash(const google::protobuf::Message& request) {
     coded.SetSerializationDeterministic(true);
     request.SerializeToCodedStream(&coded);
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(),
-             nullptr);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), length));
+  return Sha256Hex(bytes);
 }
 
 absl::Status Reused() {
@@ -118,11 +112,7 @@ absl::Status Run(db::Session& session, absl::string_view request_id,
 }
 
 std::string DeriveRequestId(absl::string_view key) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(key.data(), key.size(), digest, &length, EVP_sha256(), nullptr);
-  const std::string hex = absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), 16));
+  const std::string hex = Sha256Hex(key).substr(0, 32);
   return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-",
                       hex.substr(12, 4), "-", hex.substr(16, 4), "-",
                       hex.substr(20, 12));

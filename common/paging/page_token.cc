@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 
 #include "absl/strings/escaping.h"
+#include "common/crypto/sha256.h"
 #include "common/status/errors.h"
 
 namespace kyodo::common::paging {
@@ -13,13 +14,6 @@ namespace {
 constexpr char kVersion = 1;
 constexpr size_t kFingerprintBytes = 8;
 constexpr size_t kTagBytes = 16;
-
-std::string Sha256(absl::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<const char*>(digest), length);
-}
 
 void PutInt64(std::string& out, int64_t v) {
   const auto u = static_cast<uint64_t>(v);

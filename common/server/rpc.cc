@@ -6,9 +6,11 @@
 #include <cctype>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
+#include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/validate/request.h"
 
@@ -47,6 +49,16 @@ audit::Actor CallContext::AuditActor(absl::string_view request_id) const {
                       call_id,
                       std::string(request_id),
                       start};
+}
+
+absl::Status RequireRole(const CallContext& call,
+                         std::initializer_list<auth::Role> roles,
+                         absl::string_view action) {
+  for (auth::Role role : roles) {
+    if (call.principal.role == role) return absl::OkStatus();
+  }
+  return PermissionDeniedError(absl::StrCat(
+      "role ", auth::RoleName(call.principal.role), " may not ", action));
 }
 
 std::string MethodOf(const google::protobuf::Message& request) {

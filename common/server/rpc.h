@@ -12,6 +12,7 @@
 #define KYODO_COMMON_SERVER_RPC_H_
 
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include "absl/strings/string_view.h"
 
@@ -69,6 +70,13 @@ class RpcRunner {
   absl::Duration default_deadline_;
   CallObserver observer_;
 };
+
+// PERMISSION_DENIED unless the caller has one of `roles`; `action` completes
+// "role <role> may not <action>". The first check of most handlers, made
+// before anything is looked up.
+absl::Status RequireRole(const CallContext& call,
+                         std::initializer_list<auth::Role> roles,
+                         absl::string_view action);
 
 // The method name a request type belongs to: "GetPartnerRequest" ->
 // "GetPartner". kyodo names every request <Method>Request.

@@ -1,6 +1,5 @@
 #include "proposal-service/domain/selection_codec.h"
 
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <vector>
@@ -193,15 +192,6 @@ absl::StatusOr<SelectionInput> DecodeSelectionInput(absl::string_view text) {
   } catch (const json::exception& e) {
     return Bad(e.what());
   }
-}
-
-std::string Sha256Hex(absl::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(),
-             nullptr);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 }  // namespace kyodo::proposal::domain

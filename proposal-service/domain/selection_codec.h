@@ -32,9 +32,6 @@ std::string EncodeSelectionInput(const SelectionInput& input);
 // Errors: INVALID_ARGUMENT when it is not such a document.
 absl::StatusOr<SelectionInput> DecodeSelectionInput(absl::string_view json);
 
-// Lowercase hex SHA-256 of `bytes`.
-std::string Sha256Hex(absl::string_view bytes);
-
 }  // namespace kyodo::proposal::domain
 
 #endif  // KYODO_PROPOSAL_SERVICE_DOMAIN_SELECTION_CODEC_H_

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "proposal-service/domain/selection.h"
 #include "proposal-service/domain/selection_codec.h"
+#include "common/crypto/sha256.h"
 #include "tests/proposal-service/proposal_fixture.h"
 
 namespace kyodo::proposal {
@@ -155,7 +156,7 @@ TEST_F(ProposalServiceTest, StoredInputsReproduceTheStoredResults) {
   const std::string call_id = call.name().substr(call.name().rfind('/') + 1);
   const std::string inputs = db_.QueryValue(
       "SELECT inputs FROM decisions WHERE call_id = '" + call_id + "'");
-  EXPECT_EQ(domain::Sha256Hex(inputs), decision.inputs_sha256());
+  EXPECT_EQ(common::Sha256Hex(inputs), decision.inputs_sha256());
   EXPECT_EQ(
       db_.QueryValue("SELECT inputs_sha256 FROM decisions WHERE call_id = '" +
                      call_id + "'"),

@@ -176,8 +176,6 @@ TEST(SelectionCodecTest, RoundTripIsExactAndCanonical) {
     EXPECT_EQ(a->outcomes[i].reason, b->outcomes[i].reason);
     EXPECT_EQ(a->outcomes[i].score, b->outcomes[i].score);
   }
-  EXPECT_EQ(Sha256Hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(SelectionCodecTest, RefusesOtherDocuments) {
