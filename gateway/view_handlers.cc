@@ -1,5 +1,6 @@
 // Gateway.GetProjectDossier, GetPartnerProfile and GetWardDashboard: reads
 // that gather from several services, in parallel.
+#include <limits>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -147,7 +148,10 @@ absl::Status GetWardDashboard(const GatewayDeps& d, const CallContext& call,
     for (const auto& c : p.contributions()) {
       if (c.form() == prv1::CONSIGNMENT || c.form() == prv1::SUBSIDY ||
           c.form() == prv1::GRANT) {
-        committed += c.amount_yen();
+        // Saturates: a signed overflow is undefined (see open_data.cc).
+        if (__builtin_add_overflow(committed, c.amount_yen(), &committed)) {
+          committed = std::numeric_limits<int64_t>::max();
+        }
       }
     }
   }

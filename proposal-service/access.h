@@ -54,7 +54,8 @@ bool SeesAllProposals(const Access& access);
 
 // How much of one proposal a caller sees.
 enum class ProposalView {
-  kNone,       // PERMISSION_DENIED
+  kNone,       // nothing: NOT_FOUND to those who see the call's other
+               // proposals (a draft is theirs alone), else PERMISSION_DENIED
   kPublic,     // public fields (above)
   kOwner,      // its applicant: everything, the outcome once PUBLISHED
                // (until then ADOPTED and NOT_ADOPTED read ELIGIBLE)

@@ -198,7 +198,11 @@ absl::Status GetProposal(const ServiceDeps& d, const CallContext& call,
           return Hidden(SeesAllProposals(access), r.name());
         }
         const ProposalView view = ViewOf(call.principal, access, row->proposal);
-        if (view == ProposalView::kNone) return Hidden(false, r.name());
+        // A proposal the caller may not see (a draft) answers as a missing
+        // one would, so that existence cannot be probed.
+        if (view == ProposalView::kNone) {
+          return Hidden(SeesAllProposals(access), r.name());
+        }
         *out = std::move(row->proposal);
         Redact(view, access.call_state, out);
         return absl::OkStatus();

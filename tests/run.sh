@@ -30,3 +30,10 @@ export KYODO_SOURCE_DIR=$root
 export KYODO_BUILD_DIR=$build
 
 ctest --test-dir "$build" --output-on-failure -j "${KYODO_JOBS:-2}" "$@"
+
+# A short libFuzzer run of every target (a separate clang build; seconds per
+# target in KYODO_FUZZ_SECONDS, default 5). Skipped when ctest was asked for
+# a subset, or with KYODO_SKIP_FUZZ=1.
+if [[ $# -eq 0 && "${KYODO_SKIP_FUZZ:-0}" != 1 ]]; then
+  "$root/tests/fuzz/run.sh" "${KYODO_FUZZ_SECONDS:-5}"
+fi

@@ -80,8 +80,11 @@ void Write(Level level, absl::string_view msg, Fields fields) {
   }
   line["msg"] = std::string(msg);
   if (!current_call_id.empty()) line["call_id"] = current_call_id;
-  for (const auto& [key, value] : fields) {
-    std::visit([&](const auto& v) { line[std::string(key)] = v; }, value.v);
+  // Not a structured binding: clang before 16 (the fuzz build, tests/fuzz)
+  // cannot capture one in a lambda.
+  for (const auto& field : fields) {
+    const std::string key(field.first);
+    std::visit([&](const auto& v) { line[key] = v; }, field.second.v);
   }
   // replace: a stray invalid byte must not lose the whole line.
   std::string text =

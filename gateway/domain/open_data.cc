@@ -1,5 +1,7 @@
 #include "gateway/domain/open_data.h"
 
+#include <limits>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
@@ -62,9 +64,17 @@ std::string Participants(const Project& p, Participant::Role role) {
   return absl::StrJoin(names, "・");
 }
 
+// Saturates rather than overflow (a signed overflow is undefined; found by
+// tests/fuzz): project-service bounds each amount, but records written
+// before that bound may hold any int64.
 int64_t MonetaryTotal(const Project& p) {
   int64_t total = 0;
-  for (const auto& c : p.contributions()) total += c.amount_yen();
+  for (const auto& c : p.contributions()) {
+    if (__builtin_add_overflow(total, c.amount_yen(), &total)) {
+      return c.amount_yen() > 0 ? std::numeric_limits<int64_t>::max()
+                                : std::numeric_limits<int64_t>::min();
+    }
+  }
   return total;
 }
 

@@ -25,6 +25,7 @@ using kyodo::project::v1::Participant;
 using kyodo::project::v1::Project;
 
 constexpr absl::string_view kIdeographicSpace = "\xE3\x80\x80";
+constexpr int64_t kMaxAmountYen = 1000000000000000;  // 10^15
 
 std::string At(absl::string_view field, absl::string_view list, int i,
                absl::string_view member = "") {
@@ -113,6 +114,12 @@ absl::Status ValidateContributions(const Project& p, absl::string_view field) {
     if (c.has_amount_yen() && c.amount_yen() < 0) {
       return InvalidArgumentError(
           amount, "must be a non-negative number of yen", "NEGATIVE_AMOUNT");
+    }
+    // The bound of kyodo's amounts (proposal-service's too), so that sums
+    // of them (open data, dashboards) stay far inside int64.
+    if (c.amount_yen() > kMaxAmountYen) {
+      return InvalidArgumentError(amount, "must be at most 10^15 yen",
+                                  "AMOUNT_TOO_LARGE");
     }
     if (c.has_amount_yen() && !IsMoneyForm(c.form())) {
       return InvalidArgumentError(

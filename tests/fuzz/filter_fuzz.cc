@@ -1,0 +1,11 @@
+// libFuzzer entry point of the "filter" target; the fuzzed code is
+// kyodo::fuzz::FuzzFilter (harness.h), which regressions_test.cc replays.
+#include <cstddef>
+#include <cstdint>
+
+#include "tests/fuzz/harness.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  kyodo::fuzz::FuzzFilter(data, size);
+  return 0;
+}

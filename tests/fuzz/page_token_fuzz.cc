@@ -1,0 +1,11 @@
+// libFuzzer entry point of the "page_token" target; the fuzzed code is
+// kyodo::fuzz::FuzzPageToken (harness.h), which regressions_test.cc replays.
+#include <cstddef>
+#include <cstdint>
+
+#include "tests/fuzz/harness.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  kyodo::fuzz::FuzzPageToken(data, size);
+  return 0;
+}
