@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
@@ -45,6 +47,14 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   grpc::ResourceQuota quota("kyodo");
   quota.SetMaxThreads(options.max_threads);
   builder.SetResourceQuota(quota);
+  // gRPC's sync server keeps at most 2 idle polling threads by default: a
+  // thread that finishes a call while 2 others poll exits, and the next
+  // call makes a new one, so under concurrency nearly every call pays a
+  // thread creation and exit (see docs/BENCHMARKS.md). Keeping up to a
+  // quarter of the thread quota as pollers lets finished threads wait for
+  // the next call instead; they still count against max_threads.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              std::max(2, options.max_threads / 4));
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   for (grpc::Service* service : services) builder.RegisterService(service);
   if (options.configure) options.configure(builder);

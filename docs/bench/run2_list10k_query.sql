@@ -1,0 +1,1 @@
+SELECT p.seq, p.id, p.version, p.create_time, p.update_time, p.delete_time, p.doc, p.state FROM projects p WHERE p.seq > 1005540 AND p.delete_time IS NULL AND p.seq IN (SELECT w.project_seq FROM project_wards w WHERE w.ward = 'ASAO') AND p.state = 'ACTIVE' ORDER BY p.seq LIMIT 51

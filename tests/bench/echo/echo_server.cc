@@ -1,0 +1,43 @@
+// kyodo-echo-server: the gRPC floor of the benchmarks. Serves
+// kyodo.bench.v1.EchoService/Echo through the same ServiceHost as every
+// kyodo service (sync server, ResourceQuota of --max_threads, health), but
+// with no token check, no log line and no database: what is left is gRPC
+// and the machine.
+//
+//   kyodo-echo-server --listen=127.0.0.1:50059   (runs until SIGTERM)
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "common/server/host.h"
+#include "kyodo/bench/v1/echo.grpc.pb.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50059", "address:port to serve on");
+ABSL_FLAG(int, max_threads, 64, "the services' --max_threads (same default)");
+
+namespace {
+
+class EchoServiceImpl final : public kyodo::bench::v1::EchoService::Service {
+  grpc::Status Echo(grpc::ServerContext*, const kyodo::bench::v1::EchoMessage* request,
+                    kyodo::bench::v1::EchoMessage* response) override {
+    *response = *request;
+    return grpc::Status::OK;
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  kyodo::common::server::BlockTerminationSignals();
+  absl::ParseCommandLine(argc, argv);
+  kyodo::common::server::HostOptions options;
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.max_threads = absl::GetFlag(FLAGS_max_threads);
+  options.drain = absl::ZeroDuration();
+  options.grace = absl::Seconds(1);
+  EchoServiceImpl echo;
+  auto host = kyodo::common::server::ServiceHost::Start(options, {&echo});
+  if (!host.ok()) return 1;
+  (*host)->Serve();
+  return 0;
+}
