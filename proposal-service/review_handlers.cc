@@ -31,21 +31,22 @@ namespace doc = common::store;
 
 namespace {
 
-// Who may read reviews of the call: its managers read all, a member only
-// its own (`*own_only` = its id). PERMISSION_DENIED for everyone else.
+// Who may read reviews of the call: admins and ward staff (of any ward:
+// API.md's "read all") read all, a member only its own (`*own_only` = its
+// id). PERMISSION_DENIED for everyone else.
 absl::Status ReviewReader(Session& s, const CallContext& call,
                           const CallIds& ids, absl::string_view name,
                           std::string* own_only) {
   ASSIGN_OR_RETURN(auto c, LoadCall(s, ids, store::Lock::kNone));
   if (!c.has_value()) return Hidden(IsStaff(call.principal), name);
-  if (call.principal.CanManageWard(c->call.ward())) return absl::OkStatus();
+  if (IsStaff(call.principal)) return absl::OkStatus();
   ASSIGN_OR_RETURN(Access access, AccessTo(s, call.principal, *c));
   if (access.seat.has_value()) {
     *own_only = store::IdOf(access.seat->reviewer.name());
     return absl::OkStatus();
   }
   return common::PermissionDeniedError(
-      "reviews are read by the programme's managers and, each its own, by the "
+      "reviews are read by admins and ward staff and, each its own, by the "
       "committee's members");
 }
 

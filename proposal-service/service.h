@@ -6,8 +6,9 @@
 // - admins, and ward staff of the programme's ward ("managers"), write
 //   programmes, calls, reviewers, screenings, decisions and publication, and
 //   read everything, reviews included;
-// - ward staff of other wards read programmes, calls, proposals, reviewers
-//   and decisions, but neither reviews nor previews of a decision;
+// - ward staff of other wards read everything too (API.md: "read all"),
+//   reviews included, but may not preview a decision (a step of the
+//   decision, which is the programme's ward's);
 // - a reviewer (token `reviewer` claim = a live Reviewer.principal of the
 //   call) reads the call's submitted proposals, its committee and, once
 //   decided, the decision; declares its own conflicts; writes and reads its

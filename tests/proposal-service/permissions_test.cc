@@ -111,10 +111,14 @@ TEST_F(PermissionsTest, AReviewerOfAnotherCallIsDenied) {
   EXPECT_EQ(
       stub_->GetReview(Context(member).get(), other, &review).error_code(),
       grpc::StatusCode::PERMISSION_DENIED);
-  // Another ward's staff reads proposals but no reviews.
+  // Another ward's staff reads everything (API.md: "read all"), every
+  // member's reviews included; an applicant reads none.
   const std::string tama = WardStaffToken(kyodo::type::v1::TAMA, "tama-staff");
   ASSERT_TRUE(GetProposal(mine_.name(), tama, &p).ok());
-  EXPECT_EQ(ListReviews(mine_.name(), tama, &reviews).error_code(),
+  ASSERT_TRUE(ListReviews(mine_.name(), tama, &reviews).ok());
+  EXPECT_EQ(reviews.reviews_size(), 2);
+  EXPECT_EQ(ListReviews(mine_.name(), Applicant("partners/mine"), &reviews)
+                .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
