@@ -638,18 +638,52 @@ void FuzzPageToken(const uint8_t* data, size_t size) {
   Check(!Codec().Decode(altered, query).ok(), "altered page token accepted");
 }
 
+// The "alg" of a compact JWS's header, or "" when it has none readable.
+std::string HeaderAlg(absl::string_view token) {
+  if (absl::StartsWith(token, "Bearer ")) token.remove_prefix(7);
+  const size_t dot = token.find('.');
+  if (dot == absl::string_view::npos) return "";
+  std::string header;
+  if (!absl::WebSafeBase64Unescape(token.substr(0, dot), &header) &&
+      !absl::Base64Unescape(token.substr(0, dot), &header)) {
+    return "";
+  }
+  const nlohmann::json json = nlohmann::json::parse(header, nullptr, false);
+  if (!json.is_object() || !json.contains("alg") || !json["alg"].is_string()) {
+    return "";
+  }
+  return json["alg"].get<std::string>();
+}
+
+// Only the algorithms each verifier allows may pass ("none" never does).
+void CheckAlgorithm(const absl::StatusOr<common::auth::Principal>& result,
+                    absl::string_view token, absl::string_view allowed) {
+  if (result.ok()) {
+    Check(absl::EqualsIgnoreCase(HeaderAlg(token), allowed),
+          "token accepted with an algorithm the verifier does not allow");
+  }
+}
+
 void FuzzToken(const uint8_t* data, size_t size) {
   if (size < 1 || size > 16384) return;
   const Verifiers& v = GetVerifiers();
   const absl::string_view input = View(data + 1, size - 1);
   switch (data[0] % 4) {
-    case 0:
-      CheckPrincipalResult(v.hs->Verify(input, TokenTime()));
-      CheckPrincipalResult(v.rs->Verify(input, TokenTime()));
+    case 0: {
+      const auto hs = v.hs->Verify(input, TokenTime());
+      CheckPrincipalResult(hs);
+      CheckAlgorithm(hs, input, "HS256");
+      const auto rs = v.rs->Verify(input, TokenTime());
+      CheckPrincipalResult(rs);
+      CheckAlgorithm(rs, input, "RS256");
       return;
-    case 1:
-      CheckPrincipalResult(v.hs->VerifyAuthorizationHeader(input, TokenTime()));
+    }
+    case 1: {
+      const auto hs = v.hs->VerifyAuthorizationHeader(input, TokenTime());
+      CheckPrincipalResult(hs);
+      CheckAlgorithm(hs, input, "HS256");
       return;
+    }
     default: {
       // A well-signed token around arbitrary JSON: reaches the claim checks.
       std::string header = R"({"alg":"HS256","typ":"JWT"})";
@@ -661,8 +695,12 @@ void FuzzToken(const uint8_t* data, size_t size) {
           payload = input.substr(nl + 1);
         }
       }
-      CheckPrincipalResult(
-          v.hs->Verify(SignHs256(header, payload, kFuzzJwtKey), TokenTime()));
+      const std::string token = SignHs256(header, payload, kFuzzJwtKey);
+      const auto hs = v.hs->Verify(token, TokenTime());
+      CheckPrincipalResult(hs);
+      // A header naming another algorithm (or none) is refused even when
+      // the HMAC is right.
+      CheckAlgorithm(hs, token, "HS256");
       // Algorithm confusion: HMAC-signed with the RSA public key as secret.
       auto confused =
           v.rs->Verify(SignHs256(header, payload, v.rs_key), TokenTime());
