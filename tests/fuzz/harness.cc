@@ -99,6 +99,32 @@ void CheckFilter(absl::string_view text,
         "ParseFilter: placeholders and parameters differ");
   Check(parsed->sql.find(';') == std::string::npos,
         "ParseFilter: ';' in the SQL");
+  // Stronger: the SQL is a sequence of the fragments the allow-list can
+  // make (common/paging/filter.cc), so no byte of a value is in it.
+  std::vector<std::string> fragments;
+  for (const common::paging::FilterField& f : fields) {
+    if (f.type == common::paging::FilterType::kMember) {
+      fragments.push_back(absl::StrCat(" AND ", f.member_sql));
+      fragments.push_back(absl::StrCat(" AND NOT ", f.member_sql));
+      continue;
+    }
+    fragments.push_back(absl::StrCat(" AND ", f.column, " LIKE ? ESCAPE '\\\\'"));
+    fragments.push_back(absl::StrCat(" AND NOT (", f.column, " <=> ?)"));
+    for (const char* op : {"=", "<", ">"}) {
+      fragments.push_back(absl::StrCat(" AND ", f.column, " ", op, " ?"));
+    }
+  }
+  const std::string& sql = parsed->sql;
+  std::vector<bool> reachable(sql.size() + 1, false);
+  reachable[0] = true;
+  for (size_t i = 0; i < sql.size(); ++i) {
+    if (!reachable[i]) continue;
+    for (const std::string& f : fragments) {
+      if (sql.compare(i, f.size(), f) == 0) reachable[i + f.size()] = true;
+    }
+  }
+  Check(reachable[sql.size()],
+        "ParseFilter: SQL text that no allow-listed fragment makes");
 }
 
 // -------------------------------------------------------------- page token

@@ -23,6 +23,7 @@
 #include <set>
 #include <sstream>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/auth/token.h"
@@ -665,11 +666,24 @@ TEST_F(SecurityMatrixTest, EveryMethodRefusesMissingAndBadTokens) {
   common::auth::MintOptions wrong_issuer = wrong_key;
   wrong_issuer.key = testing::kTestJwtKey;
   wrong_issuer.issuer = "someone-else";
+  common::auth::MintOptions wrong_audience = wrong_issuer;
+  wrong_audience.issuer = testing::kTestIssuer;
+  wrong_audience.audience = "another-system";
+  // Unsigned ("alg": "none") with claims that would otherwise pass.
+  const std::string unsigned_token = absl::StrCat(
+      absl::WebSafeBase64Escape(R"({"alg":"none","typ":"JWT"})"), ".",
+      absl::WebSafeBase64Escape(absl::StrCat(
+          R"({"sub":"intruder","role":"admin","iss":")", testing::kTestIssuer,
+          R"(","aud":")", testing::kTestAudience, R"(","exp":)",
+          absl::ToUnixSeconds(absl::Now() + absl::Hours(1)), "}")),
+      ".");
   const std::map<std::string, std::string> tokens = {
       {"none", ""},
       {"garbage", "not-a-token"},
       {"wrong key", *common::auth::MintToken(admin, wrong_key)},
       {"wrong issuer", *common::auth::MintToken(admin, wrong_issuer)},
+      {"wrong audience", *common::auth::MintToken(admin, wrong_audience)},
+      {"alg none", unsigned_token},
       {"expired", testing::TokenFor(admin, absl::Seconds(-120))},
   };
   int calls = 0;
