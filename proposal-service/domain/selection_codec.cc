@@ -1,6 +1,5 @@
 #include "proposal-service/domain/selection_codec.h"
 
-
 #include <algorithm>
 #include <vector>
 
