@@ -1,11 +1,8 @@
 #include "tests/testing/cluster.h"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -93,21 +90,12 @@ Cluster::Cluster(const std::string& label, ClusterOptions options)
 
 Cluster::~Cluster() {
   for (auto& [service, process] : processes_) {
-    if (process.pid > 0) kill(process.pid, SIGTERM);
+    if (process.child != nullptr) process.child->Signal(SIGTERM);
   }
+  // Ten seconds to drain and exit; then ~ChildProcess kills what is left.
   for (auto& [service, process] : processes_) {
-    if (process.pid <= 0) continue;
-    const absl::Time give_up = absl::Now() + absl::Seconds(10);
-    int status = 0;
-    while (waitpid(process.pid, &status, WNOHANG) == 0) {
-      if (absl::Now() > give_up) {
-        kill(process.pid, SIGKILL);
-        waitpid(process.pid, &status, 0);
-        break;
-      }
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    process.pid = 0;
+    if (process.child != nullptr) process.child->Wait(absl::Seconds(10));
+    process.child.reset();
   }
   if (!::testing::Test::HasFailure()) {
     std::string command = "rm -rf " + dir_;
@@ -118,7 +106,6 @@ Cluster::~Cluster() {
 std::vector<std::string> Cluster::Args(Service s) const {
   const Process& p = processes_.at(s);
   std::vector<std::string> args = {
-      absl::StrCat(KYODO_BINARY_DIR, "/", p.name, "/", p.name),
       absl::StrCat("--listen=127.0.0.1:", p.port),
       absl::StrCat("--jwt_key_file=", TestKeyFile(dir_)),
       absl::StrCat("--jwt_issuer=", kTestIssuer),
@@ -149,23 +136,11 @@ std::vector<std::string> Cluster::Args(Service s) const {
 
 void Cluster::Start(Service s) {
   Process& p = processes_[s];
-  std::vector<std::string> args = Args(s);
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  const std::string log = absl::StrCat(dir_, "/", p.name, ".log");
-  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  // The test's environment may carry KYODO_* variables for other tools;
-  // the services get only their flags.
-  char* no_env[] = {nullptr};
-  const int rc =
-      posix_spawn(&p.pid, argv[0], &actions, nullptr, argv.data(), no_env);
-  posix_spawn_file_actions_destroy(&actions);
-  ASSERT_EQ(rc, 0) << "cannot start " << argv[0];
+  // ChildProcess gives the service an empty environment (the test's may
+  // carry KYODO_* variables for other tools): only its flags count.
+  p.child = std::make_unique<ChildProcess>(ChildProcess::Binary(p.name), Args(s),
+                                           LogPath(s));
+  ASSERT_TRUE(p.child->Start()) << "cannot start " << p.name;
 }
 
 void Cluster::WaitServing(Service s, absl::Duration timeout) {
@@ -185,9 +160,7 @@ void Cluster::WaitServing(Service s, absl::Duration timeout) {
         response.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
       return;
     }
-    int status = 0;
-    if (waitpid(processes_[s].pid, &status, WNOHANG) != 0) {
-      processes_[s].pid = 0;
+    if (!processes_[s].child->Running()) {
       FAIL() << processes_[s].name << " exited:\n" << LogTail(s);
     }
     absl::SleepFor(absl::Milliseconds(50));
@@ -216,12 +189,8 @@ void Cluster::SetCredentials(Service s,
 }
 
 void Cluster::Kill(Service s) {
-  Process& p = processes_[s];
-  if (p.pid <= 0) return;
-  kill(p.pid, SIGKILL);
-  int status = 0;
-  waitpid(p.pid, &status, 0);
-  p.pid = 0;
+  // ~ChildProcess kills it (SIGKILL) and reaps it.
+  processes_[s].child.reset();
 }
 
 void Cluster::Restart(Service s) {
@@ -231,8 +200,8 @@ void Cluster::Restart(Service s) {
 }
 
 bool Cluster::Running(Service s) const {
-  const pid_t pid = processes_.at(s).pid;
-  return pid > 0 && kill(pid, 0) == 0;
+  const ChildProcess* child = processes_.at(s).child.get();
+  return child != nullptr && child->pid() > 0 && kill(child->pid(), 0) == 0;
 }
 
 const TestDatabase& Cluster::Database(Service s) const { return *databases_.at(s); }
@@ -241,16 +210,12 @@ void Cluster::SetExtraFlags(Service s, std::vector<std::string> flags) {
   processes_[s].extra = std::move(flags);
 }
 
+std::string Cluster::LogPath(Service s) const {
+  return absl::StrCat(dir_, "/", processes_.at(s).name, ".log");
+}
+
 std::string Cluster::LogTail(Service s, int lines) const {
-  std::ifstream in(absl::StrCat(dir_, "/", processes_.at(s).name, ".log"));
-  std::vector<std::string> all;
-  for (std::string line; std::getline(in, line);) all.push_back(line);
-  std::ostringstream out;
-  for (size_t i = all.size() > static_cast<size_t>(lines) ? all.size() - lines : 0;
-       i < all.size(); ++i) {
-    out << all[i] << "\n";
-  }
-  return out.str();
+  return FileTail(LogPath(s), lines);
 }
 
 }  // namespace kyodo::testing

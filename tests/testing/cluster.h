@@ -16,6 +16,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/security/credentials.h"
 #include "tests/testing/database.h"
+#include "tests/testing/process.h"
 
 namespace kyodo::testing {
 
@@ -70,10 +71,11 @@ class Cluster {
   struct Process {
     std::string name;  // binary name
     int port = 0;
-    pid_t pid = 0;
+    std::unique_ptr<ChildProcess> child;  // null until started, after Kill
     std::vector<std::string> extra;
   };
   void Start(Service service);
+  std::string LogPath(Service service) const;
   void WaitServing(Service service, absl::Duration timeout);
   std::vector<std::string> Args(Service service) const;
 

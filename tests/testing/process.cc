@@ -74,7 +74,11 @@ bool ChildProcess::Running() {
 }
 
 std::string ChildProcess::LogTail(int lines) const {
-  std::ifstream in(log_path_);
+  return FileTail(log_path_, lines);
+}
+
+std::string FileTail(const std::string& path, int lines) {
+  std::ifstream in(path);
   std::vector<std::string> all;
   for (std::string line; std::getline(in, line);) all.push_back(line);
   std::ostringstream out;

@@ -41,6 +41,9 @@ class ChildProcess {
   pid_t pid_ = 0;
 };
 
+// The last `lines` lines of the file at `path` ("" when it cannot be read).
+std::string FileTail(const std::string& path, int lines);
+
 }  // namespace kyodo::testing
 
 #endif  // KYODO_TESTS_TESTING_PROCESS_H_
