@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
         budget);
     server::BuiltService built;
     built.services.push_back(std::make_unique<kyodo::project::ProjectServiceImpl>(
-        kyodo::project::ServiceDeps{env.pool, env.rpc, env.pages, env.clock,
+        kyodo::project::ServiceDeps{env.pool, env.rpc, env.pages,
                                     partners.get()}));
     built.keep_alive = partners;
     return built;

@@ -19,7 +19,6 @@
 #include "common/db/pool.h"
 #include "common/paging/page_token.h"
 #include "common/server/rpc.h"
-#include "common/time/clock.h"
 #include "kyodo/project/v1/project_service.grpc.pb.h"
 #include "project-service/clients/partner_client.h"
 
@@ -29,7 +28,6 @@ struct ServiceDeps {
   common::db::ConnectionPool* pool = nullptr;
   const common::server::RpcRunner* rpc = nullptr;
   const common::paging::PageTokenCodec* pages = nullptr;
-  const common::Clock* clock = nullptr;
   const PartnerClient* partners = nullptr;
 };
 

@@ -20,8 +20,7 @@ int main(int argc, char** argv) {
     server::BuiltService built;
     built.services.push_back(
         std::make_unique<kyodo::proposal::ProposalServiceImpl>(
-            kyodo::proposal::ServiceDeps{env.pool, env.rpc, env.pages,
-                                         env.clock}));
+            kyodo::proposal::ServiceDeps{env.pool, env.rpc, env.pages}));
     return built;
   };
   return server::RunService(argc, argv, spec);

@@ -27,7 +27,6 @@
 #include "common/db/pool.h"
 #include "common/paging/page_token.h"
 #include "common/server/rpc.h"
-#include "common/time/clock.h"
 #include "kyodo/proposal/v1/proposal_service.grpc.pb.h"
 
 namespace kyodo::proposal {
@@ -36,7 +35,6 @@ struct ServiceDeps {
   common::db::ConnectionPool* pool = nullptr;
   const common::server::RpcRunner* rpc = nullptr;
   const common::paging::PageTokenCodec* pages = nullptr;
-  const common::Clock* clock = nullptr;
 };
 
 // Every RPC of the service as X(Method, Request, Response): service.h

@@ -8,7 +8,6 @@ namespace kyodo::project {
 namespace {
 
 using common::grpc_client::CallDownstream;
-using common::grpc_client::DownstreamOptions;
 
 constexpr char kPartnerService[] = "kyodo.partner.v1.PartnerService";
 
@@ -39,8 +38,11 @@ std::string MissingResource(const absl::Status& status) {
 
 PartnerClient::PartnerClient(std::shared_ptr<grpc::Channel> channel,
                              absl::Duration budget)
-    : stub_(kyodo::partner::v1::PartnerService::NewStub(std::move(channel))),
-      budget_(budget) {}
+    : stub_(kyodo::partner::v1::PartnerService::NewStub(std::move(channel))) {
+  options_.budget = budget;
+  options_.retry_unavailable = true;
+  options_.service = "partner-service";
+}
 
 absl::StatusOr<domain::PartnersByName> PartnerClient::GetPartners(
     const common::server::CallContext& call,
@@ -48,11 +50,8 @@ absl::StatusOr<domain::PartnersByName> PartnerClient::GetPartners(
   kyodo::partner::v1::BatchGetPartnersRequest request;
   for (const std::string& name : names) request.add_names(name);
   kyodo::partner::v1::BatchGetPartnersResponse response;
-  DownstreamOptions options;
-  options.budget = budget_;
-  options.retry_unavailable = true;
   absl::Status status =
-      CallDownstream(call, options, [&](grpc::ClientContext* context) {
+      CallDownstream(call, options_, [&](grpc::ClientContext* context) {
         response.Clear();
         return stub_->BatchGetPartners(context, request, &response);
       });
@@ -76,11 +75,8 @@ absl::Status PartnerClient::CheckAgreement(
   kyodo::partner::v1::GetAgreementRequest request;
   request.set_name(name);
   kyodo::partner::v1::Agreement agreement;
-  DownstreamOptions options;
-  options.budget = budget_;
-  options.retry_unavailable = true;
   absl::Status status =
-      CallDownstream(call, options, [&](grpc::ClientContext* context) {
+      CallDownstream(call, options_, [&](grpc::ClientContext* context) {
         return stub_->GetAgreement(context, request, &agreement);
       });
   if (status.code() == absl::StatusCode::kNotFound ||

@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/grpc/downstream.h"
 #include "common/server/rpc.h"
 #include "grpcpp/channel.h"
 #include "kyodo/partner/v1/partner_service.grpc.pb.h"
@@ -45,7 +46,8 @@ class PartnerClient {
 
  private:
   std::unique_ptr<kyodo::partner::v1::PartnerService::StubInterface> stub_;
-  absl::Duration budget_;
+  // Both calls are reads: retried on UNAVAILABLE within `budget`.
+  common::grpc_client::DownstreamOptions options_;
 };
 
 }  // namespace kyodo::project

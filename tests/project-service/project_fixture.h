@@ -106,7 +106,7 @@ class ProjectServiceTest : public ::testing::Test {
     return std::make_unique<kyodo::testing::TestService>(
         db, "kyodo.project", [client](const kyodo::testing::ServiceEnv& env) {
           return std::make_unique<ProjectServiceImpl>(
-              ServiceDeps{env.pool, env.rpc, env.pages, env.clock, client});
+              ServiceDeps{env.pool, env.rpc, env.pages, client});
         });
   }
 

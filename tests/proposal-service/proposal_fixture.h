@@ -81,7 +81,7 @@ class ProposalServiceTest : public ::testing::Test {
     service_ = std::make_unique<kyodo::testing::TestService>(
         db_, "kyodo.proposal", [](const kyodo::testing::ServiceEnv& env) {
           return std::make_unique<ProposalServiceImpl>(
-              ServiceDeps{env.pool, env.rpc, env.pages, env.clock});
+              ServiceDeps{env.pool, env.rpc, env.pages});
         });
     stub_ = ProposalService::NewStub(service_->NewChannel());
   }

@@ -291,7 +291,7 @@ int main(int argc, char** argv) {
   bench->service = std::make_unique<kyodo::testing::TestService>(
       bench->db, "kyodo.proposal", [](const kyodo::testing::ServiceEnv& env) {
         return std::make_unique<ProposalServiceImpl>(
-            ServiceDeps{env.pool, env.rpc, env.pages, env.clock});
+            ServiceDeps{env.pool, env.rpc, env.pages});
       });
   bench->stub = v1::ProposalService::NewStub(bench->service->NewChannel());
   bench->service->clock().Set(absl::FromUnixSeconds(1735689600 + 3600));
