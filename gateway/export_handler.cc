@@ -50,17 +50,17 @@ std::string Filter(const Request& r, absl::string_view base) {
 absl::Status ExportProjects(const GatewayDeps& d, const CallContext& call,
                             const Request& r, ChunkWriter& out) {
   const bool csv = r.format() == Request::CSV;
-  if (csv) RETURN_IF_ERROR(out.Append(domain::CsvLine(domain::ProjectCsvHeader())));
+  if (csv) KYODO_RETURN_IF_ERROR(out.Append(domain::CsvLine(domain::ProjectCsvHeader())));
   // One filter per published state keeps every page an index range scan.
   for (const char* state : {"ACTIVE", "COMPLETED", "REVIEWED"}) {
     std::string token;
     do {
-      ASSIGN_OR_RETURN(prv1::ListProjectsResponse page,
+      KYODO_ASSIGN_OR_RETURN(prv1::ListProjectsResponse page,
                        d.projects->ListPage(call, Filter(r, absl::StrCat("state = ", state)),
                                             token));
       for (const prv1::Project& p : page.projects()) {
         if (!domain::IsPublishedProject(p)) continue;
-        RETURN_IF_ERROR(out.Append(csv ? domain::CsvLine(domain::ProjectCells(p))
+        KYODO_RETURN_IF_ERROR(out.Append(csv ? domain::CsvLine(domain::ProjectCells(p))
                                        : domain::ProjectJsonLine(p)));
       }
       token = page.next_page_token();
@@ -72,11 +72,11 @@ absl::Status ExportProjects(const GatewayDeps& d, const CallContext& call,
 absl::Status ExportResults(const GatewayDeps& d, const CallContext& call,
                            const Request& r, ChunkWriter& out) {
   const bool csv = r.format() == Request::CSV;
-  if (csv) RETURN_IF_ERROR(out.Append(domain::CsvLine(domain::ResultCsvHeader())));
-  ASSIGN_OR_RETURN(std::vector<pv1::Call> calls,
+  if (csv) KYODO_RETURN_IF_ERROR(out.Append(domain::CsvLine(domain::ResultCsvHeader())));
+  KYODO_ASSIGN_OR_RETURN(std::vector<pv1::Call> calls,
                    d.proposals->ListCalls(call, Filter(r, "state = PUBLISHED"), 10000));
   for (const pv1::Call& c : calls) {
-    ASSIGN_OR_RETURN(pv1::Decision decision, d.proposals->GetDecision(call, c.name()));
+    KYODO_ASSIGN_OR_RETURN(pv1::Decision decision, d.proposals->GetDecision(call, c.name()));
     std::vector<std::string> applicants;
     for (const auto& result : decision.results()) applicants.push_back(result.applicant());
     std::map<std::string, std::string> names;
@@ -84,12 +84,12 @@ absl::Status ExportResults(const GatewayDeps& d, const CallContext& call,
       std::vector<std::string> batch(
           applicants.begin() + i,
           applicants.begin() + std::min(applicants.size(), i + 500));
-      ASSIGN_OR_RETURN(auto partners, d.partners->BatchGet(call, batch));
+      KYODO_ASSIGN_OR_RETURN(auto partners, d.partners->BatchGet(call, batch));
       for (const auto& p : partners) names[p.name()] = p.display_name();
     }
     for (const auto& result : decision.results()) {
       const std::string& name = names[result.applicant()];
-      RETURN_IF_ERROR(out.Append(csv ? domain::CsvLine(domain::ResultCells(c, result, name))
+      KYODO_RETURN_IF_ERROR(out.Append(csv ? domain::CsvLine(domain::ResultCells(c, result, name))
                                      : domain::ResultJsonLine(c, result, name)));
     }
   }
@@ -110,8 +110,8 @@ absl::Status ExportOpenData(const GatewayDeps& d, const CallContext& call,
                                         "FIELD_REQUIRED");
   }
   ChunkWriter out(writer);
-  if (r.format() == Request::CSV) RETURN_IF_ERROR(out.Append(domain::kUtf8Bom));
-  RETURN_IF_ERROR(r.dataset() == Request::PROJECTS ? ExportProjects(d, call, r, out)
+  if (r.format() == Request::CSV) KYODO_RETURN_IF_ERROR(out.Append(domain::kUtf8Bom));
+  KYODO_RETURN_IF_ERROR(r.dataset() == Request::PROJECTS ? ExportProjects(d, call, r, out)
                                                    : ExportResults(d, call, r, out));
   return out.Flush();
 }

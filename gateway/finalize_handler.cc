@@ -104,21 +104,21 @@ absl::StatusOr<std::pair<std::string, bool>> EnsureProject(
 absl::Status FinalizeCall(const GatewayDeps& d, const CallContext& call,
                           const v1::FinalizeCallRequest& r,
                           v1::FinalizeCallResponse* out) {
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
-  ASSIGN_OR_RETURN(std::vector<std::string> ids,
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_ASSIGN_OR_RETURN(std::vector<std::string> ids,
                    common::ParseNestedName("name", r.name(), "programmes/*/calls/*"));
-  ASSIGN_OR_RETURN(pv1::Decision decision, Decide(d, call, r.name()));
-  ASSIGN_OR_RETURN(pv1::Call c, d.proposals->GetCall(call, r.name()));
-  ASSIGN_OR_RETURN(pv1::Programme programme,
+  KYODO_ASSIGN_OR_RETURN(pv1::Decision decision, Decide(d, call, r.name()));
+  KYODO_ASSIGN_OR_RETURN(pv1::Call c, d.proposals->GetCall(call, r.name()));
+  KYODO_ASSIGN_OR_RETURN(pv1::Programme programme,
                    d.proposals->GetProgramme(call, absl::StrCat("programmes/", ids[0])));
   for (const pv1::ProposalResult& result : decision.results()) {
     if (result.reason() != pv1::ProposalResult::ADOPTED) continue;
-    ASSIGN_OR_RETURN(pv1::Proposal proposal,
+    KYODO_ASSIGN_OR_RETURN(pv1::Proposal proposal,
                      d.proposals->GetProposal(call, result.proposal()));
-    ASSIGN_OR_RETURN(auto project, EnsureProject(d, call, programme, c, proposal,
+    KYODO_ASSIGN_OR_RETURN(auto project, EnsureProject(d, call, programme, c, proposal,
                                                  result.adopted_amount_yen()));
     if (proposal.project() != project.first) {
-      RETURN_IF_ERROR(d.proposals
+      KYODO_RETURN_IF_ERROR(d.proposals
                           ->LinkProject(call, proposal.name(), project.first,
                                         DeriveRequestId(absl::StrCat(
                                             "finalize/link/", proposal.name(), "/",

@@ -25,7 +25,7 @@ struct Parents {
 };
 
 absl::StatusOr<Parents> ParentsOf(const std::string& proposal) {
-  ASSIGN_OR_RETURN(std::vector<std::string> ids,
+  KYODO_ASSIGN_OR_RETURN(std::vector<std::string> ids,
                    common::ParseNestedName("name", proposal,
                                            "programmes/*/calls/*/proposals/*"));
   return Parents{absl::StrCat("programmes/", ids[0], "/calls/", ids[1]),
@@ -42,7 +42,7 @@ absl::StatusOr<std::set<int>> AdoptedYears(const GatewayDeps& d,
   std::set<int> years;
   const std::string filter = absl::StrCat("source_programme = \"", programme,
                                           "\" AND lead = \"", proposal.applicant(), "\"");
-  ASSIGN_OR_RETURN(std::vector<project::v1::Project> own,
+  KYODO_ASSIGN_OR_RETURN(std::vector<project::v1::Project> own,
                    d.projects->List(call, filter, 200));
   for (const auto& p : own) {
     if (p.state() == project::v1::Project::CANCELLED || p.has_delete_time()) continue;
@@ -52,13 +52,13 @@ absl::StatusOr<std::set<int>> AdoptedYears(const GatewayDeps& d,
   // Follow `continues` back through earlier proposals of the programme.
   std::string next = proposal.continues();
   for (int step = 0; !next.empty() && step < 20; ++step) {
-    ASSIGN_OR_RETURN(project::v1::Project p, d.projects->Get(call, next));
+    KYODO_ASSIGN_OR_RETURN(project::v1::Project p, d.projects->Get(call, next));
     if (!absl::StartsWith(p.source_proposal(), programme + "/")) break;
     if (p.state() != project::v1::Project::CANCELLED) {
       years.insert(p.start_fiscal_year());
       sources->push_back(absl::StrCat(p.name(), " (", p.start_fiscal_year(), ", continued)"));
     }
-    ASSIGN_OR_RETURN(pv1::Proposal earlier,
+    KYODO_ASSIGN_OR_RETURN(pv1::Proposal earlier,
                      d.proposals->GetProposal(call, p.source_proposal()));
     next = earlier.continues();
   }
@@ -84,9 +84,9 @@ absl::StatusOr<pv1::EligibilityFacts> GatherFacts(const GatewayDeps& d,
   } else {
     return applicant.status();
   }
-  ASSIGN_OR_RETURN(pv1::Call c, d.proposals->GetCall(call, parents.call));
+  KYODO_ASSIGN_OR_RETURN(pv1::Call c, d.proposals->GetCall(call, parents.call));
   std::vector<std::string> sources;
-  ASSIGN_OR_RETURN(std::set<int> years,
+  KYODO_ASSIGN_OR_RETURN(std::set<int> years,
                    AdoptedYears(d, call, proposal, parents.programme, &sources));
   facts.set_continuation_year(domain::ContinuationYear(c.fiscal_year(), years));
   facts.set_source_note(
@@ -100,20 +100,20 @@ absl::StatusOr<pv1::EligibilityFacts> GatherFacts(const GatewayDeps& d,
 absl::Status SubmitProposal(const GatewayDeps& d, const CallContext& call,
                             const v1::SubmitProposalRequest& r,
                             v1::SubmitProposalResponse* out) {
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
-  ASSIGN_OR_RETURN(Parents parents, ParentsOf(r.name()));
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_ASSIGN_OR_RETURN(Parents parents, ParentsOf(r.name()));
   // Without a request id, one per attempt: then only this attempt is
   // protected against duplicates.
   const std::string key = r.request_id().empty() ? call.call_id : r.request_id();
-  ASSIGN_OR_RETURN(pv1::Proposal submitted,
+  KYODO_ASSIGN_OR_RETURN(pv1::Proposal submitted,
                    d.proposals->Submit(call, r.name(), r.etag(),
                                        common::idempotency::DeriveRequestId(
                                            absl::StrCat("submit/", key))));
-  ASSIGN_OR_RETURN(pv1::EligibilityFacts facts,
+  KYODO_ASSIGN_OR_RETURN(pv1::EligibilityFacts facts,
                    GatherFacts(d, call, submitted, parents));
   // Keyed by the facts too: a retry after the facts changed screens again
   // with the new ones rather than failing as a reused request id.
-  ASSIGN_OR_RETURN(pv1::Proposal screened,
+  KYODO_ASSIGN_OR_RETURN(pv1::Proposal screened,
                    d.proposals->Screen(call, r.name(), facts,
                                        common::idempotency::DeriveRequestId(absl::StrCat(
                                            "screen/", key, "/",

@@ -31,8 +31,8 @@ bool Hidden(const absl::Status& status) {
 absl::Status GetProjectDossier(const GatewayDeps& d, const CallContext& call,
                                const v1::GetProjectDossierRequest& r,
                                v1::ProjectDossier* out) {
-  RETURN_IF_ERROR(common::ParseName("name", r.name(), "projects").status());
-  ASSIGN_OR_RETURN(prv1::Project project, d.projects->Get(call, r.name()));
+  KYODO_RETURN_IF_ERROR(common::ParseName("name", r.name(), "projects").status());
+  KYODO_ASSIGN_OR_RETURN(prv1::Project project, d.projects->Get(call, r.name()));
   std::vector<std::string> names;
   for (const auto& p : project.participants()) names.push_back(p.partner());
   absl::StatusOr<std::vector<partner::v1::Partner>> parties;
@@ -59,7 +59,7 @@ absl::Status GetProjectDossier(const GatewayDeps& d, const CallContext& call,
 absl::Status GetPartnerProfile(const GatewayDeps& d, const CallContext& call,
                                const v1::GetPartnerProfileRequest& r,
                                v1::PartnerProfile* out) {
-  RETURN_IF_ERROR(common::ParseName("name", r.name(), "partners").status());
+  KYODO_RETURN_IF_ERROR(common::ParseName("name", r.name(), "partners").status());
   const std::string quoted = absl::StrCat("\"", r.name(), "\"");
   absl::StatusOr<partner::v1::Partner> partner;
   absl::StatusOr<std::vector<partner::v1::Agreement>> agreements;

@@ -47,7 +47,7 @@ absl::Status CheckPartnersExist(
     Session& s, const google::protobuf::RepeatedPtrField<std::string>& names) {
   std::vector<std::string> ids;
   for (const std::string& name : names) ids.push_back(store::PartnerId(name));
-  ASSIGN_OR_RETURN(std::vector<store::PartnerRow> rows, store::GetPartners(s, ids));
+  KYODO_ASSIGN_OR_RETURN(std::vector<store::PartnerRow> rows, store::GetPartners(s, ids));
   absl::flat_hash_set<std::string> live;
   for (const auto& row : rows) {
     if (!row.partner.has_delete_time()) live.insert(row.partner.name());
@@ -65,10 +65,10 @@ absl::Status CheckPartnersExist(
 
 absl::Status GetAgreement(const ServiceDeps& d, const CallContext& call,
                           const v1::GetAgreementRequest& r, Agreement* out) {
-  ASSIGN_OR_RETURN(std::string id, common::ParseName("name", r.name(), "agreements"));
-  RETURN_IF_ERROR(common::db::RunWithSession(
+  KYODO_ASSIGN_OR_RETURN(std::string id, common::ParseName("name", r.name(), "agreements"));
+  KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(auto row, store::GetAgreement(s, id));
+        KYODO_ASSIGN_OR_RETURN(auto row, store::GetAgreement(s, id));
         if (!row.has_value()) return common::NotFoundError(r.name());
         *out = std::move(row->agreement);
         return absl::OkStatus();
@@ -80,16 +80,16 @@ absl::Status GetAgreement(const ServiceDeps& d, const CallContext& call,
 absl::Status ListAgreements(const ServiceDeps& d, const CallContext& call,
                             const v1::ListAgreementsRequest& r,
                             v1::ListAgreementsResponse* out) {
-  ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
-  ASSIGN_OR_RETURN(auto filter, common::paging::ParseFilter(
+  KYODO_ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
+  KYODO_ASSIGN_OR_RETURN(auto filter, common::paging::ParseFilter(
                                     r.filter(), store::AgreementFilterFields()));
   const std::string query =
       absl::StrCat("ListAgreements|", r.filter(), "|", r.show_deleted());
-  ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
+  KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
   std::vector<store::AgreementRow> rows;
-  RETURN_IF_ERROR(common::db::RunWithSession(
+  KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(rows, store::ListAgreements(s, filter, r.show_deleted(),
+        KYODO_ASSIGN_OR_RETURN(rows, store::ListAgreements(s, filter, r.show_deleted(),
                                                      cursor.last_seq, size + 1));
         return absl::OkStatus();
       }));
@@ -103,26 +103,26 @@ absl::Status ListAgreements(const ServiceDeps& d, const CallContext& call,
 
 absl::Status CreateAgreement(const ServiceDeps& d, const CallContext& call,
                              const v1::CreateAgreementRequest& r, Agreement* out) {
-  RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin}, "record agreements"));
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin}, "record agreements"));
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
   Agreement a;
   common::ApplyFields(r.agreement(),
                       std::vector<std::string>(MutableFields().begin(),
                                                MutableFields().end()),
                       &a);
-  RETURN_IF_ERROR(domain::ValidateAgreement(a, "agreement"));
-  RETURN_IF_ERROR(common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
+  KYODO_RETURN_IF_ERROR(domain::ValidateAgreement(a, "agreement"));
+  KYODO_RETURN_IF_ERROR(common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
     return common::idempotency::Run(
         s, r.request_id(), call.principal.subject, call.method, r, out,
         [&]() -> absl::Status {
-          RETURN_IF_ERROR(CheckPartnersExist(s, a.parties()));
+          KYODO_RETURN_IF_ERROR(CheckPartnersExist(s, a.parties()));
           Agreement created = a;
           created.set_name(absl::StrCat("agreements/", common::NewId()));
           *created.mutable_create_time() = doc::ToTimestamp(call.start);
           *created.mutable_update_time() = doc::ToTimestamp(call.start);
           created.set_etag(doc::Etag(1));
-          RETURN_IF_ERROR(store::InsertAgreement(s, created));
-          RETURN_IF_ERROR(common::audit::Record(
+          KYODO_RETURN_IF_ERROR(store::InsertAgreement(s, created));
+          KYODO_RETURN_IF_ERROR(common::audit::Record(
               s, call.AuditActor(r.request_id()), created.name(), nullptr, &created));
           *out = std::move(created);
           return absl::OkStatus();
@@ -141,8 +141,8 @@ absl::Status ChangeAgreement(
     const std::string& etag, const std::string& request_id,
     const google::protobuf::Message& request, Agreement* out,
     std::function<absl::Status(Session&, Agreement&)> change) {
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
-  ASSIGN_OR_RETURN(std::string id, common::ParseName("name", name, "agreements"));
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
+  KYODO_ASSIGN_OR_RETURN(std::string id, common::ParseName("name", name, "agreements"));
   common::server::Mutation<Agreement> m;
   m.name = name;
   m.etag = etag;
@@ -150,7 +150,7 @@ absl::Status ChangeAgreement(
   m.request = &request;
   m.load = [&](Session& s)
       -> absl::StatusOr<std::optional<common::server::Versioned<Agreement>>> {
-    ASSIGN_OR_RETURN(auto row, store::GetAgreement(s, id, true));
+    KYODO_ASSIGN_OR_RETURN(auto row, store::GetAgreement(s, id, true));
     if (!row.has_value()) return std::nullopt;
     return common::server::Versioned<Agreement>{std::move(row->agreement),
                                                 row->version};
@@ -163,7 +163,7 @@ absl::Status ChangeAgreement(
     return change(s, after);
   };
   m.write = store::UpdateAgreement;
-  RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
+  KYODO_RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
   SetState(d, out);
   return absl::OkStatus();
 }
@@ -172,21 +172,21 @@ absl::Status ChangeAgreement(
 
 absl::Status UpdateAgreement(const ServiceDeps& d, const CallContext& call,
                              const v1::UpdateAgreementRequest& r, Agreement* out) {
-  RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin}, "edit agreements"));
-  ASSIGN_OR_RETURN(auto fields, common::ResolveUpdateMask(
+  KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin}, "edit agreements"));
+  KYODO_ASSIGN_OR_RETURN(auto fields, common::ResolveUpdateMask(
                                     r.update_mask(), r.agreement(), MutableFields()));
   return ChangeAgreement(
       d, call, r.agreement().name(), r.agreement().etag(), r.request_id(), r, out,
       [&](Session& s, Agreement& a) -> absl::Status {
         common::ApplyFields(r.agreement(), fields, &a);
-        RETURN_IF_ERROR(domain::ValidateAgreement(a, "agreement"));
+        KYODO_RETURN_IF_ERROR(domain::ValidateAgreement(a, "agreement"));
         return CheckPartnersExist(s, a.parties());
       });
 }
 
 absl::Status DeleteAgreement(const ServiceDeps& d, const CallContext& call,
                              const v1::DeleteAgreementRequest& r, Agreement* out) {
-  RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin}, "delete agreements"));
+  KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin}, "delete agreements"));
   return ChangeAgreement(d, call, r.name(), r.etag(), r.request_id(), r, out,
                          [&](Session&, Agreement& a) -> absl::Status {
                            *a.mutable_delete_time() = doc::ToTimestamp(call.start);

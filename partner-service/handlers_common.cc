@@ -32,12 +32,12 @@ absl::StatusOr<std::optional<kyodo::type::v1::Ward>> OwningWard(
     common::db::Session& s, absl::string_view resource) {
   using Result = std::optional<kyodo::type::v1::Ward>;
   if (absl::StartsWith(resource, "partners/")) {
-    ASSIGN_OR_RETURN(auto row, store::GetPartner(s, resource.substr(9)));
+    KYODO_ASSIGN_OR_RETURN(auto row, store::GetPartner(s, resource.substr(9)));
     if (!row.has_value() || !row->partner.has_ward()) return Result();
     return Result(row->partner.ward());
   }
   if (absl::StartsWith(resource, "networks/")) {
-    ASSIGN_OR_RETURN(auto row, store::GetNetwork(s, resource.substr(9)));
+    KYODO_ASSIGN_OR_RETURN(auto row, store::GetNetwork(s, resource.substr(9)));
     if (!row.has_value() || !row->network.has_ward()) return Result();
     return Result(row->network.ward());
   }
@@ -49,7 +49,7 @@ absl::StatusOr<std::optional<kyodo::type::v1::Ward>> OwningWard(
 absl::Status ListAuditEvents(const ServiceDeps& d, const CallContext& call,
                              const kyodo::type::v1::ListAuditEventsRequest& r,
                              kyodo::type::v1::ListAuditEventsResponse* out) {
-  RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
+  KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
                               "read the audit trail"));
   const bool known = absl::StartsWith(r.resource(), "partners/") ||
                      absl::StartsWith(r.resource(), "agreements/") ||
@@ -62,7 +62,7 @@ absl::Status ListAuditEvents(const ServiceDeps& d, const CallContext& call,
     if (!call.principal.is_admin()) {
       // Checked before anything is shown, and the same answer whether the
       // resource exists or not.
-      ASSIGN_OR_RETURN(auto ward, OwningWard(s, r.resource()));
+      KYODO_ASSIGN_OR_RETURN(auto ward, OwningWard(s, r.resource()));
       if (!ward.has_value() || !call.principal.IsStaffOf(*ward)) {
         return common::PermissionDeniedError(
             "only admins and the staff of the owning ward read this trail");

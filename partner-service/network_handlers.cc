@@ -41,7 +41,7 @@ absl::Status RequireWriter(const CallContext& call) {
 // Checks the convening unit and members, sets the network's ward from the
 // unit, and refuses ward staff of another ward.
 absl::Status Resolve(Session& s, const CallContext& call, Network& n) {
-  ASSIGN_OR_RETURN(auto unit,
+  KYODO_ASSIGN_OR_RETURN(auto unit,
                    store::GetPartner(s, store::PartnerId(n.convening_unit())));
   if (!unit.has_value() || unit->partner.has_delete_time()) {
     return common::FailedPreconditionError(
@@ -69,10 +69,10 @@ absl::Status Resolve(Session& s, const CallContext& call, Network& n) {
 
 absl::Status GetNetwork(const ServiceDeps& d, const CallContext& call,
                         const v1::GetNetworkRequest& r, Network* out) {
-  ASSIGN_OR_RETURN(std::string id, common::ParseName("name", r.name(), "networks"));
+  KYODO_ASSIGN_OR_RETURN(std::string id, common::ParseName("name", r.name(), "networks"));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(auto row, store::GetNetwork(s, id));
+        KYODO_ASSIGN_OR_RETURN(auto row, store::GetNetwork(s, id));
         if (!row.has_value()) return common::NotFoundError(r.name());
         *out = std::move(row->network);
         return absl::OkStatus();
@@ -82,16 +82,16 @@ absl::Status GetNetwork(const ServiceDeps& d, const CallContext& call,
 absl::Status ListNetworks(const ServiceDeps& d, const CallContext& call,
                           const v1::ListNetworksRequest& r,
                           v1::ListNetworksResponse* out) {
-  ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
-  ASSIGN_OR_RETURN(auto filter, common::paging::ParseFilter(
+  KYODO_ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
+  KYODO_ASSIGN_OR_RETURN(auto filter, common::paging::ParseFilter(
                                     r.filter(), store::NetworkFilterFields()));
   const std::string query =
       absl::StrCat("ListNetworks|", r.filter(), "|", r.show_deleted());
-  ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
+  KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
   std::vector<store::NetworkRow> rows;
-  RETURN_IF_ERROR(common::db::RunWithSession(
+  KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(rows, store::ListNetworks(s, filter, r.show_deleted(),
+        KYODO_ASSIGN_OR_RETURN(rows, store::ListNetworks(s, filter, r.show_deleted(),
                                                    cursor.last_seq, size + 1));
         return absl::OkStatus();
       }));
@@ -102,26 +102,26 @@ absl::Status ListNetworks(const ServiceDeps& d, const CallContext& call,
 
 absl::Status CreateNetwork(const ServiceDeps& d, const CallContext& call,
                            const v1::CreateNetworkRequest& r, Network* out) {
-  RETURN_IF_ERROR(RequireWriter(call));
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(RequireWriter(call));
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
   Network n;
   common::ApplyFields(r.network(),
                       std::vector<std::string>(MutableFields().begin(),
                                                MutableFields().end()),
                       &n);
-  RETURN_IF_ERROR(domain::ValidateNetwork(n, "network"));
+  KYODO_RETURN_IF_ERROR(domain::ValidateNetwork(n, "network"));
   return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
     return common::idempotency::Run(
         s, r.request_id(), call.principal.subject, call.method, r, out,
         [&]() -> absl::Status {
           Network created = n;
-          RETURN_IF_ERROR(Resolve(s, call, created));
+          KYODO_RETURN_IF_ERROR(Resolve(s, call, created));
           created.set_name(absl::StrCat("networks/", common::NewId()));
           *created.mutable_create_time() = doc::ToTimestamp(call.start);
           *created.mutable_update_time() = doc::ToTimestamp(call.start);
           created.set_etag(doc::Etag(1));
-          RETURN_IF_ERROR(store::InsertNetwork(s, created));
-          RETURN_IF_ERROR(common::audit::Record(
+          KYODO_RETURN_IF_ERROR(store::InsertNetwork(s, created));
+          KYODO_RETURN_IF_ERROR(common::audit::Record(
               s, call.AuditActor(r.request_id()), created.name(), nullptr, &created));
           *out = std::move(created);
           return absl::OkStatus();
@@ -136,9 +136,9 @@ absl::Status ChangeNetwork(
     const std::string& etag, const std::string& request_id,
     const google::protobuf::Message& request, Network* out,
     std::function<absl::Status(Session&, Network&)> change) {
-  RETURN_IF_ERROR(RequireWriter(call));
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
-  ASSIGN_OR_RETURN(std::string id, common::ParseName("name", name, "networks"));
+  KYODO_RETURN_IF_ERROR(RequireWriter(call));
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
+  KYODO_ASSIGN_OR_RETURN(std::string id, common::ParseName("name", name, "networks"));
   common::server::Mutation<Network> m;
   m.name = name;
   m.etag = etag;
@@ -146,7 +146,7 @@ absl::Status ChangeNetwork(
   m.request = &request;
   m.load = [&](Session& s)
       -> absl::StatusOr<std::optional<common::server::Versioned<Network>>> {
-    ASSIGN_OR_RETURN(auto row, store::GetNetwork(s, id, true));
+    KYODO_ASSIGN_OR_RETURN(auto row, store::GetNetwork(s, id, true));
     if (!row.has_value()) return std::nullopt;
     return common::server::Versioned<Network>{std::move(row->network),
                                               row->version};
@@ -175,13 +175,13 @@ absl::Status ChangeNetwork(
 
 absl::Status UpdateNetwork(const ServiceDeps& d, const CallContext& call,
                            const v1::UpdateNetworkRequest& r, Network* out) {
-  ASSIGN_OR_RETURN(auto fields, common::ResolveUpdateMask(
+  KYODO_ASSIGN_OR_RETURN(auto fields, common::ResolveUpdateMask(
                                     r.update_mask(), r.network(), MutableFields()));
   return ChangeNetwork(d, call, r.network().name(), r.network().etag(),
                        r.request_id(), r, out,
                        [&](Session& s, Network& n) -> absl::Status {
                          common::ApplyFields(r.network(), fields, &n);
-                         RETURN_IF_ERROR(domain::ValidateNetwork(n, "network"));
+                         KYODO_RETURN_IF_ERROR(domain::ValidateNetwork(n, "network"));
                          return Resolve(s, call, n);
                        });
 }

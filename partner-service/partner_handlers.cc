@@ -49,7 +49,7 @@ const absl::flat_hash_set<std::string>& ApplicantEditable() {
 absl::StatusOr<std::optional<common::server::Versioned<Partner>>> Load(
     Session& s, const std::string& name) {
   using Result = std::optional<common::server::Versioned<Partner>>;
-  ASSIGN_OR_RETURN(std::optional<store::PartnerRow> row,
+  KYODO_ASSIGN_OR_RETURN(std::optional<store::PartnerRow> row,
                    store::GetPartner(s, store::PartnerId(name), true));
   if (!row.has_value()) return Result();
   return Result({std::move(row->partner), row->version});
@@ -63,8 +63,8 @@ absl::Status Write(Session& s, const Partner& after, int64_t version) {
 // re-parenting must not close a cycle.
 absl::Status CheckParent(Session& s, const Partner& unit) {
   const std::string parent_id = store::PartnerId(unit.parent());
-  RETURN_IF_ERROR(store::LockCityUnitTree(s));
-  ASSIGN_OR_RETURN(std::optional<store::PartnerRow> parent,
+  KYODO_RETURN_IF_ERROR(store::LockCityUnitTree(s));
+  KYODO_ASSIGN_OR_RETURN(std::optional<store::PartnerRow> parent,
                    store::GetPartner(s, parent_id));
   if (!parent.has_value()) {
     return common::FailedPreconditionError(
@@ -94,7 +94,7 @@ absl::Status ApplyChange(Session& s, PartnerChange change, Partner& p,
                                              "the partner is not deleted");
     }
     if (!p.parent().empty()) {
-      ASSIGN_OR_RETURN(auto parent,
+      KYODO_ASSIGN_OR_RETURN(auto parent,
                        store::GetPartner(s, store::PartnerId(p.parent())));
       if (parent.has_value() && parent->partner.has_delete_time()) {
         return common::FailedPreconditionError(
@@ -110,7 +110,7 @@ absl::Status ApplyChange(Session& s, PartnerChange change, Partner& p,
         "the partner is deleted");
   }
   if (change == PartnerChange::kDelete) {
-    ASSIGN_OR_RETURN(bool children,
+    KYODO_ASSIGN_OR_RETURN(bool children,
                      store::HasLiveChildren(s, store::PartnerId(p.name())));
     if (children) {
       return common::FailedPreconditionError(
@@ -134,10 +134,10 @@ absl::Status ApplyChange(Session& s, PartnerChange change, Partner& p,
 
 absl::Status GetPartner(const ServiceDeps& d, const CallContext& call,
                         const v1::GetPartnerRequest& r, Partner* out) {
-  ASSIGN_OR_RETURN(std::string id, common::ParseName("name", r.name(), "partners"));
-  RETURN_IF_ERROR(common::db::RunWithSession(
+  KYODO_ASSIGN_OR_RETURN(std::string id, common::ParseName("name", r.name(), "partners"));
+  KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(auto row, store::GetPartner(s, id));
+        KYODO_ASSIGN_OR_RETURN(auto row, store::GetPartner(s, id));
         if (!row.has_value()) return common::NotFoundError(r.name());
         *out = std::move(row->partner);
         return absl::OkStatus();
@@ -155,18 +155,18 @@ absl::Status PartnerPage(const ServiceDeps& d, const CallContext& call,
                          int32_t page_size, absl::string_view page_token,
                          google::protobuf::RepeatedPtrField<Partner>* partners,
                          std::string* next_page_token) {
-  ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(page_size));
-  ASSIGN_OR_RETURN(common::paging::SqlFilter filter,
+  KYODO_ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(page_size));
+  KYODO_ASSIGN_OR_RETURN(common::paging::SqlFilter filter,
                    common::paging::ParseFilter(filter_text,
                                                store::PartnerFilterFields()));
   const std::string query = absl::StrCat(method, "|", filter_text, "|",
                                          show_deleted, "|", search_key);
-  ASSIGN_OR_RETURN(common::paging::PageCursor cursor,
+  KYODO_ASSIGN_OR_RETURN(common::paging::PageCursor cursor,
                    d.pages->Decode(page_token, query));
   std::vector<store::PartnerRow> rows;
-  RETURN_IF_ERROR(common::db::RunWithSession(
+  KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(rows, store::ListPartners(s, filter, show_deleted,
+        KYODO_ASSIGN_OR_RETURN(rows, store::ListPartners(s, filter, show_deleted,
                                                    search_key, cursor.last_seq,
                                                    size + 1));
         return absl::OkStatus();
@@ -192,7 +192,7 @@ absl::Status ListPartners(const ServiceDeps& d, const CallContext& call,
 absl::Status SearchPartners(const ServiceDeps& d, const CallContext& call,
                             const v1::SearchPartnersRequest& r,
                             v1::SearchPartnersResponse* out) {
-  ASSIGN_OR_RETURN(std::string key, common::SearchKey(r.query()));
+  KYODO_ASSIGN_OR_RETURN(std::string key, common::SearchKey(r.query()));
   if (key.empty()) {
     return common::InvalidArgumentError("query", "has nothing to search for",
                                         "FIELD_REQUIRED");
@@ -210,15 +210,15 @@ absl::Status BatchGetPartners(const ServiceDeps& d, const CallContext& call,
   }
   std::vector<std::string> ids;
   for (int i = 0; i < r.names_size(); ++i) {
-    ASSIGN_OR_RETURN(std::string id,
+    KYODO_ASSIGN_OR_RETURN(std::string id,
                      common::ParseName(absl::StrCat("names[", i, "]"),
                                        r.names(i), "partners"));
     ids.push_back(std::move(id));
   }
   std::vector<store::PartnerRow> rows;
-  RETURN_IF_ERROR(common::db::RunWithSession(
+  KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(rows, store::GetPartners(s, ids));
+        KYODO_ASSIGN_OR_RETURN(rows, store::GetPartners(s, ids));
         return absl::OkStatus();
       }));
   absl::flat_hash_map<std::string, const Partner*> by_name;
@@ -235,15 +235,15 @@ absl::Status BatchGetPartners(const ServiceDeps& d, const CallContext& call,
 
 absl::Status CreatePartner(const ServiceDeps& d, const CallContext& call,
                            const v1::CreatePartnerRequest& r, Partner* out) {
-  RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
+  KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
                               "register partners"));
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
   Partner p;
   common::ApplyFields(r.partner(),
                       std::vector<std::string>(MutableFields().begin(),
                                                MutableFields().end()),
                       &p);
-  RETURN_IF_ERROR(domain::ValidatePartner(p, "partner"));
+  KYODO_RETURN_IF_ERROR(domain::ValidatePartner(p, "partner"));
   return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
     return common::idempotency::Run(
         s, r.request_id(), call.principal.subject, call.method, r, out,
@@ -254,9 +254,9 @@ absl::Status CreatePartner(const ServiceDeps& d, const CallContext& call,
           *created.mutable_create_time() = doc::ToTimestamp(call.start);
           *created.mutable_update_time() = doc::ToTimestamp(call.start);
           created.set_etag(doc::Etag(1));
-          if (!created.parent().empty()) RETURN_IF_ERROR(CheckParent(s, created));
-          RETURN_IF_ERROR(store::InsertPartner(s, created));
-          RETURN_IF_ERROR(common::audit::Record(
+          if (!created.parent().empty()) KYODO_RETURN_IF_ERROR(CheckParent(s, created));
+          KYODO_RETURN_IF_ERROR(store::InsertPartner(s, created));
+          KYODO_RETURN_IF_ERROR(common::audit::Record(
               s, call.AuditActor(r.request_id()), created.name(), nullptr, &created));
           *out = std::move(created);
           return absl::OkStatus();
@@ -270,12 +270,12 @@ absl::Status UpdatePartner(const ServiceDeps& d, const CallContext& call,
   const bool own = call.principal.role == Role::kApplicant &&
                    call.principal.partner == name;
   if (!own) {
-    RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
+    KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
                                 "edit this partner"));
   }
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
-  RETURN_IF_ERROR(common::ParseName("partner.name", name, "partners").status());
-  ASSIGN_OR_RETURN(std::vector<std::string> fields,
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(common::ParseName("partner.name", name, "partners").status());
+  KYODO_ASSIGN_OR_RETURN(std::vector<std::string> fields,
                    common::ResolveUpdateMask(r.update_mask(), r.partner(),
                                              MutableFields()));
   for (const std::string& field : fields) {
@@ -297,9 +297,9 @@ absl::Status UpdatePartner(const ServiceDeps& d, const CallContext& call,
           "PARTNER_DELETED", "undelete the partner before editing it");
     }
     common::ApplyFields(r.partner(), fields, &after);
-    RETURN_IF_ERROR(domain::ValidatePartner(after, "partner"));
+    KYODO_RETURN_IF_ERROR(domain::ValidatePartner(after, "partner"));
     if (after.kind() != v1::CITY_UNIT) {
-      ASSIGN_OR_RETURN(bool children,
+      KYODO_ASSIGN_OR_RETURN(bool children,
                        store::HasLiveChildren(s, store::PartnerId(name)));
       if (children) {
         return common::FailedPreconditionError(
@@ -307,11 +307,11 @@ absl::Status UpdatePartner(const ServiceDeps& d, const CallContext& call,
       }
     }
     if (!after.parent().empty() && after.parent() != before.parent()) {
-      RETURN_IF_ERROR(CheckParent(s, after));
+      KYODO_RETURN_IF_ERROR(CheckParent(s, after));
     }
     return absl::OkStatus();
   };
-  RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
+  KYODO_RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
   RedactPartner(call.principal, out);
   return absl::OkStatus();
 }
@@ -323,13 +323,13 @@ absl::Status ChangePartner(const ServiceDeps& d, const CallContext& call,
                            const google::protobuf::Message& request,
                            Partner* out) {
   if (change == PartnerChange::kDelete || change == PartnerChange::kUndelete) {
-    RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin}, "delete or undelete partners"));
+    KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin}, "delete or undelete partners"));
   } else {
-    RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
+    KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
                                 "change a partner's state"));
   }
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
-  RETURN_IF_ERROR(common::ParseName("name", name, "partners").status());
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
+  KYODO_RETURN_IF_ERROR(common::ParseName("name", name, "partners").status());
   common::server::Mutation<Partner> m;
   m.name = name;
   m.etag = etag;

@@ -43,9 +43,9 @@ absl::StatusOr<bool> AlreadyAnswered(const ServiceDeps& d,
                                      const std::string& request_id) {
   if (request_id.empty()) return false;
   bool answered = false;
-  RETURN_IF_ERROR(common::db::RunWithSession(
+  KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(
+        KYODO_ASSIGN_OR_RETURN(
             answered, common::idempotency::IsAnswered(
                           s, request_id, call.principal.subject, call.method));
         return absl::OkStatus();
@@ -56,7 +56,7 @@ absl::StatusOr<bool> AlreadyAnswered(const ServiceDeps& d,
 absl::StatusOr<std::optional<common::server::Versioned<v1::Project>>>
 LoadForUpdate(Session& s, const std::string& name) {
   using Result = std::optional<common::server::Versioned<v1::Project>>;
-  ASSIGN_OR_RETURN(std::optional<store::ProjectRow> row,
+  KYODO_ASSIGN_OR_RETURN(std::optional<store::ProjectRow> row,
                    store::GetProject(s, store::ProjectId(name), true));
   if (!row.has_value()) return Result();
   return Result({std::move(row->project), row->version});
@@ -65,16 +65,16 @@ LoadForUpdate(Session& s, const std::string& name) {
 absl::Status ListAuditEvents(const ServiceDeps& d, const CallContext& call,
                              const kyodo::type::v1::ListAuditEventsRequest& r,
                              kyodo::type::v1::ListAuditEventsResponse* out) {
-  RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
+  KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
                               "read the audit trail"));
-  ASSIGN_OR_RETURN(std::string id,
+  KYODO_ASSIGN_OR_RETURN(std::string id,
                    common::ParseName("resource", r.resource(), "projects"));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         if (!call.principal.is_admin()) {
           // Checked before anything is shown, and the same answer whether
           // the project exists or not.
-          ASSIGN_OR_RETURN(auto row, store::GetProject(s, id));
+          KYODO_ASSIGN_OR_RETURN(auto row, store::GetProject(s, id));
           if (!row.has_value() || !MayChange(call.principal, row->project)) {
             return common::PermissionDeniedError(
                 "only admins and the staff of the project's wards read its "

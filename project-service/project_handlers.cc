@@ -62,11 +62,11 @@ std::vector<std::string> AllMutableFields() {
 // and wards in) and, when set, the agreement. Before any transaction.
 absl::Status ResolveParties(const ServiceDeps& d, const CallContext& call,
                             Project& p) {
-  ASSIGN_OR_RETURN(domain::PartnersByName partners,
+  KYODO_ASSIGN_OR_RETURN(domain::PartnersByName partners,
                    d.partners->GetPartners(call, domain::ParticipantNames(p)));
-  RETURN_IF_ERROR(domain::ApplyPartners(partners, p));
+  KYODO_RETURN_IF_ERROR(domain::ApplyPartners(partners, p));
   if (!p.agreement().empty()) {
-    RETURN_IF_ERROR(d.partners->CheckAgreement(call, p.agreement()));
+    KYODO_RETURN_IF_ERROR(d.partners->CheckAgreement(call, p.agreement()));
   }
   return absl::OkStatus();
 }
@@ -93,11 +93,11 @@ absl::Status AnswerVanished() {
 
 absl::Status GetProject(const ServiceDeps& d, const CallContext& call,
                         const v1::GetProjectRequest& r, Project* out) {
-  ASSIGN_OR_RETURN(std::string id,
+  KYODO_ASSIGN_OR_RETURN(std::string id,
                    common::ParseName("name", r.name(), "projects"));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(auto row, store::GetProject(s, id));
+        KYODO_ASSIGN_OR_RETURN(auto row, store::GetProject(s, id));
         if (!row.has_value()) return common::NotFoundError(r.name());
         *out = std::move(row->project);
         return absl::OkStatus();
@@ -107,16 +107,16 @@ absl::Status GetProject(const ServiceDeps& d, const CallContext& call,
 absl::Status ListProjects(const ServiceDeps& d, const CallContext& call,
                           const v1::ListProjectsRequest& r,
                           v1::ListProjectsResponse* out) {
-  ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
-  ASSIGN_OR_RETURN(auto filter, common::paging::ParseFilter(
+  KYODO_ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
+  KYODO_ASSIGN_OR_RETURN(auto filter, common::paging::ParseFilter(
                                     r.filter(), store::ProjectFilterFields()));
   const std::string query =
       absl::StrCat("ListProjects|", r.filter(), "|", r.show_deleted());
-  ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
+  KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
   std::vector<store::ProjectRow> rows;
-  RETURN_IF_ERROR(common::db::RunWithSession(
+  KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(rows, store::ListProjects(s, filter, r.show_deleted(),
+        KYODO_ASSIGN_OR_RETURN(rows, store::ListProjects(s, filter, r.show_deleted(),
                                                    cursor.last_seq, size + 1));
         return absl::OkStatus();
       }));
@@ -128,22 +128,22 @@ absl::Status ListProjects(const ServiceDeps& d, const CallContext& call,
 
 absl::Status CreateProject(const ServiceDeps& d, const CallContext& call,
                            const v1::CreateProjectRequest& r, Project* out) {
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "create projects"));
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
   Project p;
   common::ApplyFields(r.project(), AllMutableFields(), &p);
   domain::Normalise(p);
-  RETURN_IF_ERROR(domain::ValidateProject(p, "project"));
-  RETURN_IF_ERROR(domain::CheckParticipantCount(p));
-  ASSIGN_OR_RETURN(const bool answered,
+  KYODO_RETURN_IF_ERROR(domain::ValidateProject(p, "project"));
+  KYODO_RETURN_IF_ERROR(domain::CheckParticipantCount(p));
+  KYODO_ASSIGN_OR_RETURN(const bool answered,
                    AlreadyAnswered(d, call, r.request_id()));
   if (!answered) {
-    RETURN_IF_ERROR(ResolveParties(d, call, p));
+    KYODO_RETURN_IF_ERROR(ResolveParties(d, call, p));
     domain::Derive(p);
-    RETURN_IF_ERROR(
+    KYODO_RETURN_IF_ERROR(
         RequireOwnWard(call, p, "none of the participants is of your ward"));
-    RETURN_IF_ERROR(domain::CheckCooperativeParties(p));
+    KYODO_RETURN_IF_ERROR(domain::CheckCooperativeParties(p));
   }
   return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
     return common::idempotency::Run(
@@ -156,8 +156,8 @@ absl::Status CreateProject(const ServiceDeps& d, const CallContext& call,
           *created.mutable_create_time() = doc::ToTimestamp(call.start);
           *created.mutable_update_time() = doc::ToTimestamp(call.start);
           created.set_etag(doc::Etag(1));
-          RETURN_IF_ERROR(store::InsertProject(s, created));
-          RETURN_IF_ERROR(
+          KYODO_RETURN_IF_ERROR(store::InsertProject(s, created));
+          KYODO_RETURN_IF_ERROR(
               common::audit::Record(s, call.AuditActor(r.request_id()),
                                     created.name(), nullptr, &created));
           *out = std::move(created);
@@ -168,12 +168,12 @@ absl::Status CreateProject(const ServiceDeps& d, const CallContext& call,
 
 absl::Status UpdateProject(const ServiceDeps& d, const CallContext& call,
                            const v1::UpdateProjectRequest& r, Project* out) {
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "edit projects"));
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
   const std::string& name = r.project().name();
-  RETURN_IF_ERROR(common::ParseName("project.name", name, "projects").status());
-  ASSIGN_OR_RETURN(
+  KYODO_RETURN_IF_ERROR(common::ParseName("project.name", name, "projects").status());
+  KYODO_ASSIGN_OR_RETURN(
       std::vector<std::string> fields,
       common::ResolveUpdateMask(r.update_mask(), r.project(), MutableFields()));
   auto changes = [&](absl::string_view f) {
@@ -184,25 +184,25 @@ absl::Status UpdateProject(const ServiceDeps& d, const CallContext& call,
   const bool new_parties = changes("participants");
   if (new_parties) {
     *parties.mutable_participants() = r.project().participants();
-    RETURN_IF_ERROR(domain::ValidateParticipants(parties, "project"));
-    RETURN_IF_ERROR(domain::CheckParticipantCount(parties));
+    KYODO_RETURN_IF_ERROR(domain::ValidateParticipants(parties, "project"));
+    KYODO_RETURN_IF_ERROR(domain::CheckParticipantCount(parties));
   }
   if (changes("agreement") && !r.project().agreement().empty()) {
     parties.set_agreement(r.project().agreement());
-    RETURN_IF_ERROR(common::ParseName("project.agreement", parties.agreement(),
+    KYODO_RETURN_IF_ERROR(common::ParseName("project.agreement", parties.agreement(),
                                       "agreements")
                         .status());
   }
-  ASSIGN_OR_RETURN(const bool answered,
+  KYODO_ASSIGN_OR_RETURN(const bool answered,
                    AlreadyAnswered(d, call, r.request_id()));
   if (!answered && new_parties) {
-    ASSIGN_OR_RETURN(
+    KYODO_ASSIGN_OR_RETURN(
         domain::PartnersByName partners,
         d.partners->GetPartners(call, domain::ParticipantNames(parties)));
-    RETURN_IF_ERROR(domain::ApplyPartners(partners, parties));
+    KYODO_RETURN_IF_ERROR(domain::ApplyPartners(partners, parties));
   }
   if (!answered && !parties.agreement().empty()) {
-    RETURN_IF_ERROR(d.partners->CheckAgreement(call, parties.agreement()));
+    KYODO_RETURN_IF_ERROR(d.partners->CheckAgreement(call, parties.agreement()));
   }
 
   common::server::Mutation<Project> m;
@@ -216,16 +216,16 @@ absl::Status UpdateProject(const ServiceDeps& d, const CallContext& call,
   m.change = [&](Session&, const Project& before,
                  Project& after) -> absl::Status {
     if (answered) return AnswerVanished();
-    RETURN_IF_ERROR(domain::CheckEditable(before));
+    KYODO_RETURN_IF_ERROR(domain::CheckEditable(before));
     common::ApplyFields(r.project(), fields, &after);
     if (new_parties) *after.mutable_participants() = parties.participants();
     domain::Normalise(after);
     domain::Derive(after);
-    RETURN_IF_ERROR(RequireOwnWard(
+    KYODO_RETURN_IF_ERROR(RequireOwnWard(
         call, after,
         "the new participants would move the project out of your ward"));
-    RETURN_IF_ERROR(domain::ValidateProject(after, "project"));
-    RETURN_IF_ERROR(domain::CheckSourceProposalKept(before, after));
+    KYODO_RETURN_IF_ERROR(domain::ValidateProject(after, "project"));
+    KYODO_RETURN_IF_ERROR(domain::CheckSourceProposalKept(before, after));
     return domain::CheckRules(after);
   };
   return common::server::Mutate(*d.pool, call, m, out);
@@ -233,10 +233,10 @@ absl::Status UpdateProject(const ServiceDeps& d, const CallContext& call,
 
 absl::Status DeleteProject(const ServiceDeps& d, const CallContext& call,
                            const v1::DeleteProjectRequest& r, Project* out) {
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "delete projects"));
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
-  RETURN_IF_ERROR(common::ParseName("name", r.name(), "projects").status());
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(common::ParseName("name", r.name(), "projects").status());
   common::server::Mutation<Project> m;
   m.name = r.name();
   m.etag = r.etag();

@@ -24,10 +24,10 @@ absl::Status Transition(const ServiceDeps& d, const CallContext& call,
                         const std::string& request_id,
                         const google::protobuf::Message& request, Project* out,
                         std::function<absl::Status(Project&)> change) {
-  RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
+  KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
                               "change the state of projects"));
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
-  RETURN_IF_ERROR(common::ParseName("name", name, "projects").status());
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
+  KYODO_RETURN_IF_ERROR(common::ParseName("name", name, "projects").status());
   common::server::Mutation<Project> m;
   m.name = name;
   m.etag = etag;
@@ -59,9 +59,9 @@ absl::Status CompleteProject(const ServiceDeps& d, const CallContext& call,
 
 absl::Status ReviewProject(const ServiceDeps& d, const CallContext& call,
                            const v1::ReviewProjectRequest& r, Project* out) {
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "review projects"));
-  RETURN_IF_ERROR(domain::ValidateReview(r.review_text(), r.outcomes()));
+  KYODO_RETURN_IF_ERROR(domain::ValidateReview(r.review_text(), r.outcomes()));
   domain::ReviewInput review;
   review.text = r.review_text();
   review.outcomes.assign(r.outcomes().begin(), r.outcomes().end());

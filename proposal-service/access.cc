@@ -19,7 +19,7 @@ absl::StatusOr<Access> AccessTo(common::db::Session& s,
   access.manager = principal.CanManageWard(call.call.ward());
   access.call_state = call.call.state();
   if (principal.role == Role::kReviewer && !principal.reviewer.empty()) {
-    ASSIGN_OR_RETURN(
+    KYODO_ASSIGN_OR_RETURN(
         access.seat,
         store::FindSeat(s, store::IdOf(call.call.name()), principal.reviewer));
   }

@@ -64,10 +64,10 @@ absl::Status ChangeCall(const ServiceDeps& d, const CallContext& call,
                         const std::string& request_id,
                         const google::protobuf::Message& request, Call* out,
                         const CallChange& change) {
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "change calls"));
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
-  ASSIGN_OR_RETURN(CallIds ids, ParseCallName("name", name));
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
+  KYODO_ASSIGN_OR_RETURN(CallIds ids, ParseCallName("name", name));
   common::server::Mutation<Call> m;
   m.name = name;
   m.etag = etag;
@@ -75,7 +75,7 @@ absl::Status ChangeCall(const ServiceDeps& d, const CallContext& call,
   m.request = &request;
   m.load = [&](Session& s)
       -> absl::StatusOr<std::optional<common::server::Versioned<Call>>> {
-    ASSIGN_OR_RETURN(auto row, LoadCall(s, ids, store::Lock::kUpdate));
+    KYODO_ASSIGN_OR_RETURN(auto row, LoadCall(s, ids, store::Lock::kUpdate));
     if (!row.has_value()) return std::nullopt;
     return common::server::Versioned<Call>{std::move(row->call), row->version};
   };
@@ -96,10 +96,10 @@ absl::Status ChangeCall(const ServiceDeps& d, const CallContext& call,
 
 absl::Status GetCall(const ServiceDeps& d, const CallContext& call,
                      const v1::GetCallRequest& r, Call* out) {
-  ASSIGN_OR_RETURN(CallIds ids, ParseCallName("name", r.name()));
+  KYODO_ASSIGN_OR_RETURN(CallIds ids, ParseCallName("name", r.name()));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(auto row, LoadCall(s, ids, store::Lock::kNone));
+        KYODO_ASSIGN_OR_RETURN(auto row, LoadCall(s, ids, store::Lock::kNone));
         // A DRAFT call is not announced yet: it does not exist for the public.
         if (!row.has_value() ||
             (row->call.state() == Call::DRAFT && !IsStaff(call.principal))) {
@@ -115,21 +115,21 @@ absl::Status ListCalls(const ServiceDeps& d, const CallContext& call,
                        v1::ListCallsResponse* out) {
   store::CallQuery q;
   if (r.parent() != "programmes/-") {
-    ASSIGN_OR_RETURN(q.programme_id,
+    KYODO_ASSIGN_OR_RETURN(q.programme_id,
                      common::ParseName("parent", r.parent(), "programmes"));
   }
   q.show_deleted = r.show_deleted();
   q.include_drafts = IsStaff(call.principal);
-  ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
-  ASSIGN_OR_RETURN(auto filter, common::paging::ParseFilter(
+  KYODO_ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
+  KYODO_ASSIGN_OR_RETURN(auto filter, common::paging::ParseFilter(
                                     r.filter(), store::CallFilterFields()));
   const std::string query = absl::StrCat("ListCalls|", r.parent(), "|",
                                          r.filter(), "|", r.show_deleted());
-  ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
+  KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
   std::vector<store::CallRow> rows;
-  RETURN_IF_ERROR(common::db::RunWithSession(
+  KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(
+        KYODO_ASSIGN_OR_RETURN(
             rows, store::ListCalls(s, q, filter, cursor.last_seq, size + 1));
         return absl::OkStatus();
       }));
@@ -141,26 +141,26 @@ absl::Status ListCalls(const ServiceDeps& d, const CallContext& call,
 
 absl::Status CreateCall(const ServiceDeps& d, const CallContext& call,
                         const v1::CreateCallRequest& r, Call* out) {
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "create calls"));
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
-  ASSIGN_OR_RETURN(std::string programme_id,
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_ASSIGN_OR_RETURN(std::string programme_id,
                    common::ParseName("parent", r.parent(), "programmes"));
   Call c;
   common::ApplyFields(
       r.call(),
       std::vector<std::string>(MutableFields().begin(), MutableFields().end()),
       &c);
-  RETURN_IF_ERROR(domain::ValidateCall(c, "call"));
+  KYODO_RETURN_IF_ERROR(domain::ValidateCall(c, "call"));
   return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
     return common::idempotency::Run(
         s, r.request_id(), call.principal.subject, call.method, r, out,
         [&]() -> absl::Status {
           // Locked: DeleteProgramme, which checks for calls, waits for us.
-          ASSIGN_OR_RETURN(auto programme,
+          KYODO_ASSIGN_OR_RETURN(auto programme,
                            store::GetProgramme(s, programme_id, true));
           if (!programme.has_value()) return common::NotFoundError(r.parent());
-          RETURN_IF_ERROR(RequireManager(call, programme->programme.ward(),
+          KYODO_RETURN_IF_ERROR(RequireManager(call, programme->programme.ward(),
                                          "create calls of this programme"));
           if (programme->programme.has_delete_time()) {
             return common::FailedPreconditionError("PROGRAMME_DELETED",
@@ -173,8 +173,8 @@ absl::Status CreateCall(const ServiceDeps& d, const CallContext& call,
           *created.mutable_create_time() = doc::ToTimestamp(call.start);
           *created.mutable_update_time() = doc::ToTimestamp(call.start);
           created.set_etag(doc::Etag(1));
-          RETURN_IF_ERROR(store::InsertCall(s, created));
-          RETURN_IF_ERROR(
+          KYODO_RETURN_IF_ERROR(store::InsertCall(s, created));
+          KYODO_RETURN_IF_ERROR(
               common::audit::Record(s, call.AuditActor(r.request_id()),
                                     created.name(), nullptr, &created));
           *out = std::move(created);
@@ -185,7 +185,7 @@ absl::Status CreateCall(const ServiceDeps& d, const CallContext& call,
 
 absl::Status UpdateCall(const ServiceDeps& d, const CallContext& call,
                         const v1::UpdateCallRequest& r, Call* out) {
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       auto fields,
       common::ResolveUpdateMask(r.update_mask(), r.call(), MutableFields()));
   return ChangeCall(
@@ -193,7 +193,7 @@ absl::Status UpdateCall(const ServiceDeps& d, const CallContext& call,
       [&](Session&, const Call& before, Call& after) -> absl::Status {
         if (IsDecided(before.state())) return CallDecidedError(before);
         common::ApplyFields(r.call(), fields, &after);
-        RETURN_IF_ERROR(domain::ValidateCall(after, "call"));
+        KYODO_RETURN_IF_ERROR(domain::ValidateCall(after, "call"));
         if (before.state() == Call::DRAFT) return absl::OkStatus();
         return domain::CheckOpenCallChange(before, after, fields);
       });
@@ -204,7 +204,7 @@ absl::Status DeleteCall(const ServiceDeps& d, const CallContext& call,
   return ChangeCall(
       d, call, r.name(), r.etag(), r.request_id(), r, out,
       [&](Session&, const Call& before, Call& after) -> absl::Status {
-        RETURN_IF_ERROR(RequireState(before, Call::DRAFT, "CALL_NOT_DRAFT"));
+        KYODO_RETURN_IF_ERROR(RequireState(before, Call::DRAFT, "CALL_NOT_DRAFT"));
         *after.mutable_delete_time() = doc::ToTimestamp(call.start);
         return absl::OkStatus();
       });
@@ -215,9 +215,9 @@ absl::Status OpenCall(const ServiceDeps& d, const CallContext& call,
   return ChangeCall(
       d, call, r.name(), r.etag(), r.request_id(), r, out,
       [&](Session& s, const Call& before, Call& after) -> absl::Status {
-        RETURN_IF_ERROR(RequireState(before, Call::DRAFT, "CALL_NOT_DRAFT"));
-        ASSIGN_OR_RETURN(CallIds ids, ParseCallName("name", before.name()));
-        ASSIGN_OR_RETURN(auto programme, store::GetProgramme(s, ids.programme));
+        KYODO_RETURN_IF_ERROR(RequireState(before, Call::DRAFT, "CALL_NOT_DRAFT"));
+        KYODO_ASSIGN_OR_RETURN(CallIds ids, ParseCallName("name", before.name()));
+        KYODO_ASSIGN_OR_RETURN(auto programme, store::GetProgramme(s, ids.programme));
         if (!programme.has_value() || programme->programme.has_delete_time()) {
           return common::FailedPreconditionError("PROGRAMME_DELETED",
                                                  "the programme is deleted");
@@ -232,7 +232,7 @@ absl::Status CloseCall(const ServiceDeps& d, const CallContext& call,
   return ChangeCall(
       d, call, r.name(), r.etag(), r.request_id(), r, out,
       [&](Session&, const Call& before, Call& after) -> absl::Status {
-        RETURN_IF_ERROR(RequireState(before, Call::OPEN, "CALL_NOT_OPEN"));
+        KYODO_RETURN_IF_ERROR(RequireState(before, Call::OPEN, "CALL_NOT_OPEN"));
         // Applicants were promised the whole window.
         if (call.start < doc::FromTimestamp(before.submission_end_time())) {
           return common::FailedPreconditionError(
@@ -250,8 +250,8 @@ absl::Status StartReview(const ServiceDeps& d, const CallContext& call,
   return ChangeCall(
       d, call, r.name(), r.etag(), r.request_id(), r, out,
       [&](Session& s, const Call& before, Call& after) -> absl::Status {
-        RETURN_IF_ERROR(RequireState(before, Call::CLOSED, "CALL_NOT_CLOSED"));
-        ASSIGN_OR_RETURN(auto members,
+        KYODO_RETURN_IF_ERROR(RequireState(before, Call::CLOSED, "CALL_NOT_CLOSED"));
+        KYODO_ASSIGN_OR_RETURN(auto members,
                          store::LiveReviewers(s, store::IdOf(before.name())));
         if (static_cast<int>(members.size()) < before.min_reviews()) {
           return common::FailedPreconditionError(

@@ -35,7 +35,7 @@ absl::Status RecordResults(Session& s, const CallContext& call,
   absl::flat_hash_map<std::string, const v1::ProposalResult*> results;
   for (const v1::ProposalResult& r : decision.results())
     results[r.proposal()] = &r;
-  ASSIGN_OR_RETURN(std::vector<store::ProposalRow> rows,
+  KYODO_ASSIGN_OR_RETURN(std::vector<store::ProposalRow> rows,
                    store::ProposalsOfCall(s, store::IdOf(c.name())));
   const common::audit::Actor actor = call.AuditActor(request_id);
   for (store::ProposalRow& row : rows) {
@@ -49,9 +49,9 @@ absl::Status RecordResults(Session& s, const CallContext& call,
                           : Proposal::NOT_ADOPTED);
     }
     *after.mutable_update_time() = doc::ToTimestamp(call.start);
-    RETURN_IF_ERROR(store::UpdateProposal(s, after, row.version));
+    KYODO_RETURN_IF_ERROR(store::UpdateProposal(s, after, row.version));
     after.set_etag(doc::Etag(row.version + 1));
-    RETURN_IF_ERROR(
+    KYODO_RETURN_IF_ERROR(
         common::audit::Record(s, actor, after.name(), &row.proposal, &after));
   }
   return absl::OkStatus();
@@ -70,17 +70,17 @@ absl::Status Decide(Session& s, const CallContext& call,
                       "a call is decided from UNDER_REVIEW (see StartReview)",
                       Call::State_Name(before.state()));
   }
-  ASSIGN_OR_RETURN(DecisionInput in, LoadDecisionInput(s, before));
-  RETURN_IF_ERROR(CheckScreened(in));
+  KYODO_ASSIGN_OR_RETURN(DecisionInput in, LoadDecisionInput(s, before));
+  KYODO_RETURN_IF_ERROR(CheckScreened(in));
   // Not a preview: refused (CheckReviews) while reviews are missing.
-  ASSIGN_OR_RETURN(v1::Decision decision, ComputeDecision(before, in, false));
+  KYODO_ASSIGN_OR_RETURN(v1::Decision decision, ComputeDecision(before, in, false));
   decision.set_decided_by(call.principal.subject);
   *decision.mutable_decide_time() = doc::ToTimestamp(call.start);
   const std::string inputs = domain::EncodeSelectionInput(in.input);
   decision.set_inputs_sha256(common::Sha256Hex(inputs));
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       store::InsertDecision(s, store::IdOf(before.name()), decision, inputs));
-  RETURN_IF_ERROR(RecordResults(s, call, request_id, before, decision));
+  KYODO_RETURN_IF_ERROR(RecordResults(s, call, request_id, before, decision));
   after.set_state(Call::DECIDED);
   *after.mutable_decide_time() = doc::ToTimestamp(call.start);
   return absl::OkStatus();
@@ -91,9 +91,9 @@ absl::Status Decide(Session& s, const CallContext& call,
 absl::Status PreviewDecision(const ServiceDeps& d, const CallContext& call,
                              const v1::PreviewDecisionRequest& r,
                              v1::Decision* out) {
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "preview decisions"));
-  ASSIGN_OR_RETURN(CallIds ids, ParseCallName("name", r.name()));
+  KYODO_ASSIGN_OR_RETURN(CallIds ids, ParseCallName("name", r.name()));
   std::optional<int64_t> budget;
   std::optional<int32_t> limit;
   if (r.has_budget_yen()) {
@@ -112,9 +112,9 @@ absl::Status PreviewDecision(const ServiceDeps& d, const CallContext& call,
   // A dry run: no transaction, nothing locked, nothing written.
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(auto row, LoadCall(s, ids, store::Lock::kNone));
+        KYODO_ASSIGN_OR_RETURN(auto row, LoadCall(s, ids, store::Lock::kNone));
         if (!row.has_value()) return common::NotFoundError(r.name());
-        RETURN_IF_ERROR(
+        KYODO_RETURN_IF_ERROR(
             RequireManager(call, row->call.ward(), "preview this decision"));
         const Call::State state = row->call.state();
         if (state != Call::UNDER_REVIEW && !IsDecided(state)) {
@@ -122,10 +122,10 @@ absl::Status PreviewDecision(const ServiceDeps& d, const CallContext& call,
                             "a decision is previewed from UNDER_REVIEW on",
                             Call::State_Name(state));
         }
-        ASSIGN_OR_RETURN(DecisionInput in,
+        KYODO_ASSIGN_OR_RETURN(DecisionInput in,
                          LoadDecisionInput(s, row->call, budget, limit));
-        RETURN_IF_ERROR(CheckScreened(in));
-        ASSIGN_OR_RETURN(*out, ComputeDecision(row->call, in, true));
+        KYODO_RETURN_IF_ERROR(CheckScreened(in));
+        KYODO_ASSIGN_OR_RETURN(*out, ComputeDecision(row->call, in, true));
         return absl::OkStatus();
       });
 }
@@ -133,7 +133,7 @@ absl::Status PreviewDecision(const ServiceDeps& d, const CallContext& call,
 absl::Status DecideCall(const ServiceDeps& d, const CallContext& call,
                         const v1::DecideCallRequest& r, v1::Decision* out) {
   Call decided;
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       ChangeCall(d, call, r.name(), r.etag(), r.request_id(), r, &decided,
                  [&](Session& s, const Call& before, Call& after) {
                    return Decide(s, call, r.request_id(), before, after);
@@ -142,7 +142,7 @@ absl::Status DecideCall(const ServiceDeps& d, const CallContext& call,
   // answer was the call).
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(auto decision,
+        KYODO_ASSIGN_OR_RETURN(auto decision,
                          store::GetDecision(s, store::IdOf(decided.name())));
         if (!decision.has_value())
           return absl::InternalError("decision not stored");
@@ -153,12 +153,12 @@ absl::Status DecideCall(const ServiceDeps& d, const CallContext& call,
 
 absl::Status GetDecision(const ServiceDeps& d, const CallContext& call,
                          const v1::GetDecisionRequest& r, v1::Decision* out) {
-  ASSIGN_OR_RETURN(CallIds ids, ParseCallName("name", r.name()));
+  KYODO_ASSIGN_OR_RETURN(CallIds ids, ParseCallName("name", r.name()));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(auto row, LoadCall(s, ids, store::Lock::kNone));
+        KYODO_ASSIGN_OR_RETURN(auto row, LoadCall(s, ids, store::Lock::kNone));
         if (!row.has_value()) return common::NotFoundError(r.name());
-        ASSIGN_OR_RETURN(Access access, AccessTo(s, call.principal, *row));
+        KYODO_ASSIGN_OR_RETURN(Access access, AccessTo(s, call.principal, *row));
         if (!SeesCall(access)) return common::NotFoundError(r.name());
         const Call::State state = row->call.state();
         // Staff read it once made; the committee too; everyone once published.
@@ -169,7 +169,7 @@ absl::Status GetDecision(const ServiceDeps& d, const CallContext& call,
               "the decision is not published yet; only staff and the committee "
               "read it");
         }
-        ASSIGN_OR_RETURN(auto decision, store::GetDecision(s, ids.call));
+        KYODO_ASSIGN_OR_RETURN(auto decision, store::GetDecision(s, ids.call));
         if (!decision.has_value()) {
           return StateError("NOT_DECIDED",
                             absl::StrCat(r.name(), " has no decision yet"),

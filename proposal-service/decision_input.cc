@@ -80,7 +80,7 @@ struct Member {
 
 absl::StatusOr<absl::flat_hash_map<std::string, Member>> LoadMembers(
     common::db::Session& s, const std::string& call_id) {
-  ASSIGN_OR_RETURN(auto rows, store::LiveReviewers(s, call_id));
+  KYODO_ASSIGN_OR_RETURN(auto rows, store::LiveReviewers(s, call_id));
   absl::flat_hash_map<std::string, Member> members;
   for (const store::ReviewerRow& row : rows) {
     Member& m = members[store::IdOf(row.reviewer.name())];
@@ -230,18 +230,18 @@ absl::StatusOr<DecisionInput> LoadDecisionInput(
   const std::string call_id = store::IdOf(call.name());
   DecisionInput out;
   SetSettings(call, budget_yen, max_adoptions, out.input);
-  ASSIGN_OR_RETURN(std::vector<store::CandidateRow> rows,
+  KYODO_ASSIGN_OR_RETURN(std::vector<store::CandidateRow> rows,
                    store::DecisionCandidates(s, call_id));
   const absl::flat_hash_map<std::string, size_t> eligible =
       AddCandidates(absl::StrCat(call.name(), "/proposals/"), rows, out);
-  ASSIGN_OR_RETURN(auto members, LoadMembers(s, call_id));
-  ASSIGN_OR_RETURN(auto party_rows, store::PartiesOfCall(s, call_id));
+  KYODO_ASSIGN_OR_RETURN(auto members, LoadMembers(s, call_id));
+  KYODO_ASSIGN_OR_RETURN(auto party_rows, store::PartiesOfCall(s, call_id));
   absl::flat_hash_map<std::string, std::vector<std::string>> parties;
   for (auto& [proposal_id, partner_id] : party_rows) {
     if (eligible.contains(proposal_id))
       parties[proposal_id].push_back(std::move(partner_id));
   }
-  ASSIGN_OR_RETURN(std::vector<store::ScoreRow> scores,
+  KYODO_ASSIGN_OR_RETURN(std::vector<store::ScoreRow> scores,
                    store::CallScores(s, call_id));
   for (store::ScoreRow& row : scores) {
     auto candidate = eligible.find(row.proposal_id);

@@ -27,7 +27,7 @@ constexpr char kUnchangedPayload[] = "kyodo.proposal/unchanged";
 
 absl::StatusOr<CallIds> ParseCallName(absl::string_view field,
                                       absl::string_view name) {
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       std::vector<std::string> ids,
       common::ParseNestedName(field, name, "programmes/*/calls/*"));
   return CallIds{ids[0], ids[1]};
@@ -35,7 +35,7 @@ absl::StatusOr<CallIds> ParseCallName(absl::string_view field,
 
 absl::StatusOr<ChildIds> ParseProposalName(absl::string_view field,
                                            absl::string_view name) {
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       std::vector<std::string> ids,
       common::ParseNestedName(field, name, "programmes/*/calls/*/proposals/*"));
   return ChildIds{ids[0], ids[1], ids[2]};
@@ -43,7 +43,7 @@ absl::StatusOr<ChildIds> ParseProposalName(absl::string_view field,
 
 absl::StatusOr<ChildIds> ParseReviewerName(absl::string_view field,
                                            absl::string_view name) {
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       std::vector<std::string> ids,
       common::ParseNestedName(field, name, "programmes/*/calls/*/reviewers/*"));
   return ChildIds{ids[0], ids[1], ids[2]};
@@ -51,7 +51,7 @@ absl::StatusOr<ChildIds> ParseReviewerName(absl::string_view field,
 
 absl::StatusOr<ReviewIds> ParseReviewName(absl::string_view field,
                                           absl::string_view name) {
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       std::vector<std::string> ids,
       common::ParseNestedName(field, name,
                               "programmes/*/calls/*/proposals/*/reviews/*"));
@@ -66,7 +66,7 @@ std::string CallName(absl::string_view programme_id,
 absl::StatusOr<std::optional<store::CallRow>> LoadCall(Session& s,
                                                        const CallIds& ids,
                                                        store::Lock lock) {
-  ASSIGN_OR_RETURN(std::optional<store::CallRow> row,
+  KYODO_ASSIGN_OR_RETURN(std::optional<store::CallRow> row,
                    store::GetCall(s, ids.call, lock));
   if (!row.has_value() || row->programme_id != ids.programme) {
     return std::optional<store::CallRow>();
@@ -122,7 +122,7 @@ bool IsUnchanged(const absl::Status& status) {
 absl::Status ListAuditEvents(const ServiceDeps& d, const CallContext& call,
                              const kyodo::type::v1::ListAuditEventsRequest& r,
                              kyodo::type::v1::ListAuditEventsResponse* out) {
-  RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
+  KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
                               "read the audit trail"));
   // Every resource of this service is a programme or lies under one, whose
   // ward owns the trail.
@@ -137,7 +137,7 @@ absl::Status ListAuditEvents(const ServiceDeps& d, const CallContext& call,
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         if (!call.principal.is_admin()) {
           // The same answer whether the resource exists or not.
-          ASSIGN_OR_RETURN(auto programme, store::GetProgramme(s, parts[1]));
+          KYODO_ASSIGN_OR_RETURN(auto programme, store::GetProgramme(s, parts[1]));
           if (!programme.has_value() ||
               !call.principal.IsStaffOf(programme->programme.ward())) {
             return common::PermissionDeniedError(

@@ -52,10 +52,10 @@ absl::Status ChangeProgramme(
     const google::protobuf::Message& request, Programme* out,
     std::function<absl::Status(Session&, const Programme&, Programme&)>
         change) {
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "change programmes"));
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
-  ASSIGN_OR_RETURN(std::string id,
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
+  KYODO_ASSIGN_OR_RETURN(std::string id,
                    common::ParseName("name", name, "programmes"));
   common::server::Mutation<Programme> m;
   m.name = name;
@@ -64,7 +64,7 @@ absl::Status ChangeProgramme(
   m.request = &request;
   m.load = [&](Session& s)
       -> absl::StatusOr<std::optional<common::server::Versioned<Programme>>> {
-    ASSIGN_OR_RETURN(auto row, store::GetProgramme(s, id, true));
+    KYODO_ASSIGN_OR_RETURN(auto row, store::GetProgramme(s, id, true));
     if (!row.has_value()) return std::nullopt;
     return common::server::Versioned<Programme>{std::move(row->programme),
                                                 row->version};
@@ -89,11 +89,11 @@ absl::Status ChangeProgramme(
 
 absl::Status GetProgramme(const ServiceDeps& d, const CallContext& call,
                           const v1::GetProgrammeRequest& r, Programme* out) {
-  ASSIGN_OR_RETURN(std::string id,
+  KYODO_ASSIGN_OR_RETURN(std::string id,
                    common::ParseName("name", r.name(), "programmes"));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(auto row, store::GetProgramme(s, id));
+        KYODO_ASSIGN_OR_RETURN(auto row, store::GetProgramme(s, id));
         if (!row.has_value()) {
           return common::NotFoundError(r.name());
         }
@@ -105,17 +105,17 @@ absl::Status GetProgramme(const ServiceDeps& d, const CallContext& call,
 absl::Status ListProgrammes(const ServiceDeps& d, const CallContext& call,
                             const v1::ListProgrammesRequest& r,
                             v1::ListProgrammesResponse* out) {
-  ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
+  KYODO_ASSIGN_OR_RETURN(
       auto filter,
       common::paging::ParseFilter(r.filter(), store::ProgrammeFilterFields()));
   const std::string query =
       absl::StrCat("ListProgrammes|", r.filter(), "|", r.show_deleted());
-  ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
+  KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
   std::vector<store::ProgrammeRow> rows;
-  RETURN_IF_ERROR(common::db::RunWithSession(
+  KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(rows,
+        KYODO_ASSIGN_OR_RETURN(rows,
                          store::ListProgrammes(s, filter, r.show_deleted(),
                                                cursor.last_seq, size + 1));
         return absl::OkStatus();
@@ -129,16 +129,16 @@ absl::Status ListProgrammes(const ServiceDeps& d, const CallContext& call,
 absl::Status CreateProgramme(const ServiceDeps& d, const CallContext& call,
                              const v1::CreateProgrammeRequest& r,
                              Programme* out) {
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "create programmes"));
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
   Programme p;
   std::vector<std::string> fields(MutableFields().begin(),
                                   MutableFields().end());
   fields.push_back("ward");
   common::ApplyFields(r.programme(), fields, &p);
-  RETURN_IF_ERROR(domain::ValidateProgramme(p, "programme"));
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(domain::ValidateProgramme(p, "programme"));
+  KYODO_RETURN_IF_ERROR(
       RequireManager(call, p.ward(), "create programmes of this ward"));
   return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
     return common::idempotency::Run(
@@ -149,8 +149,8 @@ absl::Status CreateProgramme(const ServiceDeps& d, const CallContext& call,
           *created.mutable_create_time() = doc::ToTimestamp(call.start);
           *created.mutable_update_time() = doc::ToTimestamp(call.start);
           created.set_etag(doc::Etag(1));
-          RETURN_IF_ERROR(store::InsertProgramme(s, created));
-          RETURN_IF_ERROR(
+          KYODO_RETURN_IF_ERROR(store::InsertProgramme(s, created));
+          KYODO_RETURN_IF_ERROR(
               common::audit::Record(s, call.AuditActor(r.request_id()),
                                     created.name(), nullptr, &created));
           *out = std::move(created);
@@ -162,7 +162,7 @@ absl::Status CreateProgramme(const ServiceDeps& d, const CallContext& call,
 absl::Status UpdateProgramme(const ServiceDeps& d, const CallContext& call,
                              const v1::UpdateProgrammeRequest& r,
                              Programme* out) {
-  ASSIGN_OR_RETURN(auto fields,
+  KYODO_ASSIGN_OR_RETURN(auto fields,
                    common::ResolveUpdateMask(r.update_mask(), r.programme(),
                                              MutableFields()));
   return ChangeProgramme(
@@ -171,7 +171,7 @@ absl::Status UpdateProgramme(const ServiceDeps& d, const CallContext& call,
       [&](Session& s, const Programme& before,
           Programme& after) -> absl::Status {
         common::ApplyFields(r.programme(), fields, &after);
-        RETURN_IF_ERROR(domain::ValidateProgramme(after, "programme"));
+        KYODO_RETURN_IF_ERROR(domain::ValidateProgramme(after, "programme"));
         // A running call is screened by these rules: they stay as they were
         // announced until its decision.
         for (const std::string& field : fields) {
@@ -180,7 +180,7 @@ absl::Status UpdateProgramme(const ServiceDeps& d, const CallContext& call,
           common::ApplyFields(before, {field}, &a);
           common::ApplyFields(after, {field}, &b);
           if (a.SerializeAsString() == b.SerializeAsString()) continue;
-          ASSIGN_OR_RETURN(
+          KYODO_ASSIGN_OR_RETURN(
               bool running,
               store::HasCalls(s, store::IdOf(before.name()), true));
           if (running) {
@@ -204,7 +204,7 @@ absl::Status DeleteProgramme(const ServiceDeps& d, const CallContext& call,
       d, call, r.name(), r.etag(), r.request_id(), r, out,
       [&](Session& s, const Programme& before,
           Programme& after) -> absl::Status {
-        ASSIGN_OR_RETURN(bool has_calls,
+        KYODO_ASSIGN_OR_RETURN(bool has_calls,
                          store::HasCalls(s, store::IdOf(before.name()), false));
         if (has_calls) {
           return common::FailedPreconditionError(

@@ -74,7 +74,7 @@ absl::StatusOr<store::ProposalQuery> ParseParent(absl::string_view parent) {
     q.programme_id = std::string(parts[1]);
     return q;
   }
-  ASSIGN_OR_RETURN(CallIds ids, ParseCallName("parent", parent));
+  KYODO_ASSIGN_OR_RETURN(CallIds ids, ParseCallName("parent", parent));
   q.programme_id = ids.programme;
   q.call_id = ids.call;
   return q;
@@ -104,10 +104,10 @@ absl::Status ScopeList(Session& s, const CallContext& call,
       break;
   }
   if (q.call_id.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       auto row, LoadCall(s, {q.programme_id, q.call_id}, store::Lock::kNone));
   if (!row.has_value()) return Hidden(IsStaff(p), parent);
-  ASSIGN_OR_RETURN(Access access, AccessTo(s, p, *row));
+  KYODO_ASSIGN_OR_RETURN(Access access, AccessTo(s, p, *row));
   if (!SeesCall(access)) return Hidden(false, parent);
   if (q.scope == Scope::kSeatsOrPublished || q.scope == Scope::kPublished) {
     if (!SeesAllProposals(access)) {
@@ -127,8 +127,8 @@ absl::Status ChangeProposal(const ServiceDeps& d, const CallContext& call,
                             const google::protobuf::Message& request,
                             Proposal* out, const ProposalChangeOptions& options,
                             const ProposalChange& change) {
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
-  ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("name", name));
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
+  KYODO_ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("name", name));
   std::optional<store::CallRow> call_row;
   common::server::Mutation<Proposal> m;
   m.name = name;
@@ -137,10 +137,10 @@ absl::Status ChangeProposal(const ServiceDeps& d, const CallContext& call,
   m.request = &request;
   m.load = [&](Session& s)
       -> absl::StatusOr<std::optional<common::server::Versioned<Proposal>>> {
-    ASSIGN_OR_RETURN(call_row,
+    KYODO_ASSIGN_OR_RETURN(call_row,
                      LoadCall(s, {ids.programme, ids.call}, options.call_lock));
     if (!call_row.has_value()) return std::nullopt;
-    ASSIGN_OR_RETURN(auto row, store::GetProposal(s, ids.child, true));
+    KYODO_ASSIGN_OR_RETURN(auto row, store::GetProposal(s, ids.child, true));
     if (!row.has_value() || row->call_id != ids.call) return std::nullopt;
     return common::server::Versioned<Proposal>{std::move(row->proposal),
                                                row->version};
@@ -172,11 +172,11 @@ absl::Status ChangeProposal(const ServiceDeps& d, const CallContext& call,
   };
   m.write = [&](Session& s, const Proposal& after,
                 int64_t version) -> absl::Status {
-    RETURN_IF_ERROR(store::UpdateProposal(s, after, version));
+    KYODO_RETURN_IF_ERROR(store::UpdateProposal(s, after, version));
     if (options.replace_parties) return store::ReplaceParties(s, after);
     return absl::OkStatus();
   };
-  RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
+  KYODO_RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
   const ProposalView view = ViewOf(call.principal, IsStaff(call.principal),
                                    false, call_row->call.state(), *out);
   Redact(view, call_row->call.state(), out);
@@ -185,15 +185,15 @@ absl::Status ChangeProposal(const ServiceDeps& d, const CallContext& call,
 
 absl::Status GetProposal(const ServiceDeps& d, const CallContext& call,
                          const v1::GetProposalRequest& r, Proposal* out) {
-  ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("name", r.name()));
+  KYODO_ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("name", r.name()));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(
+        KYODO_ASSIGN_OR_RETURN(
             auto c, LoadCall(s, {ids.programme, ids.call}, store::Lock::kNone));
         if (!c.has_value()) return Hidden(IsStaff(call.principal), r.name());
-        ASSIGN_OR_RETURN(Access access, AccessTo(s, call.principal, *c));
+        KYODO_ASSIGN_OR_RETURN(Access access, AccessTo(s, call.principal, *c));
         if (!SeesCall(access)) return Hidden(false, r.name());
-        ASSIGN_OR_RETURN(auto row, store::GetProposal(s, ids.child));
+        KYODO_ASSIGN_OR_RETURN(auto row, store::GetProposal(s, ids.child));
         if (!row.has_value() || row->call_id != ids.call) {
           return Hidden(SeesAllProposals(access), r.name());
         }
@@ -212,10 +212,10 @@ absl::Status GetProposal(const ServiceDeps& d, const CallContext& call,
 absl::Status ListProposals(const ServiceDeps& d, const CallContext& call,
                            const v1::ListProposalsRequest& r,
                            v1::ListProposalsResponse* out) {
-  ASSIGN_OR_RETURN(store::ProposalQuery q, ParseParent(r.parent()));
+  KYODO_ASSIGN_OR_RETURN(store::ProposalQuery q, ParseParent(r.parent()));
   q.show_deleted = r.show_deleted();
-  ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
-  ASSIGN_OR_RETURN(auto filter, common::paging::ParseFilter(
+  KYODO_ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
+  KYODO_ASSIGN_OR_RETURN(auto filter, common::paging::ParseFilter(
                                     r.filter(), store::ProposalFilterFields()));
   // An applicant must not learn its outcome before publication, not even
   // by filtering on state.
@@ -223,17 +223,17 @@ absl::Status ListProposals(const ServiceDeps& d, const CallContext& call,
                                     absl::StrContains(filter.sql, "p.state");
   const std::string query = absl::StrCat("ListProposals|", r.parent(), "|",
                                          r.filter(), "|", r.show_deleted());
-  ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
+  KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
   std::vector<store::ProposalRow> rows;
   absl::flat_hash_set<std::string> seats;
-  RETURN_IF_ERROR(common::db::RunWithSession(
+  KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        RETURN_IF_ERROR(ScopeList(s, call, r.parent(), q));
+        KYODO_RETURN_IF_ERROR(ScopeList(s, call, r.parent(), q));
         if (q.scope == store::ProposalQuery::Scope::kSeatsOrPublished) {
-          ASSIGN_OR_RETURN(auto ids, store::SeatCalls(s, q.principal));
+          KYODO_ASSIGN_OR_RETURN(auto ids, store::SeatCalls(s, q.principal));
           seats.insert(ids.begin(), ids.end());
         }
-        ASSIGN_OR_RETURN(rows, store::ListProposals(s, q, filter,
+        KYODO_ASSIGN_OR_RETURN(rows, store::ListProposals(s, q, filter,
                                                     cursor.last_seq, size + 1));
         return absl::OkStatus();
       }));
@@ -254,11 +254,11 @@ absl::Status ListProposals(const ServiceDeps& d, const CallContext& call,
 
 absl::Status CreateProposal(const ServiceDeps& d, const CallContext& call,
                             const v1::CreateProposalRequest& r, Proposal* out) {
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff, Role::kApplicant},
                   "create proposals"));
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
-  ASSIGN_OR_RETURN(CallIds ids, ParseCallName("parent", r.parent()));
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_ASSIGN_OR_RETURN(CallIds ids, ParseCallName("parent", r.parent()));
   Proposal p;
   std::vector<std::string> fields(MutableFields().begin(),
                                   MutableFields().end());
@@ -271,18 +271,18 @@ absl::Status CreateProposal(const ServiceDeps& d, const CallContext& call,
         "an applicant proposes as itself: proposal.applicant must be its own "
         "partner");
   }
-  RETURN_IF_ERROR(domain::ValidateProposal(p, "proposal"));
+  KYODO_RETURN_IF_ERROR(domain::ValidateProposal(p, "proposal"));
   return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
     return common::idempotency::Run(
         s, r.request_id(), call.principal.subject, call.method, r, out,
         [&]() -> absl::Status {
-          ASSIGN_OR_RETURN(auto c, LoadCall(s, ids, store::Lock::kShare));
+          KYODO_ASSIGN_OR_RETURN(auto c, LoadCall(s, ids, store::Lock::kShare));
           if (!c.has_value() ||
               (c->call.state() == Call::DRAFT && !IsStaff(call.principal))) {
             return common::NotFoundError(r.parent());
           }
           if (IsStaff(call.principal)) {
-            RETURN_IF_ERROR(RequireManager(call, c->call.ward(),
+            KYODO_RETURN_IF_ERROR(RequireManager(call, c->call.ward(),
                                            "register proposals for this call"));
           }
           if (IsDecided(c->call.state())) return CallDecidedError(c->call);
@@ -302,9 +302,9 @@ absl::Status CreateProposal(const ServiceDeps& d, const CallContext& call,
           *created.mutable_create_time() = doc::ToTimestamp(call.start);
           *created.mutable_update_time() = doc::ToTimestamp(call.start);
           created.set_etag(doc::Etag(1));
-          RETURN_IF_ERROR(store::InsertProposal(s, created, c->call.ward(),
+          KYODO_RETURN_IF_ERROR(store::InsertProposal(s, created, c->call.ward(),
                                                 c->call.fiscal_year()));
-          RETURN_IF_ERROR(
+          KYODO_RETURN_IF_ERROR(
               common::audit::Record(s, call.AuditActor(r.request_id()),
                                     created.name(), nullptr, &created));
           *out = std::move(created);
@@ -315,7 +315,7 @@ absl::Status CreateProposal(const ServiceDeps& d, const CallContext& call,
 
 absl::Status UpdateProposal(const ServiceDeps& d, const CallContext& call,
                             const v1::UpdateProposalRequest& r, Proposal* out) {
-  ASSIGN_OR_RETURN(auto fields,
+  KYODO_ASSIGN_OR_RETURN(auto fields,
                    common::ResolveUpdateMask(r.update_mask(), r.proposal(),
                                              MutableFields()));
   ProposalChangeOptions options;
@@ -326,7 +326,7 @@ absl::Status UpdateProposal(const ServiceDeps& d, const CallContext& call,
       options,
       [&](Session&, const store::CallRow&, const Proposal& before,
           Proposal& after) -> absl::Status {
-        RETURN_IF_ERROR(RequireDraft(before));
+        KYODO_RETURN_IF_ERROR(RequireDraft(before));
         common::ApplyFields(r.proposal(), fields, &after);
         return domain::ValidateProposal(after, "proposal");
       });
@@ -338,7 +338,7 @@ absl::Status DeleteProposal(const ServiceDeps& d, const CallContext& call,
       d, call, r.name(), r.etag(), r.request_id(), r, out, {},
       [&](Session&, const store::CallRow&, const Proposal& before,
           Proposal& after) -> absl::Status {
-        RETURN_IF_ERROR(RequireDraft(before));
+        KYODO_RETURN_IF_ERROR(RequireDraft(before));
         *after.mutable_delete_time() = doc::ToTimestamp(call.start);
         return absl::OkStatus();
       });
@@ -348,7 +348,7 @@ absl::Status SubmitProposal(const ServiceDeps& d, const CallContext& call,
                             const v1::SubmitProposalRequest& r, Proposal* out) {
   absl::Time when = call.start;
   if (r.has_received_time()) {
-    RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
+    KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
                                 "register paper submissions (received_time)"));
     when = doc::FromTimestamp(r.received_time());
     if (when > call.start) {
@@ -362,18 +362,18 @@ absl::Status SubmitProposal(const ServiceDeps& d, const CallContext& call,
       d, call, r.name(), r.etag(), r.request_id(), r, out, options,
       [&](Session& s, const store::CallRow& c, const Proposal& before,
           Proposal& after) -> absl::Status {
-        RETURN_IF_ERROR(RequireDraft(before));
+        KYODO_RETURN_IF_ERROR(RequireDraft(before));
         if (c.call.state() != Call::OPEN) {
           return StateError("CALL_NOT_OPEN",
                             "proposals are submitted to an OPEN call",
                             Call::State_Name(c.call.state()));
         }
-        RETURN_IF_ERROR(CheckWindow(c.call, when));
-        ASSIGN_OR_RETURN(auto programme,
+        KYODO_RETURN_IF_ERROR(CheckWindow(c.call, when));
+        KYODO_ASSIGN_OR_RETURN(auto programme,
                          store::GetProgramme(s, c.programme_id));
         if (programme.has_value() &&
             programme->programme.one_proposal_per_applicant()) {
-          ASSIGN_OR_RETURN(int32_t others, store::CountOtherSubmitted(
+          KYODO_ASSIGN_OR_RETURN(int32_t others, store::CountOtherSubmitted(
                                                s, store::IdOf(c.call.name()),
                                                store::IdOf(before.applicant()),
                                                store::IdOf(before.name())));

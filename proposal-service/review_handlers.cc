@@ -37,10 +37,10 @@ namespace {
 absl::Status ReviewReader(Session& s, const CallContext& call,
                           const CallIds& ids, absl::string_view name,
                           std::string* own_only) {
-  ASSIGN_OR_RETURN(auto c, LoadCall(s, ids, store::Lock::kNone));
+  KYODO_ASSIGN_OR_RETURN(auto c, LoadCall(s, ids, store::Lock::kNone));
   if (!c.has_value()) return Hidden(IsStaff(call.principal), name);
   if (IsStaff(call.principal)) return absl::OkStatus();
-  ASSIGN_OR_RETURN(Access access, AccessTo(s, call.principal, *c));
+  KYODO_ASSIGN_OR_RETURN(Access access, AccessTo(s, call.principal, *c));
   if (access.seat.has_value()) {
     *own_only = store::IdOf(access.seat->reviewer.name());
     return absl::OkStatus();
@@ -74,7 +74,7 @@ absl::StatusOr<std::string> ResolveAuthor(const ServiceDeps& d,
                                           const ChildIds& proposal) {
   std::optional<ChildIds> named;
   if (!r.reviewer().empty()) {
-    ASSIGN_OR_RETURN(named, ParseReviewerName("reviewer", r.reviewer()));
+    KYODO_ASSIGN_OR_RETURN(named, ParseReviewerName("reviewer", r.reviewer()));
     if (named->programme != proposal.programme ||
         named->call != proposal.call) {
       return common::InvalidArgumentError(
@@ -87,23 +87,23 @@ absl::StatusOr<std::string> ResolveAuthor(const ServiceDeps& d,
         "entered by the programme's managers)");
   }
   std::string author;
-  RETURN_IF_ERROR(common::db::RunWithSession(
+  KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(auto c,
+        KYODO_ASSIGN_OR_RETURN(auto c,
                          LoadCall(s, {proposal.programme, proposal.call},
                                   store::Lock::kNone));
         if (!c.has_value()) return Hidden(IsStaff(call.principal), r.parent());
         if (named.has_value()) {
-          RETURN_IF_ERROR(RequireManager(call, c->call.ward(),
+          KYODO_RETURN_IF_ERROR(RequireManager(call, c->call.ward(),
                                          "enter a member's score sheet"));
-          ASSIGN_OR_RETURN(auto member, store::GetReviewer(s, named->child));
+          KYODO_ASSIGN_OR_RETURN(auto member, store::GetReviewer(s, named->child));
           if (!member.has_value() || member->call_id != proposal.call ||
               member->reviewer.has_delete_time()) {
             return common::NotFoundError(r.reviewer());
           }
           author = named->child;
         } else {
-          ASSIGN_OR_RETURN(auto seat, store::FindSeat(s, proposal.call,
+          KYODO_ASSIGN_OR_RETURN(auto seat, store::FindSeat(s, proposal.call,
                                                       call.principal.reviewer));
           if (!seat.has_value()) {
             return common::PermissionDeniedError(
@@ -133,16 +133,16 @@ absl::StatusOr<std::optional<common::server::Versioned<Review>>> LoadReview(
     Session& s, const ChildIds& ids, const std::string& author,
     const std::string& name, const std::string& claim, ReviewSubject& subject) {
   using Result = std::optional<common::server::Versioned<Review>>;
-  ASSIGN_OR_RETURN(subject.call,
+  KYODO_ASSIGN_OR_RETURN(subject.call,
                    LoadCall(s, {ids.programme, ids.call}, store::Lock::kShare));
   if (!subject.call.has_value()) return Result();
-  ASSIGN_OR_RETURN(subject.proposal, store::GetProposal(s, ids.child, true));
+  KYODO_ASSIGN_OR_RETURN(subject.proposal, store::GetProposal(s, ids.child, true));
   const auto& p = subject.proposal;
   if (!p.has_value() || p->call_id != ids.call ||
       p->proposal.has_delete_time() || p->proposal.state() == Proposal::DRAFT) {
     return Result();
   }
-  ASSIGN_OR_RETURN(subject.member, store::GetReviewer(s, author, true));
+  KYODO_ASSIGN_OR_RETURN(subject.member, store::GetReviewer(s, author, true));
   if (!subject.member.has_value() ||
       subject.member->reviewer.has_delete_time()) {
     return common::FailedPreconditionError("REVIEWER_DELETED",
@@ -151,7 +151,7 @@ absl::StatusOr<std::optional<common::server::Versioned<Review>>> LoadReview(
   if (!claim.empty() && subject.member->reviewer.principal() != claim) {
     return common::PermissionDeniedError("the member's principal changed");
   }
-  ASSIGN_OR_RETURN(auto existing, store::GetReview(s, ids.child, author, true));
+  KYODO_ASSIGN_OR_RETURN(auto existing, store::GetReview(s, ids.child, author, true));
   if (existing.has_value()) {
     return Result(common::server::Versioned<Review>{std::move(existing->review),
                                                     existing->version});
@@ -191,9 +191,9 @@ absl::Status CheckReviewable(const ReviewSubject& subject) {
 
 absl::Status SubmitReview(const ServiceDeps& d, const CallContext& call,
                           const v1::SubmitReviewRequest& r, Review* out) {
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
-  ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("parent", r.parent()));
-  ASSIGN_OR_RETURN(std::string author, ResolveAuthor(d, call, r, ids));
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("parent", r.parent()));
+  KYODO_ASSIGN_OR_RETURN(std::string author, ResolveAuthor(d, call, r, ids));
   ReviewSubject subject;
   common::server::Mutation<Review> m;
   m.name = absl::StrCat(r.parent(), "/reviews/", author);
@@ -211,7 +211,7 @@ absl::Status SubmitReview(const ServiceDeps& d, const CallContext& call,
   };
   m.change = [&](Session&, const Review& before,
                  Review& after) -> absl::Status {
-    RETURN_IF_ERROR(CheckReviewable(subject));
+    KYODO_RETURN_IF_ERROR(CheckReviewable(subject));
     *after.mutable_scores() = r.review().scores();
     after.set_comment(r.review().comment());
     after.set_reviewer(subject.member->reviewer.name());
@@ -225,17 +225,17 @@ absl::Status SubmitReview(const ServiceDeps& d, const CallContext& call,
 
 absl::Status GetReview(const ServiceDeps& d, const CallContext& call,
                        const v1::GetReviewRequest& r, Review* out) {
-  ASSIGN_OR_RETURN(ReviewIds ids, ParseReviewName("name", r.name()));
+  KYODO_ASSIGN_OR_RETURN(ReviewIds ids, ParseReviewName("name", r.name()));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         std::string own_only;
-        RETURN_IF_ERROR(ReviewReader(s, call, {ids.programme, ids.call},
+        KYODO_RETURN_IF_ERROR(ReviewReader(s, call, {ids.programme, ids.call},
                                      r.name(), &own_only));
         if (!own_only.empty() && own_only != ids.reviewer) {
           return common::PermissionDeniedError(
               "a committee member reads its own reviews only");
         }
-        ASSIGN_OR_RETURN(auto row,
+        KYODO_ASSIGN_OR_RETURN(auto row,
                          store::GetReview(s, ids.proposal, ids.reviewer));
         if (!row.has_value()) return common::NotFoundError(r.name());
         auto proposal = store::GetProposal(s, ids.proposal);
@@ -251,20 +251,20 @@ absl::Status GetReview(const ServiceDeps& d, const CallContext& call,
 absl::Status ListReviews(const ServiceDeps& d, const CallContext& call,
                          const v1::ListReviewsRequest& r,
                          v1::ListReviewsResponse* out) {
-  ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("parent", r.parent()));
-  ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
+  KYODO_ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("parent", r.parent()));
+  KYODO_ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
   const std::string query = absl::StrCat("ListReviews|", r.parent());
-  ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
+  KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         std::string own_only;
-        RETURN_IF_ERROR(ReviewReader(s, call, {ids.programme, ids.call},
+        KYODO_RETURN_IF_ERROR(ReviewReader(s, call, {ids.programme, ids.call},
                                      r.parent(), &own_only));
-        ASSIGN_OR_RETURN(auto proposal, store::GetProposal(s, ids.child));
+        KYODO_ASSIGN_OR_RETURN(auto proposal, store::GetProposal(s, ids.child));
         if (!proposal.has_value() || proposal->call_id != ids.call) {
           return common::NotFoundError(r.parent());
         }
-        ASSIGN_OR_RETURN(auto rows,
+        KYODO_ASSIGN_OR_RETURN(auto rows,
                          store::ListReviews(s, ids.child, own_only,
                                             cursor.last_seq, size + 1));
         out->set_next_page_token(

@@ -42,7 +42,7 @@ absl::Status AddAffiliationConflicts(Session& s, const std::string& call_name,
   std::vector<std::string> partner_ids;
   for (const std::string& a : r->affiliations())
     partner_ids.push_back(store::IdOf(a));
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       std::vector<std::string> proposals,
       store::ProposalsWithParties(s, store::IdOf(call_name), partner_ids));
   for (const std::string& id : proposals) {
@@ -57,7 +57,7 @@ absl::Status AddAffiliationConflicts(Session& s, const std::string& call_name,
 
 absl::Status Decorate(const ServiceDeps& d, const CallContext& call,
                       Reviewer* r) {
-  ASSIGN_OR_RETURN(ChildIds ids, ParseReviewerName("name", r->name()));
+  KYODO_ASSIGN_OR_RETURN(ChildIds ids, ParseReviewerName("name", r->name()));
   return common::db::RunWithSession(*d.pool, call.deadline, [&](Session& s) {
     return AddAffiliationConflicts(s, CallName(ids.programme, ids.call), r);
   });
@@ -69,9 +69,9 @@ absl::StatusOr<store::CallRow> CommitteeReadable(Session& s,
                                                  const CallContext& call,
                                                  const CallIds& ids,
                                                  absl::string_view name) {
-  ASSIGN_OR_RETURN(auto row, LoadCall(s, ids, store::Lock::kNone));
+  KYODO_ASSIGN_OR_RETURN(auto row, LoadCall(s, ids, store::Lock::kNone));
   if (!row.has_value()) return Hidden(IsStaff(call.principal), name);
-  ASSIGN_OR_RETURN(Access access, AccessTo(s, call.principal, *row));
+  KYODO_ASSIGN_OR_RETURN(Access access, AccessTo(s, call.principal, *row));
   if (!access.staff && !access.seat.has_value()) {
     return common::PermissionDeniedError(
         "only staff and the members of a call's committee read it");
@@ -87,8 +87,8 @@ absl::Status ChangeReviewer(
     const google::protobuf::Message& request, Reviewer* out,
     std::function<bool(const store::CallRow&, const Reviewer&)> may,
     std::function<absl::Status(Session&, Reviewer&)> change) {
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
-  ASSIGN_OR_RETURN(ChildIds ids, ParseReviewerName("name", name));
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
+  KYODO_ASSIGN_OR_RETURN(ChildIds ids, ParseReviewerName("name", name));
   std::optional<store::CallRow> call_row;
   common::server::Mutation<Reviewer> m;
   m.name = name;
@@ -97,10 +97,10 @@ absl::Status ChangeReviewer(
   m.request = &request;
   m.load = [&](Session& s)
       -> absl::StatusOr<std::optional<common::server::Versioned<Reviewer>>> {
-    ASSIGN_OR_RETURN(
+    KYODO_ASSIGN_OR_RETURN(
         call_row, LoadCall(s, {ids.programme, ids.call}, store::Lock::kShare));
     if (!call_row.has_value()) return std::nullopt;
-    ASSIGN_OR_RETURN(auto row, store::GetReviewer(s, ids.child, true));
+    KYODO_ASSIGN_OR_RETURN(auto row, store::GetReviewer(s, ids.child, true));
     if (!row.has_value() || row->call_id != ids.call) return std::nullopt;
     return common::server::Versioned<Reviewer>{std::move(row->reviewer),
                                                row->version};
@@ -124,7 +124,7 @@ absl::Status ChangeReviewer(
     return change(s, after);
   };
   m.write = store::UpdateReviewer;
-  RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
+  KYODO_RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
   return Decorate(d, call, out);
 }
 
@@ -136,13 +136,13 @@ bool Manages(const CallContext& call, const store::CallRow& c) {
 
 absl::Status GetReviewer(const ServiceDeps& d, const CallContext& call,
                          const v1::GetReviewerRequest& r, Reviewer* out) {
-  ASSIGN_OR_RETURN(ChildIds ids, ParseReviewerName("name", r.name()));
+  KYODO_ASSIGN_OR_RETURN(ChildIds ids, ParseReviewerName("name", r.name()));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(
+        KYODO_ASSIGN_OR_RETURN(
             store::CallRow c,
             CommitteeReadable(s, call, {ids.programme, ids.call}, r.name()));
-        ASSIGN_OR_RETURN(auto row, store::GetReviewer(s, ids.child));
+        KYODO_ASSIGN_OR_RETURN(auto row, store::GetReviewer(s, ids.child));
         if (!row.has_value() || row->call_id != ids.call) {
           return common::NotFoundError(r.name());
         }
@@ -154,16 +154,16 @@ absl::Status GetReviewer(const ServiceDeps& d, const CallContext& call,
 absl::Status ListReviewers(const ServiceDeps& d, const CallContext& call,
                            const v1::ListReviewersRequest& r,
                            v1::ListReviewersResponse* out) {
-  ASSIGN_OR_RETURN(CallIds ids, ParseCallName("parent", r.parent()));
-  ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
+  KYODO_ASSIGN_OR_RETURN(CallIds ids, ParseCallName("parent", r.parent()));
+  KYODO_ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
   const std::string query =
       absl::StrCat("ListReviewers|", r.parent(), "|", r.show_deleted());
-  ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
+  KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(store::CallRow c,
+        KYODO_ASSIGN_OR_RETURN(store::CallRow c,
                          CommitteeReadable(s, call, ids, r.parent()));
-        ASSIGN_OR_RETURN(auto rows,
+        KYODO_ASSIGN_OR_RETURN(auto rows,
                          store::ListReviewers(s, ids.call, r.show_deleted(),
                                               cursor.last_seq, size + 1));
         out->set_next_page_token(
@@ -171,7 +171,7 @@ absl::Status ListReviewers(const ServiceDeps& d, const CallContext& call,
         for (auto& row : rows) {
           Reviewer* member = out->add_reviewers();
           *member = std::move(row.reviewer);
-          RETURN_IF_ERROR(AddAffiliationConflicts(s, c.call.name(), member));
+          KYODO_RETURN_IF_ERROR(AddAffiliationConflicts(s, c.call.name(), member));
         }
         return absl::OkStatus();
       });
@@ -179,24 +179,24 @@ absl::Status ListReviewers(const ServiceDeps& d, const CallContext& call,
 
 absl::Status CreateReviewer(const ServiceDeps& d, const CallContext& call,
                             const v1::CreateReviewerRequest& r, Reviewer* out) {
-  RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
+  KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
                               "appoint committee members"));
-  RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
-  ASSIGN_OR_RETURN(CallIds ids, ParseCallName("parent", r.parent()));
+  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_ASSIGN_OR_RETURN(CallIds ids, ParseCallName("parent", r.parent()));
   Reviewer member;
   common::ApplyFields(
       r.reviewer(),
       std::vector<std::string>(MutableFields().begin(), MutableFields().end()),
       &member);
-  RETURN_IF_ERROR(domain::ValidateReviewer(member, "reviewer"));
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(domain::ValidateReviewer(member, "reviewer"));
+  KYODO_RETURN_IF_ERROR(
       common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
         return common::idempotency::Run(
             s, r.request_id(), call.principal.subject, call.method, r, out,
             [&]() -> absl::Status {
-              ASSIGN_OR_RETURN(auto c, LoadCall(s, ids, store::Lock::kShare));
+              KYODO_ASSIGN_OR_RETURN(auto c, LoadCall(s, ids, store::Lock::kShare));
               if (!c.has_value()) return common::NotFoundError(r.parent());
-              RETURN_IF_ERROR(RequireManager(call, c->call.ward(),
+              KYODO_RETURN_IF_ERROR(RequireManager(call, c->call.ward(),
                                              "appoint its committee"));
               if (IsDecided(c->call.state())) return CallDecidedError(c->call);
               if (c->call.has_delete_time()) {
@@ -209,8 +209,8 @@ absl::Status CreateReviewer(const ServiceDeps& d, const CallContext& call,
               *created.mutable_create_time() = doc::ToTimestamp(call.start);
               *created.mutable_update_time() = doc::ToTimestamp(call.start);
               created.set_etag(doc::Etag(1));
-              RETURN_IF_ERROR(store::InsertReviewer(s, created));
-              RETURN_IF_ERROR(
+              KYODO_RETURN_IF_ERROR(store::InsertReviewer(s, created));
+              KYODO_RETURN_IF_ERROR(
                   common::audit::Record(s, call.AuditActor(r.request_id()),
                                         created.name(), nullptr, &created));
               *out = std::move(created);
@@ -222,9 +222,9 @@ absl::Status CreateReviewer(const ServiceDeps& d, const CallContext& call,
 
 absl::Status UpdateReviewer(const ServiceDeps& d, const CallContext& call,
                             const v1::UpdateReviewerRequest& r, Reviewer* out) {
-  RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
+  KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
                               "change committee members"));
-  ASSIGN_OR_RETURN(auto fields,
+  KYODO_ASSIGN_OR_RETURN(auto fields,
                    common::ResolveUpdateMask(r.update_mask(), r.reviewer(),
                                              MutableFields()));
   return ChangeReviewer(
@@ -240,7 +240,7 @@ absl::Status UpdateReviewer(const ServiceDeps& d, const CallContext& call,
 
 absl::Status DeleteReviewer(const ServiceDeps& d, const CallContext& call,
                             const v1::DeleteReviewerRequest& r, Reviewer* out) {
-  RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
+  KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
                               "remove committee members"));
   return ChangeReviewer(
       d, call, r.name(), r.etag(), r.request_id(), r, out,
@@ -256,9 +256,9 @@ absl::Status DeleteReviewer(const ServiceDeps& d, const CallContext& call,
 absl::Status DeclareConflict(const ServiceDeps& d, const CallContext& call,
                              const v1::DeclareConflictRequest& r,
                              Reviewer* out) {
-  ASSIGN_OR_RETURN(ChildIds member,
+  KYODO_ASSIGN_OR_RETURN(ChildIds member,
                    ParseReviewerName("reviewer", r.reviewer()));
-  ASSIGN_OR_RETURN(ChildIds proposal,
+  KYODO_ASSIGN_OR_RETURN(ChildIds proposal,
                    ParseProposalName("proposal", r.proposal()));
   if (proposal.programme != member.programme || proposal.call != member.call) {
     return common::InvalidArgumentError(
@@ -274,7 +274,7 @@ absl::Status DeclareConflict(const ServiceDeps& d, const CallContext& call,
                                     !m.has_delete_time());
       },
       [&](Session& s, Reviewer& after) -> absl::Status {
-        ASSIGN_OR_RETURN(auto row, store::GetProposal(s, proposal.child));
+        KYODO_ASSIGN_OR_RETURN(auto row, store::GetProposal(s, proposal.child));
         if (!row.has_value() || row->call_id != proposal.call ||
             row->proposal.state() == v1::Proposal::DRAFT ||
             row->proposal.has_delete_time()) {

@@ -46,30 +46,30 @@ absl::Status CheckScreenable(const Call& c, const Proposal& p) {
 
 absl::Status ScreenProposal(const ServiceDeps& d, const CallContext& call,
                             const v1::ScreenProposalRequest& r, Proposal* out) {
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "screen proposals"));
   if (!r.has_facts()) {
     return common::InvalidArgumentError("facts", "required", "FIELD_REQUIRED");
   }
-  RETURN_IF_ERROR(domain::ValidateFacts(r.facts(), "facts"));
+  KYODO_RETURN_IF_ERROR(domain::ValidateFacts(r.facts(), "facts"));
   ProposalChangeOptions options;
   options.applicant_may = false;
   return ChangeProposal(
       d, call, r.name(), "", r.request_id(), r, out, options,
       [&](Session& s, const store::CallRow& c, const Proposal& before,
           Proposal& after) -> absl::Status {
-        RETURN_IF_ERROR(CheckScreenable(c.call, before));
-        ASSIGN_OR_RETURN(auto programme,
+        KYODO_RETURN_IF_ERROR(CheckScreenable(c.call, before));
+        KYODO_ASSIGN_OR_RETURN(auto programme,
                          store::GetProgramme(s, c.programme_id));
         if (!programme.has_value())
           return absl::InternalError("call without programme");
         const std::string applicant_id = store::IdOf(before.applicant());
         domain::ApplicantRecords records;
-        ASSIGN_OR_RETURN(records.proposals_in_call,
+        KYODO_ASSIGN_OR_RETURN(records.proposals_in_call,
                          store::CountOtherSubmitted(
                              s, store::IdOf(c.call.name()), applicant_id,
                              store::IdOf(before.name())));
-        ASSIGN_OR_RETURN(
+        KYODO_ASSIGN_OR_RETURN(
             records.adoptions_in_programme,
             store::CountAdoptions(s, c.programme_id, applicant_id));
         v1::Screening screening =
@@ -86,9 +86,9 @@ absl::Status ScreenProposal(const ServiceDeps& d, const CallContext& call,
 
 absl::Status LinkProject(const ServiceDeps& d, const CallContext& call,
                          const v1::LinkProjectRequest& r, Proposal* out) {
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "link projects"));
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       common::ParseName("project", r.project(), "projects").status());
   ProposalChangeOptions options;
   options.applicant_may = false;
@@ -117,10 +117,10 @@ absl::Status LinkProject(const ServiceDeps& d, const CallContext& call,
   if (!IsUnchanged(status)) return status;
   // Linked already to this very project: the proposal as it is, unchanged
   // (same etag), as if this call had made the link.
-  ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("name", r.name()));
+  KYODO_ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("name", r.name()));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        ASSIGN_OR_RETURN(auto row, store::GetProposal(s, ids.child));
+        KYODO_ASSIGN_OR_RETURN(auto row, store::GetProposal(s, ids.child));
         if (!row.has_value()) return common::NotFoundError(r.name());
         *out = std::move(row->proposal);
         return absl::OkStatus();

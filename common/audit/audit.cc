@@ -87,7 +87,7 @@ absl::Status Record(db::Session& session, const Actor& actor,
 absl::StatusOr<std::vector<kyodo::type::v1::AuditEvent>> List(
     db::Session& session, absl::string_view resource, int64_t after_id,
     int limit) {
-  ASSIGN_OR_RETURN(std::vector<db::Row> rows,
+  KYODO_ASSIGN_OR_RETURN(std::vector<db::Row> rows,
                    session.Query(kList, {resource, after_id, limit}));
   std::vector<kyodo::type::v1::AuditEvent> events;
   for (const db::Row& row : rows) {
@@ -120,11 +120,11 @@ absl::Status ListPage(db::Session& session,
                       const kyodo::type::v1::ListAuditEventsRequest& request,
                       const paging::PageTokenCodec& pages,
                       kyodo::type::v1::ListAuditEventsResponse* response) {
-  ASSIGN_OR_RETURN(int size, paging::EffectivePageSize(request.page_size()));
+  KYODO_ASSIGN_OR_RETURN(int size, paging::EffectivePageSize(request.page_size()));
   const std::string query = absl::StrCat("ListAuditEvents|", request.resource());
-  ASSIGN_OR_RETURN(paging::PageCursor cursor,
+  KYODO_ASSIGN_OR_RETURN(paging::PageCursor cursor,
                    pages.Decode(request.page_token(), query));
-  ASSIGN_OR_RETURN(std::vector<kyodo::type::v1::AuditEvent> events,
+  KYODO_ASSIGN_OR_RETURN(std::vector<kyodo::type::v1::AuditEvent> events,
                    List(session, request.resource(), cursor.last_seq, size + 1));
   response->set_next_page_token(paging::FinishPage(
       events, size, pages, query,

@@ -50,8 +50,8 @@ AppliedMap ParseApplied(const std::vector<Row>& rows) {
 }
 
 absl::StatusOr<AppliedMap> ReadApplied(Session& session) {
-  RETURN_IF_ERROR(session.ExecUnprepared(kCreateTable));
-  ASSIGN_OR_RETURN(std::vector<Row> rows, session.Query(kSelectApplied));
+  KYODO_RETURN_IF_ERROR(session.ExecUnprepared(kCreateTable));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, session.Query(kSelectApplied));
   return ParseApplied(rows);
 }
 
@@ -72,7 +72,7 @@ absl::Status ApplyOne(Session& session, const std::string& track,
                       const Migration& m, const std::string& checksum) {
   log::Info("applying migration",
             {{"track", track}, {"version", m.version}, {"name", m.name}});
-  RETURN_IF_ERROR(session
+  KYODO_RETURN_IF_ERROR(session
                       .Exec(kInsertDirty, {track, m.version, m.name, checksum})
                       .status());
   for (const std::string& statement : SplitStatements(m.sql)) {
@@ -87,15 +87,15 @@ absl::Status ApplyOne(Session& session, const std::string& track,
 
 absl::StatusOr<MigrationReport> ApplyLocked(
     Session& session, const std::vector<MigrationTrack>& tracks) {
-  ASSIGN_OR_RETURN(AppliedMap applied, ReadApplied(session));
-  RETURN_IF_ERROR(CheckNotDirty(applied));
+  KYODO_ASSIGN_OR_RETURN(AppliedMap applied, ReadApplied(session));
+  KYODO_RETURN_IF_ERROR(CheckNotDirty(applied));
   MigrationReport report;
   for (const MigrationTrack& track : tracks) {
     for (const Migration& m : track.migrations) {
       const std::string checksum = Sha256Hex(m.sql);
       auto it = applied.find({track.name, m.version});
       if (it == applied.end()) {
-        RETURN_IF_ERROR(ApplyOne(session, track.name, m, checksum));
+        KYODO_RETURN_IF_ERROR(ApplyOne(session, track.name, m, checksum));
         ++report.applied;
       } else if (it->second.checksum != checksum) {
         return FailedPreconditionError(
@@ -144,9 +144,9 @@ absl::Status CreateDatabase(const PoolOptions& database) {
   PoolOptions server = database;
   server.database.clear();
   server.max_size = 1;
-  ASSIGN_OR_RETURN(std::unique_ptr<ConnectionPool> pool,
+  KYODO_ASSIGN_OR_RETURN(std::unique_ptr<ConnectionPool> pool,
                    ConnectionPool::Create(server));
-  ASSIGN_OR_RETURN(PooledSession session,
+  KYODO_ASSIGN_OR_RETURN(PooledSession session,
                    pool->Borrow(absl::Now() + server.connect_timeout));
   log::Info("creating database", {{"database", database.database}});
   return session->ExecUnprepared(
@@ -160,18 +160,18 @@ absl::StatusOr<MigrationReport> ApplyMigrations(
   PoolOptions options = database;
   options.max_size = 1;
   options.io_timeout = absl::Hours(1);
-  ASSIGN_OR_RETURN(std::unique_ptr<ConnectionPool> pool,
+  KYODO_ASSIGN_OR_RETURN(std::unique_ptr<ConnectionPool> pool,
                    ConnectionPool::Create(options));
   absl::StatusOr<PooledSession> session =
       pool->Borrow(absl::Now() + options.connect_timeout);
   // 1049: unknown database. A fresh install creates its own.
   if (!session.ok() && MySqlErrorNumber(session.status()) == 1049) {
-    RETURN_IF_ERROR(CreateDatabase(database));
+    KYODO_RETURN_IF_ERROR(CreateDatabase(database));
     session = pool->Borrow(absl::Now() + options.connect_timeout);
   }
   if (!session.ok()) return session.status();
   // The lock name is bound to the schema: tests run many schemas at once.
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       std::optional<Row> lock,
       (*session)->QueryOne("SELECT GET_LOCK(CONCAT('kyodo.migrate.', DATABASE()), ?)",
                         {static_cast<int64_t>(absl::ToInt64Seconds(lock_timeout))}));

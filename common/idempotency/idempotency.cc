@@ -58,7 +58,7 @@ absl::StatusOr<std::optional<std::string>> Claim(
   if (inserted.status().code() != absl::StatusCode::kAlreadyExists) {
     return inserted.status();
   }
-  ASSIGN_OR_RETURN(std::optional<db::Row> row, session.QueryOne(kSelect, {id}));
+  KYODO_ASSIGN_OR_RETURN(std::optional<db::Row> row, session.QueryOne(kSelect, {id}));
   if (!row.has_value() || row->String(0) != principal ||
       row->String(1) != method || row->String(2) != hash) {
     return Reused();
@@ -77,7 +77,7 @@ absl::StatusOr<std::optional<std::string>> Claim(
 absl::StatusOr<bool> IsAnswered(db::Session& session, absl::string_view request_id,
                                 absl::string_view principal,
                                 absl::string_view method) {
-  ASSIGN_OR_RETURN(std::optional<db::Row> row,
+  KYODO_ASSIGN_OR_RETURN(std::optional<db::Row> row,
                    session.QueryOne(kAnswered, {absl::AsciiStrToLower(request_id),
                                                 principal, method}));
   return row.has_value();
@@ -98,7 +98,7 @@ absl::Status Run(db::Session& session, absl::string_view request_id,
                  google::protobuf::Message* response,
                  absl::FunctionRef<absl::Status()> body) {
   if (request_id.empty()) return body();
-  ASSIGN_OR_RETURN(std::optional<std::string> prior,
+  KYODO_ASSIGN_OR_RETURN(std::optional<std::string> prior,
                    Claim(session, request_id, principal, method, request));
   if (prior.has_value()) {
     response->Clear();
@@ -107,7 +107,7 @@ absl::Status Run(db::Session& session, absl::string_view request_id,
     }
     return absl::OkStatus();
   }
-  RETURN_IF_ERROR(body());
+  KYODO_RETURN_IF_ERROR(body());
   return Complete(session, request_id, *response);
 }
 

@@ -75,7 +75,7 @@ absl::Status ValidateNames(const google::protobuf::RepeatedPtrField<std::string>
 absl::Status CheckLaterDate(const google::type::Date& sign_date,
                             const google::type::Date& date,
                             absl::string_view field) {
-  RETURN_IF_ERROR(common::ValidateDate(field, date));
+  KYODO_RETURN_IF_ERROR(common::ValidateDate(field, date));
   if (common::ToCivilDay(date) < common::ToCivilDay(sign_date)) {
     return InvalidArgumentError(field, "is before sign_date");
   }
@@ -169,16 +169,16 @@ absl::Status ValidateAgreement(const Agreement& a, absl::string_view field) {
   if (a.kind() == Agreement::KIND_UNSPECIFIED) {
     return InvalidArgumentError(F(field, "kind"), "required", "FIELD_REQUIRED");
   }
-  RETURN_IF_ERROR(ValidateNames(a.parties(), F(field, "parties"), 2));
+  KYODO_RETURN_IF_ERROR(ValidateNames(a.parties(), F(field, "parties"), 2));
   if (a.has_sign_date()) {
-    RETURN_IF_ERROR(
+    KYODO_RETURN_IF_ERROR(
         common::ValidatePartialDate(F(field, "sign_date"), a.sign_date()));
   }
   if (a.has_end_date()) {
-    RETURN_IF_ERROR(CheckLaterDate(a.sign_date(), a.end_date(), F(field, "end_date")));
+    KYODO_RETURN_IF_ERROR(CheckLaterDate(a.sign_date(), a.end_date(), F(field, "end_date")));
   }
   if (a.has_renewal_date()) {
-    RETURN_IF_ERROR(
+    KYODO_RETURN_IF_ERROR(
         CheckLaterDate(a.sign_date(), a.renewal_date(), F(field, "renewal_date")));
   }
   for (int i = 0; i < a.themes_size(); ++i) {

@@ -48,7 +48,7 @@ absl::StatusOr<std::vector<AgreementRow>> FromRows(const std::vector<Row>& rows)
   std::vector<AgreementRow> out;
   for (const Row& row : rows) {
     AgreementRow a;
-    ASSIGN_OR_RETURN(doc::RowMeta meta,
+    KYODO_ASSIGN_OR_RETURN(doc::RowMeta meta,
                      doc::ReadResource(row, "agreements", &a.agreement));
     a.seq = meta.seq;
     a.version = meta.version;
@@ -62,11 +62,11 @@ absl::StatusOr<std::vector<AgreementRow>> FromRows(const std::vector<Row>& rows)
 absl::StatusOr<std::optional<AgreementRow>> GetAgreement(Session& s,
                                                          absl::string_view id,
                                                          bool for_update) {
-  ASSIGN_OR_RETURN(std::vector<Row> rows,
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows,
                    s.Query(absl::StrCat(kSelect, " WHERE id = ?",
                                         for_update ? " FOR UPDATE" : ""),
                            {id}));
-  ASSIGN_OR_RETURN(std::vector<AgreementRow> out, FromRows(rows));
+  KYODO_ASSIGN_OR_RETURN(std::vector<AgreementRow> out, FromRows(rows));
   if (out.empty()) return std::optional<AgreementRow>();
   return std::optional<AgreementRow>(std::move(out.front()));
 }
@@ -74,20 +74,20 @@ absl::StatusOr<std::optional<AgreementRow>> GetAgreement(Session& s,
 absl::Status InsertAgreement(Session& s, const Agreement& a) {
   const absl::Time created = doc::FromTimestamp(a.create_time());
   const std::string id = PartnerId(a.name());
-  RETURN_IF_ERROR(s.Exec(kInsert, {id, Agreement::Kind_Name(a.kind()),
+  KYODO_RETURN_IF_ERROR(s.Exec(kInsert, {id, Agreement::Kind_Name(a.kind()),
                                    a.display_name(), SignDate(a),
                                    EndDate(a), created, created, doc::ToDoc(a)})
                       .status());
-  ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {id}));
+  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {id}));
   return ReplaceLinks(s, kAgreementParties, row->Int(0), a.parties());
 }
 
 absl::Status UpdateAgreement(Session& s, const Agreement& a, int64_t version) {
-  ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {PartnerId(a.name())}));
+  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {PartnerId(a.name())}));
   if (!row.has_value()) return common::NotFoundError(a.name());
   std::optional<absl::Time> deleted;
   if (a.has_delete_time()) deleted = doc::FromTimestamp(a.delete_time());
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       int64_t changed,
       s.Exec(kUpdate, {Agreement::Kind_Name(a.kind()), a.display_name(),
                        SignDate(a), EndDate(a),
@@ -106,7 +106,7 @@ absl::StatusOr<std::vector<AgreementRow>> ListAgreements(
   absl::StrAppend(&sql, filter.sql, " ORDER BY a.seq LIMIT ?");
   params.insert(params.end(), filter.params.begin(), filter.params.end());
   params.emplace_back(limit);
-  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
   return FromRows(rows);
 }
 

@@ -13,9 +13,9 @@ std::string PartnerId(absl::string_view name) {
 absl::Status ReplaceLinks(
     common::db::Session& s, const LinkTable& table, int64_t owner_seq,
     const google::protobuf::RepeatedPtrField<std::string>& partner_names) {
-  RETURN_IF_ERROR(s.Exec(table.delete_sql, {owner_seq}).status());
+  KYODO_RETURN_IF_ERROR(s.Exec(table.delete_sql, {owner_seq}).status());
   for (const std::string& name : partner_names) {
-    RETURN_IF_ERROR(
+    KYODO_RETURN_IF_ERROR(
         s.Exec(table.insert_sql, {owner_seq, PartnerId(name)}).status());
   }
   return absl::OkStatus();

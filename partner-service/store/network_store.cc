@@ -46,7 +46,7 @@ absl::StatusOr<std::vector<NetworkRow>> FromRows(const std::vector<Row>& rows) {
   std::vector<NetworkRow> out;
   for (const Row& row : rows) {
     NetworkRow n;
-    ASSIGN_OR_RETURN(doc::RowMeta meta,
+    KYODO_ASSIGN_OR_RETURN(doc::RowMeta meta,
                      doc::ReadResource(row, "networks", &n.network));
     n.seq = meta.seq;
     n.version = meta.version;
@@ -64,11 +64,11 @@ absl::StatusOr<std::vector<NetworkRow>> FromRows(const std::vector<Row>& rows) {
 absl::StatusOr<std::optional<NetworkRow>> GetNetwork(Session& s,
                                                      absl::string_view id,
                                                      bool for_update) {
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
       s.Query(absl::StrCat(kSelect, " WHERE id = ?", for_update ? " FOR UPDATE" : ""),
               {id}));
-  ASSIGN_OR_RETURN(std::vector<NetworkRow> out, FromRows(rows));
+  KYODO_ASSIGN_OR_RETURN(std::vector<NetworkRow> out, FromRows(rows));
   if (out.empty()) return std::optional<NetworkRow>();
   return std::optional<NetworkRow>(std::move(out.front()));
 }
@@ -76,20 +76,20 @@ absl::StatusOr<std::optional<NetworkRow>> GetNetwork(Session& s,
 absl::Status InsertNetwork(Session& s, const Network& n) {
   const absl::Time created = doc::FromTimestamp(n.create_time());
   const std::string id = PartnerId(n.name());
-  RETURN_IF_ERROR(s.Exec(kInsert, {id, n.display_name(),
+  KYODO_RETURN_IF_ERROR(s.Exec(kInsert, {id, n.display_name(),
                                    PartnerId(n.convening_unit()), WardColumn(n),
                                    created, created, Doc(n)})
                       .status());
-  ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {id}));
+  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {id}));
   return ReplaceLinks(s, kNetworkMembers, row->Int(0), n.members());
 }
 
 absl::Status UpdateNetwork(Session& s, const Network& n, int64_t version) {
-  ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {PartnerId(n.name())}));
+  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {PartnerId(n.name())}));
   if (!row.has_value()) return common::NotFoundError(n.name());
   std::optional<absl::Time> deleted;
   if (n.has_delete_time()) deleted = doc::FromTimestamp(n.delete_time());
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       int64_t changed,
       s.Exec(kUpdate, {n.display_name(), PartnerId(n.convening_unit()),
                        WardColumn(n), doc::FromTimestamp(n.update_time()),
@@ -107,7 +107,7 @@ absl::StatusOr<std::vector<NetworkRow>> ListNetworks(
   absl::StrAppend(&sql, filter.sql, " ORDER BY n.seq LIMIT ?");
   params.insert(params.end(), filter.params.begin(), filter.params.end());
   params.emplace_back(limit);
-  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
   return FromRows(rows);
 }
 

@@ -46,7 +46,7 @@ constexpr char kLockTree[] =
 
 absl::StatusOr<PartnerRow> FromRow(const Row& row) {
   PartnerRow out;
-  ASSIGN_OR_RETURN(doc::RowMeta meta,
+  KYODO_ASSIGN_OR_RETURN(doc::RowMeta meta,
                    doc::ReadResource(row, "partners", &out.partner));
   out.seq = meta.seq;
   out.version = meta.version;
@@ -60,7 +60,7 @@ absl::StatusOr<std::vector<PartnerRow>> FromRows(const std::vector<Row>& rows) {
   std::vector<PartnerRow> out;
   out.reserve(rows.size());
   for (const Row& row : rows) {
-    ASSIGN_OR_RETURN(PartnerRow p, FromRow(row));
+    KYODO_ASSIGN_OR_RETURN(PartnerRow p, FromRow(row));
     out.push_back(std::move(p));
   }
   return out;
@@ -94,18 +94,18 @@ absl::Status MapDuplicate(absl::Status status) {
 }  // namespace
 
 absl::StatusOr<std::string> PartnerSearchKey(const Partner& partner) {
-  ASSIGN_OR_RETURN(std::string name, common::SearchKey(partner.display_name()));
-  ASSIGN_OR_RETURN(std::string kana, common::SearchKey(partner.name_kana()));
+  KYODO_ASSIGN_OR_RETURN(std::string name, common::SearchKey(partner.display_name()));
+  KYODO_ASSIGN_OR_RETURN(std::string kana, common::SearchKey(partner.name_kana()));
   return absl::StrCat(name, "\n", kana);
 }
 
 absl::StatusOr<std::optional<PartnerRow>> GetPartner(Session& s,
                                                      absl::string_view id,
                                                      bool for_update) {
-  ASSIGN_OR_RETURN(std::optional<Row> row,
+  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row,
                    s.QueryOne(for_update ? kSelectByIdForUpdate : kSelectById, {id}));
   if (!row.has_value()) return std::optional<PartnerRow>();
-  ASSIGN_OR_RETURN(PartnerRow p, FromRow(*row));
+  KYODO_ASSIGN_OR_RETURN(PartnerRow p, FromRow(*row));
   return std::optional<PartnerRow>(std::move(p));
 }
 
@@ -116,12 +116,12 @@ absl::StatusOr<std::vector<PartnerRow>> GetPartners(
   std::vector<std::string> marks(ids.size(), "?");
   const std::string sql = absl::StrCat(kSelect, " WHERE id IN (",
                                        absl::StrJoin(marks, ","), ")");
-  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
   return FromRows(rows);
 }
 
 absl::Status InsertPartner(Session& s, const Partner& p) {
-  ASSIGN_OR_RETURN(std::string key, PartnerSearchKey(p));
+  KYODO_ASSIGN_OR_RETURN(std::string key, PartnerSearchKey(p));
   const absl::Time created = doc::FromTimestamp(p.create_time());
   return MapDuplicate(
       s.Exec(kInsert,
@@ -133,7 +133,7 @@ absl::Status InsertPartner(Session& s, const Partner& p) {
 }
 
 absl::Status UpdatePartner(Session& s, const Partner& p, int64_t version) {
-  ASSIGN_OR_RETURN(std::string key, PartnerSearchKey(p));
+  KYODO_ASSIGN_OR_RETURN(std::string key, PartnerSearchKey(p));
   std::optional<absl::Time> deleted;
   if (p.has_delete_time()) deleted = doc::FromTimestamp(p.delete_time());
   absl::StatusOr<int64_t> changed = s.Exec(
@@ -150,13 +150,13 @@ absl::Status UpdatePartner(Session& s, const Partner& p, int64_t version) {
 
 absl::StatusOr<std::optional<std::string>> ParentOf(Session& s,
                                                     absl::string_view id) {
-  ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kParentOf, {id}));
+  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kParentOf, {id}));
   if (!row.has_value() || row->IsNull(0)) return std::optional<std::string>();
   return std::optional<std::string>(row->String(0));
 }
 
 absl::StatusOr<bool> HasLiveChildren(Session& s, absl::string_view id) {
-  ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kLiveChild, {id}));
+  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kLiveChild, {id}));
   return row.has_value();
 }
 
@@ -177,7 +177,7 @@ absl::StatusOr<std::vector<PartnerRow>> ListPartners(
   absl::StrAppend(&sql, filter.sql, " ORDER BY seq LIMIT ?");
   params.insert(params.end(), filter.params.begin(), filter.params.end());
   params.emplace_back(limit);
-  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
   return FromRows(rows);
 }
 

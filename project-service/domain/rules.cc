@@ -58,9 +58,9 @@ absl::Status ValidateTiming(const Project& p, absl::string_view field) {
   const std::string start = absl::StrCat(field, ".period.start_date");
   const std::string end = absl::StrCat(field, ".period.end_date");
   if (!period.has_start_date()) return Required(start);
-  RETURN_IF_ERROR(common::ValidatePartialDate(start, period.start_date()));
+  KYODO_RETURN_IF_ERROR(common::ValidatePartialDate(start, period.start_date()));
   if (!period.has_end_date()) return absl::OkStatus();
-  RETURN_IF_ERROR(common::ValidatePartialDate(end, period.end_date()));
+  KYODO_RETURN_IF_ERROR(common::ValidatePartialDate(end, period.end_date()));
   if (LastDay(period.end_date()) < common::ToCivilDay(period.start_date())) {
     return InvalidArgumentError(end, "is before start_date");
   }
@@ -73,7 +73,7 @@ absl::Status ValidateParticipantList(const Project& p,
   for (int i = 0; i < p.participants_size(); ++i) {
     const Participant& x = p.participants(i);
     const std::string at = At(field, "participants", i, "partner");
-    RETURN_IF_ERROR(common::ParseName(at, x.partner(), "partners").status());
+    KYODO_RETURN_IF_ERROR(common::ParseName(at, x.partner(), "partners").status());
     if (!seen.insert(x.partner()).second) {
       return InvalidArgumentError(
           at,
@@ -95,7 +95,7 @@ bool IsMoneyForm(kyodo::project::v1::ContributionForm form) {
 absl::Status CheckContributionParty(const Project& p, absl::string_view at,
                                     const std::string& name) {
   if (name.empty()) return absl::OkStatus();
-  RETURN_IF_ERROR(common::ParseName(at, name, "partners").status());
+  KYODO_RETURN_IF_ERROR(common::ParseName(at, name, "partners").status());
   for (const Participant& x : p.participants()) {
     if (x.partner() == name) return absl::OkStatus();
   }
@@ -128,9 +128,9 @@ absl::Status ValidateContributions(const Project& p, absl::string_view field) {
                        "not ",
                        v1::ContributionForm_Name(c.form())));
     }
-    RETURN_IF_ERROR(CheckContributionParty(
+    KYODO_RETURN_IF_ERROR(CheckContributionParty(
         p, At(field, "contributions", i, "from_partner"), c.from_partner()));
-    RETURN_IF_ERROR(CheckContributionParty(
+    KYODO_RETURN_IF_ERROR(CheckContributionParty(
         p, At(field, "contributions", i, "to_partner"), c.to_partner()));
   }
   return absl::OkStatus();
@@ -234,18 +234,18 @@ absl::Status ValidateProject(const Project& p, absl::string_view field) {
   if (p.programme() == v1::PROGRAMME_UNSPECIFIED) {
     return Required(absl::StrCat(field, ".programme"));
   }
-  RETURN_IF_ERROR(ValidateTiming(p, field));
-  RETURN_IF_ERROR(ValidateParticipantList(p, field));
-  RETURN_IF_ERROR(ValidateContributions(p, field));
-  RETURN_IF_ERROR(ValidateLists(p, field));
+  KYODO_RETURN_IF_ERROR(ValidateTiming(p, field));
+  KYODO_RETURN_IF_ERROR(ValidateParticipantList(p, field));
+  KYODO_RETURN_IF_ERROR(ValidateContributions(p, field));
+  KYODO_RETURN_IF_ERROR(ValidateLists(p, field));
   if (!p.source_proposal().empty()) {
-    RETURN_IF_ERROR(common::ParseNestedName(
+    KYODO_RETURN_IF_ERROR(common::ParseNestedName(
                         absl::StrCat(field, ".source_proposal"),
                         p.source_proposal(), "programmes/*/calls/*/proposals/*")
                         .status());
   }
   if (!p.agreement().empty()) {
-    RETURN_IF_ERROR(common::ParseName(absl::StrCat(field, ".agreement"),
+    KYODO_RETURN_IF_ERROR(common::ParseName(absl::StrCat(field, ".agreement"),
                                       p.agreement(), "agreements")
                         .status());
   }
@@ -377,9 +377,9 @@ absl::Status CheckPrinciples(const Project& p) {
 }
 
 absl::Status CheckRules(const Project& p) {
-  RETURN_IF_ERROR(CheckParticipantCount(p));
-  RETURN_IF_ERROR(CheckCooperativeParties(p));
-  if (p.state() != Project::PLANNED) RETURN_IF_ERROR(CheckPrinciples(p));
+  KYODO_RETURN_IF_ERROR(CheckParticipantCount(p));
+  KYODO_RETURN_IF_ERROR(CheckCooperativeParties(p));
+  if (p.state() != Project::PLANNED) KYODO_RETURN_IF_ERROR(CheckPrinciples(p));
   return absl::OkStatus();
 }
 

@@ -20,7 +20,7 @@ absl::Status NotDeleted(const Project& p) {
 absl::Status InState(const Project& p, absl::string_view action,
                      Project::State allowed,
                      Project::State also = Project::STATE_UNSPECIFIED) {
-  RETURN_IF_ERROR(NotDeleted(p));
+  KYODO_RETURN_IF_ERROR(NotDeleted(p));
   if (p.state() == allowed ||
       (also != Project::STATE_UNSPECIFIED && p.state() == also)) {
     return absl::OkStatus();
@@ -40,7 +40,7 @@ absl::Status InState(const Project& p, absl::string_view action,
 }  // namespace
 
 absl::Status CheckEditable(const Project& p) {
-  RETURN_IF_ERROR(NotDeleted(p));
+  KYODO_RETURN_IF_ERROR(NotDeleted(p));
   if (p.state() == Project::REVIEWED || p.state() == Project::CANCELLED) {
     return common::ErrorWithReason(
         absl::StatusCode::kFailedPrecondition, "PROJECT_CLOSED",
@@ -64,13 +64,13 @@ absl::Status CheckSourceProposalKept(const Project& before,
 }
 
 absl::Status Start(Project& p) {
-  RETURN_IF_ERROR(InState(p, "StartProject", Project::PLANNED));
+  KYODO_RETURN_IF_ERROR(InState(p, "StartProject", Project::PLANNED));
   p.set_state(Project::ACTIVE);
   return CheckRules(p);
 }
 
 absl::Status Complete(Project& p) {
-  RETURN_IF_ERROR(InState(p, "CompleteProject", Project::ACTIVE));
+  KYODO_RETURN_IF_ERROR(InState(p, "CompleteProject", Project::ACTIVE));
   p.set_state(Project::COMPLETED);
   return absl::OkStatus();
 }
@@ -87,7 +87,7 @@ absl::Status ValidateReview(
 }
 
 absl::Status Review(Project& p, const ReviewInput& review) {
-  RETURN_IF_ERROR(InState(p, "ReviewProject", Project::COMPLETED));
+  KYODO_RETURN_IF_ERROR(InState(p, "ReviewProject", Project::COMPLETED));
   if (p.outcomes_size() + review.outcomes.size() > 100) {
     return common::InvalidArgumentError(
         "outcomes", "would make more than 100 outcome indicators");
@@ -108,7 +108,7 @@ absl::Status Review(Project& p, const ReviewInput& review) {
 }
 
 absl::Status Cancel(Project& p, absl::string_view reason) {
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       InState(p, "CancelProject", Project::PLANNED, Project::ACTIVE));
   p.set_state(Project::CANCELLED);
   if (reason.empty()) {
@@ -124,7 +124,7 @@ absl::Status Delete(Project& p, const google::protobuf::Timestamp& now) {
     return common::FailedPreconditionError(
         "ALREADY_DELETED", absl::StrCat(p.name(), " is already deleted"));
   }
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       InState(p, "DeleteProject", Project::PLANNED, Project::CANCELLED));
   *p.mutable_delete_time() = now;
   return absl::OkStatus();

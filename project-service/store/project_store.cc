@@ -83,7 +83,7 @@ std::optional<int64_t> FiscalYear(const Project& p) {
 
 absl::StatusOr<ProjectRow> FromRow(const Row& row) {
   ProjectRow out;
-  ASSIGN_OR_RETURN(doc::RowMeta meta,
+  KYODO_ASSIGN_OR_RETURN(doc::RowMeta meta,
                    doc::ReadResource(row, "projects", &out.project));
   out.seq = meta.seq;
   out.version = meta.version;
@@ -100,7 +100,7 @@ absl::Status MapDuplicate(Session& s, const Project& p, absl::Status status) {
       p.source_proposal().empty()) {
     return status;
   }
-  ASSIGN_OR_RETURN(std::optional<Row> row,
+  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row,
                    s.QueryOne(kProjectOfProposal, {p.source_proposal()}));
   if (!row.has_value() || row->String(0) == IdOf(p.name())) return status;
   const std::string existing = absl::StrCat("projects/", row->String(0));
@@ -111,16 +111,16 @@ absl::Status MapDuplicate(Session& s, const Project& p, absl::Status status) {
 }
 
 absl::Status ReplaceLinks(Session& s, int64_t seq, const Project& p) {
-  RETURN_IF_ERROR(s.Exec(kDeleteParticipants, {seq}).status());
+  KYODO_RETURN_IF_ERROR(s.Exec(kDeleteParticipants, {seq}).status());
   for (const auto& x : p.participants()) {
-    RETURN_IF_ERROR(
+    KYODO_RETURN_IF_ERROR(
         s.Exec(kInsertParticipant,
                {seq, IdOf(x.partner()), v1::Participant::Role_Name(x.role())})
             .status());
   }
-  RETURN_IF_ERROR(s.Exec(kDeleteWards, {seq}).status());
+  KYODO_RETURN_IF_ERROR(s.Exec(kDeleteWards, {seq}).status());
   for (int ward : p.wards()) {
-    RETURN_IF_ERROR(s.Exec(kInsertWard,
+    KYODO_RETURN_IF_ERROR(s.Exec(kInsertWard,
                            {seq, kyodo::type::v1::Ward_Name(
                                      static_cast<kyodo::type::v1::Ward>(ward))})
                         .status());
@@ -135,11 +135,11 @@ std::string ProjectId(absl::string_view name) { return IdOf(name); }
 absl::StatusOr<std::optional<ProjectRow>> GetProject(Session& s,
                                                      absl::string_view id,
                                                      bool for_update) {
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       std::optional<Row> row,
       s.QueryOne(for_update ? kSelectByIdForUpdate : kSelectById, {id}));
   if (!row.has_value()) return std::optional<ProjectRow>();
-  ASSIGN_OR_RETURN(ProjectRow p, FromRow(*row));
+  KYODO_ASSIGN_OR_RETURN(ProjectRow p, FromRow(*row));
   return std::optional<ProjectRow>(std::move(p));
 }
 
@@ -154,14 +154,14 @@ absl::Status InsertProject(Session& s, const Project& p) {
               created, created, doc::ToDoc(p)})
           .status();
   if (!inserted.ok()) return MapDuplicate(s, p, std::move(inserted));
-  ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {id}));
+  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {id}));
   if (!row.has_value())
     return absl::InternalError("inserted project not found");
   return ReplaceLinks(s, row->Int(0), p);
 }
 
 absl::Status UpdateProject(Session& s, const Project& p, int64_t version) {
-  ASSIGN_OR_RETURN(std::optional<Row> row,
+  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row,
                    s.QueryOne(kSeqOf, {IdOf(p.name())}));
   if (!row.has_value()) return common::NotFoundError(p.name());
   const int64_t seq = row->Int(0);
@@ -187,11 +187,11 @@ absl::StatusOr<std::vector<ProjectRow>> ListProjects(
   absl::StrAppend(&sql, filter.sql, " ORDER BY p.seq LIMIT ?");
   params.insert(params.end(), filter.params.begin(), filter.params.end());
   params.emplace_back(limit);
-  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
   std::vector<ProjectRow> out;
   out.reserve(rows.size());
   for (const Row& row : rows) {
-    ASSIGN_OR_RETURN(ProjectRow p, FromRow(row));
+    KYODO_ASSIGN_OR_RETURN(ProjectRow p, FromRow(row));
     out.push_back(std::move(p));
   }
   return out;
@@ -229,7 +229,7 @@ const std::vector<common::paging::FilterField>& ProjectFilterFields() {
        "WHERE pl.partner_id = ? AND pl.role = 'LEAD')"},
       {"source_proposal", "p.source_proposal", FilterType::kString, nullptr,
        [](absl::string_view v) -> absl::StatusOr<std::string> {
-         RETURN_IF_ERROR(
+         KYODO_RETURN_IF_ERROR(
              common::ParseNestedName("source_proposal", v,
                                      "programmes/*/calls/*/proposals/*")
                  .status());
@@ -237,7 +237,7 @@ const std::vector<common::paging::FilterField>& ProjectFilterFields() {
        }},
       {"source_programme", "p.source_programme", FilterType::kString, nullptr,
        [](absl::string_view v) -> absl::StatusOr<std::string> {
-         RETURN_IF_ERROR(
+         KYODO_RETURN_IF_ERROR(
              common::ParseName("source_programme", v, "programmes").status());
          return std::string(v);
        }},

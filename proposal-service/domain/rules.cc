@@ -39,7 +39,7 @@ absl::Status PartnerList(
   absl::flat_hash_set<std::string> seen;
   for (int i = 0; i < names.size(); ++i) {
     const std::string path = absl::StrCat(field, "[", i, "]");
-    RETURN_IF_ERROR(common::ParseName(path, names[i], "partners").status());
+    KYODO_RETURN_IF_ERROR(common::ParseName(path, names[i], "partners").status());
     if (!seen.insert(names[i]).second) {
       return InvalidArgumentError(path, "is listed twice");
     }
@@ -68,9 +68,9 @@ absl::Status ValidateCriteria(const v1::Call& c, absl::string_view field) {
   for (int i = 0; i < c.criteria_size(); ++i) {
     const v1::Criterion& k = c.criteria(i);
     const std::string at = Fi(field, "criteria", i);
-    RETURN_IF_ERROR(Required(F(at, "display_name"), !k.display_name().empty()));
-    RETURN_IF_ERROR(InRange(F(at, "weight"), k.weight(), 1, kMaxWeight));
-    RETURN_IF_ERROR(
+    KYODO_RETURN_IF_ERROR(Required(F(at, "display_name"), !k.display_name().empty()));
+    KYODO_RETURN_IF_ERROR(InRange(F(at, "weight"), k.weight(), 1, kMaxWeight));
+    KYODO_RETURN_IF_ERROR(
         InRange(F(at, "max_score"), k.max_score(), 1, kMaxMaxScore));
   }
   return absl::OkStatus();
@@ -84,7 +84,7 @@ absl::Status ValidateTieBreaks(const v1::Call& c, absl::string_view field) {
       return InvalidArgumentError(F(at, "key"), "required", "FIELD_REQUIRED");
     }
     if (t.key() == v1::TieBreak::HIGHER_CRITERION_SCORE) {
-      RETURN_IF_ERROR(
+      KYODO_RETURN_IF_ERROR(
           InRange(F(at, "criterion"), t.criterion(), 0, c.criteria_size() - 1));
     } else if (t.criterion() != 0) {
       return InvalidArgumentError(
@@ -111,13 +111,13 @@ std::string FieldBytes(const v1::Call& m, const std::string& field) {
 
 absl::Status ValidateProgramme(const v1::Programme& p,
                                absl::string_view field) {
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       Required(F(field, "display_name"), !p.display_name().empty()));
-  RETURN_IF_ERROR(Required(F(field, "ward"),
+  KYODO_RETURN_IF_ERROR(Required(F(field, "ward"),
                            p.ward() != kyodo::type::v1::WARD_UNSPECIFIED));
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       Required(F(field, "kind"), p.kind() != v1::Programme::KIND_UNSPECIFIED));
-  RETURN_IF_ERROR(common::ParseName(F(field, "consigning_unit"),
+  KYODO_RETURN_IF_ERROR(common::ParseName(F(field, "consigning_unit"),
                                     p.consigning_unit(), "partners")
                       .status());
   if (p.eligible_partner_kinds_size() == 0) {
@@ -139,53 +139,53 @@ absl::Status ValidateProgramme(const v1::Programme& p,
   for (int i = 0; i < p.amount_caps_size(); ++i) {
     const v1::AmountCap& cap = p.amount_caps(i);
     const std::string at = Fi(field, "amount_caps", i);
-    RETURN_IF_ERROR(
+    KYODO_RETURN_IF_ERROR(
         InRange(F(at, "continuation_year"), cap.continuation_year(), 1, 100));
     if (!years.insert(cap.continuation_year()).second) {
       return InvalidArgumentError(F(at, "continuation_year"),
                                   "is listed twice");
     }
-    RETURN_IF_ERROR(
+    KYODO_RETURN_IF_ERROR(
         Required(F(at, "max_amount_yen"), cap.has_max_amount_yen()));
-    RETURN_IF_ERROR(
+    KYODO_RETURN_IF_ERROR(
         InRange(F(at, "max_amount_yen"), cap.max_amount_yen(), 0, kMaxAmount));
   }
-  RETURN_IF_ERROR(InRange(F(field, "max_continuation_years"),
+  KYODO_RETURN_IF_ERROR(InRange(F(field, "max_continuation_years"),
                           p.max_continuation_years(), 0, 100));
   return InRange(F(field, "lifetime_adoption_limit"),
                  p.lifetime_adoption_limit(), 0, 1000);
 }
 
 absl::Status ValidateCall(v1::Call& c, absl::string_view field) {
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       Required(F(field, "display_name"), !c.display_name().empty()));
-  RETURN_IF_ERROR(Required(F(field, "fiscal_year"), c.has_fiscal_year()));
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(Required(F(field, "fiscal_year"), c.has_fiscal_year()));
+  KYODO_RETURN_IF_ERROR(
       InRange(F(field, "fiscal_year"), c.fiscal_year(), 2000, 2200));
-  RETURN_IF_ERROR(Required(F(field, "submission_start_time"),
+  KYODO_RETURN_IF_ERROR(Required(F(field, "submission_start_time"),
                            c.has_submission_start_time()));
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       Required(F(field, "submission_end_time"), c.has_submission_end_time()));
-  RETURN_IF_ERROR(ValidTimestamp(F(field, "submission_start_time"),
+  KYODO_RETURN_IF_ERROR(ValidTimestamp(F(field, "submission_start_time"),
                                  c.submission_start_time()));
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       ValidTimestamp(F(field, "submission_end_time"), c.submission_end_time()));
   if (!Before(c.submission_start_time(), c.submission_end_time())) {
     return InvalidArgumentError(F(field, "submission_end_time"),
                                 "must be after submission_start_time");
   }
-  RETURN_IF_ERROR(Required(F(field, "budget_yen"), c.has_budget_yen()));
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(Required(F(field, "budget_yen"), c.has_budget_yen()));
+  KYODO_RETURN_IF_ERROR(
       InRange(F(field, "budget_yen"), c.budget_yen(), 0, kMaxAmount));
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       InRange(F(field, "max_adoptions"), c.max_adoptions(), 0, kMaxCandidates));
-  RETURN_IF_ERROR(ValidateCriteria(c, field));
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(ValidateCriteria(c, field));
+  KYODO_RETURN_IF_ERROR(
       InRange(F(field, "pass_mark"), c.pass_mark(), 0, kMaxPassMark));
-  RETURN_IF_ERROR(Required(F(field, "min_reviews"), c.has_min_reviews()));
-  RETURN_IF_ERROR(InRange(F(field, "min_reviews"), c.min_reviews(), 1,
+  KYODO_RETURN_IF_ERROR(Required(F(field, "min_reviews"), c.has_min_reviews()));
+  KYODO_RETURN_IF_ERROR(InRange(F(field, "min_reviews"), c.min_reviews(), 1,
                           kMaxReviewsPerProposal));
-  RETURN_IF_ERROR(ValidateTieBreaks(c, field));
+  KYODO_RETURN_IF_ERROR(ValidateTieBreaks(c, field));
   if (c.adoption_rule() == v1::Call::ADOPTION_RULE_UNSPECIFIED) {
     c.set_adoption_rule(v1::Call::GREEDY_SKIP);
   }
@@ -193,24 +193,24 @@ absl::Status ValidateCall(v1::Call& c, absl::string_view field) {
 }
 
 absl::Status ValidateProposal(const v1::Proposal& p, absl::string_view field) {
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       common::ParseName(F(field, "applicant"), p.applicant(), "partners")
           .status());
-  RETURN_IF_ERROR(PartnerList(F(field, "co_applicants"), p.co_applicants()));
+  KYODO_RETURN_IF_ERROR(PartnerList(F(field, "co_applicants"), p.co_applicants()));
   for (int i = 0; i < p.co_applicants_size(); ++i) {
     if (p.co_applicants(i) == p.applicant()) {
       return InvalidArgumentError(Fi(field, "co_applicants", i),
                                   "is the applicant itself");
     }
   }
-  RETURN_IF_ERROR(Required(F(field, "title"), !p.title().empty()));
-  RETURN_IF_ERROR(Required(F(field, "issue"), !p.issue().empty()));
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(Required(F(field, "title"), !p.title().empty()));
+  KYODO_RETURN_IF_ERROR(Required(F(field, "issue"), !p.issue().empty()));
+  KYODO_RETURN_IF_ERROR(
       Required(F(field, "requested_amount_yen"), p.has_requested_amount_yen()));
-  RETURN_IF_ERROR(InRange(F(field, "requested_amount_yen"),
+  KYODO_RETURN_IF_ERROR(InRange(F(field, "requested_amount_yen"),
                           p.requested_amount_yen(), 0, kMaxAmount));
   if (!p.continues().empty()) {
-    RETURN_IF_ERROR(
+    KYODO_RETURN_IF_ERROR(
         common::ParseName(F(field, "continues"), p.continues(), "projects")
             .status());
   }
@@ -218,9 +218,9 @@ absl::Status ValidateProposal(const v1::Proposal& p, absl::string_view field) {
 }
 
 absl::Status ValidateReviewer(const v1::Reviewer& r, absl::string_view field) {
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       Required(F(field, "display_name"), !r.display_name().empty()));
-  RETURN_IF_ERROR(Required(F(field, "principal"), !r.principal().empty()));
+  KYODO_RETURN_IF_ERROR(Required(F(field, "principal"), !r.principal().empty()));
   return PartnerList(F(field, "affiliations"), r.affiliations());
 }
 

@@ -44,7 +44,7 @@ absl::StatusOr<std::vector<CallRow>> FromRows(const std::vector<Row>& rows) {
   for (const Row& row : rows) {
     CallRow c;
     c.programme_id = row.String(8);
-    ASSIGN_OR_RETURN(
+    KYODO_ASSIGN_OR_RETURN(
         doc::RowMeta meta,
         doc::ReadResource(row,
                           absl::StrCat("programmes/", c.programme_id, "/calls"),
@@ -71,9 +71,9 @@ absl::StatusOr<std::optional<CallRow>> GetCall(Session& s, absl::string_view id,
           absl::StrCat(kSelect, " WHERE id = ?", LockClause(Lock::kShare))),
       new std::string(
           absl::StrCat(kSelect, " WHERE id = ?", LockClause(Lock::kUpdate)))};
-  ASSIGN_OR_RETURN(std::vector<Row> rows,
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows,
                    s.Query(*kById[static_cast<int>(lock)], {id}));
-  ASSIGN_OR_RETURN(std::vector<CallRow> out, FromRows(rows));
+  KYODO_ASSIGN_OR_RETURN(std::vector<CallRow> out, FromRows(rows));
   if (out.empty()) return std::optional<CallRow>();
   return std::optional<CallRow>(std::move(out.front()));
 }
@@ -91,7 +91,7 @@ absl::Status InsertCall(Session& s, const Call& c) {
 absl::Status UpdateCall(Session& s, const Call& c, int64_t version) {
   std::optional<absl::Time> deleted;
   if (c.has_delete_time()) deleted = doc::FromTimestamp(c.delete_time());
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       int64_t changed,
       s.Exec(kUpdate, {c.fiscal_year(), Call::State_Name(c.state()),
                        doc::FromTimestamp(c.update_time()), deleted,
@@ -114,7 +114,7 @@ absl::StatusOr<std::vector<CallRow>> ListCalls(
   absl::StrAppend(&sql, filter.sql, " ORDER BY seq LIMIT ?");
   params.insert(params.end(), filter.params.begin(), filter.params.end());
   params.emplace_back(limit);
-  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
   return FromRows(rows);
 }
 
@@ -133,7 +133,7 @@ const std::vector<common::paging::FilterField>& CallFilterFields() {
 
 absl::StatusOr<bool> HasCalls(Session& s, absl::string_view programme_id,
                               bool running_only) {
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       std::optional<Row> row,
       s.QueryOne(running_only ? kHasRunningCalls : kHasCalls, {programme_id}));
   return row.has_value();

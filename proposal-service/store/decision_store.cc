@@ -41,16 +41,16 @@ absl::Status InsertDecision(Session& s, absl::string_view call_id,
 
 absl::StatusOr<std::optional<v1::Decision>> GetDecision(
     Session& s, absl::string_view call_id) {
-  ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kGet, {call_id}));
+  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kGet, {call_id}));
   if (!row.has_value()) return std::optional<v1::Decision>();
   v1::Decision decision;
-  RETURN_IF_ERROR(doc::FromDoc(row->String(0), &decision));
+  KYODO_RETURN_IF_ERROR(doc::FromDoc(row->String(0), &decision));
   return std::optional<v1::Decision>(std::move(decision));
 }
 
 absl::StatusOr<std::optional<StoredInputs>> GetDecisionInputs(
     Session& s, absl::string_view call_id) {
-  ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kGetInputs, {call_id}));
+  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kGetInputs, {call_id}));
   if (!row.has_value()) return std::optional<StoredInputs>();
   return std::optional<StoredInputs>(
       StoredInputs{row->String(0), row->String(1)});

@@ -38,7 +38,7 @@ absl::StatusOr<std::vector<ProgrammeRow>> FromRows(
   out.reserve(rows.size());
   for (const Row& row : rows) {
     ProgrammeRow p;
-    ASSIGN_OR_RETURN(doc::RowMeta meta,
+    KYODO_ASSIGN_OR_RETURN(doc::RowMeta meta,
                      doc::ReadResource(row, "programmes", &p.programme));
     p.seq = meta.seq;
     p.version = meta.version;
@@ -52,10 +52,10 @@ absl::StatusOr<std::vector<ProgrammeRow>> FromRows(
 absl::StatusOr<std::optional<ProgrammeRow>> GetProgramme(Session& s,
                                                          absl::string_view id,
                                                          bool for_update) {
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
       s.Query(for_update ? kSelectByIdForUpdate : kSelectById, {id}));
-  ASSIGN_OR_RETURN(std::vector<ProgrammeRow> out, FromRows(rows));
+  KYODO_ASSIGN_OR_RETURN(std::vector<ProgrammeRow> out, FromRows(rows));
   if (out.empty()) return std::optional<ProgrammeRow>();
   return std::optional<ProgrammeRow>(std::move(out.front()));
 }
@@ -72,7 +72,7 @@ absl::Status InsertProgramme(Session& s, const Programme& p) {
 absl::Status UpdateProgramme(Session& s, const Programme& p, int64_t version) {
   std::optional<absl::Time> deleted;
   if (p.has_delete_time()) deleted = doc::FromTimestamp(p.delete_time());
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       int64_t changed,
       s.Exec(kUpdate, {Programme::Kind_Name(p.kind()), p.display_name(),
                        doc::FromTimestamp(p.update_time()), deleted,
@@ -90,7 +90,7 @@ absl::StatusOr<std::vector<ProgrammeRow>> ListProgrammes(
   absl::StrAppend(&sql, filter.sql, " ORDER BY seq LIMIT ?");
   params.insert(params.end(), filter.params.begin(), filter.params.end());
   params.emplace_back(limit);
-  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
   return FromRows(rows);
 }
 

@@ -95,7 +95,7 @@ absl::StatusOr<std::vector<ProposalRow>> FromRows(
     ProposalRow p;
     p.programme_id = row.String(8);
     p.call_id = row.String(9);
-    ASSIGN_OR_RETURN(
+    KYODO_ASSIGN_OR_RETURN(
         doc::RowMeta meta,
         doc::ReadResource(row,
                           absl::StrCat("programmes/", p.programme_id, "/calls/",
@@ -119,9 +119,9 @@ absl::StatusOr<std::vector<ProposalRow>> FromRows(
 absl::StatusOr<std::optional<ProposalRow>> GetProposal(Session& s,
                                                        absl::string_view id,
                                                        bool for_update) {
-  ASSIGN_OR_RETURN(std::vector<Row> rows,
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows,
                    s.Query(for_update ? kByIdForUpdate : kById, {id}));
-  ASSIGN_OR_RETURN(std::vector<ProposalRow> out, FromRows(rows));
+  KYODO_ASSIGN_OR_RETURN(std::vector<ProposalRow> out, FromRows(rows));
   if (out.empty()) return std::optional<ProposalRow>();
   return std::optional<ProposalRow>(std::move(out.front()));
 }
@@ -130,7 +130,7 @@ absl::Status InsertProposal(Session& s, const Proposal& p,
                             kyodo::type::v1::Ward ward, int32_t fiscal_year) {
   const absl::Time created = doc::FromTimestamp(p.create_time());
   const auto [programme_id, call_id] = ParentIds(p.name());
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(
       s.Exec(kInsert, {IdOf(p.name()), programme_id, call_id,
                        kyodo::type::v1::Ward_Name(ward), fiscal_year,
                        IdOf(p.applicant()), p.title(), p.requested_amount_yen(),
@@ -143,7 +143,7 @@ absl::Status InsertProposal(Session& s, const Proposal& p,
 absl::Status UpdateProposal(Session& s, const Proposal& p, int64_t version) {
   std::optional<absl::Time> deleted;
   if (p.has_delete_time()) deleted = doc::FromTimestamp(p.delete_time());
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       int64_t changed,
       s.Exec(kUpdate,
              {p.title(), p.requested_amount_yen(),
@@ -157,11 +157,11 @@ absl::Status UpdateProposal(Session& s, const Proposal& p, int64_t version) {
 absl::Status ReplaceParties(Session& s, const Proposal& p) {
   const std::string id = IdOf(p.name());
   const std::string call_id = ParentIds(p.name()).second;
-  RETURN_IF_ERROR(s.Exec(kDeleteParties, {id}).status());
-  RETURN_IF_ERROR(
+  KYODO_RETURN_IF_ERROR(s.Exec(kDeleteParties, {id}).status());
+  KYODO_RETURN_IF_ERROR(
       s.Exec(kInsertParty, {id, call_id, IdOf(p.applicant())}).status());
   for (const std::string& co : p.co_applicants()) {
-    RETURN_IF_ERROR(s.Exec(kInsertParty, {id, call_id, IdOf(co)}).status());
+    KYODO_RETURN_IF_ERROR(s.Exec(kInsertParty, {id, call_id, IdOf(co)}).status());
   }
   return absl::OkStatus();
 }
@@ -208,7 +208,7 @@ absl::StatusOr<std::vector<ProposalRow>> ListProposals(
   absl::StrAppend(&sql, filter.sql, " ORDER BY p.seq LIMIT ?");
   params.insert(params.end(), filter.params.begin(), filter.params.end());
   params.emplace_back(limit);
-  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
   return FromRows(rows);
 }
 
@@ -237,7 +237,7 @@ absl::StatusOr<int32_t> CountOtherSubmitted(Session& s,
                                             absl::string_view call_id,
                                             absl::string_view applicant_id,
                                             absl::string_view exclude_id) {
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       std::optional<Row> row,
       s.QueryOne(kCountOthers, {call_id, applicant_id, exclude_id}));
   return static_cast<int32_t>(row.has_value() ? row->Int(0) : 0);
@@ -246,14 +246,14 @@ absl::StatusOr<int32_t> CountOtherSubmitted(Session& s,
 absl::StatusOr<int32_t> CountAdoptions(Session& s,
                                        absl::string_view programme_id,
                                        absl::string_view applicant_id) {
-  ASSIGN_OR_RETURN(std::optional<Row> row,
+  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row,
                    s.QueryOne(kCountAdoptions, {programme_id, applicant_id}));
   return static_cast<int32_t>(row.has_value() ? row->Int(0) : 0);
 }
 
 absl::StatusOr<std::vector<CandidateRow>> DecisionCandidates(
     Session& s, absl::string_view call_id) {
-  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kCandidates, {call_id}));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kCandidates, {call_id}));
   std::vector<CandidateRow> out;
   out.reserve(rows.size());
   for (const Row& row : rows) {
@@ -266,7 +266,7 @@ absl::StatusOr<std::vector<CandidateRow>> DecisionCandidates(
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> PartiesOfCall(
     Session& s, absl::string_view call_id) {
-  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kParties, {call_id}));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kParties, {call_id}));
   std::vector<std::pair<std::string, std::string>> out;
   out.reserve(rows.size());
   for (const Row& row : rows) out.emplace_back(row.String(0), row.String(1));
@@ -275,7 +275,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> PartiesOfCall(
 
 absl::StatusOr<std::vector<ProposalRow>> ProposalsOfCall(
     Session& s, absl::string_view call_id) {
-  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kOfCall, {call_id}));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kOfCall, {call_id}));
   return FromRows(rows);
 }
 

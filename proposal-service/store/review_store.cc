@@ -85,7 +85,7 @@ absl::StatusOr<std::vector<ReviewRow>> FromRows(const std::vector<Row>& rows) {
         absl::StrCat("programmes/", row.String(8), "/calls/", row.String(9));
     r.proposal_id = row.String(10);
     r.reviewer_id = row.String(1);
-    ASSIGN_OR_RETURN(
+    KYODO_ASSIGN_OR_RETURN(
         doc::RowMeta meta,
         doc::ReadResource(
             row, absl::StrCat(prefix, "/proposals/", r.proposal_id, "/reviews"),
@@ -104,10 +104,10 @@ absl::StatusOr<std::vector<ReviewRow>> FromRows(const std::vector<Row>& rows) {
 absl::StatusOr<std::optional<ReviewRow>> GetReview(
     Session& s, absl::string_view proposal_id, absl::string_view reviewer_id,
     bool for_update) {
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
       s.Query(for_update ? kGetForUpdate : kGet, {proposal_id, reviewer_id}));
-  ASSIGN_OR_RETURN(std::vector<ReviewRow> out, FromRows(rows));
+  KYODO_ASSIGN_OR_RETURN(std::vector<ReviewRow> out, FromRows(rows));
   if (out.empty()) return std::optional<ReviewRow>();
   return std::optional<ReviewRow>(std::move(out.front()));
 }
@@ -122,7 +122,7 @@ absl::Status WriteReview(Session& s, const Review& r, int64_t version) {
                created, doc::FromTimestamp(r.update_time()), Doc(r)})
         .status();
   }
-  ASSIGN_OR_RETURN(
+  KYODO_ASSIGN_OR_RETURN(
       int64_t changed,
       s.Exec(kUpdate, {Scores(r), doc::FromTimestamp(r.update_time()), Doc(r),
                        ids.proposal, ids.reviewer, version}));
@@ -141,13 +141,13 @@ absl::StatusOr<std::vector<ReviewRow>> ListReviews(
   }
   absl::StrAppend(&sql, " ORDER BY seq LIMIT ?");
   params.emplace_back(limit);
-  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
   return FromRows(rows);
 }
 
 absl::StatusOr<std::vector<ScoreRow>> CallScores(Session& s,
                                                  absl::string_view call_id) {
-  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kCallScores, {call_id}));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kCallScores, {call_id}));
   std::vector<ScoreRow> out;
   out.reserve(rows.size());
   for (const Row& row : rows) {

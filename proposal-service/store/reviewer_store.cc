@@ -86,7 +86,7 @@ absl::StatusOr<std::vector<ReviewerRow>> FromRows(
   for (const Row& row : rows) {
     ReviewerRow r;
     r.call_id = row.String(8);
-    ASSIGN_OR_RETURN(
+    KYODO_ASSIGN_OR_RETURN(
         doc::RowMeta meta,
         doc::ReadResource(row,
                           absl::StrCat("programmes/", row.String(7), "/calls/",
@@ -101,8 +101,8 @@ absl::StatusOr<std::vector<ReviewerRow>> FromRows(
 
 absl::StatusOr<std::optional<ReviewerRow>> One(
     Session& s, const char* sql, const std::vector<Param>& params) {
-  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
-  ASSIGN_OR_RETURN(std::vector<ReviewerRow> out, FromRows(rows));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
+  KYODO_ASSIGN_OR_RETURN(std::vector<ReviewerRow> out, FromRows(rows));
   if (out.empty()) return std::optional<ReviewerRow>();
   return std::optional<ReviewerRow>(std::move(out.front()));
 }
@@ -145,20 +145,20 @@ absl::StatusOr<std::vector<ReviewerRow>> ListReviewers(
   std::string sql = absl::StrCat(kSelect, " WHERE call_id = ? AND seq > ?");
   if (!show_deleted) absl::StrAppend(&sql, " AND delete_time IS NULL");
   absl::StrAppend(&sql, " ORDER BY seq LIMIT ?");
-  ASSIGN_OR_RETURN(std::vector<Row> rows,
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows,
                    s.Query(sql, {call_id, after_seq, limit}));
   return FromRows(rows);
 }
 
 absl::StatusOr<std::vector<ReviewerRow>> LiveReviewers(
     Session& s, absl::string_view call_id) {
-  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kLive, {call_id}));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kLive, {call_id}));
   return FromRows(rows);
 }
 
 absl::StatusOr<std::vector<std::string>> SeatCalls(
     Session& s, absl::string_view principal) {
-  ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kSeatCalls, {principal}));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kSeatCalls, {principal}));
   std::vector<std::string> out;
   for (const Row& row : rows) out.push_back(row.String(0));
   return out;
@@ -175,7 +175,7 @@ absl::StatusOr<std::vector<std::string>> ProposalsWithParties(
     params.emplace_back(id);
     marks.push_back("?");
   }
-  ASSIGN_OR_RETURN(std::vector<Row> rows,
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows,
                    s.Query(absl::StrCat(kWithParties, absl::StrJoin(marks, ","),
                                         ") ORDER BY pp.proposal_id"),
                            params));

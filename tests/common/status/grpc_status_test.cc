@@ -215,14 +215,14 @@ absl::StatusOr<int> Value(int* calls, absl::StatusOr<int> result) {
 }
 
 absl::Status UseReturnIfError(int* calls, absl::Status first) {
-  RETURN_IF_ERROR(Step(calls, first));
-  RETURN_IF_ERROR(Step(calls, absl::OkStatus()));
+  KYODO_RETURN_IF_ERROR(Step(calls, first));
+  KYODO_RETURN_IF_ERROR(Step(calls, absl::OkStatus()));
   return absl::OkStatus();
 }
 
 absl::StatusOr<int> UseAssignOrReturn(int* calls, absl::StatusOr<int> first) {
-  ASSIGN_OR_RETURN(int a, Value(calls, first));
-  ASSIGN_OR_RETURN(const int b, Value(calls, 10));
+  KYODO_ASSIGN_OR_RETURN(int a, Value(calls, first));
+  KYODO_ASSIGN_OR_RETURN(const int b, Value(calls, 10));
   return a + b;
 }
 
