@@ -16,7 +16,8 @@ using Request = v1::ExportOpenDataRequest;
 // Buffers output and writes it in chunks of about 64 KiB.
 class ChunkWriter {
  public:
-  explicit ChunkWriter(grpc::ServerWriter<v1::ExportChunk>* writer) : writer_(writer) {}
+  explicit ChunkWriter(grpc::ServerWriter<v1::ExportChunk>* writer)
+      : writer_(writer) {}
   absl::Status Append(const std::string& text) {
     buffer_.append(text);
     return buffer_.size() >= kChunk ? Flush() : absl::OkStatus();
@@ -40,7 +41,8 @@ class ChunkWriter {
 
 std::string Filter(const Request& r, absl::string_view base) {
   std::string filter(base);
-  if (r.fiscal_year() != 0) absl::StrAppend(&filter, " AND fiscal_year = ", r.fiscal_year());
+  if (r.fiscal_year() != 0)
+    absl::StrAppend(&filter, " AND fiscal_year = ", r.fiscal_year());
   if (r.ward() != type::v1::WARD_UNSPECIFIED) {
     absl::StrAppend(&filter, " AND ward = ", type::v1::Ward_Name(r.ward()));
   }
@@ -50,18 +52,22 @@ std::string Filter(const Request& r, absl::string_view base) {
 absl::Status ExportProjects(const GatewayDeps& d, const CallContext& call,
                             const Request& r, ChunkWriter& out) {
   const bool csv = r.format() == Request::CSV;
-  if (csv) KYODO_RETURN_IF_ERROR(out.Append(domain::CsvLine(domain::ProjectCsvHeader())));
+  if (csv)
+    KYODO_RETURN_IF_ERROR(
+        out.Append(domain::CsvLine(domain::ProjectCsvHeader())));
   // One filter per published state keeps every page an index range scan.
   for (const char* state : {"ACTIVE", "COMPLETED", "REVIEWED"}) {
     std::string token;
     do {
-      KYODO_ASSIGN_OR_RETURN(prv1::ListProjectsResponse page,
-                       d.projects->ListPage(call, Filter(r, absl::StrCat("state = ", state)),
-                                            token));
+      KYODO_ASSIGN_OR_RETURN(
+          prv1::ListProjectsResponse page,
+          d.projects->ListPage(call, Filter(r, absl::StrCat("state = ", state)),
+                               token));
       for (const prv1::Project& p : page.projects()) {
         if (!domain::IsPublishedProject(p)) continue;
-        KYODO_RETURN_IF_ERROR(out.Append(csv ? domain::CsvLine(domain::ProjectCells(p))
-                                       : domain::ProjectJsonLine(p)));
+        KYODO_RETURN_IF_ERROR(
+            out.Append(csv ? domain::CsvLine(domain::ProjectCells(p))
+                           : domain::ProjectJsonLine(p)));
       }
       token = page.next_page_token();
     } while (!token.empty());
@@ -72,13 +78,18 @@ absl::Status ExportProjects(const GatewayDeps& d, const CallContext& call,
 absl::Status ExportResults(const GatewayDeps& d, const CallContext& call,
                            const Request& r, ChunkWriter& out) {
   const bool csv = r.format() == Request::CSV;
-  if (csv) KYODO_RETURN_IF_ERROR(out.Append(domain::CsvLine(domain::ResultCsvHeader())));
-  KYODO_ASSIGN_OR_RETURN(std::vector<pv1::Call> calls,
-                   d.proposals->ListCalls(call, Filter(r, "state = PUBLISHED"), 10000));
+  if (csv)
+    KYODO_RETURN_IF_ERROR(
+        out.Append(domain::CsvLine(domain::ResultCsvHeader())));
+  KYODO_ASSIGN_OR_RETURN(
+      std::vector<pv1::Call> calls,
+      d.proposals->ListCalls(call, Filter(r, "state = PUBLISHED"), 10000));
   for (const pv1::Call& c : calls) {
-    KYODO_ASSIGN_OR_RETURN(pv1::Decision decision, d.proposals->GetDecision(call, c.name()));
+    KYODO_ASSIGN_OR_RETURN(pv1::Decision decision,
+                           d.proposals->GetDecision(call, c.name()));
     std::vector<std::string> applicants;
-    for (const auto& result : decision.results()) applicants.push_back(result.applicant());
+    for (const auto& result : decision.results())
+      applicants.push_back(result.applicant());
     std::map<std::string, std::string> names;
     for (size_t i = 0; i < applicants.size(); i += 500) {
       std::vector<std::string> batch(
@@ -89,8 +100,9 @@ absl::Status ExportResults(const GatewayDeps& d, const CallContext& call,
     }
     for (const auto& result : decision.results()) {
       const std::string& name = names[result.applicant()];
-      KYODO_RETURN_IF_ERROR(out.Append(csv ? domain::CsvLine(domain::ResultCells(c, result, name))
-                                     : domain::ResultJsonLine(c, result, name)));
+      KYODO_RETURN_IF_ERROR(
+          out.Append(csv ? domain::CsvLine(domain::ResultCells(c, result, name))
+                         : domain::ResultJsonLine(c, result, name)));
     }
   }
   return absl::OkStatus();
@@ -106,13 +118,15 @@ absl::Status ExportOpenData(const GatewayDeps& d, const CallContext& call,
                                         "FIELD_REQUIRED");
   }
   if (r.dataset() == Request::DATASET_UNSPECIFIED) {
-    return common::InvalidArgumentError("dataset", "required: PROJECTS or RESULTS",
-                                        "FIELD_REQUIRED");
+    return common::InvalidArgumentError(
+        "dataset", "required: PROJECTS or RESULTS", "FIELD_REQUIRED");
   }
   ChunkWriter out(writer);
-  if (r.format() == Request::CSV) KYODO_RETURN_IF_ERROR(out.Append(domain::kUtf8Bom));
-  KYODO_RETURN_IF_ERROR(r.dataset() == Request::PROJECTS ? ExportProjects(d, call, r, out)
-                                                   : ExportResults(d, call, r, out));
+  if (r.format() == Request::CSV)
+    KYODO_RETURN_IF_ERROR(out.Append(domain::kUtf8Bom));
+  KYODO_RETURN_IF_ERROR(r.dataset() == Request::PROJECTS
+                            ? ExportProjects(d, call, r, out)
+                            : ExportResults(d, call, r, out));
   return out.Flush();
 }
 

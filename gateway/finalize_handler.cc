@@ -22,10 +22,12 @@ namespace pv1 = proposal::v1;
 namespace prv1 = project::v1;
 using common::idempotency::DeriveRequestId;
 
-absl::StatusOr<pv1::Decision> Decide(const GatewayDeps& d, const CallContext& call,
+absl::StatusOr<pv1::Decision> Decide(const GatewayDeps& d,
+                                     const CallContext& call,
                                      const std::string& call_name) {
   absl::StatusOr<pv1::Decision> decision = d.proposals->Decide(
-      call, call_name, DeriveRequestId(absl::StrCat("finalize/decide/", call_name)));
+      call, call_name,
+      DeriveRequestId(absl::StrCat("finalize/decide/", call_name)));
   if (decision.ok()) return decision;
   // Decided before (by an earlier FinalizeCall or by DecideCall itself).
   if (decision.status().code() == absl::StatusCode::kFailedPrecondition) {
@@ -82,9 +84,11 @@ prv1::Project ConsignmentProject(const pv1::Programme& programme,
 
 // The project made for `proposal` (made now, or found from an earlier run).
 absl::StatusOr<std::pair<std::string, bool>> EnsureProject(
-    const GatewayDeps& d, const CallContext& call, const pv1::Programme& programme,
-    const pv1::Call& c, const pv1::Proposal& proposal, int64_t amount) {
-  if (!proposal.project().empty()) return std::make_pair(proposal.project(), false);
+    const GatewayDeps& d, const CallContext& call,
+    const pv1::Programme& programme, const pv1::Call& c,
+    const pv1::Proposal& proposal, int64_t amount) {
+  if (!proposal.project().empty())
+    return std::make_pair(proposal.project(), false);
   absl::StatusOr<prv1::Project> created = d.projects->Create(
       call, ConsignmentProject(programme, c, proposal, amount),
       DeriveRequestId(absl::StrCat("finalize/project/", proposal.name())));
@@ -104,26 +108,31 @@ absl::StatusOr<std::pair<std::string, bool>> EnsureProject(
 absl::Status FinalizeCall(const GatewayDeps& d, const CallContext& call,
                           const v1::FinalizeCallRequest& r,
                           v1::FinalizeCallResponse* out) {
-  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
-  KYODO_ASSIGN_OR_RETURN(std::vector<std::string> ids,
-                   common::ParseNestedName("name", r.name(), "programmes/*/calls/*"));
+  KYODO_RETURN_IF_ERROR(
+      common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_ASSIGN_OR_RETURN(
+      std::vector<std::string> ids,
+      common::ParseNestedName("name", r.name(), "programmes/*/calls/*"));
   KYODO_ASSIGN_OR_RETURN(pv1::Decision decision, Decide(d, call, r.name()));
   KYODO_ASSIGN_OR_RETURN(pv1::Call c, d.proposals->GetCall(call, r.name()));
-  KYODO_ASSIGN_OR_RETURN(pv1::Programme programme,
-                   d.proposals->GetProgramme(call, absl::StrCat("programmes/", ids[0])));
+  KYODO_ASSIGN_OR_RETURN(
+      pv1::Programme programme,
+      d.proposals->GetProgramme(call, absl::StrCat("programmes/", ids[0])));
   for (const pv1::ProposalResult& result : decision.results()) {
     if (result.reason() != pv1::ProposalResult::ADOPTED) continue;
     KYODO_ASSIGN_OR_RETURN(pv1::Proposal proposal,
-                     d.proposals->GetProposal(call, result.proposal()));
-    KYODO_ASSIGN_OR_RETURN(auto project, EnsureProject(d, call, programme, c, proposal,
-                                                 result.adopted_amount_yen()));
+                           d.proposals->GetProposal(call, result.proposal()));
+    KYODO_ASSIGN_OR_RETURN(auto project,
+                           EnsureProject(d, call, programme, c, proposal,
+                                         result.adopted_amount_yen()));
     if (proposal.project() != project.first) {
-      KYODO_RETURN_IF_ERROR(d.proposals
-                          ->LinkProject(call, proposal.name(), project.first,
-                                        DeriveRequestId(absl::StrCat(
-                                            "finalize/link/", proposal.name(), "/",
-                                            project.first)))
-                          .status());
+      KYODO_RETURN_IF_ERROR(
+          d.proposals
+              ->LinkProject(
+                  call, proposal.name(), project.first,
+                  DeriveRequestId(absl::StrCat(
+                      "finalize/link/", proposal.name(), "/", project.first)))
+              .status());
     }
     auto* done = out->add_projects();
     done->set_proposal(proposal.name());

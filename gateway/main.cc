@@ -29,16 +29,18 @@ struct Parts {
   std::unique_ptr<gw::Proxy> proxy;
 };
 
-absl::StatusOr<common::server::BuiltService> Make(const common::server::ServiceEnv& env) {
-  auto token = common::config::ReadSecretFile("--service_token_file",
-                                              absl::GetFlag(FLAGS_service_token_file));
+absl::StatusOr<common::server::BuiltService> Make(
+    const common::server::ServiceEnv& env) {
+  auto token = common::config::ReadSecretFile(
+      "--service_token_file", absl::GetFlag(FLAGS_service_token_file));
   if (!token.ok()) return token.status();
   common::grpc_client::DownstreamOptions reads;
   reads.budget = absl::GetFlag(FLAGS_downstream_budget);
   reads.retry_unavailable = true;
   common::grpc_client::DownstreamOptions writes = reads;
   writes.retry_unavailable = false;
-  auto named = [](common::grpc_client::DownstreamOptions o, const char* service) {
+  auto named = [](common::grpc_client::DownstreamOptions o,
+                  const char* service) {
     o.service = service;
     return o;
   };
@@ -49,13 +51,14 @@ absl::StatusOr<common::server::BuiltService> Make(const common::server::ServiceE
   auto project = channel(absl::GetFlag(FLAGS_project_addr));
   auto proposal = channel(absl::GetFlag(FLAGS_proposal_addr));
   auto parts = std::make_shared<Parts>();
-  parts->partners =
-      std::make_unique<gw::PartnerClient>(partner, named(reads, "partner-service"));
+  parts->partners = std::make_unique<gw::PartnerClient>(
+      partner, named(reads, "partner-service"));
   parts->projects = std::make_unique<gw::ProjectClient>(
-      project, named(reads, "project-service"), named(writes, "project-service"));
+      project, named(reads, "project-service"),
+      named(writes, "project-service"));
   parts->proposals = std::make_unique<gw::ProposalClient>(
-      proposal, named(reads, "proposal-service"), named(writes, "proposal-service"),
-      *token);
+      proposal, named(reads, "proposal-service"),
+      named(writes, "proposal-service"), *token);
   parts->proxy = std::make_unique<gw::Proxy>(
       std::map<std::string, std::shared_ptr<grpc::Channel>>{
           {"kyodo.partner.v1.PartnerService", partner},

@@ -14,7 +14,8 @@ namespace kyodo::gateway {
 inline void RunParallel(std::vector<std::function<void()>> tasks) {
   std::vector<std::thread> threads;
   threads.reserve(tasks.size());
-  for (size_t i = 1; i < tasks.size(); ++i) threads.emplace_back(std::move(tasks[i]));
+  for (size_t i = 1; i < tasks.size(); ++i)
+    threads.emplace_back(std::move(tasks[i]));
   if (!tasks.empty()) tasks[0]();
   for (std::thread& t : threads) t.join();
 }

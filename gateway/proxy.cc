@@ -26,9 +26,9 @@ class ForwardReactor final : public grpc::ServerGenericBidiReactor {
       : stub_(std::move(channel)), method_(server->method()) {
     service_ = method_.substr(1, method_.find('/', 1) - 1);
     auto deadline = server->deadline();
-    const auto fallback =
-        absl::ToChronoTime(absl::Now() + default_deadline);
-    client_.set_deadline(std::min<std::chrono::system_clock::time_point>(deadline, fallback));
+    const auto fallback = absl::ToChronoTime(absl::Now() + default_deadline);
+    client_.set_deadline(
+        std::min<std::chrono::system_clock::time_point>(deadline, fallback));
     for (const auto& [key, value] : server->client_metadata()) {
       if (Forwardable(key)) {
         client_.AddMetadata(std::string(key.data(), key.size()),
@@ -44,10 +44,11 @@ class ForwardReactor final : public grpc::ServerGenericBidiReactor {
                           "the call carried no request message"));
       return;
     }
-    stub_.UnaryCall(&client_, method_, grpc::StubOptions(), &request_, &response_,
-                    [this](grpc::Status status) {
+    stub_.UnaryCall(&client_, method_, grpc::StubOptions(), &request_,
+                    &response_, [this](grpc::Status status) {
                       if (status.ok()) {
-                        StartWriteAndFinish(&response_, grpc::WriteOptions(), status);
+                        StartWriteAndFinish(&response_, grpc::WriteOptions(),
+                                            status);
                       } else {
                         Finish(Sanitize(status));
                       }
@@ -64,8 +65,9 @@ class ForwardReactor final : public grpc::ServerGenericBidiReactor {
         status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
       return status;
     }
-    common::log::Warning("forwarded call failed",
-                         {{"method", method_}, {"error", status.error_message()}});
+    common::log::Warning(
+        "forwarded call failed",
+        {{"method", method_}, {"error", status.error_message()}});
     return grpc::Status(status.error_code(),
                         status.error_code() == grpc::StatusCode::UNAVAILABLE
                             ? service_ + " is unavailable; retry later"

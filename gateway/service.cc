@@ -2,23 +2,25 @@
 
 namespace kyodo::gateway {
 
-#define KYODO_GATEWAY_RPC(Method, Request, Response)                      \
-  grpc::Status GatewayServiceImpl::Method(grpc::ServerContext* context,   \
-                                          const Request* request,         \
-                                          Response* response) {           \
-    return rpc_->Run(context, *request, [&](const CallContext& call) {    \
-      return gateway::Method(deps_, call, *request, response);            \
-    });                                                                   \
+#define KYODO_GATEWAY_RPC(Method, Request, Response)                    \
+  grpc::Status GatewayServiceImpl::Method(grpc::ServerContext* context, \
+                                          const Request* request,       \
+                                          Response* response) {         \
+    return rpc_->Run(context, *request, [&](const CallContext& call) {  \
+      return gateway::Method(deps_, call, *request, response);          \
+    });                                                                 \
   }
 
 KYODO_GATEWAY_RPC(SubmitProposal, v1::SubmitProposalRequest,
                   v1::SubmitProposalResponse)
-KYODO_GATEWAY_RPC(FinalizeCall, v1::FinalizeCallRequest, v1::FinalizeCallResponse)
+KYODO_GATEWAY_RPC(FinalizeCall, v1::FinalizeCallRequest,
+                  v1::FinalizeCallResponse)
 KYODO_GATEWAY_RPC(GetProjectDossier, v1::GetProjectDossierRequest,
                   v1::ProjectDossier)
 KYODO_GATEWAY_RPC(GetPartnerProfile, v1::GetPartnerProfileRequest,
                   v1::PartnerProfile)
-KYODO_GATEWAY_RPC(GetWardDashboard, v1::GetWardDashboardRequest, v1::WardDashboard)
+KYODO_GATEWAY_RPC(GetWardDashboard, v1::GetWardDashboardRequest,
+                  v1::WardDashboard)
 #undef KYODO_GATEWAY_RPC
 
 grpc::Status GatewayServiceImpl::ExportOpenData(

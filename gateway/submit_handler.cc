@@ -25,9 +25,10 @@ struct Parents {
 };
 
 absl::StatusOr<Parents> ParentsOf(const std::string& proposal) {
-  KYODO_ASSIGN_OR_RETURN(std::vector<std::string> ids,
-                   common::ParseNestedName("name", proposal,
-                                           "programmes/*/calls/*/proposals/*"));
+  KYODO_ASSIGN_OR_RETURN(
+      std::vector<std::string> ids,
+      common::ParseNestedName("name", proposal,
+                              "programmes/*/calls/*/proposals/*"));
   return Parents{absl::StrCat("programmes/", ids[0], "/calls/", ids[1]),
                  absl::StrCat("programmes/", ids[0])};
 }
@@ -40,14 +41,17 @@ absl::StatusOr<std::set<int>> AdoptedYears(const GatewayDeps& d,
                                            const std::string& programme,
                                            std::vector<std::string>* sources) {
   std::set<int> years;
-  const std::string filter = absl::StrCat("source_programme = \"", programme,
-                                          "\" AND lead = \"", proposal.applicant(), "\"");
+  const std::string filter =
+      absl::StrCat("source_programme = \"", programme, "\" AND lead = \"",
+                   proposal.applicant(), "\"");
   KYODO_ASSIGN_OR_RETURN(std::vector<project::v1::Project> own,
-                   d.projects->List(call, filter, 200));
+                         d.projects->List(call, filter, 200));
   for (const auto& p : own) {
-    if (p.state() == project::v1::Project::CANCELLED || p.has_delete_time()) continue;
+    if (p.state() == project::v1::Project::CANCELLED || p.has_delete_time())
+      continue;
     years.insert(p.start_fiscal_year());
-    sources->push_back(absl::StrCat(p.name(), " (", p.start_fiscal_year(), ")"));
+    sources->push_back(
+        absl::StrCat(p.name(), " (", p.start_fiscal_year(), ")"));
   }
   // Follow `continues` back through earlier proposals of the programme.
   std::string next = proposal.continues();
@@ -56,10 +60,11 @@ absl::StatusOr<std::set<int>> AdoptedYears(const GatewayDeps& d,
     if (!absl::StartsWith(p.source_proposal(), programme + "/")) break;
     if (p.state() != project::v1::Project::CANCELLED) {
       years.insert(p.start_fiscal_year());
-      sources->push_back(absl::StrCat(p.name(), " (", p.start_fiscal_year(), ", continued)"));
+      sources->push_back(
+          absl::StrCat(p.name(), " (", p.start_fiscal_year(), ", continued)"));
     }
     KYODO_ASSIGN_OR_RETURN(pv1::Proposal earlier,
-                     d.proposals->GetProposal(call, p.source_proposal()));
+                           d.proposals->GetProposal(call, p.source_proposal()));
     next = earlier.continues();
   }
   return years;
@@ -74,7 +79,8 @@ absl::StatusOr<pv1::EligibilityFacts> GatherFacts(const GatewayDeps& d,
       d.partners->Get(call, proposal.applicant());
   if (applicant.ok()) {
     facts.set_applicant_exists(!applicant->has_delete_time());
-    facts.set_applicant_active(applicant->state() == partner::v1::Partner::ACTIVE &&
+    facts.set_applicant_active(applicant->state() ==
+                                   partner::v1::Partner::ACTIVE &&
                                !applicant->has_delete_time());
     facts.set_applicant_kind(applicant->kind());
     if (applicant->has_ward()) facts.set_applicant_ward(applicant->ward());
@@ -86,12 +92,14 @@ absl::StatusOr<pv1::EligibilityFacts> GatherFacts(const GatewayDeps& d,
   }
   KYODO_ASSIGN_OR_RETURN(pv1::Call c, d.proposals->GetCall(call, parents.call));
   std::vector<std::string> sources;
-  KYODO_ASSIGN_OR_RETURN(std::set<int> years,
-                   AdoptedYears(d, call, proposal, parents.programme, &sources));
+  KYODO_ASSIGN_OR_RETURN(
+      std::set<int> years,
+      AdoptedYears(d, call, proposal, parents.programme, &sources));
   facts.set_continuation_year(domain::ContinuationYear(c.fiscal_year(), years));
   facts.set_source_note(
-      sources.empty() ? "no earlier projects under this programme"
-                      : absl::StrCat("earlier projects: ", absl::StrJoin(sources, ", ")));
+      sources.empty()
+          ? "no earlier projects under this programme"
+          : absl::StrCat("earlier projects: ", absl::StrJoin(sources, ", ")));
   return facts;
 }
 
@@ -100,24 +108,28 @@ absl::StatusOr<pv1::EligibilityFacts> GatherFacts(const GatewayDeps& d,
 absl::Status SubmitProposal(const GatewayDeps& d, const CallContext& call,
                             const v1::SubmitProposalRequest& r,
                             v1::SubmitProposalResponse* out) {
-  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(
+      common::ValidateRequestId("request_id", r.request_id()));
   KYODO_ASSIGN_OR_RETURN(Parents parents, ParentsOf(r.name()));
   // Without a request id, one per attempt: then only this attempt is
   // protected against duplicates.
-  const std::string key = r.request_id().empty() ? call.call_id : r.request_id();
-  KYODO_ASSIGN_OR_RETURN(pv1::Proposal submitted,
-                   d.proposals->Submit(call, r.name(), r.etag(),
-                                       common::idempotency::DeriveRequestId(
-                                           absl::StrCat("submit/", key))));
+  const std::string key =
+      r.request_id().empty() ? call.call_id : r.request_id();
+  KYODO_ASSIGN_OR_RETURN(
+      pv1::Proposal submitted,
+      d.proposals->Submit(
+          call, r.name(), r.etag(),
+          common::idempotency::DeriveRequestId(absl::StrCat("submit/", key))));
   KYODO_ASSIGN_OR_RETURN(pv1::EligibilityFacts facts,
-                   GatherFacts(d, call, submitted, parents));
+                         GatherFacts(d, call, submitted, parents));
   // Keyed by the facts too: a retry after the facts changed screens again
   // with the new ones rather than failing as a reused request id.
-  KYODO_ASSIGN_OR_RETURN(pv1::Proposal screened,
-                   d.proposals->Screen(call, r.name(), facts,
-                                       common::idempotency::DeriveRequestId(absl::StrCat(
-                                           "screen/", key, "/",
-                                           facts.SerializeAsString()))));
+  KYODO_ASSIGN_OR_RETURN(
+      pv1::Proposal screened,
+      d.proposals->Screen(
+          call, r.name(), facts,
+          common::idempotency::DeriveRequestId(
+              absl::StrCat("screen/", key, "/", facts.SerializeAsString()))));
   *out->mutable_proposal() = std::move(screened);
   return absl::OkStatus();
 }

@@ -31,20 +31,25 @@ bool Hidden(const absl::Status& status) {
 absl::Status GetProjectDossier(const GatewayDeps& d, const CallContext& call,
                                const v1::GetProjectDossierRequest& r,
                                v1::ProjectDossier* out) {
-  KYODO_RETURN_IF_ERROR(common::ParseName("name", r.name(), "projects").status());
-  KYODO_ASSIGN_OR_RETURN(prv1::Project project, d.projects->Get(call, r.name()));
+  KYODO_RETURN_IF_ERROR(
+      common::ParseName("name", r.name(), "projects").status());
+  KYODO_ASSIGN_OR_RETURN(prv1::Project project,
+                         d.projects->Get(call, r.name()));
   std::vector<std::string> names;
   for (const auto& p : project.participants()) names.push_back(p.partner());
   absl::StatusOr<std::vector<partner::v1::Partner>> parties;
-  absl::StatusOr<pv1::Proposal> source = absl::NotFoundError("no source proposal");
+  absl::StatusOr<pv1::Proposal> source =
+      absl::NotFoundError("no source proposal");
   RunParallel({[&] { parties = d.partners->BatchGet(call, names); },
                [&] {
                  if (!project.source_proposal().empty()) {
-                   source = d.proposals->GetProposal(call, project.source_proposal());
+                   source = d.proposals->GetProposal(call,
+                                                     project.source_proposal());
                  }
                }});
   if (!parties.ok()) return parties.status();
-  if (!source.ok() && !project.source_proposal().empty() && !Hidden(source.status())) {
+  if (!source.ok() && !project.source_proposal().empty() &&
+      !Hidden(source.status())) {
     return source.status();
   }
   for (auto& p : *parties) *out->add_parties() = std::move(p);
@@ -59,7 +64,8 @@ absl::Status GetProjectDossier(const GatewayDeps& d, const CallContext& call,
 absl::Status GetPartnerProfile(const GatewayDeps& d, const CallContext& call,
                                const v1::GetPartnerProfileRequest& r,
                                v1::PartnerProfile* out) {
-  KYODO_RETURN_IF_ERROR(common::ParseName("name", r.name(), "partners").status());
+  KYODO_RETURN_IF_ERROR(
+      common::ParseName("name", r.name(), "partners").status());
   const std::string quoted = absl::StrCat("\"", r.name(), "\"");
   absl::StatusOr<partner::v1::Partner> partner;
   absl::StatusOr<std::vector<partner::v1::Agreement>> agreements;
@@ -68,11 +74,13 @@ absl::Status GetPartnerProfile(const GatewayDeps& d, const CallContext& call,
   absl::StatusOr<std::vector<pv1::Proposal>> proposals;
   RunParallel({
       [&] { partner = d.partners->Get(call, r.name()); },
-      [&] { agreements = d.partners->AgreementsOf(call, r.name(), kListLimit); },
+      [&] {
+        agreements = d.partners->AgreementsOf(call, r.name(), kListLimit);
+      },
       [&] { networks = d.partners->NetworksOf(call, r.name(), kListLimit); },
       [&] {
-        projects = d.projects->List(call, absl::StrCat("participant = ", quoted),
-                                    kListLimit);
+        projects = d.projects->List(
+            call, absl::StrCat("participant = ", quoted), kListLimit);
       },
       [&] {
         proposals = d.proposals->ListProposals(
@@ -86,10 +94,14 @@ absl::Status GetPartnerProfile(const GatewayDeps& d, const CallContext& call,
     if (!status->ok() && !Hidden(*status)) return *status;
   }
   *out->mutable_partner() = *std::move(partner);
-  if (agreements.ok()) for (auto& a : *agreements) *out->add_agreements() = std::move(a);
-  if (networks.ok()) for (auto& n : *networks) *out->add_networks() = std::move(n);
-  if (projects.ok()) for (auto& p : *projects) *out->add_projects() = std::move(p);
-  if (proposals.ok()) for (auto& p : *proposals) *out->add_proposals() = std::move(p);
+  if (agreements.ok())
+    for (auto& a : *agreements) *out->add_agreements() = std::move(a);
+  if (networks.ok())
+    for (auto& n : *networks) *out->add_networks() = std::move(n);
+  if (projects.ok())
+    for (auto& p : *projects) *out->add_projects() = std::move(p);
+  if (proposals.ok())
+    for (auto& p : *proposals) *out->add_proposals() = std::move(p);
   return absl::OkStatus();
 }
 
@@ -99,9 +111,9 @@ absl::Status GetWardDashboard(const GatewayDeps& d, const CallContext& call,
   if (r.ward() == type::v1::WARD_UNSPECIFIED) {
     return common::InvalidArgumentError("ward", "required", "FIELD_REQUIRED");
   }
-  const int fiscal_year = r.fiscal_year() != 0
-                              ? r.fiscal_year()
-                              : common::FiscalYearOf(common::JapanDay(call.start));
+  const int fiscal_year =
+      r.fiscal_year() != 0 ? r.fiscal_year()
+                           : common::FiscalYearOf(common::JapanDay(call.start));
   const std::string ward = type::v1::Ward_Name(r.ward());
   const std::string year = absl::StrCat(fiscal_year);
   absl::StatusOr<std::vector<pv1::Call>> open_calls;
@@ -116,15 +128,18 @@ absl::Status GetWardDashboard(const GatewayDeps& d, const CallContext& call,
       [&] {
         proposals = d.proposals->ListProposals(
             call, "programmes/-/calls/-",
-            absl::StrCat("ward = ", ward, " AND fiscal_year = ", year), kCountLimit);
+            absl::StrCat("ward = ", ward, " AND fiscal_year = ", year),
+            kCountLimit);
       },
       [&] {
-        active = d.projects->List(call, absl::StrCat("ward = ", ward, " AND state = ACTIVE"),
-                                  kListLimit);
+        active = d.projects->List(
+            call, absl::StrCat("ward = ", ward, " AND state = ACTIVE"),
+            kListLimit);
       },
       [&] {
         of_year = d.projects->List(
-            call, absl::StrCat("ward = ", ward, " AND fiscal_year = ", year), kCountLimit);
+            call, absl::StrCat("ward = ", ward, " AND fiscal_year = ", year),
+            kCountLimit);
       },
   });
   for (const auto* status : {&open_calls.status(), &proposals.status(),
@@ -135,7 +150,8 @@ absl::Status GetWardDashboard(const GatewayDeps& d, const CallContext& call,
   out->set_fiscal_year(fiscal_year);
   for (auto& c : *open_calls) *out->add_open_calls() = std::move(c);
   std::map<std::string, int> by_state;
-  for (const auto& p : *proposals) ++by_state[pv1::Proposal::State_Name(p.state())];
+  for (const auto& p : *proposals)
+    ++by_state[pv1::Proposal::State_Name(p.state())];
   for (const auto& [state, count] : by_state) {
     auto* entry = out->add_proposals_by_state();
     entry->set_state(state);

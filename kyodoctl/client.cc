@@ -7,12 +7,12 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "common/status/grpc_status.h"
+#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/byte_buffer.h"
-#include "grpc/health/v1/health.pb.h"
 #include "kyodo/gateway/v1/gateway.pb.h"
 #include "kyodo/partner/v1/partner_service.pb.h"
 #include "kyodo/project/v1/project_service.pb.h"
@@ -121,8 +121,8 @@ absl::Status Client::CallVia(const std::string& service,
   grpc::ByteBuffer in(&slice, 1);
   grpc::ByteBuffer out;
   grpc::CompletionQueue cq;
-  const std::string path = absl::StrCat("/", method->service()->full_name(),
-                                        "/", method->name());
+  const std::string path =
+      absl::StrCat("/", method->service()->full_name(), "/", method->name());
   auto call = stub.PrepareUnaryCall(context.get(), path, in, &cq);
   call->StartCall();
   grpc::Status status;

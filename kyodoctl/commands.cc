@@ -3,9 +3,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <iterator>
-#include <algorithm>
 #include <map>
 
 #include "absl/flags/flag.h"
@@ -59,7 +59,8 @@ int CmdToken(const Env& env) {
   common::auth::Principal p;
   p.role = *role;
   p.subject = absl::GetFlag(FLAGS_sub);
-  if (p.subject.empty()) p.subject = std::string(common::auth::RoleName(p.role));
+  if (p.subject.empty())
+    p.subject = std::string(common::auth::RoleName(p.role));
   const std::string ward = absl::GetFlag(FLAGS_ward);
   if (!ward.empty() && !kyodo::type::v1::Ward_Parse(ward, &p.ward)) {
     std::cerr << "kyodoctl token: unknown --ward " << ward << "\n";
@@ -86,7 +87,8 @@ int CmdToken(const Env& env) {
 
 int CmdCall(const Env& env) {
   if (env.args.empty() || env.args.size() > 2) {
-    std::cerr << "usage: kyodoctl call <Service.Method> ['<JSON request>' | -]\n";
+    std::cerr
+        << "usage: kyodoctl call <Service.Method> ['<JSON request>' | -]\n";
     return 2;
   }
   auto method = Client::FindMethod(env.args[0]);
@@ -96,7 +98,8 @@ int CmdCall(const Env& env) {
     json.assign(std::istreambuf_iterator<char>(std::cin), {});
   }
   auto request = Client::NewRequest(*method);
-  auto parsed = google::protobuf::util::JsonStringToMessage(json, request.get());
+  auto parsed =
+      google::protobuf::util::JsonStringToMessage(json, request.get());
   if (!parsed.ok()) {
     std::cerr << "kyodoctl call: the request is not a valid "
               << (*method)->input_type()->full_name() << ": "
@@ -122,11 +125,16 @@ int CmdSeed(const Env& env) {
   for (const std::string& path : env.args) {
     // Progress: a counter on a terminal, one summary line otherwise.
     const bool tty = isatty(STDERR_FILENO) != 0;
-    absl::Status status = LoadSeedFile(
-        *env.client, path, refs, [&](int done, int total) {
-          if (tty) std::cerr << "\r" << path << ": " << done << "/" << total << std::flush;
+    absl::Status status =
+        LoadSeedFile(*env.client, path, refs, [&](int done, int total) {
+          if (tty)
+            std::cerr << "\r" << path << ": " << done << "/" << total
+                      << std::flush;
           if (done == total) {
-            std::cerr << (tty ? "\n" : "") << (tty ? "" : path + ": " + std::to_string(total) + " calls\n");
+            std::cerr << (tty ? "\n" : "")
+                      << (tty ? ""
+                              : path + ": " + std::to_string(total) +
+                                    " calls\n");
           }
         });
     if (!status.ok()) {
@@ -148,23 +156,27 @@ int CmdHealth(const Env& env) {
       "kyodo.proposal.v1.ProposalService", "kyodo.gateway.v1.Gateway"};
   int worst = 0;
   for (const std::string& service : services) {
-    if (!env.args.empty() &&
-        std::find(env.args.begin(), env.args.end(), service) == env.args.end()) {
+    if (!env.args.empty() && std::find(env.args.begin(), env.args.end(),
+                                       service) == env.args.end()) {
       continue;
     }
     grpc::health::v1::HealthCheckRequest request;
     request.set_service(service);
     grpc::health::v1::HealthCheckResponse response;
-    static const auto* check = *Client::FindMethod("grpc.health.v1.Health.Check");
-    absl::Status status = env.client->CallVia(service, check, request, &response);
-    std::string state = status.ok()
-                            ? grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
-                                  response.status())
-                            : absl::StatusCodeToString(status.code());
-    if (status.code() == absl::StatusCode::kNotFound) continue;  // not served there
-    std::cout << service << "\t" << env.client->AddressOf(service) << "\t" << state
-              << "\n";
-    if (!status.ok() || response.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
+    static const auto* check =
+        *Client::FindMethod("grpc.health.v1.Health.Check");
+    absl::Status status =
+        env.client->CallVia(service, check, request, &response);
+    std::string state =
+        status.ok() ? grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
+                          response.status())
+                    : absl::StatusCodeToString(status.code());
+    if (status.code() == absl::StatusCode::kNotFound)
+      continue;  // not served there
+    std::cout << service << "\t" << env.client->AddressOf(service) << "\t"
+              << state << "\n";
+    if (!status.ok() ||
+        response.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
       worst = status.ok() ? 1 : ExitCode(status);
     }
   }

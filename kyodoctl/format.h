@@ -15,7 +15,7 @@ namespace kyodo::ctl {
 // One JSON object on one line, proto field names (for scripts).
 std::string ToJson(const google::protobuf::Message& message);
 
-std::string WardLabel(kyodo::type::v1::Ward ward);           // "麻生区"
+std::string WardLabel(kyodo::type::v1::Ward ward);            // "麻生区"
 std::string KindLabel(kyodo::partner::v1::PartnerKind kind);  // "大学等"
 std::string PartnerStateLabel(kyodo::partner::v1::Partner::State state);
 std::string ProjectStateLabel(int state);   // kyodo.project.v1.Project.State

@@ -34,12 +34,15 @@ constexpr char kUsage[] =
     "  kyodoctl token --role=admin --jwt_key_file=FILE   mint a local token\n"
     "  kyodoctl health                                   services' health\n"
     "  kyodoctl partners list|get|search ...             partners\n"
-    "  kyodoctl projects list|get ...                    projects (get = dossier)\n"
-    "  kyodoctl programmes list | calls ... | proposals ... | reviewers list CALL\n"
+    "  kyodoctl projects list|get ...                    projects (get = "
+    "dossier)\n"
+    "  kyodoctl programmes list | calls ... | proposals ... | reviewers list "
+    "CALL\n"
     "  kyodoctl reviews list|submit ...                  committee reviews\n"
     "  kyodoctl preview|finalize|publish CALL            the decision\n"
     "  kyodoctl dashboard WARD | profile PARTNER         composed views\n"
-    "  kyodoctl export --dataset=projects|results --format=csv|jsonl [--out=F]\n"
+    "  kyodoctl export --dataset=projects|results --format=csv|jsonl "
+    "[--out=F]\n"
     "  kyodoctl call <Service.Method> '<JSON>'           any method\n"
     "  kyodoctl seed FILE.textproto...                   load example data\n"
     "\n"
@@ -61,7 +64,8 @@ int main(int argc, char** argv) {
     options.addresses = {
         {"kyodo.partner.v1.PartnerService", absl::GetFlag(FLAGS_partner_addr)},
         {"kyodo.project.v1.ProjectService", absl::GetFlag(FLAGS_project_addr)},
-        {"kyodo.proposal.v1.ProposalService", absl::GetFlag(FLAGS_proposal_addr)},
+        {"kyodo.proposal.v1.ProposalService",
+         absl::GetFlag(FLAGS_proposal_addr)},
         {"kyodo.gateway.v1.Gateway", absl::GetFlag(FLAGS_gateway_addr)}};
     options.default_address = absl::GetFlag(FLAGS_gateway_addr);
   }
@@ -79,8 +83,8 @@ int main(int argc, char** argv) {
   if (command == "seed") return kyodo::ctl::CmdSeed(env);
   if (command == "health") return kyodo::ctl::CmdHealth(env);
   if (command == "partners") return kyodo::ctl::CmdPartners(env);
-  for (const char* word : {"programmes", "calls", "proposals", "reviewers", "reviews",
-                           "preview", "finalize", "publish"}) {
+  for (const char* word : {"programmes", "calls", "proposals", "reviewers",
+                           "reviews", "preview", "finalize", "publish"}) {
     if (command == word) {
       env.args.insert(env.args.begin(), command);
       return kyodo::ctl::CmdSelection(env);

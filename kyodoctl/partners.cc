@@ -76,8 +76,8 @@ int Get(const Env& env) {
   kyodo::partner::v1::GetPartnerRequest request;
   request.set_name(env.args[1]);
   Partner p;
-  absl::Status status =
-      env.client->Call("kyodo.partner.v1.PartnerService.GetPartner", request, &p);
+  absl::Status status = env.client->Call(
+      "kyodo.partner.v1.PartnerService.GetPartner", request, &p);
   if (!status.ok()) return Fail(status);
   if (env.json) {
     std::cout << ToJson(p) << "\n";
@@ -97,7 +97,8 @@ int Get(const Env& env) {
   table.AddRow({"登録", JapanTime(p.create_time())});
   table.AddRow({"更新", JapanTime(p.update_time())});
   for (const auto& c : p.contacts()) {
-    table.AddRow({"連絡先", c.person_name() + " " + c.email() + " " + c.phone()});
+    table.AddRow(
+        {"連絡先", c.person_name() + " " + c.email() + " " + c.phone()});
   }
   table.Print(std::cout);
   return 0;

@@ -17,8 +17,8 @@ using google::protobuf::Message;
 
 constexpr absl::string_view kRefPrefix = "ref:";
 
-absl::StatusOr<std::string> Resolve(const std::string& value,
-                                    const std::map<std::string, std::string>& refs) {
+absl::StatusOr<std::string> Resolve(
+    const std::string& value, const std::map<std::string, std::string>& refs) {
   if (!absl::StartsWith(value, kRefPrefix)) return value;
   auto it = refs.find(value.substr(kRefPrefix.size()));
   if (it == refs.end()) {
@@ -37,7 +37,8 @@ absl::Status ResolveRefs(Message* message,
     if (field->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
       if (field->is_repeated()) {
         for (int i = 0; i < reflection->FieldSize(*message, field); ++i) {
-          auto value = Resolve(reflection->GetRepeatedString(*message, field, i), refs);
+          auto value =
+              Resolve(reflection->GetRepeatedString(*message, field, i), refs);
           if (!value.ok()) return value.status();
           reflection->SetRepeatedString(message, field, i, *value);
         }
@@ -49,12 +50,13 @@ absl::Status ResolveRefs(Message* message,
     } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
       if (field->is_repeated()) {
         for (int i = 0; i < reflection->FieldSize(*message, field); ++i) {
-          absl::Status s =
-              ResolveRefs(reflection->MutableRepeatedMessage(message, field, i), refs);
+          absl::Status s = ResolveRefs(
+              reflection->MutableRepeatedMessage(message, field, i), refs);
           if (!s.ok()) return s;
         }
       } else {
-        absl::Status s = ResolveRefs(reflection->MutableMessage(message, field), refs);
+        absl::Status s =
+            ResolveRefs(reflection->MutableMessage(message, field), refs);
         if (!s.ok()) return s;
       }
     }
@@ -62,14 +64,16 @@ absl::Status ResolveRefs(Message* message,
   return absl::OkStatus();
 }
 
-absl::StatusOr<kyodo::seed::v1::SeedFile> ReadSeedFile(const std::string& path) {
+absl::StatusOr<kyodo::seed::v1::SeedFile> ReadSeedFile(
+    const std::string& path) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
   std::stringstream text;
   text << in.rdbuf();
   kyodo::seed::v1::SeedFile file;
   if (!google::protobuf::TextFormat::ParseFromString(text.str(), &file)) {
-    return absl::InvalidArgumentError(absl::StrCat(path, " is not a SeedFile textproto"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " is not a SeedFile textproto"));
   }
   return file;
 }
@@ -89,31 +93,38 @@ absl::Status LoadSeedFile(Client& client, const std::string& path,
   for (int i = 0; i < total; ++i) {
     const auto& entry = file->entries(i);
     auto fail = [&](const absl::Status& s) {
-      return absl::Status(s.code(), absl::StrCat(path, ": entry ", i + 1, " (ref ",
-                                                 entry.ref(), "): ", s.message()));
+      return absl::Status(
+          s.code(), absl::StrCat(path, ": entry ", i + 1, " (ref ", entry.ref(),
+                                 "): ", s.message()));
     };
     auto method = Client::FindMethod(entry.method());
     if (!method.ok()) return fail(method.status());
     std::unique_ptr<Message> request = Client::NewRequest(*method);
     if (entry.request().type_url() !=
-        absl::StrCat("type.googleapis.com/", request->GetDescriptor()->full_name())) {
+        absl::StrCat("type.googleapis.com/",
+                     request->GetDescriptor()->full_name())) {
       return fail(absl::InvalidArgumentError(absl::StrCat(
           "request must be a ", request->GetDescriptor()->full_name())));
     }
     request->ParseFromString(entry.request().value());
-    if (absl::Status s = ResolveRefs(request.get(), refs); !s.ok()) return fail(s);
-    if (const auto* id = request->GetDescriptor()->FindFieldByName("request_id")) {
-      request->GetReflection()->SetString(request.get(), id, SeedRequestId(entry.ref()));
+    if (absl::Status s = ResolveRefs(request.get(), refs); !s.ok())
+      return fail(s);
+    if (const auto* id =
+            request->GetDescriptor()->FindFieldByName("request_id")) {
+      request->GetReflection()->SetString(request.get(), id,
+                                          SeedRequestId(entry.ref()));
     }
     std::unique_ptr<Message> response(
         google::protobuf::MessageFactory::generated_factory()
             ->GetPrototype((*method)->output_type())
             ->New());
-    if (absl::Status s = client.Call(*method, *request, response.get()); !s.ok()) {
+    if (absl::Status s = client.Call(*method, *request, response.get());
+        !s.ok()) {
       return fail(s);
     }
     if (const auto* name = response->GetDescriptor()->FindFieldByName("name");
-        name != nullptr && name->cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
+        name != nullptr &&
+        name->cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
         !entry.ref().empty()) {
       refs[entry.ref()] = response->GetReflection()->GetString(*response, name);
     }

@@ -17,9 +17,10 @@ namespace kyodo::ctl {
 // file may use refs of an earlier one. Each call carries a request_id derived
 // from its ref: loading a file again creates nothing twice. Errors name the
 // file and the ref.
-absl::Status LoadSeedFile(Client& client, const std::string& path,
-                          std::map<std::string, std::string>& refs,
-                          const std::function<void(int done, int total)>& progress);
+absl::Status LoadSeedFile(
+    Client& client, const std::string& path,
+    std::map<std::string, std::string>& refs,
+    const std::function<void(int done, int total)>& progress);
 
 // The request id used for `ref` (a UUID built from its SHA-256).
 std::string SeedRequestId(const std::string& ref);

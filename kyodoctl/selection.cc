@@ -33,9 +33,10 @@ constexpr char kProposalService[] = "kyodo.proposal.v1.ProposalService.";
 template <typename Response>
 int Run(const Env& env, const std::string& method,
         const google::protobuf::Message& request, Response* response) {
-  absl::Status status = env.client->Call(
-      method.find('.') == std::string::npos ? kProposalService + method : method,
-      request, response);
+  absl::Status status = env.client->Call(method.find('.') == std::string::npos
+                                             ? kProposalService + method
+                                             : method,
+                                         request, response);
   if (!status.ok()) return Fail(status);
   return 0;
 }
@@ -62,24 +63,29 @@ void PrintDecision(const Env& env, const pv1::Decision& d) {
     std::cout << ToJson(d) << "\n";
     return;
   }
-  Table table({"順位", "提案", "提案者", "得点", "申請額", "採択額", "結果", "残予算"});
+  Table table(
+      {"順位", "提案", "提案者", "得点", "申請額", "採択額", "結果", "残予算"});
   for (const auto& r : d.results()) {
-    table.AddRow({r.rank() > 0 ? absl::StrCat(r.rank(), r.tied_on_score() ? "=" : "") : "-",
-                  r.title(), r.applicant(), r.score(), Yen(r.requested_amount_yen()),
-                  r.adopted_amount_yen() > 0 ? Yen(r.adopted_amount_yen()) : "",
-                  ReasonLabel(r.reason()), Yen(r.budget_left_yen())});
+    table.AddRow(
+        {r.rank() > 0 ? absl::StrCat(r.rank(), r.tied_on_score() ? "=" : "")
+                      : "-",
+         r.title(), r.applicant(), r.score(), Yen(r.requested_amount_yen()),
+         r.adopted_amount_yen() > 0 ? Yen(r.adopted_amount_yen()) : "",
+         ReasonLabel(r.reason()), Yen(r.budget_left_yen())});
   }
   table.Print(std::cout);
-  std::cout << (d.preview() ? "試算" : "決定") << ": 予算 " << Yen(d.budget_yen())
-            << " / 採択 " << d.adopted_count() << " 件 " << Yen(d.total_adopted_yen())
-            << " / 残 " << Yen(d.remaining_budget_yen()) << "\n";
+  std::cout << (d.preview() ? "試算" : "決定") << ": 予算 "
+            << Yen(d.budget_yen()) << " / 採択 " << d.adopted_count() << " 件 "
+            << Yen(d.total_adopted_yen()) << " / 残 "
+            << Yen(d.remaining_budget_yen()) << "\n";
   for (const auto& m : d.missing_reviews()) {
-    std::cout << "審査不足: " << m.proposal() << " (" << m.counted_reviews() << "/"
-              << m.min_reviews() << ")\n";
+    std::cout << "審査不足: " << m.proposal() << " (" << m.counted_reviews()
+              << "/" << m.min_reviews() << ")\n";
   }
 }
 
-void PrintCalls(const Env& env, const google::protobuf::RepeatedPtrField<pv1::Call>& calls) {
+void PrintCalls(const Env& env,
+                const google::protobuf::RepeatedPtrField<pv1::Call>& calls) {
   Table table({"名前(name)", "公募名", "年度", "区", "状態", "予算"});
   for (const auto& c : calls) {
     if (env.json) {
@@ -87,21 +93,23 @@ void PrintCalls(const Env& env, const google::protobuf::RepeatedPtrField<pv1::Ca
       continue;
     }
     table.AddRow({c.name(), c.display_name(), absl::StrCat(c.fiscal_year()),
-                  WardLabel(c.ward()), CallStateLabel(c.state()), Yen(c.budget_yen())});
+                  WardLabel(c.ward()), CallStateLabel(c.state()),
+                  Yen(c.budget_yen())});
   }
   if (!env.json) table.Print(std::cout);
 }
 
-void PrintProposals(const Env& env,
-                    const google::protobuf::RepeatedPtrField<pv1::Proposal>& proposals) {
+void PrintProposals(
+    const Env& env,
+    const google::protobuf::RepeatedPtrField<pv1::Proposal>& proposals) {
   Table table({"名前(name)", "提案名", "提案者", "申請額", "状態", "結果"});
   for (const auto& p : proposals) {
     if (env.json) {
       std::cout << ToJson(p) << "\n";
       continue;
     }
-    table.AddRow({p.name(), p.title(), p.applicant(), Yen(p.requested_amount_yen()),
-                  ProposalStateLabel(p.state()),
+    table.AddRow({p.name(), p.title(), p.applicant(),
+                  Yen(p.requested_amount_yen()), ProposalStateLabel(p.state()),
                   p.has_result() ? ReasonLabel(p.result().reason()) : ""});
   }
   if (!env.json) table.Print(std::cout);
@@ -118,14 +126,16 @@ int Programmes(const Env& env) {
       std::cout << ToJson(p) << "\n";
       continue;
     }
-    table.AddRow({p.name(), p.display_name(), WardLabel(p.ward()), p.consigning_unit()});
+    table.AddRow(
+        {p.name(), p.display_name(), WardLabel(p.ward()), p.consigning_unit()});
   }
   if (!env.json) table.Print(std::cout);
   return 0;
 }
 
 // A transition of a call: OpenCall, CloseCall, StartReview, PublishResults.
-int CallTransition(const Env& env, const std::string& method, const std::string& name) {
+int CallTransition(const Env& env, const std::string& method,
+                   const std::string& name) {
   std::unique_ptr<google::protobuf::Message> request =
       Client::NewRequest(*Client::FindMethod(kProposalService + method));
   request->GetReflection()->SetString(
@@ -164,7 +174,8 @@ int Calls(const Env& env) {
   }
   if (sub == "open") return CallTransition(env, "OpenCall", env.args[2]);
   if (sub == "close") return CallTransition(env, "CloseCall", env.args[2]);
-  if (sub == "start-review") return CallTransition(env, "StartReview", env.args[2]);
+  if (sub == "start-review")
+    return CallTransition(env, "StartReview", env.args[2]);
   return Usage();
 }
 
@@ -191,7 +202,8 @@ int Proposals(const Env& env) {
     request.set_name(env.args[2]);
     request.set_request_id(absl::GetFlag(FLAGS_request_id));
     gateway::v1::SubmitProposalResponse response;
-    if (int rc = Run(env, "kyodo.gateway.v1.Gateway.SubmitProposal", request, &response)) {
+    if (int rc = Run(env, "kyodo.gateway.v1.Gateway.SubmitProposal", request,
+                     &response)) {
       return rc;
     }
     *one.Add() = response.proposal();
@@ -223,7 +235,8 @@ int Reviewers(const Env& env) {
       std::cout << ToJson(r) << "\n";
       continue;
     }
-    table.AddRow({r.name(), r.display_name(), absl::StrJoin(r.affiliations(), " "),
+    table.AddRow({r.name(), r.display_name(),
+                  absl::StrJoin(r.affiliations(), " "),
                   absl::StrCat(r.conflicts_size())});
   }
   if (!env.json) table.Print(std::cout);
@@ -243,7 +256,8 @@ int Reviews(const Env& env) {
         std::cout << ToJson(r) << "\n";
         continue;
       }
-      table.AddRow({r.name(), r.reviewer(), absl::StrJoin(r.scores(), ","), r.comment()});
+      table.AddRow({r.name(), r.reviewer(), absl::StrJoin(r.scores(), ","),
+                    r.comment()});
     }
     if (!env.json) table.Print(std::cout);
     return 0;
@@ -283,7 +297,8 @@ int CmdSelection(const Env& env) {
   if (what == "preview" && env.args.size() == 2) {
     pv1::PreviewDecisionRequest request;
     request.set_name(env.args[1]);
-    if (absl::GetFlag(FLAGS_budget) >= 0) request.set_budget_yen(absl::GetFlag(FLAGS_budget));
+    if (absl::GetFlag(FLAGS_budget) >= 0)
+      request.set_budget_yen(absl::GetFlag(FLAGS_budget));
     if (absl::GetFlag(FLAGS_max_adoptions) >= 0) {
       request.set_max_adoptions(absl::GetFlag(FLAGS_max_adoptions));
     }
@@ -296,9 +311,11 @@ int CmdSelection(const Env& env) {
     gateway::v1::FinalizeCallRequest request;
     request.set_name(env.args[1]);
     request.set_request_id(absl::GetFlag(FLAGS_request_id));
-    if (!env.json) std::cerr << "決定し、採択案件ごとに委託事業を作成しています…\n";
+    if (!env.json)
+      std::cerr << "決定し、採択案件ごとに委託事業を作成しています…\n";
     gateway::v1::FinalizeCallResponse response;
-    if (int rc = Run(env, "kyodo.gateway.v1.Gateway.FinalizeCall", request, &response)) {
+    if (int rc = Run(env, "kyodo.gateway.v1.Gateway.FinalizeCall", request,
+                     &response)) {
       return rc;
     }
     if (env.json) {

@@ -19,7 +19,8 @@ int DisplayWidth(absl::string_view text) {
       continue;
     }
     const int eaw = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
-    if (u_getIntPropertyValue(c, UCHAR_GENERAL_CATEGORY) == U_NON_SPACING_MARK) {
+    if (u_getIntPropertyValue(c, UCHAR_GENERAL_CATEGORY) ==
+        U_NON_SPACING_MARK) {
       continue;
     }
     width += (eaw == U_EA_WIDE || eaw == U_EA_FULLWIDTH) ? 2 : 1;

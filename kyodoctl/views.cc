@@ -31,10 +31,12 @@ Table ProjectTable() {
 
 void AddProject(Table& table, const prv1::Project& p) {
   std::vector<std::string> wards;
-  for (int w : p.wards()) wards.push_back(WardLabel(static_cast<type::v1::Ward>(w)));
-  table.AddRow({p.name(), p.title(), ProgrammeLabel(p.programme()),
-                p.has_start_fiscal_year() ? absl::StrCat(p.start_fiscal_year()) : "",
-                absl::StrJoin(wards, "・"), ProjectStateLabel(p.state())});
+  for (int w : p.wards())
+    wards.push_back(WardLabel(static_cast<type::v1::Ward>(w)));
+  table.AddRow(
+      {p.name(), p.title(), ProgrammeLabel(p.programme()),
+       p.has_start_fiscal_year() ? absl::StrCat(p.start_fiscal_year()) : "",
+       absl::StrJoin(wards, "・"), ProjectStateLabel(p.state())});
 }
 
 int Projects(const Env& env) {
@@ -48,8 +50,10 @@ int Projects(const Env& env) {
     if (!status.ok()) return Fail(status);
     Table table = ProjectTable();
     for (const auto& p : response.projects()) {
-      if (env.json) std::cout << ToJson(p) << "\n";
-      else AddProject(table, p);
+      if (env.json)
+        std::cout << ToJson(p) << "\n";
+      else
+        AddProject(table, p);
     }
     if (!env.json) table.Print(std::cout);
     return 0;
@@ -72,25 +76,30 @@ int Projects(const Env& env) {
     table.AddRow({"状態", ProjectStateLabel(p.state())});
     table.AddRow({"課題", p.issue()});
     for (const auto& part : p.participants()) {
-      table.AddRow({"主体", absl::StrCat(part.display_name(), " (",
-                                        prv1::Participant::Role_Name(part.role()), ") ",
-                                        part.responsibilities())});
+      table.AddRow(
+          {"主体", absl::StrCat(part.display_name(), " (",
+                                prv1::Participant::Role_Name(part.role()), ") ",
+                                part.responsibilities())});
     }
     for (const auto& c : p.contributions()) {
-      table.AddRow({"形態", absl::StrCat(prv1::ContributionForm_Name(c.form()), " ",
-                                        c.amount_yen() > 0 ? Yen(c.amount_yen()) : "")});
+      table.AddRow(
+          {"形態",
+           absl::StrCat(prv1::ContributionForm_Name(c.form()), " ",
+                        c.amount_yen() > 0 ? Yen(c.amount_yen()) : "")});
     }
     for (const auto& o : p.outcomes()) {
-      table.AddRow({"成果", absl::StrCat(o.name(), " ", o.approximate() ? "約" : "",
-                                        o.value(), o.unit())});
+      table.AddRow(
+          {"成果", absl::StrCat(o.name(), " ", o.approximate() ? "約" : "",
+                                o.value(), o.unit())});
     }
     if (dossier.has_source_proposal()) {
       table.AddRow({"提案", dossier.source_proposal().name()});
     }
     if (dossier.has_result()) {
-      table.AddRow({"審査結果", absl::StrCat(ReasonLabel(dossier.result().reason()), " ",
-                                            dossier.result().rank(), "位 ",
-                                            dossier.result().score(), "点")});
+      table.AddRow(
+          {"審査結果", absl::StrCat(ReasonLabel(dossier.result().reason()), " ",
+                                    dossier.result().rank(), "位 ",
+                                    dossier.result().score(), "点")});
     }
     table.Print(std::cout);
     return 0;
@@ -109,8 +118,8 @@ int Dashboard(const Env& env) {
   request.set_ward(ward);
   request.set_fiscal_year(absl::GetFlag(FLAGS_fiscal_year));
   gv1::WardDashboard d;
-  absl::Status status =
-      env.client->Call("kyodo.gateway.v1.Gateway.GetWardDashboard", request, &d);
+  absl::Status status = env.client->Call(
+      "kyodo.gateway.v1.Gateway.GetWardDashboard", request, &d);
   if (!status.ok()) return Fail(status);
   if (env.json) {
     std::cout << ToJson(d) << "\n";
@@ -118,9 +127,11 @@ int Dashboard(const Env& env) {
   }
   std::cout << WardLabel(d.ward()) << " " << d.fiscal_year() << "年度\n";
   std::cout << "募集中の公募: " << d.open_calls_size() << " 件\n";
-  for (const auto& c : d.open_calls()) std::cout << "  " << c.display_name() << "\n";
+  for (const auto& c : d.open_calls())
+    std::cout << "  " << c.display_name() << "\n";
   std::cout << "提案:";
-  for (const auto& s : d.proposals_by_state()) std::cout << " " << s.state() << "=" << s.count();
+  for (const auto& s : d.proposals_by_state())
+    std::cout << " " << s.state() << "=" << s.count();
   std::cout << "\n実施中の事業: " << d.active_projects_size() << " 件\n"
             << "委託・補助等の額: " << Yen(d.committed_yen()) << "\n";
   return 0;
@@ -132,15 +143,18 @@ int Export(const Env& env) {
   const std::string dataset = absl::GetFlag(FLAGS_dataset);
   request.set_format(format == "jsonl" ? gv1::ExportOpenDataRequest::JSON_LINES
                                        : gv1::ExportOpenDataRequest::CSV);
-  request.set_dataset(dataset == "results" ? gv1::ExportOpenDataRequest::RESULTS
-                                           : gv1::ExportOpenDataRequest::PROJECTS);
+  request.set_dataset(dataset == "results"
+                          ? gv1::ExportOpenDataRequest::RESULTS
+                          : gv1::ExportOpenDataRequest::PROJECTS);
   request.set_fiscal_year(absl::GetFlag(FLAGS_fiscal_year));
   if ((format != "csv" && format != "jsonl") ||
       (dataset != "projects" && dataset != "results")) {
-    std::cerr << "kyodoctl export: --format=csv|jsonl --dataset=projects|results\n";
+    std::cerr
+        << "kyodoctl export: --format=csv|jsonl --dataset=projects|results\n";
     return 2;
   }
-  auto stub = gv1::Gateway::NewStub(env.client->ChannelFor("kyodo.gateway.v1.Gateway"));
+  auto stub =
+      gv1::Gateway::NewStub(env.client->ChannelFor("kyodo.gateway.v1.Gateway"));
   auto context = env.client->NewContext();
   auto reader = stub->ExportOpenData(context.get(), request);
   const std::string path = absl::GetFlag(FLAGS_out);
@@ -152,7 +166,8 @@ int Export(const Env& env) {
   while (reader->Read(&chunk)) {
     out << chunk.data();
     bytes += chunk.data().size();
-    if (!path.empty()) std::cerr << "\r" << path << ": " << bytes << " bytes" << std::flush;
+    if (!path.empty())
+      std::cerr << "\r" << path << ": " << bytes << " bytes" << std::flush;
   }
   if (!path.empty()) std::cerr << "\n";
   grpc::Status status = reader->Finish();
@@ -171,8 +186,8 @@ int CmdViews(const Env& env) {
     gv1::GetPartnerProfileRequest request;
     request.set_name(env.args[1]);
     gv1::PartnerProfile profile;
-    absl::Status status =
-        env.client->Call("kyodo.gateway.v1.Gateway.GetPartnerProfile", request, &profile);
+    absl::Status status = env.client->Call(
+        "kyodo.gateway.v1.Gateway.GetPartnerProfile", request, &profile);
     if (!status.ok()) return Fail(status);
     if (env.json) {
       std::cout << ToJson(profile) << "\n";
@@ -180,13 +195,16 @@ int CmdViews(const Env& env) {
     }
     std::cout << profile.partner().display_name() << " ("
               << KindLabel(profile.partner().kind()) << ")\n";
-    for (const auto& a : profile.agreements()) std::cout << "協定: " << a.display_name() << "\n";
-    for (const auto& n : profile.networks()) std::cout << "ネットワーク: " << n.display_name() << "\n";
+    for (const auto& a : profile.agreements())
+      std::cout << "協定: " << a.display_name() << "\n";
+    for (const auto& n : profile.networks())
+      std::cout << "ネットワーク: " << n.display_name() << "\n";
     Table table = ProjectTable();
     for (const auto& p : profile.projects()) AddProject(table, p);
     if (table.size() > 0) table.Print(std::cout);
     for (const auto& p : profile.proposals()) {
-      std::cout << "提案: " << p.title() << " (" << ProposalStateLabel(p.state()) << ")\n";
+      std::cout << "提案: " << p.title() << " ("
+                << ProposalStateLabel(p.state()) << ")\n";
     }
     return 0;
   }

@@ -47,7 +47,8 @@ absl::Status CheckPartnersExist(
     Session& s, const google::protobuf::RepeatedPtrField<std::string>& names) {
   std::vector<std::string> ids;
   for (const std::string& name : names) ids.push_back(store::PartnerId(name));
-  KYODO_ASSIGN_OR_RETURN(std::vector<store::PartnerRow> rows, store::GetPartners(s, ids));
+  KYODO_ASSIGN_OR_RETURN(std::vector<store::PartnerRow> rows,
+                         store::GetPartners(s, ids));
   absl::flat_hash_set<std::string> live;
   for (const auto& row : rows) {
     if (!row.partner.has_delete_time()) live.insert(row.partner.name());
@@ -56,7 +57,8 @@ absl::Status CheckPartnersExist(
     if (!live.contains(name)) {
       return common::ErrorWithReason(
           absl::StatusCode::kFailedPrecondition, "PARTNER_NOT_FOUND",
-          absl::StrCat("PARTNER_NOT_FOUND: ", name, " does not exist or is deleted"),
+          absl::StrCat("PARTNER_NOT_FOUND: ", name,
+                       " does not exist or is deleted"),
           {{"partner", name}});
     }
   }
@@ -65,7 +67,8 @@ absl::Status CheckPartnersExist(
 
 absl::Status GetAgreement(const ServiceDeps& d, const CallContext& call,
                           const v1::GetAgreementRequest& r, Agreement* out) {
-  KYODO_ASSIGN_OR_RETURN(std::string id, common::ParseName("name", r.name(), "agreements"));
+  KYODO_ASSIGN_OR_RETURN(std::string id,
+                         common::ParseName("name", r.name(), "agreements"));
   KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         KYODO_ASSIGN_OR_RETURN(auto row, store::GetAgreement(s, id));
@@ -80,20 +83,24 @@ absl::Status GetAgreement(const ServiceDeps& d, const CallContext& call,
 absl::Status ListAgreements(const ServiceDeps& d, const CallContext& call,
                             const v1::ListAgreementsRequest& r,
                             v1::ListAgreementsResponse* out) {
-  KYODO_ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
-  KYODO_ASSIGN_OR_RETURN(auto filter, common::paging::ParseFilter(
-                                    r.filter(), store::AgreementFilterFields()));
+  KYODO_ASSIGN_OR_RETURN(int size,
+                         common::paging::EffectivePageSize(r.page_size()));
+  KYODO_ASSIGN_OR_RETURN(
+      auto filter,
+      common::paging::ParseFilter(r.filter(), store::AgreementFilterFields()));
   const std::string query =
       absl::StrCat("ListAgreements|", r.filter(), "|", r.show_deleted());
   KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
   std::vector<store::AgreementRow> rows;
   KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        KYODO_ASSIGN_OR_RETURN(rows, store::ListAgreements(s, filter, r.show_deleted(),
-                                                     cursor.last_seq, size + 1));
+        KYODO_ASSIGN_OR_RETURN(
+            rows, store::ListAgreements(s, filter, r.show_deleted(),
+                                        cursor.last_seq, size + 1));
         return absl::OkStatus();
       }));
-  out->set_next_page_token(common::paging::FinishPage(rows, size, *d.pages, query));
+  out->set_next_page_token(
+      common::paging::FinishPage(rows, size, *d.pages, query));
   for (auto& row : rows) {
     SetState(d, &row.agreement);
     *out->add_agreements() = std::move(row.agreement);
@@ -102,32 +109,36 @@ absl::Status ListAgreements(const ServiceDeps& d, const CallContext& call,
 }
 
 absl::Status CreateAgreement(const ServiceDeps& d, const CallContext& call,
-                             const v1::CreateAgreementRequest& r, Agreement* out) {
+                             const v1::CreateAgreementRequest& r,
+                             Agreement* out) {
   KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin}, "record agreements"));
-  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(
+      common::ValidateRequestId("request_id", r.request_id()));
   Agreement a;
-  common::ApplyFields(r.agreement(),
-                      std::vector<std::string>(MutableFields().begin(),
-                                               MutableFields().end()),
-                      &a);
+  common::ApplyFields(
+      r.agreement(),
+      std::vector<std::string>(MutableFields().begin(), MutableFields().end()),
+      &a);
   KYODO_RETURN_IF_ERROR(domain::ValidateAgreement(a, "agreement"));
-  KYODO_RETURN_IF_ERROR(common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
-    return common::idempotency::Run(
-        s, r.request_id(), call.principal.subject, call.method, r, out,
-        [&]() -> absl::Status {
-          KYODO_RETURN_IF_ERROR(CheckPartnersExist(s, a.parties()));
-          Agreement created = a;
-          created.set_name(absl::StrCat("agreements/", common::NewId()));
-          *created.mutable_create_time() = doc::ToTimestamp(call.start);
-          *created.mutable_update_time() = doc::ToTimestamp(call.start);
-          created.set_etag(doc::Etag(1));
-          KYODO_RETURN_IF_ERROR(store::InsertAgreement(s, created));
-          KYODO_RETURN_IF_ERROR(common::audit::Record(
-              s, call.AuditActor(r.request_id()), created.name(), nullptr, &created));
-          *out = std::move(created);
-          return absl::OkStatus();
-        });
-  }));
+  KYODO_RETURN_IF_ERROR(
+      common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
+        return common::idempotency::Run(
+            s, r.request_id(), call.principal.subject, call.method, r, out,
+            [&]() -> absl::Status {
+              KYODO_RETURN_IF_ERROR(CheckPartnersExist(s, a.parties()));
+              Agreement created = a;
+              created.set_name(absl::StrCat("agreements/", common::NewId()));
+              *created.mutable_create_time() = doc::ToTimestamp(call.start);
+              *created.mutable_update_time() = doc::ToTimestamp(call.start);
+              created.set_etag(doc::Etag(1));
+              KYODO_RETURN_IF_ERROR(store::InsertAgreement(s, created));
+              KYODO_RETURN_IF_ERROR(
+                  common::audit::Record(s, call.AuditActor(r.request_id()),
+                                        created.name(), nullptr, &created));
+              *out = std::move(created);
+              return absl::OkStatus();
+            });
+      }));
   SetState(d, out);
   return absl::OkStatus();
 }
@@ -142,7 +153,8 @@ absl::Status ChangeAgreement(
     const google::protobuf::Message& request, Agreement* out,
     std::function<absl::Status(Session&, Agreement&)> change) {
   KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
-  KYODO_ASSIGN_OR_RETURN(std::string id, common::ParseName("name", name, "agreements"));
+  KYODO_ASSIGN_OR_RETURN(std::string id,
+                         common::ParseName("name", name, "agreements"));
   common::server::Mutation<Agreement> m;
   m.name = name;
   m.etag = etag;
@@ -171,13 +183,15 @@ absl::Status ChangeAgreement(
 }  // namespace
 
 absl::Status UpdateAgreement(const ServiceDeps& d, const CallContext& call,
-                             const v1::UpdateAgreementRequest& r, Agreement* out) {
+                             const v1::UpdateAgreementRequest& r,
+                             Agreement* out) {
   KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin}, "edit agreements"));
-  KYODO_ASSIGN_OR_RETURN(auto fields, common::ResolveUpdateMask(
-                                    r.update_mask(), r.agreement(), MutableFields()));
+  KYODO_ASSIGN_OR_RETURN(
+      auto fields, common::ResolveUpdateMask(r.update_mask(), r.agreement(),
+                                             MutableFields()));
   return ChangeAgreement(
-      d, call, r.agreement().name(), r.agreement().etag(), r.request_id(), r, out,
-      [&](Session& s, Agreement& a) -> absl::Status {
+      d, call, r.agreement().name(), r.agreement().etag(), r.request_id(), r,
+      out, [&](Session& s, Agreement& a) -> absl::Status {
         common::ApplyFields(r.agreement(), fields, &a);
         KYODO_RETURN_IF_ERROR(domain::ValidateAgreement(a, "agreement"));
         return CheckPartnersExist(s, a.parties());
@@ -185,11 +199,13 @@ absl::Status UpdateAgreement(const ServiceDeps& d, const CallContext& call,
 }
 
 absl::Status DeleteAgreement(const ServiceDeps& d, const CallContext& call,
-                             const v1::DeleteAgreementRequest& r, Agreement* out) {
+                             const v1::DeleteAgreementRequest& r,
+                             Agreement* out) {
   KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin}, "delete agreements"));
   return ChangeAgreement(d, call, r.name(), r.etag(), r.request_id(), r, out,
                          [&](Session&, Agreement& a) -> absl::Status {
-                           *a.mutable_delete_time() = doc::ToTimestamp(call.start);
+                           *a.mutable_delete_time() =
+                               doc::ToTimestamp(call.start);
                            return absl::OkStatus();
                          });
 }

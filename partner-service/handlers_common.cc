@@ -50,7 +50,7 @@ absl::Status ListAuditEvents(const ServiceDeps& d, const CallContext& call,
                              const kyodo::type::v1::ListAuditEventsRequest& r,
                              kyodo::type::v1::ListAuditEventsResponse* out) {
   KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
-                              "read the audit trail"));
+                                    "read the audit trail"));
   const bool known = absl::StartsWith(r.resource(), "partners/") ||
                      absl::StartsWith(r.resource(), "agreements/") ||
                      absl::StartsWith(r.resource(), "networks/");
@@ -58,18 +58,19 @@ absl::Status ListAuditEvents(const ServiceDeps& d, const CallContext& call,
     return common::InvalidArgumentError(
         "resource", "must name a partner, agreement or network");
   }
-  return common::db::RunWithSession(*d.pool, call.deadline, [&](common::db::Session& s) -> absl::Status {
-    if (!call.principal.is_admin()) {
-      // Checked before anything is shown, and the same answer whether the
-      // resource exists or not.
-      KYODO_ASSIGN_OR_RETURN(auto ward, OwningWard(s, r.resource()));
-      if (!ward.has_value() || !call.principal.IsStaffOf(*ward)) {
-        return common::PermissionDeniedError(
-            "only admins and the staff of the owning ward read this trail");
-      }
-    }
-    return common::audit::ListPage(s, r, *d.pages, out);
-  });
+  return common::db::RunWithSession(
+      *d.pool, call.deadline, [&](common::db::Session& s) -> absl::Status {
+        if (!call.principal.is_admin()) {
+          // Checked before anything is shown, and the same answer whether the
+          // resource exists or not.
+          KYODO_ASSIGN_OR_RETURN(auto ward, OwningWard(s, r.resource()));
+          if (!ward.has_value() || !call.principal.IsStaffOf(*ward)) {
+            return common::PermissionDeniedError(
+                "only admins and the staff of the owning ward read this trail");
+          }
+        }
+        return common::audit::ListPage(s, r, *d.pages, out);
+      });
 }
 
 }  // namespace kyodo::partner

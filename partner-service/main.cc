@@ -13,10 +13,13 @@ int main(int argc, char** argv) {
   spec.domain = "kyodo.partner";
   spec.health_name = "kyodo.partner.v1.PartnerService";
   spec.tracks = {KyodoPartnerMigrations()};
-  spec.make = [](const server::ServiceEnv& env) -> absl::StatusOr<server::BuiltService> {
+  spec.make = [](const server::ServiceEnv& env)
+      -> absl::StatusOr<server::BuiltService> {
     server::BuiltService built;
-    built.services.push_back(std::make_unique<kyodo::partner::PartnerServiceImpl>(
-        kyodo::partner::ServiceDeps{env.pool, env.rpc, env.pages, env.clock}));
+    built.services.push_back(
+        std::make_unique<kyodo::partner::PartnerServiceImpl>(
+            kyodo::partner::ServiceDeps{env.pool, env.rpc, env.pages,
+                                        env.clock}));
     return built;
   };
   return server::RunService(argc, argv, spec);

@@ -41,8 +41,8 @@ absl::Status RequireWriter(const CallContext& call) {
 // Checks the convening unit and members, sets the network's ward from the
 // unit, and refuses ward staff of another ward.
 absl::Status Resolve(Session& s, const CallContext& call, Network& n) {
-  KYODO_ASSIGN_OR_RETURN(auto unit,
-                   store::GetPartner(s, store::PartnerId(n.convening_unit())));
+  KYODO_ASSIGN_OR_RETURN(
+      auto unit, store::GetPartner(s, store::PartnerId(n.convening_unit())));
   if (!unit.has_value() || unit->partner.has_delete_time()) {
     return common::FailedPreconditionError(
         "PARTNER_NOT_FOUND",
@@ -69,7 +69,8 @@ absl::Status Resolve(Session& s, const CallContext& call, Network& n) {
 
 absl::Status GetNetwork(const ServiceDeps& d, const CallContext& call,
                         const v1::GetNetworkRequest& r, Network* out) {
-  KYODO_ASSIGN_OR_RETURN(std::string id, common::ParseName("name", r.name(), "networks"));
+  KYODO_ASSIGN_OR_RETURN(std::string id,
+                         common::ParseName("name", r.name(), "networks"));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         KYODO_ASSIGN_OR_RETURN(auto row, store::GetNetwork(s, id));
@@ -82,20 +83,24 @@ absl::Status GetNetwork(const ServiceDeps& d, const CallContext& call,
 absl::Status ListNetworks(const ServiceDeps& d, const CallContext& call,
                           const v1::ListNetworksRequest& r,
                           v1::ListNetworksResponse* out) {
-  KYODO_ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
-  KYODO_ASSIGN_OR_RETURN(auto filter, common::paging::ParseFilter(
-                                    r.filter(), store::NetworkFilterFields()));
+  KYODO_ASSIGN_OR_RETURN(int size,
+                         common::paging::EffectivePageSize(r.page_size()));
+  KYODO_ASSIGN_OR_RETURN(
+      auto filter,
+      common::paging::ParseFilter(r.filter(), store::NetworkFilterFields()));
   const std::string query =
       absl::StrCat("ListNetworks|", r.filter(), "|", r.show_deleted());
   KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
   std::vector<store::NetworkRow> rows;
   KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        KYODO_ASSIGN_OR_RETURN(rows, store::ListNetworks(s, filter, r.show_deleted(),
+        KYODO_ASSIGN_OR_RETURN(rows,
+                               store::ListNetworks(s, filter, r.show_deleted(),
                                                    cursor.last_seq, size + 1));
         return absl::OkStatus();
       }));
-  out->set_next_page_token(common::paging::FinishPage(rows, size, *d.pages, query));
+  out->set_next_page_token(
+      common::paging::FinishPage(rows, size, *d.pages, query));
   for (auto& row : rows) *out->add_networks() = std::move(row.network);
   return absl::OkStatus();
 }
@@ -103,12 +108,13 @@ absl::Status ListNetworks(const ServiceDeps& d, const CallContext& call,
 absl::Status CreateNetwork(const ServiceDeps& d, const CallContext& call,
                            const v1::CreateNetworkRequest& r, Network* out) {
   KYODO_RETURN_IF_ERROR(RequireWriter(call));
-  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(
+      common::ValidateRequestId("request_id", r.request_id()));
   Network n;
-  common::ApplyFields(r.network(),
-                      std::vector<std::string>(MutableFields().begin(),
-                                               MutableFields().end()),
-                      &n);
+  common::ApplyFields(
+      r.network(),
+      std::vector<std::string>(MutableFields().begin(), MutableFields().end()),
+      &n);
   KYODO_RETURN_IF_ERROR(domain::ValidateNetwork(n, "network"));
   return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
     return common::idempotency::Run(
@@ -121,8 +127,9 @@ absl::Status CreateNetwork(const ServiceDeps& d, const CallContext& call,
           *created.mutable_update_time() = doc::ToTimestamp(call.start);
           created.set_etag(doc::Etag(1));
           KYODO_RETURN_IF_ERROR(store::InsertNetwork(s, created));
-          KYODO_RETURN_IF_ERROR(common::audit::Record(
-              s, call.AuditActor(r.request_id()), created.name(), nullptr, &created));
+          KYODO_RETURN_IF_ERROR(
+              common::audit::Record(s, call.AuditActor(r.request_id()),
+                                    created.name(), nullptr, &created));
           *out = std::move(created);
           return absl::OkStatus();
         });
@@ -138,7 +145,8 @@ absl::Status ChangeNetwork(
     std::function<absl::Status(Session&, Network&)> change) {
   KYODO_RETURN_IF_ERROR(RequireWriter(call));
   KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
-  KYODO_ASSIGN_OR_RETURN(std::string id, common::ParseName("name", name, "networks"));
+  KYODO_ASSIGN_OR_RETURN(std::string id,
+                         common::ParseName("name", name, "networks"));
   common::server::Mutation<Network> m;
   m.name = name;
   m.etag = etag;
@@ -153,8 +161,8 @@ absl::Status ChangeNetwork(
   };
   // Ward staff learn nothing about networks they may not edit.
   m.authorize = [&](const Network* n) -> absl::Status {
-    if (call.principal.is_admin() ||
-        (n != nullptr && n->has_ward() && call.principal.IsStaffOf(n->ward()))) {
+    if (call.principal.is_admin() || (n != nullptr && n->has_ward() &&
+                                      call.principal.IsStaffOf(n->ward()))) {
       return absl::OkStatus();
     }
     return common::PermissionDeniedError(
@@ -175,22 +183,24 @@ absl::Status ChangeNetwork(
 
 absl::Status UpdateNetwork(const ServiceDeps& d, const CallContext& call,
                            const v1::UpdateNetworkRequest& r, Network* out) {
-  KYODO_ASSIGN_OR_RETURN(auto fields, common::ResolveUpdateMask(
-                                    r.update_mask(), r.network(), MutableFields()));
-  return ChangeNetwork(d, call, r.network().name(), r.network().etag(),
-                       r.request_id(), r, out,
-                       [&](Session& s, Network& n) -> absl::Status {
-                         common::ApplyFields(r.network(), fields, &n);
-                         KYODO_RETURN_IF_ERROR(domain::ValidateNetwork(n, "network"));
-                         return Resolve(s, call, n);
-                       });
+  KYODO_ASSIGN_OR_RETURN(
+      auto fields,
+      common::ResolveUpdateMask(r.update_mask(), r.network(), MutableFields()));
+  return ChangeNetwork(
+      d, call, r.network().name(), r.network().etag(), r.request_id(), r, out,
+      [&](Session& s, Network& n) -> absl::Status {
+        common::ApplyFields(r.network(), fields, &n);
+        KYODO_RETURN_IF_ERROR(domain::ValidateNetwork(n, "network"));
+        return Resolve(s, call, n);
+      });
 }
 
 absl::Status DeleteNetwork(const ServiceDeps& d, const CallContext& call,
                            const v1::DeleteNetworkRequest& r, Network* out) {
   return ChangeNetwork(d, call, r.name(), r.etag(), r.request_id(), r, out,
                        [&](Session&, Network& n) -> absl::Status {
-                         *n.mutable_delete_time() = doc::ToTimestamp(call.start);
+                         *n.mutable_delete_time() =
+                             doc::ToTimestamp(call.start);
                          return absl::OkStatus();
                        });
 }

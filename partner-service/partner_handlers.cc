@@ -29,10 +29,18 @@ using v1::Partner;
 namespace doc = common::store;
 
 const absl::flat_hash_set<std::string>& MutableFields() {
-  static const auto* fields = new absl::flat_hash_set<std::string>{
-      "kind",        "display_name", "name_kana", "ward",
-      "corporate_number", "legal_form", "address", "website_uri",
-      "description", "contacts",     "parent"};
+  static const auto* fields =
+      new absl::flat_hash_set<std::string>{"kind",
+                                           "display_name",
+                                           "name_kana",
+                                           "ward",
+                                           "corporate_number",
+                                           "legal_form",
+                                           "address",
+                                           "website_uri",
+                                           "description",
+                                           "contacts",
+                                           "parent"};
   return *fields;
 }
 
@@ -40,8 +48,8 @@ const absl::flat_hash_set<std::string>& MutableFields() {
 // those that decide eligibility (kind, ward, corporate number, parent).
 const absl::flat_hash_set<std::string>& ApplicantEditable() {
   static const auto* fields = new absl::flat_hash_set<std::string>{
-      "name_kana", "legal_form", "address", "website_uri", "description",
-      "contacts"};
+      "name_kana",   "legal_form",  "address",
+      "website_uri", "description", "contacts"};
   return *fields;
 }
 
@@ -50,7 +58,7 @@ absl::StatusOr<std::optional<common::server::Versioned<Partner>>> Load(
     Session& s, const std::string& name) {
   using Result = std::optional<common::server::Versioned<Partner>>;
   KYODO_ASSIGN_OR_RETURN(std::optional<store::PartnerRow> row,
-                   store::GetPartner(s, store::PartnerId(name), true));
+                         store::GetPartner(s, store::PartnerId(name), true));
   if (!row.has_value()) return Result();
   return Result({std::move(row->partner), row->version});
 }
@@ -65,7 +73,7 @@ absl::Status CheckParent(Session& s, const Partner& unit) {
   const std::string parent_id = store::PartnerId(unit.parent());
   KYODO_RETURN_IF_ERROR(store::LockCityUnitTree(s));
   KYODO_ASSIGN_OR_RETURN(std::optional<store::PartnerRow> parent,
-                   store::GetPartner(s, parent_id));
+                         store::GetPartner(s, parent_id));
   if (!parent.has_value()) {
     return common::FailedPreconditionError(
         "PARENT_NOT_FOUND", absl::StrCat(unit.parent(), " does not exist"));
@@ -94,8 +102,8 @@ absl::Status ApplyChange(Session& s, PartnerChange change, Partner& p,
                                              "the partner is not deleted");
     }
     if (!p.parent().empty()) {
-      KYODO_ASSIGN_OR_RETURN(auto parent,
-                       store::GetPartner(s, store::PartnerId(p.parent())));
+      KYODO_ASSIGN_OR_RETURN(
+          auto parent, store::GetPartner(s, store::PartnerId(p.parent())));
       if (parent.has_value() && parent->partner.has_delete_time()) {
         return common::FailedPreconditionError(
             "PARENT_DELETED", "undelete the parent unit first");
@@ -105,13 +113,14 @@ absl::Status ApplyChange(Session& s, PartnerChange change, Partner& p,
     return absl::OkStatus();
   }
   if (deleted) {
-    return common::FailedPreconditionError(
-        change == PartnerChange::kDelete ? "ALREADY_DELETED" : "PARTNER_DELETED",
-        "the partner is deleted");
+    return common::FailedPreconditionError(change == PartnerChange::kDelete
+                                               ? "ALREADY_DELETED"
+                                               : "PARTNER_DELETED",
+                                           "the partner is deleted");
   }
   if (change == PartnerChange::kDelete) {
-    KYODO_ASSIGN_OR_RETURN(bool children,
-                     store::HasLiveChildren(s, store::PartnerId(p.name())));
+    KYODO_ASSIGN_OR_RETURN(
+        bool children, store::HasLiveChildren(s, store::PartnerId(p.name())));
     if (children) {
       return common::FailedPreconditionError(
           "HAS_CHILD_UNITS", "delete or move the units below it first");
@@ -134,7 +143,8 @@ absl::Status ApplyChange(Session& s, PartnerChange change, Partner& p,
 
 absl::Status GetPartner(const ServiceDeps& d, const CallContext& call,
                         const v1::GetPartnerRequest& r, Partner* out) {
-  KYODO_ASSIGN_OR_RETURN(std::string id, common::ParseName("name", r.name(), "partners"));
+  KYODO_ASSIGN_OR_RETURN(std::string id,
+                         common::ParseName("name", r.name(), "partners"));
   KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         KYODO_ASSIGN_OR_RETURN(auto row, store::GetPartner(s, id));
@@ -150,25 +160,27 @@ namespace {
 
 // ListPartners and SearchPartners: one keyset page.
 absl::Status PartnerPage(const ServiceDeps& d, const CallContext& call,
-                         absl::string_view method, absl::string_view filter_text,
-                         bool show_deleted, absl::string_view search_key,
-                         int32_t page_size, absl::string_view page_token,
+                         absl::string_view method,
+                         absl::string_view filter_text, bool show_deleted,
+                         absl::string_view search_key, int32_t page_size,
+                         absl::string_view page_token,
                          google::protobuf::RepeatedPtrField<Partner>* partners,
                          std::string* next_page_token) {
-  KYODO_ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(page_size));
-  KYODO_ASSIGN_OR_RETURN(common::paging::SqlFilter filter,
-                   common::paging::ParseFilter(filter_text,
-                                               store::PartnerFilterFields()));
+  KYODO_ASSIGN_OR_RETURN(int size,
+                         common::paging::EffectivePageSize(page_size));
+  KYODO_ASSIGN_OR_RETURN(
+      common::paging::SqlFilter filter,
+      common::paging::ParseFilter(filter_text, store::PartnerFilterFields()));
   const std::string query = absl::StrCat(method, "|", filter_text, "|",
                                          show_deleted, "|", search_key);
   KYODO_ASSIGN_OR_RETURN(common::paging::PageCursor cursor,
-                   d.pages->Decode(page_token, query));
+                         d.pages->Decode(page_token, query));
   std::vector<store::PartnerRow> rows;
   KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        KYODO_ASSIGN_OR_RETURN(rows, store::ListPartners(s, filter, show_deleted,
-                                                   search_key, cursor.last_seq,
-                                                   size + 1));
+        KYODO_ASSIGN_OR_RETURN(
+            rows, store::ListPartners(s, filter, show_deleted, search_key,
+                                      cursor.last_seq, size + 1));
         return absl::OkStatus();
       }));
   *next_page_token = common::paging::FinishPage(rows, size, *d.pages, query);
@@ -211,8 +223,8 @@ absl::Status BatchGetPartners(const ServiceDeps& d, const CallContext& call,
   std::vector<std::string> ids;
   for (int i = 0; i < r.names_size(); ++i) {
     KYODO_ASSIGN_OR_RETURN(std::string id,
-                     common::ParseName(absl::StrCat("names[", i, "]"),
-                                       r.names(i), "partners"));
+                           common::ParseName(absl::StrCat("names[", i, "]"),
+                                             r.names(i), "partners"));
     ids.push_back(std::move(id));
   }
   std::vector<store::PartnerRow> rows;
@@ -222,7 +234,8 @@ absl::Status BatchGetPartners(const ServiceDeps& d, const CallContext& call,
         return absl::OkStatus();
       }));
   absl::flat_hash_map<std::string, const Partner*> by_name;
-  for (const store::PartnerRow& row : rows) by_name[row.partner.name()] = &row.partner;
+  for (const store::PartnerRow& row : rows)
+    by_name[row.partner.name()] = &row.partner;
   for (const std::string& name : r.names()) {
     auto it = by_name.find(name);
     if (it == by_name.end()) return common::NotFoundError(name);
@@ -235,14 +248,15 @@ absl::Status BatchGetPartners(const ServiceDeps& d, const CallContext& call,
 
 absl::Status CreatePartner(const ServiceDeps& d, const CallContext& call,
                            const v1::CreatePartnerRequest& r, Partner* out) {
-  KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
-                              "register partners"));
-  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(
+      RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "register partners"));
+  KYODO_RETURN_IF_ERROR(
+      common::ValidateRequestId("request_id", r.request_id()));
   Partner p;
-  common::ApplyFields(r.partner(),
-                      std::vector<std::string>(MutableFields().begin(),
-                                               MutableFields().end()),
-                      &p);
+  common::ApplyFields(
+      r.partner(),
+      std::vector<std::string>(MutableFields().begin(), MutableFields().end()),
+      &p);
   KYODO_RETURN_IF_ERROR(domain::ValidatePartner(p, "partner"));
   return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
     return common::idempotency::Run(
@@ -254,10 +268,12 @@ absl::Status CreatePartner(const ServiceDeps& d, const CallContext& call,
           *created.mutable_create_time() = doc::ToTimestamp(call.start);
           *created.mutable_update_time() = doc::ToTimestamp(call.start);
           created.set_etag(doc::Etag(1));
-          if (!created.parent().empty()) KYODO_RETURN_IF_ERROR(CheckParent(s, created));
+          if (!created.parent().empty())
+            KYODO_RETURN_IF_ERROR(CheckParent(s, created));
           KYODO_RETURN_IF_ERROR(store::InsertPartner(s, created));
-          KYODO_RETURN_IF_ERROR(common::audit::Record(
-              s, call.AuditActor(r.request_id()), created.name(), nullptr, &created));
+          KYODO_RETURN_IF_ERROR(
+              common::audit::Record(s, call.AuditActor(r.request_id()),
+                                    created.name(), nullptr, &created));
           *out = std::move(created);
           return absl::OkStatus();
         });
@@ -267,17 +283,19 @@ absl::Status CreatePartner(const ServiceDeps& d, const CallContext& call,
 absl::Status UpdatePartner(const ServiceDeps& d, const CallContext& call,
                            const v1::UpdatePartnerRequest& r, Partner* out) {
   const std::string& name = r.partner().name();
-  const bool own = call.principal.role == Role::kApplicant &&
-                   call.principal.partner == name;
+  const bool own =
+      call.principal.role == Role::kApplicant && call.principal.partner == name;
   if (!own) {
     KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
-                                "edit this partner"));
+                                      "edit this partner"));
   }
-  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
-  KYODO_RETURN_IF_ERROR(common::ParseName("partner.name", name, "partners").status());
-  KYODO_ASSIGN_OR_RETURN(std::vector<std::string> fields,
-                   common::ResolveUpdateMask(r.update_mask(), r.partner(),
-                                             MutableFields()));
+  KYODO_RETURN_IF_ERROR(
+      common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(
+      common::ParseName("partner.name", name, "partners").status());
+  KYODO_ASSIGN_OR_RETURN(
+      std::vector<std::string> fields,
+      common::ResolveUpdateMask(r.update_mask(), r.partner(), MutableFields()));
   for (const std::string& field : fields) {
     if (own && !ApplicantEditable().contains(field)) {
       return common::PermissionDeniedError(absl::StrCat(
@@ -291,7 +309,8 @@ absl::Status UpdatePartner(const ServiceDeps& d, const CallContext& call,
   m.request = &r;
   m.load = [&](Session& s) { return Load(s, name); };
   m.write = Write;
-  m.change = [&](Session& s, const Partner& before, Partner& after) -> absl::Status {
+  m.change = [&](Session& s, const Partner& before,
+                 Partner& after) -> absl::Status {
     if (before.has_delete_time()) {
       return common::FailedPreconditionError(
           "PARTNER_DELETED", "undelete the partner before editing it");
@@ -300,7 +319,7 @@ absl::Status UpdatePartner(const ServiceDeps& d, const CallContext& call,
     KYODO_RETURN_IF_ERROR(domain::ValidatePartner(after, "partner"));
     if (after.kind() != v1::CITY_UNIT) {
       KYODO_ASSIGN_OR_RETURN(bool children,
-                       store::HasLiveChildren(s, store::PartnerId(name)));
+                             store::HasLiveChildren(s, store::PartnerId(name)));
       if (children) {
         return common::FailedPreconditionError(
             "HAS_CHILD_UNITS", "a unit with units below it stays a CITY_UNIT");
@@ -323,10 +342,11 @@ absl::Status ChangePartner(const ServiceDeps& d, const CallContext& call,
                            const google::protobuf::Message& request,
                            Partner* out) {
   if (change == PartnerChange::kDelete || change == PartnerChange::kUndelete) {
-    KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin}, "delete or undelete partners"));
+    KYODO_RETURN_IF_ERROR(
+        RequireRole(call, {Role::kAdmin}, "delete or undelete partners"));
   } else {
     KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
-                                "change a partner's state"));
+                                      "change a partner's state"));
   }
   KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
   KYODO_RETURN_IF_ERROR(common::ParseName("name", name, "partners").status());

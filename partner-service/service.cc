@@ -16,7 +16,8 @@ namespace kyodo::partner {
   }
 
 KYODO_PARTNER_RPC(GetPartner, v1::GetPartnerRequest, v1::Partner)
-KYODO_PARTNER_RPC(ListPartners, v1::ListPartnersRequest, v1::ListPartnersResponse)
+KYODO_PARTNER_RPC(ListPartners, v1::ListPartnersRequest,
+                  v1::ListPartnersResponse)
 KYODO_PARTNER_RPC(CreatePartner, v1::CreatePartnerRequest, v1::Partner)
 KYODO_PARTNER_RPC(UpdatePartner, v1::UpdatePartnerRequest, v1::Partner)
 KYODO_PARTNER_RPC(SearchPartners, v1::SearchPartnersRequest,
@@ -30,7 +31,8 @@ KYODO_PARTNER_RPC(CreateAgreement, v1::CreateAgreementRequest, v1::Agreement)
 KYODO_PARTNER_RPC(UpdateAgreement, v1::UpdateAgreementRequest, v1::Agreement)
 KYODO_PARTNER_RPC(DeleteAgreement, v1::DeleteAgreementRequest, v1::Agreement)
 KYODO_PARTNER_RPC(GetNetwork, v1::GetNetworkRequest, v1::Network)
-KYODO_PARTNER_RPC(ListNetworks, v1::ListNetworksRequest, v1::ListNetworksResponse)
+KYODO_PARTNER_RPC(ListNetworks, v1::ListNetworksRequest,
+                  v1::ListNetworksResponse)
 KYODO_PARTNER_RPC(CreateNetwork, v1::CreateNetworkRequest, v1::Network)
 KYODO_PARTNER_RPC(UpdateNetwork, v1::UpdateNetworkRequest, v1::Network)
 KYODO_PARTNER_RPC(DeleteNetwork, v1::DeleteNetworkRequest, v1::Network)
@@ -39,15 +41,15 @@ KYODO_PARTNER_RPC(ListAuditEvents, kyodo::type::v1::ListAuditEventsRequest,
 #undef KYODO_PARTNER_RPC
 
 // The four state changes share one handler.
-#define KYODO_PARTNER_CHANGE(Method, Request, Change)                       \
-  grpc::Status PartnerServiceImpl::Method(grpc::ServerContext* context,     \
-                                          const Request* request,           \
-                                          v1::Partner* response) {          \
-    return deps_.rpc->Run(context, *request, [&](const CallContext& call) { \
+#define KYODO_PARTNER_CHANGE(Method, Request, Change)                        \
+  grpc::Status PartnerServiceImpl::Method(grpc::ServerContext* context,      \
+                                          const Request* request,            \
+                                          v1::Partner* response) {           \
+    return deps_.rpc->Run(context, *request, [&](const CallContext& call) {  \
       return ChangePartner(deps_, call, Change, request->name(),             \
                            request->etag(), request->request_id(), *request, \
-                           response);                                       \
-    });                                                                     \
+                           response);                                        \
+    });                                                                      \
   }
 
 KYODO_PARTNER_CHANGE(DeletePartner, v1::DeletePartnerRequest,

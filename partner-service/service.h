@@ -59,9 +59,9 @@ class PartnerServiceImpl final : public v1::PartnerService::Service {
   grpc::Status SearchPartners(grpc::ServerContext* context,
                               const v1::SearchPartnersRequest* request,
                               v1::SearchPartnersResponse* response) override;
-  grpc::Status BatchGetPartners(grpc::ServerContext* context,
-                                const v1::BatchGetPartnersRequest* request,
-                                v1::BatchGetPartnersResponse* response) override;
+  grpc::Status BatchGetPartners(
+      grpc::ServerContext* context, const v1::BatchGetPartnersRequest* request,
+      v1::BatchGetPartnersResponse* response) override;
 
   grpc::Status GetAgreement(grpc::ServerContext* context,
                             const v1::GetAgreementRequest* request,

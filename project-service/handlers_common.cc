@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit.h"
 #include "common/db/transaction.h"
-#include "common/resource/names.h"
 #include "common/idempotency/idempotency.h"
+#include "common/resource/names.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "project-service/handlers.h"
@@ -57,7 +57,7 @@ absl::StatusOr<std::optional<common::server::Versioned<v1::Project>>>
 LoadForUpdate(Session& s, const std::string& name) {
   using Result = std::optional<common::server::Versioned<v1::Project>>;
   KYODO_ASSIGN_OR_RETURN(std::optional<store::ProjectRow> row,
-                   store::GetProject(s, store::ProjectId(name), true));
+                         store::GetProject(s, store::ProjectId(name), true));
   if (!row.has_value()) return Result();
   return Result({std::move(row->project), row->version});
 }
@@ -66,9 +66,9 @@ absl::Status ListAuditEvents(const ServiceDeps& d, const CallContext& call,
                              const kyodo::type::v1::ListAuditEventsRequest& r,
                              kyodo::type::v1::ListAuditEventsResponse* out) {
   KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
-                              "read the audit trail"));
-  KYODO_ASSIGN_OR_RETURN(std::string id,
-                   common::ParseName("resource", r.resource(), "projects"));
+                                    "read the audit trail"));
+  KYODO_ASSIGN_OR_RETURN(
+      std::string id, common::ParseName("resource", r.resource(), "projects"));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         if (!call.principal.is_admin()) {

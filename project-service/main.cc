@@ -16,28 +16,34 @@ int main(int argc, char** argv) {
   namespace server = kyodo::common::server;
   server::ServiceSpec spec;
   spec.name = "project-service";
-  spec.usage = "project-service: collaboration projects, their parties, outcomes and review";
+  spec.usage =
+      "project-service: collaboration projects, their parties, outcomes and "
+      "review";
   spec.database = "kyodo_project";
   spec.listen = "127.0.0.1:50052";
   spec.domain = "kyodo.project";
   spec.health_name = "kyodo.project.v1.ProjectService";
   spec.tracks = {KyodoProjectMigrations()};
-  spec.make = [](const server::ServiceEnv& env) -> absl::StatusOr<server::BuiltService> {
+  spec.make = [](const server::ServiceEnv& env)
+      -> absl::StatusOr<server::BuiltService> {
     const std::string address = absl::GetFlag(FLAGS_partner_addr);
     const absl::Duration budget = absl::GetFlag(FLAGS_partner_budget);
-    if (address.empty()) return absl::InvalidArgumentError("--partner_addr is required");
+    if (address.empty())
+      return absl::InvalidArgumentError("--partner_addr is required");
     if (budget <= absl::ZeroDuration()) {
       return absl::InvalidArgumentError("--partner_budget must be positive");
     }
     // Partner-service being down does not keep this service from starting or
     // from serving reads; creations and party changes answer UNAVAILABLE.
     auto partners = std::make_shared<kyodo::project::PartnerClient>(
-        kyodo::common::grpc_client::NewChannel(address, env.downstream_credentials),
+        kyodo::common::grpc_client::NewChannel(address,
+                                               env.downstream_credentials),
         budget);
     server::BuiltService built;
-    built.services.push_back(std::make_unique<kyodo::project::ProjectServiceImpl>(
-        kyodo::project::ServiceDeps{env.pool, env.rpc, env.pages,
-                                    partners.get()}));
+    built.services.push_back(
+        std::make_unique<kyodo::project::ProjectServiceImpl>(
+            kyodo::project::ServiceDeps{env.pool, env.rpc, env.pages,
+                                        partners.get()}));
     built.keep_alive = partners;
     return built;
   };

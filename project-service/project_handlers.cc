@@ -62,8 +62,9 @@ std::vector<std::string> AllMutableFields() {
 // and wards in) and, when set, the agreement. Before any transaction.
 absl::Status ResolveParties(const ServiceDeps& d, const CallContext& call,
                             Project& p) {
-  KYODO_ASSIGN_OR_RETURN(domain::PartnersByName partners,
-                   d.partners->GetPartners(call, domain::ParticipantNames(p)));
+  KYODO_ASSIGN_OR_RETURN(
+      domain::PartnersByName partners,
+      d.partners->GetPartners(call, domain::ParticipantNames(p)));
   KYODO_RETURN_IF_ERROR(domain::ApplyPartners(partners, p));
   if (!p.agreement().empty()) {
     KYODO_RETURN_IF_ERROR(d.partners->CheckAgreement(call, p.agreement()));
@@ -94,7 +95,7 @@ absl::Status AnswerVanished() {
 absl::Status GetProject(const ServiceDeps& d, const CallContext& call,
                         const v1::GetProjectRequest& r, Project* out) {
   KYODO_ASSIGN_OR_RETURN(std::string id,
-                   common::ParseName("name", r.name(), "projects"));
+                         common::ParseName("name", r.name(), "projects"));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         KYODO_ASSIGN_OR_RETURN(auto row, store::GetProject(s, id));
@@ -107,16 +108,19 @@ absl::Status GetProject(const ServiceDeps& d, const CallContext& call,
 absl::Status ListProjects(const ServiceDeps& d, const CallContext& call,
                           const v1::ListProjectsRequest& r,
                           v1::ListProjectsResponse* out) {
-  KYODO_ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
-  KYODO_ASSIGN_OR_RETURN(auto filter, common::paging::ParseFilter(
-                                    r.filter(), store::ProjectFilterFields()));
+  KYODO_ASSIGN_OR_RETURN(int size,
+                         common::paging::EffectivePageSize(r.page_size()));
+  KYODO_ASSIGN_OR_RETURN(
+      auto filter,
+      common::paging::ParseFilter(r.filter(), store::ProjectFilterFields()));
   const std::string query =
       absl::StrCat("ListProjects|", r.filter(), "|", r.show_deleted());
   KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
   std::vector<store::ProjectRow> rows;
   KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        KYODO_ASSIGN_OR_RETURN(rows, store::ListProjects(s, filter, r.show_deleted(),
+        KYODO_ASSIGN_OR_RETURN(rows,
+                               store::ListProjects(s, filter, r.show_deleted(),
                                                    cursor.last_seq, size + 1));
         return absl::OkStatus();
       }));
@@ -130,14 +134,15 @@ absl::Status CreateProject(const ServiceDeps& d, const CallContext& call,
                            const v1::CreateProjectRequest& r, Project* out) {
   KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "create projects"));
-  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(
+      common::ValidateRequestId("request_id", r.request_id()));
   Project p;
   common::ApplyFields(r.project(), AllMutableFields(), &p);
   domain::Normalise(p);
   KYODO_RETURN_IF_ERROR(domain::ValidateProject(p, "project"));
   KYODO_RETURN_IF_ERROR(domain::CheckParticipantCount(p));
   KYODO_ASSIGN_OR_RETURN(const bool answered,
-                   AlreadyAnswered(d, call, r.request_id()));
+                         AlreadyAnswered(d, call, r.request_id()));
   if (!answered) {
     KYODO_RETURN_IF_ERROR(ResolveParties(d, call, p));
     domain::Derive(p);
@@ -170,9 +175,11 @@ absl::Status UpdateProject(const ServiceDeps& d, const CallContext& call,
                            const v1::UpdateProjectRequest& r, Project* out) {
   KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "edit projects"));
-  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(
+      common::ValidateRequestId("request_id", r.request_id()));
   const std::string& name = r.project().name();
-  KYODO_RETURN_IF_ERROR(common::ParseName("project.name", name, "projects").status());
+  KYODO_RETURN_IF_ERROR(
+      common::ParseName("project.name", name, "projects").status());
   KYODO_ASSIGN_OR_RETURN(
       std::vector<std::string> fields,
       common::ResolveUpdateMask(r.update_mask(), r.project(), MutableFields()));
@@ -189,12 +196,12 @@ absl::Status UpdateProject(const ServiceDeps& d, const CallContext& call,
   }
   if (changes("agreement") && !r.project().agreement().empty()) {
     parties.set_agreement(r.project().agreement());
-    KYODO_RETURN_IF_ERROR(common::ParseName("project.agreement", parties.agreement(),
-                                      "agreements")
-                        .status());
+    KYODO_RETURN_IF_ERROR(common::ParseName("project.agreement",
+                                            parties.agreement(), "agreements")
+                              .status());
   }
   KYODO_ASSIGN_OR_RETURN(const bool answered,
-                   AlreadyAnswered(d, call, r.request_id()));
+                         AlreadyAnswered(d, call, r.request_id()));
   if (!answered && new_parties) {
     KYODO_ASSIGN_OR_RETURN(
         domain::PartnersByName partners,
@@ -202,7 +209,8 @@ absl::Status UpdateProject(const ServiceDeps& d, const CallContext& call,
     KYODO_RETURN_IF_ERROR(domain::ApplyPartners(partners, parties));
   }
   if (!answered && !parties.agreement().empty()) {
-    KYODO_RETURN_IF_ERROR(d.partners->CheckAgreement(call, parties.agreement()));
+    KYODO_RETURN_IF_ERROR(
+        d.partners->CheckAgreement(call, parties.agreement()));
   }
 
   common::server::Mutation<Project> m;
@@ -235,8 +243,10 @@ absl::Status DeleteProject(const ServiceDeps& d, const CallContext& call,
                            const v1::DeleteProjectRequest& r, Project* out) {
   KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "delete projects"));
-  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
-  KYODO_RETURN_IF_ERROR(common::ParseName("name", r.name(), "projects").status());
+  KYODO_RETURN_IF_ERROR(
+      common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(
+      common::ParseName("name", r.name(), "projects").status());
   common::server::Mutation<Project> m;
   m.name = r.name();
   m.etag = r.etag();

@@ -25,7 +25,7 @@ absl::Status Transition(const ServiceDeps& d, const CallContext& call,
                         const google::protobuf::Message& request, Project* out,
                         std::function<absl::Status(Project&)> change) {
   KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
-                              "change the state of projects"));
+                                    "change the state of projects"));
   KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
   KYODO_RETURN_IF_ERROR(common::ParseName("name", name, "projects").status());
   common::server::Mutation<Project> m;

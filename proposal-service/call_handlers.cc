@@ -115,14 +115,16 @@ absl::Status ListCalls(const ServiceDeps& d, const CallContext& call,
                        v1::ListCallsResponse* out) {
   store::CallQuery q;
   if (r.parent() != "programmes/-") {
-    KYODO_ASSIGN_OR_RETURN(q.programme_id,
-                     common::ParseName("parent", r.parent(), "programmes"));
+    KYODO_ASSIGN_OR_RETURN(
+        q.programme_id, common::ParseName("parent", r.parent(), "programmes"));
   }
   q.show_deleted = r.show_deleted();
   q.include_drafts = IsStaff(call.principal);
-  KYODO_ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
-  KYODO_ASSIGN_OR_RETURN(auto filter, common::paging::ParseFilter(
-                                    r.filter(), store::CallFilterFields()));
+  KYODO_ASSIGN_OR_RETURN(int size,
+                         common::paging::EffectivePageSize(r.page_size()));
+  KYODO_ASSIGN_OR_RETURN(
+      auto filter,
+      common::paging::ParseFilter(r.filter(), store::CallFilterFields()));
   const std::string query = absl::StrCat("ListCalls|", r.parent(), "|",
                                          r.filter(), "|", r.show_deleted());
   KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
@@ -143,9 +145,10 @@ absl::Status CreateCall(const ServiceDeps& d, const CallContext& call,
                         const v1::CreateCallRequest& r, Call* out) {
   KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "create calls"));
-  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(
+      common::ValidateRequestId("request_id", r.request_id()));
   KYODO_ASSIGN_OR_RETURN(std::string programme_id,
-                   common::ParseName("parent", r.parent(), "programmes"));
+                         common::ParseName("parent", r.parent(), "programmes"));
   Call c;
   common::ApplyFields(
       r.call(),
@@ -158,10 +161,11 @@ absl::Status CreateCall(const ServiceDeps& d, const CallContext& call,
         [&]() -> absl::Status {
           // Locked: DeleteProgramme, which checks for calls, waits for us.
           KYODO_ASSIGN_OR_RETURN(auto programme,
-                           store::GetProgramme(s, programme_id, true));
+                                 store::GetProgramme(s, programme_id, true));
           if (!programme.has_value()) return common::NotFoundError(r.parent());
-          KYODO_RETURN_IF_ERROR(RequireManager(call, programme->programme.ward(),
-                                         "create calls of this programme"));
+          KYODO_RETURN_IF_ERROR(
+              RequireManager(call, programme->programme.ward(),
+                             "create calls of this programme"));
           if (programme->programme.has_delete_time()) {
             return common::FailedPreconditionError("PROGRAMME_DELETED",
                                                    "the programme is deleted");
@@ -204,7 +208,8 @@ absl::Status DeleteCall(const ServiceDeps& d, const CallContext& call,
   return ChangeCall(
       d, call, r.name(), r.etag(), r.request_id(), r, out,
       [&](Session&, const Call& before, Call& after) -> absl::Status {
-        KYODO_RETURN_IF_ERROR(RequireState(before, Call::DRAFT, "CALL_NOT_DRAFT"));
+        KYODO_RETURN_IF_ERROR(
+            RequireState(before, Call::DRAFT, "CALL_NOT_DRAFT"));
         *after.mutable_delete_time() = doc::ToTimestamp(call.start);
         return absl::OkStatus();
       });
@@ -215,9 +220,12 @@ absl::Status OpenCall(const ServiceDeps& d, const CallContext& call,
   return ChangeCall(
       d, call, r.name(), r.etag(), r.request_id(), r, out,
       [&](Session& s, const Call& before, Call& after) -> absl::Status {
-        KYODO_RETURN_IF_ERROR(RequireState(before, Call::DRAFT, "CALL_NOT_DRAFT"));
-        KYODO_ASSIGN_OR_RETURN(CallIds ids, ParseCallName("name", before.name()));
-        KYODO_ASSIGN_OR_RETURN(auto programme, store::GetProgramme(s, ids.programme));
+        KYODO_RETURN_IF_ERROR(
+            RequireState(before, Call::DRAFT, "CALL_NOT_DRAFT"));
+        KYODO_ASSIGN_OR_RETURN(CallIds ids,
+                               ParseCallName("name", before.name()));
+        KYODO_ASSIGN_OR_RETURN(auto programme,
+                               store::GetProgramme(s, ids.programme));
         if (!programme.has_value() || programme->programme.has_delete_time()) {
           return common::FailedPreconditionError("PROGRAMME_DELETED",
                                                  "the programme is deleted");
@@ -232,7 +240,8 @@ absl::Status CloseCall(const ServiceDeps& d, const CallContext& call,
   return ChangeCall(
       d, call, r.name(), r.etag(), r.request_id(), r, out,
       [&](Session&, const Call& before, Call& after) -> absl::Status {
-        KYODO_RETURN_IF_ERROR(RequireState(before, Call::OPEN, "CALL_NOT_OPEN"));
+        KYODO_RETURN_IF_ERROR(
+            RequireState(before, Call::OPEN, "CALL_NOT_OPEN"));
         // Applicants were promised the whole window.
         if (call.start < doc::FromTimestamp(before.submission_end_time())) {
           return common::FailedPreconditionError(
@@ -250,9 +259,10 @@ absl::Status StartReview(const ServiceDeps& d, const CallContext& call,
   return ChangeCall(
       d, call, r.name(), r.etag(), r.request_id(), r, out,
       [&](Session& s, const Call& before, Call& after) -> absl::Status {
-        KYODO_RETURN_IF_ERROR(RequireState(before, Call::CLOSED, "CALL_NOT_CLOSED"));
-        KYODO_ASSIGN_OR_RETURN(auto members,
-                         store::LiveReviewers(s, store::IdOf(before.name())));
+        KYODO_RETURN_IF_ERROR(
+            RequireState(before, Call::CLOSED, "CALL_NOT_CLOSED"));
+        KYODO_ASSIGN_OR_RETURN(
+            auto members, store::LiveReviewers(s, store::IdOf(before.name())));
         if (static_cast<int>(members.size()) < before.min_reviews()) {
           return common::FailedPreconditionError(
               "NOT_ENOUGH_REVIEWERS",

@@ -36,7 +36,7 @@ absl::Status RecordResults(Session& s, const CallContext& call,
   for (const v1::ProposalResult& r : decision.results())
     results[r.proposal()] = &r;
   KYODO_ASSIGN_OR_RETURN(std::vector<store::ProposalRow> rows,
-                   store::ProposalsOfCall(s, store::IdOf(c.name())));
+                         store::ProposalsOfCall(s, store::IdOf(c.name())));
   const common::audit::Actor actor = call.AuditActor(request_id);
   for (store::ProposalRow& row : rows) {
     auto it = results.find(row.proposal.name());
@@ -73,7 +73,8 @@ absl::Status Decide(Session& s, const CallContext& call,
   KYODO_ASSIGN_OR_RETURN(DecisionInput in, LoadDecisionInput(s, before));
   KYODO_RETURN_IF_ERROR(CheckScreened(in));
   // Not a preview: refused (CheckReviews) while reviews are missing.
-  KYODO_ASSIGN_OR_RETURN(v1::Decision decision, ComputeDecision(before, in, false));
+  KYODO_ASSIGN_OR_RETURN(v1::Decision decision,
+                         ComputeDecision(before, in, false));
   decision.set_decided_by(call.principal.subject);
   *decision.mutable_decide_time() = doc::ToTimestamp(call.start);
   const std::string inputs = domain::EncodeSelectionInput(in.input);
@@ -123,7 +124,7 @@ absl::Status PreviewDecision(const ServiceDeps& d, const CallContext& call,
                             Call::State_Name(state));
         }
         KYODO_ASSIGN_OR_RETURN(DecisionInput in,
-                         LoadDecisionInput(s, row->call, budget, limit));
+                               LoadDecisionInput(s, row->call, budget, limit));
         KYODO_RETURN_IF_ERROR(CheckScreened(in));
         KYODO_ASSIGN_OR_RETURN(*out, ComputeDecision(row->call, in, true));
         return absl::OkStatus();
@@ -142,8 +143,8 @@ absl::Status DecideCall(const ServiceDeps& d, const CallContext& call,
   // answer was the call).
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        KYODO_ASSIGN_OR_RETURN(auto decision,
-                         store::GetDecision(s, store::IdOf(decided.name())));
+        KYODO_ASSIGN_OR_RETURN(
+            auto decision, store::GetDecision(s, store::IdOf(decided.name())));
         if (!decision.has_value())
           return absl::InternalError("decision not stored");
         *out = std::move(*decision);
@@ -158,7 +159,8 @@ absl::Status GetDecision(const ServiceDeps& d, const CallContext& call,
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         KYODO_ASSIGN_OR_RETURN(auto row, LoadCall(s, ids, store::Lock::kNone));
         if (!row.has_value()) return common::NotFoundError(r.name());
-        KYODO_ASSIGN_OR_RETURN(Access access, AccessTo(s, call.principal, *row));
+        KYODO_ASSIGN_OR_RETURN(Access access,
+                               AccessTo(s, call.principal, *row));
         if (!SeesCall(access)) return common::NotFoundError(r.name());
         const Call::State state = row->call.state();
         // Staff read it once made; the committee too; everyone once published.

@@ -231,7 +231,7 @@ absl::StatusOr<DecisionInput> LoadDecisionInput(
   DecisionInput out;
   SetSettings(call, budget_yen, max_adoptions, out.input);
   KYODO_ASSIGN_OR_RETURN(std::vector<store::CandidateRow> rows,
-                   store::DecisionCandidates(s, call_id));
+                         store::DecisionCandidates(s, call_id));
   const absl::flat_hash_map<std::string, size_t> eligible =
       AddCandidates(absl::StrCat(call.name(), "/proposals/"), rows, out);
   KYODO_ASSIGN_OR_RETURN(auto members, LoadMembers(s, call_id));
@@ -242,7 +242,7 @@ absl::StatusOr<DecisionInput> LoadDecisionInput(
       parties[proposal_id].push_back(std::move(partner_id));
   }
   KYODO_ASSIGN_OR_RETURN(std::vector<store::ScoreRow> scores,
-                   store::CallScores(s, call_id));
+                         store::CallScores(s, call_id));
   for (store::ScoreRow& row : scores) {
     auto candidate = eligible.find(row.proposal_id);
     auto member = members.find(row.reviewer_id);

@@ -67,7 +67,7 @@ absl::StatusOr<std::optional<store::CallRow>> LoadCall(Session& s,
                                                        const CallIds& ids,
                                                        store::Lock lock) {
   KYODO_ASSIGN_OR_RETURN(std::optional<store::CallRow> row,
-                   store::GetCall(s, ids.call, lock));
+                         store::GetCall(s, ids.call, lock));
   if (!row.has_value() || row->programme_id != ids.programme) {
     return std::optional<store::CallRow>();
   }
@@ -123,7 +123,7 @@ absl::Status ListAuditEvents(const ServiceDeps& d, const CallContext& call,
                              const kyodo::type::v1::ListAuditEventsRequest& r,
                              kyodo::type::v1::ListAuditEventsResponse* out) {
   KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
-                              "read the audit trail"));
+                                    "read the audit trail"));
   // Every resource of this service is a programme or lies under one, whose
   // ward owns the trail.
   const std::vector<absl::string_view> parts =
@@ -137,7 +137,8 @@ absl::Status ListAuditEvents(const ServiceDeps& d, const CallContext& call,
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         if (!call.principal.is_admin()) {
           // The same answer whether the resource exists or not.
-          KYODO_ASSIGN_OR_RETURN(auto programme, store::GetProgramme(s, parts[1]));
+          KYODO_ASSIGN_OR_RETURN(auto programme,
+                                 store::GetProgramme(s, parts[1]));
           if (!programme.has_value() ||
               !call.principal.IsStaffOf(programme->programme.ward())) {
             return common::PermissionDeniedError(

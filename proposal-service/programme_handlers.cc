@@ -56,7 +56,7 @@ absl::Status ChangeProgramme(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "change programmes"));
   KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
   KYODO_ASSIGN_OR_RETURN(std::string id,
-                   common::ParseName("name", name, "programmes"));
+                         common::ParseName("name", name, "programmes"));
   common::server::Mutation<Programme> m;
   m.name = name;
   m.etag = etag;
@@ -90,7 +90,7 @@ absl::Status ChangeProgramme(
 absl::Status GetProgramme(const ServiceDeps& d, const CallContext& call,
                           const v1::GetProgrammeRequest& r, Programme* out) {
   KYODO_ASSIGN_OR_RETURN(std::string id,
-                   common::ParseName("name", r.name(), "programmes"));
+                         common::ParseName("name", r.name(), "programmes"));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         KYODO_ASSIGN_OR_RETURN(auto row, store::GetProgramme(s, id));
@@ -105,7 +105,8 @@ absl::Status GetProgramme(const ServiceDeps& d, const CallContext& call,
 absl::Status ListProgrammes(const ServiceDeps& d, const CallContext& call,
                             const v1::ListProgrammesRequest& r,
                             v1::ListProgrammesResponse* out) {
-  KYODO_ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
+  KYODO_ASSIGN_OR_RETURN(int size,
+                         common::paging::EffectivePageSize(r.page_size()));
   KYODO_ASSIGN_OR_RETURN(
       auto filter,
       common::paging::ParseFilter(r.filter(), store::ProgrammeFilterFields()));
@@ -115,9 +116,9 @@ absl::Status ListProgrammes(const ServiceDeps& d, const CallContext& call,
   std::vector<store::ProgrammeRow> rows;
   KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        KYODO_ASSIGN_OR_RETURN(rows,
-                         store::ListProgrammes(s, filter, r.show_deleted(),
-                                               cursor.last_seq, size + 1));
+        KYODO_ASSIGN_OR_RETURN(
+            rows, store::ListProgrammes(s, filter, r.show_deleted(),
+                                        cursor.last_seq, size + 1));
         return absl::OkStatus();
       }));
   out->set_next_page_token(
@@ -131,7 +132,8 @@ absl::Status CreateProgramme(const ServiceDeps& d, const CallContext& call,
                              Programme* out) {
   KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "create programmes"));
-  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(
+      common::ValidateRequestId("request_id", r.request_id()));
   Programme p;
   std::vector<std::string> fields(MutableFields().begin(),
                                   MutableFields().end());
@@ -162,8 +164,8 @@ absl::Status CreateProgramme(const ServiceDeps& d, const CallContext& call,
 absl::Status UpdateProgramme(const ServiceDeps& d, const CallContext& call,
                              const v1::UpdateProgrammeRequest& r,
                              Programme* out) {
-  KYODO_ASSIGN_OR_RETURN(auto fields,
-                   common::ResolveUpdateMask(r.update_mask(), r.programme(),
+  KYODO_ASSIGN_OR_RETURN(
+      auto fields, common::ResolveUpdateMask(r.update_mask(), r.programme(),
                                              MutableFields()));
   return ChangeProgramme(
       d, call, r.programme().name(), r.programme().etag(), r.request_id(), r,
@@ -204,8 +206,9 @@ absl::Status DeleteProgramme(const ServiceDeps& d, const CallContext& call,
       d, call, r.name(), r.etag(), r.request_id(), r, out,
       [&](Session& s, const Programme& before,
           Programme& after) -> absl::Status {
-        KYODO_ASSIGN_OR_RETURN(bool has_calls,
-                         store::HasCalls(s, store::IdOf(before.name()), false));
+        KYODO_ASSIGN_OR_RETURN(
+            bool has_calls,
+            store::HasCalls(s, store::IdOf(before.name()), false));
         if (has_calls) {
           return common::FailedPreconditionError(
               "HAS_CALLS",

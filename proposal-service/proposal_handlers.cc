@@ -137,8 +137,8 @@ absl::Status ChangeProposal(const ServiceDeps& d, const CallContext& call,
   m.request = &request;
   m.load = [&](Session& s)
       -> absl::StatusOr<std::optional<common::server::Versioned<Proposal>>> {
-    KYODO_ASSIGN_OR_RETURN(call_row,
-                     LoadCall(s, {ids.programme, ids.call}, options.call_lock));
+    KYODO_ASSIGN_OR_RETURN(
+        call_row, LoadCall(s, {ids.programme, ids.call}, options.call_lock));
     if (!call_row.has_value()) return std::nullopt;
     KYODO_ASSIGN_OR_RETURN(auto row, store::GetProposal(s, ids.child, true));
     if (!row.has_value() || row->call_id != ids.call) return std::nullopt;
@@ -214,9 +214,11 @@ absl::Status ListProposals(const ServiceDeps& d, const CallContext& call,
                            v1::ListProposalsResponse* out) {
   KYODO_ASSIGN_OR_RETURN(store::ProposalQuery q, ParseParent(r.parent()));
   q.show_deleted = r.show_deleted();
-  KYODO_ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
-  KYODO_ASSIGN_OR_RETURN(auto filter, common::paging::ParseFilter(
-                                    r.filter(), store::ProposalFilterFields()));
+  KYODO_ASSIGN_OR_RETURN(int size,
+                         common::paging::EffectivePageSize(r.page_size()));
+  KYODO_ASSIGN_OR_RETURN(
+      auto filter,
+      common::paging::ParseFilter(r.filter(), store::ProposalFilterFields()));
   // An applicant must not learn its outcome before publication, not even
   // by filtering on state.
   q.exclude_unpublished_decisions = call.principal.role == Role::kApplicant &&
@@ -233,8 +235,9 @@ absl::Status ListProposals(const ServiceDeps& d, const CallContext& call,
           KYODO_ASSIGN_OR_RETURN(auto ids, store::SeatCalls(s, q.principal));
           seats.insert(ids.begin(), ids.end());
         }
-        KYODO_ASSIGN_OR_RETURN(rows, store::ListProposals(s, q, filter,
-                                                    cursor.last_seq, size + 1));
+        KYODO_ASSIGN_OR_RETURN(
+            rows,
+            store::ListProposals(s, q, filter, cursor.last_seq, size + 1));
         return absl::OkStatus();
       }));
   out->set_next_page_token(
@@ -257,7 +260,8 @@ absl::Status CreateProposal(const ServiceDeps& d, const CallContext& call,
   KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff, Role::kApplicant},
                   "create proposals"));
-  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(
+      common::ValidateRequestId("request_id", r.request_id()));
   KYODO_ASSIGN_OR_RETURN(CallIds ids, ParseCallName("parent", r.parent()));
   Proposal p;
   std::vector<std::string> fields(MutableFields().begin(),
@@ -282,8 +286,8 @@ absl::Status CreateProposal(const ServiceDeps& d, const CallContext& call,
             return common::NotFoundError(r.parent());
           }
           if (IsStaff(call.principal)) {
-            KYODO_RETURN_IF_ERROR(RequireManager(call, c->call.ward(),
-                                           "register proposals for this call"));
+            KYODO_RETURN_IF_ERROR(RequireManager(
+                call, c->call.ward(), "register proposals for this call"));
           }
           if (IsDecided(c->call.state())) return CallDecidedError(c->call);
           if (c->call.has_delete_time()) {
@@ -302,8 +306,8 @@ absl::Status CreateProposal(const ServiceDeps& d, const CallContext& call,
           *created.mutable_create_time() = doc::ToTimestamp(call.start);
           *created.mutable_update_time() = doc::ToTimestamp(call.start);
           created.set_etag(doc::Etag(1));
-          KYODO_RETURN_IF_ERROR(store::InsertProposal(s, created, c->call.ward(),
-                                                c->call.fiscal_year()));
+          KYODO_RETURN_IF_ERROR(store::InsertProposal(
+              s, created, c->call.ward(), c->call.fiscal_year()));
           KYODO_RETURN_IF_ERROR(
               common::audit::Record(s, call.AuditActor(r.request_id()),
                                     created.name(), nullptr, &created));
@@ -315,8 +319,8 @@ absl::Status CreateProposal(const ServiceDeps& d, const CallContext& call,
 
 absl::Status UpdateProposal(const ServiceDeps& d, const CallContext& call,
                             const v1::UpdateProposalRequest& r, Proposal* out) {
-  KYODO_ASSIGN_OR_RETURN(auto fields,
-                   common::ResolveUpdateMask(r.update_mask(), r.proposal(),
+  KYODO_ASSIGN_OR_RETURN(
+      auto fields, common::ResolveUpdateMask(r.update_mask(), r.proposal(),
                                              MutableFields()));
   ProposalChangeOptions options;
   options.replace_parties =
@@ -348,8 +352,9 @@ absl::Status SubmitProposal(const ServiceDeps& d, const CallContext& call,
                             const v1::SubmitProposalRequest& r, Proposal* out) {
   absl::Time when = call.start;
   if (r.has_received_time()) {
-    KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
-                                "register paper submissions (received_time)"));
+    KYODO_RETURN_IF_ERROR(
+        RequireRole(call, {Role::kAdmin, Role::kWardStaff},
+                    "register paper submissions (received_time)"));
     when = doc::FromTimestamp(r.received_time());
     if (when > call.start) {
       return common::InvalidArgumentError("received_time", "is in the future");
@@ -370,13 +375,14 @@ absl::Status SubmitProposal(const ServiceDeps& d, const CallContext& call,
         }
         KYODO_RETURN_IF_ERROR(CheckWindow(c.call, when));
         KYODO_ASSIGN_OR_RETURN(auto programme,
-                         store::GetProgramme(s, c.programme_id));
+                               store::GetProgramme(s, c.programme_id));
         if (programme.has_value() &&
             programme->programme.one_proposal_per_applicant()) {
-          KYODO_ASSIGN_OR_RETURN(int32_t others, store::CountOtherSubmitted(
-                                               s, store::IdOf(c.call.name()),
-                                               store::IdOf(before.applicant()),
-                                               store::IdOf(before.name())));
+          KYODO_ASSIGN_OR_RETURN(
+              int32_t others,
+              store::CountOtherSubmitted(s, store::IdOf(c.call.name()),
+                                         store::IdOf(before.applicant()),
+                                         store::IdOf(before.name())));
           if (others > 0) {
             return common::FailedPreconditionError(
                 "TOO_MANY_PROPOSALS_IN_CALL",

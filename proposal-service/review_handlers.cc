@@ -90,21 +90,23 @@ absl::StatusOr<std::string> ResolveAuthor(const ServiceDeps& d,
   KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         KYODO_ASSIGN_OR_RETURN(auto c,
-                         LoadCall(s, {proposal.programme, proposal.call},
-                                  store::Lock::kNone));
+                               LoadCall(s, {proposal.programme, proposal.call},
+                                        store::Lock::kNone));
         if (!c.has_value()) return Hidden(IsStaff(call.principal), r.parent());
         if (named.has_value()) {
           KYODO_RETURN_IF_ERROR(RequireManager(call, c->call.ward(),
-                                         "enter a member's score sheet"));
-          KYODO_ASSIGN_OR_RETURN(auto member, store::GetReviewer(s, named->child));
+                                               "enter a member's score sheet"));
+          KYODO_ASSIGN_OR_RETURN(auto member,
+                                 store::GetReviewer(s, named->child));
           if (!member.has_value() || member->call_id != proposal.call ||
               member->reviewer.has_delete_time()) {
             return common::NotFoundError(r.reviewer());
           }
           author = named->child;
         } else {
-          KYODO_ASSIGN_OR_RETURN(auto seat, store::FindSeat(s, proposal.call,
-                                                      call.principal.reviewer));
+          KYODO_ASSIGN_OR_RETURN(
+              auto seat,
+              store::FindSeat(s, proposal.call, call.principal.reviewer));
           if (!seat.has_value()) {
             return common::PermissionDeniedError(
                 "the caller is not a member of this call's committee");
@@ -133,10 +135,11 @@ absl::StatusOr<std::optional<common::server::Versioned<Review>>> LoadReview(
     Session& s, const ChildIds& ids, const std::string& author,
     const std::string& name, const std::string& claim, ReviewSubject& subject) {
   using Result = std::optional<common::server::Versioned<Review>>;
-  KYODO_ASSIGN_OR_RETURN(subject.call,
-                   LoadCall(s, {ids.programme, ids.call}, store::Lock::kShare));
+  KYODO_ASSIGN_OR_RETURN(subject.call, LoadCall(s, {ids.programme, ids.call},
+                                                store::Lock::kShare));
   if (!subject.call.has_value()) return Result();
-  KYODO_ASSIGN_OR_RETURN(subject.proposal, store::GetProposal(s, ids.child, true));
+  KYODO_ASSIGN_OR_RETURN(subject.proposal,
+                         store::GetProposal(s, ids.child, true));
   const auto& p = subject.proposal;
   if (!p.has_value() || p->call_id != ids.call ||
       p->proposal.has_delete_time() || p->proposal.state() == Proposal::DRAFT) {
@@ -151,7 +154,8 @@ absl::StatusOr<std::optional<common::server::Versioned<Review>>> LoadReview(
   if (!claim.empty() && subject.member->reviewer.principal() != claim) {
     return common::PermissionDeniedError("the member's principal changed");
   }
-  KYODO_ASSIGN_OR_RETURN(auto existing, store::GetReview(s, ids.child, author, true));
+  KYODO_ASSIGN_OR_RETURN(auto existing,
+                         store::GetReview(s, ids.child, author, true));
   if (existing.has_value()) {
     return Result(common::server::Versioned<Review>{std::move(existing->review),
                                                     existing->version});
@@ -191,7 +195,8 @@ absl::Status CheckReviewable(const ReviewSubject& subject) {
 
 absl::Status SubmitReview(const ServiceDeps& d, const CallContext& call,
                           const v1::SubmitReviewRequest& r, Review* out) {
-  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(
+      common::ValidateRequestId("request_id", r.request_id()));
   KYODO_ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("parent", r.parent()));
   KYODO_ASSIGN_OR_RETURN(std::string author, ResolveAuthor(d, call, r, ids));
   ReviewSubject subject;
@@ -230,13 +235,13 @@ absl::Status GetReview(const ServiceDeps& d, const CallContext& call,
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         std::string own_only;
         KYODO_RETURN_IF_ERROR(ReviewReader(s, call, {ids.programme, ids.call},
-                                     r.name(), &own_only));
+                                           r.name(), &own_only));
         if (!own_only.empty() && own_only != ids.reviewer) {
           return common::PermissionDeniedError(
               "a committee member reads its own reviews only");
         }
         KYODO_ASSIGN_OR_RETURN(auto row,
-                         store::GetReview(s, ids.proposal, ids.reviewer));
+                               store::GetReview(s, ids.proposal, ids.reviewer));
         if (!row.has_value()) return common::NotFoundError(r.name());
         auto proposal = store::GetProposal(s, ids.proposal);
         if (!proposal.ok()) return proposal.status();
@@ -252,21 +257,22 @@ absl::Status ListReviews(const ServiceDeps& d, const CallContext& call,
                          const v1::ListReviewsRequest& r,
                          v1::ListReviewsResponse* out) {
   KYODO_ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("parent", r.parent()));
-  KYODO_ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
+  KYODO_ASSIGN_OR_RETURN(int size,
+                         common::paging::EffectivePageSize(r.page_size()));
   const std::string query = absl::StrCat("ListReviews|", r.parent());
   KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         std::string own_only;
         KYODO_RETURN_IF_ERROR(ReviewReader(s, call, {ids.programme, ids.call},
-                                     r.parent(), &own_only));
+                                           r.parent(), &own_only));
         KYODO_ASSIGN_OR_RETURN(auto proposal, store::GetProposal(s, ids.child));
         if (!proposal.has_value() || proposal->call_id != ids.call) {
           return common::NotFoundError(r.parent());
         }
         KYODO_ASSIGN_OR_RETURN(auto rows,
-                         store::ListReviews(s, ids.child, own_only,
-                                            cursor.last_seq, size + 1));
+                               store::ListReviews(s, ids.child, own_only,
+                                                  cursor.last_seq, size + 1));
         out->set_next_page_token(
             common::paging::FinishPage(rows, size, *d.pages, query));
         for (auto& row : rows) *out->add_reviews() = std::move(row.review);

@@ -155,23 +155,25 @@ absl::Status ListReviewers(const ServiceDeps& d, const CallContext& call,
                            const v1::ListReviewersRequest& r,
                            v1::ListReviewersResponse* out) {
   KYODO_ASSIGN_OR_RETURN(CallIds ids, ParseCallName("parent", r.parent()));
-  KYODO_ASSIGN_OR_RETURN(int size, common::paging::EffectivePageSize(r.page_size()));
+  KYODO_ASSIGN_OR_RETURN(int size,
+                         common::paging::EffectivePageSize(r.page_size()));
   const std::string query =
       absl::StrCat("ListReviewers|", r.parent(), "|", r.show_deleted());
   KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         KYODO_ASSIGN_OR_RETURN(store::CallRow c,
-                         CommitteeReadable(s, call, ids, r.parent()));
-        KYODO_ASSIGN_OR_RETURN(auto rows,
-                         store::ListReviewers(s, ids.call, r.show_deleted(),
-                                              cursor.last_seq, size + 1));
+                               CommitteeReadable(s, call, ids, r.parent()));
+        KYODO_ASSIGN_OR_RETURN(
+            auto rows, store::ListReviewers(s, ids.call, r.show_deleted(),
+                                            cursor.last_seq, size + 1));
         out->set_next_page_token(
             common::paging::FinishPage(rows, size, *d.pages, query));
         for (auto& row : rows) {
           Reviewer* member = out->add_reviewers();
           *member = std::move(row.reviewer);
-          KYODO_RETURN_IF_ERROR(AddAffiliationConflicts(s, c.call.name(), member));
+          KYODO_RETURN_IF_ERROR(
+              AddAffiliationConflicts(s, c.call.name(), member));
         }
         return absl::OkStatus();
       });
@@ -180,8 +182,9 @@ absl::Status ListReviewers(const ServiceDeps& d, const CallContext& call,
 absl::Status CreateReviewer(const ServiceDeps& d, const CallContext& call,
                             const v1::CreateReviewerRequest& r, Reviewer* out) {
   KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
-                              "appoint committee members"));
-  KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", r.request_id()));
+                                    "appoint committee members"));
+  KYODO_RETURN_IF_ERROR(
+      common::ValidateRequestId("request_id", r.request_id()));
   KYODO_ASSIGN_OR_RETURN(CallIds ids, ParseCallName("parent", r.parent()));
   Reviewer member;
   common::ApplyFields(
@@ -194,10 +197,11 @@ absl::Status CreateReviewer(const ServiceDeps& d, const CallContext& call,
         return common::idempotency::Run(
             s, r.request_id(), call.principal.subject, call.method, r, out,
             [&]() -> absl::Status {
-              KYODO_ASSIGN_OR_RETURN(auto c, LoadCall(s, ids, store::Lock::kShare));
+              KYODO_ASSIGN_OR_RETURN(auto c,
+                                     LoadCall(s, ids, store::Lock::kShare));
               if (!c.has_value()) return common::NotFoundError(r.parent());
               KYODO_RETURN_IF_ERROR(RequireManager(call, c->call.ward(),
-                                             "appoint its committee"));
+                                                   "appoint its committee"));
               if (IsDecided(c->call.state())) return CallDecidedError(c->call);
               if (c->call.has_delete_time()) {
                 return common::FailedPreconditionError("CALL_DELETED",
@@ -223,9 +227,9 @@ absl::Status CreateReviewer(const ServiceDeps& d, const CallContext& call,
 absl::Status UpdateReviewer(const ServiceDeps& d, const CallContext& call,
                             const v1::UpdateReviewerRequest& r, Reviewer* out) {
   KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
-                              "change committee members"));
-  KYODO_ASSIGN_OR_RETURN(auto fields,
-                   common::ResolveUpdateMask(r.update_mask(), r.reviewer(),
+                                    "change committee members"));
+  KYODO_ASSIGN_OR_RETURN(
+      auto fields, common::ResolveUpdateMask(r.update_mask(), r.reviewer(),
                                              MutableFields()));
   return ChangeReviewer(
       d, call, r.reviewer().name(), r.reviewer().etag(), r.request_id(), r, out,
@@ -241,7 +245,7 @@ absl::Status UpdateReviewer(const ServiceDeps& d, const CallContext& call,
 absl::Status DeleteReviewer(const ServiceDeps& d, const CallContext& call,
                             const v1::DeleteReviewerRequest& r, Reviewer* out) {
   KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
-                              "remove committee members"));
+                                    "remove committee members"));
   return ChangeReviewer(
       d, call, r.name(), r.etag(), r.request_id(), r, out,
       [&](const store::CallRow& c, const Reviewer&) {
@@ -257,9 +261,9 @@ absl::Status DeclareConflict(const ServiceDeps& d, const CallContext& call,
                              const v1::DeclareConflictRequest& r,
                              Reviewer* out) {
   KYODO_ASSIGN_OR_RETURN(ChildIds member,
-                   ParseReviewerName("reviewer", r.reviewer()));
+                         ParseReviewerName("reviewer", r.reviewer()));
   KYODO_ASSIGN_OR_RETURN(ChildIds proposal,
-                   ParseProposalName("proposal", r.proposal()));
+                         ParseProposalName("proposal", r.proposal()));
   if (proposal.programme != member.programme || proposal.call != member.call) {
     return common::InvalidArgumentError(
         "proposal", "must be a proposal of the member's call");

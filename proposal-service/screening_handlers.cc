@@ -60,15 +60,15 @@ absl::Status ScreenProposal(const ServiceDeps& d, const CallContext& call,
           Proposal& after) -> absl::Status {
         KYODO_RETURN_IF_ERROR(CheckScreenable(c.call, before));
         KYODO_ASSIGN_OR_RETURN(auto programme,
-                         store::GetProgramme(s, c.programme_id));
+                               store::GetProgramme(s, c.programme_id));
         if (!programme.has_value())
           return absl::InternalError("call without programme");
         const std::string applicant_id = store::IdOf(before.applicant());
         domain::ApplicantRecords records;
         KYODO_ASSIGN_OR_RETURN(records.proposals_in_call,
-                         store::CountOtherSubmitted(
-                             s, store::IdOf(c.call.name()), applicant_id,
-                             store::IdOf(before.name())));
+                               store::CountOtherSubmitted(
+                                   s, store::IdOf(c.call.name()), applicant_id,
+                                   store::IdOf(before.name())));
         KYODO_ASSIGN_OR_RETURN(
             records.adoptions_in_programme,
             store::CountAdoptions(s, c.programme_id, applicant_id));

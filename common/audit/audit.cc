@@ -72,8 +72,10 @@ absl::Status Record(db::Session& session, const Actor& actor,
   nlohmann::json json = nlohmann::json::array();
   for (const auto& change : changes) {
     nlohmann::json entry = {{"field", change.field()}};
-    if (change.has_before()) entry["before"] = nlohmann::json::parse(change.before());
-    if (change.has_after()) entry["after"] = nlohmann::json::parse(change.after());
+    if (change.has_before())
+      entry["before"] = nlohmann::json::parse(change.before());
+    if (change.has_after())
+      entry["after"] = nlohmann::json::parse(change.after());
     json.push_back(std::move(entry));
   }
   std::optional<std::string> request_id;
@@ -88,7 +90,7 @@ absl::StatusOr<std::vector<kyodo::type::v1::AuditEvent>> List(
     db::Session& session, absl::string_view resource, int64_t after_id,
     int limit) {
   KYODO_ASSIGN_OR_RETURN(std::vector<db::Row> rows,
-                   session.Query(kList, {resource, after_id, limit}));
+                         session.Query(kList, {resource, after_id, limit}));
   std::vector<kyodo::type::v1::AuditEvent> events;
   for (const db::Row& row : rows) {
     kyodo::type::v1::AuditEvent event;
@@ -99,8 +101,9 @@ absl::StatusOr<std::vector<kyodo::type::v1::AuditEvent>> List(
     event.set_actor_role(row.String(4));
     if (!row.IsNull(5)) event.set_request_id(row.String(5));
     event.set_call_id(row.String(6));
-    *event.mutable_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-        absl::ToUnixNanos(row.Time(7)));
+    *event.mutable_time() =
+        google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+            absl::ToUnixNanos(row.Time(7)));
     const nlohmann::json changes =
         nlohmann::json::parse(row.String(8), nullptr, false);
     if (changes.is_array()) {
@@ -120,12 +123,15 @@ absl::Status ListPage(db::Session& session,
                       const kyodo::type::v1::ListAuditEventsRequest& request,
                       const paging::PageTokenCodec& pages,
                       kyodo::type::v1::ListAuditEventsResponse* response) {
-  KYODO_ASSIGN_OR_RETURN(int size, paging::EffectivePageSize(request.page_size()));
-  const std::string query = absl::StrCat("ListAuditEvents|", request.resource());
+  KYODO_ASSIGN_OR_RETURN(int size,
+                         paging::EffectivePageSize(request.page_size()));
+  const std::string query =
+      absl::StrCat("ListAuditEvents|", request.resource());
   KYODO_ASSIGN_OR_RETURN(paging::PageCursor cursor,
-                   pages.Decode(request.page_token(), query));
-  KYODO_ASSIGN_OR_RETURN(std::vector<kyodo::type::v1::AuditEvent> events,
-                   List(session, request.resource(), cursor.last_seq, size + 1));
+                         pages.Decode(request.page_token(), query));
+  KYODO_ASSIGN_OR_RETURN(
+      std::vector<kyodo::type::v1::AuditEvent> events,
+      List(session, request.resource(), cursor.last_seq, size + 1));
   response->set_next_page_token(paging::FinishPage(
       events, size, pages, query,
       [](const kyodo::type::v1::AuditEvent& e) { return e.id(); }));

@@ -9,10 +9,10 @@
 #define KYODO_COMMON_AUDIT_AUDIT_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/db/session.h"
 #include "common/paging/page_token.h"

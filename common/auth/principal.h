@@ -5,8 +5,8 @@
 
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "kyodo/type/v1/ward.pb.h"
 
 namespace kyodo::common::auth {

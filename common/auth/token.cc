@@ -143,9 +143,10 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token,
   if (token.size() > kMaxTokenBytes) return Denied("too long");
   const std::string text(token);  // libjwt wants a NUL-terminated string
   jwt_t* raw = nullptr;
-  const int error = jwt_decode(
-      &raw, text.c_str(), reinterpret_cast<const unsigned char*>(options_.key.data()),
-      static_cast<int>(options_.key.size()));
+  const int error =
+      jwt_decode(&raw, text.c_str(),
+                 reinterpret_cast<const unsigned char*>(options_.key.data()),
+                 static_cast<int>(options_.key.size()));
   JwtPtr jwt(raw);
   if (error != 0 || jwt == nullptr) return Denied("bad format or signature");
   const char* alg = jwt_alg_str(jwt_get_alg(jwt.get()));
@@ -177,7 +178,8 @@ absl::StatusOr<Principal> TokenVerifier::VerifyAuthorizationHeader(
         "missing authorization metadata (Bearer token)");
   }
   if (!absl::StartsWithIgnoreCase(header, kBearer)) {
-    return UnauthenticatedError("authorization metadata must be Bearer <token>");
+    return UnauthenticatedError(
+        "authorization metadata must be Bearer <token>");
   }
   return Verify(header.substr(kBearer.size()), now);
 }
@@ -194,7 +196,8 @@ absl::StatusOr<std::string> MintToken(const Principal& principal,
   const long now = static_cast<long>(absl::ToUnixSeconds(options.now));
   int rc = 0;
   rc |= jwt_add_grant(jwt.get(), "sub", principal.subject.c_str());
-  rc |= jwt_add_grant(jwt.get(), "role", std::string(RoleName(principal.role)).c_str());
+  rc |= jwt_add_grant(jwt.get(), "role",
+                      std::string(RoleName(principal.role)).c_str());
   rc |= jwt_add_grant(jwt.get(), "iss", options.issuer.c_str());
   rc |= jwt_add_grant(jwt.get(), "aud", options.audience.c_str());
   rc |= jwt_add_grant_int(jwt.get(), "iat", now);

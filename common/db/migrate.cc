@@ -72,9 +72,9 @@ absl::Status ApplyOne(Session& session, const std::string& track,
                       const Migration& m, const std::string& checksum) {
   log::Info("applying migration",
             {{"track", track}, {"version", m.version}, {"name", m.name}});
-  KYODO_RETURN_IF_ERROR(session
-                      .Exec(kInsertDirty, {track, m.version, m.name, checksum})
-                      .status());
+  KYODO_RETURN_IF_ERROR(
+      session.Exec(kInsertDirty, {track, m.version, m.name, checksum})
+          .status());
   for (const std::string& statement : SplitStatements(m.sql)) {
     if (absl::Status s = session.ExecUnprepared(statement); !s.ok()) {
       return absl::InternalError(
@@ -145,9 +145,9 @@ absl::Status CreateDatabase(const PoolOptions& database) {
   server.database.clear();
   server.max_size = 1;
   KYODO_ASSIGN_OR_RETURN(std::unique_ptr<ConnectionPool> pool,
-                   ConnectionPool::Create(server));
+                         ConnectionPool::Create(server));
   KYODO_ASSIGN_OR_RETURN(PooledSession session,
-                   pool->Borrow(absl::Now() + server.connect_timeout));
+                         pool->Borrow(absl::Now() + server.connect_timeout));
   log::Info("creating database", {{"database", database.database}});
   return session->ExecUnprepared(
       absl::StrCat("CREATE DATABASE IF NOT EXISTS ", database.database,
@@ -161,7 +161,7 @@ absl::StatusOr<MigrationReport> ApplyMigrations(
   options.max_size = 1;
   options.io_timeout = absl::Hours(1);
   KYODO_ASSIGN_OR_RETURN(std::unique_ptr<ConnectionPool> pool,
-                   ConnectionPool::Create(options));
+                         ConnectionPool::Create(options));
   absl::StatusOr<PooledSession> session =
       pool->Borrow(absl::Now() + options.connect_timeout);
   // 1049: unknown database. A fresh install creates its own.
@@ -173,15 +173,18 @@ absl::StatusOr<MigrationReport> ApplyMigrations(
   // The lock name is bound to the schema: tests run many schemas at once.
   KYODO_ASSIGN_OR_RETURN(
       std::optional<Row> lock,
-      (*session)->QueryOne("SELECT GET_LOCK(CONCAT('kyodo.migrate.', DATABASE()), ?)",
-                        {static_cast<int64_t>(absl::ToInt64Seconds(lock_timeout))}));
+      (*session)->QueryOne(
+          "SELECT GET_LOCK(CONCAT('kyodo.migrate.', DATABASE()), ?)",
+          {static_cast<int64_t>(absl::ToInt64Seconds(lock_timeout))}));
   if (!lock.has_value() || lock->Int(0) != 1) {
     return absl::DeadlineExceededError(
         "another instance holds the migration lock; try again later");
   }
   absl::StatusOr<MigrationReport> report = ApplyLocked(**session, tracks);
   absl::Status released =
-      (*session)->QueryOne("SELECT RELEASE_LOCK(CONCAT('kyodo.migrate.', DATABASE()))")
+      (*session)
+          ->QueryOne(
+              "SELECT RELEASE_LOCK(CONCAT('kyodo.migrate.', DATABASE()))")
           .status();
   if (!released.ok()) (*session)->MarkBroken();
   if (report.ok()) {

@@ -18,10 +18,10 @@
 #define KYODO_COMMON_DB_MIGRATE_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/db/pool.h"
 
@@ -39,8 +39,8 @@ struct MigrationTrack {
 };
 
 struct MigrationReport {
-  int applied = 0;   // migrations this call applied
-  int current = 0;   // migrations already in place
+  int applied = 0;  // migrations this call applied
+  int current = 0;  // migrations already in place
 };
 
 // Applies every pending migration of `tracks` with its own session (DDL on a

@@ -59,7 +59,8 @@ absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(
   }
   // The driver singleton is not safe to create from several threads at once.
   sql::mysql::get_mysql_driver_instance();
-  return std::unique_ptr<ConnectionPool>(new ConnectionPool(std::move(options)));
+  return std::unique_ptr<ConnectionPool>(
+      new ConnectionPool(std::move(options)));
 }
 
 ConnectionPool::ConnectionPool(PoolOptions options)
@@ -78,8 +79,8 @@ absl::StatusOr<std::unique_ptr<Session>> ConnectionPool::Open(
     absl::Time deadline) {
   const absl::Duration left = deadline - absl::Now();
   sql::ConnectOptionsMap connect;
-  connect["hostName"] = sql::SQLString(
-      absl::StrCat("tcp://", options_.host, ":", options_.port));
+  connect["hostName"] =
+      sql::SQLString(absl::StrCat("tcp://", options_.host, ":", options_.port));
   connect["userName"] = sql::SQLString(options_.user);
   connect["password"] = sql::SQLString(options_.password);
   if (!options_.database.empty()) {
@@ -95,11 +96,10 @@ absl::StatusOr<std::unique_ptr<Session>> ConnectionPool::Open(
   try {
     connection.reset(sql::mysql::get_mysql_driver_instance()->connect(connect));
   } catch (const sql::SQLException& e) {
-    log::Warning("database connect failed",
-                 {{"errno", e.getErrorCode()},
-                  {"error", e.what()},
-                  {"host", options_.host},
-                  {"port", options_.port}});
+    log::Warning("database connect failed", {{"errno", e.getErrorCode()},
+                                             {"error", e.what()},
+                                             {"host", options_.host},
+                                             {"port", options_.port}});
     return WithMySqlErrorNumber(
         ErrorWithReason(absl::StatusCode::kUnavailable, "DATABASE_UNAVAILABLE",
                         "cannot connect to the database; retry later"),
@@ -170,9 +170,8 @@ absl::StatusOr<PooledSession> ConnectionPool::Borrow(absl::Time deadline) {
     }
     ++stats_.waiting;
     const bool woke = available_.wait_until(
-        lock, absl::ToChronoTime(wait_until), [this] {
-          return !idle_.empty() || stats_.open < options_.max_size;
-        });
+        lock, absl::ToChronoTime(wait_until),
+        [this] { return !idle_.empty() || stats_.open < options_.max_size; });
     --stats_.waiting;
     if (!woke) {
       if (absl::Now() >= deadline) {

@@ -47,10 +47,10 @@ struct PoolOptions {
 };
 
 struct PoolStats {
-  int open = 0;      // sessions that exist (idle + in use + connecting)
-  int in_use = 0;    // borrowed right now
+  int open = 0;    // sessions that exist (idle + in use + connecting)
+  int in_use = 0;  // borrowed right now
   int idle = 0;
-  int waiting = 0;   // borrowers waiting for a session
+  int waiting = 0;  // borrowers waiting for a session
   int64_t opened_total = 0;
   int64_t dropped_total = 0;   // closed because broken or dead on ping
   int64_t rejected_total = 0;  // Borrow answered RESOURCE_EXHAUSTED

@@ -101,16 +101,15 @@ absl::Status MapError(const sql::SQLException& e, absl::string_view sql,
     status = FailedPreconditionError(
         "REFERENCE_CONSTRAINT", "a referenced resource is missing or in use");
   } else if (number == 1205 || number == 1213) {
-    status = ErrorWithReason(absl::StatusCode::kAborted,
-                             "TRANSACTION_CONFLICT",
+    status = ErrorWithReason(absl::StatusCode::kAborted, "TRANSACTION_CONFLICT",
                              "a concurrent transaction conflicted; retry");
   } else if (number == 1969 || number == 3024) {
     status = absl::DeadlineExceededError("database statement timed out");
   } else if (number >= 2000 && number < 3000) {
     session.MarkBroken();
-    status = ErrorWithReason(absl::StatusCode::kUnavailable,
-                             "DATABASE_UNAVAILABLE",
-                             "the database is unavailable; retry later");
+    status =
+        ErrorWithReason(absl::StatusCode::kUnavailable, "DATABASE_UNAVAILABLE",
+                        "the database is unavailable; retry later");
   } else {
     status = absl::InternalError(
         absl::StrCat("mysql error ", number, " (", e.getSQLState(), ")"));
@@ -145,7 +144,8 @@ Session::~Session() {
   }
 }
 
-absl::StatusOr<sql::PreparedStatement*> Session::Prepare(absl::string_view sql) {
+absl::StatusOr<sql::PreparedStatement*> Session::Prepare(
+    absl::string_view sql) {
   auto it = statements_.find(sql);
   if (it != statements_.end()) return it->second.get();
   if (statements_.size() >= kMaxCachedStatements) statements_.clear();

@@ -41,9 +41,11 @@ absl::Status Attempt(ConnectionPool& pool, absl::Time deadline,
     // Sessions run READ COMMITTED, where every statement sees a new
     // snapshot; a multi-statement read needs one snapshot, so this one
     // transaction runs REPEATABLE READ.
-    status = s.ExecUnprepared("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    status =
+        s.ExecUnprepared("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
     if (status.ok()) {
-      status = s.ExecUnprepared("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+      status = s.ExecUnprepared(
+          "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
     }
   } else {
     status = s.ExecUnprepared("START TRANSACTION");

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <random>
 
-#include "absl/time/clock.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/log/log.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
@@ -25,7 +25,8 @@ std::shared_ptr<grpc::Channel> NewChannel(
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   return grpc::CreateCustomChannel(
-      address, credentials != nullptr ? credentials : grpc::InsecureChannelCredentials(),
+      address,
+      credentials != nullptr ? credentials : grpc::InsecureChannelCredentials(),
       args);
 }
 
@@ -61,13 +62,15 @@ absl::Status Sanitize(absl::Status status, const DownstreamOptions& options) {
                 {"error", status.message()}});
   switch (status.code()) {
     case absl::StatusCode::kUnavailable:
-      return ErrorWithReason(absl::StatusCode::kUnavailable, "DOWNSTREAM_UNAVAILABLE",
-                             absl::StrCat(options.service, " is unavailable; retry later"),
-                             {{"service", options.service}});
+      return ErrorWithReason(
+          absl::StatusCode::kUnavailable, "DOWNSTREAM_UNAVAILABLE",
+          absl::StrCat(options.service, " is unavailable; retry later"),
+          {{"service", options.service}});
     case absl::StatusCode::kDeadlineExceeded:
-      return ErrorWithReason(absl::StatusCode::kDeadlineExceeded, "DOWNSTREAM_TIMEOUT",
-                             absl::StrCat(options.service, " did not answer in time"),
-                             {{"service", options.service}});
+      return ErrorWithReason(
+          absl::StatusCode::kDeadlineExceeded, "DOWNSTREAM_TIMEOUT",
+          absl::StrCat(options.service, " did not answer in time"),
+          {{"service", options.service}});
     default:
       return status;
   }
@@ -86,7 +89,8 @@ absl::Status CallDownstream(
                                "deadline passed before the downstream call")
                          : status;
     }
-    auto context = DownstreamContext(call, options.budget, options.bearer_token);
+    auto context =
+        DownstreamContext(call, options.budget, options.bearer_token);
     status = FromGrpcStatus(invoke(context.get()));
     const bool retry = options.retry_unavailable &&
                        status.code() == absl::StatusCode::kUnavailable &&
@@ -95,7 +99,8 @@ absl::Status CallDownstream(
     std::uniform_int_distribution<int64_t> jitter(
         0, absl::ToInt64Microseconds(options.backoff) * attempt);
     const absl::Duration wait = absl::Microseconds(jitter(rng));
-    if (absl::Now() + wait >= call.deadline) return Sanitize(std::move(status), options);
+    if (absl::Now() + wait >= call.deadline)
+      return Sanitize(std::move(status), options);
     absl::SleepFor(wait);
   }
 }

@@ -58,7 +58,8 @@ absl::StatusOr<std::optional<std::string>> Claim(
   if (inserted.status().code() != absl::StatusCode::kAlreadyExists) {
     return inserted.status();
   }
-  KYODO_ASSIGN_OR_RETURN(std::optional<db::Row> row, session.QueryOne(kSelect, {id}));
+  KYODO_ASSIGN_OR_RETURN(std::optional<db::Row> row,
+                         session.QueryOne(kSelect, {id}));
   if (!row.has_value() || row->String(0) != principal ||
       row->String(1) != method || row->String(2) != hash) {
     return Reused();
@@ -74,21 +75,22 @@ absl::StatusOr<std::optional<std::string>> Claim(
   return std::optional<std::string>(std::move(response));
 }
 
-absl::StatusOr<bool> IsAnswered(db::Session& session, absl::string_view request_id,
+absl::StatusOr<bool> IsAnswered(db::Session& session,
+                                absl::string_view request_id,
                                 absl::string_view principal,
                                 absl::string_view method) {
-  KYODO_ASSIGN_OR_RETURN(std::optional<db::Row> row,
-                   session.QueryOne(kAnswered, {absl::AsciiStrToLower(request_id),
-                                                principal, method}));
+  KYODO_ASSIGN_OR_RETURN(
+      std::optional<db::Row> row,
+      session.QueryOne(kAnswered,
+                       {absl::AsciiStrToLower(request_id), principal, method}));
   return row.has_value();
 }
 
 absl::Status Complete(db::Session& session, absl::string_view request_id,
                       const google::protobuf::Message& response) {
   return session
-      .Exec(kComplete,
-            {absl::Base64Escape(response.SerializeAsString()),
-             absl::AsciiStrToLower(request_id)})
+      .Exec(kComplete, {absl::Base64Escape(response.SerializeAsString()),
+                        absl::AsciiStrToLower(request_id)})
       .status();
 }
 
@@ -98,8 +100,9 @@ absl::Status Run(db::Session& session, absl::string_view request_id,
                  google::protobuf::Message* response,
                  absl::FunctionRef<absl::Status()> body) {
   if (request_id.empty()) return body();
-  KYODO_ASSIGN_OR_RETURN(std::optional<std::string> prior,
-                   Claim(session, request_id, principal, method, request));
+  KYODO_ASSIGN_OR_RETURN(
+      std::optional<std::string> prior,
+      Claim(session, request_id, principal, method, request));
   if (prior.has_value()) {
     response->Clear();
     if (!response->ParseFromString(*prior)) {

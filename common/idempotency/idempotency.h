@@ -12,10 +12,10 @@
 
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/db/session.h"
 #include "google/protobuf/message.h"
 
@@ -34,7 +34,8 @@ absl::StatusOr<std::optional<std::string>> Claim(
 // principal and method; claims nothing. A service that must ask another one
 // before it can write (and cannot while that one is down) checks this first,
 // so a retry of a finished call still gets its first answer.
-absl::StatusOr<bool> IsAnswered(db::Session& session, absl::string_view request_id,
+absl::StatusOr<bool> IsAnswered(db::Session& session,
+                                absl::string_view request_id,
                                 absl::string_view principal,
                                 absl::string_view method);
 

@@ -50,7 +50,8 @@ void SetService(absl::string_view service) {
 void SetMinLevel(Level level) { min_level = static_cast<int>(level); }
 
 bool ParseLevel(absl::string_view text, Level* level) {
-  for (Level l : {Level::kDebug, Level::kInfo, Level::kWarning, Level::kError}) {
+  for (Level l :
+       {Level::kDebug, Level::kInfo, Level::kWarning, Level::kError}) {
     if (text == LevelName(l)) {
       *level = l;
       return true;

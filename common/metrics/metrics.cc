@@ -24,9 +24,10 @@ class PoolCollector final : public prometheus::Collectable {
 
   std::vector<prometheus::MetricFamily> Collect() const override {
     const db::PoolStats stats = pool_->Stats();
-    prometheus::MetricFamily sessions{
-        "kyodo_db_pool_sessions", "Database sessions of the pool by state",
-        prometheus::MetricType::Gauge, {}};
+    prometheus::MetricFamily sessions{"kyodo_db_pool_sessions",
+                                      "Database sessions of the pool by state",
+                                      prometheus::MetricType::Gauge,
+                                      {}};
     for (const auto& [state, value] :
          std::vector<std::pair<std::string, int>>{{"open", stats.open},
                                                   {"in_use", stats.in_use},
@@ -38,12 +39,15 @@ class PoolCollector final : public prometheus::Collectable {
       sessions.metric.push_back(m);
     }
     prometheus::MetricFamily events{
-        "kyodo_db_pool_events_total", "Sessions opened, dropped and borrowers refused",
-        prometheus::MetricType::Counter, {}};
+        "kyodo_db_pool_events_total",
+        "Sessions opened, dropped and borrowers refused",
+        prometheus::MetricType::Counter,
+        {}};
     for (const auto& [event, value] :
-         std::vector<std::pair<std::string, int64_t>>{{"opened", stats.opened_total},
-                                                      {"dropped", stats.dropped_total},
-                                                      {"rejected", stats.rejected_total}}) {
+         std::vector<std::pair<std::string, int64_t>>{
+             {"opened", stats.opened_total},
+             {"dropped", stats.dropped_total},
+             {"rejected", stats.rejected_total}}) {
       prometheus::ClientMetric m;
       m.label = {{"service", service_}, {"event", event}};
       m.counter.value = static_cast<double>(value);
@@ -62,7 +66,8 @@ class PoolCollector final : public prometheus::Collectable {
 struct Metrics::Impl {
   std::string service;
   std::unique_ptr<prometheus::Exposer> exposer;
-  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  std::shared_ptr<prometheus::Registry> registry =
+      std::make_shared<prometheus::Registry>();
   prometheus::Family<prometheus::Counter>* calls = nullptr;
   prometheus::Family<prometheus::Histogram>* latency = nullptr;
   prometheus::Gauge* migrations = nullptr;
@@ -74,14 +79,15 @@ struct Metrics::Impl {
       by_call;
 };
 
-absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Start(const std::string& listen,
-                                                        const std::string& service) {
+absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Start(
+    const std::string& listen, const std::string& service) {
   auto impl = std::make_unique<Impl>();
   impl->service = service;
   try {
     impl->exposer = std::make_unique<prometheus::Exposer>(listen);
   } catch (const std::exception& e) {
-    return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", listen));
+    return absl::UnavailableError(
+        absl::StrCat("cannot serve metrics on ", listen));
   }
   impl->calls = &prometheus::BuildCounter()
                      .Name("kyodo_rpc_total")
@@ -116,7 +122,8 @@ int Metrics::port() const {
 void Metrics::ObserveCall(absl::string_view method, absl::StatusCode code,
                           absl::Duration latency) {
   static const prometheus::Histogram::BucketBoundaries kBuckets = {
-      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+      0.1,    0.25,  0.5,    1,     2.5,  5,     10};
   std::pair<prometheus::Counter*, prometheus::Histogram*> series;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
@@ -128,8 +135,9 @@ void Metrics::ObserveCall(absl::string_view method, absl::StatusCode code,
           {"method", std::string(method)},
           {"code", absl::StatusCodeToString(code)}};
       it = impl_->by_call
-               .emplace(key, std::make_pair(&impl_->calls->Add(labels),
-                                            &impl_->latency->Add(labels, kBuckets)))
+               .emplace(key,
+                        std::make_pair(&impl_->calls->Add(labels),
+                                       &impl_->latency->Add(labels, kBuckets)))
                .first;
     }
     series = it->second;

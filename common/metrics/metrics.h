@@ -23,8 +23,8 @@ class Metrics {
  public:
   // Serves /metrics on `listen` (e.g. "127.0.0.1:9464"; port 0 picks one).
   // UNAVAILABLE when the address cannot be bound.
-  static absl::StatusOr<std::unique_ptr<Metrics>> Start(const std::string& listen,
-                                                        const std::string& service);
+  static absl::StatusOr<std::unique_ptr<Metrics>> Start(
+      const std::string& listen, const std::string& service);
   ~Metrics();
 
   // The port /metrics is served on.

@@ -42,7 +42,8 @@ class Lexer {
             text_[pos_] == '_' || text_[pos_] == '.')) {
       ++pos_;
     }
-    if (start == pos_) return Bad(absl::StrCat("expected a field name at ", Where()));
+    if (start == pos_)
+      return Bad(absl::StrCat("expected a field name at ", Where()));
     return std::string(text_.substr(start, pos_ - start));
   }
 
@@ -66,7 +67,8 @@ class Lexer {
            text_[pos_] != '"' && text_[pos_] != '(' && text_[pos_] != ')') {
       ++pos_;
     }
-    if (start == pos_) return Bad(absl::StrCat("expected a value at ", Where()));
+    if (start == pos_)
+      return Bad(absl::StrCat("expected a value at ", Where()));
     return std::string(text_.substr(start, pos_ - start));
   }
 
@@ -74,7 +76,8 @@ class Lexer {
     SkipSpace();
     if (text_.substr(pos_, word.size()) != word) return false;
     size_t end = pos_ + word.size();
-    if (end < text_.size() && !std::isspace(static_cast<unsigned char>(text_[end]))) {
+    if (end < text_.size() &&
+        !std::isspace(static_cast<unsigned char>(text_[end]))) {
       return false;
     }
     pos_ = end;
@@ -221,8 +224,8 @@ absl::StatusOr<SqlFilter> ParseFilter(absl::string_view filter,
     if (field == nullptr) {
       std::vector<std::string> names;
       for (const FilterField& f : fields) names.push_back(f.name);
-      return Bad(absl::StrCat("cannot filter on ", term.field, "; fields: ",
-                              absl::StrJoin(names, ", ")));
+      return Bad(absl::StrCat("cannot filter on ", term.field,
+                              "; fields: ", absl::StrJoin(names, ", ")));
     }
     if (!OpAllowed(field->type, term.op)) {
       return Bad(absl::StrCat(field->name, " does not support ", term.op));
@@ -231,7 +234,8 @@ absl::StatusOr<SqlFilter> ParseFilter(absl::string_view filter,
     if (field->convert) {
       auto converted = field->convert(value);
       if (!converted.ok()) {
-        return Bad(absl::StrCat(field->name, ": ", converted.status().message()));
+        return Bad(
+            absl::StrCat(field->name, ": ", converted.status().message()));
       }
       value = *converted;
     }
@@ -242,8 +246,10 @@ absl::StatusOr<SqlFilter> ParseFilter(absl::string_view filter,
                       field->member_sql);
       out.params.push_back(*param);
     } else if (term.op == ":") {
-      absl::StrAppend(&out.sql, " AND ", field->column, " LIKE ? ESCAPE '\\\\'");
-      out.params.push_back(db::Param(absl::StrCat("%", EscapeLike(value), "%")));
+      absl::StrAppend(&out.sql, " AND ", field->column,
+                      " LIKE ? ESCAPE '\\\\'");
+      out.params.push_back(
+          db::Param(absl::StrCat("%", EscapeLike(value), "%")));
     } else if (term.op == "!=") {
       // Null-safe: a row without a value is "not equal" too.
       absl::StrAppend(&out.sql, " AND NOT (", field->column, " <=> ?)");

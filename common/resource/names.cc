@@ -43,7 +43,8 @@ absl::StatusOr<std::string> ParseName(absl::string_view field,
 }
 
 absl::StatusOr<std::vector<std::string>> ParseNestedName(
-    absl::string_view field, absl::string_view name, absl::string_view pattern) {
+    absl::string_view field, absl::string_view name,
+    absl::string_view pattern) {
   if (name.empty()) {
     return InvalidArgumentError(field, "required", "FIELD_REQUIRED");
   }

@@ -8,10 +8,10 @@
 #define KYODO_COMMON_RESOURCE_NAMES_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace kyodo::common {
 

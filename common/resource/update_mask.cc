@@ -40,8 +40,8 @@ absl::StatusOr<std::vector<std::string>> ResolveUpdateMask(
       std::sort(allowed.begin(), allowed.end());
       return InvalidArgumentError(
           "update_mask",
-          absl::StrCat("cannot update ", path, "; updatable fields: ",
-                       absl::StrJoin(allowed, ", ")));
+          absl::StrCat("cannot update ", path,
+                       "; updatable fields: ", absl::StrJoin(allowed, ", ")));
     }
     fields.push_back(path);
   }
@@ -61,10 +61,11 @@ void ApplyFields(const google::protobuf::Message& patch,
     if (field->is_repeated()) {
       for (int i = 0; i < from->FieldSize(patch, field); ++i) {
         if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-          to->AddMessage(target, field)->CopyFrom(
-              from->GetRepeatedMessage(patch, field, i));
+          to->AddMessage(target, field)
+              ->CopyFrom(from->GetRepeatedMessage(patch, field, i));
         } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
-          to->AddString(target, field, from->GetRepeatedString(patch, field, i));
+          to->AddString(target, field,
+                        from->GetRepeatedString(patch, field, i));
         } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
           to->AddEnumValue(target, field,
                            from->GetRepeatedEnumValue(patch, field, i));
@@ -73,7 +74,8 @@ void ApplyFields(const google::protobuf::Message& patch,
         } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_INT64) {
           to->AddInt64(target, field, from->GetRepeatedInt64(patch, field, i));
         } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE) {
-          to->AddDouble(target, field, from->GetRepeatedDouble(patch, field, i));
+          to->AddDouble(target, field,
+                        from->GetRepeatedDouble(patch, field, i));
         } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_BOOL) {
           to->AddBool(target, field, from->GetRepeatedBool(patch, field, i));
         }
@@ -83,7 +85,8 @@ void ApplyFields(const google::protobuf::Message& patch,
     if (!from->HasField(patch, field)) continue;
     switch (field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_MESSAGE:
-        to->MutableMessage(target, field)->CopyFrom(from->GetMessage(patch, field));
+        to->MutableMessage(target, field)
+            ->CopyFrom(from->GetMessage(patch, field));
         break;
       case FieldDescriptor::CPPTYPE_STRING:
         to->SetString(target, field, from->GetString(patch, field));

@@ -17,14 +17,17 @@ T OrFail(absl::StatusOr<T> value) {
 }
 
 // Applies migrations when asked; false when the process should stop.
-bool Migrate(const ServiceConfig& config, const std::vector<db::MigrationTrack>& tracks,
+bool Migrate(const ServiceConfig& config,
+             const std::vector<db::MigrationTrack>& tracks,
              metrics::Metrics* metrics, int* exit_code) {
   if (!config.migrate && !config.migrate_only) return true;
   db::MigrationReport report;
-  absl::Status migrated = MigrateAtStart(config.db, tracks, absl::Seconds(60), &report);
+  absl::Status migrated =
+      MigrateAtStart(config.db, tracks, absl::Seconds(60), &report);
   if (metrics != nullptr) {
-    metrics->SetMigrations(report.applied,
-                           migrated.code() == absl::StatusCode::kFailedPrecondition);
+    metrics->SetMigrations(
+        report.applied,
+        migrated.code() == absl::StatusCode::kFailedPrecondition);
   }
   if (config.migrate_only) {
     *exit_code = migrated.ok() ? 0 : 1;
@@ -32,7 +35,8 @@ bool Migrate(const ServiceConfig& config, const std::vector<db::MigrationTrack>&
   }
   // A dirty schema keeps the service up but NOT_SERVING, for operators to
   // see; any other failure ends the process.
-  if (!migrated.ok() && migrated.code() != absl::StatusCode::kFailedPrecondition) {
+  if (!migrated.ok() &&
+      migrated.code() != absl::StatusCode::kFailedPrecondition) {
     *exit_code = 1;
     return false;
   }
@@ -44,7 +48,8 @@ bool Migrate(const ServiceConfig& config, const std::vector<db::MigrationTrack>&
 int RunService(int argc, char** argv, const ServiceSpec& spec) {
   BlockTerminationSignals();
   config::ParseFlagsAndEnvironment(argc, argv, spec.usage);
-  const ServiceConfig config = LoadServiceConfig(spec.name, spec.database, spec.listen);
+  const ServiceConfig config =
+      LoadServiceConfig(spec.name, spec.database, spec.listen);
   const bool has_database = !spec.database.empty();
 
   std::unique_ptr<metrics::Metrics> metrics;
@@ -64,17 +69,21 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   }
 
   auto verifier = OrFail(auth::TokenVerifier::Create(config.auth));
-  RpcRunner rpc(spec.domain, verifier.get(), &Clock::Real(), config.default_deadline);
+  RpcRunner rpc(spec.domain, verifier.get(), &Clock::Real(),
+                config.default_deadline);
   if (metrics != nullptr) {
-    rpc.set_observer([m = metrics.get()](absl::string_view method, absl::StatusCode code,
+    rpc.set_observer([m = metrics.get()](absl::string_view method,
+                                         absl::StatusCode code,
                                          absl::Duration latency) {
       m->ObserveCall(method, code, latency);
     });
   }
-  ServiceEnv env{&config, pool.get(), &rpc, pages.get(), &Clock::Real(), nullptr};
+  ServiceEnv env{&config,     pool.get(),     &rpc,
+                 pages.get(), &Clock::Real(), nullptr};
   if (!config.downstream_ca_file.empty()) {
-    env.downstream_credentials = OrFail(ChannelTls(
-        config.downstream_ca_file, config.downstream_cert_file, config.downstream_key_file));
+    env.downstream_credentials = OrFail(ChannelTls(config.downstream_ca_file,
+                                                   config.downstream_cert_file,
+                                                   config.downstream_key_file));
   }
   BuiltService built = OrFail(spec.make(env));
 
@@ -88,8 +97,8 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   options.health_names = {spec.health_name};
   if (has_database) options.readiness = DatabaseReadiness(pool.get(), tracks);
   if (!config.tls_cert_file.empty()) {
-    options.credentials = OrFail(
-        ServerTls(config.tls_cert_file, config.tls_key_file, config.tls_client_ca_file));
+    options.credentials = OrFail(ServerTls(
+        config.tls_cert_file, config.tls_key_file, config.tls_client_ca_file));
   }
   options.configure = built.configure;
   std::vector<grpc::Service*> services;

@@ -19,8 +19,8 @@
 #include "common/server/rpc.h"
 #include "common/server/service_config.h"
 #include "common/time/clock.h"
-#include "grpcpp/security/credentials.h"
 #include "grpcpp/impl/codegen/service_type.h"
+#include "grpcpp/security/credentials.h"
 #include "grpcpp/server_builder.h"
 
 namespace kyodo::common::server {
@@ -45,12 +45,12 @@ struct BuiltService {
 };
 
 struct ServiceSpec {
-  std::string name;      // "partner-service"
-  std::string usage;     // one line for --help
-  std::string database;  // default schema; "" for a service without one
-  std::string listen;    // default address
-  std::string domain;    // ErrorInfo domain, "kyodo.partner"
-  std::string health_name;                 // "kyodo.partner.v1.PartnerService"
+  std::string name;         // "partner-service"
+  std::string usage;        // one line for --help
+  std::string database;     // default schema; "" for a service without one
+  std::string listen;       // default address
+  std::string domain;       // ErrorInfo domain, "kyodo.partner"
+  std::string health_name;  // "kyodo.partner.v1.PartnerService"
   std::vector<db::MigrationTrack> tracks;  // applied after `common`
   std::function<absl::StatusOr<BuiltService>(const ServiceEnv&)> make;
 };

@@ -20,8 +20,9 @@ absl::Status MigrateAtStart(const db::PoolOptions& database,
       if (report != nullptr) *report = *applied;
       return absl::OkStatus();
     }
-    const bool retry = applied.status().code() == absl::StatusCode::kUnavailable &&
-                       absl::Now() + backoff < give_up;
+    const bool retry =
+        applied.status().code() == absl::StatusCode::kUnavailable &&
+        absl::Now() + backoff < give_up;
     log::Write(retry ? log::Level::kWarning : log::Level::kError,
                "migration failed",
                {{"error", applied.status().message()}, {"retrying", retry}});
@@ -40,7 +41,8 @@ std::function<bool()> DatabaseReadiness(
       // A pool busy serving calls means the database works.
       return session.status().code() == absl::StatusCode::kResourceExhausted;
     }
-    absl::StatusOr<db::SchemaState> state = db::InspectSchema(**session, tracks);
+    absl::StatusOr<db::SchemaState> state =
+        db::InspectSchema(**session, tracks);
     return state.ok() && *state == db::SchemaState::kCurrent;
   };
 }

@@ -36,7 +36,8 @@ void BlockTerminationSignals() {
 absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
     HostOptions options, std::vector<grpc::Service*> services) {
   grpc::EnableDefaultHealthCheckService(true);
-  if (options.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  if (options.reflection)
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(options.listen,
@@ -53,8 +54,9 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   // thread creation and exit (see docs/BENCHMARKS.md). Keeping up to a
   // quarter of the thread quota as pollers lets finished threads wait for
   // the next call instead; they still count against max_threads.
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
-                              std::max(2, options.max_threads / 4));
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+      std::max(2, options.max_threads / 4));
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   for (grpc::Service* service : services) builder.RegisterService(service);
   if (options.configure) options.configure(builder);
@@ -68,7 +70,8 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   host->port_ = port;
   host->server_->GetHealthCheckService()->SetServingStatus(kLiveness, true);
   host->SetServing(!host->options_.readiness || host->options_.readiness());
-  host->readiness_thread_ = std::thread([h = host.get()] { h->ReadinessLoop(); });
+  host->readiness_thread_ =
+      std::thread([h = host.get()] { h->ReadinessLoop(); });
   log::Info("serving", {{"listen", host->options_.listen}, {"port", port}});
   return host;
 }

@@ -67,8 +67,8 @@ absl::Status Mutate(db::ConnectionPool& pool, const CallContext& call,
           absl::StatusOr<std::optional<Versioned<Resource>>> loaded = m.load(s);
           if (!loaded.ok()) return loaded.status();
           if (m.authorize) {
-            absl::Status allowed =
-                m.authorize(loaded->has_value() ? &(*loaded)->resource : nullptr);
+            absl::Status allowed = m.authorize(
+                loaded->has_value() ? &(*loaded)->resource : nullptr);
             if (!allowed.ok()) return allowed;
           }
           if (!loaded->has_value()) return NotFoundError(m.name);

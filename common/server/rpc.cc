@@ -17,7 +17,8 @@
 namespace kyodo::common::server {
 namespace {
 
-std::string Metadata(const grpc::ServerContext& context, absl::string_view key) {
+std::string Metadata(const grpc::ServerContext& context,
+                     absl::string_view key) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find(grpc::string_ref(key.data(), key.size()));
   if (it == metadata.end()) return "";
@@ -82,8 +83,8 @@ grpc::Status RpcRunner::Run(
   context->AddInitialMetadata("x-request-id", call.call_id);
 
   absl::Status status;
-  auto principal = verifier_->VerifyAuthorizationHeader(
-      Metadata(*context, "authorization"));
+  auto principal =
+      verifier_->VerifyAuthorizationHeader(Metadata(*context, "authorization"));
   if (!principal.ok()) {
     status = principal.status();
   } else {
@@ -97,17 +98,18 @@ grpc::Status RpcRunner::Run(
   }
 
   const absl::Duration latency = absl::Now() - started;
-  const log::Level level = IsInternalError(status.code()) ? log::Level::kError
-                                                          : log::Level::kInfo;
-  log::Write(level, "rpc",
-             {{"method", call.method},
-              {"code", absl::StatusCodeToString(status.code())},
-              {"ms", absl::ToDoubleMilliseconds(latency)},
-              {"sub", call.principal.subject},
-              {"role", call.principal.subject.empty()
-                           ? absl::string_view("")
-                           : auth::RoleName(call.principal.role)},
-              {"error", status.ok() ? absl::string_view("") : status.message()}});
+  const log::Level level =
+      IsInternalError(status.code()) ? log::Level::kError : log::Level::kInfo;
+  log::Write(
+      level, "rpc",
+      {{"method", call.method},
+       {"code", absl::StatusCodeToString(status.code())},
+       {"ms", absl::ToDoubleMilliseconds(latency)},
+       {"sub", call.principal.subject},
+       {"role", call.principal.subject.empty()
+                    ? absl::string_view("")
+                    : auth::RoleName(call.principal.role)},
+       {"error", status.ok() ? absl::string_view("") : status.message()}});
   if (observer_) observer_(call.method, status.code(), latency);
   return ToGrpcStatus(status, domain_, call.call_id);
 }

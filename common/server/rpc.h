@@ -14,10 +14,10 @@
 #include <functional>
 #include <initializer_list>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/audit/audit.h"
 #include "common/auth/principal.h"
@@ -42,9 +42,8 @@ struct CallContext {
 };
 
 // Observes finished calls (metrics).
-using CallObserver = std::function<void(absl::string_view method,
-                                        absl::StatusCode code,
-                                        absl::Duration latency)>;
+using CallObserver = std::function<void(
+    absl::string_view method, absl::StatusCode code, absl::Duration latency)>;
 
 class RpcRunner {
  public:
@@ -57,9 +56,9 @@ class RpcRunner {
 
   void set_observer(CallObserver observer) { observer_ = std::move(observer); }
 
-  grpc::Status Run(grpc::ServerContext* context,
-                   const google::protobuf::Message& request,
-                   absl::FunctionRef<absl::Status(const CallContext&)> body) const;
+  grpc::Status Run(
+      grpc::ServerContext* context, const google::protobuf::Message& request,
+      absl::FunctionRef<absl::Status(const CallContext&)> body) const;
 
   const Clock& clock() const { return *clock_; }
 

@@ -47,8 +47,10 @@ ABSL_FLAG(int, max_message_bytes, 4 << 20, "largest request accepted");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
 ABSL_FLAG(std::string, metrics_listen, "",
           "address:port serving Prometheus /metrics; empty = none");
-ABSL_FLAG(std::string, tls_cert_file, "", "serve TLS with this certificate (PEM)");
-ABSL_FLAG(std::string, tls_key_file, "", "private key of --tls_cert_file (PEM)");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "serve TLS with this certificate (PEM)");
+ABSL_FLAG(std::string, tls_key_file, "",
+          "private key of --tls_cert_file (PEM)");
 ABSL_FLAG(std::string, tls_client_ca_file, "",
           "require client certificates signed by this CA (mutual TLS)");
 ABSL_FLAG(std::string, downstream_ca_file, "",
@@ -106,7 +108,8 @@ ServiceConfig LoadServiceConfig(absl::string_view service,
   Require(c.db.max_size >= 1 && c.db.max_size <= 512,
           "--db_pool_size must be 1..512");
   Require(c.db.max_waiters >= 0, "--db_pool_max_waiters must be >= 0");
-  Require(c.db.max_wait > absl::ZeroDuration(), "--db_pool_max_wait must be > 0");
+  Require(c.db.max_wait > absl::ZeroDuration(),
+          "--db_pool_max_wait must be > 0");
 
   c.auth.issuer = absl::GetFlag(FLAGS_jwt_issuer);
   c.auth.audience = absl::GetFlag(FLAGS_jwt_audience);

@@ -24,8 +24,8 @@
 #define KYODO_COMMON_SERVER_SERVICE_CONFIG_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/auth/token.h"
 #include "common/db/pool.h"

@@ -10,7 +10,8 @@ namespace {
 
 absl::StatusOr<std::string> ReadPem(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read ", path));
+  if (!in)
+    return absl::FailedPreconditionError(absl::StrCat("cannot read ", path));
   std::stringstream text;
   text << in.rdbuf();
   if (text.str().find("-----BEGIN") == std::string::npos) {

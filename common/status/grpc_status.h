@@ -13,9 +13,8 @@
 #ifndef KYODO_COMMON_STATUS_GRPC_STATUS_H_
 #define KYODO_COMMON_STATUS_GRPC_STATUS_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "grpcpp/support/status.h"
 
 namespace kyodo::common {

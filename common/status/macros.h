@@ -11,23 +11,23 @@
 #include "absl/status/statusor.h"
 
 // Returns the status from the enclosing function when `expr` is not OK.
-#define KYODO_RETURN_IF_ERROR(expr)                                   \
-  do {                                                          \
-    const absl::Status kyodo_status_ = (expr);                  \
-    if (!kyodo_status_.ok()) return kyodo_status_;              \
+#define KYODO_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    const absl::Status kyodo_status_ = (expr);     \
+    if (!kyodo_status_.ok()) return kyodo_status_; \
   } while (false)
 
 #define KYODO_STATUS_CONCAT_INNER_(a, b) a##b
 #define KYODO_STATUS_CONCAT_(a, b) KYODO_STATUS_CONCAT_INNER_(a, b)
 
-// `KYODO_ASSIGN_OR_RETURN(auto x, Fn());` declares x from an OK StatusOr, or returns
-// its status from the enclosing function.
+// `KYODO_ASSIGN_OR_RETURN(auto x, Fn());` declares x from an OK StatusOr, or
+// returns its status from the enclosing function.
 #define KYODO_ASSIGN_OR_RETURN(lhs, expr) \
-  KYODO_ASSIGN_OR_RETURN_IMPL_(     \
+  KYODO_ASSIGN_OR_RETURN_IMPL_(           \
       KYODO_STATUS_CONCAT_(kyodo_statusor_, __LINE__), lhs, expr)
 
-#define KYODO_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
-  auto statusor = (expr);                                 \
+#define KYODO_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr)  \
+  auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = *std::move(statusor)
 

@@ -10,8 +10,9 @@
 namespace kyodo::common::store {
 
 std::string ToDoc(const google::protobuf::Message& resource) {
-  static const std::vector<std::string>* kColumns = new std::vector<std::string>{
-      "name", "state", "create_time", "update_time", "delete_time", "etag"};
+  static const std::vector<std::string>* kColumns =
+      new std::vector<std::string>{"name",        "state",       "create_time",
+                                   "update_time", "delete_time", "etag"};
   std::unique_ptr<google::protobuf::Message> copy(resource.New());
   copy->CopyFrom(resource);
   const auto* descriptor = copy->GetDescriptor();
@@ -28,7 +29,8 @@ std::string ToDoc(const google::protobuf::Message& resource) {
   return json;
 }
 
-absl::Status FromDoc(absl::string_view doc, google::protobuf::Message* resource) {
+absl::Status FromDoc(absl::string_view doc,
+                     google::protobuf::Message* resource) {
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
   auto status = google::protobuf::util::JsonStringToMessage(
@@ -40,7 +42,9 @@ absl::Status FromDoc(absl::string_view doc, google::protobuf::Message* resource)
   return absl::OkStatus();
 }
 
-std::string Etag(int64_t version) { return absl::StrCat("W/\"", version, "\""); }
+std::string Etag(int64_t version) {
+  return absl::StrCat("W/\"", version, "\"");
+}
 
 bool EtagMatches(absl::string_view etag, int64_t version) {
   return etag.empty() || etag == Etag(version);

@@ -22,7 +22,8 @@ std::string ToDoc(const google::protobuf::Message& resource);
 
 // Parses a document written by ToDoc (fields it does not know are ignored,
 // so an older binary reads a newer row). INTERNAL when it is not JSON.
-absl::Status FromDoc(absl::string_view doc, google::protobuf::Message* resource);
+absl::Status FromDoc(absl::string_view doc,
+                     google::protobuf::Message* resource);
 
 // The etag of row version `version`, and the reverse check.
 std::string Etag(int64_t version);

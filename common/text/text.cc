@@ -1,6 +1,5 @@
 #include "common/text/text.h"
 
-
 #include "absl/status/status.h"
 #include "unicode/normalizer2.h"
 #include "unicode/uchar.h"
@@ -34,7 +33,8 @@ absl::StatusOr<std::string> SearchKey(absl::string_view text) {
     return absl::InvalidArgumentError("text is not valid UTF-8");
   }
   UErrorCode error = U_ZERO_ERROR;
-  const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(error);
+  const icu::Normalizer2* nfkc_cf =
+      icu::Normalizer2::getNFKCCasefoldInstance(error);
   if (U_FAILURE(error)) {
     return absl::InternalError(u_errorName(error));
   }

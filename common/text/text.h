@@ -7,9 +7,9 @@
 #define KYODO_COMMON_TEXT_TEXT_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace kyodo::common {
 

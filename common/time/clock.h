@@ -22,7 +22,9 @@ class Clock {
 class FakeClock : public Clock {
  public:
   explicit FakeClock(absl::Time now) : now_ns_(absl::ToUnixNanos(now)) {}
-  absl::Time Now() const override { return absl::FromUnixNanos(now_ns_.load()); }
+  absl::Time Now() const override {
+    return absl::FromUnixNanos(now_ns_.load());
+  }
   void Set(absl::Time t) { now_ns_ = absl::ToUnixNanos(t); }
   void Advance(absl::Duration d) { now_ns_ += absl::ToInt64Nanoseconds(d); }
 

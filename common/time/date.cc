@@ -7,13 +7,14 @@
 
 namespace kyodo::common {
 
-absl::Status ValidateDate(absl::string_view field, const google::type::Date& d) {
+absl::Status ValidateDate(absl::string_view field,
+                          const google::type::Date& d) {
   if (d.year() < 1900 || d.year() > 9999) {
     return InvalidArgumentError(field, "year must be 1900..9999");
   }
   const absl::CivilDay day(d.year(), d.month(), d.day());
-  if (d.month() < 1 || d.month() > 12 || d.day() < 1 || day.month() != d.month() ||
-      day.day() != d.day()) {
+  if (d.month() < 1 || d.month() > 12 || d.day() < 1 ||
+      day.month() != d.month() || day.day() != d.day()) {
     return InvalidArgumentError(field, "is not a calendar date");
   }
   return absl::OkStatus();

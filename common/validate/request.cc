@@ -22,8 +22,8 @@ constexpr int kMaxDepth = 16;
 
 std::string Path(const std::string& prefix, const FieldDescriptor* field,
                  int index) {
-  std::string path = prefix.empty() ? field->name()
-                                    : absl::StrCat(prefix, ".", field->name());
+  std::string path =
+      prefix.empty() ? field->name() : absl::StrCat(prefix, ".", field->name());
   if (index >= 0) absl::StrAppend(&path, "[", index, "]");
   return path;
 }
@@ -52,15 +52,17 @@ absl::Status Walk(const Message& message, const std::string& prefix,
   for (const FieldDescriptor* field : fields) {
     const auto& options = field->options();
     const bool is_string = field->type() == FieldDescriptor::TYPE_STRING;
-    const bool is_message = field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
+    const bool is_message =
+        field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
     const int max_bytes = options.HasExtension(kyodo::type::v1::max_bytes)
                               ? options.GetExtension(kyodo::type::v1::max_bytes)
                               : kDefaultMaxStringBytes;
     if (field->is_repeated()) {
       const int count = reflection->FieldSize(message, field);
-      const int max_items = options.HasExtension(kyodo::type::v1::max_items)
-                                ? options.GetExtension(kyodo::type::v1::max_items)
-                                : kDefaultMaxItems;
+      const int max_items =
+          options.HasExtension(kyodo::type::v1::max_items)
+              ? options.GetExtension(kyodo::type::v1::max_items)
+              : kDefaultMaxItems;
       if (count > max_items) {
         return InvalidArgumentError(
             Path(prefix, field, -1),
@@ -70,9 +72,10 @@ absl::Status Walk(const Message& message, const std::string& prefix,
       for (int i = 0; i < count; ++i) {
         if (is_string) {
           std::string scratch;
-          const std::string& value =
-              reflection->GetRepeatedStringReference(message, field, i, &scratch);
-          if (absl::Status s = CheckString(Path(prefix, field, i), value, max_bytes);
+          const std::string& value = reflection->GetRepeatedStringReference(
+              message, field, i, &scratch);
+          if (absl::Status s =
+                  CheckString(Path(prefix, field, i), value, max_bytes);
               !s.ok()) {
             return s;
           }
@@ -89,7 +92,8 @@ absl::Status Walk(const Message& message, const std::string& prefix,
       std::string scratch;
       const std::string& value =
           reflection->GetStringReference(message, field, &scratch);
-      if (absl::Status s = CheckString(Path(prefix, field, -1), value, max_bytes);
+      if (absl::Status s =
+              CheckString(Path(prefix, field, -1), value, max_bytes);
           !s.ok()) {
         return s;
       }
@@ -111,11 +115,13 @@ absl::Status ValidateRequest(const google::protobuf::Message& request) {
 }
 
 absl::Status RequireNonEmpty(absl::string_view field, absl::string_view value) {
-  if (value.empty()) return InvalidArgumentError(field, "required", "FIELD_REQUIRED");
+  if (value.empty())
+    return InvalidArgumentError(field, "required", "FIELD_REQUIRED");
   return absl::OkStatus();
 }
 
-absl::Status ValidateRequestId(absl::string_view field, absl::string_view value) {
+absl::Status ValidateRequestId(absl::string_view field,
+                               absl::string_view value) {
   if (value.empty()) return absl::OkStatus();
   bool ok = value.size() == 36;
   for (size_t i = 0; ok && i < value.size(); ++i) {

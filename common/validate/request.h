@@ -10,9 +10,8 @@
 #ifndef KYODO_COMMON_VALIDATE_REQUEST_H_
 #define KYODO_COMMON_VALIDATE_REQUEST_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 
 namespace kyodo::common {
@@ -26,7 +25,8 @@ absl::Status ValidateRequest(const google::protobuf::Message& request);
 // INVALID_ARGUMENT "<field>: required" when `value` is empty.
 absl::Status RequireNonEmpty(absl::string_view field, absl::string_view value);
 // request_id must be empty or a UUID (8-4-4-4-12 hex digits).
-absl::Status ValidateRequestId(absl::string_view field, absl::string_view value);
+absl::Status ValidateRequestId(absl::string_view field,
+                               absl::string_view value);
 
 }  // namespace kyodo::common
 

@@ -15,10 +15,8 @@ namespace kyodo::gateway {
 // `limit` items.
 template <typename Item>
 absl::StatusOr<std::vector<Item>> ListAll(
-    int limit,
-    const std::function<absl::StatusOr<std::string>(const std::string& token,
-                                                    std::vector<Item>* items)>&
-        page) {
+    int limit, const std::function<absl::StatusOr<std::string>(
+                   const std::string& token, std::vector<Item>* items)>& page) {
   std::vector<Item> items;
   std::string token;
   do {

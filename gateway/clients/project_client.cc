@@ -7,8 +7,8 @@ namespace kyodo::gateway {
 using common::grpc_client::CallUnary;
 using Stub = project::v1::ProjectService::Stub;
 
-absl::StatusOr<project::v1::Project> ProjectClient::Get(const CallContext& call,
-                                                        const std::string& name) {
+absl::StatusOr<project::v1::Project> ProjectClient::Get(
+    const CallContext& call, const std::string& name) {
   project::v1::GetProjectRequest request;
   request.set_name(name);
   return CallUnary(call, reads_, stub_.get(), &Stub::GetProject, request);
@@ -26,7 +26,8 @@ absl::StatusOr<project::v1::Project> ProjectClient::Create(
 }
 
 absl::StatusOr<project::v1::ListProjectsResponse> ProjectClient::ListPage(
-    const CallContext& call, const std::string& filter, const std::string& token) {
+    const CallContext& call, const std::string& filter,
+    const std::string& token) {
   project::v1::ListProjectsRequest request;
   request.set_filter(filter);
   request.set_page_size(500);
@@ -37,11 +38,13 @@ absl::StatusOr<project::v1::ListProjectsResponse> ProjectClient::ListPage(
 absl::StatusOr<std::vector<project::v1::Project>> ProjectClient::List(
     const CallContext& call, const std::string& filter, int limit) {
   return ListAll<project::v1::Project>(
-      limit, [&](const std::string& token, std::vector<project::v1::Project>* out)
-                 -> absl::StatusOr<std::string> {
+      limit,
+      [&](const std::string& token, std::vector<project::v1::Project>* out)
+          -> absl::StatusOr<std::string> {
         auto page = ListPage(call, filter, token);
         if (!page.ok()) return page.status();
-        out->insert(out->end(), page->projects().begin(), page->projects().end());
+        out->insert(out->end(), page->projects().begin(),
+                    page->projects().end());
         return page->next_page_token();
       });
 }

@@ -26,16 +26,16 @@ class ProjectClient {
   absl::StatusOr<project::v1::Project> Get(const CallContext& call,
                                            const std::string& name);
   // Creates with `request_id` (retried on UNAVAILABLE: the id makes it safe).
-  absl::StatusOr<project::v1::Project> Create(const CallContext& call,
-                                              const project::v1::Project& project,
-                                              const std::string& request_id);
+  absl::StatusOr<project::v1::Project> Create(
+      const CallContext& call, const project::v1::Project& project,
+      const std::string& request_id);
   // Every project matching `filter`, up to `limit`.
-  absl::StatusOr<std::vector<project::v1::Project>> List(const CallContext& call,
-                                                         const std::string& filter,
-                                                         int limit);
+  absl::StatusOr<std::vector<project::v1::Project>> List(
+      const CallContext& call, const std::string& filter, int limit);
   // One page, for streaming exports.
   absl::StatusOr<project::v1::ListProjectsResponse> ListPage(
-      const CallContext& call, const std::string& filter, const std::string& token);
+      const CallContext& call, const std::string& filter,
+      const std::string& token);
 
  private:
   std::unique_ptr<project::v1::ProjectService::Stub> stub_;

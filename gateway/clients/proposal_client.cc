@@ -14,8 +14,8 @@ common::grpc_client::DownstreamOptions ProposalClient::Writes() const {
   return options;
 }
 
-absl::StatusOr<v1::Proposal> ProposalClient::GetProposal(const CallContext& call,
-                                                         const std::string& name) {
+absl::StatusOr<v1::Proposal> ProposalClient::GetProposal(
+    const CallContext& call, const std::string& name) {
   v1::GetProposalRequest request;
   request.set_name(name);
   return CallUnary(call, reads_, stub_.get(), &Stub::GetProposal, request);
@@ -28,17 +28,16 @@ absl::StatusOr<v1::Call> ProposalClient::GetCall(const CallContext& call,
   return CallUnary(call, reads_, stub_.get(), &Stub::GetCall, request);
 }
 
-absl::StatusOr<v1::Programme> ProposalClient::GetProgramme(const CallContext& call,
-                                                           const std::string& name) {
+absl::StatusOr<v1::Programme> ProposalClient::GetProgramme(
+    const CallContext& call, const std::string& name) {
   v1::GetProgrammeRequest request;
   request.set_name(name);
   return CallUnary(call, reads_, stub_.get(), &Stub::GetProgramme, request);
 }
 
-absl::StatusOr<v1::Proposal> ProposalClient::Submit(const CallContext& call,
-                                                    const std::string& name,
-                                                    const std::string& etag,
-                                                    const std::string& request_id) {
+absl::StatusOr<v1::Proposal> ProposalClient::Submit(
+    const CallContext& call, const std::string& name, const std::string& etag,
+    const std::string& request_id) {
   v1::SubmitProposalRequest request;
   request.set_name(name);
   if (!etag.empty()) request.set_etag(etag);
@@ -58,9 +57,9 @@ absl::StatusOr<v1::Proposal> ProposalClient::Screen(
   return CallUnary(call, options, stub_.get(), &Stub::ScreenProposal, request);
 }
 
-absl::StatusOr<v1::Decision> ProposalClient::Decide(const CallContext& call,
-                                                    const std::string& call_name,
-                                                    const std::string& request_id) {
+absl::StatusOr<v1::Decision> ProposalClient::Decide(
+    const CallContext& call, const std::string& call_name,
+    const std::string& request_id) {
   v1::DecideCallRequest request;
   request.set_name(call_name);
   request.set_request_id(request_id);
@@ -85,19 +84,22 @@ absl::StatusOr<v1::Proposal> ProposalClient::LinkProject(
 }
 
 absl::StatusOr<std::vector<v1::Proposal>> ProposalClient::ListProposals(
-    const CallContext& call, const std::string& parent, const std::string& filter,
-    int limit) {
+    const CallContext& call, const std::string& parent,
+    const std::string& filter, int limit) {
   return ListAll<v1::Proposal>(
-      limit, [&](const std::string& token, std::vector<v1::Proposal>* out)
-                 -> absl::StatusOr<std::string> {
+      limit,
+      [&](const std::string& token,
+          std::vector<v1::Proposal>* out) -> absl::StatusOr<std::string> {
         v1::ListProposalsRequest request;
         request.set_parent(parent);
         request.set_filter(filter);
         request.set_page_size(500);
         request.set_page_token(token);
-        auto page = CallUnary(call, reads_, stub_.get(), &Stub::ListProposals, request);
+        auto page =
+            CallUnary(call, reads_, stub_.get(), &Stub::ListProposals, request);
         if (!page.ok()) return page.status();
-        out->insert(out->end(), page->proposals().begin(), page->proposals().end());
+        out->insert(out->end(), page->proposals().begin(),
+                    page->proposals().end());
         return page->next_page_token();
       });
 }
@@ -105,14 +107,16 @@ absl::StatusOr<std::vector<v1::Proposal>> ProposalClient::ListProposals(
 absl::StatusOr<std::vector<v1::Call>> ProposalClient::ListCalls(
     const CallContext& call, const std::string& filter, int limit) {
   return ListAll<v1::Call>(
-      limit, [&](const std::string& token, std::vector<v1::Call>* out)
-                 -> absl::StatusOr<std::string> {
+      limit,
+      [&](const std::string& token,
+          std::vector<v1::Call>* out) -> absl::StatusOr<std::string> {
         v1::ListCallsRequest request;
         request.set_parent("programmes/-");
         request.set_filter(filter);
         request.set_page_size(500);
         request.set_page_token(token);
-        auto page = CallUnary(call, reads_, stub_.get(), &Stub::ListCalls, request);
+        auto page =
+            CallUnary(call, reads_, stub_.get(), &Stub::ListCalls, request);
         if (!page.ok()) return page.status();
         out->insert(out->end(), page->calls().begin(), page->calls().end());
         return page->next_page_token();

@@ -40,22 +40,21 @@ class ProposalClient {
   // With the gateway's token: applicants may not screen.
   absl::StatusOr<proposal::v1::Proposal> Screen(
       const CallContext& call, const std::string& name,
-      const proposal::v1::EligibilityFacts& facts, const std::string& request_id);
+      const proposal::v1::EligibilityFacts& facts,
+      const std::string& request_id);
   absl::StatusOr<proposal::v1::Decision> Decide(const CallContext& call,
                                                 const std::string& call_name,
                                                 const std::string& request_id);
-  absl::StatusOr<proposal::v1::Decision> GetDecision(const CallContext& call,
-                                                     const std::string& call_name);
-  absl::StatusOr<proposal::v1::Proposal> LinkProject(const CallContext& call,
-                                                     const std::string& proposal,
-                                                     const std::string& project,
-                                                     const std::string& request_id);
+  absl::StatusOr<proposal::v1::Decision> GetDecision(
+      const CallContext& call, const std::string& call_name);
+  absl::StatusOr<proposal::v1::Proposal> LinkProject(
+      const CallContext& call, const std::string& proposal,
+      const std::string& project, const std::string& request_id);
   absl::StatusOr<std::vector<proposal::v1::Proposal>> ListProposals(
-      const CallContext& call, const std::string& parent, const std::string& filter,
-      int limit);
-  absl::StatusOr<std::vector<proposal::v1::Call>> ListCalls(const CallContext& call,
-                                                            const std::string& filter,
-                                                            int limit);
+      const CallContext& call, const std::string& parent,
+      const std::string& filter, int limit);
+  absl::StatusOr<std::vector<proposal::v1::Call>> ListCalls(
+      const CallContext& call, const std::string& filter, int limit);
 
  private:
   common::grpc_client::DownstreamOptions Writes() const;

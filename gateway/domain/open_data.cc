@@ -14,43 +14,37 @@ using project::v1::Project;
 
 // Public project fields: JSON key and CSV header, in order.
 const std::vector<std::pair<std::string, std::string>>& ProjectColumns() {
-  static const auto* columns = new std::vector<std::pair<std::string, std::string>>{
-      {"project", "事業ID"},
-      {"title", "事業名"},
-      {"programme", "制度"},
-      {"cooperative_project", "協働型事業"},
-      {"fiscal_year", "年度"},
-      {"state", "状態"},
-      {"wards", "区"},
-      {"lead", "主体"},
-      {"city", "市の担当"},
-      {"partners", "連携先"},
-      {"forms", "連携の形態"},
-      {"amount_yen", "委託・補助等の金額(円)"},
-      {"issue", "課題"},
-      {"activities", "取組内容"},
-      {"outcomes", "成果"},
-      {"review", "成果の振り返り"},
-  };
+  static const auto* columns =
+      new std::vector<std::pair<std::string, std::string>>{
+          {"project", "事業ID"},   {"title", "事業名"},
+          {"programme", "制度"},   {"cooperative_project", "協働型事業"},
+          {"fiscal_year", "年度"}, {"state", "状態"},
+          {"wards", "区"},         {"lead", "主体"},
+          {"city", "市の担当"},    {"partners", "連携先"},
+          {"forms", "連携の形態"}, {"amount_yen", "委託・補助等の金額(円)"},
+          {"issue", "課題"},       {"activities", "取組内容"},
+          {"outcomes", "成果"},    {"review", "成果の振り返り"},
+      };
   return *columns;
 }
 
 const std::vector<std::pair<std::string, std::string>>& ResultColumns() {
-  static const auto* columns = new std::vector<std::pair<std::string, std::string>>{
-      {"call", "公募ID"},
-      {"call_title", "公募名"},
-      {"fiscal_year", "年度"},
-      {"ward", "区"},
-      {"proposal", "提案ID"},
-      {"title", "提案名"},
-      {"applicant", "提案者ID"},
-      {"applicant_name", "提案者"},
-      {"rank", "順位"},
-      {"score", "得点"},
-      {"result", "結果"},
-      {"requested_yen", "申請額(円)"},
-      {"adopted_yen", "採択額(円)"},
-  };
+  static const auto* columns =
+      new std::vector<std::pair<std::string, std::string>>{
+          {"call", "公募ID"},
+          {"call_title", "公募名"},
+          {"fiscal_year", "年度"},
+          {"ward", "区"},
+          {"proposal", "提案ID"},
+          {"title", "提案名"},
+          {"applicant", "提案者ID"},
+          {"applicant_name", "提案者"},
+          {"rank", "順位"},
+          {"score", "得点"},
+          {"result", "結果"},
+          {"requested_yen", "申請額(円)"},
+          {"adopted_yen", "採択額(円)"},
+      };
   return *columns;
 }
 
@@ -58,7 +52,8 @@ std::string Participants(const Project& p, Participant::Role role) {
   std::vector<std::string> names;
   for (const Participant& part : p.participants()) {
     if (part.role() == role) {
-      names.push_back(part.display_name().empty() ? part.partner() : part.display_name());
+      names.push_back(part.display_name().empty() ? part.partner()
+                                                  : part.display_name());
     }
   }
   return absl::StrJoin(names, "・");
@@ -84,8 +79,8 @@ std::string Outcomes(const Project& p) {
     // %g keeps whole numbers whole ("54", not "54.000000").
     char value[64];
     std::snprintf(value, sizeof(value), "%g", o.value());
-    parts.push_back(absl::StrCat(o.name(), " ", o.approximate() ? "約" : "", value,
-                                 o.unit()));
+    parts.push_back(absl::StrCat(o.name(), " ", o.approximate() ? "約" : "",
+                                 value, o.unit()));
   }
   return absl::StrJoin(parts, "; ");
 }
@@ -100,13 +95,14 @@ std::string Forms(const Project& p) {
 
 std::string Wards(const Project& p) {
   std::vector<std::string> wards;
-  for (int w : p.wards()) wards.push_back(type::v1::Ward_Name(static_cast<type::v1::Ward>(w)));
+  for (int w : p.wards())
+    wards.push_back(type::v1::Ward_Name(static_cast<type::v1::Ward>(w)));
   return absl::StrJoin(wards, " ");
 }
 
-std::string JsonLine(const std::vector<std::pair<std::string, std::string>>& columns,
-                     const std::vector<std::string>& cells,
-                     const std::vector<bool>& numeric) {
+std::string JsonLine(
+    const std::vector<std::pair<std::string, std::string>>& columns,
+    const std::vector<std::string>& cells, const std::vector<bool>& numeric) {
   nlohmann::ordered_json line;
   for (size_t i = 0; i < columns.size(); ++i) {
     if (numeric[i] && !cells[i].empty()) {
@@ -115,7 +111,8 @@ std::string JsonLine(const std::vector<std::pair<std::string, std::string>>& col
       line[columns[i].first] = cells[i];
     }
   }
-  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+         "\n";
 }
 
 std::vector<std::string> Headers(
@@ -131,8 +128,9 @@ std::string CsvLine(const std::vector<std::string>& cells) {
   std::vector<std::string> out;
   for (const std::string& raw : cells) {
     std::string cell = raw;
-    if (!cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' ||
-                          cell[0] == '@' || cell[0] == '\t' || cell[0] == '\r')) {
+    if (!cell.empty() &&
+        (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' ||
+         cell[0] == '\t' || cell[0] == '\r')) {
       cell.insert(cell.begin(), '\'');
     }
     if (cell.find_first_of(",\"\r\n") != std::string::npos) {
@@ -156,7 +154,8 @@ bool IsPublishedProject(const Project& p) {
 }
 
 const std::vector<std::string>& ProjectCsvHeader() {
-  static const auto* header = new std::vector<std::string>(Headers(ProjectColumns()));
+  static const auto* header =
+      new std::vector<std::string>(Headers(ProjectColumns()));
   return *header;
 }
 
@@ -164,8 +163,10 @@ std::vector<std::string> ProjectCells(const Project& p) {
   return {p.name(),
           p.title(),
           project::v1::Programme_Name(p.programme()),
-          p.cooperative_project() || p.programme() == project::v1::COOPERATIVE_PROJECT
-              ? "true" : "false",
+          p.cooperative_project() ||
+                  p.programme() == project::v1::COOPERATIVE_PROJECT
+              ? "true"
+              : "false",
           p.has_start_fiscal_year() ? absl::StrCat(p.start_fiscal_year()) : "",
           Project::State_Name(p.state()),
           Wards(p),
@@ -188,7 +189,8 @@ std::string ProjectJsonLine(const Project& p) {
 }
 
 const std::vector<std::string>& ResultCsvHeader() {
-  static const auto* header = new std::vector<std::string>(Headers(ResultColumns()));
+  static const auto* header =
+      new std::vector<std::string>(Headers(ResultColumns()));
   return *header;
 }
 
@@ -215,7 +217,8 @@ std::string ResultJsonLine(const proposal::v1::Call& call,
                            const std::string& applicant_name) {
   std::vector<bool> numeric(ResultColumns().size(), false);
   numeric[2] = numeric[8] = numeric[11] = numeric[12] = true;
-  return JsonLine(ResultColumns(), ResultCells(call, r, applicant_name), numeric);
+  return JsonLine(ResultColumns(), ResultCells(call, r, applicant_name),
+                  numeric);
 }
 
 }  // namespace kyodo::gateway::domain

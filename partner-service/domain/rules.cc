@@ -53,8 +53,9 @@ absl::Status ValidateContacts(const Partner& p, absl::string_view field) {
   return absl::OkStatus();
 }
 
-absl::Status ValidateNames(const google::protobuf::RepeatedPtrField<std::string>& names,
-                           absl::string_view field, size_t min_distinct) {
+absl::Status ValidateNames(
+    const google::protobuf::RepeatedPtrField<std::string>& names,
+    absl::string_view field, size_t min_distinct) {
   absl::flat_hash_set<std::string> seen;
   for (int i = 0; i < names.size(); ++i) {
     const std::string at = absl::StrCat(field, "[", i, "]");
@@ -66,7 +67,8 @@ absl::Status ValidateNames(const google::protobuf::RepeatedPtrField<std::string>
   }
   if (seen.size() < min_distinct) {
     return InvalidArgumentError(
-        field, absl::StrCat("needs at least ", min_distinct, " distinct partners"));
+        field,
+        absl::StrCat("needs at least ", min_distinct, " distinct partners"));
   }
   return absl::OkStatus();
 }
@@ -117,7 +119,8 @@ absl::Status ValidatePartner(const Partner& p, absl::string_view field) {
         "(法人番号)",
         "INVALID_CORPORATE_NUMBER");
   }
-  if (!p.website_uri().empty() && !absl::StartsWith(p.website_uri(), "https://") &&
+  if (!p.website_uri().empty() &&
+      !absl::StartsWith(p.website_uri(), "https://") &&
       !absl::StartsWith(p.website_uri(), "http://")) {
     return InvalidArgumentError(F(field, "website_uri"),
                                 "must start with https:// or http://");
@@ -140,8 +143,8 @@ absl::Status ValidatePartner(const Partner& p, absl::string_view field) {
 
 absl::Status CheckNoParentCycle(
     absl::string_view id, absl::string_view parent_id,
-    absl::FunctionRef<absl::StatusOr<std::optional<std::string>>(
-        absl::string_view)>
+    absl::FunctionRef<
+        absl::StatusOr<std::optional<std::string>>(absl::string_view)>
         parent_of) {
   // Deeper than any real organisation chart; a longer chain is corrupt data.
   constexpr int kMaxDepth = 64;
@@ -175,11 +178,12 @@ absl::Status ValidateAgreement(const Agreement& a, absl::string_view field) {
         common::ValidatePartialDate(F(field, "sign_date"), a.sign_date()));
   }
   if (a.has_end_date()) {
-    KYODO_RETURN_IF_ERROR(CheckLaterDate(a.sign_date(), a.end_date(), F(field, "end_date")));
+    KYODO_RETURN_IF_ERROR(
+        CheckLaterDate(a.sign_date(), a.end_date(), F(field, "end_date")));
   }
   if (a.has_renewal_date()) {
-    KYODO_RETURN_IF_ERROR(
-        CheckLaterDate(a.sign_date(), a.renewal_date(), F(field, "renewal_date")));
+    KYODO_RETURN_IF_ERROR(CheckLaterDate(a.sign_date(), a.renewal_date(),
+                                         F(field, "renewal_date")));
   }
   for (int i = 0; i < a.themes_size(); ++i) {
     if (IsBlank(a.themes(i))) {

@@ -36,8 +36,8 @@ absl::Status ValidatePartner(const kyodo::partner::v1::Partner& partner,
 // (nullopt at a root).
 absl::Status CheckNoParentCycle(
     absl::string_view id, absl::string_view parent_id,
-    absl::FunctionRef<absl::StatusOr<std::optional<std::string>>(
-        absl::string_view)>
+    absl::FunctionRef<
+        absl::StatusOr<std::optional<std::string>>(absl::string_view)>
         parent_of);
 
 absl::Status ValidateAgreement(const kyodo::partner::v1::Agreement& agreement,

@@ -44,12 +44,13 @@ std::optional<std::string> SignDate(const Agreement& a) {
   return common::FormatCivilDay(common::ToCivilDay(a.sign_date()));
 }
 
-absl::StatusOr<std::vector<AgreementRow>> FromRows(const std::vector<Row>& rows) {
+absl::StatusOr<std::vector<AgreementRow>> FromRows(
+    const std::vector<Row>& rows) {
   std::vector<AgreementRow> out;
   for (const Row& row : rows) {
     AgreementRow a;
     KYODO_ASSIGN_OR_RETURN(doc::RowMeta meta,
-                     doc::ReadResource(row, "agreements", &a.agreement));
+                           doc::ReadResource(row, "agreements", &a.agreement));
     a.seq = meta.seq;
     a.version = meta.version;
     out.push_back(std::move(a));
@@ -63,9 +64,9 @@ absl::StatusOr<std::optional<AgreementRow>> GetAgreement(Session& s,
                                                          absl::string_view id,
                                                          bool for_update) {
   KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows,
-                   s.Query(absl::StrCat(kSelect, " WHERE id = ?",
-                                        for_update ? " FOR UPDATE" : ""),
-                           {id}));
+                         s.Query(absl::StrCat(kSelect, " WHERE id = ?",
+                                              for_update ? " FOR UPDATE" : ""),
+                                 {id}));
   KYODO_ASSIGN_OR_RETURN(std::vector<AgreementRow> out, FromRows(rows));
   if (out.empty()) return std::optional<AgreementRow>();
   return std::optional<AgreementRow>(std::move(out.front()));
@@ -74,25 +75,27 @@ absl::StatusOr<std::optional<AgreementRow>> GetAgreement(Session& s,
 absl::Status InsertAgreement(Session& s, const Agreement& a) {
   const absl::Time created = doc::FromTimestamp(a.create_time());
   const std::string id = PartnerId(a.name());
-  KYODO_RETURN_IF_ERROR(s.Exec(kInsert, {id, Agreement::Kind_Name(a.kind()),
-                                   a.display_name(), SignDate(a),
-                                   EndDate(a), created, created, doc::ToDoc(a)})
-                      .status());
+  KYODO_RETURN_IF_ERROR(
+      s.Exec(kInsert,
+             {id, Agreement::Kind_Name(a.kind()), a.display_name(), SignDate(a),
+              EndDate(a), created, created, doc::ToDoc(a)})
+          .status());
   KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {id}));
   return ReplaceLinks(s, kAgreementParties, row->Int(0), a.parties());
 }
 
 absl::Status UpdateAgreement(Session& s, const Agreement& a, int64_t version) {
-  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {PartnerId(a.name())}));
+  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row,
+                         s.QueryOne(kSeqOf, {PartnerId(a.name())}));
   if (!row.has_value()) return common::NotFoundError(a.name());
   std::optional<absl::Time> deleted;
   if (a.has_delete_time()) deleted = doc::FromTimestamp(a.delete_time());
   KYODO_ASSIGN_OR_RETURN(
       int64_t changed,
-      s.Exec(kUpdate, {Agreement::Kind_Name(a.kind()), a.display_name(),
-                       SignDate(a), EndDate(a),
-                       doc::FromTimestamp(a.update_time()), deleted,
-                       doc::ToDoc(a), row->Int(0), version}));
+      s.Exec(kUpdate,
+             {Agreement::Kind_Name(a.kind()), a.display_name(), SignDate(a),
+              EndDate(a), doc::FromTimestamp(a.update_time()), deleted,
+              doc::ToDoc(a), row->Int(0), version}));
   if (changed == 0) return common::EtagMismatchError(a.name());
   return ReplaceLinks(s, kAgreementParties, row->Int(0), a.parties());
 }
@@ -117,7 +120,9 @@ const std::vector<common::paging::FilterField>& AgreementFilterFields() {
       {"kind", "a.kind", FilterType::kEnum, Agreement::Kind_descriptor()},
       {"display_name", "a.display_name", FilterType::kString},
       {"party", "", FilterType::kMember, nullptr,
-       [](absl::string_view v) { return common::ParseName("party", v, "partners"); },
+       [](absl::string_view v) {
+         return common::ParseName("party", v, "partners");
+       },
        "EXISTS (SELECT 1 FROM agreement_parties p WHERE p.agreement_seq = "
        "a.seq AND p.partner_id = ?)"},
       {"create_time", "a.create_time", FilterType::kTimestamp},

@@ -23,10 +23,9 @@ inline constexpr LinkTable kNetworkMembers = {
 
 // Makes the links of `owner_seq` exactly `partner_names`
 // ("partners/{id}"). FAILED_PRECONDITION when a partner does not exist.
-absl::Status ReplaceLinks(common::db::Session& s, const LinkTable& table,
-                          int64_t owner_seq,
-                          const google::protobuf::RepeatedPtrField<std::string>&
-                              partner_names);
+absl::Status ReplaceLinks(
+    common::db::Session& s, const LinkTable& table, int64_t owner_seq,
+    const google::protobuf::RepeatedPtrField<std::string>& partner_names);
 
 // "partners/abc" -> "abc".
 std::string PartnerId(absl::string_view name);

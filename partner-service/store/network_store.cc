@@ -47,7 +47,7 @@ absl::StatusOr<std::vector<NetworkRow>> FromRows(const std::vector<Row>& rows) {
   for (const Row& row : rows) {
     NetworkRow n;
     KYODO_ASSIGN_OR_RETURN(doc::RowMeta meta,
-                     doc::ReadResource(row, "networks", &n.network));
+                           doc::ReadResource(row, "networks", &n.network));
     n.seq = meta.seq;
     n.version = meta.version;
     kyodo::type::v1::Ward ward = kyodo::type::v1::WARD_UNSPECIFIED;
@@ -64,10 +64,10 @@ absl::StatusOr<std::vector<NetworkRow>> FromRows(const std::vector<Row>& rows) {
 absl::StatusOr<std::optional<NetworkRow>> GetNetwork(Session& s,
                                                      absl::string_view id,
                                                      bool for_update) {
-  KYODO_ASSIGN_OR_RETURN(
-      std::vector<Row> rows,
-      s.Query(absl::StrCat(kSelect, " WHERE id = ?", for_update ? " FOR UPDATE" : ""),
-              {id}));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                         s.Query(absl::StrCat(kSelect, " WHERE id = ?",
+                                              for_update ? " FOR UPDATE" : ""),
+                                 {id}));
   KYODO_ASSIGN_OR_RETURN(std::vector<NetworkRow> out, FromRows(rows));
   if (out.empty()) return std::optional<NetworkRow>();
   return std::optional<NetworkRow>(std::move(out.front()));
@@ -76,16 +76,17 @@ absl::StatusOr<std::optional<NetworkRow>> GetNetwork(Session& s,
 absl::Status InsertNetwork(Session& s, const Network& n) {
   const absl::Time created = doc::FromTimestamp(n.create_time());
   const std::string id = PartnerId(n.name());
-  KYODO_RETURN_IF_ERROR(s.Exec(kInsert, {id, n.display_name(),
-                                   PartnerId(n.convening_unit()), WardColumn(n),
-                                   created, created, Doc(n)})
-                      .status());
+  KYODO_RETURN_IF_ERROR(
+      s.Exec(kInsert, {id, n.display_name(), PartnerId(n.convening_unit()),
+                       WardColumn(n), created, created, Doc(n)})
+          .status());
   KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {id}));
   return ReplaceLinks(s, kNetworkMembers, row->Int(0), n.members());
 }
 
 absl::Status UpdateNetwork(Session& s, const Network& n, int64_t version) {
-  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {PartnerId(n.name())}));
+  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row,
+                         s.QueryOne(kSeqOf, {PartnerId(n.name())}));
   if (!row.has_value()) return common::NotFoundError(n.name());
   std::optional<absl::Time> deleted;
   if (n.has_delete_time()) deleted = doc::FromTimestamp(n.delete_time());
@@ -122,7 +123,9 @@ const std::vector<common::paging::FilterField>& NetworkFilterFields() {
          return common::ParseName("convening_unit", v, "partners");
        }},
       {"member", "", FilterType::kMember, nullptr,
-       [](absl::string_view v) { return common::ParseName("member", v, "partners"); },
+       [](absl::string_view v) {
+         return common::ParseName("member", v, "partners");
+       },
        "EXISTS (SELECT 1 FROM network_members m WHERE m.network_seq = n.seq "
        "AND m.partner_id = ?)"},
       {"create_time", "n.create_time", FilterType::kTimestamp},

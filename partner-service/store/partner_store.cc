@@ -47,7 +47,7 @@ constexpr char kLockTree[] =
 absl::StatusOr<PartnerRow> FromRow(const Row& row) {
   PartnerRow out;
   KYODO_ASSIGN_OR_RETURN(doc::RowMeta meta,
-                   doc::ReadResource(row, "partners", &out.partner));
+                         doc::ReadResource(row, "partners", &out.partner));
   out.seq = meta.seq;
   out.version = meta.version;
   Partner::State state = Partner::STATE_UNSPECIFIED;
@@ -94,16 +94,19 @@ absl::Status MapDuplicate(absl::Status status) {
 }  // namespace
 
 absl::StatusOr<std::string> PartnerSearchKey(const Partner& partner) {
-  KYODO_ASSIGN_OR_RETURN(std::string name, common::SearchKey(partner.display_name()));
-  KYODO_ASSIGN_OR_RETURN(std::string kana, common::SearchKey(partner.name_kana()));
+  KYODO_ASSIGN_OR_RETURN(std::string name,
+                         common::SearchKey(partner.display_name()));
+  KYODO_ASSIGN_OR_RETURN(std::string kana,
+                         common::SearchKey(partner.name_kana()));
   return absl::StrCat(name, "\n", kana);
 }
 
 absl::StatusOr<std::optional<PartnerRow>> GetPartner(Session& s,
                                                      absl::string_view id,
                                                      bool for_update) {
-  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row,
-                   s.QueryOne(for_update ? kSelectByIdForUpdate : kSelectById, {id}));
+  KYODO_ASSIGN_OR_RETURN(
+      std::optional<Row> row,
+      s.QueryOne(for_update ? kSelectByIdForUpdate : kSelectById, {id}));
   if (!row.has_value()) return std::optional<PartnerRow>();
   KYODO_ASSIGN_OR_RETURN(PartnerRow p, FromRow(*row));
   return std::optional<PartnerRow>(std::move(p));
@@ -114,8 +117,8 @@ absl::StatusOr<std::vector<PartnerRow>> GetPartners(
   if (ids.empty()) return std::vector<PartnerRow>();
   std::vector<Param> params(ids.begin(), ids.end());
   std::vector<std::string> marks(ids.size(), "?");
-  const std::string sql = absl::StrCat(kSelect, " WHERE id IN (",
-                                       absl::StrJoin(marks, ","), ")");
+  const std::string sql =
+      absl::StrCat(kSelect, " WHERE id IN (", absl::StrJoin(marks, ","), ")");
   KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
   return FromRows(rows);
 }
@@ -136,13 +139,13 @@ absl::Status UpdatePartner(Session& s, const Partner& p, int64_t version) {
   KYODO_ASSIGN_OR_RETURN(std::string key, PartnerSearchKey(p));
   std::optional<absl::Time> deleted;
   if (p.has_delete_time()) deleted = doc::FromTimestamp(p.delete_time());
-  absl::StatusOr<int64_t> changed = s.Exec(
-      kUpdate,
-      {kyodo::partner::v1::PartnerKind_Name(p.kind()), p.display_name(),
-       p.name_kana(), key, WardColumn(p), NonEmpty(p.corporate_number()),
-       p.legal_form(), IdOf(p.parent()), Partner::State_Name(p.state()),
-       doc::FromTimestamp(p.update_time()), deleted, doc::ToDoc(p),
-       *IdOf(p.name()), version});
+  absl::StatusOr<int64_t> changed =
+      s.Exec(kUpdate,
+             {kyodo::partner::v1::PartnerKind_Name(p.kind()), p.display_name(),
+              p.name_kana(), key, WardColumn(p), NonEmpty(p.corporate_number()),
+              p.legal_form(), IdOf(p.parent()), Partner::State_Name(p.state()),
+              doc::FromTimestamp(p.update_time()), deleted, doc::ToDoc(p),
+              *IdOf(p.name()), version});
   if (!changed.ok()) return MapDuplicate(changed.status());
   if (*changed == 0) return common::EtagMismatchError(p.name());
   return absl::OkStatus();
@@ -194,7 +197,9 @@ const std::vector<common::paging::FilterField>& PartnerFilterFields() {
       {"legal_form", "legal_form", FilterType::kString},
       {"corporate_number", "corporate_number", FilterType::kString},
       {"parent", "parent_id", FilterType::kString, nullptr,
-       [](absl::string_view v) { return common::ParseName("parent", v, "partners"); }},
+       [](absl::string_view v) {
+         return common::ParseName("parent", v, "partners");
+       }},
       {"create_time", "create_time", FilterType::kTimestamp},
       {"update_time", "update_time", FilterType::kTimestamp},
   };

@@ -58,7 +58,8 @@ absl::Status ValidateTiming(const Project& p, absl::string_view field) {
   const std::string start = absl::StrCat(field, ".period.start_date");
   const std::string end = absl::StrCat(field, ".period.end_date");
   if (!period.has_start_date()) return Required(start);
-  KYODO_RETURN_IF_ERROR(common::ValidatePartialDate(start, period.start_date()));
+  KYODO_RETURN_IF_ERROR(
+      common::ValidatePartialDate(start, period.start_date()));
   if (!period.has_end_date()) return absl::OkStatus();
   KYODO_RETURN_IF_ERROR(common::ValidatePartialDate(end, period.end_date()));
   if (LastDay(period.end_date()) < common::ToCivilDay(period.start_date())) {
@@ -73,7 +74,8 @@ absl::Status ValidateParticipantList(const Project& p,
   for (int i = 0; i < p.participants_size(); ++i) {
     const Participant& x = p.participants(i);
     const std::string at = At(field, "participants", i, "partner");
-    KYODO_RETURN_IF_ERROR(common::ParseName(at, x.partner(), "partners").status());
+    KYODO_RETURN_IF_ERROR(
+        common::ParseName(at, x.partner(), "partners").status());
     if (!seen.insert(x.partner()).second) {
       return InvalidArgumentError(
           at,
@@ -239,15 +241,16 @@ absl::Status ValidateProject(const Project& p, absl::string_view field) {
   KYODO_RETURN_IF_ERROR(ValidateContributions(p, field));
   KYODO_RETURN_IF_ERROR(ValidateLists(p, field));
   if (!p.source_proposal().empty()) {
-    KYODO_RETURN_IF_ERROR(common::ParseNestedName(
-                        absl::StrCat(field, ".source_proposal"),
-                        p.source_proposal(), "programmes/*/calls/*/proposals/*")
-                        .status());
+    KYODO_RETURN_IF_ERROR(
+        common::ParseNestedName(absl::StrCat(field, ".source_proposal"),
+                                p.source_proposal(),
+                                "programmes/*/calls/*/proposals/*")
+            .status());
   }
   if (!p.agreement().empty()) {
     KYODO_RETURN_IF_ERROR(common::ParseName(absl::StrCat(field, ".agreement"),
-                                      p.agreement(), "agreements")
-                        .status());
+                                            p.agreement(), "agreements")
+                              .status());
   }
   return absl::OkStatus();
 }

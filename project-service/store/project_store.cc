@@ -84,7 +84,7 @@ std::optional<int64_t> FiscalYear(const Project& p) {
 absl::StatusOr<ProjectRow> FromRow(const Row& row) {
   ProjectRow out;
   KYODO_ASSIGN_OR_RETURN(doc::RowMeta meta,
-                   doc::ReadResource(row, "projects", &out.project));
+                         doc::ReadResource(row, "projects", &out.project));
   out.seq = meta.seq;
   out.version = meta.version;
   Project::State state = Project::STATE_UNSPECIFIED;
@@ -101,7 +101,7 @@ absl::Status MapDuplicate(Session& s, const Project& p, absl::Status status) {
     return status;
   }
   KYODO_ASSIGN_OR_RETURN(std::optional<Row> row,
-                   s.QueryOne(kProjectOfProposal, {p.source_proposal()}));
+                         s.QueryOne(kProjectOfProposal, {p.source_proposal()}));
   if (!row.has_value() || row->String(0) == IdOf(p.name())) return status;
   const std::string existing = absl::StrCat("projects/", row->String(0));
   return common::ErrorWithReason(
@@ -120,10 +120,11 @@ absl::Status ReplaceLinks(Session& s, int64_t seq, const Project& p) {
   }
   KYODO_RETURN_IF_ERROR(s.Exec(kDeleteWards, {seq}).status());
   for (int ward : p.wards()) {
-    KYODO_RETURN_IF_ERROR(s.Exec(kInsertWard,
-                           {seq, kyodo::type::v1::Ward_Name(
-                                     static_cast<kyodo::type::v1::Ward>(ward))})
-                        .status());
+    KYODO_RETURN_IF_ERROR(
+        s.Exec(kInsertWard,
+               {seq, kyodo::type::v1::Ward_Name(
+                         static_cast<kyodo::type::v1::Ward>(ward))})
+            .status());
   }
   return absl::OkStatus();
 }
@@ -162,7 +163,7 @@ absl::Status InsertProject(Session& s, const Project& p) {
 
 absl::Status UpdateProject(Session& s, const Project& p, int64_t version) {
   KYODO_ASSIGN_OR_RETURN(std::optional<Row> row,
-                   s.QueryOne(kSeqOf, {IdOf(p.name())}));
+                         s.QueryOne(kSeqOf, {IdOf(p.name())}));
   if (!row.has_value()) return common::NotFoundError(p.name());
   const int64_t seq = row->Int(0);
   std::optional<absl::Time> deleted;

@@ -39,7 +39,8 @@ absl::Status PartnerList(
   absl::flat_hash_set<std::string> seen;
   for (int i = 0; i < names.size(); ++i) {
     const std::string path = absl::StrCat(field, "[", i, "]");
-    KYODO_RETURN_IF_ERROR(common::ParseName(path, names[i], "partners").status());
+    KYODO_RETURN_IF_ERROR(
+        common::ParseName(path, names[i], "partners").status());
     if (!seen.insert(names[i]).second) {
       return InvalidArgumentError(path, "is listed twice");
     }
@@ -68,7 +69,8 @@ absl::Status ValidateCriteria(const v1::Call& c, absl::string_view field) {
   for (int i = 0; i < c.criteria_size(); ++i) {
     const v1::Criterion& k = c.criteria(i);
     const std::string at = Fi(field, "criteria", i);
-    KYODO_RETURN_IF_ERROR(Required(F(at, "display_name"), !k.display_name().empty()));
+    KYODO_RETURN_IF_ERROR(
+        Required(F(at, "display_name"), !k.display_name().empty()));
     KYODO_RETURN_IF_ERROR(InRange(F(at, "weight"), k.weight(), 1, kMaxWeight));
     KYODO_RETURN_IF_ERROR(
         InRange(F(at, "max_score"), k.max_score(), 1, kMaxMaxScore));
@@ -113,13 +115,13 @@ absl::Status ValidateProgramme(const v1::Programme& p,
                                absl::string_view field) {
   KYODO_RETURN_IF_ERROR(
       Required(F(field, "display_name"), !p.display_name().empty()));
-  KYODO_RETURN_IF_ERROR(Required(F(field, "ward"),
-                           p.ward() != kyodo::type::v1::WARD_UNSPECIFIED));
+  KYODO_RETURN_IF_ERROR(Required(
+      F(field, "ward"), p.ward() != kyodo::type::v1::WARD_UNSPECIFIED));
   KYODO_RETURN_IF_ERROR(
       Required(F(field, "kind"), p.kind() != v1::Programme::KIND_UNSPECIFIED));
   KYODO_RETURN_IF_ERROR(common::ParseName(F(field, "consigning_unit"),
-                                    p.consigning_unit(), "partners")
-                      .status());
+                                          p.consigning_unit(), "partners")
+                            .status());
   if (p.eligible_partner_kinds_size() == 0) {
     return InvalidArgumentError(F(field, "eligible_partner_kinds"),
                                 "at least one kind is required",
@@ -151,7 +153,7 @@ absl::Status ValidateProgramme(const v1::Programme& p,
         InRange(F(at, "max_amount_yen"), cap.max_amount_yen(), 0, kMaxAmount));
   }
   KYODO_RETURN_IF_ERROR(InRange(F(field, "max_continuation_years"),
-                          p.max_continuation_years(), 0, 100));
+                                p.max_continuation_years(), 0, 100));
   return InRange(F(field, "lifetime_adoption_limit"),
                  p.lifetime_adoption_limit(), 0, 1000);
 }
@@ -163,11 +165,11 @@ absl::Status ValidateCall(v1::Call& c, absl::string_view field) {
   KYODO_RETURN_IF_ERROR(
       InRange(F(field, "fiscal_year"), c.fiscal_year(), 2000, 2200));
   KYODO_RETURN_IF_ERROR(Required(F(field, "submission_start_time"),
-                           c.has_submission_start_time()));
+                                 c.has_submission_start_time()));
   KYODO_RETURN_IF_ERROR(
       Required(F(field, "submission_end_time"), c.has_submission_end_time()));
   KYODO_RETURN_IF_ERROR(ValidTimestamp(F(field, "submission_start_time"),
-                                 c.submission_start_time()));
+                                       c.submission_start_time()));
   KYODO_RETURN_IF_ERROR(
       ValidTimestamp(F(field, "submission_end_time"), c.submission_end_time()));
   if (!Before(c.submission_start_time(), c.submission_end_time())) {
@@ -184,7 +186,7 @@ absl::Status ValidateCall(v1::Call& c, absl::string_view field) {
       InRange(F(field, "pass_mark"), c.pass_mark(), 0, kMaxPassMark));
   KYODO_RETURN_IF_ERROR(Required(F(field, "min_reviews"), c.has_min_reviews()));
   KYODO_RETURN_IF_ERROR(InRange(F(field, "min_reviews"), c.min_reviews(), 1,
-                          kMaxReviewsPerProposal));
+                                kMaxReviewsPerProposal));
   KYODO_RETURN_IF_ERROR(ValidateTieBreaks(c, field));
   if (c.adoption_rule() == v1::Call::ADOPTION_RULE_UNSPECIFIED) {
     c.set_adoption_rule(v1::Call::GREEDY_SKIP);
@@ -196,7 +198,8 @@ absl::Status ValidateProposal(const v1::Proposal& p, absl::string_view field) {
   KYODO_RETURN_IF_ERROR(
       common::ParseName(F(field, "applicant"), p.applicant(), "partners")
           .status());
-  KYODO_RETURN_IF_ERROR(PartnerList(F(field, "co_applicants"), p.co_applicants()));
+  KYODO_RETURN_IF_ERROR(
+      PartnerList(F(field, "co_applicants"), p.co_applicants()));
   for (int i = 0; i < p.co_applicants_size(); ++i) {
     if (p.co_applicants(i) == p.applicant()) {
       return InvalidArgumentError(Fi(field, "co_applicants", i),
@@ -208,7 +211,7 @@ absl::Status ValidateProposal(const v1::Proposal& p, absl::string_view field) {
   KYODO_RETURN_IF_ERROR(
       Required(F(field, "requested_amount_yen"), p.has_requested_amount_yen()));
   KYODO_RETURN_IF_ERROR(InRange(F(field, "requested_amount_yen"),
-                          p.requested_amount_yen(), 0, kMaxAmount));
+                                p.requested_amount_yen(), 0, kMaxAmount));
   if (!p.continues().empty()) {
     KYODO_RETURN_IF_ERROR(
         common::ParseName(F(field, "continues"), p.continues(), "projects")
@@ -220,7 +223,8 @@ absl::Status ValidateProposal(const v1::Proposal& p, absl::string_view field) {
 absl::Status ValidateReviewer(const v1::Reviewer& r, absl::string_view field) {
   KYODO_RETURN_IF_ERROR(
       Required(F(field, "display_name"), !r.display_name().empty()));
-  KYODO_RETURN_IF_ERROR(Required(F(field, "principal"), !r.principal().empty()));
+  KYODO_RETURN_IF_ERROR(
+      Required(F(field, "principal"), !r.principal().empty()));
   return PartnerList(F(field, "affiliations"), r.affiliations());
 }
 

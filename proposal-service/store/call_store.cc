@@ -72,7 +72,7 @@ absl::StatusOr<std::optional<CallRow>> GetCall(Session& s, absl::string_view id,
       new std::string(
           absl::StrCat(kSelect, " WHERE id = ?", LockClause(Lock::kUpdate)))};
   KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows,
-                   s.Query(*kById[static_cast<int>(lock)], {id}));
+                         s.Query(*kById[static_cast<int>(lock)], {id}));
   KYODO_ASSIGN_OR_RETURN(std::vector<CallRow> out, FromRows(rows));
   if (out.empty()) return std::optional<CallRow>();
   return std::optional<CallRow>(std::move(out.front()));

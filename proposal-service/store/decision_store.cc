@@ -50,7 +50,8 @@ absl::StatusOr<std::optional<v1::Decision>> GetDecision(
 
 absl::StatusOr<std::optional<StoredInputs>> GetDecisionInputs(
     Session& s, absl::string_view call_id) {
-  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kGetInputs, {call_id}));
+  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row,
+                         s.QueryOne(kGetInputs, {call_id}));
   if (!row.has_value()) return std::optional<StoredInputs>();
   return std::optional<StoredInputs>(
       StoredInputs{row->String(0), row->String(1)});

@@ -39,7 +39,7 @@ absl::StatusOr<std::vector<ProgrammeRow>> FromRows(
   for (const Row& row : rows) {
     ProgrammeRow p;
     KYODO_ASSIGN_OR_RETURN(doc::RowMeta meta,
-                     doc::ReadResource(row, "programmes", &p.programme));
+                           doc::ReadResource(row, "programmes", &p.programme));
     p.seq = meta.seq;
     p.version = meta.version;
     out.push_back(std::move(p));

@@ -120,7 +120,7 @@ absl::StatusOr<std::optional<ProposalRow>> GetProposal(Session& s,
                                                        absl::string_view id,
                                                        bool for_update) {
   KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows,
-                   s.Query(for_update ? kByIdForUpdate : kById, {id}));
+                         s.Query(for_update ? kByIdForUpdate : kById, {id}));
   KYODO_ASSIGN_OR_RETURN(std::vector<ProposalRow> out, FromRows(rows));
   if (out.empty()) return std::optional<ProposalRow>();
   return std::optional<ProposalRow>(std::move(out.front()));
@@ -161,7 +161,8 @@ absl::Status ReplaceParties(Session& s, const Proposal& p) {
   KYODO_RETURN_IF_ERROR(
       s.Exec(kInsertParty, {id, call_id, IdOf(p.applicant())}).status());
   for (const std::string& co : p.co_applicants()) {
-    KYODO_RETURN_IF_ERROR(s.Exec(kInsertParty, {id, call_id, IdOf(co)}).status());
+    KYODO_RETURN_IF_ERROR(
+        s.Exec(kInsertParty, {id, call_id, IdOf(co)}).status());
   }
   return absl::OkStatus();
 }
@@ -246,14 +247,16 @@ absl::StatusOr<int32_t> CountOtherSubmitted(Session& s,
 absl::StatusOr<int32_t> CountAdoptions(Session& s,
                                        absl::string_view programme_id,
                                        absl::string_view applicant_id) {
-  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row,
-                   s.QueryOne(kCountAdoptions, {programme_id, applicant_id}));
+  KYODO_ASSIGN_OR_RETURN(
+      std::optional<Row> row,
+      s.QueryOne(kCountAdoptions, {programme_id, applicant_id}));
   return static_cast<int32_t>(row.has_value() ? row->Int(0) : 0);
 }
 
 absl::StatusOr<std::vector<CandidateRow>> DecisionCandidates(
     Session& s, absl::string_view call_id) {
-  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kCandidates, {call_id}));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                         s.Query(kCandidates, {call_id}));
   std::vector<CandidateRow> out;
   out.reserve(rows.size());
   for (const Row& row : rows) {

@@ -147,7 +147,8 @@ absl::StatusOr<std::vector<ReviewRow>> ListReviews(
 
 absl::StatusOr<std::vector<ScoreRow>> CallScores(Session& s,
                                                  absl::string_view call_id) {
-  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kCallScores, {call_id}));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                         s.Query(kCallScores, {call_id}));
   std::vector<ScoreRow> out;
   out.reserve(rows.size());
   for (const Row& row : rows) {

@@ -146,7 +146,7 @@ absl::StatusOr<std::vector<ReviewerRow>> ListReviewers(
   if (!show_deleted) absl::StrAppend(&sql, " AND delete_time IS NULL");
   absl::StrAppend(&sql, " ORDER BY seq LIMIT ?");
   KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows,
-                   s.Query(sql, {call_id, after_seq, limit}));
+                         s.Query(sql, {call_id, after_seq, limit}));
   return FromRows(rows);
 }
 
@@ -158,7 +158,8 @@ absl::StatusOr<std::vector<ReviewerRow>> LiveReviewers(
 
 absl::StatusOr<std::vector<std::string>> SeatCalls(
     Session& s, absl::string_view principal) {
-  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kSeatCalls, {principal}));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                         s.Query(kSeatCalls, {principal}));
   std::vector<std::string> out;
   for (const Row& row : rows) out.push_back(row.String(0));
   return out;
@@ -175,10 +176,11 @@ absl::StatusOr<std::vector<std::string>> ProposalsWithParties(
     params.emplace_back(id);
     marks.push_back("?");
   }
-  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows,
-                   s.Query(absl::StrCat(kWithParties, absl::StrJoin(marks, ","),
-                                        ") ORDER BY pp.proposal_id"),
-                           params));
+  KYODO_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      s.Query(absl::StrCat(kWithParties, absl::StrJoin(marks, ","),
+                           ") ORDER BY pp.proposal_id"),
+              params));
   for (const Row& row : rows) out.push_back(row.String(0));
   return out;
 }

@@ -108,7 +108,8 @@ void CheckFilter(absl::string_view text,
       fragments.push_back(absl::StrCat(" AND NOT ", f.member_sql));
       continue;
     }
-    fragments.push_back(absl::StrCat(" AND ", f.column, " LIKE ? ESCAPE '\\\\'"));
+    fragments.push_back(
+        absl::StrCat(" AND ", f.column, " LIKE ? ESCAPE '\\\\'"));
     fragments.push_back(absl::StrCat(" AND NOT (", f.column, " <=> ?)"));
     for (const char* op : {"=", "<", ">"}) {
       fragments.push_back(absl::StrCat(" AND ", f.column, " ", op, " ?"));

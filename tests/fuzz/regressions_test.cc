@@ -86,8 +86,8 @@ std::string BaseName(const std::string& path) {
 TEST(FuzzCorpusTest, RequestTargetHasASeedOfEveryRequestType) {
   EXPECT_GT(RequestTypes().size(), 60u);
   std::set<std::string> seeded;
-  for (const std::string& seed : FilesIn(
-           absl::StrCat(KYODO_SOURCE_DIR, "/tests/fuzz/corpus/request"))) {
+  for (const std::string& seed :
+       FilesIn(absl::StrCat(KYODO_SOURCE_DIR, "/tests/fuzz/corpus/request"))) {
     EXPECT_EQ(RequestTypeOf(Read(seed)), BaseName(seed))
         << seed << " is parsed as another request type";
     seeded.insert(BaseName(seed));
@@ -101,10 +101,11 @@ TEST(FuzzCorpusTest, RequestTargetHasASeedOfEveryRequestType) {
 
 // The recorded crash is still replayed as the request it was found in.
 TEST(FuzzCorpusTest, RecordedRequestCrashIsStillACreateProjectRequest) {
-  EXPECT_EQ(RequestTypeOf(Read(absl::StrCat(
-                KYODO_SOURCE_DIR,
-                "/tests/fuzz/crashes/request/project_contributions_sum_overflow"))),
-            "kyodo.project.v1.CreateProjectRequest");
+  EXPECT_EQ(
+      RequestTypeOf(Read(absl::StrCat(
+          KYODO_SOURCE_DIR,
+          "/tests/fuzz/crashes/request/project_contributions_sum_overflow"))),
+      "kyodo.project.v1.CreateProjectRequest");
 }
 
 // Found by fuzz_request (crashes/request/project_contributions_sum_overflow):

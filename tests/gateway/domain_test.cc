@@ -115,7 +115,8 @@ TEST(ResultRowsTest, CarriesRankScoreAndReason) {
   EXPECT_EQ(cells[7], "例示町会");
   EXPECT_EQ(cells[8], "1");
   EXPECT_EQ(cells[10], "ADOPTED");
-  nlohmann::json json = nlohmann::json::parse(ResultJsonLine(call, r, "例示町会"));
+  nlohmann::json json =
+      nlohmann::json::parse(ResultJsonLine(call, r, "例示町会"));
   EXPECT_EQ(json["rank"], 1);
   EXPECT_EQ(json["score"], "86.6667");
   EXPECT_EQ(json["adopted_yen"], 300000);

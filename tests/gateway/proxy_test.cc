@@ -1,12 +1,13 @@
 // The gateway's forwarding, against a fake partner-service (a downstream
 // fake is the one fake the standards allow, in a gateway unit test).
+#include "gateway/proxy.h"
+
 #include <atomic>
 #include <thread>
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "common/grpc/downstream.h"
-#include "gateway/proxy.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/server_builder.h"
@@ -26,24 +27,27 @@ using partner::v1::Partner;
 // details.
 class FakePartnerService final : public partner::v1::PartnerService::Service {
  public:
-  grpc::Status GetPartner(grpc::ServerContext* context, const GetPartnerRequest* request,
+  grpc::Status GetPartner(grpc::ServerContext* context,
+                          const GetPartnerRequest* request,
                           Partner* response) override {
     if (request->name() == "partners/slow") {
       release_.WaitForNotificationWithTimeout(absl::Seconds(30));
       return grpc::Status::OK;
     }
     if (request->name() == "partners/missing") {
-      return grpc::Status(grpc::StatusCode::NOT_FOUND, "partners/missing not found",
-                          "details-bytes");
+      return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                          "partners/missing not found", "details-bytes");
     }
     auto it = context->client_metadata().find("authorization");
     response->set_name(request->name());
     if (it != context->client_metadata().end()) {
-      response->set_display_name(std::string(it->second.data(), it->second.size()));
+      response->set_display_name(
+          std::string(it->second.data(), it->second.size()));
     }
     auto id = context->client_metadata().find("x-request-id");
     if (id != context->client_metadata().end()) {
-      response->set_description(std::string(id->second.data(), id->second.size()));
+      response->set_description(
+          std::string(id->second.data(), id->second.size()));
     }
     return grpc::Status::OK;
   }
@@ -60,21 +64,24 @@ class ProxyTest : public ::testing::Test {
   ProxyTest() {
     grpc::ServerBuilder downstream;
     int port = 0;
-    downstream.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    downstream.AddListeningPort("127.0.0.1:0",
+                                grpc::InsecureServerCredentials(), &port);
     downstream.RegisterService(&fake_);
     downstream_ = downstream.BuildAndStart();
     proxy_ = std::make_unique<Proxy>(
         std::map<std::string, std::shared_ptr<grpc::Channel>>{
             {"kyodo.partner.v1.PartnerService",
-             common::grpc_client::NewChannel("127.0.0.1:" + std::to_string(port))}},
+             common::grpc_client::NewChannel("127.0.0.1:" +
+                                             std::to_string(port))}},
         absl::Seconds(30));
     grpc::ServerBuilder gateway;
     gateway.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
                              &gateway_port_);
     gateway.RegisterCallbackGenericService(proxy_.get());
     gateway_ = gateway.BuildAndStart();
-    stub_ = partner::v1::PartnerService::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(gateway_port_), grpc::InsecureChannelCredentials()));
+    stub_ = partner::v1::PartnerService::NewStub(
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(gateway_port_),
+                            grpc::InsecureChannelCredentials()));
   }
   ~ProxyTest() override {
     fake_.Release();
@@ -114,21 +121,24 @@ TEST_F(ProxyTest, PassesErrorsAndTheirDetailsThrough) {
 }
 
 TEST_F(ProxyTest, UnknownServicesAreUnimplemented) {
-  EXPECT_NE(proxy_->Route("/kyodo.partner.v1.PartnerService/GetPartner"), nullptr);
+  EXPECT_NE(proxy_->Route("/kyodo.partner.v1.PartnerService/GetPartner"),
+            nullptr);
   EXPECT_EQ(proxy_->Route("/grpc.testing.Other/Call"), nullptr);
   EXPECT_EQ(proxy_->Route("garbage"), nullptr);
   // Over the wire: a method of no forwarded service.
-  grpc::GenericStub stub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(gateway_port_), grpc::InsecureChannelCredentials()));
+  grpc::GenericStub stub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(gateway_port_),
+                          grpc::InsecureChannelCredentials()));
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(5));
   grpc::Slice empty("");
   grpc::ByteBuffer request(&empty, 1);
   grpc::ByteBuffer response;
   absl::Notification done;
   grpc::Status status;
-  stub.UnaryCall(&context, "/grpc.testing.Other/Call", grpc::StubOptions(), &request,
-                 &response, [&](grpc::Status s) {
+  stub.UnaryCall(&context, "/grpc.testing.Other/Call", grpc::StubOptions(),
+                 &request, &response, [&](grpc::Status s) {
                    status = s;
                    done.Notify();
                  });
@@ -142,15 +152,17 @@ TEST_F(ProxyTest, SlowDownstreamGivesDeadlineExceededInTimeAndServingGoesOn) {
   Partner response;
   const absl::Duration deadline = absl::Milliseconds(500);
   const absl::Time start = absl::Now();
-  grpc::Status status =
-      stub_->GetPartner(kyodo::testing::Context("t", deadline).get(), slow, &response);
+  grpc::Status status = stub_->GetPartner(
+      kyodo::testing::Context("t", deadline).get(), slow, &response);
   const absl::Duration took = absl::Now() - start;
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   EXPECT_LT(took, deadline + absl::Milliseconds(100));
 
   GetPartnerRequest fast;
   fast.set_name("partners/fast");
-  EXPECT_TRUE(stub_->GetPartner(kyodo::testing::Context("t").get(), fast, &response).ok());
+  EXPECT_TRUE(
+      stub_->GetPartner(kyodo::testing::Context("t").get(), fast, &response)
+          .ok());
 }
 
 TEST_F(ProxyTest, DeadDownstreamIsUnavailableWithoutInternalAddresses) {

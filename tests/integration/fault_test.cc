@@ -26,7 +26,8 @@ class FaultTest : public RoundTest {
       pv1::GetProposalRequest get;
       get.set_name(name);
       pv1::Proposal p;
-      ASSERT_TRUE(proposals_->GetProposal(Context(Staff()).get(), get, &p).ok());
+      ASSERT_TRUE(
+          proposals_->GetProposal(Context(Staff()).get(), get, &p).ok());
       EXPECT_FALSE(p.project().empty()) << name;
     }
   }
@@ -56,13 +57,16 @@ TEST_F(FaultTest, ProjectServiceKilledDuringFinalizeThenFinalizeCompletes) {
   ASSERT_NO_FATAL_FAILURE(PrepareDecidableCall());
   // Slow the gateway's road to project-service so FinalizeCall is still
   // running when project-service dies after its first project.
-  testing::FaultProxy proxy(std::stoi(cluster_->Address(Service::kProject).substr(10)));
+  testing::FaultProxy proxy(
+      std::stoi(cluster_->Address(Service::kProject).substr(10)));
   proxy.SetMode(testing::FaultProxy::Mode::kDelay);
   proxy.SetDelay(absl::Milliseconds(300));
-  cluster_->SetExtraFlags(Service::kGateway, {"--project_addr=" + proxy.address()});
+  cluster_->SetExtraFlags(Service::kGateway,
+                          {"--project_addr=" + proxy.address()});
   cluster_->Restart(Service::kGateway);
   gateway_ = gv1::Gateway::NewStub(cluster_->Channel(Service::kGateway));
-  proposals_ = pv1::ProposalService::NewStub(cluster_->Channel(Service::kGateway));
+  proposals_ =
+      pv1::ProposalService::NewStub(cluster_->Channel(Service::kGateway));
 
   gv1::FinalizeCallRequest finalize;
   finalize.set_name(call_);
@@ -70,20 +74,22 @@ TEST_F(FaultTest, ProjectServiceKilledDuringFinalizeThenFinalizeCompletes) {
   absl::Notification done;
   std::thread finalizer([&] {
     gv1::FinalizeCallResponse response;
-    first = gateway_->FinalizeCall(Context(Staff(), absl::Seconds(30)).get(), finalize,
-                                   &response);
+    first = gateway_->FinalizeCall(Context(Staff(), absl::Seconds(30)).get(),
+                                   finalize, &response);
     done.Notify();
   });
   const testing::TestDatabase& projects = cluster_->Database(Service::kProject);
   const absl::Time give_up = absl::Now() + absl::Seconds(20);
   while (!done.HasBeenNotified() && absl::Now() < give_up &&
-         projects.QueryValue("SELECT COUNT(*) FROM projects WHERE source_proposal LIKE '" +
-                             call_ + "/%'") == "0") {
+         projects.QueryValue(
+             "SELECT COUNT(*) FROM projects WHERE source_proposal LIKE '" +
+             call_ + "/%'") == "0") {
     absl::SleepFor(absl::Milliseconds(5));
   }
   cluster_->Kill(Service::kProject);
   finalizer.join();
-  EXPECT_FALSE(first.ok()) << "FinalizeCall finished before project-service died";
+  EXPECT_FALSE(first.ok())
+      << "FinalizeCall finished before project-service died";
   EXPECT_TRUE(first.error_code() == grpc::StatusCode::UNAVAILABLE ||
               first.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
       << first.error_code() << " " << first.error_message();
@@ -94,7 +100,8 @@ TEST_F(FaultTest, ProjectServiceKilledDuringFinalizeThenFinalizeCompletes) {
   grpc::Status status = FinalizeAfterRestart(&second);
   ASSERT_TRUE(status.ok()) << status.error_message();
   ASSERT_EQ(second.projects_size(), 2);
-  ExpectOneLinkedProjectEach({proposal_of_["umikaze"], proposal_of_["himawari"]});
+  ExpectOneLinkedProjectEach(
+      {proposal_of_["umikaze"], proposal_of_["himawari"]});
 }
 
 TEST_F(FaultTest, ProjectServiceDownBeforeFinalizeThenFinalizeCompletes) {
@@ -103,29 +110,36 @@ TEST_F(FaultTest, ProjectServiceDownBeforeFinalizeThenFinalizeCompletes) {
   gv1::FinalizeCallRequest finalize;
   finalize.set_name(call_);
   gv1::FinalizeCallResponse response;
-  grpc::Status status =
-      gateway_->FinalizeCall(Context(Staff(), absl::Seconds(5)).get(), finalize, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  grpc::Status status = gateway_->FinalizeCall(
+      Context(Staff(), absl::Seconds(5)).get(), finalize, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE)
+      << status.error_message();
   EXPECT_EQ(status.error_message().find("127.0.0.1"), std::string::npos);
   // The decision stands; the projects come when project-service is back.
   cluster_->Restart(Service::kProject);
   status = FinalizeAfterRestart(&response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   ASSERT_EQ(response.projects_size(), 2);
-  ExpectOneLinkedProjectEach({proposal_of_["umikaze"], proposal_of_["himawari"]});
+  ExpectOneLinkedProjectEach(
+      {proposal_of_["umikaze"], proposal_of_["himawari"]});
 }
 
-TEST_F(FaultTest, DelayedDownstreamGivesDeadlineExceededInTimeAndServingGoesOn) {
-  testing::FaultProxy proxy(std::stoi(cluster_->Address(Service::kPartner).substr(10)));
-  cluster_->SetExtraFlags(Service::kGateway, {"--partner_addr=" + proxy.address()});
+TEST_F(FaultTest,
+       DelayedDownstreamGivesDeadlineExceededInTimeAndServingGoesOn) {
+  testing::FaultProxy proxy(
+      std::stoi(cluster_->Address(Service::kPartner).substr(10)));
+  cluster_->SetExtraFlags(Service::kGateway,
+                          {"--partner_addr=" + proxy.address()});
   cluster_->Restart(Service::kGateway);
   gateway_ = gv1::Gateway::NewStub(cluster_->Channel(Service::kGateway));
-  partners_ = partner::v1::PartnerService::NewStub(cluster_->Channel(Service::kGateway));
+  partners_ = partner::v1::PartnerService::NewStub(
+      cluster_->Channel(Service::kGateway));
   // Connected first: the fault is a slow service, not a slow handshake.
   partner::v1::GetPartnerRequest warm;
   warm.set_name(Partner("meiji"));
   partner::v1::Partner warmed;
-  ASSERT_TRUE(partners_->GetPartner(Context(Staff()).get(), warm, &warmed).ok());
+  ASSERT_TRUE(
+      partners_->GetPartner(Context(Staff()).get(), warm, &warmed).ok());
   proxy.SetMode(testing::FaultProxy::Mode::kDelay);
   proxy.SetDelay(absl::Seconds(3));
 
@@ -135,8 +149,8 @@ TEST_F(FaultTest, DelayedDownstreamGivesDeadlineExceededInTimeAndServingGoesOn) 
   profile.set_name(Partner("meiji"));
   gv1::PartnerProfile out;
   absl::Time start = absl::Now();
-  grpc::Status status =
-      gateway_->GetPartnerProfile(Context(Staff(), deadline).get(), profile, &out);
+  grpc::Status status = gateway_->GetPartnerProfile(
+      Context(Staff(), deadline).get(), profile, &out);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
       << status.error_message();
   EXPECT_LT(absl::Now() - start, deadline + absl::Milliseconds(100));
@@ -145,7 +159,8 @@ TEST_F(FaultTest, DelayedDownstreamGivesDeadlineExceededInTimeAndServingGoesOn) 
   get.set_name(Partner("meiji"));
   partner::v1::Partner partner;
   start = absl::Now();
-  status = partners_->GetPartner(Context(Staff(), deadline).get(), get, &partner);
+  status =
+      partners_->GetPartner(Context(Staff(), deadline).get(), get, &partner);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   EXPECT_LT(absl::Now() - start, deadline + absl::Milliseconds(100));
 
@@ -153,9 +168,12 @@ TEST_F(FaultTest, DelayedDownstreamGivesDeadlineExceededInTimeAndServingGoesOn) 
   // does again once the delay is gone.
   pv1::ListProgrammesRequest list;
   pv1::ListProgrammesResponse programmes;
-  EXPECT_TRUE(proposals_->ListProgrammes(Context(Staff()).get(), list, &programmes).ok());
+  EXPECT_TRUE(
+      proposals_->ListProgrammes(Context(Staff()).get(), list, &programmes)
+          .ok());
   proxy.SetMode(testing::FaultProxy::Mode::kPass);
-  status = partners_->GetPartner(Context(Staff(), absl::Seconds(10)).get(), get, &partner);
+  status = partners_->GetPartner(Context(Staff(), absl::Seconds(10)).get(), get,
+                                 &partner);
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(partner.display_name(), "明治大学");
 }
@@ -164,15 +182,19 @@ TEST_F(FaultTest, DelayedDownstreamGivesDeadlineExceededInTimeAndServingGoesOn) 
 // UNAVAILABLE (never INTERNAL or UNKNOWN) within its deadline, and the
 // gateway keeps serving.
 TEST_F(FaultTest, DownstreamKilledMidRequestIsUnavailableAndServingGoesOn) {
-  testing::FaultProxy proxy(std::stoi(cluster_->Address(Service::kPartner).substr(10)));
-  cluster_->SetExtraFlags(Service::kGateway, {"--partner_addr=" + proxy.address()});
+  testing::FaultProxy proxy(
+      std::stoi(cluster_->Address(Service::kPartner).substr(10)));
+  cluster_->SetExtraFlags(Service::kGateway,
+                          {"--partner_addr=" + proxy.address()});
   cluster_->Restart(Service::kGateway);
-  partners_ = partner::v1::PartnerService::NewStub(cluster_->Channel(Service::kGateway));
+  partners_ = partner::v1::PartnerService::NewStub(
+      cluster_->Channel(Service::kGateway));
   gateway_ = gv1::Gateway::NewStub(cluster_->Channel(Service::kGateway));
   partner::v1::GetPartnerRequest get;
   get.set_name(Partner("meiji"));
   partner::v1::Partner partner;
-  ASSERT_TRUE(partners_->GetPartner(Context(Staff()).get(), get, &partner).ok());
+  ASSERT_TRUE(
+      partners_->GetPartner(Context(Staff()).get(), get, &partner).ok());
 
   // Both a forwarded and a composed call are in flight (held by the proxy)
   // when partner-service dies.
@@ -183,7 +205,8 @@ TEST_F(FaultTest, DownstreamKilledMidRequestIsUnavailableAndServingGoesOn) {
   absl::Duration forwarded_took, composed_took;
   std::thread a([&] {
     const absl::Time start = absl::Now();
-    forwarded = partners_->GetPartner(Context(Staff(), deadline).get(), get, &partner);
+    forwarded =
+        partners_->GetPartner(Context(Staff(), deadline).get(), get, &partner);
     forwarded_took = absl::Now() - start;
   });
   std::thread b([&] {
@@ -191,7 +214,8 @@ TEST_F(FaultTest, DownstreamKilledMidRequestIsUnavailableAndServingGoesOn) {
     profile.set_name(Partner("meiji"));
     gv1::PartnerProfile out;
     const absl::Time start = absl::Now();
-    composed = gateway_->GetPartnerProfile(Context(Staff(), deadline).get(), profile, &out);
+    composed = gateway_->GetPartnerProfile(Context(Staff(), deadline).get(),
+                                           profile, &out);
     composed_took = absl::Now() - start;
   });
   const absl::Time give_up = absl::Now() + absl::Seconds(5);
@@ -203,21 +227,25 @@ TEST_F(FaultTest, DownstreamKilledMidRequestIsUnavailableAndServingGoesOn) {
   proxy.ResetAll();
   a.join();
   b.join();
-  for (const auto& [status, took] :
-       {std::make_pair(forwarded, forwarded_took), std::make_pair(composed, composed_took)}) {
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  for (const auto& [status, took] : {std::make_pair(forwarded, forwarded_took),
+                                     std::make_pair(composed, composed_took)}) {
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE)
+        << status.error_message();
     EXPECT_LT(took, deadline);
   }
   // The gateway still serves the other services.
   pv1::ListProgrammesRequest list;
   pv1::ListProgrammesResponse programmes;
-  EXPECT_TRUE(proposals_->ListProgrammes(Context(Staff()).get(), list, &programmes).ok());
+  EXPECT_TRUE(
+      proposals_->ListProgrammes(Context(Staff()).get(), list, &programmes)
+          .ok());
 }
 
 // The connection cut after the commit, before the reply: a retry with the
 // same request_id answers OK, with the first answer, and there is one row.
 TEST_F(FaultTest, ReplyLostAfterCommitThenRetryWithSameRequestId) {
-  testing::FaultProxy proxy(std::stoi(cluster_->Address(Service::kPartner).substr(10)));
+  testing::FaultProxy proxy(
+      std::stoi(cluster_->Address(Service::kPartner).substr(10)));
   auto stub = partner::v1::PartnerService::NewStub(
       common::grpc_client::NewChannel(proxy.address()));
   partner::v1::ListPartnersRequest warm;
@@ -232,8 +260,8 @@ TEST_F(FaultTest, ReplyLostAfterCommitThenRetryWithSameRequestId) {
   create.set_request_id(testing::NewRequestId());
   proxy.SetMode(testing::FaultProxy::Mode::kDropReplies);
   partner::v1::Partner lost;
-  grpc::Status status =
-      stub->CreatePartner(Context(Staff(), absl::Seconds(2)).get(), create, &lost);
+  grpc::Status status = stub->CreatePartner(
+      Context(Staff(), absl::Seconds(2)).get(), create, &lost);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   proxy.ResetAll();
   proxy.SetMode(testing::FaultProxy::Mode::kPass);
@@ -251,10 +279,12 @@ TEST_F(FaultTest, ReplyLostAfterCommitThenRetryWithSameRequestId) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   ASSERT_TRUE(stub->CreatePartner(Context(Staff()).get(), create, &again).ok());
   EXPECT_EQ(first.SerializeAsString(), again.SerializeAsString());
-  EXPECT_EQ(std::stoi(cluster_->Database(Service::kPartner)
-                          .QueryValue("SELECT COUNT(*) FROM partners WHERE display_name = "
-                                      "'返事の届かない会'")),
-            1);
+  EXPECT_EQ(
+      std::stoi(
+          cluster_->Database(Service::kPartner)
+              .QueryValue("SELECT COUNT(*) FROM partners WHERE display_name = "
+                          "'返事の届かない会'")),
+      1);
 }
 
 // An app with only the gateway's address reaches every method of the three
@@ -268,18 +298,21 @@ TEST_F(FaultTest, EveryServiceMethodIsReachableThroughTheGatewayAndNoneIsOpen) {
   int methods = 0;
   for (const auto& [service_name, service] : services) {
     const auto* descriptor =
-        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service_name);
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+            service_name);
     ASSERT_NE(descriptor, nullptr) << service_name;
     for (int i = 0; i < descriptor->method_count(); ++i) {
       const std::string path =
           "/" + service_name + "/" + descriptor->method(i)->name();
       for (const bool through_gateway : {true, false}) {
-        grpc::GenericStub stub(cluster_->Channel(through_gateway ? Service::kGateway
-                                                                 : service));
+        grpc::GenericStub stub(
+            cluster_->Channel(through_gateway ? Service::kGateway : service));
         grpc::ClientContext context;
-        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        context.set_deadline(std::chrono::system_clock::now() +
+                             std::chrono::seconds(10));
         if (through_gateway) {
-          context.AddMetadata("authorization", "Bearer " + testing::AdminToken());
+          context.AddMetadata("authorization",
+                              "Bearer " + testing::AdminToken());
         }
         grpc::Slice empty("");
         grpc::ByteBuffer request(&empty, 1), response;
@@ -294,11 +327,14 @@ TEST_F(FaultTest, EveryServiceMethodIsReachableThroughTheGatewayAndNoneIsOpen) {
         if (through_gateway) {
           // Reached the service: anything but "no such method" and transport
           // failures (an empty request is mostly INVALID_ARGUMENT).
-          EXPECT_NE(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << path;
+          EXPECT_NE(status.error_code(), grpc::StatusCode::UNIMPLEMENTED)
+              << path;
           EXPECT_NE(status.error_code(), grpc::StatusCode::UNAVAILABLE) << path;
-          EXPECT_NE(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << path;
+          EXPECT_NE(status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+              << path;
         } else {
-          EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << path;
+          EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+              << path;
         }
       }
       ++methods;

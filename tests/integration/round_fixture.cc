@@ -37,7 +37,9 @@ RoundTest::RoundTest() {
   options.token = testing::AdminToken("seed");
   ctl::Client client(options);
   absl::Status seeded = ctl::LoadSeedFile(
-      client, absl::StrCat(KYODO_SOURCE_DIR, "/deploy/local/data/10_partners.textproto"),
+      client,
+      absl::StrCat(KYODO_SOURCE_DIR,
+                   "/deploy/local/data/10_partners.textproto"),
       refs_, nullptr);
   EXPECT_TRUE(seeded.ok()) << seeded;
 }
@@ -51,7 +53,8 @@ std::string RoundTest::Applicant(const std::string& ref) const {
 }
 
 std::string RoundTest::Reviewer(int i) {
-  return testing::ReviewerToken(absl::StrCat("member-", i), absl::StrCat("member-", i));
+  return testing::ReviewerToken(absl::StrCat("member-", i),
+                                absl::StrCat("member-", i));
 }
 
 void RoundTest::CreateProgrammeAndHistory() {
@@ -72,7 +75,8 @@ void RoundTest::CreateProgrammeAndHistory() {
   p->set_max_continuation_years(3);
   p->set_one_proposal_per_applicant(true);
   pv1::Programme created;
-  grpc::Status status = proposals_->CreateProgramme(Context(Staff()).get(), request, &created);
+  grpc::Status status =
+      proposals_->CreateProgramme(Context(Staff()).get(), request, &created);
   ASSERT_TRUE(status.ok()) << status.error_message();
   programme_ = created.name();
 
@@ -105,13 +109,15 @@ void RoundTest::CreateOpenCall() {
   c->set_display_name("令和8年度 川崎区市民提案型事業 公募");
   c->set_fiscal_year(2026);
   const absl::Time now = absl::Now();
-  *c->mutable_submission_start_time() = common::store::ToTimestamp(now - absl::Minutes(1));
+  *c->mutable_submission_start_time() =
+      common::store::ToTimestamp(now - absl::Minutes(1));
   // Long enough for the six submissions; CloseCall waits for the end.
-  *c->mutable_submission_end_time() = common::store::ToTimestamp(now + absl::Seconds(8));
+  *c->mutable_submission_end_time() =
+      common::store::ToTimestamp(now + absl::Seconds(8));
   c->set_budget_yen(500000);
   c->set_max_adoptions(3);
-  for (const auto& [label, weight] :
-       std::vector<std::pair<const char*, int>>{{"地域課題との関連性", 2}, {"実現可能性", 1}}) {
+  for (const auto& [label, weight] : std::vector<std::pair<const char*, int>>{
+           {"地域課題との関連性", 2}, {"実現可能性", 1}}) {
     auto* criterion = c->add_criteria();
     criterion->set_display_name(label);
     criterion->set_weight(weight);
@@ -120,7 +126,8 @@ void RoundTest::CreateOpenCall() {
   c->set_pass_mark(50);
   c->set_min_reviews(2);
   pv1::Call created;
-  grpc::Status status = proposals_->CreateCall(Context(Staff()).get(), request, &created);
+  grpc::Status status =
+      proposals_->CreateCall(Context(Staff()).get(), request, &created);
   ASSERT_TRUE(status.ok()) << status.error_message();
   call_ = created.name();
   // The committee: member-1 belongs to ひまわり, so never scores its proposal.
@@ -152,15 +159,16 @@ void RoundTest::SubmitAll() {
     p->set_plan("計画");
     p->set_requested_amount_yen(a.amount);
     pv1::Proposal created;
-    grpc::Status status =
-        proposals_->CreateProposal(Context(Applicant(a.ref)).get(), draft, &created);
+    grpc::Status status = proposals_->CreateProposal(
+        Context(Applicant(a.ref)).get(), draft, &created);
     ASSERT_TRUE(status.ok()) << a.ref << ": " << status.error_message();
     proposal_of_[a.ref] = created.name();
     gv1::SubmitProposalRequest submit;
     submit.set_name(created.name());
     submit.set_request_id(testing::NewRequestId());
     gv1::SubmitProposalResponse submitted;
-    status = gateway_->SubmitProposal(Context(Applicant(a.ref)).get(), submit, &submitted);
+    status = gateway_->SubmitProposal(Context(Applicant(a.ref)).get(), submit,
+                                      &submitted);
     ASSERT_TRUE(status.ok()) << a.ref << ": " << status.error_message();
   }
 }
@@ -174,7 +182,8 @@ void RoundTest::CloseAndStartReview() {
   // The window ends on the wall clock a few seconds after it opened.
   do {
     status = proposals_->CloseCall(Context(Staff()).get(), close, &call);
-    if (status.ok() || testing::Reason(status) != "SUBMISSION_WINDOW_NOT_ENDED") break;
+    if (status.ok() || testing::Reason(status) != "SUBMISSION_WINDOW_NOT_ENDED")
+      break;
     absl::SleepFor(absl::Milliseconds(200));
   } while (absl::Now() < give_up);
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -198,9 +207,10 @@ void RoundTest::ReviewAll() {
       request.mutable_review()->add_scores(pair.first);
       request.mutable_review()->add_scores(pair.second);
       pv1::Review review;
-      grpc::Status status =
-          proposals_->SubmitReview(Context(Reviewer(member)).get(), request, &review);
-      ASSERT_TRUE(status.ok()) << ref << "/" << member << ": " << status.error_message();
+      grpc::Status status = proposals_->SubmitReview(
+          Context(Reviewer(member)).get(), request, &review);
+      ASSERT_TRUE(status.ok())
+          << ref << "/" << member << ": " << status.error_message();
     }
   }
 }
@@ -214,9 +224,11 @@ void RoundTest::PrepareDecidableCall() {
 }
 
 int RoundTest::ProjectsOf(const std::string& proposal) const {
-  return std::stoi(cluster_->Database(Service::kProject)
-                       .QueryValue("SELECT COUNT(*) FROM projects WHERE source_proposal = '" +
-                                   proposal + "'"));
+  return std::stoi(
+      cluster_->Database(Service::kProject)
+          .QueryValue(
+              "SELECT COUNT(*) FROM projects WHERE source_proposal = '" +
+              proposal + "'"));
 }
 
 }  // namespace kyodo::integration

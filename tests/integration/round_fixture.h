@@ -10,10 +10,10 @@
 //   海風の森をMAZUつくる会      362,100  eligible            -> ADOPTED (1st)
 //   ひまわり～ノーマワールドの会～  75,000  eligible, one member
 //                                        conflicted          -> ADOPTED (2nd)
-//   文化魂2014                  150,000  eligible            -> BUDGET_EXHAUSTED
-//   NPO法人かわさき創造プロジェクト 800,000  over the year-1 cap  -> INELIGIBLE
-//   富士通株式会社               300,000  a company           -> INELIGIBLE
-//   多摩区商店街連合会           200,000  funded 2023-2025:
+//   文化魂2014                  150,000  eligible            ->
+//   BUDGET_EXHAUSTED NPO法人かわさき創造プロジェクト 800,000  over the year-1
+//   cap  -> INELIGIBLE 富士通株式会社               300,000  a company ->
+//   INELIGIBLE 多摩区商店街連合会           200,000  funded 2023-2025:
 //                                        4th year > 3        -> INELIGIBLE
 #ifndef KYODO_TESTS_INTEGRATION_ROUND_FIXTURE_H_
 #define KYODO_TESTS_INTEGRATION_ROUND_FIXTURE_H_
@@ -46,7 +46,9 @@ class RoundTest : public ::testing::Test {
   static std::string Reviewer(int i);  // "member-1".."member-3"
 
   // The name of the partner an example-data ref created.
-  const std::string& Partner(const std::string& ref) const { return refs_.at(ref); }
+  const std::string& Partner(const std::string& ref) const {
+    return refs_.at(ref);
+  }
 
   // Steps of the round, each asserting success.
   void CreateProgrammeAndHistory();

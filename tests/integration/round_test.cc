@@ -27,7 +27,8 @@ std::set<std::string> FailedRules(const pv1::Proposal& p) {
   return rules;
 }
 
-std::string Export(gv1::Gateway::Stub* gateway, gv1::ExportOpenDataRequest::Dataset dataset,
+std::string Export(gv1::Gateway::Stub* gateway,
+                   gv1::ExportOpenDataRequest::Dataset dataset,
                    gv1::ExportOpenDataRequest::Format format) {
   gv1::ExportOpenDataRequest request;
   request.set_dataset(dataset);
@@ -52,18 +53,24 @@ TEST_F(RoundTest, WholeRoundThroughTheGateway) {
   for (const auto& [ref, name] : proposal_of_) {
     pv1::GetProposalRequest get;
     get.set_name(name);
-    ASSERT_TRUE(proposals_->GetProposal(Context(Staff()).get(), get, &screened[ref]).ok());
+    ASSERT_TRUE(
+        proposals_->GetProposal(Context(Staff()).get(), get, &screened[ref])
+            .ok());
   }
   EXPECT_EQ(screened["umikaze"].state(), pv1::Proposal::ELIGIBLE);
   EXPECT_EQ(screened["himawari"].state(), pv1::Proposal::ELIGIBLE);
   EXPECT_EQ(screened["bunkadamashii"].state(), pv1::Proposal::ELIGIBLE);
-  EXPECT_EQ(FailedRules(screened["sozo"]), std::set<std::string>{"AMOUNT_OVER_CAP"});
-  EXPECT_EQ(FailedRules(screened["fujitsu"]), std::set<std::string>{"KIND_NOT_ELIGIBLE"});
+  EXPECT_EQ(FailedRules(screened["sozo"]),
+            std::set<std::string>{"AMOUNT_OVER_CAP"});
+  EXPECT_EQ(FailedRules(screened["fujitsu"]),
+            std::set<std::string>{"KIND_NOT_ELIGIBLE"});
   EXPECT_EQ(FailedRules(screened["tama-shotengai"]),
             std::set<std::string>{"CONTINUATION_YEARS_EXCEEDED"});
-  EXPECT_EQ(screened["tama-shotengai"].screening().facts().continuation_year(), 4);
+  EXPECT_EQ(screened["tama-shotengai"].screening().facts().continuation_year(),
+            4);
   EXPECT_EQ(screened["umikaze"].screening().facts().continuation_year(), 1);
-  EXPECT_EQ(screened["fujitsu"].screening().facts().applicant_kind(), partner::v1::COMPANY);
+  EXPECT_EQ(screened["fujitsu"].screening().facts().applicant_kind(),
+            partner::v1::COMPANY);
 
   ASSERT_NO_FATAL_FAILURE(CloseAndStartReview());
   // A conflicted member cannot review.
@@ -82,15 +89,18 @@ TEST_F(RoundTest, WholeRoundThroughTheGateway) {
   pv1::PreviewDecisionRequest preview;
   preview.set_name(call_);
   pv1::Decision dry;
-  ASSERT_TRUE(proposals_->PreviewDecision(Context(Staff()).get(), preview, &dry).ok());
+  ASSERT_TRUE(
+      proposals_->PreviewDecision(Context(Staff()).get(), preview, &dry).ok());
   EXPECT_EQ(dry.adopted_count(), 2);
   preview.set_budget_yen(700000);
-  ASSERT_TRUE(proposals_->PreviewDecision(Context(Staff()).get(), preview, &dry).ok());
+  ASSERT_TRUE(
+      proposals_->PreviewDecision(Context(Staff()).get(), preview, &dry).ok());
   EXPECT_EQ(dry.adopted_count(), 3);
   pv1::GetCallRequest get_call;
   get_call.set_name(call_);
   pv1::Call call;
-  ASSERT_TRUE(proposals_->GetCall(Context(Staff()).get(), get_call, &call).ok());
+  ASSERT_TRUE(
+      proposals_->GetCall(Context(Staff()).get(), get_call, &call).ok());
   EXPECT_EQ(call.state(), pv1::Call::UNDER_REVIEW);
 
   // Finalize: decide, one consignment project per adopted proposal, linked.
@@ -100,7 +110,8 @@ TEST_F(RoundTest, WholeRoundThroughTheGateway) {
   status = gateway_->FinalizeCall(Context(Staff()).get(), finalize, &finalized);
   ASSERT_TRUE(status.ok()) << status.error_message();
   std::map<std::string, pv1::ProposalResult> results;
-  for (const auto& r : finalized.decision().results()) results[r.proposal()] = r;
+  for (const auto& r : finalized.decision().results())
+    results[r.proposal()] = r;
   const auto& first = results[proposal_of_["umikaze"]];
   EXPECT_EQ(first.rank(), 1);
   EXPECT_EQ(first.score(), "93.3333");
@@ -111,9 +122,12 @@ TEST_F(RoundTest, WholeRoundThroughTheGateway) {
   EXPECT_EQ(results[proposal_of_["bunkadamashii"]].reason(),
             pv1::ProposalResult::BUDGET_EXHAUSTED);
   for (const char* ref : {"sozo", "fujitsu", "tama-shotengai"}) {
-    EXPECT_EQ(results[proposal_of_[ref]].reason(), pv1::ProposalResult::INELIGIBLE) << ref;
+    EXPECT_EQ(results[proposal_of_[ref]].reason(),
+              pv1::ProposalResult::INELIGIBLE)
+        << ref;
   }
-  EXPECT_EQ(finalized.decision().remaining_budget_yen(), 500000 - 362100 - 75000);
+  EXPECT_EQ(finalized.decision().remaining_budget_yen(),
+            500000 - 362100 - 75000);
   ASSERT_EQ(finalized.projects_size(), 2);
   for (const auto& p : finalized.projects()) {
     EXPECT_TRUE(p.created_now());
@@ -121,21 +135,24 @@ TEST_F(RoundTest, WholeRoundThroughTheGateway) {
   }
   // Again: nothing new.
   gv1::FinalizeCallResponse again;
-  ASSERT_TRUE(gateway_->FinalizeCall(Context(Staff()).get(), finalize, &again).ok());
+  ASSERT_TRUE(
+      gateway_->FinalizeCall(Context(Staff()).get(), finalize, &again).ok());
   ASSERT_EQ(again.projects_size(), 2);
   EXPECT_FALSE(again.projects(0).created_now());
   EXPECT_EQ(again.projects(0).project(), finalized.projects(0).project());
 
   pv1::PublishResultsRequest publish;
   publish.set_name(call_);
-  ASSERT_TRUE(proposals_->PublishResults(Context(Staff()).get(), publish, &call).ok());
+  ASSERT_TRUE(
+      proposals_->PublishResults(Context(Staff()).get(), publish, &call).ok());
 
   // The dossier of the first project: parties, proposal, published result.
   const std::string project = finalized.projects(0).project();
   gv1::GetProjectDossierRequest dossier_request;
   dossier_request.set_name(project);
   gv1::ProjectDossier dossier;
-  status = gateway_->GetProjectDossier(Context(ViewerToken()).get(), dossier_request, &dossier);
+  status = gateway_->GetProjectDossier(Context(ViewerToken()).get(),
+                                       dossier_request, &dossier);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(dossier.project().source_proposal(), proposal_of_["umikaze"]);
   ASSERT_EQ(dossier.parties_size(), 2);
@@ -149,8 +166,10 @@ TEST_F(RoundTest, WholeRoundThroughTheGateway) {
   gv1::GetPartnerProfileRequest profile_request;
   profile_request.set_name(Partner("umikaze"));
   gv1::PartnerProfile profile;
-  ASSERT_TRUE(
-      gateway_->GetPartnerProfile(Context(ViewerToken()).get(), profile_request, &profile).ok());
+  ASSERT_TRUE(gateway_
+                  ->GetPartnerProfile(Context(ViewerToken()).get(),
+                                      profile_request, &profile)
+                  .ok());
   ASSERT_EQ(profile.proposals_size(), 1);
   EXPECT_EQ(profile.proposals(0).state(), pv1::Proposal::ADOPTED);
   bool has_project = false;
@@ -162,27 +181,35 @@ TEST_F(RoundTest, WholeRoundThroughTheGateway) {
   dashboard_request.set_ward(type::v1::KAWASAKI);
   dashboard_request.set_fiscal_year(2026);
   gv1::WardDashboard dashboard;
-  ASSERT_TRUE(
-      gateway_->GetWardDashboard(Context(Staff()).get(), dashboard_request, &dashboard).ok());
+  ASSERT_TRUE(gateway_
+                  ->GetWardDashboard(Context(Staff()).get(), dashboard_request,
+                                     &dashboard)
+                  .ok());
   std::map<std::string, int> by_state;
-  for (const auto& s : dashboard.proposals_by_state()) by_state[s.state()] = s.count();
-  EXPECT_EQ(by_state, (std::map<std::string, int>{
-                          {"ADOPTED", 2}, {"NOT_ADOPTED", 1}, {"INELIGIBLE", 3}}));
+  for (const auto& s : dashboard.proposals_by_state())
+    by_state[s.state()] = s.count();
+  EXPECT_EQ(by_state,
+            (std::map<std::string, int>{
+                {"ADOPTED", 2}, {"NOT_ADOPTED", 1}, {"INELIGIBLE", 3}}));
   EXPECT_EQ(dashboard.committed_yen(), 362100 + 75000);
   EXPECT_EQ(dashboard.open_calls_size(), 0);
 
   // The export: published results, as CSV for Excel and as JSON lines.
-  const std::string csv = Export(gateway_.get(), gv1::ExportOpenDataRequest::RESULTS,
-                                 gv1::ExportOpenDataRequest::CSV);
+  const std::string csv =
+      Export(gateway_.get(), gv1::ExportOpenDataRequest::RESULTS,
+             gv1::ExportOpenDataRequest::CSV);
   ASSERT_TRUE(absl::StartsWith(csv, "\xEF\xBB\xBF"));
-  std::vector<std::string> lines = absl::StrSplit(csv.substr(3), "\r\n", absl::SkipEmpty());
+  std::vector<std::string> lines =
+      absl::StrSplit(csv.substr(3), "\r\n", absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 7u);  // header + 6
   EXPECT_TRUE(absl::StartsWith(lines[1], call_)) << lines[1];
-  EXPECT_NE(lines[1].find(",海風の森をMAZUつくる会,1,93.3333,ADOPTED,362100,362100"),
-            std::string::npos)
+  EXPECT_NE(
+      lines[1].find(",海風の森をMAZUつくる会,1,93.3333,ADOPTED,362100,362100"),
+      std::string::npos)
       << lines[1];
-  const std::string jsonl = Export(gateway_.get(), gv1::ExportOpenDataRequest::RESULTS,
-                                   gv1::ExportOpenDataRequest::JSON_LINES);
+  const std::string jsonl =
+      Export(gateway_.get(), gv1::ExportOpenDataRequest::RESULTS,
+             gv1::ExportOpenDataRequest::JSON_LINES);
   std::map<std::string, std::string> reason_by_applicant;
   std::istringstream in(jsonl);
   for (std::string line; std::getline(in, line);) {
@@ -194,13 +221,15 @@ TEST_F(RoundTest, WholeRoundThroughTheGateway) {
   EXPECT_EQ(reason_by_applicant.size(), 6u);
 
   // Projects appear in the open data once started.
-  std::string projects_csv = Export(gateway_.get(), gv1::ExportOpenDataRequest::PROJECTS,
-                                    gv1::ExportOpenDataRequest::CSV);
+  std::string projects_csv =
+      Export(gateway_.get(), gv1::ExportOpenDataRequest::PROJECTS,
+             gv1::ExportOpenDataRequest::CSV);
   EXPECT_EQ(projects_csv.find(project), std::string::npos);
   prv1::StartProjectRequest start;
   start.set_name(project);
   prv1::Project started;
-  ASSERT_TRUE(projects_->StartProject(Context(Staff()).get(), start, &started).ok());
+  ASSERT_TRUE(
+      projects_->StartProject(Context(Staff()).get(), start, &started).ok());
   projects_csv = Export(gateway_.get(), gv1::ExportOpenDataRequest::PROJECTS,
                         gv1::ExportOpenDataRequest::CSV);
   EXPECT_NE(projects_csv.find(project), std::string::npos);

@@ -29,8 +29,8 @@ TEST_F(PartnerServiceTest, RequestIdReplayReturnsTheFirstResponse) {
 
 TEST_F(PartnerServiceTest, RequestIdWithAnotherBodyIsRefused) {
   Partner first;
-  ASSERT_TRUE(Create(NewPartner(v1::CIVIC_GROUP, "一つ目"), &first, AdminToken(),
-                     kRequestId)
+  ASSERT_TRUE(Create(NewPartner(v1::CIVIC_GROUP, "一つ目"), &first,
+                     AdminToken(), kRequestId)
                   .ok());
   Partner second;
   grpc::Status status = Create(NewPartner(v1::CIVIC_GROUP, "二つ目"), &second,
@@ -87,7 +87,9 @@ TEST_F(PartnerServiceTest, PagingWhileOthersInsertYieldsEachOriginalOnce) {
           *request.mutable_partner() =
               NewPartner(v1::CIVIC_GROUP, "団体" + std::to_string(i));
           Partner out;
-          ASSERT_TRUE(stub->CreatePartner(Context(AdminToken()).get(), request, &out).ok());
+          ASSERT_TRUE(
+              stub->CreatePartner(Context(AdminToken()).get(), request, &out)
+                  .ok());
           std::lock_guard<std::mutex> lock(mu);
           originals.insert(out.name());
         }
@@ -104,10 +106,11 @@ TEST_F(PartnerServiceTest, PagingWhileOthersInsertYieldsEachOriginalOnce) {
     auto stub = PartnerService::NewStub(service_->NewChannel());
     while (!paging_done.load()) {
       v1::CreatePartnerRequest request;
-      *request.mutable_partner() =
-          NewPartner(v1::CIVIC_GROUP, "後から" + std::to_string(inserted.load()));
+      *request.mutable_partner() = NewPartner(
+          v1::CIVIC_GROUP, "後から" + std::to_string(inserted.load()));
       Partner out;
-      if (stub->CreatePartner(Context(AdminToken()).get(), request, &out).ok()) {
+      if (stub->CreatePartner(Context(AdminToken()).get(), request, &out)
+              .ok()) {
         ++inserted;
       }
     }
@@ -119,7 +122,8 @@ TEST_F(PartnerServiceTest, PagingWhileOthersInsertYieldsEachOriginalOnce) {
   int pages = 0;
   do {
     v1::ListPartnersResponse page;
-    ASSERT_TRUE(stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
+    ASSERT_TRUE(
+        stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
     for (const Partner& p : page.partners()) ++seen[p.name()];
     list.set_page_token(page.next_page_token());
     ++pages;

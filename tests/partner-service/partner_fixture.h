@@ -24,7 +24,8 @@ using kyodo::partner::v1::PartnerService;
 
 class PartnerServiceTest : public ::testing::Test {
  protected:
-  PartnerServiceTest() : db_(::testing::UnitTest::GetInstance()->current_test_info()->name()) {
+  PartnerServiceTest()
+      : db_(::testing::UnitTest::GetInstance()->current_test_info()->name()) {
     db_.Migrate({common::server::CommonMigrations(), KyodoPartnerMigrations()});
     service_ = std::make_unique<kyodo::testing::TestService>(
         db_, "kyodo.partner", [](const kyodo::testing::ServiceEnv& env) {
@@ -34,7 +35,8 @@ class PartnerServiceTest : public ::testing::Test {
     stub_ = PartnerService::NewStub(service_->NewChannel());
   }
 
-  static Partner NewPartner(v1::PartnerKind kind, const std::string& display_name,
+  static Partner NewPartner(v1::PartnerKind kind,
+                            const std::string& display_name,
                             const std::string& kana = "") {
     Partner p;
     p.set_kind(kind);
@@ -49,7 +51,8 @@ class PartnerServiceTest : public ::testing::Test {
     v1::CreatePartnerRequest request;
     *request.mutable_partner() = partner;
     if (!request_id.empty()) request.set_request_id(request_id);
-    return stub_->CreatePartner(kyodo::testing::Context(token).get(), request, out);
+    return stub_->CreatePartner(kyodo::testing::Context(token).get(), request,
+                                out);
   }
 
   // Creates `partner` and fails the test if that does not work.
@@ -64,7 +67,8 @@ class PartnerServiceTest : public ::testing::Test {
                    const std::string& token = kyodo::testing::AdminToken()) {
     v1::GetPartnerRequest request;
     request.set_name(name);
-    return stub_->GetPartner(kyodo::testing::Context(token).get(), request, out);
+    return stub_->GetPartner(kyodo::testing::Context(token).get(), request,
+                             out);
   }
 
   int CountRows(const std::string& table) {

@@ -13,9 +13,9 @@ using kyodo::testing::ViewerToken;
 using kyodo::testing::WardStaffToken;
 
 TEST_F(PartnerServiceTest, CreateGetListUpdate) {
-  Partner created = CreateOk(NewPartner(v1::CIVIC_GROUP,
-                                        "NPO法人かわさき創造プロジェクト",
-                                        "かわさきそうぞうぷろじぇくと"));
+  Partner created =
+      CreateOk(NewPartner(v1::CIVIC_GROUP, "NPO法人かわさき創造プロジェクト",
+                          "かわさきそうぞうぷろじぇくと"));
   EXPECT_TRUE(absl::StartsWith(created.name(), "partners/"));
   EXPECT_EQ(created.state(), Partner::ACTIVE);
   EXPECT_FALSE(created.etag().empty());
@@ -26,7 +26,8 @@ TEST_F(PartnerServiceTest, CreateGetListUpdate) {
 
   v1::ListPartnersRequest list;
   v1::ListPartnersResponse page;
-  ASSERT_TRUE(stub_->ListPartners(Context(ViewerToken()).get(), list, &page).ok());
+  ASSERT_TRUE(
+      stub_->ListPartners(Context(ViewerToken()).get(), list, &page).ok());
   ASSERT_EQ(page.partners_size(), 1);
   EXPECT_EQ(page.partners(0).name(), created.name());
   EXPECT_TRUE(page.next_page_token().empty());
@@ -37,8 +38,10 @@ TEST_F(PartnerServiceTest, CreateGetListUpdate) {
   update.mutable_partner()->set_ward(kyodo::type::v1::MIYAMAE);
   update.mutable_update_mask()->add_paths("ward");
   Partner updated;
-  ASSERT_TRUE(stub_->UpdatePartner(Context(WardStaffToken(kyodo::type::v1::MIYAMAE)).get(),
-                                   update, &updated)
+  ASSERT_TRUE(stub_
+                  ->UpdatePartner(
+                      Context(WardStaffToken(kyodo::type::v1::MIYAMAE)).get(),
+                      update, &updated)
                   .ok());
   EXPECT_EQ(updated.ward(), kyodo::type::v1::MIYAMAE);
   EXPECT_EQ(updated.display_name(), created.display_name());
@@ -98,7 +101,8 @@ TEST_F(PartnerServiceTest, StaleEtagIsAbortedAndChangesNothing) {
   update.mutable_partner()->set_etag(created.etag());
   update.mutable_partner()->set_description("理工学分野・農学分野等での連携");
   Partner first;
-  ASSERT_TRUE(stub_->UpdatePartner(Context(AdminToken()).get(), update, &first).ok());
+  ASSERT_TRUE(
+      stub_->UpdatePartner(Context(AdminToken()).get(), update, &first).ok());
 
   // A second writer still holding the first etag.
   update.mutable_partner()->set_description("上書き");
@@ -111,7 +115,8 @@ TEST_F(PartnerServiceTest, StaleEtagIsAbortedAndChangesNothing) {
   v1::DeletePartnerRequest del;
   del.set_name(created.name());
   del.set_etag(created.etag());
-  EXPECT_EQ(stub_->DeletePartner(Context(AdminToken()).get(), del, &second).error_code(),
+  EXPECT_EQ(stub_->DeletePartner(Context(AdminToken()).get(), del, &second)
+                .error_code(),
             grpc::StatusCode::ABORTED);
 
   Partner got;
@@ -126,12 +131,14 @@ TEST_F(PartnerServiceTest, MissingOrBadTokenIsUnauthenticated) {
   Partner out;
   grpc::Status none = stub_->GetPartner(Context("").get(), request, &out);
   EXPECT_EQ(none.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  grpc::Status bad = stub_->GetPartner(Context("not.a.token").get(), request, &out);
+  grpc::Status bad =
+      stub_->GetPartner(Context("not.a.token").get(), request, &out);
   EXPECT_EQ(bad.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   // Expired an hour ago.
   common::auth::Principal admin{"admin-1", common::auth::Role::kAdmin};
   grpc::Status expired = stub_->GetPartner(
-      Context(kyodo::testing::TokenFor(admin, absl::Hours(-1))).get(), request, &out);
+      Context(kyodo::testing::TokenFor(admin, absl::Hours(-1))).get(), request,
+      &out);
   EXPECT_EQ(expired.error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
@@ -142,35 +149,44 @@ TEST_F(PartnerServiceTest, PermissionIsCheckedBeforeExistence) {
   update.mutable_partner()->set_name("partners/nosuchpartner");
   update.mutable_partner()->set_description("x");
   Partner out;
-  EXPECT_EQ(stub_->UpdatePartner(Context(ViewerToken()).get(), update, &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(stub_->UpdatePartner(
-                    Context(kyodo::testing::ApplicantToken("partners/mine")).get(),
-                    update, &out)
+  EXPECT_EQ(stub_->UpdatePartner(Context(ViewerToken()).get(), update, &out)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(stub_->UpdatePartner(Context(AdminToken()).get(), update, &out).error_code(),
+  EXPECT_EQ(
+      stub_
+          ->UpdatePartner(
+              Context(kyodo::testing::ApplicantToken("partners/mine")).get(),
+              update, &out)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stub_->UpdatePartner(Context(AdminToken()).get(), update, &out)
+                .error_code(),
             grpc::StatusCode::NOT_FOUND);
 
   v1::DeletePartnerRequest del;
   del.set_name("partners/nosuchpartner");
-  EXPECT_EQ(stub_->DeletePartner(Context(WardStaffToken(kyodo::type::v1::ASAO)).get(),
-                                 del, &out)
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      stub_
+          ->DeletePartner(Context(WardStaffToken(kyodo::type::v1::ASAO)).get(),
+                          del, &out)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 
   kyodo::type::v1::ListAuditEventsRequest audit;
   audit.set_resource("partners/nosuchpartner");
   kyodo::type::v1::ListAuditEventsResponse events;
-  EXPECT_EQ(stub_->ListAuditEvents(Context(WardStaffToken(kyodo::type::v1::ASAO)).get(),
-                                   audit, &events)
+  EXPECT_EQ(stub_
+                ->ListAuditEvents(
+                    Context(WardStaffToken(kyodo::type::v1::ASAO)).get(), audit,
+                    &events)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(PartnerServiceTest, ViewersMayNotRegisterPartners) {
   Partner out;
-  grpc::Status status = Create(NewPartner(v1::CIVIC_GROUP, "x"), &out, ViewerToken());
+  grpc::Status status =
+      Create(NewPartner(v1::CIVIC_GROUP, "x"), &out, ViewerToken());
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(CountRows("partners"), 0);
 }
@@ -182,17 +198,20 @@ TEST_F(PartnerServiceTest, SoftDeleteHidesFromListUntilUndeleted) {
   del.set_name(gone.name());
   del.set_etag(gone.etag());
   Partner deleted;
-  ASSERT_TRUE(stub_->DeletePartner(Context(AdminToken()).get(), del, &deleted).ok());
+  ASSERT_TRUE(
+      stub_->DeletePartner(Context(AdminToken()).get(), del, &deleted).ok());
   EXPECT_TRUE(deleted.has_delete_time());
 
   v1::ListPartnersRequest list;
   v1::ListPartnersResponse page;
-  ASSERT_TRUE(stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
+  ASSERT_TRUE(
+      stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
   ASSERT_EQ(page.partners_size(), 1);
   EXPECT_EQ(page.partners(0).name(), kept.name());
   list.set_show_deleted(true);
   page.Clear();
-  ASSERT_TRUE(stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
+  ASSERT_TRUE(
+      stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
   EXPECT_EQ(page.partners_size(), 2);
 
   Partner got;
@@ -201,32 +220,39 @@ TEST_F(PartnerServiceTest, SoftDeleteHidesFromListUntilUndeleted) {
 
   // Deleting twice names the rule.
   del.clear_etag();
-  grpc::Status again = stub_->DeletePartner(Context(AdminToken()).get(), del, &got);
+  grpc::Status again =
+      stub_->DeletePartner(Context(AdminToken()).get(), del, &got);
   EXPECT_EQ(again.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(Reason(again), "ALREADY_DELETED");
 
   v1::UndeletePartnerRequest undelete;
   undelete.set_name(gone.name());
-  ASSERT_TRUE(stub_->UndeletePartner(Context(AdminToken()).get(), undelete, &got).ok());
+  ASSERT_TRUE(
+      stub_->UndeletePartner(Context(AdminToken()).get(), undelete, &got).ok());
   EXPECT_FALSE(got.has_delete_time());
 }
 
 TEST_F(PartnerServiceTest, StateTransitions) {
-  Partner p = CreateOk(NewPartner(v1::CIVIC_GROUP, "ひまわり ～ノーマワールドの会～"));
+  Partner p =
+      CreateOk(NewPartner(v1::CIVIC_GROUP, "ひまわり ～ノーマワールドの会～"));
   v1::ActivatePartnerRequest activate;
   activate.set_name(p.name());
   Partner out;
-  grpc::Status status = stub_->ActivatePartner(Context(AdminToken()).get(), activate, &out);
+  grpc::Status status =
+      stub_->ActivatePartner(Context(AdminToken()).get(), activate, &out);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(Reason(status), "ALREADY_ACTIVE");
 
   v1::DeactivatePartnerRequest deactivate;
   deactivate.set_name(p.name());
-  ASSERT_TRUE(stub_->DeactivatePartner(Context(WardStaffToken(kyodo::type::v1::NAKAHARA)).get(),
-                                       deactivate, &out)
+  ASSERT_TRUE(stub_
+                  ->DeactivatePartner(
+                      Context(WardStaffToken(kyodo::type::v1::NAKAHARA)).get(),
+                      deactivate, &out)
                   .ok());
   EXPECT_EQ(out.state(), Partner::INACTIVE);
-  EXPECT_TRUE(stub_->ActivatePartner(Context(AdminToken()).get(), activate, &out).ok());
+  EXPECT_TRUE(
+      stub_->ActivatePartner(Context(AdminToken()).get(), activate, &out).ok());
   EXPECT_EQ(out.state(), Partner::ACTIVE);
 }
 
@@ -236,11 +262,13 @@ TEST_F(PartnerServiceTest, UpdateMaskRules) {
   update.mutable_partner()->set_name(p.name());
   update.mutable_update_mask()->add_paths("state");
   Partner out;
-  grpc::Status status = stub_->UpdatePartner(Context(AdminToken()).get(), update, &out);
+  grpc::Status status =
+      stub_->UpdatePartner(Context(AdminToken()).get(), update, &out);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(BadField(status), "update_mask");
   update.mutable_update_mask()->set_paths(0, "no_such_field");
-  EXPECT_EQ(stub_->UpdatePartner(Context(AdminToken()).get(), update, &out).error_code(),
+  EXPECT_EQ(stub_->UpdatePartner(Context(AdminToken()).get(), update, &out)
+                .error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   // A masked field left unset is cleared.
   update.mutable_update_mask()->set_paths(0, "display_name");
@@ -263,7 +291,8 @@ TEST_F(PartnerServiceTest, CityUnitTreeStaysFreeOfCycles) {
   update.mutable_partner()->set_parent(section.name());
   update.mutable_update_mask()->add_paths("parent");
   Partner out;
-  grpc::Status status = stub_->UpdatePartner(Context(AdminToken()).get(), update, &out);
+  grpc::Status status =
+      stub_->UpdatePartner(Context(AdminToken()).get(), update, &out);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(Reason(status), "PARENT_CYCLE");
 
@@ -280,16 +309,19 @@ TEST_F(PartnerServiceTest, CityUnitTreeStaysFreeOfCycles) {
 }
 
 TEST_F(PartnerServiceTest, PagingRulesAreEnforced) {
-  for (int i = 0; i < 3; ++i) CreateOk(NewPartner(v1::CIVIC_GROUP, "団体" + std::to_string(i)));
+  for (int i = 0; i < 3; ++i)
+    CreateOk(NewPartner(v1::CIVIC_GROUP, "団体" + std::to_string(i)));
   v1::ListPartnersRequest list;
   list.set_page_size(-1);
   v1::ListPartnersResponse page;
-  grpc::Status status = stub_->ListPartners(Context(AdminToken()).get(), list, &page);
+  grpc::Status status =
+      stub_->ListPartners(Context(AdminToken()).get(), list, &page);
   EXPECT_EQ(BadField(status), "page_size");
 
   list.set_page_size(2);
   list.set_filter("kind = CIVIC_GROUP");
-  ASSERT_TRUE(stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
+  ASSERT_TRUE(
+      stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
   ASSERT_EQ(page.partners_size(), 2);
   ASSERT_FALSE(page.next_page_token().empty());
   // The token belongs to that filter.
@@ -317,18 +349,21 @@ TEST_F(PartnerServiceTest, FiltersSelectTheRightPartners) {
   v1::ListPartnersRequest list;
   list.set_filter("kind = NEIGHBOURHOOD_ASSOCIATION AND ward = ASAO");
   v1::ListPartnersResponse page;
-  ASSERT_TRUE(stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
+  ASSERT_TRUE(
+      stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
   ASSERT_EQ(page.partners_size(), 1);
   EXPECT_EQ(page.partners(0).name(), asao.name());
 
   list.set_filter("ward != ASAO");
   page.Clear();
-  ASSERT_TRUE(stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
+  ASSERT_TRUE(
+      stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
   EXPECT_EQ(page.partners_size(), 2);  // includes the one without a ward
 
   list.set_filter("display_name : \"町会\"");
   page.Clear();
-  ASSERT_TRUE(stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
+  ASSERT_TRUE(
+      stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
   EXPECT_EQ(page.partners_size(), 2);
 }
 

@@ -77,8 +77,8 @@ TEST(ParentCycleTest, DetectsLoopsThroughAncestors) {
   // a <- b <- c (c's parent is b, b's parent is a).
   std::map<std::string, std::optional<std::string>> parents = {
       {"a", std::nullopt}, {"b", "a"}, {"c", "b"}};
-  auto parent_of = [&](absl::string_view id)
-      -> absl::StatusOr<std::optional<std::string>> {
+  auto parent_of =
+      [&](absl::string_view id) -> absl::StatusOr<std::optional<std::string>> {
     return parents[std::string(id)];
   };
   // Making a's parent c closes a -> c -> b -> a.
@@ -117,7 +117,8 @@ TEST(ValidateAgreementTest, NeedsTwoDistinctPartiesAndDates) {
 
 TEST(ValidateAgreementTest, SignDateMayBeKnownOnlyToTheMonthOrYear) {
   Agreement a;
-  a.set_display_name("スマートコミュニティの実現に向けた連携・協力に関する協定");
+  a.set_display_name(
+      "スマートコミュニティの実現に向けた連携・協力に関する協定");
   a.set_kind(Agreement::THEME);
   a.add_parties("partners/city");
   a.add_parties("partners/toshiba");
@@ -147,7 +148,8 @@ TEST(AgreementStateTest, EndsAfterItsEndDate) {
   a.mutable_end_date()->set_year(2026);
   a.mutable_end_date()->set_month(3);
   a.mutable_end_date()->set_day(31);
-  EXPECT_EQ(AgreementState(a, absl::CivilDay(2026, 3, 31)), Agreement::IN_FORCE);
+  EXPECT_EQ(AgreementState(a, absl::CivilDay(2026, 3, 31)),
+            Agreement::IN_FORCE);
   EXPECT_EQ(AgreementState(a, absl::CivilDay(2026, 4, 1)), Agreement::ENDED);
   a.clear_end_date();
   EXPECT_EQ(AgreementState(a, absl::CivilDay(2099, 1, 1)), Agreement::IN_FORCE);

@@ -14,7 +14,8 @@ TEST_F(PartnerServiceTest, SupplementaryCharactersRoundTripByteForByte) {
   // 𠮷 (U+20BB7) and 🍣 (U+1F363) need 4 bytes in UTF-8: utf8mb4 only.
   const std::string name = "𠮷野家と🍣の会";
   ASSERT_EQ(name.size(), 4 + 6 + 3 + 4 + 3 + 3);
-  Partner created = CreateOk(NewPartner(v1::CIVIC_GROUP, name, "よしのやとすしのかい"));
+  Partner created =
+      CreateOk(NewPartner(v1::CIVIC_GROUP, name, "よしのやとすしのかい"));
   Partner got;
   ASSERT_TRUE(Get(created.name(), &got).ok());
   EXPECT_EQ(got.display_name(), name);
@@ -30,14 +31,16 @@ TEST_F(PartnerServiceTest, VoicedKanaStayDistinct) {
   v1::ListPartnersRequest list;
   list.set_filter("display_name = \"はは\"");
   v1::ListPartnersResponse page;
-  ASSERT_TRUE(stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
+  ASSERT_TRUE(
+      stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
   ASSERT_EQ(page.partners_size(), 1);
   EXPECT_EQ(page.partners(0).name(), haha.name());
 
   v1::SearchPartnersRequest search;
   search.set_query("ばば");
   v1::SearchPartnersResponse found;
-  ASSERT_TRUE(stub_->SearchPartners(Context(AdminToken()).get(), search, &found).ok());
+  ASSERT_TRUE(
+      stub_->SearchPartners(Context(AdminToken()).get(), search, &found).ok());
   ASSERT_EQ(found.partners_size(), 1);
   EXPECT_EQ(found.partners(0).name(), baba.name());
 }
@@ -54,7 +57,8 @@ TEST_F(PartnerServiceTest, InvalidUtf8IsRefusedNamingTheField) {
   EXPECT_EQ(kyodo::testing::Reason(status), "INVALID_UTF8");
 
   request.mutable_partner()->set_display_name("ok");
-  request.mutable_partner()->add_contacts()->set_person_name("\xED\xA0\x80");  // surrogate
+  request.mutable_partner()->add_contacts()->set_person_name(
+      "\xED\xA0\x80");  // surrogate
   status = stub_->CreatePartner(Context(AdminToken()).get(), request, &out);
   EXPECT_EQ(BadField(status), "partner.contacts[0].person_name");
   EXPECT_EQ(CountRows("partners"), 0);
@@ -71,7 +75,8 @@ TEST_F(PartnerServiceTest, TooLongTextIsRefused) {
 }
 
 TEST_F(PartnerServiceTest, SearchFindsByKanaInAnyScriptAndWidth) {
-  Partner meiji = CreateOk(NewPartner(v1::UNIVERSITY, "明治大学", "メイジダイガク"));
+  Partner meiji =
+      CreateOk(NewPartner(v1::UNIVERSITY, "明治大学", "メイジダイガク"));
   CreateOk(NewPartner(v1::UNIVERSITY, "和光大学", "わこうだいがく"));
   CreateOk(NewPartner(v1::COMPANY, "ＦＵＪＩＴＳＵ株式会社", "ふじつう"));
 
@@ -87,16 +92,19 @@ TEST_F(PartnerServiceTest, SearchFindsByKanaInAnyScriptAndWidth) {
     return names;
   };
   EXPECT_EQ(search("めいじ"), std::vector<std::string>{"明治大学"});
-  EXPECT_EQ(search("ﾒｲｼﾞ"), std::vector<std::string>{"明治大学"});  // half-width
+  EXPECT_EQ(search("ﾒｲｼﾞ"),
+            std::vector<std::string>{"明治大学"});  // half-width
   EXPECT_EQ(search("明治"), std::vector<std::string>{"明治大学"});
-  EXPECT_EQ(search("fujitsu"), std::vector<std::string>{"ＦＵＪＩＴＳＵ株式会社"});
+  EXPECT_EQ(search("fujitsu"),
+            std::vector<std::string>{"ＦＵＪＩＴＳＵ株式会社"});
   EXPECT_EQ(search("だいがく").size(), 2u);
   EXPECT_TRUE(search("東芝").empty());
 
   v1::SearchPartnersRequest blank;
   blank.set_query("   ");
   v1::SearchPartnersResponse response;
-  EXPECT_EQ(BadField(stub_->SearchPartners(Context(ViewerToken()).get(), blank, &response)),
+  EXPECT_EQ(BadField(stub_->SearchPartners(Context(ViewerToken()).get(), blank,
+                                           &response)),
             "query");
 }
 
@@ -108,7 +116,9 @@ TEST_F(PartnerServiceTest, BatchGetKeepsOrderAndFailsOnUnknownNames) {
   request.add_names(a.name());
   request.add_names(b.name());
   v1::BatchGetPartnersResponse response;
-  ASSERT_TRUE(stub_->BatchGetPartners(Context(ViewerToken()).get(), request, &response).ok());
+  ASSERT_TRUE(
+      stub_->BatchGetPartners(Context(ViewerToken()).get(), request, &response)
+          .ok());
   ASSERT_EQ(response.partners_size(), 3);
   EXPECT_EQ(response.partners(0).name(), b.name());
   EXPECT_EQ(response.partners(1).name(), a.name());

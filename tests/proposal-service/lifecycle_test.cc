@@ -2,9 +2,9 @@
 // proposals, screening, committee, reviews, decision, publication and the
 // consignment project; the submission window's edges by the fake clock.
 #include "absl/strings/str_cat.h"
+#include "common/crypto/sha256.h"
 #include "proposal-service/domain/selection.h"
 #include "proposal-service/domain/selection_codec.h"
-#include "common/crypto/sha256.h"
 #include "tests/proposal-service/proposal_fixture.h"
 
 namespace kyodo::proposal {

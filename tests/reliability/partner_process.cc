@@ -35,7 +35,8 @@ std::string HttpGet(int port, const std::string& path) {
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   address.sin_port = htons(static_cast<uint16_t>(port));
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
+      0) {
     close(fd);
     return "";
   }
@@ -44,14 +45,16 @@ std::string HttpGet(int port, const std::string& path) {
   send(fd, request.data(), request.size(), 0);
   std::string response;
   char buffer[8192];
-  for (ssize_t n; (n = recv(fd, buffer, sizeof(buffer), 0)) > 0;) response.append(buffer, n);
+  for (ssize_t n; (n = recv(fd, buffer, sizeof(buffer), 0)) > 0;)
+    response.append(buffer, n);
   close(fd);
   return response;
 }
 
 }  // namespace
 
-PartnerProcess::PartnerProcess(const DbTarget& db, std::vector<std::string> extra) {
+PartnerProcess::PartnerProcess(const DbTarget& db,
+                               std::vector<std::string> extra) {
   char pattern[] = "/tmp/kyodo-partner-process.XXXXXX";
   dir_ = mkdtemp(pattern);
   WriteFile(dir_ + "/jwt.key", testing::kTestJwtKey);
@@ -73,7 +76,8 @@ PartnerProcess::PartnerProcess(const DbTarget& db, std::vector<std::string> extr
   };
   args.insert(args.end(), extra.begin(), extra.end());
   process_ = std::make_unique<testing::ChildProcess>(
-      testing::ChildProcess::Binary("partner-service"), args, dir_ + "/partner.log");
+      testing::ChildProcess::Binary("partner-service"), args,
+      dir_ + "/partner.log");
 }
 
 PartnerProcess::~PartnerProcess() {
@@ -86,13 +90,16 @@ PartnerProcess::~PartnerProcess() {
 
 bool PartnerProcess::Start() { return process_->Start(); }
 
-std::string PartnerProcess::address() const { return absl::StrCat("127.0.0.1:", port_); }
+std::string PartnerProcess::address() const {
+  return absl::StrCat("127.0.0.1:", port_);
+}
 
 std::shared_ptr<grpc::Channel> PartnerProcess::NewChannel() const {
   return common::grpc_client::NewChannel(address());
 }
 
-std::unique_ptr<partner::v1::PartnerService::Stub> PartnerProcess::NewStub() const {
+std::unique_ptr<partner::v1::PartnerService::Stub> PartnerProcess::NewStub()
+    const {
   return partner::v1::PartnerService::NewStub(NewChannel());
 }
 
@@ -115,14 +122,16 @@ bool PartnerProcess::WaitServing(absl::Duration timeout) {
   return false;
 }
 
-double PartnerProcess::Metric(const std::string& name,
-                              const std::map<std::string, std::string>& labels) const {
+double PartnerProcess::Metric(
+    const std::string& name,
+    const std::map<std::string, std::string>& labels) const {
   const std::string body = HttpGet(metrics_port_, "/metrics");
   for (absl::string_view line : absl::StrSplit(body, '\n')) {
     if (!absl::StartsWith(line, name + "{")) continue;
     bool all = true;
     for (const auto& [key, value] : labels) {
-      all &= line.find(absl::StrCat(key, "=\"", value, "\"")) != absl::string_view::npos;
+      all &= line.find(absl::StrCat(key, "=\"", value, "\"")) !=
+             absl::string_view::npos;
     }
     const size_t space = line.rfind(' ');
     double sample = 0;
@@ -134,12 +143,14 @@ double PartnerProcess::Metric(const std::string& name,
   return -1;
 }
 
-std::vector<std::string> SeedPartners(partner::v1::PartnerService::Stub* stub, int count) {
+std::vector<std::string> SeedPartners(partner::v1::PartnerService::Stub* stub,
+                                      int count) {
   std::vector<std::string> names;
   for (int i = 0; i < count; ++i) {
     partner::v1::CreatePartnerRequest request;
     request.mutable_partner()->set_kind(partner::v1::CIVIC_GROUP);
-    request.mutable_partner()->set_display_name(absl::StrCat("信頼性試験の会", i));
+    request.mutable_partner()->set_display_name(
+        absl::StrCat("信頼性試験の会", i));
     partner::v1::Partner out;
     grpc::Status status = stub->CreatePartner(
         testing::Context(testing::AdminToken()).get(), request, &out);

@@ -49,7 +49,8 @@ class PartnerProcess {
 };
 
 // Creates `count` partners (admin token); returns their names.
-std::vector<std::string> SeedPartners(partner::v1::PartnerService::Stub* stub, int count);
+std::vector<std::string> SeedPartners(partner::v1::PartnerService::Stub* stub,
+                                      int count);
 
 // One finished call, for timelines.
 struct CallRecord {

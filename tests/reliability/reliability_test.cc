@@ -41,10 +41,11 @@ class Load {
           Partner out;
           CallRecord record;
           record.start = absl::Now();
-          record.code = stub->GetPartner(
-                                testing::Context(testing::ViewerToken(), deadline).get(),
-                                request, &out)
-                            .error_code();
+          record.code =
+              stub->GetPartner(
+                      testing::Context(testing::ViewerToken(), deadline).get(),
+                      request, &out)
+                  .error_code();
           record.end = absl::Now();
           std::lock_guard<std::mutex> lock(mu_);
           records_.push_back(record);
@@ -101,7 +102,8 @@ TEST(ReliabilityTest, DatabaseStoppedTenSecondsUnderLoad) {
     if (r.code != grpc::StatusCode::OK) {
       ++failed;
       EXPECT_EQ(r.code, grpc::StatusCode::UNAVAILABLE)
-          << "at " << absl::FormatDuration(r.start - stopped) << " after the stop";
+          << "at " << absl::FormatDuration(r.start - stopped)
+          << " after the stop";
       if (r.end - r.start > deadline + absl::Milliseconds(100)) ++late;
       if (r.start >= stopped && r.start < recovered) ++during_unavailable;
     }
@@ -118,16 +120,20 @@ TEST(ReliabilityTest, DatabaseStoppedTenSecondsUnderLoad) {
   // No leaked session, none waiting, dead ones dropped; every session the
   // pool now holds works (as many sequential calls as it can hold).
   EXPECT_EQ(service.Metric("kyodo_db_pool_sessions", {{"state", "in_use"}}), 0);
-  EXPECT_EQ(service.Metric("kyodo_db_pool_sessions", {{"state", "waiting"}}), 0);
-  const double open = service.Metric("kyodo_db_pool_sessions", {{"state", "open"}});
+  EXPECT_EQ(service.Metric("kyodo_db_pool_sessions", {{"state", "waiting"}}),
+            0);
+  const double open =
+      service.Metric("kyodo_db_pool_sessions", {{"state", "open"}});
   EXPECT_GE(open, 1);
   EXPECT_LE(open, 8);
-  EXPECT_GT(service.Metric("kyodo_db_pool_events_total", {{"event", "dropped"}}), 0);
+  EXPECT_GT(
+      service.Metric("kyodo_db_pool_events_total", {{"event", "dropped"}}), 0);
   for (int i = 0; i < 16; ++i) {
     GetPartnerRequest request;
     request.set_name(names[i]);
     Partner out;
-    EXPECT_TRUE(stub->GetPartner(testing::Context(testing::ViewerToken()).get(), request, &out)
+    EXPECT_TRUE(stub->GetPartner(testing::Context(testing::ViewerToken()).get(),
+                                 request, &out)
                     .ok());
   }
 }
@@ -137,8 +143,8 @@ TEST(ReliabilityTest, DatabaseStoppedTenSecondsUnderLoad) {
 TEST(ReliabilityTest, SigtermUnderLoad) {
   testing::TestDatabase db("sigterm");
   PartnerProcess service(
-      {db.options().port, std::string(std::getenv("KYODO_TEST_DB_PASSWORD_FILE")),
-       db.name()},
+      {db.options().port,
+       std::string(std::getenv("KYODO_TEST_DB_PASSWORD_FILE")), db.name()},
       {"--drain=1s", "--shutdown_grace=5s"});
   ASSERT_TRUE(service.Start());
   ASSERT_TRUE(service.WaitServing(absl::Seconds(60)));
@@ -151,7 +157,8 @@ TEST(ReliabilityTest, SigtermUnderLoad) {
     auto health = grpc::health::v1::Health::NewStub(service.NewChannel());
     while (watching) {
       grpc::ClientContext context;
-      context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Milliseconds(500)));
+      context.set_deadline(
+          absl::ToChronoTime(absl::Now() + absl::Milliseconds(500)));
       grpc::health::v1::HealthCheckRequest request;
       grpc::health::v1::HealthCheckResponse response;
       const grpc::Status status = health->Check(&context, request, &response);
@@ -180,9 +187,11 @@ TEST(ReliabilityTest, SigtermUnderLoad) {
   for (const CallRecord& r : load.records()) {
     if (r.start < signalled) {
       ++before;
-      EXPECT_EQ(r.code, grpc::StatusCode::OK) << "a call accepted before SIGTERM failed";
+      EXPECT_EQ(r.code, grpc::StatusCode::OK)
+          << "a call accepted before SIGTERM failed";
     }
-    if (r.code != grpc::StatusCode::OK) first_failure = std::min(first_failure, r.end);
+    if (r.code != grpc::StatusCode::OK)
+      first_failure = std::min(first_failure, r.end);
   }
   EXPECT_GT(before, 50);
   EXPECT_LT(not_serving, first_failure) << "health must turn NOT_SERVING first";
@@ -195,8 +204,10 @@ TEST(ReliabilityTest, ExhaustionFailsFastAndRecovers) {
   testing::TestDatabase db("exhaustion");
   testing::FaultProxy to_db(db.options().port);
   PartnerProcess service(
-      {to_db.port(), std::string(std::getenv("KYODO_TEST_DB_PASSWORD_FILE")), db.name()},
-      {"--db_pool_size=2", "--db_pool_max_waiters=0", "--max_message_bytes=65536"});
+      {to_db.port(), std::string(std::getenv("KYODO_TEST_DB_PASSWORD_FILE")),
+       db.name()},
+      {"--db_pool_size=2", "--db_pool_max_waiters=0",
+       "--max_message_bytes=65536"});
   ASSERT_TRUE(service.Start());
   ASSERT_TRUE(service.WaitServing(absl::Seconds(60)));
   auto stub = service.NewStub();
@@ -212,13 +223,13 @@ TEST(ReliabilityTest, ExhaustionFailsFastAndRecovers) {
       GetPartnerRequest request;
       request.set_name(names[i]);
       Partner out;
-      own->GetPartner(testing::Context(testing::ViewerToken()).get(), request, &out);
+      own->GetPartner(testing::Context(testing::ViewerToken()).get(), request,
+                      &out);
     });
   }
   // Until both sessions are taken...
   const absl::Time give_up = absl::Now() + absl::Seconds(10);
-  while (service.Metric("kyodo_db_pool_sessions", {{"state", "in_use"}}) <
-             2 &&
+  while (service.Metric("kyodo_db_pool_sessions", {{"state", "in_use"}}) < 2 &&
          absl::Now() < give_up) {
     absl::SleepFor(absl::Milliseconds(10));
   }
@@ -228,8 +239,8 @@ TEST(ReliabilityTest, ExhaustionFailsFastAndRecovers) {
     request.set_name(names[2]);
     Partner out;
     const absl::Time start = absl::Now();
-    grpc::Status status =
-        stub->GetPartner(testing::Context(testing::ViewerToken()).get(), request, &out);
+    grpc::Status status = stub->GetPartner(
+        testing::Context(testing::ViewerToken()).get(), request, &out);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
         << status.error_message();
     EXPECT_LT(absl::Now() - start, absl::Milliseconds(100));
@@ -240,16 +251,19 @@ TEST(ReliabilityTest, ExhaustionFailsFastAndRecovers) {
   GetPartnerRequest request;
   request.set_name(names[3]);
   Partner out;
-  EXPECT_TRUE(stub->GetPartner(testing::Context(testing::ViewerToken()).get(), request, &out)
+  EXPECT_TRUE(stub->GetPartner(testing::Context(testing::ViewerToken()).get(),
+                               request, &out)
                   .ok());
 
   // An oversized message, then an ordinary call.
   grpc::GenericStub generic(service.NewChannel());
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
   context.AddMetadata("authorization", "Bearer " + testing::AdminToken());
   partner::v1::BatchGetPartnersRequest huge;
-  for (int i = 0; i < 800; ++i) huge.add_names("partners/" + std::string(90, 'a'));
+  for (int i = 0; i < 800; ++i)
+    huge.add_names("partners/" + std::string(90, 'a'));
   const std::string bytes = huge.SerializeAsString();
   ASSERT_GT(bytes.size(), 65536u);
   grpc::Slice slice(bytes);
@@ -258,7 +272,8 @@ TEST(ReliabilityTest, ExhaustionFailsFastAndRecovers) {
   std::condition_variable cv;
   bool done = false;
   grpc::Status big;
-  generic.UnaryCall(&context, "/kyodo.partner.v1.PartnerService/BatchGetPartners",
+  generic.UnaryCall(&context,
+                    "/kyodo.partner.v1.PartnerService/BatchGetPartners",
                     grpc::StubOptions(), &in, &reply, [&](grpc::Status s) {
                       std::lock_guard<std::mutex> lock(mu);
                       big = s;
@@ -269,8 +284,10 @@ TEST(ReliabilityTest, ExhaustionFailsFastAndRecovers) {
     std::unique_lock<std::mutex> lock(mu);
     cv.wait(lock, [&] { return done; });
   }
-  EXPECT_EQ(big.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << big.error_message();
-  EXPECT_TRUE(stub->GetPartner(testing::Context(testing::ViewerToken()).get(), request, &out)
+  EXPECT_EQ(big.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << big.error_message();
+  EXPECT_TRUE(stub->GetPartner(testing::Context(testing::ViewerToken()).get(),
+                               request, &out)
                   .ok());
 }
 

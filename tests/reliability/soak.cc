@@ -3,7 +3,8 @@
 // Used by tests/reliability/soak.sh, which watches the services' memory and
 // open files meanwhile.
 //
-//   soak_driver --addr=127.0.0.1:50050 --jwt_key_file=F --seconds=600 --threads=4
+//   soak_driver --addr=127.0.0.1:50050 --jwt_key_file=F --seconds=600
+//   --threads=4
 #include <atomic>
 #include <cstdio>
 #include <map>
@@ -37,8 +38,8 @@ namespace gv1 = kyodo::gateway::v1;
 namespace ppv1 = kyodo::proposal::v1;
 
 std::string Token(kyodo::common::auth::Role role) {
-  auto key = kyodo::common::config::ReadSecretFile("--jwt_key_file",
-                                                   absl::GetFlag(FLAGS_jwt_key_file));
+  auto key = kyodo::common::config::ReadSecretFile(
+      "--jwt_key_file", absl::GetFlag(FLAGS_jwt_key_file));
   if (!key.ok()) kyodo::common::config::Fail(key.status().message());
   kyodo::common::auth::MintOptions options;
   options.issuer = absl::GetFlag(FLAGS_jwt_issuer);
@@ -69,7 +70,8 @@ class Counts {
     std::printf("{");
     bool first = true;
     for (const auto& [code, count] : by_code_) {
-      std::printf("%s\"%d\": %ld", first ? "" : ", ", static_cast<int>(code), count);
+      std::printf("%s\"%d\": %ld", first ? "" : ", ", static_cast<int>(code),
+                  count);
       first = false;
     }
     std::printf("}\n");
@@ -88,9 +90,10 @@ class Counts {
   std::map<grpc::StatusCode, int64_t> by_code_;
 };
 
-void Worker(int id, absl::Time until, const std::string& admin, const std::string& viewer,
-            Counts& counts) {
-  auto channel = kyodo::common::grpc_client::NewChannel(absl::GetFlag(FLAGS_addr));
+void Worker(int id, absl::Time until, const std::string& admin,
+            const std::string& viewer, Counts& counts) {
+  auto channel =
+      kyodo::common::grpc_client::NewChannel(absl::GetFlag(FLAGS_addr));
   auto partners = pv1::PartnerService::NewStub(channel);
   auto projects = prv1::ProjectService::NewStub(channel);
   auto proposals = ppv1::ProposalService::NewStub(channel);
@@ -105,8 +108,10 @@ void Worker(int id, absl::Time until, const std::string& admin, const std::strin
     for (const auto& p : page.partners()) partner_names.push_back(p.name());
     prv1::ListProjectsRequest projects_request;
     prv1::ListProjectsResponse projects_page;
-    counts.Add(projects->ListProjects(Context(viewer).get(), projects_request, &projects_page));
-    for (const auto& p : projects_page.projects()) project_names.push_back(p.name());
+    counts.Add(projects->ListProjects(Context(viewer).get(), projects_request,
+                                      &projects_page));
+    for (const auto& p : projects_page.projects())
+      project_names.push_back(p.name());
   }
   if (partner_names.empty() || project_names.empty()) return;
   for (int64_t i = 0; absl::Now() < until; ++i) {
@@ -137,9 +142,11 @@ void Worker(int id, absl::Time until, const std::string& admin, const std::strin
         // A write: a partner made and edited, audited each time.
         pv1::CreatePartnerRequest r;
         r.mutable_partner()->set_kind(pv1::CIVIC_GROUP);
-        r.mutable_partner()->set_display_name(absl::StrCat("耐久試験の会 ", id, "-", i));
+        r.mutable_partner()->set_display_name(
+            absl::StrCat("耐久試験の会 ", id, "-", i));
         pv1::Partner created;
-        grpc::Status s = partners->CreatePartner(Context(admin).get(), r, &created);
+        grpc::Status s =
+            partners->CreatePartner(Context(admin).get(), r, &created);
         counts.Add(s);
         if (s.ok()) {
           pv1::UpdatePartnerRequest u;
@@ -147,7 +154,8 @@ void Worker(int id, absl::Time until, const std::string& admin, const std::strin
           u.mutable_partner()->set_etag(created.etag());
           u.mutable_partner()->set_description("更新");
           pv1::Partner updated;
-          counts.Add(partners->UpdatePartner(Context(admin).get(), u, &updated));
+          counts.Add(
+              partners->UpdatePartner(Context(admin).get(), u, &updated));
         }
         break;
       }
@@ -183,7 +191,8 @@ int main(int argc, char** argv) {
   kyodo::common::config::ParseFlagsAndEnvironment(argc, argv, "soak_driver");
   const std::string admin = Token(kyodo::common::auth::Role::kAdmin);
   const std::string viewer = Token(kyodo::common::auth::Role::kViewer);
-  const absl::Time until = absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_seconds));
+  const absl::Time until =
+      absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_seconds));
   Counts counts;
   std::vector<std::thread> threads;
   for (int t = 0; t < absl::GetFlag(FLAGS_threads); ++t) {

@@ -288,7 +288,8 @@ TEST_F(SecurityInputTest,
   for (const MethodDescriptor* method : AllMethods()) {
     if (IsRead(method)) continue;
     for (const StringField& field : StringFields(method->input_type())) {
-      if (send(method, field)) accepted.push_back(Name(method) + " " + field.path);
+      if (send(method, field))
+        accepted.push_back(Name(method) + " " + field.path);
       ++writes;
     }
   }
@@ -296,7 +297,8 @@ TEST_F(SecurityInputTest,
   // refused, and a refused write changes nothing.
   EXPECT_TRUE(accepted.empty()) << absl::StrJoin(accepted, ", ");
   if (accepted.empty()) {
-    EXPECT_EQ(TableChecksums(), before_writes) << "a refused write changed a table";
+    EXPECT_EQ(TableChecksums(), before_writes)
+        << "a refused write changed a table";
   }
   std::printf(
       "metacharacters sent in %d fields of read methods, %d of writes\n", reads,

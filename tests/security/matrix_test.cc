@@ -825,7 +825,8 @@ TEST_F(SecurityMatrixTest, ConfidentialFieldsOnlyReachThoseWhoMaySeeThem) {
   // Any one of the contact's fields counts (each is redacted on its own).
   auto shows_contacts = [&](const Outcome& out) {
     for (const std::string& r : out.responses) {
-      for (const char* marker : {kContactPerson, kContactEmail, kContactPhone}) {
+      for (const char* marker :
+           {kContactPerson, kContactEmail, kContactPhone}) {
         if (r.find(marker) != std::string::npos) return true;
       }
     }

@@ -34,7 +34,8 @@ std::string AdminToken(const std::string& subject) {
   return TokenFor({subject, Role::kAdmin});
 }
 
-std::string WardStaffToken(kyodo::type::v1::Ward ward, const std::string& subject) {
+std::string WardStaffToken(kyodo::type::v1::Ward ward,
+                           const std::string& subject) {
   Principal p{subject, Role::kWardStaff};
   p.ward = ward;
   return TokenFor(p);
@@ -47,7 +48,8 @@ std::string ApplicantToken(const std::string& partner_name,
   return TokenFor(p);
 }
 
-std::string ReviewerToken(const std::string& reviewer, const std::string& subject) {
+std::string ReviewerToken(const std::string& reviewer,
+                          const std::string& subject) {
   Principal p{subject, Role::kReviewer};
   p.reviewer = reviewer;
   return TokenFor(p);

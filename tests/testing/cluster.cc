@@ -43,10 +43,14 @@ void WriteFile(const std::string& path, const std::string& content) {
 
 const char* HealthName(Service s) {
   switch (s) {
-    case Service::kPartner: return "kyodo.partner.v1.PartnerService";
-    case Service::kProject: return "kyodo.project.v1.ProjectService";
-    case Service::kProposal: return "kyodo.proposal.v1.ProposalService";
-    case Service::kGateway: return "kyodo.gateway.v1.Gateway";
+    case Service::kPartner:
+      return "kyodo.partner.v1.PartnerService";
+    case Service::kProject:
+      return "kyodo.project.v1.ProjectService";
+    case Service::kProposal:
+      return "kyodo.proposal.v1.ProposalService";
+    case Service::kGateway:
+      return "kyodo.gateway.v1.Gateway";
   }
   return "";
 }
@@ -127,8 +131,10 @@ std::vector<std::string> Cluster::Args(Service s) const {
   }
   if (s == Service::kGateway) {
     args.push_back(absl::StrCat("--project_addr=", Address(Service::kProject)));
-    args.push_back(absl::StrCat("--proposal_addr=", Address(Service::kProposal)));
-    args.push_back(absl::StrCat("--service_token_file=", dir_, "/gateway.token"));
+    args.push_back(
+        absl::StrCat("--proposal_addr=", Address(Service::kProposal)));
+    args.push_back(
+        absl::StrCat("--service_token_file=", dir_, "/gateway.token"));
   }
   args.insert(args.end(), p.extra.begin(), p.extra.end());
   return args;
@@ -138,8 +144,8 @@ void Cluster::Start(Service s) {
   Process& p = processes_[s];
   // ChildProcess gives the service an empty environment (the test's may
   // carry KYODO_* variables for other tools): only its flags count.
-  p.child = std::make_unique<ChildProcess>(ChildProcess::Binary(p.name), Args(s),
-                                           LogPath(s));
+  p.child = std::make_unique<ChildProcess>(ChildProcess::Binary(p.name),
+                                           Args(s), LogPath(s));
   ASSERT_TRUE(p.child->Start()) << "cannot start " << p.name;
 }
 
@@ -176,11 +182,12 @@ std::string Cluster::Address(Service s) const {
 std::shared_ptr<grpc::Channel> Cluster::Channel(Service s) const {
   auto credentials = credentials_.find(s);
   return common::grpc_client::NewChannel(
-      Address(s), credentials == credentials_.end() ? nullptr : credentials->second);
+      Address(s),
+      credentials == credentials_.end() ? nullptr : credentials->second);
 }
 
-void Cluster::SetCredentials(Service s,
-                             std::shared_ptr<grpc::ChannelCredentials> credentials) {
+void Cluster::SetCredentials(
+    Service s, std::shared_ptr<grpc::ChannelCredentials> credentials) {
   if (credentials == nullptr) {
     credentials_.erase(s);
   } else {
@@ -204,7 +211,9 @@ bool Cluster::Running(Service s) const {
   return child != nullptr && child->pid() > 0 && kill(child->pid(), 0) == 0;
 }
 
-const TestDatabase& Cluster::Database(Service s) const { return *databases_.at(s); }
+const TestDatabase& Cluster::Database(Service s) const {
+  return *databases_.at(s);
+}
 
 void Cluster::SetExtraFlags(Service s, std::vector<std::string> flags) {
   processes_[s].extra = std::move(flags);

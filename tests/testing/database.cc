@@ -50,9 +50,11 @@ TestDatabase::TestDatabase(const std::string& label) {
   options_ = TestServer();
   std::random_device random;
   std::string clean;
-  for (char c : label) clean.push_back(std::isalnum(static_cast<unsigned char>(c)) ? std::tolower(c) : '_');
-  options_.database = absl::StrCat("t_", clean.substr(0, 30), "_", getpid(), "_",
-                                   random() % 1000000);
+  for (char c : label)
+    clean.push_back(
+        std::isalnum(static_cast<unsigned char>(c)) ? std::tolower(c) : '_');
+  options_.database = absl::StrCat("t_", clean.substr(0, 30), "_", getpid(),
+                                   "_", random() % 1000000);
   Exec(absl::StrCat("CREATE DATABASE ", options_.database,
                     " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"));
 }
@@ -63,7 +65,8 @@ TestDatabase::~TestDatabase() {
 
 void TestDatabase::Migrate(
     const std::vector<common::db::MigrationTrack>& tracks) const {
-  auto report = common::db::ApplyMigrations(options_, tracks, absl::Seconds(30));
+  auto report =
+      common::db::ApplyMigrations(options_, tracks, absl::Seconds(30));
   ASSERT_TRUE(report.ok()) << report.status();
 }
 

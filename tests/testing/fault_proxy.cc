@@ -67,7 +67,9 @@ FaultProxy::~FaultProxy() {
   }
 }
 
-std::string FaultProxy::address() const { return absl::StrCat("127.0.0.1:", port_); }
+std::string FaultProxy::address() const {
+  return absl::StrCat("127.0.0.1:", port_);
+}
 
 void FaultProxy::SetMode(Mode mode) { mode_ = static_cast<int>(mode); }
 void FaultProxy::SetDelay(absl::Duration delay) {
@@ -96,7 +98,8 @@ void FaultProxy::AcceptLoop() {
     int one = 1;
     setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     setsockopt(server, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    if (connect(server, reinterpret_cast<sockaddr*>(&target), sizeof(target)) != 0) {
+    if (connect(server, reinterpret_cast<sockaddr*>(&target), sizeof(target)) !=
+        0) {
       // The target is down: the client sees its connection refused-like.
       linger hard{1, 0};
       setsockopt(client, SOL_SOCKET, SO_LINGER, &hard, sizeof(hard));

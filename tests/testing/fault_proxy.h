@@ -27,7 +27,14 @@ namespace kyodo::testing {
 
 class FaultProxy {
  public:
-  enum class Mode { kPass, kDelay, kBlackhole, kReset, kCloseAfter, kDropReplies };
+  enum class Mode {
+    kPass,
+    kDelay,
+    kBlackhole,
+    kReset,
+    kCloseAfter,
+    kDropReplies
+  };
 
   // Listens on a free loopback port and forwards to 127.0.0.1:target_port.
   explicit FaultProxy(int target_port);

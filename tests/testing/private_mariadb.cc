@@ -45,7 +45,9 @@ PrivateMariaDb::~PrivateMariaDb() {
   std::filesystem::remove_all(dir_, ignored);
 }
 
-bool PrivateMariaDb::Start() { return !dir_.empty() && port_ > 0 && Run("start"); }
+bool PrivateMariaDb::Start() {
+  return !dir_.empty() && port_ > 0 && Run("start");
+}
 bool PrivateMariaDb::Stop() { return Run("stop"); }
 
 common::db::PoolOptions PrivateMariaDb::Options() const {
@@ -64,7 +66,8 @@ common::db::PoolOptions PrivateMariaDb::Options() const {
 }
 
 bool PrivateMariaDb::Run(const std::string& command) {
-  const std::string script = absl::StrCat(KYODO_SOURCE_DIR, "/deploy/local/mariadb.sh");
+  const std::string script =
+      absl::StrCat(KYODO_SOURCE_DIR, "/deploy/local/mariadb.sh");
   std::string line = absl::StrCat("'", script, "' ", command, " '", dir_, "'");
   if (command == "start") absl::StrAppend(&line, " ", port_);
   absl::StrAppend(&line, " >>'", dir_, "/script.log' 2>&1");
@@ -72,7 +75,8 @@ bool PrivateMariaDb::Run(const std::string& command) {
   std::ifstream log(dir_ + "/script.log");
   std::stringstream text;
   text << log.rdbuf();
-  std::fprintf(stderr, "mariadb.sh %s failed:\n%s\n", command.c_str(), text.str().c_str());
+  std::fprintf(stderr, "mariadb.sh %s failed:\n%s\n", command.c_str(),
+               text.str().c_str());
   return false;
 }
 

@@ -15,7 +15,9 @@ namespace kyodo::testing {
 
 ChildProcess::ChildProcess(std::string binary, std::vector<std::string> args,
                            std::string log_path)
-    : binary_(std::move(binary)), args_(std::move(args)), log_path_(std::move(log_path)) {}
+    : binary_(std::move(binary)),
+      args_(std::move(args)),
+      log_path_(std::move(log_path)) {}
 
 ChildProcess::~ChildProcess() {
   if (pid_ > 0) {
@@ -40,7 +42,8 @@ bool ChildProcess::Start() {
                                    O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   char* no_env[] = {nullptr};
-  const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), no_env);
+  const int rc =
+      posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), no_env);
   posix_spawn_file_actions_destroy(&actions);
   return rc == 0;
 }
@@ -82,7 +85,8 @@ std::string FileTail(const std::string& path, int lines) {
   std::vector<std::string> all;
   for (std::string line; std::getline(in, line);) all.push_back(line);
   std::ostringstream out;
-  for (size_t i = all.size() > static_cast<size_t>(lines) ? all.size() - lines : 0;
+  for (size_t i = all.size() > static_cast<size_t>(lines) ? all.size() - lines
+                                                          : 0;
        i < all.size(); ++i) {
     out << all[i] << "\n";
   }

@@ -33,10 +33,13 @@ ABSL_FLAG(std::string, db_user, "kyodo", "MariaDB user");
 ABSL_FLAG(std::string, db_password_file, "", "file holding the password");
 ABSL_FLAG(std::string, db_name, "bench_floor", "schema (must exist)");
 ABSL_FLAG(int, rows, 10000, "rows in the table");
-ABSL_FLAG(std::string, mode, "select", "select (point reads) or insert (commits)");
+ABSL_FLAG(std::string, mode, "select",
+          "select (point reads) or insert (commits)");
 ABSL_FLAG(std::string, threads, "1,2,4,8,16", "comma-separated thread counts");
-ABSL_FLAG(absl::Duration, warmup, absl::Seconds(1), "unrecorded warm-up per point");
-ABSL_FLAG(absl::Duration, duration, absl::Seconds(5), "recorded time per point");
+ABSL_FLAG(absl::Duration, warmup, absl::Seconds(1),
+          "unrecorded warm-up per point");
+ABSL_FLAG(absl::Duration, duration, absl::Seconds(5),
+          "recorded time per point");
 
 namespace {
 
@@ -54,23 +57,28 @@ void Fill(ConnectionPool& pool, int rows) {
   auto s = pool.Borrow(absl::Now() + absl::Seconds(10));
   if (!s.ok()) Die(std::string(s.status().message()));
   auto ok = (*s)->ExecUnprepared(
-      "CREATE TABLE IF NOT EXISTS floor_points (id BIGINT NOT NULL PRIMARY KEY, "
+      "CREATE TABLE IF NOT EXISTS floor_points (id BIGINT NOT NULL PRIMARY "
+      "KEY, "
       "v VARCHAR(100) NOT NULL) ENGINE=InnoDB");
   if (!ok.ok()) Die(std::string(ok.message()));
   ok = (*s)->ExecUnprepared(
-      "CREATE TABLE IF NOT EXISTS floor_writes (id BIGINT NOT NULL AUTO_INCREMENT "
+      "CREATE TABLE IF NOT EXISTS floor_writes (id BIGINT NOT NULL "
+      "AUTO_INCREMENT "
       "PRIMARY KEY, v VARCHAR(100) NOT NULL) ENGINE=InnoDB");
   if (!ok.ok()) Die(std::string(ok.message()));
   auto count = (*s)->QueryOne("SELECT COUNT(*) FROM floor_points");
   if (!count.ok()) Die(std::string(count.status().message()));
   if ((*count)->Int(0) >= rows) return;
-  ok = (*s)->ExecUnprepared(absl::StrCat(
-      "INSERT IGNORE INTO floor_points (id, v) SELECT seq, CONCAT('point-', seq) "
-      "FROM seq_1_to_", rows));
+  ok =
+      (*s)->ExecUnprepared(absl::StrCat("INSERT IGNORE INTO floor_points (id, "
+                                        "v) SELECT seq, CONCAT('point-', seq) "
+                                        "FROM seq_1_to_",
+                                        rows));
   if (!ok.ok()) Die(std::string(ok.message()));
 }
 
-nlohmann::json Measure(ConnectionPool& pool, int threads, int rows, bool insert) {
+nlohmann::json Measure(ConnectionPool& pool, int threads, int rows,
+                       bool insert) {
   kyodo::bench::LatencyLog log;
   const absl::Time from = absl::Now() + absl::GetFlag(FLAGS_warmup);
   const absl::Time until = from + absl::GetFlag(FLAGS_duration);
@@ -126,16 +134,17 @@ int main(int argc, char** argv) {
   Fill(**pool, rows);
   nlohmann::json out;
   const bool insert = absl::GetFlag(FLAGS_mode) == "insert";
-  if (!insert && absl::GetFlag(FLAGS_mode) != "select") Die("--mode must be select or insert");
+  if (!insert && absl::GetFlag(FLAGS_mode) != "select")
+    Die("--mode must be select or insert");
   out["label"] = insert ? "mariadb one-row commit" : "mariadb point select";
   out["query"] = insert ? kInsert : kSelect;
   out["points"] = nlohmann::json::array();
   for (int n : counts) {
     nlohmann::json point = Measure(**pool, n, rows, insert);
-    std::fprintf(stderr, "db floor (%s) threads=%d: %.0f queries/s p50 %.3f ms\n",
-                 insert ? "insert" : "select", n,
-                 point["calls_per_s"].get<double>(),
-                 point["p50_ms"].is_null() ? 0.0 : point["p50_ms"].get<double>());
+    std::fprintf(
+        stderr, "db floor (%s) threads=%d: %.0f queries/s p50 %.3f ms\n",
+        insert ? "insert" : "select", n, point["calls_per_s"].get<double>(),
+        point["p50_ms"].is_null() ? 0.0 : point["p50_ms"].get<double>());
     out["points"].push_back(std::move(point));
   }
   std::cout << out.dump(2) << std::endl;

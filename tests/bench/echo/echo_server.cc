@@ -18,7 +18,8 @@ ABSL_FLAG(int, max_threads, 64, "the services' --max_threads (same default)");
 namespace {
 
 class EchoServiceImpl final : public kyodo::bench::v1::EchoService::Service {
-  grpc::Status Echo(grpc::ServerContext*, const kyodo::bench::v1::EchoMessage* request,
+  grpc::Status Echo(grpc::ServerContext*,
+                    const kyodo::bench::v1::EchoMessage* request,
                     kyodo::bench::v1::EchoMessage* response) override {
     *response = *request;
     return grpc::Status::OK;

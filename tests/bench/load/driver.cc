@@ -36,7 +36,8 @@ class Run {
     auto* call = new Call;
     call->due = due;
     call->request = target_.requests[n % target_.requests.size()];
-    call->context.set_deadline(absl::ToChronoTime(absl::Now() + target_.deadline));
+    call->context.set_deadline(
+        absl::ToChronoTime(absl::Now() + target_.deadline));
     if (!target_.authorization.empty()) {
       call->context.AddMetadata("authorization", target_.authorization);
     }
@@ -70,9 +71,10 @@ class Run {
   void Done(Call* call, const grpc::Status& status) {
     const absl::Time now = absl::Now();
     if (call->due >= measure_from_ && call->due < measure_until_) {
-      log_.Add(status.ok() ? std::string("OK")
-                           : absl::StatusCodeToString(static_cast<absl::StatusCode>(
-                                 status.error_code())),
+      log_.Add(status.ok()
+                   ? std::string("OK")
+                   : absl::StatusCodeToString(
+                         static_cast<absl::StatusCode>(status.error_code())),
                now - call->due);
     }
     delete call;

@@ -33,7 +33,7 @@ struct Target {
   // single-use requests (drafts to submit) are not sent twice.
   std::shared_ptr<std::atomic<uint64_t>> next =
       std::make_shared<std::atomic<uint64_t>>(0);
-  std::string authorization;               // "Bearer ..." or ""
+  std::string authorization;  // "Bearer ..." or ""
   absl::Duration deadline = absl::Seconds(5);
 };
 

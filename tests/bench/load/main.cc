@@ -47,8 +47,10 @@ ABSL_FLAG(std::string, in_flight, "",
           "closed loop: comma-separated calls in flight, one point each");
 ABSL_FLAG(std::string, rate, "",
           "open loop: comma-separated calls per second, one point each");
-ABSL_FLAG(absl::Duration, warmup, absl::Seconds(1), "unrecorded warm-up per point");
-ABSL_FLAG(absl::Duration, duration, absl::Seconds(5), "recorded time per point");
+ABSL_FLAG(absl::Duration, warmup, absl::Seconds(1),
+          "unrecorded warm-up per point");
+ABSL_FLAG(absl::Duration, duration, absl::Seconds(5),
+          "recorded time per point");
 ABSL_FLAG(absl::Duration, deadline, absl::Seconds(5), "deadline of each call");
 ABSL_FLAG(int, channels, 2, "channels (connections) to spread calls over");
 ABSL_FLAG(std::string, label, "", "copied into the output");
@@ -67,7 +69,8 @@ std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) Die("cannot read " + path);
   std::string text(std::istreambuf_iterator<char>(in), {});
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+  while (!text.empty() &&
+         std::isspace(static_cast<unsigned char>(text.back()))) {
     text.pop_back();
   }
   return text;
@@ -85,7 +88,8 @@ std::vector<int> IntList(const std::string& text) {
 
 std::vector<grpc::ByteBuffer> Requests(const pb::MethodDescriptor* method) {
   std::vector<std::string> lines;
-  if (const std::string file = absl::GetFlag(FLAGS_requests_file); !file.empty()) {
+  if (const std::string file = absl::GetFlag(FLAGS_requests_file);
+      !file.empty()) {
     for (absl::string_view line :
          absl::StrSplit(ReadFile(file), '\n', absl::SkipWhitespace())) {
       lines.emplace_back(line);
@@ -98,7 +102,8 @@ std::vector<grpc::ByteBuffer> Requests(const pb::MethodDescriptor* method) {
   for (const std::string& line : lines) {
     auto message = kyodo::ctl::Client::NewRequest(method);
     auto status = pb::util::JsonStringToMessage(line, message.get());
-    if (!status.ok()) Die(absl::StrCat("request ", line, ": ", status.ToString()));
+    if (!status.ok())
+      Die(absl::StrCat("request ", line, ": ", status.ToString()));
     const std::string bytes = message->SerializeAsString();
     grpc::Slice slice(bytes);
     out.emplace_back(&slice, 1);
@@ -131,8 +136,10 @@ std::vector<std::shared_ptr<grpc::Channel>> Channels(const std::string& addr) {
     // A connection of its own per channel (not a shared subchannel).
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     args.SetInt("kyodo.load.channel", i);
-    auto channel = grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(), args);
-    if (!channel->WaitForConnected(absl::ToChronoTime(absl::Now() + absl::Seconds(10)))) {
+    auto channel = grpc::CreateCustomChannel(
+        addr, grpc::InsecureChannelCredentials(), args);
+    if (!channel->WaitForConnected(
+            absl::ToChronoTime(absl::Now() + absl::Seconds(10)))) {
       Die("cannot connect to " + addr);
     }
     out.push_back(std::move(channel));
@@ -144,17 +151,20 @@ std::vector<std::shared_ptr<grpc::Channel>> Channels(const std::string& addr) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  (void)kyodo::bench::v1::EchoMessage::descriptor();  // links the echo floor's proto
+  (void)kyodo::bench::v1::EchoMessage::descriptor();  // links the echo floor's
+                                                      // proto
   (void)kyodo::ctl::KyodoPool();
   auto method = kyodo::ctl::Client::FindMethod(absl::GetFlag(FLAGS_method));
   if (!method.ok()) Die(std::string(method.status().message()));
   kyodo::bench::Target target;
-  target.path = absl::StrCat("/", (*method)->service()->full_name(), "/", (*method)->name());
+  target.path = absl::StrCat("/", (*method)->service()->full_name(), "/",
+                             (*method)->name());
   target.requests = Requests(*method);
   target.authorization = Authorization();
   target.deadline = absl::GetFlag(FLAGS_deadline);
   target.channels = Channels(absl::GetFlag(FLAGS_addr));
-  kyodo::bench::Phase phase{absl::GetFlag(FLAGS_warmup), absl::GetFlag(FLAGS_duration)};
+  kyodo::bench::Phase phase{absl::GetFlag(FLAGS_warmup),
+                            absl::GetFlag(FLAGS_duration)};
 
   nlohmann::json out;
   out["label"] = absl::GetFlag(FLAGS_label);
@@ -165,18 +175,20 @@ int main(int argc, char** argv) {
   out["points"] = nlohmann::json::array();
   for (int n : IntList(absl::GetFlag(FLAGS_in_flight))) {
     nlohmann::json point = kyodo::bench::RunClosedLoop(target, n, phase);
-    std::fprintf(stderr, "%s in_flight=%d: %.0f calls/s p50 %.3f ms p99 %.3f ms\n",
-                 target.path.c_str(), n, point["calls_per_s"].get<double>(),
-                 point["p50_ms"].is_null() ? 0.0 : point["p50_ms"].get<double>(),
-                 point["p99_ms"].is_null() ? 0.0 : point["p99_ms"].get<double>());
+    std::fprintf(
+        stderr, "%s in_flight=%d: %.0f calls/s p50 %.3f ms p99 %.3f ms\n",
+        target.path.c_str(), n, point["calls_per_s"].get<double>(),
+        point["p50_ms"].is_null() ? 0.0 : point["p50_ms"].get<double>(),
+        point["p99_ms"].is_null() ? 0.0 : point["p99_ms"].get<double>());
     out["points"].push_back(std::move(point));
   }
   for (int r : IntList(absl::GetFlag(FLAGS_rate))) {
     nlohmann::json point = kyodo::bench::RunOpenLoop(target, r, phase);
-    std::fprintf(stderr, "%s rate=%d: %.0f calls/s p50 %.3f ms late %lld\n",
-                 target.path.c_str(), r, point["calls_per_s"].get<double>(),
-                 point["p50_ms"].is_null() ? 0.0 : point["p50_ms"].get<double>(),
-                 point["late_sends"].get<long long>());
+    std::fprintf(
+        stderr, "%s rate=%d: %.0f calls/s p50 %.3f ms late %lld\n",
+        target.path.c_str(), r, point["calls_per_s"].get<double>(),
+        point["p50_ms"].is_null() ? 0.0 : point["p50_ms"].get<double>(),
+        point["late_sends"].get<long long>());
     out["points"].push_back(std::move(point));
   }
   std::cout << out.dump(2) << std::endl;

@@ -26,13 +26,15 @@ constexpr int kChunk = 20000;
 // are copied.
 constexpr char kTemplates[] =
     "CREATE TEMPORARY TABLE bench_templates (k INT NOT NULL PRIMARY KEY, "
-    "seq BIGINT NOT NULL) AS SELECT ROW_NUMBER() OVER (ORDER BY seq) - 1 AS k, seq "
+    "seq BIGINT NOT NULL) AS SELECT ROW_NUMBER() OVER (ORDER BY seq) - 1 AS k, "
+    "seq "
     "FROM projects WHERE source_proposal IS NULL AND id NOT LIKE 'bulk%'";
 
-std::string Chunk(const std::string& select_list, const std::string& join, int64_t from,
-                  int64_t to, int64_t templates) {
+std::string Chunk(const std::string& select_list, const std::string& join,
+                  int64_t from, int64_t to, int64_t templates) {
   return absl::StrCat("SELECT ", select_list, " FROM seq_", from, "_to_", to,
-                      " s JOIN bench_templates t ON t.k = s.seq % ", templates, " ", join);
+                      " s JOIN bench_templates t ON t.k = s.seq % ", templates,
+                      " ", join);
 }
 
 }  // namespace
@@ -41,18 +43,20 @@ absl::Status GrowProjects(common::db::ConnectionPool& pool, int total) {
   auto session = pool.Borrow(absl::Now() + absl::Seconds(10));
   if (!session.ok()) return session.status();
   common::db::Session& s = **session;
-  auto counts = s.QueryOne(
-      "SELECT COUNT(*), SUM(id LIKE 'bulk%') FROM projects");
+  auto counts =
+      s.QueryOne("SELECT COUNT(*), SUM(id LIKE 'bulk%') FROM projects");
   if (!counts.ok()) return counts.status();
   const int64_t existing = (*counts)->Int(0);
   const int64_t bulk = (*counts)->Int(1);
   if (existing >= total) return absl::OkStatus();
-  s.ExecUnprepared("DROP TEMPORARY TABLE IF EXISTS bench_templates").IgnoreError();
+  s.ExecUnprepared("DROP TEMPORARY TABLE IF EXISTS bench_templates")
+      .IgnoreError();
   if (auto st = s.ExecUnprepared(kTemplates); !st.ok()) return st;
   auto k = s.QueryOne("SELECT COUNT(*) FROM bench_templates");
   if (!k.ok()) return k.status();
   const int64_t templates = (*k)->Int(0);
-  if (templates == 0) return absl::FailedPreconditionError("no template projects");
+  if (templates == 0)
+    return absl::FailedPreconditionError("no template projects");
   const absl::Time start = absl::Now();
   const int64_t last = bulk + (total - existing);
   for (int64_t from = bulk + 1; from <= last; from += kChunk) {
@@ -61,34 +65,42 @@ absl::Status GrowProjects(common::db::ConnectionPool& pool, int total) {
     const std::string statements[] = {
         absl::StrCat(
             "INSERT INTO projects (seq, id, programme, cooperative, state, "
-            "start_fiscal_year, source_proposal, source_programme, agreement_id, "
+            "start_fiscal_year, source_proposal, source_programme, "
+            "agreement_id, "
             "version, create_time, update_time, delete_time, doc) ",
-            Chunk(absl::StrCat(seq, ", CONCAT('bulk', s.seq), p.programme, p.cooperative, "
-                               "p.state, p.start_fiscal_year, NULL, NULL, p.agreement_id, "
-                               "p.version, p.create_time, p.update_time, NULL, p.doc"),
-                  "JOIN projects p ON p.seq = t.seq", from, to, templates)),
+            Chunk(
+                absl::StrCat(
+                    seq,
+                    ", CONCAT('bulk', s.seq), p.programme, p.cooperative, "
+                    "p.state, p.start_fiscal_year, NULL, NULL, p.agreement_id, "
+                    "p.version, p.create_time, p.update_time, NULL, p.doc"),
+                "JOIN projects p ON p.seq = t.seq", from, to, templates)),
         absl::StrCat("INSERT INTO project_wards (project_seq, ward) ",
                      Chunk(absl::StrCat(seq, ", w.ward"),
-                           "JOIN project_wards w ON w.project_seq = t.seq", from, to,
-                           templates)),
-        absl::StrCat("INSERT INTO project_participants (project_seq, partner_id, role) ",
-                     Chunk(absl::StrCat(seq, ", x.partner_id, x.role"),
-                           "JOIN project_participants x ON x.project_seq = t.seq", from,
-                           to, templates)),
+                           "JOIN project_wards w ON w.project_seq = t.seq",
+                           from, to, templates)),
+        absl::StrCat(
+            "INSERT INTO project_participants (project_seq, partner_id, role) ",
+            Chunk(absl::StrCat(seq, ", x.partner_id, x.role"),
+                  "JOIN project_participants x ON x.project_seq = t.seq", from,
+                  to, templates)),
     };
     for (const std::string& sql : statements) {
       if (auto st = s.ExecUnprepared(sql); !st.ok()) return st;
     }
   }
-  for (const char* table : {"projects", "project_wards", "project_participants"}) {
-    if (auto st = s.ExecUnprepared(absl::StrCat("ANALYZE TABLE ", table)); !st.ok()) {
+  for (const char* table :
+       {"projects", "project_wards", "project_participants"}) {
+    if (auto st = s.ExecUnprepared(absl::StrCat("ANALYZE TABLE ", table));
+        !st.ok()) {
       return st;
     }
   }
-  std::fprintf(stderr, "grew projects from %lld to %d rows in %.1f s (%lld templates)\n",
-               static_cast<long long>(existing), total,
-               absl::ToDoubleSeconds(absl::Now() - start),
-               static_cast<long long>(templates));
+  std::fprintf(
+      stderr, "grew projects from %lld to %d rows in %.1f s (%lld templates)\n",
+      static_cast<long long>(existing), total,
+      absl::ToDoubleSeconds(absl::Now() - start),
+      static_cast<long long>(templates));
   return absl::OkStatus();
 }
 
@@ -96,12 +108,14 @@ namespace {
 
 // The SQL of store::ListProjects for `filter` after `after_seq`, with the
 // values written in (for EXPLAIN; they are ours, not a caller's).
-absl::StatusOr<std::string> PageSql(const std::string& filter, int64_t after_seq,
-                                    int limit) {
-  auto parsed = common::paging::ParseFilter(filter, project::store::ProjectFilterFields());
+absl::StatusOr<std::string> PageSql(const std::string& filter,
+                                    int64_t after_seq, int limit) {
+  auto parsed = common::paging::ParseFilter(
+      filter, project::store::ProjectFilterFields());
   if (!parsed.ok()) return parsed.status();
   std::string sql = absl::StrCat(
-      "SELECT p.seq, p.id, p.version, p.create_time, p.update_time, p.delete_time, "
+      "SELECT p.seq, p.id, p.version, p.create_time, p.update_time, "
+      "p.delete_time, "
       "p.doc, p.state FROM projects p WHERE p.seq > ",
       after_seq, " AND p.delete_time IS NULL");
   std::string rest = absl::StrCat(parsed->sql, " ORDER BY p.seq LIMIT ", limit);
@@ -122,7 +136,8 @@ absl::StatusOr<std::string> PageSql(const std::string& filter, int64_t after_seq
 
 }  // namespace
 
-absl::Status WritePageRequests(const SeedOptions& o, common::db::ConnectionPool& pool,
+absl::Status WritePageRequests(const SeedOptions& o,
+                               common::db::ConnectionPool& pool,
                                const std::string& filter, int page_size,
                                const std::string& label) {
   auto stub = pr::ProjectService::NewStub(o.channel);
@@ -141,32 +156,41 @@ absl::Status WritePageRequests(const SeedOptions& o, common::db::ConnectionPool&
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
     context.AddMetadata("authorization", "Bearer " + o.token);
     grpc::Status s = stub->ListProjects(&context, request, &page);
-    if (!s.ok()) return absl::InternalError("ListProjects: " + s.error_message());
+    if (!s.ok())
+      return absl::InternalError("ListProjects: " + s.error_message());
     matches += page.projects_size();
     token = page.next_page_token();
     if (!token.empty()) {
       tokens.push_back(token);
-      last_ids.push_back(project::store::ProjectId(page.projects().rbegin()->name()));
+      last_ids.push_back(
+          project::store::ProjectId(page.projects().rbegin()->name()));
     }
   } while (!token.empty());
-  if (tokens.empty()) return absl::FailedPreconditionError("the filter has one page only");
+  if (tokens.empty())
+    return absl::FailedPreconditionError("the filter has one page only");
   const size_t mid = tokens.size() / 2;
   auto json = [&](const std::string& page_token) {
-    return absl::StrCat("{\"filter\": \"", filter, "\", \"page_size\": ", page_size,
-                        page_token.empty() ? "" : ", \"page_token\": \"", page_token,
-                        page_token.empty() ? "" : "\"", "}");
+    return absl::StrCat("{\"filter\": \"", filter,
+                        "\", \"page_size\": ", page_size,
+                        page_token.empty() ? "" : ", \"page_token\": \"",
+                        page_token, page_token.empty() ? "" : "\"", "}");
   };
-  std::ofstream(o.out_dir + "/" + label + "_mid.jsonl") << json(tokens[mid]) << "\n";
+  std::ofstream(o.out_dir + "/" + label + "_mid.jsonl")
+      << json(tokens[mid]) << "\n";
   std::ofstream(o.out_dir + "/" + label + "_first.jsonl") << json("") << "\n";
   auto session = pool.Borrow(absl::Now() + absl::Seconds(10));
   if (!session.ok()) return session.status();
-  auto row = (*session)->QueryOne("SELECT seq FROM projects WHERE id = ?", {last_ids[mid]});
+  auto row = (*session)->QueryOne("SELECT seq FROM projects WHERE id = ?",
+                                  {last_ids[mid]});
   if (!row.ok()) return row.status();
-  if (!row->has_value()) return absl::InternalError("page cursor row not found");
+  if (!row->has_value())
+    return absl::InternalError("page cursor row not found");
   auto sql = PageSql(filter, (*row)->Int(0), page_size + 1);
   if (!sql.ok()) return sql.status();
   std::ofstream(o.out_dir + "/" + label + "_mid.sql") << *sql << "\n";
-  std::fprintf(stderr, "%s: %lld matches of '%s' in %zu pages; the middle page follows seq %lld\n",
+  std::fprintf(stderr,
+               "%s: %lld matches of '%s' in %zu pages; the middle page follows "
+               "seq %lld\n",
                label.c_str(), static_cast<long long>(matches), filter.c_str(),
                tokens.size() + 1, static_cast<long long>((*row)->Int(0)));
   return absl::OkStatus();

@@ -1,9 +1,11 @@
 // kyodo-bench-seed: see seed.h.
 //
 //   kyodo-bench-seed --step=rpc --addr=GATEWAY --jwt_key_file=F --out_dir=D
-//   kyodo-bench-seed --step=grow --total=1000000 --db_port=P --db_password_file=F
-//   kyodo-bench-seed --step=pages --filter='ward = ASAO AND state = ACTIVE'
-//     --label=list10k --addr=GATEWAY --jwt_key_file=F --db_port=P ... --out_dir=D
+//   kyodo-bench-seed --step=grow --total=1000000 --db_port=P
+//   --db_password_file=F kyodo-bench-seed --step=pages --filter='ward = ASAO
+//   AND state = ACTIVE'
+//     --label=list10k --addr=GATEWAY --jwt_key_file=F --db_port=P ...
+//     --out_dir=D
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -22,12 +24,15 @@ ABSL_FLAG(std::string, addr, "127.0.0.1:50050", "the gateway");
 ABSL_FLAG(std::string, jwt_key_file, "", "HS256 key the services verify with");
 ABSL_FLAG(std::string, jwt_issuer, "kyodo-local", "issuer the services expect");
 ABSL_FLAG(std::string, out_dir, ".", "where request files are written");
-ABSL_FLAG(int, partners_per_ward, 100, "rpc: partners per ward (one is a CITY_UNIT)");
-ABSL_FLAG(int, templates_per_ward_state, 2, "rpc: template projects per ward and state");
+ABSL_FLAG(int, partners_per_ward, 100,
+          "rpc: partners per ward (one is a CITY_UNIT)");
+ABSL_FLAG(int, templates_per_ward_state, 2,
+          "rpc: template projects per ward and state");
 ABSL_FLAG(int, dossier_projects, 100, "rpc: projects with a source proposal");
 ABSL_FLAG(int, drafts, 3000, "rpc: draft proposals to submit");
 ABSL_FLAG(int, total, 10000, "grow: projects wanted in all");
-ABSL_FLAG(std::string, filter, "ward = ASAO AND state = ACTIVE", "pages: the filter");
+ABSL_FLAG(std::string, filter, "ward = ASAO AND state = ACTIVE",
+          "pages: the filter");
 ABSL_FLAG(int, page_size, 50, "pages: the page size");
 ABSL_FLAG(std::string, label, "list", "pages: prefix of the files written");
 ABSL_FLAG(std::string, db_host, "127.0.0.1", "MariaDB host");
@@ -47,13 +52,15 @@ std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) Die("cannot read " + path);
   std::string text(std::istreambuf_iterator<char>(in), {});
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+    text.pop_back();
   return text;
 }
 
 kyodo::bench::SeedOptions Options() {
   kyodo::bench::SeedOptions o;
-  o.channel = grpc::CreateChannel(absl::GetFlag(FLAGS_addr), grpc::InsecureChannelCredentials());
+  o.channel = grpc::CreateChannel(absl::GetFlag(FLAGS_addr),
+                                  grpc::InsecureChannelCredentials());
   kyodo::common::auth::MintOptions mint;
   mint.issuer = absl::GetFlag(FLAGS_jwt_issuer);
   mint.audience = "kyodo";
@@ -96,12 +103,12 @@ int main(int argc, char** argv) {
   if (step == "rpc") {
     status = kyodo::bench::SeedThroughRpc(Options());
   } else if (step == "grow") {
-    status = kyodo::bench::GrowProjects(*ProjectDb(), absl::GetFlag(FLAGS_total));
+    status =
+        kyodo::bench::GrowProjects(*ProjectDb(), absl::GetFlag(FLAGS_total));
   } else if (step == "pages") {
-    status = kyodo::bench::WritePageRequests(Options(), *ProjectDb(),
-                                             absl::GetFlag(FLAGS_filter),
-                                             absl::GetFlag(FLAGS_page_size),
-                                             absl::GetFlag(FLAGS_label));
+    status = kyodo::bench::WritePageRequests(
+        Options(), *ProjectDb(), absl::GetFlag(FLAGS_filter),
+        absl::GetFlag(FLAGS_page_size), absl::GetFlag(FLAGS_label));
   } else {
     Die("--step must be rpc, grow or pages");
   }

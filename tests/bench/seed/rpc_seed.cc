@@ -37,8 +37,8 @@ class Rpc {
   // Calls stub->method(request) with the token and a deadline.
   template <typename Stub, typename Req, typename Resp>
   absl::StatusOr<Resp> Call(Stub* stub,
-                            grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&,
-                                                         Resp*),
+                            grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                         const Req&, Resp*),
                             const Req& request, const char* what) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
@@ -84,7 +84,8 @@ absl::Status ParallelFor(int n, const std::function<absl::Status(int)>& fn) {
   return first;
 }
 
-absl::Status WriteLines(const std::string& path, const std::vector<std::string>& lines) {
+absl::Status WriteLines(const std::string& path,
+                        const std::vector<std::string>& lines) {
   std::ofstream out(path);
   for (const std::string& line : lines) out << line << "\n";
   out.close();
@@ -96,8 +97,8 @@ std::string NameRequest(const std::string& name) {
 }
 
 struct Partners {
-  std::vector<std::string> city_unit;                // by ward - 1
-  std::vector<std::vector<std::string>> civic;       // by ward - 1
+  std::vector<std::string> city_unit;           // by ward - 1
+  std::vector<std::vector<std::string>> civic;  // by ward - 1
   std::vector<std::string> all;
 };
 
@@ -114,7 +115,8 @@ absl::StatusOr<Partners> MakePartners(Rpc& rpc, int per_ward) {
     p->set_ward(static_cast<Ward>(w + 1));
     if (k == 0) {
       p->set_kind(pa::CITY_UNIT);
-      p->set_display_name(absl::StrCat(kyodo::type::v1::Ward_Name(p->ward()), " 区役所地域振興課"));
+      p->set_display_name(absl::StrCat(kyodo::type::v1::Ward_Name(p->ward()),
+                                       " 区役所地域振興課"));
     } else {
       p->set_kind(pa::CIVIC_GROUP);
       p->set_display_name(absl::StrCat("ベンチマーク市民活動団体 ", w, "-", k));
@@ -123,7 +125,8 @@ absl::StatusOr<Partners> MakePartners(Rpc& rpc, int per_ward) {
       p->set_description("地域の見守りと交流の場づくりに取り組む団体");
     }
     absl::StatusOr<pa::Partner> made =
-        rpc.Call(rpc.partners(), &pa::PartnerService::Stub::CreatePartner, request, "partner");
+        rpc.Call(rpc.partners(), &pa::PartnerService::Stub::CreatePartner,
+                 request, "partner");
     if (!made.ok()) return made.status();
     std::lock_guard<std::mutex> lock(mu);
     (k == 0 ? out.city_unit[w] : out.civic[w][k - 1]) = made->name();
@@ -161,30 +164,35 @@ pr::Project ProjectOf(const Partners& partners, int w, int n) {
 }
 
 // PLANNED, ACTIVE, COMPLETED or CANCELLED, by `state` 0..3.
-absl::Status MakeTemplate(Rpc& rpc, const Partners& partners, int w, int n, int state) {
+absl::Status MakeTemplate(Rpc& rpc, const Partners& partners, int w, int n,
+                          int state) {
   pr::CreateProjectRequest create;
   *create.mutable_project() = ProjectOf(partners, w, n);
-  auto made = rpc.Call(rpc.projects(), &pr::ProjectService::Stub::CreateProject, create,
-                       "project");
+  auto made = rpc.Call(rpc.projects(), &pr::ProjectService::Stub::CreateProject,
+                       create, "project");
   if (!made.ok()) return made.status();
   if (state == 3) {
     pr::CancelProjectRequest cancel;
     cancel.set_name(made->name());
     cancel.set_reason("会場が確保できなかったため");
-    return rpc.Call(rpc.projects(), &pr::ProjectService::Stub::CancelProject, cancel, "cancel")
+    return rpc
+        .Call(rpc.projects(), &pr::ProjectService::Stub::CancelProject, cancel,
+              "cancel")
         .status();
   }
   if (state >= 1) {
     pr::StartProjectRequest start;
     start.set_name(made->name());
-    auto s = rpc.Call(rpc.projects(), &pr::ProjectService::Stub::StartProject, start, "start");
+    auto s = rpc.Call(rpc.projects(), &pr::ProjectService::Stub::StartProject,
+                      start, "start");
     if (!s.ok()) return s.status();
   }
   if (state == 2) {
     pr::CompleteProjectRequest complete;
     complete.set_name(made->name());
-    return rpc.Call(rpc.projects(), &pr::ProjectService::Stub::CompleteProject, complete,
-                    "complete")
+    return rpc
+        .Call(rpc.projects(), &pr::ProjectService::Stub::CompleteProject,
+              complete, "complete")
         .status();
   }
   return absl::OkStatus();
@@ -199,8 +207,9 @@ absl::StatusOr<std::string> MakeCall(Rpc& rpc, const Partners& partners) {
   p->set_kind(po::Programme::WARD_CITIZEN_PROPOSAL);
   p->set_consigning_unit(partners.city_unit[kWards - 1]);
   p->add_eligible_partner_kinds(pa::CIVIC_GROUP);
-  auto made = rpc.Call(rpc.proposals(), &po::ProposalService::Stub::CreateProgramme,
-                       programme, "programme");
+  auto made =
+      rpc.Call(rpc.proposals(), &po::ProposalService::Stub::CreateProgramme,
+               programme, "programme");
   if (!made.ok()) return made.status();
   po::CreateCallRequest call;
   call.set_parent(made->name());
@@ -220,17 +229,21 @@ absl::StatusOr<std::string> MakeCall(Rpc& rpc, const Partners& partners) {
     k->set_weight(1 + i);
     k->set_max_score(5);
   }
-  auto created = rpc.Call(rpc.proposals(), &po::ProposalService::Stub::CreateCall, call, "call");
+  auto created = rpc.Call(rpc.proposals(),
+                          &po::ProposalService::Stub::CreateCall, call, "call");
   if (!created.ok()) return created.status();
   po::OpenCallRequest open;
   open.set_name(created->name());
-  auto opened = rpc.Call(rpc.proposals(), &po::ProposalService::Stub::OpenCall, open, "open");
+  auto opened = rpc.Call(rpc.proposals(), &po::ProposalService::Stub::OpenCall,
+                         open, "open");
   if (!opened.ok()) return opened.status();
   return created->name();
 }
 
-absl::StatusOr<std::vector<std::string>> MakeDrafts(Rpc& rpc, const Partners& partners,
-                                                    const std::string& call, int count) {
+absl::StatusOr<std::vector<std::string>> MakeDrafts(Rpc& rpc,
+                                                    const Partners& partners,
+                                                    const std::string& call,
+                                                    int count) {
   std::vector<std::string> names(count);
   const auto& asao = partners.civic[kWards - 1];
   absl::Status s = ParallelFor(count, [&](int i) -> absl::Status {
@@ -242,8 +255,9 @@ absl::StatusOr<std::vector<std::string>> MakeDrafts(Rpc& rpc, const Partners& pa
     p->set_issue("地域のつながりの希薄化");
     p->set_plan("交流行事と見守り活動を月二回行う");
     p->set_requested_amount_yen(200000 + 1000 * (i % 300));
-    auto made = rpc.Call(rpc.proposals(), &po::ProposalService::Stub::CreateProposal, request,
-                         "proposal");
+    auto made =
+        rpc.Call(rpc.proposals(), &po::ProposalService::Stub::CreateProposal,
+                 request, "proposal");
     if (!made.ok()) return made.status();
     names[i] = made->name();
     return absl::OkStatus();
@@ -260,13 +274,18 @@ absl::Status SeedThroughRpc(const SeedOptions& o) {
   absl::StatusOr<Partners> partners = MakePartners(rpc, o.partners_per_ward);
   if (!partners.ok()) return partners.status();
   std::vector<std::string> lines;
-  for (const std::string& name : partners->all) lines.push_back(NameRequest(name));
-  if (auto s = WriteLines(o.out_dir + "/getpartner.jsonl", lines); !s.ok()) return s;
+  for (const std::string& name : partners->all)
+    lines.push_back(NameRequest(name));
+  if (auto s = WriteLines(o.out_dir + "/getpartner.jsonl", lines); !s.ok())
+    return s;
 
   const int per = o.templates_per_ward_state;
-  if (absl::Status s = ParallelFor(kWards * 4 * per, [&](int i) {
-        return MakeTemplate(rpc, *partners, i / (4 * per), i, (i / per) % 4);
-      });
+  if (absl::Status s = ParallelFor(kWards * 4 * per,
+                                   [&](int i) {
+                                     return MakeTemplate(rpc, *partners,
+                                                         i / (4 * per), i,
+                                                         (i / per) % 4);
+                                   });
       !s.ok()) {
     return s;
   }
@@ -276,38 +295,45 @@ absl::Status SeedThroughRpc(const SeedOptions& o) {
   auto sources = MakeDrafts(rpc, *partners, *call, o.dossier_projects);
   if (!sources.ok()) return sources.status();
   std::vector<std::string> dossiers(o.dossier_projects);
-  if (absl::Status s = ParallelFor(o.dossier_projects, [&](int i) -> absl::Status {
-        const int w = kWards - 1;
-        pr::CreateProjectRequest create;
-        *create.mutable_project() = ProjectOf(*partners, w, i);
-        auto* other = create.mutable_project()->add_participants();
-        other->set_partner(partners->civic[w][(i + 7) % partners->civic[w].size()]);
-        other->set_role(pr::Participant::PARTNER);
-        other->set_responsibilities("会場の提供");
-        create.mutable_project()->set_source_proposal((*sources)[i]);
-        auto made = rpc.Call(rpc.projects(), &pr::ProjectService::Stub::CreateProject, create,
-                             "dossier project");
-        if (!made.ok()) return made.status();
-        dossiers[i] = made->name();
-        return absl::OkStatus();
-      });
+  if (absl::Status s = ParallelFor(
+          o.dossier_projects,
+          [&](int i) -> absl::Status {
+            const int w = kWards - 1;
+            pr::CreateProjectRequest create;
+            *create.mutable_project() = ProjectOf(*partners, w, i);
+            auto* other = create.mutable_project()->add_participants();
+            other->set_partner(
+                partners->civic[w][(i + 7) % partners->civic[w].size()]);
+            other->set_role(pr::Participant::PARTNER);
+            other->set_responsibilities("会場の提供");
+            create.mutable_project()->set_source_proposal((*sources)[i]);
+            auto made = rpc.Call(rpc.projects(),
+                                 &pr::ProjectService::Stub::CreateProject,
+                                 create, "dossier project");
+            if (!made.ok()) return made.status();
+            dossiers[i] = made->name();
+            return absl::OkStatus();
+          });
       !s.ok()) {
     return s;
   }
   lines.clear();
   for (const std::string& name : dossiers) lines.push_back(NameRequest(name));
-  if (auto s = WriteLines(o.out_dir + "/getproject.jsonl", lines); !s.ok()) return s;
+  if (auto s = WriteLines(o.out_dir + "/getproject.jsonl", lines); !s.ok())
+    return s;
 
   auto drafts = MakeDrafts(rpc, *partners, *call, o.drafts);
   if (!drafts.ok()) return drafts.status();
   lines.clear();
   for (const std::string& name : *drafts) lines.push_back(NameRequest(name));
-  if (auto s = WriteLines(o.out_dir + "/submit.jsonl", lines); !s.ok()) return s;
-  std::fprintf(stderr,
-               "seeded through the RPCs in %.1f s: %zu partners, %d template projects, "
-               "%d dossier projects (each with a source proposal), %d drafts\n",
-               absl::ToDoubleSeconds(absl::Now() - start), partners->all.size(),
-               kWards * 4 * per, o.dossier_projects, o.drafts);
+  if (auto s = WriteLines(o.out_dir + "/submit.jsonl", lines); !s.ok())
+    return s;
+  std::fprintf(
+      stderr,
+      "seeded through the RPCs in %.1f s: %zu partners, %d template projects, "
+      "%d dossier projects (each with a source proposal), %d drafts\n",
+      absl::ToDoubleSeconds(absl::Now() - start), partners->all.size(),
+      kWards * 4 * per, o.dossier_projects, o.drafts);
   return absl::OkStatus();
 }
 

@@ -24,8 +24,8 @@ namespace kyodo::bench {
 
 struct SeedOptions {
   std::shared_ptr<grpc::Channel> channel;  // the gateway: serves every method
-  std::string token;                        // admin
-  std::string out_dir;                      // request files go here
+  std::string token;                       // admin
+  std::string out_dir;                     // request files go here
   int partners_per_ward = 100;
   int templates_per_ward_state = 2;
   int dossier_projects = 100;
