@@ -2,7 +2,7 @@
 // domain rules and the store inside one transaction, and shape the answer.
 // No SQL here (store/), no rules that need no database (domain/).
 //
-// Permissions (API.md): everyone authenticated reads partners, agreements
+// Permissions (docs/API.md): everyone authenticated reads partners, agreements
 // and networks, but only admins, ward staff and the partner itself see a
 // partner's contacts. Admins and ward staff register partners and change
 // their state; an applicant edits its own record's descriptive fields

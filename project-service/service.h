@@ -4,7 +4,7 @@
 // No SQL here (store/), no rules that need no database (domain/), no gRPC
 // client code (clients/).
 //
-// Permissions (API.md): every authenticated caller reads projects. Admins
+// Permissions (docs/API.md): every authenticated caller reads projects. Admins
 // create and change any project; ward staff those "of its ward": projects
 // with a CITY_UNIT participant whose ward (from partner-service) is the
 // staff's ward, judged on the stored project for a change and on the

@@ -32,7 +32,7 @@ namespace doc = common::store;
 namespace {
 
 // Who may read reviews of the call: admins and ward staff (of any ward:
-// API.md's "read all") read all, a member only its own (`*own_only` = its
+// docs/API.md's "read all") read all, a member only its own (`*own_only` = its
 // id). PERMISSION_DENIED for everyone else.
 absl::Status ReviewReader(Session& s, const CallContext& call,
                           const CallIds& ids, absl::string_view name,

@@ -2,11 +2,11 @@
 // the domain rules and the store inside one transaction, and shape the
 // answer. No SQL here (store/), no rules that need no database (domain/).
 //
-// Permissions (API.md; access.h has the details):
+// Permissions (docs/API.md; access.h has the details):
 // - admins, and ward staff of the programme's ward ("managers"), write
 //   programmes, calls, reviewers, screenings, decisions and publication, and
 //   read everything, reviews included;
-// - ward staff of other wards read everything too (API.md: "read all"),
+// - ward staff of other wards read everything too (docs/API.md: "read all"),
 //   reviews included, but may not preview a decision (a step of the
 //   decision, which is the programme's ward's);
 // - a reviewer (token `reviewer` claim = a live Reviewer.principal of the

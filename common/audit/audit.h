@@ -1,4 +1,4 @@
-// The audit trail (公開性・透明性, API.md "Audit").
+// The audit trail (公開性・透明性, docs/API.md "Audit").
 //
 // Record writes one event per changed resource inside the caller's
 // transaction, so a change and its record commit or vanish together. The

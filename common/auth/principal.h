@@ -1,5 +1,5 @@
-// Who is calling: the verified claims of a kyodo token (API.md, "Identity and
-// permissions").
+// Who is calling: the verified claims of a kyodo token (docs/API.md, "Identity
+// and permissions").
 #ifndef KYODO_COMMON_AUTH_PRINCIPAL_H_
 #define KYODO_COMMON_AUTH_PRINCIPAL_H_
 

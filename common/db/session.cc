@@ -87,7 +87,7 @@ bool IsRetryableConflict(const absl::Status& status) {
 
 namespace {
 
-// The one mapping of MySQL errors (STYLE.md, "Errors").
+// The one mapping of MySQL errors (docs/CONTRIBUTING.md, "Errors").
 absl::Status MapError(const sql::SQLException& e, absl::string_view sql,
                       Session& session) {
   const int number = e.getErrorCode();

@@ -5,7 +5,7 @@
 // Values are always bound as parameters (server-side prepared statements,
 // cached per connection); SQL text is never built from caller input.
 //
-// Error mapping (STYLE.md): 1062 ALREADY_EXISTS, 1451/1452
+// Error mapping (docs/CONTRIBUTING.md): 1062 ALREADY_EXISTS, 1451/1452
 // FAILED_PRECONDITION, 1205/1213 ABORTED (retryable: see IsRetryableConflict),
 // client errors 2000-2999 (server gone, lost connection...) UNAVAILABLE and the
 // session marked broken so the pool drops it, 1969 DEADLINE_EXCEEDED, anything

@@ -1,7 +1,7 @@
 // The rules of collaboration projects (協働・連携事業) that need no database
-// and no network: what a valid project looks like, the rules DOMAIN.md states
-// (two parties, the parties and principles of a 協働型事業, outcomes before
-// the review) and the state machine
+// and no network: what a valid project looks like, the rules docs/DOMAIN.md
+// states (two parties, the parties and principles of a 協働型事業, outcomes
+// before the review) and the state machine
 //
 //   PLANNED -> ACTIVE -> COMPLETED -> REVIEWED,  PLANNED | ACTIVE -> CANCELLED.
 //

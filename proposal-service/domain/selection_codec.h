@@ -2,11 +2,11 @@
 // SelectionInput, and its SHA-256.
 //
 // A decision stores the exact input the engine was given, so anyone can
-// recompute the results from it (API.md: "reproducible from its stored
-// inputs"). The encoding is canonical: object keys sorted, candidates
-// sorted by name and each candidate's reviews by reviewer (the engine's
-// result does not depend on either order), times as RFC 3339 UTC with
-// microseconds, so the same input always gives the same bytes and the same
+// recompute the results from it (docs/API.md, "Selecting proposals":
+// "recomputed from its stored inputs"). The encoding is canonical: object keys
+// sorted, candidates sorted by name and each candidate's reviews by reviewer
+// (the engine's result does not depend on either order), times as RFC 3339 UTC
+// with microseconds, so the same input always gives the same bytes and the same
 // SHA-256. Decoding gives back an input equal to the one encoded.
 //
 // Pure: no database, no gRPC, no protobuf.

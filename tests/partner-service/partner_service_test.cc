@@ -1,5 +1,5 @@
 // PartnerService over gRPC against the real MariaDB: the standard methods
-// and every error of API.md.
+// and every error of docs/API.md.
 #include "tests/partner-service/partner_fixture.h"
 
 namespace kyodo::partner {

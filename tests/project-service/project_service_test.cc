@@ -1,5 +1,5 @@
 // ProjectService over gRPC against the real MariaDB and the real
-// partner-service: the standard methods and every error class of API.md.
+// partner-service: the standard methods and every error class of docs/API.md.
 #include "tests/project-service/project_fixture.h"
 
 namespace kyodo::project {

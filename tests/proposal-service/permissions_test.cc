@@ -1,4 +1,4 @@
-// Who sees and changes what (API.md "Identity and permissions"): reviewers
+// Who sees and changes what (docs/API.md "Identity and permissions"): reviewers
 // only for calls they sit on, applicants only their own proposals and
 // their results once published, viewers only public fields of published
 // results; PERMISSION_DENIED before NOT_FOUND. Also the audit trail, stale
@@ -111,7 +111,7 @@ TEST_F(PermissionsTest, AReviewerOfAnotherCallIsDenied) {
   EXPECT_EQ(
       stub_->GetReview(Context(member).get(), other, &review).error_code(),
       grpc::StatusCode::PERMISSION_DENIED);
-  // Another ward's staff reads everything (API.md: "read all"), every
+  // Another ward's staff reads everything (docs/API.md: "read all"), every
   // member's reviews included; an applicant reads none.
   const std::string tama = WardStaffToken(kyodo::type::v1::TAMA, "tama-staff");
   ASSERT_TRUE(GetProposal(mine_.name(), tama, &p).ok());

@@ -3,7 +3,7 @@
 // called by every kind of caller, through the gateway and straight to the
 // service, against the real processes.
 //
-// Expectations are API.md's permission table and the rules each service
+// Expectations are docs/API.md's permission table and the rules each service
 // documents (partner-service/service.h, project-service/service.h,
 // proposal-service/service.h and access.h, the protos), written out below
 // one row per method (and per situation where ownership or state decides),
@@ -84,7 +84,7 @@ std::vector<Row> PartnerRows(const World& w) {
          r.mutable_partner()->set_ward(type::v1::ASAO);
        }),
        "AAADDDDD"},
-      // Applicants edit their own record's descriptive fields (API.md).
+      // Applicants edit their own record's descriptive fields (docs/API.md).
       {"PartnerService.UpdatePartner", "civic_a address (applicant's own)",
        Req<UpdatePartnerRequest>([&](auto& r) {
          r.mutable_partner()->set_name(w.civic_a);
@@ -610,7 +610,8 @@ const char* CodeName(grpc::StatusCode code) {
 // The request of `row` with the record it names replaced by one that does
 // not exist (same collection, same parents), or nullptr when it names none:
 // a caller denied the real record must not learn from the answer whether
-// the record exists (API.md: PERMISSION_DENIED is checked before existence).
+// the record exists (docs/API.md: PERMISSION_DENIED is checked before
+// existence).
 MessagePtr Probe(const Row& row) {
   std::shared_ptr<Message> m(row.request->New());
   m->CopyFrom(*row.request);
@@ -709,7 +710,8 @@ TEST_F(SecurityMatrixTest, EveryMethodRefusesMissingAndBadTokens) {
   EXPECT_GT(calls, 500);
 }
 
-// Every method and caller as API.md and the services' documented rules say.
+// Every method and caller as docs/API.md and the services' documented rules
+// say.
 TEST_F(SecurityMatrixTest, EveryMethodAndCallerAsDocumented) {
   World world;
   ASSERT_NO_FATAL_FAILURE(Seed(*cluster_, &world));
