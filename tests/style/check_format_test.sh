@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The format check can fail: a badly formatted copy of a real file is
+# reported by name, and the same file as committed passes.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# Same file name as the original: clang-format keys the main include on it.
+mkdir -p "$tmp/good" "$tmp/bad"
+good=$tmp/good/errors.cc
+bad=$tmp/bad/errors.cc
+cp "$root/common/status/errors.cc" "$good"
+# Squeeze the indentation and join a statement across lines.
+sed -e 's/^  //' -e 's/) {$/)\n{/' "$good" >"$bad"
+"$root/tests/style/check_format.sh" "$good" >/dev/null
+if out=$("$root/tests/style/check_format.sh" "$bad" 2>&1); then
+  echo "FAIL: a badly formatted file passed the check" >&2
+  exit 1
+fi
+grep -q "not clang-formatted: $bad" <<<"$out" || {
+  echo "FAIL: the check did not name the file: $out" >&2
+  exit 1
+}
+echo "check_format_test: passed"
