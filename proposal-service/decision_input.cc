@@ -166,8 +166,9 @@ void AddResult(const DecisionInput& in, const domain::ProposalOutcome& o,
   r->set_rank(o.rank);
   if (o.score.has_value()) {
     r->set_score(o.score_decimal);
-    r->set_score_numerator(o.score->numerator().ToString());
-    r->set_score_denominator(o.score->denominator().ToString());
+    r->set_score_numerator(boost::multiprecision::numerator(*o.score).str());
+    r->set_score_denominator(
+        boost::multiprecision::denominator(*o.score).str());
   }
   r->set_reason(ToProto(o.reason));
   r->set_adopted_amount_yen(o.adopted_amount);

@@ -10,8 +10,8 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/status/status.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 extern char** environ;
@@ -46,62 +46,12 @@ void ApplyEnvironment() {
   }
 }
 
-// Flags absl handles itself (help and flag files).
-bool IsBuiltinFlag(absl::string_view name) {
-  for (absl::string_view builtin :
-       {"help", "helpfull", "helpshort", "helppackage", "helpon", "helpmatch",
-        "version", "only_check_args", "flagfile", "fromenv", "tryfromenv",
-        "undefok"}) {
-    if (name == builtin) return true;
-  }
-  return false;
-}
-
-// Checks every --flag of argv before absl parses it, so that a wrong flag
-// exits with status 2 and a message saying which one (absl would exit 1).
-void CheckCommandLine(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    absl::string_view arg(argv[i]);
-    if (arg == "--") return;
-    if (arg.size() < 2 || arg[0] != '-') continue;
-    arg.remove_prefix(arg[1] == '-' ? 2 : 1);
-    const size_t eq = arg.find('=');
-    std::string name(arg.substr(0, eq));
-    if (IsBuiltinFlag(name)) continue;
-    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
-    if (flag == nullptr && absl::StartsWith(name, "no")) {
-      absl::CommandLineFlag* negated =
-          absl::FindCommandLineFlag(name.substr(2));
-      if (negated != nullptr && negated->IsOfType<bool>() &&
-          eq == absl::string_view::npos) {
-        continue;
-      }
-    }
-    if (flag == nullptr) Fail(absl::StrCat("unknown flag --", name));
-    std::string value;
-    if (eq != absl::string_view::npos) {
-      value = std::string(arg.substr(eq + 1));
-    } else if (flag->IsOfType<bool>()) {
-      value = "true";
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      Fail(absl::StrCat("--", name, " needs a value"));
-    }
-    std::string error;
-    if (!flag->ParseFrom(value, &error)) {
-      Fail(absl::StrCat("--", name, ": ", error));
-    }
-  }
-}
-
 }  // namespace
 
 std::vector<char*> ParseFlagsAndEnvironment(int argc, char** argv,
                                             absl::string_view usage) {
   absl::SetProgramUsageMessage(usage);
   ApplyEnvironment();
-  CheckCommandLine(argc, argv);
   return absl::ParseCommandLine(argc, argv);
 }
 
@@ -129,3 +79,13 @@ absl::StatusOr<std::string> ReadSecretFile(absl::string_view setting,
 }
 
 }  // namespace kyodo::common::config
+
+// absl::ParseCommandLine reports each fatal usage error (an unknown flag, a
+// missing or unparsable value) through this hook, declared in
+// absl/flags/usage_config.h, before it exits with status 1. Exiting here
+// instead gives kyodo's documented status 2 and message, while absl alone
+// parses the command line. (absl has printed "ERROR: <message>" just before.)
+extern "C" void ABSL_INTERNAL_C_SYMBOL(AbslInternalReportFatalUsageError)(
+    absl::string_view message) {
+  kyodo::common::config::Fail(message);
+}

@@ -18,8 +18,10 @@
 namespace kyodo::common::config {
 
 // Applies KYODO_* environment variables to the registered absl flags, then
-// parses argv. Exits with status 2 on an unknown flag or a value that does not
-// parse. Returns the positional arguments (argv[0] first).
+// parses argv with absl::ParseCommandLine (flags may come before, between and
+// after positional arguments; "--" ends them). Exits with status 2 on an
+// unknown flag, a missing value or a value that does not parse. Returns the
+// positional arguments (argv[0] first).
 std::vector<char*> ParseFlagsAndEnvironment(int argc, char** argv,
                                             absl::string_view usage);
 

@@ -1,18 +1,31 @@
 #include "common/resource/update_mask.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status/errors.h"
 #include "google/protobuf/descriptor.h"
-#include "google/protobuf/reflection.h"
+#include "google/protobuf/util/field_mask_util.h"
 
 namespace kyodo::common {
+namespace {
 
-using google::protobuf::FieldDescriptor;
+using ::google::protobuf::FieldDescriptor;
+using ::google::protobuf::FieldMask;
+using ::google::protobuf::util::FieldMaskUtil;
+
+// Whether `path` names a field of `descriptor` by its proto name (a top-level
+// field, or a nested one when it has dots).
+bool IsFieldPath(const google::protobuf::Descriptor* descriptor,
+                 const std::string& path) {
+  return FieldMaskUtil::GetFieldDescriptors(descriptor, path, nullptr);
+}
+
+}  // namespace
 
 absl::StatusOr<std::vector<std::string>> ResolveUpdateMask(
-    const google::protobuf::FieldMask& mask,
-    const google::protobuf::Message& patch,
+    const FieldMask& mask, const google::protobuf::Message& patch,
     const absl::flat_hash_set<std::string>& mutable_fields) {
   std::vector<std::string> fields;
   if (mask.paths_size() == 0) {
@@ -25,16 +38,18 @@ absl::StatusOr<std::vector<std::string>> ResolveUpdateMask(
   }
   for (const std::string& path : mask.paths()) {
     if (path == "*") {
-      const auto* d = patch.GetDescriptor();
+      FieldMask all;
+      FieldMaskUtil::GetFieldMaskForAllFields(patch.GetDescriptor(), &all);
       fields.clear();
-      for (int i = 0; i < d->field_count(); ++i) {
-        if (mutable_fields.contains(d->field(i)->name())) {
-          fields.push_back(d->field(i)->name());
-        }
+      for (const std::string& name : all.paths()) {
+        if (mutable_fields.contains(name)) fields.push_back(name);
       }
       return fields;
     }
-    if (!mutable_fields.contains(path)) {
+    // A mutable field is a top-level field, so a nested path (even a valid
+    // one) is refused with the unknown and output-only ones.
+    if (!IsFieldPath(patch.GetDescriptor(), path) ||
+        !mutable_fields.contains(path)) {
       std::vector<std::string> allowed(mutable_fields.begin(),
                                        mutable_fields.end());
       std::sort(allowed.begin(), allowed.end());
@@ -51,65 +66,14 @@ absl::StatusOr<std::vector<std::string>> ResolveUpdateMask(
 void ApplyFields(const google::protobuf::Message& patch,
                  const std::vector<std::string>& fields,
                  google::protobuf::Message* target) {
-  const auto* descriptor = target->GetDescriptor();
-  const auto* from = patch.GetReflection();
-  const auto* to = target->GetReflection();
+  FieldMask mask;
   for (const std::string& name : fields) {
-    const FieldDescriptor* field = descriptor->FindFieldByName(name);
-    if (field == nullptr) continue;
-    to->ClearField(target, field);
-    if (field->is_repeated()) {
-      for (int i = 0; i < from->FieldSize(patch, field); ++i) {
-        if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-          to->AddMessage(target, field)
-              ->CopyFrom(from->GetRepeatedMessage(patch, field, i));
-        } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
-          to->AddString(target, field,
-                        from->GetRepeatedString(patch, field, i));
-        } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
-          to->AddEnumValue(target, field,
-                           from->GetRepeatedEnumValue(patch, field, i));
-        } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_INT32) {
-          to->AddInt32(target, field, from->GetRepeatedInt32(patch, field, i));
-        } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_INT64) {
-          to->AddInt64(target, field, from->GetRepeatedInt64(patch, field, i));
-        } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE) {
-          to->AddDouble(target, field,
-                        from->GetRepeatedDouble(patch, field, i));
-        } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_BOOL) {
-          to->AddBool(target, field, from->GetRepeatedBool(patch, field, i));
-        }
-      }
-      continue;
-    }
-    if (!from->HasField(patch, field)) continue;
-    switch (field->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_MESSAGE:
-        to->MutableMessage(target, field)
-            ->CopyFrom(from->GetMessage(patch, field));
-        break;
-      case FieldDescriptor::CPPTYPE_STRING:
-        to->SetString(target, field, from->GetString(patch, field));
-        break;
-      case FieldDescriptor::CPPTYPE_ENUM:
-        to->SetEnumValue(target, field, from->GetEnumValue(patch, field));
-        break;
-      case FieldDescriptor::CPPTYPE_BOOL:
-        to->SetBool(target, field, from->GetBool(patch, field));
-        break;
-      case FieldDescriptor::CPPTYPE_INT32:
-        to->SetInt32(target, field, from->GetInt32(patch, field));
-        break;
-      case FieldDescriptor::CPPTYPE_INT64:
-        to->SetInt64(target, field, from->GetInt64(patch, field));
-        break;
-      case FieldDescriptor::CPPTYPE_DOUBLE:
-        to->SetDouble(target, field, from->GetDouble(patch, field));
-        break;
-      default:
-        break;  // kyodo resources use no float or unsigned fields
-    }
+    if (IsFieldPath(target->GetDescriptor(), name)) mask.add_paths(name);
   }
+  FieldMaskUtil::MergeOptions replace;
+  replace.set_replace_message_fields(true);
+  replace.set_replace_repeated_fields(true);
+  FieldMaskUtil::MergeMessageTo(patch, mask, replace, target);
 }
 
 }  // namespace kyodo::common

@@ -1,4 +1,5 @@
-// Applying an AIP-134 update_mask to a stored resource.
+// Applying an AIP-134 update_mask to a stored resource, through protobuf's
+// google::protobuf::util::FieldMaskUtil.
 #ifndef KYODO_COMMON_RESOURCE_UPDATE_MASK_H_
 #define KYODO_COMMON_RESOURCE_UPDATE_MASK_H_
 
@@ -24,8 +25,11 @@ absl::StatusOr<std::vector<std::string>> ResolveUpdateMask(
     const google::protobuf::Message& patch,
     const absl::flat_hash_set<std::string>& mutable_fields);
 
-// Copies `fields` from `patch` into `target`: a field unset in `patch` is
-// cleared in `target`; lists and messages are replaced, not merged.
+// Copies `fields` (top-level field names, usually from ResolveUpdateMask)
+// from `patch` into `target`, which must be of the same message type: a field
+// unset in `patch` is cleared in `target`; lists and messages are replaced,
+// not merged. Every field type is copied (FieldMaskUtil::MergeMessageTo);
+// names that are not fields of the message are skipped.
 void ApplyFields(const google::protobuf::Message& patch,
                  const std::vector<std::string>& fields,
                  google::protobuf::Message* target);

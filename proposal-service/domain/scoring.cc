@@ -14,25 +14,18 @@ constexpr uint64_t kScoreScale = 100;  // Scores are on a 0..100 scale.
 
 ScoreScale::ScoreScale(const std::vector<Criterion>& criteria) {
   // L = lcm of the max scores. It can exceed 64 bits (20 coprime maxima near
-  // 10^6 give about 10^120), hence BigUint.
-  BigUint lcm(1);
+  // 10^6 give about 10^120), hence Integer.
+  Integer lcm = 1;
   uint64_t total_weight = 0;
   for (const Criterion& criterion : criteria) {
-    const BigUint max_score(static_cast<uint64_t>(criterion.max_score));
-    const BigUint gcd = BigUint::Gcd(lcm, max_score);
-    lcm = lcm * BigUint::DivMod(max_score, gcd).quotient;
+    lcm = boost::multiprecision::lcm(lcm, Integer(criterion.max_score));
     total_weight += static_cast<uint64_t>(criterion.weight);
   }
   factors_.reserve(criteria.size());
   for (const Criterion& criterion : criteria) {
-    const BigUint per_point =
-        BigUint::DivMod(lcm,
-                        BigUint(static_cast<uint64_t>(criterion.max_score)))
-            .quotient;
-    factors_.push_back(per_point *
-                       BigUint(static_cast<uint64_t>(criterion.weight)));
+    factors_.push_back(lcm / criterion.max_score * criterion.weight);
   }
-  unit_denominator_ = lcm * BigUint(total_weight);
+  unit_denominator_ = lcm * total_weight;
 }
 
 Rational ScoreScale::Score(absl::Span<const int64_t> sums,
@@ -40,19 +33,18 @@ Rational ScoreScale::Score(absl::Span<const int64_t> sums,
   return ScoreOf(WeightedSum(sums), count);
 }
 
-BigUint ScoreScale::WeightedSum(absl::Span<const int64_t> sums) const {
-  BigUint weighted;
+Integer ScoreScale::WeightedSum(absl::Span<const int64_t> sums) const {
+  Integer weighted;
   for (size_t c = 0; c < factors_.size(); ++c) {
-    weighted = weighted + factors_[c] * BigUint(static_cast<uint64_t>(sums[c]));
+    weighted += factors_[c] * sums[c];
   }
   return weighted;
 }
 
-Rational ScoreScale::ScoreOf(const BigUint& weighted, int32_t count) const {
-  // count >= 1 and W, L >= 1, so the denominator is never 0.
-  return *Rational::Create(
-      weighted * BigUint(kScoreScale),
-      unit_denominator_ * BigUint(static_cast<uint64_t>(count)));
+Rational ScoreScale::ScoreOf(const Integer& weighted, int32_t count) const {
+  // count >= 1 and W, L >= 1, so the denominator is never 0. The two-part
+  // constructor reduces the fraction.
+  return Rational(weighted * kScoreScale, unit_denominator_ * count);
 }
 
 ReviewTotals SumReviews(size_t criterion_count,
@@ -85,8 +77,7 @@ absl::StatusOr<ProposalScore> ScoreProposal(
   result.non_conflicted_reviews = totals.count;
   for (const int64_t sum : totals.sums) {
     result.criterion_means.push_back(
-        *Rational::Create(BigUint(static_cast<uint64_t>(sum)),
-                          BigUint(static_cast<uint64_t>(totals.count))));
+        Rational(Integer(sum), Integer(totals.count)));
   }
   return result;
 }

@@ -21,8 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
-#include "proposal-service/domain/big_uint.h"
-#include "proposal-service/domain/rational.h"
+#include "proposal-service/domain/exact.h"
 #include "proposal-service/domain/selection_types.h"
 
 namespace kyodo::proposal::domain {
@@ -66,13 +65,13 @@ class ScoreScale {
   // The two steps of Score(), for callers that also rank: the integer
   // X = sum_c (w_c * L / m_c) * S_c, where score = 100 * X / (count * W * L).
   // Precondition: sums.size() == number of criteria.
-  BigUint WeightedSum(absl::Span<const int64_t> sums) const;
+  Integer WeightedSum(absl::Span<const int64_t> sums) const;
   // 100 * weighted / (count * W * L), reduced. Precondition: count >= 1.
-  Rational ScoreOf(const BigUint& weighted, int32_t count) const;
+  Rational ScoreOf(const Integer& weighted, int32_t count) const;
 
  private:
-  std::vector<BigUint> factors_;  // w_c * L / m_c.
-  BigUint unit_denominator_;      // W * L.
+  std::vector<Integer> factors_;  // w_c * L / m_c.
+  Integer unit_denominator_;      // W * L.
 };
 
 }  // namespace kyodo::proposal::domain

@@ -9,7 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "proposal-service/domain/big_uint.h"
+#include "proposal-service/domain/exact.h"
 #include "proposal-service/domain/validation.h"
 
 namespace kyodo::proposal::domain {
@@ -36,7 +36,7 @@ struct Entry {
   // An integer proportional to the score with the same factor for every
   // proposal of the call (see ScaleRankKeys), so ranking compares integers and
   // never multiplies.
-  BigUint rank_key;
+  Integer rank_key;
   bool below_pass_mark = false;
 };
 
@@ -48,8 +48,7 @@ class RanksBefore {
 
   bool operator()(const Entry* a, const Entry* b) const {
     // Higher score first.
-    if (const std::strong_ordering by_score = b->rank_key <=> a->rank_key;
-        by_score != 0) {
+    if (const int by_score = b->rank_key.compare(a->rank_key); by_score != 0) {
       return by_score < 0;
     }
     for (const TieBreak& key : keys_) {
@@ -96,29 +95,22 @@ class RanksBefore {
 // positive M * W * L / 100: keys order and tie exactly like the scores.
 // (M is at most lcm(1..200), about 2^288, so keys stay a few hundred bits.)
 void ScaleRankKeys(std::vector<Entry>& entries) {
-  BigUint counts_lcm(1);
+  Integer counts_lcm = 1;
   for (const Entry& entry : entries) {
-    const BigUint count(static_cast<uint64_t>(entry.totals.count));
-    const BigUint gcd = BigUint::Gcd(counts_lcm, count);
-    counts_lcm = counts_lcm * BigUint::DivMod(count, gcd).quotient;
+    counts_lcm =
+        boost::multiprecision::lcm(counts_lcm, Integer(entry.totals.count));
   }
   // Counts are 1..kMaxReviewsPerProposal, so cache M / n per count.
-  std::vector<BigUint> multiplier(kMaxReviewsPerProposal + 1);
+  std::vector<Integer> multiplier(kMaxReviewsPerProposal + 1);
   for (Entry& entry : entries) {
-    BigUint& factor = multiplier[static_cast<size_t>(entry.totals.count)];
-    if (factor.IsZero()) {
-      factor =
-          BigUint::DivMod(counts_lcm, static_cast<uint64_t>(entry.totals.count))
-              .quotient;
-    }
-    entry.rank_key = entry.rank_key * factor;
+    Integer& factor = multiplier[static_cast<size_t>(entry.totals.count)];
+    if (factor.is_zero()) factor = counts_lcm / entry.totals.count;
+    entry.rank_key *= factor;
   }
 }
 
 std::vector<Entry> ScoreEligible(const SelectionInput& input) {
   const ScoreScale scale(input.criteria);
-  const Rational pass_mark =
-      Rational::FromInteger(static_cast<uint64_t>(input.pass_mark));
   std::vector<Entry> entries;
   entries.reserve(input.candidates.size());
   for (const Candidate& candidate : input.candidates) {
@@ -129,7 +121,10 @@ std::vector<Entry> ScoreEligible(const SelectionInput& input) {
     entry.rank_key = scale.WeightedSum(entry.totals.sums);
     entry.score = scale.ScoreOf(entry.rank_key, entry.totals.count);
     // Exact comparison: a score equal to the pass mark passes.
-    entry.below_pass_mark = entry.score < pass_mark;
+    // (score = a/b < pass_mark exactly when a < pass_mark * b, b > 0; cheaper
+    // than comparing two fractions.)
+    entry.below_pass_mark =
+        numerator(entry.score) < denominator(entry.score) * input.pass_mark;
     entries.push_back(std::move(entry));
   }
   ScaleRankKeys(entries);
@@ -193,15 +188,18 @@ SelectionResult Walk(const SelectionInput& input,
     outcome.name = entry.candidate->name;
     outcome.rank = static_cast<int32_t>(i + 1);
     outcome.score = entry.score;
-    outcome.score_decimal = entry.score.ToDecimalString(kScoreDecimalDigits);
+    outcome.score_decimal = ToDecimalString(entry.score, kScoreDecimalDigits);
     outcome.reason = walk.Decide(entry);
     if (outcome.reason == Reason::kAdopted) {
       outcome.adopted_amount = entry.candidate->requested_amount;
     }
     outcome.budget_left = walk.remaining();
+    // Equal rank keys are equal scores (see ScaleRankKeys). Comparing the
+    // integers is also much cheaper than Boost 1.74's cpp_rational ==, which
+    // runs a full ordering rather than comparing the reduced parts.
     outcome.tied_on_score =
-        (i > 0 && order[i - 1]->score == entry.score) ||
-        (i + 1 < order.size() && order[i + 1]->score == entry.score);
+        (i > 0 && order[i - 1]->rank_key == entry.rank_key) ||
+        (i + 1 < order.size() && order[i + 1]->rank_key == entry.rank_key);
     result.outcomes.push_back(std::move(outcome));
   }
   result.remaining_budget = walk.remaining();

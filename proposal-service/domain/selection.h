@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "proposal-service/domain/rational.h"
+#include "proposal-service/domain/exact.h"
 #include "proposal-service/domain/scoring.h"
 #include "proposal-service/domain/selection_types.h"
 

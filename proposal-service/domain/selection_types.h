@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "proposal-service/domain/rational.h"
+#include "proposal-service/domain/exact.h"
 
 namespace kyodo::proposal::domain {
 

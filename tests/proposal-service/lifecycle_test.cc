@@ -176,8 +176,10 @@ TEST_F(ProposalServiceTest, StoredInputsReproduceTheStoredResults) {
     EXPECT_EQ(std::string(domain::ReasonName(o.reason)),
               ProposalResult::Reason_Name(r.reason()));
     ASSERT_TRUE(o.score.has_value());
-    EXPECT_EQ(o.score->numerator().ToString(), r.score_numerator());
-    EXPECT_EQ(o.score->denominator().ToString(), r.score_denominator());
+    EXPECT_EQ(boost::multiprecision::numerator(*o.score).str(),
+              r.score_numerator());
+    EXPECT_EQ(boost::multiprecision::denominator(*o.score).str(),
+              r.score_denominator());
     EXPECT_EQ(o.budget_left, r.budget_left_yen());
   }
   EXPECT_EQ(again->remaining_budget, decision.remaining_budget_yen());

@@ -183,13 +183,43 @@ TEST(FlagsTest, BadCommandLineValueExitsWithStatusTwo) {
   // not parse."
   EXPECT_EXIT(
       ParseAndExit({"prog", "--kyodo_test_count=seven"}, [] { return true; }),
-      ::testing::ExitedWithCode(2), "");
+      ::testing::ExitedWithCode(2),
+      "kyodo: invalid configuration: .*seven.*kyodo_test_count");
 }
 
 TEST(FlagsTest, UnknownFlagExitsWithStatusTwo) {
   EXPECT_EXIT(
       ParseAndExit({"prog", "--no_such_flag_anywhere=1"}, [] { return true; }),
-      ::testing::ExitedWithCode(2), "");
+      ::testing::ExitedWithCode(2),
+      "kyodo: invalid configuration: .*no_such_flag_anywhere");
+}
+
+TEST(FlagsTest, MissingValueExitsWithStatusTwo) {
+  EXPECT_EXIT(ParseAndExit({"prog", "--kyodo_test_count"}, [] { return true; }),
+              ::testing::ExitedWithCode(2),
+              "kyodo: invalid configuration: .*kyodo_test_count");
+}
+
+TEST(FlagsTest, FlagsBetweenPositionalArguments) {
+  // kyodoctl's command line: flags before, between and after the command
+  // words, "--name value" as well as "--name=value".
+  EXPECT_EXIT(
+      {
+        unsetenv("KYODO_KYODO_TEST_GREETING");
+        unsetenv("KYODO_KYODO_TEST_COUNT");
+        Argv argv({"prog", "--kyodo_test_count", "5", "partners", "list",
+                   "--kyodo_test_greeting=hi", "--", "--not-a-flag"});
+        std::vector<char*> rest =
+            ParseFlagsAndEnvironment(argv.argc(), argv.argv(), "usage");
+        const bool ok = absl::GetFlag(FLAGS_kyodo_test_greeting) == "hi" &&
+                        absl::GetFlag(FLAGS_kyodo_test_count) == 5 &&
+                        rest.size() == 4 &&
+                        std::string(rest[1]) == "partners" &&
+                        std::string(rest[2]) == "list" &&
+                        std::string(rest[3]) == "--not-a-flag";
+        std::exit(ok ? 0 : 3);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 // LoadServiceConfig reads the flags once per process too: each case runs in

@@ -1,9 +1,14 @@
 // update_mask resolution and field application (AIP-134).
 #include "common/resource/update_mask.h"
 
+#include <memory>
 #include <string>
 
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/descriptor.pb.h"
+#include "google/protobuf/dynamic_message.h"
+#include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "kyodo/partner/v1/partner_service.pb.h"
@@ -12,7 +17,9 @@
 namespace kyodo::common {
 namespace {
 
+using ::google::protobuf::FieldDescriptor;
 using ::google::protobuf::FieldMask;
+using ::google::protobuf::Message;
 using ::google::protobuf::util::MessageDifferencer;
 using ::kyodo::common::testing::BadRequestField;
 using ::kyodo::partner::v1::Agreement;
@@ -137,6 +144,121 @@ TEST(ApplyFieldsTest, MessagesAndStringListsAreReplaced) {
   ApplyFields(empty_patch, {"parties", "sign_date"}, &target);
   EXPECT_EQ(target.parties_size(), 0);
   EXPECT_FALSE(target.has_sign_date());
+}
+
+// kyodo's resources have no float or unsigned fields yet; the update-mask
+// code once skipped them silently. A message built at run time from this
+// descriptor has one field of each such type, with and without presence.
+constexpr char kNumbersProto[] = R"pb(
+  name: "numbers_test.proto"
+  package: "kyodo.test"
+  syntax: "proto3"
+  message_type {
+    name: "Numbers"
+    field { name: "f" number: 1 label: LABEL_OPTIONAL type: TYPE_FLOAT }
+    field { name: "u32" number: 2 label: LABEL_OPTIONAL type: TYPE_UINT32 }
+    field { name: "u64" number: 3 label: LABEL_OPTIONAL type: TYPE_UINT64 }
+    field { name: "fx64" number: 4 label: LABEL_OPTIONAL type: TYPE_FIXED64 }
+    field { name: "fs" number: 5 label: LABEL_REPEATED type: TYPE_FLOAT }
+    field { name: "us" number: 6 label: LABEL_REPEATED type: TYPE_UINT64 }
+    field {
+      name: "opt_f"
+      number: 7
+      label: LABEL_OPTIONAL
+      type: TYPE_FLOAT
+      oneof_index: 0
+      proto3_optional: true
+    }
+    field { name: "label" number: 8 label: LABEL_OPTIONAL type: TYPE_STRING }
+    oneof_decl { name: "_opt_f" }
+  }
+)pb";
+
+class NumbersTest : public ::testing::Test {
+ protected:
+  NumbersTest() {
+    google::protobuf::FileDescriptorProto file;
+    EXPECT_TRUE(
+        google::protobuf::TextFormat::ParseFromString(kNumbersProto, &file));
+    const google::protobuf::FileDescriptor* built = pool_.BuildFile(file);
+    EXPECT_NE(built, nullptr);
+    descriptor_ = pool_.FindMessageTypeByName("kyodo.test.Numbers");
+  }
+  std::unique_ptr<Message> New() {
+    return std::unique_ptr<Message>(factory_.GetPrototype(descriptor_)->New());
+  }
+  const FieldDescriptor* Field(const char* name) const {
+    return descriptor_->FindFieldByName(name);
+  }
+
+  google::protobuf::DescriptorPool pool_;
+  google::protobuf::DynamicMessageFactory factory_;
+  const google::protobuf::Descriptor* descriptor_ = nullptr;
+};
+
+TEST_F(NumbersTest, FloatAndUnsignedFieldsAreCopied) {
+  ASSERT_NE(descriptor_, nullptr);
+  std::unique_ptr<Message> patch = New();
+  const auto* r = patch->GetReflection();
+  r->SetFloat(patch.get(), Field("f"), 2.5f);
+  r->SetUInt32(patch.get(), Field("u32"), 4000000000u);
+  r->SetUInt64(patch.get(), Field("u64"), 18446744073709551615u);
+  r->SetUInt64(patch.get(), Field("fx64"), 42u);
+  r->AddFloat(patch.get(), Field("fs"), 0.25f);
+  r->AddUInt64(patch.get(), Field("us"), 7u);
+  r->AddUInt64(patch.get(), Field("us"), 9u);
+  r->SetFloat(patch.get(), Field("opt_f"), -1.5f);
+  r->SetString(patch.get(), Field("label"), "not in the mask");
+
+  std::unique_ptr<Message> target = New();
+  r->AddFloat(target.get(), Field("fs"), 99.0f);  // replaced, not appended
+  r->SetString(target.get(), Field("label"), "kept");
+  ApplyFields(*patch, {"f", "u32", "u64", "fx64", "fs", "us", "opt_f"},
+              target.get());
+  EXPECT_EQ(r->GetFloat(*target, Field("f")), 2.5f);
+  EXPECT_EQ(r->GetUInt32(*target, Field("u32")), 4000000000u);
+  EXPECT_EQ(r->GetUInt64(*target, Field("u64")), 18446744073709551615u);
+  EXPECT_EQ(r->GetUInt64(*target, Field("fx64")), 42u);
+  ASSERT_EQ(r->FieldSize(*target, Field("fs")), 1);
+  EXPECT_EQ(r->GetRepeatedFloat(*target, Field("fs"), 0), 0.25f);
+  ASSERT_EQ(r->FieldSize(*target, Field("us")), 2);
+  EXPECT_EQ(r->GetRepeatedUInt64(*target, Field("us"), 1), 9u);
+  EXPECT_TRUE(r->HasField(*target, Field("opt_f")));
+  EXPECT_EQ(r->GetFloat(*target, Field("opt_f")), -1.5f);
+  EXPECT_EQ(r->GetString(*target, Field("label")), "kept");
+
+  // Unset in the patch: cleared in the target, presence included.
+  std::unique_ptr<Message> empty = New();
+  ApplyFields(*empty, {"f", "u64", "us", "opt_f"}, target.get());
+  EXPECT_EQ(r->GetFloat(*target, Field("f")), 0.0f);
+  EXPECT_EQ(r->GetUInt64(*target, Field("u64")), 0u);
+  EXPECT_EQ(r->FieldSize(*target, Field("us")), 0);
+  EXPECT_FALSE(r->HasField(*target, Field("opt_f")));
+  EXPECT_EQ(r->GetUInt32(*target, Field("u32")), 4000000000u);
+}
+
+TEST_F(NumbersTest, MaskOverFloatAndUnsignedFields) {
+  ASSERT_NE(descriptor_, nullptr);
+  const absl::flat_hash_set<std::string> updatable = {"f", "u32", "us",
+                                                      "opt_f"};
+  std::unique_ptr<Message> patch = New();
+  const auto* r = patch->GetReflection();
+  r->SetFloat(patch.get(), Field("f"), 0.5f);
+  r->SetUInt32(patch.get(), Field("u32"), 3u);
+  r->SetUInt64(patch.get(), Field("u64"), 3u);  // set, but not updatable
+  auto populated = ResolveUpdateMask(FieldMask(), *patch, updatable);
+  ASSERT_TRUE(populated.ok()) << populated.status();
+  EXPECT_THAT(*populated, UnorderedElementsAre("f", "u32"));
+
+  auto star = ResolveUpdateMask(Mask({"*"}), *patch, updatable);
+  ASSERT_TRUE(star.ok()) << star.status();
+  EXPECT_THAT(*star, ElementsAre("f", "u32", "us", "opt_f"));
+
+  auto refused = ResolveUpdateMask(Mask({"f", "u64"}), *patch, updatable);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(BadRequestField(refused.status()), "update_mask");
+  EXPECT_THAT(std::string(refused.status().message()),
+              ::testing::HasSubstr("cannot update u64"));
 }
 
 }  // namespace

@@ -195,12 +195,12 @@ TEST(ScoreProposalTest, ScoresAndMeans) {
                                        Review{"c", {0, 0}, true}};
   absl::StatusOr<ProposalScore> score = ScoreProposal(criteria, reviews);
   ASSERT_TRUE(score.ok()) << score.status();
-  EXPECT_EQ(score->score, *Rational::Create(230, 3));
-  EXPECT_EQ(score->score.ToDecimalString(4), "76.6667");
+  EXPECT_EQ(score->score, Rational(230, 3));
+  EXPECT_EQ(ToDecimalString(score->score, 4), "76.6667");
   EXPECT_EQ(score->non_conflicted_reviews, 2);
   ASSERT_EQ(score->criterion_means.size(), 2u);
-  EXPECT_EQ(score->criterion_means[0], Rational::FromInteger(7));
-  EXPECT_EQ(score->criterion_means[1], *Rational::Create(9, 2));
+  EXPECT_EQ(score->criterion_means[0], Rational(7));
+  EXPECT_EQ(score->criterion_means[1], Rational(9, 2));
 }
 
 TEST(ScoreProposalTest, Errors) {

@@ -85,7 +85,7 @@ TEST(SelectTest, SingleProposal) {
   const ProposalOutcome& outcome = result.outcomes[0];
   EXPECT_EQ(outcome.rank, 1);
   EXPECT_EQ(outcome.reason, Reason::kAdopted);
-  EXPECT_EQ(outcome.score, Rational::FromInteger(80));
+  EXPECT_EQ(outcome.score, Rational(80));
   EXPECT_EQ(outcome.score_decimal, "80.0000");
   EXPECT_EQ(outcome.adopted_amount, 200);
   EXPECT_EQ(outcome.budget_left, 300);
@@ -277,7 +277,7 @@ TEST(SelectTest, ConflictedReviewsAreExcluded) {
   input.candidates = {b, a};
   const SelectionResult result = MustSelect(input);
   EXPECT_THAT(Names(result), ElementsAre("a", "b"));
-  EXPECT_EQ(result.outcomes[0].score, Rational::FromInteger(90));
+  EXPECT_EQ(result.outcomes[0].score, Rational(90));
   input.min_reviews = 2;  // Only one of a's reviews counts.
   EXPECT_EQ(Select(input).status().code(),
             absl::StatusCode::kFailedPrecondition);
@@ -316,7 +316,7 @@ TEST(SelectTest, ScoresEqualAsRationalsButNotAsDoublesTie) {
   // Exact tie, so the lower amount ("down") wins the default tie-break.
   EXPECT_THAT(Names(result), ElementsAre("down", "up"));
   EXPECT_EQ(result.outcomes[0].score, result.outcomes[1].score);
-  EXPECT_EQ(result.outcomes[0].score, *Rational::Create(200, 3));
+  EXPECT_EQ(result.outcomes[0].score, Rational(200, 3));
   EXPECT_EQ(result.outcomes[0].score_decimal, "66.6667");
   EXPECT_TRUE(result.outcomes[0].tied_on_score);
   EXPECT_TRUE(result.outcomes[1].tied_on_score);
