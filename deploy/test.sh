@@ -145,8 +145,14 @@ check "every object is valid and follows the rules (validate.js)" \
 
 # --- 3. Images -------------------------------------------------------------
 "$root/deploy/docker/base-images.sh" "$state/base" >&2
+# The version and commit as a release names them (docs/OPERATIONS.md,
+# "Images"): from git when the tree is a clone.
+version=$(git -C "$root" describe --tags --always --dirty 2>/dev/null || echo 0.0.0-dev)
+revision=$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)
 t0=$(date +%s)
 if podman build --pull=never --network host -f "$root/deploy/docker/Dockerfile" \
+     --build-arg VERSION="$version" --build-arg REVISION="$revision" \
+     --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
      -t "$image" "$root" >"$state/image-build.log" 2>&1; then
   ok "image $image builds with deploy/docker/Dockerfile ($(( $(date +%s) - t0 )) s)"
 else
@@ -163,6 +169,9 @@ note "image size: $(podman image inspect --format '{{.Size}}' "$image" | awk '{p
 check "the image runs as uid 10001, entry point tini" \
   test "$(podman image inspect --format '{{.Config.User}} {{join .Config.Entrypoint " "}}' "$image")" \
        = "10001:10001 /usr/bin/tini --"
+label() { podman image inspect --format "{{index .Labels \"org.opencontainers.image.$1\"}}" "$image"; }
+check "the image's OCI labels name version $version and commit ${revision:0:12}" \
+  test "$(label version) $(label revision) $(label title)" = "$version $revision kyodo"
 check "the image holds the five programs and no compiler" \
   podman run --rm --network none "$image" sh -c \
     'for p in partner-service project-service proposal-service gateway kyodoctl; do
