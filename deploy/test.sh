@@ -4,17 +4,25 @@
 #
 #   deploy/test.sh
 #
-# 1. Installs what it needs (Debian packages with apt-get; kubernetes-models
-#    with npm into the build folder).
-# 2. Kubernetes: renders every overlay with `kubectl kustomize` (the kubectl
-#    on PATH, and Debian's kubectl 1.20, unpacked beside it), validates every
-#    object against the Kubernetes schemas offline, checks kyodo's rules
-#    (probes, requests and limits, non-root, read-only root, secrets, HPA,
-#    PDB, NetworkPolicy, migration Job: deploy/k8s/validate/validate.js) and
-#    that both kubectl versions render the same objects.
+# 1. Installs what it needs (Debian packages with apt-get; Debian's
+#    kubectl 1.20 and, when no promtool is on PATH, Debian's prometheus
+#    unpacked, not installed; kubernetes-models and its prometheus-operator
+#    and gateway-api models with npm into the build folder).
+# 2. Kubernetes: renders every overlay with `kubectl kustomize` from a copy
+#    of deploy/k8s as a fresh clone has it (the kubectl on PATH, 1.21 or
+#    later for production's components, and Debian's kubectl 1.20 for the
+#    overlays without components), validates every object against its
+#    schema offline, checks kyodo's rules (deploy/k8s/validate/validate.js)
+#    and that both kubectl versions render the same objects; shows the
+#    rules refuse a local or untagged image and spec.replicas in
+#    production; proves that `kustomize edit set image` sets the image every
+#    production pod runs; runs the local overlay's make-secrets.sh --print;
+#    promtool checks the alert rules and the dashboard's queries and runs
+#    the alerts' unit tests.
 # 3. Images: makes the base images if missing (deploy/docker/base-images.sh),
-#    builds kyodo's image with the real Dockerfile and the dev MariaDB image,
-#    checks the image (non-root user, only runtime libraries, tini as PID 1)
+#    builds kyodo's image with the real Dockerfile (version and commit from
+#    git) and the dev MariaDB image, checks the image (OCI labels, non-root
+#    user, only runtime libraries, tini as PID 1)
 #    and that `podman stop` ends a service with exit code 0 quickly.
 # 4. Compose: starts deploy/compose/compose.yaml with podman-compose (the
 #    gateway on a loopback port), waits for the migration step and every
