@@ -219,6 +219,18 @@ check "kustomize edit set image kyodo=registry.example.org/kyodo/kyodo:9.8.7 is 
   images_are registry.example.org/kyodo/kyodo:9.8.7
 check "... and so is a digest (kyodo=...@sha256:...)" \
   images_are "registry.example.org/kyodo/kyodo@sha256:$(printf 'kyodo' | sha256sum | cut -d' ' -f1)"
+# The whole release step of docs/OPERATIONS.md ("Upgrade"): the image and
+# the migration Job's name, then the rendering passes every rule.
+release_valid() {
+  local copy=$state/k8s-release
+  images_are registry.example.org/kyodo/kyodo:9.8.7 || return 1
+  sed -i 's/value: kyodo-migrate-.*/value: kyodo-migrate-9-8-7/' "$copy/overlays/production/migrate-job-name.yaml"
+  "$modern_kubectl" kustomize "$copy/overlays/production" >"$state/render-release.yaml" 2>/dev/null &&
+  env NODE_PATH="$npm_dir/node_modules" node "$validate/validate.js" production="$state/render-release.yaml" >/dev/null &&
+  grep -q '^  name: kyodo-migrate-9-8-7$' "$state/render-release.yaml"
+}
+check "a release (image 9.8.7 and Job kyodo-migrate-9-8-7, as OPERATIONS.md says) renders and passes validate.js" \
+  release_valid
 
 # The local overlay's Secrets: made by its script without the image.
 local_secrets() {
