@@ -4,17 +4,25 @@
 #
 #   deploy/test.sh
 #
-# 1. Installs what it needs (Debian packages with apt-get; kubernetes-models
-#    with npm into the build folder).
-# 2. Kubernetes: renders every overlay with `kubectl kustomize` (the kubectl
-#    on PATH, and Debian's kubectl 1.20, unpacked beside it), validates every
-#    object against the Kubernetes schemas offline, checks kyodo's rules
-#    (probes, requests and limits, non-root, read-only root, secrets, HPA,
-#    PDB, NetworkPolicy, migration Job: deploy/k8s/validate/validate.js) and
-#    that both kubectl versions render the same objects.
+# 1. Installs what it needs (Debian packages with apt-get; Debian's
+#    kubectl 1.20 and, when no promtool is on PATH, Debian's prometheus
+#    unpacked, not installed; kubernetes-models and its prometheus-operator
+#    and gateway-api models with npm into the build folder).
+# 2. Kubernetes: renders every overlay with `kubectl kustomize` from a copy
+#    of deploy/k8s as a fresh clone has it (the kubectl on PATH, 1.21 or
+#    later for production's components, and Debian's kubectl 1.20 for the
+#    overlays without components), validates every object against its
+#    schema offline, checks kyodo's rules (deploy/k8s/validate/validate.js)
+#    and that both kubectl versions render the same objects; shows the
+#    rules refuse a local or untagged image and spec.replicas in
+#    production; proves that `kustomize edit set image` sets the image every
+#    production pod runs; runs the local overlay's make-secrets.sh --print;
+#    promtool checks the alert rules and the dashboard's queries and runs
+#    the alerts' unit tests.
 # 3. Images: makes the base images if missing (deploy/docker/base-images.sh),
-#    builds kyodo's image with the real Dockerfile and the dev MariaDB image,
-#    checks the image (non-root user, only runtime libraries, tini as PID 1)
+#    builds kyodo's image with the real Dockerfile (version and commit from
+#    git) and the dev MariaDB image, checks the image (OCI labels, non-root
+#    user, only runtime libraries, tini as PID 1)
 #    and that `podman stop` ends a service with exit code 0 quickly.
 # 4. Compose: starts deploy/compose/compose.yaml with podman-compose (the
 #    gateway on a loopback port), waits for the migration step and every
@@ -28,7 +36,8 @@
 # Environment: KYODO_BUILD_DIR (default build/; state goes to
 # BUILD_DIR/deploy-test), KYODO_DEPLOY_KEEP=1 leaves the compose stack up
 # after the checks (for a look; `podman-compose -p kyodo-test ... down -v`
-# removes it), KYODO_SKIP_APT=1 never calls apt-get.
+# removes it), KYODO_SKIP_APT=1 never calls apt-get,
+# KYODO_DEPLOY_MANIFESTS_ONLY=1 stops after the Kubernetes checks (step 2).
 # Prints one line per check and ends with "deploy: N passed, N failed".
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -104,7 +113,21 @@ if [[ -x "$debian_kubectl" ]] && ! printf '%s\n' "${kubectls[@]}" | grep -qx "$d
   kubectls+=("$debian_kubectl")
 fi
 
-# kubernetes-models (and js-yaml), from the lock file, in the build folder.
+# promtool, from Debian's package prometheus, unpacked beside the build
+# rather than installed (installing it starts a Prometheus server on a
+# machine with systemd), unless promtool is on PATH.
+promtool=$(command -v promtool || true)
+if [[ -z "$promtool" ]]; then
+  promtool=$state/debian-prometheus/root/usr/bin/promtool
+  if [[ ! -x "$promtool" ]]; then
+    rm -rf "$state/debian-prometheus" && mkdir -p "$state/debian-prometheus"
+    (cd "$state/debian-prometheus" && apt-get download prometheus >/dev/null 2>&1 &&
+     dpkg-deb -x prometheus_*.deb root) || note "cannot fetch Debian's prometheus (promtool)"
+  fi
+fi
+
+# kubernetes-models, its prometheus-operator and gateway-api models, ajv and
+# js-yaml, from the lock file, in the build folder.
 npm_dir=$state/npm
 validate=$root/deploy/k8s/validate
 if ! cmp -s "$validate/package-lock.json" "$npm_dir/package-lock.json" ||
@@ -115,38 +138,136 @@ if ! cmp -s "$validate/package-lock.json" "$npm_dir/package-lock.json" ||
 fi
 
 # --- 2. Kubernetes manifests -------------------------------------------------
-# Rendered from a copy, with placeholder secret files for the local overlay's
-# generators (the real ones come from its make-secrets.sh and never go into
-# the repository).
+# Rendered from a copy of deploy/k8s, as a fresh clone has it: nothing is
+# generated first (the local overlay's Secrets are made in the cluster).
+# Debian's kubectl 1.20 (kustomize 2.0) reads no `components:`, so it
+# renders only the overlays without them.
 k8s=$state/k8s
 rm -rf "$k8s" && mkdir -p "$k8s"
-cp -r "$root/deploy/k8s/base" "$root/deploy/k8s/overlays" "$k8s/"
-mkdir -p "$k8s/overlays/local/secrets"
-for f in db_password jwt.key page_token.key gateway.token; do
-  echo "placeholder-$f" >"$k8s/overlays/local/secrets/$f"
-done
+cp -r "$root/deploy/k8s/base" "$root/deploy/k8s/components" "$root/deploy/k8s/overlays" "$k8s/"
 renders=()
 render_ok=1
+rendered_by=()
+modern_kubectl=""
 for kubectl_bin in "${kubectls[@]}"; do
   version=$("$kubectl_bin" version --client 2>/dev/null | grep -oE 'v1\.[0-9]+' | head -1)
   for overlay in local production; do
+    if grep -q '^components:' "$k8s/overlays/$overlay/kustomization.yaml" &&
+       (( ${version#v1.} < 21 )); then
+      note "kubectl $version (kustomize 2.0) cannot read components: $overlay not rendered with it"
+      continue
+    fi
     out=$state/render-$overlay-$version.yaml
     if "$kubectl_bin" kustomize "$k8s/overlays/$overlay" >"$out" 2>"$out.err"; then
-      renders+=("$overlay=$out")
+      renders+=("$overlay=$out"); rendered_by+=("$overlay:$version")
+      [[ $overlay == production ]] && modern_kubectl=${modern_kubectl:-$kubectl_bin}
     else
       render_ok=0; cat "$out.err" >&2
     fi
   done
 done
-check "kubectl kustomize renders every overlay with ${#kubectls[@]} kubectl versions" \
-  test "$render_ok" = 1 -a "${#renders[@]}" -ge 2
+every_overlay_rendered() {
+  ((render_ok)) || return 1
+  local overlay
+  for overlay in local production; do
+    printf '%s\n' "${rendered_by[@]}" | grep -q "^$overlay:" ||
+      { echo "$overlay: no kubectl 1.21 or later here to render it" >&2; return 1; }
+  done
+}
+check "kubectl kustomize renders every overlay from a fresh copy (${rendered_by[*]})" \
+  every_overlay_rendered
+rules=$state/rules
+rm -rf "$rules"
 check "every object is valid and follows the rules (validate.js)" \
-  env NODE_PATH="$npm_dir/node_modules" node "$validate/validate.js" "${renders[@]}"
+  env NODE_PATH="$npm_dir/node_modules" node "$validate/validate.js" --rules-out="$rules" "${renders[@]}"
+production_render=$(printf '%s\n' "${renders[@]}" | sed -n 's/^production=//p' | head -1)
+refused() {  # refused SED_EXPRESSION: validate.js fails on the production rendering so changed
+  sed "$1" "$production_render" >"$state/render-broken.yaml"
+  ! env NODE_PATH="$npm_dir/node_modules" node "$validate/validate.js" \
+      production="$state/render-broken.yaml" >/dev/null 2>&1
+}
+refusals() {
+  refused 's|image: registry.example.org/kyodo/kyodo:0.1.0|image: localhost/kyodo:dev|' &&
+  refused 's|image: registry.example.org/kyodo/kyodo:0.1.0|image: kyodo|' &&
+  refused 's|^  revisionHistoryLimit: 5|  replicas: 3\n  revisionHistoryLimit: 5|'
+}
+check "validate.js refuses a local image, an untagged one, or spec.replicas in production" refusals
+
+# A release's image: `kustomize edit set image` in a copy of the production
+# overlay (kustomize when installed; else validate/set-image.js, which makes
+# the same edit), rendered: every kyodo container runs exactly that image.
+set_image() {  # set_image DIR NAME=REF
+  if command -v kustomize >/dev/null; then (cd "$1" && kustomize edit set image "$2")
+  else env NODE_PATH="$npm_dir/node_modules" node "$validate/set-image.js" "$1" "$2"; fi
+}
+images_are() {  # images_are REF: the production overlay, so edited, runs REF everywhere
+  local ref=$1 copy=$state/k8s-release
+  rm -rf "$copy" && cp -r "$k8s" "$copy"
+  set_image "$copy/overlays/production" "kyodo=$ref" || return 1
+  [[ -n "$modern_kubectl" ]] || return 1
+  "$modern_kubectl" kustomize "$copy/overlays/production" 2>/dev/null |
+    env NODE_PATH="$npm_dir/node_modules" node -e '
+      const yaml = require("js-yaml"), images = new Set();
+      for (const o of yaml.loadAll(require("fs").readFileSync(0, "utf8"))) {
+        const pod = o && o.spec && o.spec.template && o.spec.template.spec;
+        for (const c of pod ? [...(pod.initContainers || []), ...pod.containers] : []) images.add(c.image);
+      }
+      console.log([...images].sort().join("\n"));' >"$state/release-images.txt"
+  [[ "$(cat "$state/release-images.txt")" == "$ref" ]] || { cat "$state/release-images.txt" >&2; return 1; }
+}
+check "kustomize edit set image kyodo=registry.example.org/kyodo/kyodo:9.8.7 is the image every pod runs" \
+  images_are registry.example.org/kyodo/kyodo:9.8.7
+check "... and so is a digest (kyodo=...@sha256:...)" \
+  images_are "registry.example.org/kyodo/kyodo@sha256:$(printf 'kyodo' | sha256sum | cut -d' ' -f1)"
+# The whole release step of docs/OPERATIONS.md ("Upgrade"): the image and
+# the migration Job's name, then the rendering passes every rule.
+release_valid() {
+  local copy=$state/k8s-release
+  images_are registry.example.org/kyodo/kyodo:9.8.7 || return 1
+  sed -i 's/value: kyodo-migrate-.*/value: kyodo-migrate-9-8-7/' "$copy/overlays/production/migrate-job-name.yaml"
+  "$modern_kubectl" kustomize "$copy/overlays/production" >"$state/render-release.yaml" 2>/dev/null &&
+  env NODE_PATH="$npm_dir/node_modules" node "$validate/validate.js" production="$state/render-release.yaml" >/dev/null &&
+  grep -q '^  name: kyodo-migrate-9-8-7$' "$state/render-release.yaml"
+}
+check "a release (image 9.8.7 and Job kyodo-migrate-9-8-7, as OPERATIONS.md says) renders and passes validate.js" \
+  release_valid
+
+# The local overlay's Secrets: made by its script without the image.
+local_secrets() {
+  local a b
+  a=$("$k8s/overlays/local/make-secrets.sh" --print) && b=$("$k8s/overlays/local/make-secrets.sh" --print) &&
+  [[ $(grep -c '^kind: Secret$' <<<"$a") == 3 ]] && [[ "$a" != "$b" ]] &&
+  grep -q '^  name: kyodo-db$' <<<"$a" && grep -q '^  name: kyodo-jwt$' <<<"$a" &&
+  grep -q '^  name: kyodo-page-token$' <<<"$a"
+}
+check "the local overlay's make-secrets.sh makes its three Secrets, random, without the image" local_secrets
+
+# Monitoring: the alert rules and the dashboard's queries parse, and every
+# alert fires and stays quiet as its unit tests say.
+cp "$root/deploy/k8s/components/monitoring/tests/kyodo-rules.test.yaml" "$rules/" 2>/dev/null || true
+promtool_run() {  # promtool_run ARGS...: in the rules folder, its output shown on failure
+  (cd "$rules" && "$promtool" "$@") >"$state/promtool.log" 2>&1 || { cat "$state/promtool.log"; return 1; }
+}
+check "promtool check rules: the PrometheusRule and the dashboard's queries" \
+  promtool_run check rules kyodo.rules.yaml dashboard.rules.yaml
+check "promtool test rules: each of the $(grep -c -- '- alert:' "$root/deploy/k8s/components/monitoring/prometheus-rule.yaml") alerts fires and stays quiet as tested" \
+  promtool_run test rules kyodo-rules.test.yaml
+
+if [[ "${KYODO_DEPLOY_MANIFESTS_ONLY:-0}" == 1 ]]; then
+  note "KYODO_DEPLOY_MANIFESTS_ONLY=1: no images, no compose stack"
+  finish; exit $?
+fi
 
 # --- 3. Images -------------------------------------------------------------
 "$root/deploy/docker/base-images.sh" "$state/base" >&2
+# The version and commit as a release names them (docs/OPERATIONS.md,
+# "Images"): from git when the tree is a clone.
+version=$(git -C "$root" describe --tags --always --dirty 2>/dev/null || echo 0.0.0-dev)
+revision=$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)
 t0=$(date +%s)
 if podman build --pull=never --network host -f "$root/deploy/docker/Dockerfile" \
+     --build-arg VERSION="$version" --build-arg REVISION="$revision" \
+     --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
      -t "$image" "$root" >"$state/image-build.log" 2>&1; then
   ok "image $image builds with deploy/docker/Dockerfile ($(( $(date +%s) - t0 )) s)"
 else
@@ -163,6 +284,9 @@ note "image size: $(podman image inspect --format '{{.Size}}' "$image" | awk '{p
 check "the image runs as uid 10001, entry point tini" \
   test "$(podman image inspect --format '{{.Config.User}} {{join .Config.Entrypoint " "}}' "$image")" \
        = "10001:10001 /usr/bin/tini --"
+label() { podman image inspect --format "{{index .Labels \"org.opencontainers.image.$1\"}}" "$image"; }
+check "the image's OCI labels name version $version and commit ${revision:0:12}" \
+  test "$(label version) $(label revision) $(label title)" = "$version $revision kyodo"
 check "the image holds the five programs and no compiler" \
   podman run --rm --network none "$image" sh -c \
     'for p in partner-service project-service proposal-service gateway kyodoctl; do

@@ -3,7 +3,8 @@
 # debian:bookworm-slim, locally, for machines that reach Debian's package
 # archive but no container registry: debootstrap (minbase, as the official
 # images are built), the official images' apt settings and sources
-# (bookworm, bookworm-updates, bookworm-security), then `podman import`
+# (bookworm, bookworm-updates, bookworm-security) on the mirrors this
+# machine's apt uses, then `podman import`
 # under the fully qualified names the Dockerfile resolves to
 # (docker.io/library/debian:...), so the Dockerfile stays the standard one.
 #
@@ -15,13 +16,26 @@
 set -euo pipefail
 force=0
 if [[ "${1:-}" == --force ]]; then force=1; shift; fi
-mirror=${KYODO_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-security=${KYODO_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+# The mirrors are the build machine's own: the Debian archive and its security
+# archive that apt on this machine uses (any sources format: apt reads them
+# and `apt-get indextargets` lists them), unless KYODO_DEBIAN_MIRROR and
+# KYODO_DEBIAN_SECURITY_MIRROR say otherwise. Run `apt-get update` first.
+apt_mirror() {  # apt_mirror LABEL: the first repository URI apt lists with that label
+  apt-get indextargets --format '$(ORIGIN)|$(LABEL)|$(REPO_URI)' 2>/dev/null |
+    awk -F'|' -v label="$1" '!found && $1 == "Debian" && $2 == label { sub(/\/$/, "", $3); print $3; found = 1 }'
+}
+mirror=${KYODO_DEBIAN_MIRROR:-$(apt_mirror Debian)}
+security=${KYODO_DEBIAN_SECURITY_MIRROR:-$(apt_mirror Debian-Security)}
 full=docker.io/library/debian:bookworm
 slim=docker.io/library/debian:bookworm-slim
 
 if ((!force)) && podman image exists "$full" && podman image exists "$slim"; then
   exit 0
+fi
+if [[ -z "$mirror" || -z "$security" ]]; then
+  echo "base-images: this machine's apt sources name no Debian archive and security archive" \
+       "(run apt-get update, or set KYODO_DEBIAN_MIRROR and KYODO_DEBIAN_SECURITY_MIRROR)" >&2
+  exit 1
 fi
 work=${1:-}
 temporary=0
