@@ -87,9 +87,14 @@ absl::Status ExportResults(const GatewayDeps& d, const CallContext& call,
   for (const pv1::Call& c : calls) {
     KYODO_ASSIGN_OR_RETURN(pv1::Decision decision,
                            d.proposals->GetDecision(call, c.name()));
+    // Only the open results: this runs with the caller's token, and staff
+    // read every result, but open data is the same for everyone.
+    std::vector<pv1::ProposalResult> open;
+    for (const auto& result : decision.results()) {
+      if (domain::IsOpenResult(result)) open.push_back(result);
+    }
     std::vector<std::string> applicants;
-    for (const auto& result : decision.results())
-      applicants.push_back(result.applicant());
+    for (const auto& result : open) applicants.push_back(result.applicant());
     std::map<std::string, std::string> names;
     for (size_t i = 0; i < applicants.size(); i += 500) {
       std::vector<std::string> batch(
@@ -98,7 +103,7 @@ absl::Status ExportResults(const GatewayDeps& d, const CallContext& call,
       KYODO_ASSIGN_OR_RETURN(auto partners, d.partners->BatchGet(call, batch));
       for (const auto& p : partners) names[p.name()] = p.display_name();
     }
-    for (const auto& result : decision.results()) {
+    for (const auto& result : open) {
       const std::string& name = names[result.applicant()];
       KYODO_RETURN_IF_ERROR(
           out.Append(csv ? domain::CsvLine(domain::ResultCells(c, result, name))

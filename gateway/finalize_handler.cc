@@ -1,8 +1,15 @@
-// Gateway.FinalizeCall: decide, then one consignment project per adopted
-// proposal, linked back. Every step is keyed so that running FinalizeCall
-// again after a failure anywhere completes the work without duplicates:
+// Gateway.FinalizeCall (the decision) and Gateway.PublishResults
+// (publication, then one consignment project per adopted proposal, linked
+// back). The projects are made only once the results are published: until
+// then nothing outside proposal-service's staff and committee views may
+// follow from the outcome (a project names its lead and the adopted yen; a
+// link changes the proposal's etag). Every step is keyed so that running
+// either again after a failure anywhere completes the work without
+// duplicates:
 //   DecideCall        request id from the call    (replay: the same decision;
 //                     already decided by anyone: GetDecision)
+//   PublishResults    request id from the call    (already published by
+//                     anyone: go on)
 //   CreateProject     request id from the proposal (and project-service
 //                     refuses a second project for one proposal, naming the
 //                     first, which is then used)
@@ -103,18 +110,16 @@ absl::StatusOr<std::pair<std::string, bool>> EnsureProject(
   return created.status();
 }
 
-}  // namespace
-
-absl::Status FinalizeCall(const GatewayDeps& d, const CallContext& call,
-                          const v1::FinalizeCallRequest& r,
-                          v1::FinalizeCallResponse* out) {
-  KYODO_RETURN_IF_ERROR(
-      common::ValidateRequestId("request_id", r.request_id()));
+// The consignment projects of a PUBLISHED call's adopted proposals, made
+// and linked where missing.
+absl::Status EnsureProjects(
+    const GatewayDeps& d, const CallContext& call, const std::string& call_name,
+    const pv1::Decision& decision,
+    google::protobuf::RepeatedPtrField<v1::FinalizedProposal>* out) {
   KYODO_ASSIGN_OR_RETURN(
       std::vector<std::string> ids,
-      common::ParseNestedName("name", r.name(), "programmes/*/calls/*"));
-  KYODO_ASSIGN_OR_RETURN(pv1::Decision decision, Decide(d, call, r.name()));
-  KYODO_ASSIGN_OR_RETURN(pv1::Call c, d.proposals->GetCall(call, r.name()));
+      common::ParseNestedName("name", call_name, "programmes/*/calls/*"));
+  KYODO_ASSIGN_OR_RETURN(pv1::Call c, d.proposals->GetCall(call, call_name));
   KYODO_ASSIGN_OR_RETURN(
       pv1::Programme programme,
       d.proposals->GetProgramme(call, absl::StrCat("programmes/", ids[0])));
@@ -134,13 +139,60 @@ absl::Status FinalizeCall(const GatewayDeps& d, const CallContext& call,
                       "finalize/link/", proposal.name(), "/", project.first)))
               .status());
     }
-    auto* done = out->add_projects();
+    auto* done = out->Add();
     done->set_proposal(proposal.name());
     done->set_project(project.first);
     done->set_adopted_amount_yen(result.adopted_amount_yen());
     done->set_created_now(project.second);
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status FinalizeCall(const GatewayDeps& d, const CallContext& call,
+                          const v1::FinalizeCallRequest& r,
+                          v1::FinalizeCallResponse* out) {
+  KYODO_RETURN_IF_ERROR(
+      common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(
+      common::ParseNestedName("name", r.name(), "programmes/*/calls/*")
+          .status());
+  KYODO_ASSIGN_OR_RETURN(pv1::Decision decision, Decide(d, call, r.name()));
+  KYODO_ASSIGN_OR_RETURN(pv1::Call c, d.proposals->GetCall(call, r.name()));
+  // Published already (by PublishResults, or straight through
+  // proposal-service): complete the projects, as PublishResults would.
+  if (c.state() == pv1::Call::PUBLISHED) {
+    KYODO_RETURN_IF_ERROR(
+        EnsureProjects(d, call, r.name(), decision, out->mutable_projects()));
+  }
   *out->mutable_decision() = std::move(decision);
+  return absl::OkStatus();
+}
+
+absl::Status PublishResults(const GatewayDeps& d, const CallContext& call,
+                            const v1::PublishResultsRequest& r,
+                            v1::PublishResultsResponse* out) {
+  KYODO_RETURN_IF_ERROR(
+      common::ValidateRequestId("request_id", r.request_id()));
+  KYODO_RETURN_IF_ERROR(
+      common::ParseNestedName("name", r.name(), "programmes/*/calls/*")
+          .status());
+  absl::StatusOr<pv1::Call> published = d.proposals->Publish(
+      call, r.name(),
+      DeriveRequestId(absl::StrCat("finalize/publish/", r.name())));
+  // Published before (by an earlier run whose reply was lost, or by
+  // ProposalService.PublishResults itself): go on to the projects.
+  if (!published.ok() &&
+      common::ErrorReason(published.status()) == "ALREADY_PUBLISHED") {
+    published = d.proposals->GetCall(call, r.name());
+  }
+  if (!published.ok()) return published.status();
+  KYODO_ASSIGN_OR_RETURN(pv1::Decision decision,
+                         d.proposals->GetDecision(call, r.name()));
+  KYODO_RETURN_IF_ERROR(
+      EnsureProjects(d, call, r.name(), decision, out->mutable_projects()));
+  *out->mutable_call() = *std::move(published);
   return absl::OkStatus();
 }
 

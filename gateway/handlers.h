@@ -27,6 +27,9 @@ absl::Status SubmitProposal(const GatewayDeps& d, const CallContext& call,
 absl::Status FinalizeCall(const GatewayDeps& d, const CallContext& call,
                           const v1::FinalizeCallRequest& r,
                           v1::FinalizeCallResponse* out);
+absl::Status PublishResults(const GatewayDeps& d, const CallContext& call,
+                            const v1::PublishResultsRequest& r,
+                            v1::PublishResultsResponse* out);
 absl::Status GetProjectDossier(const GatewayDeps& d, const CallContext& call,
                                const v1::GetProjectDossierRequest& r,
                                v1::ProjectDossier* out);

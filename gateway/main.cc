@@ -44,8 +44,17 @@ absl::StatusOr<common::server::BuiltService> Make(
     o.service = service;
     return o;
   };
+  // The composed views and the export page through whole documents. The
+  // protos bound a proposal at about 40 KB and a project at about 450 KB
+  // (their max_bytes and max_items), so a page of 500 proposals can reach
+  // 20 MB and one of 100 projects 45 MB: beyond gRPC's default 4 MiB, large
+  // drafts would make the ward staff's dashboard fail with
+  // RESOURCE_EXHAUSTED (issue 13). The clients' page sizes
+  // (gateway/clients/) and this limit are chosen together.
+  constexpr int kMaxDownstreamMessageBytes = 64 << 20;
   auto channel = [&](const std::string& address) {
-    return common::grpc_client::NewChannel(address, env.downstream_credentials);
+    return common::grpc_client::NewChannel(address, env.downstream_credentials,
+                                           kMaxDownstreamMessageBytes);
   };
   auto partner = channel(absl::GetFlag(FLAGS_partner_addr));
   auto project = channel(absl::GetFlag(FLAGS_project_addr));

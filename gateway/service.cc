@@ -15,6 +15,8 @@ KYODO_GATEWAY_RPC(SubmitProposal, v1::SubmitProposalRequest,
                   v1::SubmitProposalResponse)
 KYODO_GATEWAY_RPC(FinalizeCall, v1::FinalizeCallRequest,
                   v1::FinalizeCallResponse)
+KYODO_GATEWAY_RPC(PublishResults, v1::PublishResultsRequest,
+                  v1::PublishResultsResponse)
 KYODO_GATEWAY_RPC(GetProjectDossier, v1::GetProjectDossierRequest,
                   v1::ProjectDossier)
 KYODO_GATEWAY_RPC(GetPartnerProfile, v1::GetPartnerProfileRequest,

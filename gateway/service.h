@@ -20,6 +20,9 @@ class GatewayServiceImpl final : public v1::Gateway::Service {
   grpc::Status FinalizeCall(grpc::ServerContext* context,
                             const v1::FinalizeCallRequest* request,
                             v1::FinalizeCallResponse* response) override;
+  grpc::Status PublishResults(grpc::ServerContext* context,
+                              const v1::PublishResultsRequest* request,
+                              v1::PublishResultsResponse* response) override;
   grpc::Status GetProjectDossier(grpc::ServerContext* context,
                                  const v1::GetProjectDossierRequest* request,
                                  v1::ProjectDossier* response) override;

@@ -54,7 +54,7 @@ int Usage() {
          "  kyodoctl reviews submit PROPOSAL --scores=4,5,3 [--comment=...]\n"
          "  kyodoctl preview CALL [--budget=YEN] [--max_adoptions=N]\n"
          "  kyodoctl finalize CALL [--request_id=UUID]\n"
-         "  kyodoctl publish CALL\n";
+         "  kyodoctl publish CALL [--request_id=UUID]\n";
   return 2;
 }
 
@@ -133,7 +133,7 @@ int Programmes(const Env& env) {
   return 0;
 }
 
-// A transition of a call: OpenCall, CloseCall, StartReview, PublishResults.
+// A transition of a call: OpenCall, CloseCall, StartReview.
 int CallTransition(const Env& env, const std::string& method,
                    const std::string& name) {
   std::unique_ptr<google::protobuf::Message> request =
@@ -281,6 +281,18 @@ int Reviews(const Env& env) {
   return 0;
 }
 
+// The consignment projects made (or found) for the adopted proposals.
+void PrintProjects(
+    const google::protobuf::RepeatedPtrField<gateway::v1::FinalizedProposal>&
+        projects) {
+  Table table({"採択提案", "委託事業", "金額", ""});
+  for (const auto& p : projects) {
+    table.AddRow({p.proposal(), p.project(), Yen(p.adopted_amount_yen()),
+                  p.created_now() ? "作成" : "作成済"});
+  }
+  table.Print(std::cout);
+}
+
 }  // namespace
 
 int CmdSelection(const Env& env) {
@@ -292,7 +304,24 @@ int CmdSelection(const Env& env) {
   if (what == "reviewers") return Reviewers(env);
   if (what == "reviews") return Reviews(env);
   if (what == "publish" && env.args.size() == 2) {
-    return CallTransition(env, "PublishResults", env.args[1]);
+    gateway::v1::PublishResultsRequest request;
+    request.set_name(env.args[1]);
+    request.set_request_id(absl::GetFlag(FLAGS_request_id));
+    if (!env.json)
+      std::cerr << "結果を公表し、採択案件ごとに委託事業を作成しています…\n";
+    gateway::v1::PublishResultsResponse response;
+    if (int rc = Run(env, "kyodo.gateway.v1.Gateway.PublishResults", request,
+                     &response)) {
+      return rc;
+    }
+    if (env.json) {
+      std::cout << ToJson(response) << "\n";
+      return 0;
+    }
+    std::cout << response.call().name() << ": "
+              << CallStateLabel(response.call().state()) << "\n";
+    PrintProjects(response.projects());
+    return 0;
   }
   if (what == "preview" && env.args.size() == 2) {
     pv1::PreviewDecisionRequest request;
@@ -311,8 +340,7 @@ int CmdSelection(const Env& env) {
     gateway::v1::FinalizeCallRequest request;
     request.set_name(env.args[1]);
     request.set_request_id(absl::GetFlag(FLAGS_request_id));
-    if (!env.json)
-      std::cerr << "決定し、採択案件ごとに委託事業を作成しています…\n";
+    if (!env.json) std::cerr << "決定しています（公表までは非公開）…\n";
     gateway::v1::FinalizeCallResponse response;
     if (int rc = Run(env, "kyodo.gateway.v1.Gateway.FinalizeCall", request,
                      &response)) {
@@ -323,12 +351,8 @@ int CmdSelection(const Env& env) {
       return 0;
     }
     PrintDecision(env, response.decision());
-    Table table({"採択提案", "委託事業", "金額", ""});
-    for (const auto& p : response.projects()) {
-      table.AddRow({p.proposal(), p.project(), Yen(p.adopted_amount_yen()),
-                    p.created_now() ? "作成" : "作成済"});
-    }
-    table.Print(std::cout);
+    // Projects are made at publication (kyodoctl publish).
+    if (response.projects_size() > 0) PrintProjects(response.projects());
     return 0;
   }
   return Usage();

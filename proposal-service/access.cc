@@ -45,9 +45,19 @@ ProposalView ViewOf(const Principal& principal, bool staff, bool sits,
   }
   const bool submitted = proposal.state() != v1::Proposal::DRAFT;
   if (sits && submitted) return ProposalView::kCommittee;
-  if (call_state == v1::Call::PUBLISHED && submitted)
+  if (call_state == v1::Call::PUBLISHED && IsPublished(proposal.state()))
     return ProposalView::kPublic;
   return ProposalView::kNone;
+}
+
+bool IsPublished(v1::Proposal::State state) {
+  return state != v1::Proposal::DRAFT && state != v1::Proposal::WITHDRAWN &&
+         state != v1::Proposal::INELIGIBLE;
+}
+
+bool IsPublishedResult(const v1::ProposalResult& result) {
+  return result.reason() != v1::ProposalResult::WITHDRAWN &&
+         result.reason() != v1::ProposalResult::INELIGIBLE;
 }
 
 void Redact(ProposalView view, v1::Call::State call_state, v1::Proposal* p) {

@@ -3,7 +3,9 @@
 // request into an Access; the rest are functions of the principal.
 //
 // Public fields of a proposal (what viewers, and anyone else, see of the
-// non-draft proposals of a PUBLISHED call): name, applicant,
+// ranked proposals of a PUBLISHED call: not drafts, not withdrawn ones,
+// whose applicants took them back, and not ineligible ones, which took no
+// part in the selection): name, applicant,
 // co_applicants, title, requested_amount_yen, continues, state,
 // submit_time, result (rank, aggregate score, reason: never a reviewer's
 // scores) and project. Not public: issue and plan (the applicant's own
@@ -72,6 +74,12 @@ inline ProposalView ViewOf(const common::auth::Principal& principal,
   return ViewOf(principal, access.staff, access.seat.has_value(),
                 access.call_state, proposal);
 }
+
+// Whether a proposal in `state` is shown to the public once its call is
+// PUBLISHED (see the top of this file).
+bool IsPublished(v1::Proposal::State state);
+// The same for one result of a published decision (GetDecision).
+bool IsPublishedResult(const v1::ProposalResult& result);
 
 // Clears what `view` may not see. Precondition: view != kNone.
 void Redact(ProposalView view, v1::Call::State call_state,

@@ -1,6 +1,8 @@
 // Handlers of the decision: PreviewDecision (a dry run), DecideCall
 // (UNDER_REVIEW -> DECIDED, once), GetDecision and PublishResults
 // (DECIDED -> PUBLISHED).
+#include <algorithm>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit.h"
@@ -28,7 +30,10 @@ namespace doc = common::store;
 
 // Writes each proposal's result, and the state ADOPTED or NOT_ADOPTED to
 // the eligible ones (INELIGIBLE and WITHDRAWN keep theirs), each audited,
-// inside the decision's transaction.
+// inside the decision's transaction. Staff and the committee read the
+// results from now on; the proposals' etag and update_time change only at
+// publication (PublishResults), so that an applicant, who reads its
+// proposal unchanged until then (access.cc), cannot tell from them either.
 absl::Status RecordResults(Session& s, const CallContext& call,
                            const std::string& request_id, const Call& c,
                            const v1::Decision& decision) {
@@ -48,9 +53,7 @@ absl::Status RecordResults(Session& s, const CallContext& call,
                           ? Proposal::ADOPTED
                           : Proposal::NOT_ADOPTED);
     }
-    *after.mutable_update_time() = doc::ToTimestamp(call.start);
-    KYODO_RETURN_IF_ERROR(store::UpdateProposal(s, after, row.version));
-    after.set_etag(doc::Etag(row.version + 1));
+    KYODO_RETURN_IF_ERROR(store::RecordResult(s, after, row.version));
     KYODO_RETURN_IF_ERROR(
         common::audit::Record(s, actor, after.name(), &row.proposal, &after));
   }
@@ -178,6 +181,16 @@ absl::Status GetDecision(const ServiceDeps& d, const CallContext& call,
                             Call::State_Name(state));
         }
         *out = std::move(*decision);
+        if (!access.staff && !access.seat.has_value()) {
+          // The public reads the ranked results only: withdrawn and
+          // ineligible proposals are not published (access.h).
+          auto* results = out->mutable_results();
+          results->erase(std::remove_if(results->begin(), results->end(),
+                                        [](const v1::ProposalResult& result) {
+                                          return !IsPublishedResult(result);
+                                        }),
+                         results->end());
+        }
         return absl::OkStatus();
       });
 }
@@ -186,7 +199,7 @@ absl::Status PublishResults(const ServiceDeps& d, const CallContext& call,
                             const v1::PublishResultsRequest& r, Call* out) {
   return ChangeCall(
       d, call, r.name(), r.etag(), r.request_id(), r, out,
-      [&](Session&, const Call& before, Call& after) -> absl::Status {
+      [&](Session& s, const Call& before, Call& after) -> absl::Status {
         if (before.state() == Call::PUBLISHED) {
           return StateError("ALREADY_PUBLISHED", "the results are published",
                             Call::State_Name(before.state()));
@@ -197,7 +210,10 @@ absl::Status PublishResults(const ServiceDeps& d, const CallContext& call,
         }
         after.set_state(Call::PUBLISHED);
         *after.mutable_publish_time() = doc::ToTimestamp(call.start);
-        return absl::OkStatus();
+        // Each applicant now reads its outcome: a new version of each
+        // decided proposal (the decision left etag and update_time as they
+        // were).
+        return store::TouchDecided(s, store::IdOf(before.name()), call.start);
       });
 }
 

@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/audit/audit.h"
@@ -34,6 +33,13 @@ using v1::Proposal;
 namespace doc = common::store;
 
 namespace {
+
+// Live drafts one applicant may hold in one call (a service limit, not a
+// programme rule): a proposal is at most about 40 KB (the limits in
+// proposal_service.proto), and the ward's staff views page through every
+// proposal of the ward's calls, so drafts must not grow without bound.
+// Deleting a draft frees its place.
+constexpr int32_t kMaxDraftsPerApplicantInCall = 20;
 
 // What an applicant writes. The applicant itself is fixed at creation.
 const absl::flat_hash_set<std::string>& MutableFields() {
@@ -216,13 +222,13 @@ absl::Status ListProposals(const ServiceDeps& d, const CallContext& call,
   q.show_deleted = r.show_deleted();
   KYODO_ASSIGN_OR_RETURN(int size,
                          common::paging::EffectivePageSize(r.page_size()));
-  KYODO_ASSIGN_OR_RETURN(
-      auto filter,
-      common::paging::ParseFilter(r.filter(), store::ProposalFilterFields()));
   // An applicant must not learn its outcome before publication, not even
-  // by filtering on state.
-  q.exclude_unpublished_decisions = call.principal.role == Role::kApplicant &&
-                                    absl::StrContains(filter.sql, "p.state");
+  // by filtering on state: it filters on the state it reads.
+  KYODO_ASSIGN_OR_RETURN(auto filter,
+                         common::paging::ParseFilter(
+                             r.filter(), call.principal.role == Role::kApplicant
+                                             ? store::ApplicantFilterFields()
+                                             : store::ProposalFilterFields()));
   const std::string query = absl::StrCat("ListProposals|", r.parent(), "|",
                                          r.filter(), "|", r.show_deleted());
   KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
@@ -280,7 +286,10 @@ absl::Status CreateProposal(const ServiceDeps& d, const CallContext& call,
     return common::idempotency::Run(
         s, r.request_id(), call.principal.subject, call.method, r, out,
         [&]() -> absl::Status {
-          KYODO_ASSIGN_OR_RETURN(auto c, LoadCall(s, ids, store::Lock::kShare));
+          // Exclusive: two creations by one applicant must count each
+          // other's drafts.
+          KYODO_ASSIGN_OR_RETURN(auto c,
+                                 LoadCall(s, ids, store::Lock::kUpdate));
           if (!c.has_value() ||
               (c->call.state() == Call::DRAFT && !IsStaff(call.principal))) {
             return common::NotFoundError(r.parent());
@@ -298,6 +307,20 @@ absl::Status CreateProposal(const ServiceDeps& d, const CallContext& call,
             return StateError("CALL_NOT_OPEN",
                               "proposals are made to an OPEN call",
                               Call::State_Name(c->call.state()));
+          }
+          KYODO_ASSIGN_OR_RETURN(
+              int32_t drafts,
+              store::CountDrafts(s, ids.call, store::IdOf(p.applicant())));
+          if (drafts >= kMaxDraftsPerApplicantInCall) {
+            return common::ErrorWithReason(
+                absl::StatusCode::kFailedPrecondition, "TOO_MANY_DRAFTS",
+                absl::StrCat("TOO_MANY_DRAFTS: the applicant already has ",
+                             drafts,
+                             " drafts in this call, the most one "
+                             "applicant may hold (",
+                             kMaxDraftsPerApplicantInCall,
+                             "); submit or delete one first"),
+                {{"limit", absl::StrCat(kMaxDraftsPerApplicantInCall)}});
           }
           Proposal created = p;
           created.set_name(

@@ -95,8 +95,16 @@ absl::Status LinkProject(const ServiceDeps& d, const CallContext& call,
   options.after_decision = true;
   absl::Status status = ChangeProposal(
       d, call, r.name(), "", r.request_id(), r, out, options,
-      [&](Session&, const store::CallRow&, const Proposal& before,
+      [&](Session&, const store::CallRow& c, const Proposal& before,
           Proposal& after) -> absl::Status {
+        // Until publication nothing may follow from the outcome: a link
+        // would change the proposal's etag and update_time.
+        if (c.call.state() != Call::PUBLISHED) {
+          return StateError(
+              "RESULTS_NOT_PUBLISHED",
+              "a consignment project is linked once the results are published",
+              Call::State_Name(c.call.state()));
+        }
         if (before.state() != Proposal::ADOPTED) {
           return StateError(
               "PROPOSAL_NOT_ADOPTED",

@@ -15,8 +15,10 @@ namespace kyodo::common::grpc_client {
 
 std::shared_ptr<grpc::Channel> NewChannel(
     const std::string& address,
-    std::shared_ptr<grpc::ChannelCredentials> credentials) {
+    std::shared_ptr<grpc::ChannelCredentials> credentials,
+    int max_receive_bytes) {
   grpc::ChannelArguments args;
+  if (max_receive_bytes > 0) args.SetMaxReceiveMessageSize(max_receive_bytes);
   // A restarted peer is found again within a second, not after gRPC's
   // default backoff of up to two minutes.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);

@@ -41,10 +41,12 @@ struct DownstreamOptions {
 };
 
 // A channel to `address` that reconnects quickly after the peer restarts.
-// Plaintext unless `credentials` is given.
+// Plaintext unless `credentials` is given. `max_receive_bytes` > 0 replaces
+// gRPC's default limit on a received message (4 MiB).
 std::shared_ptr<grpc::Channel> NewChannel(
     const std::string& address,
-    std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
+    std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr,
+    int max_receive_bytes = 0);
 
 // A client context for one attempt of a downstream call made for `call`;
 // `bearer_token` replaces the caller's token when not empty.

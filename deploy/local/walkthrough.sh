@@ -8,8 +8,9 @@
 # 麻生区's ward staff open a call of 麻生区市民提案型事業 whose submission
 # window closes WINDOW seconds later (default 60), three example applicants
 # submit through the gateway (one asks for more than the cap), two committee
-# members score, the staff preview, finalise and publish, and anyone reads
-# the dossier and the open data. Every command is printed before it runs.
+# members score, the staff preview, decide (finalize: nothing of the outcome
+# is public yet) and publish (which makes the consignment projects), and
+# anyone reads the dossier and the open data. Every command is printed before it runs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 data=$root/.local
@@ -88,7 +89,7 @@ for i in 0 1; do
   done
 done
 
-echo "== 5. 試算、決定と委託事業の作成、公表" >&2
+echo "== 5. 試算、決定（公表まで非公開）、公表と委託事業の作成" >&2
 run preview "$call"
 run preview "$call" --budget=500000
 run finalize "$call"

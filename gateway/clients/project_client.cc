@@ -30,7 +30,9 @@ absl::StatusOr<project::v1::ListProjectsResponse> ProjectClient::ListPage(
     const std::string& token) {
   project::v1::ListProjectsRequest request;
   request.set_filter(filter);
-  request.set_page_size(500);
+  // 100 projects of the largest size the proto allows (about 450 KB) fit
+  // the gateway's receive limit (gateway/main.cc); a page of 500 would not.
+  request.set_page_size(100);
   request.set_page_token(token);
   return CallUnary(call, reads_, stub_.get(), &Stub::ListProjects, request);
 }

@@ -66,6 +66,15 @@ absl::StatusOr<v1::Decision> ProposalClient::Decide(
   return CallUnary(call, Writes(), stub_.get(), &Stub::DecideCall, request);
 }
 
+absl::StatusOr<v1::Call> ProposalClient::Publish(
+    const CallContext& call, const std::string& call_name,
+    const std::string& request_id) {
+  v1::PublishResultsRequest request;
+  request.set_name(call_name);
+  request.set_request_id(request_id);
+  return CallUnary(call, Writes(), stub_.get(), &Stub::PublishResults, request);
+}
+
 absl::StatusOr<v1::Decision> ProposalClient::GetDecision(
     const CallContext& call, const std::string& call_name) {
   v1::GetDecisionRequest request;

@@ -45,6 +45,9 @@ class ProposalClient {
   absl::StatusOr<proposal::v1::Decision> Decide(const CallContext& call,
                                                 const std::string& call_name,
                                                 const std::string& request_id);
+  absl::StatusOr<proposal::v1::Call> Publish(const CallContext& call,
+                                             const std::string& call_name,
+                                             const std::string& request_id);
   absl::StatusOr<proposal::v1::Decision> GetDecision(
       const CallContext& call, const std::string& call_name);
   absl::StatusOr<proposal::v1::Proposal> LinkProject(

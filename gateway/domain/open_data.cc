@@ -188,6 +188,13 @@ std::string ProjectJsonLine(const Project& p) {
   return JsonLine(ProjectColumns(), cells, numeric);
 }
 
+bool IsOpenResult(const proposal::v1::ProposalResult& result) {
+  using Reason = proposal::v1::ProposalResult;
+  return result.reason() != Reason::WITHDRAWN &&
+         result.reason() != Reason::INELIGIBLE &&
+         result.reason() != Reason::REASON_UNSPECIFIED;
+}
+
 const std::vector<std::string>& ResultCsvHeader() {
   static const auto* header =
       new std::vector<std::string>(Headers(ResultColumns()));

@@ -30,6 +30,13 @@ std::string ProjectJsonLine(const project::v1::Project& project);
 // Whether a project is published as open data (started and not withdrawn).
 bool IsPublishedProject(const project::v1::Project& project);
 
+// Whether one result of a PUBLISHED call's decision is open data: the
+// ranked proposals (adopted, and not adopted with their reason), never a
+// withdrawn proposal (its applicant took it back) nor an ineligible one
+// (it took no part in the selection), whose applicants are not named. The
+// same rule as proposal-service's public view (proposal-service/access.h).
+bool IsOpenResult(const proposal::v1::ProposalResult& result);
+
 // A published selection result: its call, and the applicant's display name.
 const std::vector<std::string>& ResultCsvHeader();
 std::vector<std::string> ResultCells(const proposal::v1::Call& call,

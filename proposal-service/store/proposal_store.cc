@@ -44,6 +44,17 @@ constexpr char kUpdate[] =
     "UPDATE proposals SET title = ?, requested_amount_yen = ?, state = ?, "
     "submit_time = ?, project_id = ?, version = version + 1, update_time = ?, "
     "delete_time = ?, doc = ? WHERE id = ? AND version = ?";
+// The decision's write: the result and state, with neither version nor
+// update_time changed (see RecordResult in proposal_store.h).
+constexpr char kRecordResult[] =
+    "UPDATE proposals SET state = ?, doc = ? WHERE id = ? AND version = ?";
+// Publication: a new version of every decided proposal of the call.
+constexpr char kTouchDecided[] =
+    "UPDATE proposals SET version = version + 1, update_time = ? "
+    "WHERE call_id = ? AND delete_time IS NULL AND state <> 'DRAFT'";
+constexpr char kCountDrafts[] =
+    "SELECT COUNT(*) FROM proposals WHERE call_id = ? AND applicant_id = ? "
+    "AND delete_time IS NULL AND state = 'DRAFT'";
 constexpr char kDeleteParties[] =
     "DELETE FROM proposal_parties WHERE proposal_id = ?";
 constexpr char kInsertParty[] =
@@ -53,10 +64,12 @@ constexpr char kCountOthers[] =
     "SELECT COUNT(*) FROM proposals WHERE call_id = ? AND applicant_id = ? "
     "AND id <> ? AND delete_time IS NULL AND state NOT IN ('DRAFT', "
     "'WITHDRAWN')";
+// Published adoptions only: the screening is stored with the count, and
+// the applicant reads its screening (see CountAdoptions in the header).
 constexpr char kCountAdoptions[] =
-    "SELECT COUNT(*) FROM proposals WHERE programme_id = ? AND applicant_id = "
-    "? "
-    "AND state = 'ADOPTED' AND delete_time IS NULL";
+    "SELECT COUNT(*) FROM proposals p JOIN calls c ON c.id = p.call_id "
+    "WHERE p.programme_id = ? AND p.applicant_id = ? AND p.state = 'ADOPTED' "
+    "AND p.delete_time IS NULL AND c.state = 'PUBLISHED'";
 constexpr char kCandidates[] =
     "SELECT id, state, requested_amount_yen, submit_time, title, applicant_id "
     "FROM proposals WHERE call_id = ? AND delete_time IS NULL AND state <> "
@@ -154,6 +167,27 @@ absl::Status UpdateProposal(Session& s, const Proposal& p, int64_t version) {
   return absl::OkStatus();
 }
 
+absl::Status RecordResult(Session& s, const Proposal& p, int64_t version) {
+  KYODO_ASSIGN_OR_RETURN(
+      int64_t changed,
+      s.Exec(kRecordResult, {Proposal::State_Name(p.state()), doc::ToDoc(p),
+                             IdOf(p.name()), version}));
+  if (changed == 0) return common::EtagMismatchError(p.name());
+  return absl::OkStatus();
+}
+
+absl::Status TouchDecided(Session& s, absl::string_view call_id,
+                          absl::Time when) {
+  return s.Exec(kTouchDecided, {when, call_id}).status();
+}
+
+absl::StatusOr<int32_t> CountDrafts(Session& s, absl::string_view call_id,
+                                    absl::string_view applicant_id) {
+  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row,
+                         s.QueryOne(kCountDrafts, {call_id, applicant_id}));
+  return static_cast<int32_t>(row.has_value() ? row->Int(0) : 0);
+}
+
 absl::Status ReplaceParties(Session& s, const Proposal& p) {
   const std::string id = IdOf(p.name());
   const std::string call_id = ParentIds(p.name()).second;
@@ -171,8 +205,10 @@ absl::StatusOr<std::vector<ProposalRow>> ListProposals(
     Session& s, const ProposalQuery& q, const common::paging::SqlFilter& filter,
     int64_t after_seq, int limit) {
   using Scope = ProposalQuery::Scope;
+  // What the public reads (IsPublished in access.h).
   constexpr char kPublished[] =
-      "(c.state = 'PUBLISHED' AND p.state <> 'DRAFT')";
+      "(c.state = 'PUBLISHED' AND p.state NOT IN ('DRAFT', 'WITHDRAWN', "
+      "'INELIGIBLE'))";
   std::string sql = kList;
   std::vector<Param> params = {after_seq};
   if (!q.programme_id.empty()) {
@@ -204,8 +240,6 @@ absl::StatusOr<std::vector<ProposalRow>> ListProposals(
       absl::StrAppend(&sql, " AND ", kPublished);
       break;
   }
-  if (q.exclude_unpublished_decisions)
-    absl::StrAppend(&sql, " AND c.state <> 'DECIDED'");
   absl::StrAppend(&sql, filter.sql, " ORDER BY p.seq LIMIT ?");
   params.insert(params.end(), filter.params.begin(), filter.params.end());
   params.emplace_back(limit);
@@ -213,11 +247,14 @@ absl::StatusOr<std::vector<ProposalRow>> ListProposals(
   return FromRows(rows);
 }
 
-const std::vector<common::paging::FilterField>& ProposalFilterFields() {
+namespace {
+
+std::vector<common::paging::FilterField> FilterFields(
+    const std::string& state_column) {
   using common::paging::FilterField;
   using common::paging::FilterType;
-  static const auto* fields = new std::vector<FilterField>{
-      {"state", "p.state", FilterType::kEnum, Proposal::State_descriptor()},
+  return {
+      {"state", state_column, FilterType::kEnum, Proposal::State_descriptor()},
       {"applicant", "p.applicant_id", FilterType::kString, nullptr,
        [](absl::string_view v) {
          return common::ParseName("applicant", v, "partners");
@@ -231,6 +268,23 @@ const std::vector<common::paging::FilterField>& ProposalFilterFields() {
       {"create_time", "p.create_time", FilterType::kTimestamp},
       {"update_time", "p.update_time", FilterType::kTimestamp},
   };
+}
+
+}  // namespace
+
+const std::vector<common::paging::FilterField>& ProposalFilterFields() {
+  static const auto* fields =
+      new std::vector<common::paging::FilterField>(FilterFields("p.state"));
+  return *fields;
+}
+
+const std::vector<common::paging::FilterField>& ApplicantFilterFields() {
+  // The state as the applicant reads it (access.cc): ADOPTED and
+  // NOT_ADOPTED are ELIGIBLE until the call is PUBLISHED.
+  static const auto* fields =
+      new std::vector<common::paging::FilterField>(FilterFields(
+          "(CASE WHEN c.state <> 'PUBLISHED' AND p.state IN ('ADOPTED', "
+          "'NOT_ADOPTED') THEN 'ELIGIBLE' ELSE p.state END)"));
   return *fields;
 }
 

@@ -42,6 +42,18 @@ absl::Status UpdateProposal(common::db::Session& s,
                             const v1::Proposal& proposal, int64_t version);
 
 // Makes the stored parties of `proposal` its applicant and co-applicants.
+// The decision's write of one proposal (its result, and ADOPTED or
+// NOT_ADOPTED): version and update_time stay as they were, so that nothing
+// the applicant reads of its proposal (etag, update_time) changes before
+// publication. EtagMismatchError when `version` is not the stored one.
+absl::Status RecordResult(common::db::Session& s, const v1::Proposal& proposal,
+                          int64_t version);
+
+// Publication: every non-draft, live proposal of the call gets a new
+// version and update_time `when` (its applicant now reads its outcome).
+absl::Status TouchDecided(common::db::Session& s, absl::string_view call_id,
+                          absl::Time when);
+
 absl::Status ReplaceParties(common::db::Session& s,
                             const v1::Proposal& proposal);
 
@@ -64,9 +76,6 @@ struct ProposalQuery {
   Scope scope = Scope::kPublished;
   std::string principal;
   std::string applicant_id;
-  // Leave out the proposals of DECIDED calls whose results are not
-  // published yet (see ListProposals in proposal_handlers.cc).
-  bool exclude_unpublished_decisions = false;
 };
 
 // A keyset page by seq, with each row's call_state.
@@ -76,6 +85,15 @@ absl::StatusOr<std::vector<ProposalRow>> ListProposals(
 
 // state, applicant, ward, fiscal_year, project, create_time, update_time.
 const std::vector<common::paging::FilterField>& ProposalFilterFields();
+// The same for applicants: `state` is the state as the applicant reads it
+// (ADOPTED and NOT_ADOPTED read ELIGIBLE until the call is PUBLISHED), so
+// that filtering on it tells nothing before publication.
+const std::vector<common::paging::FilterField>& ApplicantFilterFields();
+
+// How many live DRAFT proposals `applicant_id` has in call `call_id`.
+absl::StatusOr<int32_t> CountDrafts(common::db::Session& s,
+                                    absl::string_view call_id,
+                                    absl::string_view applicant_id);
 
 // How many proposals of `applicant_id` in call `call_id`, other than
 // `exclude_id`, are submitted and live (not DRAFT, not WITHDRAWN, not
@@ -86,7 +104,9 @@ absl::StatusOr<int32_t> CountOtherSubmitted(common::db::Session& s,
                                             absl::string_view exclude_id);
 
 // How many proposals of `applicant_id` under programme `programme_id` were
-// ADOPTED.
+// ADOPTED in calls whose results are PUBLISHED. An adoption decided but not
+// yet published does not count: the count is stored in the screening,
+// which the applicant reads, and would tell it the outcome early.
 absl::StatusOr<int32_t> CountAdoptions(common::db::Session& s,
                                        absl::string_view programme_id,
                                        absl::string_view applicant_id);

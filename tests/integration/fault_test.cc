@@ -32,18 +32,18 @@ class FaultTest : public RoundTest {
     }
   }
 
-  // FinalizeCall as staff would run it after a restart: the gateway's
-  // channel may still be in its reconnect backoff (up to 1 s) for a moment,
-  // and UNAVAILABLE says "retry later", so it is retried for up to 10 s.
-  // Any other failure ends at once.
-  grpc::Status FinalizeAfterRestart(gv1::FinalizeCallResponse* response) {
-    gv1::FinalizeCallRequest finalize;
-    finalize.set_name(call_);
+  // Gateway.PublishResults as staff would run it after a restart: the
+  // gateway's channel may still be in its reconnect backoff (up to 1 s) for
+  // a moment, and UNAVAILABLE says "retry later", so it is retried for up
+  // to 10 s. Any other failure ends at once.
+  grpc::Status PublishAfterRestart(gv1::PublishResultsResponse* response) {
+    gv1::PublishResultsRequest publish;
+    publish.set_name(call_);
     const absl::Time give_up = absl::Now() + absl::Seconds(10);
     for (;;) {
       response->Clear();
-      grpc::Status status = gateway_->FinalizeCall(
-          Context(Staff(), absl::Seconds(30)).get(), finalize, response);
+      grpc::Status status = gateway_->PublishResults(
+          Context(Staff(), absl::Seconds(30)).get(), publish, response);
       if (status.error_code() != grpc::StatusCode::UNAVAILABLE ||
           absl::Now() >= give_up) {
         return status;
@@ -51,11 +51,23 @@ class FaultTest : public RoundTest {
       absl::SleepFor(absl::Milliseconds(200));
     }
   }
+
+  // The decision (no project yet: they come with publication).
+  void Decide() {
+    gv1::FinalizeCallRequest finalize;
+    finalize.set_name(call_);
+    gv1::FinalizeCallResponse response;
+    grpc::Status status =
+        gateway_->FinalizeCall(Context(Staff()).get(), finalize, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.projects_size(), 0);
+  }
 };
 
-TEST_F(FaultTest, ProjectServiceKilledDuringFinalizeThenFinalizeCompletes) {
+TEST_F(FaultTest, ProjectServiceKilledDuringPublishThenPublishCompletes) {
   ASSERT_NO_FATAL_FAILURE(PrepareDecidableCall());
-  // Slow the gateway's road to project-service so FinalizeCall is still
+  ASSERT_NO_FATAL_FAILURE(Decide());
+  // Slow the gateway's road to project-service so PublishResults is still
   // running when project-service dies after its first project.
   testing::FaultProxy proxy(
       std::stoi(cluster_->Address(Service::kProject).substr(10)));
@@ -68,14 +80,14 @@ TEST_F(FaultTest, ProjectServiceKilledDuringFinalizeThenFinalizeCompletes) {
   proposals_ =
       pv1::ProposalService::NewStub(cluster_->Channel(Service::kGateway));
 
-  gv1::FinalizeCallRequest finalize;
-  finalize.set_name(call_);
+  gv1::PublishResultsRequest publish;
+  publish.set_name(call_);
   grpc::Status first;
   absl::Notification done;
-  std::thread finalizer([&] {
-    gv1::FinalizeCallResponse response;
-    first = gateway_->FinalizeCall(Context(Staff(), absl::Seconds(30)).get(),
-                                   finalize, &response);
+  std::thread publisher([&] {
+    gv1::PublishResultsResponse response;
+    first = gateway_->PublishResults(Context(Staff(), absl::Seconds(30)).get(),
+                                     publish, &response);
     done.Notify();
   });
   const testing::TestDatabase& projects = cluster_->Database(Service::kProject);
@@ -87,41 +99,53 @@ TEST_F(FaultTest, ProjectServiceKilledDuringFinalizeThenFinalizeCompletes) {
     absl::SleepFor(absl::Milliseconds(5));
   }
   cluster_->Kill(Service::kProject);
-  finalizer.join();
+  publisher.join();
   EXPECT_FALSE(first.ok())
-      << "FinalizeCall finished before project-service died";
+      << "PublishResults finished before project-service died";
   EXPECT_TRUE(first.error_code() == grpc::StatusCode::UNAVAILABLE ||
               first.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
       << first.error_code() << " " << first.error_message();
 
   cluster_->Restart(Service::kProject);
   proxy.SetMode(testing::FaultProxy::Mode::kPass);
-  gv1::FinalizeCallResponse second;
-  grpc::Status status = FinalizeAfterRestart(&second);
+  gv1::PublishResultsResponse second;
+  grpc::Status status = PublishAfterRestart(&second);
   ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(second.call().state(), pv1::Call::PUBLISHED);
   ASSERT_EQ(second.projects_size(), 2);
   ExpectOneLinkedProjectEach(
       {proposal_of_["umikaze"], proposal_of_["himawari"]});
 }
 
-TEST_F(FaultTest, ProjectServiceDownBeforeFinalizeThenFinalizeCompletes) {
+TEST_F(FaultTest, ProjectServiceDownAtPublicationThenPublishCompletes) {
   ASSERT_NO_FATAL_FAILURE(PrepareDecidableCall());
   cluster_->Kill(Service::kProject);
-  gv1::FinalizeCallRequest finalize;
-  finalize.set_name(call_);
-  gv1::FinalizeCallResponse response;
-  grpc::Status status = gateway_->FinalizeCall(
-      Context(Staff(), absl::Seconds(5)).get(), finalize, &response);
+  // The decision needs no project-service.
+  ASSERT_NO_FATAL_FAILURE(Decide());
+  gv1::PublishResultsRequest publish;
+  publish.set_name(call_);
+  gv1::PublishResultsResponse response;
+  grpc::Status status = gateway_->PublishResults(
+      Context(Staff(), absl::Seconds(5)).get(), publish, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE)
       << status.error_message();
   EXPECT_EQ(status.error_message().find("127.0.0.1"), std::string::npos);
-  // The decision stands; the projects come when project-service is back.
+  // The publication stands; the projects come when project-service is back.
   cluster_->Restart(Service::kProject);
-  status = FinalizeAfterRestart(&response);
+  status = PublishAfterRestart(&response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   ASSERT_EQ(response.projects_size(), 2);
   ExpectOneLinkedProjectEach(
       {proposal_of_["umikaze"], proposal_of_["himawari"]});
+  // FinalizeCall again on the published call: the same projects, none new.
+  gv1::FinalizeCallRequest finalize;
+  finalize.set_name(call_);
+  gv1::FinalizeCallResponse again;
+  ASSERT_TRUE(
+      gateway_->FinalizeCall(Context(Staff()).get(), finalize, &again).ok());
+  ASSERT_EQ(again.projects_size(), 2);
+  EXPECT_FALSE(again.projects(0).created_now());
+  EXPECT_EQ(again.projects(0).project(), response.projects(0).project());
 }
 
 TEST_F(FaultTest,

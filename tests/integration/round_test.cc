@@ -1,7 +1,8 @@
 // A whole selection round through the gateway, with all four services as
 // processes on the real MariaDB: programme, call, six proposals (one of an
 // ineligible kind, one over the cap, one past its continuation years, one
-// with a conflicted member), reviews, preview, finalize, publish; then the
+// with a conflicted member), reviews, preview, finalize (the decision),
+// publish (and the consignment projects); then the
 // dossier, the profile, the dashboard and the export show exactly that.
 #include <set>
 #include <sstream>
@@ -103,7 +104,7 @@ TEST_F(RoundTest, WholeRoundThroughTheGateway) {
       proposals_->GetCall(Context(Staff()).get(), get_call, &call).ok());
   EXPECT_EQ(call.state(), pv1::Call::UNDER_REVIEW);
 
-  // Finalize: decide, one consignment project per adopted proposal, linked.
+  // Finalize: the decision; no project before publication.
   gv1::FinalizeCallRequest finalize;
   finalize.set_name(call_);
   gv1::FinalizeCallResponse finalized;
@@ -128,26 +129,39 @@ TEST_F(RoundTest, WholeRoundThroughTheGateway) {
   }
   EXPECT_EQ(finalized.decision().remaining_budget_yen(),
             500000 - 362100 - 75000);
-  ASSERT_EQ(finalized.projects_size(), 2);
-  for (const auto& p : finalized.projects()) {
+  EXPECT_EQ(finalized.projects_size(), 0);
+  EXPECT_EQ(ProjectsOf(proposal_of_["umikaze"]), 0);
+
+  // Publish: one consignment project per adopted proposal, linked.
+  gv1::PublishResultsRequest publish;
+  publish.set_name(call_);
+  gv1::PublishResultsResponse published;
+  status =
+      gateway_->PublishResults(Context(Staff()).get(), publish, &published);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(published.call().state(), pv1::Call::PUBLISHED);
+  ASSERT_EQ(published.projects_size(), 2);
+  for (const auto& p : published.projects()) {
     EXPECT_TRUE(p.created_now());
     EXPECT_EQ(ProjectsOf(p.proposal()), 1);
   }
-  // Again: nothing new.
-  gv1::FinalizeCallResponse again;
+  // Again, and FinalizeCall on the published call: nothing new.
+  gv1::PublishResultsResponse again;
   ASSERT_TRUE(
-      gateway_->FinalizeCall(Context(Staff()).get(), finalize, &again).ok());
+      gateway_->PublishResults(Context(Staff()).get(), publish, &again).ok());
   ASSERT_EQ(again.projects_size(), 2);
   EXPECT_FALSE(again.projects(0).created_now());
-  EXPECT_EQ(again.projects(0).project(), finalized.projects(0).project());
-
-  pv1::PublishResultsRequest publish;
-  publish.set_name(call_);
+  EXPECT_EQ(again.projects(0).project(), published.projects(0).project());
+  gv1::FinalizeCallResponse refinalized;
   ASSERT_TRUE(
-      proposals_->PublishResults(Context(Staff()).get(), publish, &call).ok());
+      gateway_->FinalizeCall(Context(Staff()).get(), finalize, &refinalized)
+          .ok());
+  ASSERT_EQ(refinalized.projects_size(), 2);
+  EXPECT_FALSE(refinalized.projects(1).created_now());
+  EXPECT_EQ(refinalized.projects(1).project(), published.projects(1).project());
 
   // The dossier of the first project: parties, proposal, published result.
-  const std::string project = finalized.projects(0).project();
+  const std::string project = published.projects(0).project();
   gv1::GetProjectDossierRequest dossier_request;
   dossier_request.set_name(project);
   gv1::ProjectDossier dossier;
@@ -194,14 +208,15 @@ TEST_F(RoundTest, WholeRoundThroughTheGateway) {
   EXPECT_EQ(dashboard.committed_yen(), 362100 + 75000);
   EXPECT_EQ(dashboard.open_calls_size(), 0);
 
-  // The export: published results, as CSV for Excel and as JSON lines.
+  // The export: published results, as CSV for Excel and as JSON lines; the
+  // ranked proposals only (the three ineligible ones are not named).
   const std::string csv =
       Export(gateway_.get(), gv1::ExportOpenDataRequest::RESULTS,
              gv1::ExportOpenDataRequest::CSV);
   ASSERT_TRUE(absl::StartsWith(csv, "\xEF\xBB\xBF"));
   std::vector<std::string> lines =
       absl::StrSplit(csv.substr(3), "\r\n", absl::SkipEmpty());
-  ASSERT_EQ(lines.size(), 7u);  // header + 6
+  ASSERT_EQ(lines.size(), 4u);  // header + 3
   EXPECT_TRUE(absl::StartsWith(lines[1], call_)) << lines[1];
   EXPECT_NE(
       lines[1].find(",海風の森をMAZUつくる会,1,93.3333,ADOPTED,362100,362100"),
@@ -217,8 +232,8 @@ TEST_F(RoundTest, WholeRoundThroughTheGateway) {
     reason_by_applicant[json["applicant_name"]] = json["result"];
   }
   EXPECT_EQ(reason_by_applicant["文化魂2014"], "BUDGET_EXHAUSTED");
-  EXPECT_EQ(reason_by_applicant["富士通株式会社"], "INELIGIBLE");
-  EXPECT_EQ(reason_by_applicant.size(), 6u);
+  EXPECT_EQ(reason_by_applicant.count("富士通株式会社"), 0u);
+  EXPECT_EQ(reason_by_applicant.size(), 3u);
 
   // Projects appear in the open data once started.
   std::string projects_csv =

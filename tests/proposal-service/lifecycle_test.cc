@@ -124,9 +124,21 @@ TEST_F(ProposalServiceTest, WholeLifecycle) {
   v1::GetDecisionRequest get;
   get.set_name(call.name());
   Decision stored;
-  ASSERT_TRUE(
-      stub_->GetDecision(Context(ViewerToken()).get(), get, &stored).ok());
+  ASSERT_TRUE(stub_->GetDecision(Context(Staff()).get(), get, &stored).ok());
   EXPECT_EQ(stored.SerializeAsString(), decision.SerializeAsString());
+  // The public reads the ranked results only: not the ineligible (d) nor
+  // the withdrawn (e) proposal.
+  Decision shown;
+  ASSERT_TRUE(
+      stub_->GetDecision(Context(ViewerToken()).get(), get, &shown).ok());
+  Decision ranked = decision;
+  ranked.clear_results();
+  for (const ProposalResult& r : decision.results()) {
+    if (r.proposal() != d.name() && r.proposal() != e.name())
+      *ranked.add_results() = r;
+  }
+  EXPECT_EQ(ranked.results_size(), decision.results_size() - 2);
+  EXPECT_EQ(shown.SerializeAsString(), ranked.SerializeAsString());
 }
 
 TEST_F(ProposalServiceTest, StoredInputsReproduceTheStoredResults) {
@@ -321,6 +333,14 @@ TEST_F(ProposalServiceTest, LinkProjectIsIdempotent) {
   link.set_name(a.name());
   link.set_project("projects/asao2026a");
   Proposal first, second;
+  // Not before publication: the link would change the proposal's etag.
+  grpc::Status early = stub_->LinkProject(Context(Staff()).get(), link, &first);
+  EXPECT_EQ(early.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(early), "RESULTS_NOT_PUBLISHED");
+  Call published;
+  ASSERT_TRUE(Transition(&ProposalService::Stub::PublishResults, call.name(),
+                         &published)
+                  .ok());
   ASSERT_TRUE(stub_->LinkProject(Context(Staff()).get(), link, &first).ok());
   EXPECT_EQ(first.project(), "projects/asao2026a");
   // Again, with or without a request id: the same answer, nothing written.

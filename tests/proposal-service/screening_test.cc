@@ -147,6 +147,18 @@ TEST_F(ProposalServiceTest, LifetimeLimitCountsAdoptionsAcrossCalls) {
                           "合同美術展 2年目", 300000, &again)
                   .ok());
   ASSERT_TRUE(Submit(again.name(), Applicant("partners/chonaikai")).ok());
+  // Decided but not published: the adoption does not count yet (the
+  // applicant reads its screening, which would tell it the outcome).
+  ASSERT_TRUE(Screen(again.name(), GoodFacts(2), &again).ok());
+  EXPECT_TRUE(Rules(again).empty());
+  EXPECT_EQ(again.screening().applicant_adoptions_in_programme(), 0);
+  // Published: it counts.
+  clock().Set(kCloses + absl::Hours(4));
+  v1::PublishResultsRequest publish;
+  publish.set_name(first.name());
+  Call published;
+  ASSERT_TRUE(
+      stub_->PublishResults(Context(Staff()).get(), publish, &published).ok());
   ASSERT_TRUE(Screen(again.name(), GoodFacts(2), &again).ok());
   EXPECT_EQ(Rules(again), (std::vector<std::string>{"LIFETIME_LIMIT_REACHED"}));
   EXPECT_EQ(again.screening().applicant_adoptions_in_programme(), 1);

@@ -522,6 +522,10 @@ std::vector<Row> GatewayRows(const World& w) {
       {"Gateway.FinalizeCall", "OPEN call (not decidable)",
        Req<FinalizeCallRequest>([&](auto& r) { r.set_name(w.call_open); }),
        "AADDDDDD"},
+      // Publishes (and makes the projects): the programme's managers.
+      {"Gateway.PublishResults", "OPEN call (not decided)",
+       Req<PublishResultsRequest>([&](auto& r) { r.set_name(w.call_open); }),
+       "AADDDDDD"},
       {"Gateway.GetProjectDossier", "ward-A project",
        Req<GetProjectDossierRequest>([&](auto& r) { r.set_name(w.project); }),
        "AAAAAAAA"},
