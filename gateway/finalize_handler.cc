@@ -1,6 +1,9 @@
 // Gateway.FinalizeCall: decide, then one consignment project per adopted
 // proposal, linked back. Every step is keyed so that running FinalizeCall
 // again after a failure anywhere completes the work without duplicates:
+// The request ids are HMACs of the step names under the gateway's secret
+// (StepRequestId), and request ids are scoped to the caller and method, so
+// no applicant can send one of them first and block the step (issue 13).
 //   DecideCall        request id from the call    (replay: the same decision;
 //                     already decided by anyone: GetDecision)
 //   CreateProject     request id from the proposal (and project-service
@@ -20,14 +23,13 @@ namespace {
 
 namespace pv1 = proposal::v1;
 namespace prv1 = project::v1;
-using common::idempotency::DeriveRequestId;
 
 absl::StatusOr<pv1::Decision> Decide(const GatewayDeps& d,
                                      const CallContext& call,
                                      const std::string& call_name) {
   absl::StatusOr<pv1::Decision> decision = d.proposals->Decide(
       call, call_name,
-      DeriveRequestId(absl::StrCat("finalize/decide/", call_name)));
+      StepRequestId(d, absl::StrCat("finalize/decide/", call_name)));
   if (decision.ok()) return decision;
   // Decided before (by an earlier FinalizeCall or by DecideCall itself).
   if (decision.status().code() == absl::StatusCode::kFailedPrecondition) {
@@ -91,7 +93,7 @@ absl::StatusOr<std::pair<std::string, bool>> EnsureProject(
     return std::make_pair(proposal.project(), false);
   absl::StatusOr<prv1::Project> created = d.projects->Create(
       call, ConsignmentProject(programme, c, proposal, amount),
-      DeriveRequestId(absl::StrCat("finalize/project/", proposal.name())));
+      StepRequestId(d, absl::StrCat("finalize/project/", proposal.name())));
   if (created.ok()) return std::make_pair(created->name(), true);
   // A project exists for it already (made by an earlier run whose reply was
   // lost): use that one.
@@ -128,10 +130,10 @@ absl::Status FinalizeCall(const GatewayDeps& d, const CallContext& call,
     if (proposal.project() != project.first) {
       KYODO_RETURN_IF_ERROR(
           d.proposals
-              ->LinkProject(
-                  call, proposal.name(), project.first,
-                  DeriveRequestId(absl::StrCat(
-                      "finalize/link/", proposal.name(), "/", project.first)))
+              ->LinkProject(call, proposal.name(), project.first,
+                            StepRequestId(d, absl::StrCat("finalize/link/",
+                                                          proposal.name(), "/",
+                                                          project.first)))
               .status());
     }
     auto* done = out->add_projects();
