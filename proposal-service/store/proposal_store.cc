@@ -49,14 +49,16 @@ constexpr char kDeleteParties[] =
 constexpr char kInsertParty[] =
     "INSERT IGNORE INTO proposal_parties (proposal_id, call_id, partner_id) "
     "VALUES (?, ?, ?)";
+// A partner's proposals as any party (applicant or co-applicant), through
+// proposal_parties.
 constexpr char kCountOthers[] =
-    "SELECT COUNT(*) FROM proposals WHERE call_id = ? AND applicant_id = ? "
-    "AND id <> ? AND delete_time IS NULL AND state NOT IN ('DRAFT', "
-    "'WITHDRAWN')";
+    "SELECT COUNT(*) FROM proposal_parties pp JOIN proposals p ON p.id = "
+    "pp.proposal_id WHERE pp.call_id = ? AND pp.partner_id = ? AND p.id <> ? "
+    "AND p.delete_time IS NULL AND p.state NOT IN ('DRAFT', 'WITHDRAWN')";
 constexpr char kCountAdoptions[] =
-    "SELECT COUNT(*) FROM proposals WHERE programme_id = ? AND applicant_id = "
-    "? "
-    "AND state = 'ADOPTED' AND delete_time IS NULL";
+    "SELECT COUNT(*) FROM proposal_parties pp JOIN proposals p ON p.id = "
+    "pp.proposal_id WHERE p.programme_id = ? AND pp.partner_id = ? AND "
+    "p.state = 'ADOPTED' AND p.delete_time IS NULL";
 constexpr char kCandidates[] =
     "SELECT id, state, requested_amount_yen, submit_time, title, applicant_id "
     "FROM proposals WHERE call_id = ? AND delete_time IS NULL AND state <> "

@@ -77,16 +77,16 @@ absl::StatusOr<std::vector<ProposalRow>> ListProposals(
 // state, applicant, ward, fiscal_year, project, create_time, update_time.
 const std::vector<common::paging::FilterField>& ProposalFilterFields();
 
-// How many proposals of `applicant_id` in call `call_id`, other than
-// `exclude_id`, are submitted and live (not DRAFT, not WITHDRAWN, not
-// deleted).
+// How many proposals in call `call_id` that `applicant_id` is a party to
+// (applicant or co-applicant), other than `exclude_id`, are submitted and
+// live (not DRAFT, not WITHDRAWN, not deleted).
 absl::StatusOr<int32_t> CountOtherSubmitted(common::db::Session& s,
                                             absl::string_view call_id,
                                             absl::string_view applicant_id,
                                             absl::string_view exclude_id);
 
-// How many proposals of `applicant_id` under programme `programme_id` were
-// ADOPTED.
+// How many proposals under programme `programme_id` that `applicant_id` is
+// a party to (applicant or co-applicant) were ADOPTED.
 absl::StatusOr<int32_t> CountAdoptions(common::db::Session& s,
                                        absl::string_view programme_id,
                                        absl::string_view applicant_id);
