@@ -158,6 +158,7 @@ TEST_F(ProjectServiceTest, FiltersSelectTheRightProjects) {
   Project a = CooperativeProject();
   a.set_fiscal_year(2014);
   a.set_source_proposal(kProposal);
+  sources_.Adopt(kProposal, civic_.name(), 2014);  // adopted for FY2014
   AddAllPrinciples(a);
   a = CreateOk(a);
   Project out;
