@@ -19,7 +19,8 @@
 //    services run with KYODO_MIGRATE=false; secrets come only from Secret
 //    references (no secret-looking key in a ConfigMap or a literal env);
 //    ingress is denied by default and the services admit only the gateway
-//    (and partner-service project-service too).
+//    and each other where one asks another (partner-service: project- and
+//    proposal-service; project- and proposal-service: each other).
 // Exits 1 and lists every problem when anything fails.
 "use strict";
 const fs = require("fs");
@@ -156,8 +157,9 @@ function checkOverlay(name, objects) {
                             (p.spec.policyTypes || []).includes("Ingress") && !p.spec.ingress)) {
     fail(name, "no default-deny ingress NetworkPolicy");
   }
-  const allowed = { "partner-service": ["gateway", "project-service"],
-                    "project-service": ["gateway"], "proposal-service": ["gateway"] };
+  const allowed = { "partner-service": ["gateway", "project-service", "proposal-service"],
+                    "project-service": ["gateway", "proposal-service"],
+                    "proposal-service": ["gateway", "project-service"] };
   for (const [service, callers] of Object.entries(allowed)) {
     const selecting = policies.filter((p) => {
       const sel = p.spec.podSelector || {};
