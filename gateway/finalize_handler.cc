@@ -6,6 +6,9 @@
 // link changes the proposal's etag). Every step is keyed so that running
 // either again after a failure anywhere completes the work without
 // duplicates:
+// The request ids are HMACs of the step names under the gateway's secret
+// (StepRequestId), and request ids are scoped to the caller and method, so
+// no applicant can send one of them first and block a step (issue 13).
 //   DecideCall        request id from the call    (replay: the same decision;
 //                     already decided by anyone: GetDecision)
 //   PublishResults    request id from the call    (already published by
@@ -27,14 +30,13 @@ namespace {
 
 namespace pv1 = proposal::v1;
 namespace prv1 = project::v1;
-using common::idempotency::DeriveRequestId;
 
 absl::StatusOr<pv1::Decision> Decide(const GatewayDeps& d,
                                      const CallContext& call,
                                      const std::string& call_name) {
   absl::StatusOr<pv1::Decision> decision = d.proposals->Decide(
       call, call_name,
-      DeriveRequestId(absl::StrCat("finalize/decide/", call_name)));
+      StepRequestId(d, absl::StrCat("finalize/decide/", call_name)));
   if (decision.ok()) return decision;
   // Decided before (by an earlier FinalizeCall or by DecideCall itself).
   if (decision.status().code() == absl::StatusCode::kFailedPrecondition) {
@@ -98,7 +100,7 @@ absl::StatusOr<std::pair<std::string, bool>> EnsureProject(
     return std::make_pair(proposal.project(), false);
   absl::StatusOr<prv1::Project> created = d.projects->Create(
       call, ConsignmentProject(programme, c, proposal, amount),
-      DeriveRequestId(absl::StrCat("finalize/project/", proposal.name())));
+      StepRequestId(d, absl::StrCat("finalize/project/", proposal.name())));
   if (created.ok()) return std::make_pair(created->name(), true);
   // A project exists for it already (made by an earlier run whose reply was
   // lost): use that one.
@@ -133,10 +135,10 @@ absl::Status EnsureProjects(
     if (proposal.project() != project.first) {
       KYODO_RETURN_IF_ERROR(
           d.proposals
-              ->LinkProject(
-                  call, proposal.name(), project.first,
-                  DeriveRequestId(absl::StrCat(
-                      "finalize/link/", proposal.name(), "/", project.first)))
+              ->LinkProject(call, proposal.name(), project.first,
+                            StepRequestId(d, absl::StrCat("finalize/link/",
+                                                          proposal.name(), "/",
+                                                          project.first)))
               .status());
     }
     auto* done = out->Add();
@@ -180,7 +182,7 @@ absl::Status PublishResults(const GatewayDeps& d, const CallContext& call,
           .status());
   absl::StatusOr<pv1::Call> published = d.proposals->Publish(
       call, r.name(),
-      DeriveRequestId(absl::StrCat("finalize/publish/", r.name())));
+      StepRequestId(d, absl::StrCat("finalize/publish/", r.name())));
   // Published before (by an earlier run whose reply was lost, or by
   // ProposalService.PublishResults itself): go on to the projects.
   if (!published.ok() &&

@@ -4,6 +4,7 @@
 #define KYODO_GATEWAY_HANDLERS_H_
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "common/server/rpc.h"
 #include "common/time/clock.h"
 #include "gateway/clients/partner_client.h"
@@ -19,7 +20,16 @@ struct GatewayDeps {
   ProjectClient* projects = nullptr;
   ProposalClient* proposals = nullptr;
   const common::Clock* clock = nullptr;
+  // The secret the request ids of the gateway's own steps are derived with
+  // (HMAC; common/idempotency), so that nobody can compute them from the
+  // public names they are keyed by. main.cc uses the gateway's service
+  // token.
+  std::string step_key;
 };
+
+// The request id of one step of a composed workflow, e.g.
+// StepRequestId(d, "finalize/decide/programmes/p/calls/c").
+std::string StepRequestId(const GatewayDeps& d, absl::string_view step);
 
 absl::Status SubmitProposal(const GatewayDeps& d, const CallContext& call,
                             const v1::SubmitProposalRequest& r,

@@ -11,7 +11,8 @@ ABSL_FLAG(std::string, project_addr, "127.0.0.1:50052", "project-service");
 ABSL_FLAG(std::string, proposal_addr, "127.0.0.1:50053", "proposal-service");
 ABSL_FLAG(std::string, service_token_file, "",
           "file holding the gateway's own token (role admin), for the steps it "
-          "takes on its own authority, such as screening a submitted proposal");
+          "takes on its own authority, such as screening a submitted proposal; "
+          "also the key of the request ids of its own steps");
 ABSL_FLAG(absl::Duration, downstream_budget, absl::Seconds(5),
           "longest a single downstream call may take (never beyond the "
           "caller's deadline)");
@@ -77,7 +78,7 @@ absl::StatusOr<common::server::BuiltService> Make(
   common::server::BuiltService built;
   built.services.push_back(std::make_unique<gw::GatewayServiceImpl>(
       gw::GatewayDeps{parts->partners.get(), parts->projects.get(),
-                      parts->proposals.get(), env.clock},
+                      parts->proposals.get(), env.clock, *token},
       env.rpc));
   gw::Proxy* proxy = parts->proxy.get();
   built.configure = [proxy](grpc::ServerBuilder& builder) {

@@ -1,6 +1,12 @@
 #include "gateway/service.h"
 
+#include "common/idempotency/idempotency.h"
+
 namespace kyodo::gateway {
+
+std::string StepRequestId(const GatewayDeps& d, absl::string_view step) {
+  return common::idempotency::DeriveRequestId(step, d.step_key);
+}
 
 #define KYODO_GATEWAY_RPC(Method, Request, Response)                    \
   grpc::Status GatewayServiceImpl::Method(grpc::ServerContext* context, \

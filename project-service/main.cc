@@ -8,8 +8,12 @@
 
 ABSL_FLAG(std::string, partner_addr, "127.0.0.1:50051",
           "address of partner-service, asked about every project's parties");
+ABSL_FLAG(std::string, proposal_addr, "127.0.0.1:50053",
+          "address of proposal-service, asked about a project's "
+          "source_proposal");
 ABSL_FLAG(absl::Duration, partner_budget, absl::Seconds(2),
-          "longest one call to partner-service may take (within the caller's "
+          "longest one call to partner- or proposal-service may take (within "
+          "the caller's "
           "deadline)");
 
 int main(int argc, char** argv) {
@@ -39,12 +43,22 @@ int main(int argc, char** argv) {
         kyodo::common::grpc_client::NewChannel(address,
                                                env.downstream_credentials),
         budget);
+    const std::string proposal_address = absl::GetFlag(FLAGS_proposal_addr);
+    if (proposal_address.empty())
+      return absl::InvalidArgumentError("--proposal_addr is required");
+    auto proposals = std::make_shared<kyodo::project::ProposalClient>(
+        kyodo::common::grpc_client::NewChannel(proposal_address,
+                                               env.downstream_credentials),
+        budget);
     server::BuiltService built;
     built.services.push_back(
         std::make_unique<kyodo::project::ProjectServiceImpl>(
             kyodo::project::ServiceDeps{env.pool, env.rpc, env.pages,
-                                        partners.get()}));
-    built.keep_alive = partners;
+                                        partners.get(), proposals.get()}));
+    built.keep_alive = std::make_shared<
+        std::pair<std::shared_ptr<kyodo::project::PartnerClient>,
+                  std::shared_ptr<kyodo::project::ProposalClient>>>(partners,
+                                                                    proposals);
     return built;
   };
   return server::RunService(argc, argv, spec);

@@ -72,6 +72,14 @@ absl::Status ResolveParties(const ServiceDeps& d, const CallContext& call,
   return absl::OkStatus();
 }
 
+// A service built without proposal-service takes no source_proposal.
+absl::Status RequireSources(const ServiceDeps& d) {
+  if (d.proposals != nullptr) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      "this project-service has no proposal-service to check "
+      "source_proposal with");
+}
+
 // Ward staff may only write projects of their ward; `why` says what the
 // caller tried.
 absl::Status RequireOwnWard(const CallContext& call, const Project& p,
@@ -149,6 +157,12 @@ absl::Status CreateProject(const ServiceDeps& d, const CallContext& call,
     KYODO_RETURN_IF_ERROR(
         RequireOwnWard(call, p, "none of the participants is of your ward"));
     KYODO_RETURN_IF_ERROR(domain::CheckCooperativeParties(p));
+    if (!p.source_proposal().empty()) {
+      KYODO_RETURN_IF_ERROR(RequireSources(d));
+      KYODO_ASSIGN_OR_RETURN(auto source,
+                             d.proposals->Get(call, p.source_proposal()));
+      KYODO_RETURN_IF_ERROR(domain::CheckSourceProposal(p, source));
+    }
   }
   return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
     return common::idempotency::Run(
@@ -212,6 +226,16 @@ absl::Status UpdateProject(const ServiceDeps& d, const CallContext& call,
     KYODO_RETURN_IF_ERROR(
         d.partners->CheckAgreement(call, parties.agreement()));
   }
+  // A source proposal set by this update is checked with proposal-service
+  // (against the project as updated, in the transaction below).
+  const bool new_source =
+      changes("source_proposal") && !r.project().source_proposal().empty();
+  std::optional<domain::SourceProposal> source;
+  if (!answered && new_source) {
+    KYODO_RETURN_IF_ERROR(RequireSources(d));
+    KYODO_ASSIGN_OR_RETURN(
+        source, d.proposals->Get(call, r.project().source_proposal()));
+  }
 
   common::server::Mutation<Project> m;
   m.name = name;
@@ -234,6 +258,9 @@ absl::Status UpdateProject(const ServiceDeps& d, const CallContext& call,
         "the new participants would move the project out of your ward"));
     KYODO_RETURN_IF_ERROR(domain::ValidateProject(after, "project"));
     KYODO_RETURN_IF_ERROR(domain::CheckSourceProposalKept(before, after));
+    if (new_source && before.source_proposal().empty()) {
+      KYODO_RETURN_IF_ERROR(domain::CheckSourceProposal(after, source));
+    }
     return domain::CheckRules(after);
   };
   return common::server::Mutate(*d.pool, call, m, out);

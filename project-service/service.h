@@ -21,6 +21,7 @@
 #include "common/server/rpc.h"
 #include "kyodo/project/v1/project_service.grpc.pb.h"
 #include "project-service/clients/partner_client.h"
+#include "project-service/clients/proposal_client.h"
 
 namespace kyodo::project {
 
@@ -29,6 +30,8 @@ struct ServiceDeps {
   const common::server::RpcRunner* rpc = nullptr;
   const common::paging::PageTokenCodec* pages = nullptr;
   const PartnerClient* partners = nullptr;
+  // proposal-service, asked about a project's source_proposal.
+  const SourceProposals* proposals = nullptr;
 };
 
 class ProjectServiceImpl final : public v1::ProjectService::Service {

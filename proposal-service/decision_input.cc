@@ -162,6 +162,7 @@ void AddResult(const DecisionInput& in, const domain::ProposalOutcome& o,
     r->set_title(it->second.title);
     r->set_applicant(it->second.applicant);
     r->set_requested_amount_yen(it->second.requested_amount_yen);
+    r->set_conflicted_members(it->second.conflicted_members);
   }
   r->set_rank(o.rank);
   if (o.score.has_value()) {
@@ -241,6 +242,25 @@ absl::StatusOr<DecisionInput> LoadDecisionInput(
   for (auto& [proposal_id, partner_id] : party_rows) {
     if (eligible.contains(proposal_id))
       parties[proposal_id].push_back(std::move(partner_id));
+  }
+  // A member affiliated with a party (the applicant or a co-applicant) or
+  // that declared a conflict does not score the proposal; how many are set
+  // aside is shown on its result, so that it is never silent (issue 13).
+  const std::string prefix = absl::StrCat(call.name(), "/proposals/");
+  for (const auto& entry : eligible) {
+    const std::string& proposal_id = entry.first;
+    auto own_parties = parties.find(proposal_id);
+    int32_t conflicted = 0;
+    for (const auto& named : members) {
+      const Member& member = named.second;
+      if (member.ConflictedOn(proposal_id, own_parties == parties.end()
+                                               ? std::vector<std::string>()
+                                               : own_parties->second)) {
+        ++conflicted;
+      }
+    }
+    out.shown[absl::StrCat(prefix, proposal_id)].conflicted_members =
+        conflicted;
   }
   KYODO_ASSIGN_OR_RETURN(std::vector<store::ScoreRow> scores,
                          store::CallScores(s, call_id));

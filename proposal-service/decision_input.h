@@ -36,6 +36,8 @@ struct DecisionInput {
     std::string title;
     std::string applicant;
     int64_t requested_amount_yen = 0;
+    // Committee members who do not score it because of a conflict.
+    int32_t conflicted_members = 0;
   };
   absl::flat_hash_map<std::string, Shown> shown;
   // Names of SUBMITTED proposals not screened yet, sorted.

@@ -1,7 +1,20 @@
 // proposal-service: programmes, calls, proposals, reviews and the decision.
+#include "absl/flags/flag.h"
+#include "common/grpc/downstream.h"
 #include "common/server/bootstrap.h"
+#include "proposal-service/clients/records_client.h"
 #include "proposal-service/service.h"
 #include "proposal_migrations.h"
+
+ABSL_FLAG(std::string, partner_addr, "127.0.0.1:50051",
+          "address of partner-service, asked for the parties' records when "
+          "a proposal is screened");
+ABSL_FLAG(std::string, project_addr, "127.0.0.1:50052",
+          "address of project-service, asked for earlier projects when a "
+          "proposal is screened");
+ABSL_FLAG(absl::Duration, records_budget, absl::Seconds(2),
+          "longest one call to partner- or project-service may take (within "
+          "the caller's deadline)");
 
 int main(int argc, char** argv) {
   namespace server = kyodo::common::server;
@@ -17,10 +30,30 @@ int main(int argc, char** argv) {
   spec.tracks = {KyodoProposalMigrations()};
   spec.make = [](const server::ServiceEnv& env)
       -> absl::StatusOr<server::BuiltService> {
+    const std::string partners = absl::GetFlag(FLAGS_partner_addr);
+    const std::string projects = absl::GetFlag(FLAGS_project_addr);
+    const absl::Duration budget = absl::GetFlag(FLAGS_records_budget);
+    if (partners.empty() || projects.empty()) {
+      return absl::InvalidArgumentError(
+          "--partner_addr and --project_addr are required");
+    }
+    if (budget <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError("--records_budget must be positive");
+    }
+    // The other services being down does not keep this one from starting;
+    // screening answers UNAVAILABLE until they are back.
+    auto records = std::make_shared<kyodo::proposal::RecordsClient>(
+        kyodo::common::grpc_client::NewChannel(partners,
+                                               env.downstream_credentials),
+        kyodo::common::grpc_client::NewChannel(projects,
+                                               env.downstream_credentials),
+        budget);
     server::BuiltService built;
     built.services.push_back(
         std::make_unique<kyodo::proposal::ProposalServiceImpl>(
-            kyodo::proposal::ServiceDeps{env.pool, env.rpc, env.pages}));
+            kyodo::proposal::ServiceDeps{env.pool, env.rpc, env.pages,
+                                         records.get()}));
+    built.keep_alive = records;
     return built;
   };
   return server::RunService(argc, argv, spec);

@@ -183,6 +183,19 @@ absl::Status ChangeProposal(const ServiceDeps& d, const CallContext& call,
     return absl::OkStatus();
   };
   KYODO_RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
+  if (!call_row.has_value()) {
+    // A replayed request_id: Mutate answered the stored response without
+    // loading anything, so the call is read here to shape the answer as of
+    // now (the stored one is the unredacted proposal).
+    KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
+        *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+          KYODO_ASSIGN_OR_RETURN(
+              call_row,
+              LoadCall(s, {ids.programme, ids.call}, store::Lock::kNone));
+          return absl::OkStatus();
+        }));
+    if (!call_row.has_value()) return Hidden(IsStaff(call.principal), name);
+  }
   const ProposalView view = ViewOf(call.principal, IsStaff(call.principal),
                                    false, call_row->call.state(), *out);
   Redact(view, call_row->call.state(), out);
@@ -401,17 +414,29 @@ absl::Status SubmitProposal(const ServiceDeps& d, const CallContext& call,
                                store::GetProgramme(s, c.programme_id));
         if (programme.has_value() &&
             programme->programme.one_proposal_per_applicant()) {
-          KYODO_ASSIGN_OR_RETURN(
-              int32_t others,
-              store::CountOtherSubmitted(s, store::IdOf(c.call.name()),
-                                         store::IdOf(before.applicant()),
-                                         store::IdOf(before.name())));
-          if (others > 0) {
-            return common::FailedPreconditionError(
+          // Co-applicants count as applicants (proposal_service.proto).
+          std::vector<std::string> parties = {before.applicant()};
+          parties.insert(parties.end(), before.co_applicants().begin(),
+                         before.co_applicants().end());
+          for (const std::string& party : parties) {
+            KYODO_ASSIGN_OR_RETURN(
+                int32_t others,
+                store::CountOtherSubmitted(s, store::IdOf(c.call.name()),
+                                           store::IdOf(party),
+                                           store::IdOf(before.name())));
+            if (others == 0) continue;
+            return common::ErrorWithReason(
+                absl::StatusCode::kFailedPrecondition,
                 "TOO_MANY_PROPOSALS_IN_CALL",
-                "the applicant already has a submitted proposal in this call; "
-                "the "
-                "programme accepts one per applicant (withdraw it first)");
+                absl::StrCat(
+                    "TOO_MANY_PROPOSALS_IN_CALL: ",
+                    party == before.applicant() ? "the applicant "
+                                                : "co-applicant ",
+                    party,
+                    " is already a party to a submitted proposal in this "
+                    "call; the programme accepts one per applicant, "
+                    "co-applicants included (withdraw it first)"),
+                {{"partner", party}});
           }
         }
         after.set_state(Proposal::SUBMITTED);

@@ -1,11 +1,22 @@
 // Handlers of ScreenProposal (資格審査, by the programme's managers) and
 // LinkProject (the consignment project made from an adopted proposal).
+// ScreenProposal gathers its facts from the records itself (issue 13):
+// partner-service and project-service through ServiceDeps.records, before
+// its transaction, and this service's store inside it.
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/db/transaction.h"
+#include "common/idempotency/idempotency.h"
 #include "common/resource/names.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "common/store/doc.h"
+#include "common/validate/request.h"
+#include "proposal-service/domain/continuation.h"
 #include "proposal-service/domain/screening.h"
 #include "proposal-service/handlers.h"
 #include "proposal-service/store/programme_store.h"
@@ -42,16 +53,181 @@ absl::Status CheckScreenable(const Call& c, const Proposal& p) {
   return absl::OkStatus();
 }
 
+// What ScreenProposal read before its transaction.
+struct Gathered {
+  Proposal proposal;
+  int32_t fiscal_year = 0;  // the call's
+  v1::EligibilityFacts facts;
+};
+
+bool SameParties(const Proposal& a, const Proposal& b) {
+  return a.applicant() == b.applicant() && a.continues() == b.continues() &&
+         std::equal(a.co_applicants().begin(), a.co_applicants().end(),
+                    b.co_applicants().begin(), b.co_applicants().end());
+}
+
+// A partner record's facts: exists (not deleted), active, kind, ward.
+struct PartnerFacts {
+  bool exists = false;
+  bool active = false;
+  kyodo::partner::v1::PartnerKind kind =
+      kyodo::partner::v1::PARTNER_KIND_UNSPECIFIED;
+  std::optional<kyodo::type::v1::Ward> ward;
+};
+
+absl::StatusOr<PartnerFacts> PartnerFactsOf(const ServiceDeps& d,
+                                            const CallContext& call,
+                                            const std::string& name) {
+  KYODO_ASSIGN_OR_RETURN(auto partner, d.records->GetPartner(call, name));
+  PartnerFacts f;
+  if (!partner.has_value() || partner->has_delete_time()) return f;
+  f.exists = true;
+  f.active = partner->state() == kyodo::partner::v1::Partner::ACTIVE;
+  f.kind = partner->kind();
+  if (partner->has_ward()) f.ward = partner->ward();
+  return f;
+}
+
+// The screening's facts from the records: the parties' partner records
+// (partner-service), and the continuation year from the projects selected
+// from this programme's calls that the applicant led, and the chain of
+// projects the proposal `continues` (project-service; each link's earlier
+// proposal from this service's store).
+absl::StatusOr<v1::EligibilityFacts> GatherFacts(const ServiceDeps& d,
+                                                 const CallContext& call,
+                                                 const Proposal& proposal,
+                                                 const std::string& programme,
+                                                 int32_t fiscal_year) {
+  if (d.records == nullptr) {
+    return absl::FailedPreconditionError(
+        "this proposal-service has no partner- and project-service to ask");
+  }
+  v1::EligibilityFacts facts;
+  KYODO_ASSIGN_OR_RETURN(PartnerFacts applicant,
+                         PartnerFactsOf(d, call, proposal.applicant()));
+  facts.set_applicant_exists(applicant.exists);
+  facts.set_applicant_active(applicant.exists && applicant.active);
+  if (applicant.exists) {
+    facts.set_applicant_kind(applicant.kind);
+    if (applicant.ward.has_value()) facts.set_applicant_ward(*applicant.ward);
+  }
+  for (const std::string& name : proposal.co_applicants()) {
+    KYODO_ASSIGN_OR_RETURN(PartnerFacts co, PartnerFactsOf(d, call, name));
+    v1::CoApplicantFacts* f = facts.add_co_applicants();
+    f->set_partner(name);
+    f->set_exists(co.exists);
+    f->set_active(co.exists && co.active);
+    if (co.exists) f->set_kind(co.kind);
+  }
+
+  std::set<int> years;
+  std::vector<std::string> sources;
+  KYODO_ASSIGN_OR_RETURN(
+      std::vector<kyodo::project::v1::Project> own,
+      d.records->ProgrammeProjects(call, programme, proposal.applicant()));
+  for (const auto& p : own) {
+    if (p.state() == kyodo::project::v1::Project::CANCELLED ||
+        p.has_delete_time())
+      continue;
+    years.insert(p.start_fiscal_year());
+    sources.push_back(absl::StrCat(p.name(), " (", p.start_fiscal_year(), ")"));
+  }
+  // Follow `continues` back through earlier proposals of the programme.
+  std::string next = proposal.continues();
+  for (int step = 0; !next.empty() && step < 20; ++step) {
+    KYODO_ASSIGN_OR_RETURN(auto p, d.records->GetProject(call, next));
+    const bool found = p.has_value() && !p->has_delete_time();
+    const bool in_programme =
+        found && absl::StartsWith(p->source_proposal(), programme + "/");
+    if (step == 0) {
+      facts.set_continued_project_found(found);
+      facts.set_continued_project_in_programme(in_programme);
+    }
+    if (!in_programme) break;
+    if (p->state() != kyodo::project::v1::Project::CANCELLED) {
+      years.insert(p->start_fiscal_year());
+      sources.push_back(absl::StrCat(p->name(), " (", p->start_fiscal_year(),
+                                     ", continued)"));
+    }
+    // The earlier proposal, from this service's own records.
+    std::optional<store::ProposalRow> earlier;
+    KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
+        *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+          KYODO_ASSIGN_OR_RETURN(
+              earlier,
+              store::GetProposal(s, store::IdOf(p->source_proposal())));
+          return absl::OkStatus();
+        }));
+    if (!earlier.has_value()) break;
+    next = earlier->proposal.continues();
+  }
+  facts.set_continuation_year(domain::ContinuationYear(fiscal_year, years));
+  facts.set_source_note(absl::StrCat(
+      "gathered by proposal-service: partner-service ", proposal.applicant(),
+      proposal.co_applicants().empty() ? "" : " and co-applicants", "; ",
+      sources.empty()
+          ? "no earlier projects under this programme"
+          : absl::StrCat("earlier projects: ", absl::StrJoin(sources, ", "))));
+  return facts;
+}
+
+// One party's counts in this service's records.
+absl::StatusOr<domain::PartyRecords> CountParty(Session& s,
+                                                const std::string& programme_id,
+                                                const std::string& call_id,
+                                                const std::string& proposal_id,
+                                                const std::string& partner) {
+  domain::PartyRecords records;
+  const std::string partner_id = store::IdOf(partner);
+  KYODO_ASSIGN_OR_RETURN(
+      records.proposals_in_call,
+      store::CountOtherSubmitted(s, call_id, partner_id, proposal_id));
+  KYODO_ASSIGN_OR_RETURN(records.adoptions_in_programme,
+                         store::CountAdoptions(s, programme_id, partner_id));
+  return records;
+}
+
 }  // namespace
 
 absl::Status ScreenProposal(const ServiceDeps& d, const CallContext& call,
                             const v1::ScreenProposalRequest& r, Proposal* out) {
   KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "screen proposals"));
-  if (!r.has_facts()) {
-    return common::InvalidArgumentError("facts", "required", "FIELD_REQUIRED");
+  KYODO_RETURN_IF_ERROR(
+      common::ValidateRequestId("request_id", r.request_id()));
+  if (r.has_facts()) {
+    KYODO_RETURN_IF_ERROR(domain::ValidateFacts(r.facts(), "facts"));
   }
-  KYODO_RETURN_IF_ERROR(domain::ValidateFacts(r.facts(), "facts"));
+  KYODO_ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("name", r.name()));
+  // The facts, from the records, before any transaction. A replayed
+  // request_id needs none: its stored answer is returned.
+  std::optional<Gathered> gathered;
+  KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        KYODO_ASSIGN_OR_RETURN(
+            bool answered,
+            common::idempotency::IsAnswered(
+                s, r.request_id(), call.principal.subject, call.method));
+        if (answered) return absl::OkStatus();
+        KYODO_ASSIGN_OR_RETURN(
+            auto c, LoadCall(s, {ids.programme, ids.call}, store::Lock::kNone));
+        KYODO_ASSIGN_OR_RETURN(auto row, store::GetProposal(s, ids.child));
+        // Missing, or not to be screened: ChangeProposal answers below.
+        if (!c.has_value() || !row.has_value() || row->call_id != ids.call)
+          return absl::OkStatus();
+        const Proposal::State state = row->proposal.state();
+        if (state != Proposal::SUBMITTED && state != Proposal::ELIGIBLE &&
+            state != Proposal::INELIGIBLE)
+          return absl::OkStatus();
+        gathered = Gathered{row->proposal, c->call.fiscal_year(), {}};
+        return absl::OkStatus();
+      }));
+  if (gathered.has_value()) {
+    KYODO_ASSIGN_OR_RETURN(
+        gathered->facts, GatherFacts(d, call, gathered->proposal,
+                                     absl::StrCat("programmes/", ids.programme),
+                                     gathered->fiscal_year));
+  }
   ProposalChangeOptions options;
   options.applicant_may = false;
   return ChangeProposal(
@@ -59,21 +235,42 @@ absl::Status ScreenProposal(const ServiceDeps& d, const CallContext& call,
       [&](Session& s, const store::CallRow& c, const Proposal& before,
           Proposal& after) -> absl::Status {
         KYODO_RETURN_IF_ERROR(CheckScreenable(c.call, before));
+        // The parties and `continues` cannot change once submitted; if the
+        // proposal was replaced meanwhile, the facts are of another one.
+        if (!gathered.has_value() || !SameParties(gathered->proposal, before)) {
+          return absl::AbortedError(
+              "the proposal changed while its facts were gathered; retry");
+        }
+        if (r.has_facts()) {
+          const std::string field =
+              domain::ContradictedFact(r.facts(), gathered->facts, "facts");
+          if (!field.empty()) {
+            return common::InvalidArgumentError(
+                field, absl::StrCat("contradicts the records (",
+                                    gathered->facts.source_note(),
+                                    "); leave it out or correct it"));
+          }
+        }
         KYODO_ASSIGN_OR_RETURN(auto programme,
                                store::GetProgramme(s, c.programme_id));
         if (!programme.has_value())
           return absl::InternalError("call without programme");
-        const std::string applicant_id = store::IdOf(before.applicant());
+        const std::string call_id = store::IdOf(c.call.name());
+        const std::string proposal_id = store::IdOf(before.name());
+        KYODO_ASSIGN_OR_RETURN(domain::PartyRecords applicant,
+                               CountParty(s, c.programme_id, call_id,
+                                          proposal_id, before.applicant()));
         domain::ApplicantRecords records;
-        KYODO_ASSIGN_OR_RETURN(records.proposals_in_call,
-                               store::CountOtherSubmitted(
-                                   s, store::IdOf(c.call.name()), applicant_id,
-                                   store::IdOf(before.name())));
-        KYODO_ASSIGN_OR_RETURN(
-            records.adoptions_in_programme,
-            store::CountAdoptions(s, c.programme_id, applicant_id));
-        v1::Screening screening =
-            domain::Screen(programme->programme, before, r.facts(), records);
+        records.proposals_in_call = applicant.proposals_in_call;
+        records.adoptions_in_programme = applicant.adoptions_in_programme;
+        for (const std::string& co : before.co_applicants()) {
+          KYODO_ASSIGN_OR_RETURN(
+              domain::PartyRecords party,
+              CountParty(s, c.programme_id, call_id, proposal_id, co));
+          records.co_applicants.push_back(party);
+        }
+        v1::Screening screening = domain::Screen(programme->programme, before,
+                                                 gathered->facts, records);
         screening.set_screened_by(call.principal.subject);
         *screening.mutable_screen_time() = doc::ToTimestamp(call.start);
         after.set_state(screening.result() == v1::Screening::ELIGIBLE

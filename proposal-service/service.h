@@ -28,6 +28,7 @@
 #include "common/paging/page_token.h"
 #include "common/server/rpc.h"
 #include "kyodo/proposal/v1/proposal_service.grpc.pb.h"
+#include "proposal-service/clients/records_client.h"
 
 namespace kyodo::proposal {
 
@@ -35,6 +36,8 @@ struct ServiceDeps {
   common::db::ConnectionPool* pool = nullptr;
   const common::server::RpcRunner* rpc = nullptr;
   const common::paging::PageTokenCodec* pages = nullptr;
+  // Partner- and project-service, asked by ScreenProposal for its facts.
+  const Records* records = nullptr;
 };
 
 // Every RPC of the service as X(Method, Request, Response): service.h

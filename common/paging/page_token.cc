@@ -5,13 +5,15 @@
 #include <openssl/hmac.h>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "common/crypto/sha256.h"
 #include "common/status/errors.h"
 
 namespace kyodo::common::paging {
 namespace {
 
-constexpr char kVersion = 1;
+// 2: with the issue time (1 had none; such tokens are refused).
+constexpr char kVersion = 2;
 constexpr size_t kFingerprintBytes = 8;
 constexpr size_t kTagBytes = 16;
 
@@ -55,6 +57,7 @@ std::string PageTokenCodec::Encode(absl::string_view query,
   std::string data;
   data.push_back(kVersion);
   data.append(Sha256(query).substr(0, kFingerprintBytes));
+  PutInt64(data, absl::ToUnixSeconds(clock_.Now()));
   PutInt64(data, cursor.last_seq);
   data.append(cursor.last_key);
   data.append(Tag(data));
@@ -66,7 +69,7 @@ absl::StatusOr<PageCursor> PageTokenCodec::Decode(
   if (token.empty()) return PageCursor{};
   std::string data;
   if (!absl::WebSafeBase64Unescape(token, &data) ||
-      data.size() < 1 + kFingerprintBytes + 8 + kTagBytes ||
+      data.size() < 1 + kFingerprintBytes + 16 + kTagBytes ||
       data[0] != kVersion) {
     return BadToken("not a page token from this service");
   }
@@ -82,9 +85,18 @@ absl::StatusOr<PageCursor> PageTokenCodec::Decode(
         "was issued for a different query; keep the filter and other "
         "parameters unchanged while paging, or start again without a token");
   }
+  const absl::Time issued =
+      absl::FromUnixSeconds(GetInt64(body.substr(1 + kFingerprintBytes, 8)));
+  if (clock_.Now() - issued > ttl_) {
+    return InvalidArgumentError("page_token",
+                                absl::StrCat("has expired (page tokens last ",
+                                             absl::FormatDuration(ttl_),
+                                             "); start again without a token"),
+                                "PAGE_TOKEN_EXPIRED");
+  }
   PageCursor cursor;
-  cursor.last_seq = GetInt64(body.substr(1 + kFingerprintBytes, 8));
-  cursor.last_key = std::string(body.substr(1 + kFingerprintBytes + 8));
+  cursor.last_seq = GetInt64(body.substr(1 + kFingerprintBytes + 8, 8));
+  cursor.last_key = std::string(body.substr(1 + kFingerprintBytes + 16));
   return cursor;
 }
 

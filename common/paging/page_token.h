@@ -4,8 +4,12 @@
 // optional sort key) plus a fingerprint of the query it belongs to, sealed
 // with HMAC-SHA256 under a server key. A token that was altered, made up, or
 // issued for another query (different filter, show_deleted, parent or
-// method) is refused with INVALID_ARGUMENT naming `page_token`. Tokens do not
-// expire: a keyset cursor stays meaningful as rows come and go.
+// method) is refused with INVALID_ARGUMENT naming `page_token`. A token also
+// carries the time it was issued and expires after a set time (default 24
+// hours; --page_token_ttl): an expired token is INVALID_ARGUMENT naming
+// `page_token`, reason PAGE_TOKEN_EXPIRED, and the caller starts again
+// without one. (The keyset cursor itself would stay meaningful; the expiry
+// bounds how long a token handed out, e.g. in a log or a link, stays usable.)
 #ifndef KYODO_COMMON_PAGING_PAGE_TOKEN_H_
 #define KYODO_COMMON_PAGING_PAGE_TOKEN_H_
 
@@ -15,6 +19,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/time/clock.h"
 
 namespace kyodo::common::paging {
 
@@ -35,8 +41,13 @@ struct PageCursor {
 
 class PageTokenCodec {
  public:
-  // `key` is the server secret (at least 16 bytes).
-  explicit PageTokenCodec(std::string key) : key_(std::move(key)) {}
+  static constexpr absl::Duration kDefaultTtl = absl::Hours(24);
+
+  // `key` is the server secret (at least 16 bytes); tokens are stamped and
+  // judged by `clock` and last `ttl`.
+  explicit PageTokenCodec(std::string key, const Clock& clock = Clock::Real(),
+                          absl::Duration ttl = kDefaultTtl)
+      : key_(std::move(key)), clock_(clock), ttl_(ttl) {}
 
   // `query` describes everything but the page size and token, e.g.
   // "ListPartners|filter=...|show_deleted=0".
@@ -49,6 +60,8 @@ class PageTokenCodec {
  private:
   std::string Tag(absl::string_view data) const;
   std::string key_;
+  const Clock& clock_;
+  absl::Duration ttl_;
 };
 
 // Finishes a keyset page: `rows` were fetched with LIMIT page_size + 1 and

@@ -1,11 +1,24 @@
 #include "common/server/bootstrap.h"
 
+#include "absl/flags/flag.h"
 #include "common/config/config.h"
+#include "common/idempotency/idempotency.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 #include "common/server/database.h"
 #include "common/server/host.h"
 #include "common/server/tls.h"
+
+// Retention (issue 13; docs/OPERATIONS.md): how long what callers were
+// handed or left behind stays usable or stored.
+ABSL_FLAG(absl::Duration, page_token_ttl,
+          kyodo::common::paging::PageTokenCodec::kDefaultTtl,
+          "how long a page token stays usable after it was issued");
+ABSL_FLAG(absl::Duration, request_id_max_age, absl::Hours(24 * 7),
+          "stored request ids and their answers older than this are purged "
+          "(a retry after that runs as a new call)");
+ABSL_FLAG(absl::Duration, request_id_purge_interval, absl::Hours(1),
+          "how often the purge of old request ids runs");
 
 namespace kyodo::common::server {
 namespace {
@@ -60,12 +73,27 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   tracks.insert(tracks.end(), spec.tracks.begin(), spec.tracks.end());
   std::unique_ptr<db::ConnectionPool> pool;
   std::unique_ptr<paging::PageTokenCodec> pages;
+  std::unique_ptr<idempotency::Purger> purger;
+  const absl::Duration page_token_ttl = absl::GetFlag(FLAGS_page_token_ttl);
+  const absl::Duration max_age = absl::GetFlag(FLAGS_request_id_max_age);
+  const absl::Duration purge_every =
+      absl::GetFlag(FLAGS_request_id_purge_interval);
+  if (page_token_ttl <= absl::ZeroDuration() ||
+      max_age <= absl::ZeroDuration() || purge_every <= absl::ZeroDuration()) {
+    config::Fail(
+        "--page_token_ttl, --request_id_max_age and "
+        "--request_id_purge_interval must be positive");
+  }
   if (has_database) {
     int exit_code = 0;
     if (!Migrate(config, tracks, metrics.get(), &exit_code)) return exit_code;
     pool = OrFail(db::ConnectionPool::Create(config.db));
     if (metrics != nullptr) metrics->WatchPool(pool.get());
-    pages = std::make_unique<paging::PageTokenCodec>(config.page_token_key);
+    pages = std::make_unique<paging::PageTokenCodec>(
+        config.page_token_key, Clock::Real(), page_token_ttl);
+    purger =
+        std::make_unique<idempotency::Purger>(*pool, Clock::Real(), max_age);
+    purger->Start(purge_every);
   }
 
   auto verifier = OrFail(auth::TokenVerifier::Create(config.auth));

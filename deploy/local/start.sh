@@ -84,7 +84,10 @@ for entry in "${services[@]}"; do
     --partner_addr="127.0.0.1:$((base + 1))" --project_addr="127.0.0.1:$((base + 2))"
     --proposal_addr="127.0.0.1:$((base + 3))"
     --service_token_file="$data/secrets/gateway.token")
-  [[ "$name" == project-service ]] && extra=(--partner_addr="127.0.0.1:$((base + 1))")
+  [[ "$name" == project-service ]] && extra=(--partner_addr="127.0.0.1:$((base + 1))"
+    --proposal_addr="127.0.0.1:$((base + 3))")
+  [[ "$name" == proposal-service ]] && extra=(--partner_addr="127.0.0.1:$((base + 1))"
+    --project_addr="127.0.0.1:$((base + 2))")
   "$binary" --listen="127.0.0.1:$port" "${common_flags[@]}" "${extra[@]}" \
     >>"$data/logs/$name.log" 2>&1 &
   pids+=($!)
@@ -110,13 +113,19 @@ for entry in "${started[@]}"; do
   fi
 done
 
-if ((do_seed)); then
+# The seed's replays rest on stored request ids, which the services purge
+# after --request_id_max_age (7 days): a data folder already loaded with
+# these very files is not loaded again.
+seed_mark="$data/seeded.sha256"
+seed_sum=$(cat "$root"/deploy/local/data/*.textproto | sha256sum | cut -d' ' -f1)
+if ((do_seed)) && [[ "$(cat "$seed_mark" 2>/dev/null)" != "$seed_sum" ]]; then
   KYODO_TOKEN=$("$kyodoctl" token --role=admin --sub=seed \
     --jwt_key_file="$data/secrets/jwt.key")
   export KYODO_TOKEN
   # One invocation: later files refer to what earlier ones created.
   "$kyodoctl" seed "$root"/deploy/local/data/*.textproto
   unset KYODO_TOKEN
+  echo "$seed_sum" >"$seed_mark"
 fi
 
 cat <<MSG

@@ -47,10 +47,9 @@ absl::StatusOr<v1::Proposal> ProposalClient::Submit(
 
 absl::StatusOr<v1::Proposal> ProposalClient::Screen(
     const CallContext& call, const std::string& name,
-    const v1::EligibilityFacts& facts, const std::string& request_id) {
+    const std::string& request_id) {
   v1::ScreenProposalRequest request;
   request.set_name(name);
-  *request.mutable_facts() = facts;
   request.set_request_id(request_id);
   common::grpc_client::DownstreamOptions options = Writes();
   options.bearer_token = service_token_;

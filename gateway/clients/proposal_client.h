@@ -37,11 +37,11 @@ class ProposalClient {
                                                 const std::string& name,
                                                 const std::string& etag,
                                                 const std::string& request_id);
-  // With the gateway's token: applicants may not screen.
-  absl::StatusOr<proposal::v1::Proposal> Screen(
-      const CallContext& call, const std::string& name,
-      const proposal::v1::EligibilityFacts& facts,
-      const std::string& request_id);
+  // With the gateway's token: applicants may not screen. proposal-service
+  // gathers the facts itself.
+  absl::StatusOr<proposal::v1::Proposal> Screen(const CallContext& call,
+                                                const std::string& name,
+                                                const std::string& request_id);
   absl::StatusOr<proposal::v1::Decision> Decide(const CallContext& call,
                                                 const std::string& call_name,
                                                 const std::string& request_id);

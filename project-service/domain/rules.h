@@ -22,6 +22,7 @@
 #include "google/protobuf/timestamp.pb.h"
 #include "kyodo/partner/v1/partner_service.pb.h"
 #include "kyodo/project/v1/project_service.pb.h"
+#include "kyodo/proposal/v1/proposal_service.pb.h"
 
 namespace kyodo::project::domain {
 
@@ -103,6 +104,27 @@ absl::Status CheckEditable(const kyodo::project::v1::Project& project);
 // SOURCE_PROPOSAL_IMMUTABLE.
 absl::Status CheckSourceProposalKept(const kyodo::project::v1::Project& before,
                                      const kyodo::project::v1::Project& after);
+
+// The proposal a project names as its source_proposal, as proposal-service
+// answered it (to the caller), with its call's fiscal year.
+struct SourceProposal {
+  kyodo::proposal::v1::Proposal proposal;
+  int32_t fiscal_year = 0;
+};
+
+// A project may be made from `source` (nullopt: it does not exist or
+// cannot be read) only as the decision allows (issue 13; FAILED_PRECONDITION
+// with metadata `source_proposal`):
+//   SOURCE_PROPOSAL_NOT_FOUND    the proposal does not exist, or cannot be
+//                                read by the caller
+//   SOURCE_PROPOSAL_NOT_ADOPTED  it is not ADOPTED
+//   SOURCE_PROPOSAL_MISMATCH     the project's LEAD is not its applicant,
+//                                its start_fiscal_year (when known) is not
+//                                the call's fiscal year, or its CONSIGNMENT
+//                                contributions add up to more than the
+//                                adopted amount
+absl::Status CheckSourceProposal(const kyodo::project::v1::Project& project,
+                                 const std::optional<SourceProposal>& source);
 
 // The transitions. Each refuses a deleted project (PROJECT_DELETED) and a
 // project in another state (WRONG_STATE, metadata `state` and `allowed`),

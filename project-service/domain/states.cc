@@ -63,6 +63,60 @@ absl::Status CheckSourceProposalKept(const Project& before,
                    " once set"));
 }
 
+absl::Status CheckSourceProposal(const Project& project,
+                                 const std::optional<SourceProposal>& source) {
+  const std::string& name = project.source_proposal();
+  auto refuse = [&](absl::string_view rule, std::string why) {
+    return common::ErrorWithReason(absl::StatusCode::kFailedPrecondition, rule,
+                                   absl::StrCat(rule, ": ", why),
+                                   {{"source_proposal", name}});
+  };
+  if (!source.has_value()) {
+    return refuse("SOURCE_PROPOSAL_NOT_FOUND",
+                  absl::StrCat(name, " does not exist"));
+  }
+  const kyodo::proposal::v1::Proposal& p = source->proposal;
+  if (p.state() != kyodo::proposal::v1::Proposal::ADOPTED) {
+    return refuse(
+        "SOURCE_PROPOSAL_NOT_ADOPTED",
+        absl::StrCat(name, " is ",
+                     kyodo::proposal::v1::Proposal::State_Name(p.state()),
+                     "; a project is made only from an ADOPTED proposal"));
+  }
+  bool led = false;
+  for (const auto& party : project.participants()) {
+    if (party.role() == v1::Participant::LEAD &&
+        party.partner() == p.applicant()) {
+      led = true;
+    }
+  }
+  if (!led) {
+    return refuse("SOURCE_PROPOSAL_MISMATCH",
+                  absl::StrCat("the project's LEAD must be the proposal's "
+                               "applicant, ",
+                               p.applicant()));
+  }
+  if (project.has_start_fiscal_year() &&
+      project.start_fiscal_year() != source->fiscal_year) {
+    return refuse(
+        "SOURCE_PROPOSAL_MISMATCH",
+        absl::StrCat("the project starts in fiscal year ",
+                     project.start_fiscal_year(),
+                     "; the proposal was adopted for ", source->fiscal_year));
+  }
+  int64_t consigned = 0;
+  for (const auto& c : project.contributions()) {
+    if (c.form() == v1::CONSIGNMENT) consigned += c.amount_yen();
+  }
+  if (consigned > p.result().adopted_amount_yen()) {
+    return refuse("SOURCE_PROPOSAL_MISMATCH",
+                  absl::StrCat("the consignment adds up to ", consigned,
+                               " yen; the decision adopted ",
+                               p.result().adopted_amount_yen(), " yen"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Start(Project& p) {
   KYODO_RETURN_IF_ERROR(InState(p, "StartProject", Project::PLANNED));
   p.set_state(Project::ACTIVE);

@@ -18,6 +18,15 @@ void Fail(v1::Screening& s, absl::string_view rule, std::string message) {
   f->set_message(std::move(message));
 }
 
+std::string KindList(const v1::Programme& programme) {
+  std::string eligible;
+  for (int kind : programme.eligible_partner_kinds()) {
+    absl::StrAppend(&eligible, eligible.empty() ? "" : ", ",
+                    PartnerKind_Name(static_cast<PartnerKind>(kind)));
+  }
+  return eligible;
+}
+
 void CheckApplicant(const v1::Programme& programme,
                     const v1::EligibilityFacts& facts, v1::Screening& s) {
   if (!facts.applicant_exists()) {
@@ -32,15 +41,10 @@ void CheckApplicant(const v1::Programme& programme,
   const auto& kinds = programme.eligible_partner_kinds();
   if (std::find(kinds.begin(), kinds.end(), facts.applicant_kind()) ==
       kinds.end()) {
-    std::string eligible;
-    for (int kind : kinds) {
-      absl::StrAppend(&eligible, eligible.empty() ? "" : ", ",
-                      PartnerKind_Name(static_cast<PartnerKind>(kind)));
-    }
     Fail(s, "KIND_NOT_ELIGIBLE",
          absl::StrCat("the applicant is a ",
                       PartnerKind_Name(facts.applicant_kind()),
-                      "; this programme accepts ", eligible));
+                      "; this programme accepts ", KindList(programme)));
   }
   if (programme.same_ward_required() &&
       facts.applicant_ward() != programme.ward()) {
@@ -54,7 +58,92 @@ void CheckApplicant(const v1::Programme& programme,
   }
 }
 
+void CheckCoApplicants(const v1::Programme& programme,
+                       const v1::EligibilityFacts& facts, v1::Screening& s) {
+  const auto& kinds = programme.eligible_partner_kinds();
+  for (const v1::CoApplicantFacts& co : facts.co_applicants()) {
+    if (!co.exists()) {
+      Fail(s, "CO_APPLICANT_NOT_FOUND",
+           absl::StrCat("co-applicant ", co.partner(),
+                        " has no partner record (or it is deleted)"));
+      continue;
+    }
+    if (!co.active()) {
+      Fail(s, "CO_APPLICANT_NOT_ACTIVE",
+           absl::StrCat("co-applicant ", co.partner(),
+                        "'s partner record is not ACTIVE"));
+    }
+    if (std::find(kinds.begin(), kinds.end(), co.kind()) == kinds.end()) {
+      Fail(s, "CO_APPLICANT_KIND_NOT_ELIGIBLE",
+           absl::StrCat("co-applicant ", co.partner(), " is a ",
+                        PartnerKind_Name(co.kind()),
+                        "; this programme accepts ", KindList(programme)));
+    }
+  }
+}
+
+void CheckContinued(const v1::Proposal& proposal,
+                    const v1::EligibilityFacts& facts, v1::Screening& s) {
+  if (proposal.continues().empty()) return;
+  if (!facts.continued_project_found()) {
+    Fail(s, "CONTINUED_PROJECT_NOT_FOUND",
+         absl::StrCat("the project it continues, ", proposal.continues(),
+                      ", does not exist or cannot be read"));
+  } else if (!facts.continued_project_in_programme()) {
+    Fail(s, "CONTINUED_PROJECT_NOT_IN_PROGRAMME",
+         absl::StrCat("the project it continues, ", proposal.continues(),
+                      ", was not made from a proposal of this programme"));
+  }
+}
+
 }  // namespace
+
+std::string ContradictedFact(const v1::EligibilityFacts& given,
+                             const v1::EligibilityFacts& records,
+                             absl::string_view field) {
+  auto named = [&](absl::string_view name) {
+    return absl::StrCat(field, ".", name);
+  };
+  if (given.has_applicant_exists() &&
+      given.applicant_exists() != records.applicant_exists())
+    return named("applicant_exists");
+  // Without a record there is no kind or ward to contradict.
+  const bool known = records.applicant_exists();
+  if (given.has_applicant_active() &&
+      given.applicant_active() != records.applicant_active())
+    return named("applicant_active");
+  if (known && given.has_applicant_kind() &&
+      given.applicant_kind() != records.applicant_kind())
+    return named("applicant_kind");
+  if (known && given.has_applicant_ward() &&
+      given.applicant_ward() != records.applicant_ward())
+    return named("applicant_ward");
+  if (given.has_continuation_year() &&
+      given.continuation_year() != records.continuation_year())
+    return named("continuation_year");
+  if (given.has_continued_project_found() &&
+      given.continued_project_found() != records.continued_project_found())
+    return named("continued_project_found");
+  if (given.has_continued_project_in_programme() &&
+      given.continued_project_in_programme() !=
+          records.continued_project_in_programme())
+    return named("continued_project_in_programme");
+  if (given.co_applicants_size() > 0) {
+    if (given.co_applicants_size() != records.co_applicants_size())
+      return named("co_applicants");
+    for (int i = 0; i < given.co_applicants_size(); ++i) {
+      const v1::CoApplicantFacts& g = given.co_applicants(i);
+      const v1::CoApplicantFacts& r = records.co_applicants(i);
+      if ((g.has_partner() && g.partner() != r.partner()) ||
+          (g.has_exists() && g.exists() != r.exists()) ||
+          (g.has_active() && g.active() != r.active()) ||
+          (r.exists() && g.has_kind() && g.kind() != r.kind())) {
+        return absl::StrCat(field, ".co_applicants[", i, "]");
+      }
+    }
+  }
+  return "";
+}
 
 std::string FormatYen(int64_t amount) {
   std::string digits = absl::StrCat(amount < 0 ? -amount : amount);
@@ -82,7 +171,8 @@ std::optional<int64_t> AmountCapFor(const v1::Programme& programme,
 
 absl::Status ValidateFacts(const v1::EligibilityFacts& facts,
                            absl::string_view field) {
-  if (facts.continuation_year() < 1 || facts.continuation_year() > 100) {
+  if (facts.has_continuation_year() &&
+      (facts.continuation_year() < 1 || facts.continuation_year() > 100)) {
     return common::InvalidArgumentError(
         absl::StrCat(field, ".continuation_year"),
         "must be 1..100 (1 = a new project, 2 = its second year...)");
@@ -100,7 +190,9 @@ v1::Screening Screen(const v1::Programme& programme,
   s.set_applicant_adoptions_in_programme(records.adoptions_in_programme);
 
   CheckApplicant(programme, facts, s);
-  const int32_t year = facts.continuation_year();
+  CheckCoApplicants(programme, facts, s);
+  CheckContinued(proposal, facts, s);
+  const int32_t year = std::max(1, facts.continuation_year());
   if (programme.max_continuation_years() > 0 &&
       year > programme.max_continuation_years()) {
     Fail(s, "CONTINUATION_YEARS_EXCEEDED",
@@ -118,19 +210,36 @@ v1::Screening Screen(const v1::Programme& programme,
                        FormatYen(*cap), " yen"));
     }
   }
-  if (programme.one_proposal_per_applicant() && records.proposals_in_call > 0) {
-    Fail(s, "TOO_MANY_PROPOSALS_IN_CALL",
-         absl::StrCat(
-             "the applicant already has ", records.proposals_in_call,
-             " other submitted proposal(s) in this call; one is allowed"));
+  // The applicant first, then each co-applicant in order.
+  std::vector<std::pair<std::string, PartyRecords>> parties = {
+      {"the applicant", PartyRecords{records.proposals_in_call,
+                                     records.adoptions_in_programme}}};
+  for (size_t i = 0; i < records.co_applicants.size(); ++i) {
+    const int index = static_cast<int>(i);
+    parties.emplace_back(
+        absl::StrCat("co-applicant ", index < proposal.co_applicants_size()
+                                          ? proposal.co_applicants(index)
+                                          : std::string("?")),
+        records.co_applicants[i]);
   }
-  if (programme.lifetime_adoption_limit() > 0 &&
-      records.adoptions_in_programme >= programme.lifetime_adoption_limit()) {
-    Fail(s, "LIFETIME_LIMIT_REACHED",
-         absl::StrCat("the applicant was adopted ",
-                      records.adoptions_in_programme,
-                      " time(s) under this programme; the limit is ",
-                      programme.lifetime_adoption_limit()));
+  if (programme.one_proposal_per_applicant()) {
+    for (const auto& [who, party] : parties) {
+      if (party.proposals_in_call == 0) continue;
+      Fail(s, "TOO_MANY_PROPOSALS_IN_CALL",
+           absl::StrCat(who, " is already a party to ", party.proposals_in_call,
+                        " other submitted proposal(s) in this call; one is "
+                        "allowed"));
+    }
+  }
+  if (programme.lifetime_adoption_limit() > 0) {
+    for (const auto& [who, party] : parties) {
+      if (party.adoptions_in_programme < programme.lifetime_adoption_limit())
+        continue;
+      Fail(s, "LIFETIME_LIMIT_REACHED",
+           absl::StrCat(who, " was adopted ", party.adoptions_in_programme,
+                        " time(s) under this programme; the limit is ",
+                        programme.lifetime_adoption_limit()));
+    }
   }
   s.set_result(s.failures_size() == 0 ? v1::Screening::ELIGIBLE
                                       : v1::Screening::INELIGIBLE);

@@ -60,16 +60,20 @@ constexpr char kDeleteParties[] =
 constexpr char kInsertParty[] =
     "INSERT IGNORE INTO proposal_parties (proposal_id, call_id, partner_id) "
     "VALUES (?, ?, ?)";
+// A partner's proposals as any party (applicant or co-applicant), through
+// proposal_parties.
 constexpr char kCountOthers[] =
-    "SELECT COUNT(*) FROM proposals WHERE call_id = ? AND applicant_id = ? "
-    "AND id <> ? AND delete_time IS NULL AND state NOT IN ('DRAFT', "
-    "'WITHDRAWN')";
-// Published adoptions only: the screening is stored with the count, and
-// the applicant reads its screening (see CountAdoptions in the header).
+    "SELECT COUNT(*) FROM proposal_parties pp JOIN proposals p ON p.id = "
+    "pp.proposal_id WHERE pp.call_id = ? AND pp.partner_id = ? AND p.id <> ? "
+    "AND p.delete_time IS NULL AND p.state NOT IN ('DRAFT', 'WITHDRAWN')";
+// Published adoptions only, as any party: the screening is stored with the
+// count, and the applicant reads its screening (see CountAdoptions in the
+// header).
 constexpr char kCountAdoptions[] =
-    "SELECT COUNT(*) FROM proposals p JOIN calls c ON c.id = p.call_id "
-    "WHERE p.programme_id = ? AND p.applicant_id = ? AND p.state = 'ADOPTED' "
-    "AND p.delete_time IS NULL AND c.state = 'PUBLISHED'";
+    "SELECT COUNT(*) FROM proposal_parties pp JOIN proposals p ON p.id = "
+    "pp.proposal_id JOIN calls c ON c.id = p.call_id WHERE p.programme_id = ? "
+    "AND pp.partner_id = ? AND p.state = 'ADOPTED' AND p.delete_time IS NULL "
+    "AND c.state = 'PUBLISHED'";
 constexpr char kCandidates[] =
     "SELECT id, state, requested_amount_yen, submit_time, title, applicant_id "
     "FROM proposals WHERE call_id = ? AND delete_time IS NULL AND state <> "

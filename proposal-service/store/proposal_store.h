@@ -95,18 +95,19 @@ absl::StatusOr<int32_t> CountDrafts(common::db::Session& s,
                                     absl::string_view call_id,
                                     absl::string_view applicant_id);
 
-// How many proposals of `applicant_id` in call `call_id`, other than
-// `exclude_id`, are submitted and live (not DRAFT, not WITHDRAWN, not
-// deleted).
+// How many proposals in call `call_id` that `applicant_id` is a party to
+// (applicant or co-applicant), other than `exclude_id`, are submitted and
+// live (not DRAFT, not WITHDRAWN, not deleted).
 absl::StatusOr<int32_t> CountOtherSubmitted(common::db::Session& s,
                                             absl::string_view call_id,
                                             absl::string_view applicant_id,
                                             absl::string_view exclude_id);
 
-// How many proposals of `applicant_id` under programme `programme_id` were
-// ADOPTED in calls whose results are PUBLISHED. An adoption decided but not
-// yet published does not count: the count is stored in the screening,
-// which the applicant reads, and would tell it the outcome early.
+// How many proposals under programme `programme_id` that `applicant_id` is
+// a party to (applicant or co-applicant) were ADOPTED in calls whose
+// results are PUBLISHED. An adoption decided but not yet published does not
+// count: the count is stored in the screening, which the applicant reads,
+// and would tell it the outcome early.
 absl::StatusOr<int32_t> CountAdoptions(common::db::Session& s,
                                        absl::string_view programme_id,
                                        absl::string_view applicant_id);

@@ -140,8 +140,9 @@ run_once() {  # result folder
   start partner-service partner --listen="127.0.0.1:$pa" "${common[@]}"
   wait_healthy "127.0.0.1:$pa" kyodo.partner.v1.PartnerService
   start project-service project --listen="127.0.0.1:$pr" "${common[@]}" \
-    --partner_addr="127.0.0.1:$pa"
-  start proposal-service proposal --listen="127.0.0.1:$po" "${common[@]}"
+    --partner_addr="127.0.0.1:$pa" --proposal_addr="127.0.0.1:$po"
+  start proposal-service proposal --listen="127.0.0.1:$po" "${common[@]}" \
+    --partner_addr="127.0.0.1:$pa" --project_addr="127.0.0.1:$pr"
   start gateway gateway --listen="127.0.0.1:$gw" --jwt_key_file="$tmp/jwt.key" \
     --jwt_issuer=kyodo-local --drain=0s --shutdown_grace=2s \
     --partner_addr="127.0.0.1:$pa" --project_addr="127.0.0.1:$pr" \

@@ -1,24 +1,11 @@
 #include <set>
 
-#include "gateway/domain/continuation.h"
 #include "gateway/domain/open_data.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 
 namespace kyodo::gateway::domain {
 namespace {
-
-TEST(ContinuationYearTest, CountsConsecutivePriorYearsOnly) {
-  EXPECT_EQ(ContinuationYear(2026, {}), 1);
-  EXPECT_EQ(ContinuationYear(2026, {2025}), 2);
-  EXPECT_EQ(ContinuationYear(2026, {2024, 2025}), 3);
-  EXPECT_EQ(ContinuationYear(2026, {2023, 2024, 2025}), 4);
-  // A gap resets: funded in 2023 and 2024, not 2025.
-  EXPECT_EQ(ContinuationYear(2026, {2023, 2024}), 1);
-  // The call's own year and later years do not count.
-  EXPECT_EQ(ContinuationYear(2026, {2026, 2027}), 1);
-  EXPECT_EQ(ContinuationYear(2026, {2025, 2026}), 2);
-}
 
 TEST(CsvLineTest, QuotesOnlyWhatNeedsQuoting) {
   EXPECT_EQ(CsvLine({"a", "b c", "日本語"}), "a,b c,日本語\r\n");

@@ -80,26 +80,105 @@ void RoundTest::CreateProgrammeAndHistory() {
   ASSERT_TRUE(status.ok()) << status.error_message();
   programme_ = created.name();
 
-  // 多摩区商店街連合会 was funded under this programme in 2023, 2024, 2025.
+  // 多摩区商店街連合会 was funded under this programme in 2023, 2024, 2025:
+  // three past rounds, each decided and finalised into its consignment
+  // project (project-service takes no made-up source proposal, issue 13).
+  // Each year's proposal continues the project of the year before.
+  std::string previous;
   for (int year : {2023, 2024, 2025}) {
-    prv1::CreateProjectRequest create;
-    prv1::Project* project = create.mutable_project();
-    project->set_title(absl::StrCat("商店街のにぎわいづくり ", year));
-    project->set_issue("商店街の空き店舗の増加");
-    project->set_programme(prv1::WARD_CITIZEN_PROPOSAL);
-    project->set_fiscal_year(year);
-    project->set_source_proposal(
-        absl::StrCat(programme_, "/calls/fy", year, "/proposals/shotengai"));
-    auto* lead = project->add_participants();
-    lead->set_partner(Partner("tama-shotengai"));
-    lead->set_role(prv1::Participant::LEAD);
-    auto* city = project->add_participants();
-    city->set_partner(Partner("kawasaki-kikaku"));
-    city->set_role(prv1::Participant::CITY);
-    prv1::Project out;
-    status = projects_->CreateProject(Context(Staff()).get(), create, &out);
-    ASSERT_TRUE(status.ok()) << status.error_message();
+    ASSERT_NO_FATAL_FAILURE(
+        PastRound(year, "tama-shotengai", 200000, previous, &previous));
+    history_.push_back(previous);
   }
+}
+
+void RoundTest::PastRound(int year, const std::string& ref, int64_t amount,
+                          const std::string& continues, std::string* project) {
+  const std::string label = absl::StrCat("FY", year, " round: ");
+  pv1::CreateCallRequest create;
+  create.set_parent(programme_);
+  pv1::Call* c = create.mutable_call();
+  c->set_display_name(absl::StrCat(year, "年度 川崎区市民提案型事業 公募"));
+  c->set_fiscal_year(year);
+  const absl::Time now = absl::Now();
+  *c->mutable_submission_start_time() =
+      common::store::ToTimestamp(now - absl::Hours(3));
+  *c->mutable_submission_end_time() =
+      common::store::ToTimestamp(now - absl::Hours(2));
+  c->set_budget_yen(700000);
+  auto* criterion = c->add_criteria();
+  criterion->set_display_name("地域課題との関連性");
+  criterion->set_weight(1);
+  criterion->set_max_score(5);
+  c->set_pass_mark(50);
+  c->set_min_reviews(1);
+  pv1::Call call;
+  grpc::Status status =
+      proposals_->CreateCall(Context(Staff()).get(), create, &call);
+  ASSERT_TRUE(status.ok()) << label << status.error_message();
+  const std::string member = absl::StrCat("history-", year);
+  pv1::CreateReviewerRequest add;
+  add.set_parent(call.name());
+  add.mutable_reviewer()->set_display_name(absl::StrCat("審査委員 ", year));
+  add.mutable_reviewer()->set_principal(member);
+  pv1::Reviewer reviewer;
+  status = proposals_->CreateReviewer(Context(Staff()).get(), add, &reviewer);
+  ASSERT_TRUE(status.ok()) << label << status.error_message();
+  pv1::OpenCallRequest open;
+  open.set_name(call.name());
+  status = proposals_->OpenCall(Context(Staff()).get(), open, &call);
+  ASSERT_TRUE(status.ok()) << label << status.error_message();
+
+  // Received on paper inside the (past) window, registered by staff.
+  pv1::CreateProposalRequest draft;
+  draft.set_parent(call.name());
+  pv1::Proposal* p = draft.mutable_proposal();
+  p->set_applicant(Partner(ref));
+  p->set_title(absl::StrCat("商店街のにぎわいづくり ", year));
+  p->set_issue("商店街の空き店舗の増加");
+  p->set_requested_amount_yen(amount);
+  if (!continues.empty()) p->set_continues(continues);
+  pv1::Proposal proposal;
+  status = proposals_->CreateProposal(Context(Staff()).get(), draft, &proposal);
+  ASSERT_TRUE(status.ok()) << label << status.error_message();
+  pv1::SubmitProposalRequest submit;
+  submit.set_name(proposal.name());
+  *submit.mutable_received_time() =
+      common::store::ToTimestamp(now - absl::Minutes(150));
+  status =
+      proposals_->SubmitProposal(Context(Staff()).get(), submit, &proposal);
+  ASSERT_TRUE(status.ok()) << label << status.error_message();
+  pv1::ScreenProposalRequest screen;
+  screen.set_name(proposal.name());
+  status =
+      proposals_->ScreenProposal(Context(Staff()).get(), screen, &proposal);
+  ASSERT_TRUE(status.ok()) << label << status.error_message();
+  ASSERT_EQ(proposal.state(), pv1::Proposal::ELIGIBLE)
+      << label << proposal.screening().DebugString();
+
+  pv1::CloseCallRequest close;
+  close.set_name(call.name());
+  status = proposals_->CloseCall(Context(Staff()).get(), close, &call);
+  ASSERT_TRUE(status.ok()) << label << status.error_message();
+  pv1::StartReviewRequest start;
+  start.set_name(call.name());
+  status = proposals_->StartReview(Context(Staff()).get(), start, &call);
+  ASSERT_TRUE(status.ok()) << label << status.error_message();
+  pv1::SubmitReviewRequest review;
+  review.set_parent(proposal.name());
+  review.mutable_review()->add_scores(5);
+  pv1::Review written;
+  status = proposals_->SubmitReview(
+      Context(testing::ReviewerToken(member, member)).get(), review, &written);
+  ASSERT_TRUE(status.ok()) << label << status.error_message();
+
+  gv1::FinalizeCallRequest finalize;
+  finalize.set_name(call.name());
+  gv1::FinalizeCallResponse finalized;
+  status = gateway_->FinalizeCall(Context(Staff()).get(), finalize, &finalized);
+  ASSERT_TRUE(status.ok()) << label << status.error_message();
+  ASSERT_EQ(finalized.projects_size(), 1) << label;
+  if (project != nullptr) *project = finalized.projects(0).project();
 }
 
 void RoundTest::CreateOpenCall() {

@@ -13,7 +13,8 @@
 //   文化魂2014                  150,000  eligible            ->
 //   BUDGET_EXHAUSTED NPO法人かわさき創造プロジェクト 800,000  over the year-1
 //   cap  -> INELIGIBLE 富士通株式会社               300,000  a company ->
-//   INELIGIBLE 多摩区商店街連合会           200,000  funded 2023-2025:
+//   INELIGIBLE 多摩区商店街連合会           200,000  funded 2023-2025 (three
+//                                        past rounds of the programme):
 //                                        4th year > 3        -> INELIGIBLE
 #ifndef KYODO_TESTS_INTEGRATION_ROUND_FIXTURE_H_
 #define KYODO_TESTS_INTEGRATION_ROUND_FIXTURE_H_
@@ -52,6 +53,13 @@ class RoundTest : public ::testing::Test {
 
   // Steps of the round, each asserting success.
   void CreateProgrammeAndHistory();
+  // A call of `year` under the programme whose window has passed, with one
+  // proposal of `ref` received on paper, screened, reviewed, decided and
+  // finalised into its consignment project (named in `*project`); the
+  // proposal `continues` the project named, if any.
+  void PastRound(int year, const std::string& ref, int64_t amount,
+                 const std::string& continues = "",
+                 std::string* project = nullptr);
   void CreateOpenCall();
   // Drafts and submits (through the gateway) one proposal per applicant ref.
   void SubmitAll();
@@ -74,6 +82,8 @@ class RoundTest : public ::testing::Test {
   std::string call_;
   std::map<std::string, std::string> proposal_of_;  // applicant ref -> name
   std::map<int, std::string> reviewer_of_;          // member -> name
+  // The consignment projects of the past rounds, FY2023 to FY2025.
+  std::vector<std::string> history_;
 };
 
 }  // namespace kyodo::integration

@@ -101,9 +101,10 @@ TEST_F(ProjectServiceTest,
   EXPECT_EQ(CountRows("projects"), 1);
   EXPECT_EQ(CountRows("audit_events"), 1);
 
-  // Nor can another project take the proposal by an update, nor a deleted
-  // project give it back.
-  Project other = CreateOk(UniversityProject());
+  // Nor can another project take the proposal by an update (one the
+  // decision would allow, so that only the first project stands in the
+  // way), nor a deleted project give it back.
+  Project other = CreateOk(CooperativeProject());
   Project patch;
   patch.set_name(other.name());
   patch.set_source_proposal(kProposal);
@@ -158,6 +159,7 @@ TEST_F(ProjectServiceTest, FiltersSelectTheRightProjects) {
   Project a = CooperativeProject();
   a.set_fiscal_year(2014);
   a.set_source_proposal(kProposal);
+  sources_.Adopt(kProposal, civic_.name(), 2014);  // adopted for FY2014
   AddAllPrinciples(a);
   a = CreateOk(a);
   Project out;

@@ -23,6 +23,7 @@
 #include "project-service/clients/partner_client.h"
 #include "project-service/service.h"
 #include "project_migrations.h"
+#include "tests/project-service/fake_sources.h"
 #include "tests/testing/auth.h"
 #include "tests/testing/database.h"
 #include "tests/testing/service.h"
@@ -92,9 +93,18 @@ class ProjectServiceTest : public ::testing::Test {
     partners_ = PartnerService::NewStub(partner_service_->NewChannel());
     partner_client_ = std::make_unique<PartnerClient>(
         common::grpc_client::NewChannel(partner_service_->address()));
-    service_ = StartProjectService(project_db_, partner_client_.get());
+    service_ =
+        StartProjectService(project_db_, partner_client_.get(), &sources_);
     stub_ = ProjectService::NewStub(service_->NewChannel());
     SetUpParties();
+    // The adopted proposals the tests' projects name as their source
+    // (proposal-service checks them, issue 13).
+    sources_.Adopt("programmes/kawasaki/calls/fy2026/proposals/p1",
+                   civic_.name(), 2026);
+    sources_.Adopt("programmes/asao/calls/fy2026/proposals/one", civic_.name(),
+                   2026);
+    sources_.Adopt("programmes/asao/calls/fy2016/proposals/p9", company_.name(),
+                   2016);
   }
 
   static std::string TestName() {
@@ -102,11 +112,13 @@ class ProjectServiceTest : public ::testing::Test {
   }
 
   static std::unique_ptr<kyodo::testing::TestService> StartProjectService(
-      const kyodo::testing::TestDatabase& db, const PartnerClient* client) {
+      const kyodo::testing::TestDatabase& db, const PartnerClient* client,
+      const SourceProposals* sources = nullptr) {
     return std::make_unique<kyodo::testing::TestService>(
-        db, "kyodo.project", [client](const kyodo::testing::ServiceEnv& env) {
+        db, "kyodo.project",
+        [client, sources](const kyodo::testing::ServiceEnv& env) {
           return std::make_unique<ProjectServiceImpl>(
-              ServiceDeps{env.pool, env.rpc, env.pages, client});
+              ServiceDeps{env.pool, env.rpc, env.pages, client, sources});
         });
   }
 
@@ -276,6 +288,7 @@ class ProjectServiceTest : public ::testing::Test {
     return std::stoi(project_db_.QueryValue("SELECT COUNT(*) FROM " + table));
   }
 
+  FakeSources sources_;  // before the service, which uses it
   kyodo::testing::TestDatabase partner_db_;
   kyodo::testing::TestDatabase project_db_;
   std::unique_ptr<kyodo::testing::TestService> partner_service_;

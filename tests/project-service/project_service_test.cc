@@ -395,7 +395,7 @@ TEST_F(ProjectServiceTest, UpdatingParticipantsAsksPartnerServiceAgain) {
 }
 
 TEST_F(ProjectServiceTest, SourceProposalIsImmutableOnceSet) {
-  Project created = CreateOk(UniversityProject());
+  Project created = CreateOk(CooperativeProject());
   Project patch;
   patch.set_name(created.name());
   patch.set_source_proposal("programmes/asao/calls/fy2026/proposals/one");

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/server/database.h"
 #include "common/store/doc.h"
@@ -25,6 +26,7 @@
 #include "kyodo/proposal/v1/proposal_service.grpc.pb.h"
 #include "proposal-service/service.h"
 #include "proposal_migrations.h"
+#include "tests/proposal-service/fake_records.h"
 #include "tests/testing/auth.h"
 #include "tests/testing/database.h"
 #include "tests/testing/service.h"
@@ -79,9 +81,9 @@ class ProposalServiceTest : public ::testing::Test {
     db_.Migrate(
         {common::server::CommonMigrations(), KyodoProposalMigrations()});
     service_ = std::make_unique<kyodo::testing::TestService>(
-        db_, "kyodo.proposal", [](const kyodo::testing::ServiceEnv& env) {
+        db_, "kyodo.proposal", [this](const kyodo::testing::ServiceEnv& env) {
           return std::make_unique<ProposalServiceImpl>(
-              ServiceDeps{env.pool, env.rpc, env.pages});
+              ServiceDeps{env.pool, env.rpc, env.pages, &records_});
         });
     stub_ = ProposalService::NewStub(service_->NewChannel());
   }
@@ -228,9 +230,55 @@ class ProposalServiceTest : public ::testing::Test {
     return f;
   }
 
+  // Makes the records (partner-service's applicant record, project-service's
+  // earlier projects) say what `facts` say about `proposal`'s applicant, so
+  // that the service gathers exactly these facts.
+  void RecordFacts(const std::string& proposal,
+                   const v1::EligibilityFacts& facts) {
+    Proposal p;
+    if (!GetProposal(proposal, Staff(), &p).ok()) return;
+    if (!facts.applicant_exists()) {
+      records_.SetPartner(p.applicant(), std::nullopt);
+    } else {
+      kyodo::partner::v1::Partner partner;
+      partner.set_kind(facts.applicant_kind());
+      partner.set_state(facts.applicant_active()
+                            ? kyodo::partner::v1::Partner::ACTIVE
+                            : kyodo::partner::v1::Partner::INACTIVE);
+      if (facts.has_applicant_ward()) partner.set_ward(facts.applicant_ward());
+      records_.SetPartner(p.applicant(), partner);
+    }
+    const std::string call_name =
+        p.name().substr(0, p.name().find("/proposals/"));
+    const std::string programme =
+        call_name.substr(0, call_name.find("/calls/"));
+    v1::GetCallRequest get;
+    get.set_name(call_name);
+    Call c;
+    if (!stub_->GetCall(Context(Staff()).get(), get, &c).ok()) return;
+    const std::string history =
+        absl::StrCat("projects/history-",
+                     p.applicant().substr(p.applicant().rfind('/') + 1), "-");
+    records_.RemoveProjects(history);
+    for (int back = 1; back < facts.continuation_year(); ++back) {
+      kyodo::project::v1::Project project;
+      const int year = c.fiscal_year() - back;
+      project.set_name(absl::StrCat(history, year));
+      project.set_source_proposal(
+          absl::StrCat(programme, "/calls/history/proposals/h", year));
+      project.set_start_fiscal_year(year);
+      project.set_state(kyodo::project::v1::Project::COMPLETED);
+      auto* lead = project.add_participants();
+      lead->set_partner(p.applicant());
+      lead->set_role(kyodo::project::v1::Participant::LEAD);
+      records_.AddProject(project);
+    }
+  }
+
   grpc::Status Screen(const std::string& proposal,
                       const v1::EligibilityFacts& facts,
                       Proposal* out = nullptr) {
+    RecordFacts(proposal, facts);
     v1::ScreenProposalRequest request;
     request.set_name(proposal);
     *request.mutable_facts() = facts;
@@ -310,6 +358,7 @@ class ProposalServiceTest : public ::testing::Test {
     return std::stoi(db_.QueryValue(sql));
   }
 
+  FakeRecords records_;  // before the service, which uses it
   kyodo::testing::TestDatabase db_;
   std::unique_ptr<kyodo::testing::TestService> service_;
   std::unique_ptr<ProposalService::Stub> stub_;

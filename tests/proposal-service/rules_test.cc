@@ -6,6 +6,7 @@
 
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "proposal-service/domain/continuation.h"
 #include "proposal-service/domain/screening.h"
 #include "proposal-service/domain/selection.h"
 #include "proposal-service/domain/selection_codec.h"
@@ -185,6 +186,107 @@ TEST(SelectionCodecTest, RefusesOtherDocuments) {
   json.replace(json.find("GREEDY_STOP"), 11, "GREEDY_WHAT");
   EXPECT_EQ(DecodeSelectionInput(json).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ContinuationYearTest, CountsConsecutivePriorYearsOnly) {
+  EXPECT_EQ(ContinuationYear(2026, {}), 1);
+  EXPECT_EQ(ContinuationYear(2026, {2025}), 2);
+  EXPECT_EQ(ContinuationYear(2026, {2024, 2025}), 3);
+  EXPECT_EQ(ContinuationYear(2026, {2023, 2024, 2025}), 4);
+  // A gap resets: funded in 2023 and 2024, not 2025.
+  EXPECT_EQ(ContinuationYear(2026, {2023, 2024}), 1);
+  // The call's own year and later years do not count.
+  EXPECT_EQ(ContinuationYear(2026, {2026, 2027}), 1);
+  EXPECT_EQ(ContinuationYear(2026, {2025, 2026}), 2);
+}
+
+// Issue 13: co-applicants are screened like the applicant (each failure
+// named with the partner) and count in the per-call and lifetime limits;
+// a `continues` that names no readable project of the programme fails.
+TEST(ScreeningTest, CoApplicantsAndTheContinuedProjectAreScreened) {
+  v1::Proposal proposal;
+  proposal.set_applicant("partners/app");
+  proposal.add_co_applicants("partners/ghost");
+  proposal.add_co_applicants("partners/dormant");
+  proposal.add_co_applicants("partners/kaisha");
+  proposal.add_co_applicants("partners/busy");
+  proposal.set_continues("projects/nowhere");
+  proposal.set_requested_amount_yen(1000);
+  v1::EligibilityFacts facts;
+  facts.set_applicant_exists(true);
+  facts.set_applicant_active(true);
+  facts.set_applicant_kind(kyodo::partner::v1::NEIGHBOURHOOD_ASSOCIATION);
+  facts.set_applicant_ward(kyodo::type::v1::ASAO);
+  facts.set_continuation_year(1);
+  facts.set_continued_project_found(false);
+  auto co = [&](const char* name, bool exists, bool active,
+                kyodo::partner::v1::PartnerKind kind) {
+    v1::CoApplicantFacts* f = facts.add_co_applicants();
+    f->set_partner(name);
+    f->set_exists(exists);
+    f->set_active(active);
+    f->set_kind(kind);
+  };
+  co("partners/ghost", false, false, kyodo::partner::v1::COMPANY);
+  co("partners/dormant", true, false,
+     kyodo::partner::v1::NEIGHBOURHOOD_ASSOCIATION);
+  co("partners/kaisha", true, true, kyodo::partner::v1::COMPANY);
+  co("partners/busy", true, true,
+     kyodo::partner::v1::NEIGHBOURHOOD_ASSOCIATION);
+  ApplicantRecords records;
+  records.co_applicants = {{0, 0}, {0, 0}, {0, 0}, {1, 3}};
+  const v1::Screening s =
+      Screen(NeighbourhoodProgramme(), proposal, facts, records);
+  EXPECT_EQ(s.result(), v1::Screening::INELIGIBLE);
+  EXPECT_EQ(Rules(s),
+            (std::vector<std::string>{
+                "CO_APPLICANT_NOT_FOUND", "CO_APPLICANT_NOT_ACTIVE",
+                "CO_APPLICANT_KIND_NOT_ELIGIBLE", "CONTINUED_PROJECT_NOT_FOUND",
+                "TOO_MANY_PROPOSALS_IN_CALL", "LIFETIME_LIMIT_REACHED"}));
+  EXPECT_NE(s.failures(0).message().find("partners/ghost"), std::string::npos);
+  EXPECT_NE(s.failures(1).message().find("partners/dormant"),
+            std::string::npos);
+  EXPECT_NE(s.failures(2).message().find("partners/kaisha"), std::string::npos);
+  EXPECT_NE(s.failures(4).message().find("partners/busy"), std::string::npos);
+  EXPECT_NE(s.failures(5).message().find("partners/busy"), std::string::npos);
+
+  // Found, but from another programme.
+  facts.set_continued_project_found(true);
+  facts.set_continued_project_in_programme(false);
+  facts.clear_co_applicants();
+  proposal.clear_co_applicants();
+  const v1::Screening other =
+      Screen(NeighbourhoodProgramme(), proposal, facts, ApplicantRecords{});
+  EXPECT_EQ(Rules(other),
+            (std::vector<std::string>{"CONTINUED_PROJECT_NOT_IN_PROGRAMME"}));
+}
+
+TEST(ScreeningTest, ContradictedFactNamesTheFirstFieldThatDiffers) {
+  v1::EligibilityFacts records;
+  records.set_applicant_exists(true);
+  records.set_applicant_active(false);
+  records.set_applicant_kind(kyodo::partner::v1::CIVIC_GROUP);
+  records.set_continuation_year(3);
+  v1::CoApplicantFacts* co = records.add_co_applicants();
+  co->set_partner("partners/x");
+  co->set_exists(true);
+  co->set_active(true);
+  v1::EligibilityFacts given;
+  EXPECT_EQ(ContradictedFact(given, records, "facts"), "");
+  given.set_applicant_exists(true);
+  given.set_source_note("made up");  // not compared
+  EXPECT_EQ(ContradictedFact(given, records, "facts"), "");
+  given.set_continuation_year(1);
+  EXPECT_EQ(ContradictedFact(given, records, "facts"),
+            "facts.continuation_year");
+  given.set_applicant_active(true);
+  EXPECT_EQ(ContradictedFact(given, records, "facts"),
+            "facts.applicant_active");
+  given.clear_applicant_active();
+  given.clear_continuation_year();
+  given.add_co_applicants()->set_active(false);
+  EXPECT_EQ(ContradictedFact(given, records, "facts"),
+            "facts.co_applicants[0]");
 }
 
 }  // namespace

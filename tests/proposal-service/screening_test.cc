@@ -44,7 +44,13 @@ TEST_F(ProposalServiceTest, ScreeningReportsEveryFailedRuleWithItsFacts) {
   EXPECT_EQ(
       p.screening().failures(4).message(),
       "requested 600,000 yen; the cap in continuation year 4 is 500,000 yen");
-  EXPECT_EQ(p.screening().facts().source_note(), facts.source_note());
+  // The note says where the service found the facts (the caller's is not
+  // taken).
+  EXPECT_EQ(
+      p.screening().facts().source_note().rfind(
+          "gathered by proposal-service: partner-service partners/kaisha", 0),
+      0u)
+      << p.screening().facts().source_note();
   EXPECT_EQ(p.screening().amount_cap_yen(), 500000);
   EXPECT_EQ(p.screening().applicant_proposals_in_call(), 0);
   EXPECT_EQ(p.screening().applicant_adoptions_in_programme(), 0);
@@ -72,12 +78,12 @@ TEST_F(ProposalServiceTest, ScreeningReportsEveryFailedRuleWithItsFacts) {
   CloseAndStartReview(call.name());
   EXPECT_EQ(Reason(Screen(p.name(), facts)), "REVIEW_STARTED");
 
-  // Facts are required and checked; applicants may not screen.
+  // Facts are optional (the service gathers them) but checked when given;
+  // applicants may not screen.
   v1::ScreenProposalRequest bad;
   bad.set_name(p.name());
-  EXPECT_EQ(kyodo::testing::BadField(
-                stub_->ScreenProposal(Context(Staff()).get(), bad, &p)),
-            "facts");
+  EXPECT_EQ(Reason(stub_->ScreenProposal(Context(Staff()).get(), bad, &p)),
+            "REVIEW_STARTED");
   *bad.mutable_facts() = GoodFacts(0);
   EXPECT_EQ(kyodo::testing::BadField(
                 stub_->ScreenProposal(Context(Staff()).get(), bad, &p)),

@@ -126,13 +126,17 @@ std::vector<std::string> Cluster::Args(Service s) const {
     args.push_back(absl::StrCat("--db_password_file=", dir_, "/db.password"));
     args.push_back(absl::StrCat("--page_token_key_file=", dir_, "/page.key"));
   }
-  if (s == Service::kProject || s == Service::kGateway) {
+  if (s != Service::kPartner) {
     args.push_back(absl::StrCat("--partner_addr=", Address(Service::kPartner)));
   }
-  if (s == Service::kGateway) {
+  if (s == Service::kGateway || s == Service::kProposal) {
     args.push_back(absl::StrCat("--project_addr=", Address(Service::kProject)));
+  }
+  if (s == Service::kGateway || s == Service::kProject) {
     args.push_back(
         absl::StrCat("--proposal_addr=", Address(Service::kProposal)));
+  }
+  if (s == Service::kGateway) {
     args.push_back(
         absl::StrCat("--service_token_file=", dir_, "/gateway.token"));
   }

@@ -18,7 +18,8 @@ TestService::TestService(const TestDatabase& db, const std::string& domain,
   if (!verifier.ok()) std::abort();
   verifier_ = *std::move(verifier);
   pool_ = db.NewPool(pool_size);
-  pages_ = std::make_unique<common::paging::PageTokenCodec>(kTestPageKey);
+  pages_ =
+      std::make_unique<common::paging::PageTokenCodec>(kTestPageKey, clock_);
   rpc_ = std::make_unique<common::server::RpcRunner>(
       domain, verifier_.get(), &clock_, absl::Seconds(30));
   service_ = make(ServiceEnv{pool_.get(), rpc_.get(), pages_.get(), &clock_});

@@ -36,8 +36,9 @@
 //    outside `local` carries the image's version in its name; the services
 //    run with KYODO_MIGRATE=false; secrets come only from Secret references
 //    (no secret-looking key in a ConfigMap or a literal env); ingress is
-//    denied by default and the services admit only the gateway (and
-//    partner-service project-service too); egress of kyodo's pods is denied
+//    denied by default and the services admit only the gateway and each
+//    other where one asks another (partner-service: project- and
+//    proposal-service; project- and proposal-service: each other); egress of kyodo's pods is denied
 //    by default and allows DNS, MariaDB (database services and the Job
 //    only) and the services each one calls; no cross-namespace peer asks
 //    for kyodo's labels; outside `local`, an Ingress to the gateway's port
@@ -332,8 +333,9 @@ function checkOverlay(name, objects, rulesOut) {
                             types(p).includes("Ingress") && !p.spec.ingress)) {
     fail(name, "no default-deny ingress NetworkPolicy");
   }
-  const allowed = { "partner-service": ["gateway", "project-service"],
-                    "project-service": ["gateway"], "proposal-service": ["gateway"] };
+  const allowed = { "partner-service": ["gateway", "project-service", "proposal-service"],
+                    "project-service": ["gateway", "proposal-service"],
+                    "proposal-service": ["gateway", "project-service"] };
   for (const [service, callers] of Object.entries(allowed)) {
     const podLabels = { "app.kubernetes.io/name": service, "app.kubernetes.io/component": "service",
                         "app.kubernetes.io/part-of": "kyodo" };
@@ -370,7 +372,10 @@ function checkOverlay(name, objects, rulesOut) {
     if (usesDatabase !== allowsPort(3306)) {
       fail(name, `${n} ${usesDatabase ? "may not reach" : "may reach"} MariaDB (egress 3306)`);
     }
-    const calls = n === "gateway" ? Object.keys(BACKENDS) : n === "project-service" ? ["partner-service"] : [];
+    const CALLS = { "gateway": Object.keys(BACKENDS),
+                    "project-service": ["partner-service", "proposal-service"],
+                    "proposal-service": ["partner-service", "project-service"] };
+    const calls = CALLS[n] || [];
     for (const [backend, port] of Object.entries(BACKENDS)) {
       const reaches = rules.some((r) => (r.ports || []).some((x) => x.port === port) &&
         (r.to || []).some((peer) => peer.podSelector && !peer.namespaceSelector &&

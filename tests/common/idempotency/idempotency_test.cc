@@ -16,6 +16,7 @@
 #include "common/db/transaction.h"
 #include "common/server/database.h"
 #include "common/status/errors.h"
+#include "common/time/clock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "kyodo/partner/v1/partner_service.pb.h"
@@ -125,27 +126,77 @@ TEST_F(IdempotencyTest, ReusedIdIsRefused) {
   Partner response;
   ASSERT_TRUE(Call(kId, "user-1", Request("A"), &response, &runs).ok());
 
-  auto expect_reused = [&](const absl::Status& status) {
-    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
-    EXPECT_EQ(ErrorReason(status), "REQUEST_ID_REUSED");
-    EXPECT_EQ(BadRequestField(status), "request_id");
-  };
-  // Another request body.
-  expect_reused(Call(kId, "user-1", Request("B"), &response, &runs));
-  // Another principal with the identical request.
-  expect_reused(Call(kId, "user-2", Request("A"), &response, &runs));
-  // Another method.
-  expect_reused(db::RunInTransaction(
-      *pool_, absl::Now() + absl::Seconds(10), [&](db::Session& s) {
-        return idempotency::Run(s, kId, "user-1", "UpdatePartner", Request("A"),
-                                &response, [&] {
-                                  ++runs;
-                                  return absl::OkStatus();
-                                });
-      }));
+  // The same caller and method with another request body.
+  absl::Status status = Call(kId, "user-1", Request("B"), &response, &runs);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_EQ(ErrorReason(status), "REQUEST_ID_REUSED");
+  EXPECT_EQ(BadRequestField(status), "request_id");
   EXPECT_EQ(runs.load(), 1);
   EXPECT_EQ(Things(), 1);
   EXPECT_EQ(Ids(), 1);
+}
+
+// Issue 13: an id is scoped to its caller and method. Another caller sending
+// the same id (by chance, or to block the owner: the gateway's steps, an
+// applicant guessing a staff member's id) neither blocks the owner nor reads
+// its answer; the same caller may use one id on two methods.
+TEST_F(IdempotencyTest, IdsAreScopedToCallerAndMethod) {
+  std::atomic<int> runs{0};
+  // The intruder goes first, with a request of its own.
+  Partner intruders;
+  ASSERT_TRUE(Call(kId, "intruder", Request("mine"), &intruders, &runs).ok());
+  // The owner's call runs, is not refused, and answers its own thing.
+  Partner owners;
+  absl::Status status = Call(kId, "user-1", Request("A"), &owners, &runs);
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(runs.load(), 2);
+  EXPECT_EQ(owners.display_name(), "A");
+  EXPECT_NE(owners.name(), intruders.name());
+  // A third caller with the owner's exact request gets its own answer, not
+  // the owner's stored one.
+  Partner thirds;
+  ASSERT_TRUE(Call(kId, "user-2", Request("A"), &thirds, &runs).ok());
+  EXPECT_EQ(runs.load(), 3);
+  EXPECT_NE(thirds.name(), owners.name());
+  // Each replays its own.
+  Partner again;
+  ASSERT_TRUE(Call(kId, "user-1", Request("A"), &again, &runs).ok());
+  EXPECT_EQ(again.name(), owners.name());
+  ASSERT_TRUE(Call(kId, "intruder", Request("mine"), &again, &runs).ok());
+  EXPECT_EQ(again.name(), intruders.name());
+  EXPECT_EQ(runs.load(), 3);
+  // The owner's id on another method is another request.
+  Partner other_method;
+  ASSERT_TRUE(db::RunInTransaction(*pool_, absl::Now() + absl::Seconds(10),
+                                   [&](db::Session& s) {
+                                     return idempotency::Run(
+                                         s, kId, "user-1", "UpdatePartner",
+                                         Request("A"), &other_method, [&] {
+                                           ++runs;
+                                           other_method.set_name("updated");
+                                           return absl::OkStatus();
+                                         });
+                                   })
+                  .ok());
+  EXPECT_EQ(runs.load(), 4);
+  EXPECT_EQ(other_method.name(), "updated");
+  EXPECT_EQ(Ids(), 4);
+  EXPECT_EQ(Things(), 3);
+}
+
+TEST(DeriveRequestIdTest, KeyedIdsNeedTheSecret) {
+  const std::string key = "finalize/decide/programmes/p/calls/c";
+  const std::string keyed = DeriveRequestId(key, "gateway-secret-1");
+  // Stable for the holder of the secret (retries find their first answer).
+  EXPECT_EQ(keyed, DeriveRequestId(key, "gateway-secret-1"));
+  EXPECT_EQ(keyed.size(), 36u);
+  EXPECT_EQ(keyed[8], '-');
+  EXPECT_EQ(keyed[23], '-');
+  // Not what the public name alone, or another secret, gives.
+  EXPECT_NE(keyed, DeriveRequestId(key));
+  EXPECT_NE(keyed, DeriveRequestId(key, "gateway-secret-2"));
+  EXPECT_NE(keyed, DeriveRequestId(key, ""));
+  EXPECT_NE(keyed, DeriveRequestId(key + "x", "gateway-secret-1"));
 }
 
 TEST_F(IdempotencyTest, EmptyIdJustRunsTheBody) {
@@ -264,7 +315,7 @@ TEST_F(IdempotencyTest, ClaimAndCompleteDirectly) {
   EXPECT_FALSE(claimed->has_value());
   Partner response;
   response.set_name("partners/xyz");
-  ASSERT_TRUE(Complete(s, kId, response).ok());
+  ASSERT_TRUE(Complete(s, kId, "user-1", kMethod, response).ok());
   auto again = Claim(s, kId, "user-1", kMethod, Request("A"));
   ASSERT_TRUE(again.ok()) << again.status();
   ASSERT_TRUE(again->has_value());
@@ -297,6 +348,46 @@ TEST_F(IdempotencyTest, PurgeDeletesOldIds) {
   // The purged id is free again.
   ASSERT_TRUE(Call(kId, "user-1", Request("B"), &response, &runs).ok());
   EXPECT_EQ(runs.load(), 3);
+}
+
+// Issue 13: the scheduled purge deletes ids (and the answers stored with
+// them) older than its max age by its clock, and keeps the rest. The clock
+// is a fake one set against the database's timestamps: no waiting.
+TEST_F(IdempotencyTest, PurgerDeletesIdsOlderThanItsMaxAge) {
+  std::atomic<int> runs{0};
+  Partner response;
+  ASSERT_TRUE(Call(kId, "user-1", Request("A"), &response, &runs).ok());
+  // create_time is UTC, as every time the services store.
+  absl::Time stored;
+  std::string error;
+  ASSERT_TRUE(absl::ParseTime("%Y-%m-%d %H:%M:%E*S",
+                              db_.QueryValue("SELECT create_time FROM "
+                                             "request_ids"),
+                              absl::UTCTimeZone(), &stored, &error))
+      << error;
+  FakeClock clock(stored);
+  Purger purger(*pool_, clock, absl::Hours(24 * 7));
+
+  clock.Set(stored + absl::Hours(24 * 7) - absl::Seconds(1));
+  auto kept = purger.RunOnce();
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(*kept, 0);
+  EXPECT_EQ(Ids(), 1);
+
+  clock.Set(stored + absl::Hours(24 * 7) + absl::Seconds(1));
+  auto purged = purger.RunOnce();
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(*purged, 1);
+  EXPECT_EQ(Ids(), 0);
+  EXPECT_EQ(db_.QueryValue("SELECT COUNT(*) FROM request_ids WHERE response "
+                           "IS NOT NULL"),
+            "0");
+
+  // A shorter configured age purges sooner.
+  ASSERT_TRUE(Call(kId, "user-1", Request("B"), &response, &runs).ok());
+  Purger hourly(*pool_, clock, absl::Hours(1));
+  clock.Set(absl::Now() + absl::Hours(2));
+  EXPECT_EQ(*hourly.RunOnce(), 1);
 }
 
 }  // namespace

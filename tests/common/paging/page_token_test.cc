@@ -8,6 +8,7 @@
 
 #include "absl/strings/escaping.h"
 #include "common/status/errors.h"
+#include "common/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/common/status_util.h"
@@ -84,7 +85,7 @@ TEST(PageTokenTest, ForgedCursorIsRefused) {
   const std::string token = codec.Encode(kQuery, PageCursor{10, ""});
   std::string raw;
   ASSERT_TRUE(absl::WebSafeBase64Unescape(token, &raw));
-  raw[1 + 8 + 7] = 0;  // last byte of the seq
+  raw[1 + 8 + 8 + 7] = 0;  // last byte of the seq (after the issue time)
   ExpectBadToken(codec.Decode(absl::WebSafeBase64Escape(raw), kQuery));
 }
 
@@ -120,6 +121,36 @@ TEST(PageTokenTest, GarbageIsRefused) {
     SCOPED_TRACE(garbage);
     ExpectBadToken(codec.Decode(garbage, kQuery));
   }
+}
+
+TEST(PageTokenTest, TokensExpireAfterTheirTtl) {
+  // Issued at t0 by a clock that only moves when told: usable up to t0 + 24h
+  // inclusive, refused after, naming page_token (issue 13).
+  const absl::Time t0 = absl::FromUnixSeconds(1780000000);
+  FakeClock clock(t0);
+  PageTokenCodec codec(kKey, clock);
+  EXPECT_EQ(PageTokenCodec::kDefaultTtl, absl::Hours(24));
+  const std::string token = codec.Encode(kQuery, PageCursor{77, "k"});
+  clock.Set(t0 + absl::Hours(24));
+  auto fresh = codec.Decode(token, kQuery);
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  EXPECT_EQ(fresh->last_seq, 77);
+  clock.Set(t0 + absl::Hours(24) + absl::Seconds(1));
+  auto expired = codec.Decode(token, kQuery);
+  ASSERT_FALSE(expired.ok());
+  EXPECT_EQ(expired.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(BadRequestField(expired.status()), "page_token");
+  EXPECT_EQ(ErrorReason(expired.status()), "PAGE_TOKEN_EXPIRED");
+  // A token issued now is good again.
+  EXPECT_TRUE(
+      codec.Decode(codec.Encode(kQuery, PageCursor{77, ""}), kQuery).ok());
+
+  // A shorter configured lifetime.
+  PageTokenCodec short_lived(kKey, clock, absl::Minutes(5));
+  const std::string brief = short_lived.Encode(kQuery, PageCursor{1, ""});
+  clock.Advance(absl::Minutes(5) + absl::Seconds(1));
+  EXPECT_EQ(ErrorReason(short_lived.Decode(brief, kQuery).status()),
+            "PAGE_TOKEN_EXPIRED");
 }
 
 TEST(PageTokenTest, EffectivePageSize) {

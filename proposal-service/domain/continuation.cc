@@ -1,6 +1,6 @@
-#include "gateway/domain/continuation.h"
+#include "proposal-service/domain/continuation.h"
 
-namespace kyodo::gateway::domain {
+namespace kyodo::proposal::domain {
 
 int ContinuationYear(int call_fiscal_year, const std::set<int>& adopted_years) {
   int year = 1;
@@ -8,4 +8,4 @@ int ContinuationYear(int call_fiscal_year, const std::set<int>& adopted_years) {
   return year;
 }
 
-}  // namespace kyodo::gateway::domain
+}  // namespace kyodo::proposal::domain

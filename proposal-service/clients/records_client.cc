@@ -1,0 +1,99 @@
+#include "proposal-service/clients/records_client.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status/errors.h"
+
+namespace kyodo::proposal {
+namespace {
+
+using common::grpc_client::CallDownstream;
+
+// UNAVAILABLE and DEADLINE_EXCEEDED say which service failed; other
+// statuses pass unchanged.
+absl::Status Unavailable(absl::Status status, absl::string_view service) {
+  if (status.code() != absl::StatusCode::kUnavailable &&
+      status.code() != absl::StatusCode::kDeadlineExceeded) {
+    return status;
+  }
+  return common::ErrorWithReason(
+      status.code(), "RECORDS_UNAVAILABLE",
+      absl::StrCat(service, " could not be asked for the screening's facts (",
+                   status.message(), "); nothing was written, retry later"),
+      {{"service", std::string(service)}});
+}
+
+// NOT_FOUND and PERMISSION_DENIED: the record is not there for this caller.
+bool Absent(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kNotFound ||
+         status.code() == absl::StatusCode::kPermissionDenied;
+}
+
+common::grpc_client::DownstreamOptions Reads(absl::Duration budget,
+                                             const char* service) {
+  common::grpc_client::DownstreamOptions o;
+  o.budget = budget;
+  o.retry_unavailable = true;
+  o.service = service;
+  return o;
+}
+
+}  // namespace
+
+RecordsClient::RecordsClient(std::shared_ptr<grpc::Channel> partners,
+                             std::shared_ptr<grpc::Channel> projects,
+                             absl::Duration budget)
+    : partners_(partner::v1::PartnerService::NewStub(std::move(partners))),
+      projects_(project::v1::ProjectService::NewStub(std::move(projects))),
+      partner_options_(Reads(budget, "partner-service")),
+      project_options_(Reads(budget, "project-service")) {}
+
+absl::StatusOr<std::optional<partner::v1::Partner>> RecordsClient::GetPartner(
+    const common::server::CallContext& call, const std::string& name) const {
+  partner::v1::GetPartnerRequest request;
+  request.set_name(name);
+  partner::v1::Partner partner;
+  absl::Status status =
+      CallDownstream(call, partner_options_, [&](grpc::ClientContext* context) {
+        partner.Clear();
+        return partners_->GetPartner(context, request, &partner);
+      });
+  if (Absent(status)) return std::nullopt;
+  if (!status.ok()) return Unavailable(std::move(status), "partner-service");
+  return partner;
+}
+
+absl::StatusOr<std::optional<project::v1::Project>> RecordsClient::GetProject(
+    const common::server::CallContext& call, const std::string& name) const {
+  project::v1::GetProjectRequest request;
+  request.set_name(name);
+  project::v1::Project project;
+  absl::Status status =
+      CallDownstream(call, project_options_, [&](grpc::ClientContext* context) {
+        project.Clear();
+        return projects_->GetProject(context, request, &project);
+      });
+  if (Absent(status)) return std::nullopt;
+  if (!status.ok()) return Unavailable(std::move(status), "project-service");
+  return project;
+}
+
+absl::StatusOr<std::vector<project::v1::Project>>
+RecordsClient::ProgrammeProjects(const common::server::CallContext& call,
+                                 const std::string& programme,
+                                 const std::string& lead) const {
+  project::v1::ListProjectsRequest request;
+  request.set_page_size(200);
+  request.set_filter(absl::StrCat("source_programme = \"", programme,
+                                  "\" AND lead = \"", lead, "\""));
+  project::v1::ListProjectsResponse response;
+  absl::Status status =
+      CallDownstream(call, project_options_, [&](grpc::ClientContext* context) {
+        response.Clear();
+        return projects_->ListProjects(context, request, &response);
+      });
+  if (!status.ok()) return Unavailable(std::move(status), "project-service");
+  return std::vector<project::v1::Project>(response.projects().begin(),
+                                           response.projects().end());
+}
+
+}  // namespace kyodo::proposal

@@ -1,0 +1,114 @@
+// A fake of what proposal-service asks partner- and project-service while
+// screening (proposal-service/clients/records_client.h), for the service's
+// own tests; the real services answer in the integration tests.
+//
+// Every partner not set otherwise is an ACTIVE CIVIC_GROUP based in 麻生区
+// (the fixture's GoodFacts); there are no projects until added.
+#ifndef KYODO_TESTS_PROPOSAL_SERVICE_FAKE_RECORDS_H_
+#define KYODO_TESTS_PROPOSAL_SERVICE_FAKE_RECORDS_H_
+
+#include <iterator>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/synchronization/mutex.h"
+#include "proposal-service/clients/records_client.h"
+
+namespace kyodo::proposal {
+
+class FakeRecords : public Records {
+ public:
+  // `partner` as partner-service would answer it; nullopt: it does not
+  // exist.
+  void SetPartner(const std::string& name,
+                  std::optional<partner::v1::Partner> partner) {
+    absl::MutexLock lock(&mu_);
+    if (partner.has_value()) partner->set_name(name);
+    partners_[name] = std::move(partner);
+  }
+  void AddProject(project::v1::Project project) {
+    absl::MutexLock lock(&mu_);
+    projects_[project.name()] = std::move(project);
+  }
+  // Removes the projects whose names start with `prefix`.
+  void RemoveProjects(const std::string& prefix) {
+    absl::MutexLock lock(&mu_);
+    for (auto it = projects_.begin(); it != projects_.end();) {
+      it = absl::StartsWith(it->first, prefix) ? projects_.erase(it)
+                                               : std::next(it);
+    }
+  }
+  // While set, every call answers `status` (e.g. UNAVAILABLE).
+  void Fail(absl::Status status) {
+    absl::MutexLock lock(&mu_);
+    failure_ = std::move(status);
+  }
+  int calls() const {
+    absl::MutexLock lock(&mu_);
+    return calls_;
+  }
+
+  absl::StatusOr<std::optional<partner::v1::Partner>> GetPartner(
+      const common::server::CallContext&,
+      const std::string& name) const override {
+    absl::MutexLock lock(&mu_);
+    ++calls_;
+    if (!failure_.ok()) return failure_;
+    auto it = partners_.find(name);
+    if (it != partners_.end()) return it->second;
+    partner::v1::Partner p;
+    p.set_name(name);
+    p.set_kind(partner::v1::CIVIC_GROUP);
+    p.set_state(partner::v1::Partner::ACTIVE);
+    p.set_ward(type::v1::ASAO);
+    return p;
+  }
+
+  absl::StatusOr<std::optional<project::v1::Project>> GetProject(
+      const common::server::CallContext&,
+      const std::string& name) const override {
+    absl::MutexLock lock(&mu_);
+    ++calls_;
+    if (!failure_.ok()) return failure_;
+    auto it = projects_.find(name);
+    if (it == projects_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  absl::StatusOr<std::vector<project::v1::Project>> ProgrammeProjects(
+      const common::server::CallContext&, const std::string& programme,
+      const std::string& lead) const override {
+    absl::MutexLock lock(&mu_);
+    ++calls_;
+    if (!failure_.ok()) return failure_;
+    std::vector<project::v1::Project> out;
+    for (const auto& entry : projects_) {
+      const project::v1::Project& p = entry.second;
+      if (!absl::StartsWith(p.source_proposal(), programme + "/") ||
+          p.has_delete_time())
+        continue;
+      for (const auto& party : p.participants()) {
+        if (party.role() == project::v1::Participant::LEAD &&
+            party.partner() == lead) {
+          out.push_back(p);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  mutable int calls_ = 0;
+  absl::Status failure_;
+  std::map<std::string, std::optional<partner::v1::Partner>> partners_;
+  std::map<std::string, project::v1::Project> projects_;
+};
+
+}  // namespace kyodo::proposal
+
+#endif  // KYODO_TESTS_PROPOSAL_SERVICE_FAKE_RECORDS_H_
