@@ -15,8 +15,10 @@
 //    readiness and liveness probes, kyodo's own native gRPC ones ("" for
 //    startup and readiness, "liveness" for liveness) on their gRPC port;
 //    the stateless services have a HorizontalPodAutoscaler and a
-//    PodDisruptionBudget; the migration Job runs --migrate_only and the
-//    services run with KYODO_MIGRATE=false; secrets come only from Secret
+//    PodDisruptionBudget; the migration Job runs --migrate_only as the
+//    migrating database account (kyodo_migrate, Secret kyodo-db-migrate,
+//    granting the role kyodo_serving), no service mounts that Secret, and
+//    the services run with KYODO_MIGRATE=false; secrets come only from Secret
 //    references (no secret-looking key in a ConfigMap or a literal env);
 //    ingress is denied by default and the services admit only the gateway
 //    (and partner-service project-service too).
@@ -148,6 +150,22 @@ function checkOverlay(name, objects) {
     const runs = job.spec.template.spec.containers.map((c) => (c.args || []).join(" "));
     for (const s of ["partner-service", "project-service", "proposal-service"]) {
       if (!runs.includes(`${s} --migrate_only`)) fail(name, `the Job does not run ${s} --migrate_only`);
+    }
+    // Two database accounts: only the Job has the migrating one, and it
+    // grants the serving role.
+    for (const c of job.spec.template.spec.containers) {
+      const env = Object.fromEntries((c.env || []).map((e) => [e.name, e.value]));
+      if (env.KYODO_DB_USER !== "kyodo_migrate") fail(name, `the Job's ${c.name} does not run as kyodo_migrate`);
+      if (env.KYODO_DB_SERVING_ROLE !== "kyodo_serving") fail(name, `the Job's ${c.name} grants no serving role`);
+    }
+    // Generated Secrets carry a hash suffix.
+    const mountsMigrate = (pod) => (pod.volumes || []).some((v) => v.secret &&
+      /^kyodo-db-migrate(-[a-z0-9]+)?$/.test(v.secret.secretName));
+    if (!mountsMigrate(job.spec.template.spec)) fail(name, "the Job has no kyodo-db-migrate");
+    for (const d of byKind("Deployment").filter((x) => x.metadata.labels["app.kubernetes.io/component"] === "service")) {
+      if (mountsMigrate(d.spec.template.spec)) {
+        fail(name, `${d.metadata.name} mounts the migrating account's password`);
+      }
     }
   }
   // Network policies: default deny, services reached from the gateway only.
