@@ -77,10 +77,10 @@ sessions=$("${db[@]}" -u kyodo_migrate -p"$(cat "$work/data/mariadb/kyodo_migrat
 [[ "$sessions" == kyodo ]] || fail "the services' sessions are not all user kyodo: $sessions"
 serving=("${db[@]}" -u kyodo -p"$(cat "$work/data/mariadb/kyodo.password")" kyodo_partner)
 "${serving[@]}" -e "SELECT COUNT(*) FROM audit_events" | grep -qv '^0$' || fail "no audit events"
-"${serving[@]}" -e "UPDATE audit_events SET actor = 'x'" 2>&1 | grep -q "UPDATE command denied" \
-  || fail "the serving account may rewrite the audit trail"
-"${serving[@]}" -e "DROP TABLE partners" 2>&1 | grep -q "DROP command denied" \
-  || fail "the serving account may drop tables"
+denied=$("${serving[@]}" -e "UPDATE audit_events SET actor = 'x'" 2>&1 || true)
+grep -q "UPDATE command denied" <<<"$denied" || fail "the serving account may rewrite the audit trail: $denied"
+denied=$("${serving[@]}" -e "DROP TABLE partners" 2>&1 || true)
+grep -q "DROP command denied" <<<"$denied" || fail "the serving account may drop tables: $denied"
 
 # The README's walkthrough: a whole selection round with kyodoctl only.
 "$src/deploy/local/walkthrough.sh" --data-dir "$work/data" --addr "127.0.0.1:$base" \
