@@ -35,6 +35,13 @@ export KYODO_BUILD_DIR=$build
 
 ctest --test-dir "$build" --output-on-failure -j "${KYODO_JOBS:-2}" "$@"
 
+# The same tests once more under AddressSanitizer and UBSan (a separate clang
+# build in build-asan/; any finding fails). Skipped when ctest was asked for
+# a subset, or with KYODO_SKIP_SANITIZE=1.
+if [[ $# -eq 0 && "${KYODO_SKIP_SANITIZE:-0}" != 1 ]]; then
+  "$root/tests/sanitize/run.sh"
+fi
+
 # A short libFuzzer run of every target (a separate clang build; seconds per
 # target in KYODO_FUZZ_SECONDS, default 5). Skipped when ctest was asked for
 # a subset, or with KYODO_SKIP_FUZZ=1.
