@@ -400,17 +400,32 @@ done
 check "a call without a token is refused (UNAUTHENTICATED, exit 26)" \
   sh -c "podman run --rm --network host $image kyodoctl --addr=$addr call ListPartners '{}' >/dev/null 2>&1; test \$? = 26"
 
+# The two database accounts (docs/OPERATIONS.md, "Database accounts"): the
+# services' one reads and appends to the audit trail but cannot rewrite it or
+# change the schema.
+as_serving() {
+  podman exec "$(container mariadb)" sh -c \
+    "mariadb -h 127.0.0.1 -u kyodo -p\"\$(cat /run/secrets/db_password)\" kyodo_partner -e \"$1\"" 2>&1 || true
+}
+check "the serving account reads the audit trail" \
+  grep -q "CreatePartner" <<<"$(as_serving 'SELECT method FROM audit_events')"
+check "the serving account cannot rewrite the audit trail" \
+  grep -q "UPDATE command denied" <<<"$(as_serving "UPDATE audit_events SET actor = 'x'")"
+check "the serving account cannot change the schema" \
+  grep -q "DROP command denied" <<<"$(as_serving 'DROP TABLE partners')"
+
 # Back up, change, restore (docs/OPERATIONS.md, "Back up and restore").
 backup=$state/kyodo-backup.sql
+# Both as the migrating account: the restore drops and creates tables.
 podman exec "$(container mariadb)" sh -c 'mariadb-dump --single-transaction \
-  -h 127.0.0.1 -u kyodo -p"$(cat /run/secrets/db_password)" \
+  -h 127.0.0.1 -u kyodo_migrate -p"$(cat /run/secrets/db_migrate_password)" \
   --databases kyodo_partner kyodo_project kyodo_proposal' >"$backup" 2>"$state/backup.err" || true
 check "mariadb-dump backs up the three databases" grep -q '百合丘第一町会' "$backup"
 later=$(ctl --addr="$addr" --json call CreatePartner '{"partner": {"kind": "CIVIC_GROUP",
   "display_name": "バックアップ後の会", "name_kana": "ばっくあっぷごのかい", "ward": "ASAO"}}' 2>/dev/null |
   grep -oE 'partners/[a-z0-9]+' | head -1 || true)
 podman exec -i "$(container mariadb)" sh -c \
-  'mariadb -h 127.0.0.1 -u kyodo -p"$(cat /run/secrets/db_password)"' <"$backup" 2>"$state/restore.err" || true
+  'mariadb -h 127.0.0.1 -u kyodo_migrate -p"$(cat /run/secrets/db_migrate_password)"' <"$backup" 2>"$state/restore.err" || true
 restored() {
   [[ -n "$later" ]] || return 1
   ctl --addr="$addr" call GetPartner "{\"name\": \"$partner\"}" >/dev/null 2>&1 || return 1

@@ -22,14 +22,25 @@ port=$((20000 + RANDOM % 20000))
 until port_free "$port"; do port=$((20000 + RANDOM % 20000)); done
 "$root/deploy/local/mariadb.sh" start "$db_dir" "$port"
 
+# Its two accounts (deploy/local/mariadb.sh): tests create, migrate and drop
+# schemas as the migrating one; services under test run as the serving one.
 export KYODO_TEST_DB_HOST=127.0.0.1
 export KYODO_TEST_DB_PORT=$port
-export KYODO_TEST_DB_USER=kyodo
-export KYODO_TEST_DB_PASSWORD_FILE=$db_dir/kyodo.password
+export KYODO_TEST_DB_USER=kyodo_migrate
+export KYODO_TEST_DB_PASSWORD_FILE=$db_dir/kyodo_migrate.password
+export KYODO_TEST_DB_SERVING_USER=kyodo
+export KYODO_TEST_DB_SERVING_PASSWORD_FILE=$db_dir/kyodo.password
 export KYODO_SOURCE_DIR=$root
 export KYODO_BUILD_DIR=$build
 
 ctest --test-dir "$build" --output-on-failure -j "${KYODO_JOBS:-2}" "$@"
+
+# The same tests once more under AddressSanitizer and UBSan (a separate clang
+# build in build-asan/; any finding fails). Skipped when ctest was asked for
+# a subset, or with KYODO_SKIP_SANITIZE=1.
+if [[ $# -eq 0 && "${KYODO_SKIP_SANITIZE:-0}" != 1 ]]; then
+  "$root/tests/sanitize/run.sh"
+fi
 
 # A short libFuzzer run of every target (a separate clang build; seconds per
 # target in KYODO_FUZZ_SECONDS, default 5). Skipped when ctest was asked for

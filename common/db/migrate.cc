@@ -49,10 +49,32 @@ AppliedMap ParseApplied(const std::vector<Row>& rows) {
   return applied;
 }
 
+// MySQL errors of a statement the account has no privilege for.
+bool IsDenied(const absl::Status& status) {
+  const int number = MySqlErrorNumber(status);
+  // 1044 database, 1142 table, 1227 "you need the X privilege".
+  return number == 1044 || number == 1142 || number == 1227;
+}
+
+absl::Status NotPermitted(absl::string_view what) {
+  return ErrorWithReason(
+      absl::StatusCode::kPermissionDenied, "MIGRATION_NOT_PERMITTED",
+      absl::StrCat("the database account may not ", what,
+                   ": run the migration step as the migrating account "
+                   "(docs/OPERATIONS.md, \"Database accounts\")"));
+}
+
 absl::StatusOr<AppliedMap> ReadApplied(Session& session) {
-  KYODO_RETURN_IF_ERROR(session.ExecUnprepared(kCreateTable));
-  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, session.Query(kSelectApplied));
-  return ParseApplied(rows);
+  // Read first: a current schema needs no DDL (a serving account may look).
+  absl::StatusOr<std::vector<Row>> rows = session.Query(kSelectApplied);
+  if (!rows.ok() && MySqlErrorNumber(rows.status()) == 1146) {
+    if (absl::Status s = session.ExecUnprepared(kCreateTable); !s.ok()) {
+      return IsDenied(s) ? NotPermitted("create tables") : s;
+    }
+    rows = session.Query(kSelectApplied);
+  }
+  if (!rows.ok()) return rows.status();
+  return ParseApplied(*rows);
 }
 
 absl::Status CheckNotDirty(const AppliedMap& applied) {
@@ -72,9 +94,12 @@ absl::Status ApplyOne(Session& session, const std::string& track,
                       const Migration& m, const std::string& checksum) {
   log::Info("applying migration",
             {{"track", track}, {"version", m.version}, {"name", m.name}});
-  KYODO_RETURN_IF_ERROR(
-      session.Exec(kInsertDirty, {track, m.version, m.name, checksum})
-          .status());
+  if (absl::Status s =
+          session.Exec(kInsertDirty, {track, m.version, m.name, checksum})
+              .status();
+      !s.ok()) {
+    return IsDenied(s) ? NotPermitted("apply migrations") : s;
+  }
   for (const std::string& statement : SplitStatements(m.sql)) {
     if (absl::Status s = session.ExecUnprepared(statement); !s.ok()) {
       return absl::InternalError(
@@ -111,7 +136,73 @@ absl::StatusOr<MigrationReport> ApplyLocked(
   return report;
 }
 
+bool IsIn(absl::string_view table, const auto& list) {
+  for (absl::string_view t : list) {
+    if (t == table) return true;
+  }
+  return false;
+}
+
+// Grants `role` the serving privileges on every table of the session's
+// schema. GRANT adds to what a role has, so the privileges an append-only
+// or read-only table must not have are revoked explicitly (1147: there was
+// no grant on that table to take back).
+absl::Status GrantServing(Session& session, absl::string_view role) {
+  // Without NO_AUTO_CREATE_USER, GRANT to a name that does not exist would
+  // create a user of that name with no password.
+  KYODO_RETURN_IF_ERROR(session.ExecUnprepared(
+      "SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_CREATE_USER')"));
+  KYODO_ASSIGN_OR_RETURN(
+      std::vector<Row> tables,
+      session.Query("SELECT table_name FROM information_schema.tables WHERE "
+                    "table_schema = DATABASE() AND table_type = 'BASE TABLE' "
+                    "ORDER BY table_name"));
+  for (const Row& row : tables) {
+    const std::string& table = row.String(0);
+    // Our own table names; quoted all the same.
+    if (table.find('`') != std::string::npos) continue;
+    const bool append_only = IsIn(table, kAppendOnlyTables);
+    const bool read_only = IsIn(table, kReadOnlyTables);
+    const std::string on = absl::StrCat("`", table, "` TO `", role, "`");
+    const char* privileges = read_only     ? "SELECT"
+                             : append_only ? "SELECT, INSERT"
+                                           : "SELECT, INSERT, UPDATE, DELETE";
+    absl::Status granted =
+        session.ExecUnprepared(absl::StrCat("GRANT ", privileges, " ON ", on));
+    // 1133: no such user or role; 1410: not allowed to create one.
+    if (MySqlErrorNumber(granted) == 1133 ||
+        MySqlErrorNumber(granted) == 1410) {
+      return FailedPreconditionError(
+          "SERVING_ROLE_MISSING",
+          absl::StrCat("the serving role ", role,
+                       " does not exist: create it (docs/OPERATIONS.md, "
+                       "\"Database accounts\")"));
+    }
+    if (IsDenied(granted)) return NotPermitted("grant privileges");
+    KYODO_RETURN_IF_ERROR(granted);
+    if (append_only || read_only) {
+      absl::Status revoked = session.ExecUnprepared(
+          absl::StrCat("REVOKE ", read_only ? "INSERT, " : "",
+                       "UPDATE, DELETE ON `", table, "` FROM `", role, "`"));
+      if (!revoked.ok() && MySqlErrorNumber(revoked) != 1147) return revoked;
+    }
+  }
+  log::Info("serving role granted",
+            {{"role", role}, {"tables", static_cast<int64_t>(tables.size())}});
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+bool ValidRoleName(absl::string_view role) {
+  if (role.size() > 64) return false;
+  for (char c : role) {
+    if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c) && c != '_') {
+      return false;
+    }
+  }
+  return true;
+}
 
 std::vector<std::string> SplitStatements(absl::string_view sql) {
   std::vector<std::string> statements;
@@ -156,7 +247,11 @@ absl::Status CreateDatabase(const PoolOptions& database) {
 
 absl::StatusOr<MigrationReport> ApplyMigrations(
     const PoolOptions& database, const std::vector<MigrationTrack>& tracks,
-    absl::Duration lock_timeout) {
+    absl::Duration lock_timeout, absl::string_view serving_role) {
+  if (!ValidRoleName(serving_role)) {
+    return absl::InvalidArgumentError(
+        "serving role must be lowercase letters, digits and _");
+  }
   PoolOptions options = database;
   options.max_size = 1;
   options.io_timeout = absl::Hours(1);
@@ -166,8 +261,15 @@ absl::StatusOr<MigrationReport> ApplyMigrations(
       pool->Borrow(absl::Now() + options.connect_timeout);
   // 1049: unknown database. A fresh install creates its own.
   if (!session.ok() && MySqlErrorNumber(session.status()) == 1049) {
-    KYODO_RETURN_IF_ERROR(CreateDatabase(database));
+    if (absl::Status s = CreateDatabase(database); !s.ok()) {
+      return IsDenied(s) ? NotPermitted("create the database") : s;
+    }
     session = pool->Borrow(absl::Now() + options.connect_timeout);
+  }
+  // An account with no privilege on the schema (the serving one, before the
+  // migration step made and granted it).
+  if (!session.ok() && IsDenied(session.status())) {
+    return NotPermitted("use this database");
   }
   if (!session.ok()) return session.status();
   // The lock name is bound to the schema: tests run many schemas at once.
@@ -181,6 +283,12 @@ absl::StatusOr<MigrationReport> ApplyMigrations(
         "another instance holds the migration lock; try again later");
   }
   absl::StatusOr<MigrationReport> report = ApplyLocked(**session, tracks);
+  if (report.ok() && !serving_role.empty()) {
+    if (absl::Status granted = GrantServing(**session, serving_role);
+        !granted.ok()) {
+      report = granted;
+    }
+  }
   absl::Status released =
       (*session)
           ->QueryOne(

@@ -14,6 +14,17 @@
 //
 // Several instances starting at once serialise on GET_LOCK, so each migration
 // is applied exactly once; the others find it done.
+//
+// Two database accounts (docs/OPERATIONS.md, "Database accounts"): the
+// migration step runs as an account that may change the schema and grant,
+// and, given a serving role, grants that role what serving needs on every
+// table, table by table (MariaDB has no partial revoke of a schema-wide
+// grant). The services run as an account whose default role it is: data
+// statements only, the audit trail append-only, schema_migrations read-only.
+// A migration that adds a table gets it granted on the next run. A schema
+// that is already current needs no DDL, so a serving account may run with
+// --migrate and finds nothing to do; with migrations pending it gets
+// PERMISSION_DENIED MIGRATION_NOT_PERMITTED.
 #ifndef KYODO_COMMON_DB_MIGRATE_H_
 #define KYODO_COMMON_DB_MIGRATE_H_
 
@@ -43,16 +54,32 @@ struct MigrationReport {
   int current = 0;  // migrations already in place
 };
 
+// Tables the serving role may only read and append to (the audit trail of
+// common/schema/001_common.sql): no UPDATE, no DELETE.
+inline constexpr absl::string_view kAppendOnlyTables[] = {"audit_events"};
+// Tables the serving role may only read.
+inline constexpr absl::string_view kReadOnlyTables[] = {"schema_migrations"};
+
+// True for "" and for names of lowercase letters, digits and _ (at most 64):
+// the role name is written into GRANT statements.
+bool ValidRoleName(absl::string_view role);
+
 // Applies every pending migration of `tracks` with its own session (DDL on a
-// large table may outlast a normal statement timeout). Errors:
+// large table may outlast a normal statement timeout), then, when
+// `serving_role` is not empty, grants it the serving privileges on every
+// table of the schema (and takes UPDATE and DELETE on the append-only ones
+// back, should an older grant have given them). Errors:
 // FAILED_PRECONDITION SCHEMA_DIRTY when a migration is marked dirty,
 // FAILED_PRECONDITION MIGRATION_CHANGED when an applied file was edited,
 // DEADLINE_EXCEEDED when the lock is not granted within `lock_timeout`,
-// UNAVAILABLE when the database cannot be reached, INTERNAL (and the
+// UNAVAILABLE when the database cannot be reached, PERMISSION_DENIED
+// MIGRATION_NOT_PERMITTED when the account may not change the schema (a
+// serving account) or may not grant, FAILED_PRECONDITION
+// SERVING_ROLE_MISSING when `serving_role` does not exist, INTERNAL (and the
 // migration left dirty) when a statement fails.
 absl::StatusOr<MigrationReport> ApplyMigrations(
     const PoolOptions& database, const std::vector<MigrationTrack>& tracks,
-    absl::Duration lock_timeout);
+    absl::Duration lock_timeout, absl::string_view serving_role = "");
 
 enum class SchemaState { kCurrent, kPending, kDirty };
 

@@ -57,6 +57,14 @@ absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(
   if (options.port < 1 || options.port > 65535) {
     return absl::InvalidArgumentError("db port must be 1..65535");
   }
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "db TLS client certificate and key go together");
+  }
+  if (!options.tls_cert_file.empty() && options.tls_ca_file.empty()) {
+    return absl::InvalidArgumentError(
+        "a db TLS client certificate needs the CA that verifies the server");
+  }
   // The driver singleton is not safe to create from several threads at once.
   sql::mysql::get_mysql_driver_instance();
   return std::unique_ptr<ConnectionPool>(
@@ -86,6 +94,17 @@ absl::StatusOr<std::unique_ptr<Session>> ConnectionPool::Open(
   if (!options_.database.empty()) {
     connect["schema"] = sql::SQLString(options_.database);
   }
+  if (!options_.tls_ca_file.empty()) {
+    // Connector/C++ 1.1: sslVerify checks the chain and the host name,
+    // sslEnforce refuses a server that does not offer TLS.
+    connect["sslCA"] = sql::SQLString(options_.tls_ca_file);
+    if (!options_.tls_cert_file.empty()) {
+      connect["sslCert"] = sql::SQLString(options_.tls_cert_file);
+      connect["sslKey"] = sql::SQLString(options_.tls_key_file);
+    }
+    connect["sslVerify"] = true;
+    connect["sslEnforce"] = true;
+  }
   connect["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
   connect["OPT_RECONNECT"] = false;
   connect["OPT_CONNECT_TIMEOUT"] =
@@ -96,10 +115,12 @@ absl::StatusOr<std::unique_ptr<Session>> ConnectionPool::Open(
   try {
     connection.reset(sql::mysql::get_mysql_driver_instance()->connect(connect));
   } catch (const sql::SQLException& e) {
-    log::Warning("database connect failed", {{"errno", e.getErrorCode()},
-                                             {"error", e.what()},
-                                             {"host", options_.host},
-                                             {"port", options_.port}});
+    log::Warning("database connect failed",
+                 {{"errno", e.getErrorCode()},
+                  {"error", e.what()},
+                  {"host", options_.host},
+                  {"port", options_.port},
+                  {"tls", !options_.tls_ca_file.empty()}});
     return WithMySqlErrorNumber(
         ErrorWithReason(absl::StatusCode::kUnavailable, "DATABASE_UNAVAILABLE",
                         "cannot connect to the database; retry later"),

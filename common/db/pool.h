@@ -12,6 +12,11 @@
 //   strict SQL mode, READ COMMITTED, a bounded lock wait, and the connector's
 //   auto-reconnect OFF: a silent reconnect would lose the session settings
 //   and any open transaction.
+// - With `tls_ca_file` set, every session uses TLS and verifies the server:
+//   its certificate must chain to that CA and name the host connected to, and
+//   a server without TLS is refused (never a silent fall back to plaintext).
+//   `tls_cert_file`/`tls_key_file` add a client certificate, for accounts
+//   created with REQUIRE X509 or REQUIRE SUBJECT.
 #ifndef KYODO_COMMON_DB_POOL_H_
 #define KYODO_COMMON_DB_POOL_H_
 
@@ -35,6 +40,10 @@ struct PoolOptions {
   std::string password;
   // The schema sessions use; "" for none (admin tasks).
   std::string database;
+  // TLS to the server (PEM files); "" for plaintext. See above.
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
   int max_size = 16;
   int max_waiters = 64;
   absl::Duration max_wait = absl::Seconds(2);

@@ -35,8 +35,8 @@ bool Migrate(const ServiceConfig& config,
              metrics::Metrics* metrics, int* exit_code) {
   if (!config.migrate && !config.migrate_only) return true;
   db::MigrationReport report;
-  absl::Status migrated =
-      MigrateAtStart(config.db, tracks, absl::Seconds(60), &report);
+  absl::Status migrated = MigrateAtStart(config.db, tracks, absl::Seconds(60),
+                                         &report, config.db_serving_role);
   if (metrics != nullptr) {
     metrics->SetMigrations(
         report.applied,

@@ -10,18 +10,22 @@ const db::MigrationTrack& CommonMigrations() { return KyodoCommonMigrations(); }
 
 absl::Status MigrateAtStart(const db::PoolOptions& database,
                             const std::vector<db::MigrationTrack>& tracks,
-                            absl::Duration wait, db::MigrationReport* report) {
+                            absl::Duration wait, db::MigrationReport* report,
+                            absl::string_view serving_role) {
   const absl::Time give_up = absl::Now() + wait;
   absl::Duration backoff = absl::Milliseconds(200);
   while (true) {
     absl::StatusOr<db::MigrationReport> applied =
-        db::ApplyMigrations(database, tracks, absl::Seconds(60));
+        db::ApplyMigrations(database, tracks, absl::Seconds(60), serving_role);
     if (applied.ok()) {
       if (report != nullptr) *report = *applied;
       return absl::OkStatus();
     }
+    // 2026: TLS failed (a wrong CA, a certificate for another host, a
+    // server without TLS): configuration, not a database still starting.
     const bool retry =
         applied.status().code() == absl::StatusCode::kUnavailable &&
+        db::MySqlErrorNumber(applied.status()) != 2026 &&
         absl::Now() + backoff < give_up;
     log::Write(retry ? log::Level::kWarning : log::Level::kError,
                "migration failed",

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "common/db/migrate.h"
 #include "common/db/pool.h"
 
@@ -18,11 +19,13 @@ const db::MigrationTrack& CommonMigrations();
 // pod may start before its database). Returns FAILED_PRECONDITION
 // SCHEMA_DIRTY for a dirty schema: the caller keeps serving NOT_SERVING.
 // On success, `report` (when given) says how many migrations this call
-// applied and how many were already in place.
+// applied and how many were already in place. A non-empty `serving_role` is
+// granted the serving privileges afterwards (db::ApplyMigrations).
 absl::Status MigrateAtStart(const db::PoolOptions& database,
                             const std::vector<db::MigrationTrack>& tracks,
                             absl::Duration wait,
-                            db::MigrationReport* report = nullptr);
+                            db::MigrationReport* report = nullptr,
+                            absl::string_view serving_role = "");
 
 // Ready when a session answers a ping and every migration of `tracks` is
 // applied and clean.

@@ -1,5 +1,6 @@
 #include "common/server/service_config.h"
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -7,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/config/config.h"
+#include "common/db/migrate.h"
 #include "common/log/log.h"
 
 ABSL_FLAG(std::string, listen, "", "address:port to serve gRPC on");
@@ -16,6 +18,20 @@ ABSL_FLAG(std::string, db_user, "kyodo", "MariaDB user");
 ABSL_FLAG(std::string, db_password_file, "",
           "file holding the MariaDB password");
 ABSL_FLAG(std::string, db_name, "", "database (schema) of this service");
+ABSL_FLAG(std::string, db_tls_ca_file, "",
+          "connect to MariaDB over TLS, verifying its certificate (chain and "
+          "host name) against this CA (PEM); a server without TLS is refused");
+ABSL_FLAG(std::string, db_tls_cert_file, "",
+          "client certificate (PEM) presented to MariaDB; needs "
+          "--db_tls_ca_file");
+ABSL_FLAG(std::string, db_tls_key_file, "",
+          "private key of --db_tls_cert_file");
+ABSL_FLAG(std::string, db_serving_role, "",
+          "with --migrate_only (or --migrate): after migrating, grant this "
+          "MariaDB role what serving needs on every table of the schema "
+          "(SELECT, INSERT, UPDATE, DELETE; only SELECT and INSERT on the "
+          "audit trail; only SELECT on schema_migrations); empty = grant "
+          "nothing (docs/OPERATIONS.md, \"Database accounts\")");
 ABSL_FLAG(int, db_pool_size, 16, "most database sessions held at once");
 ABSL_FLAG(int, db_pool_max_waiters, 64,
           "most calls waiting for a session before new ones are refused");
@@ -73,6 +89,13 @@ void Require(bool ok, absl::string_view message) {
   if (!ok) config::Fail(message);
 }
 
+// A file the process must be able to read: named in the error when not.
+void RequireReadable(absl::string_view flag, const std::string& path) {
+  if (path.empty()) return;
+  std::ifstream in(path);
+  Require(in.good(), absl::StrCat(flag, ": cannot read ", path));
+}
+
 }  // namespace
 
 ServiceConfig LoadServiceConfig(absl::string_view service,
@@ -100,6 +123,22 @@ ServiceConfig LoadServiceConfig(absl::string_view service,
     c.db.password =
         Secret("--db_password_file", absl::GetFlag(FLAGS_db_password_file));
   }
+  c.db.tls_ca_file = absl::GetFlag(FLAGS_db_tls_ca_file);
+  c.db.tls_cert_file = absl::GetFlag(FLAGS_db_tls_cert_file);
+  c.db.tls_key_file = absl::GetFlag(FLAGS_db_tls_key_file);
+  Require(c.db.tls_cert_file.empty() == c.db.tls_key_file.empty(),
+          "--db_tls_cert_file and --db_tls_key_file go together");
+  Require(c.db.tls_cert_file.empty() || !c.db.tls_ca_file.empty(),
+          "--db_tls_cert_file needs --db_tls_ca_file");
+  if (uses_database) {
+    RequireReadable("--db_tls_ca_file", c.db.tls_ca_file);
+    RequireReadable("--db_tls_cert_file", c.db.tls_cert_file);
+    RequireReadable("--db_tls_key_file", c.db.tls_key_file);
+  }
+  c.db_serving_role = absl::GetFlag(FLAGS_db_serving_role);
+  Require(db::ValidRoleName(c.db_serving_role),
+          "--db_serving_role must be empty or lowercase letters, digits and "
+          "_ (at most 64)");
   c.db.max_size = absl::GetFlag(FLAGS_db_pool_size);
   c.db.max_waiters = absl::GetFlag(FLAGS_db_pool_max_waiters);
   c.db.max_wait = absl::GetFlag(FLAGS_db_pool_max_wait);

@@ -5,6 +5,10 @@
 //   --listen [KYODO_LISTEN]                 address:port to serve on
 //   --db_host, --db_port, --db_user, --db_name
 //   --db_password_file                      file holding the DB password
+//   --db_tls_ca_file                        TLS to MariaDB, verified
+//   --db_tls_cert_file, --db_tls_key_file   client certificate to MariaDB
+//   --db_serving_role                       role granted the serving
+//                                           privileges after migrating
 //   --db_pool_size, --db_pool_max_wait, --db_pool_max_waiters
 //   --jwt_issuer, --jwt_audience, --jwt_algorithms (HS256 or RS256)
 //   --jwt_key_file                          HS256 secret or RS256 public key
@@ -35,6 +39,7 @@ namespace kyodo::common::server {
 struct ServiceConfig {
   std::string listen;
   db::PoolOptions db;
+  std::string db_serving_role;  // "" = grant nothing after migrating
   auth::VerifierOptions auth;
   std::string page_token_key;
   bool migrate = true;

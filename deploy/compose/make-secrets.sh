@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes the secret files of the compose stack, once (existing files are
-# kept): the MariaDB password, the JWT signing key, the page-token key, and
+# kept): the passwords of the two MariaDB accounts (serving, migrating), the
+# JWT signing key, the page-token key, and
 # the gateway's own token (role admin, one year), minted by kyodoctl from
 # the image.
 #
@@ -26,6 +27,7 @@ random() {  # random FILE BYTES
   chmod 444 "$1"
 }
 random "$dir/db_password" 24
+random "$dir/db_migrate_password" 24
 random "$dir/jwt.key" 48
 random "$dir/page_token.key" 48
 if [[ ! -s "$dir/gateway.token" ]]; then

@@ -3,9 +3,18 @@
 # prompt, loopback only. Used by the launcher, the test command and the tests
 # that restart the database.
 #
-#   mariadb.sh start DIR PORT   initialise DIR if new, start, wait until ready;
-#                               DIR/kyodo.password holds the password of user
-#                               kyodo@127.0.0.1 (all privileges: local only)
+#   mariadb.sh start DIR PORT [MARIADBD OPTION...]
+#                               initialise DIR if new, start (with the extra
+#                               server options, e.g. --ssl-cert=...), wait
+#                               until ready, and make the two accounts
+#                               (docs/OPERATIONS.md, "Database accounts"):
+#                               kyodo_migrate@127.0.0.1, which migrates (all
+#                               privileges WITH GRANT OPTION: local only;
+#                               password in DIR/kyodo_migrate.password), and
+#                               kyodo@127.0.0.1, which serves: only the role
+#                               kyodo_serving, which the migration step grants
+#                               data privileges table by table (password in
+#                               DIR/kyodo.password)
 #   mariadb.sh stop DIR         stop and wait until the server has exited
 #   mariadb.sh status DIR       exit 0 when running
 set -euo pipefail
@@ -25,6 +34,7 @@ running() {
 case "$cmd" in
   start)
     port=${3:?port required}
+    shift 3
     if running; then echo "mariadb already running in $dir" >&2; exit 0; fi
     if [[ ! -d "$dir/data/mysql" ]]; then
       mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
@@ -38,7 +48,7 @@ case "$cmd" in
       --pid-file="$pidfile" --log-error="$dir/mariadbd.err" \
       --skip-name-resolve --max-connections=1000 \
       --innodb-buffer-pool-size=256M --innodb-log-file-size=128M \
-      --character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
+      --character-set-server=utf8mb4 --collation-server=utf8mb4_bin "$@" \
       </dev/null >/dev/null 2>&1 &
     for _ in $(seq 1 300); do
       if mariadb-admin --no-defaults --socket="$socket" -u "$(id -un)" ping >/dev/null 2>&1; then
@@ -48,14 +58,25 @@ case "$cmd" in
     done
     mariadb-admin --no-defaults --socket="$socket" -u "$(id -un)" ping >/dev/null 2>&1 || {
       echo "mariadb did not start; see $dir/mariadbd.err" >&2; tail -20 "$dir/mariadbd.err" >&2; exit 1; }
-    if [[ ! -s "$dir/kyodo.password" ]]; then
-      (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$dir/kyodo.password")
-    fi
+    for account in kyodo kyodo_migrate; do
+      if [[ ! -s "$dir/$account.password" ]]; then
+        (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$dir/$account.password")
+      fi
+    done
     password=$(cat "$dir/kyodo.password")
+    migrate_password=$(cat "$dir/kyodo_migrate.password")
+    # Idempotent: a data folder from before the two accounts had kyodo with
+    # every privilege; that is taken back here.
     mariadb --no-defaults --socket="$socket" -u "$(id -un)" <<SQL
+CREATE ROLE IF NOT EXISTS kyodo_serving;
+CREATE USER IF NOT EXISTS 'kyodo_migrate'@'127.0.0.1' IDENTIFIED BY '$migrate_password';
+ALTER USER 'kyodo_migrate'@'127.0.0.1' IDENTIFIED BY '$migrate_password';
+GRANT ALL PRIVILEGES ON *.* TO 'kyodo_migrate'@'127.0.0.1' WITH GRANT OPTION;
 CREATE USER IF NOT EXISTS 'kyodo'@'127.0.0.1' IDENTIFIED BY '$password';
 ALTER USER 'kyodo'@'127.0.0.1' IDENTIFIED BY '$password';
-GRANT ALL PRIVILEGES ON *.* TO 'kyodo'@'127.0.0.1';
+REVOKE ALL PRIVILEGES, GRANT OPTION FROM 'kyodo'@'127.0.0.1';
+GRANT kyodo_serving TO 'kyodo'@'127.0.0.1';
+SET DEFAULT ROLE kyodo_serving FOR 'kyodo'@'127.0.0.1';
 SQL
     ;;
   stop)

@@ -60,11 +60,29 @@ fi
 db_port=$((base + 6))
 "$root/deploy/local/mariadb.sh" start "$data/mariadb" "$db_port"
 
+# Two database accounts (docs/OPERATIONS.md, "Database accounts"): each
+# service's migration step runs first as kyodo_migrate, which may change the
+# schema and grants the role kyodo_serving what serving needs; the services
+# then run as kyodo (that role only: no DDL, the audit trail append-only).
+secret_flags=(
+  --jwt_key_file="$data/secrets/jwt.key" --jwt_issuer=kyodo-local
+  --page_token_key_file="$data/secrets/page_token.key")
+for name in partner-service project-service proposal-service; do
+  binary=$build/$name/$name
+  [[ -x "$binary" ]] || continue
+  "$binary" --migrate_only --db_host=127.0.0.1 --db_port="$db_port" \
+    --db_user=kyodo_migrate --db_password_file="$data/mariadb/kyodo_migrate.password" \
+    --db_serving_role=kyodo_serving "${secret_flags[@]}" >>"$data/logs/$name.log" 2>&1 || {
+    echo "kyodo: the migration step of $name failed; last log lines:" >&2
+    tail -20 "$data/logs/$name.log" >&2
+    exit 1
+  }
+done
+
 common_flags=(
   --db_host=127.0.0.1 --db_port="$db_port" --db_user=kyodo
-  --db_password_file="$data/mariadb/kyodo.password"
-  --jwt_key_file="$data/secrets/jwt.key" --jwt_issuer=kyodo-local
-  --page_token_key_file="$data/secrets/page_token.key"
+  --db_password_file="$data/mariadb/kyodo.password" --migrate=false
+  "${secret_flags[@]}"
   --reflection --drain=1s --shutdown_grace=5s)
 
 # name, port offset, service for health checks
@@ -132,7 +150,7 @@ cat <<MSG
 
 kyodo is up (data in $data, logs in $data/logs):
 $(for entry in "${started[@]}"; do IFS=: read -r name port _ <<<"$entry"; printf '  %-17s 127.0.0.1:%s\n' "$name" "$port"; done)
-  MariaDB           127.0.0.1:$db_port (user kyodo, password in $data/mariadb/kyodo.password)
+  MariaDB           127.0.0.1:$db_port (user kyodo serves, kyodo_migrate migrates; passwords in $data/mariadb/)
 
 In another terminal:
   export PATH=$build/kyodoctl:\$PATH

@@ -116,7 +116,9 @@ run_once() {  # result folder
   local db_port gw pa pr po pa2 echo_port
   free_port; db_port=$REPLY
   "$root/deploy/local/mariadb.sh" start "$tmp/mariadb" "$db_port" >/dev/null
-  local dbpass=$tmp/mariadb/kyodo.password
+  # One account for everything here (it migrates at start and seeds with
+  # DDL): the migrating one of deploy/local/mariadb.sh.
+  local dbpass=$tmp/mariadb/kyodo_migrate.password
   local sql=(mariadb --no-defaults --socket="$tmp/mariadb/mariadbd.sock" -u "$(id -un)")
   "${sql[@]}" -e "CREATE DATABASE bench_floor"
   head -c 32 /dev/urandom | base64 >"$tmp/jwt.key"
@@ -126,7 +128,7 @@ run_once() {  # result folder
 
   free_port; gw=$REPLY; free_port; pa=$REPLY; free_port; pr=$REPLY
   free_port; po=$REPLY; free_port; pa2=$REPLY; free_port; echo_port=$REPLY
-  local common=(--db_host=127.0.0.1 --db_port="$db_port" --db_user=kyodo
+  local common=(--db_host=127.0.0.1 --db_port="$db_port" --db_user=kyodo_migrate
     --db_password_file="$dbpass" --jwt_key_file="$tmp/jwt.key" --jwt_issuer=kyodo-local
     --page_token_key_file="$tmp/page.key" --drain=0s --shutdown_grace=2s
     --db_pool_size="$pool")
@@ -160,7 +162,8 @@ run_once() {  # result folder
   wait_healthy "127.0.0.1:$pa2" kyodo.partner.v1.PartnerService
 
   # --- seeding
-  local dbflags=(--db_port="$db_port" --db_password_file="$dbpass" --project_db=kyodo_project)
+  local dbflags=(--db_port="$db_port" --db_user=kyodo_migrate --db_password_file="$dbpass"
+    --project_db=kyodo_project)
   local t0=$SECONDS
   "$seed" --step=rpc --addr="127.0.0.1:$gw" --jwt_key_file="$tmp/jwt.key" \
     --out_dir="$tmp/req" 2>>"$res/seed.log"
@@ -216,10 +219,10 @@ HOLD
   measure echo "127.0.0.1:$echo_port" kyodo.bench.v1.EchoService.Echo "$tmp/req/echo.jsonl" \
     --in_flight=$sweep
   "$build/tests/bench/dbfloor/kyodo-db-floor" --db_port="$db_port" \
-    --db_password_file="$dbpass" --db_name=bench_floor --threads=1,2,4,8,16 \
+    --db_user=kyodo_migrate --db_password_file="$dbpass" --db_name=bench_floor --threads=1,2,4,8,16 \
     --duration="$duration" >"$res/dbfloor.json" 2>>"$res/load.log"
   "$build/tests/bench/dbfloor/kyodo-db-floor" --db_port="$db_port" \
-    --db_password_file="$dbpass" --db_name=bench_floor --mode=insert --threads=1,8 \
+    --db_user=kyodo_migrate --db_password_file="$dbpass" --db_name=bench_floor --mode=insert --threads=1,8 \
     --duration="$duration" >"$res/dbfloor_write.json" 2>>"$res/load.log"
   # GetPartner: the sweep doubles as the overload test (deadline 1 s; 32 and
   # 64 in flight are 4x and 8x the pool).
@@ -271,8 +274,9 @@ HOLD
   } >"$res/rss.json"
 
   if ((preview)) && [[ -x "$build/tests/bench/proposal/proposal_preview_bench" ]]; then
-    KYODO_TEST_DB_HOST=127.0.0.1 KYODO_TEST_DB_PORT=$db_port KYODO_TEST_DB_USER=kyodo \
-      KYODO_TEST_DB_PASSWORD_FILE=$dbpass \
+    KYODO_TEST_DB_HOST=127.0.0.1 KYODO_TEST_DB_PORT=$db_port KYODO_TEST_DB_USER=kyodo_migrate \
+      KYODO_TEST_DB_PASSWORD_FILE=$dbpass KYODO_TEST_DB_SERVING_USER=kyodo \
+      KYODO_TEST_DB_SERVING_PASSWORD_FILE=$tmp/mariadb/kyodo.password \
       "$build/tests/bench/proposal/proposal_preview_bench" \
       --benchmark_filter='BM_PreviewDecisionRpc|BM_EngineOnTheSameCall' \
       --benchmark_format=json --benchmark_report_aggregates_only=true \

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The README's start command end to end: deploy/local/start.sh brings the
 # suite up on its own MariaDB with the example data, a client with a local
-# token creates, gets, lists, searches and updates partners, the README's
-# selection-round walkthrough runs, and stopping the launcher leaves no
-# process behind.
+# token creates, gets, lists, searches and updates partners, the services
+# run as the serving database account, the README's selection-round
+# walkthrough runs, and stopping the launcher leaves no process behind.
 #   launcher_test.sh SOURCE_DIR BUILD_DIR
 set -euo pipefail
 src=$1
@@ -67,6 +67,20 @@ set +e
 KYODO_TOKEN= "$kyodoctl" partners list >/dev/null 2>&1; rc=$?
 set -e
 [[ $rc -eq 26 ]] || fail "UNAUTHENTICATED should exit 26, got $rc"
+
+# Two database accounts (docs/OPERATIONS.md, "Database accounts"): every
+# session of the services is the serving account's, which cannot rewrite the
+# audit trail the calls above wrote, nor change the schema.
+db=(mariadb --no-defaults -h 127.0.0.1 -P "$((base + 6))" -N -s)
+sessions=$("${db[@]}" -u kyodo_migrate -p"$(cat "$work/data/mariadb/kyodo_migrate.password")" \
+  -e "SELECT DISTINCT user FROM information_schema.processlist WHERE db LIKE 'kyodo\\_%'")
+[[ "$sessions" == kyodo ]] || fail "the services' sessions are not all user kyodo: $sessions"
+serving=("${db[@]}" -u kyodo -p"$(cat "$work/data/mariadb/kyodo.password")" kyodo_partner)
+"${serving[@]}" -e "SELECT COUNT(*) FROM audit_events" | grep -qv '^0$' || fail "no audit events"
+denied=$("${serving[@]}" -e "UPDATE audit_events SET actor = 'x'" 2>&1 || true)
+grep -q "UPDATE command denied" <<<"$denied" || fail "the serving account may rewrite the audit trail: $denied"
+denied=$("${serving[@]}" -e "DROP TABLE partners" 2>&1 || true)
+grep -q "DROP command denied" <<<"$denied" || fail "the serving account may drop tables: $denied"
 
 # The README's walkthrough: a whole selection round with kyodoctl only.
 "$src/deploy/local/walkthrough.sh" --data-dir "$work/data" --addr "127.0.0.1:$base" \

@@ -16,10 +16,13 @@
 
 namespace kyodo::reliability {
 
+// The process runs and migrates as one account: the migrating one of the
+// test server (these scenarios are about faults, not privileges).
 struct DbTarget {
   int port = 0;
   std::string password_file;
   std::string database;
+  std::string user = "kyodo_migrate";
 };
 
 class PartnerProcess {

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -69,7 +70,8 @@ Cluster::Cluster(const std::string& label, ClusterOptions options)
   WriteFile(dir_ + "/page.key", "kyodo-cluster-page-token-key");
   WriteFile(dir_ + "/gateway.token",
             TokenFor({"gateway", common::auth::Role::kAdmin}, absl::Hours(24)));
-  WriteFile(dir_ + "/db.password", TestServer().password);
+  WriteFile(dir_ + "/db_migrate.password", TestServer().password);
+  WriteFile(dir_ + "/db.password", TestServingServer().password);
   processes_[Service::kPartner] = {"partner-service"};
   processes_[Service::kProject] = {"project-service"};
   processes_[Service::kProposal] = {"proposal-service"};
@@ -82,6 +84,7 @@ Cluster::Cluster(const std::string& label, ClusterOptions options)
     databases_[s] = std::make_unique<TestDatabase>(
         absl::StrCat(label, "_", processes_[s].name.substr(0, 4)));
   }
+  MigrateAll();
   for (Service s : {Service::kPartner, Service::kProject, Service::kProposal,
                     Service::kGateway}) {
     Start(s);
@@ -121,10 +124,12 @@ std::vector<std::string> Cluster::Args(Service s) const {
     const common::db::PoolOptions& db = databases_.at(s)->options();
     args.push_back(absl::StrCat("--db_host=", db.host));
     args.push_back(absl::StrCat("--db_port=", db.port));
-    args.push_back(absl::StrCat("--db_user=", db.user));
+    args.push_back(
+        absl::StrCat("--db_user=", databases_.at(s)->ServingOptions().user));
     args.push_back(absl::StrCat("--db_name=", db.database));
     args.push_back(absl::StrCat("--db_password_file=", dir_, "/db.password"));
     args.push_back(absl::StrCat("--page_token_key_file=", dir_, "/page.key"));
+    args.push_back("--migrate=false");
   }
   if (s != Service::kPartner) {
     args.push_back(absl::StrCat("--partner_addr=", Address(Service::kPartner)));
@@ -142,6 +147,35 @@ std::vector<std::string> Cluster::Args(Service s) const {
   }
   args.insert(args.end(), p.extra.begin(), p.extra.end());
   return args;
+}
+
+void Cluster::MigrateAll() {
+  std::map<Service, std::unique_ptr<ChildProcess>> steps;
+  for (auto& [s, database] : databases_) {
+    const common::db::PoolOptions& db = database->options();
+    std::vector<std::string> args = {
+        "--migrate_only",
+        absl::StrCat("--db_host=", db.host),
+        absl::StrCat("--db_port=", db.port),
+        absl::StrCat("--db_user=", db.user),
+        absl::StrCat("--db_name=", db.database),
+        absl::StrCat("--db_password_file=", dir_, "/db_migrate.password"),
+        absl::StrCat("--db_serving_role=", kServingRole),
+        absl::StrCat("--jwt_key_file=", TestKeyFile(dir_)),
+        absl::StrCat("--page_token_key_file=", dir_, "/page.key"),
+    };
+    steps[s] = std::make_unique<ChildProcess>(
+        ChildProcess::Binary(processes_[s].name), args, LogPath(s));
+    ASSERT_TRUE(steps[s]->Start()) << "cannot start " << processes_[s].name;
+  }
+  for (auto& [s, step] : steps) {
+    int status = 0;
+    ASSERT_TRUE(step->Wait(absl::Seconds(120), &status))
+        << processes_[s].name << " --migrate_only did not finish";
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        << processes_[s].name << " --migrate_only failed:\n"
+        << LogTail(s);
+  }
 }
 
 void Cluster::Start(Service s) {

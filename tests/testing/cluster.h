@@ -35,7 +35,10 @@ struct ClusterOptions {
 
 class Cluster {
  public:
-  // Starts all four and waits until each reports SERVING.
+  // Runs the migration step of each service with a database (`<service>
+  // --migrate_only` as the migrating account, granting the serving role),
+  // then starts all four, the services as the serving account with
+  // --migrate=false, and waits until each reports SERVING.
   explicit Cluster(const std::string& label);
   Cluster(const std::string& label, ClusterOptions options);
   // Stops every process (SIGTERM, then SIGKILL after 10 s) and drops the
@@ -75,6 +78,7 @@ class Cluster {
     std::vector<std::string> extra;
   };
   void Start(Service service);
+  void MigrateAll();
   std::string LogPath(Service service) const;
   void WaitServing(Service service, absl::Duration timeout);
   std::vector<std::string> Args(Service service) const;

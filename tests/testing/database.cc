@@ -31,12 +31,15 @@ std::string Env(const char* name) {
 
 }  // namespace
 
-common::db::PoolOptions TestServer() {
+namespace {
+
+common::db::PoolOptions Server(const char* user_variable,
+                               const char* password_variable) {
   common::db::PoolOptions options;
   options.host = Env("KYODO_TEST_DB_HOST");
   if (!absl::SimpleAtoi(Env("KYODO_TEST_DB_PORT"), &options.port)) std::abort();
-  options.user = Env("KYODO_TEST_DB_USER");
-  std::ifstream in(Env("KYODO_TEST_DB_PASSWORD_FILE"));
+  options.user = Env(user_variable);
+  std::ifstream in(Env(password_variable));
   std::stringstream password;
   password << in.rdbuf();
   options.password = password.str();
@@ -44,6 +47,17 @@ common::db::PoolOptions TestServer() {
     options.password.pop_back();
   }
   return options;
+}
+
+}  // namespace
+
+common::db::PoolOptions TestServer() {
+  return Server("KYODO_TEST_DB_USER", "KYODO_TEST_DB_PASSWORD_FILE");
+}
+
+common::db::PoolOptions TestServingServer() {
+  return Server("KYODO_TEST_DB_SERVING_USER",
+                "KYODO_TEST_DB_SERVING_PASSWORD_FILE");
 }
 
 TestDatabase::TestDatabase(const std::string& label) {
@@ -65,9 +79,24 @@ TestDatabase::~TestDatabase() {
 
 void TestDatabase::Migrate(
     const std::vector<common::db::MigrationTrack>& tracks) const {
-  auto report =
-      common::db::ApplyMigrations(options_, tracks, absl::Seconds(30));
+  auto report = common::db::ApplyMigrations(options_, tracks, absl::Seconds(30),
+                                            kServingRole);
   ASSERT_TRUE(report.ok()) << report.status();
+}
+
+common::db::PoolOptions TestDatabase::ServingOptions() const {
+  common::db::PoolOptions options = TestServingServer();
+  options.database = options_.database;
+  return options;
+}
+
+std::unique_ptr<common::db::ConnectionPool> TestDatabase::NewServingPool(
+    int max_size) const {
+  common::db::PoolOptions options = ServingOptions();
+  options.max_size = max_size;
+  auto pool = common::db::ConnectionPool::Create(options);
+  EXPECT_TRUE(pool.ok()) << pool.status();
+  return *std::move(pool);
 }
 
 std::unique_ptr<common::db::ConnectionPool> TestDatabase::NewPool(

@@ -45,17 +45,20 @@ PrivateMariaDb::~PrivateMariaDb() {
   std::filesystem::remove_all(dir_, ignored);
 }
 
-bool PrivateMariaDb::Start() {
-  return !dir_.empty() && port_ > 0 && Run("start");
+bool PrivateMariaDb::Start(const std::vector<std::string>& server_options) {
+  return !dir_.empty() && port_ > 0 && Run("start", server_options);
 }
 bool PrivateMariaDb::Stop() { return Run("stop"); }
 
-common::db::PoolOptions PrivateMariaDb::Options() const {
+namespace {
+
+common::db::PoolOptions Account(int port, const std::string& user,
+                                const std::string& password_file) {
   common::db::PoolOptions options;
   options.host = "127.0.0.1";
-  options.port = port_;
-  options.user = "kyodo";
-  std::ifstream in(password_file());
+  options.port = port;
+  options.user = user;
+  std::ifstream in(password_file);
   std::stringstream password;
   password << in.rdbuf();
   options.password = password.str();
@@ -65,11 +68,26 @@ common::db::PoolOptions PrivateMariaDb::Options() const {
   return options;
 }
 
-bool PrivateMariaDb::Run(const std::string& command) {
+}  // namespace
+
+common::db::PoolOptions PrivateMariaDb::Options() const {
+  return Account(port_, "kyodo_migrate", password_file());
+}
+
+common::db::PoolOptions PrivateMariaDb::ServingOptions() const {
+  return Account(port_, "kyodo", serving_password_file());
+}
+
+bool PrivateMariaDb::Run(const std::string& command,
+                         const std::vector<std::string>& server_options) {
   const std::string script =
       absl::StrCat(KYODO_SOURCE_DIR, "/deploy/local/mariadb.sh");
   std::string line = absl::StrCat("'", script, "' ", command, " '", dir_, "'");
   if (command == "start") absl::StrAppend(&line, " ", port_);
+  // Our own options (paths in a temporary folder): quoted all the same.
+  for (const std::string& option : server_options) {
+    absl::StrAppend(&line, " '", option, "'");
+  }
   absl::StrAppend(&line, " >>'", dir_, "/script.log' 2>&1");
   if (std::system(line.c_str()) == 0) return true;
   std::ifstream log(dir_ + "/script.log");

@@ -5,6 +5,7 @@
 #define KYODO_TESTS_TESTING_PRIVATE_MARIADB_H_
 
 #include <string>
+#include <vector>
 
 #include "common/db/pool.h"
 
@@ -21,19 +22,27 @@ class PrivateMariaDb {
   PrivateMariaDb(const PrivateMariaDb&) = delete;
   PrivateMariaDb& operator=(const PrivateMariaDb&) = delete;
 
-  // Initialises (first time) and starts it; waits until it answers.
-  bool Start();
+  // Initialises (first time) and starts it, with `server_options` given to
+  // mariadbd (e.g. --ssl-cert=...); waits until it answers.
+  bool Start(const std::vector<std::string>& server_options = {});
   // Stops it and waits until the process has exited.
   bool Stop();
 
   int port() const { return port_; }
   const std::string& dir() const { return dir_; }
-  std::string password_file() const { return dir_ + "/kyodo.password"; }
-  // Connection settings for user kyodo, no schema selected.
+  // The migrating account kyodo_migrate (deploy/local/mariadb.sh): may
+  // create schemas and grant.
+  std::string password_file() const { return dir_ + "/kyodo_migrate.password"; }
+  // The serving account kyodo (role kyodo_serving).
+  std::string serving_password_file() const { return dir_ + "/kyodo.password"; }
+  // Connection settings for kyodo_migrate, no schema selected.
   common::db::PoolOptions Options() const;
+  // Connection settings for kyodo, no schema selected.
+  common::db::PoolOptions ServingOptions() const;
 
  private:
-  bool Run(const std::string& command);
+  bool Run(const std::string& command,
+           const std::vector<std::string>& server_options = {});
   std::string dir_;
   int port_ = 0;
 };

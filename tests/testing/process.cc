@@ -5,6 +5,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -41,9 +42,21 @@ bool ChildProcess::Start() {
   posix_spawn_file_actions_addopen(&actions, 2, log_path_.c_str(),
                                    O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  char* no_env[] = {nullptr};
+  // No environment of the test's (it may carry KYODO_* variables for other
+  // tools): only the flags count. The sanitizers' settings are the
+  // exception, so that a sanitizer build's services report where
+  // tests/sanitize/run.sh looks.
+  std::vector<std::string> kept;
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
+    if (const char* value = std::getenv(name); value != nullptr) {
+      kept.push_back(absl::StrCat(name, "=", value));
+    }
+  }
+  std::vector<char*> env;
+  for (std::string& e : kept) env.push_back(e.data());
+  env.push_back(nullptr);
   const int rc =
-      posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), no_env);
+      posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   return rc == 0;
 }

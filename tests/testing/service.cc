@@ -17,7 +17,9 @@ TestService::TestService(const TestDatabase& db, const std::string& domain,
   auto verifier = common::auth::TokenVerifier::Create(TestVerifierOptions());
   if (!verifier.ok()) std::abort();
   verifier_ = *std::move(verifier);
-  pool_ = db.NewPool(pool_size);
+  // As the services run: the serving account (DML only, the audit trail
+  // append-only), on a schema the test migrated with the migrating one.
+  pool_ = db.NewServingPool(pool_size);
   pages_ =
       std::make_unique<common::paging::PageTokenCodec>(kTestPageKey, clock_);
   rpc_ = std::make_unique<common::server::RpcRunner>(

@@ -1,5 +1,6 @@
 // Test support: a kyodo service running in this process on a loopback port,
-// over a test schema, with a fake clock and the test token key.
+// over a test schema (as the serving database account), with a fake clock
+// and the test token key.
 #ifndef KYODO_TESTS_TESTING_SERVICE_H_
 #define KYODO_TESTS_TESTING_SERVICE_H_
 

@@ -32,7 +32,9 @@
 //    HorizontalPodAutoscaler with a behaviour and a PodDisruptionBudget, and
 //    no spec.replicas (the autoscaler owns it); app.kubernetes.io labels on
 //    every object and pod; the three backends' Services are headless; the
-//    migration Job runs --migrate_only, mounts no Secret but kyodo-db, and
+//    migration Job runs --migrate_only as the migrating database account
+//    (kyodo_migrate, granting the role kyodo_serving), mounts no Secret but
+//    kyodo-db-migrate (which no service mounts), and
 //    outside `local` carries the image's version in its name; the services
 //    run with KYODO_MIGRATE=false; secrets come only from Secret references
 //    (no secret-looking key in a ConfigMap or a literal env); ingress is
@@ -306,7 +308,7 @@ function checkOverlay(name, objects, rulesOut) {
     }
     const secrets = (spec.volumes || []).filter((v) => v.secret).map((v) => v.secret.secretName);
     for (const s of secrets) {
-      if (s !== "kyodo-db") fail(name, `the migration Job mounts the Secret ${s}, which migrating does not need`);
+      if (!/^kyodo-db-migrate(-[a-z0-9]+)?$/.test(s)) fail(name, `the migration Job mounts the Secret ${s}, which migrating does not need`);
     }
     for (const c of spec.containers) {
       for (const e of c.envFrom || []) {
@@ -323,6 +325,22 @@ function checkOverlay(name, objects, rulesOut) {
       }
     }
     if (!job.spec.ttlSecondsAfterFinished) fail(name, "the migration Job is never cleaned up (ttlSecondsAfterFinished)");
+    // Two database accounts: only the Job has the migrating one, and it
+    // grants the serving role.
+    for (const c of spec.containers) {
+      const env = Object.fromEntries((c.env || []).map((e) => [e.name, e.value]));
+      if (env.KYODO_DB_USER !== "kyodo_migrate") fail(name, `the Job's ${c.name} does not run as kyodo_migrate`);
+      if (env.KYODO_DB_SERVING_ROLE !== "kyodo_serving") fail(name, `the Job's ${c.name} grants no serving role`);
+    }
+    // Generated Secrets carry a hash suffix.
+    const mountsMigrate = (pod) => (pod.volumes || []).some((v) => v.secret &&
+      /^kyodo-db-migrate(-[a-z0-9]+)?$/.test(v.secret.secretName));
+    if (!mountsMigrate(spec)) fail(name, "the Job has no kyodo-db-migrate");
+    for (const d of byKind("Deployment").filter((x) => x.metadata.labels["app.kubernetes.io/component"] === "service")) {
+      if (mountsMigrate(d.spec.template.spec)) {
+        fail(name, `${d.metadata.name} mounts the migrating account's password`);
+      }
+    }
   }
 
   // Network policies, ingress: default deny, services reached from the

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The local overlay's Secrets, made in the cluster once (existing ones are
-# kept): kyodo-db (the MariaDB password), kyodo-jwt (the HS256 signing key),
+# kept): kyodo-db and kyodo-db-migrate (the serving and migrating MariaDB
+# accounts' passwords), kyodo-jwt (the HS256 signing key),
 # kyodo-page-token (the page-token key), each random. Needs kubectl with a
 # context on the cluster, and no image: the gateway mints its own token
 # when it starts (gateway-token.yaml).
@@ -22,7 +23,7 @@ secret() {  # secret NAME KEY BYTES: the Secret's YAML
     --from-file="$2=/dev/stdin" --dry-run=client -o yaml < <(random "$3") |
     sed '/^  creationTimestamp: null$/d'
 }
-secrets=("kyodo-db password 24" "kyodo-jwt jwt.key 48" "kyodo-page-token page_token.key 48")
+secrets=("kyodo-db password 24" "kyodo-db-migrate password 24" "kyodo-jwt jwt.key 48" "kyodo-page-token page_token.key 48")
 
 if ((print)); then
   first=1
