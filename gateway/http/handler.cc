@@ -27,6 +27,18 @@ std::string MediaType(const std::string& content_type) {
   return type;
 }
 
+// "/kyodo.partner.v1.PartnerService/GetPartner"
+std::string PathOf(const pb::MethodDescriptor& method) {
+  return absl::StrCat("/", method.service()->full_name(), "/", method.name());
+}
+
+// The request's binary form: JSON through the descriptor, binary as it is.
+absl::StatusOr<std::string> RequestBinary(const pb::Descriptor* type, bool json,
+                                          std::string body) {
+  if (!json) return body;
+  return Codec::JsonToBinary(type, body.empty() ? "{}" : body);
+}
+
 grpc::Status Bad(grpc::StatusCode code, std::string message) {
   return grpc::Status(code, std::move(message));
 }
@@ -225,28 +237,25 @@ Response Handler::Connect(const Request& request) const {
   CallOptions call;
   Response error;
   if (!CallFor(request, &call, &error)) return error;
-  const std::string path =
-      absl::StrCat("/", method->service()->full_name(), "/", method->name());
   const bool json = type == kJson || type == kStreamJson;
   if (stream_type) return ConnectStream(request, *method, json, call);
+  return ConnectUnary(request, *method, json, call);
+}
 
-  std::string binary = request.body;
-  if (json) {
-    auto converted = Codec::JsonToBinary(
-        method->input_type(), request.body.empty() ? "{}" : request.body);
-    if (!converted.ok()) {
-      return Error(Bad(grpc::StatusCode::INVALID_ARGUMENT,
-                       std::string(converted.status().message())));
-    }
-    binary = *std::move(converted);
+Response Handler::ConnectUnary(const Request& request,
+                               const pb::MethodDescriptor& method, bool json,
+                               const CallOptions& call) const {
+  auto binary = RequestBinary(method.input_type(), json, request.body);
+  if (!binary.ok()) {
+    return Error(Bad(grpc::StatusCode::INVALID_ARGUMENT,
+                     std::string(binary.status().message())));
   }
-  CallResult result = invoker_->Unary(path, binary, call);
+  CallResult result = invoker_->Unary(PathOf(method), *binary, call);
   Response response;
   if (!result.status.ok()) {
     response = Error(result.status);
   } else if (json) {
-    auto converted =
-        Codec::BinaryToJson(method->output_type(), result.response);
+    auto converted = Codec::BinaryToJson(method.output_type(), result.response);
     if (!converted.ok()) {
       return Error(Bad(grpc::StatusCode::INTERNAL,
                        std::string(converted.status().message())));
@@ -270,23 +279,17 @@ Response Handler::ConnectStream(const Request& request,
     return Error(Bad(grpc::StatusCode::INVALID_ARGUMENT,
                      "the body must be one uncompressed Connect envelope"));
   }
-  std::string binary = *std::move(message);
-  if (json) {
-    auto converted = Codec::JsonToBinary(method.input_type(),
-                                         binary.empty() ? "{}" : binary);
-    if (!converted.ok()) {
-      return Error(Bad(grpc::StatusCode::INVALID_ARGUMENT,
-                       std::string(converted.status().message())));
-    }
-    binary = *std::move(converted);
+  auto binary = RequestBinary(method.input_type(), json, *std::move(message));
+  if (!binary.ok()) {
+    return Error(Bad(grpc::StatusCode::INVALID_ARGUMENT,
+                     std::string(binary.status().message())));
   }
-  const std::string path =
-      absl::StrCat("/", method.service()->full_name(), "/", method.name());
   Response response;
   response.headers.emplace_back("Content-Type",
                                 json ? kStreamJson : kStreamProto);
   response.stream = std::make_unique<EnvelopeSource>(
-      invoker_->Stream(path, binary, call), method.output_type(), json);
+      invoker_->Stream(PathOf(method), *binary, call), method.output_type(),
+      json);
   return response;
 }
 

@@ -77,6 +77,9 @@ class Handler {
  private:
   Response Route(const Request& request) const;
   Response Connect(const Request& request) const;
+  Response ConnectUnary(const Request& request,
+                        const google::protobuf::MethodDescriptor& method,
+                        bool json, const CallOptions& call) const;
   Response ConnectStream(const Request& request,
                          const google::protobuf::MethodDescriptor& method,
                          bool json, const CallOptions& call) const;
