@@ -124,7 +124,7 @@ cat <<MSG
 
 kyodo is up (data in $data, logs in $data/logs):
 $(for entry in "${started[@]}"; do IFS=: read -r name port _ <<<"$entry"; printf '  %-17s 127.0.0.1:%s\n' "$name" "$port"; done)
-$([[ -x "$build/gateway/gateway" ]] && printf '  %-17s http://127.0.0.1:%s (docs/HTTP.md)' "HTTP/JSON entry" "$((base + 4))")
+$(if [[ -x "$build/gateway/gateway" ]]; then printf '  %-17s http://127.0.0.1:%s (docs/HTTP.md)' "HTTP/JSON entry" "$((base + 4))"; fi)
   MariaDB           127.0.0.1:$db_port (user kyodo, password in $data/mariadb/kyodo.password)
 
 In another terminal:
