@@ -1,8 +1,10 @@
 // gateway: the one entry point of kyodo (composed workflows + forwarding).
 #include "absl/flags/flag.h"
+#include "absl/strings/str_split.h"
 #include "common/config/config.h"
 #include "common/grpc/downstream.h"
 #include "common/server/bootstrap.h"
+#include "gateway/http/server.h"
 #include "gateway/proxy.h"
 #include "gateway/service.h"
 
@@ -17,6 +19,24 @@ ABSL_FLAG(absl::Duration, downstream_budget, absl::Seconds(5),
           "longest a single downstream call may take (never beyond the "
           "caller's deadline)");
 
+ABSL_FLAG(std::string, http_listen, "",
+          "address of the HTTP/JSON (Connect) entry, e.g. 127.0.0.1:50054; "
+          "empty = none (docs/HTTP.md)");
+ABSL_FLAG(int64_t, http_max_body_bytes, 4 << 20,
+          "largest HTTP request body (larger: 413)");
+ABSL_FLAG(int64_t, http_max_header_bytes, 32 << 10,
+          "memory for one HTTP request's line and headers (larger: 431)");
+ABSL_FLAG(int, http_max_connections, 256,
+          "HTTP connections served at once (a thread each)");
+ABSL_FLAG(absl::Duration, http_idle_timeout, absl::Seconds(60),
+          "an idle keep-alive HTTP connection is closed after this");
+ABSL_FLAG(std::string, http_cors_origins, "",
+          "comma-separated origins browsers may call from "
+          "(https://console.example.jp); none by default");
+ABSL_FLAG(std::string, http_tls_cert_file, "",
+          "PEM certificate chain: serve HTTPS (with --http_tls_key_file)");
+ABSL_FLAG(std::string, http_tls_key_file, "", "PEM private key for HTTPS");
+
 namespace {
 
 namespace common = kyodo::common;
@@ -28,7 +48,43 @@ struct Parts {
   std::unique_ptr<gw::ProjectClient> projects;
   std::unique_ptr<gw::ProposalClient> proposals;
   std::unique_ptr<gw::Proxy> proxy;
+  std::set<std::string> proxy_services;
 };
+
+// The HTTP entry, in this process: it calls the gateway's own gRPC server
+// in-process, so every method served over gRPC (the gateway's and the
+// forwarded ones) is served over HTTP with the same checks, and it starts,
+// drains and stops with it. docs/HTTP.md says why it is not a process of
+// its own.
+absl::StatusOr<std::shared_ptr<gw::http::HttpServer>> MakeHttp(
+    const common::server::ServiceConfig& config,
+    const std::set<std::string>& forwarded) {
+  gw::http::HttpOptions o;
+  o.listen = absl::GetFlag(FLAGS_http_listen);
+  o.services = forwarded;
+  o.services.insert(gw::v1::Gateway::service_full_name());
+  o.max_body_bytes = absl::GetFlag(FLAGS_http_max_body_bytes);
+  o.max_header_bytes = absl::GetFlag(FLAGS_http_max_header_bytes);
+  o.max_connections = absl::GetFlag(FLAGS_http_max_connections);
+  o.idle_timeout = absl::GetFlag(FLAGS_http_idle_timeout);
+  o.handler.default_timeout = config.default_deadline;
+  for (absl::string_view origin :
+       absl::StrSplit(absl::GetFlag(FLAGS_http_cors_origins), ',',
+                      absl::SkipWhitespace())) {
+    o.handler.cors_origins.insert(std::string(origin));
+  }
+  o.tls_cert_file = absl::GetFlag(FLAGS_http_tls_cert_file);
+  o.tls_key_file = absl::GetFlag(FLAGS_http_tls_key_file);
+  if (o.max_body_bytes < 1024 || o.max_header_bytes < 4096 ||
+      o.max_connections < 1) {
+    return absl::InvalidArgumentError(
+        "--http_max_body_bytes >= 1024, --http_max_header_bytes >= 4096 and "
+        "--http_max_connections >= 1");
+  }
+  auto server = gw::http::HttpServer::Create(std::move(o));
+  if (!server.ok()) return server.status();
+  return std::shared_ptr<gw::http::HttpServer>(*std::move(server));
+}
 
 absl::StatusOr<common::server::BuiltService> Make(
     const common::server::ServiceEnv& env) {
@@ -69,12 +125,14 @@ absl::StatusOr<common::server::BuiltService> Make(
   parts->proposals = std::make_unique<gw::ProposalClient>(
       proposal, named(reads, "proposal-service"),
       named(writes, "proposal-service"), *token);
-  parts->proxy = std::make_unique<gw::Proxy>(
-      std::map<std::string, std::shared_ptr<grpc::Channel>>{
-          {"kyodo.partner.v1.PartnerService", partner},
-          {"kyodo.project.v1.ProjectService", project},
-          {"kyodo.proposal.v1.ProposalService", proposal}},
-      env.config->default_deadline);
+  std::map<std::string, std::shared_ptr<grpc::Channel>> routes = {
+      {"kyodo.partner.v1.PartnerService", partner},
+      {"kyodo.project.v1.ProjectService", project},
+      {"kyodo.proposal.v1.ProposalService", proposal}};
+  for (const auto& [service, unused] : routes)
+    parts->proxy_services.insert(service);
+  parts->proxy = std::make_unique<gw::Proxy>(std::move(routes),
+                                             env.config->default_deadline);
   common::server::BuiltService built;
   built.services.push_back(std::make_unique<gw::GatewayServiceImpl>(
       gw::GatewayDeps{parts->partners.get(), parts->projects.get(),
@@ -85,6 +143,11 @@ absl::StatusOr<common::server::BuiltService> Make(
     builder.RegisterCallbackGenericService(proxy);
   };
   built.keep_alive = parts;
+  if (!absl::GetFlag(FLAGS_http_listen).empty()) {
+    auto http = MakeHttp(*env.config, parts->proxy_services);
+    if (!http.ok()) return http.status();
+    built.companions.push_back(*std::move(http));
+  }
   return built;
 }
 

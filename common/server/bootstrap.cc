@@ -129,6 +129,9 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
         config.tls_cert_file, config.tls_key_file, config.tls_client_ca_file));
   }
   options.configure = built.configure;
+  for (auto& companion : built.companions) {
+    options.companions.push_back(companion.get());
+  }
   std::vector<grpc::Service*> services;
   for (auto& service : built.services) services.push_back(service.get());
   auto host = ServiceHost::Start(options, services);

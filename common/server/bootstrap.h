@@ -16,6 +16,7 @@
 #include "common/db/migrate.h"
 #include "common/db/pool.h"
 #include "common/paging/page_token.h"
+#include "common/server/host.h"
 #include "common/server/rpc.h"
 #include "common/server/service_config.h"
 #include "common/time/clock.h"
@@ -42,6 +43,8 @@ struct BuiltService {
   std::vector<std::unique_ptr<grpc::Service>> services;
   std::shared_ptr<void> keep_alive;
   std::function<void(grpc::ServerBuilder&)> configure;
+  // Served beside the gRPC server and stopped with it (host.h).
+  std::vector<std::shared_ptr<Companion>> companions;
 };
 
 struct ServiceSpec {

@@ -68,6 +68,13 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
   auto host = std::unique_ptr<ServiceHost>(new ServiceHost(std::move(options)));
   host->server_ = std::move(server);
   host->port_ = port;
+  for (Companion* companion : host->options_.companions) {
+    absl::Status started = companion->Start(host->server_.get());
+    if (!started.ok()) {
+      host->server_->Shutdown();
+      return started;
+    }
+  }
   host->server_->GetHealthCheckService()->SetServingStatus(kLiveness, true);
   host->SetServing(!host->options_.readiness || host->options_.readiness());
   host->readiness_thread_ =
@@ -139,7 +146,12 @@ void ServiceHost::Shutdown() {
     }
     cv_.notify_all();
     absl::SleepFor(options_.drain);
-    server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.grace));
+    const absl::Time deadline = absl::Now() + options_.grace;
+    for (Companion* companion : options_.companions) {
+      companion->StopAccepting(deadline);
+    }
+    server_->Shutdown(absl::ToChronoTime(deadline));
+    for (Companion* companion : options_.companions) companion->Stop();
     if (readiness_thread_.joinable()) readiness_thread_.join();
     log::Info("stopped");
     {

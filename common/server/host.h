@@ -10,8 +10,8 @@
 //
 // Stopping (SIGTERM, SIGINT or Stop()): every health status turns
 // NOT_SERVING first, calls are still served for `drain` so load balancers
-// notice, then the server stops accepting calls and gives in-flight ones
-// `grace` to finish before cancelling them.
+// notice, then the server (and each companion) stops accepting calls and
+// gives in-flight ones `grace` to finish before cancelling them.
 #ifndef KYODO_COMMON_SERVER_HOST_H_
 #define KYODO_COMMON_SERVER_HOST_H_
 
@@ -32,6 +32,23 @@
 
 namespace kyodo::common::server {
 
+// Something that serves beside the gRPC server, in the same process and
+// with the same lifetime (the gateway's HTTP entry, gateway/http/).
+class Companion {
+ public:
+  virtual ~Companion() = default;
+  // Called once the gRPC server runs; `server` gives in-process channels.
+  // An error stops the process before it serves.
+  virtual absl::Status Start(grpc::Server* server) = 0;
+  // Called when the drain period ends: stop accepting connections, and
+  // return when the calls in flight have ended or at `deadline` (the end of
+  // the grace). The gRPC server stops after that, since a companion's calls
+  // may ride an in-process channel that its stop would close.
+  virtual void StopAccepting(absl::Time deadline) = 0;
+  // Called once the gRPC server has stopped (in-flight calls ended).
+  virtual void Stop() = 0;
+};
+
 struct HostOptions {
   std::string listen = "127.0.0.1:0";
   bool reflection = false;
@@ -51,6 +68,8 @@ struct HostOptions {
   // Called with the builder before the server is built (e.g. to add
   // metrics).
   std::function<void(grpc::ServerBuilder&)> configure;
+  // Started after the server, stopped with it (not owned).
+  std::vector<Companion*> companions;
 };
 
 // Blocks SIGTERM and SIGINT in the calling thread and every thread it starts

@@ -6,8 +6,8 @@
 #   deploy/local/start.sh [--data-dir DIR] [--base-port N] [--no-build]
 #                         [--build-dir DIR] [--no-seed]
 #
-# Ports: gateway N, partner N+1, project N+2, proposal N+3, MariaDB N+6
-# (N = 50050). The data folder (default .local/) keeps the database, the
+# Ports: gateway N, partner N+1, project N+2, proposal N+3, the gateway's
+# HTTP/JSON entry N+4, MariaDB N+6 (N = 50050). The data folder (default .local/) keeps the database, the
 # generated secrets and the logs between runs; delete it to start afresh.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -101,7 +101,8 @@ for entry in "${services[@]}"; do
   [[ "$name" == gateway ]] && extra=(
     --partner_addr="127.0.0.1:$((base + 1))" --project_addr="127.0.0.1:$((base + 2))"
     --proposal_addr="127.0.0.1:$((base + 3))"
-    --service_token_file="$data/secrets/gateway.token")
+    --service_token_file="$data/secrets/gateway.token"
+    --http_listen="127.0.0.1:$((base + 4))")
   [[ "$name" == project-service ]] && extra=(--partner_addr="127.0.0.1:$((base + 1))"
     --proposal_addr="127.0.0.1:$((base + 3))")
   [[ "$name" == proposal-service ]] && extra=(--partner_addr="127.0.0.1:$((base + 1))"
@@ -150,6 +151,7 @@ cat <<MSG
 
 kyodo is up (data in $data, logs in $data/logs):
 $(for entry in "${started[@]}"; do IFS=: read -r name port _ <<<"$entry"; printf '  %-17s 127.0.0.1:%s\n' "$name" "$port"; done)
+$(if [[ -x "$build/gateway/gateway" ]]; then printf '  %-17s http://127.0.0.1:%s (docs/HTTP.md)' "HTTP/JSON entry" "$((base + 4))"; fi)
   MariaDB           127.0.0.1:$db_port (user kyodo serves, kyodo_migrate migrates; passwords in $data/mariadb/)
 
 In another terminal:

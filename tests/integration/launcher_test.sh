@@ -23,7 +23,7 @@ fail() { echo "FAIL: $*" >&2; echo "--- launcher output" >&2; cat "$work/out" >&
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 base=$((30000 + (RANDOM % 300) * 10))
 until port_free "$base" && port_free $((base + 1)) && port_free $((base + 2)) &&
-      port_free $((base + 3)) && port_free $((base + 6)); do
+      port_free $((base + 3)) && port_free $((base + 4)) && port_free $((base + 6)); do
   base=$((30000 + (RANDOM % 300) * 10))
 done
 
@@ -57,6 +57,11 @@ name=$(sed -n 's/.*"name":"\(partners\/[a-z0-9]*\)".*/\1/p' <<<"$created")
   | grep -q "$name" || fail "list with filter"
 "$kyodoctl" call UpdatePartner "{\"partner\":{\"name\":\"$name\",\"address\":\"川崎市麻生区\"},\"update_mask\":\"address\"}" \
   | grep -q '"address":"川崎市麻生区"' || fail "update"
+
+# The HTTP/JSON entry (docs/HTTP.md) serves the same data to curl.
+curl -sS -X POST "http://127.0.0.1:$((base + 4))/kyodo.partner.v1.PartnerService/GetPartner" \
+  -H "Authorization: Bearer $KYODO_TOKEN" -H 'Content-Type: application/json' \
+  -d "{\"name\": \"$name\"}" | grep -q '"displayName":"試験町会"' || fail "HTTP entry"
 
 # Exit codes scripts can trust.
 set +e

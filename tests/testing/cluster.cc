@@ -249,6 +249,11 @@ bool Cluster::Running(Service s) const {
   return child != nullptr && child->pid() > 0 && kill(child->pid(), 0) == 0;
 }
 
+pid_t Cluster::Pid(Service s) const {
+  const ChildProcess* child = processes_.at(s).child.get();
+  return child == nullptr ? 0 : child->pid();
+}
+
 const TestDatabase& Cluster::Database(Service s) const {
   return *databases_.at(s);
 }

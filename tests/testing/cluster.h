@@ -61,6 +61,8 @@ class Cluster {
   // Starts it again on the same port and waits for SERVING.
   void Restart(Service service);
   bool Running(Service service) const;
+  // The process id (0 when not running), e.g. to read its memory.
+  pid_t Pid(Service service) const;
 
   // A schema's database, to check what was written.
   const TestDatabase& Database(Service service) const;

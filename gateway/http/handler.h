@@ -1,0 +1,101 @@
+// What the HTTP entry answers, independent of the HTTP library
+// (server.cc feeds it requests): Connect unary and server-streaming calls
+// of every served method, the open-data download, the health probe, and
+// the headers every answer carries (security, CORS for configured origins).
+// docs/HTTP.md is the user's view of the same.
+#ifndef KYODO_GATEWAY_HTTP_HANDLER_H_
+#define KYODO_GATEWAY_HTTP_HANDLER_H_
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "gateway/http/codec.h"
+#include "gateway/http/invoker.h"
+
+namespace kyodo::gateway::http {
+
+struct Request {
+  std::string method;  // "POST"
+  std::string path;    // "/kyodo.partner.v1.PartnerService/GetPartner"
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::map<std::string, std::string> query;
+  std::string body;
+
+  // The header's value, or "".
+  std::string Header(const std::string& lower_name) const;
+};
+
+// A body produced piece by piece (sent chunked, never held whole).
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  // The next piece; false at the end. After false, failed() says whether
+  // the body ended early (the connection is then cut, so the client sees an
+  // incomplete answer instead of a short one).
+  virtual bool Next(std::string* piece) = 0;
+  virtual bool failed() const = 0;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::unique_ptr<BodySource> stream;  // when set, replaces `body`
+};
+
+struct HandlerOptions {
+  // Deadline of a call that brings no Connect-Timeout-Ms.
+  absl::Duration default_timeout = absl::Seconds(30);
+  // Origins allowed to call from a browser ("https://console.example.jp");
+  // none by default (a console served from the same origin needs none).
+  std::set<std::string> cors_origins;
+  bool tls = false;  // adds Strict-Transport-Security
+};
+
+class Handler {
+ public:
+  Handler(Codec codec, std::unique_ptr<Invoker> invoker, HandlerOptions options)
+      : codec_(std::move(codec)),
+        invoker_(std::move(invoker)),
+        options_(std::move(options)) {}
+
+  Response Handle(const Request& request) const;
+
+  // Headers every answer carries (security headers, and CORS when the
+  // request's Origin is allowed). Also for answers made outside Handle.
+  void AddCommonHeaders(const Request& request, Response& response) const;
+
+  // An error answer in Connect's JSON form.
+  static Response Error(const grpc::Status& status);
+  static Response Error(int http_status, const grpc::Status& status);
+
+ private:
+  Response Route(const Request& request) const;
+  Response Connect(const Request& request) const;
+  Response ConnectUnary(const Request& request,
+                        const google::protobuf::MethodDescriptor& method,
+                        bool json, const CallOptions& call) const;
+  Response ConnectStream(const Request& request,
+                         const google::protobuf::MethodDescriptor& method,
+                         bool json, const CallOptions& call) const;
+  Response Download(const Request& request) const;
+  Response Health() const;
+  Response Preflight(const Request& request) const;
+  // The call's metadata and deadline from the request's headers; false
+  // (with `error` set) when Connect-Timeout-Ms is malformed.
+  bool CallFor(const Request& request, CallOptions* call,
+               Response* error) const;
+
+  Codec codec_;
+  std::unique_ptr<Invoker> invoker_;
+  HandlerOptions options_;
+};
+
+}  // namespace kyodo::gateway::http
+
+#endif  // KYODO_GATEWAY_HTTP_HANDLER_H_
