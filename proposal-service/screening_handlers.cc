@@ -47,13 +47,15 @@ absl::Status CheckScreenable(const Call& c, const Proposal& p) {
 absl::Status ScreenProposal(const ServiceDeps& d, const CallContext& call,
                             const v1::ScreenProposalRequest& r, Proposal* out) {
   KYODO_RETURN_IF_ERROR(
-      RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "screen proposals"));
+      RequireRole(call, {Role::kAdmin, Role::kWardStaff, Role::kScreener},
+                  "screen proposals"));
   if (!r.has_facts()) {
     return common::InvalidArgumentError("facts", "required", "FIELD_REQUIRED");
   }
   KYODO_RETURN_IF_ERROR(domain::ValidateFacts(r.facts(), "facts"));
   ProposalChangeOptions options;
   options.applicant_may = false;
+  options.screener_may = true;
   return ChangeProposal(
       d, call, r.name(), "", r.request_id(), r, out, options,
       [&](Session& s, const store::CallRow& c, const Proposal& before,
