@@ -302,6 +302,10 @@ function serve(args) {
       if (!res.headersSent) page(res, 'エラー', `<p>${escapeHtml(err.message)}</p>`, 400);
     });
   });
+  // Idle connections outlive a client's pause between two requests (Node's
+  // 5 s default makes a client's reused connection race the close).
+  server.keepAliveTimeout = 65000;
+  server.headersTimeout = 66000;
   process.on('SIGHUP', () => {
     try {
       provider = makeProvider();
