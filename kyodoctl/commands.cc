@@ -19,7 +19,7 @@
 #include "kyodoctl/seed.h"
 
 ABSL_FLAG(std::string, role, "admin",
-          "token: admin, ward_staff, reviewer, applicant or viewer");
+          "token: admin, ward_staff, reviewer, applicant, viewer or screener");
 ABSL_FLAG(std::string, sub, "", "token: subject (default: the role)");
 ABSL_FLAG(std::string, ward, "", "token: ward of ward_staff, e.g. ASAO");
 ABSL_FLAG(std::string, partner, "", "token: partner of an applicant");
@@ -53,7 +53,7 @@ int CmdToken(const Env& env) {
   auto role = common::auth::ParseRole(absl::GetFlag(FLAGS_role));
   if (!role.has_value()) {
     std::cerr << "kyodoctl token: --role must be admin, ward_staff, reviewer, "
-                 "applicant or viewer\n";
+                 "applicant, viewer or screener\n";
     return 2;
   }
   common::auth::Principal p;

@@ -30,6 +30,8 @@ struct Env {
 };
 
 int CmdToken(const Env& env);
+// Device-flow sign-in at an OpenID provider (login.cc).
+int CmdLogin(const Env& env);
 int CmdCall(const Env& env);
 int CmdSeed(const Env& env);
 int CmdHealth(const Env& env);

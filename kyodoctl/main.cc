@@ -2,8 +2,8 @@
 //
 //   kyodoctl [flags] <command> [arguments]
 //
-// Commands: token, call, seed, health, partners. `kyodoctl --help` lists the
-// flags; every flag can also come from KYODO_<FLAG> (e.g. KYODO_TOKEN,
+// Commands: login, token, call, seed, health, partners. `kyodoctl --help` lists
+// the flags; every flag can also come from KYODO_<FLAG> (e.g. KYODO_TOKEN,
 // KYODO_ADDR). Exit codes: see commands.h.
 #include <iostream>
 #include <string>
@@ -31,6 +31,8 @@ namespace {
 constexpr char kUsage[] =
     "kyodoctl: the command line of kyodo (協働)\n"
     "\n"
+    "  kyodoctl login --issuer=URL                       sign in (device "
+    "flow)\n"
     "  kyodoctl token --role=admin --jwt_key_file=FILE   mint a local token\n"
     "  kyodoctl health                                   services' health\n"
     "  kyodoctl partners list|get|search ...             partners\n"
@@ -79,6 +81,7 @@ int main(int argc, char** argv) {
   const std::string command = args[1];
   env.args.assign(args.begin() + 2, args.end());
   if (command == "token") return kyodo::ctl::CmdToken(env);
+  if (command == "login") return kyodo::ctl::CmdLogin(env);
   if (command == "call") return kyodo::ctl::CmdCall(env);
   if (command == "seed") return kyodo::ctl::CmdSeed(env);
   if (command == "health") return kyodo::ctl::CmdHealth(env);

@@ -12,6 +12,10 @@ int main(int argc, char** argv) {
   spec.listen = "127.0.0.1:50051";
   spec.domain = "kyodo.partner";
   spec.health_name = "kyodo.partner.v1.PartnerService";
+  // The gateway's screening credential (role screener) may read what
+  // proposal-service's ScreenProposal gathers with it, and nothing else
+  // (docs/OPERATIONS.md, "Sign-in").
+  spec.screener_methods = {"GetPartner"};
   spec.tracks = {KyodoPartnerMigrations()};
   spec.make = [](const server::ServiceEnv& env)
       -> absl::StatusOr<server::BuiltService> {

@@ -27,6 +27,10 @@ int main(int argc, char** argv) {
   spec.listen = "127.0.0.1:50052";
   spec.domain = "kyodo.project";
   spec.health_name = "kyodo.project.v1.ProjectService";
+  // The gateway's screening credential (role screener) may read what
+  // proposal-service's ScreenProposal gathers with it, and nothing else
+  // (docs/OPERATIONS.md, "Sign-in").
+  spec.screener_methods = {"GetProject", "ListProjects"};
   spec.tracks = {KyodoProjectMigrations()};
   spec.make = [](const server::ServiceEnv& env)
       -> absl::StatusOr<server::BuiltService> {

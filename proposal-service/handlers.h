@@ -103,6 +103,8 @@ absl::Status ChangeCall(const ServiceDeps& d, const CallContext& call,
 struct ProposalChangeOptions {
   store::Lock call_lock = store::Lock::kShare;
   bool applicant_may = true;
+  // The gateway's screening credential (role screener) may make it.
+  bool screener_may = false;
   bool after_decision = false;
   // Also rewrite the proposal's parties (its co-applicants changed).
   bool replace_parties = false;

@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
   spec.domain = "kyodo.proposal";
   spec.health_name = "kyodo.proposal.v1.ProposalService";
   spec.tracks = {KyodoProposalMigrations()};
+  // The gateway screens a submitted proposal with a credential of its own
+  // that can do nothing else (docs/OPERATIONS.md, "Sign-in").
+  spec.screener_methods = {"ScreenProposal"};
   spec.make = [](const server::ServiceEnv& env)
       -> absl::StatusOr<server::BuiltService> {
     const std::string partners = absl::GetFlag(FLAGS_partner_addr);

@@ -106,6 +106,7 @@ absl::Status ScopeList(Session& s, const CallContext& call,
       q.applicant_id = store::IdOf(p.partner);
       break;
     case Role::kViewer:
+    case Role::kScreener:  // refused before any handler (rpc.h)
       q.scope = Scope::kPublished;
       break;
   }
@@ -155,6 +156,9 @@ absl::Status ChangeProposal(const ServiceDeps& d, const CallContext& call,
     const common::auth::Principal& who = call.principal;
     if (p == nullptr) return Hidden(IsStaff(who), name);
     if (who.CanManageWard(call_row->call.ward())) return absl::OkStatus();
+    if (options.screener_may && who.role == Role::kScreener) {
+      return absl::OkStatus();
+    }
     if (options.applicant_may && who.role == Role::kApplicant &&
         !who.partner.empty() && who.partner == p->applicant()) {
       return absl::OkStatus();

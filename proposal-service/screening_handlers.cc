@@ -192,7 +192,8 @@ absl::StatusOr<domain::PartyRecords> CountParty(Session& s,
 absl::Status ScreenProposal(const ServiceDeps& d, const CallContext& call,
                             const v1::ScreenProposalRequest& r, Proposal* out) {
   KYODO_RETURN_IF_ERROR(
-      RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "screen proposals"));
+      RequireRole(call, {Role::kAdmin, Role::kWardStaff, Role::kScreener},
+                  "screen proposals"));
   KYODO_RETURN_IF_ERROR(
       common::ValidateRequestId("request_id", r.request_id()));
   if (r.has_facts()) {
@@ -230,6 +231,7 @@ absl::Status ScreenProposal(const ServiceDeps& d, const CallContext& call,
   }
   ProposalChangeOptions options;
   options.applicant_may = false;
+  options.screener_may = true;
   return ChangeProposal(
       d, call, r.name(), "", r.request_id(), r, out, options,
       [&](Session& s, const store::CallRow& c, const Proposal& before,

@@ -14,13 +14,15 @@ absl::string_view RoleName(Role role) {
       return "applicant";
     case Role::kViewer:
       return "viewer";
+    case Role::kScreener:
+      return "screener";
   }
   return "viewer";
 }
 
 std::optional<Role> ParseRole(absl::string_view name) {
   for (Role role : {Role::kAdmin, Role::kWardStaff, Role::kReviewer,
-                    Role::kApplicant, Role::kViewer}) {
+                    Role::kApplicant, Role::kViewer, Role::kScreener}) {
     if (RoleName(role) == name) return role;
   }
   return std::nullopt;

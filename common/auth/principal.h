@@ -11,9 +11,19 @@
 
 namespace kyodo::common::auth {
 
-enum class Role { kAdmin, kWardStaff, kReviewer, kApplicant, kViewer };
+// kScreener is not a person: it is the gateway's own short-lived credential,
+// which may only screen a submitted proposal (ScreenProposal) and is refused
+// by every other method of every service (common/server/rpc.h).
+enum class Role {
+  kAdmin,
+  kWardStaff,
+  kReviewer,
+  kApplicant,
+  kViewer,
+  kScreener
+};
 
-// "admin", "ward_staff", "reviewer", "applicant", "viewer".
+// "admin", "ward_staff", "reviewer", "applicant", "viewer", "screener".
 absl::string_view RoleName(Role role);
 std::optional<Role> ParseRole(absl::string_view name);
 

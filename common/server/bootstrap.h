@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,8 @@ struct ServiceSpec {
   std::string domain;       // ErrorInfo domain, "kyodo.partner"
   std::string health_name;  // "kyodo.partner.v1.PartnerService"
   std::vector<db::MigrationTrack> tracks;  // applied after `common`
+  // The only methods a `screener` token may call (RpcRunner); none if empty.
+  std::set<std::string> screener_methods;
   std::function<absl::StatusOr<BuiltService>(const ServiceEnv&)> make;
 };
 

@@ -89,7 +89,13 @@ grpc::Status RpcRunner::Run(
     status = principal.status();
   } else {
     call.principal = *std::move(principal);
-    status = ValidateRequest(request);
+    if (call.principal.role == auth::Role::kScreener &&
+        screener_methods_.count(call.method) == 0) {
+      status = PermissionDeniedError(
+          "role screener may only screen submitted proposals");
+    } else {
+      status = ValidateRequest(request);
+    }
   }
   if (status.ok()) {
     call.deadline = std::min(absl::FromChrono(context->deadline()),

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <initializer_list>
+#include <set>
 #include <string>
 
 #include "absl/functional/function_ref.h"
@@ -55,6 +56,11 @@ class RpcRunner {
         default_deadline_(default_deadline) {}
 
   void set_observer(CallObserver observer) { observer_ = std::move(observer); }
+  // The methods (e.g. "ScreenProposal") a token of role `screener` may call;
+  // every other method refuses it with PERMISSION_DENIED before its handler.
+  void set_screener_methods(std::set<std::string> methods) {
+    screener_methods_ = std::move(methods);
+  }
 
   grpc::Status Run(
       grpc::ServerContext* context, const google::protobuf::Message& request,
@@ -68,6 +74,7 @@ class RpcRunner {
   const Clock* clock_;
   absl::Duration default_deadline_;
   CallObserver observer_;
+  std::set<std::string> screener_methods_;
 };
 
 // PERMISSION_DENIED unless the caller has one of `roles`; `action` completes

@@ -39,12 +39,29 @@ ABSL_FLAG(absl::Duration, db_pool_max_wait, absl::Seconds(2),
           "longest wait for a database session");
 ABSL_FLAG(absl::Duration, db_lock_wait_timeout, absl::Seconds(5),
           "innodb_lock_wait_timeout of each session");
-ABSL_FLAG(std::string, jwt_issuer, "kyodo-local", "expected token issuer");
+ABSL_FLAG(std::string, jwt_issuer, "kyodo-local",
+          "accepted token issuer(s), comma separated");
 ABSL_FLAG(std::string, jwt_audience, "kyodo", "expected token audience");
-ABSL_FLAG(std::string, jwt_algorithms, "HS256",
-          "accepted token algorithms, comma separated (HS256 or RS256)");
+ABSL_FLAG(std::string, jwt_algorithms, "",
+          "accepted token algorithms, comma separated (HS256, RS256, ES256); "
+          "empty = HS256 with --jwt_key_file, RS256 and ES256 with "
+          "--jwt_jwks_file");
 ABSL_FLAG(std::string, jwt_key_file, "",
-          "file holding the HS256 secret or the RS256 public key (PEM)");
+          "file holding the HS256 shared secret (local development only)");
+ABSL_FLAG(std::string, jwt_jwks_file, "",
+          "JWKS file of the identity provider's public keys (RS256, ES256), "
+          "re-read when it changes");
+ABSL_FLAG(absl::Duration, jwt_jwks_recheck, absl::Seconds(5),
+          "how often the JWKS file is checked for a change (0 = every call)");
+ABSL_FLAG(bool, jwt_production, false,
+          "production mode: refuse HS256 tokens and any shared secret");
+ABSL_FLAG(std::string, jwt_role_claim, "role", "token claim naming the role");
+ABSL_FLAG(std::string, jwt_ward_claim, "ward",
+          "token claim naming a ward_staff token's ward");
+ABSL_FLAG(std::string, jwt_partner_claim, "partner",
+          "token claim naming an applicant token's partner record");
+ABSL_FLAG(std::string, jwt_reviewer_claim, "reviewer",
+          "token claim naming a reviewer token's reviewer identity");
 ABSL_FLAG(std::string, page_token_key_file, "",
           "file holding the secret that seals page tokens (shared by all "
           "replicas)");
@@ -154,7 +171,24 @@ ServiceConfig LoadServiceConfig(absl::string_view service,
   c.auth.audience = absl::GetFlag(FLAGS_jwt_audience);
   c.auth.algorithms = absl::StrSplit(absl::GetFlag(FLAGS_jwt_algorithms), ',',
                                      absl::SkipEmpty());
-  c.auth.key = Secret("--jwt_key_file", absl::GetFlag(FLAGS_jwt_key_file));
+  if (!absl::GetFlag(FLAGS_jwt_key_file).empty()) {
+    c.auth.key = Secret("--jwt_key_file", absl::GetFlag(FLAGS_jwt_key_file));
+  }
+  c.auth.jwks_file = absl::GetFlag(FLAGS_jwt_jwks_file);
+  c.auth.jwks_recheck = absl::GetFlag(FLAGS_jwt_jwks_recheck);
+  c.auth.production = absl::GetFlag(FLAGS_jwt_production);
+  c.auth.claims.role = absl::GetFlag(FLAGS_jwt_role_claim);
+  c.auth.claims.ward = absl::GetFlag(FLAGS_jwt_ward_claim);
+  c.auth.claims.partner = absl::GetFlag(FLAGS_jwt_partner_claim);
+  c.auth.claims.reviewer = absl::GetFlag(FLAGS_jwt_reviewer_claim);
+  Require(!c.auth.key.empty() || !c.auth.jwks_file.empty(),
+          "give --jwt_jwks_file (the identity provider's public keys) or, "
+          "for local development, --jwt_key_file");
+  Require(c.auth.jwks_recheck >= absl::ZeroDuration(),
+          "--jwt_jwks_recheck must not be negative");
+  Require(!c.auth.claims.role.empty() && !c.auth.claims.ward.empty() &&
+              !c.auth.claims.partner.empty() && !c.auth.claims.reviewer.empty(),
+          "--jwt_*_claim names must not be empty");
   if (uses_database) {
     c.page_token_key = Secret("--page_token_key_file",
                               absl::GetFlag(FLAGS_page_token_key_file));

@@ -10,8 +10,12 @@
 //   --db_serving_role                       role granted the serving
 //                                           privileges after migrating
 //   --db_pool_size, --db_pool_max_wait, --db_pool_max_waiters
-//   --jwt_issuer, --jwt_audience, --jwt_algorithms (HS256 or RS256)
-//   --jwt_key_file                          HS256 secret or RS256 public key
+//   --jwt_issuer, --jwt_audience, --jwt_algorithms (HS256, RS256, ES256)
+//   --jwt_jwks_file, --jwt_jwks_recheck     the identity provider's public keys
+//   --jwt_key_file                          HS256 secret (local development)
+//   --jwt_production                        refuse HS256 and shared secrets
+//   --jwt_role_claim, --jwt_ward_claim, --jwt_partner_claim,
+//   --jwt_reviewer_claim                    the claims' names
 //   --page_token_key_file                   secret sealing page tokens
 //   --migrate (default true), --migrate_only
 //   --reflection                            gRPC reflection (development)

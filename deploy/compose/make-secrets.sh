@@ -32,7 +32,7 @@ random "$dir/jwt.key" 48
 random "$dir/page_token.key" 48
 if [[ ! -s "$dir/gateway.token" ]]; then
   "$engine" run --rm --network none -v "$dir/jwt.key:/run/secrets/jwt_key:ro" "$image" \
-    kyodoctl token --role=admin --sub=gateway --ttl=8760h \
+    kyodoctl token --role=screener --sub=gateway --ttl=8760h \
     --jwt_key_file=/run/secrets/jwt_key --jwt_issuer="$issuer" >"$dir/gateway.token.new"
   mv "$dir/gateway.token.new" "$dir/gateway.token"
 fi

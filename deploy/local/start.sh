@@ -7,8 +7,10 @@
 #                         [--build-dir DIR] [--no-seed]
 #
 # Ports: gateway N, partner N+1, project N+2, proposal N+3, the gateway's
-# HTTP/JSON entry N+4, MariaDB N+6 (N = 50050). The data folder (default .local/) keeps the database, the
-# generated secrets and the logs between runs; delete it to start afresh.
+# HTTP/JSON entry N+4, MariaDB N+6, the local OpenID provider N+7
+# (N = 50050). The data folder (default .local/) keeps the database, the
+# generated secrets, the provider's keys (idp/) and the logs between runs;
+# delete it to start afresh.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 data=$root/.local
@@ -51,10 +53,26 @@ secret() {  # a random secret file, made once
 }
 secret "$data/secrets/jwt.key"
 secret "$data/secrets/page_token.key"
-# The gateway's own token (it screens proposals on its own authority).
-if [[ ! -s "$data/secrets/gateway.token" && -x "$kyodoctl" ]]; then
-  (umask 077; "$kyodoctl" token --role=admin --sub=gateway --ttl=8760h \
-    --jwt_key_file="$data/secrets/jwt.key" >"$data/secrets/gateway.token")
+rm -f "$data/secrets/gateway.token"  # the year-long token of older versions
+
+# The local OpenID provider (deploy/local/idp): demo accounts for each role,
+# signing keys made at first start in $data/idp, their public half in
+# $data/idp/jwks.json, which the services verify against.
+idp_port=$((base + 7))
+issuer=http://127.0.0.1:$idp_port
+rm -f "$data/idp/idp.pid"
+"$root/deploy/local/idp/run.sh" "$build/idp" serve --state "$data/idp" \
+  --port "$idp_port" >>"$data/logs/idp.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 1200); do
+  [[ -s "$data/idp/idp.pid" ]] && break
+  kill -0 "${pids[-1]}" 2>/dev/null || break
+  sleep 0.1
+done
+if [[ ! -s "$data/idp/idp.pid" ]]; then
+  echo "kyodo: the OpenID provider did not start; last log lines:" >&2
+  tail -20 "$data/logs/idp.log" >&2
+  exit 1
 fi
 
 db_port=$((base + 6))
@@ -79,10 +97,14 @@ for name in partner-service project-service proposal-service; do
   }
 done
 
+# HS256 (`kyodoctl token`, issuer kyodo-local) stays for scripts: local
+# development only (production: --jwt_production, docs/OPERATIONS.md).
 common_flags=(
   --db_host=127.0.0.1 --db_port="$db_port" --db_user=kyodo
   --db_password_file="$data/mariadb/kyodo.password" --migrate=false
-  "${secret_flags[@]}"
+  --jwt_jwks_file="$data/idp/jwks.json" --jwt_issuer="kyodo-local,$issuer"
+  --jwt_key_file="$data/secrets/jwt.key"
+  --page_token_key_file="$data/secrets/page_token.key"
   --reflection --drain=1s --shutdown_grace=5s)
 
 # name, port offset, service for health checks
@@ -101,7 +123,8 @@ for entry in "${services[@]}"; do
   [[ "$name" == gateway ]] && extra=(
     --partner_addr="127.0.0.1:$((base + 1))" --project_addr="127.0.0.1:$((base + 2))"
     --proposal_addr="127.0.0.1:$((base + 3))"
-    --service_token_file="$data/secrets/gateway.token"
+    --service_token_endpoint="$issuer/token"
+    --service_client_secret_file="$data/idp/gateway.secret"
     --http_listen="127.0.0.1:$((base + 4))")
   [[ "$name" == project-service ]] && extra=(--partner_addr="127.0.0.1:$((base + 1))"
     --proposal_addr="127.0.0.1:$((base + 3))")
@@ -143,6 +166,11 @@ if ((do_seed)) && [[ "$(cat "$seed_mark" 2>/dev/null)" != "$seed_sum" ]]; then
   export KYODO_TOKEN
   # One invocation: later files refer to what earlier ones created.
   "$kyodoctl" seed "$root"/deploy/local/data/*.textproto
+  # The demo applicant signs in as this association's partner record.
+  assoc=例示・さくら台町内会
+  name=$("$kyodoctl" partners search "$assoc" --json | grep -F "\"display_name\":\"$assoc\"" |
+    sed -n 's/.*"name":"\(partners\/[a-z0-9]*\)".*/\1/p' | head -1 || true)
+  [[ -n "$name" ]] && printf '{"%s": "%s"}\n' "$assoc" "$name" >"$data/idp/partners.json"
   unset KYODO_TOKEN
   echo "$seed_sum" >"$seed_mark"
 fi
@@ -153,6 +181,8 @@ kyodo is up (data in $data, logs in $data/logs):
 $(for entry in "${started[@]}"; do IFS=: read -r name port _ <<<"$entry"; printf '  %-17s 127.0.0.1:%s\n' "$name" "$port"; done)
 $(if [[ -x "$build/gateway/gateway" ]]; then printf '  %-17s http://127.0.0.1:%s (docs/HTTP.md)' "HTTP/JSON entry" "$((base + 4))"; fi)
   MariaDB           127.0.0.1:$db_port (user kyodo serves, kyodo_migrate migrates; passwords in $data/mariadb/)
+  OpenID provider   $issuer (demo accounts: admin, asao-staff, iin-1, iin-2,
+                    sakuradai, viewer; password in $data/idp/demo-password)
 
 In another terminal:
   export PATH=$build/kyodoctl:\$PATH
@@ -161,8 +191,10 @@ $(if [[ -x "$build/gateway/gateway" ]]; then
   else
     echo "  export KYODO_PARTNER_ADDR=$KYODO_PARTNER_ADDR KYODO_PROJECT_ADDR=$KYODO_PROJECT_ADDR KYODO_PROPOSAL_ADDR=$KYODO_PROPOSAL_ADDR"
   fi)
-  export KYODO_TOKEN=\$(kyodoctl token --role=admin --jwt_key_file=$data/secrets/jwt.key)
+  export KYODO_TOKEN=\$(kyodoctl login --issuer=$issuer)   # sign in, e.g. as asao-staff
   kyodoctl partners list
+Scripts may mint a local token instead:
+  export KYODO_TOKEN=\$(kyodoctl token --role=admin --jwt_key_file=$data/secrets/jwt.key)
 
 Press Ctrl-C to stop everything.
 MSG

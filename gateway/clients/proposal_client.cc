@@ -52,7 +52,9 @@ absl::StatusOr<v1::Proposal> ProposalClient::Screen(
   request.set_name(name);
   request.set_request_id(request_id);
   common::grpc_client::DownstreamOptions options = Writes();
-  options.bearer_token = service_token_;
+  absl::StatusOr<std::string> token = service_token_();
+  if (!token.ok()) return token.status();
+  options.bearer_token = *std::move(token);
   return CallUnary(call, options, stub_.get(), &Stub::ScreenProposal, request);
 }
 

@@ -2,6 +2,7 @@
 #ifndef KYODO_GATEWAY_CLIENTS_PROPOSAL_CLIENT_H_
 #define KYODO_GATEWAY_CLIENTS_PROPOSAL_CLIENT_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,12 +17,14 @@ using common::server::CallContext;
 
 class ProposalClient {
  public:
-  // `service_token` is the gateway's own token, used for the steps it takes
-  // on its own authority (screening).
+  // The gateway's own short-lived credential (role screener), for the one
+  // step it takes on its own authority: screening. Called per use, so a
+  // renewed token is picked up.
+  using ServiceToken = std::function<absl::StatusOr<std::string>()>;
   ProposalClient(std::shared_ptr<grpc::Channel> channel,
                  common::grpc_client::DownstreamOptions reads,
                  common::grpc_client::DownstreamOptions writes,
-                 std::string service_token)
+                 ServiceToken service_token)
       : stub_(proposal::v1::ProposalService::NewStub(channel)),
         reads_(reads),
         writes_(writes),
@@ -37,8 +40,8 @@ class ProposalClient {
                                                 const std::string& name,
                                                 const std::string& etag,
                                                 const std::string& request_id);
-  // With the gateway's token: applicants may not screen. proposal-service
-  // gathers the facts itself.
+  // With the gateway's screening credential: applicants may not screen.
+  // proposal-service gathers the facts itself.
   absl::StatusOr<proposal::v1::Proposal> Screen(const CallContext& call,
                                                 const std::string& name,
                                                 const std::string& request_id);
@@ -65,7 +68,7 @@ class ProposalClient {
   std::unique_ptr<proposal::v1::ProposalService::Stub> stub_;
   common::grpc_client::DownstreamOptions reads_;
   common::grpc_client::DownstreamOptions writes_;
-  std::string service_token_;
+  ServiceToken service_token_;
 };
 
 }  // namespace kyodo::gateway

@@ -123,7 +123,7 @@ run_once() {  # result folder
   "${sql[@]}" -e "CREATE DATABASE bench_floor"
   head -c 32 /dev/urandom | base64 >"$tmp/jwt.key"
   head -c 32 /dev/urandom | base64 >"$tmp/page.key"
-  "$kyodoctl" token --role=admin --sub=gateway --ttl=24h --jwt_key_file="$tmp/jwt.key" \
+  "$kyodoctl" token --role=screener --sub=gateway --ttl=24h --jwt_key_file="$tmp/jwt.key" \
     >"$tmp/gateway.token"
 
   free_port; gw=$REPLY; free_port; pa=$REPLY; free_port; pr=$REPLY

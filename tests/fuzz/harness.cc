@@ -137,17 +137,13 @@ const common::paging::PageTokenCodec& Codec() {
 
 // -------------------------------------------------------------------- jwt
 
-std::string RsaPublicKeyPem() {
-  EVP_PKEY* key = EVP_RSA_gen(2048);
-  Check(key != nullptr, "EVP_RSA_gen");
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_PUBKEY(bio, key);
-  char* data = nullptr;
-  const long length = BIO_get_mem_data(bio, &data);
-  std::string pem(data, length);
-  BIO_free(bio);
-  EVP_PKEY_free(key);
-  return pem;
+// The public JWKS of an RSA key made for the run.
+std::string RsaJwks() {
+  auto jwk = common::auth::NewPrivateJwk("RS256", "fuzz-rsa");
+  Check(jwk.ok(), "NewPrivateJwk");
+  auto jwks = common::auth::JwksOf({*jwk});
+  Check(jwks.ok(), "JwksOf");
+  return *jwks;
 }
 
 struct Verifiers {
@@ -166,8 +162,9 @@ const Verifiers& GetVerifiers() {
     hs.algorithms = {"HS256", "HS512"};
     v->hs = *common::auth::TokenVerifier::Create(hs);
     common::auth::VerifierOptions rs = hs;
-    v->rs_key = RsaPublicKeyPem();
-    rs.key = v->rs_key;
+    v->rs_key = RsaJwks();
+    rs.key = "";
+    rs.jwks = v->rs_key;
     rs.algorithms = {"RS256"};
     v->rs = *common::auth::TokenVerifier::Create(rs);
     return v;
@@ -728,7 +725,8 @@ void FuzzToken(const uint8_t* data, size_t size) {
       // A header naming another algorithm (or none) is refused even when
       // the HMAC is right.
       CheckAlgorithm(hs, token, "HS256");
-      // Algorithm confusion: HMAC-signed with the RSA public key as secret.
+      // Algorithm confusion: HMAC-signed with the RSA public key (its JWKS)
+      // as secret.
       auto confused =
           v.rs->Verify(SignHs256(header, payload, v.rs_key), TokenTime());
       Check(!confused.ok(),

@@ -23,7 +23,8 @@ fail() { echo "FAIL: $*" >&2; echo "--- launcher output" >&2; cat "$work/out" >&
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 base=$((30000 + (RANDOM % 300) * 10))
 until port_free "$base" && port_free $((base + 1)) && port_free $((base + 2)) &&
-      port_free $((base + 3)) && port_free $((base + 4)) && port_free $((base + 6)); do
+      port_free $((base + 3)) && port_free $((base + 4)) && port_free $((base + 6)) &&
+      port_free $((base + 7)); do
   base=$((30000 + (RANDOM % 300) * 10))
 done
 

@@ -714,6 +714,46 @@ TEST_F(SecurityMatrixTest, EveryMethodRefusesMissingAndBadTokens) {
   EXPECT_GT(calls, 500);
 }
 
+// The gateway's own screening credential (role screener): every method of
+// every service, through the gateway and direct, refuses it before looking
+// at the request, but ProposalService.ScreenProposal and the reads it
+// gathers the facts with (PartnerService.GetPartner, ProjectService.GetProject
+// and ListProjects).
+TEST_F(SecurityMatrixTest, ScreenerTokenCanOnlyScreen) {
+  const std::string screener =
+      testing::TokenFor({"gateway", common::auth::Role::kScreener});
+  int calls = 0;
+  for (const auto* method : AllMethods()) {
+    const auto request = NewRequest(method);
+    std::vector<testing::Service> routes = {testing::Service::kGateway};
+    if (ServiceOf(method) != testing::Service::kGateway)
+      routes.push_back(ServiceOf(method));
+    const std::string name = ShortName(method);
+    const bool screening = name == "ProposalService.ScreenProposal" ||
+                           name == "PartnerService.GetPartner" ||
+                           name == "ProjectService.GetProject" ||
+                           name == "ProjectService.ListProjects";
+    for (testing::Service route : routes) {
+      const Outcome out =
+          Invoke(cluster_->Channel(route), method, *request, screener);
+      const grpc::StatusCode code = out.status.error_code();
+      if (screening) {
+        EXPECT_NE(code, grpc::StatusCode::PERMISSION_DENIED)
+            << out.status.error_message();
+        EXPECT_NE(code, grpc::StatusCode::UNAUTHENTICATED);
+      } else {
+        EXPECT_EQ(code, grpc::StatusCode::PERMISSION_DENIED)
+            << ShortName(method)
+            << (route == testing::Service::kGateway ? " via the gateway"
+                                                    : " direct")
+            << ": " << CodeName(code) << " " << out.status.error_message();
+      }
+      ++calls;
+    }
+  }
+  EXPECT_GT(calls, 60);
+}
+
 // Every method and caller as docs/API.md and the services' documented rules
 // say.
 TEST_F(SecurityMatrixTest, EveryMethodAndCallerAsDocumented) {

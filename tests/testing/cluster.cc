@@ -68,8 +68,12 @@ Cluster::Cluster(const std::string& label, ClusterOptions options)
   dir_ = mkdtemp(pattern);
   WriteFile(TestKeyFile(dir_), kTestJwtKey);
   WriteFile(dir_ + "/page.key", "kyodo-cluster-page-token-key");
-  WriteFile(dir_ + "/gateway.token",
-            TokenFor({"gateway", common::auth::Role::kAdmin}, absl::Hours(24)));
+  // The gateway's screening credential: role screener, which can do nothing
+  // but ScreenProposal and the reads screening needs (the production gateway
+  // gets one from the identity provider: tests/integration/oidc_test.sh).
+  WriteFile(
+      dir_ + "/gateway.token",
+      TokenFor({"gateway", common::auth::Role::kScreener}, absl::Hours(24)));
   WriteFile(dir_ + "/db_migrate.password", TestServer().password);
   WriteFile(dir_ + "/db.password", TestServingServer().password);
   processes_[Service::kPartner] = {"partner-service"};

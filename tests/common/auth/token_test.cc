@@ -3,9 +3,12 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -161,7 +164,7 @@ TEST(TokenTest, EveryRoleRoundTrips) {
 
 TEST(TokenTest, RoleNames) {
   for (Role role : {Role::kAdmin, Role::kWardStaff, Role::kReviewer,
-                    Role::kApplicant, Role::kViewer}) {
+                    Role::kApplicant, Role::kViewer, Role::kScreener}) {
     EXPECT_EQ(ParseRole(RoleName(role)), role);
   }
   EXPECT_EQ(RoleName(Role::kWardStaff), "ward_staff");
@@ -426,11 +429,14 @@ TEST(TokenTest, VerifierCreationRefusesUnsafeOptions) {
   invalid(o);
   o.algorithms = {"hs256x"};
   invalid(o);
-  o.algorithms = {};
-  invalid(o);
   o = HsOptions();
   o.key = "";
   invalid(o);
+  o.algorithms = {};  // derived from the keys given: none here
+  invalid(o);
+  o = HsOptions();
+  o.algorithms = {};  // derived: HS256 for the secret
+  EXPECT_TRUE(TokenVerifier::Create(o).ok());
   o = HsOptions();
   o.issuer = "";
   invalid(o);
@@ -452,87 +458,241 @@ TEST(TokenTest, MintRefusesUnsupportedAlgorithms) {
             absl::StatusCode::kInvalidArgument);
 }
 
-// An RSA key pair made for the test, as PEM.
-struct PemKeys {
-  std::string private_pem;
-  std::string public_pem;
-};
-
-PemKeys MakeRsaKeys() {
-  PemKeys keys;
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_RSA, nullptr);
-  EVP_PKEY* pkey = nullptr;
-  if (ctx != nullptr && EVP_PKEY_keygen_init(ctx) == 1 &&
-      EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048) == 1 &&
-      EVP_PKEY_keygen(ctx, &pkey) == 1) {
-    BIO* priv = BIO_new(BIO_s_mem());
-    BIO* pub = BIO_new(BIO_s_mem());
-    PEM_write_bio_PrivateKey(priv, pkey, nullptr, nullptr, 0, nullptr, nullptr);
-    PEM_write_bio_PUBKEY(pub, pkey);
-    char* data = nullptr;
-    long n = BIO_get_mem_data(priv, &data);
-    keys.private_pem.assign(data, n);
-    n = BIO_get_mem_data(pub, &data);
-    keys.public_pem.assign(data, n);
-    BIO_free(priv);
-    BIO_free(pub);
-  }
-  EVP_PKEY_free(pkey);
-  EVP_PKEY_CTX_free(ctx);
-  return keys;
-}
-
-class RsaTokenTest : public ::testing::Test {
+// Keys of an identity provider, made for the suite: two RSA and one P-256.
+class JwksTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { keys_ = new PemKeys(MakeRsaKeys()); }
+  static void SetUpTestSuite() {
+    keys_ = new std::map<std::string, std::string>;
+    for (auto [kid, alg] : {std::pair{"rsa-1", "RS256"},
+                            {"rsa-2", "RS256"},
+                            {"ec-1", "ES256"},
+                            {"stranger", "RS256"}}) {
+      auto jwk = NewPrivateJwk(alg, kid);
+      ASSERT_TRUE(jwk.ok()) << jwk.status();
+      (*keys_)[kid] = *jwk;
+    }
+  }
   static void TearDownTestSuite() { delete keys_; }
 
-  VerifierOptions RsOptions() const {
-    VerifierOptions options = HsOptions();
-    options.algorithms = {"RS256"};
-    options.key = keys_->public_pem;
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("kyodo-jwks-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  static std::string Jwks(std::initializer_list<const char*> kids) {
+    std::vector<std::string> jwks;
+    for (const char* kid : kids) jwks.push_back(keys_->at(kid));
+    auto text = JwksOf(jwks);
+    EXPECT_TRUE(text.ok()) << text.status();
+    return *text;
+  }
+  // Writes the JWKS file as providers and Kubernetes do: a new file renamed
+  // over the old one.
+  std::string WriteJwks(const std::string& text) {
+    const std::string path = (dir_ / "jwks.json").string();
+    const std::string tmp = path + ".new";
+    std::ofstream(tmp) << text;
+    std::filesystem::rename(tmp, path);
+    return path;
+  }
+  VerifierOptions Options(const std::string& jwks_file) const {
+    VerifierOptions options;
+    options.issuer = "https://idp.example,kyodo-test";
+    options.audience = kAudience;
+    options.algorithms = {};
+    options.jwks_file = jwks_file;
+    options.jwks_recheck = absl::Seconds(10);
     return options;
   }
-  MintOptions RsMint() const {
+  static MintOptions MintWith(const char* kid, const char* alg) {
     MintOptions options = Mint();
-    options.algorithm = "RS256";
-    options.key = keys_->private_pem;
+    options.issuer = "https://idp.example";
+    options.algorithm = alg;
+    options.key = keys_->at(kid);
     return options;
   }
 
-  static PemKeys* keys_;
+  static std::map<std::string, std::string>* keys_;
+  std::filesystem::path dir_;
 };
-PemKeys* RsaTokenTest::keys_ = nullptr;
+std::map<std::string, std::string>* JwksTest::keys_ = nullptr;
 
-TEST_F(RsaTokenTest, RoundTrip) {
-  ASSERT_FALSE(keys_->private_pem.empty());
+TEST_F(JwksTest, Rs256AndEs256TokensAreVerifiedByKid) {
+  auto verifier = Verifier(Options(WriteJwks(Jwks({"rsa-1", "ec-1"}))));
   Principal staff{"staff-9", Role::kWardStaff};
-  staff.ward = kyodo::type::v1::KAWASAKI;
-  const std::string token = MustMint(staff, RsMint());
-  auto verifier = Verifier(RsOptions());
-  auto result = verifier->Verify(token, kNow);
-  ASSERT_TRUE(result.ok()) << result.status();
-  EXPECT_EQ(result->subject, "staff-9");
-  EXPECT_EQ(result->ward, kyodo::type::v1::KAWASAKI);
+  staff.ward = kyodo::type::v1::ASAO;
+  auto rs = verifier->Verify(MustMint(staff, MintWith("rsa-1", "RS256")), kNow);
+  ASSERT_TRUE(rs.ok()) << rs.status();
+  EXPECT_EQ(rs->subject, "staff-9");
+  EXPECT_EQ(rs->ward, kyodo::type::v1::ASAO);
+  auto es =
+      verifier->Verify(MustMint(Admin(), MintWith("ec-1", "ES256")), kNow);
+  ASSERT_TRUE(es.ok()) << es.status();
+  EXPECT_EQ(es->role, Role::kAdmin);
 }
 
-TEST_F(RsaTokenTest, OtherKeyPairIsRefused) {
-  const PemKeys other = MakeRsaKeys();
-  MintOptions options = RsMint();
-  options.key = other.private_pem;
-  const std::string token = MustMint(Admin(), options);
-  ExpectUnauthenticated(Verifier(RsOptions())->Verify(token, kNow), token);
+TEST_F(JwksTest, UnknownKeyOtherAudienceAndExpiryAreRefused) {
+  auto verifier = Verifier(Options(WriteJwks(Jwks({"rsa-1"}))));
+  const std::string stranger = MustMint(Admin(), MintWith("stranger", "RS256"));
+  ExpectUnauthenticated(verifier->Verify(stranger, kNow), stranger);
+  EXPECT_THAT(verifier->Verify(stranger, kNow).status().message(),
+              HasSubstr("unknown signing key"));
+  // Signed by a stranger's key but naming a known kid.
+  std::string forged = keys_->at("stranger");
+  forged.replace(forged.find("\"stranger\""), 10, "\"rsa-1\"");
+  MintOptions as_known = MintWith("rsa-1", "RS256");
+  as_known.key = forged;
+  const std::string lying = MustMint(Admin(), as_known);
+  ExpectUnauthenticated(verifier->Verify(lying, kNow), lying);
+
+  MintOptions other_audience = MintWith("rsa-1", "RS256");
+  other_audience.audience = "another-app";
+  const std::string a = MustMint(Admin(), other_audience);
+  ExpectUnauthenticated(verifier->Verify(a, kNow), a);
+  EXPECT_THAT(verifier->Verify(a, kNow).status().message(),
+              HasSubstr("audience"));
+
+  const std::string t = MustMint(Admin(), MintWith("rsa-1", "RS256"));
+  ExpectUnauthenticated(verifier->Verify(t, kNow + absl::Hours(2)), t);
 }
 
-TEST_F(RsaTokenTest, PublicKeyUsedAsHmacSecretIsRefused) {
-  // Algorithm confusion: an HS256 token whose secret is the RS256 public key
-  // (which everyone has) must not pass an RS256 verifier.
-  const std::string forged =
-      SignHs256(kHs256Header, Claims(), keys_->public_pem);
-  ExpectUnauthenticated(Verifier(RsOptions())->Verify(forged, kNow), forged);
-  // An HS256 token under the shared secret is refused too.
-  const std::string hs = MustMint(Admin());
-  ExpectUnauthenticated(Verifier(RsOptions())->Verify(hs, kNow), hs);
+TEST_F(JwksTest, KeyTypeMustMatchTheAlgorithm) {
+  auto verifier = Verifier(Options(WriteJwks(Jwks({"rsa-1", "ec-1"}))));
+  // An ES256 header naming the RSA key (and the converse).
+  const std::string es = MustMint(Admin(), MintWith("ec-1", "ES256"));
+  std::vector<std::string> parts = absl::StrSplit(es, '.');
+  const std::string swapped =
+      absl::StrCat(B64(R"({"alg":"ES256","kid":"rsa-1","typ":"JWT"})"), ".",
+                   parts[1], ".", parts[2]);
+  ExpectUnauthenticated(verifier->Verify(swapped, kNow), swapped);
+  // Algorithm confusion: HMAC keyed with the public RSA key, which everyone
+  // has, under the RSA key's kid: no HS secret is configured, so refused.
+  const std::string confused = SignHs256(
+      R"({"alg":"HS256","kid":"rsa-1","typ":"JWT"})",
+      Claims(R"("iss":"https://idp.example")", "iss"), Jwks({"rsa-1"}));
+  ExpectUnauthenticated(verifier->Verify(confused, kNow), confused);
+}
+
+TEST_F(JwksTest, ProductionModeRefusesHs256) {
+  VerifierOptions options = Options(WriteJwks(Jwks({"rsa-1"})));
+  options.production = true;
+  auto verifier = Verifier(options);
+  MintOptions hs = Mint();
+  const std::string token = MustMint(Admin(), hs);
+  ExpectUnauthenticated(verifier->Verify(token, kNow), token);
+  EXPECT_THAT(verifier->Verify(token, kNow).status().message(),
+              HasSubstr("refused in production mode"));
+  EXPECT_TRUE(
+      verifier->Verify(MustMint(Admin(), MintWith("rsa-1", "RS256")), kNow)
+          .ok());
+  // And production mode will not start with a shared secret or HS256.
+  VerifierOptions with_secret = options;
+  with_secret.key = kKey;
+  EXPECT_EQ(TokenVerifier::Create(with_secret).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  with_secret.key = "";
+  with_secret.algorithms = {"HS256", "RS256"};
+  EXPECT_EQ(TokenVerifier::Create(with_secret).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // Development mode takes both: the secret for HS256, the JWKS for the rest.
+  VerifierOptions dev = Options(options.jwks_file);
+  dev.key = kKey;
+  auto both = Verifier(dev);
+  EXPECT_TRUE(both->Verify(token, kNow).ok());
+  const std::string es = MustMint(Admin(), MintWith("ec-1", "ES256"));
+  ExpectUnauthenticated(both->Verify(es, kNow), es);  // not in this JWKS
+}
+
+TEST_F(JwksTest, RotationIsPickedUpWithoutRestart) {
+  const std::string path = WriteJwks(Jwks({"rsa-1"}));
+  auto verifier = Verifier(Options(path));
+  const std::string old_token = MustMint(Admin(), MintWith("rsa-1", "RS256"));
+  const std::string new_token = MustMint(Admin(), MintWith("rsa-2", "RS256"));
+  EXPECT_TRUE(verifier->Verify(old_token, kNow).ok());
+  ExpectUnauthenticated(verifier->Verify(new_token, kNow), new_token);
+
+  // The provider publishes its new key beside the old one: a token naming
+  // the new kid makes the verifier look at the file at once.
+  WriteJwks(Jwks({"rsa-2", "rsa-1"}));
+  EXPECT_TRUE(verifier->Verify(new_token, kNow).ok());
+  EXPECT_TRUE(verifier->Verify(old_token, kNow).ok());
+  EXPECT_THAT(verifier->KeyIds(),
+              ::testing::UnorderedElementsAre("rsa-1", "rsa-2"));
+
+  // The old key is withdrawn: its tokens pass until the next check (10 s by
+  // the verifier's clock), then never again.
+  WriteJwks(Jwks({"rsa-2"}));
+  EXPECT_TRUE(verifier->Verify(old_token, kNow + absl::Seconds(5)).ok());
+  ExpectUnauthenticated(verifier->Verify(old_token, kNow + absl::Seconds(11)),
+                        old_token);
+  EXPECT_TRUE(verifier->Verify(new_token, kNow + absl::Seconds(11)).ok());
+  EXPECT_THAT(verifier->KeyIds(), ::testing::ElementsAre("rsa-2"));
+}
+
+TEST_F(JwksTest, FileRewrittenInPlaceAndBrokenFilesAreHandled) {
+  const std::string path = WriteJwks(Jwks({"rsa-1"}));
+  VerifierOptions options = Options(path);
+  options.jwks_recheck = absl::ZeroDuration();  // look on every use
+  auto verifier = Verifier(options);
+  const std::string token = MustMint(Admin(), MintWith("rsa-1", "RS256"));
+  // Half-written: the verifier keeps the keys it had.
+  std::ofstream(path, std::ios::trunc) << "{\"keys\": [";
+  EXPECT_TRUE(verifier->Verify(token, kNow).ok());
+  // Rewritten in place (same inode) with another key.
+  std::ofstream(path, std::ios::trunc) << Jwks({"ec-1"});
+  ExpectUnauthenticated(verifier->Verify(token, kNow), token);
+  EXPECT_TRUE(
+      verifier->Verify(MustMint(Admin(), MintWith("ec-1", "ES256")), kNow)
+          .ok());
+}
+
+TEST_F(JwksTest, JwksMustHoldOnlyPublicSigningKeys) {
+  auto invalid = [&](const std::string& text) {
+    VerifierOptions options = Options(WriteJwks(text));
+    EXPECT_EQ(TokenVerifier::Create(options).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << text;
+  };
+  invalid(absl::StrCat("{\"keys\":[", keys_->at("rsa-1"), "]}"));  // private
+  invalid(R"({"keys":[{"kty":"oct","kid":"s","k":"c2VjcmV0"}]})");
+  invalid(R"({"keys":[]})");
+  invalid("not json");
+  std::string no_kid = *PublicJwk(keys_->at("rsa-1"));
+  no_kid.replace(no_kid.find("\"kid\""), 5, "\"xid\"");
+  invalid(absl::StrCat("{\"keys\":[", no_kid, "]}"));
+  const std::string pub = *PublicJwk(keys_->at("rsa-1"));
+  invalid(absl::StrCat("{\"keys\":[", pub, ",", pub, "]}"));  // kid twice
+  VerifierOptions missing = Options((dir_ / "absent.json").string());
+  EXPECT_EQ(TokenVerifier::Create(missing).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(JwksTest, ClaimNamesAreConfigurable) {
+  // A city's provider says "kyodo_role" and "office".
+  VerifierOptions options = Options(WriteJwks(Jwks({"ec-1"})));
+  options.claims.role = "kyodo_role";
+  options.claims.ward = "office";
+  auto verifier = Verifier(options);
+  Principal staff{"staff-2", Role::kWardStaff};
+  staff.ward = kyodo::type::v1::TAMA;
+  MintOptions mapped = MintWith("ec-1", "ES256");
+  mapped.claims = options.claims;
+  auto got = verifier->Verify(MustMint(staff, mapped), kNow);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->ward, kyodo::type::v1::TAMA);
+  // The default names mean nothing to this verifier.
+  const std::string plain = MustMint(staff, MintWith("ec-1", "ES256"));
+  ExpectUnauthenticated(verifier->Verify(plain, kNow), plain);
+}
+
+TEST_F(JwksTest, AccessTokenTypeIsAccepted) {
+  // Providers mark access tokens `typ: at+jwt` (RFC 9068).
+  const std::string token =
+      SignHs256(R"({"alg":"HS256","typ":"at+jwt"})", Claims());
+  EXPECT_TRUE(Verifier()->Verify(token, kNow).ok());
 }
 
 }  // namespace

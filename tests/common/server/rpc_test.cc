@@ -211,6 +211,25 @@ TEST_F(RpcRunnerTest, MissingOrBadTokenIsUnauthenticated) {
   EXPECT_EQ(Observed().size(), 3u);
 }
 
+TEST_F(RpcRunnerTest, ScreenerTokenReachesOnlyItsMethods) {
+  const std::string screener =
+      ::kyodo::testing::TokenFor({"gateway", auth::Role::kScreener});
+  // No method allowed: refused before the body, whatever the request.
+  Answer refused = Get(screener, "partners/abc");
+  EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(absl::StrContains(refused.status.error_message(),
+                                "screener may only screen"));
+  EXPECT_EQ(service_.runs(), 0);
+  // A service that lets it call GetPartner (as proposal-service lets it
+  // call ScreenProposal) runs the body.
+  rpc_.set_screener_methods({"GetPartner"});
+  Answer allowed = Get(screener, "partners/abc");
+  ASSERT_TRUE(allowed.status.ok()) << allowed.status.error_message();
+  EXPECT_EQ(service_.last().principal.role, auth::Role::kScreener);
+  // Other roles are not affected by the list.
+  EXPECT_TRUE(Get(::kyodo::testing::AdminToken(), "partners/abc").status.ok());
+}
+
 TEST_F(RpcRunnerTest, InvalidRequestIsRefusedBeforeTheBody) {
   Answer a = Get(::kyodo::testing::AdminToken(), "partners/\xFF");
   EXPECT_EQ(a.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs the local OpenID provider (idp.js) with its pinned npm dependencies
+# (package-lock.json, installed with `npm ci` into DIR the first time and
+# whenever the lock changes), e.g.
+#   deploy/local/idp/run.sh build/idp serve --state .local/idp --port 50057
+#   deploy/local/idp/run.sh build/idp rotate --state .local/idp
+# Installs Debian's nodejs and npm when node is missing.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+dir=$1
+shift
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  [[ "${KYODO_SKIP_APT:-0}" == 1 ]] && { echo "idp: node and npm are needed" >&2; exit 1; }
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+# One installer at a time (tests may start several providers at once).
+exec 9>"$dir/.lock"
+flock 9
+if ! cmp -s "$here/package-lock.json" "$dir/package-lock.json" ||
+   [[ ! -d "$dir/node_modules/oidc-provider" ]]; then
+  cp "$here/package.json" "$here/package-lock.json" "$dir/"
+  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+fi
+# Beside its node_modules, where node resolves its imports.
+cp "$here/idp.js" "$here/accounts.json" "$dir/"
+flock -u 9
+exec 9>&-
+exec node "$dir/idp.js" "$@"

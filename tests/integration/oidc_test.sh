@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Sign-in end to end: deploy/local/start.sh brings the suite up with its
+# local OpenID provider, then oidc_test.mjs (node) signs people in with
+# authorization code + PKCE and with kyodoctl's device flow, calls the suite
+# through the gateway with their tokens, checks what must be refused, and
+# rotates the provider's keys under running services.
+#   oidc_test.sh SOURCE_DIR BUILD_DIR
+set -euo pipefail
+src=$1
+build=$2
+work=$(mktemp -d -t kyodo-oidc.XXXXXX)
+launcher_pid=
+cleanup() {
+  [[ -n "$launcher_pid" ]] && kill -TERM "$launcher_pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    [[ -n "$launcher_pid" ]] && kill -0 "$launcher_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; echo "--- launcher output" >&2; cat "$work/out" >&2; exit 1; }
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+all_free() {
+  for p in "$@"; do port_free "$p" || return 1; done
+}
+base=$((30000 + (RANDOM % 300) * 10))
+until all_free $base $((base + 1)) $((base + 2)) $((base + 3)) $((base + 6)) \
+      $((base + 7)) $((base + 8)); do
+  base=$((30000 + (RANDOM % 300) * 10))
+done
+
+setsid "$src/deploy/local/start.sh" --no-build --build-dir "$build" \
+  --data-dir "$work/data" --base-port "$base" >"$work/out" 2>&1 &
+launcher_pid=$!
+for _ in $(seq 1 1200); do
+  grep -q "kyodo is up" "$work/out" && break
+  kill -0 "$launcher_pid" 2>/dev/null || fail "launcher exited early"
+  sleep 0.2
+done
+grep -q "kyodo is up" "$work/out" || fail "launcher not up after 240 s"
+
+KYODO_ISSUER=http://127.0.0.1:$((base + 7)) KYODO_DATA=$work/data \
+KYODOCTL=$build/kyodoctl/kyodoctl KYODO_GATEWAY=127.0.0.1:$base \
+KYODO_BUILD=$build KYODO_SRC=$src KYODO_DB_PORT=$((base + 6)) \
+KYODO_PROD_PORT=$((base + 8)) \
+  node "$src/tests/integration/oidc_test.mjs" || fail "oidc_test.mjs"
+echo PASS
