@@ -25,7 +25,6 @@
 #include "common/resource/update_mask.h"
 #include "common/text/text.h"
 #include "common/validate/request.h"
-#include "gateway/domain/continuation.h"
 #include "gateway/domain/open_data.h"
 #include "kyodo/gateway/v1/gateway.pb.h"
 #include "kyodo/partner/v1/partner_service.pb.h"
@@ -38,6 +37,7 @@
 #include "partner-service/store/partner_store.h"
 #include "project-service/domain/rules.h"
 #include "project-service/store/project_store.h"
+#include "proposal-service/domain/continuation.h"
 #include "proposal-service/domain/rules.h"
 #include "proposal-service/domain/screening.h"
 #include "proposal-service/store/call_store.h"
@@ -454,7 +454,7 @@ void ProposalRules(const Message& m) {
     std::set<int> years;
     for (const auto& cap : c.criteria())
       years.insert(static_cast<int>(cap.weight()));
-    Check(gateway::domain::ContinuationYear(c.fiscal_year(), years) >= 1,
+    Check(proposal::domain::ContinuationYear(c.fiscal_year(), years) >= 1,
           "ContinuationYear below 1");
   } else if (auto* r = dynamic_cast<const pv1::UpdateCallRequest*>(&m)) {
     auto after = Patched(r->update_mask(), r->call());
