@@ -36,9 +36,12 @@ export KYODO_BUILD_DIR=$build
 ctest --test-dir "$build" --output-on-failure -j "${KYODO_JOBS:-2}" "$@"
 
 # The same tests once more under AddressSanitizer and UBSan (a separate clang
-# build in build-asan/; any finding fails). Skipped when ctest was asked for
-# a subset, or with KYODO_SKIP_SANITIZE=1.
-if [[ $# -eq 0 && "${KYODO_SKIP_SANITIZE:-0}" != 1 ]]; then
+# build in build-asan/; any finding fails), with KYODO_SANITIZE=1. Not yet on
+# by default: the whole suite has not had a full run under it, and its cold
+# build and run time against CI's budget is still to be measured
+# (docs/RELIABILITY.md, "Sanitizers"). Skipped when ctest was asked for a
+# subset.
+if [[ $# -eq 0 && "${KYODO_SANITIZE:-0}" == 1 ]]; then
   "$root/tests/sanitize/run.sh"
 fi
 

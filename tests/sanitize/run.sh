@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the suite's ctest tests once more in a build with AddressSanitizer and
 # UndefinedBehaviorSanitizer and libstdc++'s assertions, and fails on any
-# finding. tests/run.sh calls it after the normal run, with the test
-# database's KYODO_TEST_DB_* variables set (KYODO_SKIP_SANITIZE=1 skips it).
+# finding. tests/run.sh calls it after the normal run (with KYODO_SANITIZE=1), with the test
+# database's KYODO_TEST_DB_* variables set (with KYODO_SANITIZE=1).
 #
 #   tests/sanitize/run.sh [ctest arguments...]    e.g. -R partner
 #
