@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the suite's ctest tests once more in a build with AddressSanitizer and
 # UndefinedBehaviorSanitizer and libstdc++'s assertions, and fails on any
-# finding. tests/run.sh calls it after the normal run (with KYODO_SANITIZE=1), with the test
+# finding. tests/run.sh calls it after the normal run, with the test
 # database's KYODO_TEST_DB_* variables set (with KYODO_SANITIZE=1).
 #
 #   tests/sanitize/run.sh [ctest arguments...]    e.g. -R partner
