@@ -236,11 +236,11 @@ check "a release (image 9.8.7 and Job kyodo-migrate-9-8-7, as OPERATIONS.md says
 local_secrets() {
   local a b
   a=$("$k8s/overlays/local/make-secrets.sh" --print) && b=$("$k8s/overlays/local/make-secrets.sh" --print) &&
-  [[ $(grep -c '^kind: Secret$' <<<"$a") == 3 ]] && [[ "$a" != "$b" ]] &&
-  grep -q '^  name: kyodo-db$' <<<"$a" && grep -q '^  name: kyodo-jwt$' <<<"$a" &&
+  [[ $(grep -c '^kind: Secret$' <<<"$a") == 4 ]] && [[ "$a" != "$b" ]] &&
+  grep -q '^  name: kyodo-db$' <<<"$a" && grep -q '^  name: kyodo-db-migrate$' <<<"$a" && grep -q '^  name: kyodo-jwt$' <<<"$a" &&
   grep -q '^  name: kyodo-page-token$' <<<"$a"
 }
-check "the local overlay's make-secrets.sh makes its three Secrets, random, without the image" local_secrets
+check "the local overlay's make-secrets.sh makes its four Secrets, random, without the image" local_secrets
 
 # Monitoring: the alert rules and the dashboard's queries parse, and every
 # alert fires and stays quiet as its unit tests say.
