@@ -222,18 +222,23 @@ try {
     assert.equal(headerOf(token).alg, 'ES256');
     assert.equal(claimsOf(token).role, 'screener');
     assert.ok(expiresIn <= 600, `lives ${expiresIn} s`);
-    for (const args of [['partners', 'list'], ['programmes', 'list'], ['projects', 'list'],
+    // Besides ScreenProposal it may read only what screening reads
+    // (GetPartner, GetProject, ListProjects): listing partners, programmes
+    // or proposals is refused.
+    for (const args of [['partners', 'list'], ['programmes', 'list'],
       ['call', 'ListProposals', '{"parent": "programmes/x/calls/y"}']]) {
       const denied = kyodoctl(token, args);
       assert.equal(denied.code, 17, `${args}: ${denied.code} ${denied.err}`);
       assert.match(denied.err, /screener may only screen/);
     }
+    const reads = kyodoctl(token, ['projects', 'list']);
+    assert.notEqual(reads.code, 17, reads.err);
     // ScreenProposal itself passes the gate (and finds no such proposal).
     const screen = kyodoctl(token, ['call', 'ScreenProposal', JSON.stringify({
       name: 'programmes/x/calls/y/proposals/z', facts: {},
       request_id: crypto.randomUUID(),
     })]);
-    assert.notEqual(screen.code, 17, screen.err);
+    assert.doesNotMatch(screen.err, /screener may only screen/);
   });
 
   await check('kyodoctl login: the device flow gives a working token', async () => {

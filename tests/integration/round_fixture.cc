@@ -177,8 +177,15 @@ void RoundTest::PastRound(int year, const std::string& ref, int64_t amount,
   gv1::FinalizeCallResponse finalized;
   status = gateway_->FinalizeCall(Context(Staff()).get(), finalize, &finalized);
   ASSERT_TRUE(status.ok()) << label << status.error_message();
-  ASSERT_EQ(finalized.projects_size(), 1) << label;
-  if (project != nullptr) *project = finalized.projects(0).project();
+  // The consignment project is made when the results are published.
+  gv1::PublishResultsRequest publish;
+  publish.set_name(call.name());
+  gv1::PublishResultsResponse published;
+  status =
+      gateway_->PublishResults(Context(Staff()).get(), publish, &published);
+  ASSERT_TRUE(status.ok()) << label << status.error_message();
+  ASSERT_EQ(published.projects_size(), 1) << label;
+  if (project != nullptr) *project = published.projects(0).project();
 }
 
 void RoundTest::CreateOpenCall() {

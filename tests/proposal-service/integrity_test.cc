@@ -231,6 +231,9 @@ TEST_F(ProposalServiceTest, CoApplicantsCountInTheProgrammesLimits) {
   Decision decision;
   ASSERT_TRUE(Decide(first.name(), &decision).ok());
   ASSERT_EQ(decision.results(0).reason(), ProposalResult::ADOPTED);
+  // Only published adoptions count (an unpublished one would tell the
+  // applicant its outcome through its screening).
+  ASSERT_TRUE(Publish(first.name()).ok());
 
   // ...so next year ko, applying alone, has reached the limit of one.
   Call next_year = StandardCall();

@@ -90,7 +90,7 @@ TEST(HttpExportTest, HundredThousandRowsStreamWithFlatMemory) {
       KYODO_BINARY_DIR, "/tests/bench/seed/kyodo-bench-seed --step=grow",
       " --total=", kRows, " --db_host=", db.host, " --db_port=", db.port,
       " --db_user=", db.user, " --db_password_file=", http.cluster->log_dir(),
-      "/db.password --project_db=", db.database, " 2>&1");
+      "/db_migrate.password --project_db=", db.database, " 2>&1");
   // Seeding is setup, not what is tested: growing is idempotent and resumes,
   // so a transient MariaDB failure (its temporary files live in a /tmp
   // shared with other work) is retried.
