@@ -6,7 +6,7 @@
 // provider's keys rotate while the services keep running.
 //
 // Environment: KYODO_ISSUER, KYODO_DATA (the launcher's data folder),
-// KYODOCTL, KYODO_GATEWAY (address), KYODO_BUILD, KYODO_SRC, KYODO_DB_PORT,
+// KYODOCTL, KYODO_GATEWAY (address), KYODO_HTTP (the HTTP entry's URL), KYODO_BUILD, KYODO_SRC, KYODO_DB_PORT,
 // KYODO_PROD_PORT (a free port for a production-mode partner-service).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -139,6 +139,21 @@ try {
     })]);
     assert.equal(created.code, 0, created.err);
     assert.match(created.out, /"display_name":"サインイン試験町会"/);
+  });
+
+  await check('the same token works on the HTTP/JSON entry (Connect), and none is refused', async () => {
+    const url = `${env.KYODO_HTTP}/kyodo.partner.v1.PartnerService/ListPartners`;
+    const body = JSON.stringify({ filter: 'kind = UNIVERSITY', pageSize: 500 });
+    const ok = await fetch(url, {
+      method: 'POST', body,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${staff.access_token}` },
+    });
+    const text = await ok.text();
+    assert.equal(ok.status, 200, text);
+    assert.ok(JSON.parse(text).partners.some((p) => p.displayName === '明治大学'), text);
+    const none = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    assert.equal(none.status, 401);
+    assert.equal((await none.json()).code, 'unauthenticated');
   });
 
   await check('roles come from the claims: the viewer reads but may not write', async () => {

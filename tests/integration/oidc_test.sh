@@ -26,7 +26,7 @@ all_free() {
   for p in "$@"; do port_free "$p" || return 1; done
 }
 base=$((30000 + (RANDOM % 300) * 10))
-until all_free $base $((base + 1)) $((base + 2)) $((base + 3)) $((base + 6)) \
+until all_free $base $((base + 1)) $((base + 2)) $((base + 3)) $((base + 4)) $((base + 6)) \
       $((base + 7)) $((base + 8)); do
   base=$((30000 + (RANDOM % 300) * 10))
 done
@@ -43,6 +43,7 @@ grep -q "kyodo is up" "$work/out" || fail "launcher not up after 240 s"
 
 KYODO_ISSUER=http://127.0.0.1:$((base + 7)) KYODO_DATA=$work/data \
 KYODOCTL=$build/kyodoctl/kyodoctl KYODO_GATEWAY=127.0.0.1:$base \
+KYODO_HTTP=http://127.0.0.1:$((base + 4)) \
 KYODO_BUILD=$build KYODO_SRC=$src KYODO_DB_PORT=$((base + 6)) \
 KYODO_PROD_PORT=$((base + 8)) \
   node "$src/tests/integration/oidc_test.mjs" || fail "oidc_test.mjs"
