@@ -37,8 +37,15 @@ GRANT ALL PRIVILEGES ON \`kyodo\_%\`.* TO '$migrate_user'@'%' WITH GRANT OPTION;
 CREATE USER IF NOT EXISTS '$user'@'%' IDENTIFIED BY '$password';
 ALTER USER '$user'@'%' IDENTIFIED BY '$password';
 REVOKE ALL PRIVILEGES, GRANT OPTION FROM '$user'@'%';
-GRANT kyodo_serving TO '$user'@'%';
-SET DEFAULT ROLE kyodo_serving FOR '$user'@'%';
+-- GRANT <role> TO and SET DEFAULT ROLE are refused in an init file (its
+-- statements run with no current user, which holds no admin option on the
+-- role: "Access denied for user ''@''"), so the role mapping and the default
+-- role are written to the grant tables directly.
+INSERT IGNORE INTO mysql.roles_mapping (Host, User, Role, Admin_option)
+  VALUES ('%', '$user', 'kyodo_serving', 'N');
+UPDATE mysql.global_priv SET Priv = JSON_SET(Priv, '\$.default_role', 'kyodo_serving')
+  WHERE User = '$user' AND Host = '%';
+FLUSH PRIVILEGES;
 SQL
 exec mariadbd --no-defaults --datadir="$datadir" --socket="$run/mysqld.sock" \
   --pid-file="$run/mysqld.pid" --port=3306 --bind-address=0.0.0.0 \
