@@ -77,11 +77,8 @@ TEST_F(RoundTest, AnApplicantCannotBlockFinalizeCall) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(finalized.decision().adopted_count(), 2);
   // The consignment projects are made at publication.
-  gv1::PublishResultsRequest publish;
-  publish.set_name(call_);
   gv1::PublishResultsResponse published;
-  status =
-      gateway_->PublishResults(Context(Staff()).get(), publish, &published);
+  status = PublishAsStaff(call_, &published);
   ASSERT_TRUE(status.ok()) << status.error_message();
   ASSERT_EQ(published.projects_size(), 2);
   for (const auto& p : published.projects()) {

@@ -178,14 +178,18 @@ void RoundTest::PastRound(int year, const std::string& ref, int64_t amount,
   status = gateway_->FinalizeCall(Context(Staff()).get(), finalize, &finalized);
   ASSERT_TRUE(status.ok()) << label << status.error_message();
   // The consignment project is made when the results are published.
-  gv1::PublishResultsRequest publish;
-  publish.set_name(call.name());
   gv1::PublishResultsResponse published;
-  status =
-      gateway_->PublishResults(Context(Staff()).get(), publish, &published);
+  status = PublishAsStaff(call.name(), &published);
   ASSERT_TRUE(status.ok()) << label << status.error_message();
   ASSERT_EQ(published.projects_size(), 1) << label;
   if (project != nullptr) *project = published.projects(0).project();
+}
+
+grpc::Status RoundTest::PublishAsStaff(const std::string& call,
+                                       gv1::PublishResultsResponse* out) {
+  gv1::PublishResultsRequest publish;
+  publish.set_name(call);
+  return gateway_->PublishResults(Context(Staff()).get(), publish, out);
 }
 
 void RoundTest::CreateOpenCall() {

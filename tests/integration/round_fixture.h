@@ -61,6 +61,10 @@ class RoundTest : public ::testing::Test {
                  const std::string& continues = "",
                  std::string* project = nullptr);
   void CreateOpenCall();
+  // Gateway.PublishResults of `call` as the ward's staff: publication, then
+  // the consignment projects (in `out`).
+  grpc::Status PublishAsStaff(const std::string& call,
+                              gv1::PublishResultsResponse* out);
   // Drafts and submits (through the gateway) one proposal per applicant ref.
   void SubmitAll();
   void CloseAndStartReview();

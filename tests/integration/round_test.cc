@@ -133,11 +133,8 @@ TEST_F(RoundTest, WholeRoundThroughTheGateway) {
   EXPECT_EQ(ProjectsOf(proposal_of_["umikaze"]), 0);
 
   // Publish: one consignment project per adopted proposal, linked.
-  gv1::PublishResultsRequest publish;
-  publish.set_name(call_);
   gv1::PublishResultsResponse published;
-  status =
-      gateway_->PublishResults(Context(Staff()).get(), publish, &published);
+  status = PublishAsStaff(call_, &published);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(published.call().state(), pv1::Call::PUBLISHED);
   ASSERT_EQ(published.projects_size(), 2);
@@ -147,8 +144,7 @@ TEST_F(RoundTest, WholeRoundThroughTheGateway) {
   }
   // Again, and FinalizeCall on the published call: nothing new.
   gv1::PublishResultsResponse again;
-  ASSERT_TRUE(
-      gateway_->PublishResults(Context(Staff()).get(), publish, &again).ok());
+  ASSERT_TRUE(PublishAsStaff(call_, &again).ok());
   ASSERT_EQ(again.projects_size(), 2);
   EXPECT_FALSE(again.projects(0).created_now());
   EXPECT_EQ(again.projects(0).project(), published.projects(0).project());

@@ -469,11 +469,8 @@ TEST_F(SecrecyTest, NothingOfTheOutcomeBeforePublicationThroughAnyReadPath) {
       << screened.DebugString();
 
   // Publication: the outcome shows.
-  gv1::PublishResultsRequest publish;
-  publish.set_name(call_);
   gv1::PublishResultsResponse published;
-  status =
-      gateway_->PublishResults(Context(Staff()).get(), publish, &published);
+  status = PublishAsStaff(call_, &published);
   ASSERT_TRUE(status.ok()) << status.error_message();
   ASSERT_EQ(published.projects_size(), 2);
   pv1::Proposal own_after;
