@@ -9,6 +9,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -48,6 +49,25 @@ bool IsHmac(absl::string_view alg) {
 // The asymmetric algorithms a JWKS key may serve (one per key type).
 bool IsAsymmetric(absl::string_view alg) {
   return alg == "RS256" || alg == "ES256";
+}
+
+// The compact JWS form (RFC 7515, section 7.1): three non-empty segments of
+// unpadded base64url joined by dots. Checked before cjose reads the token:
+// cjose 0.6's decoder aborts the whole process (an assert in base64.c) on a
+// '=' inside a segment, so one crafted header would stop the server. A
+// segment of 4n+1 characters encodes no whole byte and is refused too.
+bool IsCompactJws(absl::string_view token) {
+  int segments = 0;
+  for (absl::string_view segment : absl::StrSplit(token, '.')) {
+    ++segments;
+    if (segment.empty() || segment.size() % 4 == 1) return false;
+    for (char c : segment) {
+      const bool base64url = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                             (c >= '0' && c <= '9') || c == '-' || c == '_';
+      if (!base64url) return false;
+    }
+  }
+  return segments == 3;
 }
 
 absl::Status Denied(absl::string_view why) {
@@ -360,16 +380,29 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token,
                                                 absl::Time now) const {
   if (token.empty()) return Denied("empty");
   if (token.size() > kMaxTokenBytes) return Denied("too long");
+  if (!IsCompactJws(token)) return Denied("bad format");
   cjose_err err;
   JwsPtr jws(cjose_jws_import(token.data(), token.size(), &err));
   if (jws == nullptr) return Denied("bad format");
-  // The header as cjose read it: the same parse decides the key and the
-  // check, so no second reading can disagree.
+  // The header as cjose read it decides the key and the check. It must also
+  // be a JSON object to a strict parser, with the same "alg": cjose's parser
+  // (jansson) and nlohmann's read a header holding a NUL byte differently,
+  // and a token two parsers disagree on is refused rather than guessed at.
   cjose_header_t* header = cjose_jws_get_protected(jws.get());
   const char* alg_c = cjose_header_get(header, CJOSE_HDR_ALG, &err);
   const char* kid_c = cjose_header_get(header, CJOSE_HDR_KID, &err);
   const std::string alg = alg_c == nullptr ? "" : alg_c;
   const std::string kid = kid_c == nullptr ? "" : kid_c;
+  std::string header_text;
+  if (!absl::WebSafeBase64Unescape(token.substr(0, token.find('.')),
+                                   &header_text)) {
+    return Denied("bad format");
+  }
+  const Json strict = Json::parse(header_text, nullptr, false);
+  if (!strict.is_object() || !strict.contains("alg") ||
+      !strict["alg"].is_string() || strict["alg"].get<std::string>() != alg) {
+    return Denied("the header is not a JSON object naming its algorithm");
+  }
   bool allowed = false;
   for (const std::string& name : options_.algorithms) allowed |= name == alg;
   if (!allowed) {

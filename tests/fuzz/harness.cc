@@ -663,8 +663,10 @@ void FuzzPageToken(const uint8_t* data, size_t size) {
 }
 
 // The "alg" of a compact JWS's header, or "" when it has none readable.
+// The Authorization scheme is matched without regard to case (RFC 9110,
+// section 11.1), as VerifyAuthorizationHeader does.
 std::string HeaderAlg(absl::string_view token) {
-  if (absl::StartsWith(token, "Bearer ")) token.remove_prefix(7);
+  if (absl::StartsWithIgnoreCase(token, "Bearer ")) token.remove_prefix(7);
   const size_t dot = token.find('.');
   if (dot == absl::string_view::npos) return "";
   std::string header;

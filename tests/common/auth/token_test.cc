@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -337,6 +338,54 @@ TEST(TokenTest, GarbageIsRefused) {
         absl::StrCat(B64("not json"), ".", B64(Claims()), ".x"),
         std::string("\xff\xfe.\x00.x", 7)}) {
     ExpectUnauthenticated(verifier->Verify(garbage, kNow), garbage);
+  }
+}
+
+// cjose 0.6 aborts the process on a '=' inside a segment (found by fuzz_jwt:
+// tests/fuzz/crashes/jwt/). Such tokens, padded ones and ones whose segments
+// hold no whole byte are refused before cjose reads them; a valid token
+// differing in one place shows each refusal is for that place alone.
+TEST(TokenTest, MalformedBase64urlIsRefusedBeforeParsing) {
+  auto verifier = Verifier();
+  const std::string valid = MustMint(Admin());
+  ASSERT_TRUE(verifier->Verify(valid, kNow).ok());
+  const std::vector<std::string> parts = absl::StrSplit(valid, '.');
+  ASSERT_EQ(parts.size(), 3u);
+  const std::string header_with_pad_inside =
+      absl::StrCat(parts[0].substr(0, 5), "=", parts[0].substr(6), ".",
+                   parts[1], ".", parts[2]);
+  const std::string padded_signature =
+      absl::StrCat(parts[0], ".", parts[1], ".", parts[2], "=");
+  const std::string one_char_payload =
+      absl::StrCat(parts[0], ".eyJhb.", parts[2]);
+  const std::string four_segments = absl::StrCat(valid, ".", parts[2]);
+  const std::string standard_alphabet =
+      absl::StrCat(parts[0], ".", parts[1], ".",
+                   parts[2].substr(0, parts[2].size() - 1), "+");
+  for (const std::string& token :
+       {header_with_pad_inside, padded_signature, one_char_payload,
+        four_segments, standard_alphabet, std::string(1, '\0') + valid}) {
+    auto verified = verifier->Verify(token, kNow);
+    ExpectUnauthenticated(verified, token);
+    EXPECT_THAT(std::string(verified.status().message()),
+                HasSubstr("bad format"))
+        << token;
+  }
+}
+
+// Found by fuzz_jwt (tests/fuzz/crashes/jwt/header_with_nul_byte): cjose
+// read a header holding a NUL byte as naming HS256 while a strict JSON
+// parser reads no object at all. Correctly signed, it is still refused.
+TEST(TokenTest, HeaderThatIsNotStrictJsonIsRefused) {
+  auto verifier = Verifier();
+  ASSERT_TRUE(verifier->Verify(SignHs256(kHs256Header, Claims()), kNow).ok());
+  for (const std::string& header :
+       {std::string("{\"alg\":\"HS256\",\"x\":1\0,\"y\":2}", 28),
+        std::string(R"({"alg":"HS256"} trailing)"),
+        std::string(R"({"alg":"HS256","alg":"none"})"),
+        std::string(R"(["alg","HS256"])")}) {
+    const std::string token = SignHs256(header, Claims());
+    ExpectUnauthenticated(verifier->Verify(token, kNow), token);
   }
 }
 
