@@ -11,7 +11,10 @@
 # to a temporary folder, never into the repository. Prints execs/s per
 # target; on a crash prints the reproducer (as base64 and the command that
 # replays it) and exits non-zero. Environment: FUZZ_TARGETS="filter jwt"
-# to run some targets only, FUZZ_JOBS (default 2) for the build.
+# to run some targets only, FUZZ_JOBS (default 2) for the build, FUZZ_SEED
+# to fix libFuzzer's random seed (the test command sets it, so that what CI
+# explores is the same on every run and a finding replays from the seed;
+# by hand the seed is random and each run explores anew).
 set -euo pipefail
 
 seconds="${1:-10}"
@@ -60,7 +63,8 @@ for t in $targets; do
   set +e
   "$build/tests/fuzz/fuzz_$t" "$work/$t/new" "$root/tests/fuzz/corpus/$t" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=65536 \
-    -print_final_stats=1 -artifact_prefix="$work/$t/artifacts/" >"$log" 2>&1
+    -print_final_stats=1 -artifact_prefix="$work/$t/artifacts/" \
+    ${FUZZ_SEED:+-seed="$FUZZ_SEED"} >"$log" 2>&1
   rc=$?
   set -e
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
