@@ -11,7 +11,9 @@
 # to a temporary folder, never into the repository. Prints execs/s per
 # target; on a crash prints the reproducer (as base64 and the command that
 # replays it) and exits non-zero. Environment: FUZZ_TARGETS="filter jwt"
-# to run some targets only, FUZZ_JOBS (default 2) for the build, FUZZ_SEED
+# to run some targets only, FUZZ_JOBS (default 2) for the build,
+# FUZZ_BUILD_DIR to fuzz in an existing tree configured with libFuzzer's
+# hooks and KYODO_FUZZ=ON (tests/sanitize/run.sh makes one), FUZZ_SEED
 # to fix libFuzzer's random seed (the test command sets it, so that what CI
 # explores is the same on every run and a finding replays from the seed;
 # by hand the seed is random and each run explores anew).
@@ -39,13 +41,19 @@ if [ "$need_install" = 1 ]; then
     clang libclang-rt-dev
 fi
 
-launcher=()
-command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-sanitize="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined"
-cmake -S "$root" -B "$build" -G Ninja "${launcher[@]}" \
-  -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKYODO_WERROR=OFF -DKYODO_FUZZ=ON \
-  "-DCMAKE_CXX_FLAGS=$sanitize -fno-omit-frame-pointer" >/dev/null
+if [[ -n "${FUZZ_BUILD_DIR:-}" ]]; then
+  # A tree already configured with libFuzzer's hooks and KYODO_FUZZ=ON: the
+  # sanitizer build of tests/sanitize/run.sh, which tests/run.sh names here.
+  build=$FUZZ_BUILD_DIR
+else
+  launcher=()
+  command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  sanitize="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined"
+  cmake -S "$root" -B "$build" -G Ninja "${launcher[@]}" \
+    -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKYODO_WERROR=OFF -DKYODO_FUZZ=ON \
+    "-DCMAKE_CXX_FLAGS=$sanitize -fno-omit-frame-pointer" >/dev/null
+fi
 binaries=()
 for t in $targets; do binaries+=("fuzz_$t"); done
 ninja -C "$build" -j "${FUZZ_JOBS:-2}" "${binaries[@]}"
@@ -80,7 +88,7 @@ for t in $targets; do
   echo "---- $t: the fuzzer's report" >&2
   grep -v '^#[0-9]*\s*\(NEW\|REDUCE\|pulse\|INITED\|RELOAD\)' "$log" | tail -60 >&2
   if [ -n "$crash" ]; then
-    keep="$root/build-fuzz/crashes/$t"
+    keep="$build/crashes/$t"
     mkdir -p "$keep"
     cp "$work/$t/artifacts/$crash" "$keep/"
     echo "---- $t: reproducer $keep/$crash (base64 below); replay with:" >&2

@@ -34,9 +34,14 @@ command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=cca
 flags="-O1 -gline-tables-only -fno-omit-frame-pointer"
 flags+=" -fsanitize=address,undefined -fno-sanitize-recover=all"
 flags+=" -D_GLIBCXX_ASSERTIONS"
+# libFuzzer's coverage hooks too (fuzzer-no-link), and the fuzz targets
+# (KYODO_FUZZ=ON): tests/fuzz/run.sh then fuzzes in this same tree
+# (FUZZ_BUILD_DIR) instead of compiling the libraries a third time.
+flags+=" -fsanitize=fuzzer-no-link"
 cmake -S "$root" -B "$build" -G Ninja "${launcher[@]}" \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Sanitize \
-  -DKYODO_WERROR=OFF -DKYODO_BENCH=OFF "-DCMAKE_CXX_FLAGS=$flags" >/dev/null
+  -DKYODO_WERROR=OFF -DKYODO_BENCH=OFF -DKYODO_FUZZ=ON \
+  "-DCMAKE_CXX_FLAGS=$flags" >/dev/null
 started=$(date +%s)
 # KYODO_SANITIZE_TARGETS="a b" builds only those targets (local iteration
 # with ctest arguments); CI builds everything.

@@ -21,6 +21,16 @@
 namespace kyodo::testing {
 namespace {
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 using Json = nlohmann::json;
 constexpr int kRows = 100000;
 
@@ -141,9 +151,14 @@ TEST(HttpExportTest, HundredThousandRowsStreamWithFlatMemory) {
   RecordProperty("file_kib", static_cast<int>(file_kib));
   RecordProperty("rss_growth_kib", static_cast<int>(growth));
   // Flat: a bounded working set (pages of 64 KiB chunks and one page of
-  // projects), not a share of the file.
-  EXPECT_LT(growth, 16 * 1024) << "KiB";
-  EXPECT_LT(growth, file_kib / 4) << "KiB";
+  // projects), not a share of the file. Not measurable under
+  // AddressSanitizer (tests/sanitize/run.sh): its quarantine keeps freed
+  // memory resident by design, so the gateway's RSS grows with every byte
+  // it has ever freed; the gcc build checks it.
+  if (!kAddressSanitizer) {
+    EXPECT_LT(growth, 16 * 1024) << "KiB";
+    EXPECT_LT(growth, file_kib / 4) << "KiB";
+  }
 
   // Graceful drain: a download in flight when the gateway gets SIGTERM
   // completes (the drain and the grace let it finish).
