@@ -6,7 +6,11 @@
 // migration (kyodo_schema_dirty 1, a log line), and the migration step
 // (--migrate_only) refuses the dirty schema with a non-zero exit.
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -117,6 +121,54 @@ TEST(UpgradeTest, NewerAndFailedMigrationsLeaveTheRunningReleaseServing) {
               absl::StrContains(step.LogTail(), "failed halfway"))
       << step.LogTail();
   serving_and_answering();
+}
+
+// The production migration Job (deploy/k8s/base/migrate-job.yaml with the
+// production overlay's settings): production mode, a JWKS path that is not
+// mounted, the placeholder for the key files. --migrate_only migrates and
+// exits 0 without reading any key.
+TEST(UpgradeTest, MigrateOnlyInProductionModeReadsNoKey) {
+  testing::TestDatabase db("upgrade_production_job");
+  char pattern[] = "/tmp/kyodo-prodjob.XXXXXX";
+  const std::string dir = mkdtemp(pattern);
+  const std::string placeholder = dir + "/placeholder";
+  {
+    std::ofstream out(placeholder);
+    out << "kyodo --migrate_only reads no key; this file only satisfies the "
+           "setting\n";
+  }
+  {
+    std::ofstream out(dir + "/db_migrate.password");
+    out << testing::TestServer().password;
+  }
+  const common::db::PoolOptions& migrating = db.options();
+  testing::ChildProcess step(
+      testing::ChildProcess::Binary("partner-service"),
+      {"--migrate_only", "--jwt_production", "--jwt_algorithms=RS256,ES256",
+       "--jwt_issuer=https://idp.example.org/realms/kawasaki",
+       absl::StrCat("--jwt_jwks_file=", dir, "/not-mounted/jwks.json"),
+       absl::StrCat("--jwt_key_file=", placeholder),
+       absl::StrCat("--page_token_key_file=", placeholder),
+       absl::StrCat("--db_host=", migrating.host),
+       absl::StrCat("--db_port=", migrating.port),
+       absl::StrCat("--db_user=", migrating.user),
+       absl::StrCat("--db_name=", migrating.database),
+       absl::StrCat("--db_password_file=", dir, "/db_migrate.password"),
+       absl::StrCat("--db_serving_role=", testing::kServingRole)},
+      dir + "/migrate.log");
+  ASSERT_TRUE(step.Start());
+  int status = 0;
+  ASSERT_TRUE(step.Wait(absl::Seconds(60), &status));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << step.LogTail();
+  EXPECT_TRUE(absl::StrContains(step.LogTail(), "\"msg\":\"schema migrated\""))
+      << step.LogTail();
+  EXPECT_NE(db.QueryValue("SELECT COUNT(*) FROM schema_migrations WHERE "
+                          "track = 'partner' AND NOT dirty"),
+            "0");
+  std::remove(placeholder.c_str());
+  std::remove((dir + "/db_migrate.password").c_str());
+  std::remove((dir + "/migrate.log").c_str());
+  rmdir(dir.c_str());
 }
 
 }  // namespace
