@@ -287,6 +287,10 @@ check "the image runs as uid 10001, entry point tini" \
 label() { podman image inspect --format "{{index .Labels \"org.opencontainers.image.$1\"}}" "$image"; }
 check "the image's OCI labels name version $version and commit ${revision:0:12}" \
   test "$(label version) $(label revision) $(label title)" = "$version $revision kyodo"
+check "every program's --version names version $version and commit ${revision:0:12}" \
+  podman run --rm --network none "$image" sh -c \
+    'for p in partner-service project-service proposal-service gateway kyodoctl; do
+       test "$("$p" --version)" = "$p '"$version"' (revision '"$revision"')" || exit 1; done'
 check "the image holds the five programs and no compiler" \
   podman run --rm --network none "$image" sh -c \
     'for p in partner-service project-service proposal-service gateway kyodoctl; do

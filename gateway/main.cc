@@ -187,8 +187,8 @@ absl::StatusOr<common::server::BuiltService> Make(
       {"kyodo.proposal.v1.ProposalService", proposal}};
   for (const auto& [service, unused] : routes)
     parts->proxy_services.insert(service);
-  parts->proxy = std::make_unique<gw::Proxy>(std::move(routes),
-                                             env.config->default_deadline);
+  parts->proxy = std::make_unique<gw::Proxy>(
+      std::move(routes), env.config->default_deadline, env.rpc->observer());
   common::server::BuiltService built;
   built.services.push_back(std::make_unique<gw::GatewayServiceImpl>(
       gw::GatewayDeps{parts->partners.get(), parts->projects.get(),

@@ -3,18 +3,23 @@
 #include <algorithm>
 #include <chrono>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
+#include "common/log/trace.h"
+#include "common/server/rpc.h"
 #include "grpcpp/generic/generic_stub.h"
 
 namespace kyodo::gateway {
 namespace {
 
-// Metadata that describes the call itself and must not be copied.
+// Metadata that describes the call itself and must not be copied; the
+// call id and the span are sent anew (the gateway's own).
 bool Forwardable(const grpc::string_ref& key) {
   const std::string k(key.data(), key.size());
   return k != "grpc-timeout" && k != "content-type" && k != "te" &&
-         k.rfind("grpc-", 0) != 0 && k.rfind(":", 0) != 0 && k != "user-agent";
+         k.rfind("grpc-", 0) != 0 && k.rfind(":", 0) != 0 &&
+         k != "user-agent" && k != "x-request-id" && k != "traceparent";
 }
 
 // One forwarded unary call: read the request, call the service, answer.
@@ -22,9 +27,25 @@ class ForwardReactor final : public grpc::ServerGenericBidiReactor {
  public:
   ForwardReactor(grpc::GenericCallbackServerContext* server,
                  std::shared_ptr<grpc::Channel> channel,
-                 absl::Duration default_deadline)
-      : stub_(std::move(channel)), method_(server->method()) {
+                 absl::Duration default_deadline,
+                 const common::server::CallObserver* observer)
+      : stub_(std::move(channel)),
+        method_(server->method()),
+        observer_(observer),
+        started_(absl::Now()),
+        call_id_(common::server::CallIdOf(*server)),
+        span_(common::server::SpanOf(*server)) {
     service_ = method_.substr(1, method_.find('/', 1) - 1);
+    // "/kyodo.partner.v1.PartnerService/GetPartner" ->
+    // "PartnerService.GetPartner": the method in logs and metrics, apart
+    // from the gateway's own.
+    const size_t dot = service_.rfind('.');
+    label_ = absl::StrCat(service_.substr(dot + 1), ".",
+                          method_.substr(method_.find('/', 1) + 1));
+    // The same call id (x-request-id) and trace in the service's logs.
+    server->AddInitialMetadata("x-request-id", call_id_);
+    client_.AddMetadata("x-request-id", call_id_);
+    client_.AddMetadata("traceparent", common::log::Traceparent(span_));
     auto deadline = server->deadline();
     const auto fallback = absl::ToChronoTime(absl::Now() + default_deadline);
     client_.set_deadline(
@@ -40,19 +61,45 @@ class ForwardReactor final : public grpc::ServerGenericBidiReactor {
 
   void OnReadDone(bool ok) override {
     if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "the call carried no request message"));
+      Done(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "the call carried no request message"));
       return;
     }
     stub_.UnaryCall(&client_, method_, grpc::StubOptions(), &request_,
                     &response_, [this](grpc::Status status) {
-                      if (status.ok()) {
-                        StartWriteAndFinish(&response_, grpc::WriteOptions(),
-                                            status);
-                      } else {
-                        Finish(Sanitize(status));
-                      }
+                      Done(status.ok() ? status : Sanitize(status));
                     });
+  }
+
+  // Counts and logs the forwarded call like the gateway's own calls
+  // (common/server/rpc.h), then answers.
+  void Done(const grpc::Status& status) {
+    const absl::Duration latency = absl::Now() - started_;
+    const absl::StatusCode code =
+        static_cast<absl::StatusCode>(static_cast<int>(status.error_code()));
+    {
+      common::log::ScopedCallId scoped(call_id_);
+      common::log::ScopedTrace traced(span_);
+      common::log::Write(
+          code == absl::StatusCode::kInternal ||
+                  code == absl::StatusCode::kUnknown ||
+                  code == absl::StatusCode::kDataLoss
+              ? common::log::Level::kError
+              : common::log::Level::kInfo,
+          "rpc",
+          {{"method", label_},
+           {"forwarded", true},
+           {"code", absl::StatusCodeToString(code)},
+           {"ms", absl::ToDoubleMilliseconds(latency)},
+           {"parent_span_id", span_.parent_id},
+           {"error", status.ok() ? std::string() : status.error_message()}});
+    }
+    if (observer_ != nullptr && *observer_) (*observer_)(label_, code, latency);
+    if (status.ok()) {
+      StartWriteAndFinish(&response_, grpc::WriteOptions(), status);
+    } else {
+      Finish(status);
+    }
   }
 
   void OnCancel() override { client_.TryCancel(); }
@@ -78,7 +125,12 @@ class ForwardReactor final : public grpc::ServerGenericBidiReactor {
  private:
   grpc::GenericStub stub_;
   const std::string method_;  // outlives the call: gRPC keeps its c_str()
+  const common::server::CallObserver* observer_;  // may be null
+  const absl::Time started_;
+  const std::string call_id_;
+  const common::log::TraceContext span_;
   std::string service_;
+  std::string label_;
   grpc::ClientContext client_;
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
@@ -108,7 +160,8 @@ grpc::ServerGenericBidiReactor* Proxy::CreateReactor(
     grpc::GenericCallbackServerContext* context) {
   std::shared_ptr<grpc::Channel> channel = Route(context->method());
   if (channel == nullptr) return new RefuseReactor(context->method());
-  return new ForwardReactor(context, std::move(channel), default_deadline_);
+  return new ForwardReactor(context, std::move(channel), default_deadline_,
+                            &observer_);
 }
 
 }  // namespace kyodo::gateway

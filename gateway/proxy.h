@@ -2,7 +2,10 @@
 // address, byte for byte: the request is not parsed, the caller's metadata
 // (token, x-request-id) and deadline travel with it, and the service's
 // answer, status details included, comes back unchanged. Each service
-// checks the token itself.
+// checks the token itself. The gateway gives each forwarded call its call
+// id (x-request-id) and a span of the caller's trace (traceparent,
+// common/log/trace.h), sends both on, and logs and counts the call as it
+// does its own (method "PartnerService.GetPartner", field forwarded=true).
 #ifndef KYODO_GATEWAY_PROXY_H_
 #define KYODO_GATEWAY_PROXY_H_
 
@@ -11,6 +14,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "common/server/rpc.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/generic/async_generic_service.h"
 
@@ -21,9 +25,14 @@ class Proxy final : public grpc::CallbackGenericService {
   // `routes` maps a full service name ("kyodo.partner.v1.PartnerService") to
   // the channel of the service that implements it. Calls without a deadline
   // get `default_deadline`.
+  // `observer` (may be empty) is told of every forwarded call, as the
+  // gateway's RpcRunner is of its own (metrics).
   Proxy(std::map<std::string, std::shared_ptr<grpc::Channel>> routes,
-        absl::Duration default_deadline)
-      : routes_(std::move(routes)), default_deadline_(default_deadline) {}
+        absl::Duration default_deadline,
+        common::server::CallObserver observer = nullptr)
+      : routes_(std::move(routes)),
+        default_deadline_(default_deadline),
+        observer_(std::move(observer)) {}
 
   grpc::ServerGenericBidiReactor* CreateReactor(
       grpc::GenericCallbackServerContext* context) override;
@@ -34,6 +43,7 @@ class Proxy final : public grpc::CallbackGenericService {
  private:
   std::map<std::string, std::shared_ptr<grpc::Channel>> routes_;
   absl::Duration default_deadline_;
+  common::server::CallObserver observer_;
 };
 
 }  // namespace kyodo::gateway

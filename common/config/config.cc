@@ -13,6 +13,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/version/version.h"
 
 extern char** environ;
 
@@ -35,6 +36,14 @@ void ApplyEnvironment() {
     if (eq == absl::string_view::npos) continue;
     std::string name(entry.substr(kPrefix.size(), eq - kPrefix.size()));
     for (char& c : name) c = static_cast<char>(std::tolower(c));
+    // abseil's own flags that print and exit are for the command line
+    // only: KYODO_VERSION in particular names a release (the Dockerfile's
+    // build argument), and must not make a service print and stop.
+    if (name == "help" || name == "helpfull" || name == "helpshort" ||
+        name == "helppackage" || name == "helpmatch" || name == "helpon" ||
+        name == "version" || name == "only_check_args") {
+      continue;
+    }
     absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
     // Variables for other tools (or tests) share the prefix; only ours apply.
     if (flag == nullptr) continue;
@@ -51,6 +60,16 @@ void ApplyEnvironment() {
 std::vector<char*> ParseFlagsAndEnvironment(int argc, char** argv,
                                             absl::string_view usage) {
   absl::SetProgramUsageMessage(usage);
+  // `--version` (abseil's flag) prints the release and exits 0.
+  std::string program = argc > 0 ? argv[0] : "kyodo";
+  if (size_t slash = program.rfind('/'); slash != std::string::npos) {
+    program = program.substr(slash + 1);
+  }
+  absl::FlagsUsageConfig usage_config;
+  usage_config.version_string = [program] {
+    return version::VersionLine(program);
+  };
+  absl::SetFlagsUsageConfig(usage_config);
   ApplyEnvironment();
   return absl::ParseCommandLine(argc, argv);
 }

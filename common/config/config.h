@@ -21,7 +21,10 @@ namespace kyodo::common::config {
 // parses argv with absl::ParseCommandLine (flags may come before, between and
 // after positional arguments; "--" ends them). Exits with status 2 on an
 // unknown flag, a missing value or a value that does not parse. Returns the
-// positional arguments (argv[0] first).
+// positional arguments (argv[0] first). `--version` prints
+// "<program> <version> (revision <commit>)" (common/version/version.h) and
+// exits 0; abseil's printing flags (--version, --help*) are never read from
+// the environment.
 std::vector<char*> ParseFlagsAndEnvironment(int argc, char** argv,
                                             absl::string_view usage);
 

@@ -311,15 +311,22 @@ absl::StatusOr<SchemaState> InspectSchema(
   }
   if (!rows.ok()) return rows.status();
   const AppliedMap applied = ParseApplied(*rows);
-  if (!CheckNotDirty(applied).ok()) return SchemaState::kDirty;
+  // Only the migrations this binary knows count: a newer release's
+  // migration (expand/contract: it only adds what this one ignores) may be
+  // running, or have failed, while this release still serves
+  // (docs/OPERATIONS.md, "Migrate, upgrade and roll back").
+  bool pending = false;
   for (const MigrationTrack& track : tracks) {
     for (const Migration& m : track.migrations) {
-      if (!applied.contains({track.name, m.version})) {
-        return SchemaState::kPending;
+      auto it = applied.find({track.name, m.version});
+      if (it == applied.end()) {
+        pending = true;
+      } else if (it->second.dirty) {
+        return SchemaState::kDirty;
       }
     }
   }
-  return SchemaState::kCurrent;
+  return pending ? SchemaState::kPending : SchemaState::kCurrent;
 }
 
 }  // namespace kyodo::common::db

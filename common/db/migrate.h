@@ -9,8 +9,10 @@
 // schema_migrations(track, version, name, checksum, dirty, applied_at) records
 // what was applied. Each migration is marked dirty before it runs and clean
 // after; MariaDB commits DDL as it goes, so a migration that fails halfway
-// stays dirty, and a dirty schema is never migrated over or served: an
-// operator repairs it and clears the flag (docs/OPERATIONS.md).
+// stays dirty, and a dirty schema is never migrated over: an operator
+// repairs it and clears the flag (docs/OPERATIONS.md). A binary stops serving
+// (readiness) only for a dirty migration it knows; one of a newer release
+// leaves the running release serving (InspectSchema).
 //
 // Several instances starting at once serialise on GET_LOCK, so each migration
 // is applied exactly once; the others find it done.
@@ -83,7 +85,9 @@ absl::StatusOr<MigrationReport> ApplyMigrations(
 
 enum class SchemaState { kCurrent, kPending, kDirty };
 
-// Whether `tracks` are all applied, some are pending, or one is dirty.
+// Whether the migrations of `tracks` are all applied, some are pending, or
+// one of them is dirty. Rows of migrations not in `tracks` (a newer
+// release's, maybe dirty) do not count.
 absl::StatusOr<SchemaState> InspectSchema(
     Session& session, const std::vector<MigrationTrack>& tracks);
 

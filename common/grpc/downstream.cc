@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
+#include "common/log/trace.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "grpcpp/create_channel.h"
@@ -26,6 +27,14 @@ std::shared_ptr<grpc::Channel> NewChannel(
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  // Client-side load balancing (docs/OPERATIONS.md, "Scaling"): a name
+  // that resolves to several addresses (a headless Service, `dns:///`)
+  // gets a connection to each, and calls take them in turn. gRPC resolves
+  // the name again when a connection closes (a replica stopped, or a
+  // server's --max_connection_age), at most every 5 s instead of the
+  // default 30 s, so new replicas are found soon after.
+  args.SetLoadBalancingPolicyName("round_robin");
+  args.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS, 5000);
   return grpc::CreateCustomChannel(
       address,
       credentials != nullptr ? credentials : grpc::InsecureChannelCredentials(),
@@ -49,6 +58,10 @@ std::unique_ptr<grpc::ClientContext> DownstreamContext(
     }
   }
   context->AddMetadata("x-request-id", call.call_id);
+  // The downstream service's span is a child of this call's.
+  if (!call.trace.trace_id.empty()) {
+    context->AddMetadata("traceparent", log::Traceparent(call.trace));
+  }
   return context;
 }
 

@@ -4,9 +4,11 @@
 // later than the caller's own, and at most `budget` from now), the caller's
 // bearer token (so the downstream service checks the caller's rights itself)
 // and the caller's call id as x-request-id (one id across the logs of all
-// services). Retries happen only on UNAVAILABLE, only when the call is safe
-// to repeat (a read, or a write carrying a request_id), with a short jittered
-// backoff, and never past the deadline.
+// services), and this call's span as traceparent (W3C Trace Context: one
+// trace id across them, common/log/trace.h). Retries happen only on
+// UNAVAILABLE, only when the call is safe to repeat (a read, or a write
+// carrying a request_id), with a short jittered backoff, and never past the
+// deadline.
 #ifndef KYODO_COMMON_GRPC_DOWNSTREAM_H_
 #define KYODO_COMMON_GRPC_DOWNSTREAM_H_
 
@@ -40,7 +42,9 @@ struct DownstreamOptions {
   std::string bearer_token;
 };
 
-// A channel to `address` that reconnects quickly after the peer restarts.
+// A channel to `address` that reconnects quickly after the peer restarts
+// and spreads calls over every address the name resolves to (round_robin;
+// `dns:///partner-service:50051` for a headless Service).
 // Plaintext unless `credentials` is given. `max_receive_bytes` > 0 replaces
 // gRPC's default limit on a received message (4 MiB).
 std::shared_ptr<grpc::Channel> NewChannel(

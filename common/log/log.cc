@@ -6,6 +6,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/log/trace.h"
 #include "nlohmann/json.hpp"
 
 namespace kyodo::common::log {
@@ -81,6 +82,10 @@ void Write(Level level, absl::string_view msg, Fields fields) {
   }
   line["msg"] = std::string(msg);
   if (!current_call_id.empty()) line["call_id"] = current_call_id;
+  if (const TraceContext& trace = CurrentTrace(); !trace.trace_id.empty()) {
+    line["trace_id"] = trace.trace_id;
+    line["span_id"] = trace.span_id;
+  }
   // Not a structured binding: clang before 16 (the fuzz build, tests/fuzz)
   // cannot capture one in a lambda.
   for (const auto& field : fields) {

@@ -2,9 +2,10 @@
 // and `jq` read them without parsing prose.
 //
 // Every line has ts (RFC 3339, UTC), level, service and msg, plus the call id
-// of the RPC the current thread is serving (see ScopedCallId) and any fields
-// the caller adds. Nothing here redacts: callers must never pass tokens,
-// passwords or partners' personal contact fields.
+// of the RPC the current thread is serving (see ScopedCallId), its trace_id
+// and span_id (W3C Trace Context, trace.h) and any fields the caller adds.
+// Nothing here redacts: callers must never pass tokens, passwords or partners'
+// personal contact fields.
 #ifndef KYODO_COMMON_LOG_LOG_H_
 #define KYODO_COMMON_LOG_LOG_H_
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/version/version.h"
 #include "prometheus/collectable.h"
 #include "prometheus/counter.h"
 #include "prometheus/exposer.h"
@@ -107,6 +108,16 @@ absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Start(
                      .Help("1 while a migration is marked dirty")
                      .Register(*impl->registry)
                      .Add({{"service", service}});
+  // Always 1: the labels say which release runs (Prometheus's usual
+  // *_build_info, joined on `service` and the pod's labels).
+  prometheus::BuildGauge()
+      .Name("kyodo_build_info")
+      .Help("The release this process runs: version and commit, value 1")
+      .Register(*impl->registry)
+      .Add({{"service", service},
+            {"version", std::string(version::Version())},
+            {"revision", std::string(version::Revision())}})
+      .Set(1);
   impl->exposer->RegisterCollectable(impl->registry);
   return std::unique_ptr<Metrics>(new Metrics(std::move(impl)));
 }
@@ -150,6 +161,8 @@ void Metrics::WatchPool(const db::ConnectionPool* pool) {
   impl_->pool = std::make_shared<PoolCollector>(pool, impl_->service);
   impl_->exposer->RegisterCollectable(impl_->pool);
 }
+
+void Metrics::SetSchemaDirty(bool dirty) { impl_->dirty->Set(dirty ? 1 : 0); }
 
 void Metrics::SetMigrations(int applied, bool dirty) {
   impl_->migrations->Set(applied);

@@ -5,7 +5,11 @@
 //   kyodo_db_pool_sessions{service,state=open|in_use|idle|waiting}
 //   kyodo_db_pool_events_total{service,event=opened|dropped|rejected}
 //   kyodo_migrations_applied{service}                 at the last start
-//   kyodo_schema_dirty{service}                       1 while dirty
+//   kyodo_schema_dirty{service}                       1 while any migration
+//                                                     is dirty (at start,
+//                                                     then each readiness
+//                                                     check)
+//   kyodo_build_info{service,version,revision}        1 (common/version)
 #ifndef KYODO_COMMON_METRICS_METRICS_H_
 #define KYODO_COMMON_METRICS_METRICS_H_
 
@@ -35,6 +39,8 @@ class Metrics {
   // Reports `pool`'s state at every scrape. The pool must outlive this.
   void WatchPool(const db::ConnectionPool* pool);
   void SetMigrations(int applied, bool dirty);
+  // What the readiness check found (common/server/database.h).
+  void SetSchemaDirty(bool dirty);
 
  private:
   struct Impl;

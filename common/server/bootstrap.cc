@@ -123,8 +123,18 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   options.grace = config.shutdown_grace;
   options.max_threads = config.max_threads;
   options.max_message_bytes = config.max_message_bytes;
+  options.max_connection_age = config.max_connection_age;
+  options.max_connection_age_grace = config.max_connection_age_grace;
   options.health_names = {spec.health_name};
-  if (has_database) options.readiness = DatabaseReadiness(pool.get(), tracks);
+  if (has_database) {
+    std::function<void(bool)> report_dirty;
+    if (metrics != nullptr) {
+      report_dirty = [m = metrics.get()](bool dirty) {
+        m->SetSchemaDirty(dirty);
+      };
+    }
+    options.readiness = DatabaseReadiness(pool.get(), tracks, report_dirty);
+  }
   if (!config.tls_cert_file.empty()) {
     options.credentials = OrFail(ServerTls(
         config.tls_cert_file, config.tls_key_file, config.tls_client_ca_file));

@@ -1,5 +1,9 @@
 #include "common/server/database.h"
 
+#include <atomic>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
 #include "common_migrations.h"
@@ -37,8 +41,12 @@ absl::Status MigrateAtStart(const db::PoolOptions& database,
 }
 
 std::function<bool()> DatabaseReadiness(
-    db::ConnectionPool* pool, std::vector<db::MigrationTrack> tracks) {
-  return [pool, tracks = std::move(tracks)]() {
+    db::ConnectionPool* pool, std::vector<db::MigrationTrack> tracks,
+    std::function<void(bool)> report_dirty) {
+  // -1 = not read yet; else whether any migration was dirty at last check.
+  auto last_dirty = std::make_shared<std::atomic<int>>(-1);
+  return [pool, tracks = std::move(tracks),
+          report_dirty = std::move(report_dirty), last_dirty]() {
     absl::StatusOr<db::PooledSession> session =
         pool->Borrow(absl::Now() + absl::Seconds(2));
     if (!session.ok()) {
@@ -47,6 +55,28 @@ std::function<bool()> DatabaseReadiness(
     }
     absl::StatusOr<db::SchemaState> state =
         db::InspectSchema(**session, tracks);
+    // Any dirty migration, this release's or a newer one's: a failed
+    // migration Job reports itself through every running pod.
+    absl::StatusOr<std::vector<db::Row>> dirty = (*session)->Query(
+        "SELECT track, version FROM schema_migrations WHERE dirty");
+    if (dirty.ok()) {
+      const bool any = !dirty->empty();
+      if (report_dirty) report_dirty(any);
+      if (last_dirty->exchange(any ? 1 : 0) != (any ? 1 : 0)) {
+        if (any) {
+          log::Write(
+              state.ok() && *state == db::SchemaState::kCurrent
+                  ? log::Level::kWarning
+                  : log::Level::kError,
+              "schema dirty",
+              {{"migration", absl::StrCat((*dirty)[0].String(0), "/",
+                                          (*dirty)[0].String(1))},
+               {"serving", state.ok() && *state == db::SchemaState::kCurrent}});
+        } else {
+          log::Info("schema clean");
+        }
+      }
+    }
     return state.ok() && *state == db::SchemaState::kCurrent;
   };
 }

@@ -28,9 +28,13 @@ absl::Status MigrateAtStart(const db::PoolOptions& database,
                             absl::string_view serving_role = "");
 
 // Ready when a session answers a ping and every migration of `tracks` is
-// applied and clean.
-std::function<bool()> DatabaseReadiness(db::ConnectionPool* pool,
-                                        std::vector<db::MigrationTrack> tracks);
+// applied and clean; a newer release's migration (not in `tracks`), even
+// dirty, does not matter. At each check that reads the schema,
+// `report_dirty` (when set) is told whether any migration at all is dirty
+// (the kyodo_schema_dirty metric), and a change is logged.
+std::function<bool()> DatabaseReadiness(
+    db::ConnectionPool* pool, std::vector<db::MigrationTrack> tracks,
+    std::function<void(bool)> report_dirty = nullptr);
 
 }  // namespace kyodo::common::server
 

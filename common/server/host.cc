@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdint>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -58,6 +59,17 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
       grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
       std::max(2, options.max_threads / 4));
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  if (options.max_connection_age > absl::ZeroDuration()) {
+    builder.AddChannelArgument(
+        GRPC_ARG_MAX_CONNECTION_AGE_MS,
+        static_cast<int>(std::min<int64_t>(
+            absl::ToInt64Milliseconds(options.max_connection_age), INT32_MAX)));
+    builder.AddChannelArgument(
+        GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+        static_cast<int>(std::min<int64_t>(
+            absl::ToInt64Milliseconds(options.max_connection_age_grace),
+            INT32_MAX)));
+  }
   for (grpc::Service* service : services) builder.RegisterService(service);
   if (options.configure) options.configure(builder);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

@@ -56,6 +56,12 @@ struct HostOptions {
   absl::Duration grace = absl::Seconds(10);
   int max_threads = 64;
   int max_message_bytes = 4 << 20;
+  // A client connection older than this is closed (GOAWAY; its calls get
+  // `max_connection_age_grace` to finish), so clients that balance over a
+  // service's replicas resolve its name again and find new ones. Zero =
+  // never.
+  absl::Duration max_connection_age = absl::ZeroDuration();
+  absl::Duration max_connection_age_grace = absl::ZeroDuration();
   // True when the service can do its work (database reachable, schema
   // current). Unset = always ready.
   std::function<bool()> readiness;

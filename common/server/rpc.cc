@@ -17,7 +17,7 @@
 namespace kyodo::common::server {
 namespace {
 
-std::string Metadata(const grpc::ServerContext& context,
+std::string Metadata(const grpc::ServerContextBase& context,
                      absl::string_view key) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find(grpc::string_ref(key.data(), key.size()));
@@ -25,9 +25,9 @@ std::string Metadata(const grpc::ServerContext& context,
   return std::string(it->second.data(), it->second.size());
 }
 
-// The caller's x-request-id if it is short printable ASCII (it reaches the
-// logs), else 16 random hex digits.
-std::string CallId(const grpc::ServerContext& context) {
+}  // namespace
+
+std::string CallIdOf(const grpc::ServerContextBase& context) {
   std::string given = Metadata(context, "x-request-id");
   const bool usable = !given.empty() && given.size() <= 64 &&
                       std::all_of(given.begin(), given.end(), [](char c) {
@@ -41,7 +41,9 @@ std::string CallId(const grpc::ServerContext& context) {
       absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
 }
 
-}  // namespace
+log::TraceContext SpanOf(const grpc::ServerContextBase& context) {
+  return log::StartSpan(Metadata(context, "traceparent"));
+}
 
 audit::Actor CallContext::AuditActor(absl::string_view request_id) const {
   return audit::Actor{principal.subject,
@@ -74,12 +76,14 @@ grpc::Status RpcRunner::Run(
   const absl::Time started = absl::Now();
   CallContext call;
   call.method = MethodOf(request);
-  call.call_id = CallId(*context);
+  call.call_id = CallIdOf(*context);
+  call.trace = SpanOf(*context);
   call.server_context = context;
   // Microseconds: what DATETIME(6) keeps, so a resource returned by a
   // mutation equals the one read back later.
   call.start = absl::FromUnixMicros(absl::ToUnixMicros(clock_->Now()));
   log::ScopedCallId scoped(call.call_id);
+  log::ScopedTrace traced(call.trace);
   context->AddInitialMetadata("x-request-id", call.call_id);
 
   absl::Status status;
@@ -112,6 +116,7 @@ grpc::Status RpcRunner::Run(
        {"code", absl::StatusCodeToString(status.code())},
        {"ms", absl::ToDoubleMilliseconds(latency)},
        {"sub", call.principal.subject},
+       {"parent_span_id", call.trace.parent_id},
        {"role", call.principal.subject.empty()
                     ? absl::string_view("")
                     : auth::RoleName(call.principal.role)},

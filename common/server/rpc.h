@@ -8,6 +8,8 @@
 //   5. the handler body, which authorises before it looks anything up;
 //   6. one log line per call (method, code, duration, subject; never the
 //      token) and the absl -> gRPC status mapping.
+// Every log line of the call carries its call id and its span (trace_id,
+// span_id: a new span of the caller's W3C traceparent, common/log/trace.h).
 #ifndef KYODO_COMMON_SERVER_RPC_H_
 #define KYODO_COMMON_SERVER_RPC_H_
 
@@ -23,6 +25,7 @@
 #include "common/audit/audit.h"
 #include "common/auth/principal.h"
 #include "common/auth/token.h"
+#include "common/log/trace.h"
 #include "common/time/clock.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/server_context.h"
@@ -37,6 +40,9 @@ struct CallContext {
   absl::Time start;     // by the service clock
   absl::Time deadline;  // by the real clock
   grpc::ServerContext* server_context = nullptr;
+  // This call's span (W3C Trace Context, common/log/trace.h): downstream
+  // calls carry it as their traceparent.
+  log::TraceContext trace;
 
   // The audit actor of this call.
   audit::Actor AuditActor(absl::string_view request_id) const;
@@ -56,6 +62,9 @@ class RpcRunner {
         default_deadline_(default_deadline) {}
 
   void set_observer(CallObserver observer) { observer_ = std::move(observer); }
+  // Set by set_observer (maybe empty): for calls served outside Run (the
+  // gateway's forwarding, gateway/proxy.h).
+  const CallObserver& observer() const { return observer_; }
   // The methods (e.g. "ScreenProposal") a token of role `screener` may call;
   // every other method refuses it with PERMISSION_DENIED before its handler.
   void set_screener_methods(std::set<std::string> methods) {
@@ -83,6 +92,14 @@ class RpcRunner {
 absl::Status RequireRole(const CallContext& call,
                          std::initializer_list<auth::Role> roles,
                          absl::string_view action);
+
+// The call id of a call: the caller's x-request-id if it is short printable
+// ASCII (it reaches the logs), else 16 random hex digits.
+std::string CallIdOf(const grpc::ServerContextBase& context);
+
+// The span serving a call: a new span of the caller's trace (its
+// `traceparent`), or of a new trace.
+log::TraceContext SpanOf(const grpc::ServerContextBase& context);
 
 // The method name a request type belongs to: "GetPartnerRequest" ->
 // "GetPartner". kyodo names every request <Method>Request.

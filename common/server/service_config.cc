@@ -73,6 +73,17 @@ ABSL_FLAG(absl::Duration, drain, absl::Seconds(5),
           "on SIGTERM, how long to report NOT_SERVING before refusing calls");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "on SIGTERM, how long in-flight calls may finish");
+// Client-side load balancing (docs/OPERATIONS.md, "Scaling"): clients
+// resolve every replica of a service and spread calls over them, but learn
+// of a new replica only when they resolve the name again, which gRPC does
+// when a connection closes. A connection is closed (GOAWAY, calls in flight
+// finish within the grace) once it reaches this age, so a replica added by
+// the autoscaler gets its share within about this long.
+ABSL_FLAG(absl::Duration, max_connection_age, absl::Minutes(5),
+          "close a client connection once it is this old, so clients "
+          "resolve the service again and find new replicas; 0 = never");
+ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Seconds(30),
+          "how long calls on a connection closed for its age may finish");
 ABSL_FLAG(absl::Duration, default_deadline, absl::Seconds(30),
           "deadline of calls that bring none");
 ABSL_FLAG(int, max_threads, 64, "most threads serving calls at once");
@@ -202,6 +213,12 @@ ServiceConfig LoadServiceConfig(absl::string_view service,
   c.drain = absl::GetFlag(FLAGS_drain);
   c.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   c.default_deadline = absl::GetFlag(FLAGS_default_deadline);
+  c.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
+  c.max_connection_age_grace = absl::GetFlag(FLAGS_max_connection_age_grace);
+  Require(c.max_connection_age >= absl::ZeroDuration() &&
+              c.max_connection_age_grace >= absl::ZeroDuration(),
+          "--max_connection_age and --max_connection_age_grace must not be "
+          "negative");
   c.max_threads = absl::GetFlag(FLAGS_max_threads);
   c.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   Require(c.drain >= absl::ZeroDuration(), "--drain must not be negative");

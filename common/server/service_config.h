@@ -20,6 +20,8 @@
 //   --migrate (default true), --migrate_only
 //   --reflection                            gRPC reflection (development)
 //   --drain, --shutdown_grace               graceful stop timings
+//   --max_connection_age, --max_connection_age_grace   close old client
+//                                           connections (load balancing)
 //   --default_deadline                      for calls that bring none
 //   --max_threads, --max_message_bytes
 //   --log_level
@@ -52,6 +54,8 @@ struct ServiceConfig {
   absl::Duration drain;
   absl::Duration shutdown_grace;
   absl::Duration default_deadline;
+  absl::Duration max_connection_age;  // zero = never
+  absl::Duration max_connection_age_grace;
   int max_threads = 0;
   int max_message_bytes = 0;
   std::string metrics_listen;  // "" = no metrics endpoint

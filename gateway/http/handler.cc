@@ -192,6 +192,11 @@ bool Handler::CallFor(const Request& request, CallOptions* call,
   const std::string request_id = request.Header("x-request-id");
   if (!request_id.empty())
     call->metadata.emplace_back("x-request-id", request_id);
+  // W3C Trace Context: the caller's trace goes on with the call
+  // (common/log/trace.h); an invalid one is ignored there.
+  const std::string traceparent = request.Header("traceparent");
+  if (!traceparent.empty())
+    call->metadata.emplace_back("traceparent", traceparent);
   return true;
 }
 

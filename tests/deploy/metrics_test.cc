@@ -1,19 +1,18 @@
 // The Prometheus endpoint of a running service (--metrics_listen), scraped
 // over loopback as Prometheus would: RPC counts and latency by method and
 // code, the pool gauges, and the migrations the service applied at start.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+#include <map>
 #include <string>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/version/version.h"
 #include "gtest/gtest.h"
 #include "kyodo/partner/v1/partner_service.grpc.pb.h"
 #include "tests/testing/auth.h"
 #include "tests/testing/cluster.h"
+#include "tests/testing/scrape.h"
 
 namespace kyodo::deploy {
 namespace {
@@ -21,49 +20,8 @@ namespace {
 using testing::Cluster;
 using testing::Service;
 
-// GET http://127.0.0.1:port/metrics; the body, or "" on any failure.
-std::string Scrape(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return "";
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(port);
-  timeval timeout{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  std::string response;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) ==
-      0) {
-    const std::string request =
-        "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-    if (write(fd, request.data(), request.size()) ==
-        static_cast<ssize_t>(request.size())) {
-      char buffer[8192];
-      for (ssize_t n; (n = read(fd, buffer, sizeof(buffer))) > 0;)
-        response.append(buffer, n);
-    }
-  }
-  close(fd);
-  const size_t body = response.find("\r\n\r\n");
-  if (!absl::StartsWith(response, "HTTP/1.") || body == std::string::npos)
-    return "";
-  return response.substr(body + 4);
-}
-
-// The value of the first sample named `name` whose labels contain every one
-// of `labels` (each `key="value"`); -1 when there is none.
-double Sample(const std::string& text, const std::string& name,
-              const std::vector<std::string>& labels) {
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    if (!absl::StartsWith(line, absl::StrCat(name, "{"))) continue;
-    bool all = true;
-    for (const std::string& label : labels)
-      all = all && absl::StrContains(line, label);
-    if (!all) continue;
-    return std::stod(std::string(line.substr(line.rfind(' ') + 1)));
-  }
-  return -1;
-}
+using testing::Sample;
+using testing::Scrape;
 
 TEST(MetricsTest, ServiceExposesRpcPoolAndMigrationMetrics) {
   const int port = testing::FreeLoopbackPort();
@@ -121,6 +79,37 @@ TEST(MetricsTest, ServiceExposesRpcPoolAndMigrationMetrics) {
   // started, so it applied none itself.
   EXPECT_EQ(Sample(text, "kyodo_migrations_applied", {service}), 0);
   EXPECT_EQ(Sample(text, "kyodo_schema_dirty", {service}), 0);
+}
+
+// kyodo_build_info{service,version,revision} 1 on every service, the
+// gateway included: which release each process runs (common/version).
+TEST(MetricsTest, EveryServiceExposesItsBuildInfo) {
+  const std::map<Service, std::string> names = {
+      {Service::kPartner, "partner-service"},
+      {Service::kProject, "project-service"},
+      {Service::kProposal, "proposal-service"},
+      {Service::kGateway, "gateway"}};
+  std::map<Service, int> ports;
+  testing::ClusterOptions options;
+  for (const auto& [s, name] : names) {
+    ports[s] = testing::FreeLoopbackPort();
+    options.extra_flags[s] = {
+        absl::StrCat("--metrics_listen=127.0.0.1:", ports[s])};
+  }
+  Cluster cluster("buildinfo", std::move(options));
+  for (const auto& [s, name] : names) {
+    const std::string text = Scrape(ports[s]);
+    ASSERT_FALSE(text.empty()) << name << ": no answer from /metrics";
+    EXPECT_EQ(
+        Sample(
+            text, "kyodo_build_info",
+            {absl::StrCat("service=\"", name, "\""),
+             absl::StrCat("version=\"", common::version::Version(), "\""),
+             absl::StrCat("revision=\"", common::version::Revision(), "\"")}),
+        1)
+        << name << ":\n"
+        << text;
+  }
 }
 
 }  // namespace

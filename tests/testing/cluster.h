@@ -68,6 +68,11 @@ class Cluster {
   const TestDatabase& Database(Service service) const;
   // Extra command-line flags for a service, applied at its next (re)start.
   void SetExtraFlags(Service service, std::vector<std::string> flags);
+  // The flags the cluster starts a service with (its extra flags last), to
+  // start more replicas of it (a later --listen wins).
+  std::vector<std::string> Flags(Service service) const {
+    return Args(service);
+  }
   // The last lines of a service's log (for failure messages).
   std::string LogTail(Service service, int lines = 20) const;
   const std::string& log_dir() const { return dir_; }

@@ -58,6 +58,52 @@ TEST(DatabaseReadinessTest, ReadyOnlyWhenMigratedAndClean) {
   EXPECT_EQ(pool->Stats().in_use, 0);
 }
 
+// Expand/contract (docs/OPERATIONS.md, "Migrate, upgrade and roll back"):
+// while a newer release migrates, or after its migration failed, the
+// running release keeps serving; it reports any dirty migration.
+TEST(DatabaseReadinessTest, NewerReleasesMigrationsLeaveThisOneServing) {
+  TestDatabase db("readiness_newer");
+  auto pool = db.NewPool(2);
+  const std::vector<db::MigrationTrack> tracks = {CommonMigrations(),
+                                                  ServiceTrack()};
+  std::vector<bool> reported;
+  std::function<bool()> ready = DatabaseReadiness(
+      pool.get(), tracks, [&](bool dirty) { reported.push_back(dirty); });
+  ASSERT_TRUE(MigrateAtStart(db.options(), tracks, absl::Seconds(10)).ok());
+  EXPECT_TRUE(ready());
+  ASSERT_EQ(reported.size(), 1u);
+  EXPECT_FALSE(reported.back());
+
+  // The next release adds a column and a table this one ignores.
+  db::MigrationTrack next = ServiceTrack();
+  next.migrations.push_back(
+      {2, "more", "ALTER TABLE things ADD COLUMN note VARCHAR(20) NULL;"});
+  ASSERT_TRUE(db::ApplyMigrations(db.options(), {CommonMigrations(), next},
+                                  absl::Seconds(30))
+                  .ok());
+  EXPECT_TRUE(ready());
+  EXPECT_FALSE(reported.back());
+
+  // The release after fails halfway: its migration stays dirty.
+  db::MigrationTrack broken = next;
+  broken.migrations.push_back(
+      {3, "broken", "CREATE TABLE later (id INT);\nNOT SQL AT ALL;\n"});
+  EXPECT_EQ(db::ApplyMigrations(db.options(), {CommonMigrations(), broken},
+                                absl::Seconds(30))
+                .status()
+                .code(),
+            absl::StatusCode::kInternal);
+  EXPECT_TRUE(ready()) << "a newer release's dirty migration stopped this one";
+  EXPECT_TRUE(reported.back()) << "the dirty migration was not reported";
+  // A binary of that failed release (it knows svc/3) does not serve.
+  EXPECT_FALSE(DatabaseReadiness(pool.get(), {CommonMigrations(), broken})());
+  // Repaired by hand: nothing is dirty any more.
+  db.Exec("DROP TABLE later");
+  db.Exec("DELETE FROM schema_migrations WHERE track = 'svc' AND version = 3");
+  EXPECT_TRUE(ready());
+  EXPECT_FALSE(reported.back());
+}
+
 TEST(DatabaseReadinessTest, BusyPoolCountsAsReady) {
   TestDatabase db("readiness_busy");
   db.Migrate({CommonMigrations()});
