@@ -26,8 +26,11 @@ export function fiscalYear(year: number | undefined): string {
 }
 
 // A <input type="datetime-local"> value, read as Japan time.
-export function fromJapanLocal(value: string): Timestamp {
-  return timestampFromDate(new Date(`${value}:00+09:00`));
+// An empty or malformed value is left unset (the server names the field).
+export function fromJapanLocal(value: string): Timestamp | undefined {
+  const seconds = value.length === 16 ? `${value}:00` : value;
+  const date = new Date(`${seconds}+09:00`);
+  return Number.isNaN(date.getTime()) ? undefined : timestampFromDate(date);
 }
 
 // The other way: a time as a datetime-local value in Japan time.

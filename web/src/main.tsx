@@ -39,9 +39,18 @@ function staff(who?: Who) {
 function Page(props: { path: string; who?: Who }) {
   const { path, who } = props;
   const rest = (prefix: string) => path.slice(prefix.length);
+  if (!who) {
+    // Every kyodo call needs a token (the services check it); a visitor
+    // signs in, e.g. with a viewer account, to read the results.
+    return (
+      <section>
+        <h1>kyodo 協働 区役所コンソール</h1>
+        <p>公募・提案・審査・公表された審査結果を扱います。右上の「サインイン」からお入りください(結果の閲覧は閲覧者アカウントでもできます)。</p>
+      </section>
+    );
+  }
   if (path.startsWith("/results/programmes/")) return <PublishedResult call={rest("/results/")} />;
-  if (path === "/results" || (!who && path === "/")) return <PublishedCalls />;
-  if (!who) return <section><h1>サインインが必要です</h1><p>このページを見るにはサインインしてください。</p></section>;
+  if (path === "/results") return <PublishedCalls />;
   if (staff(who)) {
     if (path.startsWith("/staff/programmes/")) return <StaffCall name={rest("/staff/")} />;
     return <StaffCalls />;

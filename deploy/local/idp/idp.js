@@ -114,12 +114,17 @@ function retire(state) {
   signalRunning(state);
 }
 
+// Where the login and consent forms may lead: the provider itself, and the
+// console's origin, which the consent's redirect chain ends at (browsers
+// apply form-action to the redirects after a form is sent).
+let formTargets = "'self'";
+
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(res, title, body, status = 200) {
   res.statusCode = status;
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('Content-Security-Policy', "default-src 'none'; form-action 'self'; frame-ancestors 'none'");
+  res.setHeader('Content-Security-Policy', `default-src 'none'; form-action ${formTargets}; frame-ancestors 'none'`);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Cache-Control', 'no-store');
@@ -149,6 +154,7 @@ function serve(args) {
   const accessTtl = Number(args['access-token-ttl'] || 3600);
   const screenerTtl = Number(args['screener-ttl'] || 600);
   const consoleUrl = args['console-url'] ? new URL(args['console-url']) : undefined;
+  if (consoleUrl) formTargets = `'self' ${consoleUrl.origin}`;
   fs.mkdirSync(state, { recursive: true, mode: 0o700 });
   const password = stateSecret(state, 'demo-password');
   const gatewaySecret = stateSecret(state, 'gateway.secret');

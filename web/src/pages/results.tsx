@@ -63,7 +63,8 @@ function Downloads(props: { year?: number }) {
     a.href = url;
     a.download = `kyodo-${file.replace(".", props.year ? `-${props.year}.` : ".")}`;
     a.click();
-    URL.revokeObjectURL(url);
+    // The browser reads the blob after this returns: freed a minute later.
+    window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
   }
   return (
     <section aria-labelledby="downloads">
