@@ -149,6 +149,20 @@ async function openStaffCall(p, callName) {
 }
 
 try {
+  // Time to the first rendered page (docs/BENCHMARKS.md): a fresh browser
+  // context loads / until the page's heading is drawn, three times.
+  const firstRender = [];
+  for (let i = 0; i < 3; i += 1) {
+    const visitor = await person(`visitor-${i}`);
+    const started = Date.now();
+    await visitor.page.goto(`${base}/`);
+    await visitor.page.waitForSelector('main h1');
+    firstRender.push(Date.now() - started);
+    if (i === 0) await axe(visitor, 'signed-out home');
+    await visitor.context.close();
+  }
+  console.log(`walk: first render ${firstRender.join(', ')} ms`);
+
   // --- staff: create from a previous call, the committee, open ---------
   const staff = await person('staff');
   await signIn(staff, 'asao-staff');
