@@ -276,7 +276,10 @@ try {
 
   // --- staff: progress, preview with a what-if budget, finalize, publish -
   await openStaffCall(staff, callName);
-  await staff.page.waitForSelector('table.matrix');
+  await staff.page.waitForFunction(() => {
+    const t = document.querySelector('table.matrix');
+    return t && t.innerText.includes('採点済み') && t.innerText.includes('利益相反');
+  });
   const matrix = await staff.page.$eval('table.matrix', (t) => t.innerText);
   check(matrix.includes('✓ 採点済み') && matrix.includes('⊘ 利益相反'), `progress matrix: ${matrix}`);
   await staff.page.waitForSelector('[data-testid=own] tr[data-reason=ADOPTED]');

@@ -27,7 +27,9 @@ function usePath(): string {
   }, []);
   useEffect(() => {
     // The new page's heading, for keyboards and screen readers.
-    document.querySelector<HTMLElement>("main h1")?.focus();
+    const heading = document.querySelector<HTMLElement>("main h1");
+    heading?.setAttribute("tabindex", "-1");
+    heading?.focus();
   }, [path]);
   return path;
 }

@@ -257,15 +257,18 @@ function Proposals(props: { call: Call }) {
   const reviewers = useLoad(() => proposals.listReviewers({ parent: props.call.name, pageSize: 100 }), [props.call.name, props.call.etag]);
   const reviewing = (props.call.state ?? 0) >= Call_State.UNDER_REVIEW;
   const eligible = (list.value?.items ?? []).filter((p) => (p.state ?? 0) >= Proposal_State.ELIGIBLE);
+  // Who reviewed what, for the proposals listed now (a load for an earlier
+  // list is never shown against this one).
+  const eligibleKey = eligible.map((p) => p.name).join();
   const reviews = useLoad(async () => {
-    if (!reviewing) return new Map<string, Set<string>>();
     const by = new Map<string, Set<string>>();
+    if (!reviewing) return { key: eligibleKey, by };
     for (const p of eligible) {
       const r = await proposals.listReviews({ parent: p.name, pageSize: 100 });
       by.set(p.name!, new Set(r.reviews.map((x) => x.reviewer ?? "")));
     }
-    return by;
-  }, [reviewing, eligible.map((p) => p.name).join()]);
+    return { key: eligibleKey, by };
+  }, [reviewing, eligibleKey]);
   return (
     <section aria-labelledby="proposals">
       <h2 id="proposals">提案と要件確認の結果</h2>
@@ -289,7 +292,7 @@ function Proposals(props: { call: Call }) {
         </tbody>
       </table>
       <Pager page={list.page} next={list.next} previous={list.previous} />
-      {reviewing && reviews.value && reviewers.value && (
+      {reviewing && list.value && reviews.value?.key === eligibleKey && reviewers.value && (
         <table class="matrix">
           <caption>審査の進み具合(委員 × 提案)</caption>
           <thead><tr><th scope="col">委員</th>{eligible.map((p) => <th scope="col" key={p.name}>{p.title}</th>)}</tr></thead>
@@ -299,7 +302,7 @@ function Proposals(props: { call: Call }) {
                 <th scope="row">{r.displayName}</th>
                 {eligible.map((p) => {
                   const conflicted = r.conflicts.some((x) => x.proposal === p.name);
-                  const scored = reviews.value!.get(p.name!)?.has(r.name!);
+                  const scored = reviews.value!.by.get(p.name!)?.has(r.name!);
                   return <td key={p.name}>{conflicted ? "⊘ 利益相反" : scored ? "✓ 採点済み" : "… 未採点"}</td>;
                 })}
               </tr>
