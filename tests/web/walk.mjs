@@ -52,7 +52,6 @@ async function person(who) {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
   page.setDefaultTimeout(60000);
-  await page.setBypassCSP(false);
   const received = [];
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`${who}: console error: ${m.text()}`);
