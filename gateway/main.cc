@@ -5,6 +5,7 @@
 #include "common/grpc/downstream.h"
 #include "common/oauth/client.h"
 #include "common/server/bootstrap.h"
+#include "gateway/http/console.h"
 #include "gateway/http/server.h"
 #include "gateway/proxy.h"
 #include "gateway/service.h"
@@ -53,6 +54,13 @@ ABSL_FLAG(std::string, http_cors_origins, "",
 ABSL_FLAG(std::string, http_tls_cert_file, "",
           "PEM certificate chain: serve HTTPS (with --http_tls_key_file)");
 ABSL_FLAG(std::string, http_tls_key_file, "", "PEM private key for HTTPS");
+ABSL_FLAG(std::string, http_console_dir, "",
+          "the built web console (web/build.sh) to serve at / of the HTTP "
+          "entry; empty = none (docs/CONSOLE.md)");
+ABSL_FLAG(std::string, http_console_oidc_issuer, "",
+          "the OpenID provider the console signs in with");
+ABSL_FLAG(std::string, http_console_oidc_client_id, "kyodo-console",
+          "the console's client id at that provider");
 
 namespace {
 
@@ -93,6 +101,14 @@ absl::StatusOr<std::shared_ptr<gw::http::HttpServer>> MakeHttp(
   }
   o.tls_cert_file = absl::GetFlag(FLAGS_http_tls_cert_file);
   o.tls_key_file = absl::GetFlag(FLAGS_http_tls_key_file);
+  if (!absl::GetFlag(FLAGS_http_console_dir).empty()) {
+    auto console = gw::http::Console::Load(
+        {.dir = absl::GetFlag(FLAGS_http_console_dir),
+         .oidc_issuer = absl::GetFlag(FLAGS_http_console_oidc_issuer),
+         .oidc_client_id = absl::GetFlag(FLAGS_http_console_oidc_client_id)});
+    if (!console.ok()) return console.status();
+    o.handler.console = *std::move(console);
+  }
   if (o.max_body_bytes < 1024 || o.max_header_bytes < 4096 ||
       o.max_connections < 1) {
     return absl::InvalidArgumentError(

@@ -31,6 +31,9 @@ while (($#)); do
 done
 
 ((do_build)) && "$root/deploy/local/build.sh" "$build"
+# The web console (web/, docs/CONSOLE.md), served by the gateway at / of
+# its HTTP entry.
+((do_build)) && "$root/web/build.sh" "$build"
 mkdir -p "$data/logs" "$data/secrets"
 data=$(cd "$data" && pwd)
 kyodoctl=$build/kyodoctl/kyodoctl
@@ -62,7 +65,7 @@ idp_port=$((base + 7))
 issuer=http://127.0.0.1:$idp_port
 rm -f "$data/idp/idp.pid"
 "$root/deploy/local/idp/run.sh" "$build/idp" serve --state "$data/idp" \
-  --port "$idp_port" >>"$data/logs/idp.log" 2>&1 &
+  --port "$idp_port" --console-url "http://127.0.0.1:$((base + 4))" >>"$data/logs/idp.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 1200); do
   [[ -s "$data/idp/idp.pid" ]] && break
@@ -126,6 +129,8 @@ for entry in "${services[@]}"; do
     --service_token_endpoint="$issuer/token"
     --service_client_secret_file="$data/idp/gateway.secret"
     --http_listen="127.0.0.1:$((base + 4))")
+  [[ "$name" == gateway && -s "$build/web/dist/index.html" ]] && extra+=(
+    --http_console_dir="$build/web/dist" --http_console_oidc_issuer="$issuer")
   [[ "$name" == project-service ]] && extra=(--partner_addr="127.0.0.1:$((base + 1))"
     --proposal_addr="127.0.0.1:$((base + 3))")
   [[ "$name" == proposal-service ]] && extra=(--partner_addr="127.0.0.1:$((base + 1))"
@@ -166,11 +171,14 @@ if ((do_seed)) && [[ "$(cat "$seed_mark" 2>/dev/null)" != "$seed_sum" ]]; then
   export KYODO_TOKEN
   # One invocation: later files refer to what earlier ones created.
   "$kyodoctl" seed "$root"/deploy/local/data/*.textproto
-  # The demo applicant signs in as this association's partner record.
-  assoc=例示・さくら台町内会
-  name=$("$kyodoctl" partners search "$assoc" --json | grep -F "\"display_name\":\"$assoc\"" |
-    sed -n 's/.*"name":"\(partners\/[a-z0-9]*\)".*/\1/p' | head -1 || true)
-  [[ -n "$name" ]] && printf '{"%s": "%s"}\n' "$assoc" "$name" >"$data/idp/partners.json"
+  # The demo applicants sign in as these associations' partner records.
+  entries=()
+  for assoc in 例示・さくら台町内会 例示・みずき野自治会; do
+    name=$("$kyodoctl" partners search "$assoc" --json | grep -F "\"display_name\":\"$assoc\"" |
+      sed -n 's/.*"name":"\(partners\/[a-z0-9]*\)".*/\1/p' | head -1 || true)
+    [[ -n "$name" ]] && entries+=("\"$assoc\": \"$name\"")
+  done
+  ((${#entries[@]})) && (IFS=,; printf '{%s}\n' "${entries[*]}") >"$data/idp/partners.json"
   unset KYODO_TOKEN
   echo "$seed_sum" >"$seed_mark"
 fi
@@ -180,9 +188,10 @@ cat <<MSG
 kyodo is up (data in $data, logs in $data/logs):
 $(for entry in "${started[@]}"; do IFS=: read -r name port _ <<<"$entry"; printf '  %-17s 127.0.0.1:%s\n' "$name" "$port"; done)
 $(if [[ -x "$build/gateway/gateway" ]]; then printf '  %-17s http://127.0.0.1:%s (docs/HTTP.md)' "HTTP/JSON entry" "$((base + 4))"; fi)
+$(if [[ -x "$build/gateway/gateway" && -s "$build/web/dist/index.html" ]]; then printf '  %-17s http://127.0.0.1:%s/ (docs/CONSOLE.md)' "web console" "$((base + 4))"; fi)
   MariaDB           127.0.0.1:$db_port (user kyodo serves, kyodo_migrate migrates; passwords in $data/mariadb/)
   OpenID provider   $issuer (demo accounts: admin, asao-staff, iin-1, iin-2,
-                    sakuradai, viewer; password in $data/idp/demo-password)
+                    sakuradai, mizukino, viewer; password in $data/idp/demo-password)
 
 In another terminal:
   export PATH=$build/kyodoctl:\$PATH

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gateway/http/connect.h"
+#include "gateway/http/console.h"
 
 namespace kyodo::gateway::http {
 namespace {
@@ -107,13 +108,20 @@ Response Handler::Error(int http_status, const grpc::Status& status) {
 void Handler::AddCommonHeaders(const Request& request,
                                Response& response) const {
   auto& h = response.headers;
-  // An API answers data, never a page: nothing may load, frame or run it.
-  h.emplace_back("Content-Security-Policy",
-                 "default-src 'none'; frame-ancestors 'none'");
+  if (response.console && options_.console != nullptr) {
+    // The console's pages: their own scripts and styles, calls to this
+    // origin and the OpenID provider (console.h); cache headers set there.
+    h.emplace_back("Content-Security-Policy",
+                   options_.console->ContentSecurityPolicy());
+  } else {
+    // An API answers data, never a page: nothing may load, frame or run it.
+    h.emplace_back("Content-Security-Policy",
+                   "default-src 'none'; frame-ancestors 'none'");
+    h.emplace_back("Cache-Control", "no-store");
+  }
   h.emplace_back("X-Content-Type-Options", "nosniff");
   h.emplace_back("Referrer-Policy", "no-referrer");
   h.emplace_back("X-Frame-Options", "DENY");
-  h.emplace_back("Cache-Control", "no-store");
   if (options_.tls)
     h.emplace_back("Strict-Transport-Security", "max-age=31536000");
   const std::string origin = request.Header("origin");
@@ -145,6 +153,11 @@ Response Handler::Route(const Request& request) const {
       return Error(405, Bad(grpc::StatusCode::UNIMPLEMENTED, "use GET"));
     }
     return Download(request);
+  }
+  if (options_.console != nullptr &&
+      (request.method == "GET" || request.method == "HEAD") &&
+      codec_.Find(request.path) == nullptr) {
+    return options_.console->Serve(request.path);
   }
   if (request.method != "POST") {
     Response r =

@@ -1,7 +1,8 @@
 // What the HTTP entry answers, independent of the HTTP library
 // (server.cc feeds it requests): Connect unary and server-streaming calls
-// of every served method, the open-data download, the health probe, and
-// the headers every answer carries (security, CORS for configured origins).
+// of every served method, the open-data download, the health probe, the
+// web console's files (console.h), and the headers every answer carries
+// (security, CORS for configured origins).
 // docs/HTTP.md is the user's view of the same.
 #ifndef KYODO_GATEWAY_HTTP_HANDLER_H_
 #define KYODO_GATEWAY_HTTP_HANDLER_H_
@@ -46,7 +47,12 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::unique_ptr<BodySource> stream;  // when set, replaces `body`
+  // A page of the web console (console.h): its own Content-Security-Policy
+  // and Cache-Control instead of the API's.
+  bool console = false;
 };
+
+class Console;
 
 struct HandlerOptions {
   // Deadline of a call that brings no Connect-Timeout-Ms.
@@ -55,6 +61,9 @@ struct HandlerOptions {
   // none by default (a console served from the same origin needs none).
   std::set<std::string> cors_origins;
   bool tls = false;  // adds Strict-Transport-Security
+  // The web console served at / (GET and HEAD of what is not an API path);
+  // none when null.
+  std::shared_ptr<const Console> console;
 };
 
 class Handler {

@@ -1,8 +1,13 @@
 // A local OpenID provider for kyodo (deploy/local/start.sh and the tests):
 // npm's oidc-provider, a certified OpenID Connect implementation, with
-// kyodo's demo accounts (accounts.json) and two clients:
+// kyodo's demo accounts (accounts.json) and its clients:
 // - `kyodoctl` (public; authorization code with PKCE, device flow), whose
 //   access tokens (RS256, typ at+jwt) carry the account's kyodo claims;
+// - `kyodo-console` (public; authorization code with PKCE, from the web
+//   console in a browser, web/), with the same tokens, when --console-url
+//   names where the console is served (its /callback is the redirect URI
+//   and its origin the one browser origin allowed to call the token
+//   endpoint);
 // - `kyodo-gateway` (client credentials): a ten-minute ES256 token of role
 //   `screener`, the only thing the gateway does on its own authority.
 // Signing keys are made at first start in the state folder (never in the
@@ -10,6 +15,7 @@
 // the services verify against.
 //
 //   node idp.js serve  --state DIR --port N [--accounts FILE] [--audience A]
+//                      [--console-url http://127.0.0.1:50054]
 //   node idp.js rotate --state DIR   a new signing key, published beside the
 //                                    old one, signs from now on
 //   node idp.js retire --state DIR   only the newest key of each type stays
@@ -108,12 +114,17 @@ function retire(state) {
   signalRunning(state);
 }
 
+// Where the login and consent forms may lead: the provider itself, and the
+// console's origin, which the consent's redirect chain ends at (browsers
+// apply form-action to the redirects after a form is sent).
+let formTargets = "'self'";
+
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(res, title, body, status = 200) {
   res.statusCode = status;
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('Content-Security-Policy', "default-src 'none'; form-action 'self'; frame-ancestors 'none'");
+  res.setHeader('Content-Security-Policy', `default-src 'none'; form-action ${formTargets}; frame-ancestors 'none'`);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Cache-Control', 'no-store');
@@ -142,6 +153,8 @@ function serve(args) {
   const accountsFile = args.accounts || path.join(here, 'accounts.json');
   const accessTtl = Number(args['access-token-ttl'] || 3600);
   const screenerTtl = Number(args['screener-ttl'] || 600);
+  const consoleUrl = args['console-url'] ? new URL(args['console-url']) : undefined;
+  if (consoleUrl) formTargets = `'self' ${consoleUrl.origin}`;
   fs.mkdirSync(state, { recursive: true, mode: 0o700 });
   const password = stateSecret(state, 'demo-password');
   const gatewaySecret = stateSecret(state, 'gateway.secret');
@@ -184,6 +197,17 @@ function serve(args) {
           redirect_uris: ['http://127.0.0.1/callback'],
           scope: 'openid profile kyodo',
         },
+        ...(consoleUrl ? [{
+          client_id: 'kyodo-console',
+          client_name: 'kyodo 区役所コンソール',
+          application_type: 'web',
+          token_endpoint_auth_method: 'none',
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+          redirect_uris: [new URL('/callback', consoleUrl).href],
+          post_logout_redirect_uris: [new URL('/', consoleUrl).href],
+          scope: 'openid profile kyodo',
+        }] : []),
         {
           client_id: 'kyodo-gateway',
           client_secret: gatewaySecret,
@@ -196,6 +220,9 @@ function serve(args) {
       jwks: { keys },
       cookies: { keys: cookieKeys },
       pkce: { methods: ['S256'], required: () => true },
+      // Only the console calls from a browser, and only from its origin.
+      clientBasedCORS: (ctx, origin, client) => client.clientId === 'kyodo-console'
+        && consoleUrl !== undefined && origin === consoleUrl.origin,
       scopes: ['openid', 'profile', 'kyodo'],
       claims: { openid: ['sub'], profile: ['name'] },
       features: {

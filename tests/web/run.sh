@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The web console in a real browser: starts the suite with
+# deploy/local/start.sh (the console served by the gateway, the local
+# OpenID provider), then walk.mjs drives Debian's chromium through a whole
+# selection round with puppeteer-core, with axe-core and the secrecy checks
+# (see walk.mjs). Screenshots go to BUILD_DIR/web-test/shots.
+#   run.sh SOURCE_DIR BUILD_DIR
+# Installs chromium and fonts-noto-cjk (Japanese glyphs) with apt-get when
+# missing (KYODO_SKIP_APT=1: never); npm packages from the committed
+# package-lock.json, into the build folder.
+set -euo pipefail
+src=$1
+build=$2
+here=$src/tests/web
+work=$build/web-test
+mkdir -p "$work"
+
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+[[ -d /usr/share/fonts/opentype/noto ]] || missing+=(fonts-noto-cjk)
+if ((${#missing[@]})); then
+  [[ "${KYODO_SKIP_APT:-0}" == 1 ]] && { echo "web test: needs ${missing[*]}" >&2; exit 1; }
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+exec 9>"$work/.lock"
+flock 9
+if ! cmp -s "$here/package-lock.json" "$work/package-lock.json" ||
+   [[ ! -d "$work/node_modules/puppeteer-core" ]]; then
+  rm -rf "$work/node_modules"
+  cp "$here/package.json" "$here/package-lock.json" "$work/"
+  (cd "$work" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+fi
+cp "$here/walk.mjs" "$work/"
+# The console of these sources (quick when the lock and sources are unchanged
+# apart from the bundle step).
+"$src/web/build.sh" "$build"
+
+tmp=$(mktemp -d -t kyodo-web.XXXXXX)
+launcher_pid=
+cleanup() {
+  [[ -n "$launcher_pid" ]] && kill -TERM "$launcher_pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    [[ -n "$launcher_pid" ]] && kill -0 "$launcher_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; echo "--- launcher output" >&2; cat "$tmp/out" >&2; exit 1; }
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+all_free() {
+  for p in "$@"; do port_free "$p" || return 1; done
+}
+base=$((33000 + (RANDOM % 300) * 10))
+until all_free $base $((base + 1)) $((base + 2)) $((base + 3)) $((base + 4)) $((base + 6)) \
+      $((base + 7)); do
+  base=$((33000 + (RANDOM % 300) * 10))
+done
+
+setsid "$src/deploy/local/start.sh" --no-build --build-dir "$build" \
+  --data-dir "$tmp/data" --base-port "$base" >"$tmp/out" 2>&1 &
+launcher_pid=$!
+for _ in $(seq 1 1200); do
+  grep -q "kyodo is up" "$tmp/out" && break
+  kill -0 "$launcher_pid" 2>/dev/null || fail "launcher exited early"
+  sleep 0.2
+done
+grep -q "kyodo is up" "$tmp/out" || fail "launcher not up after 240 s"
+grep -q "web console" "$tmp/out" || fail "the launcher does not serve the console"
+
+rm -rf "$work/shots"
+KYODO_CONSOLE=http://127.0.0.1:$((base + 4)) KYODO_SHOTS=$work/shots \
+KYODO_PASSWORD=$(cat "$tmp/data/idp/demo-password") \
+  node "$work/walk.mjs" || fail "walk.mjs (screenshots in $work/shots)"
+echo PASS

@@ -1,0 +1,96 @@
+// kyodo's API for the pages: clients generated from the protos
+// (protoc-gen-es, web/build.sh) over @connectrpc/connect-web's Connect
+// transport to the HTTP entry that served this page; the bearer token of
+// the signed-in person on every call. No request is written by hand.
+import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-web";
+import { Gateway } from "./gen/kyodo/gateway/v1/gateway_pb.js";
+import { PartnerService } from "./gen/kyodo/partner/v1/partner_service_pb.js";
+import { ProposalService } from "./gen/kyodo/proposal/v1/proposal_service_pb.js";
+import { BadRequestSchema, ErrorInfoSchema } from "./gen/google/rpc/error_details_pb.js";
+
+let bearer: string | undefined;
+export function setToken(token: string | undefined): void {
+  bearer = token;
+}
+export function token(): string | undefined {
+  return bearer;
+}
+
+const auth: Interceptor = (next) => async (request) => {
+  if (bearer) request.header.set("Authorization", `Bearer ${bearer}`);
+  return next(request);
+};
+
+const transport = createConnectTransport({
+  baseUrl: window.location.origin,
+  interceptors: [auth],
+});
+
+export const proposals = createClient(ProposalService, transport);
+export const partners = createClient(PartnerService, transport);
+export const gateway = createClient(Gateway, transport);
+
+// What the server said, in words for the page: the message, the rule
+// (ErrorInfo.reason) and each field's complaint (BadRequest field paths).
+export interface Problem {
+  message: string;
+  reason?: string;
+  fields: Record<string, string>;
+}
+
+const reasonWords: Record<string, string> = {
+  SUBMISSION_WINDOW_NOT_ENDED: "受付期間がまだ終わっていないため締め切れません。",
+  SUBMISSION_WINDOW_CLOSED: "受付期間外のため提出できません。",
+  NOT_ENOUGH_REVIEWERS: "審査委員が最低審査数に足りません。",
+  REVIEWS_MISSING: "審査がまだ揃っていない提案があります。",
+  NOT_SCREENED: "審査要件の確認が終わっていない提案があります。",
+  REVIEWER_CONFLICTED: "利益相反を申告しているため採点できません。",
+  ALREADY_DECIDED: "この公募はすでに決定済みです。",
+  RULES_FIXED: "公募開始後は変更できない項目です。",
+  TOO_MANY_PROPOSALS_IN_CALL: "この公募にはすでに提出済みの提案があります。",
+};
+
+const codeWords: Partial<Record<Code, string>> = {
+  [Code.Unauthenticated]: "サインインが必要です(有効期限切れの場合はもう一度サインインしてください)。",
+  [Code.PermissionDenied]: "この操作の権限がありません。",
+  [Code.NotFound]: "見つかりません。",
+  [Code.Unavailable]: "サービスに接続できません。しばらくしてからもう一度お試しください。",
+};
+
+export function explain(error: unknown): Problem {
+  const e = ConnectError.from(error);
+  const info = e.findDetails(ErrorInfoSchema)[0];
+  const fields: Record<string, string> = {};
+  for (const bad of e.findDetails(BadRequestSchema)) {
+    for (const v of bad.fieldViolations) fields[v.field] = v.description;
+  }
+  const words = (info && reasonWords[info.reason]) || codeWords[e.code];
+  const callId = info?.metadata["call_id"];
+  return {
+    message: `${words ?? "エラー"} (${e.rawMessage}${callId ? `、問い合わせ番号 ${callId}` : ""})`,
+    reason: info?.reason,
+    fields,
+  };
+}
+
+export function newRequestId(): string {
+  return crypto.randomUUID();
+}
+
+// Words for the screening rules (RuleFailure.rule).
+export const ruleWords: Record<string, string> = {
+  AMOUNT_OVER_CAP: "申請額が上限を超えています",
+  APPLICANT_NOT_ACTIVE: "申請団体が活動中ではありません",
+  APPLICANT_NOT_FOUND: "申請団体の登録が見つかりません",
+  CONTINUATION_YEARS_EXCEEDED: "継続できる年数を超えています",
+  CONTINUED_PROJECT_NOT_FOUND: "継続元の事業が見つかりません",
+  CONTINUED_PROJECT_NOT_IN_PROGRAMME: "継続元の事業がこの制度のものではありません",
+  CO_APPLICANT_KIND_NOT_ELIGIBLE: "共同申請者の団体種別が対象外です",
+  CO_APPLICANT_NOT_ACTIVE: "共同申請者が活動中ではありません",
+  CO_APPLICANT_NOT_FOUND: "共同申請者の登録が見つかりません",
+  KIND_NOT_ELIGIBLE: "団体種別が対象外です",
+  LIFETIME_LIMIT_REACHED: "通算採択回数の上限に達しています",
+  NOT_IN_WARD: "区内の団体ではありません",
+  TOO_MANY_PROPOSALS_IN_CALL: "この公募への提案数の上限を超えています",
+};

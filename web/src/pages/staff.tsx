@@ -1,0 +1,427 @@
+// Ward staff (区役所地域振興課): calls with their state line, creating a
+// call from a previous one, opening, closing and starting review; the
+// committee; the proposals with their screening; the review progress
+// matrix; the decision preview with a what-if budget beside the call's own;
+// finalize and publish, each after a confirmation that says what happens.
+import { create } from "@bufbuild/protobuf";
+import { useState } from "preact/hooks";
+import { explain, gateway, newRequestId, proposals, ruleWords, type Problem } from "../api.js";
+import { dateTime, fiscalYear, fromJapanLocal, toJapanLocal, yen, count } from "../format.js";
+import {
+  Call_State,
+  CallSchema,
+  CriterionSchema,
+  ProposalResult_Reason,
+  Proposal_State,
+  type Call,
+  type Decision,
+} from "../gen/kyodo/proposal/v1/proposal_service_pb.js";
+import {
+  callStateWords,
+  Field,
+  Link,
+  navigate,
+  Notice,
+  Pager,
+  ProblemBox,
+  proposalStateWords,
+  useLoad,
+  usePaged,
+} from "../ui.js";
+
+export function StaffCalls() {
+  const calls = usePaged(async (pageToken) => {
+    const r = await proposals.listCalls({ parent: "programmes/-", pageSize: 20, pageToken });
+    return { items: r.calls, next: r.nextPageToken };
+  }, []);
+  return (
+    <section>
+      <h1>公募の一覧</h1>
+      <ProblemBox problem={calls.problem} />
+      <table>
+        <caption>公募(状態つき)</caption>
+        <thead>
+          <tr><th scope="col">公募</th><th scope="col">年度</th><th scope="col">状態</th><th scope="col">受付締切</th></tr>
+        </thead>
+        <tbody>
+          {calls.value?.items.map((c) => (
+            <tr key={c.name}>
+              <td><Link href={`/staff/${c.name}`}>{c.displayName}</Link></td>
+              <td>{fiscalYear(c.fiscalYear)}</td>
+              <td>{callStateWords[c.state ?? 0]}</td>
+              <td>{dateTime(c.submissionEndTime)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Pager page={calls.page} next={calls.next} previous={calls.previous} />
+      <CreateCall previous={calls.value?.items ?? []} />
+    </section>
+  );
+}
+
+function CreateCall(props: { previous: Call[] }) {
+  const [from, setFrom] = useState("");
+  const [displayName, setDisplayName] = useState("");
+  const [year, setYear] = useState(String(new Date().getFullYear()));
+  const [start, setStart] = useState(toJapanLocal(new Date()));
+  const [end, setEnd] = useState(toJapanLocal(new Date(Date.now() + 30 * 86400e3)));
+  const [budget, setBudget] = useState("1000000");
+  const [maxAdoptions, setMaxAdoptions] = useState("0");
+  const [minReviews, setMinReviews] = useState("1");
+  const [problem, setProblem] = useState<Problem | undefined>();
+  const source = props.previous.find((c) => c.name === from);
+  async function submit(e: Event) {
+    e.preventDefault();
+    setProblem(undefined);
+    if (!source) {
+      setProblem({ message: "元にする公募を選んでください。", fields: {} });
+      return;
+    }
+    const programme = source.name!.split("/calls/")[0];
+    const call = create(CallSchema, {
+      displayName,
+      fiscalYear: Number(year),
+      submissionStartTime: fromJapanLocal(start),
+      submissionEndTime: fromJapanLocal(end),
+      budgetYen: BigInt(budget || "0"),
+      maxAdoptions: Number(maxAdoptions || "0"),
+      minReviews: Number(minReviews || "0"),
+      criteria: source.criteria.length
+        ? source.criteria
+        : [create(CriterionSchema, { displayName: "総合評価", weight: 1n, maxScore: 5n })],
+      passMark: source.passMark,
+      adoptionRule: source.adoptionRule,
+      tieBreak: source.tieBreak,
+      description: source.description,
+    });
+    try {
+      const made = await proposals.createCall({ parent: programme, call, requestId: newRequestId() });
+      navigate(`/staff/${made.name}`);
+    } catch (err) {
+      setProblem(explain(err));
+    }
+  }
+  return (
+    <form onSubmit={submit} class="card" aria-labelledby="create-call">
+      <h2 id="create-call">前回の公募から新しい公募を作成</h2>
+      <Field label="元にする公募(審査基準・配点・説明を引き継ぎます)" field="parent" problem={problem}>
+        {(id, d) => (
+          <select id={id} aria-describedby={d} value={from} onChange={(e) => {
+            const v = (e.target as HTMLSelectElement).value;
+            setFrom(v);
+            const c = props.previous.find((x) => x.name === v);
+            if (c) {
+              setDisplayName(`${c.displayName}(新)`);
+              setBudget(String(c.budgetYen ?? 0n));
+              setMaxAdoptions(String(c.maxAdoptions ?? 0));
+            }
+          }}>
+            <option value="">選んでください</option>
+            {props.previous.map((c) => <option key={c.name} value={c.name}>{c.displayName}</option>)}
+          </select>
+        )}
+      </Field>
+      <Field label="公募の名称" field="call.display_name" problem={problem}>
+        {(id, d, bad) => <input id={id} aria-describedby={d} aria-invalid={bad} value={displayName} onInput={(e) => setDisplayName((e.target as HTMLInputElement).value)} />}
+      </Field>
+      <Field label="年度" field="call.fiscal_year" problem={problem}>
+        {(id, d, bad) => <input id={id} aria-describedby={d} aria-invalid={bad} inputMode="numeric" value={year} onInput={(e) => setYear((e.target as HTMLInputElement).value)} />}
+      </Field>
+      <Field label="受付開始(日本時間)" field="call.submission_start_time" problem={problem}>
+        {(id, d, bad) => <input id={id} type="datetime-local" aria-describedby={d} aria-invalid={bad} value={start} onInput={(e) => setStart((e.target as HTMLInputElement).value)} />}
+      </Field>
+      <Field label="受付締切(日本時間、この時刻の直前まで受付)" field="call.submission_end_time" problem={problem}>
+        {(id, d, bad) => <input id={id} type="datetime-local" step="1" aria-describedby={d} aria-invalid={bad} value={end} onInput={(e) => setEnd((e.target as HTMLInputElement).value)} />}
+      </Field>
+      <Field label="予算額(円)" field="call.budget_yen" problem={problem}>
+        {(id, d, bad) => <input id={id} inputMode="numeric" aria-describedby={d} aria-invalid={bad} value={budget} onInput={(e) => setBudget((e.target as HTMLInputElement).value)} />}
+      </Field>
+      <Field label="採択件数の上限(0 は上限なし)" field="call.max_adoptions" problem={problem}>
+        {(id, d, bad) => <input id={id} inputMode="numeric" aria-describedby={d} aria-invalid={bad} value={maxAdoptions} onInput={(e) => setMaxAdoptions((e.target as HTMLInputElement).value)} />}
+      </Field>
+      <Field label="提案ごとに必要な審査数" field="call.min_reviews" problem={problem}>
+        {(id, d, bad) => <input id={id} inputMode="numeric" aria-describedby={d} aria-invalid={bad} value={minReviews} onInput={(e) => setMinReviews((e.target as HTMLInputElement).value)} />}
+      </Field>
+      <ProblemBox problem={problem} />
+      <button type="submit">公募を作成(準備中)</button>
+    </form>
+  );
+}
+
+function StateLine(props: { call: Call }) {
+  const c = props.call;
+  return (
+    <p class="state-line" data-state={Call_State[c.state ?? 0]}>
+      <strong>状態: {callStateWords[c.state ?? 0]}</strong>
+      {" ・ "}受付 {dateTime(c.submissionStartTime)} 〜 {dateTime(c.submissionEndTime)}
+      {" ・ "}予算 {yen(c.budgetYen)}
+      {" ・ "}採択上限 {c.maxAdoptions ? `${c.maxAdoptions}件` : "なし"}
+      {" ・ "}必要審査数 {c.minReviews ?? 0}
+    </p>
+  );
+}
+
+export function StaffCall(props: { name: string }) {
+  const call = useLoad(() => proposals.getCall({ name: props.name }), [props.name]);
+  const [problem, setProblem] = useState<Problem | undefined>();
+  const [done, setDone] = useState("");
+  const c = call.value;
+  async function step(what: string, run: () => Promise<unknown>) {
+    setProblem(undefined);
+    setDone("");
+    try {
+      await run();
+      setDone(what);
+      call.reload();
+    } catch (err) {
+      setProblem(explain(err));
+    }
+  }
+  if (!c) return <section><h1>公募</h1><ProblemBox problem={call.problem} /><p>読み込み中…</p></section>;
+  const state = c.state ?? Call_State.STATE_UNSPECIFIED;
+  return (
+    <section>
+      <h1>{c.displayName}({fiscalYear(c.fiscalYear)})</h1>
+      <StateLine call={c} />
+      {done && <Notice>{done}</Notice>}
+      <ProblemBox problem={problem} />
+      <div class="actions">
+        {state === Call_State.DRAFT && (
+          <button type="button" onClick={() => step("公募を開始しました。", () => proposals.openCall({ name: c.name, etag: c.etag, requestId: newRequestId() }))}>公募を開始する</button>
+        )}
+        {state === Call_State.OPEN && (
+          <button type="button" onClick={() => step("受付を締め切りました。", () => proposals.closeCall({ name: c.name, etag: c.etag, requestId: newRequestId() }))}>受付を締め切る</button>
+        )}
+        {state === Call_State.CLOSED && (
+          <button type="button" onClick={() => step("審査を開始しました。", () => proposals.startReview({ name: c.name, etag: c.etag, requestId: newRequestId() }))}>審査を開始する</button>
+        )}
+      </div>
+      <Committee call={c} />
+      <Proposals call={c} />
+      {state >= Call_State.UNDER_REVIEW && <Preview call={c} onChanged={call.reload} />}
+    </section>
+  );
+}
+
+function Committee(props: { call: Call }) {
+  const reviewers = useLoad(() => proposals.listReviewers({ parent: props.call.name, pageSize: 100 }), [props.call.name, props.call.etag]);
+  const [displayName, setDisplayName] = useState("");
+  const [principal, setPrincipal] = useState("");
+  const [problem, setProblem] = useState<Problem | undefined>();
+  async function add(e: Event) {
+    e.preventDefault();
+    setProblem(undefined);
+    try {
+      await proposals.createReviewer({ parent: props.call.name, reviewer: { displayName, principal }, requestId: newRequestId() });
+      setDisplayName("");
+      setPrincipal("");
+      reviewers.reload();
+    } catch (err) {
+      setProblem(explain(err));
+    }
+  }
+  return (
+    <section aria-labelledby="committee">
+      <h2 id="committee">審査会の委員</h2>
+      <ProblemBox problem={reviewers.problem} />
+      <ul>
+        {reviewers.value?.reviewers.map((r) => (
+          <li key={r.name}>
+            {r.displayName}(ID: {r.principal})
+            {r.conflicts.length > 0 && ` ・ 利益相反 ${r.conflicts.length}件`}
+          </li>
+        ))}
+      </ul>
+      {(props.call.state ?? 0) < Call_State.DECIDED && (
+        <form onSubmit={add} class="inline">
+          <Field label="委員の氏名" field="reviewer.display_name" problem={problem}>
+            {(id, d, bad) => <input id={id} aria-describedby={d} aria-invalid={bad} value={displayName} onInput={(e) => setDisplayName((e.target as HTMLInputElement).value)} />}
+          </Field>
+          <Field label="委員のサインイン ID(reviewer)" field="reviewer.principal" problem={problem}>
+            {(id, d, bad) => <input id={id} aria-describedby={d} aria-invalid={bad} value={principal} onInput={(e) => setPrincipal((e.target as HTMLInputElement).value)} />}
+          </Field>
+          <ProblemBox problem={problem} />
+          <button type="submit">委員を追加</button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function Proposals(props: { call: Call }) {
+  const list = usePaged(async (pageToken) => {
+    const r = await proposals.listProposals({ parent: props.call.name, pageSize: 50, pageToken });
+    return { items: r.proposals, next: r.nextPageToken };
+  }, [props.call.name, props.call.etag]);
+  const reviewers = useLoad(() => proposals.listReviewers({ parent: props.call.name, pageSize: 100 }), [props.call.name, props.call.etag]);
+  const reviewing = (props.call.state ?? 0) >= Call_State.UNDER_REVIEW;
+  const eligible = (list.value?.items ?? []).filter((p) => (p.state ?? 0) >= Proposal_State.ELIGIBLE);
+  // Who reviewed what, for the proposals listed now (a load for an earlier
+  // list is never shown against this one).
+  const eligibleKey = eligible.map((p) => p.name).join();
+  const reviews = useLoad(async () => {
+    const by = new Map<string, Set<string>>();
+    if (!reviewing) return { key: eligibleKey, by };
+    for (const p of eligible) {
+      const r = await proposals.listReviews({ parent: p.name, pageSize: 100 });
+      by.set(p.name!, new Set(r.reviews.map((x) => x.reviewer ?? "")));
+    }
+    return { key: eligibleKey, by };
+  }, [reviewing, eligibleKey]);
+  return (
+    <section aria-labelledby="proposals">
+      <h2 id="proposals">提案と要件確認の結果</h2>
+      <ProblemBox problem={list.problem} />
+      <table>
+        <caption>提案</caption>
+        <thead><tr><th scope="col">件名</th><th scope="col">申請額</th><th scope="col">状態</th><th scope="col">満たしていない要件</th></tr></thead>
+        <tbody>
+          {list.value?.items.map((p) => (
+            <tr key={p.name}>
+              <td>{p.title}</td>
+              <td class="num">{yen(p.requestedAmountYen)}</td>
+              <td>{proposalStateWords[p.state ?? 0]}</td>
+              <td>
+                {p.screening?.failures.length ? (
+                  <ul>{p.screening.failures.map((f) => <li key={f.rule}>{ruleWords[f.rule ?? ""] ?? f.rule}: {f.message}</li>)}</ul>
+                ) : "—"}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Pager page={list.page} next={list.next} previous={list.previous} />
+      {reviewing && list.value && reviews.value?.key === eligibleKey && reviewers.value && (
+        <table class="matrix">
+          <caption>審査の進み具合(委員 × 提案)</caption>
+          <thead><tr><th scope="col">委員</th>{eligible.map((p) => <th scope="col" key={p.name}>{p.title}</th>)}</tr></thead>
+          <tbody>
+            {reviewers.value.reviewers.map((r) => (
+              <tr key={r.name}>
+                <th scope="row">{r.displayName}</th>
+                {eligible.map((p) => {
+                  const conflicted = r.conflicts.some((x) => x.proposal === p.name);
+                  const scored = reviews.value!.by.get(p.name!)?.has(r.name!);
+                  return <td key={p.name}>{conflicted ? "⊘ 利益相反" : scored ? "✓ 採点済み" : "… 未採点"}</td>;
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+const reasonWords: Record<number, string> = {
+  [ProposalResult_Reason.REASON_UNSPECIFIED]: "審査未了",
+  [ProposalResult_Reason.ADOPTED]: "採択",
+  [ProposalResult_Reason.BELOW_PASS_MARK]: "合格点に届かず",
+  [ProposalResult_Reason.BUDGET_EXHAUSTED]: "予算の残りが足りず",
+  [ProposalResult_Reason.ADOPTION_LIMIT_REACHED]: "採択件数の上限",
+  [ProposalResult_Reason.INELIGIBLE]: "要件を満たさず",
+  [ProposalResult_Reason.WITHDRAWN]: "取下げ",
+};
+
+export function DecisionTable(props: { decision: Decision; caption: string; testId: string }) {
+  const d = props.decision;
+  return (
+    <table data-testid={props.testId}>
+      <caption>
+        {props.caption}: 予算 {yen(d.budgetYen)}、採択 {count(d.adoptedCount)}件・{yen(d.totalAdoptedYen)}、残り {yen(d.remainingBudgetYen)}
+      </caption>
+      <thead><tr><th scope="col">順位</th><th scope="col">件名</th><th scope="col">得点</th><th scope="col">結果</th><th scope="col">採択額</th><th scope="col">残予算</th></tr></thead>
+      <tbody>
+        {d.results.map((r) => (
+          <tr key={r.proposal} data-reason={ProposalResult_Reason[r.reason ?? 0]}>
+            <td class="num">{r.rank || "—"}</td>
+            <td>{r.title}</td>
+            <td class="num">{r.score ?? "—"}</td>
+            <td>{reasonWords[r.reason ?? 0]}</td>
+            <td class="num">{yen(r.adoptedAmountYen)}</td>
+            <td class="num">{yen(r.budgetLeftYen)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Preview(props: { call: Call; onChanged: () => void }) {
+  const c = props.call;
+  const state = c.state ?? 0;
+  const own = useLoad(() => proposals.previewDecision({ name: c.name }), [c.name, c.etag]);
+  const [budget, setBudget] = useState("");
+  const [limit, setLimit] = useState("");
+  const [whatIf, setWhatIf] = useState<Decision | undefined>();
+  const [problem, setProblem] = useState<Problem | undefined>();
+  const [confirming, setConfirming] = useState<"" | "finalize" | "publish">("");
+  const [done, setDone] = useState("");
+  async function preview(e: Event) {
+    e.preventDefault();
+    setProblem(undefined);
+    try {
+      setWhatIf(await proposals.previewDecision({
+        name: c.name,
+        budgetYen: budget ? BigInt(budget) : undefined,
+        maxAdoptions: limit ? Number(limit) : undefined,
+      }));
+    } catch (err) {
+      setProblem(explain(err));
+    }
+  }
+  async function run(what: string, action: () => Promise<unknown>) {
+    setProblem(undefined);
+    try {
+      await action();
+      setConfirming("");
+      setDone(what);
+      props.onChanged();
+    } catch (err) {
+      setProblem(explain(err));
+    }
+  }
+  return (
+    <section aria-labelledby="preview">
+      <h2 id="preview">決定のプレビュー</h2>
+      <ProblemBox problem={own.problem} />
+      {own.value && !own.value.decidable && (
+        <p class="warning">⚠ 審査がまだ揃っていない提案があります(暫定の順位です)。</p>
+      )}
+      <form onSubmit={preview} class="inline">
+        <Field label="仮の予算額(円)" field="budget_yen" problem={problem}>
+          {(id, d, bad) => <input id={id} inputMode="numeric" aria-describedby={d} aria-invalid={bad} value={budget} onInput={(e) => setBudget((e.target as HTMLInputElement).value)} />}
+        </Field>
+        <Field label="仮の採択件数の上限" field="max_adoptions" problem={problem}>
+          {(id, d, bad) => <input id={id} inputMode="numeric" aria-describedby={d} aria-invalid={bad} value={limit} onInput={(e) => setLimit((e.target as HTMLInputElement).value)} />}
+        </Field>
+        <button type="submit">仮の条件で試算</button>
+      </form>
+      <div class="side-by-side">
+        {own.value && <DecisionTable decision={own.value} caption="この公募の条件" testId="own" />}
+        {whatIf && <DecisionTable decision={whatIf} caption="仮の条件" testId="what-if" />}
+      </div>
+      {done && <Notice>{done}</Notice>}
+      <ProblemBox problem={problem} />
+      {state === Call_State.UNDER_REVIEW && (confirming === "finalize" ? (
+        <div class="confirm" role="alertdialog" aria-labelledby="confirm-finalize">
+          <p id="confirm-finalize">この公募の条件(予算 {yen(c.budgetYen)})で採否を決定します。決定後は審査・採点ができなくなります。結果は公表するまで申請者には見えません。</p>
+          <button type="button" onClick={() => run("採否を決定しました(未公表)。", () => gateway.finalizeCall({ name: c.name, requestId: newRequestId() }))}>決定する</button>
+          <button type="button" onClick={() => setConfirming("")}>やめる</button>
+        </div>
+      ) : (
+        <button type="button" onClick={() => setConfirming("finalize")}>採否を決定する…</button>
+      ))}
+      {state === Call_State.DECIDED && (confirming === "publish" ? (
+        <div class="confirm" role="alertdialog" aria-labelledby="confirm-publish">
+          <p id="confirm-publish">結果を公表します。申請者は自分の結果・順位・得点を、誰でも採択結果を見られるようになり、採択された提案ごとに委託事業が作られます。取り消せません。</p>
+          <button type="button" onClick={() => run("結果を公表しました。", () => gateway.publishResults({ name: c.name, requestId: newRequestId() }))}>公表する</button>
+          <button type="button" onClick={() => setConfirming("")}>やめる</button>
+        </div>
+      ) : (
+        <button type="button" onClick={() => setConfirming("publish")}>結果を公表する…</button>
+      ))}
+    </section>
+  );
+}
