@@ -265,8 +265,12 @@ fi
 version=$(git -C "$root" describe --tags --always --dirty 2>/dev/null || echo 0.0.0-dev)
 revision=$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)
 t0=$(date +%s)
+# The console's stage installs npm packages from the registry this machine's
+# npm is configured with (never a host named in the repository).
+npm_registry=$(npm config get registry 2>/dev/null || true)
 if podman build --pull=never --network host -f "$root/deploy/docker/Dockerfile" \
      --build-arg VERSION="$version" --build-arg REVISION="$revision" \
+     ${npm_registry:+--build-arg NPM_CONFIG_REGISTRY="$npm_registry"} \
      --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
      -t "$image" "$root" >"$state/image-build.log" 2>&1; then
   ok "image $image builds with deploy/docker/Dockerfile ($(( $(date +%s) - t0 )) s)"
