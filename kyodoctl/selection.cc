@@ -22,6 +22,13 @@ ABSL_FLAG(int64_t, budget, -1, "preview: what-if budget in yen");
 ABSL_FLAG(int, max_adoptions, -1, "preview: what-if adoption limit");
 ABSL_FLAG(std::string, scores, "", "reviews submit: scores, comma separated");
 ABSL_FLAG(std::string, comment, "", "reviews submit: comment");
+ABSL_FLAG(int, pass_mark, -1, "preview: what-if pass mark (0..100)");
+ABSL_FLAG(std::string, adoption_rule, "",
+          "preview: what-if adoption rule, GREEDY_SKIP or GREEDY_STOP");
+ABSL_FLAG(std::string, tie_break, "",
+          "preview: what-if tie-break keys, comma separated "
+          "(LOWER_REQUESTED_AMOUNT, EARLIER_SUBMISSION, NAME, "
+          "HIGHER_CRITERION_SCORE:<criterion index>); '-' = the default");
 ABSL_FLAG(std::string, rulings, "",
           "preview, finalize: a JSON file of the committee's rulings, "
           "{\"rulings\": [{\"proposal\": ..., \"action\": \"REDUCE\", "
@@ -61,6 +68,8 @@ int Usage() {
          "  kyodoctl reviews submit PROPOSAL --scores=4,5,3 [--comment=...]\n"
          "  kyodoctl preview CALL [--budget=YEN] [--max_adoptions=N] "
          "[--rulings=FILE]\n"
+         "                   [--pass_mark=N] [--adoption_rule=GREEDY_STOP] "
+         "[--tie_break=KEY,...]\n"
          "  kyodoctl finalize CALL [--rulings=FILE] [--request_id=UUID]\n"
          "  kyodoctl publish CALL [--request_id=UUID]\n";
   return 2;
@@ -139,7 +148,8 @@ void PrintDecision(const Env& env, const pv1::Decision& d) {
   std::cout << (d.preview() ? "試算" : "決定") << ": 予算 "
             << Yen(d.budget_yen()) << " / 採択 " << d.adopted_count() << " 件 "
             << Yen(d.total_adopted_yen()) << " / 残 "
-            << Yen(d.remaining_budget_yen()) << "\n";
+            << Yen(d.remaining_budget_yen()) << " / 合格点 " << d.pass_mark()
+            << " / " << pv1::Call::AdoptionRule_Name(d.adoption_rule()) << "\n";
   for (const auto& m : d.missing_reviews()) {
     std::cout << "審査不足: " << m.proposal() << " (" << m.counted_reviews()
               << "/" << m.min_reviews() << ")\n";
@@ -394,6 +404,40 @@ int CmdSelection(const Env& env) {
       request.set_max_adoptions(absl::GetFlag(FLAGS_max_adoptions));
     }
     if (!ReadRulings(request.mutable_rulings())) return 2;
+    if (absl::GetFlag(FLAGS_pass_mark) >= 0) {
+      request.set_pass_mark(absl::GetFlag(FLAGS_pass_mark));
+    }
+    if (const std::string rule = absl::GetFlag(FLAGS_adoption_rule);
+        !rule.empty()) {
+      pv1::Call::AdoptionRule value;
+      if (!pv1::Call::AdoptionRule_Parse(rule, &value)) {
+        std::cerr
+            << "kyodoctl: --adoption_rule is GREEDY_SKIP or GREEDY_STOP\n";
+        return 2;
+      }
+      request.set_adoption_rule(value);
+    }
+    if (const std::string keys = absl::GetFlag(FLAGS_tie_break);
+        !keys.empty()) {
+      auto* order = request.mutable_tie_break_order();
+      for (absl::string_view part :
+           absl::StrSplit(keys == "-" ? "" : keys, ',', absl::SkipEmpty())) {
+        std::vector<std::string> key_and_index = absl::StrSplit(part, ':');
+        pv1::TieBreak::Key key;
+        int32_t index = 0;
+        if (!pv1::TieBreak::Key_Parse(key_and_index[0], &key) ||
+            key_and_index.size() > 2 ||
+            (key_and_index.size() == 2 &&
+             !absl::SimpleAtoi(key_and_index[1], &index))) {
+          std::cerr << "kyodoctl: --tie_break takes keys such as "
+                       "LOWER_REQUESTED_AMOUNT,HIGHER_CRITERION_SCORE:0\n";
+          return 2;
+        }
+        auto* tie = order->add_tie_break();
+        tie->set_key(key);
+        if (key_and_index.size() == 2) tie->set_criterion(index);
+      }
+    }
     pv1::Decision decision;
     if (int rc = Run(env, "PreviewDecision", request, &decision)) return rc;
     PrintDecision(env, decision);

@@ -13,6 +13,7 @@
 #include "common/store/doc.h"
 #include "proposal-service/access.h"
 #include "proposal-service/decision_input.h"
+#include "proposal-service/domain/rules.h"
 #include "proposal-service/domain/selection_codec.h"
 #include "proposal-service/domain/validation.h"
 #include "proposal-service/handlers.h"
@@ -118,6 +119,15 @@ absl::Status PreviewDecision(const ServiceDeps& d, const CallContext& call,
     }
     limit = r.max_adoptions();
   }
+  if (r.has_adoption_rule() && r.adoption_rule() != Call::GREEDY_SKIP &&
+      r.adoption_rule() != Call::GREEDY_STOP) {
+    return common::InvalidArgumentError("adoption_rule",
+                                        "GREEDY_SKIP or GREEDY_STOP");
+  }
+  if (r.has_pass_mark() &&
+      (r.pass_mark() < 0 || r.pass_mark() > domain::kMaxPassMark)) {
+    return common::InvalidArgumentError("pass_mark", "must be 0..100");
+  }
   KYODO_RETURN_IF_ERROR(
       CheckRulings(CallName(ids.programme, ids.call), r.rulings()));
   // A dry run: no transaction, nothing locked, nothing written.
@@ -133,11 +143,20 @@ absl::Status PreviewDecision(const ServiceDeps& d, const CallContext& call,
                             "a decision is previewed from UNDER_REVIEW on",
                             Call::State_Name(state));
         }
+        // The call with the what-if rules in place of its own.
+        Call rules = row->call;
+        if (r.has_adoption_rule()) rules.set_adoption_rule(r.adoption_rule());
+        if (r.has_pass_mark()) rules.set_pass_mark(r.pass_mark());
+        if (r.has_tie_break_order()) {
+          *rules.mutable_tie_break() = r.tie_break_order().tie_break();
+          KYODO_RETURN_IF_ERROR(
+              domain::ValidateTieBreakList(rules, "tie_break_order"));
+        }
         KYODO_ASSIGN_OR_RETURN(DecisionInput in,
-                               LoadDecisionInput(s, row->call, budget, limit));
+                               LoadDecisionInput(s, rules, budget, limit));
         KYODO_RETURN_IF_ERROR(CheckScreened(in));
         KYODO_RETURN_IF_ERROR(ApplyRulings(r.rulings(), in));
-        KYODO_ASSIGN_OR_RETURN(*out, ComputeDecision(row->call, in, true));
+        KYODO_ASSIGN_OR_RETURN(*out, ComputeDecision(rules, in, true));
         return absl::OkStatus();
       });
 }

@@ -441,6 +441,11 @@ absl::StatusOr<v1::Decision> ComputeDecision(const v1::Call& call,
   d.set_preview(preview);
   d.set_budget_yen(in.input.budget);
   d.set_max_adoptions(in.input.max_adoptions);
+  d.set_pass_mark(in.input.pass_mark);
+  d.set_adoption_rule(in.input.rule == domain::AdoptionRule::kGreedyStop
+                          ? v1::Call::GREEDY_STOP
+                          : v1::Call::GREEDY_SKIP);
+  *d.mutable_tie_break() = call.tie_break();
   const std::vector<domain::MissingReview> missing =
       domain::MissingReviews(in.input);
   if (!missing.empty() && !preview) return CheckReviews(in);

@@ -3,6 +3,8 @@
 // order; an adoption or rejection against the ranking is stored beside the
 // engine's recommendation, audited, and published with its reason, never
 // before; bad rulings are refused precisely and change nothing.
+#include <functional>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "tests/proposal-service/proposal_fixture.h"
@@ -334,6 +336,72 @@ TEST_F(CommitteeTest, AdoptionsAgainstTheRankingRespectTheAdoptionLimit) {
             ProposalResult::ADOPTED);
   EXPECT_EQ(ResultOf(what_if, b_).reason(), ProposalResult::ADOPTED);
   EXPECT_EQ(what_if.adopted_count(), 1);
+}
+
+// PreviewDecision's what-if rules (issue 16): adoption rule, pass mark and
+// tie-break list, checked like the call's own and echoed in the answer.
+TEST_F(CommitteeTest, PreviewTakesWhatIfRules) {
+  v1::PreviewDecisionRequest preview;
+  preview.set_name(call_.name());
+  Decision what_if;
+  // Scores: A 100, B 80, C 60.
+  preview.set_pass_mark(90);
+  ASSERT_TRUE(
+      stub_->PreviewDecision(Context(Staff()).get(), preview, &what_if).ok());
+  EXPECT_EQ(what_if.pass_mark(), 90);
+  EXPECT_EQ(ResultOf(what_if, a_).reason(), ProposalResult::ADOPTED);
+  EXPECT_EQ(ResultOf(what_if, b_).reason(), ProposalResult::BELOW_PASS_MARK);
+  EXPECT_EQ(ResultOf(what_if, c_).reason(), ProposalResult::BELOW_PASS_MARK);
+
+  // GREEDY_STOP: B does not fit, so C is not reached.
+  preview.clear_pass_mark();
+  preview.set_adoption_rule(Call::GREEDY_STOP);
+  ASSERT_TRUE(
+      stub_->PreviewDecision(Context(Staff()).get(), preview, &what_if).ok());
+  EXPECT_EQ(what_if.adoption_rule(), Call::GREEDY_STOP);
+  EXPECT_EQ(what_if.pass_mark(), 40);  // the call's own
+  EXPECT_EQ(ResultOf(what_if, c_).reason(), ProposalResult::BUDGET_EXHAUSTED);
+  preview.clear_adoption_rule();
+  ASSERT_TRUE(
+      stub_->PreviewDecision(Context(Staff()).get(), preview, &what_if).ok());
+  EXPECT_EQ(what_if.adoption_rule(), Call::GREEDY_SKIP);
+  EXPECT_EQ(ResultOf(what_if, c_).reason(), ProposalResult::ADOPTED);
+
+  auto* tie = preview.mutable_tie_break_order()->add_tie_break();
+  tie->set_key(v1::TieBreak::HIGHER_CRITERION_SCORE);
+  tie->set_criterion(2);
+  ASSERT_TRUE(
+      stub_->PreviewDecision(Context(Staff()).get(), preview, &what_if).ok());
+  ASSERT_EQ(what_if.tie_break_size(), 1);
+  EXPECT_EQ(what_if.tie_break(0).criterion(), 2);
+
+  // Checked as CreateCall checks the call's own.
+  const struct {
+    std::function<void(v1::PreviewDecisionRequest&)> set;
+    const char* field;
+  } bad[] = {
+      {[](auto& r) { r.set_pass_mark(101); }, "pass_mark"},
+      {[](auto& r) { r.set_pass_mark(-1); }, "pass_mark"},
+      {[](auto& r) { r.set_adoption_rule(Call::ADOPTION_RULE_UNSPECIFIED); },
+       "adoption_rule"},
+      {[](auto& r) {
+         r.mutable_tie_break_order()->mutable_tie_break(0)->set_criterion(3);
+       },
+       "tie_break_order.tie_break[0].criterion"},
+      {[](auto& r) {
+         r.mutable_tie_break_order()->mutable_tie_break(0)->clear_key();
+       },
+       "tie_break_order.tie_break[0].key"},
+  };
+  for (const auto& test : bad) {
+    v1::PreviewDecisionRequest request = preview;
+    test.set(request);
+    const grpc::Status status =
+        stub_->PreviewDecision(Context(Staff()).get(), request, &what_if);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << test.field;
+    EXPECT_EQ(BadField(status), test.field) << status.error_message();
+  }
 }
 
 }  // namespace

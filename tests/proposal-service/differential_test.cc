@@ -4,7 +4,8 @@
 // tie-break list, adoption rule, proposals, committee, scores), each
 // previewed 10 times with a random what-if budget and limit and random
 // committee rulings (reduced amounts, adoptions and rejections against the
-// ranking). The expected results come from the test's own record of what it
+// ranking), and at random a what-if adoption rule, pass mark and tie-break
+// list. The expected results come from the test's own record of what it
 // stored, run through domain::Select; scores are compared as exact
 // fractions (numerator and denominator), every result field by field.
 #include <random>
@@ -215,7 +216,7 @@ class DifferentialTest : public ProposalServiceTest {
 TEST_F(DifferentialTest, PreviewMatchesTheEngineOn200RandomDecisions) {
   const std::vector<Stored> calls = MakeCalls();
   ASSERT_EQ(calls.size(), static_cast<size_t>(kCalls));
-  int compared = 0, refused = 0, with_rulings = 0;
+  int compared = 0, refused = 0, with_rulings = 0, what_ifs = 0;
   for (const Stored& s : calls) {
     for (int n = 0; n < kPreviewsPerCall; ++n) {
       domain::SelectionInput in = s.input;
@@ -229,6 +230,39 @@ TEST_F(DifferentialTest, PreviewMatchesTheEngineOn200RandomDecisions) {
         in.max_adoptions = Uniform(0, 5);
         request.set_max_adoptions(in.max_adoptions);
       }
+      // What-if rules, checked against the engine given the same.
+      Call rules = s.call;
+      if (Uniform(0, 2) == 0) {
+        rules.set_adoption_rule(Uniform(0, 1) ? Call::GREEDY_STOP
+                                              : Call::GREEDY_SKIP);
+        request.set_adoption_rule(rules.adoption_rule());
+      }
+      if (Uniform(0, 2) == 0) {
+        rules.set_pass_mark(Uniform(0, 70));
+        request.set_pass_mark(rules.pass_mark());
+      }
+      if (Uniform(0, 3) == 0) {
+        const Call random = RandomCall(0);
+        rules.clear_tie_break();
+        for (const auto& t : random.tie_break()) {
+          // Only criteria this call has.
+          if (t.key() == v1::TieBreak::HIGHER_CRITERION_SCORE &&
+              t.criterion() >= rules.criteria_size()) {
+            continue;
+          }
+          *rules.add_tie_break() = t;
+        }
+        *request.mutable_tie_break_order()->mutable_tie_break() =
+            rules.tie_break();
+      }
+      {
+        const domain::SelectionInput settings = Settings(rules);
+        in.rule = settings.rule;
+        in.pass_mark = settings.pass_mark;
+        in.tie_break = settings.tie_break;
+      }
+      what_ifs += request.has_adoption_rule() || request.has_pass_mark() ||
+                  request.has_tie_break_order();
       RandomRulings(in, request);
       with_rulings += request.rulings_size() > 0;
       const absl::StatusOr<domain::SelectionResult> expected =
@@ -256,6 +290,7 @@ TEST_F(DifferentialTest, PreviewMatchesTheEngineOn200RandomDecisions) {
       EXPECT_TRUE(got.decidable()) << where;
       EXPECT_EQ(got.budget_yen(), in.budget) << where;
       EXPECT_EQ(got.max_adoptions(), in.max_adoptions) << where;
+      EXPECT_EQ(got.pass_mark(), in.pass_mark) << where;
       EXPECT_EQ(got.total_adopted_yen(), expected->total_adopted_amount)
           << where;
       EXPECT_EQ(got.remaining_budget_yen(), expected->remaining_budget)
@@ -300,6 +335,7 @@ TEST_F(DifferentialTest, PreviewMatchesTheEngineOn200RandomDecisions) {
   // The random cases cover what they should.
   EXPECT_EQ(compared + refused, kCalls * kPreviewsPerCall);
   EXPECT_GT(with_rulings, kCalls * kPreviewsPerCall / 2);
+  EXPECT_GT(what_ifs, kCalls * kPreviewsPerCall / 3);
   EXPECT_GT(compared, kCalls * kPreviewsPerCall / 2);
   EXPECT_EQ(CountRows("SELECT COUNT(*) FROM decisions"), 0);
 }
