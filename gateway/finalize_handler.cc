@@ -9,8 +9,10 @@
 // The request ids are HMACs of the step names under the gateway's secret
 // (StepRequestId), and request ids are scoped to the caller and method, so
 // no applicant can send one of them first and block a step (issue 13).
-//   DecideCall        request id from the call    (replay: the same decision;
-//                     already decided by anyone: GetDecision)
+//   DecideCall        request id from the call and the committee's rulings
+//                     (replay: the same decision; already decided by
+//                     anyone: GetDecision, refused as ALREADY_DECIDED when
+//                     it does not carry the rulings asked for)
 //   PublishResults    request id from the call    (already published by
 //                     anyone: go on)
 //   CreateProject     request id from the proposal (and project-service
@@ -18,12 +20,16 @@
 //                     first, which is then used)
 //   LinkProject       request id from proposal and project (idempotent)
 #include "absl/strings/str_cat.h"
+#include "common/crypto/sha256.h"
 #include "common/idempotency/idempotency.h"
 #include "common/resource/names.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "common/validate/request.h"
 #include "gateway/handlers.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/message_differencer.h"
 
 namespace kyodo::gateway {
 namespace {
@@ -31,19 +37,71 @@ namespace {
 namespace pv1 = proposal::v1;
 namespace prv1 = project::v1;
 
+using Rulings = google::protobuf::RepeatedPtrField<pv1::CommitteeRuling>;
+
+// The step's request id: from the call alone without rulings (as before
+// rulings existed), else from the call and the rulings' bytes, so that a
+// retry with other rulings is a new request rather than REQUEST_ID_REUSED.
+std::string DecideStep(const GatewayDeps& d, const std::string& call_name,
+                       const Rulings& rulings) {
+  if (rulings.empty()) {
+    return StepRequestId(d, absl::StrCat("finalize/decide/", call_name));
+  }
+  pv1::DecideCallRequest only_rulings;
+  *only_rulings.mutable_rulings() = rulings;
+  std::string bytes;
+  google::protobuf::io::StringOutputStream stream(&bytes);
+  {
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    only_rulings.SerializeToCodedStream(&coded);
+  }
+  return StepRequestId(d, absl::StrCat("finalize/decide/", call_name, "/",
+                                       common::Sha256Hex(bytes)));
+}
+
+// Whether the stored `decision` carries exactly `rulings`.
+bool CarriesRulings(const pv1::Decision& decision, const Rulings& rulings) {
+  int stored = 0;
+  for (const pv1::ProposalResult& result : decision.results()) {
+    if (!result.has_ruling()) continue;
+    ++stored;
+    bool asked = false;
+    for (const pv1::CommitteeRuling& ruling : rulings) {
+      if (google::protobuf::util::MessageDifferencer::Equals(ruling,
+                                                             result.ruling())) {
+        asked = true;
+      }
+    }
+    if (!asked) return false;
+  }
+  return stored == rulings.size();
+}
+
 absl::StatusOr<pv1::Decision> Decide(const GatewayDeps& d,
                                      const CallContext& call,
-                                     const std::string& call_name) {
+                                     const std::string& call_name,
+                                     const Rulings& rulings) {
   absl::StatusOr<pv1::Decision> decision = d.proposals->Decide(
-      call, call_name,
-      StepRequestId(d, absl::StrCat("finalize/decide/", call_name)));
+      call, call_name, DecideStep(d, call_name, rulings), rulings);
   if (decision.ok()) return decision;
   // Decided before (by an earlier FinalizeCall or by DecideCall itself).
   if (decision.status().code() == absl::StatusCode::kFailedPrecondition) {
     absl::StatusOr<pv1::Call> c = d.proposals->GetCall(call, call_name);
     if (c.ok() && (c->state() == pv1::Call::DECIDED ||
                    c->state() == pv1::Call::PUBLISHED)) {
-      return d.proposals->GetDecision(call, call_name);
+      absl::StatusOr<pv1::Decision> stored =
+          d.proposals->GetDecision(call, call_name);
+      // Rulings asked for that the decision made does not carry are not
+      // silently dropped.
+      if (stored.ok() && !rulings.empty() &&
+          !CarriesRulings(*stored, rulings)) {
+        return common::FailedPreconditionError(
+            "ALREADY_DECIDED",
+            absl::StrCat(call_name,
+                         " was decided with other committee rulings"));
+      }
+      return stored;
     }
   }
   return decision.status();
@@ -160,7 +218,8 @@ absl::Status FinalizeCall(const GatewayDeps& d, const CallContext& call,
   KYODO_RETURN_IF_ERROR(
       common::ParseNestedName("name", r.name(), "programmes/*/calls/*")
           .status());
-  KYODO_ASSIGN_OR_RETURN(pv1::Decision decision, Decide(d, call, r.name()));
+  KYODO_ASSIGN_OR_RETURN(pv1::Decision decision,
+                         Decide(d, call, r.name(), r.rulings()));
   KYODO_ASSIGN_OR_RETURN(pv1::Call c, d.proposals->GetCall(call, r.name()));
   // Published already (by PublishResults, or straight through
   // proposal-service): complete the projects, as PublishResults would.

@@ -110,7 +110,7 @@ std::string ProposalStateLabel(int state) {
 
 std::string ReasonLabel(int reason) {
   return Label(reason, {"", "採択", "合格点未満", "予算超過", "採択件数上限",
-                        "対象外", "取下げ"});
+                        "対象外", "取下げ", "審査会判断で不採択"});
 }
 
 std::string Yen(int64_t amount) {

@@ -1,6 +1,8 @@
 // kyodoctl commands of a selection round: programmes, calls, proposals,
 // reviewers, reviews, preview, finalize, publish.
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
@@ -8,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "google/protobuf/util/json_util.h"
 #include "kyodo/gateway/v1/gateway.pb.h"
 #include "kyodo/proposal/v1/proposal_service.pb.h"
 #include "kyodoctl/commands.h"
@@ -19,6 +22,17 @@ ABSL_FLAG(int64_t, budget, -1, "preview: what-if budget in yen");
 ABSL_FLAG(int, max_adoptions, -1, "preview: what-if adoption limit");
 ABSL_FLAG(std::string, scores, "", "reviews submit: scores, comma separated");
 ABSL_FLAG(std::string, comment, "", "reviews submit: comment");
+ABSL_FLAG(int, pass_mark, -1, "preview: what-if pass mark (0..100)");
+ABSL_FLAG(std::string, adoption_rule, "",
+          "preview: what-if adoption rule, GREEDY_SKIP or GREEDY_STOP");
+ABSL_FLAG(std::string, tie_break, "",
+          "preview: what-if tie-break keys, comma separated "
+          "(LOWER_REQUESTED_AMOUNT, EARLIER_SUBMISSION, NAME, "
+          "HIGHER_CRITERION_SCORE:<criterion index>); '-' = the default");
+ABSL_FLAG(std::string, rulings, "",
+          "preview, finalize: a JSON file of the committee's rulings, "
+          "{\"rulings\": [{\"proposal\": ..., \"action\": \"REDUCE\", "
+          "\"adoptedAmountYen\": \"300000\", \"reason\": ...}]}");
 ABSL_FLAG(std::string, request_id, "",
           "a UUID making a mutation safe to retry (finalize, submit...)");
 
@@ -52,10 +66,51 @@ int Usage() {
          "  kyodoctl reviewers list CALL\n"
          "  kyodoctl reviews list PROPOSAL\n"
          "  kyodoctl reviews submit PROPOSAL --scores=4,5,3 [--comment=...]\n"
-         "  kyodoctl preview CALL [--budget=YEN] [--max_adoptions=N]\n"
-         "  kyodoctl finalize CALL [--request_id=UUID]\n"
+         "  kyodoctl preview CALL [--budget=YEN] [--max_adoptions=N] "
+         "[--rulings=FILE]\n"
+         "                   [--pass_mark=N] [--adoption_rule=GREEDY_STOP] "
+         "[--tie_break=KEY,...]\n"
+         "  kyodoctl finalize CALL [--rulings=FILE] [--request_id=UUID]\n"
          "  kyodoctl publish CALL [--request_id=UUID]\n";
   return 2;
+}
+
+// The committee's rulings of --rulings (the `rulings` field of a JSON
+// object), or false after saying why not.
+bool ReadRulings(
+    google::protobuf::RepeatedPtrField<pv1::CommitteeRuling>* out) {
+  const std::string path = absl::GetFlag(FLAGS_rulings);
+  if (path.empty()) return true;
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) {
+    std::cerr << "kyodoctl: cannot read --rulings file " << path << "\n";
+    return false;
+  }
+  pv1::DecideCallRequest parsed;
+  const auto status =
+      google::protobuf::util::JsonStringToMessage(text.str(), &parsed);
+  if (!status.ok()) {
+    std::cerr << "kyodoctl: --rulings " << path << ": " << status.ToString()
+              << "\n";
+    return false;
+  }
+  *out = parsed.rulings();
+  return true;
+}
+
+std::string RulingLabel(const pv1::CommitteeRuling& ruling) {
+  switch (ruling.action()) {
+    case pv1::CommitteeRuling::REDUCE:
+      return absl::StrCat("減額採択 ", Yen(ruling.adopted_amount_yen()));
+    case pv1::CommitteeRuling::ADOPT:
+      return "委員会判断で採択";
+    case pv1::CommitteeRuling::NOT_ADOPT:
+      return "委員会判断で不採択";
+    default:
+      return "";
+  }
 }
 
 void PrintDecision(const Env& env, const pv1::Decision& d) {
@@ -63,21 +118,38 @@ void PrintDecision(const Env& env, const pv1::Decision& d) {
     std::cout << ToJson(d) << "\n";
     return;
   }
-  Table table(
-      {"順位", "提案", "提案者", "得点", "申請額", "採択額", "結果", "残予算"});
+  Table table({"順位", "提案", "提案者", "得点", "申請額", "採択額", "結果",
+               "推奨(順位どおり)", "残予算"});
   for (const auto& r : d.results()) {
+    // The engine's recommendation beside the final result, when a ruling
+    // made them differ.
+    std::string recommended;
+    if (r.recommended_reason() != r.reason() ||
+        r.recommended_amount_yen() != r.adopted_amount_yen()) {
+      recommended = ReasonLabel(r.recommended_reason());
+      if (r.recommended_amount_yen() > 0) {
+        absl::StrAppend(&recommended, " ", Yen(r.recommended_amount_yen()));
+      }
+    }
     table.AddRow(
         {r.rank() > 0 ? absl::StrCat(r.rank(), r.tied_on_score() ? "=" : "")
                       : "-",
          r.title(), r.applicant(), r.score(), Yen(r.requested_amount_yen()),
          r.adopted_amount_yen() > 0 ? Yen(r.adopted_amount_yen()) : "",
-         ReasonLabel(r.reason()), Yen(r.budget_left_yen())});
+         ReasonLabel(r.reason()), recommended, Yen(r.budget_left_yen())});
   }
   table.Print(std::cout);
+  for (const auto& r : d.results()) {
+    if (!r.has_ruling()) continue;
+    std::cout << "審査会の判断: " << r.title() << ": "
+              << RulingLabel(r.ruling()) << "（理由: " << r.ruling().reason()
+              << "）\n";
+  }
   std::cout << (d.preview() ? "試算" : "決定") << ": 予算 "
             << Yen(d.budget_yen()) << " / 採択 " << d.adopted_count() << " 件 "
             << Yen(d.total_adopted_yen()) << " / 残 "
-            << Yen(d.remaining_budget_yen()) << "\n";
+            << Yen(d.remaining_budget_yen()) << " / 合格点 " << d.pass_mark()
+            << " / " << pv1::Call::AdoptionRule_Name(d.adoption_rule()) << "\n";
   for (const auto& m : d.missing_reviews()) {
     std::cout << "審査不足: " << m.proposal() << " (" << m.counted_reviews()
               << "/" << m.min_reviews() << ")\n";
@@ -331,6 +403,41 @@ int CmdSelection(const Env& env) {
     if (absl::GetFlag(FLAGS_max_adoptions) >= 0) {
       request.set_max_adoptions(absl::GetFlag(FLAGS_max_adoptions));
     }
+    if (!ReadRulings(request.mutable_rulings())) return 2;
+    if (absl::GetFlag(FLAGS_pass_mark) >= 0) {
+      request.set_pass_mark(absl::GetFlag(FLAGS_pass_mark));
+    }
+    if (const std::string rule = absl::GetFlag(FLAGS_adoption_rule);
+        !rule.empty()) {
+      pv1::Call::AdoptionRule value;
+      if (!pv1::Call::AdoptionRule_Parse(rule, &value)) {
+        std::cerr
+            << "kyodoctl: --adoption_rule is GREEDY_SKIP or GREEDY_STOP\n";
+        return 2;
+      }
+      request.set_adoption_rule(value);
+    }
+    if (const std::string keys = absl::GetFlag(FLAGS_tie_break);
+        !keys.empty()) {
+      auto* order = request.mutable_tie_break_order();
+      for (absl::string_view part :
+           absl::StrSplit(keys == "-" ? "" : keys, ',', absl::SkipEmpty())) {
+        std::vector<std::string> key_and_index = absl::StrSplit(part, ':');
+        pv1::TieBreak::Key key;
+        int32_t index = 0;
+        if (!pv1::TieBreak::Key_Parse(key_and_index[0], &key) ||
+            key_and_index.size() > 2 ||
+            (key_and_index.size() == 2 &&
+             !absl::SimpleAtoi(key_and_index[1], &index))) {
+          std::cerr << "kyodoctl: --tie_break takes keys such as "
+                       "LOWER_REQUESTED_AMOUNT,HIGHER_CRITERION_SCORE:0\n";
+          return 2;
+        }
+        auto* tie = order->add_tie_break();
+        tie->set_key(key);
+        if (key_and_index.size() == 2) tie->set_criterion(index);
+      }
+    }
     pv1::Decision decision;
     if (int rc = Run(env, "PreviewDecision", request, &decision)) return rc;
     PrintDecision(env, decision);
@@ -340,6 +447,7 @@ int CmdSelection(const Env& env) {
     gateway::v1::FinalizeCallRequest request;
     request.set_name(env.args[1]);
     request.set_request_id(absl::GetFlag(FLAGS_request_id));
+    if (!ReadRulings(request.mutable_rulings())) return 2;
     if (!env.json) std::cerr << "決定しています（公表までは非公開）…\n";
     gateway::v1::FinalizeCallResponse response;
     if (int rc = Run(env, "kyodo.gateway.v1.Gateway.FinalizeCall", request,

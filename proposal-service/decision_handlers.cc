@@ -13,6 +13,7 @@
 #include "common/store/doc.h"
 #include "proposal-service/access.h"
 #include "proposal-service/decision_input.h"
+#include "proposal-service/domain/rules.h"
 #include "proposal-service/domain/selection_codec.h"
 #include "proposal-service/domain/validation.h"
 #include "proposal-service/handlers.h"
@@ -61,8 +62,9 @@ absl::Status RecordResults(Session& s, const CallContext& call,
 }
 
 absl::Status Decide(Session& s, const CallContext& call,
-                    const std::string& request_id, const Call& before,
+                    const v1::DecideCallRequest& r, const Call& before,
                     Call& after) {
+  const std::string& request_id = r.request_id();
   if (IsDecided(before.state())) {
     return StateError("ALREADY_DECIDED",
                       absl::StrCat(before.name(), " is decided"),
@@ -75,6 +77,10 @@ absl::Status Decide(Session& s, const CallContext& call,
   }
   KYODO_ASSIGN_OR_RETURN(DecisionInput in, LoadDecisionInput(s, before));
   KYODO_RETURN_IF_ERROR(CheckScreened(in));
+  // The committee's rulings go into the stored inputs, so that the
+  // decision is recomputed with them; the proposals' audited results carry
+  // them (RecordResults).
+  KYODO_RETURN_IF_ERROR(ApplyRulings(r.rulings(), in));
   // Not a preview: refused (CheckReviews) while reviews are missing.
   KYODO_ASSIGN_OR_RETURN(v1::Decision decision,
                          ComputeDecision(before, in, false));
@@ -113,6 +119,17 @@ absl::Status PreviewDecision(const ServiceDeps& d, const CallContext& call,
     }
     limit = r.max_adoptions();
   }
+  if (r.has_adoption_rule() && r.adoption_rule() != Call::GREEDY_SKIP &&
+      r.adoption_rule() != Call::GREEDY_STOP) {
+    return common::InvalidArgumentError("adoption_rule",
+                                        "GREEDY_SKIP or GREEDY_STOP");
+  }
+  if (r.has_pass_mark() &&
+      (r.pass_mark() < 0 || r.pass_mark() > domain::kMaxPassMark)) {
+    return common::InvalidArgumentError("pass_mark", "must be 0..100");
+  }
+  KYODO_RETURN_IF_ERROR(
+      CheckRulings(CallName(ids.programme, ids.call), r.rulings()));
   // A dry run: no transaction, nothing locked, nothing written.
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
@@ -126,10 +143,20 @@ absl::Status PreviewDecision(const ServiceDeps& d, const CallContext& call,
                             "a decision is previewed from UNDER_REVIEW on",
                             Call::State_Name(state));
         }
+        // The call with the what-if rules in place of its own.
+        Call rules = row->call;
+        if (r.has_adoption_rule()) rules.set_adoption_rule(r.adoption_rule());
+        if (r.has_pass_mark()) rules.set_pass_mark(r.pass_mark());
+        if (r.has_tie_break_order()) {
+          *rules.mutable_tie_break() = r.tie_break_order().tie_break();
+          KYODO_RETURN_IF_ERROR(
+              domain::ValidateTieBreakList(rules, "tie_break_order"));
+        }
         KYODO_ASSIGN_OR_RETURN(DecisionInput in,
-                               LoadDecisionInput(s, row->call, budget, limit));
+                               LoadDecisionInput(s, rules, budget, limit));
         KYODO_RETURN_IF_ERROR(CheckScreened(in));
-        KYODO_ASSIGN_OR_RETURN(*out, ComputeDecision(row->call, in, true));
+        KYODO_RETURN_IF_ERROR(ApplyRulings(r.rulings(), in));
+        KYODO_ASSIGN_OR_RETURN(*out, ComputeDecision(rules, in, true));
         return absl::OkStatus();
       });
 }
@@ -137,11 +164,14 @@ absl::Status PreviewDecision(const ServiceDeps& d, const CallContext& call,
 absl::Status DecideCall(const ServiceDeps& d, const CallContext& call,
                         const v1::DecideCallRequest& r, v1::Decision* out) {
   Call decided;
-  KYODO_RETURN_IF_ERROR(
-      ChangeCall(d, call, r.name(), r.etag(), r.request_id(), r, &decided,
-                 [&](Session& s, const Call& before, Call& after) {
-                   return Decide(s, call, r.request_id(), before, after);
-                 }));
+  KYODO_RETURN_IF_ERROR(ChangeCall(
+      d, call, r.name(), r.etag(), r.request_id(), r, &decided,
+      [&](Session& s, const Call& before, Call& after) {
+        // Checked before anything is read: a ruling of another
+        // call, or without a reason, changes nothing.
+        KYODO_RETURN_IF_ERROR(CheckRulings(before.name(), r.rulings()));
+        return Decide(s, call, r, before, after);
+      }));
   // The decision as stored (also for a replayed request_id, whose first
   // answer was the call).
   return common::db::RunWithSession(

@@ -3,11 +3,13 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "proposal-service/domain/selection.h"
+#include "proposal-service/domain/validation.h"
 #include "proposal-service/store/ids.h"
 #include "proposal-service/store/proposal_store.h"
 #include "proposal-service/store/review_store.h"
@@ -50,6 +52,8 @@ v1::ProposalResult::Reason ToProto(domain::Reason reason) {
       return v1::ProposalResult::INELIGIBLE;
     case domain::Reason::kWithdrawn:
       return v1::ProposalResult::WITHDRAWN;
+    case domain::Reason::kCommitteeNotAdopted:
+      return v1::ProposalResult::COMMITTEE_NOT_ADOPTED;
   }
   return v1::ProposalResult::REASON_UNSPECIFIED;
 }
@@ -176,6 +180,11 @@ void AddResult(const DecisionInput& in, const domain::ProposalOutcome& o,
   r->set_budget_left_yen(o.budget_left);
   r->set_tied_on_score(o.tied_on_score);
   r->set_reviews(reviews);
+  r->set_recommended_reason(ToProto(o.recommended_reason));
+  r->set_recommended_amount_yen(o.recommended_amount);
+  if (auto it = in.rulings.find(o.name); it != in.rulings.end()) {
+    *r->mutable_ruling() = it->second;
+  }
 }
 
 // For a preview that is not decidable: the input without the eligible
@@ -216,6 +225,8 @@ void AddResults(const DecisionInput& in, const domain::SelectionInput& used,
     o.budget_left = result.remaining_budget;
     AddResult(in, o, 0, &unranked.emplace_back());
     unranked.back().set_reason(v1::ProposalResult::REASON_UNSPECIFIED);
+    unranked.back().set_recommended_reason(
+        v1::ProposalResult::REASON_UNSPECIFIED);
   }
   std::sort(unranked.begin(), unranked.end(),
             [](const v1::ProposalResult& a, const v1::ProposalResult& b) {
@@ -279,6 +290,103 @@ absl::StatusOr<DecisionInput> LoadDecisionInput(
   return out;
 }
 
+absl::Status CheckRulings(const std::string& call_name,
+                          const Rulings& rulings) {
+  const std::string prefix = absl::StrCat(call_name, "/proposals/");
+  absl::flat_hash_set<std::string> seen;
+  for (int i = 0; i < rulings.size(); ++i) {
+    const v1::CommitteeRuling& ruling = rulings[i];
+    const auto field = [i](absl::string_view name) {
+      return absl::StrCat("rulings[", i, "].", name);
+    };
+    if (!absl::StartsWith(ruling.proposal(), prefix) ||
+        ruling.proposal().size() == prefix.size()) {
+      return common::InvalidArgumentError(
+          field("proposal"), absl::StrCat("must name a proposal of ", call_name,
+                                          " (", prefix, "...)"));
+    }
+    if (!seen.insert(ruling.proposal()).second) {
+      return common::InvalidArgumentError(field("proposal"),
+                                          "a proposal has at most one ruling");
+    }
+    if (ruling.action() == v1::CommitteeRuling::ACTION_UNSPECIFIED ||
+        !v1::CommitteeRuling::Action_IsValid(ruling.action())) {
+      return common::InvalidArgumentError(
+          field("action"), "required: REDUCE, ADOPT or NOT_ADOPT");
+    }
+    if (ruling.reason().empty()) {
+      return common::InvalidArgumentError(
+          field("reason"), "required: it is published with the result",
+          "FIELD_REQUIRED");
+    }
+    const bool has_amount = ruling.has_adopted_amount_yen();
+    if (ruling.action() == v1::CommitteeRuling::REDUCE && !has_amount) {
+      return common::InvalidArgumentError(
+          field("adopted_amount_yen"),
+          "required: the reduced amount adopted (減額採択)", "FIELD_REQUIRED");
+    }
+    if (ruling.action() == v1::CommitteeRuling::NOT_ADOPT && has_amount) {
+      return common::InvalidArgumentError(field("adopted_amount_yen"),
+                                          "NOT_ADOPT takes no amount");
+    }
+    if (has_amount && (ruling.adopted_amount_yen() < 1 ||
+                       ruling.adopted_amount_yen() > domain::kMaxAmount)) {
+      return common::InvalidArgumentError(field("adopted_amount_yen"),
+                                          "must be 1..10^15 yen");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyRulings(const Rulings& rulings, DecisionInput& in) {
+  absl::flat_hash_map<std::string, Candidate*> by_name;
+  for (Candidate& c : in.input.candidates) by_name[c.name] = &c;
+  for (int i = 0; i < rulings.size(); ++i) {
+    const v1::CommitteeRuling& ruling = rulings[i];
+    const auto field = [i](absl::string_view name) {
+      return absl::StrCat("rulings[", i, "].", name);
+    };
+    auto it = by_name.find(ruling.proposal());
+    if (it == by_name.end() ||
+        it->second->state != Candidate::State::kEligible) {
+      return common::InvalidArgumentError(
+          field("proposal"),
+          absl::StrCat(ruling.proposal(),
+                       " is not an ELIGIBLE proposal of the call"));
+    }
+    Candidate& c = *it->second;
+    switch (ruling.action()) {
+      case v1::CommitteeRuling::REDUCE:
+        if (ruling.adopted_amount_yen() >= c.requested_amount) {
+          return common::InvalidArgumentError(
+              field("adopted_amount_yen"),
+              absl::StrCat("a reduced adoption is below the requested ",
+                           c.requested_amount, " yen"));
+        }
+        c.ruling = domain::Ruling::kReduce;
+        break;
+      case v1::CommitteeRuling::ADOPT:
+        if (ruling.has_adopted_amount_yen() &&
+            ruling.adopted_amount_yen() > c.requested_amount) {
+          return common::InvalidArgumentError(
+              field("adopted_amount_yen"),
+              absl::StrCat("at most the requested ", c.requested_amount,
+                           " yen"));
+        }
+        c.ruling = domain::Ruling::kAdopt;
+        break;
+      default:
+        c.ruling = domain::Ruling::kNotAdopt;
+        break;
+    }
+    if (ruling.has_adopted_amount_yen()) {
+      c.granted_amount = ruling.adopted_amount_yen();
+    }
+    in.rulings[c.name] = ruling;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckScreened(const DecisionInput& in) {
   if (in.not_screened.empty()) return absl::OkStatus();
   const size_t shown = std::min(in.not_screened.size(), kNamesInError);
@@ -333,6 +441,11 @@ absl::StatusOr<v1::Decision> ComputeDecision(const v1::Call& call,
   d.set_preview(preview);
   d.set_budget_yen(in.input.budget);
   d.set_max_adoptions(in.input.max_adoptions);
+  d.set_pass_mark(in.input.pass_mark);
+  d.set_adoption_rule(in.input.rule == domain::AdoptionRule::kGreedyStop
+                          ? v1::Call::GREEDY_STOP
+                          : v1::Call::GREEDY_SKIP);
+  *d.mutable_tie_break() = call.tie_break();
   const std::vector<domain::MissingReview> missing =
       domain::MissingReviews(in.input);
   if (!missing.empty() && !preview) return CheckReviews(in);
@@ -348,6 +461,15 @@ absl::StatusOr<v1::Decision> ComputeDecision(const v1::Call& call,
   if (!missing.empty()) provisional = Provisional(in.input, &unreviewed);
   const domain::SelectionInput& used = missing.empty() ? in.input : provisional;
   absl::StatusOr<domain::SelectionResult> result = domain::Select(used);
+  if (!result.ok() &&
+      result.status().code() == absl::StatusCode::kFailedPrecondition &&
+      absl::StartsWith(result.status().message(), "RULINGS_")) {
+    // The committee's adoptions do not fit (selection.h): the reason is the
+    // message's first word.
+    const absl::string_view message = result.status().message();
+    return common::FailedPreconditionError(message.substr(0, message.find(':')),
+                                           message);
+  }
   if (!result.ok()) {
     // The stored records passed the same bounds when written.
     return absl::InternalError(
@@ -358,6 +480,8 @@ absl::StatusOr<v1::Decision> ComputeDecision(const v1::Call& call,
   d.set_total_adopted_yen(result->total_adopted_amount);
   d.set_remaining_budget_yen(result->remaining_budget);
   d.set_adopted_count(result->adopted_count);
+  d.set_recommended_total_adopted_yen(result->recommended_total_amount);
+  d.set_recommended_adopted_count(result->recommended_count);
   return d;
 }
 

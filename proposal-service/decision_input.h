@@ -42,7 +42,25 @@ struct DecisionInput {
   absl::flat_hash_map<std::string, Shown> shown;
   // Names of SUBMITTED proposals not screened yet, sorted.
   std::vector<std::string> not_screened;
+  // The committee's rulings (ApplyRulings), by proposal name.
+  absl::flat_hash_map<std::string, v1::CommitteeRuling> rulings;
 };
+
+using Rulings = google::protobuf::RepeatedPtrField<v1::CommitteeRuling>;
+
+// What can be checked of `rulings` (the request field "rulings") before
+// anything is read: each names a proposal of `call_name`, at most once, has
+// an action and a reason, and an amount only where its action takes one
+// (REDUCE: required, ADOPT: optional, NOT_ADOPT: none), at least 1 yen.
+// INVALID_ARGUMENT naming the field, e.g. "rulings[1].reason".
+absl::Status CheckRulings(const std::string& call_name, const Rulings& rulings);
+
+// Puts checked `rulings` on `in`'s candidates (domain::Candidate::ruling
+// and granted_amount) and in `in.rulings`. INVALID_ARGUMENT
+// "rulings[i].proposal" when it names no ELIGIBLE proposal of the call, and
+// "rulings[i].adopted_amount_yen" when the amount is not below (REDUCE) or
+// up to (ADOPT) the requested amount.
+absl::Status ApplyRulings(const Rulings& rulings, DecisionInput& in);
 
 // Reads the input of `call`'s decision. `budget_yen` and `max_adoptions`
 // replace the call's own when set (PreviewDecision's what-ifs).

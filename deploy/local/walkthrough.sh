@@ -92,6 +92,14 @@ done
 echo "== 5. 試算、決定（公表まで非公開）、公表と委託事業の作成" >&2
 run preview "$call"
 run preview "$call" --budget=500000
+# What if the committee adopted the first proposal for less (減額採択)?
+rulings=$(mktemp)
+trap 'rm -f "$rulings"' EXIT
+cat >"$rulings" <<JSON
+{"rulings": [{"proposal": "${proposals[0]}", "action": "REDUCE",
+  "adoptedAmountYen": "300000", "reason": "備品購入費は対象外のため減額"}]}
+JSON
+run preview "$call" --rulings="$rulings"
 run finalize "$call"
 run publish "$call"
 

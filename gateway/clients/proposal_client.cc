@@ -60,10 +60,12 @@ absl::StatusOr<v1::Proposal> ProposalClient::Screen(
 
 absl::StatusOr<v1::Decision> ProposalClient::Decide(
     const CallContext& call, const std::string& call_name,
-    const std::string& request_id) {
+    const std::string& request_id,
+    const google::protobuf::RepeatedPtrField<v1::CommitteeRuling>& rulings) {
   v1::DecideCallRequest request;
   request.set_name(call_name);
   request.set_request_id(request_id);
+  *request.mutable_rulings() = rulings;
   return CallUnary(call, Writes(), stub_.get(), &Stub::DecideCall, request);
 }
 

@@ -45,9 +45,12 @@ class ProposalClient {
   absl::StatusOr<proposal::v1::Proposal> Screen(const CallContext& call,
                                                 const std::string& name,
                                                 const std::string& request_id);
-  absl::StatusOr<proposal::v1::Decision> Decide(const CallContext& call,
-                                                const std::string& call_name,
-                                                const std::string& request_id);
+  // With the committee's rulings, if any (DecideCallRequest.rulings).
+  absl::StatusOr<proposal::v1::Decision> Decide(
+      const CallContext& call, const std::string& call_name,
+      const std::string& request_id,
+      const google::protobuf::RepeatedPtrField<proposal::v1::CommitteeRuling>&
+          rulings = {});
   absl::StatusOr<proposal::v1::Call> Publish(const CallContext& call,
                                              const std::string& call_name,
                                              const std::string& request_id);

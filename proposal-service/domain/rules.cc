@@ -287,4 +287,8 @@ bool IsProgrammeRuleField(absl::string_view field) {
   return kRules->contains(field);
 }
 
+absl::Status ValidateTieBreakList(const v1::Call& c, absl::string_view field) {
+  return ValidateTieBreaks(c, field);
+}
+
 }  // namespace kyodo::proposal::domain

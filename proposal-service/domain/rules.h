@@ -33,6 +33,11 @@ absl::Status ValidateReviewer(const v1::Reviewer& r, absl::string_view field);
 absl::Status ValidateScores(const v1::Call& call, const v1::Review& review,
                             absl::string_view field);
 
+// Each of c.tie_break as CreateCall checks it (a key; a criterion index
+// only for HIGHER_CRITERION_SCORE, within c.criteria): INVALID_ARGUMENT
+// naming "<field>.tie_break[i].key" or ".criterion".
+absl::Status ValidateTieBreakList(const v1::Call& c, absl::string_view field);
+
 // The call fields that may change once a call is OPEN (until the
 // decision): display_name, description, and submission_end_time while the
 // call is OPEN, extended only. FAILED_PRECONDITION RULES_FIXED naming the

@@ -142,27 +142,59 @@ std::vector<const Entry*> Rank(const SelectionInput& input,
   return order;
 }
 
-// The greedy walk over the ranking; see the rule in selection.h.
+// The amount a candidate is adopted for: the committee's granted amount
+// (減額採択, or an adoption for less) or the requested one.
+int64_t AmountOf(const Candidate& c, bool rulings) {
+  if (rulings && c.granted_amount.has_value()) return *c.granted_amount;
+  return c.requested_amount;
+}
+
+// The greedy walk over the ranking; see the rule in selection.h. With
+// `rulings`, the committee's adoptions are set aside first (their amounts
+// off the budget, their number off the limit), its rejections are passed
+// over, and the others are walked with their granted amounts.
 class AdoptionWalk {
  public:
-  explicit AdoptionWalk(const SelectionInput& input)
+  AdoptionWalk(const SelectionInput& input, bool rulings)
       : rule_(input.rule),
         max_adoptions_(input.max_adoptions),
-        remaining_(input.budget) {}
+        remaining_(input.budget),
+        rulings_(rulings) {
+    if (!rulings_) return;
+    // CheckRulingsFit() made sure these fit in the budget and the limit.
+    for (const Candidate& c : input.candidates) {
+      if (c.state == Candidate::State::kEligible &&
+          c.ruling == Ruling::kAdopt) {
+        remaining_ -= AmountOf(c, true);
+        ++adopted_count_;
+      }
+    }
+  }
 
-  Reason Decide(const Entry& entry) {
+  // The reason for `entry`, and in `*amount` what it is adopted for.
+  Reason Decide(const Entry& entry, int64_t* amount) {
+    *amount = 0;
+    const Candidate& c = *entry.candidate;
+    if (rulings_ && c.ruling == Ruling::kNotAdopt) {
+      return Reason::kCommitteeNotAdopted;
+    }
+    if (rulings_ && c.ruling == Ruling::kAdopt) {
+      *amount = AmountOf(c, true);  // set aside at the start
+      return Reason::kAdopted;
+    }
     if (entry.below_pass_mark) return Reason::kBelowPassMark;
     if (max_adoptions_ > 0 && adopted_count_ >= max_adoptions_) {
       return Reason::kAdoptionLimitReached;
     }
     if (stopped_) return Reason::kBudgetExhausted;
-    const int64_t amount = entry.candidate->requested_amount;
-    if (amount > remaining_) {
+    const int64_t wanted = AmountOf(c, rulings_);
+    if (wanted > remaining_) {
       stopped_ = rule_ == AdoptionRule::kGreedyStop;
       return Reason::kBudgetExhausted;
     }
-    remaining_ -= amount;
+    remaining_ -= wanted;
     ++adopted_count_;
+    *amount = wanted;
     return Reason::kAdopted;
   }
 
@@ -173,14 +205,24 @@ class AdoptionWalk {
   AdoptionRule rule_;
   int32_t max_adoptions_;
   int64_t remaining_;
+  bool rulings_;
   int32_t adopted_count_ = 0;
   bool stopped_ = false;
 };
 
+bool HasRulings(const SelectionInput& input) {
+  return std::any_of(
+      input.candidates.begin(), input.candidates.end(),
+      [](const Candidate& c) { return c.ruling != Ruling::kNone; });
+}
+
 SelectionResult Walk(const SelectionInput& input,
                      const std::vector<const Entry*>& order) {
   SelectionResult result;
-  AdoptionWalk walk(input);
+  const bool rulings = HasRulings(input);
+  AdoptionWalk walk(input, rulings);
+  // The recommendation: the same ranking walked without the rulings.
+  AdoptionWalk recommended(input, false);
   result.outcomes.reserve(input.candidates.size());
   for (size_t i = 0; i < order.size(); ++i) {
     const Entry& entry = *order[i];
@@ -189,9 +231,13 @@ SelectionResult Walk(const SelectionInput& input,
     outcome.rank = static_cast<int32_t>(i + 1);
     outcome.score = entry.score;
     outcome.score_decimal = ToDecimalString(entry.score, kScoreDecimalDigits);
-    outcome.reason = walk.Decide(entry);
-    if (outcome.reason == Reason::kAdopted) {
-      outcome.adopted_amount = entry.candidate->requested_amount;
+    outcome.reason = walk.Decide(entry, &outcome.adopted_amount);
+    if (rulings) {
+      outcome.recommended_reason =
+          recommended.Decide(entry, &outcome.recommended_amount);
+    } else {
+      outcome.recommended_reason = outcome.reason;
+      outcome.recommended_amount = outcome.adopted_amount;
     }
     outcome.budget_left = walk.remaining();
     // Equal rank keys are equal scores (see ScaleRankKeys). Comparing the
@@ -205,6 +251,9 @@ SelectionResult Walk(const SelectionInput& input,
   result.remaining_budget = walk.remaining();
   result.total_adopted_amount = input.budget - walk.remaining();
   result.adopted_count = walk.adopted_count();
+  const AdoptionWalk& plain = rulings ? recommended : walk;
+  result.recommended_total_amount = input.budget - plain.remaining();
+  result.recommended_count = plain.adopted_count();
   return result;
 }
 
@@ -224,6 +273,7 @@ void AppendUnranked(const SelectionInput& input, SelectionResult* result) {
     outcome.reason = candidate->state == Candidate::State::kWithdrawn
                          ? Reason::kWithdrawn
                          : Reason::kIneligible;
+    outcome.recommended_reason = outcome.reason;
     outcome.budget_left = result->remaining_budget;
     result->outcomes.push_back(std::move(outcome));
   }
@@ -247,6 +297,35 @@ absl::Status CheckDecidable(const SelectionInput& input) {
   return absl::FailedPreconditionError(message);
 }
 
+// The committee's adoptions must fit in the budget and the adoption limit
+// together: they are set aside before the walk.
+absl::Status CheckRulingsFit(const SelectionInput& input) {
+  int64_t set_aside = 0;
+  int32_t count = 0;
+  for (const Candidate& c : input.candidates) {
+    if (c.state != Candidate::State::kEligible || c.ruling != Ruling::kAdopt) {
+      continue;
+    }
+    // Each amount is at most 10^15 and the sum stays at most the budget
+    // (also 10^15) before the next is added, so nothing overflows.
+    set_aside += AmountOf(c, true);
+    ++count;
+    if (set_aside > input.budget) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "RULINGS_EXCEED_BUDGET: the committee's adoptions need more than "
+          "the budget of ",
+          input.budget, " yen (at \"", c.name, "\")"));
+    }
+  }
+  if (input.max_adoptions > 0 && count > input.max_adoptions) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "RULINGS_EXCEED_ADOPTION_LIMIT: the committee adopts ", count,
+        " proposals against the ranking, more than max_adoptions ",
+        input.max_adoptions));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 const char* ReasonName(Reason reason) {
@@ -263,6 +342,8 @@ const char* ReasonName(Reason reason) {
       return "INELIGIBLE";
     case Reason::kWithdrawn:
       return "WITHDRAWN";
+    case Reason::kCommitteeNotAdopted:
+      return "COMMITTEE_NOT_ADOPTED";
   }
   return "UNKNOWN";
 }
@@ -270,6 +351,7 @@ const char* ReasonName(Reason reason) {
 absl::StatusOr<SelectionResult> Select(const SelectionInput& input) {
   absl::Status status = ValidateSelectionInput(input);
   if (status.ok()) status = CheckDecidable(input);
+  if (status.ok()) status = CheckRulingsFit(input);
   if (!status.ok()) return status;
   const std::vector<Entry> entries = ScoreEligible(input);
   SelectionResult result = Walk(input, Rank(input, entries));

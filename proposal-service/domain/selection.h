@@ -12,6 +12,17 @@
 // limit is reached the rest get ADOPTION_LIMIT_REACHED. Ineligible and
 // withdrawn proposals get INELIGIBLE / WITHDRAWN and no rank.
 //
+// Committee rulings (Candidate::ruling): the ranking is never changed by
+// them, only the walk. kAdopt candidates are adopted whatever their score or
+// place: their amounts are set aside from the budget and their number from
+// max_adoptions before the walk starts (FAILED_PRECONDITION
+// RULINGS_EXCEED_BUDGET / RULINGS_EXCEED_ADOPTION_LIMIT when they do not
+// fit). kNotAdopt candidates get COMMITTEE_NOT_ADOPTED and use nothing.
+// kReduce candidates are walked like the others but with their granted
+// amount, so a reduction leaves budget for those ranked after them. Each
+// outcome also carries the recommendation: the same walk without any
+// ruling.
+//
 // The engine is a pure function of its input: no I/O, no clock, no
 // randomness, and the result does not depend on the order of the candidates
 // or of their reviews. A stored decision can therefore be recomputed from its

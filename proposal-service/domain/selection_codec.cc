@@ -41,6 +41,20 @@ const char* KeyName(TieBreakKey key) {
   return "";
 }
 
+const char* RulingName(Ruling ruling) {
+  switch (ruling) {
+    case Ruling::kNone:
+      return "NONE";
+    case Ruling::kReduce:
+      return "REDUCE";
+    case Ruling::kAdopt:
+      return "ADOPT";
+    case Ruling::kNotAdopt:
+      return "NOT_ADOPT";
+  }
+  return "";
+}
+
 const char* RuleName(AdoptionRule rule) {
   return rule == AdoptionRule::kGreedyStop ? "GREEDY_STOP" : "GREEDY_SKIP";
 }
@@ -59,12 +73,17 @@ json EncodeCandidate(const Candidate& c) {
                            {"scores", r->scores},
                            {"conflicted", r->conflicted}});
   }
-  return {{"name", c.name},
-          {"state", StateName(c.state)},
-          {"requested_amount", c.requested_amount},
-          {"submit_time",
-           absl::FormatTime(kTimeFormat, c.submit_time, absl::UTCTimeZone())},
-          {"reviews", std::move(out_reviews)}};
+  json out = {{"name", c.name},
+              {"state", StateName(c.state)},
+              {"requested_amount", c.requested_amount},
+              {"submit_time", absl::FormatTime(kTimeFormat, c.submit_time,
+                                               absl::UTCTimeZone())},
+              {"reviews", std::move(out_reviews)}};
+  // Only when set, so that the inputs (and SHA-256) of decisions without
+  // rulings read as they always did.
+  if (c.ruling != Ruling::kNone) out["ruling"] = RulingName(c.ruling);
+  if (c.granted_amount.has_value()) out["granted_amount"] = *c.granted_amount;
+  return out;
 }
 
 absl::Status Bad(absl::string_view what) {
@@ -98,6 +117,21 @@ absl::StatusOr<Candidate> DecodeCandidate(const json& j) {
     c.reviews.push_back(Review{r.at("reviewer").get<std::string>(),
                                r.at("scores").get<std::vector<int64_t>>(),
                                r.at("conflicted").get<bool>()});
+  }
+  if (j.contains("ruling")) {
+    const std::string ruling = j.at("ruling").get<std::string>();
+    bool known = false;
+    for (Ruling r :
+         {Ruling::kNone, Ruling::kReduce, Ruling::kAdopt, Ruling::kNotAdopt}) {
+      if (ruling == RulingName(r)) {
+        c.ruling = r;
+        known = true;
+      }
+    }
+    if (!known) return Bad(absl::StrCat("unknown ruling ", ruling));
+  }
+  if (j.contains("granted_amount")) {
+    c.granted_amount = j.at("granted_amount").get<int64_t>();
   }
   return c;
 }

@@ -39,6 +39,15 @@ struct Review {
   bool conflicted = false;
 };
 
+// What the committee (審査会) ruled on one candidate beside the ranking
+// (see selection.h, "Committee rulings").
+enum class Ruling {
+  kNone,      // The ranking decides.
+  kReduce,    // 減額採択: adopted for granted_amount if the walk adopts it.
+  kAdopt,     // Adopted against the ranking, set aside from the budget first.
+  kNotAdopt,  // Not adopted against the ranking.
+};
+
 // A proposal taking part in the call.
 struct Candidate {
   enum class State { kEligible, kIneligible, kWithdrawn };
@@ -49,6 +58,11 @@ struct Candidate {
   absl::Time submit_time;
   State state = State::kEligible;
   std::vector<Review> reviews;
+  // Only on eligible candidates. kReduce needs granted_amount in
+  // 1..requested_amount-1; kAdopt may have one in 1..requested_amount
+  // (unset: the requested amount); kNone and kNotAdopt have none.
+  Ruling ruling = Ruling::kNone;
+  std::optional<int64_t> granted_amount;
 };
 
 enum class TieBreakKey {
@@ -88,6 +102,7 @@ enum class Reason {
   kAdoptionLimitReached,
   kIneligible,
   kWithdrawn,
+  kCommitteeNotAdopted,  // Ruling::kNotAdopt.
 };
 
 // Upper-case contract name of a reason, e.g. "BELOW_PASS_MARK" (a static
@@ -106,13 +121,20 @@ struct ProposalOutcome {
   // unranked. For display only.
   std::string score_decimal;
   Reason reason = Reason::kIneligible;
-  int64_t adopted_amount = 0;  // requested_amount if adopted, else 0.
+  // The amount adopted (the requested one, or the committee's granted
+  // amount), else 0.
+  int64_t adopted_amount = 0;
   // Remaining budget right after this proposal was processed in rank order;
   // for unranked proposals, the final remaining budget.
   int64_t budget_left = 0;
   // True when a ranked neighbour has an equal score, i.e. the position was
   // decided by the tie-break list rather than by the score.
   bool tied_on_score = false;
+  // What the ranking alone gives (the same walk with every ruling left
+  // out): the engine's recommendation, kept beside the final decision.
+  // Equal to reason and adopted_amount when no candidate has a ruling.
+  Reason recommended_reason = Reason::kIneligible;
+  int64_t recommended_amount = 0;
 };
 
 struct SelectionResult {
@@ -121,6 +143,9 @@ struct SelectionResult {
   int64_t total_adopted_amount = 0;
   int64_t remaining_budget = 0;
   int32_t adopted_count = 0;
+  // The same totals of the recommendation (no rulings).
+  int64_t recommended_total_amount = 0;
+  int32_t recommended_count = 0;
 };
 
 // An eligible proposal that does not yet have min_reviews counted reviews.

@@ -134,6 +134,42 @@ absl::Status ValidateCallSettings(const SelectionInput& input) {
   return status;
 }
 
+// A committee ruling only on an eligible candidate, with a granted amount
+// where its kind takes one (selection_types.h).
+absl::Status ValidateRuling(const Candidate& c, const std::string& field) {
+  if (c.ruling == Ruling::kNone && !c.granted_amount.has_value()) {
+    return absl::OkStatus();
+  }
+  if (c.state != Candidate::State::kEligible) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ".ruling: only an eligible proposal can have a ruling"));
+  }
+  switch (c.ruling) {
+    case Ruling::kReduce:
+      if (!c.granted_amount.has_value()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            field, ".granted_amount: a reduced adoption needs the amount"));
+      }
+      return CheckRange(absl::StrCat(field, ".granted_amount"),
+                        *c.granted_amount, 1, c.requested_amount - 1);
+    case Ruling::kAdopt:
+      if (!c.granted_amount.has_value()) return absl::OkStatus();
+      return CheckRange(absl::StrCat(field, ".granted_amount"),
+                        *c.granted_amount, 1, c.requested_amount);
+    case Ruling::kNone:
+    case Ruling::kNotAdopt:
+      if (c.granted_amount.has_value()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(field,
+                         ".granted_amount: only a reduced adoption or "
+                         "an adoption takes an amount"));
+      }
+      return absl::OkStatus();
+  }
+  return OutOfRange(absl::StrCat(field, ".ruling"),
+                    static_cast<int64_t>(c.ruling), 0, 3);
+}
+
 absl::Status ValidateCandidate(const std::vector<Criterion>& criteria,
                                const Candidate& candidate, size_t index) {
   const auto field = [index] {
@@ -153,6 +189,7 @@ absl::Status ValidateCandidate(const std::vector<Criterion>& criteria,
     status = OutOfRange(absl::StrCat(field(), ".state"),
                         static_cast<int64_t>(candidate.state), 0, 2);
   }
+  if (status.ok()) status = ValidateRuling(candidate, field());
   // Reviews of ineligible or withdrawn proposals never reach a score, so a
   // stale review there must not block the whole call.
   if (status.ok() && candidate.state == Candidate::State::kEligible) {

@@ -99,6 +99,8 @@ grep -q "DROP command denied" <<<"$denied" || fail "the serving account may drop
 grep -q ",1,83.3333,ADOPTED,350000,350000" "$work/walkthrough.out" \
   || { cat "$work/walkthrough.out" >&2; fail "walkthrough results"; }
 grep -q "AMOUNT_OVER_CAP" "$work/walkthrough.out" || fail "walkthrough screening"
+grep -q "審査会の判断: .*減額採択 300,000円（理由: 備品購入費は対象外のため減額）" \
+  "$work/walkthrough.out" || fail "walkthrough committee ruling"
 
 # Stopping leaves nothing behind.
 kill -TERM "$launcher_pid"

@@ -254,5 +254,69 @@ TEST_F(RoundTest, WholeRoundThroughTheGateway) {
   EXPECT_NE(projects_csv.find(project), std::string::npos);
 }
 
+// 減額採択 through the gateway: the committee adopts the first proposal for
+// less, the next in rank order then fits, the consignment project carries
+// the reduced amount, and the ruling's reason is published with the result.
+TEST_F(RoundTest, ReducedAdoptionThroughTheGatewayFundsTheNextInRank) {
+  ASSERT_NO_FATAL_FAILURE(PrepareDecidableCall());
+  constexpr char kReason[] = "備品購入費は対象外のため減額";
+  gv1::FinalizeCallRequest finalize;
+  finalize.set_name(call_);
+  pv1::CommitteeRuling* ruling = finalize.add_rulings();
+  ruling->set_proposal(proposal_of_["umikaze"]);
+  ruling->set_action(pv1::CommitteeRuling::REDUCE);
+  ruling->set_adopted_amount_yen(250000);
+  ruling->set_reason(kReason);
+  gv1::FinalizeCallResponse finalized;
+  grpc::Status status =
+      gateway_->FinalizeCall(Context(Staff()).get(), finalize, &finalized);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::map<std::string, pv1::ProposalResult> results;
+  for (const auto& r : finalized.decision().results())
+    results[r.proposal()] = r;
+  const auto& first = results[proposal_of_["umikaze"]];
+  EXPECT_EQ(first.adopted_amount_yen(), 250000);
+  EXPECT_EQ(first.recommended_amount_yen(), 362100);
+  EXPECT_EQ(first.ruling().reason(), kReason);
+  // 500,000 - 250,000 - 75,000 leaves 175,000: 文化魂2014 (150,000) fits.
+  const auto& third = results[proposal_of_["bunkadamashii"]];
+  EXPECT_EQ(third.reason(), pv1::ProposalResult::ADOPTED);
+  EXPECT_EQ(third.recommended_reason(), pv1::ProposalResult::BUDGET_EXHAUSTED);
+  EXPECT_EQ(finalized.decision().adopted_count(), 3);
+  EXPECT_EQ(finalized.decision().recommended_adopted_count(), 2);
+
+  // Again with the same rulings: the same decision; with others: refused,
+  // never silently answered with the first.
+  gv1::FinalizeCallResponse again;
+  ASSERT_TRUE(
+      gateway_->FinalizeCall(Context(Staff()).get(), finalize, &again).ok());
+  EXPECT_EQ(again.decision().SerializeAsString(),
+            finalized.decision().SerializeAsString());
+  ruling->set_adopted_amount_yen(200000);
+  status = gateway_->FinalizeCall(Context(Staff()).get(), finalize, &again);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(status), "ALREADY_DECIDED");
+
+  // Published: three consignment projects, the first for the reduced yen.
+  gv1::PublishResultsResponse published;
+  status = PublishAsStaff(call_, &published);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(published.projects_size(), 3);
+  gv1::GetProjectDossierRequest dossier_request;
+  for (const auto& p : published.projects()) {
+    if (p.proposal() == proposal_of_["umikaze"]) {
+      EXPECT_EQ(p.adopted_amount_yen(), 250000);
+      dossier_request.set_name(p.project());
+    }
+  }
+  gv1::ProjectDossier dossier;
+  status = gateway_->GetProjectDossier(Context(ViewerToken()).get(),
+                                       dossier_request, &dossier);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(dossier.project().contributions(0).amount_yen(), 250000);
+  EXPECT_EQ(dossier.result().ruling().reason(), kReason);
+  EXPECT_EQ(dossier.result().recommended_amount_yen(), 362100);
+}
+
 }  // namespace
 }  // namespace kyodo::integration

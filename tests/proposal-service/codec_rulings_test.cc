@@ -1,0 +1,64 @@
+// The stored input of a decision keeps the committee's rulings, and reads
+// exactly as before for a decision without them (selection_codec.h).
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "proposal-service/domain/selection.h"
+#include "proposal-service/domain/selection_codec.h"
+
+namespace kyodo::proposal::domain {
+namespace {
+
+using ::testing::HasSubstr;
+
+Candidate Proposal(std::string name, int64_t amount, int64_t score) {
+  Candidate c;
+  c.name = std::move(name);
+  c.requested_amount = amount;
+  c.reviews = {Review{"r1", {score}, false}};
+  return c;
+}
+
+SelectionInput ThreeProposals() {
+  SelectionInput input;
+  input.criteria = {Criterion{1, 100}};
+  input.budget = 600;
+  input.candidates = {Proposal("a", 400, 90), Proposal("b", 300, 80),
+                      Proposal("c", 150, 70)};
+  return input;
+}
+
+const ProposalOutcome& Of(const SelectionResult& r, const std::string& name) {
+  for (const ProposalOutcome& o : r.outcomes) {
+    if (o.name == name) return o;
+  }
+  ADD_FAILURE() << name;
+  return r.outcomes.front();
+}
+
+TEST(RulingsTest, TheStoredInputKeepsRulingsAndReadsAsBeforeWithout) {
+  SelectionInput plain = ThreeProposals();
+  const std::string before = EncodeSelectionInput(plain);
+  EXPECT_THAT(before, ::testing::Not(HasSubstr("ruling")));
+  EXPECT_THAT(before, ::testing::Not(HasSubstr("granted_amount")));
+
+  SelectionInput ruled = plain;
+  ruled.candidates[0].ruling = Ruling::kReduce;
+  ruled.candidates[0].granted_amount = 300;
+  ruled.candidates[1].ruling = Ruling::kNotAdopt;
+  const std::string text = EncodeSelectionInput(ruled);
+  absl::StatusOr<SelectionInput> decoded = DecodeSelectionInput(text);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(EncodeSelectionInput(*decoded), text);
+  EXPECT_EQ(decoded->candidates[0].ruling, Ruling::kReduce);
+  EXPECT_EQ(decoded->candidates[0].granted_amount, 300);
+  EXPECT_EQ(decoded->candidates[1].ruling, Ruling::kNotAdopt);
+  EXPECT_FALSE(decoded->candidates[1].granted_amount.has_value());
+  absl::StatusOr<SelectionResult> again = Select(*decoded);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(Of(*again, "b").reason, Reason::kCommitteeNotAdopted);
+}
+
+}  // namespace
+}  // namespace kyodo::proposal::domain
