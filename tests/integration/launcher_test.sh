@@ -20,23 +20,9 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; echo "--- launcher output" >&2; cat "$work/out" >&2; exit 1; }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-base=$((30000 + (RANDOM % 300) * 10))
-until port_free "$base" && port_free $((base + 1)) && port_free $((base + 2)) &&
-      port_free $((base + 3)) && port_free $((base + 4)) && port_free $((base + 6)) &&
-      port_free $((base + 7)); do
-  base=$((30000 + (RANDOM % 300) * 10))
-done
-
-setsid "$src/deploy/local/start.sh" --no-build --build-dir "$build" \
-  --data-dir "$work/data" --base-port "$base" >"$work/out" 2>&1 &
-launcher_pid=$!
-for _ in $(seq 1 600); do
-  grep -q "kyodo is up" "$work/out" && break
-  kill -0 "$launcher_pid" 2>/dev/null || fail "launcher exited early"
-  sleep 0.2
-done
-grep -q "kyodo is up" "$work/out" || fail "launcher not up after 120 s"
+# shellcheck source=../testing/launcher.sh
+source "$src/tests/testing/launcher.sh"
+launcher_start "$src" "$build" "$work" 30000 120
 
 export KYODO_PARTNER_ADDR=127.0.0.1:$((base + 1))
 KYODO_TOKEN=$("$kyodoctl" token --role=ward_staff --ward=ASAO --sub=tester \

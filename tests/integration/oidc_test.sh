@@ -21,25 +21,9 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; echo "--- launcher output" >&2; cat "$work/out" >&2; exit 1; }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-all_free() {
-  for p in "$@"; do port_free "$p" || return 1; done
-}
-base=$((30000 + (RANDOM % 300) * 10))
-until all_free $base $((base + 1)) $((base + 2)) $((base + 3)) $((base + 4)) $((base + 6)) \
-      $((base + 7)) $((base + 8)); do
-  base=$((30000 + (RANDOM % 300) * 10))
-done
-
-setsid "$src/deploy/local/start.sh" --no-build --build-dir "$build" \
-  --data-dir "$work/data" --base-port "$base" >"$work/out" 2>&1 &
-launcher_pid=$!
-for _ in $(seq 1 1200); do
-  grep -q "kyodo is up" "$work/out" && break
-  kill -0 "$launcher_pid" 2>/dev/null || fail "launcher exited early"
-  sleep 0.2
-done
-grep -q "kyodo is up" "$work/out" || fail "launcher not up after 240 s"
+# shellcheck source=../testing/launcher.sh
+source "$src/tests/testing/launcher.sh"
+launcher_start "$src" "$build" "$work" 36000 240
 
 KYODO_ISSUER=http://127.0.0.1:$((base + 7)) KYODO_DATA=$work/data \
 KYODOCTL=$build/kyodoctl/kyodoctl KYODO_GATEWAY=127.0.0.1:$base \

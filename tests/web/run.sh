@@ -51,25 +51,9 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; echo "--- launcher output" >&2; cat "$tmp/out" >&2; exit 1; }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-all_free() {
-  for p in "$@"; do port_free "$p" || return 1; done
-}
-base=$((33000 + (RANDOM % 300) * 10))
-until all_free $base $((base + 1)) $((base + 2)) $((base + 3)) $((base + 4)) $((base + 6)) \
-      $((base + 7)); do
-  base=$((33000 + (RANDOM % 300) * 10))
-done
-
-setsid "$src/deploy/local/start.sh" --no-build --build-dir "$build" \
-  --data-dir "$tmp/data" --base-port "$base" >"$tmp/out" 2>&1 &
-launcher_pid=$!
-for _ in $(seq 1 1200); do
-  grep -q "kyodo is up" "$tmp/out" && break
-  kill -0 "$launcher_pid" 2>/dev/null || fail "launcher exited early"
-  sleep 0.2
-done
-grep -q "kyodo is up" "$tmp/out" || fail "launcher not up after 240 s"
+# shellcheck source=../../tests/testing/launcher.sh
+source "$src/tests/testing/launcher.sh"
+launcher_start "$src" "$build" "$tmp" 33000 240
 grep -q "web console" "$tmp/out" || fail "the launcher does not serve the console"
 
 rm -rf "$work/shots"

@@ -1,0 +1,37 @@
+# Sourced by the shell tests that run the whole suite as a user would, with
+# deploy/local/start.sh (launcher_test.sh, oidc_test.sh, tests/web/run.sh).
+#
+#   launcher_start SOURCE_DIR BUILD_DIR WORK_DIR FIRST_PORT [SECONDS]
+#
+# picks a base port from FIRST_PORT upwards whose nine ports (the launcher
+# uses base+0 to base+8: deploy/local/start.sh) are free, starts the launcher on it
+# in a session of its own (so that its process group can be signalled) with
+# the data in WORK_DIR/data and its output in WORK_DIR/out, and returns once
+# it prints "kyodo is up". Sets `base` and `launcher_pid`. Calls the
+# script's own `fail` if the launcher exits early or is not up in SECONDS
+# (default 240). Tests start from different FIRST_PORTs so that ctest can
+# run them side by side.
+launcher_start() {
+  local src=$1 build=$2 work=$3 first=$4 seconds=${5:-240}
+  local p free
+  base=$((first + (RANDOM % 300) * 10))
+  while :; do
+    free=1
+    for p in $(seq "$base" $((base + 8))); do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then free=0; break; fi
+    done
+    ((free)) && break
+    base=$((first + (RANDOM % 300) * 10))
+  done
+  setsid "$src/deploy/local/start.sh" --no-build --build-dir "$build" \
+    --data-dir "$work/data" --base-port "$base" >"$work/out" 2>&1 &
+  launcher_pid=$!
+  local _
+  # Polls the launcher's own "up" line (a condition, not a guess at time).
+  for _ in $(seq 1 $((seconds * 5))); do
+    grep -q "kyodo is up" "$work/out" && return 0
+    kill -0 "$launcher_pid" 2>/dev/null || fail "launcher exited early"
+    sleep 0.2
+  done
+  fail "launcher not up after $seconds s"
+}
