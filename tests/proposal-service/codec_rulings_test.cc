@@ -6,36 +6,16 @@
 #include "gtest/gtest.h"
 #include "proposal-service/domain/selection.h"
 #include "proposal-service/domain/selection_codec.h"
+#include "tests/proposal-service/domain/rulings_fixture.h"
 
 namespace kyodo::proposal::domain {
 namespace {
 
 using ::testing::HasSubstr;
 
-Candidate Proposal(std::string name, int64_t amount, int64_t score) {
-  Candidate c;
-  c.name = std::move(name);
-  c.requested_amount = amount;
-  c.reviews = {Review{"r1", {score}, false}};
-  return c;
-}
-
-SelectionInput ThreeProposals() {
-  SelectionInput input;
-  input.criteria = {Criterion{1, 100}};
-  input.budget = 600;
-  input.candidates = {Proposal("a", 400, 90), Proposal("b", 300, 80),
-                      Proposal("c", 150, 70)};
-  return input;
-}
-
-const ProposalOutcome& Of(const SelectionResult& r, const std::string& name) {
-  for (const ProposalOutcome& o : r.outcomes) {
-    if (o.name == name) return o;
-  }
-  ADD_FAILURE() << name;
-  return r.outcomes.front();
-}
+using rulings_fixture::Of;
+using rulings_fixture::Proposal;
+using rulings_fixture::ThreeProposals;
 
 TEST(RulingsTest, TheStoredInputKeepsRulingsAndReadsAsBeforeWithout) {
   SelectionInput plain = ThreeProposals();
