@@ -266,11 +266,20 @@ version=$(git -C "$root" describe --tags --always --dirty 2>/dev/null || echo 0.
 revision=$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)
 t0=$(date +%s)
 # The console's stage installs npm packages from the registry this machine's
-# npm is configured with (never a host named in the repository).
+# npm is configured with (never a host named in the repository), trusting
+# the certificate authorities its npm trusts (its `cafile`, mounted
+# read-only for the build's RUN steps: a machine behind a TLS-inspecting
+# proxy has that proxy's authority there).
 npm_registry=$(npm config get registry 2>/dev/null || true)
+npm_cafile=$(npm config get cafile 2>/dev/null || true)
+[[ "$npm_cafile" == null || ! -r "$npm_cafile" ]] && npm_cafile=""
+npm_ca_args=()
+[[ -n "$npm_cafile" ]] && npm_ca_args=(-v "$npm_cafile:/run/kyodo-npm-ca.crt:ro"
+  --build-arg NPM_CONFIG_CAFILE=/run/kyodo-npm-ca.crt)
 if podman build --pull=never --network host -f "$root/deploy/docker/Dockerfile" \
      --build-arg VERSION="$version" --build-arg REVISION="$revision" \
      ${npm_registry:+--build-arg NPM_CONFIG_REGISTRY="$npm_registry"} \
+     "${npm_ca_args[@]}" \
      --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
      -t "$image" "$root" >"$state/image-build.log" 2>&1; then
   ok "image $image builds with deploy/docker/Dockerfile ($(( $(date +%s) - t0 )) s)"
@@ -299,6 +308,10 @@ check "the image holds the five programs and no compiler" \
   podman run --rm --network none "$image" sh -c \
     'for p in partner-service project-service proposal-service gateway kyodoctl; do
        command -v "$p" >/dev/null || exit 1; done; ! command -v c++ && ! command -v cmake'
+check "the image holds the built web console and no node or npm" \
+  podman run --rm --network none "$image" sh -c \
+    'test -s /usr/share/kyodo/console/index.html &&
+     ls /usr/share/kyodo/console/assets/ | grep -q "\.js$" && ! command -v node && ! command -v npm'
 
 # PID 1 and SIGTERM: a gateway (it needs no database) stops at once, exit 0.
 sig_dir=$state/sigterm
