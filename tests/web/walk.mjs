@@ -234,6 +234,9 @@ try {
   // --- staff close (once the window has ended) and start the review ------
   await staff.page.waitForFunction((t) => Date.now() >= t, { timeout: (windowSeconds + 120) * 1000 }, end.getTime() + 1000);
   await openStaffCall(staff, callName);
+  // The call page draws its state line before its proposals arrive: wait
+  // for the rule's words (a timeout fails the walk) rather than read once.
+  await waitText(staff, '申請額が上限を超えています');
   check((await text(staff)).includes('申請額が上限を超えています'), 'staff see the failed rule in words');
   await click(staff, 'button::-p-text(受付を締め切る)');
   await waitText(staff, '状態: 受付終了');
