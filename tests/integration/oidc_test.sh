@@ -9,20 +9,16 @@ set -euo pipefail
 src=$1
 build=$2
 work=$(mktemp -d -t kyodo-oidc.XXXXXX)
+# shellcheck source=../testing/launcher.sh
+source "$src/tests/testing/launcher.sh"
 launcher_pid=
 cleanup() {
-  [[ -n "$launcher_pid" ]] && kill -TERM "$launcher_pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do
-    [[ -n "$launcher_pid" ]] && kill -0 "$launcher_pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  launcher_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; echo "--- launcher output" >&2; cat "$work/out" >&2; exit 1; }
 
-# shellcheck source=../testing/launcher.sh
-source "$src/tests/testing/launcher.sh"
 launcher_start "$src" "$build" "$work" 36000 240
 
 KYODO_ISSUER=http://127.0.0.1:$((base + 7)) KYODO_DATA=$work/data \

@@ -35,3 +35,16 @@ launcher_start() {
   done
   fail "launcher not up after $seconds s"
 }
+
+# launcher_stop: asks the launcher started by launcher_start to stop
+# (SIGTERM: it stops the suite) and waits up to 10 s for it to exit. For
+# the scripts' EXIT traps; does nothing when none was started.
+launcher_stop() {
+  [[ -n "${launcher_pid:-}" ]] || return 0
+  kill -TERM "$launcher_pid" 2>/dev/null || true
+  local _
+  for _ in $(seq 1 100); do
+    kill -0 "$launcher_pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+}

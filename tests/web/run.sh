@@ -39,20 +39,16 @@ cp "$here/walk.mjs" "$work/"
 "$src/web/build.sh" "$build"
 
 tmp=$(mktemp -d -t kyodo-web.XXXXXX)
+# shellcheck source=../../tests/testing/launcher.sh
+source "$src/tests/testing/launcher.sh"
 launcher_pid=
 cleanup() {
-  [[ -n "$launcher_pid" ]] && kill -TERM "$launcher_pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do
-    [[ -n "$launcher_pid" ]] && kill -0 "$launcher_pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  launcher_stop
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; echo "--- launcher output" >&2; cat "$tmp/out" >&2; exit 1; }
 
-# shellcheck source=../../tests/testing/launcher.sh
-source "$src/tests/testing/launcher.sh"
 launcher_start "$src" "$build" "$tmp" 33000 240
 grep -q "web console" "$tmp/out" || fail "the launcher does not serve the console"
 
