@@ -167,10 +167,15 @@ try {
   await signIn(staff, 'asao-staff');
   await p_goto(staff, '/staff');
   await staff.page.waitForSelector('#create-call');
-  const template = await staff.page.evaluate(() => {
-    const select = [...document.querySelectorAll('select')][0];
-    return [...select.options].find((o) => o.textContent.includes('市民提案'))?.value;
-  });
+  // The form is drawn before the previous calls arrive: wait for the option
+  // (a timeout leaves it empty and the check below fails).
+  const template = await staff.page
+    .waitForFunction(() => {
+      const select = [...document.querySelectorAll('select')][0];
+      return select && [...select.options].find((o) => o.textContent.includes('市民提案'))?.value;
+    })
+    .then((handle) => handle.jsonValue())
+    .catch(() => undefined);
   check(Boolean(template), 'a previous call of the citizen-proposal programme is offered');
   await fill(staff, '元にする公募', template);
   const title = `ブラウザ試験の公募 ${stamp}`;
