@@ -23,8 +23,12 @@ std::shared_ptr<grpc::Channel> NewChannel(
   // A restarted peer is found again within a second, not after gRPC's
   // default backoff of up to two minutes.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  // gRPC reads the "minimum backoff" as the time one connection attempt
+  // (TCP, TLS, the HTTP/2 SETTINGS exchange) may take. At 100 ms a peer
+  // slower than that to answer (a TLS handshake on a loaded node) failed the
+  // first call of every new connection: tests/common/grpc/downstream_test.cc.
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   // Client-side load balancing (docs/OPERATIONS.md, "Scaling"): a name
