@@ -276,10 +276,17 @@ npm_cafile=$(npm config get cafile 2>/dev/null || true)
 npm_ca_args=()
 [[ -n "$npm_cafile" ]] && npm_ca_args=(-v "$npm_cafile:/run/kyodo-npm-ca.crt:ro"
   --build-arg NPM_CONFIG_CAFILE=/run/kyodo-npm-ca.crt)
+# The compiler stage reuses what deploy/local/build.sh compiled on this
+# machine: its ccache directory, lent to the build (deploy/docker/Dockerfile
+# says how the keys match).
+ccache_args=()
+ccache_dir=$(ccache --get-config cache_dir 2>/dev/null || true)
+[[ -n "$ccache_dir" && -d "$ccache_dir" ]] &&
+  ccache_args=(-v "$ccache_dir:/run/kyodo-ccache" --build-arg WERROR=ON)
 if podman build --pull=never --network host -f "$root/deploy/docker/Dockerfile" \
      --build-arg VERSION="$version" --build-arg REVISION="$revision" \
      ${npm_registry:+--build-arg NPM_CONFIG_REGISTRY="$npm_registry"} \
-     "${npm_ca_args[@]}" \
+     "${npm_ca_args[@]}" "${ccache_args[@]}" \
      --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
      -t "$image" "$root" >"$state/image-build.log" 2>&1; then
   ok "image $image builds with deploy/docker/Dockerfile ($(( $(date +%s) - t0 )) s)"

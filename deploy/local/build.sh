@@ -22,6 +22,13 @@ fi
 
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# ccache keys its entries on paths relative to the clone and not on the
+# build folder's own path, so that clones at other paths, and the image
+# build of deploy/docker/Dockerfile (which compiles in /src/build with the
+# same settings), reuse what this build compiled.
+# ccache keys on the locale too (it can change the compiler's messages):
+# the image build's is C.UTF-8, so this one is as well.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 cmake -S "$root" -B "$build" -G Ninja \
   -DCMAKE_BUILD_TYPE="${KYODO_BUILD_TYPE:-RelWithDebInfo}" "${launcher[@]}" >/dev/null
-ninja -C "$build" -j "${KYODO_JOBS:-2}"
+env -u LC_ALL -u LC_CTYPE -u LC_MESSAGES LANG=C.UTF-8 ninja -C "$build" -j "${KYODO_JOBS:-2}"
