@@ -33,7 +33,17 @@ std::shared_ptr<grpc::Channel> NewChannel(
   // the name again when a connection closes (a replica stopped, or a
   // server's --max_connection_age), at most every 5 s instead of the
   // default 30 s, so new replicas are found soon after.
-  args.SetLoadBalancingPolicyName("round_robin");
+  // Client-side health checking: each connection watches the peer's
+  // overall health ("", grpc.health.v1.Health/Watch) and takes no new calls
+  // while it is NOT_SERVING. A server that is told to stop turns
+  // NOT_SERVING and keeps serving for --drain before it closes its
+  // connections (common/server/host.h), so by then its callers have moved
+  // their calls to the other replicas: none is caught by the close (a call
+  // that reaches a server as it shuts down is cancelled).
+  // tests/deploy/rolling_upgrade_test.cc shows it.
+  args.SetServiceConfigJSON(
+      R"({"loadBalancingConfig":[{"round_robin":{}}],)"
+      R"("healthCheckConfig":{"serviceName":""}})");
   args.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS, 5000);
   return grpc::CreateCustomChannel(
       address,
