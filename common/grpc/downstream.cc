@@ -41,9 +41,8 @@ std::shared_ptr<grpc::Channel> NewChannel(
   // their calls to the other replicas: none is caught by the close (a call
   // that reaches a server as it shuts down is cancelled).
   // tests/deploy/rolling_upgrade_test.cc shows it.
-  args.SetServiceConfigJSON(
-      R"({"loadBalancingConfig":[{"round_robin":{}}],)"
-      R"("healthCheckConfig":{"serviceName":""}})");
+  args.SetServiceConfigJSON(R"({"loadBalancingConfig":[{"round_robin":{}}],)"
+                            R"("healthCheckConfig":{"serviceName":""}})");
   args.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS, 5000);
   return grpc::CreateCustomChannel(
       address,
