@@ -17,7 +17,7 @@ namespace kyodo::common::grpc_client {
 std::shared_ptr<grpc::Channel> NewChannel(
     const std::string& address,
     std::shared_ptr<grpc::ChannelCredentials> credentials,
-    int max_receive_bytes) {
+    int max_receive_bytes, bool health_checked) {
   grpc::ChannelArguments args;
   if (max_receive_bytes > 0) args.SetMaxReceiveMessageSize(max_receive_bytes);
   // A restarted peer is found again within a second, not after gRPC's
@@ -41,8 +41,13 @@ std::shared_ptr<grpc::Channel> NewChannel(
   // their calls to the other replicas: none is caught by the close (a call
   // that reaches a server as it shuts down is cancelled).
   // tests/deploy/rolling_upgrade_test.cc shows it.
-  args.SetServiceConfigJSON(R"({"loadBalancingConfig":[{"round_robin":{}}],)"
-                            R"("healthCheckConfig":{"serviceName":""}})");
+  // (Only where asked: the watch is retried with a backoff after it
+  // breaks, so a caller whose connection was just reset waits up to a
+  // second longer for the peer; programs retry, a one-shot client may not.)
+  args.SetServiceConfigJSON(
+      health_checked ? R"({"loadBalancingConfig":[{"round_robin":{}}],)"
+                       R"("healthCheckConfig":{"serviceName":""}})"
+                     : R"({"loadBalancingConfig":[{"round_robin":{}}]})");
   args.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS, 5000);
   return grpc::CreateCustomChannel(
       address,
