@@ -113,18 +113,11 @@ if [[ -x "$debian_kubectl" ]] && ! printf '%s\n' "${kubectls[@]}" | grep -qx "$d
   kubectls+=("$debian_kubectl")
 fi
 
-# promtool, from Debian's package prometheus, unpacked beside the build
-# rather than installed (installing it starts a Prometheus server on a
-# machine with systemd), unless promtool is on PATH.
-promtool=$(command -v promtool || true)
-if [[ -z "$promtool" ]]; then
-  promtool=$state/debian-prometheus/root/usr/bin/promtool
-  if [[ ! -x "$promtool" ]]; then
-    rm -rf "$state/debian-prometheus" && mkdir -p "$state/debian-prometheus"
-    (cd "$state/debian-prometheus" && apt-get download prometheus >/dev/null 2>&1 &&
-     dpkg-deb -x prometheus_*.deb root) || note "cannot fetch Debian's prometheus (promtool)"
-  fi
-fi
+# promtool: the one on PATH, or Debian's package prometheus unpacked beside
+# the build (deploy/k8s/components/monitoring/promtool.sh, which the test
+# command's monitoring.rules tests use too).
+promtool=$("$root/deploy/k8s/components/monitoring/promtool.sh" "$state") ||
+  note "cannot fetch Debian's prometheus (promtool)"
 
 # kubernetes-models, its prometheus-operator and gateway-api models, ajv and
 # js-yaml, from the lock file, in the build folder.

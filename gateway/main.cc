@@ -182,7 +182,8 @@ absl::StatusOr<common::server::BuiltService> Make(
   constexpr int kMaxDownstreamMessageBytes = 64 << 20;
   auto channel = [&](const std::string& address) {
     return common::grpc_client::NewChannel(address, env.downstream_credentials,
-                                           kMaxDownstreamMessageBytes);
+                                           kMaxDownstreamMessageBytes,
+                                           /*health_checked=*/true);
   };
   auto partner = channel(absl::GetFlag(FLAGS_partner_addr));
   auto project = channel(absl::GetFlag(FLAGS_project_addr));

@@ -1,30 +1,7 @@
 // partner-service: partners, agreements and networks.
 #include "common/server/bootstrap.h"
-#include "partner-service/service.h"
-#include "partner_migrations.h"
+#include "partner-service/spec.h"
 
 int main(int argc, char** argv) {
-  namespace server = kyodo::common::server;
-  server::ServiceSpec spec;
-  spec.name = "partner-service";
-  spec.usage = "partner-service: partners, agreements and networks";
-  spec.database = "kyodo_partner";
-  spec.listen = "127.0.0.1:50051";
-  spec.domain = "kyodo.partner";
-  spec.health_name = "kyodo.partner.v1.PartnerService";
-  // The gateway's screening credential (role screener) may read what
-  // proposal-service's ScreenProposal gathers with it, and nothing else
-  // (docs/OPERATIONS.md, "Sign-in").
-  spec.screener_methods = {"GetPartner"};
-  spec.tracks = {KyodoPartnerMigrations()};
-  spec.make = [](const server::ServiceEnv& env)
-      -> absl::StatusOr<server::BuiltService> {
-    server::BuiltService built;
-    built.services.push_back(
-        std::make_unique<kyodo::partner::PartnerServiceImpl>(
-            kyodo::partner::ServiceDeps{env.pool, env.rpc, env.pages,
-                                        env.clock}));
-    return built;
-  };
-  return server::RunService(argc, argv, spec);
+  return kyodo::common::server::RunService(argc, argv, kyodo::partner::Spec());
 }

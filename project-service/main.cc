@@ -44,15 +44,16 @@ int main(int argc, char** argv) {
     // Partner-service being down does not keep this service from starting or
     // from serving reads; creations and party changes answer UNAVAILABLE.
     auto partners = std::make_shared<kyodo::project::PartnerClient>(
-        kyodo::common::grpc_client::NewChannel(address,
-                                               env.downstream_credentials),
+        kyodo::common::grpc_client::NewChannel(
+            address, env.downstream_credentials, 0, /*health_checked=*/true),
         budget);
     const std::string proposal_address = absl::GetFlag(FLAGS_proposal_addr);
     if (proposal_address.empty())
       return absl::InvalidArgumentError("--proposal_addr is required");
     auto proposals = std::make_shared<kyodo::project::ProposalClient>(
         kyodo::common::grpc_client::NewChannel(proposal_address,
-                                               env.downstream_credentials),
+                                               env.downstream_credentials, 0,
+                                               /*health_checked=*/true),
         budget);
     server::BuiltService built;
     built.services.push_back(

@@ -46,10 +46,10 @@ int main(int argc, char** argv) {
     // The other services being down does not keep this one from starting;
     // screening answers UNAVAILABLE until they are back.
     auto records = std::make_shared<kyodo::proposal::RecordsClient>(
-        kyodo::common::grpc_client::NewChannel(partners,
-                                               env.downstream_credentials),
-        kyodo::common::grpc_client::NewChannel(projects,
-                                               env.downstream_credentials),
+        kyodo::common::grpc_client::NewChannel(
+            partners, env.downstream_credentials, 0, /*health_checked=*/true),
+        kyodo::common::grpc_client::NewChannel(
+            projects, env.downstream_credentials, 0, /*health_checked=*/true),
         budget);
     server::BuiltService built;
     built.services.push_back(

@@ -17,7 +17,7 @@ namespace kyodo::common::grpc_client {
 std::shared_ptr<grpc::Channel> NewChannel(
     const std::string& address,
     std::shared_ptr<grpc::ChannelCredentials> credentials,
-    int max_receive_bytes) {
+    int max_receive_bytes, bool health_checked) {
   grpc::ChannelArguments args;
   if (max_receive_bytes > 0) args.SetMaxReceiveMessageSize(max_receive_bytes);
   // A restarted peer is found again within a second, not after gRPC's
@@ -37,7 +37,21 @@ std::shared_ptr<grpc::Channel> NewChannel(
   // the name again when a connection closes (a replica stopped, or a
   // server's --max_connection_age), at most every 5 s instead of the
   // default 30 s, so new replicas are found soon after.
-  args.SetLoadBalancingPolicyName("round_robin");
+  // Client-side health checking: each connection watches the peer's
+  // overall health ("", grpc.health.v1.Health/Watch) and takes no new calls
+  // while it is NOT_SERVING. A server that is told to stop turns
+  // NOT_SERVING and keeps serving for --drain before it closes its
+  // connections (common/server/host.h), so by then its callers have moved
+  // their calls to the other replicas: none is caught by the close (a call
+  // that reaches a server as it shuts down is cancelled).
+  // tests/deploy/rolling_upgrade_test.cc shows it.
+  // (Only where asked: the watch is retried with a backoff after it
+  // breaks, so a caller whose connection was just reset waits up to a
+  // second longer for the peer; programs retry, a one-shot client may not.)
+  args.SetServiceConfigJSON(
+      health_checked ? R"({"loadBalancingConfig":[{"round_robin":{}}],)"
+                       R"("healthCheckConfig":{"serviceName":""}})"
+                     : R"({"loadBalancingConfig":[{"round_robin":{}}]})");
   args.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS, 5000);
   return grpc::CreateCustomChannel(
       address,

@@ -46,11 +46,14 @@ struct DownstreamOptions {
 // and spreads calls over every address the name resolves to (round_robin;
 // `dns:///partner-service:50051` for a headless Service).
 // Plaintext unless `credentials` is given. `max_receive_bytes` > 0 replaces
-// gRPC's default limit on a received message (4 MiB).
+// gRPC's default limit on a received message (4 MiB). `health_checked`:
+// each connection watches the peer's health and takes no new calls while it
+// is NOT_SERVING (a replica starting, unready or draining), for the channels
+// between kyodo's programs.
 std::shared_ptr<grpc::Channel> NewChannel(
     const std::string& address,
     std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr,
-    int max_receive_bytes = 0);
+    int max_receive_bytes = 0, bool health_checked = false);
 
 // A client context for one attempt of a downstream call made for `call`;
 // `bearer_token` replaces the caller's token when not empty.

@@ -1,5 +1,7 @@
 #include "tests/integration/round_fixture.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/store/doc.h"
@@ -25,8 +27,11 @@ constexpr Applicant kApplicants[] = {
 
 }  // namespace
 
-RoundTest::RoundTest() {
-  cluster_ = std::make_unique<testing::Cluster>("round");
+RoundTest::RoundTest() : RoundTest(testing::ClusterOptions{}) {}
+
+RoundTest::RoundTest(testing::ClusterOptions cluster_options) {
+  cluster_ =
+      std::make_unique<testing::Cluster>("round", std::move(cluster_options));
   auto channel = cluster_->Channel(Service::kGateway);
   gateway_ = gv1::Gateway::NewStub(channel);
   partners_ = partner::v1::PartnerService::NewStub(channel);

@@ -40,6 +40,9 @@ namespace gv1 = gateway::v1;
 class RoundTest : public ::testing::Test {
  protected:
   RoundTest();
+  // The same over a cluster started with `options` (e.g. a database server
+  // per service).
+  explicit RoundTest(testing::ClusterOptions options);
 
   // Tokens.
   static std::string Staff();  // 川崎区 ward staff

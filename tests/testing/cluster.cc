@@ -85,8 +85,18 @@ Cluster::Cluster(const std::string& label, ClusterOptions options)
     processes_[service].extra = std::move(flags);
   }
   for (Service s : {Service::kPartner, Service::kProject, Service::kProposal}) {
+    const std::string name =
+        absl::StrCat(label, "_", processes_[s].name.substr(0, 4));
+    auto server = options.database_servers.find(s);
+    if (server == options.database_servers.end()) {
+      databases_[s] = std::make_unique<TestDatabase>(name);
+      continue;
+    }
     databases_[s] = std::make_unique<TestDatabase>(
-        absl::StrCat(label, "_", processes_[s].name.substr(0, 4)));
+        name, server->second.migrating, server->second.serving);
+    own_server_.insert(s);
+    WriteFile(MigratingPasswordFile(s), server->second.migrating.password);
+    WriteFile(ServingPasswordFile(s), server->second.serving.password);
   }
   MigrateAll();
   for (Service s : {Service::kPartner, Service::kProject, Service::kProposal,
@@ -131,7 +141,7 @@ std::vector<std::string> Cluster::Args(Service s) const {
     args.push_back(
         absl::StrCat("--db_user=", databases_.at(s)->ServingOptions().user));
     args.push_back(absl::StrCat("--db_name=", db.database));
-    args.push_back(absl::StrCat("--db_password_file=", dir_, "/db.password"));
+    args.push_back(absl::StrCat("--db_password_file=", ServingPasswordFile(s)));
     args.push_back(absl::StrCat("--page_token_key_file=", dir_, "/page.key"));
     args.push_back("--migrate=false");
   }
@@ -163,7 +173,7 @@ void Cluster::MigrateAll() {
         absl::StrCat("--db_port=", db.port),
         absl::StrCat("--db_user=", db.user),
         absl::StrCat("--db_name=", db.database),
-        absl::StrCat("--db_password_file=", dir_, "/db_migrate.password"),
+        absl::StrCat("--db_password_file=", MigratingPasswordFile(s)),
         absl::StrCat("--db_serving_role=", kServingRole),
         absl::StrCat("--jwt_key_file=", TestKeyFile(dir_)),
         absl::StrCat("--page_token_key_file=", dir_, "/page.key"),
@@ -264,6 +274,19 @@ const TestDatabase& Cluster::Database(Service s) const {
 
 void Cluster::SetExtraFlags(Service s, std::vector<std::string> flags) {
   processes_[s].extra = std::move(flags);
+}
+
+std::string Cluster::MigratingPasswordFile(Service s) const {
+  return own_server_.contains(s)
+             ? absl::StrCat(dir_, "/", processes_.at(s).name,
+                            ".db_migrate.password")
+             : dir_ + "/db_migrate.password";
+}
+
+std::string Cluster::ServingPasswordFile(Service s) const {
+  return own_server_.contains(s)
+             ? absl::StrCat(dir_, "/", processes_.at(s).name, ".db.password")
+             : dir_ + "/db.password";
 }
 
 std::string Cluster::LogPath(Service s) const {

@@ -9,6 +9,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,13 @@ struct ClusterOptions {
   // Credentials of Channel() and of the health checks, per service, for a
   // service that serves TLS; plaintext when absent.
   std::map<Service, std::shared_ptr<grpc::ChannelCredentials>> credentials;
+  // A database server of its own for a service (its schema is made there);
+  // the test run's server when absent.
+  struct DatabaseServer {
+    common::db::PoolOptions migrating;  // may create schemas and grant
+    common::db::PoolOptions serving;    // the account the service runs as
+  };
+  std::map<Service, DatabaseServer> database_servers;
 };
 
 class Cluster {
@@ -89,9 +97,13 @@ class Cluster {
   std::string LogPath(Service service) const;
   void WaitServing(Service service, absl::Duration timeout);
   std::vector<std::string> Args(Service service) const;
+  // The files holding the service's database passwords.
+  std::string MigratingPasswordFile(Service service) const;
+  std::string ServingPasswordFile(Service service) const;
 
   std::string dir_;
   std::map<Service, std::unique_ptr<TestDatabase>> databases_;
+  std::set<Service> own_server_;  // services on a server of their own
   std::map<Service, Process> processes_;
   std::map<Service, std::shared_ptr<grpc::ChannelCredentials>> credentials_;
 };

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -60,8 +61,13 @@ common::db::PoolOptions TestServingServer() {
                 "KYODO_TEST_DB_SERVING_PASSWORD_FILE");
 }
 
-TestDatabase::TestDatabase(const std::string& label) {
-  options_ = TestServer();
+TestDatabase::TestDatabase(const std::string& label)
+    : TestDatabase(label, TestServer(), TestServingServer()) {}
+
+TestDatabase::TestDatabase(const std::string& label,
+                           common::db::PoolOptions server,
+                           common::db::PoolOptions serving_server)
+    : options_(std::move(server)), serving_(std::move(serving_server)) {
   std::random_device random;
   std::string clean;
   for (char c : label)
@@ -85,7 +91,7 @@ void TestDatabase::Migrate(
 }
 
 common::db::PoolOptions TestDatabase::ServingOptions() const {
-  common::db::PoolOptions options = TestServingServer();
+  common::db::PoolOptions options = serving_;
   options.database = options_.database;
   return options;
 }

@@ -33,7 +33,13 @@ common::db::PoolOptions TestServingServer();
 // suffix) and drops it on destruction.
 class TestDatabase {
  public:
+  // On the test run's server.
   explicit TestDatabase(const std::string& label);
+  // On another server: `server` as the migrating account, `serving_server`
+  // as the serving one (no schema selected in either), e.g. a
+  // PrivateMariaDb's.
+  TestDatabase(const std::string& label, common::db::PoolOptions server,
+               common::db::PoolOptions serving_server);
   ~TestDatabase();
   TestDatabase(const TestDatabase&) = delete;
   TestDatabase& operator=(const TestDatabase&) = delete;
@@ -60,6 +66,7 @@ class TestDatabase {
 
  private:
   common::db::PoolOptions options_;
+  common::db::PoolOptions serving_;
 };
 
 }  // namespace kyodo::testing

@@ -54,6 +54,7 @@ const fs = require("fs");
 const path = require("path");
 const yaml = require("js-yaml");
 const Ajv = require("ajv");
+const { panelsOf, dashboardRule } = require("./dashboard-rules");
 
 const problems = [];
 const fail = (where, what) => problems.push(`${where}: ${what}`);
@@ -452,18 +453,14 @@ function checkOverlay(name, objects, rulesOut) {
     for (const [file, text] of Object.entries(m.data || {})) {
       let dash;
       try { dash = JSON.parse(text); } catch (e) { fail(name, `dashboard ${file} is not JSON: ${e.message}`); continue; }
-      const panels = (dash.panels || []).flatMap((p) => [p, ...(p.panels || [])]);
+      const panels = panelsOf(dash);
       if (!panels.length) fail(name, `dashboard ${file} has no panels`);
       for (const p of panels) {
         for (const t of p.targets || []) {
           for (const metric of kyodoMetricsIn(t.expr || "")) {
             if (!exportedMetrics.has(metric)) fail(name, `dashboard panel "${p.title}" reads ${metric}, which no program exports`);
           }
-          // For promtool: Grafana's variables replaced by plain values.
-          dashboardRules.push({
-            record: `dashboard:panel_${p.id}_${t.refId}`.toLowerCase(),
-            expr: t.expr.replace(/\$__rate_interval|\$__interval/g, "5m").replace(/\$namespace/g, "kyodo"),
-          });
+          dashboardRules.push(dashboardRule(p, t));  // for promtool
         }
       }
     }

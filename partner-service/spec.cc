@@ -1,0 +1,32 @@
+#include "partner-service/spec.h"
+
+#include "partner-service/service.h"
+#include "partner_migrations.h"
+
+namespace kyodo::partner {
+
+common::server::ServiceSpec Spec() {
+  namespace server = common::server;
+  server::ServiceSpec spec;
+  spec.name = "partner-service";
+  spec.usage = "partner-service: partners, agreements and networks";
+  spec.database = "kyodo_partner";
+  spec.listen = "127.0.0.1:50051";
+  spec.domain = "kyodo.partner";
+  spec.health_name = "kyodo.partner.v1.PartnerService";
+  // The gateway's screening credential (role screener) may read what
+  // proposal-service's ScreenProposal gathers with it, and nothing else
+  // (docs/OPERATIONS.md, "Sign-in").
+  spec.screener_methods = {"GetPartner"};
+  spec.tracks = {KyodoPartnerMigrations()};
+  spec.make = [](const server::ServiceEnv& env)
+      -> absl::StatusOr<server::BuiltService> {
+    server::BuiltService built;
+    built.services.push_back(std::make_unique<PartnerServiceImpl>(
+        ServiceDeps{env.pool, env.rpc, env.pages, env.clock}));
+    return built;
+  };
+  return spec;
+}
+
+}  // namespace kyodo::partner
