@@ -41,18 +41,19 @@ function staff(who?: Who) {
 function Page(props: { path: string; who?: Who }) {
   const { path, who } = props;
   const rest = (prefix: string) => path.slice(prefix.length);
+  if (path.startsWith("/results/programmes/")) return <PublishedResult call={rest("/results/")} />;
+  if (path === "/results") return <PublishedCalls />;
   if (!who) {
-    // Every kyodo call needs a token (the services check it); a visitor
-    // signs in, e.g. with a viewer account, to read the results.
+    // Signed out: the published results through the gateway's public
+    // surface (public.ts); everything else needs a sign-in.
     return (
       <section>
         <h1>kyodo 協働 区役所コンソール</h1>
-        <p>公募・提案・審査・公表された審査結果を扱います。右上の「サインイン」からお入りください(結果の閲覧は閲覧者アカウントでもできます)。</p>
+        <p>公募・提案・審査・公表された審査結果を扱います。公募・提案・審査は右上の「サインイン」からお入りください。</p>
+        <p><Link href="/results">公表された審査結果とオープンデータ</Link>はサインインせずに見られます。</p>
       </section>
     );
   }
-  if (path.startsWith("/results/programmes/")) return <PublishedResult call={rest("/results/")} />;
-  if (path === "/results") return <PublishedCalls />;
   if (staff(who)) {
     if (path.startsWith("/staff/programmes/")) return <StaffCall name={rest("/staff/")} />;
     return <StaffCalls />;
