@@ -48,6 +48,7 @@ const reasonWords: Record<string, string> = {
   REVIEWER_CONFLICTED: "利益相反を申告しているため採点できません。",
   ALREADY_DECIDED: "この公募はすでに決定済みです。",
   RULES_FIXED: "公募開始後は変更できない項目です。",
+  WINDOW_SHORTENED: "受付締切は延ばすことだけができます(早めることはできません)。",
   TOO_MANY_PROPOSALS_IN_CALL: "この公募にはすでに提出済みの提案があります。",
 };
 
