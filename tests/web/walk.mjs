@@ -188,6 +188,20 @@ try {
   check(rules.includes('麻生区町内会事業提案制度') && rules.includes('3回') && rules.includes('1 団体 1 件まで'), `the neighbourhood programme's rules: ${rules}`);
   await axe(staff, 'staff programmes');
   await shot(staff, 'staff-programmes');
+  // Partner search is furigana-aware: katakana finds the hiragana reading.
+  await click(staff, 'a::-p-text(団体)');
+  await fill(staff, '名称またはふりがな', 'サクラダイ');
+  await click(staff, 'button::-p-text(検索)');
+  await staff.page.waitForSelector('[data-testid=partners] a');
+  const foundPartners = await staff.page.$eval('[data-testid=partners]', (t) => t.innerText);
+  check(foundPartners.includes('例示・さくら台町内会') && !foundPartners.includes('例示・みずき野自治会'), `partner search: ${foundPartners}`);
+  await axe(staff, 'staff partner search');
+  await click(staff, 'a::-p-text(例示・さくら台町内会)');
+  await staff.page.waitForSelector('[data-testid=partner]');
+  const profile = await staff.page.$eval('main', (m) => m.innerText);
+  check(profile.includes('れいじ・さくらだいちょうないかい') && profile.includes('町内会・自治会') && profile.includes('麻生区') && profile.includes('提案'), `partner profile: ${profile}`);
+  await axe(staff, 'staff partner profile');
+  await shot(staff, 'staff-partner-profile');
   await p_goto(staff, '/staff');
   await staff.page.waitForSelector('#create-call');
   // The form is drawn before the previous calls arrive: wait for the option
