@@ -29,6 +29,9 @@ const password = process.env.KYODO_PASSWORD;
 const shots = process.env.KYODO_SHOTS;
 const windowSeconds = Number(process.env.KYODO_WINDOW_SECONDS || 45);
 const stamp = Date.now().toString(36);
+// The fiscal year (from April) of today in Japan time: the walk's call's.
+const japanNow = new Date(Date.now() + 9 * 3600e3);
+const fy = japanNow.getUTCMonth() < 3 ? japanNow.getUTCFullYear() - 1 : japanNow.getUTCFullYear();
 fs.mkdirSync(shots, { recursive: true });
 
 const problems = [];
@@ -217,7 +220,7 @@ try {
   await fill(staff, '元にする公募', template);
   const title = `ブラウザ試験の公募 ${stamp}`;
   await fill(staff, '公募の名称', title);
-  await fill(staff, '年度', '2026');
+  await fill(staff, '年度', String(fy));
   const toJapan = (d) => new Date(d.getTime() + 9 * 3600e3).toISOString().slice(0, 19);
   let end = new Date(Math.ceil((Date.now() + windowSeconds * 1000) / 1000) * 1000);
   await fill(staff, '受付開始', toJapan(new Date(Date.now() - 3600e3)).slice(0, 16));
@@ -374,6 +377,16 @@ try {
   await click(staff, 'button::-p-text(公表する)');
   await waitText(staff, '状態: 結果公表済み');
   await shot(staff, 'staff-published');
+  // The ward dashboard: this fiscal year's proposals by state, yen by year.
+  await click(staff, 'a::-p-text(ダッシュボード)');
+  await staff.page.waitForSelector('[data-testid=by-year] svg');
+  const byState = await staff.page.$eval('[data-testid=by-state] table', (t) => t.innerText);
+  const byYear = await staff.page.$eval('[data-testid=by-year] table', (t) => t.innerText);
+  check(/採択\s+\d+件/.test(byState) && /要件を満たしていません\s+\d+件/.test(byState), `proposals by state: ${byState}`);
+  check(byYear.includes(`${fy}年度`) && byYear.includes(`${fy - 4}年度`) && /￥[\d,]+/.test(byYear), `yen by fiscal year: ${byYear}`);
+  check(await staff.page.$eval('[data-testid=by-state] svg', (g) => g.querySelectorAll('rect').length) >= 2, 'bars are drawn');
+  await axe(staff, 'staff dashboard');
+  await shot(staff, 'staff-dashboard');
 
   // --- secrecy: what the applicant and the member received -------------
   const applicantSeen = sakuradai.received.map((r) => r.body).join('\n') + (await text(sakuradai));
@@ -443,7 +456,7 @@ try {
   check(answer.status() === 200, 'the CSV download answered 200');
   check((answer.headers()['content-type'] || '').startsWith('text/csv'), 'a CSV');
   const download = await saved;
-  check(download.suggested === 'kyodo-results-2026.csv', `the file's name: ${download.suggested}`);
+  check(download.suggested === `kyodo-results-${fy}.csv`, `the file's name: ${download.suggested}`);
   const body = fs.readFileSync(download.file, 'utf8');
   check(body.startsWith('\ufeff公募ID,'), 'a CSV with its header, BOM first (Excel)');
   check(body.includes(titleA), 'the CSV lists the adopted proposal');

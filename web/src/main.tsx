@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { canSignIn, currentUser, signIn, signOut, startAuth, type Who } from "./auth.js";
 import { ApplicantHome, NewProposal, ProposalPage } from "./pages/applicant.js";
 import { MemberCall, MemberHome, ScoreSheet } from "./pages/member.js";
+import { Dashboard } from "./pages/dashboard.js";
 import { PartnerProfile, PartnerSearch } from "./pages/partners.js";
 import { Programmes } from "./pages/programmes.js";
 import { PublishedCalls, PublishedResult } from "./pages/results.js";
@@ -58,6 +59,7 @@ function Page(props: { path: string; who?: Who }) {
   }
   if (staff(who)) {
     if (path === "/staff/programmes") return <Programmes />;
+    if (path === "/staff/dashboard") return <Dashboard ward={who.ward} />;
     if (path === "/staff/partners") return <PartnerSearch />;
     if (path.startsWith("/staff/partners/")) return <PartnerProfile name={rest("/staff/")} />;
     if (path.startsWith("/staff/programmes/")) return <StaffCall name={rest("/staff/")} />;
@@ -91,6 +93,7 @@ function App(props: { who?: Who }) {
             {staff(who) && <li><Link href="/staff">公募と審査</Link></li>}
             {staff(who) && <li><Link href="/staff/programmes">制度とルール</Link></li>}
             {staff(who) && <li><Link href="/staff/partners">団体</Link></li>}
+            {staff(who) && <li><Link href="/staff/dashboard">ダッシュボード</Link></li>}
             {who?.role === "reviewer" && <li><Link href="/review">審査</Link></li>}
             {who?.role === "applicant" && <li><Link href="/apply">提案</Link></li>}
             <li><Link href="/results">審査結果</Link></li>
