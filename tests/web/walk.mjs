@@ -387,6 +387,18 @@ try {
   check(await staff.page.$eval('[data-testid=by-state] svg', (g) => g.querySelectorAll('rect').length) >= 2, 'bars are drawn');
   await axe(staff, 'staff dashboard');
   await shot(staff, 'staff-dashboard');
+  // The consignment project publication made, and its dossier.
+  await click(staff, 'a::-p-text(事業)');
+  await click(staff, `[data-testid=projects] a::-p-text(${titleA})`);
+  await staff.page.waitForSelector('[data-testid=source]');
+  const dossier = await staff.page.$eval('main', (m) => m.innerText);
+  check(dossier.includes('順位 1') && dossier.includes('採択額 ￥500,000'), `the dossier's source proposal: ${dossier}`);
+  const parties = await staff.page.$eval('[data-testid=parties]', (t) => t.innerText);
+  check(parties.includes('例示・さくら台町内会') && parties.includes('実施主体') && parties.includes('市の担当'), `the dossier's parties: ${parties}`);
+  const given = await staff.page.$eval('[data-testid=contributions]', (t) => t.innerText);
+  check(given.includes('委託') && given.includes('￥500,000'), `the dossier's consignment: ${given}`);
+  await axe(staff, 'staff project dossier');
+  await shot(staff, 'staff-project-dossier');
 
   // --- secrecy: what the applicant and the member received -------------
   const applicantSeen = sakuradai.received.map((r) => r.body).join('\n') + (await text(sakuradai));

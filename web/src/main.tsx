@@ -8,6 +8,7 @@ import { MemberCall, MemberHome, ScoreSheet } from "./pages/member.js";
 import { Dashboard } from "./pages/dashboard.js";
 import { PartnerProfile, PartnerSearch } from "./pages/partners.js";
 import { Programmes } from "./pages/programmes.js";
+import { ProjectDossier, ProjectList } from "./pages/projects.js";
 import { PublishedCalls, PublishedResult } from "./pages/results.js";
 import { StaffCall, StaffCalls } from "./pages/staff.js";
 import { Link } from "./ui.js";
@@ -60,6 +61,8 @@ function Page(props: { path: string; who?: Who }) {
   if (staff(who)) {
     if (path === "/staff/programmes") return <Programmes />;
     if (path === "/staff/dashboard") return <Dashboard ward={who.ward} />;
+    if (path === "/staff/projects") return <ProjectList />;
+    if (path.startsWith("/staff/projects/")) return <ProjectDossier name={rest("/staff/")} />;
     if (path === "/staff/partners") return <PartnerSearch />;
     if (path.startsWith("/staff/partners/")) return <PartnerProfile name={rest("/staff/")} />;
     if (path.startsWith("/staff/programmes/")) return <StaffCall name={rest("/staff/")} />;
@@ -93,6 +96,7 @@ function App(props: { who?: Who }) {
             {staff(who) && <li><Link href="/staff">公募と審査</Link></li>}
             {staff(who) && <li><Link href="/staff/programmes">制度とルール</Link></li>}
             {staff(who) && <li><Link href="/staff/partners">団体</Link></li>}
+            {staff(who) && <li><Link href="/staff/projects">事業</Link></li>}
             {staff(who) && <li><Link href="/staff/dashboard">ダッシュボード</Link></li>}
             {who?.role === "reviewer" && <li><Link href="/review">審査</Link></li>}
             {who?.role === "applicant" && <li><Link href="/apply">提案</Link></li>}
