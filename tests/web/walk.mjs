@@ -472,6 +472,20 @@ try {
   const body = fs.readFileSync(download.file, 'utf8');
   check(body.startsWith('\ufeff公募ID,'), 'a CSV with its header, BOM first (Excel)');
   check(body.includes(titleA), 'the CSV lists the adopted proposal');
+  // The projects, signed out, reached from the front page with the
+  // keyboard alone: the consignment project publication made, its 年度 and
+  // its 委託料 in yen.
+  await p_goto(reader, '/');
+  await keyTo(reader, '協働事業の一覧');
+  await reader.page.keyboard.press('Enter');
+  await reader.page.waitForSelector(`[data-testid=public-projects] th::-p-text(${titleA})`);
+  check(await reader.page.evaluate(() => window.location.pathname) === '/projects', 'Enter on the link opened /projects');
+  const rows = await reader.page.$$eval('[data-testid=public-projects] tbody tr', (trs) => trs.map((t) => t.innerText));
+  const row = rows.find((r) => r.includes(titleA)) || '';
+  check(row.includes(`${fy}年度`) && row.includes('￥500,000'), `the public project: ${row}`);
+  check(!rows.some((r) => r.includes(titleB)), 'no project from the ineligible proposal');
+  await axe(reader, 'public projects');
+  await shot(reader, 'public-projects');
   check(reader.sent.length > 3 && reader.sent.every((r) => !r.authorization), 'the visitor sent no token, ever');
   check(reader.sent.some((r) => r.url.includes('/public/v1/')), 'the visitor read the public surface');
 
@@ -488,6 +502,18 @@ try {
   process.exitCode = 1;
 } finally {
   await browser.close();
+}
+
+// Tab from the top of the page until the focus is on the link that reads
+// `words` (at most 40 presses): the page is usable without a mouse.
+async function keyTo(p, words) {
+  await p.page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
+  for (let i = 0; i < 40; i += 1) {
+    await p.page.keyboard.press('Tab');
+    const focused = await p.page.evaluate(() => document.activeElement?.textContent || '');
+    if (focused.includes(words)) return;
+  }
+  throw new Error(`no link reading ${words} reached with Tab`);
 }
 
 async function p_goto(p, where) {

@@ -8,7 +8,7 @@ import { MemberCall, MemberHome, ScoreSheet } from "./pages/member.js";
 import { Dashboard } from "./pages/dashboard.js";
 import { PartnerProfile, PartnerSearch } from "./pages/partners.js";
 import { Programmes } from "./pages/programmes.js";
-import { ProjectDossier, ProjectList } from "./pages/projects.js";
+import { ProjectDossier, ProjectList, PublicProjects } from "./pages/projects.js";
 import { PublishedCalls, PublishedResult } from "./pages/results.js";
 import { StaffCall, StaffCalls } from "./pages/staff.js";
 import { Link } from "./ui.js";
@@ -47,14 +47,15 @@ function Page(props: { path: string; who?: Who }) {
   const rest = (prefix: string) => path.slice(prefix.length);
   if (path.startsWith("/results/programmes/")) return <PublishedResult call={rest("/results/")} />;
   if (path === "/results") return <PublishedCalls />;
+  if (path === "/projects") return <PublicProjects />;
   if (!who) {
-    // Signed out: the published results through the gateway's public
-    // surface (public.ts); everything else needs a sign-in.
+    // Signed out: the published results and the projects through the
+    // gateway's public surface (public.ts); everything else needs a sign-in.
     return (
       <section>
         <h1>kyodo 協働 区役所コンソール</h1>
         <p>公募・提案・審査・公表された審査結果を扱います。公募・提案・審査は右上の「サインイン」からお入りください。</p>
-        <p><Link href="/results">公表された審査結果とオープンデータ</Link>はサインインせずに見られます。</p>
+        <p><Link href="/results">公表された審査結果とオープンデータ</Link>、<Link href="/projects">協働事業の一覧</Link>はサインインせずに見られます。</p>
       </section>
     );
   }

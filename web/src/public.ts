@@ -13,6 +13,7 @@ import {
   type Call,
   type Decision,
 } from "./gen/kyodo/proposal/v1/proposal_service_pb.js";
+import { ListProjectsResponseSchema, type Project } from "./gen/kyodo/project/v1/project_service_pb.js";
 
 const base = "/public/v1/";
 
@@ -32,6 +33,15 @@ export async function publishedCalls(pageToken: string): Promise<{ items: Call[]
   if (body === undefined) throw new ConnectError("the public results are not served here");
   const list = fromJson(ListCallsResponseSchema, body, { ignoreUnknownFields: true });
   return { items: list.calls, next: list.nextPageToken ?? "" };
+}
+
+// The projects (協働事業), a page at a time, as any viewer may read them.
+export async function publicProjects(pageToken: string): Promise<{ items: Project[]; next: string }> {
+  const query = pageToken ? `?page_token=${encodeURIComponent(pageToken)}` : "";
+  const body = await get(`projects${query}`);
+  if (body === undefined) throw new ConnectError("the public projects are not served here");
+  const list = fromJson(ListProjectsResponseSchema, body, { ignoreUnknownFields: true });
+  return { items: list.projects, next: list.nextPageToken ?? "" };
 }
 
 // A published call and its results, or undefined when there is none.

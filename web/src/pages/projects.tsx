@@ -1,14 +1,17 @@
 // Staff: the projects (協働事業), page by page, and a project's dossier
 // (Gateway.GetProjectDossier): the project with its parties, its
 // contributions (委託料 and the other forms), the proposal it was selected
-// from and that proposal's result.
-import { gateway, projects } from "../api.js";
+// from and that proposal's result. Anyone, signed in or not: the projects
+// as a viewer reads them (PublicProjects; signed out, the gateway's public
+// surface, public.ts).
+import { gateway, projects, token } from "../api.js";
 import { count, fiscalYear, yen } from "../format.js";
 import {
   ContributionForm,
   Participant_Role,
   Project_State,
 } from "../gen/kyodo/project/v1/project_service_pb.js";
+import { publicProjects } from "../public.js";
 import { Link, Pager, ProblemBox, useLoad, usePaged } from "../ui.js";
 import { partnerKindWords, wardWords } from "./programmes.js";
 
@@ -67,6 +70,49 @@ export function ProjectList() {
         </tbody>
       </table>
       <Pager page={list.page} next={list.next} previous={list.previous} />
+    </section>
+  );
+}
+
+// The yen a project's contributions carry (委託料, 補助, 助成, …).
+function fundsYen(p: { contributions: { amountYen?: bigint }[] }): bigint {
+  return p.contributions.reduce((sum, c) => sum + (c.amountYen ?? 0n), 0n);
+}
+
+export function PublicProjects() {
+  const list = usePaged(async (pageToken) => {
+    if (!token()) return publicProjects(pageToken);
+    const r = await projects.listProjects({ pageSize: 50, pageToken });
+    return { items: r.projects, next: r.nextPageToken ?? "" };
+  }, []);
+  return (
+    <section>
+      <h1>協働事業の一覧</h1>
+      <p>公表された審査結果から始まった事業を含む、区と団体の協働事業です。</p>
+      <ProblemBox problem={list.problem} />
+      <table data-testid="public-projects">
+        <caption>協働事業</caption>
+        <thead>
+          <tr><th scope="col">事業</th><th scope="col">開始年度</th><th scope="col">区</th><th scope="col">状態</th><th scope="col">資金の提供</th></tr>
+        </thead>
+        <tbody>
+          {list.value?.items.map((p) => {
+            const funds = fundsYen(p);
+            return (
+              <tr key={p.name}>
+                <th scope="row">{p.title}</th>
+                <td>{fiscalYear(p.startFiscalYear)}</td>
+                <td>{p.wards.map((w) => wardWords[w]).join("、") || "—"}</td>
+                <td>{projectStateWords[p.state ?? 0]}</td>
+                <td class="num">{funds ? yen(funds) : "—"}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {list.value && !list.value.items.length && <p>事業はまだありません。</p>}
+      <Pager page={list.page} next={list.next} previous={list.previous} />
+      <p><Link href="/results">公表された審査結果とオープンデータ</Link></p>
     </section>
   );
 }
