@@ -61,6 +61,19 @@ ABSL_FLAG(std::string, http_console_oidc_issuer, "",
           "the OpenID provider the console signs in with");
 ABSL_FLAG(std::string, http_console_oidc_client_id, "kyodo-console",
           "the console's client id at that provider");
+// The public surface (/public/v1/: published results for readers who never
+// sign in) calls the services with a credential of its own, of role viewer.
+ABSL_FLAG(std::string, http_public_client_secret_file, "",
+          "file holding the client secret of --http_public_client_id at "
+          "--service_token_endpoint: the gateway gets the public surface's "
+          "viewer credential there (client credentials grant) and renews it "
+          "before it expires; empty (and no --http_public_token_file) = no "
+          "public surface (docs/HTTP.md)");
+ABSL_FLAG(std::string, http_public_client_id, "kyodo-public",
+          "the public surface's client id at --service_token_endpoint");
+ABSL_FLAG(std::string, http_public_token_file, "",
+          "instead of --http_public_client_secret_file: a file holding a "
+          "viewer token that something else renews; read at each use");
 
 namespace {
 
@@ -82,9 +95,72 @@ struct Parts {
 // forwarded ones) is served over HTTP with the same checks, and it starts,
 // drains and stops with it. docs/HTTP.md says why it is not a process of
 // its own.
+// The public surface's token (role viewer), or null when it is not served.
+absl::StatusOr<std::function<absl::StatusOr<std::string>()>> PublicToken(
+    const common::server::ServiceEnv& env) {
+  const std::string secret_file =
+      absl::GetFlag(FLAGS_http_public_client_secret_file);
+  const std::string token_file = absl::GetFlag(FLAGS_http_public_token_file);
+  const std::string role_claim = env.config->auth.claims.role;
+  if (!secret_file.empty() && !token_file.empty()) {
+    return absl::InvalidArgumentError(
+        "give --http_public_client_secret_file or --http_public_token_file, "
+        "not both");
+  }
+  if (!token_file.empty()) {
+    auto first =
+        common::config::ReadSecretFile("--http_public_token_file", token_file);
+    if (!first.ok()) return first.status();
+    if (absl::Status s = gw::http::CheckViewerToken(*first, role_claim);
+        !s.ok())
+      return s;
+    return [token_file, role_claim]() -> absl::StatusOr<std::string> {
+      auto token = common::config::ReadSecretFile("--http_public_token_file",
+                                                  token_file);
+      if (!token.ok()) return token.status();
+      if (absl::Status s = gw::http::CheckViewerToken(*token, role_claim);
+          !s.ok())
+        return s;
+      return token;
+    };
+  }
+  if (secret_file.empty()) return nullptr;
+  const std::string endpoint = absl::GetFlag(FLAGS_service_token_endpoint);
+  if (endpoint.empty()) {
+    return absl::InvalidArgumentError(
+        "--http_public_client_secret_file needs --service_token_endpoint "
+        "(or give --http_public_token_file)");
+  }
+  auto secret = common::config::ReadSecretFile(
+      "--http_public_client_secret_file", secret_file);
+  if (!secret.ok()) return secret.status();
+  common::oauth::ClientCredentials grant;
+  grant.endpoint = endpoint;
+  grant.client_id = absl::GetFlag(FLAGS_http_public_client_id);
+  grant.client_secret = *secret;
+  grant.scope = absl::GetFlag(FLAGS_service_token_scope);
+  grant.resource = absl::GetFlag(FLAGS_service_token_resource);
+  // Fetched at the first public request, then renewed before it expires
+  // (common/oauth/client.h); a token without the viewer role is refused.
+  auto credential = std::make_shared<common::oauth::ServiceCredential>(
+      [grant, role_claim](
+          absl::Time now) -> absl::StatusOr<common::oauth::IssuedToken> {
+        auto issued = common::oauth::RequestClientCredentials(grant, now);
+        if (!issued.ok()) return issued.status();
+        if (absl::Status s =
+                gw::http::CheckViewerToken(issued->token, role_claim);
+            !s.ok())
+          return s;
+        return issued;
+      },
+      env.clock);
+  return [credential] { return credential->Token(); };
+}
+
 absl::StatusOr<std::shared_ptr<gw::http::HttpServer>> MakeHttp(
-    const common::server::ServiceConfig& config,
+    const common::server::ServiceEnv& env,
     const std::set<std::string>& forwarded) {
+  const common::server::ServiceConfig& config = *env.config;
   gw::http::HttpOptions o;
   o.listen = absl::GetFlag(FLAGS_http_listen);
   o.services = forwarded;
@@ -109,6 +185,9 @@ absl::StatusOr<std::shared_ptr<gw::http::HttpServer>> MakeHttp(
     if (!console.ok()) return console.status();
     o.handler.console = *std::move(console);
   }
+  auto public_token = PublicToken(env);
+  if (!public_token.ok()) return public_token.status();
+  o.handler.public_token = *std::move(public_token);
   if (o.max_body_bytes < 1024 || o.max_header_bytes < 4096 ||
       o.max_connections < 1) {
     return absl::InvalidArgumentError(
@@ -217,7 +296,7 @@ absl::StatusOr<common::server::BuiltService> Make(
   };
   built.keep_alive = parts;
   if (!absl::GetFlag(FLAGS_http_listen).empty()) {
-    auto http = MakeHttp(*env.config, parts->proxy_services);
+    auto http = MakeHttp(env, parts->proxy_services);
     if (!http.ok()) return http.status();
     built.companions.push_back(*std::move(http));
   }

@@ -2,8 +2,9 @@
 # Makes the secret files of the compose stack, once (existing files are
 # kept): the passwords of the two MariaDB accounts (serving, migrating), the
 # JWT signing key, the page-token key, and
-# the gateway's own token (role admin, one year), minted by kyodoctl from
-# the image.
+# the gateway's own tokens, minted by kyodoctl from the image: its screening
+# credential (role screener, one year) and the public surface's (role
+# viewer, one year: the published results for readers who never sign in).
 #
 #   deploy/compose/make-secrets.sh [DIR]     (default: deploy/compose/secrets)
 #
@@ -37,3 +38,10 @@ if [[ ! -s "$dir/gateway.token" ]]; then
   mv "$dir/gateway.token.new" "$dir/gateway.token"
 fi
 chmod 444 "$dir/gateway.token"
+if [[ ! -s "$dir/public.token" ]]; then
+  "$engine" run --rm --network none -v "$dir/jwt.key:/run/secrets/jwt_key:ro" "$image" \
+    kyodoctl token --role=viewer --sub=kyodo-public --ttl=8760h \
+    --jwt_key_file=/run/secrets/jwt_key --jwt_issuer="$issuer" >"$dir/public.token.new"
+  mv "$dir/public.token.new" "$dir/public.token"
+fi
+chmod 444 "$dir/public.token"

@@ -128,6 +128,7 @@ for entry in "${services[@]}"; do
     --proposal_addr="127.0.0.1:$((base + 3))"
     --service_token_endpoint="$issuer/token"
     --service_client_secret_file="$data/idp/gateway.secret"
+    --http_public_client_secret_file="$data/idp/public.secret"
     --http_listen="127.0.0.1:$((base + 4))")
   [[ "$name" == gateway && -s "$build/web/dist/index.html" ]] && extra+=(
     --http_console_dir="$build/web/dist" --http_console_oidc_issuer="$issuer")

@@ -67,8 +67,8 @@ class ChunkSource final : public BodySource {
 };
 
 // The request of a download path and query, or INVALID_ARGUMENT / NOT_FOUND.
-absl::StatusOr<ExportRequest> ExportRequestFor(const Request& request) {
-  const std::string file = request.path.substr(sizeof("/open-data/") - 1);
+absl::StatusOr<ExportRequest> ExportRequestFor(const Request& request,
+                                               const std::string& file) {
   ExportRequest out;
   const size_t dot = file.rfind('.');
   const std::string dataset = file.substr(0, dot);
@@ -124,12 +124,11 @@ std::string FileName(const ExportRequest& r) {
 
 }  // namespace
 
-Response Handler::Download(const Request& request) const {
-  absl::StatusOr<ExportRequest> export_request = ExportRequestFor(request);
+Response Handler::Download(const Request& request, const std::string& file,
+                           const CallOptions& call) const {
+  absl::StatusOr<ExportRequest> export_request =
+      ExportRequestFor(request, file);
   if (!export_request.ok()) return Refuse(export_request.status());
-  CallOptions call;
-  Response error;
-  if (!CallFor(request, &call, &error)) return error;
   std::unique_ptr<ServerStream> stream = invoker_->Stream(
       kExportMethod, export_request->SerializeAsString(), call);
   // The first chunk decides between an error answer and a file.

@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "gateway/http/connect.h"
 #include "gateway/http/console.h"
+#include "google/protobuf/message.h"
 
 namespace kyodo::gateway::http {
 namespace {
@@ -19,6 +20,7 @@ constexpr char kProto[] = "application/proto";
 constexpr char kStreamJson[] = "application/connect+json";
 constexpr char kStreamProto[] = "application/connect+proto";
 constexpr char kOpenData[] = "/open-data/";
+constexpr char kPublic[] = "/public/";
 
 // The media type without parameters, in lower case.
 std::string MediaType(const std::string& content_type) {
@@ -152,7 +154,18 @@ Response Handler::Route(const Request& request) const {
     if (request.method != "GET") {
       return Error(405, Bad(grpc::StatusCode::UNIMPLEMENTED, "use GET"));
     }
-    return Download(request);
+    CallOptions call;
+    Response error;
+    if (!CallFor(request, &call, &error)) return error;
+    return Download(request, request.path.substr(sizeof(kOpenData) - 1), call);
+  }
+  if (absl::StartsWith(request.path, kPublic)) {
+    if (request.method != "GET" && request.method != "HEAD") {
+      Response r = Error(405, Bad(grpc::StatusCode::UNIMPLEMENTED, "use GET"));
+      r.headers.emplace_back("Allow", "GET, HEAD");
+      return r;
+    }
+    return Public(request);
   }
   if (options_.console != nullptr &&
       (request.method == "GET" || request.method == "HEAD") &&
@@ -211,6 +224,18 @@ bool Handler::CallFor(const Request& request, CallOptions* call,
   if (!traceparent.empty())
     call->metadata.emplace_back("traceparent", traceparent);
   return true;
+}
+
+grpc::Status Handler::Call(const std::string& method,
+                           const pb::Message& request, const CallOptions& call,
+                           pb::Message* response) const {
+  CallResult result =
+      invoker_->Unary(method, request.SerializeAsString(), call);
+  if (!result.status.ok()) return result.status;
+  if (!response->ParseFromString(result.response)) {
+    return Bad(grpc::StatusCode::INTERNAL, "an answer that does not parse");
+  }
+  return grpc::Status::OK;
 }
 
 Response Handler::Connect(const Request& request) const {

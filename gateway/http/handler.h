@@ -7,6 +7,7 @@
 #ifndef KYODO_GATEWAY_HTTP_HANDLER_H_
 #define KYODO_GATEWAY_HTTP_HANDLER_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -54,6 +55,13 @@ struct Response {
 
 class Console;
 
+// OK when `token` (a compact JWT) carries the role `viewer` in its claim
+// `role_claim` (--jwt_role_claim, "role" by default): the gateway
+// refuses to serve the public surface with anything more (the signature is
+// the services' to check). Reads the claims only; never logs the token.
+absl::Status CheckViewerToken(const std::string& token,
+                              const std::string& role_claim = "role");
+
 struct HandlerOptions {
   // Deadline of a call that brings no Connect-Timeout-Ms.
   absl::Duration default_timeout = absl::Seconds(30);
@@ -64,6 +72,11 @@ struct HandlerOptions {
   // The web console served at / (GET and HEAD of what is not an API path);
   // none when null.
   std::shared_ptr<const Console> console;
+  // The read-only public surface under /public/v1/ (public.cc): published
+  // results, projects and the open-data downloads for readers who never
+  // sign in. It calls the services with this token (role viewer, the
+  // gateway's own credential), never the caller's; none when null.
+  std::function<absl::StatusOr<std::string>()> public_token;
 };
 
 class Handler {
@@ -92,9 +105,22 @@ class Handler {
   Response ConnectStream(const Request& request,
                          const google::protobuf::MethodDescriptor& method,
                          bool json, const CallOptions& call) const;
-  Response Download(const Request& request) const;
+  // `call` carries the caller's token (/open-data/) or the public one.
+  Response Download(const Request& request, const std::string& file,
+                    const CallOptions& call) const;
+  Response Public(const Request& request) const;
+  Response PublicCalls(const Request& request, const CallOptions& call) const;
+  Response PublicResult(const std::string& name, const CallOptions& call) const;
+  Response PublicProjects(const Request& request,
+                          const CallOptions& call) const;
   Response Health() const;
   Response Preflight(const Request& request) const;
+  // A unary call of `method` with `request`, its answer parsed into
+  // `response`.
+  grpc::Status Call(const std::string& method,
+                    const google::protobuf::Message& request,
+                    const CallOptions& call,
+                    google::protobuf::Message* response) const;
   // The call's metadata and deadline from the request's headers; false
   // (with `error` set) when Connect-Timeout-Ms is malformed.
   bool CallFor(const Request& request, CallOptions* call,

@@ -256,6 +256,36 @@ try {
     assert.doesNotMatch(screen.err, /screener may only screen/);
   });
 
+  await check('the public surface\'s credential (client credentials) is a viewer, and serves readers without a token', async () => {
+    const secret = fs.readFileSync(path.join(data, 'idp/public.secret'), 'utf8').trim();
+    const res = await fetch(new URL('/token', issuer), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`kyodo-public:${secret}`).toString('base64')}`,
+      },
+      body: 'grant_type=client_credentials&scope=kyodo',
+    });
+    const { access_token: token } = await res.json();
+    assert.equal(res.status, 200);
+    assert.equal(claimsOf(token).role, 'viewer');
+    const denied = kyodoctl(token, ['call', 'CreatePartner', JSON.stringify({
+      partner: { kind: 'NEIGHBOURHOOD_ASSOCIATION', display_name: '公開面の試験', ward: 'ASAO' },
+    })]);
+    assert.equal(denied.code, 17, `${denied.code} ${denied.err}`);  // PERMISSION_DENIED
+    // The gateway got its own from the provider: the public surface answers
+    // a reader who sends no token.
+    for (const p of ['calls', 'projects']) {
+      const open = await fetch(`${env.KYODO_HTTP}/public/v1/${p}`);
+      const text = await open.text();
+      assert.equal(open.status, 200, `${p}: ${text}`);
+      assert.ok(Array.isArray(JSON.parse(text)[p] ?? []), text);
+    }
+    const csv = await fetch(`${env.KYODO_HTTP}/public/v1/open-data/results.csv`);
+    assert.equal(csv.status, 200);
+    assert.match(csv.headers.get('content-type'), /^text\/csv/);
+  });
+
   await check('kyodoctl login: the device flow gives a working token', async () => {
     const child = spawn(env.KYODOCTL, ['login', `--issuer=${issuer}`], { encoding: 'utf8' });
     let out = '';

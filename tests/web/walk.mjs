@@ -5,8 +5,8 @@
 // failed rule explained); staff close and start the review; two members
 // work on their score sheets (one scores, one declares a conflict); staff
 // preview the decision with a smaller what-if budget beside the call's own,
-// finalize and publish; a reader of the results sees them and downloads the
-// CSV. It asserts on what is on the screen, saves a screenshot of every
+// finalize and publish; a visitor who never signs in finds nothing of the
+// call before publication, then sees the results and downloads the CSV. It asserts on what is on the screen, saves a screenshot of every
 // step, fails on any console error, failed request or serious/critical
 // axe-core finding, and checks secrecy: the applicant and the member never
 // see, on a page or in any response their pages received, another
@@ -29,6 +29,9 @@ const password = process.env.KYODO_PASSWORD;
 const shots = process.env.KYODO_SHOTS;
 const windowSeconds = Number(process.env.KYODO_WINDOW_SECONDS || 45);
 const stamp = Date.now().toString(36);
+// The fiscal year (from April) of today in Japan time: the walk's call's.
+const japanNow = new Date(Date.now() + 9 * 3600e3);
+const fy = japanNow.getUTCMonth() < 3 ? japanNow.getUTCFullYear() - 1 : japanNow.getUTCFullYear();
 fs.mkdirSync(shots, { recursive: true });
 
 const problems = [];
@@ -48,12 +51,22 @@ const browser = await puppeteer.launch({
 
 // One person: a browser context of their own (cookies, session storage),
 // every response their pages received kept for the secrecy checks.
+const people = [];
 async function person(who) {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
   page.setDefaultTimeout(60000);
   const received = [];
+  const sent = [];
+  // Addresses whose 404 the walk expects (a result not yet published).
+  const expected404 = new Set();
+  page.on('request', (r) => {
+    if (r.url().startsWith(base)) sent.push({ url: r.url(), authorization: r.headers().authorization });
+  });
   page.on('console', (m) => {
+    // Chromium reports every 404 on the console, the expected one too.
+    if (m.type() === 'error' && m.text().startsWith('Failed to load resource')
+      && expected404.has(m.location()?.url)) return;
     if (m.type() === 'error') problems.push(`${who}: console error: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
@@ -63,6 +76,7 @@ async function person(who) {
     problems.push(`${who}: request failed: ${r.url()} ${r.failure()?.errorText}`);
   });
   page.on('response', async (r) => {
+    if (r.status() === 404 && expected404.has(r.url())) return;
     if (r.status() >= 400) problems.push(`${who}: HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
     if (!r.url().startsWith(base) || r.request().method() === 'OPTIONS') return;
     if (r.status() >= 300 && r.status() < 400) return;
@@ -72,7 +86,9 @@ async function person(who) {
       // bodies of navigations replaced by a redirect are gone
     }
   });
-  return { who, page, context, received };
+  const p = { who, page, context, received, sent, expected404 };
+  people.push(p);
+  return p;
 }
 
 async function shot(p, name) {
@@ -165,6 +181,30 @@ try {
   // --- staff: create from a previous call, the committee, open ---------
   const staff = await person('staff');
   await signIn(staff, 'asao-staff');
+  // The programmes and their rules (the menu's 制度とルール).
+  await p_goto(staff, '/staff');
+  await click(staff, 'a::-p-text(制度とルール)');
+  await staff.page.waitForSelector('section.programme');
+  const rules = await staff.page.$eval('main', (m) => m.innerText);
+  check(rules.includes('麻生区市民提案型事業') && rules.includes('1年目: ￥700,000') && rules.includes('2年目: ￥500,000')
+    && rules.includes('3年まで') && rules.includes('市民活動団体'), `the citizen-proposal programme's rules: ${rules}`);
+  check(rules.includes('麻生区町内会事業提案制度') && rules.includes('3回') && rules.includes('1 団体 1 件まで'), `the neighbourhood programme's rules: ${rules}`);
+  await axe(staff, 'staff programmes');
+  await shot(staff, 'staff-programmes');
+  // Partner search is furigana-aware: katakana finds the hiragana reading.
+  await click(staff, 'a::-p-text(団体)');
+  await fill(staff, '名称またはふりがな', 'サクラダイ');
+  await click(staff, 'button::-p-text(検索)');
+  await staff.page.waitForSelector('[data-testid=partners] a');
+  const foundPartners = await staff.page.$eval('[data-testid=partners]', (t) => t.innerText);
+  check(foundPartners.includes('例示・さくら台町内会') && !foundPartners.includes('例示・みずき野自治会'), `partner search: ${foundPartners}`);
+  await axe(staff, 'staff partner search');
+  await click(staff, 'a::-p-text(例示・さくら台町内会)');
+  await staff.page.waitForSelector('[data-testid=partner]');
+  const profile = await staff.page.$eval('main', (m) => m.innerText);
+  check(profile.includes('れいじ・さくらだいちょうないかい') && profile.includes('町内会・自治会') && profile.includes('麻生区') && profile.includes('提案'), `partner profile: ${profile}`);
+  await axe(staff, 'staff partner profile');
+  await shot(staff, 'staff-partner-profile');
   await p_goto(staff, '/staff');
   await staff.page.waitForSelector('#create-call');
   // The form is drawn before the previous calls arrive: wait for the option
@@ -180,9 +220,9 @@ try {
   await fill(staff, '元にする公募', template);
   const title = `ブラウザ試験の公募 ${stamp}`;
   await fill(staff, '公募の名称', title);
-  await fill(staff, '年度', '2026');
+  await fill(staff, '年度', String(fy));
   const toJapan = (d) => new Date(d.getTime() + 9 * 3600e3).toISOString().slice(0, 19);
-  const end = new Date(Math.ceil((Date.now() + windowSeconds * 1000) / 1000) * 1000);
+  let end = new Date(Math.ceil((Date.now() + windowSeconds * 1000) / 1000) * 1000);
   await fill(staff, '受付開始', toJapan(new Date(Date.now() - 3600e3)).slice(0, 16));
   await fill(staff, '受付締切', toJapan(end));
   await fill(staff, '予算額', '1000000');
@@ -202,6 +242,15 @@ try {
   }
   await click(staff, 'button::-p-text(公募を開始する)');
   await waitText(staff, '状態: 受付中');
+  // Staff extend the deadline by five seconds (the window ends later).
+  end = new Date(end.getTime() + 5000);
+  await fill(staff, '新しい受付締切', toJapan(end));
+  const updated = staff.page.waitForResponse((r) => r.url().endsWith('.ProposalService/UpdateCall'));
+  await click(staff, 'button::-p-text(締切を延長する)');
+  const updatedCall = await (await updated).json();
+  check(updatedCall.submissionEndTime === end.toISOString().replace('.000Z', 'Z'), `the new deadline: ${updatedCall.submissionEndTime}`);
+  await waitText(staff, '受付締切を延長しました');
+  await axe(staff, 'staff call (extended)');
   await axe(staff, 'staff call (open)');
   await shot(staff, 'staff-call-open');
 
@@ -304,6 +353,17 @@ try {
   await click(staff, 'button::-p-text(決定する)');
   await waitText(staff, '状態: 決定済み');
 
+  // Before publication: a visitor who never signs in finds nothing of it
+  // (the public surface answers as for no call), nor does the applicant or
+  // the member.
+  const visitor = await person('visitor');
+  visitor.expected404.add(`${base}/public/v1/${callName}`);
+  await p_goto(visitor, `/results/${callName}`);
+  await waitText(visitor, '公表されていません');
+  check(!(await visitor.page.$('[data-testid=published]')), 'no results for a visitor before publication');
+  check(!(await text(visitor)).includes(titleA), 'the visitor sees no proposal before publication');
+  await axe(visitor, 'results before publication');
+  await shot(visitor, 'visitor-not-published');
   // Before publication: the applicant and the member look again.
   await sakuradai.page.goto(`${base}/proposal/${proposalA}`);
   await waitText(sakuradai, titleA);
@@ -317,6 +377,28 @@ try {
   await click(staff, 'button::-p-text(公表する)');
   await waitText(staff, '状態: 結果公表済み');
   await shot(staff, 'staff-published');
+  // The ward dashboard: this fiscal year's proposals by state, yen by year.
+  await click(staff, 'a::-p-text(ダッシュボード)');
+  await staff.page.waitForSelector('[data-testid=by-year] svg');
+  const byState = await staff.page.$eval('[data-testid=by-state] table', (t) => t.innerText);
+  const byYear = await staff.page.$eval('[data-testid=by-year] table', (t) => t.innerText);
+  check(/採択\s+\d+件/.test(byState) && /要件を満たしていません\s+\d+件/.test(byState), `proposals by state: ${byState}`);
+  check(byYear.includes(`${fy}年度`) && byYear.includes(`${fy - 4}年度`) && /￥[\d,]+/.test(byYear), `yen by fiscal year: ${byYear}`);
+  check(await staff.page.$eval('[data-testid=by-state] svg', (g) => g.querySelectorAll('rect').length) >= 2, 'bars are drawn');
+  await axe(staff, 'staff dashboard');
+  await shot(staff, 'staff-dashboard');
+  // The consignment project publication made, and its dossier.
+  await click(staff, 'a::-p-text(事業)');
+  await click(staff, `[data-testid=projects] a::-p-text(${titleA})`);
+  await staff.page.waitForSelector('[data-testid=source]');
+  const dossier = await staff.page.$eval('main', (m) => m.innerText);
+  check(dossier.includes('順位 1') && dossier.includes('採択額 ￥500,000'), `the dossier's source proposal: ${dossier}`);
+  const parties = await staff.page.$eval('[data-testid=parties]', (t) => t.innerText);
+  check(parties.includes('例示・さくら台町内会') && parties.includes('実施主体') && parties.includes('市の担当'), `the dossier's parties: ${parties}`);
+  const given = await staff.page.$eval('[data-testid=contributions]', (t) => t.innerText);
+  check(given.includes('委託') && given.includes('￥500,000'), `the dossier's consignment: ${given}`);
+  await axe(staff, 'staff project dossier');
+  await shot(staff, 'staff-project-dossier');
 
   // --- secrecy: what the applicant and the member received -------------
   const applicantSeen = sakuradai.received.map((r) => r.body).join('\n') + (await text(sakuradai));
@@ -350,14 +432,19 @@ try {
   check((await text(sakuradai)).includes('採択'), 'the applicant sees its result once published');
   await shot(sakuradai, 'applicant-result');
 
-  // --- the results and the CSV ---------------------------------------
-  const reader = await person('viewer');
-  await signIn(reader, 'viewer');
-  await p_goto(reader, '/results');
+  // --- the results and the CSV, signed out ----------------------------
+  // The visitor never signs in: the pages read the gateway's public
+  // surface (/public/v1/), which calls the services with a viewer
+  // credential of its own.
+  const reader = visitor;
+  await p_goto(reader, '/');
+  await waitText(reader, 'サインインせずに見られます');
+  await click(reader, 'a::-p-text(公表された審査結果とオープンデータ)');
   await click(reader, `a::-p-text(${title})`);
   await reader.page.waitForSelector('[data-testid=published] tr[data-reason=ADOPTED]');
   const published = await reader.page.$eval('[data-testid=published]', (t) => t.innerText);
   check(published.includes(titleA) && published.includes('￥500,000'), `published results: ${published}`);
+  check(!published.includes(titleB), 'the ineligible proposal is not published');
   await axe(reader, 'public results');
   await shot(reader, 'public-results');
   // The download as the browser saves it (DevTools: download events).
@@ -375,25 +462,58 @@ try {
       if (e.state === 'canceled') reject(new Error('the CSV download was canceled'));
     });
   });
-  const csv = reader.page.waitForResponse((r) => r.url().includes('/open-data/results.csv'));
+  const csv = reader.page.waitForResponse((r) => r.url().includes('/public/v1/open-data/results.csv'));
   await click(reader, 'button::-p-text(審査結果 CSV)');
   const answer = await csv;
   check(answer.status() === 200, 'the CSV download answered 200');
   check((answer.headers()['content-type'] || '').startsWith('text/csv'), 'a CSV');
   const download = await saved;
-  check(download.suggested === 'kyodo-results-2026.csv', `the file's name: ${download.suggested}`);
+  check(download.suggested === `kyodo-results-${fy}.csv`, `the file's name: ${download.suggested}`);
   const body = fs.readFileSync(download.file, 'utf8');
   check(body.startsWith('\ufeff公募ID,'), 'a CSV with its header, BOM first (Excel)');
   check(body.includes(titleA), 'the CSV lists the adopted proposal');
+  // The projects, signed out, reached from the front page with the
+  // keyboard alone: the consignment project publication made, its 年度 and
+  // its 委託料 in yen.
+  await p_goto(reader, '/');
+  await keyTo(reader, '協働事業の一覧');
+  await reader.page.keyboard.press('Enter');
+  await reader.page.waitForSelector(`[data-testid=public-projects] th::-p-text(${titleA})`);
+  check(await reader.page.evaluate(() => window.location.pathname) === '/projects', 'Enter on the link opened /projects');
+  const rows = await reader.page.$$eval('[data-testid=public-projects] tbody tr', (trs) => trs.map((t) => t.innerText));
+  const row = rows.find((r) => r.includes(titleA)) || '';
+  check(row.includes(`${fy}年度`) && row.includes('￥500,000'), `the public project: ${row}`);
+  check(!rows.some((r) => r.includes(titleB)), 'no project from the ineligible proposal');
+  await axe(reader, 'public projects');
+  await shot(reader, 'public-projects');
+  check(reader.sent.length > 3 && reader.sent.every((r) => !r.authorization), 'the visitor sent no token, ever');
+  check(reader.sent.some((r) => r.url.includes('/public/v1/')), 'the visitor read the public surface');
 
   if (problems.length) throw new Error(`problems during the walk:\n${problems.join('\n')}`);
   console.log(`walk: ${checks} checks passed, ${step} screenshots in ${shots}`);
 } catch (err) {
   console.error(String(err?.stack || err));
+  // Where each person's page was when the walk failed.
+  for (const p of people) {
+    await p.page.screenshot({ path: path.join(shots, `failed-${p.who}.png`), fullPage: true }).catch(() => {});
+    console.error(`${p.who} was at ${p.page.url()}`);
+  }
   if (problems.length) console.error(problems.join('\n'));
   process.exitCode = 1;
 } finally {
   await browser.close();
+}
+
+// Tab from the top of the page until the focus is on the link that reads
+// `words` (at most 40 presses): the page is usable without a mouse.
+async function keyTo(p, words) {
+  await p.page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
+  for (let i = 0; i < 40; i += 1) {
+    await p.page.keyboard.press('Tab');
+    const focused = await p.page.evaluate(() => document.activeElement?.textContent || '');
+    if (focused.includes(words)) return;
+  }
+  throw new Error(`no link reading ${words} reached with Tab`);
 }
 
 async function p_goto(p, where) {

@@ -6,6 +6,7 @@ import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { Gateway } from "./gen/kyodo/gateway/v1/gateway_pb.js";
 import { PartnerService } from "./gen/kyodo/partner/v1/partner_service_pb.js";
+import { ProjectService } from "./gen/kyodo/project/v1/project_service_pb.js";
 import { ProposalService } from "./gen/kyodo/proposal/v1/proposal_service_pb.js";
 import { BadRequestSchema, ErrorInfoSchema } from "./gen/google/rpc/error_details_pb.js";
 
@@ -29,6 +30,7 @@ const transport = createConnectTransport({
 
 export const proposals = createClient(ProposalService, transport);
 export const partners = createClient(PartnerService, transport);
+export const projects = createClient(ProjectService, transport);
 export const gateway = createClient(Gateway, transport);
 
 // What the server said, in words for the page: the message, the rule
@@ -48,6 +50,7 @@ const reasonWords: Record<string, string> = {
   REVIEWER_CONFLICTED: "利益相反を申告しているため採点できません。",
   ALREADY_DECIDED: "この公募はすでに決定済みです。",
   RULES_FIXED: "公募開始後は変更できない項目です。",
+  WINDOW_SHORTENED: "受付締切は延ばすことだけができます(早めることはできません)。",
   TOO_MANY_PROPOSALS_IN_CALL: "この公募にはすでに提出済みの提案があります。",
 };
 

@@ -5,6 +5,10 @@ import { useEffect, useState } from "preact/hooks";
 import { canSignIn, currentUser, signIn, signOut, startAuth, type Who } from "./auth.js";
 import { ApplicantHome, NewProposal, ProposalPage } from "./pages/applicant.js";
 import { MemberCall, MemberHome, ScoreSheet } from "./pages/member.js";
+import { Dashboard } from "./pages/dashboard.js";
+import { PartnerProfile, PartnerSearch } from "./pages/partners.js";
+import { Programmes } from "./pages/programmes.js";
+import { ProjectDossier, ProjectList, PublicProjects } from "./pages/projects.js";
 import { PublishedCalls, PublishedResult } from "./pages/results.js";
 import { StaffCall, StaffCalls } from "./pages/staff.js";
 import { Link } from "./ui.js";
@@ -41,19 +45,27 @@ function staff(who?: Who) {
 function Page(props: { path: string; who?: Who }) {
   const { path, who } = props;
   const rest = (prefix: string) => path.slice(prefix.length);
+  if (path.startsWith("/results/programmes/")) return <PublishedResult call={rest("/results/")} />;
+  if (path === "/results") return <PublishedCalls />;
+  if (path === "/projects") return <PublicProjects />;
   if (!who) {
-    // Every kyodo call needs a token (the services check it); a visitor
-    // signs in, e.g. with a viewer account, to read the results.
+    // Signed out: the published results and the projects through the
+    // gateway's public surface (public.ts); everything else needs a sign-in.
     return (
       <section>
         <h1>kyodo 協働 区役所コンソール</h1>
-        <p>公募・提案・審査・公表された審査結果を扱います。右上の「サインイン」からお入りください(結果の閲覧は閲覧者アカウントでもできます)。</p>
+        <p>公募・提案・審査・公表された審査結果を扱います。公募・提案・審査は右上の「サインイン」からお入りください。</p>
+        <p><Link href="/results">公表された審査結果とオープンデータ</Link>、<Link href="/projects">協働事業の一覧</Link>はサインインせずに見られます。</p>
       </section>
     );
   }
-  if (path.startsWith("/results/programmes/")) return <PublishedResult call={rest("/results/")} />;
-  if (path === "/results") return <PublishedCalls />;
   if (staff(who)) {
+    if (path === "/staff/programmes") return <Programmes />;
+    if (path === "/staff/dashboard") return <Dashboard ward={who.ward} />;
+    if (path === "/staff/projects") return <ProjectList />;
+    if (path.startsWith("/staff/projects/")) return <ProjectDossier name={rest("/staff/")} />;
+    if (path === "/staff/partners") return <PartnerSearch />;
+    if (path.startsWith("/staff/partners/")) return <PartnerProfile name={rest("/staff/")} />;
     if (path.startsWith("/staff/programmes/")) return <StaffCall name={rest("/staff/")} />;
     return <StaffCalls />;
   }
@@ -83,6 +95,10 @@ function App(props: { who?: Who }) {
         <nav aria-label="メニュー">
           <ul>
             {staff(who) && <li><Link href="/staff">公募と審査</Link></li>}
+            {staff(who) && <li><Link href="/staff/programmes">制度とルール</Link></li>}
+            {staff(who) && <li><Link href="/staff/partners">団体</Link></li>}
+            {staff(who) && <li><Link href="/staff/projects">事業</Link></li>}
+            {staff(who) && <li><Link href="/staff/dashboard">ダッシュボード</Link></li>}
             {who?.role === "reviewer" && <li><Link href="/review">審査</Link></li>}
             {who?.role === "applicant" && <li><Link href="/apply">提案</Link></li>}
             <li><Link href="/results">審査結果</Link></li>

@@ -9,7 +9,12 @@
 //   and its origin the one browser origin allowed to call the token
 //   endpoint);
 // - `kyodo-gateway` (client credentials): a ten-minute ES256 token of role
-//   `screener`, the only thing the gateway does on its own authority.
+//   `screener`, the only thing the gateway does on its own authority;
+// - `kyodo-public` (client credentials): a ten-minute ES256 token of role
+//   `viewer`, with which the gateway serves published results to readers
+//   who never sign in (/public/v1/, docs/HTTP.md).
+// The two confidential clients' secrets are made at first start in the
+// state folder (gateway.secret, public.secret; mode 0600).
 // Signing keys are made at first start in the state folder (never in the
 // repository); the public ones are written to <state>/jwks.json, the file
 // the services verify against.
@@ -158,6 +163,7 @@ function serve(args) {
   fs.mkdirSync(state, { recursive: true, mode: 0o700 });
   const password = stateSecret(state, 'demo-password');
   const gatewaySecret = stateSecret(state, 'gateway.secret');
+  const publicSecret = stateSecret(state, 'public.secret');
   // Kept across key reloads, so sign-ins in progress survive a rotation.
   const cookieKeys = [randomSecret()];
 
@@ -216,6 +222,14 @@ function serve(args) {
           redirect_uris: [],
           scope: 'kyodo',
         },
+        {
+          client_id: 'kyodo-public',
+          client_secret: publicSecret,
+          grant_types: ['client_credentials'],
+          response_types: [],
+          redirect_uris: [],
+          scope: 'kyodo',
+        },
       ],
       jwks: { keys },
       cookies: { keys: cookieKeys },
@@ -235,7 +249,7 @@ function serve(args) {
           useGrantedResource: () => true,
           getResourceServerInfo: (ctx, indicator, client) => {
             if (indicator !== RESOURCE) throw new errors.InvalidTarget();
-            const gateway = client.clientId === 'kyodo-gateway';
+            const gateway = client.clientId === 'kyodo-gateway' || client.clientId === 'kyodo-public';
             return {
               scope: 'kyodo',
               audience,
@@ -249,7 +263,8 @@ function serve(args) {
       // kyodo's claims go into the access token the services verify.
       extraTokenClaims: (ctx, token) => {
         if (token.kind === 'ClientCredentials') {
-          return token.clientId === 'kyodo-gateway' ? { role: 'screener' } : undefined;
+          if (token.clientId === 'kyodo-gateway') return { role: 'screener' };
+          return token.clientId === 'kyodo-public' ? { role: 'viewer' } : undefined;
         }
         return token.accountId ? account(token.accountId)?.claims : undefined;
       },

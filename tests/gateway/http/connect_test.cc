@@ -2,6 +2,8 @@
 #include "gateway/http/connect.h"
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "gateway/http/handler.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
@@ -97,6 +99,30 @@ TEST(ConnectTest, Envelopes) {
   EXPECT_EQ(nlohmann::json::parse(EndStreamJson(grpc::Status(
                 grpc::StatusCode::PERMISSION_DENIED, "no")))["error"]["code"],
             "permission_denied");
+}
+
+// The public surface serves with a viewer credential and nothing more
+// (gateway/http/public.cc): a token of another role is refused.
+TEST(PublicTokenTest, OnlyTheViewerRole) {
+  auto jwt = [](const std::string& claims) {
+    return absl::StrCat(absl::WebSafeBase64Escape(R"({"alg":"ES256"})"), ".",
+                        absl::WebSafeBase64Escape(claims), ".c2ln");
+  };
+  EXPECT_TRUE(CheckViewerToken(jwt(R"({"sub":"p","role":"viewer"})")).ok());
+  for (const std::string claims :
+       {R"({"sub":"p","role":"admin"})", R"({"sub":"p","role":"screener"})",
+        R"({"sub":"p"})", R"({"role":["viewer","admin"]})", "not json"}) {
+    EXPECT_FALSE(CheckViewerToken(jwt(claims)).ok()) << claims;
+  }
+  // The claim the services read the role from (--jwt_role_claim).
+  EXPECT_TRUE(
+      CheckViewerToken(jwt(R"({"kyodo_role":"viewer"})"), "kyodo_role").ok());
+  EXPECT_FALSE(
+      CheckViewerToken(jwt(R"({"role":"viewer","kyodo_role":"admin"})"),
+                       "kyodo_role")
+          .ok());
+  EXPECT_FALSE(CheckViewerToken("").ok());
+  EXPECT_FALSE(CheckViewerToken("a.b").ok());
 }
 
 }  // namespace

@@ -197,10 +197,44 @@ export function StaffCall(props: { name: string }) {
           <button type="button" onClick={() => step("審査を開始しました。", () => proposals.startReview({ name: c.name, etag: c.etag, requestId: newRequestId() }))}>審査を開始する</button>
         )}
       </div>
+      {state === Call_State.OPEN && <Extend call={c} onDone={() => { setDone("受付締切を延長しました。"); call.reload(); }} />}
       <Committee call={c} />
       <Proposals call={c} />
       {state >= Call_State.UNDER_REVIEW && <Preview call={c} onChanged={call.reload} />}
     </section>
+  );
+}
+
+// Extending an open call's deadline (UpdateCall of submission_end_time
+// alone: it may move later, never earlier, WINDOW_SHORTENED).
+function Extend(props: { call: Call; onDone: () => void }) {
+  const c = props.call;
+  const [end, setEnd] = useState("");
+  const [problem, setProblem] = useState<Problem | undefined>();
+  async function extend(e: Event) {
+    e.preventDefault();
+    setProblem(undefined);
+    try {
+      await proposals.updateCall({
+        call: { name: c.name, etag: c.etag, submissionEndTime: fromJapanLocal(end) },
+        updateMask: { paths: ["submission_end_time"] },
+        requestId: newRequestId(),
+      });
+      setEnd("");
+      props.onDone();
+    } catch (err) {
+      setProblem(explain(err));
+    }
+  }
+  return (
+    <form class="extend" onSubmit={extend} aria-labelledby="extend-heading">
+      <h2 id="extend-heading">受付締切の延長</h2>
+      <ProblemBox problem={problem} />
+      <Field label="新しい受付締切(日本時間)" field="call.submission_end_time" problem={problem} hint={`いまの締切: ${dateTime(c.submissionEndTime)}。延ばすことだけができます。`}>
+        {(id, d, bad) => <input id={id} type="datetime-local" step="1" required aria-describedby={d} aria-invalid={bad} value={end} onInput={(e) => setEnd((e.target as HTMLInputElement).value)} />}
+      </Field>
+      <button type="submit">締切を延長する</button>
+    </form>
   );
 }
 
@@ -324,27 +358,48 @@ const reasonWords: Record<number, string> = {
   [ProposalResult_Reason.WITHDRAWN]: "取下げ",
 };
 
+// Rows on screen at once: a decision of 5,000 proposals is shown 200 rows
+// a page (its totals in the caption), so the page stays responsive
+// (tests/bench/console/, docs/BENCHMARKS.md); a whole table of 5,000 rows
+// held the page for most of a second.
+const rowsPerPage = 200;
+
 export function DecisionTable(props: { decision: Decision; caption: string; testId: string }) {
   const d = props.decision;
+  const total = d.results.length;
+  const [at, setAt] = useState({ decision: d, start: 0 });
+  const start = at.decision === d ? at.start : 0;
+  const end = Math.min(total, start + rowsPerPage);
+  const go = (to: number) => setAt({ decision: d, start: to });
   return (
-    <table data-testid={props.testId}>
-      <caption>
-        {props.caption}: 予算 {yen(d.budgetYen)}、採択 {count(d.adoptedCount)}件・{yen(d.totalAdoptedYen)}、残り {yen(d.remainingBudgetYen)}
-      </caption>
-      <thead><tr><th scope="col">順位</th><th scope="col">件名</th><th scope="col">得点</th><th scope="col">結果</th><th scope="col">採択額</th><th scope="col">残予算</th></tr></thead>
-      <tbody>
-        {d.results.map((r) => (
-          <tr key={r.proposal} data-reason={ProposalResult_Reason[r.reason ?? 0]}>
-            <td class="num">{r.rank || "—"}</td>
-            <td>{r.title}</td>
-            <td class="num">{r.score ?? "—"}</td>
-            <td>{reasonWords[r.reason ?? 0]}</td>
-            <td class="num">{yen(r.adoptedAmountYen)}</td>
-            <td class="num">{yen(r.budgetLeftYen)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <>
+      <table data-testid={props.testId}>
+        <caption>
+          {props.caption}: 予算 {yen(d.budgetYen)}、採択 {count(d.adoptedCount)}件・{yen(d.totalAdoptedYen)}、残り {yen(d.remainingBudgetYen)}
+          {total > rowsPerPage && `(${count(total)} 件中 ${count(start + 1)}〜${count(end)} 件目)`}
+        </caption>
+        <thead><tr><th scope="col">順位</th><th scope="col">件名</th><th scope="col">得点</th><th scope="col">結果</th><th scope="col">採択額</th><th scope="col">残予算</th></tr></thead>
+        <tbody>
+          {d.results.slice(start, end).map((r) => (
+            <tr key={r.proposal} data-reason={ProposalResult_Reason[r.reason ?? 0]}>
+              <td class="num">{r.rank || "—"}</td>
+              <td>{r.title}</td>
+              <td class="num">{r.score ?? "—"}</td>
+              <td>{reasonWords[r.reason ?? 0]}</td>
+              <td class="num">{yen(r.adoptedAmountYen)}</td>
+              <td class="num">{yen(r.budgetLeftYen)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {total > rowsPerPage && (
+        <nav class="pager" aria-label={`${props.caption}のページ送り`}>
+          <button type="button" disabled={start === 0} onClick={() => go(Math.max(0, start - rowsPerPage))}>前の {rowsPerPage} 件</button>
+          <span>{count(start + 1)}〜{count(end)} 件目 / {count(total)} 件</span>
+          <button type="button" disabled={end >= total} onClick={() => go(end)}>次の {rowsPerPage} 件</button>
+        </nav>
+      )}
+    </>
   );
 }
 

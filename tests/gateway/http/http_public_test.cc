@@ -1,0 +1,176 @@
+// The HTTP entry's public surface (/public/v1/, gateway/http/public.cc) end
+// to end: the suite as processes, the security tests' world of records
+// (one call in each state: tests/security/world.h), curl without any
+// token. The gateway reads its viewer credential from a token file here
+// (--http_public_token_file); the client credentials grant against an
+// OpenID provider is tests/integration/oidc_test.sh's and the browser
+// test's (tests/web/walk.mjs). docs/HTTP.md ("Public results").
+#include <cstdlib>
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/gateway/http/http_testing.h"
+#include "tests/security/world.h"
+#include "tests/testing/auth.h"
+
+namespace kyodo::testing {
+namespace {
+
+using Json = nlohmann::json;
+
+Json Parse(const std::string& text) {
+  return Json::parse(text, nullptr, false);
+}
+
+class HttpPublicTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    char pattern[] = "/tmp/kyodo-public.XXXXXX";
+    dir_ = new std::string(mkdtemp(pattern));
+    std::ofstream(*dir_ + "/public.token") << ViewerToken("kyodo-public");
+    http_ = new HttpCluster(
+        "http_public",
+        {absl::StrCat("--http_public_token_file=", *dir_, "/public.token")});
+    world_ = new security::World();
+    security::Seed(*http_->cluster, world_);
+  }
+  static void TearDownTestSuite() {
+    delete world_;
+    delete http_;
+    (void)std::system(("rm -rf " + *dir_).c_str());
+    delete dir_;
+  }
+  static CurlResult Get(const std::string& path,
+                        const std::vector<std::string>& args = {}) {
+    return Curl(http_->base + "/public/v1/" + path, args);
+  }
+
+  static std::string* dir_;
+  static HttpCluster* http_;
+  static security::World* world_;
+};
+std::string* HttpPublicTest::dir_ = nullptr;
+HttpCluster* HttpPublicTest::http_ = nullptr;
+security::World* HttpPublicTest::world_ = nullptr;
+
+TEST_F(HttpPublicTest, ListsPublishedCallsOnlyWithoutAToken) {
+  CurlResult r = Get("calls");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Header("content-type"), "application/json");
+  EXPECT_EQ(r.Header("cache-control"), "no-store");
+  Json body = Parse(r.body);
+  ASSERT_TRUE(body["calls"].is_array()) << r.body;
+  std::vector<std::string> names;
+  for (const Json& c : body["calls"]) {
+    names.push_back(c["name"]);
+    EXPECT_EQ(c["state"], "PUBLISHED") << c.dump();
+    EXPECT_FALSE(c.contains("etag")) << c.dump();
+    EXPECT_FALSE(c.contains("updateTime")) << c.dump();
+  }
+  EXPECT_NE(std::find(names.begin(), names.end(), world_->call_published),
+            names.end())
+      << r.body;
+  for (const std::string* hidden :
+       {&world_->call_decided, &world_->call_open, &world_->call_review,
+        &world_->call_draft}) {
+    EXPECT_FALSE(absl::StrContains(r.body, *hidden)) << *hidden;
+  }
+  // The Connect API itself still wants a token.
+  EXPECT_EQ(
+      ConnectJson(http_->base, "kyodo.proposal.v1.ProposalService/ListCalls",
+                  R"({"parent": "programmes/-"})", "")
+          .status,
+      401);
+}
+
+TEST_F(HttpPublicTest, ShowsThePublishedResultsOfACall) {
+  CurlResult r = Get(world_->call_published);
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json body = Parse(r.body);
+  EXPECT_EQ(body["call"]["name"], world_->call_published) << r.body;
+  EXPECT_EQ(body["call"]["state"], "PUBLISHED");
+  EXPECT_FALSE(body["call"].contains("etag")) << r.body;
+  EXPECT_FALSE(body["decision"].contains("decidedBy")) << r.body;
+  ASSERT_TRUE(body["decision"]["results"].is_array()) << r.body;
+  bool found = false;
+  for (const Json& result : body["decision"]["results"])
+    found = found || result["proposal"] == world_->proposal_published;
+  EXPECT_TRUE(found) << r.body;
+  EXPECT_FALSE(absl::StrContains(r.body, world_->proposal_decided));
+}
+
+// A call decided but not published answers exactly as no call does: same
+// status, same headers, same body, whoever asks (the caller's token is not
+// the one used).
+TEST_F(HttpPublicTest, AnUnpublishedCallIsIndistinguishableFromNone) {
+  CurlResult missing = Get(world_->programme + "/calls/nosuchcall0000");
+  ASSERT_EQ(missing.status, 404) << missing.body;
+  EXPECT_EQ(Parse(missing.body)["code"], "not_found") << missing.body;
+  auto same = [&](const CurlResult& r, const std::string& what) {
+    EXPECT_EQ(r.status, missing.status) << what << ": " << r.body;
+    EXPECT_EQ(r.body, missing.body) << what;
+    std::map<std::string, std::string> a = r.headers, b = missing.headers;
+    a.erase("date");
+    b.erase("date");
+    EXPECT_EQ(a, b) << what;
+  };
+  same(Get(world_->call_decided), "decided");
+  same(Get(world_->call_review), "under review");
+  same(Get(world_->call_open), "open");
+  same(Get(world_->call_draft), "draft");
+  same(Get("programmes/nosuch/calls/nosuch"), "no programme");
+  same(Get("programmes/%2E%2E/calls/x"), "malformed");
+  same(Get(world_->call_decided,
+           {"-H", "Authorization: Bearer " + world_->token(security::kAdmin)}),
+       "decided, asked with an admin token");
+  for (const auto& [name, value] : missing.headers) {
+    EXPECT_NE(name, "etag");
+    EXPECT_NE(name, "last-modified");
+    EXPECT_NE(name, "x-request-id");
+  }
+}
+
+TEST_F(HttpPublicTest, DownloadsTheOpenDataWithoutAToken) {
+  CurlResult r = Get("open-data/results.csv");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(absl::StartsWith(r.Header("content-type"), "text/csv"));
+  EXPECT_EQ(r.Header("content-disposition"),
+            R"(attachment; filename="kyodo-results.csv")");
+  EXPECT_TRUE(absl::StartsWith(r.body, "\xEF\xBB\xBF")) << r.body;
+  EXPECT_TRUE(absl::StrContains(r.body, "公募(公表済)")) << r.body;
+  EXPECT_FALSE(absl::StrContains(r.body, "公募(決定済)")) << r.body;
+  EXPECT_EQ(Get("open-data/secrets.csv").status, 404);
+  EXPECT_EQ(Get("open-data/results.csv?fiscal_year=x").status, 400);
+}
+
+TEST_F(HttpPublicTest, ListsProjectsWithoutAToken) {
+  CurlResult r = Get("projects");
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json body = Parse(r.body);
+  bool found = false;
+  for (const Json& p : body["projects"]) {
+    found = found || p["name"] == world_->project;
+    EXPECT_FALSE(p.contains("etag")) << p.dump();
+  }
+  EXPECT_TRUE(found) << r.body;
+  EXPECT_EQ(Get("projects?filter=x").status, 400);
+}
+
+TEST_F(HttpPublicTest, OnlyReads) {
+  CurlResult r = Curl(http_->base + "/public/v1/calls", {"-X", "POST"});
+  EXPECT_EQ(r.status, 405) << r.body;
+  EXPECT_EQ(Get("proposals").status, 404);
+}
+
+// Without a public credential there is no public surface.
+TEST(HttpPublicOff, AnswersNotFound) {
+  HttpCluster http("http_public_off");
+  CurlResult r = Curl(http.base + "/public/v1/calls", {});
+  EXPECT_EQ(r.status, 404) << r.body;
+}
+
+}  // namespace
+}  // namespace kyodo::testing

@@ -1,0 +1,171 @@
+// Staff: the projects (協働事業), page by page, and a project's dossier
+// (Gateway.GetProjectDossier): the project with its parties, its
+// contributions (委託料 and the other forms), the proposal it was selected
+// from and that proposal's result. Anyone, signed in or not: the projects
+// as a viewer reads them (PublicProjects; signed out, the gateway's public
+// surface, public.ts).
+import { gateway, projects, token } from "../api.js";
+import { count, fiscalYear, yen } from "../format.js";
+import {
+  ContributionForm,
+  Participant_Role,
+  Project_State,
+} from "../gen/kyodo/project/v1/project_service_pb.js";
+import { publicProjects } from "../public.js";
+import { Link, Pager, ProblemBox, useLoad, usePaged } from "../ui.js";
+import { partnerKindWords, wardWords } from "./programmes.js";
+
+const projectStateWords: Record<number, string> = {
+  [Project_State.STATE_UNSPECIFIED]: "不明",
+  [Project_State.PLANNED]: "計画中",
+  [Project_State.ACTIVE]: "実施中",
+  [Project_State.COMPLETED]: "完了",
+  [Project_State.REVIEWED]: "評価済み",
+  [Project_State.CANCELLED]: "中止",
+};
+
+const roleWords: Record<number, string> = {
+  [Participant_Role.ROLE_UNSPECIFIED]: "—",
+  [Participant_Role.LEAD]: "実施主体",
+  [Participant_Role.CITY]: "市の担当",
+  [Participant_Role.PARTNER]: "協働の相手",
+};
+
+const formWords: Record<number, string> = {
+  [ContributionForm.CONTRIBUTION_FORM_UNSPECIFIED]: "—",
+  [ContributionForm.CONSIGNMENT]: "委託",
+  [ContributionForm.BUSINESS_COOPERATION]: "事業協力",
+  [ContributionForm.SUBSIDY]: "補助",
+  [ContributionForm.GRANT]: "助成",
+  [ContributionForm.CO_HOSTING]: "共催",
+  [ContributionForm.KNOW_HOW]: "ノウハウ等",
+  [ContributionForm.FACILITIES]: "施設等",
+  [ContributionForm.PEOPLE]: "人的資源",
+  [ContributionForm.INFORMATION]: "情報",
+  [ContributionForm.VOLUNTEERING]: "ボランティア",
+  [ContributionForm.DONATION]: "寄付",
+};
+
+export function ProjectList() {
+  const list = usePaged(async (pageToken) => {
+    const r = await projects.listProjects({ pageSize: 50, pageToken });
+    return { items: r.projects, next: r.nextPageToken ?? "" };
+  }, []);
+  return (
+    <section>
+      <h1>協働事業</h1>
+      <ProblemBox problem={list.problem} />
+      <table data-testid="projects">
+        <caption>事業の一覧</caption>
+        <thead><tr><th scope="col">事業</th><th scope="col">開始年度</th><th scope="col">区</th><th scope="col">状態</th></tr></thead>
+        <tbody>
+          {list.value?.items.map((p) => (
+            <tr key={p.name}>
+              <td><Link href={`/staff/${p.name}`}>{p.title}</Link></td>
+              <td>{fiscalYear(p.startFiscalYear)}</td>
+              <td>{p.wards.map((w) => wardWords[w]).join("、") || "—"}</td>
+              <td>{projectStateWords[p.state ?? 0]}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Pager page={list.page} next={list.next} previous={list.previous} />
+    </section>
+  );
+}
+
+// The yen a project's contributions carry (委託料, 補助, 助成, …).
+function fundsYen(p: { contributions: { amountYen?: bigint }[] }): bigint {
+  return p.contributions.reduce((sum, c) => sum + (c.amountYen ?? 0n), 0n);
+}
+
+export function PublicProjects() {
+  const list = usePaged(async (pageToken) => {
+    if (!token()) return publicProjects(pageToken);
+    const r = await projects.listProjects({ pageSize: 50, pageToken });
+    return { items: r.projects, next: r.nextPageToken ?? "" };
+  }, []);
+  return (
+    <section>
+      <h1>協働事業の一覧</h1>
+      <p>公表された審査結果から始まった事業を含む、区と団体の協働事業です。</p>
+      <ProblemBox problem={list.problem} />
+      <table data-testid="public-projects">
+        <caption>協働事業</caption>
+        <thead>
+          <tr><th scope="col">事業</th><th scope="col">開始年度</th><th scope="col">区</th><th scope="col">状態</th><th scope="col">資金の提供</th></tr>
+        </thead>
+        <tbody>
+          {list.value?.items.map((p) => {
+            const funds = fundsYen(p);
+            return (
+              <tr key={p.name}>
+                <th scope="row">{p.title}</th>
+                <td>{fiscalYear(p.startFiscalYear)}</td>
+                <td>{p.wards.map((w) => wardWords[w]).join("、") || "—"}</td>
+                <td>{projectStateWords[p.state ?? 0]}</td>
+                <td class="num">{funds ? yen(funds) : "—"}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {list.value && !list.value.items.length && <p>事業はまだありません。</p>}
+      <Pager page={list.page} next={list.next} previous={list.previous} />
+      <p><Link href="/results">公表された審査結果とオープンデータ</Link></p>
+    </section>
+  );
+}
+
+export function ProjectDossier(props: { name: string }) {
+  const dossier = useLoad(() => gateway.getProjectDossier({ name: props.name }), [props.name]);
+  const d = dossier.value;
+  const p = d?.project;
+  const partyName = (name?: string) => d?.parties.find((x) => x.name === name)?.displayName ?? name ?? "—";
+  return (
+    <section>
+      <h1>{p ? p.title : "協働事業"}</h1>
+      <ProblemBox problem={dossier.problem} />
+      {p && (
+        <>
+          <p class="state-line">状態: {projectStateWords[p.state ?? 0]} ・ 開始 {fiscalYear(p.startFiscalYear)}</p>
+          {p.issue && <><h2>地域の課題</h2><p>{p.issue}</p></>}
+          <h2>参加する団体</h2>
+          <table data-testid="parties">
+            <caption>役割分担</caption>
+            <thead><tr><th scope="col">団体</th><th scope="col">種別</th><th scope="col">役割</th><th scope="col">担うこと</th></tr></thead>
+            <tbody>
+              {p.participants.map((x) => {
+                const party = d?.parties.find((y) => y.name === x.partner);
+                return (
+                  <tr key={x.partner}>
+                    <td><Link href={`/staff/${x.partner}`}>{partyName(x.partner)}</Link></td>
+                    <td>{partnerKindWords[party?.kind ?? 0]}</td>
+                    <td>{roleWords[x.role ?? 0]}</td>
+                    <td>{x.responsibilities || "—"}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <h2>資源の提供</h2>
+          {p.contributions.length ? (
+            <ul data-testid="contributions">
+              {p.contributions.map((c, i) => (
+                <li key={i}>{formWords[c.form ?? 0]}: {partyName(c.fromPartner)} → {partyName(c.toPartner)}{c.amountYen ? ` ${yen(c.amountYen)}` : ""}{c.description ? `(${c.description})` : ""}</li>
+              ))}
+            </ul>
+          ) : <p>なし</p>}
+          <h2>もとの提案</h2>
+          {d?.sourceProposal ? (
+            <p data-testid="source">
+              {d.sourceProposal.title}
+              {d.result && `(順位 ${count(d.result.rank)}、得点 ${d.result.score ?? "—"}、採択額 ${yen(d.result.adoptedAmountYen)})`}
+            </p>
+          ) : <p>なし(公募によらない事業)</p>}
+        </>
+      )}
+      <p><Link href="/staff/projects">事業の一覧へ戻る</Link></p>
+    </section>
+  );
+}
