@@ -36,15 +36,22 @@ case "$cmd" in
     port=${3:?port required}
     shift 3
     if running; then echo "mariadb already running in $dir" >&2; exit 0; fi
+    # Temporary tables and files in a folder of this server's own, not the
+    # /tmp every other server on the machine shares: a test's bootstrap once
+    # failed there (`Could not remove temporary table: '/tmp/#sql-temptable-
+    # ...'`, then `Unknown table 'mysql.tmp_proxies_priv'`) while other
+    # servers ran.
+    mkdir -p "$dir/tmp"
     if [[ ! -d "$dir/data/mysql" ]]; then
       mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
+        --tmpdir="$dir/tmp" \
         --auth-root-authentication-method=socket --skip-test-db \
         >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; exit 1; }
     fi
     # setsid: the server must not get the terminal's Ctrl-C before the
     # services it serves have stopped; the caller stops it explicitly.
     setsid mariadbd --no-defaults --datadir="$dir/data" --user="$(id -un)" \
-      --socket="$socket" --port="$port" --bind-address=127.0.0.1 \
+      --socket="$socket" --port="$port" --bind-address=127.0.0.1 --tmpdir="$dir/tmp" \
       --pid-file="$pidfile" --log-error="$dir/mariadbd.err" \
       --skip-name-resolve --max-connections=1000 \
       --innodb-buffer-pool-size=256M --innodb-log-file-size=128M \
