@@ -14,8 +14,8 @@
 #    overlays without components), validates every object against its
 #    schema offline, checks kyodo's rules (deploy/k8s/validate/validate.js)
 #    and that both kubectl versions render the same objects; shows the
-#    rules refuse a local or untagged image and spec.replicas in
-#    production; proves that `kustomize edit set image` sets the image every
+#    rules refuse a local or untagged image, spec.replicas and a database
+#    connection without verified TLS in production; proves that `kustomize edit set image` sets the image every
 #    production pod runs; runs the local overlay's make-secrets.sh --print;
 #    promtool checks the alert rules and the dashboard's queries and runs
 #    the alerts' unit tests.
@@ -182,9 +182,12 @@ refused() {  # refused SED_EXPRESSION: validate.js fails on the production rende
 refusals() {
   refused 's|image: registry.example.org/kyodo/kyodo:0.1.0|image: localhost/kyodo:dev|' &&
   refused 's|image: registry.example.org/kyodo/kyodo:0.1.0|image: kyodo|' &&
-  refused 's|^  revisionHistoryLimit: 5|  replicas: 3\n  revisionHistoryLimit: 5|'
+  refused 's|^  revisionHistoryLimit: 5|  replicas: 3\n  revisionHistoryLimit: 5|' &&
+  refused 's|^    required: true|    required: false|' &&
+  refused '/KYODO_DB_TLS_CA_FILE/d' &&
+  refused 's|mountPath: /var/run/secrets/kyodo/db-ca|mountPath: /var/run/secrets/kyodo/elsewhere|'
 }
-check "validate.js refuses a local image, an untagged one, or spec.replicas in production" refusals
+check "validate.js refuses in production a local image, an untagged one, spec.replicas, a MariaDB without required TLS, a service that does not verify it, a CA file not mounted" refusals
 
 # A release's image: `kustomize edit set image` in a copy of the production
 # overlay (kustomize when installed; else validate/set-image.js, which makes

@@ -34,7 +34,7 @@
 //    every object and pod; the three backends' Services are headless; the
 //    migration Job runs --migrate_only as the migrating database account
 //    (kyodo_migrate, granting the role kyodo_serving), mounts no Secret but
-//    kyodo-db-migrate (which no service mounts), and
+//    kyodo-db-migrate (which no service mounts) and a CA bundle, and
 //    outside `local` carries the image's version in its name; the services
 //    run with KYODO_MIGRATE=false; secrets come only from Secret references
 //    (no secret-looking key in a ConfigMap or a literal env); ingress is
@@ -47,7 +47,9 @@
 //    http and a GRPCRoute to its gRPC port; with monitoring, every alert has
 //    a severity, a summary and a description, and every kyodo_ metric that a
 //    rule or the dashboard reads is one the programs export
-//    (common/metrics/metrics.h).
+//    (common/metrics/metrics.h); a KYODO_DB_TLS_CA_FILE lies in a volume
+//    the container mounts, and where a MariaDB is deployed (outside `local`
+//    it must require TLS) every container that connects to it sets one.
 // Exits 1 and lists every problem when anything fails.
 "use strict";
 const fs = require("fs");
@@ -307,7 +309,10 @@ function checkOverlay(name, objects, rulesOut) {
     for (const s of Object.keys(BACKENDS)) {
       if (!runs.includes(`${s} --migrate_only`)) fail(name, `the Job does not run ${s} --migrate_only`);
     }
-    const secrets = (spec.volumes || []).filter((v) => v.secret).map((v) => v.secret.secretName);
+    // A CA bundle (items ca.crt only) is public material, not a secret.
+    const caOnly = (v) => (v.secret.items || []).length > 0 &&
+      v.secret.items.every((i) => i.key === "ca.crt");
+    const secrets = (spec.volumes || []).filter((v) => v.secret && !caOnly(v)).map((v) => v.secret.secretName);
     for (const s of secrets) {
       if (!/^kyodo-db-migrate(-[a-z0-9]+)?$/.test(s)) fail(name, `the migration Job mounts the Secret ${s}, which migrating does not need`);
     }
@@ -341,6 +346,36 @@ function checkOverlay(name, objects, rulesOut) {
       if (mountsMigrate(d.spec.template.spec)) {
         fail(name, `${d.metadata.name} mounts the migrating account's password`);
       }
+    }
+  }
+
+  // TLS to MariaDB: a KYODO_DB_TLS_CA_FILE is mounted in every container
+  // that reads it; with a MariaDB that requires TLS, every container that
+  // connects to it verifies the server.
+  const configMaps = byKind("ConfigMap");
+  const envOf = (c) => Object.assign({},
+    ...(c.envFrom || []).filter((e) => e.configMapRef).map((e) =>
+      (configMaps.find((m) => m.metadata.name === e.configMapRef.name) || {}).data || {}),
+    Object.fromEntries((c.env || []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value])));
+  const requiresTls = byKind("MariaDB").some((m) => m.spec.tls && m.spec.tls.required === true);
+  for (const m of byKind("MariaDB")) {
+    if (!isLocal && !(m.spec.tls && m.spec.tls.enabled === true && m.spec.tls.required === true)) {
+      fail(name, `MariaDB ${m.metadata.name} does not require TLS (spec.tls.enabled and spec.tls.required)`);
+    }
+  }
+  for (const obj of objects) {
+    const pod = podSpecOf(obj);
+    if (!pod || !DATABASE_COMPONENTS.includes(podLabelsOf(obj)["app.kubernetes.io/component"])) continue;
+    for (const c of pod.containers) {
+      const where = `${obj.kind}/${obj.metadata.name} container ${c.name}`;
+      const ca = envOf(c).KYODO_DB_TLS_CA_FILE;
+      if (!ca) {
+        if (requiresTls) fail(name, `${where} connects to a MariaDB that requires TLS without KYODO_DB_TLS_CA_FILE`);
+        continue;
+      }
+      const mount = (c.volumeMounts || []).find((v) => ca.startsWith(`${v.mountPath.replace(/\/$/, "")}/`));
+      const volume = mount && (pod.volumes || []).find((v) => v.name === mount.name);
+      if (!volume) fail(name, `${where}: KYODO_DB_TLS_CA_FILE ${ca} is in no mounted volume`);
     }
   }
 
