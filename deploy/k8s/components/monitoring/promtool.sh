@@ -21,12 +21,18 @@ if [[ -z "$promtool" ]]; then
     exec 9>"$state/debian-prometheus.lock"
     flock 9
     if [[ ! -x "$promtool" ]]; then
-      rm -rf "$state/debian-prometheus" && mkdir -p "$state/debian-prometheus"
-      (cd "$state/debian-prometheus" && apt-get download prometheus >/dev/null 2>&1 &&
+      # Unpacked beside, then renamed into place: a test that checks
+      # without the lock never runs a promtool still being written ("Text
+      # file busy").
+      unpack=$state/debian-prometheus.$$
+      rm -rf "$state/debian-prometheus" "$unpack" && mkdir -p "$unpack"
+      (cd "$unpack" && apt-get download prometheus >/dev/null 2>&1 &&
        dpkg-deb -x prometheus_*.deb root) || {
+        rm -rf "$unpack"
         echo "promtool.sh: cannot fetch Debian's prometheus (promtool)" >&2
         exit 1
       }
+      mv "$unpack" "$state/debian-prometheus"
     fi
     exec 9>&-
   fi
