@@ -32,10 +32,19 @@
 #    migration step, stops the stack, checks every service stopped with
 #    exit code 0, and removes it, leaving no container, network, volume or
 #    process behind.
+# 5. The production overlay under `podman kube play`: the overlay with the
+#    image just built (set with `kustomize edit set image`) and a site
+#    overlay for the identity provider (the local one, deploy/local/idp),
+#    turned into what podman runs by deploy/k8s/validate/play.js; MariaDB
+#    as the pod kyodo-mariadb-primary, requiring TLS; the migration Job's
+#    pod migrates over verified TLS, the four Deployments serve, calls
+#    through the gateway reach every service with the provider's token,
+#    the public surface answers with the gateway's own credential; then
+#    `podman kube down` leaves nothing.
 #
 # Environment: KYODO_BUILD_DIR (default build/; state goes to
 # BUILD_DIR/deploy-test), KYODO_DEPLOY_KEEP=1 leaves the compose stack up
-# after the checks (for a look; `podman-compose -p kyodo-test ... down -v`
+# after the checks (and skips step 5) (for a look; `podman-compose -p kyodo-test ... down -v`
 # removes it), KYODO_SKIP_APT=1 never calls apt-get,
 # KYODO_DEPLOY_MANIFESTS_ONLY=1 stops after the Kubernetes checks (step 2).
 # Prints one line per check and ends with "deploy: N passed, N failed".
@@ -343,8 +352,11 @@ podman rm -f -t 0 kyodo-sigterm-test >/dev/null
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 gateway_port=$((20000 + RANDOM % 20000))
 until port_free "$gateway_port"; do gateway_port=$((20000 + RANDOM % 20000)); done
+# The HTTP entry's port too: compose's default (8080) may be taken here.
+http_port=$((20000 + RANDOM % 20000))
+until port_free "$http_port" && [[ $http_port != "$gateway_port" ]]; do http_port=$((20000 + RANDOM % 20000)); done
 secrets=$state/compose-secrets
-export KYODO_SECRETS_DIR=$secrets KYODO_GATEWAY_PORT=$gateway_port KYODO_IMAGE=$image \
+export KYODO_SECRETS_DIR=$secrets KYODO_GATEWAY_PORT=$gateway_port KYODO_HTTP_PORT=$http_port KYODO_IMAGE=$image \
        KYODO_MARIADB_IMAGE=$mariadb_image
 "$root/deploy/compose/make-secrets.sh" "$secrets"
 compose() { podman-compose -p "$project" -f "$compose_file" "$@"; }
@@ -486,6 +498,255 @@ leftover() {  # a process of the stack's containers or of its network's DNS
 }
 no_leftover() { ! leftover; }
 check "no process of the stack is left running" no_leftover
+
+# --- 5. The production overlay under podman kube play ---------------------
+# `kubectl apply -k deploy/k8s/overlays/production`, as far as podman runs
+# it: the image set with `kustomize edit set image` as a release sets it,
+# a site overlay on top that sets what each city sets for its identity
+# provider (issuer, claim names, token endpoint: here the local provider,
+# deploy/local/idp, on this network's gateway address) and points the
+# services' addresses at podman's pod names (podman has no Services: a
+# Deployment D runs as the pod D-pod-0, which the network's DNS names);
+# deploy/k8s/validate/play.js says what else podman 4.3 needs changed (the
+# Job as a Pod; Secret and ConfigMap volumes as host folders). MariaDB
+# stands in for the operator's: the dev image as the pod
+# kyodo-mariadb-primary (the host the overlay names), requiring TLS, its
+# certificate from a throwaway CA (tests/deploy/make_test_ca.sh) that the
+# Secret kyodo-mariadb-ca-bundle carries, as the operator's does.
+play=$state/play
+play_network=kyodo-play
+idp_pid=""
+play_down() {
+  local f
+  for f in services migrate mariadb; do
+    [[ -f "$play/out/$f.yaml" ]] && { podman kube down "$play/out/$f.yaml" >/dev/null 2>&1 || true; }
+  done
+  podman network rm -f "$play_network" >/dev/null 2>&1 || true
+  if [[ -n "$idp_pid" ]]; then kill "$idp_pid" 2>/dev/null || true; wait "$idp_pid" 2>/dev/null || true; fi
+  idp_pid=""
+}
+trap play_down EXIT
+play_down
+rm -rf "$play" && mkdir -p "$play/out" "$play/files"
+podman network create "$play_network" >/dev/null
+bridge=$(podman network inspect "$play_network" --format '{{range .Subnets}}{{.Gateway}}{{end}}')
+# The Secrets and the ConfigMap the production overlay expects operators to
+# create (its kustomization.yaml lists them), one file per key.
+put() {  # put NAME KEY FILE (a missing FILE fails in play.js, by name)
+  mkdir -p "$play/files/$1" && { cp "$3" "$play/files/$1/$2" 2>/dev/null || echo "no $3" >&2; }
+}
+random_file() { head -c 24 /dev/urandom | base64 >"$play/$1"; echo "$play/$1"; }
+"$root/tests/deploy/make_test_ca.sh" "$play/tls" DNS:kyodo-mariadb-primary >/dev/null
+put kyodo-db password "$(random_file db-password)"
+put kyodo-db-migrate password "$(random_file db-migrate-password)"
+put kyodo-page-token page_token.key "$(random_file page-token)"
+put kyodo-mariadb-ca-bundle ca.crt "$play/tls/ca.pem"
+mkdir -p "$play/mariadb-files"
+cp "$play/tls/ca.pem" "$play/tls/server.pem" "$play/tls/server.key" \
+   "$play/db-password" "$play/db-migrate-password" "$play/mariadb-files/"
+chmod 755 "$play/mariadb-files" && chmod 444 "$play/mariadb-files"/*
+
+cat >"$play/out/mariadb.yaml" <<DB
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kyodo-mariadb-primary
+spec:
+  containers:
+    - name: mariadb
+      image: $mariadb_image
+      args: [--ssl-ca=/run/kyodo/ca.pem, --ssl-cert=/run/kyodo/server.pem,
+             --ssl-key=/run/kyodo/server.key, --require-secure-transport=ON]
+      env:
+        - {name: KYODO_DB_PASSWORD_FILE, value: /run/kyodo/db-password}
+        - {name: KYODO_DB_MIGRATE_PASSWORD_FILE, value: /run/kyodo/db-migrate-password}
+      securityContext:
+        readOnlyRootFilesystem: true
+      volumeMounts:
+        - {name: files, mountPath: /run/kyodo, readOnly: true}
+        - {name: tmp, mountPath: /tmp}
+  volumes:
+    - {name: files, hostPath: {path: $play/mariadb-files, type: Directory}}
+    - {name: tmp, emptyDir: {medium: Memory}}
+DB
+
+kube_play() {  # kube_play FILE: played on the check's network
+  podman kube play --network "$play_network" "$1" >"$play/play-$(basename "$1" .yaml).log" 2>&1 ||
+    { tail -5 "$play/play-$(basename "$1" .yaml).log" >&2; return 1; }
+}
+mariadb_up() {
+  kube_play "$play/out/mariadb.yaml" || return 1
+  for _ in $(seq 1 240); do
+    podman exec kyodo-mariadb-primary-mariadb test -S /tmp/mysqld.sock 2>/dev/null &&
+      podman logs kyodo-mariadb-primary-mariadb 2>&1 | grep -q 'ready for connections' && return 0
+    sleep 0.5
+  done
+  podman logs kyodo-mariadb-primary-mariadb 2>&1 | tail -10 >&2; return 1
+}
+check "MariaDB (the dev image as kyodo-mariadb-primary) starts, requiring TLS" mariadb_up
+
+# The provider, on the network's gateway address (which exists once a pod
+# has joined the network): its keys, issuer and client secrets are what a
+# city's provider gives its operators.
+idp_port=$((20000 + RANDOM % 20000))
+until port_free "$idp_port"; do idp_port=$((20000 + RANDOM % 20000)); done
+issuer=http://$bridge:$idp_port
+"$root/deploy/local/idp/run.sh" "$build/idp" serve --state "$play/idp" --port "$idp_port" \
+  --host "$bridge" >"$play/idp.log" 2>&1 &
+idp_pid=$!
+for _ in $(seq 1 240); do
+  grep -q 'idp: serving' "$play/idp.log" && break
+  kill -0 "$idp_pid" 2>/dev/null || { tail -5 "$play/idp.log" >&2; break; }
+  sleep 0.5
+done
+put kyodo-gateway-client secret "$play/idp/gateway.secret"
+put kyodo-public-client secret "$play/idp/public.secret"
+put kyodo-jwks jwks.json "$play/idp/jwks.json"
+
+# The release's image and the city's settings, rendered.
+cp -r "$k8s" "$play/k8s"
+mkdir -p "$play/k8s/overlays/site"
+cat >"$play/k8s/overlays/site/kustomization.yaml" <<SITE
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: kyodo
+resources:
+  - ../production
+configMapGenerator:
+  - name: kyodo-common
+    behavior: merge
+    literals:
+      - KYODO_JWT_ISSUER=$issuer
+      - KYODO_JWT_ROLE_CLAIM=role
+      - KYODO_JWT_WARD_CLAIM=ward
+      - KYODO_JWT_PARTNER_CLAIM=partner
+      - KYODO_JWT_REVIEWER_CLAIM=reviewer
+      - KYODO_PARTNER_ADDR=dns:///partner-service-pod-0.dns.podman:50051
+      - KYODO_PROJECT_ADDR=dns:///project-service-pod-0.dns.podman:50052
+      - KYODO_PROPOSAL_ADDR=dns:///proposal-service-pod-0.dns.podman:50053
+  - name: kyodo-gateway
+    behavior: merge
+    literals:
+      - KYODO_SERVICE_TOKEN_ENDPOINT=$issuer/token
+      - KYODO_HTTP_CONSOLE_OIDC_ISSUER=$issuer
+SITE
+played() {
+  set_image "$play/k8s/overlays/production" "kyodo=$image" &&
+  "$modern_kubectl" kustomize "$play/k8s/overlays/site" >"$play/render.yaml" 2>"$play/render.err" &&
+  env NODE_PATH="$npm_dir/node_modules" node "$validate/play.js" \
+    "$play/render.yaml" "$play/files" "$play/out" >"$play/left-out.txt" 2>"$play/play.err" ||
+    { cat "$play/render.err" "$play/play.err" >&2; return 1; }
+  grep -q "image: $image" "$play/out/services.yaml" &&
+  ! grep -q 'image: registry.example.org' "$play/out/services.yaml" "$play/out/migrate.yaml"
+}
+check "the production overlay, with kustomize edit set image kyodo=$image and a site overlay, becomes what podman kube play runs" played
+note "left to a cluster: $(sed 's|/.*||' "$play/left-out.txt" 2>/dev/null | sort | uniq -c | awk '{printf "%s %s, ", $1, $2}' | sed 's/, $//')"
+
+
+# The Job's pod: its three containers migrate and exit 0.
+job=$(cat "$play/out/migrate-pod.txt" 2>/dev/null || true)
+migrated_in_pod() {
+  kube_play "$play/out/migrate.yaml" || return 1
+  local s c states
+  for _ in $(seq 1 300); do
+    states=""
+    for s in partner-service project-service proposal-service; do
+      states+="$(podman inspect --format '{{.State.Status}}:{{.State.ExitCode}}' "$job-$s" 2>/dev/null) "
+    done
+    [[ "$states" == "exited:0 exited:0 exited:0 " ]] && return 0
+    sleep 0.5
+  done
+  echo "migration: $states" >&2
+  for c in partner-service project-service proposal-service; do podman logs "$job-$c" 2>&1 | tail -3 >&2; done
+  return 1
+}
+check "the migration Job ($job, as a pod) migrates the three schemas over verified TLS and exits 0" migrated_in_pod
+
+serving() {  # serving DEPLOYMENT PORT SERVICE: its health, asked in its pod
+  local c="$1-pod-0-$1"
+  for _ in $(seq 1 240); do
+    podman exec "$c" kyodoctl --addr="127.0.0.1:$2" --timeout=2s health "$3" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  podman logs "$c" 2>&1 | tail -10 >&2; return 1
+}
+services_up() {
+  kube_play "$play/out/services.yaml" &&
+  serving partner-service 50051 kyodo.partner.v1.PartnerService &&
+  serving project-service 50052 kyodo.project.v1.ProjectService &&
+  serving proposal-service 50053 kyodo.proposal.v1.ProposalService &&
+  serving gateway 50050 kyodo.gateway.v1.Gateway
+}
+check "the four Deployments serve (podman kube play; each healthy, asked with kyodoctl in its pod)" services_up
+
+# A call through the gateway with a token from the provider (client
+# credentials of kyodo-public: a viewer), verified by every service against
+# kyodo-jwks: forwarded to each of the three services.
+viewer_token=$(env ISSUER="$issuer" SECRET_FILE="$play/idp/public.secret" node -e '
+  const fs = require("fs");
+  const auth = Buffer.from("kyodo-public:" + fs.readFileSync(process.env.SECRET_FILE, "utf8").trim()).toString("base64");
+  fetch(process.env.ISSUER + "/token", { method: "POST",
+    headers: { authorization: "Basic " + auth, "content-type": "application/x-www-form-urlencoded" },
+    body: "grant_type=client_credentials&scope=kyodo" })
+    .then((r) => r.json()).then((j) => console.log(j.access_token || ""), () => console.log(""));' 2>/dev/null || true)
+play_ctl() {
+  podman run --rm --network "$play_network" -e KYODO_TOKEN="$viewer_token" "$image" \
+    kyodoctl --addr=gateway-pod-0.dns.podman:50050 --timeout=10s "$@"
+}
+through_gateway() {
+  [[ -n "$viewer_token" ]] || { echo "no token from the provider" >&2; return 1; }
+  local service method request
+  while read -r service method request; do
+    play_ctl call "$method" "$request" >"$play/call.out" 2>&1 || { cat "$play/call.out" >&2; return 1; }
+    podman logs "$service-pod-0-$service" 2>&1 |
+      grep -q "\"method\":\"$method\",\"code\":\"OK\"" || { echo "$service did not answer $method" >&2; return 1; }
+  done <<'CALLS'
+partner-service ListPartners {}
+project-service ListProjects {}
+proposal-service ListProposals {"parent":"programmes/-/calls/-"}
+CALLS
+  # Without a token: refused by the gateway.
+  podman run --rm --network "$play_network" "$image" \
+    kyodoctl --addr=gateway-pod-0.dns.podman:50050 call ListPartners '{}' >/dev/null 2>&1
+  [[ $? == 26 ]]
+}
+check "calls through the gateway reach each service with the provider's token (and none without)" through_gateway
+# The public surface: the gateway's own viewer credential, got with the
+# client secret in kyodo-public-client at the provider's token endpoint.
+gateway_ip=$(podman inspect "$(podman pod inspect gateway-pod-0 --format '{{.InfraContainerID}}' 2>/dev/null)" \
+  --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' 2>/dev/null || true)
+public_surface() {
+  env URL="http://$gateway_ip:8080/public/v1/calls" node -e '
+    fetch(process.env.URL).then(async (r) => {
+      const body = await r.text();
+      if (r.status !== 200 || !body.trim().startsWith("{")) { console.error(r.status, body.slice(0, 200)); process.exit(1); }
+    }, (e) => { console.error(String(e)); process.exit(1); });'
+}
+check "the public surface answers on the gateway's HTTP port with its own credential from the provider" public_surface
+tls_only() {
+  local status
+  # As the migrating account, over TCP with TLS like the services.
+  status=$(podman exec kyodo-mariadb-primary-mariadb sh -c 'mariadb -h kyodo-mariadb-primary \
+    -u kyodo_migrate -p"$(cat /run/kyodo/db-migrate-password)" --ssl-ca=/run/kyodo/ca.pem \
+    --ssl-verify-server-cert -N -e "$0"' \
+    "SELECT @@require_secure_transport, VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS
+     WHERE VARIABLE_NAME = 'SSL_ACCEPTS'" 2>&1) || { echo "$status" >&2; return 1; }
+  read -r required accepts <<<"$status"
+  # 3 migrating containers, 3 services' pools, this query: 7 at least.
+  [[ "$required" == 1 && "$accepts" -ge 7 ]] || { echo "$status" >&2; return 1; }
+}
+check "MariaDB saw only TLS: require_secure_transport on, every service connected" tls_only
+play_stopped() {
+  local s code
+  podman kube down "$play/out/services.yaml" >/dev/null 2>&1 || return 1
+  podman kube down "$play/out/migrate.yaml" >/dev/null 2>&1
+  podman kube down "$play/out/mariadb.yaml" >/dev/null 2>&1
+  play_down
+  ! podman pod ps --format '{{.Name}}' | grep -qE '^(partner-service|project-service|proposal-service|gateway)-pod-0$|^kyodo-(mariadb|migrate)' &&
+  ! podman network ls --format '{{.Name}}' | grep -qx "$play_network"
+}
+check "podman kube down removes every pod and the network" play_stopped
+trap - EXIT
 
 note "total $(( $(date +%s) - started )) s"
 finish

@@ -20,7 +20,9 @@
 // the services verify against.
 //
 //   node idp.js serve  --state DIR --port N [--accounts FILE] [--audience A]
-//                      [--console-url http://127.0.0.1:50054]
+//                      [--console-url http://127.0.0.1:50054] [--host ADDR]
+//                      (ADDR: the address it listens on, 127.0.0.1 unless
+//                      given; its issuer is http://ADDR:N unless --issuer)
 //   node idp.js rotate --state DIR   a new signing key, published beside the
 //                                    old one, signs from now on
 //   node idp.js retire --state DIR   only the newest key of each type stays
@@ -153,7 +155,8 @@ function readForm(req) {
 function serve(args) {
   const state = path.resolve(args.state);
   const port = Number(args.port);
-  const issuer = args.issuer || `http://127.0.0.1:${port}`;
+  const host = args.host || '127.0.0.1';
+  const issuer = args.issuer || `http://${host}:${port}`;
   const audience = args.audience || 'kyodo';
   const accountsFile = args.accounts || path.join(here, 'accounts.json');
   const accessTtl = Number(args['access-token-ttl'] || 3600);
@@ -359,7 +362,7 @@ function serve(args) {
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  server.listen(port, '127.0.0.1', () => {
+  server.listen(port, host, () => {
     writeAtomically(path.join(state, 'idp.pid'), String(process.pid), 0o644);
     console.log(`idp: serving ${issuer}`);
   });
