@@ -69,11 +69,8 @@ TEST_F(RoundTest, AnApplicantCannotBlockFinalizeCall) {
   ASSERT_NO_FATAL_FAILURE(CloseAndStartReview());
   ASSERT_NO_FATAL_FAILURE(ReviewAll());
 
-  gv1::FinalizeCallRequest finalize;
-  finalize.set_name(call_);
   gv1::FinalizeCallResponse finalized;
-  grpc::Status status =
-      gateway_->FinalizeCall(Context(Staff()).get(), finalize, &finalized);
+  grpc::Status status = FinalizeAsStaff(call_, &finalized);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(finalized.decision().adopted_count(), 2);
   // The consignment projects are made at publication.
@@ -86,7 +83,7 @@ TEST_F(RoundTest, AnApplicantCannotBlockFinalizeCall) {
   }
   // And again, as a retry after a failure would: the same answer.
   gv1::FinalizeCallResponse again;
-  status = gateway_->FinalizeCall(Context(Staff()).get(), finalize, &again);
+  status = FinalizeAsStaff(call_, &again);
   ASSERT_TRUE(status.ok()) << status.error_message();
   ASSERT_EQ(again.projects_size(), 2);
   EXPECT_EQ(again.projects(0).project(), published.projects(0).project());

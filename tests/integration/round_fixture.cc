@@ -177,10 +177,8 @@ void RoundTest::PastRound(int year, const std::string& ref, int64_t amount,
       Context(testing::ReviewerToken(member, member)).get(), review, &written);
   ASSERT_TRUE(status.ok()) << label << status.error_message();
 
-  gv1::FinalizeCallRequest finalize;
-  finalize.set_name(call.name());
   gv1::FinalizeCallResponse finalized;
-  status = gateway_->FinalizeCall(Context(Staff()).get(), finalize, &finalized);
+  status = FinalizeAsStaff(call.name(), &finalized);
   ASSERT_TRUE(status.ok()) << label << status.error_message();
   // The consignment project is made when the results are published.
   gv1::PublishResultsResponse published;
@@ -188,6 +186,13 @@ void RoundTest::PastRound(int year, const std::string& ref, int64_t amount,
   ASSERT_TRUE(status.ok()) << label << status.error_message();
   ASSERT_EQ(published.projects_size(), 1) << label;
   if (project != nullptr) *project = published.projects(0).project();
+}
+
+grpc::Status RoundTest::FinalizeAsStaff(const std::string& call,
+                                        gv1::FinalizeCallResponse* out) {
+  gv1::FinalizeCallRequest finalize;
+  finalize.set_name(call);
+  return gateway_->FinalizeCall(Context(Staff()).get(), finalize, out);
 }
 
 grpc::Status RoundTest::PublishAsStaff(const std::string& call,

@@ -64,6 +64,10 @@ class RoundTest : public ::testing::Test {
                  const std::string& continues = "",
                  std::string* project = nullptr);
   void CreateOpenCall();
+  // Gateway.FinalizeCall of `call` as the ward's staff: the decision (in
+  // `out`).
+  grpc::Status FinalizeAsStaff(const std::string& call,
+                               gv1::FinalizeCallResponse* out);
   // Gateway.PublishResults of `call` as the ward's staff: publication, then
   // the consignment projects (in `out`).
   grpc::Status PublishAsStaff(const std::string& call,

@@ -414,11 +414,8 @@ TEST_F(SecrecyTest, NothingOfTheOutcomeBeforePublicationThroughAnyReadPath) {
   ASSERT_FALSE(own_before.etag().empty());
 
   // The decision.
-  gv1::FinalizeCallRequest finalize;
-  finalize.set_name(call_);
   gv1::FinalizeCallResponse finalized;
-  grpc::Status status =
-      gateway_->FinalizeCall(Context(Staff()).get(), finalize, &finalized);
+  grpc::Status status = FinalizeAsStaff(call_, &finalized);
   ASSERT_TRUE(status.ok()) << status.error_message();
   std::map<std::string, pv1::ProposalResult> results;
   for (const auto& r : finalized.decision().results())
@@ -505,18 +502,10 @@ TEST_F(SecrecyTest, NothingOfTheOutcomeBeforePublicationThroughAnyReadPath) {
 
 TEST_F(SecrecyTest, OpenDataAndPublicReadsNeverNameWithdrawnApplicants) {
   ASSERT_NO_FATAL_FAILURE(PrepareRound());
-  gv1::FinalizeCallRequest finalize;
-  finalize.set_name(call_);
   gv1::FinalizeCallResponse finalized;
-  ASSERT_TRUE(
-      gateway_->FinalizeCall(Context(Staff()).get(), finalize, &finalized)
-          .ok());
-  gv1::PublishResultsRequest publish;
-  publish.set_name(call_);
+  ASSERT_TRUE(FinalizeAsStaff(call_, &finalized).ok());
   gv1::PublishResultsResponse published;
-  ASSERT_TRUE(
-      gateway_->PublishResults(Context(Staff()).get(), publish, &published)
-          .ok());
+  ASSERT_TRUE(PublishAsStaff(call_, &published).ok());
   const std::string withdrawn = Partner("sozo");      // withdrew
   const std::string ineligible = Partner("fujitsu");  // a company
   const std::string not_adopted = Partner("bunkadamashii");

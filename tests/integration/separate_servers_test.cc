@@ -77,11 +77,8 @@ TEST_F(SeparateServersTest, WholeRoundWithEachSchemaOnItsOwnServer) {
 
   ASSERT_NO_FATAL_FAILURE(CreateProgrammeAndHistory());
   ASSERT_NO_FATAL_FAILURE(PrepareDecidableCall());
-  gv1::FinalizeCallRequest finalize;
-  finalize.set_name(call_);
   gv1::FinalizeCallResponse finalized;
-  grpc::Status status =
-      gateway_->FinalizeCall(Context(Staff()).get(), finalize, &finalized);
+  grpc::Status status = FinalizeAsStaff(call_, &finalized);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(finalized.decision().adopted_count(), 2);
   gv1::PublishResultsResponse published;
