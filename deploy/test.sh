@@ -737,10 +737,6 @@ tls_only() {
 }
 check "MariaDB saw only TLS: require_secure_transport on, every service connected" tls_only
 play_stopped() {
-  local s code
-  podman kube down "$play/out/services.yaml" >/dev/null 2>&1 || return 1
-  podman kube down "$play/out/migrate.yaml" >/dev/null 2>&1
-  podman kube down "$play/out/mariadb.yaml" >/dev/null 2>&1
   play_down
   ! podman pod ps --format '{{.Name}}' | grep -qE '^(partner-service|project-service|proposal-service|gateway)-pod-0$|^kyodo-(mariadb|migrate)' &&
   ! podman network ls --format '{{.Name}}' | grep -qx "$play_network"
