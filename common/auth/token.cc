@@ -309,11 +309,11 @@ absl::StatusOr<std::unique_ptr<TokenVerifier>> TokenVerifier::Create(
   const bool has_jwks = !options.jwks_file.empty() || !options.jwks.empty();
   if (options.algorithms.empty()) {
     if (!options.key.empty() && !options.production) {
-      options.algorithms.push_back("HS256");
+      options.algorithms.emplace_back("HS256");
     }
     if (has_jwks) {
-      options.algorithms.push_back("RS256");
-      options.algorithms.push_back("ES256");
+      options.algorithms.emplace_back("RS256");
+      options.algorithms.emplace_back("ES256");
     }
   }
   if (options.algorithms.empty()) {

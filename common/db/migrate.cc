@@ -179,7 +179,7 @@ absl::Status GrantServing(Session& session, absl::string_view role) {
                        "\"Database accounts\")"));
     }
     if (IsDenied(granted)) return NotPermitted("grant privileges");
-    KYODO_RETURN_IF_ERROR(granted);
+    if (!granted.ok()) return granted;
     if (append_only || read_only) {
       absl::Status revoked = session.ExecUnprepared(
           absl::StrCat("REVOKE ", read_only ? "INSERT, " : "",

@@ -16,7 +16,7 @@ namespace kyodo::common::grpc_client {
 
 std::shared_ptr<grpc::Channel> NewChannel(
     const std::string& address,
-    std::shared_ptr<grpc::ChannelCredentials> credentials,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials,
     int max_receive_bytes, bool health_checked) {
   grpc::ChannelArguments args;
   if (max_receive_bytes > 0) args.SetMaxReceiveMessageSize(max_receive_bytes);

@@ -52,7 +52,7 @@ struct DownstreamOptions {
 // between kyodo's programs.
 std::shared_ptr<grpc::Channel> NewChannel(
     const std::string& address,
-    std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials = nullptr,
     int max_receive_bytes = 0, bool health_checked = false);
 
 // A client context for one attempt of a downstream call made for `call`;

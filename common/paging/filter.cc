@@ -248,8 +248,7 @@ absl::StatusOr<SqlFilter> ParseFilter(absl::string_view filter,
     } else if (term.op == ":") {
       absl::StrAppend(&out.sql, " AND ", field->column,
                       " LIKE ? ESCAPE '\\\\'");
-      out.params.push_back(
-          db::Param(absl::StrCat("%", EscapeLike(value), "%")));
+      out.params.emplace_back(absl::StrCat("%", EscapeLike(value), "%"));
     } else if (term.op == "!=") {
       // Null-safe: a row without a value is "not equal" too.
       absl::StrAppend(&out.sql, " AND NOT (", field->column, " <=> ?)");

@@ -11,9 +11,10 @@
 #include "absl/status/statusor.h"
 
 // Returns the status from the enclosing function when `expr` is not OK.
+// Not const, so that the return moves it.
 #define KYODO_RETURN_IF_ERROR(expr)                \
   do {                                             \
-    const absl::Status kyodo_status_ = (expr);     \
+    absl::Status kyodo_status_ = (expr);           \
     if (!kyodo_status_.ok()) return kyodo_status_; \
   } while (false)
 
@@ -26,9 +27,13 @@
   KYODO_ASSIGN_OR_RETURN_IMPL_(           \
       KYODO_STATUS_CONCAT_(kyodo_statusor_, __LINE__), lhs, expr)
 
+// `lhs` is a declaration (`auto x`) or a name and `statusor` a name made
+// above: neither can take the parentheses bugprone-macro-parentheses asks for.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define KYODO_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr)  \
   auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = *std::move(statusor)
+// NOLINTEND(bugprone-macro-parentheses)
 
 #endif  // KYODO_COMMON_STATUS_MACROS_H_
