@@ -1,23 +1,35 @@
 #!/usr/bin/env bash
-# Runs the suite's ctest tests once more in a build with AddressSanitizer and
-# UndefinedBehaviorSanitizer and libstdc++'s assertions, and fails on any
-# finding. tests/run.sh calls it after the normal run, with the test
-# database's KYODO_TEST_DB_* variables set (with KYODO_SANITIZE=1).
+# Runs the suite's ctest tests once more in a sanitizer build, and fails on
+# any finding. tests/run.sh calls it after the normal run, twice, with the
+# test database's KYODO_TEST_DB_* variables set:
+#
+#   KYODO_SANITIZER=address (the default): AddressSanitizer, UBSan and
+#     libstdc++'s assertions, over every ctest test, in build-asan/;
+#   KYODO_SANITIZER=thread: ThreadSanitizer, over the tests that run the
+#     services' threads (the services' and gateway's tests, the database
+#     pool, the integration tests), in build-tsan/.
 #
 #   tests/sanitize/run.sh [ctest arguments...]    e.g. -R partner
 #
-# The build is a separate clang build in build-asan/ (KYODO_SANITIZE_BUILD_DIR):
-# -O1, line tables only, no benchmarks, warnings not fatal (the gcc build
-# keeps -Werror); -fno-sanitize-recover=all makes every UBSan finding stop
-# its process. Every instrumented process (the test binaries and the service
-# processes they start, which tests/testing/process.cc hands the sanitizer
-# variables on to) writes its reports to a folder of its own; any report
-# there (any non-empty file: see below) fails the run, even one from a
-# child process whose exit status no test looks at, and is printed. Environment: KYODO_JOBS (default 2),
-# KYODO_SANITIZE_TARGETS (build only these ninja targets).
+# Each is a separate clang build (KYODO_SANITIZE_BUILD_DIR): -O1, line
+# tables only, no benchmarks, warnings not fatal (the gcc build keeps
+# -Werror). For ASan, -fno-sanitize-recover=all makes every UBSan finding
+# stop its process. Every instrumented process (the test binaries and the
+# service processes they start, which tests/testing/process.cc hands the
+# sanitizer variables on to) writes its reports to a folder of its own; any
+# report there (any non-empty file: see below) fails the run, even one from
+# a child process whose exit status no test looks at, and is printed.
+# Environment: KYODO_JOBS (default 2), KYODO_SANITIZE_TARGETS (build only
+# these ninja targets). docs/RELIABILITY.md, "Sanitizers", says what each
+# found.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${KYODO_SANITIZE_BUILD_DIR:-$root/build-asan}
+sanitizer=${KYODO_SANITIZER:-address}
+case $sanitizer in
+  address) build=${KYODO_SANITIZE_BUILD_DIR:-$root/build-asan} ;;
+  thread) build=${KYODO_SANITIZE_BUILD_DIR:-$root/build-tsan} ;;
+  *) echo "sanitize: KYODO_SANITIZER is address or thread, not $sanitizer" >&2; exit 2 ;;
+esac
 
 # clang and its sanitizer runtimes (the fuzz build needs the same packages).
 if ! command -v clang++ >/dev/null 2>&1 ||
@@ -34,21 +46,51 @@ command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=cca
 # As in deploy/local/build.sh: clones at other paths share ccache's entries.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 flags="-O1 -gline-tables-only -fno-omit-frame-pointer"
-flags+=" -fsanitize=address,undefined -fno-sanitize-recover=all"
-flags+=" -D_GLIBCXX_ASSERTIONS"
-# libFuzzer's coverage hooks too (fuzzer-no-link), and the fuzz targets
-# (KYODO_FUZZ=ON): tests/fuzz/run.sh then fuzzes in this same tree
-# (FUZZ_BUILD_DIR) instead of compiling the libraries a third time.
-flags+=" -fsanitize=fuzzer-no-link"
+options=()
+tests=()
+targets=()
+if [[ $sanitizer == address ]]; then
+  flags+=" -fsanitize=address,undefined -fno-sanitize-recover=all"
+  flags+=" -D_GLIBCXX_ASSERTIONS"
+  # libFuzzer's coverage hooks too (fuzzer-no-link), and the fuzz targets
+  # (KYODO_FUZZ=ON): tests/fuzz/run.sh then fuzzes in this same tree
+  # (FUZZ_BUILD_DIR) instead of compiling the libraries a third time.
+  flags+=" -fsanitize=fuzzer-no-link"
+  options+=(-DKYODO_FUZZ=ON)
+  # The style and API-compatibility checks run no kyodo program: the first
+  # run covered them.
+  tests=(-E '^(style|protos)\.')
+else
+  flags+=" -fsanitize=thread"
+  # The tests whose processes run threads against each other: the
+  # services' own (gRPC's thread pool over the connection pool), the
+  # gateway's forwarding and fan-out, the pool, the server bootstrap
+  # (drain, signals), the token client's refresh, the reliability tests and
+  # the integration tests (every service as its own process, under load and
+  # faults). The pure domain rules run on one thread; the HTTP, deploy and
+  # browser tests repeat what these cover through other entries.
+  threaded='partner_service_test project_service_test proposal_service_test'
+  threaded+=' gateway_proxy_test common_db_test common_server_test'
+  threaded+=' common_oauth_test reliability_test integration_round_test'
+  threaded+=' integration_secrecy_test integration_separate_servers_test'
+  # With them, the check that a planted race is reported and fails the run
+  # (tests/sanitize/CMakeLists.txt).
+  # shellcheck disable=SC2206
+  targets=(partner_service project_service proposal_service gateway kyodoctl
+    tsan_race $threaded)
+  tests=(-R "^(sanitize|$(tr ' ' '|' <<<"$threaded"))(\\.|$)")
+fi
 cmake -S "$root" -B "$build" -G Ninja "${launcher[@]}" \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Sanitize \
-  -DKYODO_WERROR=OFF -DKYODO_BENCH=OFF -DKYODO_FUZZ=ON \
+  -DKYODO_WERROR=OFF -DKYODO_BENCH=OFF -DKYODO_SANITIZER="$sanitizer" \
+  "${options[@]}" \
   "-DCMAKE_CXX_FLAGS=$flags" >/dev/null
 started=$(date +%s)
 # KYODO_SANITIZE_TARGETS="a b" builds only those targets (local iteration
-# with ctest arguments); CI builds everything.
+# with ctest arguments); CI builds everything (ASan) or what the chosen
+# tests run (TSan).
 # shellcheck disable=SC2086
-ninja -C "$build" -j "${KYODO_JOBS:-2}" ${KYODO_SANITIZE_TARGETS:-}
+ninja -C "$build" -j "${KYODO_JOBS:-2}" ${KYODO_SANITIZE_TARGETS:-${targets[*]}}
 built=$(date +%s)
 
 reports=$(mktemp -d -t kyodo-sanitize.XXXXXX)
@@ -58,31 +100,16 @@ trap 'rm -rf "$reports"' EXIT
 export ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
 export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$root/tests/sanitize/lsan.supp:print_suppressions=0"
+# TSan goes on after a report (halt_on_error=0) so that one run shows every
+# race; any report still fails the run. tsan.supp names what is
+# suppressed and why.
+export TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=0:second_deadlock_stack=1:suppressions=$root/tests/sanitize/tsan.supp:print_suppressions=0"
 export KYODO_BUILD_DIR=$build
 
 status=0
-# The style and API-compatibility checks run no kyodo program: the first
-# run covered them.
 ctest --test-dir "$build" --output-on-failure -j "${KYODO_JOBS:-2}" \
-  -E '^(style|protos)\.' "$@" || status=$?
+  "${tests[@]}" "$@" || status=$?
 finished=$(date +%s)
-found=0
-for report in "$reports"/*; do
-  [[ -e "$report" ]] || continue
-  # An empty file holds no finding: a runtime opened its log and wrote
-  # nothing. One clean-clone run had one (ubsan.PID, no test failed; the
-  # process and the cause were not found). It is named, not failed on: a
-  # real finding writes its whole report before the process stops, and
-  # would come back with its text.
-  if [[ ! -s "$report" ]]; then
-    echo "sanitize: $(basename "$report") is empty: no report in it" >&2
-    continue
-  fi
-  ((found)) || echo "sanitize: findings (one file per process):" >&2
-  found=1
-  echo "---- $(basename "$report")" >&2
-  cat "$report" >&2
-done
-if ((found)); then status=1; fi
-echo "sanitize: build $((built - started)) s, tests $((finished - built)) s" >&2
+"$root/tests/sanitize/reports.sh" "$reports" || status=1
+echo "sanitize ($sanitizer): build $((built - started)) s, tests $((finished - built)) s" >&2
 exit "$status"

@@ -47,7 +47,8 @@ bool ChildProcess::Start() {
   // exception, so that a sanitizer build's services report where
   // tests/sanitize/run.sh looks.
   std::vector<std::string> kept;
-  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
+  for (const char* name :
+       {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"}) {
     if (const char* value = std::getenv(name); value != nullptr) {
       kept.push_back(absl::StrCat(name, "=", value));
     }
