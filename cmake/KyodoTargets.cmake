@@ -1,4 +1,6 @@
-# The one way kyodo declares its targets (docs/CONTRIBUTING.md, "Layout").
+# The one way kyodo declares its targets (docs/CONTRIBUTING.md, "Layout"):
+# kyodo_cc_library, kyodo_cc_binary, kyodo_cc_test, and kyodo_proto_library
+# for code generated from .proto files.
 #
 # kyodo_cc_library(NAME <target> ALIAS <kyodo::area::name>
 #                  SRCS <file>...
@@ -70,4 +72,70 @@ function(kyodo_cc_test)
     gtest_discover_tests(${ARG_NAME} TEST_PREFIX "${ARG_NAME}." DISCOVERY_TIMEOUT 60
                          PROPERTIES TIMEOUT ${ARG_TIMEOUT})
   endif()
+endfunction()
+
+# kyodo_proto_library(NAME <target> ALIAS <ns::name> OUT_DIR <dir>
+#                     ROOT <dir> PROTOS <file>... [ROOT <dir> PROTOS <file>...]...
+#                     [IMPORT_DIRS <dir>...] [DEPS <target>...])
+#
+# A static library of the C++ that protoc generates for .proto files, with
+# CMake's protobuf_generate (FindProtobuf), and gRPC's stubs for the files
+# that declare a service. Each file is named by its path under its ROOT
+# (kyodo/partner/v1/partner.proto under protos/, google/rpc/status.proto
+# under the googleapis folder), and its code lands at that path under
+# OUT_DIR, which is the library's include folder: sources include
+# "kyodo/partner/v1/partner.pb.h". IMPORT_DIRS are the other folders its
+# imports are found in (every ROOT is one too).
+function(kyodo_proto_library)
+  cmake_parse_arguments(ARG "" "NAME;ALIAS;OUT_DIR" "IMPORT_DIRS;DEPS" ${ARGN})
+  file(MAKE_DIRECTORY ${ARG_OUT_DIR})
+  add_library(${ARG_NAME})
+  add_library(${ARG_ALIAS} ALIAS ${ARG_NAME})
+  # Generated code is not ours to warn about.
+  target_compile_options(${ARG_NAME} PRIVATE -w)
+  target_include_directories(${ARG_NAME} SYSTEM PUBLIC ${ARG_OUT_DIR})
+  target_link_libraries(${ARG_NAME} PUBLIC protobuf::libprotobuf gRPC::grpc++ ${ARG_DEPS})
+
+  # The ROOT ... PROTOS ... groups, in order.
+  set(roots)
+  set(group)
+  set(mode)
+  foreach(arg IN LISTS ARG_UNPARSED_ARGUMENTS)
+    if(arg STREQUAL "ROOT" OR arg STREQUAL "PROTOS")
+      set(mode ${arg})
+    elseif(mode STREQUAL "ROOT")
+      list(APPEND roots ${arg})
+      set(group_${arg})
+      set(group ${arg})
+    elseif(mode STREQUAL "PROTOS" AND group)
+      list(APPEND group_${group} ${arg})
+    else()
+      message(FATAL_ERROR "kyodo_proto_library(${ARG_NAME}): unexpected ${arg}")
+    endif()
+  endforeach()
+
+  foreach(root IN LISTS roots)
+    set(services)
+    foreach(proto IN LISTS group_${root})
+      file(READ ${proto} content)
+      if(content MATCHES "\nservice ")
+        list(APPEND services ${proto})
+      endif()
+    endforeach()
+    # FindProtobuf of CMake 3.25 names each output after the .proto's path
+    # relative to CMAKE_CURRENT_SOURCE_DIR, and passes that folder to protoc
+    # as the first -I: set here, in this function's scope only, to the root
+    # the files are named under.
+    set(CMAKE_CURRENT_SOURCE_DIR ${root})
+    protobuf_generate(TARGET ${ARG_NAME} LANGUAGE cpp
+      PROTOS ${group_${root}} IMPORT_DIRS ${roots} ${ARG_IMPORT_DIRS}
+      PROTOC_OUT_DIR ${ARG_OUT_DIR})
+    if(services)
+      protobuf_generate(TARGET ${ARG_NAME} LANGUAGE grpc
+        GENERATE_EXTENSIONS .grpc.pb.h .grpc.pb.cc
+        PLUGIN protoc-gen-grpc=$<TARGET_FILE:gRPC::grpc_cpp_plugin>
+        PROTOS ${services} IMPORT_DIRS ${roots} ${ARG_IMPORT_DIRS}
+        PROTOC_OUT_DIR ${ARG_OUT_DIR})
+    endif()
+  endforeach()
 endfunction()
