@@ -1,13 +1,14 @@
-# kyodo_embed_migrations(<target> TRACK <name> DIR <dir> FUNCTION <fn>)
+# kyodo_embed_migrations(<target> ALIAS <ns::name> TRACK <name> DIR <dir>
+#                        FUNCTION <fn>)
 #
-# Compiles the NNN_name.sql files of <dir> into a static library <target>
-# whose header <target>.h declares
+# Compiles the NNN_name.sql files of <dir> into a kyodo_cc_library <target>
+# (cmake/KyodoTargets.cmake) whose header <target>.h declares
 #   const kyodo::common::db::MigrationTrack& <fn>();
 # so a service binary carries its own schema. Rebuilt when a file changes.
 set(KYODO_EMBED_SCRIPT ${CMAKE_CURRENT_LIST_FILE})
 
 function(kyodo_embed_migrations target)
-  cmake_parse_arguments(ARG "" "TRACK;DIR;FUNCTION" "" ${ARGN})
+  cmake_parse_arguments(ARG "" "ALIAS;TRACK;DIR;FUNCTION" "" ${ARGN})
   file(GLOB sql_files CONFIGURE_DEPENDS ${ARG_DIR}/[0-9][0-9][0-9]_*.sql)
   list(SORT sql_files)
   set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/embedded)
@@ -21,9 +22,8 @@ function(kyodo_embed_migrations target)
     DEPENDS ${sql_files} ${KYODO_EMBED_SCRIPT}
     COMMENT "embedding ${ARG_TRACK} migrations"
     VERBATIM)
-  add_library(${target} STATIC ${out_cc} ${out_h})
-  target_include_directories(${target} PUBLIC ${out_dir})
-  target_link_libraries(${target} PUBLIC kyodo_db)
+  kyodo_cc_library(NAME ${target} ALIAS ${ARG_ALIAS} SRCS ${out_cc} ${out_h}
+    INCLUDES ${out_dir} DEPS kyodo::common::db)
 endfunction()
 
 if(KYODO_EMBED_RUN)

@@ -7,6 +7,8 @@
 #include "gateway/handlers.h"
 
 namespace kyodo::gateway {
+
+using common::server::CallContext;
 namespace {
 
 namespace pv1 = proposal::v1;

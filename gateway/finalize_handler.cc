@@ -32,6 +32,8 @@
 #include "google/protobuf/util/message_differencer.h"
 
 namespace kyodo::gateway {
+
+using common::server::CallContext;
 namespace {
 
 namespace pv1 = proposal::v1;

@@ -31,25 +31,32 @@ struct GatewayDeps {
 // StepRequestId(d, "finalize/decide/programmes/p/calls/c").
 std::string StepRequestId(const GatewayDeps& d, absl::string_view step);
 
-absl::Status SubmitProposal(const GatewayDeps& d, const CallContext& call,
+absl::Status SubmitProposal(const GatewayDeps& d,
+                            const common::server::CallContext& call,
                             const v1::SubmitProposalRequest& r,
                             v1::SubmitProposalResponse* out);
-absl::Status FinalizeCall(const GatewayDeps& d, const CallContext& call,
+absl::Status FinalizeCall(const GatewayDeps& d,
+                          const common::server::CallContext& call,
                           const v1::FinalizeCallRequest& r,
                           v1::FinalizeCallResponse* out);
-absl::Status PublishResults(const GatewayDeps& d, const CallContext& call,
+absl::Status PublishResults(const GatewayDeps& d,
+                            const common::server::CallContext& call,
                             const v1::PublishResultsRequest& r,
                             v1::PublishResultsResponse* out);
-absl::Status GetProjectDossier(const GatewayDeps& d, const CallContext& call,
+absl::Status GetProjectDossier(const GatewayDeps& d,
+                               const common::server::CallContext& call,
                                const v1::GetProjectDossierRequest& r,
                                v1::ProjectDossier* out);
-absl::Status GetPartnerProfile(const GatewayDeps& d, const CallContext& call,
+absl::Status GetPartnerProfile(const GatewayDeps& d,
+                               const common::server::CallContext& call,
                                const v1::GetPartnerProfileRequest& r,
                                v1::PartnerProfile* out);
-absl::Status GetWardDashboard(const GatewayDeps& d, const CallContext& call,
+absl::Status GetWardDashboard(const GatewayDeps& d,
+                              const common::server::CallContext& call,
                               const v1::GetWardDashboardRequest& r,
                               v1::WardDashboard* out);
-absl::Status ExportOpenData(const GatewayDeps& d, const CallContext& call,
+absl::Status ExportOpenData(const GatewayDeps& d,
+                            const common::server::CallContext& call,
                             const v1::ExportOpenDataRequest& r,
                             grpc::ServerWriter<v1::ExportChunk>* writer);
 

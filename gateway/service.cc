@@ -4,6 +4,8 @@
 
 namespace kyodo::gateway {
 
+using common::server::CallContext;
+
 std::string StepRequestId(const GatewayDeps& d, absl::string_view step) {
   return common::idempotency::DeriveRequestId(step, d.step_key);
 }

@@ -18,6 +18,8 @@
 
 namespace kyodo::gateway {
 
+using common::server::CallContext;
+
 namespace pv1 = proposal::v1;
 
 absl::Status SubmitProposal(const GatewayDeps& d, const CallContext& call,

@@ -12,6 +12,8 @@
 #include "gateway/parallel.h"
 
 namespace kyodo::gateway {
+
+using common::server::CallContext;
 namespace {
 
 namespace pv1 = proposal::v1;

@@ -23,6 +23,8 @@ namespace kyodo::partner {
 
 using common::auth::Role;
 using common::db::Session;
+using common::server::CallContext;
+using common::server::RequireRole;
 using v1::Agreement;
 namespace doc = common::store;
 

@@ -15,10 +15,6 @@
 
 namespace kyodo::partner {
 
-using common::server::CallContext;
-
-using common::server::RequireRole;
-
 // Hides a partner's contacts from callers that may not see them.
 void RedactPartner(const common::auth::Principal& principal,
                    v1::Partner* partner);
@@ -29,59 +25,77 @@ absl::Status CheckPartnersExist(
     common::db::Session& s,
     const google::protobuf::RepeatedPtrField<std::string>& names);
 
-absl::Status GetPartner(const ServiceDeps& d, const CallContext& call,
+absl::Status GetPartner(const ServiceDeps& d,
+                        const common::server::CallContext& call,
                         const v1::GetPartnerRequest& r, v1::Partner* out);
-absl::Status ListPartners(const ServiceDeps& d, const CallContext& call,
+absl::Status ListPartners(const ServiceDeps& d,
+                          const common::server::CallContext& call,
                           const v1::ListPartnersRequest& r,
                           v1::ListPartnersResponse* out);
-absl::Status SearchPartners(const ServiceDeps& d, const CallContext& call,
+absl::Status SearchPartners(const ServiceDeps& d,
+                            const common::server::CallContext& call,
                             const v1::SearchPartnersRequest& r,
                             v1::SearchPartnersResponse* out);
-absl::Status BatchGetPartners(const ServiceDeps& d, const CallContext& call,
+absl::Status BatchGetPartners(const ServiceDeps& d,
+                              const common::server::CallContext& call,
                               const v1::BatchGetPartnersRequest& r,
                               v1::BatchGetPartnersResponse* out);
-absl::Status CreatePartner(const ServiceDeps& d, const CallContext& call,
+absl::Status CreatePartner(const ServiceDeps& d,
+                           const common::server::CallContext& call,
                            const v1::CreatePartnerRequest& r, v1::Partner* out);
-absl::Status UpdatePartner(const ServiceDeps& d, const CallContext& call,
+absl::Status UpdatePartner(const ServiceDeps& d,
+                           const common::server::CallContext& call,
                            const v1::UpdatePartnerRequest& r, v1::Partner* out);
 
 // Delete, Undelete, Activate and Deactivate: one state change of a partner.
 enum class PartnerChange { kDelete, kUndelete, kActivate, kDeactivate };
-absl::Status ChangePartner(const ServiceDeps& d, const CallContext& call,
+absl::Status ChangePartner(const ServiceDeps& d,
+                           const common::server::CallContext& call,
                            PartnerChange change, const std::string& name,
                            const std::string& etag,
                            const std::string& request_id,
                            const google::protobuf::Message& request,
                            v1::Partner* out);
 
-absl::Status GetAgreement(const ServiceDeps& d, const CallContext& call,
+absl::Status GetAgreement(const ServiceDeps& d,
+                          const common::server::CallContext& call,
                           const v1::GetAgreementRequest& r, v1::Agreement* out);
-absl::Status ListAgreements(const ServiceDeps& d, const CallContext& call,
+absl::Status ListAgreements(const ServiceDeps& d,
+                            const common::server::CallContext& call,
                             const v1::ListAgreementsRequest& r,
                             v1::ListAgreementsResponse* out);
-absl::Status CreateAgreement(const ServiceDeps& d, const CallContext& call,
+absl::Status CreateAgreement(const ServiceDeps& d,
+                             const common::server::CallContext& call,
                              const v1::CreateAgreementRequest& r,
                              v1::Agreement* out);
-absl::Status UpdateAgreement(const ServiceDeps& d, const CallContext& call,
+absl::Status UpdateAgreement(const ServiceDeps& d,
+                             const common::server::CallContext& call,
                              const v1::UpdateAgreementRequest& r,
                              v1::Agreement* out);
-absl::Status DeleteAgreement(const ServiceDeps& d, const CallContext& call,
+absl::Status DeleteAgreement(const ServiceDeps& d,
+                             const common::server::CallContext& call,
                              const v1::DeleteAgreementRequest& r,
                              v1::Agreement* out);
 
-absl::Status GetNetwork(const ServiceDeps& d, const CallContext& call,
+absl::Status GetNetwork(const ServiceDeps& d,
+                        const common::server::CallContext& call,
                         const v1::GetNetworkRequest& r, v1::Network* out);
-absl::Status ListNetworks(const ServiceDeps& d, const CallContext& call,
+absl::Status ListNetworks(const ServiceDeps& d,
+                          const common::server::CallContext& call,
                           const v1::ListNetworksRequest& r,
                           v1::ListNetworksResponse* out);
-absl::Status CreateNetwork(const ServiceDeps& d, const CallContext& call,
+absl::Status CreateNetwork(const ServiceDeps& d,
+                           const common::server::CallContext& call,
                            const v1::CreateNetworkRequest& r, v1::Network* out);
-absl::Status UpdateNetwork(const ServiceDeps& d, const CallContext& call,
+absl::Status UpdateNetwork(const ServiceDeps& d,
+                           const common::server::CallContext& call,
                            const v1::UpdateNetworkRequest& r, v1::Network* out);
-absl::Status DeleteNetwork(const ServiceDeps& d, const CallContext& call,
+absl::Status DeleteNetwork(const ServiceDeps& d,
+                           const common::server::CallContext& call,
                            const v1::DeleteNetworkRequest& r, v1::Network* out);
 
-absl::Status ListAuditEvents(const ServiceDeps& d, const CallContext& call,
+absl::Status ListAuditEvents(const ServiceDeps& d,
+                             const common::server::CallContext& call,
                              const kyodo::type::v1::ListAuditEventsRequest& r,
                              kyodo::type::v1::ListAuditEventsResponse* out);
 

@@ -14,6 +14,8 @@
 namespace kyodo::partner {
 
 using common::auth::Role;
+using common::server::CallContext;
+using common::server::RequireRole;
 
 void RedactPartner(const common::auth::Principal& principal,
                    v1::Partner* partner) {

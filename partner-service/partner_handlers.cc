@@ -21,6 +21,9 @@
 #include "partner-service/store/partner_store.h"
 
 namespace kyodo::partner {
+
+using common::server::CallContext;
+using common::server::RequireRole;
 namespace {
 
 using common::auth::Role;

@@ -4,6 +4,8 @@
 
 namespace kyodo::partner {
 
+using common::server::CallContext;
+
 // Each RPC: RpcRunner (call id, token, request checks, deadline, logging,
 // status mapping) around its handler in *_handlers.cc.
 #define KYODO_PARTNER_RPC(Method, Request, Response)                        \

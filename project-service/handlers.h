@@ -18,10 +18,6 @@
 
 namespace kyodo::project {
 
-using common::server::CallContext;
-
-using common::server::RequireRole;
-
 // Admin, or ward staff of one of the project's wards.
 bool MayChange(const common::auth::Principal& principal,
                const v1::Project& project);
@@ -30,41 +26,51 @@ bool MayChange(const common::auth::Principal& principal,
 // for a project of their ward, and for one that does not exist (staff read
 // every project, so NOT_FOUND tells them nothing new); PERMISSION_DENIED
 // otherwise.
-absl::Status AuthorizeChange(const CallContext& call,
+absl::Status AuthorizeChange(const common::server::CallContext& call,
                              const v1::Project* project);
 
 // Whether `request_id` (possibly empty) already has its answer stored, so the
 // partner-service checks before the transaction can be skipped and the
 // transaction replays the answer.
 absl::StatusOr<bool> AlreadyAnswered(const ServiceDeps& d,
-                                     const CallContext& call,
+                                     const common::server::CallContext& call,
                                      const std::string& request_id);
 
 // Loads project `name` FOR UPDATE, for common::server::Mutate.
 absl::StatusOr<std::optional<common::server::Versioned<v1::Project>>>
 LoadForUpdate(common::db::Session& s, const std::string& name);
 
-absl::Status GetProject(const ServiceDeps& d, const CallContext& call,
+absl::Status GetProject(const ServiceDeps& d,
+                        const common::server::CallContext& call,
                         const v1::GetProjectRequest& r, v1::Project* out);
-absl::Status ListProjects(const ServiceDeps& d, const CallContext& call,
+absl::Status ListProjects(const ServiceDeps& d,
+                          const common::server::CallContext& call,
                           const v1::ListProjectsRequest& r,
                           v1::ListProjectsResponse* out);
-absl::Status CreateProject(const ServiceDeps& d, const CallContext& call,
+absl::Status CreateProject(const ServiceDeps& d,
+                           const common::server::CallContext& call,
                            const v1::CreateProjectRequest& r, v1::Project* out);
-absl::Status UpdateProject(const ServiceDeps& d, const CallContext& call,
+absl::Status UpdateProject(const ServiceDeps& d,
+                           const common::server::CallContext& call,
                            const v1::UpdateProjectRequest& r, v1::Project* out);
-absl::Status DeleteProject(const ServiceDeps& d, const CallContext& call,
+absl::Status DeleteProject(const ServiceDeps& d,
+                           const common::server::CallContext& call,
                            const v1::DeleteProjectRequest& r, v1::Project* out);
-absl::Status StartProject(const ServiceDeps& d, const CallContext& call,
+absl::Status StartProject(const ServiceDeps& d,
+                          const common::server::CallContext& call,
                           const v1::StartProjectRequest& r, v1::Project* out);
-absl::Status CompleteProject(const ServiceDeps& d, const CallContext& call,
+absl::Status CompleteProject(const ServiceDeps& d,
+                             const common::server::CallContext& call,
                              const v1::CompleteProjectRequest& r,
                              v1::Project* out);
-absl::Status ReviewProject(const ServiceDeps& d, const CallContext& call,
+absl::Status ReviewProject(const ServiceDeps& d,
+                           const common::server::CallContext& call,
                            const v1::ReviewProjectRequest& r, v1::Project* out);
-absl::Status CancelProject(const ServiceDeps& d, const CallContext& call,
+absl::Status CancelProject(const ServiceDeps& d,
+                           const common::server::CallContext& call,
                            const v1::CancelProjectRequest& r, v1::Project* out);
-absl::Status ListAuditEvents(const ServiceDeps& d, const CallContext& call,
+absl::Status ListAuditEvents(const ServiceDeps& d,
+                             const common::server::CallContext& call,
                              const kyodo::type::v1::ListAuditEventsRequest& r,
                              kyodo::type::v1::ListAuditEventsResponse* out);
 

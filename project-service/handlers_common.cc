@@ -16,6 +16,8 @@ namespace kyodo::project {
 
 using common::auth::Role;
 using common::db::Session;
+using common::server::CallContext;
+using common::server::RequireRole;
 
 bool MayChange(const common::auth::Principal& principal,
                const v1::Project& project) {

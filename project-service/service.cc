@@ -4,6 +4,8 @@
 
 namespace kyodo::project {
 
+using common::server::CallContext;
+
 // Each RPC: RpcRunner (call id, token, request checks, deadline, logging,
 // status mapping) around its handler in *_handlers.cc.
 #define KYODO_PROJECT_RPC(Method, Request, Response)                        \

@@ -11,6 +11,9 @@
 #include "project-service/store/project_store.h"
 
 namespace kyodo::project {
+
+using common::server::CallContext;
+using common::server::RequireRole;
 namespace {
 
 using common::auth::Role;

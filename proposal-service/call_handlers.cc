@@ -25,6 +25,8 @@ namespace kyodo::proposal {
 
 using common::auth::Role;
 using common::db::Session;
+using common::server::CallContext;
+using common::server::RequireRole;
 using v1::Call;
 namespace doc = common::store;
 

@@ -20,10 +20,9 @@
 
 namespace kyodo::proposal {
 
-using common::server::CallContext;
-
-#define KYODO_PROPOSAL_DECLARE_HANDLER(Method, Request, Response)    \
-  absl::Status Method(const ServiceDeps& d, const CallContext& call, \
+#define KYODO_PROPOSAL_DECLARE_HANDLER(Method, Request, Response) \
+  absl::Status Method(const ServiceDeps& d,                       \
+                      const common::server::CallContext& call,    \
                       const Request& r, Response* out);
 KYODO_PROPOSAL_RPCS(KYODO_PROPOSAL_DECLARE_HANDLER)
 #undef KYODO_PROPOSAL_DECLARE_HANDLER
@@ -61,10 +60,9 @@ absl::StatusOr<std::optional<store::CallRow>> LoadCall(common::db::Session& s,
                                                        const CallIds& ids,
                                                        store::Lock lock);
 
-using common::server::RequireRole;
-
 // PERMISSION_DENIED unless the caller is an admin or ward staff of `ward`.
-absl::Status RequireManager(const CallContext& call, kyodo::type::v1::Ward ward,
+absl::Status RequireManager(const common::server::CallContext& call,
+                            kyodo::type::v1::Ward ward,
                             absl::string_view action);
 
 // For a record the caller may not see, or that does not exist: NOT_FOUND
@@ -88,7 +86,8 @@ absl::Status StateError(absl::string_view rule, absl::string_view message,
 // to admins and ward staff), refused when deleted; `change` does the rest.
 using CallChange = std::function<absl::Status(
     common::db::Session&, const v1::Call& before, v1::Call& after)>;
-absl::Status ChangeCall(const ServiceDeps& d, const CallContext& call,
+absl::Status ChangeCall(const ServiceDeps& d,
+                        const common::server::CallContext& call,
                         const std::string& name, const std::string& etag,
                         const std::string& request_id,
                         const google::protobuf::Message& request, v1::Call* out,
@@ -112,7 +111,8 @@ struct ProposalChangeOptions {
 using ProposalChange = std::function<absl::Status(
     common::db::Session&, const store::CallRow& call,
     const v1::Proposal& before, v1::Proposal& after)>;
-absl::Status ChangeProposal(const ServiceDeps& d, const CallContext& call,
+absl::Status ChangeProposal(const ServiceDeps& d,
+                            const common::server::CallContext& call,
                             const std::string& name, const std::string& etag,
                             const std::string& request_id,
                             const google::protobuf::Message& request,

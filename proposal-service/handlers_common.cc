@@ -18,6 +18,8 @@ namespace kyodo::proposal {
 
 using common::auth::Role;
 using common::db::Session;
+using common::server::CallContext;
+using common::server::RequireRole;
 
 namespace {
 

@@ -20,6 +20,9 @@
 #include "proposal-service/store/programme_store.h"
 
 namespace kyodo::proposal {
+
+using common::server::CallContext;
+using common::server::RequireRole;
 namespace {
 
 using common::auth::Role;

@@ -28,6 +28,8 @@ namespace kyodo::proposal {
 
 using common::auth::Role;
 using common::db::Session;
+using common::server::CallContext;
+using common::server::RequireRole;
 using v1::Call;
 using v1::Proposal;
 namespace doc = common::store;

@@ -24,6 +24,7 @@ namespace kyodo::proposal {
 
 using common::auth::Role;
 using common::db::Session;
+using common::server::CallContext;
 using v1::Call;
 using v1::Proposal;
 using v1::Review;

@@ -21,6 +21,9 @@
 #include "proposal-service/store/reviewer_store.h"
 
 namespace kyodo::proposal {
+
+using common::server::CallContext;
+using common::server::RequireRole;
 namespace {
 
 using common::auth::Role;

@@ -7,11 +7,13 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
 
+# What builds the programs, and what the tests (built here too) and the
+# local launcher add; the image installs only the first list.
 missing=()
 while read -r pkg; do
   [[ -z "$pkg" || "$pkg" == \#* ]] && continue
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done <"$root/deploy/packages.txt"
+done < <(cat "$root/deploy/packages.txt" "$root/deploy/test-packages.txt")
 if ((${#missing[@]})) && [[ "${KYODO_SKIP_APT:-0}" != 1 ]]; then
   echo "kyodo: installing ${missing[*]}" >&2
   sudo=""

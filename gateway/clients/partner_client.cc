@@ -6,6 +6,7 @@
 namespace kyodo::gateway {
 
 using common::grpc_client::CallUnary;
+using common::server::CallContext;
 using Stub = partner::v1::PartnerService::Stub;
 
 absl::StatusOr<partner::v1::Partner> PartnerClient::Get(

@@ -12,24 +12,25 @@
 
 namespace kyodo::gateway {
 
-using common::server::CallContext;
-
 class PartnerClient {
  public:
   PartnerClient(std::shared_ptr<grpc::Channel> channel,
                 common::grpc_client::DownstreamOptions reads)
       : stub_(partner::v1::PartnerService::NewStub(channel)), reads_(reads) {}
 
-  absl::StatusOr<partner::v1::Partner> Get(const CallContext& call,
-                                           const std::string& name);
+  absl::StatusOr<partner::v1::Partner> Get(
+      const common::server::CallContext& call, const std::string& name);
   absl::StatusOr<std::vector<partner::v1::Partner>> BatchGet(
-      const CallContext& call, const std::vector<std::string>& names);
+      const common::server::CallContext& call,
+      const std::vector<std::string>& names);
   // Agreements the partner is a party to / networks it belongs to (first
   // `limit`).
   absl::StatusOr<std::vector<partner::v1::Agreement>> AgreementsOf(
-      const CallContext& call, const std::string& partner, int limit);
+      const common::server::CallContext& call, const std::string& partner,
+      int limit);
   absl::StatusOr<std::vector<partner::v1::Network>> NetworksOf(
-      const CallContext& call, const std::string& partner, int limit);
+      const common::server::CallContext& call, const std::string& partner,
+      int limit);
 
  private:
   std::unique_ptr<partner::v1::PartnerService::Stub> stub_;

@@ -5,6 +5,7 @@
 namespace kyodo::gateway {
 
 using common::grpc_client::CallUnary;
+using common::server::CallContext;
 using Stub = project::v1::ProjectService::Stub;
 
 absl::StatusOr<project::v1::Project> ProjectClient::Get(

@@ -12,8 +12,6 @@
 
 namespace kyodo::gateway {
 
-using common::server::CallContext;
-
 class ProjectClient {
  public:
   ProjectClient(std::shared_ptr<grpc::Channel> channel,
@@ -23,18 +21,19 @@ class ProjectClient {
         reads_(reads),
         writes_(writes) {}
 
-  absl::StatusOr<project::v1::Project> Get(const CallContext& call,
-                                           const std::string& name);
+  absl::StatusOr<project::v1::Project> Get(
+      const common::server::CallContext& call, const std::string& name);
   // Creates with `request_id` (retried on UNAVAILABLE: the id makes it safe).
   absl::StatusOr<project::v1::Project> Create(
-      const CallContext& call, const project::v1::Project& project,
-      const std::string& request_id);
+      const common::server::CallContext& call,
+      const project::v1::Project& project, const std::string& request_id);
   // Every project matching `filter`, up to `limit`.
   absl::StatusOr<std::vector<project::v1::Project>> List(
-      const CallContext& call, const std::string& filter, int limit);
+      const common::server::CallContext& call, const std::string& filter,
+      int limit);
   // One page, for streaming exports.
   absl::StatusOr<project::v1::ListProjectsResponse> ListPage(
-      const CallContext& call, const std::string& filter,
+      const common::server::CallContext& call, const std::string& filter,
       const std::string& token);
 
  private:

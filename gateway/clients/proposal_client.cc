@@ -5,6 +5,7 @@
 namespace kyodo::gateway {
 
 using common::grpc_client::CallUnary;
+using common::server::CallContext;
 using Stub = proposal::v1::ProposalService::Stub;
 namespace v1 = proposal::v1;
 

@@ -13,8 +13,6 @@
 
 namespace kyodo::gateway {
 
-using common::server::CallContext;
-
 class ProposalClient {
  public:
   // The gateway's own short-lived credential (role screener), for the one
@@ -30,40 +28,40 @@ class ProposalClient {
         writes_(writes),
         service_token_(std::move(service_token)) {}
 
-  absl::StatusOr<proposal::v1::Proposal> GetProposal(const CallContext& call,
-                                                     const std::string& name);
-  absl::StatusOr<proposal::v1::Call> GetCall(const CallContext& call,
-                                             const std::string& name);
-  absl::StatusOr<proposal::v1::Programme> GetProgramme(const CallContext& call,
-                                                       const std::string& name);
-  absl::StatusOr<proposal::v1::Proposal> Submit(const CallContext& call,
-                                                const std::string& name,
-                                                const std::string& etag,
-                                                const std::string& request_id);
+  absl::StatusOr<proposal::v1::Proposal> GetProposal(
+      const common::server::CallContext& call, const std::string& name);
+  absl::StatusOr<proposal::v1::Call> GetCall(
+      const common::server::CallContext& call, const std::string& name);
+  absl::StatusOr<proposal::v1::Programme> GetProgramme(
+      const common::server::CallContext& call, const std::string& name);
+  absl::StatusOr<proposal::v1::Proposal> Submit(
+      const common::server::CallContext& call, const std::string& name,
+      const std::string& etag, const std::string& request_id);
   // With the gateway's screening credential: applicants may not screen.
   // proposal-service gathers the facts itself.
-  absl::StatusOr<proposal::v1::Proposal> Screen(const CallContext& call,
-                                                const std::string& name,
-                                                const std::string& request_id);
+  absl::StatusOr<proposal::v1::Proposal> Screen(
+      const common::server::CallContext& call, const std::string& name,
+      const std::string& request_id);
   // With the committee's rulings, if any (DecideCallRequest.rulings).
   absl::StatusOr<proposal::v1::Decision> Decide(
-      const CallContext& call, const std::string& call_name,
+      const common::server::CallContext& call, const std::string& call_name,
       const std::string& request_id,
       const google::protobuf::RepeatedPtrField<proposal::v1::CommitteeRuling>&
           rulings = {});
-  absl::StatusOr<proposal::v1::Call> Publish(const CallContext& call,
-                                             const std::string& call_name,
-                                             const std::string& request_id);
+  absl::StatusOr<proposal::v1::Call> Publish(
+      const common::server::CallContext& call, const std::string& call_name,
+      const std::string& request_id);
   absl::StatusOr<proposal::v1::Decision> GetDecision(
-      const CallContext& call, const std::string& call_name);
+      const common::server::CallContext& call, const std::string& call_name);
   absl::StatusOr<proposal::v1::Proposal> LinkProject(
-      const CallContext& call, const std::string& proposal,
+      const common::server::CallContext& call, const std::string& proposal,
       const std::string& project, const std::string& request_id);
   absl::StatusOr<std::vector<proposal::v1::Proposal>> ListProposals(
-      const CallContext& call, const std::string& parent,
+      const common::server::CallContext& call, const std::string& parent,
       const std::string& filter, int limit);
   absl::StatusOr<std::vector<proposal::v1::Call>> ListCalls(
-      const CallContext& call, const std::string& filter, int limit);
+      const common::server::CallContext& call, const std::string& filter,
+      int limit);
 
  private:
   common::grpc_client::DownstreamOptions Writes() const;

@@ -2,6 +2,8 @@
 #include "common/time/date.h"
 #include "tests/partner-service/partner_fixture.h"
 
+using kyodo::partner::v1::Partner;
+
 namespace kyodo::partner {
 namespace {
 

@@ -1,6 +1,8 @@
 // The audit trail of partner changes, and who sees and edits what.
 #include "tests/partner-service/partner_fixture.h"
 
+using kyodo::partner::v1::Partner;
+
 namespace kyodo::partner {
 namespace {
 

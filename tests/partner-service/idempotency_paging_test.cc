@@ -8,6 +8,9 @@
 
 #include "tests/partner-service/partner_fixture.h"
 
+using kyodo::partner::v1::Partner;
+using kyodo::partner::v1::PartnerService;
+
 namespace kyodo::partner {
 namespace {
 

@@ -19,9 +19,6 @@
 
 namespace kyodo::partner {
 
-using kyodo::partner::v1::Partner;
-using kyodo::partner::v1::PartnerService;
-
 class PartnerServiceTest : public ::testing::Test {
  protected:
   PartnerServiceTest()
@@ -32,20 +29,21 @@ class PartnerServiceTest : public ::testing::Test {
           return std::make_unique<PartnerServiceImpl>(
               ServiceDeps{env.pool, env.rpc, env.pages, env.clock});
         });
-    stub_ = PartnerService::NewStub(service_->NewChannel());
+    stub_ = kyodo::partner::v1::PartnerService::NewStub(service_->NewChannel());
   }
 
-  static Partner NewPartner(v1::PartnerKind kind,
-                            const std::string& display_name,
-                            const std::string& kana = "") {
-    Partner p;
+  static kyodo::partner::v1::Partner NewPartner(v1::PartnerKind kind,
+                                                const std::string& display_name,
+                                                const std::string& kana = "") {
+    kyodo::partner::v1::Partner p;
     p.set_kind(kind);
     p.set_display_name(display_name);
     if (!kana.empty()) p.set_name_kana(kana);
     return p;
   }
 
-  grpc::Status Create(const Partner& partner, Partner* out,
+  grpc::Status Create(const kyodo::partner::v1::Partner& partner,
+                      kyodo::partner::v1::Partner* out,
                       const std::string& token = kyodo::testing::AdminToken(),
                       const std::string& request_id = "") {
     v1::CreatePartnerRequest request;
@@ -56,14 +54,15 @@ class PartnerServiceTest : public ::testing::Test {
   }
 
   // Creates `partner` and fails the test if that does not work.
-  Partner CreateOk(const Partner& partner) {
-    Partner out;
+  kyodo::partner::v1::Partner CreateOk(
+      const kyodo::partner::v1::Partner& partner) {
+    kyodo::partner::v1::Partner out;
     grpc::Status status = Create(partner, &out);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return out;
   }
 
-  grpc::Status Get(const std::string& name, Partner* out,
+  grpc::Status Get(const std::string& name, kyodo::partner::v1::Partner* out,
                    const std::string& token = kyodo::testing::AdminToken()) {
     v1::GetPartnerRequest request;
     request.set_name(name);
@@ -77,7 +76,7 @@ class PartnerServiceTest : public ::testing::Test {
 
   kyodo::testing::TestDatabase db_;
   std::unique_ptr<kyodo::testing::TestService> service_;
-  std::unique_ptr<PartnerService::Stub> stub_;
+  std::unique_ptr<kyodo::partner::v1::PartnerService::Stub> stub_;
 };
 
 }  // namespace kyodo::partner

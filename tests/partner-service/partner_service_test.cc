@@ -2,6 +2,8 @@
 // and every error of docs/API.md.
 #include "tests/partner-service/partner_fixture.h"
 
+using kyodo::partner::v1::Partner;
+
 namespace kyodo::partner {
 namespace {
 

@@ -2,6 +2,8 @@
 // kana, invalid UTF-8, and NFKC / kana search.
 #include "tests/partner-service/partner_fixture.h"
 
+using kyodo::partner::v1::Partner;
+
 namespace kyodo::partner {
 namespace {
 

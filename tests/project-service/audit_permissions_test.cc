@@ -3,6 +3,13 @@
 
 #include "tests/project-service/project_fixture.h"
 
+using kyodo::project::v1::Project;
+using kyodo::testing::AdminToken;
+using kyodo::testing::BadField;
+using kyodo::testing::Context;
+using kyodo::testing::ViewerToken;
+using kyodo::testing::WardStaffToken;
+
 namespace kyodo::project {
 namespace {
 

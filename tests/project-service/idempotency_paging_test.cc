@@ -9,6 +9,14 @@
 
 #include "tests/project-service/project_fixture.h"
 
+using kyodo::project::v1::Participant;
+using kyodo::project::v1::Project;
+using kyodo::project::v1::ProjectService;
+using kyodo::testing::AdminToken;
+using kyodo::testing::BadField;
+using kyodo::testing::Context;
+using kyodo::testing::Reason;
+
 namespace kyodo::project {
 namespace {
 

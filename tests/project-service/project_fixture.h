@@ -31,19 +31,6 @@
 
 namespace kyodo::project {
 
-using kyodo::partner::v1::Partner;
-using kyodo::partner::v1::PartnerService;
-using kyodo::project::v1::Participant;
-using kyodo::project::v1::Project;
-using kyodo::project::v1::ProjectService;
-using kyodo::testing::AdminToken;
-using kyodo::testing::BadField;
-using kyodo::testing::Context;
-using kyodo::testing::Reason;
-using kyodo::testing::ViewerToken;
-using kyodo::testing::WardStaffToken;
-using kyodo::type::v1::Ward;
-
 // The ErrorInfo metadata of a status (empty when there is none).
 inline std::map<std::string, std::string> Metadata(const grpc::Status& status) {
   google::rpc::Status details;
@@ -58,7 +45,7 @@ inline std::map<std::string, std::string> Metadata(const grpc::Status& status) {
 }
 
 // The six principles with notes, as a started 協働型事業 needs them.
-inline void AddAllPrinciples(Project& p) {
+inline void AddAllPrinciples(kyodo::project::v1::Project& p) {
   for (int v = v1::SHARED_PURPOSE; v <= v1::REVIEW_OF_OUTCOMES; ++v) {
     auto* note = p.add_principles();
     note->set_principle(static_cast<v1::Principle>(v));
@@ -90,12 +77,13 @@ class ProjectServiceTest : public ::testing::Test {
               kyodo::partner::ServiceDeps{env.pool, env.rpc, env.pages,
                                           env.clock});
         });
-    partners_ = PartnerService::NewStub(partner_service_->NewChannel());
+    partners_ = kyodo::partner::v1::PartnerService::NewStub(
+        partner_service_->NewChannel());
     partner_client_ = std::make_unique<PartnerClient>(
         common::grpc_client::NewChannel(partner_service_->address()));
     service_ =
         StartProjectService(project_db_, partner_client_.get(), &sources_);
-    stub_ = ProjectService::NewStub(service_->NewChannel());
+    stub_ = kyodo::project::v1::ProjectService::NewStub(service_->NewChannel());
     SetUpParties();
     // The adopted proposals the tests' projects name as their source
     // (proposal-service checks them, issue 13).
@@ -123,18 +111,19 @@ class ProjectServiceTest : public ::testing::Test {
   }
 
   // Registers a partner with partner-service (as an admin).
-  Partner AddPartner(kyodo::partner::v1::PartnerKind kind,
-                     const std::string& display_name,
-                     Ward ward = kyodo::type::v1::WARD_UNSPECIFIED) {
+  kyodo::partner::v1::Partner AddPartner(
+      kyodo::partner::v1::PartnerKind kind, const std::string& display_name,
+      kyodo::type::v1::Ward ward = kyodo::type::v1::WARD_UNSPECIFIED) {
     kyodo::partner::v1::CreatePartnerRequest request;
     request.mutable_partner()->set_kind(kind);
     request.mutable_partner()->set_display_name(display_name);
     if (ward != kyodo::type::v1::WARD_UNSPECIFIED) {
       request.mutable_partner()->set_ward(ward);
     }
-    Partner out;
-    grpc::Status status =
-        partners_->CreatePartner(Context(AdminToken()).get(), request, &out);
+    kyodo::partner::v1::Partner out;
+    grpc::Status status = partners_->CreatePartner(
+        kyodo::testing::Context(kyodo::testing::AdminToken()).get(), request,
+        &out);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return out;
   }
@@ -153,9 +142,11 @@ class ProjectServiceTest : public ::testing::Test {
     company_ = AddPartner(kyodo::partner::v1::COMPANY, "富士通株式会社");
   }
 
-  static Participant Party(const Partner& partner, Participant::Role role,
-                           const std::string& responsibilities = "") {
-    Participant p;
+  static kyodo::project::v1::Participant Party(
+      const kyodo::partner::v1::Partner& partner,
+      kyodo::project::v1::Participant::Role role,
+      const std::string& responsibilities = "") {
+    kyodo::project::v1::Participant p;
     p.set_partner(partner.name());
     p.set_role(role);
     if (!responsibilities.empty()) p.set_responsibilities(responsibilities);
@@ -163,8 +154,8 @@ class ProjectServiceTest : public ::testing::Test {
   }
 
   // A 協働型事業 of a civic group and the Kawasaki ward unit (海風の森).
-  Project CooperativeProject() const {
-    Project p;
+  kyodo::project::v1::Project CooperativeProject() const {
+    kyodo::project::v1::Project p;
     p.set_title("海風の森「森の楽園」");
     p.set_issue(
         "川崎区は緑地が少なく、区民が身近に自然や生物の多様性に触れる機会が少な"
@@ -172,9 +163,9 @@ class ProjectServiceTest : public ::testing::Test {
     p.set_programme(v1::WARD_CITIZEN_PROPOSAL);
     p.set_cooperative_project(true);
     *p.add_participants() =
-        Party(civic_, Participant::LEAD,
+        Party(civic_, kyodo::project::v1::Participant::LEAD,
               "事業の企画、運営、募集チラシの作成、講師調整");
-    *p.add_participants() = Party(city_, Participant::CITY,
+    *p.add_participants() = Party(city_, kyodo::project::v1::Participant::CITY,
                                   "事業広報の支援、関係機関との連絡調整など");
     auto* c = p.add_contributions();
     c->set_form(v1::CONSIGNMENT);
@@ -185,8 +176,8 @@ class ProjectServiceTest : public ::testing::Test {
   }
 
   // A university partnership (明治大学 × 環境局減量推進課).
-  Project UniversityProject() const {
-    Project p;
+  kyodo::project::v1::Project UniversityProject() const {
+    kyodo::project::v1::Project p;
     p.set_title("生ごみリサイクル連携事業");
     p.set_issue(
         "ごみの減量化、資源循環の推進の観点から、生ごみ堆肥の信頼性向上、"
@@ -194,78 +185,93 @@ class ProjectServiceTest : public ::testing::Test {
     p.set_programme(v1::AGREEMENT_PARTNERSHIP);
     p.add_patterns(v1::JOINT_RESEARCH);
     p.add_patterns(v1::PUBLIC_COURSES);
-    *p.add_participants() = Party(university_, Participant::PARTNER);
-    *p.add_participants() = Party(bureau_, Participant::CITY);
+    *p.add_participants() =
+        Party(university_, kyodo::project::v1::Participant::PARTNER);
+    *p.add_participants() =
+        Party(bureau_, kyodo::project::v1::Participant::CITY);
     p.add_contributions()->set_form(v1::BUSINESS_COOPERATION);
     return p;
   }
 
-  grpc::Status Create(const Project& project, Project* out,
-                      const std::string& token = AdminToken(),
+  grpc::Status Create(const kyodo::project::v1::Project& project,
+                      kyodo::project::v1::Project* out,
+                      const std::string& token = kyodo::testing::AdminToken(),
                       const std::string& request_id = "",
                       absl::Duration deadline = absl::Seconds(20)) {
     v1::CreateProjectRequest request;
     *request.mutable_project() = project;
     if (!request_id.empty()) request.set_request_id(request_id);
-    return stub_->CreateProject(Context(token, deadline).get(), request, out);
+    return stub_->CreateProject(kyodo::testing::Context(token, deadline).get(),
+                                request, out);
   }
 
-  Project CreateOk(const Project& project) {
-    Project out;
+  kyodo::project::v1::Project CreateOk(
+      const kyodo::project::v1::Project& project) {
+    kyodo::project::v1::Project out;
     grpc::Status status = Create(project, &out);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return out;
   }
 
-  grpc::Status Get(const std::string& name, Project* out,
-                   const std::string& token = AdminToken()) {
+  grpc::Status Get(const std::string& name, kyodo::project::v1::Project* out,
+                   const std::string& token = kyodo::testing::AdminToken()) {
     v1::GetProjectRequest request;
     request.set_name(name);
-    return stub_->GetProject(Context(token).get(), request, out);
+    return stub_->GetProject(kyodo::testing::Context(token).get(), request,
+                             out);
   }
 
-  grpc::Status Start(const std::string& name, Project* out,
-                     const std::string& token = AdminToken(),
+  grpc::Status Start(const std::string& name, kyodo::project::v1::Project* out,
+                     const std::string& token = kyodo::testing::AdminToken(),
                      const std::string& etag = "") {
     v1::StartProjectRequest request;
     request.set_name(name);
     request.set_etag(etag);
-    return stub_->StartProject(Context(token).get(), request, out);
+    return stub_->StartProject(kyodo::testing::Context(token).get(), request,
+                               out);
   }
 
-  grpc::Status Complete(const std::string& name, Project* out,
-                        const std::string& token = AdminToken()) {
+  grpc::Status Complete(
+      const std::string& name, kyodo::project::v1::Project* out,
+      const std::string& token = kyodo::testing::AdminToken()) {
     v1::CompleteProjectRequest request;
     request.set_name(name);
-    return stub_->CompleteProject(Context(token).get(), request, out);
+    return stub_->CompleteProject(kyodo::testing::Context(token).get(), request,
+                                  out);
   }
 
   grpc::Status Review(const std::string& name, const std::string& text,
-                      Project* out, const std::string& token = AdminToken(),
+                      kyodo::project::v1::Project* out,
+                      const std::string& token = kyodo::testing::AdminToken(),
                       const std::vector<v1::OutcomeIndicator>& outcomes = {}) {
     v1::ReviewProjectRequest request;
     request.set_name(name);
     request.set_review_text(text);
     for (const auto& o : outcomes) *request.add_outcomes() = o;
-    return stub_->ReviewProject(Context(token).get(), request, out);
+    return stub_->ReviewProject(kyodo::testing::Context(token).get(), request,
+                                out);
   }
 
   grpc::Status Cancel(const std::string& name, const std::string& reason,
-                      Project* out, const std::string& token = AdminToken()) {
+                      kyodo::project::v1::Project* out,
+                      const std::string& token = kyodo::testing::AdminToken()) {
     v1::CancelProjectRequest request;
     request.set_name(name);
     request.set_reason(reason);
-    return stub_->CancelProject(Context(token).get(), request, out);
+    return stub_->CancelProject(kyodo::testing::Context(token).get(), request,
+                                out);
   }
 
-  grpc::Status Update(const Project& patch,
-                      const std::vector<std::string>& mask, Project* out,
-                      const std::string& token = AdminToken()) {
+  grpc::Status Update(const kyodo::project::v1::Project& patch,
+                      const std::vector<std::string>& mask,
+                      kyodo::project::v1::Project* out,
+                      const std::string& token = kyodo::testing::AdminToken()) {
     v1::UpdateProjectRequest request;
     *request.mutable_project() = patch;
     for (const auto& path : mask)
       request.mutable_update_mask()->add_paths(path);
-    return stub_->UpdateProject(Context(token).get(), request, out);
+    return stub_->UpdateProject(kyodo::testing::Context(token).get(), request,
+                                out);
   }
 
   // The names of the projects a filter lists (one page of up to 500).
@@ -276,11 +282,13 @@ class ProjectServiceTest : public ::testing::Test {
     request.set_page_size(500);
     request.set_show_deleted(show_deleted);
     v1::ListProjectsResponse response;
-    grpc::Status status =
-        stub_->ListProjects(Context(ViewerToken()).get(), request, &response);
+    grpc::Status status = stub_->ListProjects(
+        kyodo::testing::Context(kyodo::testing::ViewerToken()).get(), request,
+        &response);
     EXPECT_TRUE(status.ok()) << filter << ": " << status.error_message();
     std::vector<std::string> names;
-    for (const Project& p : response.projects()) names.push_back(p.name());
+    for (const kyodo::project::v1::Project& p : response.projects())
+      names.push_back(p.name());
     return names;
   }
 
@@ -292,12 +300,13 @@ class ProjectServiceTest : public ::testing::Test {
   kyodo::testing::TestDatabase partner_db_;
   kyodo::testing::TestDatabase project_db_;
   std::unique_ptr<kyodo::testing::TestService> partner_service_;
-  std::unique_ptr<PartnerService::Stub> partners_;
+  std::unique_ptr<kyodo::partner::v1::PartnerService::Stub> partners_;
   std::unique_ptr<PartnerClient> partner_client_;
   std::unique_ptr<kyodo::testing::TestService> service_;
-  std::unique_ptr<ProjectService::Stub> stub_;
+  std::unique_ptr<kyodo::project::v1::ProjectService::Stub> stub_;
 
-  Partner civic_, city_, city_asao_, bureau_, university_, company_;
+  kyodo::partner::v1::Partner civic_, city_, city_asao_, bureau_, university_,
+      company_;
 };
 
 }  // namespace kyodo::project

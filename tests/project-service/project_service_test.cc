@@ -2,6 +2,16 @@
 // partner-service: the standard methods and every error class of docs/API.md.
 #include "tests/project-service/project_fixture.h"
 
+using kyodo::partner::v1::Partner;
+using kyodo::project::v1::Participant;
+using kyodo::project::v1::Project;
+using kyodo::testing::AdminToken;
+using kyodo::testing::BadField;
+using kyodo::testing::Context;
+using kyodo::testing::Reason;
+using kyodo::testing::ViewerToken;
+using kyodo::testing::WardStaffToken;
+
 namespace kyodo::project {
 namespace {
 

@@ -6,6 +6,9 @@
 // continuation years are counted from.
 #include "tests/project-service/project_fixture.h"
 
+using kyodo::project::v1::Project;
+using kyodo::testing::Reason;
+
 namespace kyodo::project {
 namespace {
 

@@ -2,6 +2,13 @@
 // REVIEWED, cancellation, and the rules of 協働型事業 at each step.
 #include "tests/project-service/project_fixture.h"
 
+using kyodo::project::v1::Participant;
+using kyodo::project::v1::Project;
+using kyodo::testing::AdminToken;
+using kyodo::testing::BadField;
+using kyodo::testing::Reason;
+using kyodo::testing::WardStaffToken;
+
 namespace kyodo::project {
 namespace {
 

@@ -9,6 +9,16 @@
 #include "absl/strings/str_cat.h"
 #include "tests/proposal-service/proposal_fixture.h"
 
+using kyodo::proposal::v1::Call;
+using kyodo::proposal::v1::Decision;
+using kyodo::proposal::v1::Proposal;
+using kyodo::proposal::v1::ProposalResult;
+using kyodo::testing::Context;
+using kyodo::testing::Reason;
+using kyodo::testing::ReviewerToken;
+using kyodo::testing::ViewerToken;
+using kyodo::testing::WardStaffToken;
+
 namespace kyodo::proposal {
 namespace {
 

@@ -15,6 +15,15 @@
 #include "proposal-service/domain/selection.h"
 #include "tests/proposal-service/proposal_fixture.h"
 
+using kyodo::proposal::v1::Call;
+using kyodo::proposal::v1::Decision;
+using kyodo::proposal::v1::Programme;
+using kyodo::proposal::v1::Proposal;
+using kyodo::proposal::v1::ProposalResult;
+using kyodo::proposal::v1::Reviewer;
+using kyodo::testing::Context;
+using kyodo::testing::Reason;
+
 namespace kyodo::proposal {
 namespace {
 

@@ -4,6 +4,13 @@
 #include "absl/strings/str_cat.h"
 #include "tests/proposal-service/proposal_fixture.h"
 
+using kyodo::proposal::v1::Call;
+using kyodo::proposal::v1::Decision;
+using kyodo::proposal::v1::Programme;
+using kyodo::proposal::v1::Proposal;
+using kyodo::proposal::v1::ProposalResult;
+using kyodo::testing::Context;
+
 namespace kyodo::proposal {
 namespace {
 

@@ -7,6 +7,18 @@
 #include "proposal-service/domain/selection_codec.h"
 #include "tests/proposal-service/proposal_fixture.h"
 
+using kyodo::proposal::v1::Call;
+using kyodo::proposal::v1::Decision;
+using kyodo::proposal::v1::Programme;
+using kyodo::proposal::v1::Proposal;
+using kyodo::proposal::v1::ProposalResult;
+using kyodo::proposal::v1::ProposalService;
+using kyodo::proposal::v1::Review;
+using kyodo::proposal::v1::Reviewer;
+using kyodo::testing::Context;
+using kyodo::testing::Reason;
+using kyodo::testing::ViewerToken;
+
 namespace kyodo::proposal {
 namespace {
 

@@ -6,6 +6,20 @@
 #include "absl/strings/str_cat.h"
 #include "tests/proposal-service/proposal_fixture.h"
 
+using kyodo::proposal::v1::Call;
+using kyodo::proposal::v1::Decision;
+using kyodo::proposal::v1::Programme;
+using kyodo::proposal::v1::Proposal;
+using kyodo::proposal::v1::ProposalResult;
+using kyodo::proposal::v1::ProposalService;
+using kyodo::proposal::v1::Review;
+using kyodo::testing::AdminToken;
+using kyodo::testing::Context;
+using kyodo::testing::Reason;
+using kyodo::testing::ReviewerToken;
+using kyodo::testing::ViewerToken;
+using kyodo::testing::WardStaffToken;
+
 namespace kyodo::proposal {
 namespace {
 

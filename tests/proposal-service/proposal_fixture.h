@@ -34,22 +34,6 @@
 
 namespace kyodo::proposal {
 
-using kyodo::proposal::v1::Call;
-using kyodo::proposal::v1::Decision;
-using kyodo::proposal::v1::Programme;
-using kyodo::proposal::v1::Proposal;
-using kyodo::proposal::v1::ProposalResult;
-using kyodo::proposal::v1::ProposalService;
-using kyodo::proposal::v1::Review;
-using kyodo::proposal::v1::Reviewer;
-using kyodo::testing::AdminToken;
-using kyodo::testing::ApplicantToken;
-using kyodo::testing::Context;
-using kyodo::testing::Reason;
-using kyodo::testing::ReviewerToken;
-using kyodo::testing::ViewerToken;
-using kyodo::testing::WardStaffToken;
-
 // The ErrorInfo metadata value `key` of a status, or "".
 inline std::string Metadata(const grpc::Status& status,
                             const std::string& key) {
@@ -85,20 +69,23 @@ class ProposalServiceTest : public ::testing::Test {
           return std::make_unique<ProposalServiceImpl>(
               ServiceDeps{env.pool, env.rpc, env.pages, &records_});
         });
-    stub_ = ProposalService::NewStub(service_->NewChannel());
+    stub_ =
+        kyodo::proposal::v1::ProposalService::NewStub(service_->NewChannel());
   }
 
   common::FakeClock& clock() { return service_->clock(); }
-  static std::string Staff() { return WardStaffToken(kWard, "asao-staff"); }
+  static std::string Staff() {
+    return kyodo::testing::WardStaffToken(kWard, "asao-staff");
+  }
   static std::string Applicant(const std::string& partner) {
-    return ApplicantToken(partner, partner);
+    return kyodo::testing::ApplicantToken(partner, partner);
   }
 
-  static Programme CitizenProgramme() {
-    Programme p;
+  static kyodo::proposal::v1::Programme CitizenProgramme() {
+    kyodo::proposal::v1::Programme p;
     p.set_display_name("麻生区市民提案型事業");
     p.set_ward(kWard);
-    p.set_kind(Programme::WARD_CITIZEN_PROPOSAL);
+    p.set_kind(kyodo::proposal::v1::Programme::WARD_CITIZEN_PROPOSAL);
     p.set_consigning_unit("partners/asaochiiki");
     p.add_eligible_partner_kinds(kyodo::partner::v1::CIVIC_GROUP);
     p.add_eligible_partner_kinds(kyodo::partner::v1::NEIGHBOURHOOD_ASSOCIATION);
@@ -113,8 +100,8 @@ class ProposalServiceTest : public ::testing::Test {
     return p;
   }
 
-  static Call StandardCall() {
-    Call c;
+  static kyodo::proposal::v1::Call StandardCall() {
+    kyodo::proposal::v1::Call c;
     c.set_display_name("令和8年度 麻生区市民提案型事業 公募");
     c.set_fiscal_year(2026);
     *c.mutable_submission_start_time() = common::store::ToTimestamp(kOpens);
@@ -138,57 +125,64 @@ class ProposalServiceTest : public ::testing::Test {
     return c;
   }
 
-  Programme CreateProgramme(const Programme& p = CitizenProgramme()) {
+  kyodo::proposal::v1::Programme CreateProgramme(
+      const kyodo::proposal::v1::Programme& p = CitizenProgramme()) {
     v1::CreateProgrammeRequest request;
     *request.mutable_programme() = p;
-    Programme out;
-    grpc::Status status =
-        stub_->CreateProgramme(Context(Staff()).get(), request, &out);
+    kyodo::proposal::v1::Programme out;
+    grpc::Status status = stub_->CreateProgramme(
+        kyodo::testing::Context(Staff()).get(), request, &out);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return out;
   }
 
-  Call CreateCall(const std::string& programme,
-                  const Call& c = StandardCall()) {
+  kyodo::proposal::v1::Call CreateCall(
+      const std::string& programme,
+      const kyodo::proposal::v1::Call& c = StandardCall()) {
     v1::CreateCallRequest request;
     request.set_parent(programme);
     *request.mutable_call() = c;
-    Call out;
-    grpc::Status status =
-        stub_->CreateCall(Context(Staff()).get(), request, &out);
+    kyodo::proposal::v1::Call out;
+    grpc::Status status = stub_->CreateCall(
+        kyodo::testing::Context(Staff()).get(), request, &out);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return out;
   }
 
   // A transition of a call by the ward's staff.
   template <typename Request>
-  grpc::Status Transition(grpc::Status (ProposalService::Stub::*method)(
-                              grpc::ClientContext*, const Request&, Call*),
-                          const std::string& name, Call* out = nullptr,
-                          const std::string& token = Staff()) {
+  grpc::Status Transition(
+      grpc::Status (kyodo::proposal::v1::ProposalService::Stub::*method)(
+          grpc::ClientContext*, const Request&, kyodo::proposal::v1::Call*),
+      const std::string& name, kyodo::proposal::v1::Call* out = nullptr,
+      const std::string& token = Staff()) {
     Request request;
     request.set_name(name);
-    Call ignored;
-    return (stub_.get()->*method)(Context(token).get(), request,
+    kyodo::proposal::v1::Call ignored;
+    return (stub_.get()->*method)(kyodo::testing::Context(token).get(), request,
                                   out ? out : &ignored);
   }
   grpc::Status Open(const std::string& call) {
-    return Transition(&ProposalService::Stub::OpenCall, call);
+    return Transition(&kyodo::proposal::v1::ProposalService::Stub::OpenCall,
+                      call);
   }
   grpc::Status Close(const std::string& call) {
-    return Transition(&ProposalService::Stub::CloseCall, call);
+    return Transition(&kyodo::proposal::v1::ProposalService::Stub::CloseCall,
+                      call);
   }
   grpc::Status StartReview(const std::string& call) {
-    return Transition(&ProposalService::Stub::StartReview, call);
+    return Transition(&kyodo::proposal::v1::ProposalService::Stub::StartReview,
+                      call);
   }
   grpc::Status Publish(const std::string& call) {
-    return Transition(&ProposalService::Stub::PublishResults, call);
+    return Transition(
+        &kyodo::proposal::v1::ProposalService::Stub::PublishResults, call);
   }
 
   // A programme and an OPEN call, the clock inside the window.
-  Call OpenStandardCall() {
-    const Programme p = CreateProgramme();
-    const Call c = CreateCall(p.name());
+  kyodo::proposal::v1::Call OpenStandardCall() {
+    const kyodo::proposal::v1::Programme p = CreateProgramme();
+    const kyodo::proposal::v1::Call c = CreateCall(p.name());
     EXPECT_TRUE(Open(c.name()).ok());
     clock().Set(kOpens + absl::Hours(1));
     return c;
@@ -197,26 +191,28 @@ class ProposalServiceTest : public ::testing::Test {
   grpc::Status CreateDraft(const std::string& call,
                            const std::string& applicant,
                            const std::string& title, int64_t amount,
-                           Proposal* out, const std::string& token = "") {
+                           kyodo::proposal::v1::Proposal* out,
+                           const std::string& token = "") {
     v1::CreateProposalRequest request;
     request.set_parent(call);
-    Proposal* p = request.mutable_proposal();
+    kyodo::proposal::v1::Proposal* p = request.mutable_proposal();
     p->set_applicant(applicant);
     p->set_title(title);
     p->set_issue("地域の課題: " + title);
     p->set_plan("取組内容の計画");
     p->set_requested_amount_yen(amount);
     return stub_->CreateProposal(
-        Context(token.empty() ? Applicant(applicant) : token).get(), request,
-        out);
+        kyodo::testing::Context(token.empty() ? Applicant(applicant) : token)
+            .get(),
+        request, out);
   }
 
   grpc::Status Submit(const std::string& proposal, const std::string& token,
-                      Proposal* out = nullptr) {
+                      kyodo::proposal::v1::Proposal* out = nullptr) {
     v1::SubmitProposalRequest request;
     request.set_name(proposal);
-    Proposal ignored;
-    return stub_->SubmitProposal(Context(token).get(), request,
+    kyodo::proposal::v1::Proposal ignored;
+    return stub_->SubmitProposal(kyodo::testing::Context(token).get(), request,
                                  out ? out : &ignored);
   }
 
@@ -235,7 +231,7 @@ class ProposalServiceTest : public ::testing::Test {
   // that the service gathers exactly these facts.
   void RecordFacts(const std::string& proposal,
                    const v1::EligibilityFacts& facts) {
-    Proposal p;
+    kyodo::proposal::v1::Proposal p;
     if (!GetProposal(proposal, Staff(), &p).ok()) return;
     if (!facts.applicant_exists()) {
       records_.SetPartner(p.applicant(), std::nullopt);
@@ -254,8 +250,9 @@ class ProposalServiceTest : public ::testing::Test {
         call_name.substr(0, call_name.find("/calls/"));
     v1::GetCallRequest get;
     get.set_name(call_name);
-    Call c;
-    if (!stub_->GetCall(Context(Staff()).get(), get, &c).ok()) return;
+    kyodo::proposal::v1::Call c;
+    if (!stub_->GetCall(kyodo::testing::Context(Staff()).get(), get, &c).ok())
+      return;
     const std::string history =
         absl::StrCat("projects/history-",
                      p.applicant().substr(p.applicant().rfind('/') + 1), "-");
@@ -277,21 +274,22 @@ class ProposalServiceTest : public ::testing::Test {
 
   grpc::Status Screen(const std::string& proposal,
                       const v1::EligibilityFacts& facts,
-                      Proposal* out = nullptr) {
+                      kyodo::proposal::v1::Proposal* out = nullptr) {
     RecordFacts(proposal, facts);
     v1::ScreenProposalRequest request;
     request.set_name(proposal);
     *request.mutable_facts() = facts;
-    Proposal ignored;
-    return stub_->ScreenProposal(Context(Staff()).get(), request,
-                                 out ? out : &ignored);
+    kyodo::proposal::v1::Proposal ignored;
+    return stub_->ScreenProposal(kyodo::testing::Context(Staff()).get(),
+                                 request, out ? out : &ignored);
   }
 
   // A draft by `applicant`, submitted by it and screened ELIGIBLE.
-  Proposal EligibleProposal(const std::string& call,
-                            const std::string& applicant,
-                            const std::string& title, int64_t amount) {
-    Proposal p;
+  kyodo::proposal::v1::Proposal EligibleProposal(const std::string& call,
+                                                 const std::string& applicant,
+                                                 const std::string& title,
+                                                 int64_t amount) {
+    kyodo::proposal::v1::Proposal p;
     grpc::Status status = CreateDraft(call, applicant, title, amount, &p);
     EXPECT_TRUE(status.ok()) << status.error_message();
     status = Submit(p.name(), Applicant(applicant));
@@ -301,17 +299,18 @@ class ProposalServiceTest : public ::testing::Test {
     return p;
   }
 
-  Reviewer AddReviewer(const std::string& call, const std::string& principal,
-                       const std::vector<std::string>& affiliations = {}) {
+  kyodo::proposal::v1::Reviewer AddReviewer(
+      const std::string& call, const std::string& principal,
+      const std::vector<std::string>& affiliations = {}) {
     v1::CreateReviewerRequest request;
     request.set_parent(call);
     request.mutable_reviewer()->set_display_name("委員 " + principal);
     request.mutable_reviewer()->set_principal(principal);
     for (const auto& a : affiliations)
       request.mutable_reviewer()->add_affiliations(a);
-    Reviewer out;
-    grpc::Status status =
-        stub_->CreateReviewer(Context(Staff()).get(), request, &out);
+    kyodo::proposal::v1::Reviewer out;
+    grpc::Status status = stub_->CreateReviewer(
+        kyodo::testing::Context(Staff()).get(), request, &out);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return out;
   }
@@ -319,15 +318,17 @@ class ProposalServiceTest : public ::testing::Test {
   grpc::Status SubmitReview(const std::string& proposal,
                             const std::string& principal,
                             const std::vector<int64_t>& scores,
-                            Review* out = nullptr) {
+                            kyodo::proposal::v1::Review* out = nullptr) {
     v1::SubmitReviewRequest request;
     request.set_parent(proposal);
     for (int64_t s : scores) request.mutable_review()->add_scores(s);
     request.mutable_review()->set_comment("講評");
-    Review ignored;
+    kyodo::proposal::v1::Review ignored;
     return stub_->SubmitReview(
-        Context(ReviewerToken(principal, principal)).get(), request,
-        out ? out : &ignored);
+        kyodo::testing::Context(
+            kyodo::testing::ReviewerToken(principal, principal))
+            .get(),
+        request, out ? out : &ignored);
   }
 
   // Closes the call (clock past the window) and starts the review.
@@ -339,19 +340,22 @@ class ProposalServiceTest : public ::testing::Test {
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
 
-  grpc::Status Decide(const std::string& call, Decision* out,
+  grpc::Status Decide(const std::string& call,
+                      kyodo::proposal::v1::Decision* out,
                       const std::string& request_id = "") {
     v1::DecideCallRequest request;
     request.set_name(call);
     if (!request_id.empty()) request.set_request_id(request_id);
-    return stub_->DecideCall(Context(Staff()).get(), request, out);
+    return stub_->DecideCall(kyodo::testing::Context(Staff()).get(), request,
+                             out);
   }
 
   grpc::Status GetProposal(const std::string& name, const std::string& token,
-                           Proposal* out) {
+                           kyodo::proposal::v1::Proposal* out) {
     v1::GetProposalRequest request;
     request.set_name(name);
-    return stub_->GetProposal(Context(token).get(), request, out);
+    return stub_->GetProposal(kyodo::testing::Context(token).get(), request,
+                              out);
   }
 
   int CountRows(const std::string& sql) {
@@ -361,7 +365,7 @@ class ProposalServiceTest : public ::testing::Test {
   FakeRecords records_;  // before the service, which uses it
   kyodo::testing::TestDatabase db_;
   std::unique_ptr<kyodo::testing::TestService> service_;
-  std::unique_ptr<ProposalService::Stub> stub_;
+  std::unique_ptr<kyodo::proposal::v1::ProposalService::Stub> stub_;
 };
 
 }  // namespace kyodo::proposal
