@@ -1,4 +1,9 @@
 // gateway -> partner-service: every call the gateway makes to it.
+//
+// Methods that take a `done` callback return at once and call it once with
+// the result, from one of gRPC's threads (common/grpc/downstream.h,
+// Callback): the gateway's fan-outs (gateway/fan_out.h) use them. `call`
+// must outlive the call.
 #ifndef KYODO_GATEWAY_CLIENTS_PARTNER_CLIENT_H_
 #define KYODO_GATEWAY_CLIENTS_PARTNER_CLIENT_H_
 
@@ -16,20 +21,26 @@ using common::server::CallContext;
 
 class PartnerClient {
  public:
+  template <typename T>
+  using Callback = common::grpc_client::Callback<T>;
+
   PartnerClient(std::shared_ptr<grpc::Channel> channel,
                 common::grpc_client::DownstreamOptions reads)
       : stub_(partner::v1::PartnerService::NewStub(channel)), reads_(reads) {}
 
-  absl::StatusOr<partner::v1::Partner> Get(const CallContext& call,
-                                           const std::string& name);
+  void Get(const CallContext& call, const std::string& name,
+           Callback<partner::v1::Partner> done);
   absl::StatusOr<std::vector<partner::v1::Partner>> BatchGet(
       const CallContext& call, const std::vector<std::string>& names);
+  void BatchGet(const CallContext& call, const std::vector<std::string>& names,
+                Callback<std::vector<partner::v1::Partner>> done);
   // Agreements the partner is a party to / networks it belongs to (first
   // `limit`).
-  absl::StatusOr<std::vector<partner::v1::Agreement>> AgreementsOf(
-      const CallContext& call, const std::string& partner, int limit);
-  absl::StatusOr<std::vector<partner::v1::Network>> NetworksOf(
-      const CallContext& call, const std::string& partner, int limit);
+  void AgreementsOf(const CallContext& call, const std::string& partner,
+                    int limit,
+                    Callback<std::vector<partner::v1::Agreement>> done);
+  void NetworksOf(const CallContext& call, const std::string& partner,
+                  int limit, Callback<std::vector<partner::v1::Network>> done);
 
  private:
   std::unique_ptr<partner::v1::PartnerService::Stub> stub_;
