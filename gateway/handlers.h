@@ -10,6 +10,7 @@
 #include "gateway/clients/partner_client.h"
 #include "gateway/clients/project_client.h"
 #include "gateway/clients/proposal_client.h"
+#include "gateway/fan_out.h"
 #include "grpcpp/support/sync_stream.h"
 #include "kyodo/gateway/v1/gateway.pb.h"
 
@@ -25,7 +26,13 @@ struct GatewayDeps {
   // public names they are keyed by. main.cc uses the gateway's service
   // token.
   std::string step_key;
+  // The bound on the downstream calls the composed views make at once.
+  FanOutLimit* fan_out = nullptr;
 };
+
+// The most calls one composed view makes at once (GetPartnerProfile): a
+// --max_fanout_calls below it could never serve that view.
+inline constexpr int kWidestFanOut = 5;
 
 // The request id of one step of a composed workflow, e.g.
 // StepRequestId(d, "finalize/decide/programmes/p/calls/c").

@@ -1,5 +1,6 @@
 // gateway: the one entry point of kyodo (composed workflows + forwarding).
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/config/config.h"
 #include "common/grpc/downstream.h"
@@ -36,6 +37,10 @@ ABSL_FLAG(std::string, service_token_file, "",
 ABSL_FLAG(absl::Duration, downstream_budget, absl::Seconds(5),
           "longest a single downstream call may take (never beyond the "
           "caller's deadline)");
+ABSL_FLAG(int, max_fanout_calls, 256,
+          "downstream calls the composed views (dossier, profile, dashboard) "
+          "may have in flight at once; a view that would exceed it fails "
+          "fast with RESOURCE_EXHAUSTED (docs/OPERATIONS.md)");
 
 ABSL_FLAG(std::string, http_listen, "",
           "address of the HTTP/JSON (Connect) entry, e.g. 127.0.0.1:50054; "
@@ -85,6 +90,7 @@ struct Parts {
   std::unique_ptr<gw::PartnerClient> partners;
   std::unique_ptr<gw::ProjectClient> projects;
   std::unique_ptr<gw::ProposalClient> proposals;
+  std::unique_ptr<gw::FanOutLimit> fan_out;
   std::unique_ptr<gw::Proxy> proxy;
   std::set<std::string> proxy_services;
   std::shared_ptr<common::oauth::ServiceCredential> credential;
@@ -208,6 +214,12 @@ absl::StatusOr<common::server::BuiltService> Make(
         "give --service_token_endpoint (with --service_client_secret_file) "
         "or, for local development, --service_token_file");
   }
+  const int max_fanout_calls = absl::GetFlag(FLAGS_max_fanout_calls);
+  if (max_fanout_calls < gw::kWidestFanOut) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_fanout_calls must be at least ", gw::kWidestFanOut,
+                     " (the calls of one partner profile)"));
+  }
   gw::ProposalClient::ServiceToken service_token;
   std::shared_ptr<common::oauth::ServiceCredential> credential;
   // The key of the request ids of the gateway's own steps (StepRequestId):
@@ -277,6 +289,7 @@ absl::StatusOr<common::server::BuiltService> Make(
   parts->proposals = std::make_unique<gw::ProposalClient>(
       proposal, named(reads, "proposal-service"),
       named(writes, "proposal-service"), service_token);
+  parts->fan_out = std::make_unique<gw::FanOutLimit>(max_fanout_calls);
   std::map<std::string, std::shared_ptr<grpc::Channel>> routes = {
       {"kyodo.partner.v1.PartnerService", partner},
       {"kyodo.project.v1.ProjectService", project},
@@ -288,7 +301,8 @@ absl::StatusOr<common::server::BuiltService> Make(
   common::server::BuiltService built;
   built.services.push_back(std::make_unique<gw::GatewayServiceImpl>(
       gw::GatewayDeps{parts->partners.get(), parts->projects.get(),
-                      parts->proposals.get(), env.clock, step_key},
+                      parts->proposals.get(), env.clock, step_key,
+                      parts->fan_out.get()},
       env.rpc));
   gw::Proxy* proxy = parts->proxy.get();
   built.configure = [proxy](grpc::ServerBuilder& builder) {

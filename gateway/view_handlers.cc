@@ -1,5 +1,5 @@
 // Gateway.GetProjectDossier, GetPartnerProfile and GetWardDashboard: reads
-// that gather from several services, in parallel.
+// that gather from several services, in parallel (gateway/fan_out.h).
 #include <limits>
 #include <map>
 
@@ -9,7 +9,6 @@
 #include "common/status/macros.h"
 #include "common/time/date.h"
 #include "gateway/handlers.h"
-#include "gateway/parallel.h"
 
 namespace kyodo::gateway {
 
@@ -42,13 +41,17 @@ absl::Status GetProjectDossier(const GatewayDeps& d, const CallContext& call,
   absl::StatusOr<std::vector<partner::v1::Partner>> parties;
   absl::StatusOr<pv1::Proposal> source =
       absl::NotFoundError("no source proposal");
-  RunParallel({[&] { parties = d.partners->BatchGet(call, names); },
-               [&] {
-                 if (!project.source_proposal().empty()) {
-                   source = d.proposals->GetProposal(call,
-                                                     project.source_proposal());
-                 }
-               }});
+  FanOut fan(d.fan_out);
+  fan.Add(&parties, [&](auto done) {
+    d.partners->BatchGet(call, names, std::move(done));
+  });
+  if (!project.source_proposal().empty()) {
+    fan.Add(&source, [&](auto done) {
+      d.proposals->GetProposal(call, project.source_proposal(),
+                               std::move(done));
+    });
+  }
+  KYODO_RETURN_IF_ERROR(fan.Run());
   if (!parties.ok()) return parties.status();
   if (!source.ok() && !project.source_proposal().empty() &&
       !Hidden(source.status())) {
@@ -74,22 +77,25 @@ absl::Status GetPartnerProfile(const GatewayDeps& d, const CallContext& call,
   absl::StatusOr<std::vector<partner::v1::Network>> networks;
   absl::StatusOr<std::vector<prv1::Project>> projects;
   absl::StatusOr<std::vector<pv1::Proposal>> proposals;
-  RunParallel({
-      [&] { partner = d.partners->Get(call, r.name()); },
-      [&] {
-        agreements = d.partners->AgreementsOf(call, r.name(), kListLimit);
-      },
-      [&] { networks = d.partners->NetworksOf(call, r.name(), kListLimit); },
-      [&] {
-        projects = d.projects->List(
-            call, absl::StrCat("participant = ", quoted), kListLimit);
-      },
-      [&] {
-        proposals = d.proposals->ListProposals(
-            call, "programmes/-/calls/-", absl::StrCat("applicant = ", quoted),
-            kListLimit);
-      },
+  FanOut fan(d.fan_out);
+  fan.Add(&partner,
+          [&](auto done) { d.partners->Get(call, r.name(), std::move(done)); });
+  fan.Add(&agreements, [&](auto done) {
+    d.partners->AgreementsOf(call, r.name(), kListLimit, std::move(done));
   });
+  fan.Add(&networks, [&](auto done) {
+    d.partners->NetworksOf(call, r.name(), kListLimit, std::move(done));
+  });
+  fan.Add(&projects, [&](auto done) {
+    d.projects->List(call, absl::StrCat("participant = ", quoted), kListLimit,
+                     std::move(done));
+  });
+  fan.Add(&proposals, [&](auto done) {
+    d.proposals->ListProposals(call, "programmes/-/calls/-",
+                               absl::StrCat("applicant = ", quoted), kListLimit,
+                               std::move(done));
+  });
+  KYODO_RETURN_IF_ERROR(fan.Run());
   if (!partner.ok()) return partner.status();
   for (const auto* status : {&agreements.status(), &networks.status(),
                              &projects.status(), &proposals.status()}) {
@@ -122,28 +128,27 @@ absl::Status GetWardDashboard(const GatewayDeps& d, const CallContext& call,
   absl::StatusOr<std::vector<pv1::Proposal>> proposals;
   absl::StatusOr<std::vector<prv1::Project>> active;
   absl::StatusOr<std::vector<prv1::Project>> of_year;
-  RunParallel({
-      [&] {
-        open_calls = d.proposals->ListCalls(
-            call, absl::StrCat("state = OPEN AND ward = ", ward), kListLimit);
-      },
-      [&] {
-        proposals = d.proposals->ListProposals(
-            call, "programmes/-/calls/-",
-            absl::StrCat("ward = ", ward, " AND fiscal_year = ", year),
-            kCountLimit);
-      },
-      [&] {
-        active = d.projects->List(
-            call, absl::StrCat("ward = ", ward, " AND state = ACTIVE"),
-            kListLimit);
-      },
-      [&] {
-        of_year = d.projects->List(
-            call, absl::StrCat("ward = ", ward, " AND fiscal_year = ", year),
-            kCountLimit);
-      },
+  FanOut fan(d.fan_out);
+  fan.Add(&open_calls, [&](auto done) {
+    d.proposals->ListCalls(call, absl::StrCat("state = OPEN AND ward = ", ward),
+                           kListLimit, std::move(done));
   });
+  fan.Add(&proposals, [&](auto done) {
+    d.proposals->ListProposals(
+        call, "programmes/-/calls/-",
+        absl::StrCat("ward = ", ward, " AND fiscal_year = ", year), kCountLimit,
+        std::move(done));
+  });
+  fan.Add(&active, [&](auto done) {
+    d.projects->List(call, absl::StrCat("ward = ", ward, " AND state = ACTIVE"),
+                     kListLimit, std::move(done));
+  });
+  fan.Add(&of_year, [&](auto done) {
+    d.projects->List(call,
+                     absl::StrCat("ward = ", ward, " AND fiscal_year = ", year),
+                     kCountLimit, std::move(done));
+  });
+  KYODO_RETURN_IF_ERROR(fan.Run());
   for (const auto* status : {&open_calls.status(), &proposals.status(),
                              &active.status(), &of_year.status()}) {
     if (!status->ok()) return *status;

@@ -1,6 +1,7 @@
 #include "common/grpc/downstream.h"
 
 #include <algorithm>
+#include <optional>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +10,7 @@
 #include "common/log/trace.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
+#include "grpcpp/alarm.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/support/channel_arguments.h"
 
@@ -62,7 +64,15 @@ std::shared_ptr<grpc::Channel> NewChannel(
 std::unique_ptr<grpc::ClientContext> DownstreamContext(
     const server::CallContext& call, absl::Duration budget,
     const std::string& bearer_token) {
-  auto context = std::make_unique<grpc::ClientContext>();
+  // Propagated from the call it serves: a caller that gives up (or whose
+  // HTTP connection closes) cancels the downstream calls made for it,
+  // instead of leaving them to run until their own deadline.
+  std::unique_ptr<grpc::ClientContext> context =
+      call.server_context != nullptr
+          ? grpc::ClientContext::FromServerContext(
+                *call.server_context,
+                grpc::PropagationOptions().disable_deadline_propagation())
+          : std::make_unique<grpc::ClientContext>();
   const absl::Time deadline = std::min(call.deadline, absl::Now() + budget);
   context->set_deadline(absl::ToChronoTime(deadline));
   if (!bearer_token.empty()) {
@@ -109,33 +119,109 @@ absl::Status Sanitize(absl::Status status, const DownstreamOptions& options) {
   }
 }
 
+// The deadline check before an attempt: DEADLINE_EXCEEDED (or the last
+// attempt's status) once the caller's deadline has passed.
+absl::Status TooLate(const server::CallContext& call,
+                     const absl::Status& last) {
+  if (absl::Now() < call.deadline) return absl::OkStatus();
+  return last.ok() ? absl::DeadlineExceededError(
+                         "deadline passed before the downstream call")
+                   : last;
+}
+
+// How long to wait before attempt `attempt` + 1 after `status`, or nothing
+// when the call ends with `status`.
+std::optional<absl::Duration> Backoff(const server::CallContext& call,
+                                      const DownstreamOptions& options,
+                                      const absl::Status& status, int attempt) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  const bool retry = options.retry_unavailable &&
+                     status.code() == absl::StatusCode::kUnavailable &&
+                     attempt < options.max_attempts;
+  if (!retry) return std::nullopt;
+  std::uniform_int_distribution<int64_t> jitter(
+      0, absl::ToInt64Microseconds(options.backoff) * attempt);
+  const absl::Duration wait = absl::Microseconds(jitter(rng));
+  if (absl::Now() + wait >= call.deadline) return std::nullopt;
+  return wait;
+}
+
+// One asynchronous downstream call and its retries. Owns itself: deleted
+// once `done_` has run.
+class AsyncCall {
+ public:
+  AsyncCall(const server::CallContext& call, const DownstreamOptions& options,
+            StartAttempt start, absl::AnyInvocable<void(absl::Status)> done)
+      : call_(call),
+        options_(options),
+        start_(std::move(start)),
+        done_(std::move(done)) {}
+
+  void Attempt() {
+    ++attempt_;
+    if (absl::Status late = TooLate(call_, status_); !late.ok()) {
+      return Finish(std::move(late));
+    }
+    context_ = DownstreamContext(call_, options_.budget, options_.bearer_token);
+    start_(context_.get(), [this](grpc::Status status) { Ended(status); });
+  }
+
+ private:
+  void Ended(const grpc::Status& status) {
+    status_ = FromGrpcStatus(status);
+    std::optional<absl::Duration> wait =
+        Backoff(call_, options_, status_, attempt_);
+    if (!wait.has_value()) return Finish(std::move(status_));
+    // A fired alarm may be destroyed from its own callback (gRPC counts its
+    // references), so the next one simply replaces it.
+    backoff_ = std::make_unique<grpc::Alarm>();
+    backoff_->Set(absl::ToChronoTime(absl::Now() + *wait),
+                  [this](bool) { Attempt(); });
+  }
+
+  void Finish(absl::Status status) {
+    {
+      // The thread is gRPC's: the log lines of the ending call carry its
+      // call id and span, as they would on the caller's thread.
+      log::ScopedCallId scoped(call_.call_id);
+      log::ScopedTrace traced(call_.trace);
+      done_(Sanitize(std::move(status), options_));
+    }
+    delete this;
+  }
+
+  const server::CallContext& call_;
+  const DownstreamOptions options_;
+  const StartAttempt start_;
+  absl::AnyInvocable<void(absl::Status)> done_;
+  int attempt_ = 0;
+  absl::Status status_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  std::unique_ptr<grpc::Alarm> backoff_;
+};
+
 }  // namespace
 
 absl::Status CallDownstream(
     const server::CallContext& call, const DownstreamOptions& options,
     absl::FunctionRef<grpc::Status(grpc::ClientContext*)> invoke) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
   absl::Status status;
   for (int attempt = 1;; ++attempt) {
-    if (absl::Now() >= call.deadline) {
-      return status.ok() ? absl::DeadlineExceededError(
-                               "deadline passed before the downstream call")
-                         : status;
-    }
+    if (absl::Status late = TooLate(call, status); !late.ok()) return late;
     auto context =
         DownstreamContext(call, options.budget, options.bearer_token);
     status = FromGrpcStatus(invoke(context.get()));
-    const bool retry = options.retry_unavailable &&
-                       status.code() == absl::StatusCode::kUnavailable &&
-                       attempt < options.max_attempts;
-    if (!retry) return Sanitize(std::move(status), options);
-    std::uniform_int_distribution<int64_t> jitter(
-        0, absl::ToInt64Microseconds(options.backoff) * attempt);
-    const absl::Duration wait = absl::Microseconds(jitter(rng));
-    if (absl::Now() + wait >= call.deadline)
-      return Sanitize(std::move(status), options);
-    absl::SleepFor(wait);
+    std::optional<absl::Duration> wait =
+        Backoff(call, options, status, attempt);
+    if (!wait.has_value()) return Sanitize(std::move(status), options);
+    absl::SleepFor(*wait);
   }
+}
+
+void CallDownstreamAsync(const server::CallContext& call,
+                         const DownstreamOptions& options, StartAttempt start,
+                         absl::AnyInvocable<void(absl::Status)> done) {
+  (new AsyncCall(call, options, std::move(start), std::move(done)))->Attempt();
 }
 
 }  // namespace kyodo::common::grpc_client

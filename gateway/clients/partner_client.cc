@@ -5,65 +5,65 @@
 
 namespace kyodo::gateway {
 
-using common::grpc_client::CallUnary;
+using common::grpc_client::CallUnaryAsync;
 using common::server::CallContext;
-using Stub = partner::v1::PartnerService::Stub;
+// The stub's callback API (Stub::async() hides the type's name).
+using Stub = class partner::v1::PartnerService::Stub::async;
+namespace v1 = partner::v1;
 
-absl::StatusOr<partner::v1::Partner> PartnerClient::Get(
-    const CallContext& call, const std::string& name) {
-  partner::v1::GetPartnerRequest request;
+void PartnerClient::Get(const CallContext& call, const std::string& name,
+                        Callback<v1::Partner> done) {
+  v1::GetPartnerRequest request;
   request.set_name(name);
-  return CallUnary(call, reads_, stub_.get(), &Stub::GetPartner, request);
+  CallUnaryAsync(call, reads_, stub_->async(), &Stub::GetPartner,
+                 std::move(request), std::move(done));
 }
 
-absl::StatusOr<std::vector<partner::v1::Partner>> PartnerClient::BatchGet(
+absl::StatusOr<std::vector<v1::Partner>> PartnerClient::BatchGet(
     const CallContext& call, const std::vector<std::string>& names) {
-  if (names.empty()) return std::vector<partner::v1::Partner>();
-  partner::v1::BatchGetPartnersRequest request;
+  return common::grpc_client::Await<std::vector<v1::Partner>>(
+      [&](Callback<std::vector<v1::Partner>> done) {
+        BatchGet(call, names, std::move(done));
+      });
+}
+
+void PartnerClient::BatchGet(const CallContext& call,
+                             const std::vector<std::string>& names,
+                             Callback<std::vector<v1::Partner>> done) {
+  if (names.empty()) return done(std::vector<v1::Partner>());
+  v1::BatchGetPartnersRequest request;
   for (const std::string& name : names) request.add_names(name);
-  auto response =
-      CallUnary(call, reads_, stub_.get(), &Stub::BatchGetPartners, request);
-  if (!response.ok()) return response.status();
-  return std::vector<partner::v1::Partner>(response->partners().begin(),
-                                           response->partners().end());
+  CallUnaryAsync(
+      call, reads_, stub_->async(), &Stub::BatchGetPartners, std::move(request),
+      Callback<v1::BatchGetPartnersResponse>(
+          [done = std::move(done)](
+              absl::StatusOr<v1::BatchGetPartnersResponse> response) mutable {
+            if (!response.ok()) return done(response.status());
+            done(std::vector<v1::Partner>(response->partners().begin(),
+                                          response->partners().end()));
+          }));
 }
 
-absl::StatusOr<std::vector<partner::v1::Agreement>> PartnerClient::AgreementsOf(
-    const CallContext& call, const std::string& partner, int limit) {
-  return ListAll<partner::v1::Agreement>(
-      limit,
-      [&](const std::string& token, std::vector<partner::v1::Agreement>* out)
-          -> absl::StatusOr<std::string> {
-        partner::v1::ListAgreementsRequest request;
-        request.set_filter(absl::StrCat("party = \"", partner, "\""));
-        request.set_page_size(500);
-        request.set_page_token(token);
-        auto page = CallUnary(call, reads_, stub_.get(), &Stub::ListAgreements,
-                              request);
-        if (!page.ok()) return page.status();
-        out->insert(out->end(), page->agreements().begin(),
-                    page->agreements().end());
-        return page->next_page_token();
-      });
+void PartnerClient::AgreementsOf(const CallContext& call,
+                                 const std::string& partner, int limit,
+                                 Callback<std::vector<v1::Agreement>> done) {
+  v1::ListAgreementsRequest request;
+  request.set_filter(absl::StrCat("party = \"", partner, "\""));
+  request.set_page_size(500);
+  ListPages(call, reads_, stub_->async(), &Stub::ListAgreements,
+            std::move(request), &v1::ListAgreementsResponse::agreements, limit,
+            std::move(done));
 }
 
-absl::StatusOr<std::vector<partner::v1::Network>> PartnerClient::NetworksOf(
-    const CallContext& call, const std::string& partner, int limit) {
-  return ListAll<partner::v1::Network>(
-      limit,
-      [&](const std::string& token, std::vector<partner::v1::Network>* out)
-          -> absl::StatusOr<std::string> {
-        partner::v1::ListNetworksRequest request;
-        request.set_filter(absl::StrCat("member = \"", partner, "\""));
-        request.set_page_size(500);
-        request.set_page_token(token);
-        auto page =
-            CallUnary(call, reads_, stub_.get(), &Stub::ListNetworks, request);
-        if (!page.ok()) return page.status();
-        out->insert(out->end(), page->networks().begin(),
-                    page->networks().end());
-        return page->next_page_token();
-      });
+void PartnerClient::NetworksOf(const CallContext& call,
+                               const std::string& partner, int limit,
+                               Callback<std::vector<v1::Network>> done) {
+  v1::ListNetworksRequest request;
+  request.set_filter(absl::StrCat("member = \"", partner, "\""));
+  request.set_page_size(500);
+  ListPages(call, reads_, stub_->async(), &Stub::ListNetworks,
+            std::move(request), &v1::ListNetworksResponse::networks, limit,
+            std::move(done));
 }
 
 }  // namespace kyodo::gateway

@@ -7,6 +7,22 @@ namespace kyodo::gateway {
 using common::grpc_client::CallUnary;
 using common::server::CallContext;
 using Stub = project::v1::ProjectService::Stub;
+// The stub's callback API (Stub::async() hides the type's name).
+using AsyncStub = class project::v1::ProjectService::Stub::async;
+
+namespace {
+
+// A page of the projects matching `filter`.
+project::v1::ListProjectsRequest ListRequest(const std::string& filter) {
+  project::v1::ListProjectsRequest request;
+  request.set_filter(filter);
+  // 100 projects of the largest size the proto allows (about 450 KB) fit
+  // the gateway's receive limit (gateway/main.cc); a page of 500 would not.
+  request.set_page_size(100);
+  return request;
+}
+
+}  // namespace
 
 absl::StatusOr<project::v1::Project> ProjectClient::Get(
     const CallContext& call, const std::string& name) {
@@ -29,27 +45,17 @@ absl::StatusOr<project::v1::Project> ProjectClient::Create(
 absl::StatusOr<project::v1::ListProjectsResponse> ProjectClient::ListPage(
     const CallContext& call, const std::string& filter,
     const std::string& token) {
-  project::v1::ListProjectsRequest request;
-  request.set_filter(filter);
-  // 100 projects of the largest size the proto allows (about 450 KB) fit
-  // the gateway's receive limit (gateway/main.cc); a page of 500 would not.
-  request.set_page_size(100);
+  project::v1::ListProjectsRequest request = ListRequest(filter);
   request.set_page_token(token);
   return CallUnary(call, reads_, stub_.get(), &Stub::ListProjects, request);
 }
 
-absl::StatusOr<std::vector<project::v1::Project>> ProjectClient::List(
-    const CallContext& call, const std::string& filter, int limit) {
-  return ListAll<project::v1::Project>(
-      limit,
-      [&](const std::string& token, std::vector<project::v1::Project>* out)
-          -> absl::StatusOr<std::string> {
-        auto page = ListPage(call, filter, token);
-        if (!page.ok()) return page.status();
-        out->insert(out->end(), page->projects().begin(),
-                    page->projects().end());
-        return page->next_page_token();
-      });
+void ProjectClient::List(const CallContext& call, const std::string& filter,
+                         int limit,
+                         Callback<std::vector<project::v1::Project>> done) {
+  ListPages(call, reads_, stub_->async(), &AsyncStub::ListProjects,
+            ListRequest(filter), &project::v1::ListProjectsResponse::projects,
+            limit, std::move(done));
 }
 
 }  // namespace kyodo::gateway

@@ -1,4 +1,5 @@
-// gateway -> project-service: every call the gateway makes to it.
+// gateway -> project-service: every call the gateway makes to it. Methods
+// with a `done` callback: as in partner_client.h.
 #ifndef KYODO_GATEWAY_CLIENTS_PROJECT_CLIENT_H_
 #define KYODO_GATEWAY_CLIENTS_PROJECT_CLIENT_H_
 
@@ -14,6 +15,9 @@ namespace kyodo::gateway {
 
 class ProjectClient {
  public:
+  template <typename T>
+  using Callback = common::grpc_client::Callback<T>;
+
   ProjectClient(std::shared_ptr<grpc::Channel> channel,
                 common::grpc_client::DownstreamOptions reads,
                 common::grpc_client::DownstreamOptions writes)
@@ -28,9 +32,8 @@ class ProjectClient {
       const common::server::CallContext& call,
       const project::v1::Project& project, const std::string& request_id);
   // Every project matching `filter`, up to `limit`.
-  absl::StatusOr<std::vector<project::v1::Project>> List(
-      const common::server::CallContext& call, const std::string& filter,
-      int limit);
+  void List(const common::server::CallContext& call, const std::string& filter,
+            int limit, Callback<std::vector<project::v1::Project>> done);
   // One page, for streaming exports.
   absl::StatusOr<project::v1::ListProjectsResponse> ListPage(
       const common::server::CallContext& call, const std::string& filter,

@@ -4,9 +4,13 @@
 
 namespace kyodo::gateway {
 
+using common::grpc_client::Await;
 using common::grpc_client::CallUnary;
+using common::grpc_client::CallUnaryAsync;
 using common::server::CallContext;
 using Stub = proposal::v1::ProposalService::Stub;
+// The stub's callback API (Stub::async() hides the type's name).
+using AsyncStub = class proposal::v1::ProposalService::Stub::async;
 namespace v1 = proposal::v1;
 
 common::grpc_client::DownstreamOptions ProposalClient::Writes() const {
@@ -17,9 +21,18 @@ common::grpc_client::DownstreamOptions ProposalClient::Writes() const {
 
 absl::StatusOr<v1::Proposal> ProposalClient::GetProposal(
     const CallContext& call, const std::string& name) {
+  return Await<v1::Proposal>([&](Callback<v1::Proposal> done) {
+    GetProposal(call, name, std::move(done));
+  });
+}
+
+void ProposalClient::GetProposal(const CallContext& call,
+                                 const std::string& name,
+                                 Callback<v1::Proposal> done) {
   v1::GetProposalRequest request;
   request.set_name(name);
-  return CallUnary(call, reads_, stub_.get(), &Stub::GetProposal, request);
+  CallUnaryAsync(call, reads_, stub_->async(), &AsyncStub::GetProposal,
+                 std::move(request), std::move(done));
 }
 
 absl::StatusOr<v1::Call> ProposalClient::GetCall(const CallContext& call,
@@ -96,44 +109,37 @@ absl::StatusOr<v1::Proposal> ProposalClient::LinkProject(
   return CallUnary(call, Writes(), stub_.get(), &Stub::LinkProject, request);
 }
 
-absl::StatusOr<std::vector<v1::Proposal>> ProposalClient::ListProposals(
-    const CallContext& call, const std::string& parent,
-    const std::string& filter, int limit) {
-  return ListAll<v1::Proposal>(
-      limit,
-      [&](const std::string& token,
-          std::vector<v1::Proposal>* out) -> absl::StatusOr<std::string> {
-        v1::ListProposalsRequest request;
-        request.set_parent(parent);
-        request.set_filter(filter);
-        request.set_page_size(500);
-        request.set_page_token(token);
-        auto page =
-            CallUnary(call, reads_, stub_.get(), &Stub::ListProposals, request);
-        if (!page.ok()) return page.status();
-        out->insert(out->end(), page->proposals().begin(),
-                    page->proposals().end());
-        return page->next_page_token();
-      });
+void ProposalClient::ListProposals(const CallContext& call,
+                                   const std::string& parent,
+                                   const std::string& filter, int limit,
+                                   Callback<std::vector<v1::Proposal>> done) {
+  v1::ListProposalsRequest request;
+  request.set_parent(parent);
+  request.set_filter(filter);
+  request.set_page_size(500);
+  ListPages(call, reads_, stub_->async(), &AsyncStub::ListProposals,
+            std::move(request), &v1::ListProposalsResponse::proposals, limit,
+            std::move(done));
 }
 
 absl::StatusOr<std::vector<v1::Call>> ProposalClient::ListCalls(
     const CallContext& call, const std::string& filter, int limit) {
-  return ListAll<v1::Call>(
-      limit,
-      [&](const std::string& token,
-          std::vector<v1::Call>* out) -> absl::StatusOr<std::string> {
-        v1::ListCallsRequest request;
-        request.set_parent("programmes/-");
-        request.set_filter(filter);
-        request.set_page_size(500);
-        request.set_page_token(token);
-        auto page =
-            CallUnary(call, reads_, stub_.get(), &Stub::ListCalls, request);
-        if (!page.ok()) return page.status();
-        out->insert(out->end(), page->calls().begin(), page->calls().end());
-        return page->next_page_token();
+  return Await<std::vector<v1::Call>>(
+      [&](Callback<std::vector<v1::Call>> done) {
+        ListCalls(call, filter, limit, std::move(done));
       });
+}
+
+void ProposalClient::ListCalls(const CallContext& call,
+                               const std::string& filter, int limit,
+                               Callback<std::vector<v1::Call>> done) {
+  v1::ListCallsRequest request;
+  request.set_parent("programmes/-");
+  request.set_filter(filter);
+  request.set_page_size(500);
+  ListPages(call, reads_, stub_->async(), &AsyncStub::ListCalls,
+            std::move(request), &v1::ListCallsResponse::calls, limit,
+            std::move(done));
 }
 
 }  // namespace kyodo::gateway

@@ -1,4 +1,5 @@
-// gateway -> proposal-service: every call the gateway makes to it.
+// gateway -> proposal-service: every call the gateway makes to it. Methods
+// with a `done` callback: as in partner_client.h.
 #ifndef KYODO_GATEWAY_CLIENTS_PROPOSAL_CLIENT_H_
 #define KYODO_GATEWAY_CLIENTS_PROPOSAL_CLIENT_H_
 
@@ -15,6 +16,9 @@ namespace kyodo::gateway {
 
 class ProposalClient {
  public:
+  template <typename T>
+  using Callback = common::grpc_client::Callback<T>;
+
   // The gateway's own short-lived credential (role screener), for the one
   // step it takes on its own authority: screening. Called per use, so a
   // renewed token is picked up.
@@ -30,6 +34,9 @@ class ProposalClient {
 
   absl::StatusOr<proposal::v1::Proposal> GetProposal(
       const common::server::CallContext& call, const std::string& name);
+  void GetProposal(const common::server::CallContext& call,
+                   const std::string& name,
+                   Callback<proposal::v1::Proposal> done);
   absl::StatusOr<proposal::v1::Call> GetCall(
       const common::server::CallContext& call, const std::string& name);
   absl::StatusOr<proposal::v1::Programme> GetProgramme(
@@ -56,12 +63,16 @@ class ProposalClient {
   absl::StatusOr<proposal::v1::Proposal> LinkProject(
       const common::server::CallContext& call, const std::string& proposal,
       const std::string& project, const std::string& request_id);
-  absl::StatusOr<std::vector<proposal::v1::Proposal>> ListProposals(
-      const common::server::CallContext& call, const std::string& parent,
-      const std::string& filter, int limit);
+  void ListProposals(const common::server::CallContext& call,
+                     const std::string& parent, const std::string& filter,
+                     int limit,
+                     Callback<std::vector<proposal::v1::Proposal>> done);
   absl::StatusOr<std::vector<proposal::v1::Call>> ListCalls(
       const common::server::CallContext& call, const std::string& filter,
       int limit);
+  void ListCalls(const common::server::CallContext& call,
+                 const std::string& filter, int limit,
+                 Callback<std::vector<proposal::v1::Call>> done);
 
  private:
   common::grpc_client::DownstreamOptions Writes() const;

@@ -2,6 +2,7 @@
 // to each other.
 #include "common/grpc/downstream.h"
 
+#include <atomic>
 #include <memory>
 
 #include "absl/time/clock.h"
@@ -59,6 +60,69 @@ TEST(DownstreamTest, SlowHandshakeStillConnectsOnTheFirstCall) {
                            << status.error_message();
   EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
   EXPECT_EQ(slow.connections_accepted(), 1);
+  server->Shutdown();
+}
+
+// Answers UNAVAILABLE (as a transport would: no ErrorInfo) the first
+// `failures` times, then SERVING.
+class Flaky final : public grpc::health::v1::Health::Service {
+ public:
+  explicit Flaky(int failures) : failures_(failures) {}
+  grpc::Status Check(grpc::ServerContext*,
+                     const grpc::health::v1::HealthCheckRequest*,
+                     grpc::health::v1::HealthCheckResponse* response) override {
+    if (calls_.fetch_add(1) < failures_) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "10.0.0.7:50051 down");
+    }
+    response->set_status(grpc::health::v1::HealthCheckResponse::SERVING);
+    return grpc::Status::OK;
+  }
+  int calls() const { return calls_.load(); }
+
+ private:
+  const int failures_;
+  std::atomic<int> calls_{0};
+};
+
+// The callback form retries as the blocking one does (its backoff on a
+// grpc::Alarm), and rewords the failure it ends with.
+TEST(DownstreamTest, AsyncCallRetriesUnavailableThenRewordsTheLastFailure) {
+  Flaky flaky(4);
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.RegisterService(&flaky);
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                           &port);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  auto stub = grpc::health::v1::Health::NewStub(
+      NewChannel("127.0.0.1:" + std::to_string(port)));
+  server::CallContext call;
+  call.call_id = "call-1";
+  call.deadline = absl::Now() + absl::Seconds(20);
+  DownstreamOptions options;
+  options.retry_unavailable = true;
+  options.service = "health-service";
+  using Response = grpc::health::v1::HealthCheckResponse;
+  using AsyncHealth = class grpc::health::v1::Health::Stub::async;
+  auto check = [&] {
+    return Await<Response>([&](Callback<Response> done) {
+      CallUnaryAsync(call, options, stub->async(), &AsyncHealth::Check,
+                     grpc::health::v1::HealthCheckRequest(), std::move(done));
+    });
+  };
+
+  // 3 attempts, each UNAVAILABLE: the last is reworded (no address).
+  absl::StatusOr<Response> failed = check();
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(failed.status().message(),
+            "health-service is unavailable; retry later");
+  EXPECT_EQ(flaky.calls(), 3);
+  // The next call's first attempt fails, its retry answers.
+  absl::StatusOr<Response> served = check();
+  ASSERT_TRUE(served.ok()) << served.status();
+  EXPECT_EQ(served->status(), Response::SERVING);
+  EXPECT_EQ(flaky.calls(), 5);
   server->Shutdown();
 }
 

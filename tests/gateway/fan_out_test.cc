@@ -1,0 +1,474 @@
+// The composed views' fan-outs (gateway/fan_out.h) through a real gateway
+// server, against fake downstream services (the one fake the standards
+// allow, in a gateway unit test) that hold the calls they get until as many
+// as a fan-out makes are held at once: a view that made its calls one after
+// another would never get its first answer and would fail by the
+// downstream deadline. No test waits for time to pass.
+#include "gateway/fan_out.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/auth/token.h"
+#include "common/grpc/downstream.h"
+#include "common/log/trace.h"
+#include "common/server/rpc.h"
+#include "common/time/clock.h"
+#include "gateway/service.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "gtest/gtest.h"
+#include "tests/testing/auth.h"
+#include "tests/testing/status.h"
+
+namespace kyodo::gateway {
+namespace {
+
+namespace gv1 = gateway::v1;
+namespace pav1 = partner::v1;
+namespace prv1 = project::v1;
+namespace pov1 = proposal::v1;
+
+// What every downstream call carried.
+struct Carried {
+  std::string authorization;
+  std::string request_id;
+  std::string traceparent;
+};
+
+std::string Header(const grpc::CallbackServerContext* context,
+                   const std::string& key) {
+  auto it = context->client_metadata().find(key);
+  if (it == context->client_metadata().end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+// Holds the calls it is given until `release_at` of them are held at once
+// (or until Release()); from then on it answers at once. Calls the caller
+// cancels (or whose deadline passes) are counted and ended.
+class Gate {
+ public:
+  class Held final : public grpc::ServerUnaryReactor {
+   public:
+    Held(Gate* gate, std::function<void()> fill)
+        : gate_(gate), fill_(std::move(fill)) {}
+    void OnCancel() override { gate_->Cancelled(this); }
+    void OnDone() override { delete this; }
+    void Answer() {
+      fill_();
+      Finish(grpc::Status::OK);
+    }
+
+   private:
+    Gate* gate_;
+    std::function<void()> fill_;
+  };
+
+  explicit Gate(int release_at) : release_at_(release_at) {}
+
+  // The reactor of a fake's method: answers with `fill` once released.
+  grpc::ServerUnaryReactor* Hold(grpc::CallbackServerContext* context,
+                                 std::function<void()> fill) {
+    auto* call = new Held(this, std::move(fill));
+    std::vector<Held*> answer;
+    {
+      absl::MutexLock lock(&mu_);
+      carried_.push_back({Header(context, "authorization"),
+                          Header(context, "x-request-id"),
+                          Header(context, "traceparent")});
+      ++arrived_;
+      if (released_) {
+        answer.push_back(call);
+      } else {
+        held_.push_back(call);
+        if (static_cast<int>(held_.size()) >= release_at_) {
+          released_ = true;
+          answer.swap(held_);
+        }
+      }
+    }
+    for (Held* h : answer) h->Answer();
+    return call;
+  }
+
+  void Release() {
+    std::vector<Held*> answer;
+    {
+      absl::MutexLock lock(&mu_);
+      released_ = true;
+      answer.swap(held_);
+    }
+    for (Held* h : answer) h->Answer();
+  }
+
+  // Waits until `n` calls are held at once; false after `timeout`.
+  bool WaitHeld(int n, absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    auto enough = [this, n]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      return static_cast<int>(held_.size()) >= n;
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
+  }
+  // Waits until `n` held calls have been cancelled; false after `timeout`.
+  bool WaitCancelled(int n, absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    auto enough = [this, n]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      return cancelled_ >= n;
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
+  }
+
+  int arrived() {
+    absl::MutexLock lock(&mu_);
+    return arrived_;
+  }
+  std::vector<Carried> carried() {
+    absl::MutexLock lock(&mu_);
+    return carried_;
+  }
+
+ private:
+  void Cancelled(Held* call) {
+    bool was_held = false;
+    {
+      absl::MutexLock lock(&mu_);
+      auto it = std::find(held_.begin(), held_.end(), call);
+      if (it != held_.end()) {
+        held_.erase(it);
+        ++cancelled_;
+        was_held = true;
+      }
+    }
+    if (was_held) call->Finish(grpc::Status::CANCELLED);
+  }
+
+  const int release_at_;
+  absl::Mutex mu_;
+  bool released_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<Held*> held_ ABSL_GUARDED_BY(mu_);
+  int arrived_ ABSL_GUARDED_BY(mu_) = 0;
+  int cancelled_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<Carried> carried_ ABSL_GUARDED_BY(mu_);
+};
+
+// The fakes. Every method the views fan out to goes through the gate;
+// GetProject (the dossier's first, sequential step) does not. ListProjects
+// answers in two pages, so paging runs on the callback API too.
+class FakePartners final : public pav1::PartnerService::CallbackService {
+ public:
+  explicit FakePartners(Gate** gate) : gate_(gate) {}
+  grpc::ServerUnaryReactor* GetPartner(grpc::CallbackServerContext* context,
+                                       const pav1::GetPartnerRequest* request,
+                                       pav1::Partner* response) override {
+    return (*gate_)->Hold(context,
+                          [=] { response->set_name(request->name()); });
+  }
+  grpc::ServerUnaryReactor* BatchGetPartners(
+      grpc::CallbackServerContext* context,
+      const pav1::BatchGetPartnersRequest* request,
+      pav1::BatchGetPartnersResponse* response) override {
+    return (*gate_)->Hold(context, [=] {
+      for (const auto& name : request->names())
+        response->add_partners()->set_name(name);
+    });
+  }
+  grpc::ServerUnaryReactor* ListAgreements(
+      grpc::CallbackServerContext* context, const pav1::ListAgreementsRequest*,
+      pav1::ListAgreementsResponse* response) override {
+    return (*gate_)->Hold(context, [=] {
+      response->add_agreements()->set_name("partners/a/agreements/1");
+    });
+  }
+  grpc::ServerUnaryReactor* ListNetworks(
+      grpc::CallbackServerContext* context, const pav1::ListNetworksRequest*,
+      pav1::ListNetworksResponse* response) override {
+    return (*gate_)->Hold(
+        context, [=] { response->add_networks()->set_name("networks/n"); });
+  }
+
+ private:
+  Gate** gate_;
+};
+
+class FakeProjects final : public prv1::ProjectService::CallbackService {
+ public:
+  explicit FakeProjects(Gate** gate) : gate_(gate) {}
+  grpc::ServerUnaryReactor* GetProject(grpc::CallbackServerContext* context,
+                                       const prv1::GetProjectRequest* request,
+                                       prv1::Project* response) override {
+    response->set_name(request->name());
+    response->add_participants()->set_partner("partners/a");
+    response->add_participants()->set_partner("partners/b");
+    response->set_source_proposal("programmes/p/calls/c/proposals/x");
+    auto* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+  grpc::ServerUnaryReactor* ListProjects(
+      grpc::CallbackServerContext* context,
+      const prv1::ListProjectsRequest* request,
+      prv1::ListProjectsResponse* response) override {
+    const bool first = request->page_token().empty();
+    return (*gate_)->Hold(context, [=] {
+      auto* p = response->add_projects();
+      p->set_name(first ? "projects/1" : "projects/2");
+      if (first) response->set_next_page_token("2");
+    });
+  }
+
+ private:
+  Gate** gate_;
+};
+
+class FakeProposals final : public pov1::ProposalService::CallbackService {
+ public:
+  explicit FakeProposals(Gate** gate) : gate_(gate) {}
+  grpc::ServerUnaryReactor* GetProposal(grpc::CallbackServerContext* context,
+                                        const pov1::GetProposalRequest* request,
+                                        pov1::Proposal* response) override {
+    return (*gate_)->Hold(context,
+                          [=] { response->set_name(request->name()); });
+  }
+  grpc::ServerUnaryReactor* ListProposals(
+      grpc::CallbackServerContext* context, const pov1::ListProposalsRequest*,
+      pov1::ListProposalsResponse* response) override {
+    return (*gate_)->Hold(context, [=] {
+      response->add_proposals()->set_state(pov1::Proposal::SUBMITTED);
+    });
+  }
+  grpc::ServerUnaryReactor* ListCalls(
+      grpc::CallbackServerContext* context, const pov1::ListCallsRequest*,
+      pov1::ListCallsResponse* response) override {
+    return (*gate_)->Hold(context, [=] {
+      response->add_calls()->set_name("programmes/p/calls/c");
+    });
+  }
+
+ private:
+  Gate** gate_;
+};
+
+constexpr absl::Duration kWait = absl::Seconds(20);
+
+class FanOutTest : public ::testing::Test {
+ protected:
+  // `release_at`: the calls the gate holds before it answers them all;
+  // `max_calls`: the gateway's --max_fanout_calls; `budget`: its
+  // --downstream_budget.
+  void Start(int release_at, int max_calls = 256,
+             absl::Duration budget = absl::Seconds(5)) {
+    gate_storage_ = std::make_unique<Gate>(release_at);
+    gate_ = gate_storage_.get();
+    grpc::ServerBuilder downstream;
+    int port = 0;
+    downstream.AddListeningPort("127.0.0.1:0",
+                                grpc::InsecureServerCredentials(), &port);
+    downstream.RegisterService(&partners_);
+    downstream.RegisterService(&projects_);
+    downstream.RegisterService(&proposals_);
+    downstream_ = downstream.BuildAndStart();
+    ASSERT_NE(downstream_, nullptr);
+    auto channel =
+        common::grpc_client::NewChannel("127.0.0.1:" + std::to_string(port));
+    common::grpc_client::DownstreamOptions reads;
+    reads.budget = budget;
+    reads.retry_unavailable = true;
+    partner_client_ = std::make_unique<PartnerClient>(channel, reads);
+    project_client_ = std::make_unique<ProjectClient>(channel, reads, reads);
+    proposal_client_ = std::make_unique<ProposalClient>(
+        channel, reads, reads, [] { return std::string("unused"); });
+    limit_ = std::make_unique<FanOutLimit>(max_calls);
+    auto verifier =
+        common::auth::TokenVerifier::Create(testing::TestVerifierOptions());
+    ASSERT_TRUE(verifier.ok()) << verifier.status();
+    verifier_ = *std::move(verifier);
+    rpc_ = std::make_unique<common::server::RpcRunner>(
+        "kyodo.gateway", verifier_.get(), &common::Clock::Real(),
+        absl::Seconds(60));
+    service_ = std::make_unique<GatewayServiceImpl>(
+        GatewayDeps{partner_client_.get(), project_client_.get(),
+                    proposal_client_.get(), &common::Clock::Real(), "key",
+                    limit_.get()},
+        rpc_.get());
+    grpc::ServerBuilder gateway;
+    int gateway_port = 0;
+    gateway.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                             &gateway_port);
+    gateway.RegisterService(service_.get());
+    gateway_ = gateway.BuildAndStart();
+    ASSERT_NE(gateway_, nullptr);
+    stub_ = gv1::Gateway::NewStub(
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(gateway_port),
+                            grpc::InsecureChannelCredentials()));
+  }
+
+  ~FanOutTest() override {
+    if (gate_ != nullptr) gate_->Release();
+    const auto now = absl::ToChronoTime(absl::Now() + absl::Seconds(5));
+    if (gateway_ != nullptr) gateway_->Shutdown(now);
+    if (downstream_ != nullptr) downstream_->Shutdown(now);
+  }
+
+  grpc::Status Dashboard(grpc::ClientContext* context,
+                         gv1::WardDashboard* out = nullptr) {
+    gv1::GetWardDashboardRequest request;
+    request.set_ward(type::v1::KAWASAKI);
+    request.set_fiscal_year(2026);
+    gv1::WardDashboard ignored;
+    return stub_->GetWardDashboard(context, request,
+                                   out != nullptr ? out : &ignored);
+  }
+  grpc::Status Profile(grpc::ClientContext* context,
+                       gv1::PartnerProfile* out = nullptr) {
+    gv1::GetPartnerProfileRequest request;
+    request.set_name("partners/a");
+    gv1::PartnerProfile ignored;
+    return stub_->GetPartnerProfile(context, request,
+                                    out != nullptr ? out : &ignored);
+  }
+  std::unique_ptr<grpc::ClientContext> Staff() {
+    return testing::Context(testing::WardStaffToken(type::v1::KAWASAKI));
+  }
+
+  // Every downstream call carried the caller's token and request id, and a
+  // span of the caller's trace.
+  void ExpectForwarded(const std::string& token, const std::string& request_id,
+                       const std::string& trace_id) {
+    for (const Carried& c : gate_->carried()) {
+      EXPECT_EQ(c.authorization, "Bearer " + token);
+      EXPECT_EQ(c.request_id, request_id);
+      auto span = common::log::ParseTraceparent(c.traceparent);
+      ASSERT_TRUE(span.has_value()) << c.traceparent;
+      EXPECT_EQ(span->trace_id, trace_id);
+    }
+  }
+
+  Gate* gate_ = nullptr;
+  std::unique_ptr<Gate> gate_storage_;
+  FakePartners partners_{&gate_};
+  FakeProjects projects_{&gate_};
+  FakeProposals proposals_{&gate_};
+  std::unique_ptr<grpc::Server> downstream_;
+  std::unique_ptr<PartnerClient> partner_client_;
+  std::unique_ptr<ProjectClient> project_client_;
+  std::unique_ptr<ProposalClient> proposal_client_;
+  std::unique_ptr<FanOutLimit> limit_;
+  std::unique_ptr<common::auth::TokenVerifier> verifier_;
+  std::unique_ptr<common::server::RpcRunner> rpc_;
+  std::unique_ptr<GatewayServiceImpl> service_;
+  std::unique_ptr<grpc::Server> gateway_;
+  std::unique_ptr<gv1::Gateway::Stub> stub_;
+};
+
+constexpr char kTrace[] = "0af7651916cd43dd8448eb211c80319c";
+
+TEST_F(FanOutTest, DashboardMakesItsFourCallsAtOnce) {
+  Start(/*release_at=*/4);
+  const std::string token = testing::WardStaffToken(type::v1::KAWASAKI);
+  auto context = testing::Context(token);
+  context->AddMetadata("x-request-id", "dashboard-call-1");
+  context->AddMetadata("traceparent",
+                       absl::StrCat("00-", kTrace, "-b7ad6b7169203331-01"));
+  gv1::WardDashboard out;
+  grpc::Status status = Dashboard(context.get(), &out);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(out.open_calls_size(), 1);
+  ASSERT_EQ(out.proposals_by_state_size(), 1);
+  EXPECT_EQ(out.proposals_by_state(0).count(), 1);
+  // Both pages of the active projects.
+  ASSERT_EQ(out.active_projects_size(), 2);
+  EXPECT_EQ(out.active_projects(1).name(), "projects/2");
+  // 4 first calls and the second page of each ListProjects.
+  EXPECT_EQ(gate_->arrived(), 6);
+  ExpectForwarded(token, "dashboard-call-1", kTrace);
+  EXPECT_EQ(limit_->in_flight(), 0);
+}
+
+TEST_F(FanOutTest, ProfileMakesItsFiveCallsAtOnce) {
+  Start(/*release_at=*/5);
+  gv1::PartnerProfile out;
+  grpc::Status status = Profile(Staff().get(), &out);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(out.partner().name(), "partners/a");
+  EXPECT_EQ(out.agreements_size(), 1);
+  EXPECT_EQ(out.networks_size(), 1);
+  EXPECT_EQ(out.projects_size(), 2);
+  EXPECT_EQ(out.proposals_size(), 1);
+}
+
+TEST_F(FanOutTest, DossierGetsPartiesAndSourceProposalAtOnce) {
+  Start(/*release_at=*/2);
+  gv1::GetProjectDossierRequest request;
+  request.set_name("projects/1");
+  gv1::ProjectDossier out;
+  grpc::Status status = stub_->GetProjectDossier(Staff().get(), request, &out);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(out.parties_size(), 2);
+  EXPECT_EQ(out.parties(1).name(), "partners/b");
+  EXPECT_EQ(out.source_proposal().name(), "programmes/p/calls/c/proposals/x");
+}
+
+// With room for 5 calls and a dashboard's 4 in flight, a profile (5 calls)
+// is refused at once and starts none; once the dashboard ends, its calls are
+// free again.
+TEST_F(FanOutTest, AFanOutOverTheBoundFailsFastAndStartsNothing) {
+  Start(/*release_at=*/1000, /*max_calls=*/5);
+  grpc::Status held;
+  std::thread dashboard([&] { held = Dashboard(Staff().get()); });
+  ASSERT_TRUE(gate_->WaitHeld(4, kWait));
+  EXPECT_EQ(limit_->in_flight(), 4);
+
+  grpc::Status refused = Profile(Staff().get());
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << refused.error_message();
+  EXPECT_EQ(testing::Reason(refused), "DOWNSTREAM_CALLS_EXHAUSTED");
+  EXPECT_EQ(gate_->arrived(), 4);
+
+  gate_->Release();
+  dashboard.join();
+  EXPECT_TRUE(held.ok()) << held.error_message();
+  EXPECT_EQ(limit_->in_flight(), 0);
+  grpc::Status after = Profile(Staff().get());
+  EXPECT_TRUE(after.ok()) << after.error_message();
+}
+
+// A caller that gives up cancels the downstream calls made for it at once,
+// long before their own deadline (60 s here, past the wait).
+TEST_F(FanOutTest, CancelledCallerCancelsTheDownstreamCalls) {
+  Start(/*release_at=*/1000, /*max_calls=*/256,
+        /*budget=*/absl::Seconds(60));
+  auto context = testing::Context(testing::WardStaffToken(type::v1::KAWASAKI),
+                                  absl::Seconds(60));
+  grpc::Status status;
+  std::thread dashboard([&] { status = Dashboard(context.get()); });
+  ASSERT_TRUE(gate_->WaitHeld(4, kWait));
+  context->TryCancel();
+  EXPECT_TRUE(gate_->WaitCancelled(4, kWait));
+  dashboard.join();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+}
+
+// A caller whose deadline passes gets DEADLINE_EXCEEDED, and the downstream
+// calls end with it (their deadline is the caller's).
+TEST_F(FanOutTest, ExpiredCallerEndsTheDownstreamCalls) {
+  Start(/*release_at=*/1000, /*max_calls=*/256,
+        /*budget=*/absl::Seconds(60));
+  grpc::Status status =
+      Dashboard(testing::Context(testing::WardStaffToken(type::v1::KAWASAKI),
+                                 absl::Seconds(1))
+                    .get());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+      << status.error_message();
+  EXPECT_TRUE(gate_->WaitCancelled(4, kWait));
+}
+
+}  // namespace
+}  // namespace kyodo::gateway
