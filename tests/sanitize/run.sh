@@ -42,7 +42,7 @@ flags+=" -D_GLIBCXX_ASSERTIONS"
 flags+=" -fsanitize=fuzzer-no-link"
 cmake -S "$root" -B "$build" -G Ninja "${launcher[@]}" \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Sanitize \
-  -DKYODO_WERROR=OFF -DKYODO_BENCH=OFF -DKYODO_FUZZ=ON \
+  -DKYODO_WERROR=OFF -DKYODO_BENCH=OFF -DKYODO_FUZZ=ON -DKYODO_TEST_HOOKS=ON \
   "-DCMAKE_CXX_FLAGS=$flags" >/dev/null
 started=$(date +%s)
 # KYODO_SANITIZE_TARGETS="a b" builds only those targets (local iteration

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -55,6 +56,9 @@ const char* HealthName(Service s) {
   }
   return "";
 }
+
+// The file of the services' clock offset (Cluster::AdvanceClock).
+std::string ClockFile(const std::string& dir) { return dir + "/clock"; }
 
 }  // namespace
 
@@ -133,6 +137,7 @@ std::vector<std::string> Cluster::Args(Service s) const {
       absl::StrCat("--jwt_audience=", kTestAudience),
       "--drain=0s",
       "--shutdown_grace=2s",
+      absl::StrCat("--test_clock_file=", ClockFile(dir_)),
   };
   if (s != Service::kGateway) {
     const common::db::PoolOptions& db = databases_.at(s)->options();
@@ -287,6 +292,15 @@ std::string Cluster::ServingPasswordFile(Service s) const {
   return own_server_.contains(s)
              ? absl::StrCat(dir_, "/", processes_.at(s).name, ".db.password")
              : dir_ + "/db.password";
+}
+
+void Cluster::AdvanceClock(absl::Duration by) {
+  clock_offset_ += by;
+  // Replaced by rename, so that a service never reads half a file.
+  const std::string path = ClockFile(dir_);
+  WriteFile(path + ".new", absl::FormatDuration(clock_offset_));
+  ASSERT_EQ(std::rename((path + ".new").c_str(), path.c_str()), 0)
+      << "cannot write " << path;
 }
 
 std::string Cluster::LogPath(Service s) const {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/security/credentials.h"
@@ -81,6 +82,12 @@ class Cluster {
   std::vector<std::string> Flags(Service service) const {
     return Args(service);
   }
+  // The services' clock (the test hook --test_clock_file, which every
+  // service of the cluster is started with; docs/CONTRIBUTING.md, "Tests"):
+  // the real time plus what AdvanceClock added. Moving it makes a
+  // submission window end at once instead of after a wait.
+  absl::Time Now() const { return absl::Now() + clock_offset_; }
+  void AdvanceClock(absl::Duration by);
   // The last lines of a service's log (for failure messages).
   std::string LogTail(Service service, int lines = 20) const;
   const std::string& log_dir() const { return dir_; }
@@ -106,6 +113,7 @@ class Cluster {
   std::set<Service> own_server_;  // services on a server of their own
   std::map<Service, Process> processes_;
   std::map<Service, std::shared_ptr<grpc::ChannelCredentials>> credentials_;
+  absl::Duration clock_offset_;
 };
 
 // The secret files a Cluster writes for its services.
