@@ -12,8 +12,7 @@ work=$(mktemp -d -t kyodo-launcher.XXXXXX)
 kyodoctl=$build/kyodoctl/kyodoctl
 launcher_pid=
 cleanup() {
-  [[ -n "$launcher_pid" ]] && kill -TERM "$launcher_pid" 2>/dev/null || true
-  sleep 1
+  launcher_stop  # waits for it to exit
   pkill -KILL -f "$work" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -96,12 +95,13 @@ grep -q "AMOUNT_OVER_CAP" "$work/walkthrough.out" || fail "walkthrough screening
 grep -q "審査会の判断: .*減額採択 300,000円（理由: 備品購入費は対象外のため減額）" \
   "$work/walkthrough.out" || fail "walkthrough committee ruling"
 
-# Stopping leaves nothing behind.
+# Stopping leaves nothing behind: the launcher waits for every process it
+# started before it exits.
 kill -TERM "$launcher_pid"
 for _ in $(seq 1 150); do kill -0 "$launcher_pid" 2>/dev/null || break; sleep 0.2; done
 kill -0 "$launcher_pid" 2>/dev/null && fail "launcher still running 30 s after SIGTERM"
 launcher_pid=
-sleep 0.5
+for _ in $(seq 1 25); do pgrep -f "$work" >/dev/null || break; sleep 0.2; done
 if pgrep -f "$work" >/dev/null; then
   pgrep -af "$work" >&2
   fail "processes left behind"
