@@ -96,6 +96,9 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   std::unique_ptr<metrics::Metrics> metrics;
   if (!config.metrics_listen.empty()) {
     metrics = OrFail(metrics::Metrics::Start(config.metrics_listen, spec.name));
+    // The port bound, for a listen address with port 0 (the tests read it).
+    log::Info("serving metrics",
+              {{"listen", config.metrics_listen}, {"port", metrics->port()}});
   }
   std::vector<db::MigrationTrack> tracks = {CommonMigrations()};
   tracks.insert(tracks.end(), spec.tracks.begin(), spec.tracks.end());

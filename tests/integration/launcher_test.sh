@@ -21,7 +21,7 @@ fail() { echo "FAIL: $*" >&2; echo "--- launcher output" >&2; cat "$work/out" >&
 
 # shellcheck source=../testing/launcher.sh
 source "$src/tests/testing/launcher.sh"
-launcher_start "$src" "$build" "$work" 30000 120
+launcher_start "$src" "$build" "$work" 20000 120
 
 export KYODO_PARTNER_ADDR=127.0.0.1:$((base + 1))
 KYODO_TOKEN=$("$kyodoctl" token --role=ward_staff --ward=ASAO --sub=tester \

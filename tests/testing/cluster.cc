@@ -1,5 +1,6 @@
 #include "tests/testing/cluster.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -34,6 +35,28 @@ int FreeLoopbackPort() {
   getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
   close(fd);
   return ntohs(address.sin_port);
+}
+
+ReservedPort::ReservedPort(const std::string& ip, int port) {
+  fd_ = socket(AF_INET, SOCK_STREAM, 0);
+  const int one = 1;
+  setsockopt(fd_, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  inet_pton(AF_INET, ip.c_str(), &address.sin_addr);
+  address.sin_port = htons(port);
+  if (fd_ < 0 ||
+      bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    if (port == 0) ADD_FAILURE() << "cannot reserve a port on " << ip;
+    return;
+  }
+  socklen_t length = sizeof(address);
+  getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+  port_ = ntohs(address.sin_port);
+}
+
+ReservedPort::~ReservedPort() {
+  if (fd_ >= 0) close(fd_);
 }
 
 namespace {
@@ -84,7 +107,10 @@ Cluster::Cluster(const std::string& label, ClusterOptions options)
   processes_[Service::kProject] = {"project-service"};
   processes_[Service::kProposal] = {"proposal-service"};
   processes_[Service::kGateway] = {"gateway"};
-  for (auto& [service, process] : processes_) process.port = FreeLoopbackPort();
+  for (auto& [service, process] : processes_) {
+    process.reserved = std::make_shared<ReservedPort>();
+    process.port = process.reserved->port();
+  }
   for (auto& [service, flags] : options.extra_flags) {
     processes_[service].extra = std::move(flags);
   }
@@ -305,6 +331,16 @@ void Cluster::AdvanceClock(absl::Duration by) {
 
 std::string Cluster::LogPath(Service s) const {
   return absl::StrCat(dir_, "/", processes_.at(s).name, ".log");
+}
+
+int Cluster::LoggedPort(Service s, const std::string& msg) {
+  Process& p = processes_.at(s);
+  const int port = p.child == nullptr
+                       ? 0
+                       : p.child->WaitForLoggedPort(msg, absl::Seconds(30));
+  EXPECT_NE(port, 0) << p.name << " logged no port for \"" << msg << "\":\n"
+                     << LogTail(s);
+  return port;
 }
 
 std::string Cluster::LogTail(Service s, int lines) const {

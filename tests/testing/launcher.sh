@@ -10,8 +10,12 @@
 # clock moved by WORK_DIR/clock (launcher_advance_clock), and returns once
 # it prints "kyodo is up". Sets `base` and `launcher_pid`. Calls the
 # script's own `fail` if the launcher exits early or is not up in SECONDS
-# (default 240). Tests start from different FIRST_PORTs so that ctest can
-# run them side by side.
+# (default 240). Tests start from different FIRST_PORTs, 3,000 ports
+# apart, so that ctest can run them side by side; all lie below the
+# kernel's ephemeral range (/proc/sys/net/ipv4/ip_local_port_range, 32768
+# up), which port-0 servers and outgoing connections of the other tests
+# draw from, so a port found free is not taken by them before the launcher
+# binds it.
 launcher_start() {
   local src=$1 build=$2 work=$3 first=$4 seconds=${5:-240}
   local p free
