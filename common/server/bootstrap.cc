@@ -8,6 +8,7 @@
 #include "common/server/database.h"
 #include "common/server/host.h"
 #include "common/server/tls.h"
+#include "common/time/offset_file_clock.h"
 
 // Retention (issue 13; docs/OPERATIONS.md): how long what callers were
 // handed or left behind stays usable or stored.
@@ -20,8 +21,33 @@ ABSL_FLAG(absl::Duration, request_id_max_age, absl::Hours(24 * 7),
 ABSL_FLAG(absl::Duration, request_id_purge_interval, absl::Hours(1),
           "how often the purge of old request ids runs");
 
+#ifdef KYODO_TEST_HOOKS
+// Compiled only into test builds (KYODO_TEST_HOOKS, CMakeLists.txt): the
+// whole-suite tests move the services' time instead of waiting for it
+// (docs/CONTRIBUTING.md, "Tests").
+ABSL_FLAG(std::string, test_clock_file, "",
+          "TEST BUILDS ONLY: the service's clock is the real one plus the "
+          "duration written in this file (read at every reading)");
+#endif
+
 namespace kyodo::common::server {
 namespace {
+
+// The service's clock: the real one, or in a test build the one the test
+// moves.
+std::unique_ptr<Clock> TestClock() {
+#ifdef KYODO_TEST_HOOKS
+  const std::string path = absl::GetFlag(FLAGS_test_clock_file);
+  if (!path.empty()) {
+    auto clock = std::make_unique<OffsetFileClock>(path);
+    absl::StatusOr<absl::Duration> offset = clock->ReadOffset();
+    if (!offset.ok()) config::Fail(offset.status().message());
+    log::Warning("test clock", {{"file", path}});
+    return clock;
+  }
+#endif
+  return nullptr;
+}
 
 template <typename T>
 T OrFail(absl::StatusOr<T> value) {
@@ -64,10 +90,15 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   const ServiceConfig config =
       LoadServiceConfig(spec.name, spec.database, spec.listen);
   const bool has_database = !spec.database.empty();
+  const std::unique_ptr<Clock> test_clock = TestClock();
+  const Clock& clock = test_clock != nullptr ? *test_clock : Clock::Real();
 
   std::unique_ptr<metrics::Metrics> metrics;
   if (!config.metrics_listen.empty()) {
     metrics = OrFail(metrics::Metrics::Start(config.metrics_listen, spec.name));
+    // The port bound, for a listen address with port 0 (the tests read it).
+    log::Info("serving metrics",
+              {{"listen", config.metrics_listen}, {"port", metrics->port()}});
   }
   std::vector<db::MigrationTrack> tracks = {CommonMigrations()};
   tracks.insert(tracks.end(), spec.tracks.begin(), spec.tracks.end());
@@ -89,16 +120,14 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
     if (!Migrate(config, tracks, metrics.get(), &exit_code)) return exit_code;
     pool = OrFail(db::ConnectionPool::Create(config.db));
     if (metrics != nullptr) metrics->WatchPool(pool.get());
-    pages = std::make_unique<paging::PageTokenCodec>(
-        config.page_token_key, Clock::Real(), page_token_ttl);
-    purger =
-        std::make_unique<idempotency::Purger>(*pool, Clock::Real(), max_age);
+    pages = std::make_unique<paging::PageTokenCodec>(config.page_token_key,
+                                                     clock, page_token_ttl);
+    purger = std::make_unique<idempotency::Purger>(*pool, clock, max_age);
     purger->Start(purge_every);
   }
 
   auto verifier = OrFail(auth::TokenVerifier::Create(config.auth));
-  RpcRunner rpc(spec.domain, verifier.get(), &Clock::Real(),
-                config.default_deadline);
+  RpcRunner rpc(spec.domain, verifier.get(), &clock, config.default_deadline);
   rpc.set_screener_methods(spec.screener_methods);
   if (metrics != nullptr) {
     rpc.set_observer([m = metrics.get()](absl::string_view method,
@@ -107,8 +136,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
       m->ObserveCall(method, code, latency);
     });
   }
-  ServiceEnv env{&config,     pool.get(),     &rpc,
-                 pages.get(), &Clock::Real(), nullptr};
+  ServiceEnv env{&config, pool.get(), &rpc, pages.get(), &clock, nullptr};
   if (!config.downstream_ca_file.empty()) {
     env.downstream_credentials = OrFail(ChannelTls(config.downstream_ca_file,
                                                    config.downstream_cert_file,

@@ -31,6 +31,8 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 # ccache keys on the locale too (it can change the compiler's messages):
 # the image build's is C.UTF-8, so this one is as well.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
-cmake -S "$root" -B "$build" -G Ninja \
+# The test hooks (KYODO_TEST_HOOKS, CMakeLists.txt): this is the build the
+# tests run (tests/run.sh); the production image builds without them.
+cmake -S "$root" -B "$build" -G Ninja -DKYODO_TEST_HOOKS=ON \
   -DCMAKE_BUILD_TYPE="${KYODO_BUILD_TYPE:-RelWithDebInfo}" "${launcher[@]}" >/dev/null
 env -u LC_ALL -u LC_CTYPE -u LC_MESSAGES LANG=C.UTF-8 ninja -C "$build" -j "${KYODO_JOBS:-2}"

@@ -5,12 +5,15 @@
 #
 #   deploy/local/start.sh [--data-dir DIR] [--base-port N] [--no-build]
 #                         [--build-dir DIR] [--no-seed]
+#                         [--test-clock-file FILE]
 #
 # Ports: gateway N, partner N+1, project N+2, proposal N+3, the gateway's
 # HTTP/JSON entry N+4, MariaDB N+6, the local OpenID provider N+7
 # (N = 50050). The data folder (default .local/) keeps the database, the
 # generated secrets, the provider's keys (idp/) and the logs between runs;
-# delete it to start afresh.
+# delete it to start afresh. --test-clock-file (a test build's hook,
+# docs/CONTRIBUTING.md "Tests") gives the services a clock the caller moves
+# by writing a duration into FILE.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 data=$root/.local
@@ -18,6 +21,7 @@ base=50050
 build=$root/build
 do_build=1
 do_seed=1
+clock_flags=()
 while (($#)); do
   case "$1" in
     --data-dir) data=$2; shift 2 ;;
@@ -25,7 +29,8 @@ while (($#)); do
     --build-dir) build=$2; shift 2 ;;
     --no-build) do_build=0; shift ;;
     --no-seed) do_seed=0; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --test-clock-file) clock_flags=(--test_clock_file="$2"); shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "start.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -108,7 +113,7 @@ common_flags=(
   --jwt_jwks_file="$data/idp/jwks.json" --jwt_issuer="kyodo-local,$issuer"
   --jwt_key_file="$data/secrets/jwt.key"
   --page_token_key_file="$data/secrets/page_token.key"
-  --reflection --drain=1s --shutdown_grace=5s)
+  --reflection --drain=1s --shutdown_grace=5s "${clock_flags[@]}")
 
 # name, port offset, service for health checks
 services=(

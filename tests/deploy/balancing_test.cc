@@ -146,6 +146,24 @@ bool Serving(const std::string& address) {
          response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
 }
 
+// The same port reserved on each address (a free one on the first, tried on
+// the others until all have it).
+std::vector<std::unique_ptr<testing::ReservedPort>> ReservePortOnEach(
+    const std::vector<std::string>& ips) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::vector<std::unique_ptr<testing::ReservedPort>> all;
+    all.push_back(std::make_unique<testing::ReservedPort>(ips.front()));
+    const int port = all.front()->port();
+    for (size_t i = 1; i < ips.size(); ++i) {
+      all.push_back(std::make_unique<testing::ReservedPort>(ips[i], port));
+      if (all.back()->port() != port) break;
+    }
+    if (all.size() == ips.size() && all.back()->port() == port) return all;
+  }
+  ADD_FAILURE() << "no port free on all of the addresses";
+  return {};
+}
+
 class BalancingTest : public ::testing::Test {
  protected:
   static constexpr int kReplicas = 3;
@@ -153,8 +171,7 @@ class BalancingTest : public ::testing::Test {
   void StartReplica(int i) {
     std::vector<std::string> flags = cluster_.Flags(Service::kPartner);
     flags.push_back(absl::StrCat("--listen=", address_[i]));
-    flags.push_back(
-        absl::StrCat("--metrics_listen=127.0.0.1:", metrics_port_[i]));
+    flags.push_back("--metrics_listen=127.0.0.1:0");
     // Short, so the test sees a replica found again within seconds; the
     // production default is 5 minutes (docs/OPERATIONS.md, "Scaling").
     flags.push_back("--max_connection_age=1s");
@@ -169,6 +186,9 @@ class BalancingTest : public ::testing::Test {
       ASSERT_LT(absl::Now(), give_up) << replica_[i]->LogTail();
       absl::SleepFor(absl::Milliseconds(50));  // polling, not waiting
     }
+    metrics_port_[i] =
+        replica_[i]->WaitForLoggedPort("serving metrics", absl::Seconds(30));
+    ASSERT_NE(metrics_port_[i], 0) << replica_[i]->LogTail();
   }
 
   // ListPartners calls each replica has served since it started.
@@ -225,14 +245,16 @@ class BalancingTest : public ::testing::Test {
     }
   }
 
-  Cluster cluster_{"balancing"};
-  const int port_ = testing::FreeLoopbackPort();
+  // One port on the three addresses, held until the replicas listen on it
+  // (testing::ReservedPort): the name resolves to addresses only.
+  std::vector<std::unique_ptr<testing::ReservedPort>> reserved_ =
+      ReservePortOnEach({"127.0.0.2", "127.0.0.3", "127.0.0.4"});
+  const int port_ = reserved_.front()->port();
   std::array<std::string, kReplicas> address_ = {
       absl::StrCat("127.0.0.2:", port_), absl::StrCat("127.0.0.3:", port_),
       absl::StrCat("127.0.0.4:", port_)};
-  std::array<int, kReplicas> metrics_port_ = {testing::FreeLoopbackPort(),
-                                              testing::FreeLoopbackPort(),
-                                              testing::FreeLoopbackPort()};
+  Cluster cluster_{"balancing"};
+  std::array<int, kReplicas> metrics_port_{};  // read from their logs
   std::array<std::unique_ptr<ChildProcess>, kReplicas> replica_;
   std::unique_ptr<partner::v1::PartnerService::Stub> partners_;
 };

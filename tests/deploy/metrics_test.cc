@@ -24,11 +24,10 @@ using testing::Sample;
 using testing::Scrape;
 
 TEST(MetricsTest, ServiceExposesRpcPoolAndMigrationMetrics) {
-  const int port = testing::FreeLoopbackPort();
   testing::ClusterOptions options;
-  options.extra_flags[Service::kPartner] = {
-      absl::StrCat("--metrics_listen=127.0.0.1:", port)};
+  options.extra_flags[Service::kPartner] = {"--metrics_listen=127.0.0.1:0"};
   Cluster cluster("metrics", std::move(options));
+  const int port = cluster.LoggedPort(Service::kPartner, "serving metrics");
 
   auto partners =
       partner::v1::PartnerService::NewStub(cluster.Channel(Service::kPartner));
@@ -92,11 +91,12 @@ TEST(MetricsTest, EveryServiceExposesItsBuildInfo) {
   std::map<Service, int> ports;
   testing::ClusterOptions options;
   for (const auto& [s, name] : names) {
-    ports[s] = testing::FreeLoopbackPort();
-    options.extra_flags[s] = {
-        absl::StrCat("--metrics_listen=127.0.0.1:", ports[s])};
+    options.extra_flags[s] = {"--metrics_listen=127.0.0.1:0"};
   }
   Cluster cluster("buildinfo", std::move(options));
+  for (const auto& [s, name] : names) {
+    ports[s] = cluster.LoggedPort(s, "serving metrics");
+  }
   for (const auto& [s, name] : names) {
     const std::string text = Scrape(ports[s]);
     ASSERT_FALSE(text.empty()) << name << ": no answer from /metrics";

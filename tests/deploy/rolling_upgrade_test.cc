@@ -315,8 +315,12 @@ class RollingUpgradeTest : public ::testing::Test {
     return n < 0 ? 0 : n;
   }
 
+  // One port on both addresses, held until the replicas listen on it
+  // (testing::ReservedPort), and again while a replica is replaced.
+  const testing::ReservedPort reserved_{"127.0.0.2"};
+  const int port_ = reserved_.port();
+  const testing::ReservedPort reserved_too_{"127.0.0.3", port_};
   Cluster cluster_{"rolling"};
-  const int port_ = testing::FreeLoopbackPort();
   const std::array<std::string, kReplicas> address_ = {
       absl::StrCat("127.0.0.2:", port_), absl::StrCat("127.0.0.3:", port_)};
   std::array<std::unique_ptr<ChildProcess>, kReplicas> replica_;
@@ -324,6 +328,7 @@ class RollingUpgradeTest : public ::testing::Test {
 };
 
 TEST_F(RollingUpgradeTest, NextReleaseRolledOutUnderLoadFailsNoCall) {
+  ASSERT_EQ(reserved_too_.port(), port_) << "port taken on 127.0.0.3";
   // This release: two replicas, the gateway spreading calls over both.
   for (int i = 0; i < kReplicas; ++i) {
     replica_[i] = StartReplica(testing::ChildProcess::Binary("partner-service"),
@@ -371,13 +376,13 @@ TEST_F(RollingUpgradeTest, NextReleaseRolledOutUnderLoadFailsNoCall) {
         << "replica " << i << " unready for longer than its drain and grace";
     std::cout << "replica " << i << " stopped " << stopped_after
               << " after SIGTERM (drain " << kDrain << ")\n";
-    metrics_port[i] = testing::FreeLoopbackPort();
-    cluster_.SetExtraFlags(
-        Service::kPartner,
-        {absl::StrCat("--metrics_listen=127.0.0.1:", metrics_port[i])});
+    cluster_.SetExtraFlags(Service::kPartner, {"--metrics_listen=127.0.0.1:0"});
     replica_[i] = StartReplica(TestBinary("partner-service-next"), address_[i],
                                absl::StrCat("next-", i));
     ASSERT_NE(replica_[i], nullptr);
+    metrics_port[i] =
+        replica_[i]->WaitForLoggedPort("serving metrics", absl::Seconds(30));
+    ASSERT_NE(metrics_port[i], 0) << replica_[i]->LogTail();
     watch.Expect(i);
     // The gateway finds the new replica again and sends it calls.
     const absl::Time give_up = absl::Now() + absl::Seconds(30);
@@ -404,8 +409,7 @@ TEST_F(RollingUpgradeTest, NextReleaseRolledOutUnderLoadFailsNoCall) {
       TestBinary("partner-service-broken"),
       [&] {
         std::vector<std::string> flags = cluster_.Flags(Service::kPartner);
-        flags.push_back(
-            absl::StrCat("--listen=127.0.0.4:", testing::FreeLoopbackPort()));
+        flags.push_back("--listen=127.0.0.4:0");
         return flags;
       }(),
       cluster_.log_dir() + "/broken.log");

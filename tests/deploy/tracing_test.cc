@@ -85,10 +85,10 @@ void ExpectOneTrace(const testing::Cluster& cluster, const std::string& trace,
 }
 
 TEST(TracingTest, OneTraceAcrossGatewayAndServicesOverGrpcAndHttp) {
-  const int metrics_port = testing::FreeLoopbackPort();
-  testing::HttpCluster http(
-      "tracing", {absl::StrCat("--metrics_listen=127.0.0.1:", metrics_port)});
+  testing::HttpCluster http("tracing", {"--metrics_listen=127.0.0.1:0"});
   testing::Cluster& cluster = *http.cluster;
+  const int metrics_port =
+      cluster.LoggedPort(Service::kGateway, "serving metrics");
 
   // A forwarded call over gRPC.
   const std::string t1 = "0af7651916cd43dd8448eb211c80319c";

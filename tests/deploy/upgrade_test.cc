@@ -34,11 +34,11 @@ using testing::Cluster;
 using testing::Service;
 
 TEST(UpgradeTest, NewerAndFailedMigrationsLeaveTheRunningReleaseServing) {
-  const int metrics_port = testing::FreeLoopbackPort();
   testing::ClusterOptions options;
-  options.extra_flags[Service::kPartner] = {
-      absl::StrCat("--metrics_listen=127.0.0.1:", metrics_port)};
+  options.extra_flags[Service::kPartner] = {"--metrics_listen=127.0.0.1:0"};
   Cluster cluster("upgrade", std::move(options));
+  const int metrics_port =
+      cluster.LoggedPort(Service::kPartner, "serving metrics");
   auto partners =
       partner::v1::PartnerService::NewStub(cluster.Channel(Service::kPartner));
   auto health =

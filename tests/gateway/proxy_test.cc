@@ -156,7 +156,9 @@ TEST_F(ProxyTest, SlowDownstreamGivesDeadlineExceededInTimeAndServingGoesOn) {
       kyodo::testing::Context("t", deadline).get(), slow, &response);
   const absl::Duration took = absl::Now() - start;
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
-  EXPECT_LT(took, deadline + absl::Milliseconds(100));
+  // At its deadline, not when the downstream lets go (never): the margin
+  // is for a loaded machine (100 ms was not enough on a shared 2-core one).
+  EXPECT_LT(took, deadline + absl::Seconds(2));
 
   GetPartnerRequest fast;
   fast.set_name("partners/fast");

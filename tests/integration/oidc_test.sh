@@ -19,7 +19,7 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; echo "--- launcher output" >&2; cat "$work/out" >&2; exit 1; }
 
-launcher_start "$src" "$build" "$work" 36000 240
+launcher_start "$src" "$build" "$work" 26000 240
 
 KYODO_ISSUER=http://127.0.0.1:$((base + 7)) KYODO_DATA=$work/data \
 KYODOCTL=$build/kyodoctl/kyodoctl KYODO_GATEWAY=127.0.0.1:$base \

@@ -105,7 +105,7 @@ void RoundTest::PastRound(int year, const std::string& ref, int64_t amount,
   pv1::Call* c = create.mutable_call();
   c->set_display_name(absl::StrCat(year, "年度 川崎区市民提案型事業 公募"));
   c->set_fiscal_year(year);
-  const absl::Time now = absl::Now();
+  const absl::Time now = cluster_->Now();
   *c->mutable_submission_start_time() =
       common::store::ToTimestamp(now - absl::Hours(3));
   *c->mutable_submission_end_time() =
@@ -208,12 +208,13 @@ void RoundTest::CreateOpenCall() {
   pv1::Call* c = request.mutable_call();
   c->set_display_name("令和8年度 川崎区市民提案型事業 公募");
   c->set_fiscal_year(2026);
-  const absl::Time now = absl::Now();
+  // By the services' clock, which CloseAndStartReview moves past the end
+  // instead of waiting for it (tests/testing/cluster.h).
+  const absl::Time now = cluster_->Now();
   *c->mutable_submission_start_time() =
       common::store::ToTimestamp(now - absl::Minutes(1));
-  // Long enough for the six submissions; CloseCall waits for the end.
-  *c->mutable_submission_end_time() =
-      common::store::ToTimestamp(now + absl::Seconds(8));
+  window_end_ = now + absl::Minutes(10);
+  *c->mutable_submission_end_time() = common::store::ToTimestamp(window_end_);
   c->set_budget_yen(500000);
   c->set_max_adoptions(3);
   for (const auto& [label, weight] : std::vector<std::pair<const char*, int>>{
@@ -277,15 +278,16 @@ void RoundTest::CloseAndStartReview() {
   pv1::CloseCallRequest close;
   close.set_name(call_);
   pv1::Call call;
-  const absl::Time give_up = absl::Now() + absl::Seconds(30);
-  grpc::Status status;
-  // The window ends on the wall clock a few seconds after it opened.
-  do {
-    status = proposals_->CloseCall(Context(Staff()).get(), close, &call);
-    if (status.ok() || testing::Reason(status) != "SUBMISSION_WINDOW_NOT_ENDED")
-      break;
-    absl::SleepFor(absl::Milliseconds(200));
-  } while (absl::Now() < give_up);
+  // Not before the window ends (docs/DOMAIN.md)...
+  grpc::Status status =
+      proposals_->CloseCall(Context(Staff()).get(), close, &call);
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << status.error_message();
+  ASSERT_EQ(testing::Reason(status), "SUBMISSION_WINDOW_NOT_ENDED");
+  // ...which it has as soon as the services' clock is past it.
+  ASSERT_NO_FATAL_FAILURE(
+      cluster_->AdvanceClock(window_end_ - cluster_->Now() + absl::Seconds(1)));
+  status = proposals_->CloseCall(Context(Staff()).get(), close, &call);
   ASSERT_TRUE(status.ok()) << status.error_message();
   pv1::StartReviewRequest start;
   start.set_name(call_);

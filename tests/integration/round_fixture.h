@@ -91,6 +91,7 @@ class RoundTest : public ::testing::Test {
   std::map<std::string, std::string> refs_;
   std::string programme_;
   std::string call_;
+  absl::Time window_end_;  // of call_, by the services' clock
   std::map<std::string, std::string> proposal_of_;  // applicant ref -> name
   std::map<int, std::string> reviewer_of_;          // member -> name
   // The consignment projects of the past rounds, FY2023 to FY2025.

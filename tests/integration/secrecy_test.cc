@@ -346,7 +346,7 @@ class SecrecyTest : public RoundTest {
     pv1::Call* c = request.mutable_call();
     c->set_display_name("令和9年度 川崎区市民提案型事業 公募");
     c->set_fiscal_year(2027);
-    const absl::Time now = absl::Now();
+    const absl::Time now = cluster_->Now();
     *c->mutable_submission_start_time() =
         common::store::ToTimestamp(now - absl::Minutes(1));
     *c->mutable_submission_end_time() =

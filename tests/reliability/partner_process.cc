@@ -59,11 +59,10 @@ PartnerProcess::PartnerProcess(const DbTarget& db,
   dir_ = mkdtemp(pattern);
   WriteFile(dir_ + "/jwt.key", testing::kTestJwtKey);
   WriteFile(dir_ + "/page.key", "kyodo-reliability-page-token-key");
-  port_ = testing::FreePort();
-  metrics_port_ = testing::FreePort();
+  // Port 0: the ports it bound are read from its log (WaitServing).
   std::vector<std::string> args = {
-      absl::StrCat("--listen=127.0.0.1:", port_),
-      absl::StrCat("--metrics_listen=127.0.0.1:", metrics_port_),
+      "--listen=127.0.0.1:0",
+      "--metrics_listen=127.0.0.1:0",
       "--db_host=127.0.0.1",
       absl::StrCat("--db_port=", db.port),
       absl::StrCat("--db_user=", db.user),
@@ -104,8 +103,16 @@ std::unique_ptr<partner::v1::PartnerService::Stub> PartnerProcess::NewStub()
 }
 
 bool PartnerProcess::WaitServing(absl::Duration timeout) {
-  auto health = grpc::health::v1::Health::NewStub(NewChannel());
   const absl::Time give_up = absl::Now() + timeout;
+  // "serving metrics" comes before "serving" (common/server/bootstrap.cc).
+  port_ = process_->WaitForLoggedPort("serving", timeout);
+  metrics_port_ = process_->WaitForLoggedPort("serving metrics", timeout);
+  if (port_ == 0 || metrics_port_ == 0) {
+    ADD_FAILURE() << "partner-service logged no ports:\n"
+                  << process_->LogTail();
+    return false;
+  }
+  auto health = grpc::health::v1::Health::NewStub(NewChannel());
   while (absl::Now() < give_up) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));

@@ -31,7 +31,7 @@ class PartnerProcess {
   ~PartnerProcess();
 
   bool Start();
-  // Waits until health says SERVING.
+  // Waits until health says SERVING (the ports it bound known first).
   bool WaitServing(absl::Duration timeout);
   std::string address() const;
   int metrics_port() const { return metrics_port_; }

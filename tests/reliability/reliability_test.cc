@@ -64,6 +64,13 @@ class Load {
     std::lock_guard<std::mutex> lock(mu_);
     return records_;
   }
+  // The calls completed that started at `t` or later.
+  int CompletedStartingAfter(absl::Time t) {
+    std::lock_guard<std::mutex> lock(mu_);
+    int n = 0;
+    for (const CallRecord& r : records_) n += r.start >= t;
+    return n;
+  }
   // Waits until `n` calls have completed or `timeout` passed; true if they
   // have.
   bool WaitCompleted(size_t n, absl::Duration timeout) {
@@ -101,13 +108,20 @@ TEST(ReliabilityTest, DatabaseStoppedTenSecondsUnderLoad) {
 
   const absl::Duration deadline = absl::Seconds(1);
   Load load(service, names, 6, deadline);
-  absl::SleepFor(absl::Seconds(2));  // the load runs before the outage
+  // The load flows before the outage: counted in calls, not wall time.
+  ASSERT_TRUE(load.WaitCompleted(60, absl::Seconds(60)));
   const absl::Time stopped = absl::Now();
   ASSERT_TRUE(db.Stop());
   absl::SleepFor(absl::Seconds(10) - (absl::Now() - stopped));  // the outage
   ASSERT_TRUE(db.Start());
   const absl::Time recovered = absl::Now();
-  absl::SleepFor(absl::Seconds(8));  // the load runs after the recovery
+  // The load runs on after the recovery until 150 calls have completed
+  // that started 5 s or more after it (the ones judged below).
+  const absl::Time give_up = absl::Now() + absl::Seconds(120);
+  while (load.CompletedStartingAfter(recovered + absl::Seconds(5)) < 150 &&
+         absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(50));  // polling, not waiting
+  }
   load.Stop();
 
   int failed = 0, late = 0, after = 0, after_ok = 0, during_unavailable = 0;
@@ -117,7 +131,9 @@ TEST(ReliabilityTest, DatabaseStoppedTenSecondsUnderLoad) {
       EXPECT_EQ(r.code, grpc::StatusCode::UNAVAILABLE)
           << "at " << absl::FormatDuration(r.start - stopped)
           << " after the stop";
-      if (r.end - r.start > deadline + absl::Milliseconds(100)) ++late;
+      // A margin for a loaded 2-core machine (100 ms was not enough); a
+      // call held past its deadline (a connect timeout) takes seconds more.
+      if (r.end - r.start > deadline + absl::Milliseconds(500)) ++late;
       if (r.start >= stopped && r.start < recovered) ++during_unavailable;
     }
     if (r.start >= recovered + absl::Seconds(5)) {
@@ -131,7 +147,14 @@ TEST(ReliabilityTest, DatabaseStoppedTenSecondsUnderLoad) {
   EXPECT_GE(after_ok * 100, after * 99) << after_ok << " of " << after;
 
   // No leaked session, none waiting, dead ones dropped; every session the
-  // pool now holds works (as many sequential calls as it can hold).
+  // pool now holds works (as many sequential calls as it can hold). A call
+  // the client gave up on at its deadline may still hold its session on
+  // the server for a moment: a leaked one never comes back.
+  const absl::Time settle = absl::Now() + absl::Seconds(10);
+  while (service.Metric("kyodo_db_pool_sessions", {{"state", "in_use"}}) != 0 &&
+         absl::Now() < settle) {
+    absl::SleepFor(absl::Milliseconds(20));  // polling, not waiting
+  }
   EXPECT_EQ(service.Metric("kyodo_db_pool_sessions", {{"state", "in_use"}}), 0);
   EXPECT_EQ(service.Metric("kyodo_db_pool_sessions", {{"state", "waiting"}}),
             0);

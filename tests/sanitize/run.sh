@@ -82,7 +82,7 @@ else
 fi
 cmake -S "$root" -B "$build" -G Ninja "${launcher[@]}" \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Sanitize \
-  -DKYODO_WERROR=OFF -DKYODO_BENCH=OFF -DKYODO_SANITIZER="$sanitizer" \
+  -DKYODO_WERROR=OFF -DKYODO_BENCH=OFF -DKYODO_SANITIZER="$sanitizer" -DKYODO_TEST_HOOKS=ON \
   "${options[@]}" \
   "-DCMAKE_CXX_FLAGS=$flags" >/dev/null
 started=$(date +%s)

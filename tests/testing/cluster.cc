@@ -1,11 +1,13 @@
 #include "tests/testing/cluster.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -35,6 +37,28 @@ int FreeLoopbackPort() {
   return ntohs(address.sin_port);
 }
 
+ReservedPort::ReservedPort(const std::string& ip, int port) {
+  fd_ = socket(AF_INET, SOCK_STREAM, 0);
+  const int one = 1;
+  setsockopt(fd_, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  inet_pton(AF_INET, ip.c_str(), &address.sin_addr);
+  address.sin_port = htons(port);
+  if (fd_ < 0 ||
+      bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    if (port == 0) ADD_FAILURE() << "cannot reserve a port on " << ip;
+    return;
+  }
+  socklen_t length = sizeof(address);
+  getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+  port_ = ntohs(address.sin_port);
+}
+
+ReservedPort::~ReservedPort() {
+  if (fd_ >= 0) close(fd_);
+}
+
 namespace {
 
 void WriteFile(const std::string& path, const std::string& content) {
@@ -55,6 +79,9 @@ const char* HealthName(Service s) {
   }
   return "";
 }
+
+// The file of the services' clock offset (Cluster::AdvanceClock).
+std::string ClockFile(const std::string& dir) { return dir + "/clock"; }
 
 }  // namespace
 
@@ -80,7 +107,10 @@ Cluster::Cluster(const std::string& label, ClusterOptions options)
   processes_[Service::kProject] = {"project-service"};
   processes_[Service::kProposal] = {"proposal-service"};
   processes_[Service::kGateway] = {"gateway"};
-  for (auto& [service, process] : processes_) process.port = FreeLoopbackPort();
+  for (auto& [service, process] : processes_) {
+    process.reserved = std::make_shared<ReservedPort>();
+    process.port = process.reserved->port();
+  }
   for (auto& [service, flags] : options.extra_flags) {
     processes_[service].extra = std::move(flags);
   }
@@ -133,6 +163,7 @@ std::vector<std::string> Cluster::Args(Service s) const {
       absl::StrCat("--jwt_audience=", kTestAudience),
       "--drain=0s",
       "--shutdown_grace=2s",
+      absl::StrCat("--test_clock_file=", ClockFile(dir_)),
   };
   if (s != Service::kGateway) {
     const common::db::PoolOptions& db = databases_.at(s)->options();
@@ -289,8 +320,27 @@ std::string Cluster::ServingPasswordFile(Service s) const {
              : dir_ + "/db.password";
 }
 
+void Cluster::AdvanceClock(absl::Duration by) {
+  clock_offset_ += by;
+  // Replaced by rename, so that a service never reads half a file.
+  const std::string path = ClockFile(dir_);
+  WriteFile(path + ".new", absl::FormatDuration(clock_offset_));
+  ASSERT_EQ(std::rename((path + ".new").c_str(), path.c_str()), 0)
+      << "cannot write " << path;
+}
+
 std::string Cluster::LogPath(Service s) const {
   return absl::StrCat(dir_, "/", processes_.at(s).name, ".log");
+}
+
+int Cluster::LoggedPort(Service s, const std::string& msg) {
+  Process& p = processes_.at(s);
+  const int port = p.child == nullptr
+                       ? 0
+                       : p.child->WaitForLoggedPort(msg, absl::Seconds(30));
+  EXPECT_NE(port, 0) << p.name << " logged no port for \"" << msg << "\":\n"
+                     << LogTail(s);
+  return port;
 }
 
 std::string Cluster::LogTail(Service s, int lines) const {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/security/credentials.h"
@@ -39,6 +40,27 @@ struct ClusterOptions {
     common::db::PoolOptions serving;    // the account the service runs as
   };
   std::map<Service, DatabaseServer> database_servers;
+};
+
+// A loopback TCP port held for this object's life by a bound, not listening
+// socket with SO_REUSEPORT: no other process can bind it nor draw it as an
+// ephemeral port, but a gRPC server (which sets SO_REUSEPORT, as the
+// services do by default) can listen on it, and on it again after a
+// restart. For the cluster's gRPC ports, which must be known before the
+// services start (project- and proposal-service name each other) and stay
+// the same across restarts.
+class ReservedPort {
+ public:
+  // `port` 0: one the kernel picks; else that one (port() 0 if it is taken).
+  explicit ReservedPort(const std::string& ip = "127.0.0.1", int port = 0);
+  ~ReservedPort();
+  ReservedPort(const ReservedPort&) = delete;
+  ReservedPort& operator=(const ReservedPort&) = delete;
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
 };
 
 class Cluster {
@@ -81,6 +103,16 @@ class Cluster {
   std::vector<std::string> Flags(Service service) const {
     return Args(service);
   }
+  // The services' clock (the test hook --test_clock_file, which every
+  // service of the cluster is started with; docs/CONTRIBUTING.md, "Tests"):
+  // the real time plus what AdvanceClock added. Moving it makes a
+  // submission window end at once instead of after a wait.
+  absl::Time Now() const { return absl::Now() + clock_offset_; }
+  void AdvanceClock(absl::Duration by);
+  // The port the service logged with `msg` since its last start ("serving
+  // metrics", "serving HTTP"): for its --metrics_listen or --http_listen
+  // with port 0. Fails the test when there is none.
+  int LoggedPort(Service service, const std::string& msg);
   // The last lines of a service's log (for failure messages).
   std::string LogTail(Service service, int lines = 20) const;
   const std::string& log_dir() const { return dir_; }
@@ -88,6 +120,7 @@ class Cluster {
  private:
   struct Process {
     std::string name;  // binary name
+    std::shared_ptr<ReservedPort> reserved;
     int port = 0;
     std::unique_ptr<ChildProcess> child;  // null until started, after Kill
     std::vector<std::string> extra;
@@ -106,12 +139,16 @@ class Cluster {
   std::set<Service> own_server_;  // services on a server of their own
   std::map<Service, Process> processes_;
   std::map<Service, std::shared_ptr<grpc::ChannelCredentials>> credentials_;
+  absl::Duration clock_offset_;
 };
 
 // The secret files a Cluster writes for its services.
 std::string TestKeyFile(const std::string& dir);
 
-// A loopback TCP port that was free a moment ago.
+// A loopback TCP port that was free a moment ago. Racy under `ctest -j`
+// (another test's port-0 bind or outgoing connection may take it before
+// the child binds it): give children port 0 and read the port they bound
+// (ChildProcess::WaitForLoggedPort, Cluster::LoggedPort) instead.
 int FreeLoopbackPort();
 
 }  // namespace kyodo::testing

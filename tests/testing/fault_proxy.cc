@@ -7,7 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -19,6 +21,11 @@ struct FaultProxy::Connection {
   int server = -1;
   std::atomic<int64_t> forwarded{0};
   std::atomic<bool> closed{false};
+  // The client's HTTP/2 framing, read by its upstream pump only: the
+  // connection preface, then frames of a 9-byte header and a payload.
+  int64_t preface_left = 24;
+  int64_t payload_left = 0;
+  std::string frame_header;
 
   // RST instead of FIN: SO_LINGER with a zero timeout.
   void Reset() {
@@ -117,6 +124,27 @@ void FaultProxy::AcceptLoop() {
   }
 }
 
+void FaultProxy::Follow(Connection& c, const char* data, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    if (c.preface_left > 0 || c.payload_left > 0) {
+      int64_t& left = c.preface_left > 0 ? c.preface_left : c.payload_left;
+      const int64_t k = std::min<int64_t>(left, static_cast<int64_t>(n - i));
+      left -= k;
+      i += static_cast<size_t>(k);
+      continue;
+    }
+    c.frame_header.push_back(data[i++]);
+    if (c.frame_header.size() < 9) continue;
+    const auto byte = [&](int j) {
+      return static_cast<int64_t>(static_cast<uint8_t>(c.frame_header[j]));
+    };
+    c.payload_left = (byte(0) << 16) | (byte(1) << 8) | byte(2);
+    if (byte(3) == 0x1) ++calls_received_;  // HEADERS: a new stream
+    c.frame_header.clear();
+  }
+}
+
 void FaultProxy::Pump(std::shared_ptr<Connection> c, bool upstream) {
   const int from = upstream ? c->client : c->server;
   const int to = upstream ? c->server : c->client;
@@ -129,6 +157,7 @@ void FaultProxy::Pump(std::shared_ptr<Connection> c, bool upstream) {
       c->Close();
       return;
     }
+    if (upstream) Follow(*c, buffer, static_cast<size_t>(n));
     switch (static_cast<Mode>(mode_.load())) {
       case Mode::kBlackhole:
         continue;  // swallowed

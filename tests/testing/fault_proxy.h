@@ -51,11 +51,17 @@ class FaultProxy {
   // Resets every open connection now.
   void ResetAll();
   int64_t connections_accepted() const { return accepted_.load(); }
+  // HTTP/2 HEADERS frames received from clients (whatever the mode): one per
+  // gRPC call started through the proxy. A test waits for it to know its
+  // calls are inside the proxy, instead of sleeping.
+  int64_t calls_received() const { return calls_received_.load(); }
 
  private:
   struct Connection;
   void AcceptLoop();
   void Pump(std::shared_ptr<Connection> c, bool upstream);
+  // Follows the HTTP/2 frames a client sends (counting calls_received_).
+  void Follow(Connection& c, const char* data, size_t n);
 
   int target_port_;
   int listen_fd_ = -1;
@@ -65,6 +71,7 @@ class FaultProxy {
   std::atomic<int64_t> delay_us_{0};
   std::atomic<int64_t> close_after_{0};
   std::atomic<int64_t> accepted_{0};
+  std::atomic<int64_t> calls_received_{0};
   std::mutex mu_;
   std::vector<std::shared_ptr<Connection>> connections_;
   std::vector<std::thread> threads_;

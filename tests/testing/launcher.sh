@@ -6,11 +6,16 @@
 # picks a base port from FIRST_PORT upwards whose nine ports (the launcher
 # uses base+0 to base+8: deploy/local/start.sh) are free, starts the launcher on it
 # in a session of its own (so that its process group can be signalled) with
-# the data in WORK_DIR/data and its output in WORK_DIR/out, and returns once
+# the data in WORK_DIR/data, its output in WORK_DIR/out and the services'
+# clock moved by WORK_DIR/clock (launcher_advance_clock), and returns once
 # it prints "kyodo is up". Sets `base` and `launcher_pid`. Calls the
 # script's own `fail` if the launcher exits early or is not up in SECONDS
-# (default 240). Tests start from different FIRST_PORTs so that ctest can
-# run them side by side.
+# (default 240). Tests start from different FIRST_PORTs, 3,000 ports
+# apart, so that ctest can run them side by side; all lie below the
+# kernel's ephemeral range (/proc/sys/net/ipv4/ip_local_port_range, 32768
+# up), which port-0 servers and outgoing connections of the other tests
+# draw from, so a port found free is not taken by them before the launcher
+# binds it.
 launcher_start() {
   local src=$1 build=$2 work=$3 first=$4 seconds=${5:-240}
   local p free
@@ -24,7 +29,8 @@ launcher_start() {
     base=$((first + (RANDOM % 300) * 10))
   done
   setsid "$src/deploy/local/start.sh" --no-build --build-dir "$build" \
-    --data-dir "$work/data" --base-port "$base" >"$work/out" 2>&1 &
+    --data-dir "$work/data" --base-port "$base" \
+    --test-clock-file "$work/clock" >"$work/out" 2>&1 &
   launcher_pid=$!
   local _
   # Polls the launcher's own "up" line (a condition, not a guess at time).
@@ -34,6 +40,14 @@ launcher_start() {
     sleep 0.2
   done
   fail "launcher not up after $seconds s"
+}
+
+# launcher_advance_clock WORK_DIR DURATION: the services' clock (started by
+# launcher_start) is the real time plus DURATION from now on (an absl
+# duration, "601s"); replaced by rename, so no service reads half a file.
+launcher_advance_clock() {
+  printf '%s' "$2" >"$1/clock.new"
+  mv "$1/clock.new" "$1/clock"
 }
 
 # launcher_stop: asks the launcher started by launcher_start to stop

@@ -32,6 +32,10 @@ std::string ChildProcess::Binary(const std::string& name) {
 }
 
 bool ChildProcess::Start() {
+  {
+    std::ifstream log(log_path_, std::ios::ate | std::ios::binary);
+    log_start_ = log ? static_cast<int64_t>(log.tellg()) : 0;
+  }
   std::vector<std::string> all = {binary_};
   all.insert(all.end(), args_.begin(), args_.end());
   std::vector<char*> argv;
@@ -88,6 +92,33 @@ bool ChildProcess::Running() {
     return false;
   }
   return true;
+}
+
+int ChildProcess::WaitForLoggedPort(const std::string& msg,
+                                    absl::Duration timeout) {
+  const absl::Time give_up = absl::Now() + timeout;
+  for (;;) {
+    const int port = LoggedPort(log_path_, log_start_, msg);
+    if (port != 0) return port;
+    if (!Running() || absl::Now() >= give_up) return 0;
+    absl::SleepFor(absl::Milliseconds(10));  // polling the log
+  }
+}
+
+int LoggedPort(const std::string& path, int64_t offset,
+               const std::string& msg) {
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(offset);
+  int port = 0;
+  const std::string wanted = absl::StrCat("\"msg\":\"", msg, "\"");
+  for (std::string line; std::getline(in, line);) {
+    // A line still being written (no newline yet) is read next time.
+    if (in.eof() || line.find(wanted) == std::string::npos) continue;
+    const size_t at = line.find("\"port\":");
+    if (at == std::string::npos) continue;
+    port = std::atoi(line.c_str() + at + 7);
+  }
+  return port;
 }
 
 std::string ChildProcess::LogTail(int lines) const {

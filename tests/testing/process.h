@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,11 @@ class ChildProcess {
   bool Wait(absl::Duration timeout, int* status = nullptr);
   bool Running();
   pid_t pid() const { return pid_; }
+  // The port of the last log line `msg` (with a "port" field: "serving",
+  // "serving metrics", "serving HTTP") this start wrote, waited for up to
+  // `timeout`; 0 when none came or the process exited. How a test learns
+  // the port a child bound for a listen address with port 0.
+  int WaitForLoggedPort(const std::string& msg, absl::Duration timeout);
   std::string LogTail(int lines = 30) const;
   // The kyodo binary `name` of the build tree (e.g. "partner-service").
   static std::string Binary(const std::string& name);
@@ -39,7 +45,12 @@ class ChildProcess {
   std::vector<std::string> args_;
   std::string log_path_;
   pid_t pid_ = 0;
+  int64_t log_start_ = 0;  // the log's size at Start()
 };
+
+// The port of the last log line `msg` in the log at `path` from byte
+// `offset` on (the JSON lines of common/log); 0 when there is none.
+int LoggedPort(const std::string& path, int64_t offset, const std::string& msg);
 
 // The last `lines` lines of the file at `path` ("" when it cannot be read).
 std::string FileTail(const std::string& path, int lines);

@@ -49,7 +49,7 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; echo "--- launcher output" >&2; cat "$tmp/out" >&2; exit 1; }
 
-launcher_start "$src" "$build" "$tmp" 33000 240
+launcher_start "$src" "$build" "$tmp" 23000 240
 grep -q "web console" "$tmp/out" || fail "the launcher does not serve the console"
 
 rm -rf "$work/shots"

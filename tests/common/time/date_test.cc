@@ -1,11 +1,15 @@
 // Calendar dates, fiscal years, the Japan day and the injectable clock.
 #include "common/time/date.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <thread>
 #include <vector>
 
 #include "absl/time/clock.h"
 #include "common/time/clock.h"
+#include "common/time/offset_file_clock.h"
 #include "gtest/gtest.h"
 #include "tests/common/status_util.h"
 
@@ -120,6 +124,31 @@ TEST(ClockTest, RealClockIsNow) {
   // JapanTime is a fixed UTC+9 zone.
   EXPECT_EQ(absl::FormatTime("%H:%M %z", Utc(2026, 1, 1, 0, 0, 0), JapanTime()),
             "09:00 +0900");
+}
+
+// The test hook of the services' clock (--test_clock_file): the real time
+// plus the duration in the file, read at every reading.
+TEST(ClockTest, OffsetFileClockAddsTheFilesDuration) {
+  char pattern[] = "/tmp/kyodo-clock.XXXXXX";
+  const std::string path = std::string(mkdtemp(pattern)) + "/clock";
+  OffsetFileClock clock(path);
+  auto within = [&](absl::Duration offset) {
+    const absl::Time before = absl::Now() + offset;
+    const absl::Time now = clock.Now();
+    return now >= before && now <= absl::Now() + offset;
+  };
+  EXPECT_TRUE(within(absl::ZeroDuration()));  // no file: no offset
+  std::ofstream(path) << "10m\n";
+  EXPECT_TRUE(within(absl::Minutes(10)));
+  std::ofstream(path) << "-1h";
+  EXPECT_TRUE(within(absl::Hours(-1)));
+  // Not a duration: an error to the service at start, and the last offset
+  // kept meanwhile.
+  std::ofstream(path) << "soon";
+  EXPECT_EQ(clock.ReadOffset().status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(within(absl::Hours(-1)));
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -87,13 +87,14 @@ CurlResult ConnectJson(const std::string& base, const std::string& method,
 
 HttpCluster::HttpCluster(const std::string& label,
                          std::vector<std::string> gateway_flags) {
-  http_port = FreeLoopbackPort();
-  base = absl::StrCat("http://127.0.0.1:", http_port);
+  // Port 0: the gateway binds a free port and logs it, which is read back
+  // (a port chosen here could be taken before the gateway binds it).
   ClusterOptions options;
-  gateway_flags.insert(gateway_flags.begin(),
-                       absl::StrCat("--http_listen=127.0.0.1:", http_port));
+  gateway_flags.insert(gateway_flags.begin(), "--http_listen=127.0.0.1:0");
   options.extra_flags[Service::kGateway] = std::move(gateway_flags);
   cluster = std::make_unique<Cluster>(label, std::move(options));
+  http_port = cluster->LoggedPort(Service::kGateway, "serving HTTP");
+  base = absl::StrCat("http://127.0.0.1:", http_port);
 }
 
 }  // namespace kyodo::testing
