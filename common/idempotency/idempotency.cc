@@ -47,7 +47,7 @@ absl::Status Reused() {
       "request_id",
       "was already used for a different request; use a new UUID for a new "
       "request",
-      "REQUEST_ID_REUSED");
+      kyodo::type::v1::REQUEST_ID_REUSED);
 }
 
 // 32 hex digits of `hex` as 8-4-4-4-12.

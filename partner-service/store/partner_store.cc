@@ -84,7 +84,8 @@ std::optional<std::string> NonEmpty(const std::string& s) {
 absl::Status MapDuplicate(absl::Status status) {
   if (status.code() == absl::StatusCode::kAlreadyExists) {
     return common::ErrorWithReason(
-        absl::StatusCode::kAlreadyExists, "CORPORATE_NUMBER_TAKEN",
+        absl::StatusCode::kAlreadyExists,
+        kyodo::type::v1::CORPORATE_NUMBER_TAKEN,
         "another partner has this corporate_number; update or undelete that "
         "partner instead");
   }

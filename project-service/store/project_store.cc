@@ -105,7 +105,8 @@ absl::Status MapDuplicate(Session& s, const Project& p, absl::Status status) {
   if (!row.has_value() || row->String(0) == IdOf(p.name())) return status;
   const std::string existing = absl::StrCat("projects/", row->String(0));
   return common::ErrorWithReason(
-      absl::StatusCode::kAlreadyExists, "PROPOSAL_ALREADY_HAS_PROJECT",
+      absl::StatusCode::kAlreadyExists,
+      kyodo::type::v1::PROPOSAL_ALREADY_HAS_PROJECT,
       absl::StrCat(p.source_proposal(), " already has project ", existing),
       {{"project", existing}, {"source_proposal", p.source_proposal()}});
 }

@@ -195,7 +195,8 @@ TEST_F(AuditTest, RolledBackChangeLeavesNoEvent) {
     absl::Status recorded =
         Record(s, TestActor(absl::Now()), "partners/abc", &before, &after);
     if (!recorded.ok()) return recorded;
-    return FailedPreconditionError("LATER_CHECK", "the change is refused");
+    return FailedPreconditionError(kyodo::type::v1::WRONG_STATE,
+                                   "the change is refused");
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Events(), 0);
