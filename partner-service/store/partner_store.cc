@@ -50,8 +50,9 @@ absl::StatusOr<PartnerRow> FromRow(const Row& row) {
                          doc::ReadResource(row, "partners", &out.partner));
   out.seq = meta.seq;
   out.version = meta.version;
-  Partner::State state = Partner::STATE_UNSPECIFIED;
-  Partner::State_Parse(row.String(7), &state);
+  KYODO_ASSIGN_OR_RETURN(Partner::State state,
+                         doc::StoredEnum<Partner::State>(
+                             row, 7, {"partners", row.String(1), "state"}));
   out.partner.set_state(state);
   return out;
 }

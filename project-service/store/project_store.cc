@@ -87,8 +87,9 @@ absl::StatusOr<ProjectRow> FromRow(const Row& row) {
                          doc::ReadResource(row, "projects", &out.project));
   out.seq = meta.seq;
   out.version = meta.version;
-  Project::State state = Project::STATE_UNSPECIFIED;
-  Project::State_Parse(row.String(7), &state);
+  KYODO_ASSIGN_OR_RETURN(Project::State state,
+                         doc::StoredEnum<Project::State>(
+                             row, 7, {"projects", row.String(1), "state"}));
   out.project.set_state(state);
   return out;
 }

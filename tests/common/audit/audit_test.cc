@@ -18,6 +18,7 @@
 #include "kyodo/partner/v1/partner_service.pb.h"
 #include "tests/common/status_util.h"
 #include "tests/testing/database.h"
+#include "tests/testing/log_capture.h"
 
 namespace kyodo::common::audit {
 namespace {
@@ -161,6 +162,27 @@ TEST_F(AuditTest, RecordWritesOneEventWithTheChanges) {
   ASSERT_EQ(e.changes_size(), 1);
   EXPECT_EQ(Show(e.changes(0)), "display_name \"Old name\" -> \"New name\"");
   EXPECT_TRUE(ListAll("partners/other").empty());
+}
+
+// An event whose changes are not a list would read as "nothing changed".
+TEST_F(AuditTest, ChangesThatAreNoListAreDataLoss) {
+  Partner p;
+  p.set_display_name("X");
+  ASSERT_TRUE(InTransaction([&](db::Session& s) {
+                return Record(s, TestActor(absl::Now()), "partners/x", nullptr,
+                              &p);
+              }).ok());
+  ASSERT_EQ(ListAll("partners/x").size(), 1u);
+  const std::string id = db_.QueryValue("SELECT id FROM audit_events");
+  db_.Exec("UPDATE audit_events SET changes = '{}' WHERE id = " + id);
+  ::kyodo::testing::LogCapture log;
+  auto session = pool_->Borrow(absl::Now() + absl::Seconds(10));
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(List(**session, "partners/x", 0, 10).status().code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_NE(log.LineWith({"\"table\":\"audit_events\"",
+                          "\"row\":\"" + id + "\"", "\"column\":\"changes\""}),
+            "");
 }
 
 TEST_F(AuditTest, RecordWithoutRequestIdStoresNone) {
