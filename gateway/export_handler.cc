@@ -122,11 +122,12 @@ absl::Status ExportOpenData(const GatewayDeps& d, const CallContext& call,
                             grpc::ServerWriter<v1::ExportChunk>* writer) {
   if (r.format() == Request::FORMAT_UNSPECIFIED) {
     return common::InvalidArgumentError("format", "required: CSV or JSON_LINES",
-                                        "FIELD_REQUIRED");
+                                        kyodo::type::v1::FIELD_REQUIRED);
   }
   if (r.dataset() == Request::DATASET_UNSPECIFIED) {
-    return common::InvalidArgumentError(
-        "dataset", "required: PROJECTS or RESULTS", "FIELD_REQUIRED");
+    return common::InvalidArgumentError("dataset",
+                                        "required: PROJECTS or RESULTS",
+                                        kyodo::type::v1::FIELD_REQUIRED);
   }
   ChunkWriter out(writer);
   if (r.format() == Request::CSV)

@@ -99,7 +99,7 @@ absl::StatusOr<pv1::Decision> Decide(const GatewayDeps& d,
       if (stored.ok() && !rulings.empty() &&
           !CarriesRulings(*stored, rulings)) {
         return common::FailedPreconditionError(
-            "ALREADY_DECIDED",
+            kyodo::type::v1::ALREADY_DECIDED,
             absl::StrCat(call_name,
                          " was decided with other committee rulings"));
       }
@@ -164,7 +164,8 @@ absl::StatusOr<std::pair<std::string, bool>> EnsureProject(
   if (created.ok()) return std::make_pair(created->name(), true);
   // A project exists for it already (made by an earlier run whose reply was
   // lost): use that one.
-  if (common::ErrorReason(created.status()) == "PROPOSAL_ALREADY_HAS_PROJECT") {
+  if (common::HasReason(created.status(),
+                        kyodo::type::v1::PROPOSAL_ALREADY_HAS_PROJECT)) {
     auto info = common::GetErrorInfo(created.status());
     auto it = info->metadata().find("project");
     if (it != info->metadata().end()) return std::make_pair(it->second, false);
@@ -247,7 +248,8 @@ absl::Status PublishResults(const GatewayDeps& d, const CallContext& call,
   // Published before (by an earlier run whose reply was lost, or by
   // ProposalService.PublishResults itself): go on to the projects.
   if (!published.ok() &&
-      common::ErrorReason(published.status()) == "ALREADY_PUBLISHED") {
+      common::HasReason(published.status(),
+                        kyodo::type::v1::ALREADY_PUBLISHED)) {
     published = d.proposals->GetCall(call, r.name());
   }
   if (!published.ok()) return published.status();

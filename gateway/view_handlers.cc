@@ -117,7 +117,8 @@ absl::Status GetWardDashboard(const GatewayDeps& d, const CallContext& call,
                               const v1::GetWardDashboardRequest& r,
                               v1::WardDashboard* out) {
   if (r.ward() == type::v1::WARD_UNSPECIFIED) {
-    return common::InvalidArgumentError("ward", "required", "FIELD_REQUIRED");
+    return common::InvalidArgumentError("ward", "required",
+                                        kyodo::type::v1::FIELD_REQUIRED);
   }
   const int fiscal_year =
       r.fiscal_year() != 0 ? r.fiscal_year()

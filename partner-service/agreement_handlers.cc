@@ -58,7 +58,8 @@ absl::Status CheckPartnersExist(
   for (const std::string& name : names) {
     if (!live.contains(name)) {
       return common::ErrorWithReason(
-          absl::StatusCode::kFailedPrecondition, "PARTNER_NOT_FOUND",
+          absl::StatusCode::kFailedPrecondition,
+          kyodo::type::v1::PARTNER_NOT_FOUND,
           absl::StrCat("PARTNER_NOT_FOUND: ", name,
                        " does not exist or is deleted"),
           {{"partner", name}});
@@ -171,7 +172,7 @@ absl::Status ChangeAgreement(
   };
   m.change = [&](Session& s, const Agreement& before, Agreement& after) {
     if (before.has_delete_time()) {
-      return common::FailedPreconditionError("AGREEMENT_DELETED",
+      return common::FailedPreconditionError(kyodo::type::v1::AGREEMENT_DELETED,
                                              "the agreement is deleted");
     }
     return change(s, after);

@@ -47,12 +47,13 @@ absl::Status Resolve(Session& s, const CallContext& call, Network& n) {
       auto unit, store::GetPartner(s, store::PartnerId(n.convening_unit())));
   if (!unit.has_value() || unit->partner.has_delete_time()) {
     return common::FailedPreconditionError(
-        "PARTNER_NOT_FOUND",
+        kyodo::type::v1::PARTNER_NOT_FOUND,
         absl::StrCat(n.convening_unit(), " does not exist or is deleted"));
   }
   if (unit->partner.kind() != v1::CITY_UNIT) {
     return common::FailedPreconditionError(
-        "CONVENER_NOT_CITY_UNIT", "a network is convened by a CITY_UNIT");
+        kyodo::type::v1::CONVENER_NOT_CITY_UNIT,
+        "a network is convened by a CITY_UNIT");
   }
   if (unit->partner.has_ward()) {
     n.set_ward(unit->partner.ward());
@@ -172,7 +173,7 @@ absl::Status ChangeNetwork(
   };
   m.change = [&](Session& s, const Network& before, Network& after) {
     if (before.has_delete_time()) {
-      return common::FailedPreconditionError("NETWORK_DELETED",
+      return common::FailedPreconditionError(kyodo::type::v1::NETWORK_DELETED,
                                              "the network is deleted");
     }
     return change(s, after);

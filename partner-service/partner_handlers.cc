@@ -79,15 +79,17 @@ absl::Status CheckParent(Session& s, const Partner& unit) {
                          store::GetPartner(s, parent_id));
   if (!parent.has_value()) {
     return common::FailedPreconditionError(
-        "PARENT_NOT_FOUND", absl::StrCat(unit.parent(), " does not exist"));
+        kyodo::type::v1::PARENT_NOT_FOUND,
+        absl::StrCat(unit.parent(), " does not exist"));
   }
   if (parent->partner.has_delete_time()) {
     return common::FailedPreconditionError(
-        "PARENT_DELETED", absl::StrCat(unit.parent(), " is deleted"));
+        kyodo::type::v1::PARENT_DELETED,
+        absl::StrCat(unit.parent(), " is deleted"));
   }
   if (parent->partner.kind() != v1::CITY_UNIT) {
     return common::FailedPreconditionError(
-        "PARENT_NOT_CITY_UNIT",
+        kyodo::type::v1::PARENT_NOT_CITY_UNIT,
         absl::StrCat(unit.parent(), " is not a CITY_UNIT"));
   }
   if (unit.name().empty()) return absl::OkStatus();
@@ -101,7 +103,7 @@ absl::Status ApplyChange(Session& s, PartnerChange change, Partner& p,
   const bool deleted = p.has_delete_time();
   if (change == PartnerChange::kUndelete) {
     if (!deleted) {
-      return common::FailedPreconditionError("NOT_DELETED",
+      return common::FailedPreconditionError(kyodo::type::v1::NOT_DELETED,
                                              "the partner is not deleted");
     }
     if (!p.parent().empty()) {
@@ -109,24 +111,25 @@ absl::Status ApplyChange(Session& s, PartnerChange change, Partner& p,
           auto parent, store::GetPartner(s, store::PartnerId(p.parent())));
       if (parent.has_value() && parent->partner.has_delete_time()) {
         return common::FailedPreconditionError(
-            "PARENT_DELETED", "undelete the parent unit first");
+            kyodo::type::v1::PARENT_DELETED, "undelete the parent unit first");
       }
     }
     p.clear_delete_time();
     return absl::OkStatus();
   }
   if (deleted) {
-    return common::FailedPreconditionError(change == PartnerChange::kDelete
-                                               ? "ALREADY_DELETED"
-                                               : "PARTNER_DELETED",
-                                           "the partner is deleted");
+    return common::FailedPreconditionError(
+        change == PartnerChange::kDelete ? kyodo::type::v1::ALREADY_DELETED
+                                         : kyodo::type::v1::PARTNER_DELETED,
+        "the partner is deleted");
   }
   if (change == PartnerChange::kDelete) {
     KYODO_ASSIGN_OR_RETURN(
         bool children, store::HasLiveChildren(s, store::PartnerId(p.name())));
     if (children) {
       return common::FailedPreconditionError(
-          "HAS_CHILD_UNITS", "delete or move the units below it first");
+          kyodo::type::v1::HAS_CHILD_UNITS,
+          "delete or move the units below it first");
     }
     *p.mutable_delete_time() = doc::ToTimestamp(now);
     return absl::OkStatus();
@@ -135,7 +138,8 @@ absl::Status ApplyChange(Session& s, PartnerChange change, Partner& p,
       change == PartnerChange::kActivate ? Partner::ACTIVE : Partner::INACTIVE;
   if (p.state() == want) {
     return common::FailedPreconditionError(
-        want == Partner::ACTIVE ? "ALREADY_ACTIVE" : "ALREADY_INACTIVE",
+        want == Partner::ACTIVE ? kyodo::type::v1::ALREADY_ACTIVE
+                                : kyodo::type::v1::ALREADY_INACTIVE,
         absl::StrCat("the partner is already ", Partner::State_Name(want)));
   }
   p.set_state(want);
@@ -210,7 +214,7 @@ absl::Status SearchPartners(const ServiceDeps& d, const CallContext& call,
   KYODO_ASSIGN_OR_RETURN(std::string key, common::SearchKey(r.query()));
   if (key.empty()) {
     return common::InvalidArgumentError("query", "has nothing to search for",
-                                        "FIELD_REQUIRED");
+                                        kyodo::type::v1::FIELD_REQUIRED);
   }
   return PartnerPage(d, call, "SearchPartners", r.filter(), false, key,
                      r.page_size(), r.page_token(), out->mutable_partners(),
@@ -221,7 +225,8 @@ absl::Status BatchGetPartners(const ServiceDeps& d, const CallContext& call,
                               const v1::BatchGetPartnersRequest& r,
                               v1::BatchGetPartnersResponse* out) {
   if (r.names_size() == 0) {
-    return common::InvalidArgumentError("names", "required", "FIELD_REQUIRED");
+    return common::InvalidArgumentError("names", "required",
+                                        kyodo::type::v1::FIELD_REQUIRED);
   }
   std::vector<std::string> ids;
   for (int i = 0; i < r.names_size(); ++i) {
@@ -316,7 +321,8 @@ absl::Status UpdatePartner(const ServiceDeps& d, const CallContext& call,
                  Partner& after) -> absl::Status {
     if (before.has_delete_time()) {
       return common::FailedPreconditionError(
-          "PARTNER_DELETED", "undelete the partner before editing it");
+          kyodo::type::v1::PARTNER_DELETED,
+          "undelete the partner before editing it");
     }
     common::ApplyFields(r.partner(), fields, &after);
     KYODO_RETURN_IF_ERROR(domain::ValidatePartner(after, "partner"));
@@ -325,7 +331,8 @@ absl::Status UpdatePartner(const ServiceDeps& d, const CallContext& call,
                              store::HasLiveChildren(s, store::PartnerId(name)));
       if (children) {
         return common::FailedPreconditionError(
-            "HAS_CHILD_UNITS", "a unit with units below it stays a CITY_UNIT");
+            kyodo::type::v1::HAS_CHILD_UNITS,
+            "a unit with units below it stays a CITY_UNIT");
       }
     }
     if (!after.parent().empty() && after.parent() != before.parent()) {

@@ -51,7 +51,7 @@ const absl::flat_hash_set<std::string>& MutableFields() {
 
 // FAILED_PRECONDITION for a transition that needs state `want`.
 absl::Status RequireState(const Call& c, Call::State want,
-                          absl::string_view rule) {
+                          kyodo::type::v1::ErrorReason rule) {
   if (c.state() == want) return absl::OkStatus();
   if (IsDecided(c.state())) return CallDecidedError(c);
   return StateError(rule,
@@ -87,7 +87,7 @@ absl::Status ChangeCall(const ServiceDeps& d, const CallContext& call,
   };
   m.change = [&](Session& s, const Call& before, Call& after) {
     if (before.has_delete_time()) {
-      return common::FailedPreconditionError("CALL_DELETED",
+      return common::FailedPreconditionError(kyodo::type::v1::CALL_DELETED,
                                              "the call is deleted");
     }
     return change(s, before, after);
@@ -169,8 +169,8 @@ absl::Status CreateCall(const ServiceDeps& d, const CallContext& call,
               RequireManager(call, programme->programme.ward(),
                              "create calls of this programme"));
           if (programme->programme.has_delete_time()) {
-            return common::FailedPreconditionError("PROGRAMME_DELETED",
-                                                   "the programme is deleted");
+            return common::FailedPreconditionError(
+                kyodo::type::v1::PROGRAMME_DELETED, "the programme is deleted");
           }
           Call created = c;
           created.set_name(CallName(programme_id, common::NewId()));
@@ -211,7 +211,7 @@ absl::Status DeleteCall(const ServiceDeps& d, const CallContext& call,
       d, call, r.name(), r.etag(), r.request_id(), r, out,
       [&](Session&, const Call& before, Call& after) -> absl::Status {
         KYODO_RETURN_IF_ERROR(
-            RequireState(before, Call::DRAFT, "CALL_NOT_DRAFT"));
+            RequireState(before, Call::DRAFT, kyodo::type::v1::CALL_NOT_DRAFT));
         *after.mutable_delete_time() = doc::ToTimestamp(call.start);
         return absl::OkStatus();
       });
@@ -223,14 +223,14 @@ absl::Status OpenCall(const ServiceDeps& d, const CallContext& call,
       d, call, r.name(), r.etag(), r.request_id(), r, out,
       [&](Session& s, const Call& before, Call& after) -> absl::Status {
         KYODO_RETURN_IF_ERROR(
-            RequireState(before, Call::DRAFT, "CALL_NOT_DRAFT"));
+            RequireState(before, Call::DRAFT, kyodo::type::v1::CALL_NOT_DRAFT));
         KYODO_ASSIGN_OR_RETURN(CallIds ids,
                                ParseCallName("name", before.name()));
         KYODO_ASSIGN_OR_RETURN(auto programme,
                                store::GetProgramme(s, ids.programme));
         if (!programme.has_value() || programme->programme.has_delete_time()) {
-          return common::FailedPreconditionError("PROGRAMME_DELETED",
-                                                 "the programme is deleted");
+          return common::FailedPreconditionError(
+              kyodo::type::v1::PROGRAMME_DELETED, "the programme is deleted");
         }
         after.set_state(Call::OPEN);
         return absl::OkStatus();
@@ -243,11 +243,11 @@ absl::Status CloseCall(const ServiceDeps& d, const CallContext& call,
       d, call, r.name(), r.etag(), r.request_id(), r, out,
       [&](Session&, const Call& before, Call& after) -> absl::Status {
         KYODO_RETURN_IF_ERROR(
-            RequireState(before, Call::OPEN, "CALL_NOT_OPEN"));
+            RequireState(before, Call::OPEN, kyodo::type::v1::CALL_NOT_OPEN));
         // Applicants were promised the whole window.
         if (call.start < doc::FromTimestamp(before.submission_end_time())) {
           return common::FailedPreconditionError(
-              "SUBMISSION_WINDOW_NOT_ENDED",
+              kyodo::type::v1::SUBMISSION_WINDOW_NOT_ENDED,
               "the submission window is still open; close the call once "
               "submission_end_time has passed");
         }
@@ -261,13 +261,13 @@ absl::Status StartReview(const ServiceDeps& d, const CallContext& call,
   return ChangeCall(
       d, call, r.name(), r.etag(), r.request_id(), r, out,
       [&](Session& s, const Call& before, Call& after) -> absl::Status {
-        KYODO_RETURN_IF_ERROR(
-            RequireState(before, Call::CLOSED, "CALL_NOT_CLOSED"));
+        KYODO_RETURN_IF_ERROR(RequireState(before, Call::CLOSED,
+                                           kyodo::type::v1::CALL_NOT_CLOSED));
         KYODO_ASSIGN_OR_RETURN(
             auto members, store::LiveReviewers(s, store::IdOf(before.name())));
         if (static_cast<int>(members.size()) < before.min_reviews()) {
           return common::FailedPreconditionError(
-              "NOT_ENOUGH_REVIEWERS",
+              kyodo::type::v1::NOT_ENOUGH_REVIEWERS,
               absl::StrCat("the committee has ", members.size(),
                            " member(s); every proposal needs ",
                            before.min_reviews(), " review(s)"));

@@ -69,12 +69,12 @@ absl::Status Decide(Session& s, const CallContext& call,
                     Call& after) {
   const std::string& request_id = r.request_id();
   if (IsDecided(before.state())) {
-    return StateError("ALREADY_DECIDED",
+    return StateError(kyodo::type::v1::ALREADY_DECIDED,
                       absl::StrCat(before.name(), " is decided"),
                       Call::State_Name(before.state()));
   }
   if (before.state() != Call::UNDER_REVIEW) {
-    return StateError("REVIEW_NOT_STARTED",
+    return StateError(kyodo::type::v1::REVIEW_NOT_STARTED,
                       "a call is decided from UNDER_REVIEW (see StartReview)",
                       Call::State_Name(before.state()));
   }
@@ -142,7 +142,7 @@ absl::Status PreviewDecision(const ServiceDeps& d, const CallContext& call,
             RequireManager(call, row->call.ward(), "preview this decision"));
         const Call::State state = row->call.state();
         if (state != Call::UNDER_REVIEW && !IsDecided(state)) {
-          return StateError("REVIEW_NOT_STARTED",
+          return StateError(kyodo::type::v1::REVIEW_NOT_STARTED,
                             "a decision is previewed from UNDER_REVIEW on",
                             Call::State_Name(state));
         }
@@ -209,7 +209,7 @@ absl::Status GetDecision(const ServiceDeps& d, const CallContext& call,
         }
         KYODO_ASSIGN_OR_RETURN(auto decision, store::GetDecision(s, ids.call));
         if (!decision.has_value()) {
-          return StateError("NOT_DECIDED",
+          return StateError(kyodo::type::v1::NOT_DECIDED,
                             absl::StrCat(r.name(), " has no decision yet"),
                             Call::State_Name(state));
         }
@@ -234,11 +234,13 @@ absl::Status PublishResults(const ServiceDeps& d, const CallContext& call,
       d, call, r.name(), r.etag(), r.request_id(), r, out,
       [&](Session& s, const Call& before, Call& after) -> absl::Status {
         if (before.state() == Call::PUBLISHED) {
-          return StateError("ALREADY_PUBLISHED", "the results are published",
+          return StateError(kyodo::type::v1::ALREADY_PUBLISHED,
+                            "the results are published",
                             Call::State_Name(before.state()));
         }
         if (before.state() != Call::DECIDED) {
-          return StateError("NOT_DECIDED", "results are published once decided",
+          return StateError(kyodo::type::v1::NOT_DECIDED,
+                            "results are published once decided",
                             Call::State_Name(before.state()));
         }
         after.set_state(Call::PUBLISHED);

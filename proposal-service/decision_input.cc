@@ -317,13 +317,14 @@ absl::Status CheckRulings(const std::string& call_name,
     if (ruling.reason().empty()) {
       return common::InvalidArgumentError(
           field("reason"), "required: it is published with the result",
-          "FIELD_REQUIRED");
+          kyodo::type::v1::FIELD_REQUIRED);
     }
     const bool has_amount = ruling.has_adopted_amount_yen();
     if (ruling.action() == v1::CommitteeRuling::REDUCE && !has_amount) {
       return common::InvalidArgumentError(
           field("adopted_amount_yen"),
-          "required: the reduced amount adopted (減額採択)", "FIELD_REQUIRED");
+          "required: the reduced amount adopted (減額採択)",
+          kyodo::type::v1::FIELD_REQUIRED);
     }
     if (ruling.action() == v1::CommitteeRuling::NOT_ADOPT && has_amount) {
       return common::InvalidArgumentError(field("adopted_amount_yen"),
@@ -393,13 +394,13 @@ absl::Status CheckScreened(const DecisionInput& in) {
   const std::vector<std::string> names(in.not_screened.begin(),
                                        in.not_screened.begin() + shown);
   absl::Status status = common::FailedPreconditionError(
-      "NOT_SCREENED",
+      kyodo::type::v1::NOT_SCREENED,
       absl::StrCat(in.not_screened.size(),
                    " submitted proposal(s) are not screened yet: ",
                    absl::StrJoin(names, ", "),
                    shown < in.not_screened.size() ? ", ..." : ""));
   google::rpc::ErrorInfo info;
-  info.set_reason("NOT_SCREENED");
+  info.set_reason(common::ReasonName(kyodo::type::v1::NOT_SCREENED));
   (*info.mutable_metadata())["proposals"] = absl::StrJoin(names, ",");
   (*info.mutable_metadata())["count"] = absl::StrCat(in.not_screened.size());
   common::SetErrorInfo(status, info);
@@ -424,7 +425,7 @@ absl::Status CheckReviews(const DecisionInput& in) {
                    absl::StrJoin(described, ", "),
                    names.size() < missing.size() ? ", ..." : ""));
   google::rpc::ErrorInfo info;
-  info.set_reason("REVIEWS_MISSING");
+  info.set_reason(common::ReasonName(kyodo::type::v1::REVIEWS_MISSING));
   (*info.mutable_metadata())["proposals"] = absl::StrJoin(names, ",");
   (*info.mutable_metadata())["count"] = absl::StrCat(missing.size());
   (*info.mutable_metadata())["min_reviews"] =
@@ -461,14 +462,19 @@ absl::StatusOr<v1::Decision> ComputeDecision(const v1::Call& call,
   if (!missing.empty()) provisional = Provisional(in.input, &unreviewed);
   const domain::SelectionInput& used = missing.empty() ? in.input : provisional;
   absl::StatusOr<domain::SelectionResult> result = domain::Select(used);
+  kyodo::type::v1::ErrorReason rulings;
   if (!result.ok() &&
       result.status().code() == absl::StatusCode::kFailedPrecondition &&
-      absl::StartsWith(result.status().message(), "RULINGS_")) {
+      absl::StartsWith(result.status().message(), "RULINGS_") &&
+      kyodo::type::v1::ErrorReason_Parse(
+          std::string(result.status().message().substr(
+              0, result.status().message().find(':'))),
+          &rulings)) {
     // The committee's adoptions do not fit (selection.h): the reason is the
-    // message's first word.
-    const absl::string_view message = result.status().message();
-    return common::FailedPreconditionError(message.substr(0, message.find(':')),
-                                           message);
+    // message's first word, which the engine (free of protobuf) writes as
+    // the name of a declared reason; one it misspells is an INTERNAL below.
+    return common::ErrorWithReason(absl::StatusCode::kFailedPrecondition,
+                                   rulings, result.status().message());
   }
   if (!result.ok()) {
     // The stored records passed the same bounds when written.

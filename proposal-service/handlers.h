@@ -15,6 +15,7 @@
 #include "common/db/session.h"
 #include "common/server/rpc.h"
 #include "kyodo/proposal/v1/proposal_service.pb.h"
+#include "kyodo/type/v1/error_reason.pb.h"
 #include "proposal-service/service.h"
 #include "proposal-service/store/call_store.h"
 
@@ -77,8 +78,8 @@ absl::Status CallDecidedError(const v1::Call& call);
 
 // A state rule broken: FAILED_PRECONDITION `rule` with the state in the
 // message and in the ErrorInfo metadata ("state").
-absl::Status StateError(absl::string_view rule, absl::string_view message,
-                        absl::string_view state);
+absl::Status StateError(kyodo::type::v1::ErrorReason rule,
+                        absl::string_view message, absl::string_view state);
 
 // The standard change of a call through common::server::Mutate: loaded
 // FOR UPDATE (so it waits for, and then sees, every change in flight of the

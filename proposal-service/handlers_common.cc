@@ -96,19 +96,19 @@ bool IsDecided(v1::Call::State state) {
 
 absl::Status CallDecidedError(const v1::Call& call) {
   return StateError(
-      "CALL_DECIDED",
+      kyodo::type::v1::CALL_DECIDED,
       absl::StrCat(call.name(),
                    " is decided: its proposals, reviews, committee and "
                    "rules no longer change"),
       v1::Call::State_Name(call.state()));
 }
 
-absl::Status StateError(absl::string_view rule, absl::string_view message,
-                        absl::string_view state) {
-  return common::ErrorWithReason(
-      absl::StatusCode::kFailedPrecondition, rule,
-      absl::StrCat(rule, ": ", message, " (state ", state, ")"),
-      {{"state", state}});
+absl::Status StateError(kyodo::type::v1::ErrorReason rule,
+                        absl::string_view message, absl::string_view state) {
+  return common::ErrorWithReason(absl::StatusCode::kFailedPrecondition, rule,
+                                 absl::StrCat(common::ReasonName(rule), ": ",
+                                              message, " (state ", state, ")"),
+                                 {{"state", state}});
 }
 
 absl::Status Unchanged() {

@@ -79,7 +79,7 @@ absl::Status ChangeProgramme(
   };
   m.change = [&](Session& s, const Programme& before, Programme& after) {
     if (before.has_delete_time()) {
-      return common::FailedPreconditionError("PROGRAMME_DELETED",
+      return common::FailedPreconditionError(kyodo::type::v1::PROGRAMME_DELETED,
                                              "the programme is deleted");
     }
     return change(s, before, after);
@@ -190,7 +190,8 @@ absl::Status UpdateProgramme(const ServiceDeps& d, const CallContext& call,
               store::HasCalls(s, store::IdOf(before.name()), true));
           if (running) {
             return common::ErrorWithReason(
-                absl::StatusCode::kFailedPrecondition, "PROGRAMME_IN_USE",
+                absl::StatusCode::kFailedPrecondition,
+                kyodo::type::v1::PROGRAMME_IN_USE,
                 absl::StrCat(
                     "PROGRAMME_IN_USE: ", field,
                     " cannot change while a call of the programme is OPEN, "
@@ -214,7 +215,7 @@ absl::Status DeleteProgramme(const ServiceDeps& d, const CallContext& call,
             store::HasCalls(s, store::IdOf(before.name()), false));
         if (has_calls) {
           return common::FailedPreconditionError(
-              "HAS_CALLS",
+              kyodo::type::v1::HAS_CALLS,
               "the programme has calls; only one without calls is deleted");
         }
         *after.mutable_delete_time() = doc::ToTimestamp(call.start);

@@ -53,7 +53,7 @@ const absl::flat_hash_set<std::string>& MutableFields() {
 
 absl::Status RequireDraft(const Proposal& p) {
   if (p.state() == Proposal::DRAFT) return absl::OkStatus();
-  return StateError("PROPOSAL_NOT_DRAFT",
+  return StateError(kyodo::type::v1::PROPOSAL_NOT_DRAFT,
                     "only a DRAFT proposal changes this way",
                     Proposal::State_Name(p.state()));
 }
@@ -62,11 +62,13 @@ absl::Status RequireDraft(const Proposal& p) {
 absl::Status CheckWindow(const Call& c, absl::Time t) {
   if (t < doc::FromTimestamp(c.submission_start_time())) {
     return common::FailedPreconditionError(
-        "NOT_OPEN_YET", "the submission window has not opened yet");
+        kyodo::type::v1::NOT_OPEN_YET,
+        "the submission window has not opened yet");
   }
   if (t >= doc::FromTimestamp(c.submission_end_time())) {
-    return common::FailedPreconditionError("SUBMISSION_WINDOW_CLOSED",
-                                           "the submission window has closed");
+    return common::FailedPreconditionError(
+        kyodo::type::v1::SUBMISSION_WINDOW_CLOSED,
+        "the submission window has closed");
   }
   return absl::OkStatus();
 }
@@ -177,7 +179,7 @@ absl::Status ChangeProposal(const ServiceDeps& d, const CallContext& call,
       return CallDecidedError(call_row->call);
     }
     if (before.has_delete_time()) {
-      return common::FailedPreconditionError("PROPOSAL_DELETED",
+      return common::FailedPreconditionError(kyodo::type::v1::PROPOSAL_DELETED,
                                              "the proposal is deleted");
     }
     return change(s, *call_row, before, after);
@@ -319,11 +321,11 @@ absl::Status CreateProposal(const ServiceDeps& d, const CallContext& call,
           }
           if (IsDecided(c->call.state())) return CallDecidedError(c->call);
           if (c->call.has_delete_time()) {
-            return common::FailedPreconditionError("CALL_DELETED",
-                                                   "the call is deleted");
+            return common::FailedPreconditionError(
+                kyodo::type::v1::CALL_DELETED, "the call is deleted");
           }
           if (c->call.state() != Call::OPEN) {
-            return StateError("CALL_NOT_OPEN",
+            return StateError(kyodo::type::v1::CALL_NOT_OPEN,
                               "proposals are made to an OPEN call",
                               Call::State_Name(c->call.state()));
           }
@@ -332,7 +334,8 @@ absl::Status CreateProposal(const ServiceDeps& d, const CallContext& call,
               store::CountDrafts(s, ids.call, store::IdOf(p.applicant())));
           if (drafts >= kMaxDraftsPerApplicantInCall) {
             return common::ErrorWithReason(
-                absl::StatusCode::kFailedPrecondition, "TOO_MANY_DRAFTS",
+                absl::StatusCode::kFailedPrecondition,
+                kyodo::type::v1::TOO_MANY_DRAFTS,
                 absl::StrCat("TOO_MANY_DRAFTS: the applicant already has ",
                              drafts,
                              " drafts in this call, the most one "
@@ -411,7 +414,7 @@ absl::Status SubmitProposal(const ServiceDeps& d, const CallContext& call,
           Proposal& after) -> absl::Status {
         KYODO_RETURN_IF_ERROR(RequireDraft(before));
         if (c.call.state() != Call::OPEN) {
-          return StateError("CALL_NOT_OPEN",
+          return StateError(kyodo::type::v1::CALL_NOT_OPEN,
                             "proposals are submitted to an OPEN call",
                             Call::State_Name(c.call.state()));
         }
@@ -433,7 +436,7 @@ absl::Status SubmitProposal(const ServiceDeps& d, const CallContext& call,
             if (others == 0) continue;
             return common::ErrorWithReason(
                 absl::StatusCode::kFailedPrecondition,
-                "TOO_MANY_PROPOSALS_IN_CALL",
+                kyodo::type::v1::TOO_MANY_PROPOSALS_IN_CALL,
                 absl::StrCat(
                     "TOO_MANY_PROPOSALS_IN_CALL: ",
                     party == before.applicant() ? "the applicant "
@@ -462,14 +465,15 @@ absl::Status WithdrawProposal(const ServiceDeps& d, const CallContext& call,
         if (state != Proposal::SUBMITTED && state != Proposal::ELIGIBLE &&
             state != Proposal::INELIGIBLE) {
           return StateError(
-              state == Proposal::WITHDRAWN ? "ALREADY_WITHDRAWN"
-                                           : "PROPOSAL_NOT_SUBMITTED",
+              state == Proposal::WITHDRAWN
+                  ? kyodo::type::v1::ALREADY_WITHDRAWN
+                  : kyodo::type::v1::PROPOSAL_NOT_SUBMITTED,
               "only a submitted proposal is withdrawn (a draft is deleted)",
               Proposal::State_Name(state));
         }
         if (c.call.state() != Call::OPEN && c.call.state() != Call::CLOSED) {
           return StateError(
-              "REVIEW_STARTED",
+              kyodo::type::v1::REVIEW_STARTED,
               "a proposal is withdrawn only until the review starts",
               Call::State_Name(c.call.state()));
         }

@@ -149,7 +149,7 @@ absl::StatusOr<std::optional<common::server::Versioned<Review>>> LoadReview(
   KYODO_ASSIGN_OR_RETURN(subject.member, store::GetReviewer(s, author, true));
   if (!subject.member.has_value() ||
       subject.member->reviewer.has_delete_time()) {
-    return common::FailedPreconditionError("REVIEWER_DELETED",
+    return common::FailedPreconditionError(kyodo::type::v1::REVIEWER_DELETED,
                                            "the member left the committee");
   }
   if (!claim.empty() && subject.member->reviewer.principal() != claim) {
@@ -173,18 +173,18 @@ absl::Status CheckReviewable(const ReviewSubject& subject) {
   const Proposal& p = subject.proposal->proposal;
   if (IsDecided(c.state())) return CallDecidedError(c);
   if (c.state() != Call::UNDER_REVIEW) {
-    return StateError("REVIEW_NOT_STARTED",
+    return StateError(kyodo::type::v1::REVIEW_NOT_STARTED,
                       "reviews are written while UNDER_REVIEW",
                       Call::State_Name(c.state()));
   }
   if (p.state() != Proposal::ELIGIBLE) {
-    return StateError("PROPOSAL_NOT_ELIGIBLE",
+    return StateError(kyodo::type::v1::PROPOSAL_NOT_ELIGIBLE,
                       "only ELIGIBLE proposals are reviewed",
                       Proposal::State_Name(p.state()));
   }
   if (Conflicted(subject.member->reviewer, p)) {
     return common::FailedPreconditionError(
-        "REVIEWER_CONFLICTED",
+        kyodo::type::v1::REVIEWER_CONFLICTED,
         "the member has a conflict of interest with this proposal (declared, "
         "or an "
         "affiliation is its applicant or a co-applicant)");

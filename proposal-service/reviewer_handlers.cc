@@ -121,7 +121,7 @@ absl::Status ChangeReviewer(
     if (IsDecided(call_row->call.state()))
       return CallDecidedError(call_row->call);
     if (before.has_delete_time()) {
-      return common::FailedPreconditionError("REVIEWER_DELETED",
+      return common::FailedPreconditionError(kyodo::type::v1::REVIEWER_DELETED,
                                              "the member is deleted");
     }
     return change(s, after);
@@ -207,8 +207,8 @@ absl::Status CreateReviewer(const ServiceDeps& d, const CallContext& call,
                                                    "appoint its committee"));
               if (IsDecided(c->call.state())) return CallDecidedError(c->call);
               if (c->call.has_delete_time()) {
-                return common::FailedPreconditionError("CALL_DELETED",
-                                                       "the call is deleted");
+                return common::FailedPreconditionError(
+                    kyodo::type::v1::CALL_DELETED, "the call is deleted");
               }
               Reviewer created = member;
               created.set_name(

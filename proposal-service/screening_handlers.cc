@@ -41,13 +41,13 @@ absl::Status CheckScreenable(const Call& c, const Proposal& p) {
   const Proposal::State state = p.state();
   if (state == Proposal::SUBMITTED) return absl::OkStatus();
   if (state != Proposal::ELIGIBLE && state != Proposal::INELIGIBLE) {
-    return StateError("PROPOSAL_NOT_SUBMITTED",
+    return StateError(kyodo::type::v1::PROPOSAL_NOT_SUBMITTED,
                       "only a submitted proposal is screened",
                       Proposal::State_Name(state));
   }
   if (c.state() != Call::OPEN && c.state() != Call::CLOSED) {
     return StateError(
-        "REVIEW_STARTED",
+        kyodo::type::v1::REVIEW_STARTED,
         "a screened proposal is screened again only until the review "
         "starts",
         Call::State_Name(c.state()));
@@ -302,20 +302,21 @@ absl::Status LinkProject(const ServiceDeps& d, const CallContext& call,
         // would change the proposal's etag and update_time.
         if (c.call.state() != Call::PUBLISHED) {
           return StateError(
-              "RESULTS_NOT_PUBLISHED",
+              kyodo::type::v1::RESULTS_NOT_PUBLISHED,
               "a consignment project is linked once the results are published",
               Call::State_Name(c.call.state()));
         }
         if (before.state() != Proposal::ADOPTED) {
           return StateError(
-              "PROPOSAL_NOT_ADOPTED",
+              kyodo::type::v1::PROPOSAL_NOT_ADOPTED,
               "only an adopted proposal becomes a consignment project",
               Proposal::State_Name(before.state()));
         }
         if (before.project() == r.project()) return Unchanged();
         if (!before.project().empty()) {
           return common::ErrorWithReason(
-              absl::StatusCode::kFailedPrecondition, "PROJECT_ALREADY_LINKED",
+              absl::StatusCode::kFailedPrecondition,
+              kyodo::type::v1::PROJECT_ALREADY_LINKED,
               absl::StrCat("PROJECT_ALREADY_LINKED: the proposal is linked to ",
                            before.project()),
               {{"project", before.project()}});

@@ -3,6 +3,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
+#include "common/store/doc.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "nlohmann/json.hpp"
@@ -106,13 +107,16 @@ absl::StatusOr<std::vector<kyodo::type::v1::AuditEvent>> List(
             absl::ToUnixNanos(row.Time(7)));
     const nlohmann::json changes =
         nlohmann::json::parse(row.String(8), nullptr, false);
-    if (changes.is_array()) {
-      for (const auto& entry : changes) {
-        auto* change = event.add_changes();
-        change->set_field(entry.value("field", ""));
-        if (entry.contains("before")) change->set_before(Dump(entry["before"]));
-        if (entry.contains("after")) change->set_after(Dump(entry["after"]));
-      }
+    if (!changes.is_array()) {
+      // An event without its changes would tell a reader nothing changed.
+      return store::BadStoredValue({"audit_events", row.String(0), "changes"},
+                                   "not a JSON array");
+    }
+    for (const auto& entry : changes) {
+      auto* change = event.add_changes();
+      change->set_field(entry.value("field", ""));
+      if (entry.contains("before")) change->set_before(Dump(entry["before"]));
+      if (entry.contains("after")) change->set_after(Dump(entry["after"]));
     }
     events.push_back(std::move(event));
   }

@@ -58,7 +58,8 @@ bool IsDenied(const absl::Status& status) {
 
 absl::Status NotPermitted(absl::string_view what) {
   return ErrorWithReason(
-      absl::StatusCode::kPermissionDenied, "MIGRATION_NOT_PERMITTED",
+      absl::StatusCode::kPermissionDenied,
+      kyodo::type::v1::MIGRATION_NOT_PERMITTED,
       absl::StrCat("the database account may not ", what,
                    ": run the migration step as the migrating account "
                    "(docs/OPERATIONS.md, \"Database accounts\")"));
@@ -81,7 +82,7 @@ absl::Status CheckNotDirty(const AppliedMap& applied) {
   for (const auto& [key, row] : applied) {
     if (row.dirty) {
       return FailedPreconditionError(
-          "SCHEMA_DIRTY",
+          kyodo::type::v1::SCHEMA_DIRTY,
           absl::StrCat("migration ", key.first, "/", key.second,
                        " failed halfway; repair the schema, then clear its "
                        "dirty flag in schema_migrations"));
@@ -124,7 +125,7 @@ absl::StatusOr<MigrationReport> ApplyLocked(
         ++report.applied;
       } else if (it->second.checksum != checksum) {
         return FailedPreconditionError(
-            "MIGRATION_CHANGED",
+            kyodo::type::v1::MIGRATION_CHANGED,
             absl::StrCat("migration ", track.name, "/", m.version,
                          " was edited after it was applied; add a new "
                          "migration instead"));
@@ -173,7 +174,7 @@ absl::Status GrantServing(Session& session, absl::string_view role) {
     if (MySqlErrorNumber(granted) == 1133 ||
         MySqlErrorNumber(granted) == 1410) {
       return FailedPreconditionError(
-          "SERVING_ROLE_MISSING",
+          kyodo::type::v1::SERVING_ROLE_MISSING,
           absl::StrCat("the serving role ", role,
                        " does not exist: create it (docs/OPERATIONS.md, "
                        "\"Database accounts\")"));

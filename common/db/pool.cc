@@ -21,7 +21,8 @@ int WholeSeconds(absl::Duration d) {
 
 absl::Status PoolBusy(const PoolOptions& options) {
   return ErrorWithReason(
-      absl::StatusCode::kResourceExhausted, "DATABASE_POOL_EXHAUSTED",
+      absl::StatusCode::kResourceExhausted,
+      kyodo::type::v1::DATABASE_POOL_EXHAUSTED,
       absl::StrCat("all ", options.max_size,
                    " database sessions are busy; retry with backoff"));
 }
@@ -122,7 +123,8 @@ absl::StatusOr<std::unique_ptr<Session>> ConnectionPool::Open(
                   {"port", options_.port},
                   {"tls", !options_.tls_ca_file.empty()}});
     return WithMySqlErrorNumber(
-        ErrorWithReason(absl::StatusCode::kUnavailable, "DATABASE_UNAVAILABLE",
+        ErrorWithReason(absl::StatusCode::kUnavailable,
+                        kyodo::type::v1::DATABASE_UNAVAILABLE,
                         "cannot connect to the database; retry later"),
         e.getErrorCode());
   } catch (const std::exception& e) {

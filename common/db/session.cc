@@ -94,22 +94,25 @@ absl::Status MapError(const sql::SQLException& e, absl::string_view sql,
   log::Level level = log::Level::kWarning;
   absl::Status status;
   if (number == 1062) {
-    status = ErrorWithReason(absl::StatusCode::kAlreadyExists, "DUPLICATE",
+    status = ErrorWithReason(absl::StatusCode::kAlreadyExists,
+                             kyodo::type::v1::DUPLICATE,
                              "the resource already exists");
     level = log::Level::kDebug;
   } else if (number == 1451 || number == 1452) {
-    status = FailedPreconditionError(
-        "REFERENCE_CONSTRAINT", "a referenced resource is missing or in use");
+    status =
+        FailedPreconditionError(kyodo::type::v1::REFERENCE_CONSTRAINT,
+                                "a referenced resource is missing or in use");
   } else if (number == 1205 || number == 1213) {
-    status = ErrorWithReason(absl::StatusCode::kAborted, "TRANSACTION_CONFLICT",
+    status = ErrorWithReason(absl::StatusCode::kAborted,
+                             kyodo::type::v1::TRANSACTION_CONFLICT,
                              "a concurrent transaction conflicted; retry");
   } else if (number == 1969 || number == 3024) {
     status = absl::DeadlineExceededError("database statement timed out");
   } else if (number >= 2000 && number < 3000) {
     session.MarkBroken();
-    status =
-        ErrorWithReason(absl::StatusCode::kUnavailable, "DATABASE_UNAVAILABLE",
-                        "the database is unavailable; retry later");
+    status = ErrorWithReason(absl::StatusCode::kUnavailable,
+                             kyodo::type::v1::DATABASE_UNAVAILABLE,
+                             "the database is unavailable; retry later");
   } else {
     status = absl::InternalError(
         absl::StrCat("mysql error ", number, " (", e.getSQLState(), ")"));

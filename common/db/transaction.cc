@@ -91,7 +91,7 @@ absl::Status RunInTransaction(ConnectionPool& pool, absl::Time deadline,
   }
   if (!IsRetryableConflict(status)) return status;
   return ErrorWithReason(
-      absl::StatusCode::kAborted, "TRANSACTION_CONFLICT",
+      absl::StatusCode::kAborted, kyodo::type::v1::TRANSACTION_CONFLICT,
       absl::StrCat("the change conflicted with concurrent changes ",
                    options.max_attempts,
                    " times; nothing was written; retry the call"));

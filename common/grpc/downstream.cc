@@ -106,12 +106,14 @@ absl::Status Sanitize(absl::Status status, const DownstreamOptions& options) {
   switch (status.code()) {
     case absl::StatusCode::kUnavailable:
       return ErrorWithReason(
-          absl::StatusCode::kUnavailable, "DOWNSTREAM_UNAVAILABLE",
+          absl::StatusCode::kUnavailable,
+          kyodo::type::v1::DOWNSTREAM_UNAVAILABLE,
           absl::StrCat(options.service, " is unavailable; retry later"),
           {{"service", options.service}});
     case absl::StatusCode::kDeadlineExceeded:
       return ErrorWithReason(
-          absl::StatusCode::kDeadlineExceeded, "DOWNSTREAM_TIMEOUT",
+          absl::StatusCode::kDeadlineExceeded,
+          kyodo::type::v1::DOWNSTREAM_TIMEOUT,
           absl::StrCat(options.service, " did not answer in time"),
           {{"service", options.service}});
     default:

@@ -11,6 +11,7 @@
 #include "common/log/log.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
+#include "common/store/doc.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
@@ -47,7 +48,7 @@ absl::Status Reused() {
       "request_id",
       "was already used for a different request; use a new UUID for a new "
       "request",
-      "REQUEST_ID_REUSED");
+      kyodo::type::v1::REQUEST_ID_REUSED);
 }
 
 // 32 hex digits of `hex` as 8-4-4-4-12.
@@ -80,7 +81,9 @@ absl::StatusOr<std::optional<std::string>> Claim(
   }
   std::string response;
   if (!absl::Base64Unescape(row->String(1), &response)) {
-    return absl::InternalError("stored response is not base64");
+    return store::BadStoredValue(
+        {"request_ids", absl::StrCat(method, " ", id), "response"},
+        "not base64");
   }
   return std::optional<std::string>(std::move(response));
 }
@@ -117,7 +120,9 @@ absl::Status Run(db::Session& session, absl::string_view request_id,
   if (prior.has_value()) {
     response->Clear();
     if (!response->ParseFromString(*prior)) {
-      return absl::InternalError("stored response does not parse");
+      return store::BadStoredValue(
+          {"request_ids", absl::StrCat(method, " ", request_id), "response"},
+          "not the method's response message");
     }
     return absl::OkStatus();
   }

@@ -15,7 +15,7 @@ namespace {
 constexpr size_t kMaxTerms = 20;
 
 absl::Status Bad(absl::string_view why) {
-  return InvalidArgumentError("filter", why, "INVALID_FILTER");
+  return InvalidArgumentError("filter", why, kyodo::type::v1::INVALID_FILTER);
 }
 
 struct Term {

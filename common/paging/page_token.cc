@@ -31,7 +31,8 @@ int64_t GetInt64(absl::string_view in) {
 }
 
 absl::Status BadToken(absl::string_view why) {
-  return InvalidArgumentError("page_token", why, "INVALID_PAGE_TOKEN");
+  return InvalidArgumentError("page_token", why,
+                              kyodo::type::v1::INVALID_PAGE_TOKEN);
 }
 
 }  // namespace
@@ -92,7 +93,7 @@ absl::StatusOr<PageCursor> PageTokenCodec::Decode(
                                 absl::StrCat("has expired (page tokens last ",
                                              absl::FormatDuration(ttl_),
                                              "); start again without a token"),
-                                "PAGE_TOKEN_EXPIRED");
+                                kyodo::type::v1::PAGE_TOKEN_EXPIRED);
   }
   PageCursor cursor;
   cursor.last_seq = GetInt64(body.substr(1 + kFingerprintBytes + 8, 8));

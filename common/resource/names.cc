@@ -46,7 +46,8 @@ absl::StatusOr<std::vector<std::string>> ParseNestedName(
     absl::string_view field, absl::string_view name,
     absl::string_view pattern) {
   if (name.empty()) {
-    return InvalidArgumentError(field, "required", "FIELD_REQUIRED");
+    return InvalidArgumentError(field, "required",
+                                kyodo::type::v1::FIELD_REQUIRED);
   }
   std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
   std::vector<absl::string_view> want = absl::StrSplit(pattern, '/');

@@ -2,6 +2,11 @@
 // AIP-193: a google.rpc.ErrorInfo (reason UPPER_SNAKE, metadata) on every
 // error and a google.rpc.BadRequest naming the field on INVALID_ARGUMENT.
 //
+// Every reason is a value of kyodo.type.v1.ErrorReason
+// (protos/kyodo/type/v1/error_reason.proto), sent by its name: the builders
+// below take the enum, so a service cannot emit a reason the protos do not
+// declare, and callers compare reasons with HasReason, never with a string.
+//
 // The details ride inside absl::Status as payloads keyed by their type URL, so
 // layers below the handlers stay free of gRPC; grpc_status.h turns them into
 // grpc-status-details-bin exactly once. The ErrorInfo domain is filled in at
@@ -17,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "google/rpc/error_details.pb.h"
+#include "kyodo/type/v1/error_reason.pb.h"
 
 namespace kyodo::common {
 
@@ -29,19 +35,20 @@ inline constexpr char kBadRequestTypeUrl[] =
 // request, e.g. "partner.display_name"; `description` says what is wrong in
 // words a caller can act on. ErrorInfo reason is `reason`, with metadata
 // {"field": field}; BadRequest carries the same field violation.
-absl::Status InvalidArgumentError(absl::string_view field,
-                                  absl::string_view description,
-                                  absl::string_view reason = "INVALID_FIELD");
+absl::Status InvalidArgumentError(
+    absl::string_view field, absl::string_view description,
+    kyodo::type::v1::ErrorReason reason = kyodo::type::v1::INVALID_FIELD);
 
 // A `code` error with ErrorInfo reason `reason` and the given metadata. Use
 // it for FAILED_PRECONDITION naming the rule, ABORTED, ALREADY_EXISTS, ...
 absl::Status ErrorWithReason(
-    absl::StatusCode code, absl::string_view reason, absl::string_view message,
+    absl::StatusCode code, kyodo::type::v1::ErrorReason reason,
+    absl::string_view message,
     std::initializer_list<std::pair<absl::string_view, absl::string_view>>
         metadata = {});
 
-// FAILED_PRECONDITION naming the rule (`rule` is its UPPER_SNAKE reason).
-absl::Status FailedPreconditionError(absl::string_view rule,
+// FAILED_PRECONDITION naming the rule; the message starts with its name.
+absl::Status FailedPreconditionError(kyodo::type::v1::ErrorReason rule,
                                      absl::string_view message);
 
 // NOT_FOUND for `resource` (a resource name such as "partners/abc").
@@ -61,8 +68,20 @@ std::optional<google::rpc::BadRequest> GetBadRequest(
 // Attaches `info` (replacing any ErrorInfo already there).
 void SetErrorInfo(absl::Status& status, const google::rpc::ErrorInfo& info);
 
-// The ErrorInfo reason, or "" when there is none.
+// The ErrorInfo reason as sent, or "" when there is none.
 std::string ErrorReason(const absl::Status& status);
+
+// Whether the status carries ErrorInfo reason `reason` (also when it came
+// from another service through FromGrpcStatus).
+bool HasReason(const absl::Status& status, kyodo::type::v1::ErrorReason reason);
+
+// The wire form of `reason`: its enum value name, e.g. "PARTNER_DELETED".
+const std::string& ReasonName(kyodo::type::v1::ErrorReason reason);
+
+// The reason an error with no ErrorInfo of its own is sent with: the name
+// of its canonical code (INTERNAL for INTERNAL, UNKNOWN and DATA_LOSS, whose
+// details are withheld).
+kyodo::type::v1::ErrorReason ReasonForCode(absl::StatusCode code);
 
 }  // namespace kyodo::common
 

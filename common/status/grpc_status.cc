@@ -29,10 +29,10 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view domain,
     message = absl::StrCat("internal error; quote call id ", call_id,
                            " when reporting it");
     info = google::rpc::ErrorInfo();
-    info->set_reason("INTERNAL");
+    info->set_reason(ReasonName(kyodo::type::v1::INTERNAL));
   } else if (!info.has_value()) {
     info = google::rpc::ErrorInfo();
-    info->set_reason(absl::StatusCodeToString(status.code()));
+    info->set_reason(ReasonName(ReasonForCode(status.code())));
   }
   if (info->domain().empty()) info->set_domain(std::string(domain));
   (*info->mutable_metadata())["call_id"] = std::string(call_id);

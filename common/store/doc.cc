@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/log/log.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -29,17 +30,39 @@ std::string ToDoc(const google::protobuf::Message& resource) {
   return json;
 }
 
-absl::Status FromDoc(absl::string_view doc,
+absl::Status BadStoredValue(const StoredAt& at, absl::string_view what) {
+  log::Error("stored value does not parse", {{"table", at.table},
+                                             {"row", at.id},
+                                             {"column", at.column},
+                                             {"problem", what}});
+  return absl::DataLossError(absl::StrCat(at.table, " row ", at.id, " column ",
+                                          at.column,
+                                          " does not parse: ", what));
+}
+
+absl::Status FromDoc(absl::string_view doc, const StoredAt& at,
                      google::protobuf::Message* resource) {
   google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
+  options.ignore_unknown_fields = false;
   auto status = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(doc.data(), doc.size()), resource, options);
-  if (!status.ok()) {
-    return absl::InternalError(absl::StrCat("stored document does not parse: ",
-                                            status.message().ToString()));
-  }
+  if (!status.ok()) return BadStoredValue(at, status.message().ToString());
   return absl::OkStatus();
+}
+
+absl::StatusOr<int> StoredEnumNumber(
+    const db::Row& row, size_t column,
+    const google::protobuf::EnumDescriptor* type, const StoredAt& at) {
+  if (row.IsNull(column)) return BadStoredValue(at, "NULL");
+  const google::protobuf::EnumValueDescriptor* value =
+      type->FindValueByName(row.String(column));
+  if (value == nullptr) {
+    // Enum names are the API's own words, never personal data.
+    return BadStoredValue(
+        at, absl::StrCat("\"", row.String(column).substr(0, 64), "\" is no ",
+                         type->full_name()));
+  }
+  return value->number();
 }
 
 std::string Etag(int64_t version) {
@@ -53,7 +76,12 @@ bool EtagMatches(absl::string_view etag, int64_t version) {
 absl::StatusOr<RowMeta> ReadResource(const db::Row& row,
                                      absl::string_view collection,
                                      google::protobuf::Message* resource) {
-  if (absl::Status s = FromDoc(row.String(6), resource); !s.ok()) return s;
+  const absl::string_view table = collection.substr(collection.rfind('/') + 1);
+  if (absl::Status s =
+          FromDoc(row.String(6), {table, row.String(1), "doc"}, resource);
+      !s.ok()) {
+    return s;
+  }
   RowMeta meta{row.Int(0), row.Int(2)};
   const auto* d = resource->GetDescriptor();
   const auto* r = resource->GetReflection();

@@ -4,12 +4,16 @@
 #ifndef KYODO_COMMON_STORE_DOC_H_
 #define KYODO_COMMON_STORE_DOC_H_
 
+#include <cstddef>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/db/session.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/generated_enum_reflection.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
 
@@ -20,10 +24,53 @@ namespace kyodo::common::store {
 // update_time, delete_time and etag.
 std::string ToDoc(const google::protobuf::Message& resource);
 
-// Parses a document written by ToDoc (fields it does not know are ignored,
-// so an older binary reads a newer row). INTERNAL when it is not JSON.
-absl::Status FromDoc(absl::string_view doc,
+// Where a stored value was read: its table, its row's id and its column.
+struct StoredAt {
+  absl::string_view table;
+  absl::string_view id;
+  absl::string_view column;
+};
+
+// DATA_LOSS for a stored value that does not parse. Its message is withheld
+// from the caller (docs/API.md, "Errors"), so it is logged here as an error
+// naming the table, the row id, the column and `what` is wrong: the row an
+// operator has to repair. Stores answer this rather than read a default in
+// the value's place, which the next change would write back over the row.
+absl::Status BadStoredValue(const StoredAt& at, absl::string_view what);
+
+// Parses a document written by ToDoc. DATA_LOSS (logged, see BadStoredValue)
+// when it is not JSON, or names a field or an enum value `resource` does not
+// declare: such a row was written by another binary, and reading the value as
+// unset would drop it at the next write.
+absl::Status FromDoc(absl::string_view doc, const StoredAt& at,
                      google::protobuf::Message* resource);
+
+// The number of the value of enum `type` named in column `column` of `row`;
+// DATA_LOSS (logged) when the column is NULL or names no value of `type`.
+absl::StatusOr<int> StoredEnumNumber(
+    const db::Row& row, size_t column,
+    const google::protobuf::EnumDescriptor* type, const StoredAt& at);
+
+// The value of proto enum E named in NOT NULL column `column` (e.g. a state).
+template <typename E>
+absl::StatusOr<E> StoredEnum(const db::Row& row, size_t column,
+                             const StoredAt& at) {
+  absl::StatusOr<int> number = StoredEnumNumber(
+      row, column, google::protobuf::GetEnumDescriptor<E>(), at);
+  if (!number.ok()) return number.status();
+  return static_cast<E>(*number);
+}
+
+// The same for a nullable column whose NULL means "none" (nullopt).
+template <typename E>
+absl::StatusOr<std::optional<E>> StoredOptionalEnum(const db::Row& row,
+                                                    size_t column,
+                                                    const StoredAt& at) {
+  if (row.IsNull(column)) return std::optional<E>();
+  absl::StatusOr<E> value = StoredEnum<E>(row, column, at);
+  if (!value.ok()) return value.status();
+  return std::optional<E>(*value);
+}
 
 // The etag of row version `version`, and the reverse check.
 std::string Etag(int64_t version);
@@ -41,7 +88,9 @@ struct RowMeta {
 };
 
 // Fills `resource` from a row starting with kResourceColumns: its document,
-// then name ("<collection>/<id>"), create/update/delete times and etag.
+// then name ("<collection>/<id>"), create/update/delete times and etag. The
+// table is the collection's last segment ("programmes/p/calls" -> calls);
+// a document that does not parse is DATA_LOSS naming it and the row's id.
 absl::StatusOr<RowMeta> ReadResource(const db::Row& row,
                                      absl::string_view collection,
                                      google::protobuf::Message* resource);

@@ -31,12 +31,13 @@ std::string Path(const std::string& prefix, const FieldDescriptor* field,
 absl::Status CheckString(const std::string& path, const std::string& value,
                          int max_bytes) {
   if (!IsValidUtf8(value)) {
-    return InvalidArgumentError(path, "is not valid UTF-8", "INVALID_UTF8");
+    return InvalidArgumentError(path, "is not valid UTF-8",
+                                kyodo::type::v1::INVALID_UTF8);
   }
   if (static_cast<int>(value.size()) > max_bytes) {
     return InvalidArgumentError(
         path, absl::StrCat("is longer than ", max_bytes, " bytes"),
-        "FIELD_TOO_LONG");
+        kyodo::type::v1::FIELD_TOO_LONG);
   }
   return absl::OkStatus();
 }
@@ -67,7 +68,7 @@ absl::Status Walk(const Message& message, const std::string& prefix,
         return InvalidArgumentError(
             Path(prefix, field, -1),
             absl::StrCat("has more than ", max_items, " entries"),
-            "TOO_MANY_ITEMS");
+            kyodo::type::v1::TOO_MANY_ITEMS);
       }
       for (int i = 0; i < count; ++i) {
         if (is_string) {
@@ -116,7 +117,8 @@ absl::Status ValidateRequest(const google::protobuf::Message& request) {
 
 absl::Status RequireNonEmpty(absl::string_view field, absl::string_view value) {
   if (value.empty())
-    return InvalidArgumentError(field, "required", "FIELD_REQUIRED");
+    return InvalidArgumentError(field, "required",
+                                kyodo::type::v1::FIELD_REQUIRED);
   return absl::OkStatus();
 }
 

@@ -105,11 +105,12 @@ bool IsValidCorporateNumber(absl::string_view number) {
 
 absl::Status ValidatePartner(const Partner& p, absl::string_view field) {
   if (p.kind() == kyodo::partner::v1::PARTNER_KIND_UNSPECIFIED) {
-    return InvalidArgumentError(F(field, "kind"), "required", "FIELD_REQUIRED");
+    return InvalidArgumentError(F(field, "kind"), "required",
+                                kyodo::type::v1::FIELD_REQUIRED);
   }
   if (IsBlank(p.display_name())) {
     return InvalidArgumentError(F(field, "display_name"), "required",
-                                "FIELD_REQUIRED");
+                                kyodo::type::v1::FIELD_REQUIRED);
   }
   if (!p.corporate_number().empty() &&
       !IsValidCorporateNumber(p.corporate_number())) {
@@ -117,7 +118,7 @@ absl::Status ValidatePartner(const Partner& p, absl::string_view field) {
         F(field, "corporate_number"),
         "must be 13 digits whose first is the check digit of the other 12 "
         "(法人番号)",
-        "INVALID_CORPORATE_NUMBER");
+        kyodo::type::v1::INVALID_CORPORATE_NUMBER);
   }
   if (!p.website_uri().empty() &&
       !absl::StartsWith(p.website_uri(), "https://") &&
@@ -130,11 +131,11 @@ absl::Status ValidatePartner(const Partner& p, absl::string_view field) {
     if (!parent.ok()) return parent.status();
     if (p.kind() != kyodo::partner::v1::CITY_UNIT) {
       return common::FailedPreconditionError(
-          "PARENT_ONLY_FOR_CITY_UNIT",
+          kyodo::type::v1::PARENT_ONLY_FOR_CITY_UNIT,
           "only a CITY_UNIT belongs to a parent unit");
     }
     if (p.parent() == p.name()) {
-      return common::FailedPreconditionError("PARENT_CYCLE",
+      return common::FailedPreconditionError(kyodo::type::v1::PARENT_CYCLE,
                                              "a unit cannot be its own parent");
     }
   }
@@ -152,7 +153,7 @@ absl::Status CheckNoParentCycle(
   for (int depth = 0; depth < kMaxDepth; ++depth) {
     if (current == id) {
       return common::FailedPreconditionError(
-          "PARENT_CYCLE",
+          kyodo::type::v1::PARENT_CYCLE,
           "the chosen parent is this unit or one of the units below it");
     }
     auto next = parent_of(current);
@@ -161,16 +162,18 @@ absl::Status CheckNoParentCycle(
     current = **next;
   }
   return common::FailedPreconditionError(
-      "PARENT_CYCLE", "the parent chain is deeper than 64 units");
+      kyodo::type::v1::PARENT_CYCLE,
+      "the parent chain is deeper than 64 units");
 }
 
 absl::Status ValidateAgreement(const Agreement& a, absl::string_view field) {
   if (IsBlank(a.display_name())) {
     return InvalidArgumentError(F(field, "display_name"), "required",
-                                "FIELD_REQUIRED");
+                                kyodo::type::v1::FIELD_REQUIRED);
   }
   if (a.kind() == Agreement::KIND_UNSPECIFIED) {
-    return InvalidArgumentError(F(field, "kind"), "required", "FIELD_REQUIRED");
+    return InvalidArgumentError(F(field, "kind"), "required",
+                                kyodo::type::v1::FIELD_REQUIRED);
   }
   KYODO_RETURN_IF_ERROR(ValidateNames(a.parties(), F(field, "parties"), 2));
   if (a.has_sign_date()) {
@@ -204,7 +207,7 @@ Agreement::State AgreementState(const Agreement& a, absl::CivilDay today) {
 absl::Status ValidateNetwork(const Network& n, absl::string_view field) {
   if (IsBlank(n.display_name())) {
     return InvalidArgumentError(F(field, "display_name"), "required",
-                                "FIELD_REQUIRED");
+                                kyodo::type::v1::FIELD_REQUIRED);
   }
   auto unit = common::ParseName(F(field, "convening_unit"), n.convening_unit(),
                                 "partners");

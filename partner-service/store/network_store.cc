@@ -50,10 +50,11 @@ absl::StatusOr<std::vector<NetworkRow>> FromRows(const std::vector<Row>& rows) {
                            doc::ReadResource(row, "networks", &n.network));
     n.seq = meta.seq;
     n.version = meta.version;
-    kyodo::type::v1::Ward ward = kyodo::type::v1::WARD_UNSPECIFIED;
-    if (kyodo::type::v1::Ward_Parse(row.String(7), &ward)) {
-      n.network.set_ward(ward);
-    }
+    // NULL is a network of no one ward; a name that is no ward is bad data.
+    KYODO_ASSIGN_OR_RETURN(std::optional<kyodo::type::v1::Ward> ward,
+                           doc::StoredOptionalEnum<kyodo::type::v1::Ward>(
+                               row, 7, {"networks", row.String(1), "ward"}));
+    if (ward.has_value()) n.network.set_ward(*ward);
     out.push_back(std::move(n));
   }
   return out;

@@ -50,8 +50,9 @@ absl::StatusOr<PartnerRow> FromRow(const Row& row) {
                          doc::ReadResource(row, "partners", &out.partner));
   out.seq = meta.seq;
   out.version = meta.version;
-  Partner::State state = Partner::STATE_UNSPECIFIED;
-  Partner::State_Parse(row.String(7), &state);
+  KYODO_ASSIGN_OR_RETURN(Partner::State state,
+                         doc::StoredEnum<Partner::State>(
+                             row, 7, {"partners", row.String(1), "state"}));
   out.partner.set_state(state);
   return out;
 }
@@ -84,7 +85,8 @@ std::optional<std::string> NonEmpty(const std::string& s) {
 absl::Status MapDuplicate(absl::Status status) {
   if (status.code() == absl::StatusCode::kAlreadyExists) {
     return common::ErrorWithReason(
-        absl::StatusCode::kAlreadyExists, "CORPORATE_NUMBER_TAKEN",
+        absl::StatusCode::kAlreadyExists,
+        kyodo::type::v1::CORPORATE_NUMBER_TAKEN,
         "another partner has this corporate_number; update or undelete that "
         "partner instead");
   }

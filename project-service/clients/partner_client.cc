@@ -19,7 +19,7 @@ absl::Status Unavailable(absl::Status status) {
     return status;
   }
   return common::ErrorWithReason(
-      status.code(), "PARTNER_SERVICE_UNAVAILABLE",
+      status.code(), kyodo::type::v1::PARTNER_SERVICE_UNAVAILABLE,
       absl::StrCat("partner-service could not be asked about the partners (",
                    status.message(), "); nothing was written, retry later"),
       {{"service", kPartnerService}});
@@ -57,7 +57,8 @@ absl::StatusOr<domain::PartnersByName> PartnerClient::GetPartners(
       });
   if (const std::string missing = MissingResource(status); !missing.empty()) {
     return common::ErrorWithReason(
-        absl::StatusCode::kFailedPrecondition, "PARTICIPANT_NOT_FOUND",
+        absl::StatusCode::kFailedPrecondition,
+        kyodo::type::v1::PARTICIPANT_NOT_FOUND,
         absl::StrCat(missing, " is not a partner; register it first"),
         {{"partner", missing}});
   }
@@ -82,7 +83,8 @@ absl::Status PartnerClient::CheckAgreement(
   if (status.code() == absl::StatusCode::kNotFound ||
       (status.ok() && agreement.has_delete_time())) {
     return common::ErrorWithReason(
-        absl::StatusCode::kFailedPrecondition, "AGREEMENT_NOT_FOUND",
+        absl::StatusCode::kFailedPrecondition,
+        kyodo::type::v1::AGREEMENT_NOT_FOUND,
         absl::StrCat(name, status.ok() ? " is deleted" : " does not exist"),
         {{"agreement", name}});
   }

@@ -22,7 +22,7 @@ absl::Status Unavailable(absl::Status status) {
     return status;
   }
   return common::ErrorWithReason(
-      status.code(), "PROPOSAL_SERVICE_UNAVAILABLE",
+      status.code(), kyodo::type::v1::PROPOSAL_SERVICE_UNAVAILABLE,
       absl::StrCat("proposal-service could not be asked about the source "
                    "proposal (",
                    status.message(), "); nothing was written, retry later"),

@@ -35,7 +35,8 @@ std::string At(absl::string_view field, absl::string_view list, int i,
 }
 
 absl::Status Required(absl::string_view field) {
-  return InvalidArgumentError(field, "required", "FIELD_REQUIRED");
+  return InvalidArgumentError(field, "required",
+                              kyodo::type::v1::FIELD_REQUIRED);
 }
 
 // The last day a (possibly partial) date can mean.
@@ -80,7 +81,7 @@ absl::Status ValidateParticipantList(const Project& p,
       return InvalidArgumentError(
           at,
           absl::StrCat(x.partner(), " is listed twice; list each party once"),
-          "DUPLICATE_PARTICIPANT");
+          kyodo::type::v1::DUPLICATE_PARTICIPANT);
     }
     if (x.role() == Participant::ROLE_UNSPECIFIED) {
       return Required(At(field, "participants", i, "role"));
@@ -103,7 +104,7 @@ absl::Status CheckContributionParty(const Project& p, absl::string_view at,
   }
   return InvalidArgumentError(
       at, absl::StrCat(name, " is not a participant of the project"),
-      "PARTY_NOT_PARTICIPANT");
+      kyodo::type::v1::PARTY_NOT_PARTICIPANT);
 }
 
 absl::Status ValidateContributions(const Project& p, absl::string_view field) {
@@ -114,14 +115,15 @@ absl::Status ValidateContributions(const Project& p, absl::string_view field) {
     }
     const std::string amount = At(field, "contributions", i, "amount_yen");
     if (c.has_amount_yen() && c.amount_yen() < 0) {
-      return InvalidArgumentError(
-          amount, "must be a non-negative number of yen", "NEGATIVE_AMOUNT");
+      return InvalidArgumentError(amount,
+                                  "must be a non-negative number of yen",
+                                  kyodo::type::v1::NEGATIVE_AMOUNT);
     }
     // The bound of kyodo's amounts (proposal-service's too), so that sums
     // of them (open data, dashboards) stay far inside int64.
     if (c.amount_yen() > kMaxAmountYen) {
       return InvalidArgumentError(amount, "must be at most 10^15 yen",
-                                  "AMOUNT_TOO_LARGE");
+                                  kyodo::type::v1::AMOUNT_TOO_LARGE);
     }
     if (c.has_amount_yen() && !IsMoneyForm(c.form())) {
       return InvalidArgumentError(
@@ -155,7 +157,7 @@ absl::Status ValidateLists(const Project& p, absl::string_view field) {
     if (principle == v1::PRINCIPLE_UNSPECIFIED) return Required(at);
     if (!principles.insert(principle).second) {
       return InvalidArgumentError(at, "is listed twice; one note per principle",
-                                  "DUPLICATE_PRINCIPLE");
+                                  kyodo::type::v1::DUPLICATE_PRINCIPLE);
     }
   }
   return ValidateOutcomes(p.outcomes(), absl::StrCat(field, ".outcomes"));
@@ -231,7 +233,7 @@ absl::Status ValidateProject(const Project& p, absl::string_view field) {
         absl::StrCat(field, ".issue"),
         "required: a cooperation that does not aim at an issue (課題) is not "
         "協働・連携",
-        "FIELD_REQUIRED");
+        kyodo::type::v1::FIELD_REQUIRED);
   }
   if (p.programme() == v1::PROGRAMME_UNSPECIFIED) {
     return Required(absl::StrCat(field, ".programme"));
@@ -262,7 +264,7 @@ absl::Status ValidateParticipants(const Project& p, absl::string_view field) {
 absl::Status CheckParticipantCount(const Project& p) {
   if (p.participants_size() >= 2) return absl::OkStatus();
   return common::FailedPreconditionError(
-      "PARTICIPANTS_TOO_FEW",
+      kyodo::type::v1::PARTICIPANTS_TOO_FEW,
       absl::StrCat("a project needs at least two parties; it has ",
                    p.participants_size()));
 }
@@ -278,14 +280,16 @@ absl::Status ApplyPartners(const PartnersByName& partners, Project& project) {
     auto it = partners.find(x.partner());
     if (it == partners.end()) {
       return common::ErrorWithReason(
-          absl::StatusCode::kFailedPrecondition, "PARTICIPANT_NOT_FOUND",
+          absl::StatusCode::kFailedPrecondition,
+          kyodo::type::v1::PARTICIPANT_NOT_FOUND,
           absl::StrCat(x.partner(), " is not a partner; register it first"),
           {{"partner", x.partner()}});
     }
     const Partner& partner = it->second;
     if (partner.has_delete_time() || partner.state() != Partner::ACTIVE) {
       return common::ErrorWithReason(
-          absl::StatusCode::kFailedPrecondition, "PARTICIPANT_NOT_ACTIVE",
+          absl::StatusCode::kFailedPrecondition,
+          kyodo::type::v1::PARTICIPANT_NOT_ACTIVE,
           absl::StrCat(x.partner(), " (", partner.display_name(), ") is ",
                        partner.has_delete_time()
                            ? "deleted"
@@ -295,7 +299,8 @@ absl::Status ApplyPartners(const PartnersByName& partners, Project& project) {
     if (x.role() == Participant::CITY &&
         partner.kind() != kyodo::partner::v1::CITY_UNIT) {
       return common::ErrorWithReason(
-          absl::StatusCode::kFailedPrecondition, "CITY_ROLE_NEEDS_CITY_UNIT",
+          absl::StatusCode::kFailedPrecondition,
+          kyodo::type::v1::CITY_ROLE_NEEDS_CITY_UNIT,
           absl::StrCat(x.partner(), " is a ",
                        kyodo::partner::v1::PartnerKind_Name(partner.kind()),
                        "; role CITY is for the city's own units"),
@@ -349,7 +354,7 @@ absl::Status CheckCooperativeParties(const Project& p) {
     return absl::OkStatus();
   }
   return common::FailedPreconditionError(
-      "COOPERATIVE_PROJECT_NEEDS_CIVIC_GROUP_AND_CITY",
+      kyodo::type::v1::COOPERATIVE_PROJECT_NEEDS_CIVIC_GROUP_AND_CITY,
       "a 協働型事業 is between the city and civic groups: it needs a "
       "CIVIC_GROUP and a CITY_UNIT party (大学や企業等との連携は協働型事業に"
       "該当しない)");
@@ -371,7 +376,8 @@ absl::Status CheckPrinciples(const Project& p) {
   if (missing.empty()) return absl::OkStatus();
   const std::string list = absl::StrJoin(missing, ",");
   return common::ErrorWithReason(
-      absl::StatusCode::kFailedPrecondition, "PRINCIPLES_NOT_ADDRESSED",
+      absl::StatusCode::kFailedPrecondition,
+      kyodo::type::v1::PRINCIPLES_NOT_ADDRESSED,
       absl::StrCat(
           "a 協働型事業 addresses the six principles before it starts; "
           "write a note for ",

@@ -11,7 +11,7 @@ using kyodo::project::v1::Project;
 
 absl::Status NotDeleted(const Project& p) {
   if (!p.has_delete_time()) return absl::OkStatus();
-  return common::FailedPreconditionError("PROJECT_DELETED",
+  return common::FailedPreconditionError(kyodo::type::v1::PROJECT_DELETED,
                                          absl::StrCat(p.name(), " is deleted"));
 }
 
@@ -31,7 +31,7 @@ absl::Status InState(const Project& p, absl::string_view action,
   }
   const std::string& state = Project::State_Name(p.state());
   return common::ErrorWithReason(
-      absl::StatusCode::kFailedPrecondition, "WRONG_STATE",
+      absl::StatusCode::kFailedPrecondition, kyodo::type::v1::WRONG_STATE,
       absl::StrCat(action, " needs a ", want, " project; ", p.name(), " is ",
                    state),
       {{"state", state}, {"allowed", want}});
@@ -43,7 +43,7 @@ absl::Status CheckEditable(const Project& p) {
   KYODO_RETURN_IF_ERROR(NotDeleted(p));
   if (p.state() == Project::REVIEWED || p.state() == Project::CANCELLED) {
     return common::ErrorWithReason(
-        absl::StatusCode::kFailedPrecondition, "PROJECT_CLOSED",
+        absl::StatusCode::kFailedPrecondition, kyodo::type::v1::PROJECT_CLOSED,
         absl::StrCat(p.name(), " is ", Project::State_Name(p.state()),
                      ": its record is closed"),
         {{"state", Project::State_Name(p.state())}});
@@ -58,7 +58,7 @@ absl::Status CheckSourceProposalKept(const Project& before,
     return absl::OkStatus();
   }
   return common::FailedPreconditionError(
-      "SOURCE_PROPOSAL_IMMUTABLE",
+      kyodo::type::v1::SOURCE_PROPOSAL_IMMUTABLE,
       absl::StrCat("source_proposal stays ", before.source_proposal(),
                    " once set"));
 }
@@ -66,19 +66,20 @@ absl::Status CheckSourceProposalKept(const Project& before,
 absl::Status CheckSourceProposal(const Project& project,
                                  const std::optional<SourceProposal>& source) {
   const std::string& name = project.source_proposal();
-  auto refuse = [&](absl::string_view rule, std::string why) {
-    return common::ErrorWithReason(absl::StatusCode::kFailedPrecondition, rule,
-                                   absl::StrCat(rule, ": ", why),
-                                   {{"source_proposal", name}});
+  auto refuse = [&](kyodo::type::v1::ErrorReason rule, std::string why) {
+    return common::ErrorWithReason(
+        absl::StatusCode::kFailedPrecondition, rule,
+        absl::StrCat(common::ReasonName(rule), ": ", why),
+        {{"source_proposal", name}});
   };
   if (!source.has_value()) {
-    return refuse("SOURCE_PROPOSAL_NOT_FOUND",
+    return refuse(kyodo::type::v1::SOURCE_PROPOSAL_NOT_FOUND,
                   absl::StrCat(name, " does not exist"));
   }
   const kyodo::proposal::v1::Proposal& p = source->proposal;
   if (p.state() != kyodo::proposal::v1::Proposal::ADOPTED) {
     return refuse(
-        "SOURCE_PROPOSAL_NOT_ADOPTED",
+        kyodo::type::v1::SOURCE_PROPOSAL_NOT_ADOPTED,
         absl::StrCat(name, " is ",
                      kyodo::proposal::v1::Proposal::State_Name(p.state()),
                      "; a project is made only from an ADOPTED proposal"));
@@ -91,7 +92,7 @@ absl::Status CheckSourceProposal(const Project& project,
     }
   }
   if (!led) {
-    return refuse("SOURCE_PROPOSAL_MISMATCH",
+    return refuse(kyodo::type::v1::SOURCE_PROPOSAL_MISMATCH,
                   absl::StrCat("the project's LEAD must be the proposal's "
                                "applicant, ",
                                p.applicant()));
@@ -99,7 +100,7 @@ absl::Status CheckSourceProposal(const Project& project,
   if (project.has_start_fiscal_year() &&
       project.start_fiscal_year() != source->fiscal_year) {
     return refuse(
-        "SOURCE_PROPOSAL_MISMATCH",
+        kyodo::type::v1::SOURCE_PROPOSAL_MISMATCH,
         absl::StrCat("the project starts in fiscal year ",
                      project.start_fiscal_year(),
                      "; the proposal was adopted for ", source->fiscal_year));
@@ -109,7 +110,7 @@ absl::Status CheckSourceProposal(const Project& project,
     if (c.form() == v1::CONSIGNMENT) consigned += c.amount_yen();
   }
   if (consigned > p.result().adopted_amount_yen()) {
-    return refuse("SOURCE_PROPOSAL_MISMATCH",
+    return refuse(kyodo::type::v1::SOURCE_PROPOSAL_MISMATCH,
                   absl::StrCat("the consignment adds up to ", consigned,
                                " yen; the decision adopted ",
                                p.result().adopted_amount_yen(), " yen"));
@@ -135,7 +136,7 @@ absl::Status ValidateReview(
   if (IsBlank(text)) {
     return common::InvalidArgumentError(
         "review_text", "required: the review of outcomes (成果の振り返り)",
-        "FIELD_REQUIRED");
+        kyodo::type::v1::FIELD_REQUIRED);
   }
   return ValidateOutcomes(outcomes, "outcomes");
 }
@@ -149,7 +150,7 @@ absl::Status Review(Project& p, const ReviewInput& review) {
   for (const v1::OutcomeIndicator& o : review.outcomes) *p.add_outcomes() = o;
   if (p.outcomes_size() == 0) {
     return common::FailedPreconditionError(
-        "OUTCOMES_REQUIRED",
+        kyodo::type::v1::OUTCOMES_REQUIRED,
         "a review needs at least one outcome indicator: record the outcomes "
         "(e.g. 受講者数) first or send them with the review");
   }
@@ -176,7 +177,8 @@ absl::Status Cancel(Project& p, absl::string_view reason) {
 absl::Status Delete(Project& p, const google::protobuf::Timestamp& now) {
   if (p.has_delete_time()) {
     return common::FailedPreconditionError(
-        "ALREADY_DELETED", absl::StrCat(p.name(), " is already deleted"));
+        kyodo::type::v1::ALREADY_DELETED,
+        absl::StrCat(p.name(), " is already deleted"));
   }
   KYODO_RETURN_IF_ERROR(
       InState(p, "DeleteProject", Project::PLANNED, Project::CANCELLED));

@@ -87,8 +87,9 @@ absl::StatusOr<ProjectRow> FromRow(const Row& row) {
                          doc::ReadResource(row, "projects", &out.project));
   out.seq = meta.seq;
   out.version = meta.version;
-  Project::State state = Project::STATE_UNSPECIFIED;
-  Project::State_Parse(row.String(7), &state);
+  KYODO_ASSIGN_OR_RETURN(Project::State state,
+                         doc::StoredEnum<Project::State>(
+                             row, 7, {"projects", row.String(1), "state"}));
   out.project.set_state(state);
   return out;
 }
@@ -105,7 +106,8 @@ absl::Status MapDuplicate(Session& s, const Project& p, absl::Status status) {
   if (!row.has_value() || row->String(0) == IdOf(p.name())) return status;
   const std::string existing = absl::StrCat("projects/", row->String(0));
   return common::ErrorWithReason(
-      absl::StatusCode::kAlreadyExists, "PROPOSAL_ALREADY_HAS_PROJECT",
+      absl::StatusCode::kAlreadyExists,
+      kyodo::type::v1::PROPOSAL_ALREADY_HAS_PROJECT,
       absl::StrCat(p.source_proposal(), " already has project ", existing),
       {{"project", existing}, {"source_proposal", p.source_proposal()}});
 }

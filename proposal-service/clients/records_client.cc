@@ -16,7 +16,7 @@ absl::Status Unavailable(absl::Status status, absl::string_view service) {
     return status;
   }
   return common::ErrorWithReason(
-      status.code(), "RECORDS_UNAVAILABLE",
+      status.code(), kyodo::type::v1::RECORDS_UNAVAILABLE,
       absl::StrCat(service, " could not be asked for the screening's facts (",
                    status.message(), "); nothing was written, retry later"),
       {{"service", std::string(service)}});

@@ -15,7 +15,8 @@ using common::InvalidArgumentError;
 
 absl::Status Required(absl::string_view field, bool present) {
   if (present) return absl::OkStatus();
-  return InvalidArgumentError(field, "required", "FIELD_REQUIRED");
+  return InvalidArgumentError(field, "required",
+                              kyodo::type::v1::FIELD_REQUIRED);
 }
 
 absl::Status InRange(absl::string_view field, int64_t value, int64_t lo,
@@ -64,7 +65,7 @@ absl::Status ValidateCriteria(const v1::Call& c, absl::string_view field) {
   if (c.criteria_size() < 1) {
     return InvalidArgumentError(F(field, "criteria"),
                                 "at least one criterion is required",
-                                "FIELD_REQUIRED");
+                                kyodo::type::v1::FIELD_REQUIRED);
   }
   for (int i = 0; i < c.criteria_size(); ++i) {
     const v1::Criterion& k = c.criteria(i);
@@ -83,7 +84,8 @@ absl::Status ValidateTieBreaks(const v1::Call& c, absl::string_view field) {
     const v1::TieBreak& t = c.tie_break(i);
     const std::string at = Fi(field, "tie_break", i);
     if (t.key() == v1::TieBreak::KEY_UNSPECIFIED) {
-      return InvalidArgumentError(F(at, "key"), "required", "FIELD_REQUIRED");
+      return InvalidArgumentError(F(at, "key"), "required",
+                                  kyodo::type::v1::FIELD_REQUIRED);
     }
     if (t.key() == v1::TieBreak::HIGHER_CRITERION_SCORE) {
       KYODO_RETURN_IF_ERROR(
@@ -125,7 +127,7 @@ absl::Status ValidateProgramme(const v1::Programme& p,
   if (p.eligible_partner_kinds_size() == 0) {
     return InvalidArgumentError(F(field, "eligible_partner_kinds"),
                                 "at least one kind is required",
-                                "FIELD_REQUIRED");
+                                kyodo::type::v1::FIELD_REQUIRED);
   }
   absl::flat_hash_set<int> kinds;
   for (int i = 0; i < p.eligible_partner_kinds_size(); ++i) {
@@ -257,14 +259,14 @@ absl::Status CheckOpenCallChange(const v1::Call& before, const v1::Call& after,
     if (field == "submission_end_time" && before.state() == v1::Call::OPEN) {
       if (Before(after.submission_end_time(), before.submission_end_time())) {
         return common::FailedPreconditionError(
-            "WINDOW_SHORTENED",
+            kyodo::type::v1::WINDOW_SHORTENED,
             "an OPEN call's submission_end_time may be extended, never "
             "shortened");
       }
       continue;
     }
     return common::ErrorWithReason(
-        absl::StatusCode::kFailedPrecondition, "RULES_FIXED",
+        absl::StatusCode::kFailedPrecondition, kyodo::type::v1::RULES_FIXED,
         absl::StrCat("RULES_FIXED: ", field,
                      " is fixed once the call is OPEN; only ",
                      "display_name, description and (while OPEN) a later "

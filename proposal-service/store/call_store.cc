@@ -51,8 +51,9 @@ absl::StatusOr<std::vector<CallRow>> FromRows(const std::vector<Row>& rows) {
                           &c.call));
     c.seq = meta.seq;
     c.version = meta.version;
-    Call::State state = Call::STATE_UNSPECIFIED;
-    Call::State_Parse(row.String(7), &state);
+    KYODO_ASSIGN_OR_RETURN(Call::State state,
+                           doc::StoredEnum<Call::State>(
+                               row, 7, {"calls", row.String(1), "state"}));
     c.call.set_state(state);
     out.push_back(std::move(c));
   }

@@ -44,7 +44,8 @@ absl::StatusOr<std::optional<v1::Decision>> GetDecision(
   KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kGet, {call_id}));
   if (!row.has_value()) return std::optional<v1::Decision>();
   v1::Decision decision;
-  KYODO_RETURN_IF_ERROR(doc::FromDoc(row->String(0), &decision));
+  KYODO_RETURN_IF_ERROR(
+      doc::FromDoc(row->String(0), {"decisions", call_id, "doc"}, &decision));
   return std::optional<v1::Decision>(std::move(decision));
 }
 

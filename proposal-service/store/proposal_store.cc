@@ -98,12 +98,6 @@ std::optional<absl::Time> SubmitTime(const Proposal& p) {
   return doc::FromTimestamp(p.submit_time());
 }
 
-Proposal::State ParseState(const std::string& text) {
-  Proposal::State state = Proposal::STATE_UNSPECIFIED;
-  Proposal::State_Parse(text, &state);
-  return state;
-}
-
 absl::StatusOr<std::vector<ProposalRow>> FromRows(
     const std::vector<Row>& rows) {
   std::vector<ProposalRow> out;
@@ -120,11 +114,14 @@ absl::StatusOr<std::vector<ProposalRow>> FromRows(
                           &p.proposal));
     p.seq = meta.seq;
     p.version = meta.version;
-    p.proposal.set_state(ParseState(row.String(7)));
+    KYODO_ASSIGN_OR_RETURN(Proposal::State state,
+                           doc::StoredEnum<Proposal::State>(
+                               row, 7, {"proposals", row.String(1), "state"}));
+    p.proposal.set_state(state);
     if (row.size() > 10) {
-      v1::Call::State state = v1::Call::STATE_UNSPECIFIED;
-      v1::Call::State_Parse(row.String(10), &state);
-      p.call_state = state;
+      KYODO_ASSIGN_OR_RETURN(p.call_state,
+                             doc::StoredEnum<v1::Call::State>(
+                                 row, 10, {"calls", p.call_id, "state"}));
     }
     out.push_back(std::move(p));
   }
@@ -318,9 +315,11 @@ absl::StatusOr<std::vector<CandidateRow>> DecisionCandidates(
   std::vector<CandidateRow> out;
   out.reserve(rows.size());
   for (const Row& row : rows) {
-    out.push_back(CandidateRow{row.String(0), ParseState(row.String(1)),
-                               row.Int(2), row.Time(3), row.String(4),
-                               row.String(5)});
+    KYODO_ASSIGN_OR_RETURN(Proposal::State state,
+                           doc::StoredEnum<Proposal::State>(
+                               row, 1, {"proposals", row.String(0), "state"}));
+    out.push_back(CandidateRow{row.String(0), state, row.Int(2), row.Time(3),
+                               row.String(4), row.String(5)});
   }
   return out;
 }

@@ -65,12 +65,19 @@ std::string Doc(const Review& r) {
 
 std::string Scores(const Review& r) { return absl::StrJoin(r.scores(), ","); }
 
-std::vector<int64_t> ParseScores(absl::string_view text) {
+// The scores column: integers joined by commas (Scores). `id` names the row
+// ("<proposal_id>/<reviewer_id>") in the DATA_LOSS a bad one is.
+absl::StatusOr<std::vector<int64_t>> ParseScores(absl::string_view text,
+                                                 absl::string_view id) {
   std::vector<int64_t> out;
   if (text.empty()) return out;
   for (absl::string_view part : absl::StrSplit(text, ',')) {
-    int64_t v = -1;  // an unparsable score stays out of range: refused later
-    if (!absl::SimpleAtoi(part, &v)) v = -1;
+    int64_t v = 0;
+    if (!absl::SimpleAtoi(part, &v)) {
+      return doc::BadStoredValue(
+          {"reviews", id, "scores"},
+          absl::StrCat("score ", out.size(), " is not an integer"));
+    }
     out.push_back(v);
   }
   return out;
@@ -92,7 +99,11 @@ absl::StatusOr<std::vector<ReviewRow>> FromRows(const std::vector<Row>& rows) {
             &r.review));
     r.seq = meta.seq;
     r.version = meta.version;
-    for (int64_t v : ParseScores(row.String(7))) r.review.add_scores(v);
+    KYODO_ASSIGN_OR_RETURN(
+        std::vector<int64_t> scores,
+        ParseScores(row.String(7),
+                    absl::StrCat(r.proposal_id, "/", r.reviewer_id)));
+    for (int64_t v : scores) r.review.add_scores(v);
     r.review.set_reviewer(absl::StrCat(prefix, "/reviewers/", r.reviewer_id));
     out.push_back(std::move(r));
   }
@@ -152,8 +163,11 @@ absl::StatusOr<std::vector<ScoreRow>> CallScores(Session& s,
   std::vector<ScoreRow> out;
   out.reserve(rows.size());
   for (const Row& row : rows) {
-    out.push_back(
-        ScoreRow{row.String(0), row.String(1), ParseScores(row.String(2))});
+    KYODO_ASSIGN_OR_RETURN(
+        std::vector<int64_t> scores,
+        ParseScores(row.String(2),
+                    absl::StrCat(row.String(0), "/", row.String(1))));
+    out.push_back(ScoreRow{row.String(0), row.String(1), std::move(scores)});
   }
   return out;
 }

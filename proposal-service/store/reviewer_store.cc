@@ -73,7 +73,8 @@ std::string Doc(const Reviewer& r) {
 absl::Status MapDuplicate(absl::Status status) {
   if (status.code() == absl::StatusCode::kAlreadyExists) {
     return common::ErrorWithReason(
-        absl::StatusCode::kAlreadyExists, "REVIEWER_PRINCIPAL_TAKEN",
+        absl::StatusCode::kAlreadyExists,
+        kyodo::type::v1::REVIEWER_PRINCIPAL_TAKEN,
         "another member of this call's committee has this principal");
   }
   return status;

@@ -9,6 +9,7 @@ import { PartnerService } from "./gen/kyodo/partner/v1/partner_service_pb.js";
 import { ProjectService } from "./gen/kyodo/project/v1/project_service_pb.js";
 import { ProposalService } from "./gen/kyodo/proposal/v1/proposal_service_pb.js";
 import { BadRequestSchema, ErrorInfoSchema } from "./gen/google/rpc/error_details_pb.js";
+import { ErrorReason } from "./gen/kyodo/type/v1/error_reason_pb.js";
 
 let bearer: string | undefined;
 export function setToken(token: string | undefined): void {
@@ -41,7 +42,10 @@ export interface Problem {
   fields: Record<string, string>;
 }
 
-const reasonWords: Record<string, string> = {
+// Keyed by the declared reasons (kyodo.type.v1.ErrorReason, whose value
+// names are the ErrorInfo.reason strings), so a misspelt one fails tsc.
+type ReasonName = keyof typeof ErrorReason;
+const reasonWords: Partial<Record<ReasonName, string>> = {
   SUBMISSION_WINDOW_NOT_ENDED: "受付期間がまだ終わっていないため締め切れません。",
   SUBMISSION_WINDOW_CLOSED: "受付期間外のため提出できません。",
   NOT_ENOUGH_REVIEWERS: "審査委員が最低審査数に足りません。",
@@ -68,7 +72,7 @@ export function explain(error: unknown): Problem {
   for (const bad of e.findDetails(BadRequestSchema)) {
     for (const v of bad.fieldViolations) fields[v.field] = v.description;
   }
-  const words = (info && reasonWords[info.reason]) || codeWords[e.code];
+  const words = (info && reasonWords[info.reason as ReasonName]) || codeWords[e.code];
   const callId = info?.metadata["call_id"];
   return {
     message: `${words ?? "エラー"} (${e.rawMessage}${callId ? `、問い合わせ番号 ${callId}` : ""})`,

@@ -18,6 +18,7 @@
 #include "kyodo/partner/v1/partner_service.pb.h"
 #include "tests/common/status_util.h"
 #include "tests/testing/database.h"
+#include "tests/testing/log_capture.h"
 
 namespace kyodo::common::audit {
 namespace {
@@ -163,6 +164,27 @@ TEST_F(AuditTest, RecordWritesOneEventWithTheChanges) {
   EXPECT_TRUE(ListAll("partners/other").empty());
 }
 
+// An event whose changes are not a list would read as "nothing changed".
+TEST_F(AuditTest, ChangesThatAreNoListAreDataLoss) {
+  Partner p;
+  p.set_display_name("X");
+  ASSERT_TRUE(InTransaction([&](db::Session& s) {
+                return Record(s, TestActor(absl::Now()), "partners/x", nullptr,
+                              &p);
+              }).ok());
+  ASSERT_EQ(ListAll("partners/x").size(), 1u);
+  const std::string id = db_.QueryValue("SELECT id FROM audit_events");
+  db_.Exec("UPDATE audit_events SET changes = '{}' WHERE id = " + id);
+  ::kyodo::testing::LogCapture log;
+  auto session = pool_->Borrow(absl::Now() + absl::Seconds(10));
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(List(**session, "partners/x", 0, 10).status().code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_NE(log.LineWith({"\"table\":\"audit_events\"",
+                          "\"row\":\"" + id + "\"", "\"column\":\"changes\""}),
+            "");
+}
+
 TEST_F(AuditTest, RecordWithoutRequestIdStoresNone) {
   Partner p;
   p.set_display_name("X");
@@ -195,7 +217,8 @@ TEST_F(AuditTest, RolledBackChangeLeavesNoEvent) {
     absl::Status recorded =
         Record(s, TestActor(absl::Now()), "partners/abc", &before, &after);
     if (!recorded.ok()) return recorded;
-    return FailedPreconditionError("LATER_CHECK", "the change is refused");
+    return FailedPreconditionError(kyodo::type::v1::WRONG_STATE,
+                                   "the change is refused");
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Events(), 0);

@@ -83,10 +83,11 @@ TEST_F(TransactionTest, RollsBackWhenBodyFails) {
     if (!a.ok()) return a.status();
     auto b = s.Exec("UPDATE accounts SET balance = 99 WHERE id = 2");
     if (!b.ok()) return b.status();
-    return FailedPreconditionError("RULE_BROKEN", "the body refuses");
+    return FailedPreconditionError(kyodo::type::v1::WRONG_STATE,
+                                   "the body refuses");
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(ErrorReason(status), "RULE_BROKEN");
+  EXPECT_EQ(ErrorReason(status), "WRONG_STATE");
   EXPECT_EQ(runs, 1);  // not a conflict: not retried
   EXPECT_EQ(Count("journal"), 0);
   EXPECT_EQ(db_.QueryValue("SELECT balance FROM accounts WHERE id = 2"), "0");

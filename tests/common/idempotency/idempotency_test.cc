@@ -212,8 +212,9 @@ TEST_F(IdempotencyTest, EmptyIdJustRunsTheBody) {
 TEST_F(IdempotencyTest, FailedBodyLeavesNoIdAndMayBeRetried) {
   std::atomic<int> runs{0};
   Partner response;
-  absl::Status failed = Call(kId, "user-1", Request("A"), &response, &runs,
-                             FailedPreconditionError("SOME_RULE", "refused"));
+  absl::Status failed =
+      Call(kId, "user-1", Request("A"), &response, &runs,
+           FailedPreconditionError(kyodo::type::v1::WRONG_STATE, "refused"));
   EXPECT_EQ(failed.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(runs.load(), 1);
   EXPECT_EQ(Ids(), 0);

@@ -1,6 +1,11 @@
 // Error constructors and the absl <-> gRPC status mapping.
 #include "common/status/grpc_status.h"
 
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "absl/status/status.h"
@@ -12,6 +17,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
+#include "kyodo/type/v1/error_reason.pb.h"
 #include "tests/common/status_util.h"
 
 namespace kyodo::common {
@@ -41,7 +47,8 @@ TEST(ErrorsTest, InvalidArgumentNamesTheField) {
   ASSERT_EQ(bad->field_violations_size(), 1);
   EXPECT_EQ(bad->field_violations(0).field(), "partner.display_name");
   EXPECT_EQ(bad->field_violations(0).description(), "is too long");
-  EXPECT_EQ(ErrorReason(InvalidArgumentError("f", "d", "FIELD_REQUIRED")),
+  EXPECT_EQ(ErrorReason(InvalidArgumentError("f", "d",
+                                             kyodo::type::v1::FIELD_REQUIRED)),
             "FIELD_REQUIRED");
 }
 
@@ -56,8 +63,8 @@ TEST(ErrorsTest, Constructors) {
   EXPECT_EQ(etag.code(), absl::StatusCode::kAborted);
   EXPECT_EQ(ErrorReason(etag), "ETAG_MISMATCH");
 
-  absl::Status rule =
-      FailedPreconditionError("PARTNER_DELETED", "the partner is deleted");
+  absl::Status rule = FailedPreconditionError(kyodo::type::v1::PARTNER_DELETED,
+                                              "the partner is deleted");
   EXPECT_EQ(rule.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(ErrorReason(rule), "PARTNER_DELETED");
   EXPECT_THAT(std::string(rule.message()), HasSubstr("PARTNER_DELETED"));
@@ -69,8 +76,9 @@ TEST(ErrorsTest, Constructors) {
             absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(ErrorReason(UnauthenticatedError("no")), "UNAUTHENTICATED");
 
-  absl::Status custom = ErrorWithReason(absl::StatusCode::kAlreadyExists,
-                                        "DUPLICATE", "exists", {{"k", "v"}});
+  absl::Status custom =
+      ErrorWithReason(absl::StatusCode::kAlreadyExists,
+                      kyodo::type::v1::DUPLICATE, "exists", {{"k", "v"}});
   EXPECT_EQ(custom.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(GetErrorInfo(custom)->metadata().at("k"), "v");
 
@@ -90,8 +98,9 @@ TEST(GrpcStatusTest, OkIsOk) {
 }
 
 TEST(GrpcStatusTest, DetailsSurviveTheRoundTrip) {
-  absl::Status original = InvalidArgumentError(
-      "partner.contacts[1].email", "is not valid UTF-8", "INVALID_UTF8");
+  absl::Status original =
+      InvalidArgumentError("partner.contacts[1].email", "is not valid UTF-8",
+                           kyodo::type::v1::INVALID_UTF8);
   grpc::Status wire = ToGrpcStatus(original, "kyodo.partner", "call-123");
   EXPECT_EQ(wire.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(wire.error_message(),
@@ -131,13 +140,13 @@ TEST(GrpcStatusTest, DetailsSurviveTheRoundTrip) {
 
 TEST(GrpcStatusTest, DomainAlreadySetIsKept) {
   absl::Status s = ErrorWithReason(absl::StatusCode::kFailedPrecondition,
-                                   "CALL_CLOSED", "closed");
+                                   kyodo::type::v1::CALL_DECIDED, "decided");
   google::rpc::ErrorInfo info = *GetErrorInfo(s);
   info.set_domain("kyodo.proposal");
   SetErrorInfo(s, info);
   absl::Status back = FromGrpcStatus(ToGrpcStatus(s, "kyodo.partner", "c"));
   EXPECT_EQ(GetErrorInfo(back)->domain(), "kyodo.proposal");
-  EXPECT_EQ(ErrorReason(back), "CALL_CLOSED");
+  EXPECT_EQ(ErrorReason(back), "CALL_DECIDED");
   EXPECT_EQ(back.code(), absl::StatusCode::kFailedPrecondition);
 }
 
@@ -158,8 +167,8 @@ TEST(GrpcStatusTest, InternalMessagesAreWithheld) {
         absl::StatusCode::kDataLoss}) {
     absl::Status secret(code, "mysql error 1064 near 'SELECT password FROM'");
     // Even when it carries details.
-    SetErrorInfo(secret,
-                 *GetErrorInfo(InvalidArgumentError("x", "leaky", "LEAKY")));
+    SetErrorInfo(secret, *GetErrorInfo(InvalidArgumentError(
+                             "x", "leaky", kyodo::type::v1::INVALID_UTF8)));
     secret.SetPayload(kBadRequestTypeUrl,
                       *InvalidArgumentError("secret_field", "d")
                            .GetPayload(kBadRequestTypeUrl));
@@ -244,6 +253,99 @@ TEST(MacrosTest, AssignOrReturn) {
   EXPECT_EQ(UseAssignOrReturn(&calls, absl::NotFoundError("x")).status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_EQ(calls, 1);
+}
+
+// Every reason a status can leave a service with is declared in
+// kyodo.type.v1.ErrorReason, also the fallback for a status that names none;
+// the fallback keeps the wire name it always had (the canonical code's).
+TEST(ErrorReasonTest, EveryCodeIsSentWithADeclaredReason) {
+  for (int c = 1; c <= 16; ++c) {
+    const auto code = static_cast<absl::StatusCode>(c);
+    absl::Status back =
+        FromGrpcStatus(ToGrpcStatus(absl::Status(code, "m"), "kyodo.x", "c"));
+    kyodo::type::v1::ErrorReason reason;
+    ASSERT_TRUE(kyodo::type::v1::ErrorReason_Parse(ErrorReason(back), &reason))
+        << absl::StatusCodeToString(code) << " sent as " << ErrorReason(back);
+    if (IsInternalError(code)) {
+      EXPECT_EQ(ErrorReason(back), "INTERNAL");
+    } else {
+      EXPECT_EQ(ErrorReason(back), absl::StatusCodeToString(code));
+      EXPECT_TRUE(HasReason(back, ReasonForCode(code)));
+    }
+  }
+}
+
+TEST(ErrorReasonTest, HasReasonComparesTheSentName) {
+  absl::Status relayed = FromGrpcStatus(ToGrpcStatus(
+      FailedPreconditionError(kyodo::type::v1::ALREADY_PUBLISHED, "done"),
+      "kyodo.proposal", "c"));
+  EXPECT_TRUE(HasReason(relayed, kyodo::type::v1::ALREADY_PUBLISHED));
+  EXPECT_FALSE(HasReason(relayed, kyodo::type::v1::ALREADY_DECIDED));
+  EXPECT_FALSE(HasReason(absl::InternalError("x"),
+                         kyodo::type::v1::ERROR_REASON_UNSPECIFIED));
+  EXPECT_EQ(ReasonName(kyodo::type::v1::PROPOSAL_ALREADY_HAS_PROJECT),
+            "PROPOSAL_ALREADY_HAS_PROJECT");
+}
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The builders take the enum, so a free string does not compile; the one
+// way left to send an undeclared reason is an ErrorInfo built by hand.
+// Outside common/status no reason is set from a literal, and an ErrorInfo's
+// (`info`) only from a ReasonName.
+TEST(ErrorReasonTest, ServicesSetNoReasonByHand) {
+  const std::filesystem::path root(KYODO_SOURCE_DIR);
+  const std::regex hand_set(
+      R"(set_reason\(\s*"|info(\.|->)set_reason\((?!\s*(common::)?ReasonName\())");
+  int files = 0;
+  for (const char* dir : {"common", "gateway", "kyodoctl", "partner-service",
+                          "project-service", "proposal-service"}) {
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(root / dir)) {
+      const std::string ext = entry.path().extension().string();
+      if (ext != ".cc" && ext != ".h") continue;
+      if (entry.path().parent_path().filename() == "status") continue;
+      ++files;
+      EXPECT_FALSE(std::regex_search(ReadFile(entry.path()), hand_set))
+          << entry.path() << " sets an ErrorInfo reason without ReasonName";
+    }
+  }
+  EXPECT_GT(files, 100);
+}
+
+// The reasons the docs name (reason `X`, "reason": "X", FAILED_PRECONDITION
+// `X`) are declared, so no page promises a reason the services cannot send.
+TEST(ErrorReasonTest, ReasonsTheDocsNameAreDeclared) {
+  const std::filesystem::path docs =
+      std::filesystem::path(KYODO_SOURCE_DIR) / "docs";
+  const std::regex named(
+      R"((?:reason\s+`|"reason": "|FAILED_PRECONDITION\s+`)([A-Z][A-Z0-9_]+)[`"](?:\s+or\s+`([A-Z][A-Z0-9_]+)`)?)");
+  std::set<std::string> found;
+  for (const char* page :
+       {"API.md", "HTTP.md", "CONSOLE.md", "OPERATIONS.md"}) {
+    const std::string text = ReadFile(docs / page);
+    ASSERT_FALSE(text.empty()) << page;
+    for (std::sregex_iterator it(text.begin(), text.end(), named), end;
+         it != end; ++it) {
+      for (int group : {1, 2}) {
+        const std::string name = (*it)[group];
+        if (name.empty()) continue;
+        kyodo::type::v1::ErrorReason reason;
+        EXPECT_TRUE(kyodo::type::v1::ErrorReason_Parse(name, &reason))
+            << page << " names reason " << name
+            << ", which protos/kyodo/type/v1/error_reason.proto does not "
+               "declare";
+        found.insert(name);
+      }
+    }
+  }
+  EXPECT_TRUE(found.count("REQUEST_ID_REUSED")) << "the pattern finds nothing";
+  EXPECT_TRUE(found.count("RULINGS_EXCEED_ADOPTION_LIMIT"));
 }
 
 }  // namespace

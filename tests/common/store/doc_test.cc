@@ -7,6 +7,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "kyodo/partner/v1/partner_service.pb.h"
+#include "tests/testing/log_capture.h"
 
 namespace kyodo::common::store {
 namespace {
@@ -34,7 +35,7 @@ TEST(DocTest, ColumnsStayOutOfTheDocument) {
   EXPECT_NE(doc.find("\"CIVIC_GROUP\""), std::string::npos) << doc;
 
   Partner back;
-  ASSERT_TRUE(FromDoc(doc, &back).ok());
+  ASSERT_TRUE(FromDoc(doc, {"partners", "abc", "doc"}, &back).ok());
   Partner expected;
   expected.set_display_name(p.display_name());
   expected.set_kind(p.kind());
@@ -42,12 +43,42 @@ TEST(DocTest, ColumnsStayOutOfTheDocument) {
   EXPECT_TRUE(MessageDifferencer::Equals(back, expected)) << back.DebugString();
 }
 
-TEST(DocTest, UnknownFieldsAreIgnoredAndGarbageIsInternal) {
+// A value the message does not declare would be dropped at the next write
+// (ToDoc of what was read), so it is DATA_LOSS, as is a document that is not
+// JSON; the log names the row.
+TEST(DocTest, UnknownFieldsEnumNamesAndGarbageAreDataLoss) {
+  const StoredAt at{"partners", "abc", "doc"};
   Partner p;
-  EXPECT_TRUE(
-      FromDoc(R"({"display_name":"x","field_from_the_future":1})", &p).ok());
+  EXPECT_TRUE(FromDoc(R"({"display_name":"x"})", at, &p).ok());
   EXPECT_EQ(p.display_name(), "x");
-  EXPECT_EQ(FromDoc("{not json", &p).code(), absl::StatusCode::kInternal);
+  kyodo::testing::LogCapture log;
+  EXPECT_EQ(FromDoc(R"({"display_name":"x","field_from_the_future":1})", at, &p)
+                .code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(FromDoc(R"({"kind":"SPACESHIP"})", at, &p).code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(FromDoc("{not json", at, &p).code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(log.LineWith({"stored value does not parse", "\"partners\"",
+                          "\"row\":\"abc\"", "field_from_the_future"}),
+            "");
+}
+
+TEST(StoredEnumTest, NamesAValueOrIsDataLoss) {
+  const StoredAt at{"partners", "abc", "state"};
+  const db::Row row(
+      {std::string("ACTIVE"), std::string("RETIRED"), std::nullopt});
+  auto active = StoredEnum<Partner::State>(row, 0, at);
+  ASSERT_TRUE(active.ok()) << active.status();
+  EXPECT_EQ(*active, Partner::ACTIVE);
+  EXPECT_EQ(StoredEnum<Partner::State>(row, 1, at).status().code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(StoredEnum<Partner::State>(row, 2, at).status().code(),
+            absl::StatusCode::kDataLoss);
+  auto none = StoredOptionalEnum<Partner::State>(row, 2, at);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_FALSE(none->has_value());
+  EXPECT_EQ(StoredOptionalEnum<Partner::State>(row, 1, at).status().code(),
+            absl::StatusCode::kDataLoss);
 }
 
 TEST(EtagTest, RoundTrip) {
