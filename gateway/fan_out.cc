@@ -29,7 +29,8 @@ absl::Status FanOut::Run() {
   if (n == 0) return absl::OkStatus();
   if (!limit_->TryTake(n)) {
     return common::ErrorWithReason(
-        absl::StatusCode::kResourceExhausted, "DOWNSTREAM_CALLS_EXHAUSTED",
+        absl::StatusCode::kResourceExhausted,
+        kyodo::type::v1::DOWNSTREAM_CALLS_EXHAUSTED,
         absl::StrCat("the gateway has its ", limit_->max_calls(),
                      " downstream calls in flight; retry with backoff"));
   }

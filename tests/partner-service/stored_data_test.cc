@@ -12,6 +12,7 @@
 namespace kyodo::partner {
 namespace {
 
+using kyodo::partner::v1::Partner;
 using kyodo::testing::AdminToken;
 using kyodo::testing::Context;
 using kyodo::testing::LogCapture;

@@ -10,6 +10,8 @@
 namespace kyodo::project {
 namespace {
 
+using kyodo::project::v1::Project;
+
 TEST_F(ProjectServiceTest, AStoredStateNoEnumNamesIsDataLoss) {
   const Project created = CreateOk(UniversityProject());
   const std::string id = created.name().substr(created.name().rfind('/') + 1);

@@ -12,6 +12,8 @@
 namespace kyodo::proposal {
 namespace {
 
+using kyodo::proposal::v1::Call;
+using kyodo::proposal::v1::Proposal;
 using kyodo::testing::LogCapture;
 
 class StoredDataTest : public ProposalServiceTest {
