@@ -36,7 +36,7 @@ class ChunkWriter {
   }
 
  private:
-  static constexpr size_t kChunk = 64 * 1024;
+  static constexpr size_t kChunk = size_t{64} * 1024;
   grpc::ServerWriter<v1::ExportChunk>* writer_;
   std::string buffer_;
 };
@@ -96,6 +96,7 @@ absl::Status ExportResults(const GatewayDeps& d, const CallContext& call,
       if (domain::IsOpenResult(result)) open.push_back(result);
     }
     std::vector<std::string> applicants;
+    applicants.reserve(open.size());
     for (const auto& result : open) applicants.push_back(result.applicant());
     std::map<std::string, std::string> names;
     for (size_t i = 0; i < applicants.size(); i += 500) {

@@ -18,7 +18,7 @@ namespace {
 bool Forwardable(const grpc::string_ref& key) {
   const std::string k(key.data(), key.size());
   return k != "grpc-timeout" && k != "content-type" && k != "te" &&
-         k.rfind("grpc-", 0) != 0 && k.rfind(":", 0) != 0 &&
+         k.rfind("grpc-", 0) != 0 && k.rfind(':', 0) != 0 &&
          k != "user-agent" && k != "x-request-id" && k != "traceparent";
 }
 
@@ -66,7 +66,7 @@ class ForwardReactor final : public grpc::ServerGenericBidiReactor {
       return;
     }
     stub_.UnaryCall(&client_, method_, grpc::StubOptions(), &request_,
-                    &response_, [this](grpc::Status status) {
+                    &response_, [this](const grpc::Status& status) {
                       Done(status.ok() ? status : Sanitize(status));
                     });
   }

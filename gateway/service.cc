@@ -10,6 +10,8 @@ std::string StepRequestId(const GatewayDeps& d, absl::string_view step) {
   return common::idempotency::DeriveRequestId(step, d.step_key);
 }
 
+// NOLINTBEGIN(bugprone-macro-parentheses): Request and Response are
+// types, which cannot be parenthesized.
 #define KYODO_GATEWAY_RPC(Method, Request, Response)                    \
   grpc::Status GatewayServiceImpl::Method(grpc::ServerContext* context, \
                                           const Request* request,       \
@@ -18,6 +20,7 @@ std::string StepRequestId(const GatewayDeps& d, absl::string_view step) {
       return gateway::Method(deps_, call, *request, response);          \
     });                                                                 \
   }
+// NOLINTEND(bugprone-macro-parentheses)
 
 KYODO_GATEWAY_RPC(SubmitProposal, v1::SubmitProposalRequest,
                   v1::SubmitProposalResponse)

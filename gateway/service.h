@@ -3,6 +3,8 @@
 #ifndef KYODO_GATEWAY_SERVICE_H_
 #define KYODO_GATEWAY_SERVICE_H_
 
+#include <utility>
+
 #include "common/server/rpc.h"
 #include "gateway/handlers.h"
 #include "kyodo/gateway/v1/gateway.grpc.pb.h"
@@ -12,7 +14,7 @@ namespace kyodo::gateway {
 class GatewayServiceImpl final : public v1::Gateway::Service {
  public:
   GatewayServiceImpl(GatewayDeps deps, const common::server::RpcRunner* rpc)
-      : deps_(deps), rpc_(rpc) {}
+      : deps_(std::move(deps)), rpc_(rpc) {}
 
   grpc::Status SubmitProposal(grpc::ServerContext* context,
                               const v1::SubmitProposalRequest* request,

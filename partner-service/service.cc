@@ -8,6 +8,8 @@ using common::server::CallContext;
 
 // Each RPC: RpcRunner (call id, token, request checks, deadline, logging,
 // status mapping) around its handler in *_handlers.cc.
+// NOLINTBEGIN(bugprone-macro-parentheses): Request and Response are
+// types, which cannot be parenthesized.
 #define KYODO_PARTNER_RPC(Method, Request, Response)                        \
   grpc::Status PartnerServiceImpl::Method(grpc::ServerContext* context,     \
                                           const Request* request,           \
@@ -16,6 +18,7 @@ using common::server::CallContext;
       return partner::Method(deps_, call, *request, response);              \
     });                                                                     \
   }
+// NOLINTEND(bugprone-macro-parentheses)
 
 KYODO_PARTNER_RPC(GetPartner, v1::GetPartnerRequest, v1::Partner)
 KYODO_PARTNER_RPC(ListPartners, v1::ListPartnersRequest,

@@ -8,6 +8,8 @@ using common::server::CallContext;
 
 // Each RPC: RpcRunner (call id, token, request checks, deadline, logging,
 // status mapping) around its handler in *_handlers.cc.
+// NOLINTBEGIN(bugprone-macro-parentheses): Request and Response are
+// types, which cannot be parenthesized.
 #define KYODO_PROJECT_RPC(Method, Request, Response)                        \
   grpc::Status ProjectServiceImpl::Method(grpc::ServerContext* context,     \
                                           const Request* request,           \
@@ -16,6 +18,7 @@ using common::server::CallContext;
       return project::Method(deps_, call, *request, response);              \
     });                                                                     \
   }
+// NOLINTEND(bugprone-macro-parentheses)
 
 KYODO_PROJECT_RPC(GetProject, v1::GetProjectRequest, v1::Project)
 KYODO_PROJECT_RPC(ListProjects, v1::ListProjectsRequest,

@@ -21,10 +21,13 @@
 
 namespace kyodo::proposal {
 
+// NOLINTBEGIN(bugprone-macro-parentheses): Request and Response are
+// types, which cannot be parenthesized.
 #define KYODO_PROPOSAL_DECLARE_HANDLER(Method, Request, Response) \
   absl::Status Method(const ServiceDeps& d,                       \
                       const common::server::CallContext& call,    \
                       const Request& r, Response* out);
+// NOLINTEND(bugprone-macro-parentheses)
 KYODO_PROPOSAL_RPCS(KYODO_PROPOSAL_DECLARE_HANDLER)
 #undef KYODO_PROPOSAL_DECLARE_HANDLER
 

@@ -140,7 +140,7 @@ absl::Status CreateProgramme(const ServiceDeps& d, const CallContext& call,
   Programme p;
   std::vector<std::string> fields(MutableFields().begin(),
                                   MutableFields().end());
-  fields.push_back("ward");
+  fields.emplace_back("ward");
   common::ApplyFields(r.programme(), fields, &p);
   KYODO_RETURN_IF_ERROR(domain::ValidateProgramme(p, "programme"));
   KYODO_RETURN_IF_ERROR(

@@ -293,7 +293,7 @@ absl::Status CreateProposal(const ServiceDeps& d, const CallContext& call,
   Proposal p;
   std::vector<std::string> fields(MutableFields().begin(),
                                   MutableFields().end());
-  fields.push_back("applicant");
+  fields.emplace_back("applicant");
   common::ApplyFields(r.proposal(), fields, &p);
   if (call.principal.role == Role::kApplicant &&
       (call.principal.partner.empty() ||

@@ -86,9 +86,12 @@ class ProposalServiceImpl final : public v1::ProposalService::Service {
  public:
   explicit ProposalServiceImpl(ServiceDeps deps) : deps_(deps) {}
 
+// NOLINTBEGIN(bugprone-macro-parentheses): Request and Response are
+// types, which cannot be parenthesized.
 #define KYODO_PROPOSAL_DECLARE_RPC(Method, Request, Response)               \
   grpc::Status Method(grpc::ServerContext* context, const Request* request, \
                       Response* response) override;
+  // NOLINTEND(bugprone-macro-parentheses)
   KYODO_PROPOSAL_RPCS(KYODO_PROPOSAL_DECLARE_RPC)
 #undef KYODO_PROPOSAL_DECLARE_RPC
 

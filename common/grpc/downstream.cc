@@ -165,7 +165,8 @@ class AsyncCall {
       return Finish(std::move(late));
     }
     context_ = DownstreamContext(call_, options_.budget, options_.bearer_token);
-    start_(context_.get(), [this](grpc::Status status) { Ended(status); });
+    start_(context_.get(),
+           [this](const grpc::Status& status) { Ended(status); });
   }
 
  private:

@@ -88,7 +88,7 @@ class ServiceHost {
   // Builds and starts the server. UNAVAILABLE when the address cannot be
   // bound.
   static absl::StatusOr<std::unique_ptr<ServiceHost>> Start(
-      HostOptions options, std::vector<grpc::Service*> services);
+      HostOptions options, const std::vector<grpc::Service*>& services);
   ~ServiceHost();
 
   // The port actually bound (useful with port 0).

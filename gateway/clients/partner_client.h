@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -22,9 +23,10 @@ class PartnerClient {
   template <typename T>
   using Callback = common::grpc_client::Callback<T>;
 
-  PartnerClient(std::shared_ptr<grpc::Channel> channel,
+  PartnerClient(const std::shared_ptr<grpc::Channel>& channel,
                 common::grpc_client::DownstreamOptions reads)
-      : stub_(partner::v1::PartnerService::NewStub(channel)), reads_(reads) {}
+      : stub_(partner::v1::PartnerService::NewStub(channel)),
+        reads_(std::move(reads)) {}
 
   void Get(const common::server::CallContext& call, const std::string& name,
            Callback<partner::v1::Partner> done);

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -18,12 +19,12 @@ class ProjectClient {
   template <typename T>
   using Callback = common::grpc_client::Callback<T>;
 
-  ProjectClient(std::shared_ptr<grpc::Channel> channel,
+  ProjectClient(const std::shared_ptr<grpc::Channel>& channel,
                 common::grpc_client::DownstreamOptions reads,
                 common::grpc_client::DownstreamOptions writes)
       : stub_(project::v1::ProjectService::NewStub(channel)),
-        reads_(reads),
-        writes_(writes) {}
+        reads_(std::move(reads)),
+        writes_(std::move(writes)) {}
 
   absl::StatusOr<project::v1::Project> Get(
       const common::server::CallContext& call, const std::string& name);

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -23,13 +24,13 @@ class ProposalClient {
   // step it takes on its own authority: screening. Called per use, so a
   // renewed token is picked up.
   using ServiceToken = std::function<absl::StatusOr<std::string>()>;
-  ProposalClient(std::shared_ptr<grpc::Channel> channel,
+  ProposalClient(const std::shared_ptr<grpc::Channel>& channel,
                  common::grpc_client::DownstreamOptions reads,
                  common::grpc_client::DownstreamOptions writes,
                  ServiceToken service_token)
       : stub_(proposal::v1::ProposalService::NewStub(channel)),
-        reads_(reads),
-        writes_(writes),
+        reads_(std::move(reads)),
+        writes_(std::move(writes)),
         service_token_(std::move(service_token)) {}
 
   absl::StatusOr<proposal::v1::Proposal> GetProposal(

@@ -118,6 +118,7 @@ std::string JsonLine(
 std::vector<std::string> Headers(
     const std::vector<std::pair<std::string, std::string>>& columns) {
   std::vector<std::string> headers;
+  headers.reserve(columns.size());
   for (const auto& [key, label] : columns) headers.push_back(label);
   return headers;
 }

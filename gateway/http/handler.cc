@@ -42,8 +42,8 @@ absl::StatusOr<std::string> RequestBinary(const pb::Descriptor* type, bool json,
   return Codec::JsonToBinary(type, body.empty() ? "{}" : body);
 }
 
-grpc::Status Bad(grpc::StatusCode code, std::string message) {
-  return grpc::Status(code, std::move(message));
+grpc::Status Bad(grpc::StatusCode code, const std::string& message) {
+  return grpc::Status(code, message);
 }
 
 // Reads the stream's messages as Connect envelopes, then the end-of-stream

@@ -5,7 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cstring>
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -43,7 +43,7 @@ ssize_t ReadStream(void* cls, uint64_t, char* buffer, size_t max) {
     }
   }
   const size_t n = std::min(max, s->piece.size() - s->offset);
-  std::memcpy(buffer, s->piece.data() + s->offset, n);
+  std::copy_n(s->piece.data() + s->offset, n, buffer);
   s->offset += n;
   return static_cast<ssize_t>(n);
 }
@@ -91,8 +91,9 @@ struct HttpServer::Access {
     MHD_Response* answer = nullptr;
     if (response.stream != nullptr) {
       auto* streaming = new Streaming{std::move(response.stream)};
-      answer = MHD_create_response_from_callback(
-          MHD_SIZE_UNKNOWN, 64 * 1024, &ReadStream, streaming, &FreeStream);
+      answer = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN,
+                                                 size_t{64} * 1024, &ReadStream,
+                                                 streaming, &FreeStream);
     } else {
       answer = MHD_create_response_from_buffer(
           response.body.size(), response.body.data(), MHD_RESPMEM_MUST_COPY);

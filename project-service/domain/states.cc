@@ -66,7 +66,7 @@ absl::Status CheckSourceProposalKept(const Project& before,
 absl::Status CheckSourceProposal(const Project& project,
                                  const std::optional<SourceProposal>& source) {
   const std::string& name = project.source_proposal();
-  auto refuse = [&](kyodo::type::v1::ErrorReason rule, std::string why) {
+  auto refuse = [&](kyodo::type::v1::ErrorReason rule, const std::string& why) {
     return common::ErrorWithReason(
         absl::StatusCode::kFailedPrecondition, rule,
         absl::StrCat(common::ReasonName(rule), ": ", why),

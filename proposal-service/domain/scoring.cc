@@ -23,7 +23,7 @@ ScoreScale::ScoreScale(const std::vector<Criterion>& criteria) {
   }
   factors_.reserve(criteria.size());
   for (const Criterion& criterion : criteria) {
-    factors_.push_back(lcm / criterion.max_score * criterion.weight);
+    factors_.emplace_back(lcm / criterion.max_score * criterion.weight);
   }
   unit_denominator_ = lcm * total_weight;
 }
@@ -76,8 +76,7 @@ absl::StatusOr<ProposalScore> ScoreProposal(
   result.score = ScoreScale(criteria).Score(totals.sums, totals.count);
   result.non_conflicted_reviews = totals.count;
   for (const int64_t sum : totals.sums) {
-    result.criterion_means.push_back(
-        Rational(Integer(sum), Integer(totals.count)));
+    result.criterion_means.emplace_back(Integer(sum), Integer(totals.count));
   }
   return result;
 }

@@ -53,8 +53,8 @@ class RanksBefore {
     }
     for (const TieBreak& key : keys_) {
       if (const std::strong_ordering by_key = Compare(key, *a, *b);
-          by_key != 0) {
-        return by_key < 0;
+          std::is_neq(by_key)) {
+        return std::is_lt(by_key);
       }
     }
     return a->candidate->name < b->candidate->name;

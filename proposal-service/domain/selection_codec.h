@@ -30,7 +30,7 @@ std::string EncodeSelectionInput(const SelectionInput& input);
 
 // The input a document written by EncodeSelectionInput describes.
 // Errors: INVALID_ARGUMENT when it is not such a document.
-absl::StatusOr<SelectionInput> DecodeSelectionInput(absl::string_view json);
+absl::StatusOr<SelectionInput> DecodeSelectionInput(absl::string_view text);
 
 }  // namespace kyodo::proposal::domain
 

@@ -162,6 +162,7 @@ absl::StatusOr<std::vector<std::string>> SeatCalls(
   KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows,
                          s.Query(kSeatCalls, {principal}));
   std::vector<std::string> out;
+  out.reserve(rows.size());
   for (const Row& row : rows) out.push_back(row.String(0));
   return out;
 }
@@ -175,7 +176,7 @@ absl::StatusOr<std::vector<std::string>> ProposalsWithParties(
   std::vector<std::string> marks;
   for (const std::string& id : partner_ids) {
     params.emplace_back(id);
-    marks.push_back("?");
+    marks.emplace_back("?");
   }
   KYODO_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
