@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "absl/flags/flag.h"
+#include "common/text/enum_label.h"
 #include "kyodo/partner/v1/partner_service.pb.h"
 #include "kyodoctl/commands.h"
 #include "kyodoctl/format.h"
@@ -25,8 +26,8 @@ void PrintPartners(const Env& env,
       std::cout << ToJson(p) << "\n";
       continue;
     }
-    table.AddRow({p.name(), KindLabel(p.kind()), p.display_name(),
-                  WardLabel(p.ward()), PartnerStateLabel(p.state()),
+    table.AddRow({p.name(), common::EnumLabel(p.kind()), p.display_name(),
+                  common::EnumLabel(p.ward()), common::EnumLabel(p.state()),
                   p.has_delete_time() ? "削除済" : ""});
   }
 }
@@ -87,13 +88,13 @@ int Get(const Env& env) {
   table.AddRow({"名前(name)", p.name()});
   table.AddRow({"名称", p.display_name()});
   table.AddRow({"フリガナ", p.name_kana()});
-  table.AddRow({"種別", KindLabel(p.kind())});
-  table.AddRow({"区", WardLabel(p.ward())});
+  table.AddRow({"種別", common::EnumLabel(p.kind())});
+  table.AddRow({"区", common::EnumLabel(p.ward())});
   table.AddRow({"法人番号", p.corporate_number()});
   table.AddRow({"法人格", p.legal_form()});
   table.AddRow({"所在地", p.address()});
   table.AddRow({"上位組織", p.parent()});
-  table.AddRow({"状態", PartnerStateLabel(p.state())});
+  table.AddRow({"状態", common::EnumLabel(p.state())});
   table.AddRow({"登録", JapanTime(p.create_time())});
   table.AddRow({"更新", JapanTime(p.update_time())});
   for (const auto& c : p.contacts()) {

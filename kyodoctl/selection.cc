@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/text/enum_label.h"
 #include "google/protobuf/util/json_util.h"
 #include "kyodo/gateway/v1/gateway.pb.h"
 #include "kyodo/proposal/v1/proposal_service.pb.h"
@@ -100,17 +101,13 @@ bool ReadRulings(
   return true;
 }
 
+// The committee's ruling in words, with the amount of a reduced adoption.
 std::string RulingLabel(const pv1::CommitteeRuling& ruling) {
-  switch (ruling.action()) {
-    case pv1::CommitteeRuling::REDUCE:
-      return absl::StrCat("減額採択 ", Yen(ruling.adopted_amount_yen()));
-    case pv1::CommitteeRuling::ADOPT:
-      return "委員会判断で採択";
-    case pv1::CommitteeRuling::NOT_ADOPT:
-      return "委員会判断で不採択";
-    default:
-      return "";
+  std::string label = common::EnumLabel(ruling.action());
+  if (ruling.action() == pv1::CommitteeRuling::REDUCE) {
+    absl::StrAppend(&label, " ", Yen(ruling.adopted_amount_yen()));
   }
+  return label;
 }
 
 void PrintDecision(const Env& env, const pv1::Decision& d) {
@@ -126,7 +123,7 @@ void PrintDecision(const Env& env, const pv1::Decision& d) {
     std::string recommended;
     if (r.recommended_reason() != r.reason() ||
         r.recommended_amount_yen() != r.adopted_amount_yen()) {
-      recommended = ReasonLabel(r.recommended_reason());
+      recommended = common::EnumLabel(r.recommended_reason());
       if (r.recommended_amount_yen() > 0) {
         absl::StrAppend(&recommended, " ", Yen(r.recommended_amount_yen()));
       }
@@ -136,7 +133,7 @@ void PrintDecision(const Env& env, const pv1::Decision& d) {
                       : "-",
          r.title(), r.applicant(), r.score(), Yen(r.requested_amount_yen()),
          r.adopted_amount_yen() > 0 ? Yen(r.adopted_amount_yen()) : "",
-         ReasonLabel(r.reason()), recommended, Yen(r.budget_left_yen())});
+         common::EnumLabel(r.reason()), recommended, Yen(r.budget_left_yen())});
   }
   table.Print(std::cout);
   for (const auto& r : d.results()) {
@@ -165,7 +162,7 @@ void PrintCalls(const Env& env,
       continue;
     }
     table.AddRow({c.name(), c.display_name(), absl::StrCat(c.fiscal_year()),
-                  WardLabel(c.ward()), CallStateLabel(c.state()),
+                  common::EnumLabel(c.ward()), common::EnumLabel(c.state()),
                   Yen(c.budget_yen())});
   }
   if (!env.json) table.Print(std::cout);
@@ -180,9 +177,10 @@ void PrintProposals(
       std::cout << ToJson(p) << "\n";
       continue;
     }
-    table.AddRow({p.name(), p.title(), p.applicant(),
-                  Yen(p.requested_amount_yen()), ProposalStateLabel(p.state()),
-                  p.has_result() ? ReasonLabel(p.result().reason()) : ""});
+    table.AddRow(
+        {p.name(), p.title(), p.applicant(), Yen(p.requested_amount_yen()),
+         common::EnumLabel(p.state()),
+         p.has_result() ? common::EnumLabel(p.result().reason()) : ""});
   }
   if (!env.json) table.Print(std::cout);
 }
@@ -198,8 +196,8 @@ int Programmes(const Env& env) {
       std::cout << ToJson(p) << "\n";
       continue;
     }
-    table.AddRow(
-        {p.name(), p.display_name(), WardLabel(p.ward()), p.consigning_unit()});
+    table.AddRow({p.name(), p.display_name(), common::EnumLabel(p.ward()),
+                  p.consigning_unit()});
   }
   if (!env.json) table.Print(std::cout);
   return 0;
@@ -217,7 +215,7 @@ int CallTransition(const Env& env, const std::string& method,
   if (env.json) {
     std::cout << ToJson(call) << "\n";
   } else {
-    std::cout << call.name() << ": " << CallStateLabel(call.state()) << "\n";
+    std::cout << call.name() << ": " << common::EnumLabel(call.state()) << "\n";
   }
   return 0;
 }
@@ -391,7 +389,7 @@ int CmdSelection(const Env& env) {
       return 0;
     }
     std::cout << response.call().name() << ": "
-              << CallStateLabel(response.call().state()) << "\n";
+              << common::EnumLabel(response.call().state()) << "\n";
     PrintProjects(response.projects());
     return 0;
   }

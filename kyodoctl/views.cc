@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status/grpc_status.h"
+#include "common/text/enum_label.h"
 #include "kyodo/gateway/v1/gateway.grpc.pb.h"
 #include "kyodo/project/v1/project_service.pb.h"
 #include "kyodoctl/commands.h"
@@ -32,11 +33,11 @@ Table ProjectTable() {
 void AddProject(Table& table, const prv1::Project& p) {
   std::vector<std::string> wards;
   for (int w : p.wards())
-    wards.push_back(WardLabel(static_cast<type::v1::Ward>(w)));
+    wards.push_back(common::EnumLabel(static_cast<type::v1::Ward>(w)));
   table.AddRow(
-      {p.name(), p.title(), ProgrammeLabel(p.programme()),
+      {p.name(), p.title(), common::EnumLabel(p.programme()),
        p.has_start_fiscal_year() ? absl::StrCat(p.start_fiscal_year()) : "",
-       absl::StrJoin(wards, "・"), ProjectStateLabel(p.state())});
+       absl::StrJoin(wards, "・"), common::EnumLabel(p.state())});
 }
 
 int Projects(const Env& env) {
@@ -72,8 +73,8 @@ int Projects(const Env& env) {
     const prv1::Project& p = dossier.project();
     Table table({"項目", "内容"});
     table.AddRow({"事業名", p.title()});
-    table.AddRow({"制度", ProgrammeLabel(p.programme())});
-    table.AddRow({"状態", ProjectStateLabel(p.state())});
+    table.AddRow({"制度", common::EnumLabel(p.programme())});
+    table.AddRow({"状態", common::EnumLabel(p.state())});
     table.AddRow({"課題", p.issue()});
     for (const auto& part : p.participants()) {
       table.AddRow(
@@ -96,10 +97,10 @@ int Projects(const Env& env) {
       table.AddRow({"提案", dossier.source_proposal().name()});
     }
     if (dossier.has_result()) {
-      table.AddRow(
-          {"審査結果", absl::StrCat(ReasonLabel(dossier.result().reason()), " ",
-                                    dossier.result().rank(), "位 ",
-                                    dossier.result().score(), "点")});
+      table.AddRow({"審査結果",
+                    absl::StrCat(common::EnumLabel(dossier.result().reason()),
+                                 " ", dossier.result().rank(), "位 ",
+                                 dossier.result().score(), "点")});
     }
     table.Print(std::cout);
     return 0;
@@ -125,8 +126,9 @@ int Dashboard(const Env& env) {
     std::cout << ToJson(d) << "\n";
     return 0;
   }
-  std::cout << WardLabel(d.ward()) << " " << d.fiscal_year() << "年度\n";
-  std::cout << "募集中の公募: " << d.open_calls_size() << " 件\n";
+  std::cout << common::EnumLabel(d.ward()) << " " << d.fiscal_year()
+            << "年度\n";
+  std::cout << "受付中の公募: " << d.open_calls_size() << " 件\n";
   for (const auto& c : d.open_calls())
     std::cout << "  " << c.display_name() << "\n";
   std::cout << "提案:";
@@ -194,7 +196,7 @@ int CmdViews(const Env& env) {
       return 0;
     }
     std::cout << profile.partner().display_name() << " ("
-              << KindLabel(profile.partner().kind()) << ")\n";
+              << common::EnumLabel(profile.partner().kind()) << ")\n";
     for (const auto& a : profile.agreements())
       std::cout << "協定: " << a.display_name() << "\n";
     for (const auto& n : profile.networks())
@@ -203,8 +205,8 @@ int CmdViews(const Env& env) {
     for (const auto& p : profile.projects()) AddProject(table, p);
     if (table.size() > 0) table.Print(std::cout);
     for (const auto& p : profile.proposals()) {
-      std::cout << "提案: " << p.title() << " ("
-                << ProposalStateLabel(p.state()) << ")\n";
+      std::cout << "提案: " << p.title() << " (" << common::EnumLabel(p.state())
+                << ")\n";
     }
     return 0;
   }

@@ -101,7 +101,7 @@ case "$case" in
     seed "$partner" 's/optional PartnerKind kind = 2;/optional PartnerKind kind = 22;/'
     expect_failure breaking FIELD_NO_DELETE ;;
   breaking_removed_enum_value)
-    seed "$partner" '/^message Partner {$/,/^  }$/{/^    INACTIVE = 2;$/d}'
+    seed "$partner" '/^message Partner {$/,/^  }$/{/^    INACTIVE = 2 \[.*\];$/d}'
     expect_failure breaking ENUM_VALUE_NO_DELETE ;;
   breaking_renamed_field_json)
     # Same number and type, so the binary wire is unchanged; but JSON clients
@@ -119,14 +119,14 @@ case "$case" in
   breaking_allows_additions)
     # A new field, enum value and method need no new image.
     seed "$partner" 's/^  optional string etag = 17 \(.*\)$/&\n  optional string note = 18;/'
-    seed "$partner" 's/^    INACTIVE = 2;$/&\n    SUSPENDED = 3;/'
+    seed "$partner" 's/^    INACTIVE = 2 \[.*\];$/&\n    SUSPENDED = 3;/'
     seed "$project" 's/^  rpc CancelProject(CancelProjectRequest) returns (Project);$/&\n  rpc ReopenProject(ReopenProjectRequest) returns (Project);/'
     printf '\nmessage ReopenProjectRequest {\n  optional string name = 1;\n  optional string request_id = 2;\n}\n' >>"$project"
     expect_pass build lint breaking ;;
   breaking_new_image_accepts_deliberate_break)
     # A deliberate break passes once the image is rewritten in the same
     # change (and only then).
-    seed "$partner" '/^message Partner {$/,/^  }$/{/^    INACTIVE = 2;$/d}'
+    seed "$partner" '/^message Partner {$/,/^  }$/{/^    INACTIVE = 2 \[.*\];$/d}'
     expect_failure breaking ENUM_VALUE_NO_DELETE
     cp "$copy/released-api.json" "$copy/old-image.json"
     "$check" --protos "$copy" --write-image

@@ -382,7 +382,7 @@ try {
   await staff.page.waitForSelector('[data-testid=by-year] svg');
   const byState = await staff.page.$eval('[data-testid=by-state] table', (t) => t.innerText);
   const byYear = await staff.page.$eval('[data-testid=by-year] table', (t) => t.innerText);
-  check(/採択\s+\d+件/.test(byState) && /要件を満たしていません\s+\d+件/.test(byState), `proposals by state: ${byState}`);
+  check(/採択\s+\d+件/.test(byState) && /要件不適合\s+\d+件/.test(byState), `proposals by state: ${byState}`);
   check(byYear.includes(`${fy}年度`) && byYear.includes(`${fy - 4}年度`) && /￥[\d,]+/.test(byYear), `yen by fiscal year: ${byYear}`);
   check(await staff.page.$eval('[data-testid=by-state] svg', (g) => g.querySelectorAll('rect').length) >= 2, 'bars are drawn');
   await axe(staff, 'staff dashboard');

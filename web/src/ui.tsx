@@ -4,8 +4,8 @@
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { explain, type Problem } from "./api.js";
-import { Call_State } from "./gen/kyodo/proposal/v1/proposal_service_pb.js";
-import { Proposal_State } from "./gen/kyodo/proposal/v1/proposal_service_pb.js";
+import { Call_StateSchema, Proposal_StateSchema } from "./gen/kyodo/proposal/v1/proposal_service_pb.js";
+import { labels } from "./labels.js";
 
 export function navigate(path: string): void {
   window.history.pushState(null, "", path);
@@ -75,26 +75,9 @@ export function Notice(props: { children: ComponentChildren }) {
   );
 }
 
-export const callStateWords: Record<number, string> = {
-  [Call_State.STATE_UNSPECIFIED]: "不明",
-  [Call_State.DRAFT]: "準備中",
-  [Call_State.OPEN]: "受付中",
-  [Call_State.CLOSED]: "受付終了",
-  [Call_State.UNDER_REVIEW]: "審査中",
-  [Call_State.DECIDED]: "決定済み(未公表)",
-  [Call_State.PUBLISHED]: "結果公表済み",
-};
+export const callStateWords = labels(Call_StateSchema);
 
-export const proposalStateWords: Record<number, string> = {
-  [Proposal_State.STATE_UNSPECIFIED]: "不明",
-  [Proposal_State.DRAFT]: "下書き",
-  [Proposal_State.SUBMITTED]: "提出済み(要件確認中)",
-  [Proposal_State.WITHDRAWN]: "取下げ",
-  [Proposal_State.INELIGIBLE]: "要件を満たしていません",
-  [Proposal_State.ELIGIBLE]: "要件確認済み",
-  [Proposal_State.ADOPTED]: "採択",
-  [Proposal_State.NOT_ADOPTED]: "不採択",
-};
+export const proposalStateWords = labels(Proposal_StateSchema);
 
 // Loads a value with `load`, again when `deps` change; the error in words.
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {

@@ -6,14 +6,11 @@
 import { useState } from "preact/hooks";
 import { gateway, partners } from "../api.js";
 import { Link, Pager, ProblemBox, proposalStateWords, useLoad, usePaged } from "../ui.js";
-import { Partner_State } from "../gen/kyodo/partner/v1/partner_service_pb.js";
+import { Partner_StateSchema } from "../gen/kyodo/partner/v1/partner_service_pb.js";
 import { partnerKindWords, wardWords } from "./programmes.js";
+import { labels } from "../labels.js";
 
-const partnerStateWords: Record<number, string> = {
-  [Partner_State.STATE_UNSPECIFIED]: "不明",
-  [Partner_State.ACTIVE]: "活動中",
-  [Partner_State.INACTIVE]: "休止",
-};
+const partnerStateWords = labels(Partner_StateSchema);
 
 export function PartnerSearch() {
   const [typed, setTyped] = useState("");

@@ -4,41 +4,17 @@
 // page by page with the API's page tokens.
 import { proposals } from "../api.js";
 import { count, yen } from "../format.js";
-import { PartnerKind } from "../gen/kyodo/partner/v1/partner_service_pb.js";
-import { Programme_Kind, type Programme } from "../gen/kyodo/proposal/v1/proposal_service_pb.js";
-import { Ward } from "../gen/kyodo/type/v1/ward_pb.js";
+import { PartnerKindSchema } from "../gen/kyodo/partner/v1/partner_service_pb.js";
+import { Programme_KindSchema, type Programme } from "../gen/kyodo/proposal/v1/proposal_service_pb.js";
+import { WardSchema } from "../gen/kyodo/type/v1/ward_pb.js";
 import { Pager, ProblemBox, usePaged } from "../ui.js";
+import { labels } from "../labels.js";
 
-const kindWords: Record<number, string> = {
-  [Programme_Kind.KIND_UNSPECIFIED]: "不明",
-  [Programme_Kind.WARD_CITIZEN_PROPOSAL]: "区の市民提案型事業",
-  [Programme_Kind.NEIGHBOURHOOD_ASSOCIATION_PROPOSAL]: "町内会事業提案制度",
-  [Programme_Kind.OTHER]: "その他",
-};
+const kindWords = labels(Programme_KindSchema);
 
-export const wardWords: Record<number, string> = {
-  [Ward.WARD_UNSPECIFIED]: "—",
-  [Ward.KAWASAKI]: "川崎区",
-  [Ward.SAIWAI]: "幸区",
-  [Ward.NAKAHARA]: "中原区",
-  [Ward.TAKATSU]: "高津区",
-  [Ward.MIYAMAE]: "宮前区",
-  [Ward.TAMA]: "多摩区",
-  [Ward.ASAO]: "麻生区",
-};
+export const wardWords = labels(WardSchema);
 
-export const partnerKindWords: Record<number, string> = {
-  [PartnerKind.PARTNER_KIND_UNSPECIFIED]: "不明",
-  [PartnerKind.CIVIC_GROUP]: "市民活動団体",
-  [PartnerKind.UNIVERSITY]: "大学等",
-  [PartnerKind.COMPANY]: "企業",
-  [PartnerKind.NEIGHBOURHOOD_ASSOCIATION]: "町内会・自治会",
-  [PartnerKind.COMMUNITY_ORGANISATION]: "地域団体",
-  [PartnerKind.WELFARE_COUNCIL]: "地区社会福祉協議会",
-  [PartnerKind.BUSINESS_ASSOCIATION]: "事業者団体・商店会",
-  [PartnerKind.MUNICIPALITY]: "他自治体",
-  [PartnerKind.CITY_UNIT]: "市の組織",
-};
+export const partnerKindWords = labels(PartnerKindSchema);
 
 function Rules(props: { programme: Programme }) {
   const p = props.programme;

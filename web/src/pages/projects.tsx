@@ -7,44 +7,20 @@
 import { gateway, projects, token } from "../api.js";
 import { count, fiscalYear, yen } from "../format.js";
 import {
-  ContributionForm,
-  Participant_Role,
-  Project_State,
+  ContributionFormSchema,
+  Participant_RoleSchema,
+  Project_StateSchema,
 } from "../gen/kyodo/project/v1/project_service_pb.js";
 import { publicProjects } from "../public.js";
 import { Link, Pager, ProblemBox, useLoad, usePaged } from "../ui.js";
 import { partnerKindWords, wardWords } from "./programmes.js";
+import { labels } from "../labels.js";
 
-const projectStateWords: Record<number, string> = {
-  [Project_State.STATE_UNSPECIFIED]: "不明",
-  [Project_State.PLANNED]: "計画中",
-  [Project_State.ACTIVE]: "実施中",
-  [Project_State.COMPLETED]: "完了",
-  [Project_State.REVIEWED]: "評価済み",
-  [Project_State.CANCELLED]: "中止",
-};
+const projectStateWords = labels(Project_StateSchema);
 
-const roleWords: Record<number, string> = {
-  [Participant_Role.ROLE_UNSPECIFIED]: "—",
-  [Participant_Role.LEAD]: "実施主体",
-  [Participant_Role.CITY]: "市の担当",
-  [Participant_Role.PARTNER]: "協働の相手",
-};
+const roleWords = labels(Participant_RoleSchema);
 
-const formWords: Record<number, string> = {
-  [ContributionForm.CONTRIBUTION_FORM_UNSPECIFIED]: "—",
-  [ContributionForm.CONSIGNMENT]: "委託",
-  [ContributionForm.BUSINESS_COOPERATION]: "事業協力",
-  [ContributionForm.SUBSIDY]: "補助",
-  [ContributionForm.GRANT]: "助成",
-  [ContributionForm.CO_HOSTING]: "共催",
-  [ContributionForm.KNOW_HOW]: "ノウハウ等",
-  [ContributionForm.FACILITIES]: "施設等",
-  [ContributionForm.PEOPLE]: "人的資源",
-  [ContributionForm.INFORMATION]: "情報",
-  [ContributionForm.VOLUNTEERING]: "ボランティア",
-  [ContributionForm.DONATION]: "寄付",
-};
+const formWords = labels(ContributionFormSchema);
 
 export function ProjectList() {
   const list = usePaged(async (pageToken) => {

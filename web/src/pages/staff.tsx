@@ -12,6 +12,7 @@ import {
   CallSchema,
   CriterionSchema,
   ProposalResult_Reason,
+  ProposalResult_ReasonSchema,
   Proposal_State,
   type Call,
   type Decision,
@@ -28,6 +29,7 @@ import {
   useLoad,
   usePaged,
 } from "../ui.js";
+import { labels } from "../labels.js";
 
 export function StaffCalls() {
   const calls = usePaged(async (pageToken) => {
@@ -348,15 +350,7 @@ function Proposals(props: { call: Call }) {
   );
 }
 
-const reasonWords: Record<number, string> = {
-  [ProposalResult_Reason.REASON_UNSPECIFIED]: "審査未了",
-  [ProposalResult_Reason.ADOPTED]: "採択",
-  [ProposalResult_Reason.BELOW_PASS_MARK]: "合格点に届かず",
-  [ProposalResult_Reason.BUDGET_EXHAUSTED]: "予算の残りが足りず",
-  [ProposalResult_Reason.ADOPTION_LIMIT_REACHED]: "採択件数の上限",
-  [ProposalResult_Reason.INELIGIBLE]: "要件を満たさず",
-  [ProposalResult_Reason.WITHDRAWN]: "取下げ",
-};
+const reasonWords = labels(ProposalResult_ReasonSchema);
 
 // Rows on screen at once: a decision of 5,000 proposals is shown 200 rows
 // a page (its totals in the caption), so the page stays responsive

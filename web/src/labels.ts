@@ -1,0 +1,14 @@
+// Enum values in words. Every value a person reads carries its words in the
+// protos, in the (kyodo.type.v1.label) option (protos/kyodo/type/v1/label.proto);
+// kyodoctl reads the same option (common/text/enum_label.h), so a state has
+// one name on every screen, and a value added to a proto brings its words.
+import { getOption, type DescEnum } from "@bufbuild/protobuf";
+import { label } from "./gen/kyodo/type/v1/label_pb.js";
+
+// The words of every value of `e` by number; a value without a label falls
+// back to its name.
+export function labels(e: DescEnum): Record<number, string> {
+  const out: Record<number, string> = {};
+  for (const v of e.values) out[v.number] = getOption(v, label) || v.name;
+  return out;
+}
