@@ -36,13 +36,16 @@ export KYODO_BUILD_DIR=$build
 ctest --test-dir "$build" --output-on-failure -j "${KYODO_JOBS:-2}" "$@"
 
 # The same tests once more under AddressSanitizer and UBSan with libstdc++'s
-# assertions (a separate clang build in build-asan/; any finding fails:
-# docs/RELIABILITY.md, "Sanitizers"). KYODO_SANITIZE=0 skips it (a quick
-# local run); skipped too when ctest was asked for a subset.
+# assertions (a separate clang build in build-asan/), then the tests that run
+# the services' threads under ThreadSanitizer (build-tsan/); any finding
+# fails (docs/RELIABILITY.md, "Sanitizers"). KYODO_SANITIZE=0 skips both (a
+# quick local run); skipped too when ctest was asked for a subset.
 asan_build=${KYODO_SANITIZE_BUILD_DIR:-$root/build-asan}
 sanitized=0
 if [[ $# -eq 0 && "${KYODO_SANITIZE:-1}" != 0 ]]; then
   KYODO_SANITIZE_BUILD_DIR=$asan_build "$root/tests/sanitize/run.sh"
+  KYODO_SANITIZER=thread KYODO_SANITIZE_BUILD_DIR=${KYODO_TSAN_BUILD_DIR:-$root/build-tsan} \
+    "$root/tests/sanitize/run.sh"
   sanitized=1
 fi
 

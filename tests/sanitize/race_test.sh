@@ -9,8 +9,13 @@ race=${1:?usage: race_test.sh RACE_BINARY}
 reports=$(mktemp -d -t kyodo-race.XXXXXX)
 trap 'rm -rf "$reports"' EXIT
 # TSan exits 66 after a report; its own log_path, not run.sh's folder, so
-# that this planted race does not fail the run it is part of.
-TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=0" "$race" || true
+# that this planted race does not fail the run it is part of. The TSan
+# runtime reads UBSAN_OPTIONS after TSAN_OPTIONS, and run.sh's log_path there
+# would win: the race runs without it. With the run's suppressions, so that
+# one broad enough to hide a race in kyodo's own code fails here.
+env -u UBSAN_OPTIONS -u ASAN_OPTIONS \
+  TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=0:suppressions=$root/tests/sanitize/tsan.supp" \
+  "$race" || true
 if out=$("$root/tests/sanitize/reports.sh" "$reports" 2>&1); then
   echo "FAIL: no report of the race, or the check passed it: $out" >&2
   exit 1
