@@ -32,17 +32,6 @@ class StoredDataTest : public PartnerServiceTest {
     return std::move(*session);
   }
 
-  // Whether the log has the error line naming `table`, row `id` and
-  // `column`.
-  static bool Logged(const LogCapture& log, const std::string& table,
-                     const std::string& id, const std::string& column) {
-    return !log.LineWith({"stored value does not parse",
-                          "\"table\":\"" + table + "\"",
-                          "\"row\":\"" + id + "\"",
-                          "\"column\":\"" + column + "\""})
-                .empty();
-  }
-
   std::unique_ptr<common::db::ConnectionPool> serving_;
 };
 
@@ -54,7 +43,7 @@ TEST_F(StoredDataTest, AStateNoEnumNamesIsDataLoss) {
   LogCapture log;
   auto read = store::GetPartner(*Session(), id);
   EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss) << read.status();
-  EXPECT_TRUE(Logged(log, "partners", id, "state"));
+  EXPECT_TRUE(log.LoggedBadStoredValue("partners", id, "state"));
 
   // Over gRPC the caller gets DATA_LOSS with the details withheld.
   Partner out;
@@ -75,7 +64,7 @@ TEST_F(StoredDataTest, ADocumentWithAnUnknownEnumNameOrFieldIsDataLoss) {
     auto read = store::GetPartner(*Session(), id);
     EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss)
         << read.status();
-    EXPECT_TRUE(Logged(log, "partners", id, "doc"));
+    EXPECT_TRUE(log.LoggedBadStoredValue("partners", id, "doc"));
   }
 
   db_.Exec(
@@ -85,7 +74,7 @@ TEST_F(StoredDataTest, ADocumentWithAnUnknownEnumNameOrFieldIsDataLoss) {
   LogCapture log;
   auto read = store::GetPartner(*Session(), id);
   EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss) << read.status();
-  EXPECT_TRUE(Logged(log, "partners", id, "doc"));
+  EXPECT_TRUE(log.LoggedBadStoredValue("partners", id, "doc"));
 }
 
 TEST_F(StoredDataTest, ANullWardIsNoWardButABadOneIsDataLoss) {
@@ -115,7 +104,7 @@ TEST_F(StoredDataTest, ANullWardIsNoWardButABadOneIsDataLoss) {
   LogCapture log;
   read = store::GetNetwork(*Session(), id);
   EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss) << read.status();
-  EXPECT_TRUE(Logged(log, "networks", id, "ward"));
+  EXPECT_TRUE(log.LoggedBadStoredValue("networks", id, "ward"));
 }
 
 }  // namespace

@@ -27,10 +27,7 @@ TEST_F(ProjectServiceTest, AStoredStateNoEnumNamesIsDataLoss) {
                    "'");
   kyodo::testing::LogCapture log;
   EXPECT_EQ(read().status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_NE(
-      log.LineWith({"stored value does not parse", "\"table\":\"projects\"",
-                    "\"row\":\"" + id + "\"", "\"column\":\"state\""}),
-      "");
+  EXPECT_TRUE(log.LoggedBadStoredValue("projects", id, "state"));
 }
 
 }  // namespace

@@ -31,15 +31,6 @@ class StoredDataTest : public ProposalServiceTest {
     return std::move(*session);
   }
 
-  static bool Logged(const LogCapture& log, const std::string& table,
-                     const std::string& id, const std::string& column) {
-    return !log.LineWith({"stored value does not parse",
-                          "\"table\":\"" + table + "\"",
-                          "\"row\":\"" + id + "\"",
-                          "\"column\":\"" + column + "\""})
-                .empty();
-  }
-
   std::unique_ptr<common::db::ConnectionPool> serving_;
 };
 
@@ -59,14 +50,14 @@ TEST_F(StoredDataTest, CallAndProposalStatesNoEnumNamesAreDataLoss) {
     auto read = store::GetProposal(*Session(), proposal_id);
     EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss)
         << read.status();
-    EXPECT_TRUE(Logged(log, "proposals", proposal_id, "state"));
+    EXPECT_TRUE(log.LoggedBadStoredValue("proposals", proposal_id, "state"));
   }
 
   db_.Exec("UPDATE calls SET state = 'PAUSED' WHERE id = '" + call_id + "'");
   LogCapture log;
   auto read = store::GetCall(*Session(), call_id);
   EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss) << read.status();
-  EXPECT_TRUE(Logged(log, "calls", call_id, "state"));
+  EXPECT_TRUE(log.LoggedBadStoredValue("calls", call_id, "state"));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "common/log/log.h"
@@ -38,6 +39,16 @@ class LogCapture {
       if (all) return line;
     }
     return "";
+  }
+
+  // Whether a line says that a stored value did not parse, naming `table`,
+  // row `id` and `column` (common/store/doc.h, BadStoredValue).
+  bool LoggedBadStoredValue(absl::string_view table, absl::string_view id,
+                            absl::string_view column) const {
+    const std::string t = absl::StrCat("\"table\":\"", table, "\"");
+    const std::string r = absl::StrCat("\"row\":\"", id, "\"");
+    const std::string c = absl::StrCat("\"column\":\"", column, "\"");
+    return !LineWith({"stored value does not parse", t, r, c}).empty();
   }
 
  private:
