@@ -95,20 +95,25 @@ built=$(date +%s)
 
 reports=$(mktemp -d -t kyodo-sanitize.XXXXXX)
 trap 'rm -rf "$reports"' EXIT
-# halt_on_error is the default for ASan; leaks are findings too. The report
-# files are named <tool>.<pid>. ASan and UBSan write raw stacks
-# (symbolize=0) and reports.sh symbolizes them afterwards: symbolizing in the
-# failing process takes seconds in a large binary, and a service that a test
-# stops with SIGKILL after its grace period died mid-report, leaving one line
-# (docs/RELIABILITY.md, "Sanitizers"). TSan keeps symbolizing in process: its
-# suppressions (tsan.supp) match source files.
-export ASAN_OPTIONS="log_path=$reports/asan:symbolize=0:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
-export UBSAN_OPTIONS="log_path=$reports/ubsan:symbolize=0:print_stacktrace=1:halt_on_error=1"
-export LSAN_OPTIONS="suppressions=$root/tests/sanitize/lsan.supp:print_suppressions=0"
-# TSan goes on after a report (halt_on_error=0) so that one run shows every
-# race; any report still fails the run. tsan.supp names what is
-# suppressed and why.
-export TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=0:second_deadlock_stack=1:suppressions=$root/tests/sanitize/tsan.supp:print_suppressions=0"
+if [[ $sanitizer == address ]]; then
+  # halt_on_error is the default for ASan; leaks are findings too. The
+  # report files are named <tool>.<pid>. ASan and UBSan write raw stacks
+  # (symbolize=0) and reports.sh symbolizes them afterwards: symbolizing in
+  # the failing process takes seconds in a large binary, and a service that
+  # a test stops with SIGKILL after its grace period died mid-report
+  # (docs/RELIABILITY.md, "Sanitizers").
+  export ASAN_OPTIONS="log_path=$reports/asan:symbolize=0:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
+  export UBSAN_OPTIONS="log_path=$reports/ubsan:symbolize=0:print_stacktrace=1:halt_on_error=1"
+  export LSAN_OPTIONS="suppressions=$root/tests/sanitize/lsan.supp:print_suppressions=0"
+else
+  # TSan goes on after a report (halt_on_error=0) so that one run shows
+  # every race; any report still fails the run. It symbolizes in process:
+  # tsan.supp matches source files. tsan.supp names what is suppressed and
+  # why. Only TSAN_OPTIONS: the TSan runtime also reads UBSAN_OPTIONS,
+  # after it, and the ASan step's settings there would override these.
+  unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
+  export TSAN_OPTIONS="log_path=$reports/tsan:halt_on_error=0:second_deadlock_stack=1:suppressions=$root/tests/sanitize/tsan.supp:print_suppressions=0"
+fi
 export KYODO_BUILD_DIR=$build
 
 status=0
