@@ -9,7 +9,7 @@
 # "Style", says how to run it on one file.
 #
 # clang-tidy parses each file with every gRPC and protobuf header it pulls
-# in, about 10 s of CPU a file here. A file that passed is remembered under
+# in, about 12 s of CPU a file here. A file that passed is remembered under
 # a key made of its own text and every header it includes (their contents
 # for the repository's and the generated ones, path, size and time for the
 # system's), the configuration, the compile commands and the clang-tidy
