@@ -167,8 +167,12 @@ absl::StatusOr<std::pair<std::string, bool>> EnsureProject(
   if (common::HasReason(created.status(),
                         kyodo::type::v1::PROPOSAL_ALREADY_HAS_PROJECT)) {
     auto info = common::GetErrorInfo(created.status());
-    auto it = info->metadata().find("project");
-    if (it != info->metadata().end()) return std::make_pair(it->second, false);
+    if (info.has_value()) {
+      auto it = info->metadata().find("project");
+      if (it != info->metadata().end()) {
+        return std::make_pair(it->second, false);
+      }
+    }
   }
   return created.status();
 }

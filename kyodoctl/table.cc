@@ -13,6 +13,7 @@ int DisplayWidth(absl::string_view text) {
   const int32_t length = static_cast<int32_t>(text.size());
   while (i < length) {
     UChar32 c;
+    // NOLINTNEXTLINE(bugprone-inc-dec-in-conditions): inside ICU's macro.
     U8_NEXT(reinterpret_cast<const uint8_t*>(text.data()), i, length, c);
     if (c < 0) {
       ++width;

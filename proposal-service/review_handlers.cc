@@ -168,9 +168,8 @@ absl::StatusOr<std::optional<common::server::Versioned<Review>>> LoadReview(
 
 // The rules a review is written under: the call UNDER_REVIEW, the proposal
 // ELIGIBLE, the member without a conflict with it.
-absl::Status CheckReviewable(const ReviewSubject& subject) {
-  const Call& c = subject.call->call;
-  const Proposal& p = subject.proposal->proposal;
+absl::Status CheckReviewable(const Call& c, const Proposal& p,
+                             const v1::Reviewer& member) {
   if (IsDecided(c.state())) return CallDecidedError(c);
   if (c.state() != Call::UNDER_REVIEW) {
     return StateError(kyodo::type::v1::REVIEW_NOT_STARTED,
@@ -182,7 +181,7 @@ absl::Status CheckReviewable(const ReviewSubject& subject) {
                       "only ELIGIBLE proposals are reviewed",
                       Proposal::State_Name(p.state()));
   }
-  if (Conflicted(subject.member->reviewer, p)) {
+  if (Conflicted(member, p)) {
     return common::FailedPreconditionError(
         kyodo::type::v1::REVIEWER_CONFLICTED,
         "the member has a conflict of interest with this proposal (declared, "
@@ -217,7 +216,14 @@ absl::Status SubmitReview(const ServiceDeps& d, const CallContext& call,
   };
   m.change = [&](Session&, const Review& before,
                  Review& after) -> absl::Status {
-    KYODO_RETURN_IF_ERROR(CheckReviewable(subject));
+    // authorize has refused the call when load found nothing, so all three
+    // are set here; checked all the same rather than assumed.
+    if (!subject.call || !subject.proposal || !subject.member) {
+      return common::NotFoundError(r.parent());
+    }
+    KYODO_RETURN_IF_ERROR(CheckReviewable(subject.call->call,
+                                          subject.proposal->proposal,
+                                          subject.member->reviewer));
     *after.mutable_scores() = r.review().scores();
     after.set_comment(r.review().comment());
     after.set_reviewer(subject.member->reviewer.name());

@@ -46,7 +46,8 @@ const std::string& Row::String(size_t i) const {
 
 int64_t Row::Int(size_t i) const {
   int64_t value = 0;
-  if (!IsNull(i) && absl::SimpleAtoi(*cells_.at(i), &value)) return value;
+  const auto& cell = cells_.at(i);
+  if (cell.has_value() && absl::SimpleAtoi(*cell, &value)) return value;
   return 0;
 }
 
@@ -55,11 +56,12 @@ absl::Time Row::Time(size_t i) const {
 }
 
 std::optional<absl::Time> Row::OptionalTime(size_t i) const {
-  if (IsNull(i)) return std::nullopt;
+  const auto& cell = cells_.at(i);
+  if (!cell.has_value()) return std::nullopt;
   absl::Time t;
   std::string error;
-  if (!absl::ParseTime("%Y-%m-%d %H:%M:%E*S", *cells_.at(i),
-                       absl::UTCTimeZone(), &t, &error)) {
+  if (!absl::ParseTime("%Y-%m-%d %H:%M:%E*S", *cell, absl::UTCTimeZone(), &t,
+                       &error)) {
     return std::nullopt;
   }
   return t;
@@ -142,8 +144,9 @@ Session::~Session() {
   statements_.clear();
   try {
     if (connection_ != nullptr) connection_->close();
-  } catch (const std::exception&) {
-    // Closing a dead connection fails; there is nothing left to release.
+  } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch)
+    // Closing a dead connection fails; there is nothing left to release,
+    // and a destructor has no one to tell.
   }
 }
 
@@ -267,13 +270,14 @@ absl::Status Session::ExecUnprepared(absl::string_view sql) {
 }
 
 bool Session::Ping() {
+  bool valid = false;
   try {
-    if (connection_->isValid()) return true;
+    valid = connection_->isValid();
   } catch (const std::exception&) {
-    // Treated as broken below.
+    valid = false;  // a connection that cannot answer is broken
   }
-  broken_ = true;
-  return false;
+  if (!valid) broken_ = true;
+  return valid;
 }
 
 }  // namespace kyodo::common::db

@@ -10,13 +10,17 @@
 namespace kyodo::common::log {
 namespace {
 
+// Cannot throw: the only non-empty member is "01", which fits
+// std::string's own buffer.
+// NOLINTNEXTLINE(bugprone-throwing-static-initialization)
 thread_local TraceContext current_trace;
 
 bool IsHex(absl::string_view text, size_t length) {
   if (text.size() != length) return false;
   bool nonzero = false;
   for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    if (!hex) return false;
     nonzero = nonzero || c != '0';
   }
   return nonzero;

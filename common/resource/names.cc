@@ -26,8 +26,8 @@ std::string NewId() {
 bool IsValidId(absl::string_view id) {
   if (id.empty() || id.size() > 63 || id.front() == '-') return false;
   for (char c : id) {
-    if (!(std::islower(static_cast<unsigned char>(c)) ||
-          std::isdigit(static_cast<unsigned char>(c)) || c == '-')) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::islower(u) == 0 && std::isdigit(u) == 0 && c != '-') {
       return false;
     }
   }

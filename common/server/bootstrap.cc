@@ -171,6 +171,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
     options.companions.push_back(companion.get());
   }
   std::vector<grpc::Service*> services;
+  services.reserve(built.services.size());
   for (auto& service : built.services) services.push_back(service.get());
   auto host = ServiceHost::Start(options, services);
   if (!host.ok()) {

@@ -81,6 +81,9 @@ absl::Status InsertAgreement(Session& s, const Agreement& a) {
               EndDate(a), created, created, doc::ToDoc(a)})
           .status());
   KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {id}));
+  // Read in the transaction that inserted it: absent only if the insert
+  // did not happen, which Exec would have said.
+  if (!row.has_value()) return common::NotFoundError(a.name());
   return ReplaceLinks(s, kAgreementParties, row->Int(0), a.parties());
 }
 

@@ -82,6 +82,9 @@ absl::Status InsertNetwork(Session& s, const Network& n) {
                        WardColumn(n), created, created, Doc(n)})
           .status());
   KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {id}));
+  // Read in the transaction that inserted it: absent only if the insert
+  // did not happen, which Exec would have said.
+  if (!row.has_value()) return common::NotFoundError(n.name());
   return ReplaceLinks(s, kNetworkMembers, row->Int(0), n.members());
 }
 

@@ -7,6 +7,7 @@
 #include "common/status/macros.h"
 #include "common/store/doc.h"
 #include "common/text/text.h"
+#include "partner-service/store/links.h"
 
 namespace kyodo::partner::store {
 namespace {
@@ -129,11 +130,12 @@ absl::Status InsertPartner(Session& s, const Partner& p) {
   KYODO_ASSIGN_OR_RETURN(std::string key, PartnerSearchKey(p));
   const absl::Time created = doc::FromTimestamp(p.create_time());
   return MapDuplicate(
-      s.Exec(kInsert,
-             {*IdOf(p.name()), kyodo::partner::v1::PartnerKind_Name(p.kind()),
-              p.display_name(), p.name_kana(), key, WardColumn(p),
-              NonEmpty(p.corporate_number()), p.legal_form(), IdOf(p.parent()),
-              Partner::State_Name(p.state()), created, created, doc::ToDoc(p)})
+      s.Exec(
+           kInsert,
+           {PartnerId(p.name()), kyodo::partner::v1::PartnerKind_Name(p.kind()),
+            p.display_name(), p.name_kana(), key, WardColumn(p),
+            NonEmpty(p.corporate_number()), p.legal_form(), IdOf(p.parent()),
+            Partner::State_Name(p.state()), created, created, doc::ToDoc(p)})
           .status());
 }
 
@@ -147,7 +149,7 @@ absl::Status UpdatePartner(Session& s, const Partner& p, int64_t version) {
               p.name_kana(), key, WardColumn(p), NonEmpty(p.corporate_number()),
               p.legal_form(), IdOf(p.parent()), Partner::State_Name(p.state()),
               doc::FromTimestamp(p.update_time()), deleted, doc::ToDoc(p),
-              *IdOf(p.name()), version});
+              PartnerId(p.name()), version});
   if (!changed.ok()) return MapDuplicate(changed.status());
   if (*changed == 0) return common::EtagMismatchError(p.name());
   return absl::OkStatus();

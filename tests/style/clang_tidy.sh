@@ -15,7 +15,8 @@
 # system's), the configuration, the compile commands and the clang-tidy
 # version, in KYODO_TIDY_CACHE (default ~/.cache/kyodo/clang-tidy), so a
 # repeated run checks only what changed. Findings are never remembered.
-# Environment: KYODO_JOBS (default 2).
+# Environment: KYODO_JOBS (default 2), KYODO_CLANG_TIDY (the program,
+# default clang-tidy-22).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:?usage: clang_tidy.sh BUILD_DIR [FILE...]}" && pwd)
@@ -24,6 +25,11 @@ cache=${KYODO_TIDY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kyodo/clang-tidy}
 mkdir -p "$cache"
 [[ -f "$build/compile_commands.json" ]] || {
   echo "clang_tidy: no compile_commands.json in $build" >&2
+  exit 1
+}
+tidy=${KYODO_CLANG_TIDY:-clang-tidy-22}
+command -v "$tidy" >/dev/null || {
+  echo "clang_tidy: $tidy is not installed (deploy/test-packages.txt lists it)" >&2
   exit 1
 }
 tmp=$(mktemp -d -t kyodo-tidy.XXXXXX)
@@ -82,7 +88,7 @@ grep -e "^$root/" "$tmp/headers" | sed "s|^$root/||" |
 grep -v -e "^$root/" "$tmp/headers" | xargs -r stat -c '%s %Y  %n' >>"$tmp/prints"
 common=$(
   {
-    clang-tidy --version
+    "$tidy" --version
     cat "$root/.clang-tidy"
     sed "s|$root|ROOT|g" "$build/compile_commands.json"
   } | sha256sum | cut -c1-64
@@ -109,14 +115,16 @@ todo=$(wc -l <"$tmp/todo")
 
 check_one() {
   local src=$1 key=$2 out
-  out=$(cd "$root" && clang-tidy -p "$build" --quiet \
+  # -Wno-c2y-extensions: clang 22 calls the __COUNTER__ in absl's
+  # ABSL_FLAG an extension under the build's -Wpedantic; gcc does not.
+  out=$(cd "$root" && "$tidy" -p "$build" --quiet --extra-arg=-Wno-c2y-extensions \
     --header-filter="^$root/(common|gateway|kyodoctl|partner-service|project-service|proposal-service)/" \
     "$src" 2>&1) && { touch "$cache/$key"; return 0; }
   printf '%s\n' "$out" >"$tmp/found.${src//\//_}"
   return 0
 }
 export -f check_one
-export root build cache tmp
+export root build cache tmp tidy
 xargs -r -P "${KYODO_JOBS:-2}" -L1 bash -c 'check_one "$0" "$1"' <"$tmp/todo"
 
 shopt -s nullglob
