@@ -9,7 +9,8 @@
 # "Style", says how to run it on one file.
 #
 # clang-tidy parses each file with every gRPC and protobuf header it pulls
-# in, about 12 s of CPU a file here. A file that passed is remembered under
+# in, about 4.5 s of CPU a file here with clang-tidy 22 (12 s with 14, which
+# also matched inside those headers). A file that passed is remembered under
 # a key made of its own text and every header it includes (their contents
 # for the repository's and the generated ones, path, size and time for the
 # system's), the configuration, the compile commands and the clang-tidy
