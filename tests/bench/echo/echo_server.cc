@@ -7,13 +7,18 @@
 //   kyodo-echo-server --listen=127.0.0.1:50059   (runs until SIGTERM)
 #include <string>
 
+#include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "common/server/host.h"
 #include "kyodo/bench/v1/echo.grpc.pb.h"
 
-ABSL_FLAG(std::string, listen, "127.0.0.1:50059", "address:port to serve on");
-ABSL_FLAG(int, max_threads, 64, "the services' --max_threads (same default)");
+// The services' own --listen and --max_threads, defined once in the
+// program by common/server/service_config.cc (part of the server library
+// linked here): a second definition of either is a duplicate symbol, which
+// GNU ld happened not to see and mold does.
+ABSL_DECLARE_FLAG(std::string, listen);
+ABSL_DECLARE_FLAG(int, max_threads);
 
 namespace {
 
@@ -33,6 +38,7 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   kyodo::common::server::HostOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
+  if (options.listen.empty()) options.listen = "127.0.0.1:50059";
   options.max_threads = absl::GetFlag(FLAGS_max_threads);
   options.drain = absl::ZeroDuration();
   options.grace = absl::Seconds(1);

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/numbers.h"
@@ -39,10 +40,13 @@ ABSL_FLAG(std::string, request, "{}", "one request as JSON");
 ABSL_FLAG(std::string, requests_file, "",
           "JSON requests, one per line, cycled (overrides --request)");
 ABSL_FLAG(std::string, token_file, "", "file holding a bearer token");
-ABSL_FLAG(std::string, jwt_key_file, "",
-          "HS256 key to mint an admin token with (instead of --token_file)");
-ABSL_FLAG(std::string, jwt_issuer, "kyodo-local", "issuer of a minted token");
-ABSL_FLAG(std::string, jwt_audience, "kyodo", "audience of a minted token");
+// kyodoctl's own --jwt_key_file, --jwt_issuer and --jwt_audience (defined
+// once in the program, by kyodoctl/commands.cc in the kyodoctl library
+// linked here): the HS256 key to mint an admin token with instead of
+// --token_file, and that token's issuer and audience.
+ABSL_DECLARE_FLAG(std::string, jwt_key_file);
+ABSL_DECLARE_FLAG(std::string, jwt_issuer);
+ABSL_DECLARE_FLAG(std::string, jwt_audience);
 ABSL_FLAG(std::string, in_flight, "",
           "closed loop: comma-separated calls in flight, one point each");
 ABSL_FLAG(std::string, rate, "",
