@@ -24,6 +24,10 @@ fi
 
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# mold links (KYODO_LINKER, CMakeLists.txt) when it is there; it is one of
+# the test packages.
+linker=()
+command -v ld.mold >/dev/null && linker=(-DKYODO_LINKER=mold)
 # ccache keys its entries on paths relative to the clone and not on the
 # build folder's own path, so that clones at other paths, and the image
 # build of deploy/docker/Dockerfile (which compiles in /src/build with the
@@ -34,5 +38,5 @@ export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=${CCACHE_NOHASHD
 # The test hooks (KYODO_TEST_HOOKS, CMakeLists.txt): this is the build the
 # tests run (tests/run.sh); the production image builds without them.
 cmake -S "$root" -B "$build" -G Ninja -DKYODO_TEST_HOOKS=ON \
-  -DCMAKE_BUILD_TYPE="${KYODO_BUILD_TYPE:-RelWithDebInfo}" "${launcher[@]}" >/dev/null
+  -DCMAKE_BUILD_TYPE="${KYODO_BUILD_TYPE:-RelWithDebInfo}" "${launcher[@]}" "${linker[@]}" >/dev/null
 env -u LC_ALL -u LC_CTYPE -u LC_MESSAGES LANG=C.UTF-8 ninja -C "$build" -j "${KYODO_JOBS:-2}"

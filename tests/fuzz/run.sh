@@ -48,6 +48,7 @@ if [[ -n "${FUZZ_BUILD_DIR:-}" ]]; then
 else
   launcher=()
   command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  command -v ld.mold >/dev/null 2>&1 && launcher+=(-DKYODO_LINKER=mold)
   sanitize="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined"
   cmake -S "$root" -B "$build" -G Ninja "${launcher[@]}" \
     -DCMAKE_CXX_COMPILER=clang++ \

@@ -43,6 +43,9 @@ fi
 
 launcher=()
 command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# As in deploy/local/build.sh: mold links when it is there.
+linker=()
+command -v ld.mold >/dev/null 2>&1 && linker=(-DKYODO_LINKER=mold)
 # As in deploy/local/build.sh: clones at other paths share ccache's entries.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 flags="-O1 -gline-tables-only -fno-omit-frame-pointer"
@@ -80,7 +83,7 @@ else
     tsan_race $threaded)
   tests=(-R "^(sanitize|$(tr ' ' '|' <<<"$threaded"))(\\.|$)")
 fi
-cmake -S "$root" -B "$build" -G Ninja "${launcher[@]}" \
+cmake -S "$root" -B "$build" -G Ninja "${launcher[@]}" "${linker[@]}" \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Sanitize \
   -DKYODO_WERROR=OFF -DKYODO_BENCH=OFF -DKYODO_SANITIZER="$sanitizer" -DKYODO_TEST_HOOKS=ON \
   "${options[@]}" \
