@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
@@ -25,8 +26,12 @@
 #include "kyodo/proposal/v1/proposal_service.grpc.pb.h"
 
 ABSL_FLAG(std::string, addr, "127.0.0.1:50050", "the gateway");
-ABSL_FLAG(std::string, jwt_key_file, "", "HS256 key of the stack");
-ABSL_FLAG(std::string, jwt_issuer, "kyodo-local", "token issuer");
+// The stack's HS256 key and token issuer: the services' own --jwt_key_file
+// and --jwt_issuer (same defaults), defined once in the program by
+// common/server/service_config.cc. A second definition here was a duplicate
+// symbol that only the ASan build linked with mold showed.
+ABSL_DECLARE_FLAG(std::string, jwt_key_file);
+ABSL_DECLARE_FLAG(std::string, jwt_issuer);
 ABSL_FLAG(int, seconds, 600, "how long to run");
 ABSL_FLAG(int, threads, 4, "concurrent callers");
 
