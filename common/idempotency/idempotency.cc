@@ -169,17 +169,20 @@ absl::StatusOr<int64_t> Purger::RunOnce() {
   return purged;
 }
 
+void Purger::RunLogged() {
+  absl::StatusOr<int64_t> purged = RunOnce();
+  if (!purged.ok()) {
+    log::Warning("request id purge failed; retried at the next interval",
+                 {{"error", purged.status().ToString()}});
+  } else if (*purged > 0) {
+    log::Info("purged stored request ids", {{"count", *purged}});
+  }
+}
+
 void Purger::Start(absl::Duration interval) {
+  RunLogged();
   thread_ = std::thread([this, interval] {
-    do {
-      absl::StatusOr<int64_t> purged = RunOnce();
-      if (!purged.ok()) {
-        log::Warning("request id purge failed; retried at the next interval",
-                     {{"error", purged.status().ToString()}});
-      } else if (*purged > 0) {
-        log::Info("purged stored request ids", {{"count", *purged}});
-      }
-    } while (!stop_.WaitForNotificationWithTimeout(interval));
+    while (!stop_.WaitForNotificationWithTimeout(interval)) RunLogged();
   });
 }
 

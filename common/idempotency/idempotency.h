@@ -90,11 +90,15 @@ class Purger {
 
   // One purge now; how many ids it deleted.
   absl::StatusOr<int64_t> RunOnce();
-  // Purges every `interval` (the first right away) on a thread of its own
-  // until destroyed; failures are logged and retried at the next interval.
+  // Purges once now, on the calling thread, and then every `interval` on a
+  // thread of its own until destroyed; failures are logged and retried at
+  // the next interval. A service calls it before it says SERVING, so that
+  // its first purge never holds a pooled session under its first calls.
   void Start(absl::Duration interval);
 
  private:
+  void RunLogged();
+
   db::ConnectionPool& pool_;
   const Clock& clock_;
   const absl::Duration max_age_;

@@ -173,17 +173,21 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   std::vector<grpc::Service*> services;
   services.reserve(built.services.size());
   for (auto& service : built.services) services.push_back(service.get());
+  // The first purge runs here, on this thread, and the purge thread starts
+  // here too: after every configuration step that can end the process with
+  // std::exit (which destroys Connector/C++'s driver singleton while a
+  // running purge could still be connecting through it; ASan saw a double
+  // free, UBSan a call on a destroyed MySQL_Driver, docs/RELIABILITY.md,
+  // "Sanitizers"), and before the service says SERVING, so that the purge
+  // never holds a pooled session under its first calls (with a pool of two
+  // and no waiters, as ReliabilityTest.ExhaustionFailsFastAndRecovers runs
+  // a service, a purge still running can refuse one of them).
+  if (purger != nullptr) purger->Start(purge_every);
   auto host = ServiceHost::Start(options, services);
   if (!host.ok()) {
     log::Error("cannot start", {{"error", host.status().message()}});
     return 1;
   }
-  // The purge thread starts only now: a configuration failure above ends
-  // the process with std::exit, which destroys Connector/C++'s driver
-  // singleton while a running purge could still be connecting through it
-  // (ASan saw a double free, UBSan a call on a destroyed MySQL_Driver,
-  // docs/RELIABILITY.md, "Sanitizers").
-  if (purger != nullptr) purger->Start(purge_every);
   (*host)->Serve();
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/db/pool.h"
@@ -389,6 +390,47 @@ TEST_F(IdempotencyTest, PurgerDeletesIdsOlderThanItsMaxAge) {
   Purger hourly(*pool_, clock, absl::Hours(1));
   clock.Set(absl::Now() + absl::Hours(2));
   EXPECT_EQ(*hourly.RunOnce(), 1);
+}
+
+// A clock that answers at once on the thread that made it and holds every
+// other thread until Release(): a purge run on a thread of its own cannot
+// finish before the test says so.
+class OneThreadClock : public Clock {
+ public:
+  explicit OneThreadClock(absl::Time now) : now_(now) {}
+  absl::Time Now() const override {
+    if (std::this_thread::get_id() != owner_) released_.WaitForNotification();
+    return now_;
+  }
+  void Release() { released_.Notify(); }
+
+ private:
+  const absl::Time now_;
+  const std::thread::id owner_ = std::this_thread::get_id();
+  mutable absl::Notification released_;
+};
+
+// Start purges once before it returns, on the calling thread (a service
+// calls it before it says SERVING, common/server/bootstrap.cc), and the next
+// purge waits a whole interval: nothing of the purge runs under the
+// service's first calls.
+TEST_F(IdempotencyTest, StartPurgesBeforeItReturnsAndThenOnlyAfterAnInterval) {
+  std::atomic<int> runs{0};
+  Partner response;
+  ASSERT_TRUE(Call(kId, "user-1", Request("A"), &response, &runs).ok());
+  OneThreadClock clock(absl::Now() + absl::Hours(2));
+  {
+    Purger purger(*pool_, clock, absl::Hours(1));
+    purger.Start(absl::Hours(1));
+    EXPECT_EQ(Ids(), 0) << "the first purge had not run when Start returned";
+    // A new id, old by the same clock, stays: the thread's first purge is
+    // an hour away (the destructor stops it without one).
+    ASSERT_TRUE(Call("2f0c1a9e-0000-4000-8000-000000000002", "user-1",
+                     Request("B"), &response, &runs)
+                    .ok());
+    clock.Release();
+  }
+  EXPECT_EQ(Ids(), 1);
 }
 
 }  // namespace
