@@ -26,7 +26,8 @@ launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 # mold links (KYODO_LINKER, CMakeLists.txt) when it is there; it is one of
 # the test packages.
-linker=()
+# An empty value resets a build folder configured while mold was there.
+linker=(-DKYODO_LINKER=)
 command -v ld.mold >/dev/null && linker=(-DKYODO_LINKER=mold)
 # ccache keys its entries on paths relative to the clone and not on the
 # build folder's own path, so that clones at other paths, and the image

@@ -83,7 +83,10 @@ absl::Status InsertAgreement(Session& s, const Agreement& a) {
   KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {id}));
   // Read in the transaction that inserted it: absent only if the insert
   // did not happen, which Exec would have said.
-  if (!row.has_value()) return common::NotFoundError(a.name());
+  if (!row.has_value()) {
+    return absl::InternalError(
+        absl::StrCat(a.name(), " is not there right after its insert"));
+  }
   return ReplaceLinks(s, kAgreementParties, row->Int(0), a.parties());
 }
 

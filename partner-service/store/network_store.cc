@@ -84,7 +84,10 @@ absl::Status InsertNetwork(Session& s, const Network& n) {
   KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {id}));
   // Read in the transaction that inserted it: absent only if the insert
   // did not happen, which Exec would have said.
-  if (!row.has_value()) return common::NotFoundError(n.name());
+  if (!row.has_value()) {
+    return absl::InternalError(
+        absl::StrCat(n.name(), " is not there right after its insert"));
+  }
   return ReplaceLinks(s, kNetworkMembers, row->Int(0), n.members());
 }
 

@@ -48,9 +48,10 @@ if [[ -n "${FUZZ_BUILD_DIR:-}" ]]; then
 else
   launcher=()
   command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  command -v ld.mold >/dev/null 2>&1 && launcher+=(-DKYODO_LINKER=mold)
+  linker=(-DKYODO_LINKER=)
+  command -v ld.mold >/dev/null 2>&1 && linker=(-DKYODO_LINKER=mold)
   sanitize="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined"
-  cmake -S "$root" -B "$build" -G Ninja "${launcher[@]}" \
+  cmake -S "$root" -B "$build" -G Ninja "${launcher[@]}" "${linker[@]}" \
     -DCMAKE_CXX_COMPILER=clang++ \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKYODO_WERROR=OFF -DKYODO_FUZZ=ON \
     "-DCMAKE_CXX_FLAGS=$sanitize -fno-omit-frame-pointer" >/dev/null

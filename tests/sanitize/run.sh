@@ -44,7 +44,7 @@ fi
 launcher=()
 command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 # As in deploy/local/build.sh: mold links when it is there.
-linker=()
+linker=(-DKYODO_LINKER=)
 command -v ld.mold >/dev/null 2>&1 && linker=(-DKYODO_LINKER=mold)
 # As in deploy/local/build.sh: clones at other paths share ccache's entries.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
