@@ -16,13 +16,19 @@ if ((${#files[@]} == 0)); then
   echo "check_format: no C++ files to check" >&2
   exit 1
 fi
-bad=()
-for f in "${files[@]}"; do
-  if ! clang-format --style=file:"$root/.clang-format" --dry-run --Werror "$f" \
-      >/dev/null 2>&1; then
-    bad+=("$f")
-  fi
-done
+# One clang-format process for every file: starting one per file costs
+# about a tenth of a second each, 37 s of the check's 38 for 357 files.
+# --Werror makes each difference an error naming its file and line.
+out=$(clang-format --style=file:"$root/.clang-format" --dry-run --Werror \
+  "${files[@]}" 2>&1 >/dev/null) && status=0 || status=$?
+mapfile -t bad < <(sed -n 's/^\(.*\):[0-9]*:[0-9]*: error: code should be clang-formatted.*/\1/p' \
+  <<<"$out" | sort -u)
+if ((status != 0 && ${#bad[@]} == 0)); then
+  # It failed without naming a file (one missing, a bad configuration).
+  printf '%s\n' "$out" >&2
+  echo "check_format: clang-format failed (exit $status)" >&2
+  exit 1
+fi
 if ((${#bad[@]})); then
   printf 'not clang-formatted: %s\n' "${bad[@]}" >&2
   echo "check_format: ${#bad[@]} of ${#files[@]} files differ (clang-format -i FILE)" >&2

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The format check can fail: a badly formatted copy of a real file is
-# reported by name, and the same file as committed passes.
+# reported by name (alone or among good files), a file that cannot be read
+# fails, and the same file as committed passes.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
@@ -19,6 +20,25 @@ if out=$("$root/tests/style/check_format.sh" "$bad" 2>&1); then
 fi
 grep -q "not clang-formatted: $bad" <<<"$out" || {
   echo "FAIL: the check did not name the file: $out" >&2
+  exit 1
+}
+# Checked together (one clang-format process), only the bad one is named.
+if out=$("$root/tests/style/check_format.sh" "$good" "$bad" 2>&1); then
+  echo "FAIL: a badly formatted file passed among good ones" >&2
+  exit 1
+fi
+grep -q "not clang-formatted: $bad" <<<"$out" && ! grep -q "$good" <<<"$out" &&
+  grep -q "1 of 2 files differ" <<<"$out" || {
+  echo "FAIL: the check did not name just the bad file: $out" >&2
+  exit 1
+}
+# A file clang-format cannot read fails the check rather than passing.
+if out=$("$root/tests/style/check_format.sh" "$good" "$tmp/missing.cc" 2>&1); then
+  echo "FAIL: a missing file passed the check" >&2
+  exit 1
+fi
+grep -q "clang-format failed" <<<"$out" || {
+  echo "FAIL: the check did not say why it failed: $out" >&2
   exit 1
 }
 echo "check_format_test: passed"
