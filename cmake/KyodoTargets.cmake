@@ -49,7 +49,8 @@ endfunction()
 # `tests/run.sh -R partner` selects one service's tests); WHOLE registers
 # the binary as one ctest test instead (a binary that starts one cluster
 # for all its tests). NEEDS names the programs the test starts as processes,
-# built before it. TIMEOUT defaults to 300 s per ctest test.
+# built before it. TIMEOUT defaults to 300 s per ctest test. Its files also
+# get KYODO_TEST_COMPILE_OPTIONS (CMakeLists.txt).
 function(kyodo_cc_test)
   cmake_parse_arguments(ARG "WHOLE" "NAME;TIMEOUT" "SRCS;DEPS;NEEDS" ${ARGN})
   if(ARG_UNPARSED_ARGUMENTS OR NOT ARG_NAME OR NOT ARG_SRCS)
@@ -62,6 +63,7 @@ function(kyodo_cc_test)
   add_executable(${ARG_NAME} ${ARG_SRCS})
   target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gtest_main GTest::gmock)
+  target_compile_options(${ARG_NAME} PRIVATE ${KYODO_TEST_COMPILE_OPTIONS})
   if(ARG_NEEDS)
     add_dependencies(${ARG_NAME} ${ARG_NEEDS})
   endif()
