@@ -14,31 +14,27 @@ cp "$root/common/status/errors.cc" "$good"
 # Squeeze the indentation and join a statement across lines.
 sed -e 's/^  //' -e 's/) {$/)\n{/' "$good" >"$bad"
 "$root/tests/style/check_format.sh" "$good" >/dev/null
-if out=$("$root/tests/style/check_format.sh" "$bad" 2>&1); then
-  echo "FAIL: a badly formatted file passed the check" >&2
-  exit 1
-fi
-grep -q "not clang-formatted: $bad" <<<"$out" || {
-  echo "FAIL: the check did not name the file: $out" >&2
+# refused WHAT FILE...: the check fails on FILE... (its output in $out,
+# which the caller checks next).
+refused() {
+  local what=$1
+  shift
+  if out=$("$root/tests/style/check_format.sh" "$@" 2>&1); then
+    echo "FAIL: $what passed the check" >&2
+    exit 1
+  fi
+}
+fail() {
+  echo "FAIL: $1: $out" >&2
   exit 1
 }
+refused "a badly formatted file" "$bad"
+grep -q "not clang-formatted: $bad" <<<"$out" || fail "the check did not name the file"
 # Checked together (one clang-format process), only the bad one is named.
-if out=$("$root/tests/style/check_format.sh" "$good" "$bad" 2>&1); then
-  echo "FAIL: a badly formatted file passed among good ones" >&2
-  exit 1
-fi
+refused "a badly formatted file among good ones" "$good" "$bad"
 grep -q "not clang-formatted: $bad" <<<"$out" && ! grep -q "$good" <<<"$out" &&
-  grep -q "1 of 2 files differ" <<<"$out" || {
-  echo "FAIL: the check did not name just the bad file: $out" >&2
-  exit 1
-}
+  grep -q "1 of 2 files differ" <<<"$out" || fail "the check did not name just the bad file"
 # A file clang-format cannot read fails the check rather than passing.
-if out=$("$root/tests/style/check_format.sh" "$good" "$tmp/missing.cc" 2>&1); then
-  echo "FAIL: a missing file passed the check" >&2
-  exit 1
-fi
-grep -q "clang-format failed" <<<"$out" || {
-  echo "FAIL: the check did not say why it failed: $out" >&2
-  exit 1
-}
+refused "a missing file" "$good" "$tmp/missing.cc"
+grep -q "clang-format failed" <<<"$out" || fail "the check did not say why it failed"
 echo "check_format_test: passed"
