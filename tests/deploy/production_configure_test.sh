@@ -4,8 +4,9 @@
 # Google Benchmark are made unfindable (the image's build stage does not
 # install them: deploy/packages.txt, not deploy/test-packages.txt). The
 # generated build must hold the five programs, no target under tests/, and
-# no link to either library. Configure only (seconds); the image build
-# (deploy/test.sh) compiles.
+# no link to either library; and the image's compile flags must be the test
+# build's. Configure only (seconds); the image build (deploy/test.sh)
+# compiles.
 #   tests/deploy/production_configure_test.sh [SOURCE_DIR]
 set -euo pipefail
 root=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -31,4 +32,11 @@ fi
 if grep -Eo 'lib(gtest|gmock|benchmark)[a-z_]*\.(a|so)' "$work/build/build.ninja" | sort -u | grep .; then
   fail "the production build links a test library"
 fi
+# The image compiles with the test build's optimisation and debug flags, so
+# that it reuses that build's ccache entries (docs/OPERATIONS.md, "Images").
+flags_of() { grep -o 'CMAKE_CXX_FLAGS_RELWITHDEBINFO=[^"]*' "$1" | head -1; }
+local_flags=$(flags_of "$root/deploy/local/build.sh")
+image_flags=$(flags_of "$root/deploy/docker/Dockerfile")
+[[ -n "$local_flags" && "$local_flags" == "$image_flags" ]] ||
+  fail "deploy/local/build.sh ($local_flags) and deploy/docker/Dockerfile ($image_flags) compile with different flags"
 echo "ok: production configure needs no test package"
