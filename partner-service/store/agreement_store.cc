@@ -28,7 +28,6 @@ constexpr char kUpdate[] =
     "UPDATE agreements SET kind = ?, display_name = ?, sign_date = ?, "
     "end_date = ?, version = version + 1, update_time = ?, delete_time = ?, "
     "doc = ? WHERE seq = ? AND version = ?";
-constexpr char kSeqOf[] = "SELECT seq FROM agreements WHERE id = ?";
 
 std::string DateText(const google::type::Date& d) {
   return common::FormatCivilDay(common::ToCivilDay(d));
@@ -80,19 +79,13 @@ absl::Status InsertAgreement(Session& s, const Agreement& a) {
              {id, Agreement::Kind_Name(a.kind()), a.display_name(), SignDate(a),
               EndDate(a), created, created, doc::ToDoc(a)})
           .status());
-  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {id}));
-  // Read in the transaction that inserted it: absent only if the insert
-  // did not happen, which Exec would have said.
-  if (!row.has_value()) {
-    return absl::InternalError(
-        absl::StrCat(a.name(), " is not there right after its insert"));
-  }
-  return ReplaceLinks(s, kAgreementParties, row->Int(0), a.parties());
+  return LinkInserted(s, kAgreementParties, a.name(), a.parties());
 }
 
 absl::Status UpdateAgreement(Session& s, const Agreement& a, int64_t version) {
-  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row,
-                         s.QueryOne(kSeqOf, {PartnerId(a.name())}));
+  KYODO_ASSIGN_OR_RETURN(
+      std::optional<Row> row,
+      s.QueryOne(kAgreementParties.owner_seq_sql, {PartnerId(a.name())}));
   if (!row.has_value()) return common::NotFoundError(a.name());
   std::optional<absl::Time> deleted;
   if (a.has_delete_time()) deleted = doc::FromTimestamp(a.delete_time());

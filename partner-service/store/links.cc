@@ -1,5 +1,8 @@
 #include "partner-service/store/links.h"
 
+#include <optional>
+
+#include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
 
 namespace kyodo::partner::store {
@@ -19,6 +22,20 @@ absl::Status ReplaceLinks(
         s.Exec(table.insert_sql, {owner_seq, PartnerId(name)}).status());
   }
   return absl::OkStatus();
+}
+
+absl::Status LinkInserted(
+    common::db::Session& s, const LinkTable& table,
+    absl::string_view owner_name,
+    const google::protobuf::RepeatedPtrField<std::string>& partner_names) {
+  KYODO_ASSIGN_OR_RETURN(
+      std::optional<common::db::Row> row,
+      s.QueryOne(table.owner_seq_sql, {PartnerId(owner_name)}));
+  if (!row.has_value()) {
+    return absl::InternalError(
+        absl::StrCat(owner_name, " is not there right after its insert"));
+  }
+  return ReplaceLinks(s, table, row->Int(0), partner_names);
 }
 
 }  // namespace kyodo::partner::store

@@ -28,7 +28,6 @@ constexpr char kUpdate[] =
     "UPDATE networks SET display_name = ?, convening_unit_id = ?, ward = ?, "
     "version = version + 1, update_time = ?, delete_time = ?, doc = ? "
     "WHERE seq = ? AND version = ?";
-constexpr char kSeqOf[] = "SELECT seq FROM networks WHERE id = ?";
 
 std::optional<std::string> WardColumn(const Network& n) {
   if (n.ward() == kyodo::type::v1::WARD_UNSPECIFIED) return std::nullopt;
@@ -81,19 +80,13 @@ absl::Status InsertNetwork(Session& s, const Network& n) {
       s.Exec(kInsert, {id, n.display_name(), PartnerId(n.convening_unit()),
                        WardColumn(n), created, created, Doc(n)})
           .status());
-  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {id}));
-  // Read in the transaction that inserted it: absent only if the insert
-  // did not happen, which Exec would have said.
-  if (!row.has_value()) {
-    return absl::InternalError(
-        absl::StrCat(n.name(), " is not there right after its insert"));
-  }
-  return ReplaceLinks(s, kNetworkMembers, row->Int(0), n.members());
+  return LinkInserted(s, kNetworkMembers, n.name(), n.members());
 }
 
 absl::Status UpdateNetwork(Session& s, const Network& n, int64_t version) {
-  KYODO_ASSIGN_OR_RETURN(std::optional<Row> row,
-                         s.QueryOne(kSeqOf, {PartnerId(n.name())}));
+  KYODO_ASSIGN_OR_RETURN(
+      std::optional<Row> row,
+      s.QueryOne(kNetworkMembers.owner_seq_sql, {PartnerId(n.name())}));
   if (!row.has_value()) return common::NotFoundError(n.name());
   std::optional<absl::Time> deleted;
   if (n.has_delete_time()) deleted = doc::FromTimestamp(n.delete_time());
