@@ -96,12 +96,10 @@ struct Parts {
   std::shared_ptr<common::oauth::ServiceCredential> credential;
 };
 
-// The HTTP entry, in this process: it calls the gateway's own gRPC server
-// in-process, so every method served over gRPC (the gateway's and the
-// forwarded ones) is served over HTTP with the same checks, and it starts,
-// drains and stops with it. docs/HTTP.md says why it is not a process of
-// its own.
-// The public surface's token (role viewer), or null when it is not served.
+// The public surface's token (role viewer), or null when it is not served:
+// read from --http_public_token_file at every request, or obtained with the
+// client credentials of --http_public_client_secret_file and renewed before
+// it expires. Either way a token without the viewer role is refused.
 absl::StatusOr<std::function<absl::StatusOr<std::string>()>> PublicToken(
     const common::server::ServiceEnv& env) {
   const std::string secret_file =
@@ -163,6 +161,11 @@ absl::StatusOr<std::function<absl::StatusOr<std::string>()>> PublicToken(
   return [credential] { return credential->Token(); };
 }
 
+// The HTTP entry, in this process: it calls the gateway's own gRPC server
+// in-process, so every method served over gRPC (the gateway's and the
+// forwarded ones) is served over HTTP with the same checks, and it starts,
+// drains and stops with it. docs/HTTP.md says why it is not a process of
+// its own.
 absl::StatusOr<std::shared_ptr<gw::http::HttpServer>> MakeHttp(
     const common::server::ServiceEnv& env,
     const std::set<std::string>& forwarded) {
