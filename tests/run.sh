@@ -34,12 +34,12 @@ export KYODO_SOURCE_DIR=$root
 export KYODO_BUILD_DIR=$build
 
 # Twice KYODO_JOBS tests at a time, four on two cores (KYODO_TEST_JOBS sets
-# it): most of them wait on
-# their services, the database or a browser rather than compute, and the
-# suite is kept passing under `ctest -j4` (docs/CONTRIBUTING.md, "Build
-# times"). The sanitizer runs below keep KYODO_JOBS (2): instrumented
-# processes compute several times as much.
-ctest --test-dir "$build" --output-on-failure -j "${KYODO_TEST_JOBS:-$((2 * ${KYODO_JOBS:-2}))}" "$@"
+# it): most of them wait on their services, the database or a browser rather
+# than compute, and the suite is kept passing under `ctest -j4`
+# (docs/CONTRIBUTING.md, "Build times"). The sanitizer runs below keep
+# KYODO_JOBS (2): instrumented processes compute several times as much.
+test_jobs=${KYODO_TEST_JOBS:-$((2 * ${KYODO_JOBS:-2}))}
+ctest --test-dir "$build" --output-on-failure -j "$test_jobs" "$@"
 
 # The same tests once more under AddressSanitizer and UBSan with libstdc++'s
 # assertions (a separate clang build in build-asan/), then the tests that run

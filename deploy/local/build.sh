@@ -39,8 +39,8 @@ export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=${CCACHE_NOHASHD
 # The test hooks (KYODO_TEST_HOOKS, CMakeLists.txt): this is the build the
 # tests run (tests/run.sh); the production image builds without them.
 # RelWithDebInfo with line tables only (-g1 in place of -g): backtraces keep
-# file and line numbers (a debugger loses the local variables), and a test file of
-# gRPC stubs and GoogleTest macros compiles in 70 % of the time (16 s
+# file and line numbers (a debugger loses the local variables), and a test
+# file of gRPC stubs and GoogleTest macros compiles in 70 % of the time (16 s
 # instead of 23 s for tests/integration/round_test.cc; docs/CONTRIBUTING.md,
 # "Build times"). The image build (deploy/docker/Dockerfile) compiles with
 # the same flags, so that it can reuse this build's ccache entries.

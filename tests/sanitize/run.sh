@@ -12,13 +12,14 @@
 #   tests/sanitize/run.sh [ctest arguments...]    e.g. -R partner
 #
 # Each is a separate clang build (KYODO_SANITIZE_BUILD_DIR): -O1 (the test
-# programs' own files -O0, below), line tables only, no benchmarks, warnings not fatal (the gcc build keeps
-# -Werror). For ASan, -fno-sanitize-recover=all makes every UBSan finding
-# stop its process. Every instrumented process (the test binaries and the
-# service processes they start, which tests/testing/process.cc hands the
-# sanitizer variables on to) writes its reports to a folder of its own; any
-# report there (any non-empty file: see below) fails the run, even one from
-# a child process whose exit status no test looks at, and is printed.
+# programs' own files -O0, below), line tables only, no benchmarks, warnings
+# not fatal (the gcc build keeps -Werror). For ASan,
+# -fno-sanitize-recover=all makes every UBSan finding stop its process.
+# Every instrumented process (the test binaries and the service processes
+# they start, which tests/testing/process.cc hands the sanitizer variables
+# on to) writes its reports to a folder of its own; any report there (any
+# non-empty file: see below) fails the run, even one from a child process
+# whose exit status no test looks at, and is printed.
 # Environment: KYODO_JOBS (default 2), KYODO_SANITIZE_TARGETS (build only
 # these ninja targets). docs/RELIABILITY.md, "Sanitizers", says what each
 # found.
