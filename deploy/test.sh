@@ -132,12 +132,7 @@ promtool=$("$root/deploy/k8s/components/monitoring/promtool.sh" "$state") ||
 # js-yaml, from the lock file, in the build folder.
 npm_dir=$state/npm
 validate=$root/deploy/k8s/validate
-if ! cmp -s "$validate/package-lock.json" "$npm_dir/package-lock.json" ||
-   [[ ! -d "$npm_dir/node_modules/kubernetes-models" ]]; then
-  mkdir -p "$npm_dir"
-  cp "$validate/package.json" "$validate/package-lock.json" "$npm_dir/"
-  (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
+"$root/deploy/local/npm-ci.sh" "$validate" "$npm_dir"
 
 # --- 2. Kubernetes manifests -------------------------------------------------
 # Rendered from a copy of deploy/k8s, as a fresh clone has it: nothing is

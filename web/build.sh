@@ -34,12 +34,7 @@ mkdir -p "$work"
 # One builder at a time (the launcher and tests may build at once).
 exec 9>"$work/.lock"
 flock 9
-if ! cmp -s "$here/package-lock.json" "$work/package-lock.json" ||
-   [[ ! -x "$work/node_modules/.bin/esbuild" ]]; then
-  rm -rf "$work/node_modules"
-  cp "$here/package.json" "$here/package-lock.json" "$work/"
-  (cd "$work" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
-fi
+"$root/deploy/local/npm-ci.sh" "$here" "$work" --ignore-scripts
 
 rm -rf "$work/src" "$work/dist.new"
 cp -r "$here/src" "$work/src"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the buf CLI pinned in protos/tools/package-lock.json (npm's
 # @bufbuild/buf, which ships buf's binary) into BUILD_DIR/buf-tools with
-# `npm ci`, unless that lock file is already installed there, and prints the
-# path of the buf command.
+# `npm ci` (deploy/local/npm-ci.sh), unless that lock file is already
+# installed there, and prints the path of the buf command.
 #   protos/tools/install.sh [BUILD_DIR]      (default: $KYODO_BUILD_DIR or build/)
 # Environment: KYODO_SKIP_APT=1 to never call apt-get.
 set -euo pipefail
@@ -31,18 +31,9 @@ mkdir -p "$build"
 # One installer at a time (tests run in parallel).
 exec 9>"$build/buf-tools.lock"
 flock 9
-if ! cmp -s "$tools/package-lock.json" "$dest/package-lock.json" || [[ ! -x "$buf" ]]; then
-  rm -rf "$dest"
-  mkdir -p "$dest"
-  cp "$tools/package.json" "$tools/package-lock.json" "$dest/"
-  # --ignore-scripts: @bufbuild/buf's bin/buf finds the platform's binary by
-  # itself; its postinstall only shortcuts that, and npm versions differ on
-  # running it.
-  if ! (cd "$dest" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null); then
-    rm -rf "$dest"
-    echo "kyodo: npm ci of protos/tools failed" >&2
-    exit 1
-  fi
-fi
+# --ignore-scripts: @bufbuild/buf's bin/buf finds the platform's binary by
+# itself; its postinstall only shortcuts that, and npm versions differ on
+# running it.
+"$root/deploy/local/npm-ci.sh" "$tools" "$dest" --ignore-scripts
 "$buf" --version >/dev/null
 echo "$buf"

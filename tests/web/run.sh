@@ -27,12 +27,7 @@ if ((${#missing[@]})); then
 fi
 exec 9>"$work/.lock"
 flock 9
-if ! cmp -s "$here/package-lock.json" "$work/package-lock.json" ||
-   [[ ! -d "$work/node_modules/puppeteer-core" ]]; then
-  rm -rf "$work/node_modules"
-  cp "$here/package.json" "$here/package-lock.json" "$work/"
-  (cd "$work" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
-fi
+"$src/deploy/local/npm-ci.sh" "$here" "$work" --ignore-scripts
 cp "$here/walk.mjs" "$work/"
 # The console of these sources (quick when the lock and sources are unchanged
 # apart from the bundle step).

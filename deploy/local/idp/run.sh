@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the local OpenID provider (idp.js) with its pinned npm dependencies
 # (package-lock.json, installed with `npm ci` into DIR the first time and
-# whenever the lock changes), e.g.
+# whenever the lock changes: deploy/local/npm-ci.sh), e.g.
 #   deploy/local/idp/run.sh build/idp serve --state .local/idp --port 50057
 #   deploy/local/idp/run.sh build/idp rotate --state .local/idp
 # Installs Debian's nodejs and npm when node is missing.
@@ -21,11 +21,7 @@ dir=$(cd "$dir" && pwd)
 # One installer at a time (tests may start several providers at once).
 exec 9>"$dir/.lock"
 flock 9
-if ! cmp -s "$here/package-lock.json" "$dir/package-lock.json" ||
-   [[ ! -d "$dir/node_modules/oidc-provider" ]]; then
-  cp "$here/package.json" "$here/package-lock.json" "$dir/"
-  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
-fi
+"$here/../npm-ci.sh" "$here" "$dir" --ignore-scripts
 # Beside its node_modules, where node resolves its imports.
 cp "$here/idp.js" "$here/accounts.json" "$dir/"
 flock -u 9

@@ -17,12 +17,7 @@ command -v chromium >/dev/null || { echo "console bench: needs Debian's chromium
 mkdir -p "$work"
 exec 9>"$work/.lock"
 flock 9
-if ! cmp -s "$src/tests/web/package-lock.json" "$work/package-lock.json" ||
-   [[ ! -d "$work/node_modules/puppeteer-core" ]]; then
-  rm -rf "$work/node_modules"
-  cp "$src/tests/web/package.json" "$src/tests/web/package-lock.json" "$work/"
-  (cd "$work" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
-fi
+"$src/deploy/local/npm-ci.sh" "$src/tests/web" "$work" --ignore-scripts
 flock -u 9
 "$src/web/build.sh" "$build"
 # Beside the node_modules, where node resolves its imports.

@@ -21,11 +21,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if ! cmp -s "$here/package-lock.json" "$work/package-lock.json" ||
-   [[ ! -x "$work/node_modules/.bin/protoc-gen-es" ]]; then
-  cp "$here/package.json" "$here/package-lock.json" "$work/"
-  (cd "$work" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
+"$root/deploy/local/npm-ci.sh" "$here" "$work"
 
 googleapis=/usr/share/gocode/src/github.com/gogo/googleapis
 rm -rf "$work/gen" "$work/dist"
