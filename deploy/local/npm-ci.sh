@@ -33,4 +33,6 @@ if ! (cd "$to" && npm ci "$@" --no-audit --no-fund --loglevel=error >&2); then
   echo "kyodo: npm ci of $from/package-lock.json into $to failed" >&2
   exit 1
 fi
+# (A lock without dependencies leaves no node_modules of its own.)
+mkdir -p "$to/node_modules"
 cp "$from/package-lock.json" "$record"
