@@ -33,8 +33,13 @@ int FreePort() {
 }
 
 PrivateMariaDb::PrivateMariaDb() {
-  char dir[] = "/tmp/kyodo-private-db.XXXXXX";
-  if (mkdtemp(dir) != nullptr) dir_ = dir;
+  // In the folder tests/run.sh chose for the test databases (memory, when
+  // the machine has it), else /tmp.
+  const char* parent = std::getenv("KYODO_TEST_DB_PARENT");
+  std::string dir =
+      absl::StrCat(parent != nullptr && *parent != '\0' ? parent : "/tmp",
+                   "/kyodo-private-db.XXXXXX");
+  if (mkdtemp(dir.data()) != nullptr) dir_ = dir;
   port_ = FreePort();
 }
 
