@@ -160,6 +160,7 @@ absl::Status CreateProject(const ServiceDeps& d, const CallContext& call,
     KYODO_RETURN_IF_ERROR(
         RequireOwnWard(call, p, "none of the participants is of your ward"));
     KYODO_RETURN_IF_ERROR(domain::CheckCooperativeParties(p));
+    KYODO_RETURN_IF_ERROR(domain::CheckPatternParties(p));
     if (!p.source_proposal().empty()) {
       KYODO_RETURN_IF_ERROR(RequireSources(d));
       KYODO_ASSIGN_OR_RETURN(auto source,

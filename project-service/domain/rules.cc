@@ -360,6 +360,17 @@ absl::Status CheckCooperativeParties(const Project& p) {
       "該当しない)");
 }
 
+absl::Status CheckPatternParties(const Project& p) {
+  if (p.patterns().empty() ||
+      HasPartyOfKind(p, kyodo::partner::v1::UNIVERSITY)) {
+    return absl::OkStatus();
+  }
+  return common::FailedPreconditionError(
+      kyodo::type::v1::PATTERNS_NEED_UNIVERSITY,
+      "university patterns (大学との連携の取組パターン) are for projects with "
+      "a UNIVERSITY party; add one, or clear patterns");
+}
+
 absl::Status CheckPrinciples(const Project& p) {
   if (!p.cooperative_project()) return absl::OkStatus();
   std::vector<std::string> missing, titles;
@@ -388,6 +399,7 @@ absl::Status CheckPrinciples(const Project& p) {
 absl::Status CheckRules(const Project& p) {
   KYODO_RETURN_IF_ERROR(CheckParticipantCount(p));
   KYODO_RETURN_IF_ERROR(CheckCooperativeParties(p));
+  KYODO_RETURN_IF_ERROR(CheckPatternParties(p));
   if (p.state() != Project::PLANNED) KYODO_RETURN_IF_ERROR(CheckPrinciples(p));
   return absl::OkStatus();
 }

@@ -87,13 +87,20 @@ std::optional<int> StartFiscalYear(const kyodo::project::v1::Project& project);
 absl::Status CheckCooperativeParties(
     const kyodo::project::v1::Project& project);
 
+// University patterns (大学との連携の取組パターン ①-④) describe work with a
+// university: a project listing any has a UNIVERSITY party, else
+// FAILED_PRECONDITION PATTERNS_NEED_UNIVERSITY. Needs the participants'
+// partner_kind (ApplyPartners). Projects without patterns pass.
+absl::Status CheckPatternParties(const kyodo::project::v1::Project& project);
+
 // A 協働型事業 addresses all six principles with non-blank notes:
 // FAILED_PRECONDITION PRINCIPLES_NOT_ADDRESSED, metadata `missing` listing
 // the principles (comma-separated enum names). Other projects pass.
 absl::Status CheckPrinciples(const kyodo::project::v1::Project& project);
 
 // Every rule a stored project must satisfy in its state: two parties, the
-// parties of a 協働型事業, and, once it has left PLANNED, its principles.
+// parties of a 協働型事業, a UNIVERSITY party for university patterns, and,
+// once it has left PLANNED, its principles.
 absl::Status CheckRules(const kyodo::project::v1::Project& project);
 
 // Update may change the project: FAILED_PRECONDITION PROJECT_DELETED, or

@@ -356,6 +356,7 @@ void ProjectLifecycle(prv1::Project p) {
   (void)domain::StartFiscalYear(p);
   CheckInputError(domain::CheckCooperativeParties(p),
                   "CheckCooperativeParties");
+  CheckInputError(domain::CheckPatternParties(p), "CheckPatternParties");
   CheckInputError(domain::CheckPrinciples(p), "CheckPrinciples");
   CheckInputError(domain::CheckRules(p), "CheckRules");
   CheckInputError(domain::CheckEditable(p), "CheckEditable");

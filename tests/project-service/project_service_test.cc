@@ -142,6 +142,7 @@ TEST_F(ProjectServiceTest, CitizenToCitizenProjectsNeedNoCity) {
   // まとめ⑥: a company with an NPO counts; no CITY_UNIT party needed.
   Project p = UniversityProject();
   p.clear_participants();
+  p.clear_patterns();  // no university among the parties
   *p.add_participants() = Party(company_, Participant::PARTNER);
   *p.add_participants() = Party(civic_, Participant::LEAD);
   Project created = CreateOk(p);
@@ -194,6 +195,57 @@ TEST_F(ProjectServiceTest, RoleCityIsForCityUnits) {
   grpc::Status status = Create(p, &out);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(Reason(status), "CITY_ROLE_NEEDS_CITY_UNIT");
+}
+
+// University patterns (①-④) only with a UNIVERSITY party: the paper's
+// company cases are sorted by patterns of their own, not these.
+TEST_F(ProjectServiceTest, UniversityPatternsNeedAUniversityParty) {
+  Project p = UniversityProject();
+  p.mutable_participants(0)->set_partner(company_.name());
+  Project out;
+  grpc::Status status = Create(p, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(status), "PATTERNS_NEED_UNIVERSITY");
+  EXPECT_EQ(CountRows("projects"), 0);
+
+  // Without patterns the company's project is stored; patterns cannot be
+  // added to it afterwards.
+  p.clear_patterns();
+  Project company = CreateOk(p);
+  EXPECT_TRUE(company.patterns().empty());
+  Project patch;
+  patch.set_name(company.name());
+  patch.set_etag(company.etag());
+  patch.add_patterns(v1::INTERNSHIPS);
+  status = Update(patch, {"patterns"}, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(status), "PATTERNS_NEED_UNIVERSITY");
+
+  // Nor can a university's project swap the university out and keep them.
+  Project university = CreateOk(UniversityProject());
+  patch.Clear();
+  patch.set_name(university.name());
+  patch.set_etag(university.etag());
+  *patch.add_participants() = Party(company_, Participant::PARTNER);
+  *patch.add_participants() = Party(bureau_, Participant::CITY);
+  status = Update(patch, {"participants"}, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(status), "PATTERNS_NEED_UNIVERSITY");
+
+  // Both refusals changed nothing.
+  Project stored;
+  ASSERT_TRUE(Get(company.name(), &stored).ok());
+  EXPECT_TRUE(stored.patterns().empty());
+  EXPECT_EQ(stored.etag(), company.etag());
+  ASSERT_TRUE(Get(university.name(), &stored).ok());
+  EXPECT_EQ(stored.patterns_size(), 2);
+  EXPECT_EQ(stored.participants(0).partner(), university_.name());
+  EXPECT_EQ(stored.etag(), university.etag());
+
+  // Clearing the patterns with the swap is accepted.
+  status = Update(patch, {"participants", "patterns"}, &out);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(out.patterns().empty());
 }
 
 TEST_F(ProjectServiceTest, ContributionPartiesMustBeParticipants) {

@@ -289,6 +289,25 @@ TEST(ProjectCooperativeTest, NeedsACivicGroupAndACityUnit) {
   EXPECT_TRUE(CheckCooperativeParties(q).ok());
 }
 
+TEST(ProjectPatternTest, UniversityPatternsNeedAUniversityParty) {
+  // A civic group and a city unit: no patterns, and none allowed.
+  Project p = Valid();
+  ASSERT_TRUE(ApplyPartners(Facts(), p).ok());
+  EXPECT_TRUE(CheckPatternParties(p).ok());
+  p.add_patterns(v1::PUBLIC_COURSES);
+  absl::Status status = CheckPatternParties(p);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(common::ErrorReason(status), "PATTERNS_NEED_UNIVERSITY");
+  EXPECT_EQ(common::ErrorReason(CheckRules(p)), "PATTERNS_NEED_UNIVERSITY");
+
+  // With the university in place of the civic group, they are.
+  p.mutable_participants(0)->set_partner("partners/meiji");
+  p.mutable_contributions(0)->clear_to_partner();
+  ASSERT_TRUE(ApplyPartners(Facts(), p).ok());
+  EXPECT_TRUE(CheckPatternParties(p).ok());
+  EXPECT_TRUE(CheckRules(p).ok());
+}
+
 TEST(ProjectCooperativeTest, AllSixPrinciplesNeedNotes) {
   Project p = Valid();
   p.set_cooperative_project(true);
