@@ -22,8 +22,18 @@ dir=$(cd "$dir" && pwd)
 exec 9>"$dir/.lock"
 flock 9
 "$here/../npm-ci.sh" "$here" "$dir" --ignore-scripts
-# Beside its node_modules, where node resolves its imports.
-cp "$here/idp.js" "$here/accounts.json" "$dir/"
+# Beside its node_modules, where node resolves its imports. Only when
+# changed, and by rename, never rewritten in place: providers started from
+# this folder earlier may be reading it right now (a copy in place once
+# truncated idp.js under a starting provider, which ran the empty file and
+# exited 0 without a word, failing a test that started a suite beside
+# another test's key rotation).
+for file in idp.js accounts.json; do
+  if ! cmp -s "$here/$file" "$dir/$file"; then
+    cp "$here/$file" "$dir/.$file.$$"
+    mv -f "$dir/.$file.$$" "$dir/$file"
+  fi
+done
 flock -u 9
 exec 9>&-
 exec node "$dir/idp.js" "$@"
