@@ -78,7 +78,13 @@ for _ in $(seq 1 1200); do
   sleep 0.1
 done
 if [[ ! -s "$data/idp/idp.pid" ]]; then
-  echo "kyodo: the OpenID provider did not start; last log lines:" >&2
+  why="not serving after 120 s"
+  if ! kill -0 "${pids[-1]}" 2>/dev/null; then
+    status=0
+    wait "${pids[-1]}" || status=$?
+    why="exited with status $status"
+  fi
+  echo "kyodo: the OpenID provider did not start ($why); last log lines:" >&2
   tail -20 "$data/logs/idp.log" >&2
   exit 1
 fi
