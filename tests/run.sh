@@ -48,11 +48,12 @@ export KYODO_SOURCE_DIR=$root
 export KYODO_BUILD_DIR=$build
 
 # Twice KYODO_JOBS tests at a time, four on two cores (KYODO_TEST_JOBS sets
-# it), here and in the sanitizer runs below: many of them wait on their
-# services, the database or a browser part of the time, and the suite is
-# kept passing under `ctest -j4` (docs/CONTRIBUTING.md, "Build times").
-export KYODO_TEST_JOBS=${KYODO_TEST_JOBS:-$((2 * ${KYODO_JOBS:-2}))}
-ctest --test-dir "$build" --output-on-failure -j "$KYODO_TEST_JOBS" "$@"
+# it): many of them wait on their services, the database or a browser part
+# of the time, and the suite is kept passing under `ctest -j4`
+# (docs/CONTRIBUTING.md, "Build times"). The sanitizer runs below keep
+# KYODO_JOBS (2).
+test_jobs=${KYODO_TEST_JOBS:-$((2 * ${KYODO_JOBS:-2}))}
+ctest --test-dir "$build" --output-on-failure -j "$test_jobs" "$@"
 
 # The same tests once more under AddressSanitizer and UBSan with libstdc++'s
 # assertions (a separate clang build in build-asan/), then the tests that run

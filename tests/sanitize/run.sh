@@ -20,11 +20,8 @@
 # on to) writes its reports to a folder of its own; any report there (any
 # non-empty file: see below) fails the run, even one from a child process
 # whose exit status no test looks at, and is printed.
-# Environment: KYODO_JOBS (compile jobs, default 2), KYODO_TEST_JOBS (tests
-# at a time, default twice KYODO_JOBS: under ctest -j2 the processors sat
-# idle while tests waited on the database, and the ASan run took 590 s
-# instead of 485 s), KYODO_SANITIZE_TARGETS (build only these ninja
-# targets). docs/RELIABILITY.md, "Sanitizers", says what each
+# Environment: KYODO_JOBS (default 2), KYODO_SANITIZE_TARGETS (build only
+# these ninja targets). docs/RELIABILITY.md, "Sanitizers", says what each
 # found.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -132,7 +129,7 @@ fi
 export KYODO_BUILD_DIR=$build
 
 status=0
-ctest --test-dir "$build" --output-on-failure -j "${KYODO_TEST_JOBS:-$((2 * ${KYODO_JOBS:-2}))}" \
+ctest --test-dir "$build" --output-on-failure -j "${KYODO_JOBS:-2}" \
   "${tests[@]}" "$@" || status=$?
 finished=$(date +%s)
 "$root/tests/sanitize/reports.sh" "$reports" || status=1
