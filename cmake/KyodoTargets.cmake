@@ -6,23 +6,32 @@
 #                  SRCS <file>...
 #                  [DEPS <target>...]          what its headers need (PUBLIC)
 #                  [PRIVATE_DEPS <target>...]  what only its .cc files need
-#                  [INCLUDES <dir>...])        more PUBLIC include folders
+#                  [INCLUDES <dir>...]         more PUBLIC include folders
+#                  [ALONE <file>...])          compiled on their own in a unity build
 #
 # A static library whose headers are included from the repository root
 # (`#include "common/db/pool.h"`), with a namespaced ALIAS that other targets
 # link (a misspelt alias is an error at configure time, a misspelt plain name
 # a silent `-l` flag). Each target names the targets it really uses: there
 # is no umbrella target, so the layering is readable from the CMakeLists.
+#
+# With KYODO_UNITY (CMakeLists.txt) a target's files compile in batches, one
+# translation unit each; ALONE names files whose file-local names (in an
+# anonymous namespace) are the same as a neighbour's, which then compile on
+# their own.
 function(kyodo_cc_library)
-  cmake_parse_arguments(ARG "" "NAME;ALIAS" "SRCS;DEPS;PRIVATE_DEPS;INCLUDES" ${ARGN})
+  cmake_parse_arguments(ARG "" "NAME;ALIAS" "SRCS;DEPS;PRIVATE_DEPS;INCLUDES;ALONE" ${ARGN})
   if(ARG_UNPARSED_ARGUMENTS OR NOT ARG_NAME OR NOT ARG_ALIAS OR NOT ARG_SRCS)
     message(FATAL_ERROR "kyodo_cc_library(${ARG_NAME}): needs NAME, ALIAS and SRCS "
                         "(unparsed: ${ARG_UNPARSED_ARGUMENTS})")
   endif()
-  add_library(${ARG_NAME} ${ARG_SRCS})
+  add_library(${ARG_NAME} ${ARG_SRCS} ${ARG_ALONE})
   add_library(${ARG_ALIAS} ALIAS ${ARG_NAME})
   target_include_directories(${ARG_NAME} PUBLIC ${PROJECT_SOURCE_DIR} ${ARG_INCLUDES})
   target_link_libraries(${ARG_NAME} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  if(ARG_ALONE)
+    set_source_files_properties(${ARG_ALONE} PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
+  endif()
 endfunction()
 
 # kyodo_cc_binary(NAME <target> SRCS <file>... [DEPS <target>...])
@@ -42,7 +51,7 @@ function(kyodo_cc_binary)
 endfunction()
 
 # kyodo_cc_test(NAME <binary> SRCS <file>... [DEPS <target>...]
-#               [NEEDS <target>...] [WHOLE] [TIMEOUT <seconds>])
+#               [NEEDS <target>...] [WHOLE] [TIMEOUT <seconds>] [ALONE <file>...])
 #
 # One GoogleTest binary linked with gtest_main and gmock. Its tests are
 # registered with ctest one by one, prefixed with the binary's name (so
@@ -50,9 +59,10 @@ endfunction()
 # the binary as one ctest test instead (a binary that starts one cluster
 # for all its tests). NEEDS names the programs the test starts as processes,
 # built before it. TIMEOUT defaults to 300 s per ctest test. Its files also
-# get KYODO_TEST_COMPILE_OPTIONS (CMakeLists.txt).
+# get KYODO_TEST_COMPILE_OPTIONS (CMakeLists.txt). ALONE as for
+# kyodo_cc_library.
 function(kyodo_cc_test)
-  cmake_parse_arguments(ARG "WHOLE" "NAME;TIMEOUT" "SRCS;DEPS;NEEDS" ${ARGN})
+  cmake_parse_arguments(ARG "WHOLE" "NAME;TIMEOUT" "SRCS;DEPS;NEEDS;ALONE" ${ARGN})
   if(ARG_UNPARSED_ARGUMENTS OR NOT ARG_NAME OR NOT ARG_SRCS)
     message(FATAL_ERROR "kyodo_cc_test(${ARG_NAME}): needs NAME and SRCS "
                         "(unparsed: ${ARG_UNPARSED_ARGUMENTS})")
@@ -60,9 +70,12 @@ function(kyodo_cc_test)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
   endif()
-  add_executable(${ARG_NAME} ${ARG_SRCS})
+  add_executable(${ARG_NAME} ${ARG_SRCS} ${ARG_ALONE})
   target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gtest_main GTest::gmock)
+  if(ARG_ALONE)
+    set_source_files_properties(${ARG_ALONE} PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
+  endif()
   target_compile_options(${ARG_NAME} PRIVATE ${KYODO_TEST_COMPILE_OPTIONS})
   if(ARG_NEEDS)
     add_dependencies(${ARG_NAME} ${ARG_NEEDS})
@@ -92,6 +105,9 @@ function(kyodo_proto_library)
   cmake_parse_arguments(ARG "" "NAME;ALIAS;OUT_DIR" "IMPORT_DIRS;DEPS" ${ARGN})
   file(MAKE_DIRECTORY ${ARG_OUT_DIR})
   add_library(${ARG_NAME})
+  # Each generated file defines the same file-local names (descriptor
+  # tables): never batched.
+  set_target_properties(${ARG_NAME} PROPERTIES UNITY_BUILD OFF)
   add_library(${ARG_ALIAS} ALIAS ${ARG_NAME})
   # Generated code is not ours to warn about.
   target_compile_options(${ARG_NAME} PRIVATE -w)

@@ -30,7 +30,7 @@ namespace doc = common::store;
 
 namespace {
 
-const absl::flat_hash_set<std::string>& MutableFields() {
+const absl::flat_hash_set<std::string>& MutableAgreementFields() {
   static const auto* fields = new absl::flat_hash_set<std::string>{
       "display_name", "kind",     "parties",      "themes",
       "sign_date",    "end_date", "renewal_date", "description"};
@@ -118,10 +118,10 @@ absl::Status CreateAgreement(const ServiceDeps& d, const CallContext& call,
   KYODO_RETURN_IF_ERROR(
       common::ValidateRequestId("request_id", r.request_id()));
   Agreement a;
-  common::ApplyFields(
-      r.agreement(),
-      std::vector<std::string>(MutableFields().begin(), MutableFields().end()),
-      &a);
+  common::ApplyFields(r.agreement(),
+                      std::vector<std::string>(MutableAgreementFields().begin(),
+                                               MutableAgreementFields().end()),
+                      &a);
   KYODO_RETURN_IF_ERROR(domain::ValidateAgreement(a, "agreement"));
   KYODO_RETURN_IF_ERROR(
       common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
@@ -191,7 +191,7 @@ absl::Status UpdateAgreement(const ServiceDeps& d, const CallContext& call,
   KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin}, "edit agreements"));
   KYODO_ASSIGN_OR_RETURN(
       auto fields, common::ResolveUpdateMask(r.update_mask(), r.agreement(),
-                                             MutableFields()));
+                                             MutableAgreementFields()));
   return ChangeAgreement(
       d, call, r.agreement().name(), r.agreement().etag(), r.request_id(), r,
       out, [&](Session& s, Agreement& a) -> absl::Status {

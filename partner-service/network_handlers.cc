@@ -30,7 +30,7 @@ namespace doc = common::store;
 
 namespace {
 
-const absl::flat_hash_set<std::string>& MutableFields() {
+const absl::flat_hash_set<std::string>& MutableNetworkFields() {
   static const auto* fields = new absl::flat_hash_set<std::string>{
       "display_name", "members", "convening_unit", "description"};
   return *fields;
@@ -114,10 +114,10 @@ absl::Status CreateNetwork(const ServiceDeps& d, const CallContext& call,
   KYODO_RETURN_IF_ERROR(
       common::ValidateRequestId("request_id", r.request_id()));
   Network n;
-  common::ApplyFields(
-      r.network(),
-      std::vector<std::string>(MutableFields().begin(), MutableFields().end()),
-      &n);
+  common::ApplyFields(r.network(),
+                      std::vector<std::string>(MutableNetworkFields().begin(),
+                                               MutableNetworkFields().end()),
+                      &n);
   KYODO_RETURN_IF_ERROR(domain::ValidateNetwork(n, "network"));
   return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
     return common::idempotency::Run(
@@ -186,9 +186,9 @@ absl::Status ChangeNetwork(
 
 absl::Status UpdateNetwork(const ServiceDeps& d, const CallContext& call,
                            const v1::UpdateNetworkRequest& r, Network* out) {
-  KYODO_ASSIGN_OR_RETURN(
-      auto fields,
-      common::ResolveUpdateMask(r.update_mask(), r.network(), MutableFields()));
+  KYODO_ASSIGN_OR_RETURN(auto fields,
+                         common::ResolveUpdateMask(r.update_mask(), r.network(),
+                                                   MutableNetworkFields()));
   return ChangeNetwork(
       d, call, r.network().name(), r.network().etag(), r.request_id(), r, out,
       [&](Session& s, Network& n) -> absl::Status {

@@ -31,7 +31,7 @@ using common::db::Session;
 using v1::Partner;
 namespace doc = common::store;
 
-const absl::flat_hash_set<std::string>& MutableFields() {
+const absl::flat_hash_set<std::string>& MutablePartnerFields() {
   static const auto* fields =
       new absl::flat_hash_set<std::string>{"kind",
                                            "display_name",
@@ -261,10 +261,10 @@ absl::Status CreatePartner(const ServiceDeps& d, const CallContext& call,
   KYODO_RETURN_IF_ERROR(
       common::ValidateRequestId("request_id", r.request_id()));
   Partner p;
-  common::ApplyFields(
-      r.partner(),
-      std::vector<std::string>(MutableFields().begin(), MutableFields().end()),
-      &p);
+  common::ApplyFields(r.partner(),
+                      std::vector<std::string>(MutablePartnerFields().begin(),
+                                               MutablePartnerFields().end()),
+                      &p);
   KYODO_RETURN_IF_ERROR(domain::ValidatePartner(p, "partner"));
   return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
     return common::idempotency::Run(
@@ -301,9 +301,9 @@ absl::Status UpdatePartner(const ServiceDeps& d, const CallContext& call,
       common::ValidateRequestId("request_id", r.request_id()));
   KYODO_RETURN_IF_ERROR(
       common::ParseName("partner.name", name, "partners").status());
-  KYODO_ASSIGN_OR_RETURN(
-      std::vector<std::string> fields,
-      common::ResolveUpdateMask(r.update_mask(), r.partner(), MutableFields()));
+  KYODO_ASSIGN_OR_RETURN(std::vector<std::string> fields,
+                         common::ResolveUpdateMask(r.update_mask(), r.partner(),
+                                                   MutablePartnerFields()));
   for (const std::string& field : fields) {
     if (own && !ApplicantEditable().contains(field)) {
       return common::PermissionDeniedError(absl::StrCat(

@@ -32,7 +32,7 @@ namespace doc = common::store;
 
 namespace {
 
-const absl::flat_hash_set<std::string>& MutableFields() {
+const absl::flat_hash_set<std::string>& MutableCallFields() {
   static const auto* fields =
       new absl::flat_hash_set<std::string>{"display_name",
                                            "fiscal_year",
@@ -152,10 +152,10 @@ absl::Status CreateCall(const ServiceDeps& d, const CallContext& call,
   KYODO_ASSIGN_OR_RETURN(std::string programme_id,
                          common::ParseName("parent", r.parent(), "programmes"));
   Call c;
-  common::ApplyFields(
-      r.call(),
-      std::vector<std::string>(MutableFields().begin(), MutableFields().end()),
-      &c);
+  common::ApplyFields(r.call(),
+                      std::vector<std::string>(MutableCallFields().begin(),
+                                               MutableCallFields().end()),
+                      &c);
   KYODO_RETURN_IF_ERROR(domain::ValidateCall(c, "call"));
   return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
     return common::idempotency::Run(
@@ -191,9 +191,9 @@ absl::Status CreateCall(const ServiceDeps& d, const CallContext& call,
 
 absl::Status UpdateCall(const ServiceDeps& d, const CallContext& call,
                         const v1::UpdateCallRequest& r, Call* out) {
-  KYODO_ASSIGN_OR_RETURN(
-      auto fields,
-      common::ResolveUpdateMask(r.update_mask(), r.call(), MutableFields()));
+  KYODO_ASSIGN_OR_RETURN(auto fields,
+                         common::ResolveUpdateMask(r.update_mask(), r.call(),
+                                                   MutableCallFields()));
   return ChangeCall(
       d, call, r.call().name(), r.call().etag(), r.request_id(), r, out,
       [&](Session&, const Call& before, Call& after) -> absl::Status {

@@ -32,7 +32,7 @@ namespace doc = common::store;
 
 // The ward is not among them: it decides who manages the programme and its
 // calls, so it is fixed at creation.
-const absl::flat_hash_set<std::string>& MutableFields() {
+const absl::flat_hash_set<std::string>& MutableProgrammeFields() {
   static const auto* fields =
       new absl::flat_hash_set<std::string>{"display_name",
                                            "kind",
@@ -138,8 +138,8 @@ absl::Status CreateProgramme(const ServiceDeps& d, const CallContext& call,
   KYODO_RETURN_IF_ERROR(
       common::ValidateRequestId("request_id", r.request_id()));
   Programme p;
-  std::vector<std::string> fields(MutableFields().begin(),
-                                  MutableFields().end());
+  std::vector<std::string> fields(MutableProgrammeFields().begin(),
+                                  MutableProgrammeFields().end());
   fields.emplace_back("ward");
   common::ApplyFields(r.programme(), fields, &p);
   KYODO_RETURN_IF_ERROR(domain::ValidateProgramme(p, "programme"));
@@ -169,7 +169,7 @@ absl::Status UpdateProgramme(const ServiceDeps& d, const CallContext& call,
                              Programme* out) {
   KYODO_ASSIGN_OR_RETURN(
       auto fields, common::ResolveUpdateMask(r.update_mask(), r.programme(),
-                                             MutableFields()));
+                                             MutableProgrammeFields()));
   return ChangeProgramme(
       d, call, r.programme().name(), r.programme().etag(), r.request_id(), r,
       out,

@@ -44,7 +44,7 @@ namespace {
 constexpr int32_t kMaxDraftsPerApplicantInCall = 20;
 
 // What an applicant writes. The applicant itself is fixed at creation.
-const absl::flat_hash_set<std::string>& MutableFields() {
+const absl::flat_hash_set<std::string>& MutableProposalFields() {
   static const auto* fields = new absl::flat_hash_set<std::string>{
       "co_applicants",        "title",    "issue", "plan",
       "requested_amount_yen", "continues"};
@@ -291,8 +291,8 @@ absl::Status CreateProposal(const ServiceDeps& d, const CallContext& call,
       common::ValidateRequestId("request_id", r.request_id()));
   KYODO_ASSIGN_OR_RETURN(CallIds ids, ParseCallName("parent", r.parent()));
   Proposal p;
-  std::vector<std::string> fields(MutableFields().begin(),
-                                  MutableFields().end());
+  std::vector<std::string> fields(MutableProposalFields().begin(),
+                                  MutableProposalFields().end());
   fields.emplace_back("applicant");
   common::ApplyFields(r.proposal(), fields, &p);
   if (call.principal.role == Role::kApplicant &&
@@ -366,7 +366,7 @@ absl::Status UpdateProposal(const ServiceDeps& d, const CallContext& call,
                             const v1::UpdateProposalRequest& r, Proposal* out) {
   KYODO_ASSIGN_OR_RETURN(
       auto fields, common::ResolveUpdateMask(r.update_mask(), r.proposal(),
-                                             MutableFields()));
+                                             MutableProposalFields()));
   ProposalChangeOptions options;
   options.replace_parties =
       std::find(fields.begin(), fields.end(), "co_applicants") != fields.end();

@@ -16,11 +16,13 @@ constexpr char kExpand[] =
     "ALTER TABLE partners ADD COLUMN upgrade_note VARCHAR(40) NULL;\n"
     "CREATE INDEX partners_by_upgrade_note ON partners (upgrade_note)"
     " ALGORITHM=INPLACE LOCK=NONE;\n";
+#ifdef KYODO_BROKEN_RELEASE
 // Its first statement commits (DDL), the second fails: the migration stays
 // dirty.
 constexpr char kBroken[] =
     "CREATE TABLE upgrade_later (id INT NOT NULL PRIMARY KEY);\n"
     "NOT SQL;\n";
+#endif
 
 }  // namespace
 

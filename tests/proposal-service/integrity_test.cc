@@ -111,12 +111,6 @@ TEST_F(ProposalServiceTest, OneRequestIdFromTwoCallersMakesTwoProposals) {
   EXPECT_NE(mine.name(), theirs.name());
 }
 
-std::vector<std::string> Rules(const Proposal& p) {
-  std::vector<std::string> rules;
-  for (const auto& f : p.screening().failures()) rules.push_back(f.rule());
-  return rules;
-}
-
 // ScreenProposal takes its facts from the records (partner- and
 // project-service, a fake here): a caller's fact that contradicts them is
 // refused naming it and nothing is written; the facts stored are the

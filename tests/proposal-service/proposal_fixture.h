@@ -49,6 +49,13 @@ inline std::string Metadata(const grpc::Status& status,
   return "";
 }
 
+// The rules a proposal's screening failed, in its order.
+inline std::vector<std::string> Rules(const v1::Proposal& p) {
+  std::vector<std::string> rules;
+  for (const auto& f : p.screening().failures()) rules.push_back(f.rule());
+  return rules;
+}
+
 inline absl::Time Utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {
   return absl::FromCivil(absl::CivilSecond(y, mo, d, h, mi, s),
                          absl::UTCTimeZone());

@@ -15,12 +15,6 @@ using kyodo::testing::Reason;
 namespace kyodo::proposal {
 namespace {
 
-std::vector<std::string> Rules(const Proposal& p) {
-  std::vector<std::string> rules;
-  for (const auto& f : p.screening().failures()) rules.push_back(f.rule());
-  return rules;
-}
-
 TEST_F(ProposalServiceTest, ScreeningReportsEveryFailedRuleWithItsFacts) {
   Programme rules = CitizenProgramme();
   rules.set_same_ward_required(true);

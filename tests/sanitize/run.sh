@@ -12,8 +12,9 @@
 #   tests/sanitize/run.sh [ctest arguments...]    e.g. -R partner
 #
 # Each is a separate clang build (KYODO_SANITIZE_BUILD_DIR): -O1 (the test
-# programs' own files -O0, below), line tables only, no benchmarks, warnings
-# not fatal (the gcc build keeps -Werror). For ASan,
+# programs' own files -O0, below), line tables only, a unity build (each
+# target's files in batches: KYODO_UNITY, CMakeLists.txt), no benchmarks, warnings
+# fatal as in the gcc build. For ASan,
 # -fno-sanitize-recover=all makes every UBSan finding stop its process.
 # Every instrumented process (the test binaries and the service processes
 # they start, which tests/testing/process.cc hands the sanitizer variables
@@ -94,7 +95,7 @@ else
 fi
 cmake -S "$root" -B "$build" -G Ninja "${launcher[@]}" "${linker[@]}" \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Sanitize \
-  -DKYODO_WERROR=OFF -DKYODO_BENCH=OFF -DKYODO_SANITIZER="$sanitizer" -DKYODO_TEST_HOOKS=ON \
+  -DKYODO_WERROR=ON -DKYODO_BENCH=OFF -DKYODO_UNITY=ON -DKYODO_SANITIZER="$sanitizer" -DKYODO_TEST_HOOKS=ON \
   "${options[@]}" \
   "-DCMAKE_CXX_FLAGS=$flags" "-DKYODO_TEST_COMPILE_OPTIONS=$test_flags" >/dev/null
 started=$(date +%s)
