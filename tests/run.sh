@@ -3,11 +3,27 @@
 # MariaDB, runs every test, tears the database down, and exits non-zero if
 # anything failed.
 #   tests/run.sh [ctest arguments...]      e.g. tests/run.sh -R partner
+#
+# Each test runs once, where it shows most (docs/CONTRIBUTING.md, "Build
+# times"): the whole suite in the AddressSanitizer build, except the static
+# checks (ctest label `static`: style, API, manifests and scripts, which run
+# no kyodo program) in the gcc build; the tests labelled `optimised` (memory
+# bounds) in the gcc build as well; the threaded tests once more under
+# ThreadSanitizer. The gcc build (build/, -Werror) compiles the programs,
+# the benchmarks and those tests (kyodo_optimised, tests/CMakeLists.txt).
+# With ctest arguments, or with KYODO_SANITIZE=0, there is no sanitizer
+# build: the gcc build compiles everything and ctest runs there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${KYODO_BUILD_DIR:-$root/build}
+sanitize=0
+[[ $# -eq 0 && "${KYODO_SANITIZE:-1}" != 0 ]] && sanitize=1
 
-"$root/deploy/local/build.sh" "$build"
+if ((sanitize)); then
+  "$root/deploy/local/build.sh" "$build" kyodo_optimised
+else
+  "$root/deploy/local/build.sh" "$build"
+fi
 
 # The test databases' files (this one's, and those of the tests that start a
 # server of their own: tests/testing/private_mariadb.cc) go to memory when
@@ -53,20 +69,21 @@ export KYODO_BUILD_DIR=$build
 # (docs/CONTRIBUTING.md, "Build times"). The sanitizer runs below keep
 # KYODO_JOBS (2).
 test_jobs=${KYODO_TEST_JOBS:-$((2 * ${KYODO_JOBS:-2}))}
-ctest --test-dir "$build" --output-on-failure -j "$test_jobs" "$@"
+if ((sanitize)); then
+  ctest --test-dir "$build" --output-on-failure -j "$test_jobs" -L '^(static|optimised)$'
+else
+  ctest --test-dir "$build" --output-on-failure -j "$test_jobs" "$@"
+fi
 
-# The same tests once more under AddressSanitizer and UBSan with libstdc++'s
-# assertions (a separate clang build in build-asan/), then the tests that run
-# the services' threads under ThreadSanitizer (build-tsan/); any finding
-# fails (docs/RELIABILITY.md, "Sanitizers"). KYODO_SANITIZE=0 skips both (a
-# quick local run); skipped too when ctest was asked for a subset.
+# The suite under AddressSanitizer and UBSan with libstdc++'s assertions (a
+# separate clang build in build-asan/), then the tests that run the
+# services' threads under ThreadSanitizer (build-tsan/); any finding fails
+# (docs/RELIABILITY.md, "Sanitizers").
 asan_build=${KYODO_SANITIZE_BUILD_DIR:-$root/build-asan}
-sanitized=0
-if [[ $# -eq 0 && "${KYODO_SANITIZE:-1}" != 0 ]]; then
+if ((sanitize)); then
   KYODO_SANITIZE_BUILD_DIR=$asan_build "$root/tests/sanitize/run.sh"
   KYODO_SANITIZER=thread KYODO_SANITIZE_BUILD_DIR=${KYODO_TSAN_BUILD_DIR:-$root/build-tsan} \
     "$root/tests/sanitize/run.sh"
-  sanitized=1
 fi
 
 # A short libFuzzer run of every target, in the sanitizer build when it was
@@ -77,7 +94,7 @@ fi
 # Skipped when ctest was asked for a subset, or with KYODO_SKIP_FUZZ=1.
 if [[ $# -eq 0 && "${KYODO_SKIP_FUZZ:-0}" != 1 ]]; then
   fuzz_build=""
-  [[ $sanitized == 1 ]] && fuzz_build=$asan_build
+  ((sanitize)) && fuzz_build=$asan_build
   FUZZ_SEED=${KYODO_FUZZ_SEED:-20261205} FUZZ_BUILD_DIR=$fuzz_build \
     "$root/tests/fuzz/run.sh" "${KYODO_FUZZ_SECONDS:-5}"
 fi

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages kyodo needs (when missing) and builds it.
-#   deploy/local/build.sh [BUILD_DIR]     (default: build/)
+#   deploy/local/build.sh [BUILD_DIR [TARGET...]]   (default: build/, everything)
+# TARGETs are ninja's: kyodo_programs (the programs only; the launcher),
+# kyodo_optimised (those, the benchmarks and the tests labelled optimised;
+# tests/run.sh), or any target of the tree.
 # Environment: KYODO_BUILD_TYPE (default RelWithDebInfo), KYODO_JOBS
 # (default 2), KYODO_SKIP_APT=1 to never call apt-get.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
+targets=("${@:2}")
 
 # What builds the programs, and what the tests (built here too) and the
 # local launcher add; the image installs only the first list.
@@ -53,4 +57,4 @@ export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=${CCACHE_NOHASHD
 cmake -S "$root" -B "$build" -G Ninja -DKYODO_TEST_HOOKS=ON -DKYODO_TEST_COMPILE_OPTIONS=-O0 \
   -DCMAKE_BUILD_TYPE="${KYODO_BUILD_TYPE:-RelWithDebInfo}" \
   "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" "${launcher[@]}" "${linker[@]}" >/dev/null
-env -u LC_ALL -u LC_CTYPE -u LC_MESSAGES LANG=C.UTF-8 ninja -C "$build" -j "${KYODO_JOBS:-2}"
+env -u LC_ALL -u LC_CTYPE -u LC_MESSAGES LANG=C.UTF-8 ninja -C "$build" -j "${KYODO_JOBS:-2}" "${targets[@]}"

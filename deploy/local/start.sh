@@ -35,7 +35,9 @@ while (($#)); do
   esac
 done
 
-((do_build)) && "$root/deploy/local/build.sh" "$build"
+# The programs only (the top CMakeLists.txt's kyodo_programs): the tests are
+# half of a whole build's time, and tests/run.sh builds what it needs.
+((do_build)) && "$root/deploy/local/build.sh" "$build" kyodo_programs
 # The web console (web/, docs/CONSOLE.md), served by the gateway at / of
 # its HTTP entry.
 ((do_build)) && "$root/web/build.sh" "$build"
