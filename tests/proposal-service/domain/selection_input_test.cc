@@ -25,7 +25,8 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-Candidate Proposal(std::string name, int64_t amount,
+// A proposal with the given reviews, each a list of scores per criterion.
+Candidate Reviewed(std::string name, int64_t amount,
                    std::vector<std::vector<int64_t>> reviews) {
   Candidate candidate;
   candidate.name = std::move(name);
@@ -42,8 +43,8 @@ SelectionInput ValidCall() {
   SelectionInput input;
   input.criteria = {Criterion{2, 10}, Criterion{1, 5}};
   input.budget = 1000;
-  input.candidates = {Proposal("p0", 100, {{8, 4}, {6, 5}}),
-                      Proposal("p1", 200, {{9, 1}, {7, 2}})};
+  input.candidates = {Reviewed("p0", 100, {{8, 4}, {6, 5}}),
+                      Reviewed("p1", 200, {{9, 1}, {7, 2}})};
   return input;
 }
 
@@ -155,11 +156,11 @@ TEST(ValidationTest, AcceptsTheBoundsThemselves) {
 TEST(MissingReviewsTest, ListsEligibleProposalsShortOfReviews) {
   SelectionInput input = ValidCall();
   input.min_reviews = 2;
-  Candidate c = Proposal("c", 1, {{1, 1}});
-  Candidate a = Proposal("a", 1, {});
-  Candidate b = Proposal("b", 1, {{1, 1}, {2, 2}});
+  Candidate c = Reviewed("c", 1, {{1, 1}});
+  Candidate a = Reviewed("a", 1, {});
+  Candidate b = Reviewed("b", 1, {{1, 1}, {2, 2}});
   b.reviews[1].conflicted = true;
-  Candidate d = Proposal("d", 1, {});
+  Candidate d = Reviewed("d", 1, {});
   d.state = Candidate::State::kWithdrawn;
   input.candidates.insert(input.candidates.begin(), {c, a, b, d});
   const std::vector<MissingReview> missing = MissingReviews(input);
@@ -180,7 +181,7 @@ TEST(MissingReviewsTest, ListsEligibleProposalsShortOfReviews) {
 TEST(MissingReviewsTest, ErrorNamesOnlyTheFirstFew) {
   SelectionInput input = ValidCall();
   for (int i = 0; i < 8; ++i) {
-    input.candidates.push_back(Proposal(absl::StrCat("empty", i), 1, {}));
+    input.candidates.push_back(Reviewed(absl::StrCat("empty", i), 1, {}));
   }
   const absl::Status status = Select(input).status();
   EXPECT_THAT(std::string(status.message()),
