@@ -146,7 +146,11 @@ void PrintDecision(const Env& env, const pv1::Decision& d) {
             << Yen(d.budget_yen()) << " / 採択 " << d.adopted_count() << " 件 "
             << Yen(d.total_adopted_yen()) << " / 残 "
             << Yen(d.remaining_budget_yen()) << " / 合格点 " << d.pass_mark()
-            << " / " << pv1::Call::AdoptionRule_Name(d.adoption_rule()) << "\n";
+            << " / " << pv1::Call::AdoptionRule_Name(d.adoption_rule());
+  if (d.engine_version() > 0) {
+    std::cout << " / 選定規則 第" << d.engine_version() << "版";
+  }
+  std::cout << "\n";
   for (const auto& m : d.missing_reviews()) {
     std::cout << "審査不足: " << m.proposal() << " (" << m.counted_reviews()
               << "/" << m.min_reviews() << ")\n";

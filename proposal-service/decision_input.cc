@@ -440,6 +440,7 @@ absl::StatusOr<v1::Decision> ComputeDecision(const v1::Call& call,
   v1::Decision d;
   d.set_call(call.name());
   d.set_preview(preview);
+  d.set_engine_version(domain::kEngineVersion);
   d.set_budget_yen(in.input.budget);
   d.set_max_adoptions(in.input.max_adoptions);
   d.set_pass_mark(in.input.pass_mark);

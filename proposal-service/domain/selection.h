@@ -43,6 +43,13 @@ namespace kyodo::proposal::domain {
 // Decimal places of ProposalOutcome::score_decimal.
 inline constexpr int kScoreDecimalDigits = 4;
 
+// The version of the rule above, recorded on every decision
+// (Decision.engine_version, docs/API.md "Selecting proposals"). It goes up
+// by one with any change that could give other results for the same stored
+// inputs; the Pabulib goldens and the differential test hold the rule a
+// version names. 1: the rule as written above, rulings included.
+inline constexpr int kEngineVersion = 1;
+
 // Runs the selection.
 // Errors: INVALID_ARGUMENT naming the first field outside the bounds of
 // validation.h (e.g. "criteria[2].weight"); FAILED_PRECONDITION when the call

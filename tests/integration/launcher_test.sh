@@ -94,6 +94,9 @@ grep -q ",1,83.3333,ADOPTED,350000,350000" "$work/walkthrough.out" \
 grep -q "AMOUNT_OVER_CAP" "$work/walkthrough.out" || fail "walkthrough screening"
 grep -q "審査会の判断: .*減額採択 300,000円（理由: 備品購入費は対象外のため減額）" \
   "$work/walkthrough.out" || fail "walkthrough committee ruling"
+# The decision names the version of the selection rule that made it.
+grep -q "^決定: .* / 選定規則 第[1-9][0-9]*版$" "$work/walkthrough.out" \
+  || fail "walkthrough decision without its rule version"
 
 # Stopping leaves nothing behind: the launcher waits for every process it
 # started before it exits.

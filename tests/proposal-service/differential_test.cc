@@ -300,6 +300,7 @@ TEST_F(DifferentialTest, PreviewMatchesTheEngineOn200RandomDecisions) {
       EXPECT_EQ(got.budget_yen(), in.budget) << where;
       EXPECT_EQ(got.max_adoptions(), in.max_adoptions) << where;
       EXPECT_EQ(got.pass_mark(), in.pass_mark) << where;
+      EXPECT_EQ(got.engine_version(), domain::kEngineVersion) << where;
       EXPECT_EQ(got.total_adopted_yen(), expected->total_adopted_amount)
           << where;
       EXPECT_EQ(got.remaining_budget_yen(), expected->remaining_budget)

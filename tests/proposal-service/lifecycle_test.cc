@@ -85,6 +85,8 @@ TEST_F(ProposalServiceTest, WholeLifecycle) {
   EXPECT_EQ(decision.total_adopted_yen(), 1300000);
   EXPECT_EQ(decision.remaining_budget_yen(), 200000);
   EXPECT_EQ(decision.inputs_sha256().size(), 64u);
+  EXPECT_GE(domain::kEngineVersion, 1);
+  EXPECT_EQ(decision.engine_version(), domain::kEngineVersion);
   ASSERT_EQ(decision.results_size(), 5);
   // Scores: A 95, C 84.1666..., B 64.1666... (weights 3/2/1 on 0..100).
   EXPECT_EQ(decision.results(0).proposal(), a.name());
@@ -176,8 +178,13 @@ TEST_F(ProposalServiceTest, StoredInputsReproduceTheStoredResults) {
   Decision decision;
   ASSERT_TRUE(Decide(call.name(), &decision).ok());
 
-  // Recompute from what the decisions table holds, with nothing else.
+  // Recompute from what the decisions table holds, with nothing else, by
+  // the rule version the stored decision names.
   const std::string call_id = call.name().substr(call.name().rfind('/') + 1);
+  EXPECT_EQ(db_.QueryValue("SELECT JSON_VALUE(decision, '$.engine_version') "
+                           "FROM decisions WHERE call_id = '" +
+                           call_id + "'"),
+            absl::StrCat(domain::kEngineVersion));
   const std::string inputs = db_.QueryValue(
       "SELECT inputs FROM decisions WHERE call_id = '" + call_id + "'");
   EXPECT_EQ(common::Sha256Hex(inputs), decision.inputs_sha256());
