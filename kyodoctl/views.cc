@@ -87,6 +87,11 @@ int Projects(const Env& env) {
           {"形態",
            absl::StrCat(prv1::ContributionForm_Name(c.form()), " ",
                         c.amount_yen() > 0 ? Yen(c.amount_yen()) : "")});
+      for (const auto& line : c.expense_lines()) {
+        table.AddRow({"  内訳", absl::StrCat(common::EnumLabel(line.item()),
+                                             " ", Yen(line.amount_yen()), " ",
+                                             line.description())});
+      }
     }
     for (const auto& o : p.outcomes()) {
       table.AddRow(

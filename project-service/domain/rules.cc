@@ -107,6 +107,53 @@ absl::Status CheckContributionParty(const Project& p, absl::string_view at,
       kyodo::type::v1::PARTY_NOT_PARTICIPANT);
 }
 
+// A contribution's expense lines (project_service.proto, ExpenseLine): on a
+// form with an amount, each line an item and a non-negative amount (OTHER
+// with a description), and together exactly the contribution's amount.
+absl::Status ValidateExpenseLines(const Contribution& c,
+                                  const std::string& lines) {
+  if (c.expense_lines().empty()) return absl::OkStatus();
+  if (!IsMoneyForm(c.form()) || !c.has_amount_yen()) {
+    return InvalidArgumentError(
+        lines,
+        "itemise an amount: only a CONSIGNMENT, SUBSIDY, GRANT or "
+        "DONATION with amount_yen has expense lines");
+  }
+  int64_t sum = 0;
+  for (int j = 0; j < c.expense_lines_size(); ++j) {
+    const v1::ExpenseLine& line = c.expense_lines(j);
+    const std::string at = absl::StrCat(lines, "[", j, "]");
+    if (line.item() == v1::ExpenseLine::ITEM_UNSPECIFIED) {
+      return Required(absl::StrCat(at, ".item"));
+    }
+    if (!line.has_amount_yen())
+      return Required(absl::StrCat(at, ".amount_yen"));
+    if (line.amount_yen() < 0) {
+      return InvalidArgumentError(absl::StrCat(at, ".amount_yen"),
+                                  "must be a non-negative number of yen",
+                                  kyodo::type::v1::NEGATIVE_AMOUNT);
+    }
+    if (line.amount_yen() > kMaxAmountYen) {
+      return InvalidArgumentError(absl::StrCat(at, ".amount_yen"),
+                                  "must be at most 10^15 yen",
+                                  kyodo::type::v1::AMOUNT_TOO_LARGE);
+    }
+    if (line.item() == v1::ExpenseLine::OTHER && IsBlank(line.description())) {
+      return InvalidArgumentError(absl::StrCat(at, ".description"),
+                                  "says what an OTHER expense is",
+                                  kyodo::type::v1::FIELD_REQUIRED);
+    }
+    sum += line.amount_yen();  // at most 50 lines of at most 10^15 each
+  }
+  if (sum != c.amount_yen()) {
+    return InvalidArgumentError(lines, absl::StrCat("add up to ", sum,
+                                                    " yen; the contribution's "
+                                                    "amount_yen is ",
+                                                    c.amount_yen(), " yen"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateContributions(const Project& p, absl::string_view field) {
   for (int i = 0; i < p.contributions_size(); ++i) {
     const Contribution& c = p.contributions(i);
@@ -132,6 +179,8 @@ absl::Status ValidateContributions(const Project& p, absl::string_view field) {
                        "not ",
                        v1::ContributionForm_Name(c.form())));
     }
+    KYODO_RETURN_IF_ERROR(ValidateExpenseLines(
+        c, At(field, "contributions", i, "expense_lines")));
     KYODO_RETURN_IF_ERROR(CheckContributionParty(
         p, At(field, "contributions", i, "from_partner"), c.from_partner()));
     KYODO_RETURN_IF_ERROR(CheckContributionParty(

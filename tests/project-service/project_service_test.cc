@@ -118,6 +118,37 @@ TEST_F(ProjectServiceTest, NegativeAmountIsInvalidArgument) {
   EXPECT_EQ(CountRows("projects"), 0);
 }
 
+// A consignment's expense lines (経費内訳) are stored and read back; lines
+// that do not add up to the amount are refused and nothing is stored.
+TEST_F(ProjectServiceTest, ExpenseLinesRoundTripAndMustAddUp) {
+  Project p = CooperativeProject();  // a consignment of 362,100 yen
+  auto add = [&](v1::ExpenseLine::Item item, int64_t yen,
+                 const std::string& what) {
+    v1::ExpenseLine* line = p.mutable_contributions(0)->add_expense_lines();
+    line->set_item(item);
+    line->set_amount_yen(yen);
+    line->set_description(what);
+  };
+  add(v1::ExpenseLine::LECTURER_FEE, 120000, "講師謝礼 2名×6回");
+  add(v1::ExpenseLine::SUPPLIES, 142100, "苗木・軍手");
+  add(v1::ExpenseLine::PRINTING, 90000, "募集チラシ");
+  Project out;
+  grpc::Status status = Create(p, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadField(status), "project.contributions[0].expense_lines");
+  EXPECT_EQ(CountRows("projects"), 0);
+
+  add(v1::ExpenseLine::INSURANCE, 10000, "ボランティア保険");
+  Project created = CreateOk(p);
+  ASSERT_EQ(created.contributions(0).expense_lines_size(), 4);
+  Project got;
+  ASSERT_TRUE(Get(created.name(), &got, ViewerToken()).ok());
+  EXPECT_EQ(got.contributions(0).SerializeAsString(),
+            p.contributions(0).SerializeAsString());
+  EXPECT_EQ(got.contributions(0).expense_lines(0).description(),
+            "講師謝礼 2名×6回");
+}
+
 TEST_F(ProjectServiceTest, APartnerListedTwiceIsInvalidArgument) {
   Project p = UniversityProject();
   *p.add_participants() = Party(university_, Participant::LEAD);

@@ -116,6 +116,54 @@ TEST(ProjectValidateTest, AmountsAreNonNegativeYenOnMoneyFormsOnly) {
             "project.contributions[0].form");
 }
 
+// Expense lines (経費内訳) itemise a money contribution and add up to it.
+TEST(ProjectValidateTest, ExpenseLinesItemiseTheAmountExactly) {
+  using Line = v1::ExpenseLine;
+  Project p = Valid();  // a consignment of 75,000 yen
+  v1::Contribution* c = p.mutable_contributions(0);
+  auto add = [&](Line::Item item, int64_t yen, const std::string& what = "") {
+    Line* line = c->add_expense_lines();
+    line->set_item(item);
+    line->set_amount_yen(yen);
+    if (!what.empty()) line->set_description(what);
+  };
+  add(Line::LECTURER_FEE, 30000, "講師2名×3回");
+  add(Line::SUPPLIES, 8000);
+  add(Line::PRINTING, 12000);
+  absl::Status status = ValidateProject(p, "project");
+  EXPECT_EQ(Field(status), "project.contributions[0].expense_lines");
+  EXPECT_NE(std::string(status.message()).find("add up to 50000 yen"),
+            std::string::npos)
+      << status.message();
+  add(Line::OTHER, 25000);
+  EXPECT_EQ(Field(ValidateProject(p, "project")),
+            "project.contributions[0].expense_lines[3].description");
+  c->mutable_expense_lines(3)->set_description("会場の保険");
+  EXPECT_TRUE(ValidateProject(p, "project").ok());
+
+  c->mutable_expense_lines(1)->set_amount_yen(-1);
+  status = ValidateProject(p, "project");
+  EXPECT_EQ(Field(status),
+            "project.contributions[0].expense_lines[1].amount_yen");
+  EXPECT_EQ(common::ErrorReason(status), "NEGATIVE_AMOUNT");
+  c->mutable_expense_lines(1)->set_amount_yen(8000);
+  c->mutable_expense_lines(2)->clear_item();
+  EXPECT_EQ(Field(ValidateProject(p, "project")),
+            "project.contributions[0].expense_lines[2].item");
+  c->mutable_expense_lines(2)->set_item(Line::PRINTING);
+  c->mutable_expense_lines(2)->clear_amount_yen();
+  EXPECT_EQ(Field(ValidateProject(p, "project")),
+            "project.contributions[0].expense_lines[2].amount_yen");
+  c->mutable_expense_lines(2)->set_amount_yen(12000);
+  ASSERT_TRUE(ValidateProject(p, "project").ok());
+
+  // Only an amount is itemised.
+  c->set_form(v1::BUSINESS_COOPERATION);
+  c->clear_amount_yen();
+  EXPECT_EQ(Field(ValidateProject(p, "project")),
+            "project.contributions[0].expense_lines");
+}
+
 TEST(ProjectValidateTest, ContributionPartiesAreParticipants) {
   Project p = Valid();
   p.mutable_contributions(0)->set_to_partner("partners/someoneelse");

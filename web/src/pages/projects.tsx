@@ -8,6 +8,7 @@ import { gateway, projects, token } from "../api.js";
 import { count, fiscalYear, yen } from "../format.js";
 import {
   ContributionFormSchema,
+  ExpenseLine_ItemSchema,
   Participant_RoleSchema,
   Project_StateSchema,
 } from "../gen/kyodo/project/v1/project_service_pb.js";
@@ -21,6 +22,8 @@ const projectStateWords = labels(Project_StateSchema);
 const roleWords = labels(Participant_RoleSchema);
 
 const formWords = labels(ContributionFormSchema);
+
+const itemWords = labels(ExpenseLine_ItemSchema);
 
 export function ProjectList() {
   const list = usePaged(async (pageToken) => {
@@ -128,7 +131,15 @@ export function ProjectDossier(props: { name: string }) {
           {p.contributions.length ? (
             <ul data-testid="contributions">
               {p.contributions.map((c, i) => (
-                <li key={i}>{formWords[c.form ?? 0]}: {partyName(c.fromPartner)} → {partyName(c.toPartner)}{c.amountYen ? ` ${yen(c.amountYen)}` : ""}{c.description ? `(${c.description})` : ""}</li>
+                <li key={i}>{formWords[c.form ?? 0]}: {partyName(c.fromPartner)} → {partyName(c.toPartner)}{c.amountYen ? ` ${yen(c.amountYen)}` : ""}{c.description ? `(${c.description})` : ""}
+                  {c.expenseLines.length > 0 && (
+                    <ul data-testid="expense-lines">
+                      {c.expenseLines.map((l, j) => (
+                        <li key={j}>{itemWords[l.item ?? 0]} {yen(l.amountYen)}{l.description ? `(${l.description})` : ""}</li>
+                      ))}
+                    </ul>
+                  )}
+                </li>
               ))}
             </ul>
           ) : <p>なし</p>}
