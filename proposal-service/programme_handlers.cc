@@ -43,6 +43,7 @@ const absl::flat_hash_set<std::string>& MutableProgrammeFields() {
                                            "max_continuation_years",
                                            "one_proposal_per_applicant",
                                            "lifetime_adoption_limit",
+                                           "yearly_adoption_limit",
                                            "description"};
   return *fields;
 }

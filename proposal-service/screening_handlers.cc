@@ -178,14 +178,18 @@ absl::StatusOr<domain::PartyRecords> CountParty(Session& s,
                                                 const std::string& programme_id,
                                                 const std::string& call_id,
                                                 const std::string& proposal_id,
-                                                const std::string& partner) {
+                                                const std::string& partner,
+                                                int32_t fiscal_year) {
   domain::PartyRecords records;
   const std::string partner_id = store::IdOf(partner);
   KYODO_ASSIGN_OR_RETURN(
       records.proposals_in_call,
       store::CountOtherSubmitted(s, call_id, partner_id, proposal_id));
-  KYODO_ASSIGN_OR_RETURN(records.adoptions_in_programme,
-                         store::CountAdoptions(s, programme_id, partner_id));
+  KYODO_ASSIGN_OR_RETURN(
+      store::AdoptionCounts adoptions,
+      store::CountAdoptions(s, programme_id, partner_id, fiscal_year));
+  records.adoptions_in_programme = adoptions.in_programme;
+  records.adoptions_in_fiscal_year = adoptions.in_fiscal_year;
   return records;
 }
 
@@ -261,16 +265,19 @@ absl::Status ScreenProposal(const ServiceDeps& d, const CallContext& call,
           return absl::InternalError("call without programme");
         const std::string call_id = store::IdOf(c.call.name());
         const std::string proposal_id = store::IdOf(before.name());
-        KYODO_ASSIGN_OR_RETURN(domain::PartyRecords applicant,
-                               CountParty(s, c.programme_id, call_id,
-                                          proposal_id, before.applicant()));
+        KYODO_ASSIGN_OR_RETURN(
+            domain::PartyRecords applicant,
+            CountParty(s, c.programme_id, call_id, proposal_id,
+                       before.applicant(), c.call.fiscal_year()));
         domain::ApplicantRecords records;
         records.proposals_in_call = applicant.proposals_in_call;
         records.adoptions_in_programme = applicant.adoptions_in_programme;
+        records.adoptions_in_fiscal_year = applicant.adoptions_in_fiscal_year;
         for (const std::string& co : before.co_applicants()) {
           KYODO_ASSIGN_OR_RETURN(
               domain::PartyRecords party,
-              CountParty(s, c.programme_id, call_id, proposal_id, co));
+              CountParty(s, c.programme_id, call_id, proposal_id, co,
+                         c.call.fiscal_year()));
           records.co_applicants.push_back(party);
         }
         v1::Screening screening = domain::Screen(programme->programme, before,

@@ -156,8 +156,10 @@ absl::Status ValidateProgramme(const v1::Programme& p,
   }
   KYODO_RETURN_IF_ERROR(InRange(F(field, "max_continuation_years"),
                                 p.max_continuation_years(), 0, 100));
-  return InRange(F(field, "lifetime_adoption_limit"),
-                 p.lifetime_adoption_limit(), 0, 1000);
+  KYODO_RETURN_IF_ERROR(InRange(F(field, "lifetime_adoption_limit"),
+                                p.lifetime_adoption_limit(), 0, 1000));
+  return InRange(F(field, "yearly_adoption_limit"), p.yearly_adoption_limit(),
+                 0, 1000);
 }
 
 absl::Status ValidateCall(v1::Call& c, absl::string_view field) {
@@ -285,7 +287,8 @@ bool IsProgrammeRuleField(absl::string_view field) {
                                            "amount_caps",
                                            "max_continuation_years",
                                            "one_proposal_per_applicant",
-                                           "lifetime_adoption_limit"};
+                                           "lifetime_adoption_limit",
+                                           "yearly_adoption_limit"};
   return kRules->contains(field);
 }
 

@@ -188,6 +188,9 @@ v1::Screening Screen(const v1::Programme& programme,
   *s.mutable_facts() = facts;
   s.set_applicant_proposals_in_call(records.proposals_in_call);
   s.set_applicant_adoptions_in_programme(records.adoptions_in_programme);
+  if (programme.yearly_adoption_limit() > 0) {
+    s.set_applicant_adoptions_in_fiscal_year(records.adoptions_in_fiscal_year);
+  }
 
   CheckApplicant(programme, facts, s);
   CheckCoApplicants(programme, facts, s);
@@ -212,8 +215,9 @@ v1::Screening Screen(const v1::Programme& programme,
   }
   // The applicant first, then each co-applicant in order.
   std::vector<std::pair<std::string, PartyRecords>> parties = {
-      {"the applicant", PartyRecords{records.proposals_in_call,
-                                     records.adoptions_in_programme}}};
+      {"the applicant",
+       PartyRecords{records.proposals_in_call, records.adoptions_in_programme,
+                    records.adoptions_in_fiscal_year}}};
   for (size_t i = 0; i < records.co_applicants.size(); ++i) {
     const int index = static_cast<int>(i);
     parties.emplace_back(
@@ -239,6 +243,17 @@ v1::Screening Screen(const v1::Programme& programme,
            absl::StrCat(who, " was adopted ", party.adoptions_in_programme,
                         " time(s) under this programme; the limit is ",
                         programme.lifetime_adoption_limit()));
+    }
+  }
+  if (programme.yearly_adoption_limit() > 0) {
+    for (const auto& [who, party] : parties) {
+      if (party.adoptions_in_fiscal_year < programme.yearly_adoption_limit())
+        continue;
+      Fail(s, "YEARLY_LIMIT_REACHED",
+           absl::StrCat(who, " was adopted ", party.adoptions_in_fiscal_year,
+                        " time(s) under this programme in this fiscal year; "
+                        "the limit is ",
+                        programme.yearly_adoption_limit(), " a year"));
     }
   }
   s.set_result(s.failures_size() == 0 ? v1::Screening::ELIGIBLE

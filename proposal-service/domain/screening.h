@@ -37,6 +37,10 @@
 //   LIFETIME_LIMIT_REACHED       a party's adoptions (as any party) under
 //                                the programme reached
 //                                lifetime_adoption_limit; one per party
+//   YEARLY_LIMIT_REACHED         a party's adoptions (as any party) under
+//                                the programme in the call's fiscal year
+//                                reached yearly_adoption_limit; one per
+//                                party
 #ifndef KYODO_PROPOSAL_SERVICE_DOMAIN_SCREENING_H_
 #define KYODO_PROPOSAL_SERVICE_DOMAIN_SCREENING_H_
 
@@ -59,6 +63,8 @@ struct PartyRecords {
   int32_t proposals_in_call = 0;
   // ADOPTED proposals under the programme, in any call, it is a party to.
   int32_t adoptions_in_programme = 0;
+  // Those of them in calls of the call's fiscal year.
+  int32_t adoptions_in_fiscal_year = 0;
 };
 
 // The applicant's records and each co-applicant's, in the proposal's
@@ -66,6 +72,7 @@ struct PartyRecords {
 struct ApplicantRecords {
   int32_t proposals_in_call = 0;
   int32_t adoptions_in_programme = 0;
+  int32_t adoptions_in_fiscal_year = 0;
   std::vector<PartyRecords> co_applicants;
 };
 

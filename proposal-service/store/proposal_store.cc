@@ -70,7 +70,9 @@ constexpr char kCountOthers[] =
 // count, and the applicant reads its screening (see CountAdoptions in the
 // header).
 constexpr char kCountAdoptions[] =
-    "SELECT COUNT(*) FROM proposal_parties pp JOIN proposals p ON p.id = "
+    "SELECT COUNT(*), CAST(COALESCE(SUM(p.fiscal_year = ?), 0) AS SIGNED) "
+    "FROM "
+    "proposal_parties pp JOIN proposals p ON p.id = "
     "pp.proposal_id JOIN calls c ON c.id = p.call_id WHERE p.programme_id = ? "
     "AND pp.partner_id = ? AND p.state = 'ADOPTED' AND p.delete_time IS NULL "
     "AND c.state = 'PUBLISHED'";
@@ -299,13 +301,19 @@ absl::StatusOr<int32_t> CountOtherSubmitted(Session& s,
   return static_cast<int32_t>(row.has_value() ? row->Int(0) : 0);
 }
 
-absl::StatusOr<int32_t> CountAdoptions(Session& s,
-                                       absl::string_view programme_id,
-                                       absl::string_view applicant_id) {
+absl::StatusOr<AdoptionCounts> CountAdoptions(Session& s,
+                                              absl::string_view programme_id,
+                                              absl::string_view applicant_id,
+                                              int32_t fiscal_year) {
   KYODO_ASSIGN_OR_RETURN(
       std::optional<Row> row,
-      s.QueryOne(kCountAdoptions, {programme_id, applicant_id}));
-  return static_cast<int32_t>(row.has_value() ? row->Int(0) : 0);
+      s.QueryOne(kCountAdoptions, {fiscal_year, programme_id, applicant_id}));
+  AdoptionCounts counts;
+  if (row.has_value()) {
+    counts.in_programme = static_cast<int32_t>(row->Int(0));
+    counts.in_fiscal_year = static_cast<int32_t>(row->Int(1));
+  }
+  return counts;
 }
 
 absl::StatusOr<std::vector<CandidateRow>> DecisionCandidates(

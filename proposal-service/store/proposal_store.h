@@ -107,10 +107,16 @@ absl::StatusOr<int32_t> CountOtherSubmitted(common::db::Session& s,
 // a party to (applicant or co-applicant) were ADOPTED in calls whose
 // results are PUBLISHED. An adoption decided but not yet published does not
 // count: the count is stored in the screening, which the applicant reads,
-// and would tell it the outcome early.
-absl::StatusOr<int32_t> CountAdoptions(common::db::Session& s,
-                                       absl::string_view programme_id,
-                                       absl::string_view applicant_id);
+// and would tell it the outcome early. `in_fiscal_year` counts those of
+// them in calls of fiscal year `fiscal_year`.
+struct AdoptionCounts {
+  int32_t in_programme = 0;
+  int32_t in_fiscal_year = 0;
+};
+absl::StatusOr<AdoptionCounts> CountAdoptions(common::db::Session& s,
+                                              absl::string_view programme_id,
+                                              absl::string_view applicant_id,
+                                              int32_t fiscal_year);
 
 // What the decision needs of each non-draft, non-deleted proposal of a
 // call: columns only, no document.

@@ -76,6 +76,45 @@ TEST(ScreeningTest, AGoodApplicantIsEligible) {
   EXPECT_EQ(s.amount_cap_yen(), 500000);
 }
 
+// Programme.yearly_adoption_limit: every party's adoptions in the call's
+// fiscal year, each party failing on its own; unset, nothing is checked.
+TEST(ScreeningTest, YearlyLimitChecksEveryParty) {
+  v1::Proposal proposal;
+  proposal.set_requested_amount_yen(500000);
+  proposal.add_co_applicants("partners/kyodo-kai");
+  v1::EligibilityFacts facts;
+  facts.set_applicant_exists(true);
+  facts.set_applicant_active(true);
+  facts.set_applicant_kind(kyodo::partner::v1::NEIGHBOURHOOD_ASSOCIATION);
+  facts.set_applicant_ward(kyodo::type::v1::ASAO);
+  facts.set_continuation_year(1);
+  v1::CoApplicantFacts* co = facts.add_co_applicants();
+  co->set_partner("partners/kyodo-kai");
+  co->set_exists(true);
+  co->set_active(true);
+  co->set_kind(kyodo::partner::v1::NEIGHBOURHOOD_ASSOCIATION);
+  ApplicantRecords records;
+  records.adoptions_in_programme = 2;
+  records.adoptions_in_fiscal_year = 1;
+  records.co_applicants = {PartyRecords{0, 2, 2}};
+
+  v1::Programme programme = NeighbourhoodProgramme();
+  EXPECT_EQ(Rules(Screen(programme, proposal, facts, records)),
+            std::vector<std::string>{});
+  programme.set_yearly_adoption_limit(2);
+  v1::Screening s = Screen(programme, proposal, facts, records);
+  EXPECT_EQ(Rules(s), (std::vector<std::string>{"YEARLY_LIMIT_REACHED"}));
+  EXPECT_NE(s.failures(0).message().find("co-applicant partners/kyodo-kai"),
+            std::string::npos)
+      << s.failures(0).message();
+  EXPECT_EQ(s.applicant_adoptions_in_fiscal_year(), 1);
+  programme.set_yearly_adoption_limit(1);
+  s = Screen(programme, proposal, facts, records);
+  EXPECT_EQ(Rules(s), (std::vector<std::string>{"YEARLY_LIMIT_REACHED",
+                                                "YEARLY_LIMIT_REACHED"}));
+  EXPECT_NE(s.failures(0).message().find("the applicant"), std::string::npos);
+}
+
 TEST(ScreeningTest, CapOfAContinuationYear) {
   const v1::Programme p = NeighbourhoodProgramme();
   EXPECT_EQ(AmountCapFor(p, 1), 700000);

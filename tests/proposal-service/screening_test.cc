@@ -172,6 +172,71 @@ TEST_F(ProposalServiceTest, LifetimeLimitCountsAdoptionsAcrossCalls) {
   EXPECT_EQ(again.screening().applicant_adoptions_in_programme(), 1);
 }
 
+// A yearly cap counts the adoptions of the call's fiscal year across the
+// programme's calls (an additional call, 追加募集, included), not those of
+// other years.
+TEST_F(ProposalServiceTest, YearlyLimitCountsAdoptionsOfTheFiscalYear) {
+  Programme rules = CitizenProgramme();
+  rules.set_kind(Programme::NEIGHBOURHOOD_ASSOCIATION_PROPOSAL);
+  rules.set_yearly_adoption_limit(1);
+  const Programme programme = CreateProgramme(rules);
+  const Call first = CreateCall(programme.name());
+  ASSERT_TRUE(Open(first.name()).ok());
+  clock().Set(kOpens);
+  const Proposal adopted = EligibleProposal(first.name(), "partners/nenkan",
+                                            "防犯パトロール", 300000);
+  EXPECT_EQ(adopted.screening().applicant_adoptions_in_fiscal_year(), 0);
+  AddReviewer(first.name(), "iin-1");
+  AddReviewer(first.name(), "iin-2");
+  CloseAndStartReview(first.name());
+  ASSERT_TRUE(SubmitReview(adopted.name(), "iin-1", {5, 5, 10}).ok());
+  ASSERT_TRUE(SubmitReview(adopted.name(), "iin-2", {5, 5, 10}).ok());
+  Decision decision;
+  ASSERT_TRUE(Decide(first.name(), &decision).ok());
+  ASSERT_EQ(decision.results(0).reason(), ProposalResult::ADOPTED);
+  v1::PublishResultsRequest publish;
+  publish.set_name(first.name());
+  Call published;
+  ASSERT_TRUE(
+      stub_->PublishResults(Context(Staff()).get(), publish, &published).ok());
+
+  // 追加募集 of the same fiscal year, and the next year's call.
+  Call extra = StandardCall();
+  extra.set_display_name("追加募集");
+  *extra.mutable_submission_start_time() =
+      common::store::ToTimestamp(kCloses + absl::Hours(2));
+  *extra.mutable_submission_end_time() =
+      common::store::ToTimestamp(kCloses + absl::Hours(24 * 30));
+  Call next_year = extra;
+  next_year.set_display_name("翌年度の募集");
+  next_year.set_fiscal_year(first.fiscal_year() + 1);
+  const Call same = CreateCall(programme.name(), extra);
+  const Call later = CreateCall(programme.name(), next_year);
+  ASSERT_TRUE(Open(same.name()).ok());
+  ASSERT_TRUE(Open(later.name()).ok());
+  clock().Set(kCloses + absl::Hours(3));
+  Proposal again, next;
+  ASSERT_TRUE(CreateDraft(same.name(), "partners/nenkan", "防犯パトロール 追加",
+                          200000, &again)
+                  .ok());
+  ASSERT_TRUE(Submit(again.name(), Applicant("partners/nenkan")).ok());
+  ASSERT_TRUE(Screen(again.name(), GoodFacts(), &again).ok());
+  EXPECT_EQ(Rules(again), (std::vector<std::string>{"YEARLY_LIMIT_REACHED"}));
+  EXPECT_EQ(again.screening().applicant_adoptions_in_fiscal_year(), 1);
+  EXPECT_EQ(again.screening().failures(0).message(),
+            "the applicant was adopted 1 time(s) under this programme in this "
+            "fiscal year; the limit is 1 a year");
+
+  ASSERT_TRUE(CreateDraft(later.name(), "partners/nenkan",
+                          "防犯パトロール 翌年", 200000, &next)
+                  .ok());
+  ASSERT_TRUE(Submit(next.name(), Applicant("partners/nenkan")).ok());
+  ASSERT_TRUE(Screen(next.name(), GoodFacts(2), &next).ok());
+  EXPECT_TRUE(Rules(next).empty()) << Rules(next)[0];
+  EXPECT_EQ(next.screening().applicant_adoptions_in_fiscal_year(), 0);
+  EXPECT_EQ(next.screening().applicant_adoptions_in_programme(), 1);
+}
+
 TEST_F(ProposalServiceTest, ProgrammeRulesStayFixedWhileACallRuns) {
   const Programme programme = CreateProgramme();
   const Call call = CreateCall(programme.name());
