@@ -91,10 +91,11 @@ absl::StatusOr<PartnerFacts> PartnerFactsOf(const ServiceDeps& d,
 }
 
 // The screening's facts from the records: the parties' partner records
-// (partner-service), and the continuation year from the projects selected
-// from this programme's calls that the applicant led, and the chain of
-// projects the proposal `continues` (project-service; each link's earlier
-// proposal from this service's store).
+// (partner-service), and the continuation year from the chain of projects
+// the proposal `continues` (project-service; each link's earlier proposal
+// from this service's store). Other projects of the applicant do not count:
+// a new, unrelated project is in its first year (proposal_service.proto,
+// EligibilityFacts.continuation_year).
 absl::StatusOr<v1::EligibilityFacts> GatherFacts(const ServiceDeps& d,
                                                  const CallContext& call,
                                                  const Proposal& proposal,
@@ -124,16 +125,6 @@ absl::StatusOr<v1::EligibilityFacts> GatherFacts(const ServiceDeps& d,
 
   std::set<int> years;
   std::vector<std::string> sources;
-  KYODO_ASSIGN_OR_RETURN(
-      std::vector<kyodo::project::v1::Project> own,
-      d.records->ProgrammeProjects(call, programme, proposal.applicant()));
-  for (const auto& p : own) {
-    if (p.state() == kyodo::project::v1::Project::CANCELLED ||
-        p.has_delete_time())
-      continue;
-    years.insert(p.start_fiscal_year());
-    sources.push_back(absl::StrCat(p.name(), " (", p.start_fiscal_year(), ")"));
-  }
   // Follow `continues` back through earlier proposals of the programme.
   std::string next = proposal.continues();
   for (int step = 0; !next.empty() && step < 20; ++step) {
@@ -148,8 +139,8 @@ absl::StatusOr<v1::EligibilityFacts> GatherFacts(const ServiceDeps& d,
     if (!in_programme) break;
     if (p->state() != kyodo::project::v1::Project::CANCELLED) {
       years.insert(p->start_fiscal_year());
-      sources.push_back(absl::StrCat(p->name(), " (", p->start_fiscal_year(),
-                                     ", continued)"));
+      sources.push_back(
+          absl::StrCat(p->name(), " (", p->start_fiscal_year(), ")"));
     }
     // The earlier proposal, from this service's own records.
     std::optional<store::ProposalRow> earlier;
@@ -168,8 +159,8 @@ absl::StatusOr<v1::EligibilityFacts> GatherFacts(const ServiceDeps& d,
       "gathered by proposal-service: partner-service ", proposal.applicant(),
       proposal.co_applicants().empty() ? "" : " and co-applicants", "; ",
       sources.empty()
-          ? "no earlier projects under this programme"
-          : absl::StrCat("earlier projects: ", absl::StrJoin(sources, ", "))));
+          ? "continues no project of this programme"
+          : absl::StrCat("continues: ", absl::StrJoin(sources, ", "))));
   return facts;
 }
 
@@ -205,6 +196,15 @@ absl::Status ScreenProposal(const ServiceDeps& d, const CallContext& call,
   if (r.has_facts()) {
     KYODO_RETURN_IF_ERROR(domain::ValidateFacts(r.facts(), "facts"));
   }
+  if (r.has_continues()) {
+    KYODO_RETURN_IF_ERROR(
+        RequireRole(call, {Role::kAdmin, Role::kWardStaff},
+                    "correct the project a proposal continues"));
+    if (!r.continues().empty()) {
+      KYODO_RETURN_IF_ERROR(
+          common::ParseName("continues", r.continues(), "projects").status());
+    }
+  }
   KYODO_ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("name", r.name()));
   // The facts, from the records, before any transaction. A replayed
   // request_id needs none: its stored answer is returned.
@@ -227,6 +227,7 @@ absl::Status ScreenProposal(const ServiceDeps& d, const CallContext& call,
             state != Proposal::INELIGIBLE)
           return absl::OkStatus();
         gathered = Gathered{row->proposal, c->call.fiscal_year(), {}};
+        if (r.has_continues()) gathered->proposal.set_continues(r.continues());
         return absl::OkStatus();
       }));
   if (gathered.has_value()) {
@@ -243,9 +244,20 @@ absl::Status ScreenProposal(const ServiceDeps& d, const CallContext& call,
       [&](Session& s, const store::CallRow& c, const Proposal& before,
           Proposal& after) -> absl::Status {
         KYODO_RETURN_IF_ERROR(CheckScreenable(c.call, before));
-        // The parties and `continues` cannot change once submitted; if the
-        // proposal was replaced meanwhile, the facts are of another one.
-        if (!gathered.has_value() || !SameParties(gathered->proposal, before)) {
+        // Staff's correction of `continues`; the applicant's declaration is
+        // kept (also across later screenings).
+        std::optional<std::string> declared;
+        if (before.screening().has_declared_continues()) {
+          declared = before.screening().declared_continues();
+        }
+        if (r.has_continues() && r.continues() != before.continues()) {
+          if (!declared.has_value()) declared = before.continues();
+          after.set_continues(r.continues());
+        }
+        // The parties and `continues` cannot change once submitted (but by
+        // the correction above); if the proposal was replaced meanwhile, the
+        // facts are of another one.
+        if (!gathered.has_value() || !SameParties(gathered->proposal, after)) {
           return absl::AbortedError(
               "the proposal changed while its facts were gathered; retry");
         }
@@ -280,8 +292,11 @@ absl::Status ScreenProposal(const ServiceDeps& d, const CallContext& call,
                          c.call.fiscal_year()));
           records.co_applicants.push_back(party);
         }
-        v1::Screening screening = domain::Screen(programme->programme, before,
+        v1::Screening screening = domain::Screen(programme->programme, after,
                                                  gathered->facts, records);
+        if (declared.has_value() && *declared != after.continues()) {
+          screening.set_declared_continues(*declared);
+        }
         screening.set_screened_by(call.principal.subject);
         *screening.mutable_screen_time() = doc::ToTimestamp(call.start);
         after.set_state(screening.result() == v1::Screening::ELIGIBLE

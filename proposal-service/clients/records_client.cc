@@ -77,23 +77,4 @@ absl::StatusOr<std::optional<project::v1::Project>> RecordsClient::GetProject(
   return project;
 }
 
-absl::StatusOr<std::vector<project::v1::Project>>
-RecordsClient::ProgrammeProjects(const common::server::CallContext& call,
-                                 const std::string& programme,
-                                 const std::string& lead) const {
-  project::v1::ListProjectsRequest request;
-  request.set_page_size(200);
-  request.set_filter(absl::StrCat("source_programme = \"", programme,
-                                  "\" AND lead = \"", lead, "\""));
-  project::v1::ListProjectsResponse response;
-  absl::Status status =
-      CallDownstream(call, project_options_, [&](grpc::ClientContext* context) {
-        response.Clear();
-        return projects_->ListProjects(context, request, &response);
-      });
-  if (!status.ok()) return Unavailable(std::move(status), "project-service");
-  return std::vector<project::v1::Project>(response.projects().begin(),
-                                           response.projects().end());
-}
-
 }  // namespace kyodo::proposal

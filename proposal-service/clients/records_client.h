@@ -41,11 +41,6 @@ class Records {
   virtual absl::StatusOr<std::optional<project::v1::Project>> GetProject(
       const common::server::CallContext& call,
       const std::string& name) const = 0;
-  // The projects selected from calls of `programme` (`programmes/{p}`) that
-  // `lead` leads (at most 200, deleted ones left out).
-  virtual absl::StatusOr<std::vector<project::v1::Project>> ProgrammeProjects(
-      const common::server::CallContext& call, const std::string& programme,
-      const std::string& lead) const = 0;
 };
 
 class RecordsClient : public Records {
@@ -60,9 +55,6 @@ class RecordsClient : public Records {
   absl::StatusOr<std::optional<project::v1::Project>> GetProject(
       const common::server::CallContext& call,
       const std::string& name) const override;
-  absl::StatusOr<std::vector<project::v1::Project>> ProgrammeProjects(
-      const common::server::CallContext& call, const std::string& programme,
-      const std::string& lead) const override;
 
  private:
   std::unique_ptr<partner::v1::PartnerService::StubInterface> partners_;

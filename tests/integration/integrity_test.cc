@@ -202,12 +202,13 @@ TEST_F(RoundTest, ScreeningAndHistoryRestOnTheRecords) {
   EXPECT_TRUE(fourth.screening().facts().continued_project_in_programme());
   EXPECT_EQ(Rules(fourth),
             (std::vector<std::string>{"CONTINUATION_YEARS_EXCEEDED"}));
-  // A project of no proposal of the programme.
+  // A project of no proposal of the programme. Its applicant's own three
+  // years under the programme do not count: it continues none of them.
   const pv1::Proposal elsewhere = submit("tama-shotengai", "別事業の継続",
                                          100000, {}, unrelated_project.name());
   EXPECT_EQ(Rules(elsewhere),
-            (std::vector<std::string>{"CONTINUED_PROJECT_NOT_IN_PROGRAMME",
-                                      "CONTINUATION_YEARS_EXCEEDED"}));
+            (std::vector<std::string>{"CONTINUED_PROJECT_NOT_IN_PROGRAMME"}));
+  EXPECT_EQ(elsewhere.screening().facts().continuation_year(), 1);
 
   // Facts a caller sends are compared with the records.
   pv1::ScreenProposalRequest screen;
@@ -218,10 +219,10 @@ TEST_F(RoundTest, ScreeningAndHistoryRestOnTheRecords) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(BadField(status), "facts.applicant_kind");
   screen.mutable_facts()->set_applicant_kind(partner::v1::BUSINESS_ASSOCIATION);
-  screen.mutable_facts()->set_continuation_year(1);
+  screen.mutable_facts()->set_continuation_year(4);
   status = proposals_->ScreenProposal(Context(Staff()).get(), screen, &out);
   EXPECT_EQ(BadField(status), "facts.continuation_year");
-  screen.mutable_facts()->set_continuation_year(4);
+  screen.mutable_facts()->set_continuation_year(1);
   status = proposals_->ScreenProposal(Context(Staff()).get(), screen, &out);
   EXPECT_TRUE(status.ok()) << status.error_message();
 

@@ -78,29 +78,6 @@ class FakeRecords : public Records {
     return it->second;
   }
 
-  absl::StatusOr<std::vector<project::v1::Project>> ProgrammeProjects(
-      const common::server::CallContext&, const std::string& programme,
-      const std::string& lead) const override {
-    absl::MutexLock lock(&mu_);
-    ++calls_;
-    if (!failure_.ok()) return failure_;
-    std::vector<project::v1::Project> out;
-    for (const auto& entry : projects_) {
-      const project::v1::Project& p = entry.second;
-      if (!absl::StartsWith(p.source_proposal(), programme + "/") ||
-          p.has_delete_time())
-        continue;
-      for (const auto& party : p.participants()) {
-        if (party.role() == project::v1::Participant::LEAD &&
-            party.partner() == lead) {
-          out.push_back(p);
-          break;
-        }
-      }
-    }
-    return out;
-  }
-
  private:
   mutable absl::Mutex mu_;
   mutable int calls_ = 0;

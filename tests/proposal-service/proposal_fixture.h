@@ -260,10 +260,17 @@ class ProposalServiceTest : public ::testing::Test {
     kyodo::proposal::v1::Call c;
     if (!stub_->GetCall(kyodo::testing::Context(Staff()).get(), get, &c).ok())
       return;
-    const std::string history =
-        absl::StrCat("projects/history-",
-                     p.applicant().substr(p.applicant().rfind('/') + 1), "-");
+    const std::string history = HistoryPrefix(p.applicant());
     records_.RemoveProjects(history);
+    // The continuation year follows the chain of projects the proposal
+    // `continues`, each link's earlier proposal read from the service's own
+    // store. The history made here is one project (the year before) made
+    // from a proposal the store does not hold: the chain ends there, so the
+    // records reach year 2 at most.
+    if (facts.continuation_year() > 2) {
+      ADD_FAILURE() << "the fake records reach continuation year 2 at most "
+                       "(tests/integration covers longer chains)";
+    }
     for (int back = 1; back < facts.continuation_year(); ++back) {
       kyodo::project::v1::Project project;
       const int year = c.fiscal_year() - back;
@@ -279,6 +286,16 @@ class ProposalServiceTest : public ::testing::Test {
     }
   }
 
+  // The fake records' project of `applicant` in `fiscal_year` (RecordFacts).
+  static std::string HistoryPrefix(const std::string& applicant) {
+    return absl::StrCat("projects/history-",
+                        applicant.substr(applicant.rfind('/') + 1), "-");
+  }
+
+  // Screens `proposal` as staff, after making the records say `facts`. For
+  // a continuation year of 2 the staff name the project of the year before
+  // as the one it continues (ScreenProposalRequest.continues): the fixture's
+  // proposals declare none. For year 1 they take back such a correction.
   grpc::Status Screen(const std::string& proposal,
                       const v1::EligibilityFacts& facts,
                       kyodo::proposal::v1::Proposal* out = nullptr) {
@@ -286,6 +303,19 @@ class ProposalServiceTest : public ::testing::Test {
     v1::ScreenProposalRequest request;
     request.set_name(proposal);
     *request.mutable_facts() = facts;
+    kyodo::proposal::v1::Proposal p;
+    v1::Call c;
+    v1::GetCallRequest get;
+    get.set_name(proposal.substr(0, proposal.find("/proposals/")));
+    if (GetProposal(proposal, Staff(), &p).ok() &&
+        stub_->GetCall(kyodo::testing::Context(Staff()).get(), get, &c).ok()) {
+      const std::string history = HistoryPrefix(p.applicant());
+      if (facts.continuation_year() >= 2) {
+        request.set_continues(absl::StrCat(history, c.fiscal_year() - 1));
+      } else if (p.continues().rfind(history, 0) == 0) {
+        request.set_continues("");
+      }
+    }
     kyodo::proposal::v1::Proposal ignored;
     return stub_->ScreenProposal(kyodo::testing::Context(Staff()).get(),
                                  request, out ? out : &ignored);

@@ -18,6 +18,7 @@ namespace {
 TEST_F(ProposalServiceTest, ScreeningReportsEveryFailedRuleWithItsFacts) {
   Programme rules = CitizenProgramme();
   rules.set_same_ward_required(true);
+  rules.set_max_continuation_years(1);
   const Programme programme = CreateProgramme(rules);
   const Call call = CreateCall(programme.name());
   ASSERT_TRUE(Open(call.name()).ok());
@@ -33,9 +34,9 @@ TEST_F(ProposalServiceTest, ScreeningReportsEveryFailedRuleWithItsFacts) {
   facts.set_applicant_active(false);
   facts.set_applicant_kind(kyodo::partner::v1::COMPANY);
   facts.set_applicant_ward(kyodo::type::v1::TAMA);
-  facts.set_continuation_year(4);
+  facts.set_continuation_year(2);
   facts.set_source_note(
-      "partner-service: partners/kaisha; project-service: 3 prior years");
+      "partner-service: partners/kaisha; project-service: 1 prior year");
   ASSERT_TRUE(Screen(p.name(), facts, &p).ok());
   EXPECT_EQ(p.state(), Proposal::INELIGIBLE);
   EXPECT_EQ(p.screening().result(), v1::Screening::INELIGIBLE);
@@ -45,7 +46,7 @@ TEST_F(ProposalServiceTest, ScreeningReportsEveryFailedRuleWithItsFacts) {
                 "CONTINUATION_YEARS_EXCEEDED", "AMOUNT_OVER_CAP"}));
   EXPECT_EQ(
       p.screening().failures(4).message(),
-      "requested 600,000 yen; the cap in continuation year 4 is 500,000 yen");
+      "requested 600,000 yen; the cap in continuation year 2 is 500,000 yen");
   // The note says where the service found the facts (the caller's is not
   // taken).
   EXPECT_EQ(
@@ -170,6 +171,84 @@ TEST_F(ProposalServiceTest, LifetimeLimitCountsAdoptionsAcrossCalls) {
   ASSERT_TRUE(Screen(again.name(), GoodFacts(2), &again).ok());
   EXPECT_EQ(Rules(again), (std::vector<std::string>{"LIFETIME_LIMIT_REACHED"}));
   EXPECT_EQ(again.screening().applicant_adoptions_in_programme(), 1);
+}
+
+// The continuation year follows the project the proposal declares it
+// continues, not every earlier project of the applicant: a group funded last
+// year that proposes a new, unrelated project is in year 1 and gets the
+// year-1 cap. Staff correct the declaration at screening, and the
+// applicant's own stays on the record.
+TEST_F(ProposalServiceTest, ContinuationYearFollowsOnlyTheDeclaredProject) {
+  const Call call = OpenStandardCall();  // caps 700,000 then 500,000 yen
+  const std::string applicant = "partners/renzoku";
+  kyodo::partner::v1::Partner partner;
+  partner.set_kind(kyodo::partner::v1::CIVIC_GROUP);
+  partner.set_state(kyodo::partner::v1::Partner::ACTIVE);
+  partner.set_ward(kWard);
+  records_.SetPartner(applicant, partner);
+  // Funded last year under this programme.
+  kyodo::project::v1::Project last_year;
+  last_year.set_name("projects/renzoku-last-year");
+  last_year.set_source_proposal(
+      absl::StrCat(call.name().substr(0, call.name().find("/calls/")),
+                   "/calls/earlier/proposals/e1"));
+  last_year.set_start_fiscal_year(call.fiscal_year() - 1);
+  last_year.set_state(kyodo::project::v1::Project::COMPLETED);
+  auto* lead = last_year.add_participants();
+  lead->set_partner(applicant);
+  lead->set_role(kyodo::project::v1::Participant::LEAD);
+  records_.AddProject(last_year);
+
+  Proposal p;
+  ASSERT_TRUE(
+      CreateDraft(call.name(), applicant, "新しい別の事業", 650000, &p).ok());
+  ASSERT_TRUE(Submit(p.name(), Applicant(applicant)).ok());
+  v1::ScreenProposalRequest screen;
+  screen.set_name(p.name());
+  grpc::Status status =
+      stub_->ScreenProposal(Context(Staff()).get(), screen, &p);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(p.screening().facts().continuation_year(), 1);
+  EXPECT_EQ(p.screening().amount_cap_yen(), 700000);
+  EXPECT_EQ(p.state(), Proposal::ELIGIBLE);
+  EXPECT_FALSE(p.screening().has_declared_continues());
+
+  // The gateway's screening credential may not correct it.
+  screen.set_continues(last_year.name());
+  status = stub_->ScreenProposal(
+      Context(
+          kyodo::testing::TokenFor({"gateway", common::auth::Role::kScreener}))
+          .get(),
+      screen, &p);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  screen.set_continues("projects/");
+  EXPECT_EQ(kyodo::testing::BadField(
+                stub_->ScreenProposal(Context(Staff()).get(), screen, &p)),
+            "continues");
+
+  // Staff find it does continue last year's project: year 2, whose cap the
+  // amount is over.
+  screen.set_continues(last_year.name());
+  status = stub_->ScreenProposal(Context(Staff()).get(), screen, &p);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(p.continues(), last_year.name());
+  EXPECT_EQ(p.screening().facts().continuation_year(), 2);
+  EXPECT_EQ(Rules(p), (std::vector<std::string>{"AMOUNT_OVER_CAP"}));
+  EXPECT_TRUE(p.screening().has_declared_continues());
+  EXPECT_EQ(p.screening().declared_continues(), "");
+  // Screened again without a correction: the declaration stays recorded.
+  screen.clear_continues();
+  status = stub_->ScreenProposal(Context(Staff()).get(), screen, &p);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(p.screening().facts().continuation_year(), 2);
+  EXPECT_TRUE(p.screening().has_declared_continues());
+  // Corrected back to the applicant's declaration: nothing to record.
+  screen.set_continues("");
+  status = stub_->ScreenProposal(Context(Staff()).get(), screen, &p);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(p.continues(), "");
+  EXPECT_EQ(p.screening().facts().continuation_year(), 1);
+  EXPECT_FALSE(p.screening().has_declared_continues());
 }
 
 // A yearly cap counts the adoptions of the call's fiscal year across the
