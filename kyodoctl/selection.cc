@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "common/text/enum_label.h"
 #include "google/protobuf/util/json_util.h"
 #include "kyodo/gateway/v1/gateway.pb.h"
@@ -24,6 +25,11 @@ ABSL_FLAG(int, max_adoptions, -1, "preview: what-if adoption limit");
 ABSL_FLAG(std::string, scores, "", "reviews submit: scores, comma separated");
 ABSL_FLAG(std::string, comment, "", "reviews submit: comment");
 ABSL_FLAG(int, pass_mark, -1, "preview: what-if pass mark (0..100)");
+ABSL_FLAG(std::string, note, "",
+          "proposals return: what the applicant is to correct");
+ABSL_FLAG(std::string, deadline, "",
+          "proposals return: until when (RFC 3339, e.g. "
+          "2026-07-10T17:00:00+09:00)");
 ABSL_FLAG(std::string, adoption_rule, "",
           "preview: what-if adoption rule, GREEDY_SKIP or GREEDY_STOP");
 ABSL_FLAG(std::string, tie_break, "",
@@ -64,6 +70,7 @@ int Usage() {
          "  kyodoctl calls get|open|close|start-review CALL\n"
          "  kyodoctl proposals list CALL [--filter=...]\n"
          "  kyodoctl proposals get|submit|withdraw PROPOSAL\n"
+         "  kyodoctl proposals return PROPOSAL --note=TEXT --deadline=TIME\n"
          "  kyodoctl reviewers list CALL\n"
          "  kyodoctl reviews list PROPOSAL\n"
          "  kyodoctl reviews submit PROPOSAL --scores=4,5,3 [--comment=...]\n"
@@ -186,7 +193,17 @@ void PrintProposals(
          common::EnumLabel(p.state()),
          p.has_result() ? common::EnumLabel(p.result().reason()) : ""});
   }
-  if (!env.json) table.Print(std::cout);
+  if (env.json) return;
+  table.Print(std::cout);
+  // What a proposal returned for correction is waiting for.
+  for (const auto& p : proposals) {
+    if (p.state() != pv1::Proposal::RETURNED || p.corrections().empty()) {
+      continue;
+    }
+    const pv1::Correction& c = p.corrections(p.corrections_size() - 1);
+    std::cout << "補正依頼 " << p.name() << ": " << c.note() << "(期限 "
+              << JapanTime(c.deadline()) << ")\n";
+  }
 }
 
 int Programmes(const Env& env) {
@@ -290,6 +307,23 @@ int Proposals(const Env& env) {
     pv1::WithdrawProposalRequest request;
     request.set_name(env.args[2]);
     if (int rc = Run(env, "WithdrawProposal", request, one.Add())) return rc;
+  } else if (sub == "return") {
+    pv1::ReturnProposalRequest request;
+    request.set_name(env.args[2]);
+    request.set_note(absl::GetFlag(FLAGS_note));
+    request.set_request_id(absl::GetFlag(FLAGS_request_id));
+    const std::string deadline = absl::GetFlag(FLAGS_deadline);
+    absl::Time when;
+    std::string error;
+    if (!deadline.empty()) {
+      if (!absl::ParseTime(absl::RFC3339_full, deadline, &when, &error)) {
+        std::cerr << "kyodoctl: --deadline is no RFC 3339 time (" << error
+                  << ")\n";
+        return 2;
+      }
+      request.mutable_deadline()->set_seconds(absl::ToUnixSeconds(when));
+    }
+    if (int rc = Run(env, "ReturnProposal", request, one.Add())) return rc;
   } else {
     return Usage();
   }

@@ -3,6 +3,7 @@
 // publication are in decision_handlers.cc.
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "common/audit/audit.h"
 #include "common/db/transaction.h"
 #include "common/idempotency/idempotency.h"
@@ -19,6 +20,7 @@
 #include "proposal-service/handlers.h"
 #include "proposal-service/store/call_store.h"
 #include "proposal-service/store/programme_store.h"
+#include "proposal-service/store/proposal_store.h"
 #include "proposal-service/store/reviewer_store.h"
 
 namespace kyodo::proposal {
@@ -256,6 +258,53 @@ absl::Status CloseCall(const ServiceDeps& d, const CallContext& call,
       });
 }
 
+namespace {
+
+// Before the review: a proposal returned for correction (ReturnProposal)
+// whose deadline is still ahead holds the call (CORRECTIONS_OPEN); one whose
+// deadline passed without a resubmission is withdrawn, audited, in the
+// review's transaction.
+absl::Status EndCorrections(Session& s, const CallContext& call,
+                            const std::string& request_id,
+                            const std::string& call_name) {
+  KYODO_ASSIGN_OR_RETURN(std::vector<store::ProposalRow> rows,
+                         store::ProposalsOfCall(s, store::IdOf(call_name)));
+  std::vector<store::ProposalRow*> expired;
+  for (store::ProposalRow& row : rows) {
+    const v1::Proposal& p = row.proposal;
+    if (p.state() != v1::Proposal::RETURNED || p.corrections().empty()) {
+      continue;
+    }
+    const v1::Correction& open = p.corrections(p.corrections_size() - 1);
+    if (doc::FromTimestamp(open.deadline()) > call.start) {
+      return common::ErrorWithReason(
+          absl::StatusCode::kFailedPrecondition,
+          kyodo::type::v1::CORRECTIONS_OPEN,
+          absl::StrCat("CORRECTIONS_OPEN: ", p.name(),
+                       " is returned for correction until ",
+                       UtcText(doc::FromTimestamp(open.deadline())),
+                       "; the review starts after every open correction"),
+          {{"proposal", p.name()}});
+    }
+    expired.push_back(&row);
+  }
+  const common::audit::Actor actor = call.AuditActor(request_id);
+  for (store::ProposalRow* row : expired) {
+    v1::Proposal after = row->proposal;
+    after.set_state(v1::Proposal::WITHDRAWN);
+    *after.mutable_corrections(after.corrections_size() - 1)
+         ->mutable_expire_time() = doc::ToTimestamp(call.start);
+    *after.mutable_update_time() = doc::ToTimestamp(call.start);
+    after.set_etag(doc::Etag(row->version + 1));
+    KYODO_RETURN_IF_ERROR(store::UpdateProposal(s, after, row->version));
+    KYODO_RETURN_IF_ERROR(
+        common::audit::Record(s, actor, after.name(), &row->proposal, &after));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status StartReview(const ServiceDeps& d, const CallContext& call,
                          const v1::StartReviewRequest& r, Call* out) {
   return ChangeCall(
@@ -272,6 +321,8 @@ absl::Status StartReview(const ServiceDeps& d, const CallContext& call,
                            " member(s); every proposal needs ",
                            before.min_reviews(), " review(s)"));
         }
+        KYODO_RETURN_IF_ERROR(
+            EndCorrections(s, call, r.request_id(), before.name()));
         after.set_state(Call::UNDER_REVIEW);
         return absl::OkStatus();
       });

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "common/db/session.h"
 #include "common/server/rpc.h"
 #include "kyodo/proposal/v1/proposal_service.pb.h"
@@ -57,6 +58,9 @@ absl::StatusOr<ChildIds> ParseReviewerName(absl::string_view field,
 absl::StatusOr<ReviewIds> ParseReviewName(absl::string_view field,
                                           absl::string_view name);
 std::string CallName(absl::string_view programme_id, absl::string_view call_id);
+
+// A time in messages and error metadata: "2026-06-12T00:00:00Z".
+std::string UtcText(absl::Time t);
 
 // The call `ids` names read with `lock`, or nullopt when there is none
 // (also when it belongs to another programme than its name says).

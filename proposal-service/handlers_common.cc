@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "common/audit/audit.h"
 #include "common/db/transaction.h"
 #include "common/resource/names.h"
@@ -63,6 +64,10 @@ absl::StatusOr<ReviewIds> ParseReviewName(absl::string_view field,
 std::string CallName(absl::string_view programme_id,
                      absl::string_view call_id) {
   return absl::StrCat("programmes/", programme_id, "/calls/", call_id);
+}
+
+std::string UtcText(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
 }
 
 absl::StatusOr<std::optional<store::CallRow>> LoadCall(Session& s,

@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "common/audit/audit.h"
 #include "common/db/transaction.h"
 #include "common/idempotency/idempotency.h"
@@ -51,11 +52,40 @@ const absl::flat_hash_set<std::string>& MutableProposalFields() {
   return *fields;
 }
 
+// Returns for correction (ReturnProposal in proposal_service.proto): how
+// far ahead a deadline may lie (the call's review waits for it), and how
+// many returns one proposal may have (Proposal.corrections' max_items).
+constexpr absl::Duration kMaxCorrectionTime = absl::Hours(24 * 90);
+constexpr int kMaxCorrections = 5;
+
 absl::Status RequireDraft(const Proposal& p) {
   if (p.state() == Proposal::DRAFT) return absl::OkStatus();
   return StateError(kyodo::type::v1::PROPOSAL_NOT_DRAFT,
                     "only a DRAFT proposal changes this way",
                     Proposal::State_Name(p.state()));
+}
+
+// The applicant edits a draft, and a proposal returned for correction.
+absl::Status RequireEditable(const Proposal& p) {
+  if (p.state() == Proposal::DRAFT || p.state() == Proposal::RETURNED) {
+    return absl::OkStatus();
+  }
+  return StateError(kyodo::type::v1::PROPOSAL_NOT_DRAFT,
+                    "only a DRAFT proposal, or one RETURNED for correction, "
+                    "is edited",
+                    Proposal::State_Name(p.state()));
+}
+
+// Review starts once the call's window has closed, or, for a proposal
+// returned for correction, once its correction is over: the call is OPEN
+// or CLOSED.
+absl::Status RequireBeforeReview(const Call& c, absl::string_view what) {
+  if (c.state() == Call::OPEN || c.state() == Call::CLOSED) {
+    return absl::OkStatus();
+  }
+  return StateError(kyodo::type::v1::REVIEW_STARTED,
+                    absl::StrCat(what, " only until the review starts"),
+                    Call::State_Name(c.state()));
 }
 
 // The window rule: start <= t < end.
@@ -375,7 +405,7 @@ absl::Status UpdateProposal(const ServiceDeps& d, const CallContext& call,
       options,
       [&](Session&, const store::CallRow&, const Proposal& before,
           Proposal& after) -> absl::Status {
-        KYODO_RETURN_IF_ERROR(RequireDraft(before));
+        KYODO_RETURN_IF_ERROR(RequireEditable(before));
         common::ApplyFields(r.proposal(), fields, &after);
         return domain::ValidateProposal(after, "proposal");
       });
@@ -412,13 +442,34 @@ absl::Status SubmitProposal(const ServiceDeps& d, const CallContext& call,
       d, call, r.name(), r.etag(), r.request_id(), r, out, options,
       [&](Session& s, const store::CallRow& c, const Proposal& before,
           Proposal& after) -> absl::Status {
-        KYODO_RETURN_IF_ERROR(RequireDraft(before));
-        if (c.call.state() != Call::OPEN) {
-          return StateError(kyodo::type::v1::CALL_NOT_OPEN,
-                            "proposals are submitted to an OPEN call",
-                            Call::State_Name(c.call.state()));
+        const bool corrected = before.state() == Proposal::RETURNED;
+        if (corrected) {
+          // A resubmission after correction: judged by the correction's
+          // deadline, not by the call's window.
+          KYODO_RETURN_IF_ERROR(
+              RequireBeforeReview(c.call, "a corrected proposal is submitted"));
+          const v1::Correction& open =
+              before.corrections(before.corrections_size() - 1);
+          if (when >= doc::FromTimestamp(open.deadline())) {
+            const std::string deadline =
+                UtcText(doc::FromTimestamp(open.deadline()));
+            return common::ErrorWithReason(
+                absl::StatusCode::kFailedPrecondition,
+                kyodo::type::v1::CORRECTION_DEADLINE_PASSED,
+                absl::StrCat("CORRECTION_DEADLINE_PASSED: the correction was "
+                             "due before ",
+                             deadline),
+                {{"deadline", deadline}});
+          }
+        } else {
+          KYODO_RETURN_IF_ERROR(RequireDraft(before));
+          if (c.call.state() != Call::OPEN) {
+            return StateError(kyodo::type::v1::CALL_NOT_OPEN,
+                              "proposals are submitted to an OPEN call",
+                              Call::State_Name(c.call.state()));
+          }
+          KYODO_RETURN_IF_ERROR(CheckWindow(c.call, when));
         }
-        KYODO_RETURN_IF_ERROR(CheckWindow(c.call, when));
         KYODO_ASSIGN_OR_RETURN(auto programme,
                                store::GetProgramme(s, c.programme_id));
         if (programme.has_value() &&
@@ -449,7 +500,75 @@ absl::Status SubmitProposal(const ServiceDeps& d, const CallContext& call,
           }
         }
         after.set_state(Proposal::SUBMITTED);
-        *after.mutable_submit_time() = doc::ToTimestamp(when);
+        if (corrected) {
+          // The first submission's time stays: it is the one the
+          // tie-break EARLIER_SUBMISSION reads.
+          *after.mutable_corrections(after.corrections_size() - 1)
+               ->mutable_resubmit_time() = doc::ToTimestamp(when);
+        } else {
+          *after.mutable_submit_time() = doc::ToTimestamp(when);
+        }
+        return absl::OkStatus();
+      });
+}
+
+absl::Status ReturnProposal(const ServiceDeps& d, const CallContext& call,
+                            const v1::ReturnProposalRequest& r, Proposal* out) {
+  KYODO_RETURN_IF_ERROR(RequireRole(call, {Role::kAdmin, Role::kWardStaff},
+                                    "return proposals for correction"));
+  KYODO_RETURN_IF_ERROR(common::RequireNonEmpty("note", r.note()));
+  if (!r.has_deadline()) {
+    return common::InvalidArgumentError("deadline", "required",
+                                        kyodo::type::v1::FIELD_REQUIRED);
+  }
+  const absl::Time deadline = doc::FromTimestamp(r.deadline());
+  if (deadline <= call.start) {
+    return common::InvalidArgumentError("deadline", "must be in the future");
+  }
+  if (deadline > call.start + kMaxCorrectionTime) {
+    return common::InvalidArgumentError(
+        "deadline",
+        "must be at most 90 days ahead (the call's review "
+        "waits for every open correction)");
+  }
+  ProposalChangeOptions options;
+  options.applicant_may = false;
+  return ChangeProposal(
+      d, call, r.name(), r.etag(), r.request_id(), r, out, options,
+      [&](Session&, const store::CallRow& c, const Proposal& before,
+          Proposal& after) -> absl::Status {
+        const Proposal::State state = before.state();
+        if (state != Proposal::SUBMITTED && state != Proposal::ELIGIBLE &&
+            state != Proposal::INELIGIBLE) {
+          return StateError(
+              kyodo::type::v1::PROPOSAL_NOT_SUBMITTED,
+              "only a submitted proposal (SUBMITTED, ELIGIBLE or INELIGIBLE) "
+              "is returned for correction",
+              Proposal::State_Name(state));
+        }
+        KYODO_RETURN_IF_ERROR(
+            RequireBeforeReview(c.call, "a proposal is returned"));
+        if (before.corrections_size() >= kMaxCorrections) {
+          return common::ErrorWithReason(
+              absl::StatusCode::kFailedPrecondition,
+              kyodo::type::v1::TOO_MANY_CORRECTIONS,
+              absl::StrCat("TOO_MANY_CORRECTIONS: the proposal was returned ",
+                           before.corrections_size(),
+                           " times, the most it may be"),
+              {{"limit", absl::StrCat(kMaxCorrections)}});
+        }
+        v1::Correction* correction = after.add_corrections();
+        correction->set_note(r.note());
+        *correction->mutable_deadline() = r.deadline();
+        *correction->mutable_return_time() = doc::ToTimestamp(call.start);
+        correction->set_returned_by(call.principal.subject);
+        correction->set_returned_from(state);
+        if (after.has_screening()) {
+          *correction->mutable_screening() =
+              std::move(*after.mutable_screening());
+          after.clear_screening();
+        }
+        after.set_state(Proposal::RETURNED);
         return absl::OkStatus();
       });
 }
@@ -463,7 +582,7 @@ absl::Status WithdrawProposal(const ServiceDeps& d, const CallContext& call,
           Proposal& after) -> absl::Status {
         const Proposal::State state = before.state();
         if (state != Proposal::SUBMITTED && state != Proposal::ELIGIBLE &&
-            state != Proposal::INELIGIBLE) {
+            state != Proposal::INELIGIBLE && state != Proposal::RETURNED) {
           return StateError(
               state == Proposal::WITHDRAWN
                   ? kyodo::type::v1::ALREADY_WITHDRAWN
@@ -471,12 +590,8 @@ absl::Status WithdrawProposal(const ServiceDeps& d, const CallContext& call,
               "only a submitted proposal is withdrawn (a draft is deleted)",
               Proposal::State_Name(state));
         }
-        if (c.call.state() != Call::OPEN && c.call.state() != Call::CLOSED) {
-          return StateError(
-              kyodo::type::v1::REVIEW_STARTED,
-              "a proposal is withdrawn only until the review starts",
-              Call::State_Name(c.call.state()));
-        }
+        KYODO_RETURN_IF_ERROR(
+            RequireBeforeReview(c.call, "a proposal is withdrawn"));
         after.set_state(Proposal::WITHDRAWN);
         return absl::OkStatus();
       });

@@ -4,8 +4,8 @@
 //
 // Permissions (docs/API.md; access.h has the details):
 // - admins, and ward staff of the programme's ward ("managers"), write
-//   programmes, calls, reviewers, screenings, decisions and publication, and
-//   read everything, reviews included;
+//   programmes, calls, reviewers, screenings, returns for correction,
+//   decisions and publication, and read everything, reviews included;
 // - ward staff of other wards read everything too (docs/API.md: "read all"),
 //   reviews included, but may not preview a decision (a step of the
 //   decision, which is the programme's ward's);
@@ -14,8 +14,8 @@
 //   decided, the decision; declares its own conflicts; writes and reads its
 //   OWN reviews until the decision;
 // - an applicant (token `partner` claim) creates, edits, submits and
-//   withdraws its own proposals and reads them, with their result once the
-//   call is PUBLISHED;
+//   withdraws its own proposals (and corrects and resubmits one returned to
+//   it) and reads them, with their result once the call is PUBLISHED;
 // - everyone (viewers too) reads programmes, non-draft calls, and the
 //   public fields and results of proposals of PUBLISHED calls.
 // PERMISSION_DENIED comes before NOT_FOUND: a caller that may not see a
@@ -74,6 +74,7 @@ struct ServiceDeps {
   X(DeleteProposal, v1::DeleteProposalRequest, v1::Proposal)               \
   X(SubmitProposal, v1::SubmitProposalRequest, v1::Proposal)               \
   X(WithdrawProposal, v1::WithdrawProposalRequest, v1::Proposal)           \
+  X(ReturnProposal, v1::ReturnProposalRequest, v1::Proposal)               \
   X(ScreenProposal, v1::ScreenProposalRequest, v1::Proposal)               \
   X(LinkProject, v1::LinkProjectRequest, v1::Proposal)                     \
   X(GetReview, v1::GetReviewRequest, v1::Review)                           \

@@ -7,8 +7,9 @@
 #
 # 麻生区's ward staff open a call of 麻生区市民提案型事業 whose submission
 # window closes WINDOW seconds later (default 60), three example applicants
-# submit through the gateway (one asks for more than the cap), two committee
-# members score, the staff preview, decide (finalize: nothing of the outcome
+# submit through the gateway (one asks for more than the cap, is returned for
+# correction (補正) and submits a corrected amount), two committee members
+# score, the staff preview, decide (finalize: nothing of the outcome
 # is public yet) and publish (which makes the consignment projects), and
 # anyone reads the dossier and the open data. Every command is printed before it runs.
 set -euo pipefail
@@ -63,6 +64,7 @@ echo "== 2. 団体が提案を作り、ゲートウェイから提出する (審
 declare -A amount=([例示・さくら台町内会]=400000 [例示・みずき野自治会]=350000
                    [例示・あさお里山の会]=800000)
 proposals=()
+tokens=()
 for applicant in 例示・さくら台町内会 例示・みずき野自治会 例示・あさお里山の会; do
   partner=$(run partners search "$applicant" --json | name_of)
   applicant_token=$(token --role=applicant --partner="$partner" --sub="$applicant")
@@ -72,7 +74,16 @@ for applicant in 例示・さくら台町内会 例示・みずき野自治会 �
     \"requested_amount_yen\": ${amount[$applicant]}}}" | name_of)
   KYODO_TOKEN=$applicant_token run proposals submit "$proposal"
   proposals+=("$proposal")
+  tokens+=("$applicant_token")
 done
+
+echo "== 2b. 上限を超えた提案を補正に戻し、団体が直して再提出する" >&2
+run proposals return "${proposals[2]}" --deadline="$end" \
+  --note="申請額を初年度の上限(700,000円)以内にしてください"
+KYODO_TOKEN=${tokens[2]} run call UpdateProposal "{\"proposal\": {
+  \"name\": \"${proposals[2]}\", \"requested_amount_yen\": 650000},
+  \"update_mask\": \"requested_amount_yen\"}" >/dev/null
+KYODO_TOKEN=${tokens[2]} run proposals submit "${proposals[2]}"
 
 echo "== 3. 締切を待って審査に入る" >&2
 until kyodoctl calls close "$call" >/dev/null 2>&1; do sleep 2; done
@@ -84,7 +95,7 @@ scores=("5,4,4" "4,4,3")
 for i in 0 1; do
   member=$([[ $i == 0 ]] && echo iin-a || echo iin-b)
   member_token=$(token --role=reviewer --reviewer=$member --sub=$member)
-  for proposal in "${proposals[@]:0:2}"; do
+  for proposal in "${proposals[@]}"; do
     KYODO_TOKEN=$member_token run reviews submit "$proposal" --scores="${scores[$i]}" >/dev/null
   done
 done

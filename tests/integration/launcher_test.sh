@@ -92,6 +92,12 @@ wait "$walkthrough_pid" || { cat "$work/walkthrough.out" >&2; fail "walkthrough"
 grep -q ",1,83.3333,ADOPTED,350000,350000" "$work/walkthrough.out" \
   || { cat "$work/walkthrough.out" >&2; fail "walkthrough results"; }
 grep -q "AMOUNT_OVER_CAP" "$work/walkthrough.out" || fail "walkthrough screening"
+# Returned for correction (補正), corrected and resubmitted: ranked third
+# of three, after the two cheaper proposals with the same scores.
+grep -q "^補正依頼 .*: 申請額を初年度の上限(700,000円)以内にしてください(期限 " \
+  "$work/walkthrough.out" || fail "walkthrough return for correction"
+grep -q ",3,83.3333,ADOPTION_LIMIT_REACHED,650000," "$work/walkthrough.out" \
+  || { cat "$work/walkthrough.out" >&2; fail "walkthrough corrected proposal"; }
 grep -q "審査会の判断: .*減額採択 300,000円（理由: 備品購入費は対象外のため減額）" \
   "$work/walkthrough.out" || fail "walkthrough committee ruling"
 # The decision names the version of the selection rule that made it.

@@ -428,6 +428,16 @@ std::vector<Row> ProposalRows(const World& w) {
          r.set_etag(kStaleEtag);
        }),
        "AADDDADD"},
+      // Return for correction: the programme's managers.
+      {"ProposalService.ReturnProposal", "civic_a's SUBMITTED",
+       Req<ReturnProposalRequest>([&](auto& r) {
+         r.set_name(w.proposal_submitted);
+         r.set_note("収支予算書の内訳を記入してください");
+         r.mutable_deadline()->set_seconds(
+             absl::ToUnixSeconds(absl::Now() + absl::Hours(24 * 7)));
+         r.set_etag(kStaleEtag);
+       }),
+       "AADDDDDD"},
       // Screening and the project link: the programme's managers.
       {"ProposalService.ScreenProposal", "civic_a's DRAFT",
        Req<ScreenProposalRequest>([&](auto& r) {

@@ -188,7 +188,7 @@ try {
   const rules = await staff.page.$eval('main', (m) => m.innerText);
   check(rules.includes('麻生区市民提案型事業') && rules.includes('1年目: ￥700,000') && rules.includes('2年目: ￥500,000')
     && rules.includes('3年まで') && rules.includes('市民活動団体'), `the citizen-proposal programme's rules: ${rules}`);
-  check(rules.includes('麻生区町内会事業提案制度') && rules.includes('3回') && rules.includes('1 団体 1 件まで'), `the neighbourhood programme's rules: ${rules}`);
+  check(rules.includes('麻生区町内会事業提案制度') && rules.includes('3回') && rules.includes('年1回') && rules.includes('1 団体 1 件まで'), `the neighbourhood programme's rules: ${rules}`);
   await axe(staff, 'staff programmes');
   await shot(staff, 'staff-programmes');
   // Partner search is furigana-aware: katakana finds the hiragana reading.
@@ -284,6 +284,30 @@ try {
   await mizukino.page.waitForSelector('[data-rule=AMOUNT_OVER_CAP]');
   check((await text(mizukino)).includes('申請額が上限を超えています'), 'mizukino sees the failed rule in words');
   const proposalA = await sakuradai.page.evaluate(() => location.pathname.slice('/proposal/'.length));
+
+  // --- staff return sakuradai's proposal for correction (補正); it corrects
+  // its plan and submits again, and is screened again --------------------
+  await openStaffCall(staff, callName);
+  await waitText(staff, titleA);
+  await click(staff, `tr[data-proposal="${proposalA}"] button::-p-text(補正を依頼)`);
+  const note = `見守り訪問の対象世帯数を計画に書いてください ${stamp}`;
+  await fill(staff, '補正の内容', note);
+  await fill(staff, '補正の期限', toJapan(new Date(Date.now() + 86400e3)).slice(0, 16));
+  await axe(staff, 'staff return for correction');
+  await click(staff, 'button[type=submit]::-p-text(補正を依頼する)');
+  await waitText(staff, '補正依頼中');
+  await shot(staff, 'staff-returned');
+  await p_goto(sakuradai, `/proposal/${proposalA}`);
+  await sakuradai.page.waitForSelector('[data-testid=correction]');
+  check((await text(sakuradai)).includes(note), 'the applicant reads the staff\'s note');
+  await axe(sakuradai, 'sakuradai correction');
+  await shot(sakuradai, 'sakuradai-returned');
+  const correctedPlan = '毎月の見守り訪問(対象 40 世帯)と交流会を開く';
+  await fill(sakuradai, '事業の計画(補正)', correctedPlan);
+  await click(sakuradai, 'button::-p-text(修正して再提出する)');
+  await waitText(sakuradai, '状態: 要件確認済み');
+  check((await text(sakuradai)).includes(correctedPlan) && (await text(sakuradai)).includes('すべての要件を満たしています'),
+    'the corrected proposal is submitted again and screened again');
 
   // --- staff close (once the window has ended) and start the review ------
   await staff.page.waitForFunction((t) => Date.now() >= t, { timeout: (windowSeconds + 120) * 1000 }, end.getTime() + 1000);

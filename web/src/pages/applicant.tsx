@@ -1,6 +1,7 @@
 // Applicants (団体): open calls, their own proposals, a form to write one
 // with the programme's amount cap shown, submitting (which screens it), the
-// screening result with every failed rule in words, and the result once
+// screening result with every failed rule in words, a return for correction
+// (補正) with a form to correct and submit again, and the result once
 // published. The service shows an applicant nothing of other applicants.
 import { useState } from "preact/hooks";
 import { explain, gateway, newRequestId, proposals, ruleWords, type Problem } from "../api.js";
@@ -124,6 +125,55 @@ function Screening(props: { proposal: Proposal }) {
   );
 }
 
+// A return for correction (補正依頼): what to correct and until when, a
+// form to correct the plan and the amount, and submitting again (which
+// screens it again).
+function Correction(props: { proposal: Proposal; onDone: () => void }) {
+  const p = props.proposal;
+  const open = p.corrections[p.corrections.length - 1];
+  const [plan, setPlan] = useState(p.plan ?? "");
+  const [amount, setAmount] = useState(String(p.requestedAmountYen ?? ""));
+  const [problem, setProblem] = useState<Problem | undefined>();
+  if (p.state !== Proposal_State.RETURNED || !open) return null;
+  async function resubmit(e: Event) {
+    e.preventDefault();
+    setProblem(undefined);
+    try {
+      const edited = await proposals.updateProposal({
+        proposal: {
+          name: p.name,
+          etag: p.etag,
+          plan,
+          requestedAmountYen: amount.trim() === "" ? undefined : BigInt(amount.replace(/[,円\s]/g, "")),
+        },
+        updateMask: { paths: ["plan", "requested_amount_yen"] },
+        requestId: newRequestId(),
+      });
+      await gateway.submitProposal({ name: p.name, etag: edited.etag, requestId: newRequestId() });
+      props.onDone();
+    } catch (err) {
+      setProblem(explain(err));
+    }
+  }
+  return (
+    <section aria-labelledby="correction" data-testid="correction">
+      <h2 id="correction">補正のお願い</h2>
+      <p class="text">{open.note}</p>
+      <p>期限: {dateTime(open.deadline)}(この時刻より前に再提出してください)</p>
+      <form onSubmit={resubmit} class="card">
+        <Field label="事業の計画(補正)" field="proposal.plan" problem={problem}>
+          {(id, d, bad) => <textarea id={id} rows={6} aria-describedby={d} aria-invalid={bad} value={plan} onInput={(e) => setPlan((e.target as HTMLTextAreaElement).value)} />}
+        </Field>
+        <Field label="申請額(円)(補正)" field="proposal.requested_amount_yen" problem={problem}>
+          {(id, d, bad) => <input id={id} inputMode="numeric" aria-describedby={d} aria-invalid={bad} value={amount} onInput={(e) => setAmount((e.target as HTMLInputElement).value)} />}
+        </Field>
+        <ProblemBox problem={problem} />
+        <button type="submit">修正して再提出する</button>
+      </form>
+    </section>
+  );
+}
+
 export function ProposalPage(props: { name: string }) {
   const proposal = useLoad(() => proposals.getProposal({ name: props.name }), [props.name]);
   const [problem, setProblem] = useState<Problem | undefined>();
@@ -148,6 +198,7 @@ export function ProposalPage(props: { name: string }) {
       <p class="text">{p.plan}</p>
       <ProblemBox problem={problem} />
       {p.state === Proposal_State.DRAFT && <button type="button" onClick={submit}>提出する</button>}
+      <Correction key={p.etag} proposal={p} onDone={() => proposal.reload()} />
       <Screening proposal={p} />
       {p.result && p.result.reason !== undefined && (
         <section aria-labelledby="result" data-testid="result">

@@ -41,6 +41,7 @@ function Rules(props: { programme: Programme }) {
         <dt>継続できる年数</dt><dd>{p.maxContinuationYears ? `${count(p.maxContinuationYears)}年まで` : "制限なし"}</dd>
         <dt>1 公募への提案</dt><dd>{p.oneProposalPerApplicant ? "1 団体 1 件まで" : "制限なし"}</dd>
         <dt>通算採択回数の上限</dt><dd>{p.lifetimeAdoptionLimit ? `${count(p.lifetimeAdoptionLimit)}回` : "なし"}</dd>
+        <dt>年度ごとの採択回数の上限(追加募集を含む)</dt><dd>{p.yearlyAdoptionLimit ? `年${count(p.yearlyAdoptionLimit)}回` : "なし"}</dd>
       </dl>
       {p.description && <p class="description">{p.description}</p>}
     </section>

@@ -1,6 +1,7 @@
 // Ward staff (区役所地域振興課): calls with their state line, creating a
 // call from a previous one, opening, closing and starting review; the
-// committee; the proposals with their screening; the review progress
+// committee; the proposals with their screening, and returning one for
+// correction (補正) with a note and a deadline; the review progress
 // matrix; the decision preview with a what-if budget beside the call's own;
 // finalize and publish, each after a confirmation that says what happens.
 import { create } from "@bufbuild/protobuf";
@@ -16,6 +17,7 @@ import {
   Proposal_State,
   type Call,
   type Decision,
+  type Proposal,
 } from "../gen/kyodo/proposal/v1/proposal_service_pb.js";
 import {
   callStateWords,
@@ -292,7 +294,10 @@ function Proposals(props: { call: Call }) {
   }, [props.call.name, props.call.etag]);
   const reviewers = useLoad(() => proposals.listReviewers({ parent: props.call.name, pageSize: 100 }), [props.call.name, props.call.etag]);
   const reviewing = (props.call.state ?? 0) >= Call_State.UNDER_REVIEW;
-  const eligible = (list.value?.items ?? []).filter((p) => (p.state ?? 0) >= Proposal_State.ELIGIBLE);
+  // Those the committee scores: eligible, and those decided from them (a
+  // proposal RETURNED for correction, numbered after them, is not one).
+  const scored = [Proposal_State.ELIGIBLE, Proposal_State.ADOPTED, Proposal_State.NOT_ADOPTED];
+  const eligible = (list.value?.items ?? []).filter((p) => scored.includes(p.state ?? 0));
   // Who reviewed what, for the proposals listed now (a load for an earlier
   // list is never shown against this one).
   const eligibleKey = eligible.map((p) => p.name).join();
@@ -311,10 +316,10 @@ function Proposals(props: { call: Call }) {
       <ProblemBox problem={list.problem} />
       <table>
         <caption>提案</caption>
-        <thead><tr><th scope="col">件名</th><th scope="col">申請額</th><th scope="col">状態</th><th scope="col">満たしていない要件</th></tr></thead>
+        <thead><tr><th scope="col">件名</th><th scope="col">申請額</th><th scope="col">状態</th><th scope="col">満たしていない要件</th><th scope="col">補正</th></tr></thead>
         <tbody>
           {list.value?.items.map((p) => (
-            <tr key={p.name}>
+            <tr key={p.name} data-proposal={p.name}>
               <td>{p.title}</td>
               <td class="num">{yen(p.requestedAmountYen)}</td>
               <td>{proposalStateWords[p.state ?? 0]}</td>
@@ -323,6 +328,7 @@ function Proposals(props: { call: Call }) {
                   <ul>{p.screening.failures.map((f) => <li key={f.rule}>{ruleWords[f.rule ?? ""] ?? f.rule}: {f.message}</li>)}</ul>
                 ) : "—"}
               </td>
+              <td><ReturnForCorrection call={props.call} proposal={p} onDone={list.reload} /></td>
             </tr>
           ))}
         </tbody>
@@ -347,6 +353,46 @@ function Proposals(props: { call: Call }) {
         </table>
       )}
     </section>
+  );
+}
+
+// Returning a submitted proposal for correction (補正依頼), until the review
+// starts: the note and the deadline the applicant reads; a returned one
+// shows its deadline.
+function ReturnForCorrection(props: { call: Call; proposal: Proposal; onDone: () => void }) {
+  const p = props.proposal;
+  const [open, setOpen] = useState(false);
+  const [note, setNote] = useState("");
+  const [deadline, setDeadline] = useState(toJapanLocal(new Date(Date.now() + 7 * 86400e3)));
+  const [problem, setProblem] = useState<Problem | undefined>();
+  const last = p.corrections[p.corrections.length - 1];
+  if (p.state === Proposal_State.RETURNED && last) return <span>期限 {dateTime(last.deadline)}</span>;
+  const returnable = [Proposal_State.SUBMITTED, Proposal_State.ELIGIBLE, Proposal_State.INELIGIBLE].includes(p.state ?? 0)
+    && [Call_State.OPEN, Call_State.CLOSED].includes(props.call.state ?? 0);
+  if (!returnable) return <span>—</span>;
+  if (!open) return <button type="button" onClick={() => setOpen(true)}>補正を依頼</button>;
+  async function send(e: Event) {
+    e.preventDefault();
+    setProblem(undefined);
+    try {
+      await proposals.returnProposal({ name: p.name, etag: p.etag, note, deadline: fromJapanLocal(deadline), requestId: newRequestId() });
+      setOpen(false);
+      props.onDone();
+    } catch (err) {
+      setProblem(explain(err));
+    }
+  }
+  return (
+    <form onSubmit={send} class="card">
+      <Field label="補正の内容" field="note" problem={problem}>
+        {(id, d, bad) => <textarea id={id} rows={3} required aria-describedby={d} aria-invalid={bad} value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />}
+      </Field>
+      <Field label="補正の期限" field="deadline" problem={problem}>
+        {(id, d, bad) => <input id={id} type="datetime-local" required aria-describedby={d} aria-invalid={bad} value={deadline} onInput={(e) => setDeadline((e.target as HTMLInputElement).value)} />}
+      </Field>
+      <ProblemBox problem={problem} />
+      <button type="submit">補正を依頼する</button>
+    </form>
   );
 }
 
