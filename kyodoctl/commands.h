@@ -41,6 +41,8 @@ int CmdPartners(const Env& env);
 int CmdSelection(const Env& env);
 // projects, dashboard, export, profile (args[0] is the command word).
 int CmdViews(const Env& env);
+// score-sheets CALL: the committee's sheets as CSV (score_sheets.cc).
+int CmdScoreSheets(const Env& env);
 
 }  // namespace kyodo::ctl
 

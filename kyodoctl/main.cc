@@ -42,6 +42,8 @@ constexpr char kUsage[] =
     "CALL\n"
     "  kyodoctl reviews list|submit ...                  committee reviews\n"
     "  kyodoctl preview|finalize|publish CALL            the decision\n"
+    "  kyodoctl score-sheets CALL [--dir=DIR]            the committee's "
+    "sheets (CSV)\n"
     "  kyodoctl dashboard WARD | profile PARTNER         composed views\n"
     "  kyodoctl export --dataset=projects|results --format=csv|jsonl "
     "[--out=F]\n"
@@ -92,6 +94,10 @@ int main(int argc, char** argv) {
       env.args.insert(env.args.begin(), command);
       return kyodo::ctl::CmdSelection(env);
     }
+  }
+  if (command == "score-sheets") {
+    env.args.insert(env.args.begin(), command);
+    return kyodo::ctl::CmdScoreSheets(env);
   }
   for (const char* word : {"projects", "dashboard", "export", "profile"}) {
     if (command == word) {

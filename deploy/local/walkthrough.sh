@@ -9,9 +9,11 @@
 # window closes WINDOW seconds later (default 60), three example applicants
 # submit through the gateway (one asks for more than the cap, is returned for
 # correction (補正) and submits a corrected amount), two committee members
-# score, the staff preview, decide (finalize: nothing of the outcome
-# is public yet) and publish (which makes the consignment projects), and
-# anyone reads the dossier and the open data. Every command is printed before it runs.
+# score, the staff preview, decide (finalize: nothing of the outcome is
+# public yet), write the committee's score sheets (CSV, in DATA_DIR/
+# score-sheets) and publish (which makes the consignment projects), and
+# anyone reads the dossier and the open data. Every command is printed
+# before it runs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 data=$root/.local
@@ -112,6 +114,9 @@ cat >"$rulings" <<JSON
 JSON
 run preview "$call" --rulings="$rulings"
 run finalize "$call"
+# The committee's papers for the minutes (staff only): 審査結果一覧 and each
+# member's sheet, as CSV for Excel.
+run score-sheets "$call" --dir="$data/score-sheets"
 run publish "$call"
 
 echo "== 6. 誰でも見られる結果" >&2

@@ -100,6 +100,27 @@ grep -q ",3,83.3333,ADOPTION_LIMIT_REACHED,650000," "$work/walkthrough.out" \
   || { cat "$work/walkthrough.out" >&2; fail "walkthrough corrected proposal"; }
 grep -q "審査会の判断: .*減額採択 300,000円（理由: 備品購入費は対象外のため減額）" \
   "$work/walkthrough.out" || fail "walkthrough committee ruling"
+# The committee's sheets: each criterion's mean over the two members' scores
+# (5,4,4 and 4,4,3), as CSV with a BOM for Excel; one sheet per member.
+sheets=$work/data/score-sheets
+[[ "$(head -c3 "$sheets/審査結果一覧.csv" | od -An -tx1)" == " ef bb bf" ]] \
+  || fail "score sheet without a byte-order mark"
+grep -q "^1,例示・みずき野自治会 の地域づくり,例示・みずき野自治会,4.5,4,3.5,83.3333,2,採択,350000,350000,,"$'\r'"\$" \
+  "$sheets/審査結果一覧.csv" || { cat "$sheets/審査結果一覧.csv" >&2; fail "score sheet summary"; }
+for member in iin-a iin-b; do
+  grep -lq "委員: 審査委員 $member" "$sheets"/採点表_*.csv || fail "no score sheet of $member"
+done
+# A member reads only its own reviews: refused (PERMISSION_DENIED, exit
+# 17) rather than given means over fewer reviews, and nothing is written.
+round_call=$(sed -n 's/^+ kyodoctl score-sheets \([^ ]*\) .*/\1/p' "$work/walkthrough.out")
+member_token=$("$kyodoctl" token --role=reviewer --reviewer=iin-a --sub=iin-a \
+  --jwt_key_file="$work/data/secrets/jwt.key")
+set +e
+KYODO_ADDR=127.0.0.1:$base KYODO_TOKEN=$member_token "$kyodoctl" score-sheets "$round_call" \
+  --dir="$work/member-sheets" >/dev/null 2>&1; rc=$?
+set -e
+[[ $rc -eq 17 ]] || fail "score-sheets as a member should exit 17, got $rc"
+[[ ! -e "$work/member-sheets/審査結果一覧.csv" ]] || fail "a member's score-sheets wrote a file"
 # The decision names the version of the selection rule that made it.
 grep -q "^決定: .* / 選定規則 第[1-9][0-9]*版$" "$work/walkthrough.out" \
   || fail "walkthrough decision without its rule version"

@@ -1,0 +1,202 @@
+// kyodoctl score-sheets: the committee's papers for the minutes of a
+// decided call, as CSV files Excel opens (UTF-8 with a BOM, CRLF, cells
+// that a spreadsheet would run as a formula neutralised; the writer is the
+// open-data export's, gateway/domain/open_data.h):
+//   審査結果一覧.csv  every proposal in the decision's order: rank, title,
+//                    applicant, each criterion's mean over the counted
+//                    reviews, score, counted reviews, result, amounts and
+//                    the committee's ruling with its reason;
+//   採点表_<reviewer>.csv  one per member: its scores and comment on each
+//                    proposal it scored.
+// The members' sheets name them, so the command needs every counted review:
+// a caller that cannot read them all (anyone but the ward's staff) is
+// refused rather than given means over fewer reviews.
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "common/text/enum_label.h"
+#include "gateway/domain/open_data.h"
+#include "kyodo/partner/v1/partner_service.pb.h"
+#include "kyodo/proposal/v1/proposal_service.pb.h"
+#include "kyodoctl/commands.h"
+
+ABSL_FLAG(std::string, dir, ".", "score-sheets: the folder to write into");
+
+namespace kyodo::ctl {
+namespace {
+
+namespace pv1 = proposal::v1;
+using gateway::domain::CsvLine;
+
+constexpr char kService[] = "kyodo.proposal.v1.ProposalService.";
+
+// sum / count rounded half up to 4 decimals, trailing zeros dropped:
+// 4.5, 4, 3.6667 (the decision's scores are shown the same way).
+std::string Mean(int64_t sum, int64_t count) {
+  const int64_t scaled = (sum * 20000 / count + 1) / 2;  // sum, count >= 0
+  std::string out = absl::StrCat(scaled / 10000);
+  int64_t fraction = scaled % 10000;
+  if (fraction == 0) return out;
+  std::string digits = absl::StrCat(10000 + fraction).substr(1);
+  while (digits.back() == '0') digits.pop_back();
+  return absl::StrCat(out, ".", digits);
+}
+
+std::string Id(const std::string& name) {
+  return name.substr(name.rfind('/') + 1);
+}
+
+absl::Status WriteCsv(const std::filesystem::path& path,
+                      const std::vector<std::vector<std::string>>& rows) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << gateway::domain::kUtf8Bom;
+  for (const auto& row : rows) out << CsvLine(row);
+  out.close();
+  if (!out)
+    return absl::InternalError(absl::StrCat("cannot write ", path.string()));
+  std::cout << path.string() << "\n";
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int CmdScoreSheets(const Env& env) {
+  if (env.args.size() != 2) {
+    std::cerr << "usage: kyodoctl score-sheets CALL [--dir=DIR]\n";
+    return 2;
+  }
+  const std::string& call_name = env.args[1];
+  auto call = [&](const std::string& method,
+                  const google::protobuf::Message& request,
+                  google::protobuf::Message* response) {
+    return env.client->Call(kService + method, request, response);
+  };
+  pv1::GetCallRequest get_call;
+  get_call.set_name(call_name);
+  pv1::Call c;
+  if (absl::Status s = call("GetCall", get_call, &c); !s.ok()) return Fail(s);
+  pv1::GetDecisionRequest get_decision;
+  get_decision.set_name(call_name);
+  pv1::Decision decision;
+  if (absl::Status s = call("GetDecision", get_decision, &decision); !s.ok())
+    return Fail(s);
+  pv1::ListReviewersRequest list_reviewers;
+  list_reviewers.set_parent(call_name);
+  list_reviewers.set_page_size(100);
+  pv1::ListReviewersResponse reviewers;
+  if (absl::Status s = call("ListReviewers", list_reviewers, &reviewers);
+      !s.ok())
+    return Fail(s);
+  std::map<std::string, const pv1::Reviewer*> members;
+  for (const auto& r : reviewers.reviewers()) members[r.name()] = &r;
+
+  const int criteria = c.criteria_size();
+  // Per member: its rows; per proposal: each criterion's sum and count.
+  std::map<std::string, std::vector<std::vector<std::string>>> sheets;
+  std::vector<std::vector<std::string>> summary;
+  std::vector<std::string> header = {"順位", "提案名", "提案者"};
+  for (const auto& k : c.criteria())
+    header.push_back(absl::StrCat(k.display_name(), "(平均)"));
+  for (const char* h : {"得点", "審査数", "結果", "申請額(円)", "採択額(円)",
+                        "審査会の判断", "判断の理由"})
+    header.emplace_back(h);
+  summary.push_back(header);
+  std::map<std::string, std::string> applicant_names;
+  for (const pv1::ProposalResult& result : decision.results()) {
+    std::vector<int64_t> sums(criteria, 0);
+    int64_t counted = 0;
+    if (result.rank() > 0) {
+      pv1::ListReviewsRequest list;
+      list.set_parent(result.proposal());
+      list.set_page_size(100);
+      pv1::ListReviewsResponse reviews;
+      if (absl::Status s = call("ListReviews", list, &reviews); !s.ok())
+        return Fail(s);
+      for (const pv1::Review& review : reviews.reviews()) {
+        auto it = members.find(review.reviewer());
+        if (it == members.end()) continue;  // removed: no longer counts
+        bool conflicted = false;
+        for (const auto& conflict : it->second->conflicts())
+          conflicted |= conflict.proposal() == result.proposal();
+        if (conflicted || review.scores_size() != criteria) continue;
+        ++counted;
+        std::vector<std::string> row = {result.title()};
+        for (int i = 0; i < criteria; ++i) {
+          sums[i] += review.scores(i);
+          row.push_back(absl::StrCat(review.scores(i)));
+        }
+        row.push_back(review.comment());
+        sheets[review.reviewer()].push_back(std::move(row));
+      }
+      if (counted != result.reviews()) {
+        return Fail(absl::PermissionDeniedError(absl::StrCat(
+            "score-sheets: ", result.proposal(), " has ", result.reviews(),
+            " counted reviews and this caller reads ", counted,
+            "; the sheets are the ward staff's (they need every review)")));
+      }
+    }
+    auto& display = applicant_names[result.applicant()];
+    if (display.empty()) {
+      partner::v1::GetPartnerRequest get;
+      get.set_name(result.applicant());
+      partner::v1::Partner p;
+      const absl::Status s = env.client->Call(
+          "kyodo.partner.v1.PartnerService.GetPartner", get, &p);
+      display = s.ok() ? p.display_name() : result.applicant();
+    }
+    std::vector<std::string> row = {
+        result.rank() > 0 ? absl::StrCat(result.rank()) : "", result.title(),
+        display};
+    for (int i = 0; i < criteria; ++i)
+      row.push_back(counted > 0 ? Mean(sums[i], counted) : "");
+    row.push_back(result.rank() > 0 ? result.score() : "");
+    row.push_back(absl::StrCat(counted));
+    row.push_back(common::EnumLabel(result.reason()));
+    row.push_back(absl::StrCat(result.requested_amount_yen()));
+    row.push_back(result.adopted_amount_yen() > 0
+                      ? absl::StrCat(result.adopted_amount_yen())
+                      : "");
+    row.push_back(
+        result.has_ruling() ? common::EnumLabel(result.ruling().action()) : "");
+    row.push_back(result.ruling().reason());
+    summary.push_back(std::move(row));
+  }
+
+  const std::filesystem::path dir(absl::GetFlag(FLAGS_dir));
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) {
+    std::cerr << "kyodoctl: cannot make " << dir.string() << ": "
+              << error.message() << "\n";
+    return 1;
+  }
+  if (absl::Status s = WriteCsv(dir / "審査結果一覧.csv", summary); !s.ok()) {
+    std::cerr << "kyodoctl: " << s.message() << "\n";
+    return 1;
+  }
+  for (auto& [reviewer, rows] : sheets) {
+    std::vector<std::string> head = {"提案名"};
+    for (const auto& k : c.criteria()) head.push_back(k.display_name());
+    head.emplace_back("講評");
+    rows.insert(rows.begin(),
+                {absl::StrCat("委員: ", members[reviewer]->display_name())});
+    rows.insert(rows.begin() + 1, head);
+    const absl::Status s =
+        WriteCsv(dir / absl::StrCat("採点表_", Id(reviewer), ".csv"), rows);
+    if (!s.ok()) {
+      std::cerr << "kyodoctl: " << s.message() << "\n";
+      return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace kyodo::ctl
