@@ -76,9 +76,8 @@ absl::Status RequireEditable(const Proposal& p) {
                     Proposal::State_Name(p.state()));
 }
 
-// Review starts once the call's window has closed, or, for a proposal
-// returned for correction, once its correction is over: the call is OPEN
-// or CLOSED.
+// What happens only before the review starts (StartReview): the call is
+// OPEN or CLOSED.
 absl::Status RequireBeforeReview(const Call& c, absl::string_view what) {
   if (c.state() == Call::OPEN || c.state() == Call::CLOSED) {
     return absl::OkStatus();
@@ -450,6 +449,11 @@ absl::Status SubmitProposal(const ServiceDeps& d, const CallContext& call,
               RequireBeforeReview(c.call, "a corrected proposal is submitted"));
           const v1::Correction& open =
               before.corrections(before.corrections_size() - 1);
+          if (when < doc::FromTimestamp(open.return_time())) {
+            return common::InvalidArgumentError(
+                "received_time",
+                "is before the proposal was returned for correction");
+          }
           if (when >= doc::FromTimestamp(open.deadline())) {
             const std::string deadline =
                 UtcText(doc::FromTimestamp(open.deadline()));

@@ -136,6 +136,14 @@ TEST_F(CorrectionTest, ResubmissionAtOrAfterTheDeadlineIsRefused) {
       Reason(stub_->SubmitProposal(Context(Staff()).get(), paper, &after)),
       "CORRECTION_DEADLINE_PASSED");
 
+  // ... and received before it was returned makes no sense.
+  *paper.mutable_received_time() =
+      common::store::ToTimestamp(kOpens + absl::Minutes(30));
+  grpc::Status early =
+      stub_->SubmitProposal(Context(Staff()).get(), paper, &after);
+  EXPECT_EQ(early.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadField(early), "received_time");
+
   ASSERT_TRUE(GetProposal(p.name(), Staff(), &after).ok());
   EXPECT_EQ(after.state(), Proposal::RETURNED);
   EXPECT_EQ(after.etag(), returned.etag()) << "nothing changed";
