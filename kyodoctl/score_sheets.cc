@@ -88,15 +88,21 @@ int CmdScoreSheets(const Env& env) {
   pv1::Decision decision;
   if (absl::Status s = call("GetDecision", get_decision, &decision); !s.ok())
     return Fail(s);
+  // Every page of the committee, and of each proposal's reviews.
+  std::vector<pv1::Reviewer> committee;
   pv1::ListReviewersRequest list_reviewers;
   list_reviewers.set_parent(call_name);
   list_reviewers.set_page_size(100);
-  pv1::ListReviewersResponse reviewers;
-  if (absl::Status s = call("ListReviewers", list_reviewers, &reviewers);
-      !s.ok())
-    return Fail(s);
+  do {
+    pv1::ListReviewersResponse page;
+    if (absl::Status s = call("ListReviewers", list_reviewers, &page); !s.ok())
+      return Fail(s);
+    committee.insert(committee.end(), page.reviewers().begin(),
+                     page.reviewers().end());
+    list_reviewers.set_page_token(page.next_page_token());
+  } while (!list_reviewers.page_token().empty());
   std::map<std::string, const pv1::Reviewer*> members;
-  for (const auto& r : reviewers.reviewers()) members[r.name()] = &r;
+  for (const auto& r : committee) members[r.name()] = &r;
 
   const int criteria = c.criteria_size();
   // Per member: its rows; per proposal: each criterion's sum and count.
@@ -118,8 +124,14 @@ int CmdScoreSheets(const Env& env) {
       list.set_parent(result.proposal());
       list.set_page_size(100);
       pv1::ListReviewsResponse reviews;
-      if (absl::Status s = call("ListReviews", list, &reviews); !s.ok())
-        return Fail(s);
+      for (;;) {
+        pv1::ListReviewsResponse page;
+        if (absl::Status s = call("ListReviews", list, &page); !s.ok())
+          return Fail(s);
+        reviews.MergeFrom(page);
+        if (page.next_page_token().empty()) break;
+        list.set_page_token(page.next_page_token());
+      }
       for (const pv1::Review& review : reviews.reviews()) {
         auto it = members.find(review.reviewer());
         if (it == members.end()) continue;  // removed: no longer counts
