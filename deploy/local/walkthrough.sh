@@ -80,7 +80,9 @@ for applicant in 例示・さくら台町内会 例示・みずき野自治会 �
 done
 
 echo "== 2b. 上限を超えた提案を補正に戻し、団体が直して再提出する" >&2
-run proposals return "${proposals[2]}" --deadline="$end" \
+# The correction is due a day later, whatever the window (it does not
+# apply to a resubmission).
+run proposals return "${proposals[2]}" --deadline="$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)" \
   --note="申請額を初年度の上限(700,000円)以内にしてください"
 KYODO_TOKEN=${tokens[2]} run call UpdateProposal "{\"proposal\": {
   \"name\": \"${proposals[2]}\", \"requested_amount_yen\": 650000},
