@@ -13,6 +13,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -235,11 +236,15 @@ class ProposalServiceTest : public ::testing::Test {
 
   // Makes the records (partner-service's applicant record, project-service's
   // earlier projects) say what `facts` say about `proposal`'s applicant, so
-  // that the service gathers exactly these facts.
-  void RecordFacts(const std::string& proposal,
-                   const v1::EligibilityFacts& facts) {
+  // that the service gathers exactly these facts. Returns the staff's
+  // correction of the project the proposal continues, if one is needed: the
+  // fixture's proposals declare none, so for year 2 the staff name the
+  // project of the year before, and for year 1 they take back such a
+  // correction (ScreenProposalRequest.continues).
+  std::optional<std::string> RecordFacts(const std::string& proposal,
+                                         const v1::EligibilityFacts& facts) {
     kyodo::proposal::v1::Proposal p;
-    if (!GetProposal(proposal, Staff(), &p).ok()) return;
+    if (!GetProposal(proposal, Staff(), &p).ok()) return std::nullopt;
     if (!facts.applicant_exists()) {
       records_.SetPartner(p.applicant(), std::nullopt);
     } else {
@@ -259,7 +264,7 @@ class ProposalServiceTest : public ::testing::Test {
     get.set_name(call_name);
     kyodo::proposal::v1::Call c;
     if (!stub_->GetCall(kyodo::testing::Context(Staff()).get(), get, &c).ok())
-      return;
+      return std::nullopt;
     const std::string history = HistoryPrefix(p.applicant());
     records_.RemoveProjects(history);
     // The continuation year follows the chain of projects the proposal
@@ -284,6 +289,11 @@ class ProposalServiceTest : public ::testing::Test {
       lead->set_role(kyodo::project::v1::Participant::LEAD);
       records_.AddProject(project);
     }
+    if (facts.continuation_year() >= 2) {
+      return absl::StrCat(history, c.fiscal_year() - 1);
+    }
+    if (p.continues().rfind(history, 0) == 0) return std::string();
+    return std::nullopt;
   }
 
   // The fake records' project of `applicant` in `fiscal_year` (RecordFacts).
@@ -292,30 +302,16 @@ class ProposalServiceTest : public ::testing::Test {
                         applicant.substr(applicant.rfind('/') + 1), "-");
   }
 
-  // Screens `proposal` as staff, after making the records say `facts`. For
-  // a continuation year of 2 the staff name the project of the year before
-  // as the one it continues (ScreenProposalRequest.continues): the fixture's
-  // proposals declare none. For year 1 they take back such a correction.
+  // Screens `proposal` as staff, after making the records say `facts`
+  // (with the correction of `continues` RecordFacts asks for).
   grpc::Status Screen(const std::string& proposal,
                       const v1::EligibilityFacts& facts,
                       kyodo::proposal::v1::Proposal* out = nullptr) {
-    RecordFacts(proposal, facts);
+    const std::optional<std::string> continues = RecordFacts(proposal, facts);
     v1::ScreenProposalRequest request;
     request.set_name(proposal);
     *request.mutable_facts() = facts;
-    kyodo::proposal::v1::Proposal p;
-    v1::Call c;
-    v1::GetCallRequest get;
-    get.set_name(proposal.substr(0, proposal.find("/proposals/")));
-    if (GetProposal(proposal, Staff(), &p).ok() &&
-        stub_->GetCall(kyodo::testing::Context(Staff()).get(), get, &c).ok()) {
-      const std::string history = HistoryPrefix(p.applicant());
-      if (facts.continuation_year() >= 2) {
-        request.set_continues(absl::StrCat(history, c.fiscal_year() - 1));
-      } else if (p.continues().rfind(history, 0) == 0) {
-        request.set_continues("");
-      }
-    }
+    if (continues.has_value()) request.set_continues(*continues);
     kyodo::proposal::v1::Proposal ignored;
     return stub_->ScreenProposal(kyodo::testing::Context(Staff()).get(),
                                  request, out ? out : &ignored);
@@ -366,6 +362,34 @@ class ProposalServiceTest : public ::testing::Test {
             kyodo::testing::ReviewerToken(principal, principal))
             .get(),
         request, out ? out : &ignored);
+  }
+
+  // Adds two members to `call`, starts its review, has both give
+  // `proposal` full marks and decides: the proposal is adopted. Call it
+  // under ASSERT_NO_FATAL_FAILURE.
+  void DecideAdopted(const std::string& call, const std::string& proposal) {
+    AddReviewer(call, "iin-1");
+    AddReviewer(call, "iin-2");
+    ASSERT_NO_FATAL_FAILURE(CloseAndStartReview(call));
+    ASSERT_TRUE(SubmitReview(proposal, "iin-1", {5, 5, 10}).ok());
+    ASSERT_TRUE(SubmitReview(proposal, "iin-2", {5, 5, 10}).ok());
+    kyodo::proposal::v1::Decision decision;
+    const grpc::Status status = Decide(call, &decision);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    ASSERT_EQ(decision.results(0).reason(),
+              kyodo::proposal::v1::ProposalResult::ADOPTED);
+  }
+
+  // A standard call whose window opens after the standard one's closes (a
+  // later call, or an additional one, 追加募集).
+  static kyodo::proposal::v1::Call LaterCall(int32_t fiscal_year) {
+    kyodo::proposal::v1::Call c = StandardCall();
+    c.set_fiscal_year(fiscal_year);
+    *c.mutable_submission_start_time() =
+        common::store::ToTimestamp(kCloses + absl::Hours(2));
+    *c.mutable_submission_end_time() =
+        common::store::ToTimestamp(kCloses + absl::Hours(24 * 30));
+    return c;
   }
 
   // Closes the call (clock past the window) and starts the review.

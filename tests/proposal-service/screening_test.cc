@@ -5,10 +5,8 @@
 #include "tests/proposal-service/proposal_fixture.h"
 
 using kyodo::proposal::v1::Call;
-using kyodo::proposal::v1::Decision;
 using kyodo::proposal::v1::Programme;
 using kyodo::proposal::v1::Proposal;
-using kyodo::proposal::v1::ProposalResult;
 using kyodo::testing::Context;
 using kyodo::testing::Reason;
 
@@ -133,22 +131,9 @@ TEST_F(ProposalServiceTest, LifetimeLimitCountsAdoptionsAcrossCalls) {
   clock().Set(kOpens);
   const Proposal adopted = EligibleProposal(first.name(), "partners/chonaikai",
                                             "合同美術展", 300000);
-  AddReviewer(first.name(), "iin-1");
-  AddReviewer(first.name(), "iin-2");
-  CloseAndStartReview(first.name());
-  ASSERT_TRUE(SubmitReview(adopted.name(), "iin-1", {5, 5, 10}).ok());
-  ASSERT_TRUE(SubmitReview(adopted.name(), "iin-2", {5, 5, 10}).ok());
-  Decision decision;
-  ASSERT_TRUE(Decide(first.name(), &decision).ok());
-  ASSERT_EQ(decision.results(0).reason(), ProposalResult::ADOPTED);
+  ASSERT_NO_FATAL_FAILURE(DecideAdopted(first.name(), adopted.name()));
 
-  Call next_year = StandardCall();
-  next_year.set_fiscal_year(2027);
-  *next_year.mutable_submission_start_time() =
-      common::store::ToTimestamp(kCloses + absl::Hours(2));
-  *next_year.mutable_submission_end_time() =
-      common::store::ToTimestamp(kCloses + absl::Hours(24 * 30));
-  const Call second = CreateCall(programme.name(), next_year);
+  const Call second = CreateCall(programme.name(), LaterCall(2027));
   ASSERT_TRUE(Open(second.name()).ok());
   clock().Set(kCloses + absl::Hours(3));
   Proposal again;
@@ -163,11 +148,7 @@ TEST_F(ProposalServiceTest, LifetimeLimitCountsAdoptionsAcrossCalls) {
   EXPECT_EQ(again.screening().applicant_adoptions_in_programme(), 0);
   // Published: it counts.
   clock().Set(kCloses + absl::Hours(4));
-  v1::PublishResultsRequest publish;
-  publish.set_name(first.name());
-  Call published;
-  ASSERT_TRUE(
-      stub_->PublishResults(Context(Staff()).get(), publish, &published).ok());
+  ASSERT_TRUE(Publish(first.name()).ok());
   ASSERT_TRUE(Screen(again.name(), GoodFacts(2), &again).ok());
   EXPECT_EQ(Rules(again), (std::vector<std::string>{"LIFETIME_LIMIT_REACHED"}));
   EXPECT_EQ(again.screening().applicant_adoptions_in_programme(), 1);
@@ -265,30 +246,14 @@ TEST_F(ProposalServiceTest, YearlyLimitCountsAdoptionsOfTheFiscalYear) {
   const Proposal adopted = EligibleProposal(first.name(), "partners/nenkan",
                                             "防犯パトロール", 300000);
   EXPECT_EQ(adopted.screening().applicant_adoptions_in_fiscal_year(), 0);
-  AddReviewer(first.name(), "iin-1");
-  AddReviewer(first.name(), "iin-2");
-  CloseAndStartReview(first.name());
-  ASSERT_TRUE(SubmitReview(adopted.name(), "iin-1", {5, 5, 10}).ok());
-  ASSERT_TRUE(SubmitReview(adopted.name(), "iin-2", {5, 5, 10}).ok());
-  Decision decision;
-  ASSERT_TRUE(Decide(first.name(), &decision).ok());
-  ASSERT_EQ(decision.results(0).reason(), ProposalResult::ADOPTED);
-  v1::PublishResultsRequest publish;
-  publish.set_name(first.name());
-  Call published;
-  ASSERT_TRUE(
-      stub_->PublishResults(Context(Staff()).get(), publish, &published).ok());
+  ASSERT_NO_FATAL_FAILURE(DecideAdopted(first.name(), adopted.name()));
+  ASSERT_TRUE(Publish(first.name()).ok());
 
   // 追加募集 of the same fiscal year, and the next year's call.
-  Call extra = StandardCall();
+  Call extra = LaterCall(first.fiscal_year());
   extra.set_display_name("追加募集");
-  *extra.mutable_submission_start_time() =
-      common::store::ToTimestamp(kCloses + absl::Hours(2));
-  *extra.mutable_submission_end_time() =
-      common::store::ToTimestamp(kCloses + absl::Hours(24 * 30));
-  Call next_year = extra;
+  Call next_year = LaterCall(first.fiscal_year() + 1);
   next_year.set_display_name("翌年度の募集");
-  next_year.set_fiscal_year(first.fiscal_year() + 1);
   const Call same = CreateCall(programme.name(), extra);
   const Call later = CreateCall(programme.name(), next_year);
   ASSERT_TRUE(Open(same.name()).ok());
@@ -311,7 +276,7 @@ TEST_F(ProposalServiceTest, YearlyLimitCountsAdoptionsOfTheFiscalYear) {
                   .ok());
   ASSERT_TRUE(Submit(next.name(), Applicant("partners/nenkan")).ok());
   ASSERT_TRUE(Screen(next.name(), GoodFacts(2), &next).ok());
-  EXPECT_TRUE(Rules(next).empty()) << Rules(next)[0];
+  EXPECT_EQ(Rules(next), std::vector<std::string>{});
   EXPECT_EQ(next.screening().applicant_adoptions_in_fiscal_year(), 0);
   EXPECT_EQ(next.screening().applicant_adoptions_in_programme(), 1);
 }
