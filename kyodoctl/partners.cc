@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_join.h"
 #include "common/text/enum_label.h"
 #include "kyodo/partner/v1/partner_service.pb.h"
 #include "kyodoctl/commands.h"
@@ -90,6 +91,13 @@ int Get(const Env& env) {
   table.AddRow({"フリガナ", p.name_kana()});
   table.AddRow({"種別", common::EnumLabel(p.kind())});
   table.AddRow({"区", common::EnumLabel(p.ward())});
+  if (!p.other_wards().empty()) {
+    std::vector<std::string> wards;
+    for (int w : p.other_wards()) {
+      wards.push_back(common::EnumLabel(*type::v1::Ward_descriptor(), w));
+    }
+    table.AddRow({"ほかの活動区", absl::StrJoin(wards, "・")});
+  }
   table.AddRow({"法人番号", p.corporate_number()});
   table.AddRow({"法人格", p.legal_form()});
   table.AddRow({"所在地", p.address()});

@@ -32,18 +32,11 @@ using v1::Partner;
 namespace doc = common::store;
 
 const absl::flat_hash_set<std::string>& MutablePartnerFields() {
-  static const auto* fields =
-      new absl::flat_hash_set<std::string>{"kind",
-                                           "display_name",
-                                           "name_kana",
-                                           "ward",
-                                           "corporate_number",
-                                           "legal_form",
-                                           "address",
-                                           "website_uri",
-                                           "description",
-                                           "contacts",
-                                           "parent"};
+  static const auto* fields = new absl::flat_hash_set<std::string>{
+      "kind",     "display_name",     "name_kana",
+      "ward",     "corporate_number", "legal_form",
+      "address",  "website_uri",      "description",
+      "contacts", "parent",           "other_wards"};
   return *fields;
 }
 

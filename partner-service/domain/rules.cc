@@ -84,6 +84,34 @@ absl::Status CheckLaterDate(const google::type::Date& sign_date,
   return absl::OkStatus();
 }
 
+// Partner.other_wards: distinct wards other than `ward`, which must be set;
+// never on a CITY_UNIT (it belongs to one ward office).
+absl::Status ValidateOtherWards(const Partner& p, absl::string_view field) {
+  if (p.other_wards().empty()) return absl::OkStatus();
+  const std::string f = F(field, "other_wards");
+  if (p.kind() == kyodo::partner::v1::CITY_UNIT) {
+    return InvalidArgumentError(f, "a CITY_UNIT belongs to one ward office");
+  }
+  if (p.ward() == kyodo::type::v1::WARD_UNSPECIFIED) {
+    return InvalidArgumentError(f, "needs `ward`, where the partner is based");
+  }
+  absl::flat_hash_set<int> seen;
+  for (int i = 0; i < p.other_wards_size(); ++i) {
+    const std::string at = absl::StrCat(f, "[", i, "]");
+    const int w = p.other_wards(i);
+    if (w == kyodo::type::v1::WARD_UNSPECIFIED ||
+        !kyodo::type::v1::Ward_IsValid(w)) {
+      return InvalidArgumentError(at, "must be one of the seven wards");
+    }
+    if (w == p.ward()) {
+      return InvalidArgumentError(at, "is the partner's own `ward`");
+    }
+    if (!seen.insert(w).second)
+      return InvalidArgumentError(at, "is listed twice");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int CorporateNumberCheckDigit(absl::string_view base12) {
@@ -139,6 +167,7 @@ absl::Status ValidatePartner(const Partner& p, absl::string_view field) {
                                              "a unit cannot be its own parent");
     }
   }
+  KYODO_RETURN_IF_ERROR(ValidateOtherWards(p, field));
   return ValidateContacts(p, field);
 }
 

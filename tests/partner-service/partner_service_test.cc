@@ -52,6 +52,58 @@ TEST_F(PartnerServiceTest, CreateGetListUpdate) {
   EXPECT_EQ(got.ward(), kyodo::type::v1::MIYAMAE);
 }
 
+// A university based in one ward and active in another (明治大学: 多摩区,
+// 麻生区): the wards round-trip and change through the update mask; a
+// ward listed twice, the partner's own ward, no base ward or a city unit
+// are refused, naming the field, and change nothing.
+TEST_F(PartnerServiceTest, OtherWardsRoundTripAndAreChecked) {
+  Partner p = NewPartner(v1::UNIVERSITY, "明治大学");
+  p.set_ward(kyodo::type::v1::TAMA);
+  p.add_other_wards(kyodo::type::v1::ASAO);
+  Partner created = CreateOk(p);
+  Partner got;
+  ASSERT_TRUE(Get(created.name(), &got).ok());
+  ASSERT_EQ(got.other_wards_size(), 1);
+  EXPECT_EQ(got.other_wards(0), kyodo::type::v1::ASAO);
+
+  auto update = [&](std::vector<kyodo::type::v1::Ward> wards, Partner* out) {
+    v1::UpdatePartnerRequest r;
+    r.mutable_partner()->set_name(created.name());
+    for (auto w : wards) r.mutable_partner()->add_other_wards(w);
+    r.mutable_update_mask()->add_paths("other_wards");
+    return stub_->UpdatePartner(Context(AdminToken()).get(), r, out);
+  };
+  Partner out;
+  grpc::Status twice =
+      update({kyodo::type::v1::ASAO, kyodo::type::v1::ASAO}, &out);
+  EXPECT_EQ(twice.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadField(twice), "partner.other_wards[1]");
+  grpc::Status own = update({kyodo::type::v1::TAMA}, &out);
+  EXPECT_EQ(own.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadField(own), "partner.other_wards[0]");
+  ASSERT_TRUE(Get(created.name(), &got).ok());
+  EXPECT_EQ(got.etag(), created.etag());
+
+  ASSERT_TRUE(
+      update({kyodo::type::v1::ASAO, kyodo::type::v1::MIYAMAE}, &out).ok());
+  EXPECT_EQ(out.other_wards_size(), 2);
+  ASSERT_TRUE(update({}, &out).ok());
+  EXPECT_EQ(out.other_wards_size(), 0);
+
+  Partner unbased = NewPartner(v1::COMPANY, "市外の会社");
+  unbased.add_other_wards(kyodo::type::v1::ASAO);
+  grpc::Status no_base = Create(unbased, &out);
+  EXPECT_EQ(no_base.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadField(no_base), "partner.other_wards");
+  Partner unit = NewPartner(v1::CITY_UNIT, "麻生区役所");
+  unit.set_ward(kyodo::type::v1::ASAO);
+  unit.add_other_wards(kyodo::type::v1::TAMA);
+  grpc::Status city = Create(unit, &out);
+  EXPECT_EQ(city.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadField(city), "partner.other_wards");
+  EXPECT_EQ(CountRows("partners"), 1);
+}
+
 TEST_F(PartnerServiceTest, MissingDisplayNameIsInvalidArgumentNamingTheField) {
   Partner out;
   grpc::Status status = Create(NewPartner(v1::UNIVERSITY, ""), &out);

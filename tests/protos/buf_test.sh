@@ -118,7 +118,7 @@ case "$case" in
   # --- what the policy allows (docs/API_EVOLUTION.md) ---
   breaking_allows_additions)
     # A new field, enum value and method need no new image.
-    seed "$partner" 's/^  optional string etag = 17 \(.*\)$/&\n  optional string note = 18;/'
+    seed "$partner" 's/^  optional string etag = 17 \(.*\)$/&\n  optional string note = 99;/'
     seed "$partner" 's/^    INACTIVE = 2 \[.*\];$/&\n    SUSPENDED = 3;/'
     seed "$project" 's/^  rpc CancelProject(CancelProjectRequest) returns (Project);$/&\n  rpc ReopenProject(ReopenProjectRequest) returns (Project);/'
     printf '\nmessage ReopenProjectRequest {\n  optional string name = 1;\n  optional string request_id = 2;\n}\n' >>"$project"

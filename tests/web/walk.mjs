@@ -205,6 +205,15 @@ try {
   check(profile.includes('れいじ・さくらだいちょうないかい') && profile.includes('町内会・自治会') && profile.includes('麻生区') && profile.includes('提案'), `partner profile: ${profile}`);
   await axe(staff, 'staff partner profile');
   await shot(staff, 'staff-partner-profile');
+  // A university active in two wards shows both (明治大学: 多摩区, 麻生区).
+  await click(staff, 'a::-p-text(団体)');
+  await fill(staff, '名称またはふりがな', 'めいじ');
+  await click(staff, 'button::-p-text(検索)');
+  await staff.page.waitForSelector('[data-testid=partners] a');
+  await click(staff, 'a::-p-text(明治大学)');
+  await staff.page.waitForSelector('[data-testid=partner]');
+  const meiji = await staff.page.$eval('[data-testid=partner]', (m) => m.innerText);
+  check(meiji.includes('多摩区') && /ほかの活動区\s*麻生区/.test(meiji), `明治大学's wards: ${meiji}`);
   await p_goto(staff, '/staff');
   await staff.page.waitForSelector('#create-call');
   // The form is drawn before the previous calls arrive: wait for the option

@@ -65,6 +65,9 @@ export function PartnerProfile(props: { name: string }) {
           <dt>ふりがな</dt><dd>{p.nameKana || "—"}</dd>
           <dt>種別</dt><dd>{partnerKindWords[p.kind ?? 0]}</dd>
           <dt>区</dt><dd>{wardWords[p.ward ?? 0]}</dd>
+          {p.otherWards.length > 0 && (
+            <><dt>ほかの活動区</dt><dd>{p.otherWards.map((w) => wardWords[w]).join("・")}</dd></>
+          )}
           <dt>状態</dt><dd>{partnerStateWords[p.state ?? 0]}</dd>
           {p.address && <><dt>所在地</dt><dd>{p.address}</dd></>}
           {p.description && <><dt>説明</dt><dd>{p.description}</dd></>}
