@@ -71,7 +71,8 @@ int Usage() {
          "  kyodoctl proposals list CALL [--filter=...]\n"
          "  kyodoctl proposals get|submit|withdraw PROPOSAL\n"
          "  kyodoctl proposals return PROPOSAL --note=TEXT --deadline=TIME\n"
-         "  kyodoctl reviewers list CALL\n"
+         "  kyodoctl reviewers list|progress CALL\n"
+         "  kyodoctl reviewers assign REVIEWER [PROPOSAL...]  (none = all)\n"
          "  kyodoctl reviews list PROPOSAL\n"
          "  kyodoctl reviews submit PROPOSAL --scores=4,5,3 [--comment=...]\n"
          "  kyodoctl preview CALL [--budget=YEN] [--max_adoptions=N] "
@@ -331,21 +332,100 @@ int Proposals(const Env& env) {
   return 0;
 }
 
+// The committee's progress: one row per proposal under review, one column
+// per member (○ scored, 未 missing, 利 conflicted, － not assigned), every
+// page.
+int Progress(const Env& env) {
+  pv1::ListReviewProgressRequest request;
+  request.set_parent(env.args[2]);
+  request.set_page_size(500);
+  std::vector<pv1::ProposalProgress> rows;
+  pv1::ListReviewProgressResponse page;
+  do {
+    if (int rc = Run(env, "ListReviewProgress", request, &page)) return rc;
+    if (env.json) std::cout << ToJson(page) << "\n";
+    rows.insert(rows.end(), page.proposals().begin(), page.proposals().end());
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  if (env.json) return 0;
+  std::vector<std::string> header = {"提案", "件名", "採点数"};
+  for (const auto& m : page.members()) header.push_back(m.display_name());
+  Table table(header);
+  for (const auto& p : rows) {
+    std::vector<std::string> row = {
+        p.proposal(), p.title(),
+        absl::StrCat(p.counted_reviews(), "/", p.min_reviews())};
+    for (const auto& cell : p.cells()) {
+      switch (cell.state()) {
+        case pv1::ReviewCell::SCORED:
+          row.emplace_back("○");
+          break;
+        case pv1::ReviewCell::MISSING:
+          row.emplace_back("未");
+          break;
+        case pv1::ReviewCell::CONFLICTED:
+          row.emplace_back("利");
+          break;
+        default:
+          row.emplace_back("－");
+      }
+    }
+    table.AddRow(row);
+  }
+  table.Print(std::cout);
+  std::cout << "○ 採点済み　未 未採点　利 利害関係　－ 担当外\n";
+  return 0;
+}
+
 int Reviewers(const Env& env) {
-  if (env.args.size() != 3 || env.args[1] != "list") return Usage();
+  if (env.args.size() >= 3 && env.args[1] == "assign") {
+    // reviewers assign REVIEWER [PROPOSAL...]: no proposal = every one.
+    pv1::UpdateReviewerRequest request;
+    request.mutable_reviewer()->set_name(env.args[2]);
+    for (size_t i = 3; i < env.args.size(); ++i)
+      request.mutable_reviewer()->add_assigned_proposals(env.args[i]);
+    request.mutable_update_mask()->add_paths("assigned_proposals");
+    request.set_request_id(absl::GetFlag(FLAGS_request_id));
+    pv1::Reviewer member;
+    if (int rc = Run(env, "UpdateReviewer", request, &member)) return rc;
+    if (env.json) {
+      std::cout << ToJson(member) << "\n";
+    } else {
+      std::cout << member.display_name() << ": "
+                << (member.assigned_proposals().empty()
+                        ? std::string("全提案を担当")
+                        : absl::StrCat(member.assigned_proposals_size(),
+                                       "件を担当"))
+                << "\n";
+    }
+    return 0;
+  }
+  if (env.args.size() != 3) return Usage();
+  if (env.args[1] == "progress") return Progress(env);
+  if (env.args[1] != "list") return Usage();
   pv1::ListReviewersRequest request;
   request.set_parent(env.args[2]);
   pv1::ListReviewersResponse response;
   if (int rc = Run(env, "ListReviewers", request, &response)) return rc;
-  Table table({"名前(name)", "委員", "所属", "利害関係"});
+  Table table({"名前(name)", "委員", "所属", "担当", "利害関係"});
   for (const auto& r : response.reviewers()) {
     if (env.json) {
       std::cout << ToJson(r) << "\n";
       continue;
     }
+    std::vector<std::string> conflicts;
+    for (const auto& c : r.conflicts()) {
+      conflicts.push_back(
+          absl::StrCat(c.proposal().substr(c.proposal().rfind('/') + 1), "(",
+                       common::EnumLabel(c.source()), ")"));
+    }
     table.AddRow({r.name(), r.display_name(),
                   absl::StrJoin(r.affiliations(), " "),
-                  absl::StrCat(r.conflicts_size())});
+                  r.assigned_proposals().empty()
+                      ? std::string("全件")
+                      : absl::StrCat(r.assigned_proposals_size(), "件"),
+                  conflicts.empty() ? std::string("なし")
+                                    : absl::StrJoin(conflicts, " ")});
   }
   if (!env.json) table.Print(std::cout);
   return 0;

@@ -1,8 +1,12 @@
 // Handlers of the Call methods (公募) up to the review: the record, and the
 // transitions DRAFT -> OPEN -> CLOSED -> UNDER_REVIEW. The decision and its
 // publication are in decision_handlers.cc.
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "common/audit/audit.h"
 #include "common/db/transaction.h"
@@ -15,7 +19,9 @@
 #include "common/status/macros.h"
 #include "common/store/doc.h"
 #include "common/validate/request.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "proposal-service/access.h"
+#include "proposal-service/committee.h"
 #include "proposal-service/domain/rules.h"
 #include "proposal-service/handlers.h"
 #include "proposal-service/store/call_store.h"
@@ -303,10 +309,140 @@ absl::Status EndCorrections(Session& s, const CallContext& call,
   return absl::OkStatus();
 }
 
+// A member's relations gathered afresh before the review's transaction,
+// with the affiliations they were gathered for.
+struct Gathered {
+  google::protobuf::RepeatedPtrField<std::string> affiliations;
+  std::vector<v1::RelatedParty> related;
+};
+
+// The related parties (committee.h) of every live member of call `ids`, by
+// member name, gathered from partner-service as the programme asks; empty
+// when it asks for none. Refuses first the callers who may not start the
+// review.
+absl::StatusOr<absl::flat_hash_map<std::string, Gathered>> GatherCommittee(
+    const ServiceDeps& d, const CallContext& call, const CallIds& ids) {
+  absl::flat_hash_map<std::string, Gathered> out;
+  std::optional<store::ProgrammeRow> programme;
+  std::vector<store::ReviewerRow> members;
+  KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        KYODO_ASSIGN_OR_RETURN(auto c, LoadCall(s, ids, store::Lock::kNone));
+        if (!c.has_value()) return absl::OkStatus();  // NOT_FOUND later
+        KYODO_RETURN_IF_ERROR(
+            RequireManager(call, c->call.ward(), "start its review"));
+        KYODO_ASSIGN_OR_RETURN(programme,
+                               store::GetProgramme(s, ids.programme));
+        KYODO_ASSIGN_OR_RETURN(members, store::LiveReviewers(s, ids.call));
+        return absl::OkStatus();
+      }));
+  if (!programme.has_value() || (!programme->programme.network_conflicts() &&
+                                 !programme->programme.city_unit_conflicts())) {
+    return out;
+  }
+  if (d.records == nullptr) {
+    return absl::UnavailableError(
+        "partner-service is not configured; the programme's conflicts "
+        "cannot be gathered");
+  }
+  for (const store::ReviewerRow& row : members) {
+    Gathered& g = out[row.reviewer.name()];
+    g.affiliations = row.reviewer.affiliations();
+    KYODO_ASSIGN_OR_RETURN(
+        g.related, GatherRelatedParties(*d.records, call, programme->programme,
+                                        g.affiliations));
+  }
+  return out;
+}
+
+// In the review's transaction: stores the members' relations gathered
+// afresh where they changed, audited. ABORTED when a member's affiliations
+// changed, or a member joined, since they were gathered.
+absl::Status StoreRelations(
+    Session& s, const CallContext& call, const std::string& request_id,
+    const std::vector<store::ReviewerRow>& members,
+    const absl::flat_hash_map<std::string, Gathered>& gathered) {
+  if (gathered.empty()) return absl::OkStatus();
+  const common::audit::Actor actor = call.AuditActor(request_id);
+  for (const store::ReviewerRow& row : members) {
+    auto it = gathered.find(row.reviewer.name());
+    if (it == gathered.end() ||
+        !std::equal(it->second.affiliations.begin(),
+                    it->second.affiliations.end(),
+                    row.reviewer.affiliations().begin(),
+                    row.reviewer.affiliations().end())) {
+      return absl::AbortedError(
+          "the committee changed while its conflicts were gathered; try "
+          "again");
+    }
+    v1::Reviewer after = row.reviewer;
+    after.clear_related_parties();
+    for (const v1::RelatedParty& p : it->second.related)
+      *after.add_related_parties() = p;
+    if (google::protobuf::util::MessageDifferencer::Equals(after,
+                                                           row.reviewer)) {
+      continue;
+    }
+    *after.mutable_update_time() = doc::ToTimestamp(call.start);
+    KYODO_RETURN_IF_ERROR(store::UpdateReviewer(s, after, row.version));
+    after.set_etag(doc::Etag(row.version + 1));
+    KYODO_RETURN_IF_ERROR(
+        common::audit::Record(s, actor, after.name(), &row.reviewer, &after));
+  }
+  return absl::OkStatus();
+}
+
+// When any member has assignments: FAILED_PRECONDITION TOO_FEW_ASSIGNEES
+// naming the first eligible proposals that fewer than min_reviews members
+// may review (assigned, without a conflict; committee.h).
+absl::Status CheckAssignees(Session& s, const Call& c,
+                            const std::vector<store::ReviewerRow>& rows) {
+  std::vector<Member> members;
+  bool assigned = false;
+  for (const store::ReviewerRow& row : rows) {
+    members.push_back(ToMember(row.reviewer));
+    assigned = assigned || !members.back().assigned.empty();
+  }
+  if (!assigned) return absl::OkStatus();
+  const std::string call_id = store::IdOf(c.name());
+  KYODO_ASSIGN_OR_RETURN(auto candidates,
+                         store::DecisionCandidates(s, call_id));
+  KYODO_ASSIGN_OR_RETURN(auto party_rows, store::PartiesOfCall(s, call_id));
+  absl::flat_hash_map<std::string, std::vector<std::string>> parties;
+  for (auto& [proposal_id, partner_id] : party_rows)
+    parties[proposal_id].push_back(std::move(partner_id));
+  std::vector<std::string> short_of;
+  for (const store::CandidateRow& candidate : candidates) {
+    if (candidate.state != v1::Proposal::ELIGIBLE) continue;
+    const std::vector<std::string>& own = parties[candidate.id];
+    int able = 0;
+    for (const Member& m : members) {
+      if (m.Assigned(candidate.id) && !m.ConflictOn(candidate.id, own)) ++able;
+    }
+    if (able < c.min_reviews()) {
+      short_of.push_back(absl::StrCat(c.name(), "/proposals/", candidate.id));
+    }
+  }
+  if (short_of.empty()) return absl::OkStatus();
+  std::sort(short_of.begin(), short_of.end());
+  const size_t count = short_of.size();
+  if (short_of.size() > 20) short_of.resize(20);
+  return common::ErrorWithReason(
+      absl::StatusCode::kFailedPrecondition, kyodo::type::v1::TOO_FEW_ASSIGNEES,
+      absl::StrCat("TOO_FEW_ASSIGNEES: ", count,
+                   " proposal(s) have fewer than ", c.min_reviews(),
+                   " assigned members without a conflict: ",
+                   absl::StrJoin(short_of, ", ")),
+      {{"proposals", absl::StrJoin(short_of, ",")},
+       {"count", absl::StrCat(count)}});
+}
+
 }  // namespace
 
 absl::Status StartReview(const ServiceDeps& d, const CallContext& call,
                          const v1::StartReviewRequest& r, Call* out) {
+  KYODO_ASSIGN_OR_RETURN(CallIds ids, ParseCallName("name", r.name()));
+  KYODO_ASSIGN_OR_RETURN(auto gathered, GatherCommittee(d, call, ids));
   return ChangeCall(
       d, call, r.name(), r.etag(), r.request_id(), r, out,
       [&](Session& s, const Call& before, Call& after) -> absl::Status {
@@ -323,6 +459,13 @@ absl::Status StartReview(const ServiceDeps& d, const CallContext& call,
         }
         KYODO_RETURN_IF_ERROR(
             EndCorrections(s, call, r.request_id(), before.name()));
+        KYODO_RETURN_IF_ERROR(
+            StoreRelations(s, call, r.request_id(), members, gathered));
+        if (!gathered.empty()) {
+          KYODO_ASSIGN_OR_RETURN(
+              members, store::LiveReviewers(s, store::IdOf(before.name())));
+        }
+        KYODO_RETURN_IF_ERROR(CheckAssignees(s, before, members));
         after.set_state(Call::UNDER_REVIEW);
         return absl::OkStatus();
       });

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
+#include "proposal-service/committee.h"
 #include "proposal-service/domain/selection.h"
 #include "proposal-service/domain/validation.h"
 #include "proposal-service/store/ids.h"
@@ -62,41 +63,6 @@ int32_t CountedReviews(const Candidate& c) {
   return static_cast<int32_t>(
       std::count_if(c.reviews.begin(), c.reviews.end(),
                     [](const domain::Review& r) { return !r.conflicted; }));
-}
-
-// A committee member as the decision sees it.
-struct Member {
-  std::string name;
-  absl::flat_hash_set<std::string> declared;      // proposal ids
-  absl::flat_hash_set<std::string> affiliations;  // partner ids
-
-  // Declared a conflict with the proposal, or is affiliated with one of its
-  // parties (partner ids).
-  bool ConflictedOn(const std::string& proposal_id,
-                    const std::vector<std::string>& parties) const {
-    if (declared.contains(proposal_id)) return true;
-    for (const std::string& party : parties) {
-      if (affiliations.contains(party)) return true;
-    }
-    return false;
-  }
-};
-
-absl::StatusOr<absl::flat_hash_map<std::string, Member>> LoadMembers(
-    common::db::Session& s, const std::string& call_id) {
-  KYODO_ASSIGN_OR_RETURN(auto rows, store::LiveReviewers(s, call_id));
-  absl::flat_hash_map<std::string, Member> members;
-  for (const store::ReviewerRow& row : rows) {
-    Member& m = members[store::IdOf(row.reviewer.name())];
-    m.name = row.reviewer.name();
-    for (const auto& conflict : row.reviewer.conflicts()) {
-      m.declared.insert(store::IdOf(conflict.proposal()));
-    }
-    for (const std::string& a : row.reviewer.affiliations()) {
-      m.affiliations.insert(store::IdOf(a));
-    }
-  }
-  return members;
 }
 
 void SetSettings(const v1::Call& c, std::optional<int64_t> budget_yen,
@@ -247,26 +213,31 @@ absl::StatusOr<DecisionInput> LoadDecisionInput(
                          store::DecisionCandidates(s, call_id));
   const absl::flat_hash_map<std::string, size_t> eligible =
       AddCandidates(absl::StrCat(call.name(), "/proposals/"), rows, out);
-  KYODO_ASSIGN_OR_RETURN(auto members, LoadMembers(s, call_id));
+  KYODO_ASSIGN_OR_RETURN(std::vector<Member> members, LoadMembers(s, call_id));
+  absl::flat_hash_map<std::string, const Member*> member_by_id;
+  for (const Member& m : members) member_by_id[store::IdOf(m.name)] = &m;
   KYODO_ASSIGN_OR_RETURN(auto party_rows, store::PartiesOfCall(s, call_id));
   absl::flat_hash_map<std::string, std::vector<std::string>> parties;
   for (auto& [proposal_id, partner_id] : party_rows) {
     if (eligible.contains(proposal_id))
       parties[proposal_id].push_back(std::move(partner_id));
   }
-  // A member affiliated with a party (the applicant or a co-applicant) or
-  // that declared a conflict does not score the proposal; how many are set
-  // aside is shown on its result, so that it is never silent (issue 13).
+  // A member with a conflict (committee.h) does not score the proposal;
+  // how many of the members assigned it are set aside is shown on its
+  // result, so that it is never silent (issue 13).
   const std::string prefix = absl::StrCat(call.name(), "/proposals/");
+  const std::vector<std::string> none;
+  const auto parties_of =
+      [&](const std::string& proposal_id) -> const std::vector<std::string>& {
+    auto it = parties.find(proposal_id);
+    return it == parties.end() ? none : it->second;
+  };
   for (const auto& entry : eligible) {
     const std::string& proposal_id = entry.first;
-    auto own_parties = parties.find(proposal_id);
     int32_t conflicted = 0;
-    for (const auto& named : members) {
-      const Member& member = named.second;
-      if (member.ConflictedOn(proposal_id, own_parties == parties.end()
-                                               ? std::vector<std::string>()
-                                               : own_parties->second)) {
+    for (const Member& member : members) {
+      if (member.Assigned(proposal_id) &&
+          member.ConflictOn(proposal_id, parties_of(proposal_id))) {
         ++conflicted;
       }
     }
@@ -277,15 +248,16 @@ absl::StatusOr<DecisionInput> LoadDecisionInput(
                          store::CallScores(s, call_id));
   for (store::ScoreRow& row : scores) {
     auto candidate = eligible.find(row.proposal_id);
-    auto member = members.find(row.reviewer_id);
-    if (candidate == eligible.end() || member == members.end()) continue;
-    auto own_parties = parties.find(row.proposal_id);
-    const bool conflicted = member->second.ConflictedOn(
-        row.proposal_id, own_parties == parties.end()
-                             ? std::vector<std::string>()
-                             : own_parties->second);
-    out.input.candidates[candidate->second].reviews.push_back(
-        domain::Review{member->second.name, std::move(row.scores), conflicted});
+    auto member = member_by_id.find(row.reviewer_id);
+    if (candidate == eligible.end() || member == member_by_id.end()) continue;
+    // The review of a member no longer assigned the proposal does not
+    // count, as that of a member who left the committee.
+    if (!member->second->Assigned(row.proposal_id)) continue;
+    const bool conflicted =
+        member->second->ConflictOn(row.proposal_id, parties_of(row.proposal_id))
+            .has_value();
+    out.input.candidates[candidate->second].reviews.push_back(domain::Review{
+        member->second->name, std::move(row.scores), conflicted});
   }
   return out;
 }

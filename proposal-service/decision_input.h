@@ -10,10 +10,11 @@
 //   ADOPTED / NOT_ADOPTED) take part; INELIGIBLE and WITHDRAWN are listed
 //   unranked; SUBMITTED ones are not screened yet (the call cannot be
 //   decided);
-// - the reviews by live members of the committee (a deleted member's
-//   reviews do not count), each marked conflicted when its author declared
-//   a conflict with the proposal or is affiliated with its applicant or a
-//   co-applicant.
+// - the reviews by live members of the committee assigned the proposal (a
+//   deleted member's reviews, and those of a member assigned other
+//   proposals, do not count), each marked conflicted when its author has a
+//   conflict with the proposal (committee.h: declared, or an affiliation or
+//   related party is its applicant or a co-applicant).
 #ifndef KYODO_PROPOSAL_SERVICE_DECISION_INPUT_H_
 #define KYODO_PROPOSAL_SERVICE_DECISION_INPUT_H_
 

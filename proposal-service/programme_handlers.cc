@@ -44,6 +44,8 @@ const absl::flat_hash_set<std::string>& MutableProgrammeFields() {
                                            "one_proposal_per_applicant",
                                            "lifetime_adoption_limit",
                                            "yearly_adoption_limit",
+                                           "network_conflicts",
+                                           "city_unit_conflicts",
                                            "description"};
   return *fields;
 }

@@ -4,6 +4,10 @@
 // read by the programme's managers, and by each member for its own.
 // Applicants and viewers never see a review: only the aggregate score of a
 // published result.
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/db/transaction.h"
@@ -12,8 +16,10 @@
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "common/store/doc.h"
+#include "common/text/enum_label.h"
 #include "common/validate/request.h"
 #include "proposal-service/access.h"
+#include "proposal-service/committee.h"
 #include "proposal-service/domain/rules.h"
 #include "proposal-service/handlers.h"
 #include "proposal-service/store/proposal_store.h"
@@ -51,19 +57,13 @@ absl::Status ReviewReader(Session& s, const CallContext& call,
       "committee's members");
 }
 
-// Whether `member` may not review `p`: a declared conflict, or an
-// affiliation that is the applicant or a co-applicant.
-bool Conflicted(const v1::Reviewer& member, const Proposal& p) {
-  for (const v1::Reviewer::Conflict& c : member.conflicts()) {
-    if (c.proposal() == p.name()) return true;
-  }
-  absl::flat_hash_set<std::string> parties(p.co_applicants().begin(),
-                                           p.co_applicants().end());
-  parties.insert(p.applicant());
-  for (const std::string& a : member.affiliations()) {
-    if (parties.contains(a)) return true;
-  }
-  return false;
+// The conflict `member` has with `p`, if any (committee.h).
+std::optional<v1::Reviewer::Conflict::Source> ConflictOf(
+    const v1::Reviewer& member, const Proposal& p) {
+  std::vector<std::string> parties = {store::IdOf(p.applicant())};
+  for (const std::string& c : p.co_applicants())
+    parties.push_back(store::IdOf(c));
+  return ToMember(member).ConflictOn(store::IdOf(p.name()), parties);
 }
 
 // The member whose review this is: the caller's own seat, or the member a
@@ -167,7 +167,7 @@ absl::StatusOr<std::optional<common::server::Versioned<Review>>> LoadReview(
 }
 
 // The rules a review is written under: the call UNDER_REVIEW, the proposal
-// ELIGIBLE, the member without a conflict with it.
+// ELIGIBLE, the member assigned it and without a conflict with it.
 absl::Status CheckReviewable(const Call& c, const Proposal& p,
                              const v1::Reviewer& member) {
   if (IsDecided(c.state())) return CallDecidedError(c);
@@ -181,12 +181,19 @@ absl::Status CheckReviewable(const Call& c, const Proposal& p,
                       "only ELIGIBLE proposals are reviewed",
                       Proposal::State_Name(p.state()));
   }
-  if (Conflicted(member, p)) {
+  if (!ToMember(member).Assigned(store::IdOf(p.name()))) {
+    return common::FailedPreconditionError(
+        kyodo::type::v1::NOT_ASSIGNED,
+        "the member is assigned other proposals of this call "
+        "(Reviewer.assigned_proposals)");
+  }
+  if (auto source = ConflictOf(member, p); source.has_value()) {
     return common::FailedPreconditionError(
         kyodo::type::v1::REVIEWER_CONFLICTED,
-        "the member has a conflict of interest with this proposal (declared, "
-        "or an "
-        "affiliation is its applicant or a co-applicant)");
+        absl::StrCat("the member has a conflict of interest with this "
+                     "proposal (",
+                     common::EnumLabel(*source),
+                     "; see the member's conflicts)"));
   }
   return absl::OkStatus();
 }
@@ -283,6 +290,89 @@ absl::Status ListReviews(const ServiceDeps& d, const CallContext& call,
         out->set_next_page_token(
             common::paging::FinishPage(rows, size, *d.pages, query));
         for (auto& row : rows) *out->add_reviews() = std::move(row.review);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status ListReviewProgress(const ServiceDeps& d, const CallContext& call,
+                                const v1::ListReviewProgressRequest& r,
+                                v1::ListReviewProgressResponse* out) {
+  KYODO_ASSIGN_OR_RETURN(CallIds ids, ParseCallName("parent", r.parent()));
+  KYODO_ASSIGN_OR_RETURN(int size,
+                         common::paging::EffectivePageSize(r.page_size()));
+  const std::string query = absl::StrCat("ListReviewProgress|", r.parent());
+  KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
+  return common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        KYODO_ASSIGN_OR_RETURN(auto c, LoadCall(s, ids, store::Lock::kNone));
+        if (!c.has_value()) return Hidden(IsStaff(call.principal), r.parent());
+        KYODO_ASSIGN_OR_RETURN(Access access, AccessTo(s, call.principal, *c));
+        if (!access.staff && !access.seat.has_value()) {
+          return common::PermissionDeniedError(
+              "only staff and the members of a call's committee read its "
+              "review progress");
+        }
+        KYODO_ASSIGN_OR_RETURN(std::vector<Member> members,
+                               LoadMembers(s, ids.call));
+        KYODO_ASSIGN_OR_RETURN(auto candidates,
+                               store::DecisionCandidates(s, ids.call));
+        // The proposals under review, by id, after the cursor.
+        std::vector<store::CandidateRow*> page;
+        for (store::CandidateRow& row : candidates) {
+          if ((row.state == Proposal::ELIGIBLE ||
+               row.state == Proposal::ADOPTED ||
+               row.state == Proposal::NOT_ADOPTED) &&
+              row.id > cursor.last_key) {
+            page.push_back(&row);
+          }
+        }
+        std::sort(page.begin(), page.end(),
+                  [](const store::CandidateRow* a,
+                     const store::CandidateRow* b) { return a->id < b->id; });
+        if (static_cast<int>(page.size()) > size) {
+          page.resize(size);
+          out->set_next_page_token(d.pages->Encode(
+              query, common::paging::PageCursor{0, page.back()->id}));
+        }
+        KYODO_ASSIGN_OR_RETURN(auto party_rows,
+                               store::PartiesOfCall(s, ids.call));
+        absl::flat_hash_map<std::string, std::vector<std::string>> parties;
+        for (auto& [proposal_id, partner_id] : party_rows)
+          parties[proposal_id].push_back(std::move(partner_id));
+        KYODO_ASSIGN_OR_RETURN(std::vector<store::ScoreRow> scores,
+                               store::CallScores(s, ids.call));
+        absl::flat_hash_set<std::pair<std::string, std::string>> reviewed;
+        for (const store::ScoreRow& row : scores)
+          reviewed.emplace(row.proposal_id, row.reviewer_id);
+        for (const Member& m : members) {
+          v1::Reviewer* column = out->add_members();
+          column->set_name(m.name);
+          column->set_display_name(m.display_name);
+          column->set_principal(m.principal);
+        }
+        for (const store::CandidateRow* row : page) {
+          v1::ProposalProgress* p = out->add_proposals();
+          p->set_proposal(absl::StrCat(c->call.name(), "/proposals/", row->id));
+          p->set_title(row->title);
+          p->set_min_reviews(c->call.min_reviews());
+          const std::vector<std::string>& own = parties[row->id];
+          int32_t counted = 0;
+          for (const Member& m : members) {
+            v1::ReviewCell* cell = p->add_cells();
+            cell->set_reviewer(m.name);
+            if (!m.Assigned(row->id)) {
+              cell->set_state(v1::ReviewCell::NOT_ASSIGNED);
+            } else if (m.ConflictOn(row->id, own).has_value()) {
+              cell->set_state(v1::ReviewCell::CONFLICTED);
+            } else if (reviewed.contains({row->id, store::IdOf(m.name)})) {
+              cell->set_state(v1::ReviewCell::SCORED);
+              ++counted;
+            } else {
+              cell->set_state(v1::ReviewCell::MISSING);
+            }
+          }
+          p->set_counted_reviews(counted);
+        }
         return absl::OkStatus();
       });
 }

@@ -1,7 +1,12 @@
 // Handlers of the Reviewer methods: the committee (審査会) of a call and its
 // members' conflicts of interest. Members are appointed by the programme's
 // managers; the committee may change until the decision.
+#include <algorithm>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit.h"
 #include "common/db/transaction.h"
@@ -15,8 +20,10 @@
 #include "common/store/doc.h"
 #include "common/validate/request.h"
 #include "proposal-service/access.h"
+#include "proposal-service/committee.h"
 #include "proposal-service/domain/rules.h"
 #include "proposal-service/handlers.h"
+#include "proposal-service/store/programme_store.h"
 #include "proposal-service/store/proposal_store.h"
 #include "proposal-service/store/reviewer_store.h"
 
@@ -33,36 +40,136 @@ namespace doc = common::store;
 
 const absl::flat_hash_set<std::string>& MutableFields() {
   static const auto* fields = new absl::flat_hash_set<std::string>{
-      "display_name", "principal", "affiliations"};
+      "display_name", "principal", "affiliations", "assigned_proposals"};
   return *fields;
 }
 
-// Adds to `r` (a member of call `call_name`) the AFFILIATION conflicts:
-// the call's submitted proposals whose applicant or co-applicant is one of
-// its affiliations.
-absl::Status AddAffiliationConflicts(Session& s, const std::string& call_name,
-                                     Reviewer* r) {
+// Why a party conflicts the member, for Reviewer.Conflict.note.
+std::string ConflictNote(const v1::RelatedParty* related,
+                         const std::string& party) {
+  if (related == nullptr) {
+    return "an affiliation of the member is the applicant or a co-applicant";
+  }
+  if (related->source() == Reviewer::Conflict::NETWORK) {
+    return absl::StrCat("party ", party, " and the member's affiliation ",
+                        related->affiliation(), " are members of ",
+                        related->via());
+  }
+  return absl::StrCat("party ", party, " and the member's affiliation ",
+                      related->affiliation(), " are city units under ",
+                      related->via());
+}
+
+// Adds to `r` (a member of call `call_name`) the conflicts its affiliations
+// and related parties imply: the call's submitted proposals one of them is
+// a party to (committee.h), one per proposal, with its strongest source
+// (AFFILIATION, then NETWORK, then CITY_UNIT).
+absl::Status AddImpliedConflicts(Session& s, const std::string& call_name,
+                                 Reviewer* r) {
+  const Member member = ToMember(*r);
   std::vector<std::string> partner_ids;
-  for (const std::string& a : r->affiliations())
-    partner_ids.push_back(store::IdOf(a));
+  for (const auto& entry : member.parties) partner_ids.push_back(entry.first);
+  std::sort(partner_ids.begin(), partner_ids.end());
   KYODO_ASSIGN_OR_RETURN(
-      std::vector<std::string> proposals,
+      auto pairs,
       store::ProposalsWithParties(s, store::IdOf(call_name), partner_ids));
-  for (const std::string& id : proposals) {
+  absl::flat_hash_map<std::string, const v1::RelatedParty*> related;
+  for (const v1::RelatedParty& p : r->related_parties())
+    related.emplace(store::IdOf(p.partner()), &p);
+  // proposal id -> (source, partner id); ordered by proposal.
+  absl::btree_map<std::string,
+                  std::pair<Reviewer::Conflict::Source, std::string>>
+      strongest;
+  for (const auto& [proposal_id, partner_id] : pairs) {
+    const Reviewer::Conflict::Source source = member.parties.at(partner_id);
+    auto [it, inserted] =
+        strongest.try_emplace(proposal_id, source, partner_id);
+    if (!inserted && source < it->second.first)
+      it->second = {source, partner_id};
+  }
+  for (const auto& [proposal_id, why] : strongest) {
     Reviewer::Conflict* c = r->add_conflicts();
-    c->set_proposal(absl::StrCat(call_name, "/proposals/", id));
-    c->set_source(Reviewer::Conflict::AFFILIATION);
-    c->set_note(
-        "an affiliation of the member is the applicant or a co-applicant");
+    c->set_proposal(absl::StrCat(call_name, "/proposals/", proposal_id));
+    c->set_source(why.first);
+    auto it = related.find(why.second);
+    c->set_note(ConflictNote(
+        why.first == Reviewer::Conflict::AFFILIATION || it == related.end()
+            ? nullptr
+            : it->second,
+        absl::StrCat("partners/", why.second)));
   }
   return absl::OkStatus();
+}
+
+// The parties related to `affiliations` that the programme of call `ids`
+// asks for (committee.h), gathered before any transaction; refuses first
+// the callers who may not appoint the call's committee.
+absl::StatusOr<std::vector<v1::RelatedParty>> RelatedFor(
+    const ServiceDeps& d, const CallContext& call, const CallIds& ids,
+    const google::protobuf::RepeatedPtrField<std::string>& affiliations) {
+  std::optional<store::ProgrammeRow> programme;
+  KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        KYODO_ASSIGN_OR_RETURN(auto c, LoadCall(s, ids, store::Lock::kNone));
+        if (!c.has_value()) return absl::OkStatus();  // NOT_FOUND later
+        KYODO_RETURN_IF_ERROR(
+            RequireManager(call, c->call.ward(), "appoint its committee"));
+        KYODO_ASSIGN_OR_RETURN(programme,
+                               store::GetProgramme(s, ids.programme));
+        return absl::OkStatus();
+      }));
+  if (!programme.has_value()) return std::vector<v1::RelatedParty>();
+  if (!programme->programme.network_conflicts() &&
+      !programme->programme.city_unit_conflicts()) {
+    return std::vector<v1::RelatedParty>();
+  }
+  if (d.records == nullptr) {
+    return absl::UnavailableError(
+        "partner-service is not configured; the programme's conflicts "
+        "cannot be gathered");
+  }
+  return GatherRelatedParties(*d.records, call, programme->programme,
+                              affiliations);
+}
+
+// INVALID_ARGUMENT naming `field`[i] unless every assigned proposal of `r`
+// is a distinct, submitted (not draft, not deleted) proposal of call
+// `call_name`.
+absl::Status CheckAssignments(Session& s, const std::string& call_name,
+                              const Reviewer& r, absl::string_view field) {
+  const std::string prefix = absl::StrCat(call_name, "/proposals/");
+  absl::flat_hash_set<std::string> seen;
+  for (int i = 0; i < r.assigned_proposals_size(); ++i) {
+    const std::string at = absl::StrCat(field, "[", i, "]");
+    const std::string& name = r.assigned_proposals(i);
+    if (!absl::StartsWith(name, prefix) || name.size() == prefix.size()) {
+      return common::InvalidArgumentError(
+          at, absl::StrCat("must name a proposal of ", call_name));
+    }
+    if (!seen.insert(name).second)
+      return common::InvalidArgumentError(at, "is listed twice");
+    KYODO_ASSIGN_OR_RETURN(auto row, store::GetProposal(s, store::IdOf(name)));
+    if (!row.has_value() || row->proposal.name() != name ||
+        row->proposal.state() == v1::Proposal::DRAFT ||
+        row->proposal.has_delete_time()) {
+      return common::InvalidArgumentError(
+          at, "names no submitted proposal of the call");
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool SameAffiliations(
+    const google::protobuf::RepeatedPtrField<std::string>& a,
+    const google::protobuf::RepeatedPtrField<std::string>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end());
 }
 
 absl::Status Decorate(const ServiceDeps& d, const CallContext& call,
                       Reviewer* r) {
   KYODO_ASSIGN_OR_RETURN(ChildIds ids, ParseReviewerName("name", r->name()));
   return common::db::RunWithSession(*d.pool, call.deadline, [&](Session& s) {
-    return AddAffiliationConflicts(s, CallName(ids.programme, ids.call), r);
+    return AddImpliedConflicts(s, CallName(ids.programme, ids.call), r);
   });
 }
 
@@ -150,7 +257,7 @@ absl::Status GetReviewer(const ServiceDeps& d, const CallContext& call,
           return common::NotFoundError(r.name());
         }
         *out = std::move(row->reviewer);
-        return AddAffiliationConflicts(s, c.call.name(), out);
+        return AddImpliedConflicts(s, c.call.name(), out);
       });
 }
 
@@ -175,8 +282,7 @@ absl::Status ListReviewers(const ServiceDeps& d, const CallContext& call,
         for (auto& row : rows) {
           Reviewer* member = out->add_reviewers();
           *member = std::move(row.reviewer);
-          KYODO_RETURN_IF_ERROR(
-              AddAffiliationConflicts(s, c.call.name(), member));
+          KYODO_RETURN_IF_ERROR(AddImpliedConflicts(s, c.call.name(), member));
         }
         return absl::OkStatus();
       });
@@ -195,6 +301,10 @@ absl::Status CreateReviewer(const ServiceDeps& d, const CallContext& call,
       std::vector<std::string>(MutableFields().begin(), MutableFields().end()),
       &member);
   KYODO_RETURN_IF_ERROR(domain::ValidateReviewer(member, "reviewer"));
+  KYODO_ASSIGN_OR_RETURN(std::vector<v1::RelatedParty> related,
+                         RelatedFor(d, call, ids, member.affiliations()));
+  for (v1::RelatedParty& p : related)
+    *member.add_related_parties() = std::move(p);
   KYODO_RETURN_IF_ERROR(
       common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
         return common::idempotency::Run(
@@ -210,6 +320,8 @@ absl::Status CreateReviewer(const ServiceDeps& d, const CallContext& call,
                 return common::FailedPreconditionError(
                     kyodo::type::v1::CALL_DELETED, "the call is deleted");
               }
+              KYODO_RETURN_IF_ERROR(CheckAssignments(
+                  s, c->call.name(), member, "reviewer.assigned_proposals"));
               Reviewer created = member;
               created.set_name(
                   absl::StrCat(c->call.name(), "/reviewers/", common::NewId()));
@@ -234,14 +346,43 @@ absl::Status UpdateReviewer(const ServiceDeps& d, const CallContext& call,
   KYODO_ASSIGN_OR_RETURN(
       auto fields, common::ResolveUpdateMask(r.update_mask(), r.reviewer(),
                                              MutableFields()));
+  KYODO_ASSIGN_OR_RETURN(
+      ChildIds ids, ParseReviewerName("reviewer.name", r.reviewer().name()));
+  // The relations follow the affiliations the member will have: gathered
+  // before the transaction, and refused there if they changed meanwhile.
+  google::protobuf::RepeatedPtrField<std::string> affiliations;
+  if (std::find(fields.begin(), fields.end(), "affiliations") != fields.end()) {
+    affiliations = r.reviewer().affiliations();
+  } else {
+    KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
+        *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+          KYODO_ASSIGN_OR_RETURN(auto row, store::GetReviewer(s, ids.child));
+          if (row.has_value()) affiliations = row->reviewer.affiliations();
+          return absl::OkStatus();
+        }));
+  }
+  KYODO_ASSIGN_OR_RETURN(
+      std::vector<v1::RelatedParty> related,
+      RelatedFor(d, call, {ids.programme, ids.call}, affiliations));
   return ChangeReviewer(
       d, call, r.reviewer().name(), r.reviewer().etag(), r.request_id(), r, out,
       [&](const store::CallRow& c, const Reviewer&) {
         return Manages(call, c);
       },
-      [&](Session&, Reviewer& after) {
+      [&](Session& s, Reviewer& after) -> absl::Status {
         common::ApplyFields(r.reviewer(), fields, &after);
-        return domain::ValidateReviewer(after, "reviewer");
+        KYODO_RETURN_IF_ERROR(domain::ValidateReviewer(after, "reviewer"));
+        KYODO_RETURN_IF_ERROR(
+            CheckAssignments(s, CallName(ids.programme, ids.call), after,
+                             "reviewer.assigned_proposals"));
+        if (!SameAffiliations(after.affiliations(), affiliations)) {
+          return absl::AbortedError(
+              "the member's affiliations changed meanwhile; try again");
+        }
+        after.clear_related_parties();
+        for (const v1::RelatedParty& p : related)
+          *after.add_related_parties() = p;
+        return absl::OkStatus();
       });
 }
 

@@ -10,9 +10,10 @@
 //   reviews included, but may not preview a decision (a step of the
 //   decision, which is the programme's ward's);
 // - a reviewer (token `reviewer` claim = a live Reviewer.principal of the
-//   call) reads the call's submitted proposals, its committee and, once
+//   call) reads the call's submitted proposals, its committee, the review
+//   progress (ListReviewProgress: who scored what, never a score) and, once
 //   decided, the decision; declares its own conflicts; writes and reads its
-//   OWN reviews until the decision;
+//   OWN reviews (of the proposals assigned to it) until the decision;
 // - an applicant (token `partner` claim) creates, edits, submits and
 //   withdraws its own proposals (and corrects and resubmits one returned to
 //   it) and reads them, with their result once the call is PUBLISHED;
@@ -80,6 +81,8 @@ struct ServiceDeps {
   X(GetReview, v1::GetReviewRequest, v1::Review)                           \
   X(ListReviews, v1::ListReviewsRequest, v1::ListReviewsResponse)          \
   X(SubmitReview, v1::SubmitReviewRequest, v1::Review)                     \
+  X(ListReviewProgress, v1::ListReviewProgressRequest,                     \
+    v1::ListReviewProgressResponse)                                        \
   X(ListAuditEvents, kyodo::type::v1::ListAuditEventsRequest,              \
     kyodo::type::v1::ListAuditEventsResponse)
 

@@ -9,7 +9,7 @@
 # window closes WINDOW seconds later (default 60), three example applicants
 # submit through the gateway (one asks for more than the cap, is returned for
 # correction (補正) and submits a corrected amount), two committee members
-# score, the staff preview, decide (finalize: nothing of the outcome is
+# score, the staff follow the committee's progress, preview, decide (finalize: nothing of the outcome is
 # public yet), write the committee's score sheets (CSV, in DATA_DIR/
 # score-sheets) and publish (which makes the consignment projects), and
 # anyone reads the dossier and the open data. Every command is printed
@@ -103,6 +103,8 @@ for i in 0 1; do
     KYODO_TOKEN=$member_token run reviews submit "$proposal" --scores="${scores[$i]}" >/dev/null
   done
 done
+# Who has scored what (○ 採点済み): every proposal has its two reviews.
+run reviewers progress "$call"
 
 echo "== 5. 試算、決定（公表まで非公開）、公表と委託事業の作成" >&2
 run preview "$call"

@@ -1,5 +1,7 @@
 #include "proposal-service/clients/records_client.h"
 
+#include <functional>
+
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
 
@@ -17,7 +19,8 @@ absl::Status Unavailable(absl::Status status, absl::string_view service) {
   }
   return common::ErrorWithReason(
       status.code(), kyodo::type::v1::RECORDS_UNAVAILABLE,
-      absl::StrCat(service, " could not be asked for the screening's facts (",
+      absl::StrCat(service,
+                   " could not be asked for the records this step needs (",
                    status.message(), "); nothing was written, retry later"),
       {{"service", std::string(service)}});
 }
@@ -75,6 +78,68 @@ absl::StatusOr<std::optional<project::v1::Project>> RecordsClient::GetProject(
   if (Absent(status)) return std::nullopt;
   if (!status.ok()) return Unavailable(std::move(status), "project-service");
   return project;
+}
+
+namespace {
+
+// Every page of a List call: `list(page_token, response)` answers one page.
+template <typename Item, typename Response>
+absl::StatusOr<std::vector<Item>> AllPages(
+    const common::server::CallContext& call,
+    const common::grpc_client::DownstreamOptions& options,
+    absl::string_view service,
+    const std::function<grpc::Status(grpc::ClientContext*, const std::string&,
+                                     Response*)>& list,
+    const std::function<google::protobuf::RepeatedPtrField<Item>*(Response&)>&
+        items) {
+  std::vector<Item> out;
+  std::string token;
+  do {
+    Response page;
+    absl::Status status =
+        CallDownstream(call, options, [&](grpc::ClientContext* context) {
+          page.Clear();
+          return list(context, token, &page);
+        });
+    if (!status.ok()) return Unavailable(std::move(status), service);
+    for (Item& item : *items(page)) out.push_back(std::move(item));
+    token = page.next_page_token();
+  } while (!token.empty());
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<partner::v1::Network>> RecordsClient::ListNetworks(
+    const common::server::CallContext& call, const std::string& filter) const {
+  using Response = partner::v1::ListNetworksResponse;
+  return AllPages<partner::v1::Network, Response>(
+      call, partner_options_, "partner-service",
+      [&](grpc::ClientContext* context, const std::string& token,
+          Response* page) {
+        partner::v1::ListNetworksRequest request;
+        request.set_filter(filter);
+        request.set_page_size(500);
+        request.set_page_token(token);
+        return partners_->ListNetworks(context, request, page);
+      },
+      [](Response& page) { return page.mutable_networks(); });
+}
+
+absl::StatusOr<std::vector<partner::v1::Partner>> RecordsClient::ListPartners(
+    const common::server::CallContext& call, const std::string& filter) const {
+  using Response = partner::v1::ListPartnersResponse;
+  return AllPages<partner::v1::Partner, Response>(
+      call, partner_options_, "partner-service",
+      [&](grpc::ClientContext* context, const std::string& token,
+          Response* page) {
+        partner::v1::ListPartnersRequest request;
+        request.set_filter(filter);
+        request.set_page_size(500);
+        request.set_page_token(token);
+        return partners_->ListPartners(context, request, page);
+      },
+      [](Response& page) { return page.mutable_partners(); });
 }
 
 }  // namespace kyodo::proposal

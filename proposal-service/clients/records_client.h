@@ -1,6 +1,7 @@
 // What proposal-service asks other services while screening a proposal
 // (issue 13: screening does not take its facts from the caller): partners'
-// records from partner-service, projects from project-service. Every call
+// records from partner-service, projects from project-service; and, for a
+// committee member's conflicts, networks and city units. Every call
 // goes through common/grpc/downstream.h (deadline from the caller's, at most
 // `budget` per attempt; the caller's token forwarded, so the other services
 // check the caller's own rights; reads retried on UNAVAILABLE).
@@ -41,6 +42,17 @@ class Records {
   virtual absl::StatusOr<std::optional<project::v1::Project>> GetProject(
       const common::server::CallContext& call,
       const std::string& name) const = 0;
+  // Every network (every page) matching `filter`, e.g.
+  // `member = "partners/x"`; the conflicts of a committee member
+  // (committee.h).
+  virtual absl::StatusOr<std::vector<partner::v1::Network>> ListNetworks(
+      const common::server::CallContext& call,
+      const std::string& filter) const = 0;
+  // Every partner (every page) matching `filter`, e.g.
+  // `parent = "partners/x"`.
+  virtual absl::StatusOr<std::vector<partner::v1::Partner>> ListPartners(
+      const common::server::CallContext& call,
+      const std::string& filter) const = 0;
 };
 
 class RecordsClient : public Records {
@@ -55,6 +67,12 @@ class RecordsClient : public Records {
   absl::StatusOr<std::optional<project::v1::Project>> GetProject(
       const common::server::CallContext& call,
       const std::string& name) const override;
+  absl::StatusOr<std::vector<partner::v1::Network>> ListNetworks(
+      const common::server::CallContext& call,
+      const std::string& filter) const override;
+  absl::StatusOr<std::vector<partner::v1::Partner>> ListPartners(
+      const common::server::CallContext& call,
+      const std::string& filter) const override;
 
  private:
   std::unique_ptr<partner::v1::PartnerService::StubInterface> partners_;

@@ -288,7 +288,9 @@ bool IsProgrammeRuleField(absl::string_view field) {
                                            "max_continuation_years",
                                            "one_proposal_per_applicant",
                                            "lifetime_adoption_limit",
-                                           "yearly_adoption_limit"};
+                                           "yearly_adoption_limit",
+                                           "network_conflicts",
+                                           "city_unit_conflicts"};
   return kRules->contains(field);
 }
 

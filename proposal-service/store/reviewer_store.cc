@@ -47,7 +47,7 @@ constexpr char kUpdate[] =
 constexpr char kSeatCalls[] =
     "SELECT call_id FROM reviewers WHERE principal = ? AND delete_time IS NULL";
 constexpr char kWithParties[] =
-    "SELECT DISTINCT pp.proposal_id FROM proposal_parties pp "
+    "SELECT DISTINCT pp.proposal_id, pp.partner_id FROM proposal_parties pp "
     "JOIN proposals p ON p.id = pp.proposal_id "
     "WHERE pp.call_id = ? AND p.state <> 'DRAFT' AND p.delete_time IS NULL "
     "AND pp.partner_id IN (";
@@ -167,10 +167,10 @@ absl::StatusOr<std::vector<std::string>> SeatCalls(
   return out;
 }
 
-absl::StatusOr<std::vector<std::string>> ProposalsWithParties(
-    Session& s, absl::string_view call_id,
-    const std::vector<std::string>& partner_ids) {
-  std::vector<std::string> out;
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+ProposalsWithParties(Session& s, absl::string_view call_id,
+                     const std::vector<std::string>& partner_ids) {
+  std::vector<std::pair<std::string, std::string>> out;
   if (partner_ids.empty()) return out;
   std::vector<Param> params = {call_id};
   std::vector<std::string> marks;
@@ -181,9 +181,9 @@ absl::StatusOr<std::vector<std::string>> ProposalsWithParties(
   KYODO_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
       s.Query(absl::StrCat(kWithParties, absl::StrJoin(marks, ","),
-                           ") ORDER BY pp.proposal_id"),
+                           ") ORDER BY pp.proposal_id, pp.partner_id"),
               params));
-  for (const Row& row : rows) out.push_back(row.String(0));
+  for (const Row& row : rows) out.emplace_back(row.String(0), row.String(1));
   return out;
 }
 

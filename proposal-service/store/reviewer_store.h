@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -59,12 +60,13 @@ absl::StatusOr<std::vector<ReviewerRow>> LiveReviewers(
 absl::StatusOr<std::vector<std::string>> SeatCalls(common::db::Session& s,
                                                    absl::string_view principal);
 
-// The non-draft, non-deleted proposals of call `call_id` (ids) that have
-// one of `partner_ids` as applicant or co-applicant: the AFFILIATION
-// conflicts of a member with these affiliations.
-absl::StatusOr<std::vector<std::string>> ProposalsWithParties(
-    common::db::Session& s, absl::string_view call_id,
-    const std::vector<std::string>& partner_ids);
+// The non-draft, non-deleted proposals of call `call_id` that have one of
+// `partner_ids` as applicant or co-applicant, as (proposal id, partner id)
+// pairs ordered by both: the conflicts a member's affiliations and related
+// parties imply.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+ProposalsWithParties(common::db::Session& s, absl::string_view call_id,
+                     const std::vector<std::string>& partner_ids);
 
 }  // namespace kyodo::proposal::store
 

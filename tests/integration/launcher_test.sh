@@ -92,6 +92,9 @@ wait "$walkthrough_pid" || { cat "$work/walkthrough.out" >&2; fail "walkthrough"
 grep -q ",1,83.3333,ADOPTED,350000,350000" "$work/walkthrough.out" \
   || { cat "$work/walkthrough.out" >&2; fail "walkthrough results"; }
 grep -q "AMOUNT_OVER_CAP" "$work/walkthrough.out" || fail "walkthrough screening"
+# The committee's progress: both members scored every proposal.
+[[ $(grep -Ec " 2/2 +○ +○ *$" "$work/walkthrough.out") -eq 3 ]] \
+  || { cat "$work/walkthrough.out" >&2; fail "walkthrough review progress"; }
 # Returned for correction (補正), corrected and resubmitted: ranked third
 # of three, after the two cheaper proposals with the same scores.
 grep -q "^補正依頼 .*: 申請額を初年度の上限(700,000円)以内にしてください(期限 " \

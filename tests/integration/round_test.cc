@@ -318,5 +318,83 @@ TEST_F(RoundTest, ReducedAdoptionThroughTheGatewayFundsTheNextInRank) {
   EXPECT_EQ(dossier.result().recommended_amount_yen(), 362100);
 }
 
+// The programme's wider conflicts with the real partner-service: a network
+// made for the test (文化魂2014 and 海風の森) makes a member affiliated with
+// one conflicted with the other's proposal; a member from 川崎区役所企画課 is
+// related to 川崎区役所 and the units under it (the city-unit tree, read
+// with partner-service's own filters).
+TEST_F(RoundTest, ProgrammeConflictsFollowRealNetworksAndTheUnitTree) {
+  ASSERT_NO_FATAL_FAILURE(CreateProgrammeAndHistory());
+  pv1::UpdateProgrammeRequest flags;
+  flags.mutable_programme()->set_name(programme_);
+  flags.mutable_programme()->set_network_conflicts(true);
+  flags.mutable_programme()->set_city_unit_conflicts(true);
+  flags.mutable_update_mask()->add_paths("network_conflicts");
+  flags.mutable_update_mask()->add_paths("city_unit_conflicts");
+  pv1::Programme programme;
+  grpc::Status status =
+      proposals_->UpdateProgramme(Context(Staff()).get(), flags, &programme);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  partner::v1::CreateNetworkRequest network;
+  network.mutable_network()->set_display_name("川崎区文化と緑の協議会");
+  network.mutable_network()->set_convening_unit(Partner("kawasaki-ward"));
+  network.mutable_network()->add_members(Partner("bunkadamashii"));
+  network.mutable_network()->add_members(Partner("umikaze"));
+  partner::v1::Network made;
+  status = partners_->CreateNetwork(Context(testing::AdminToken()).get(),
+                                    network, &made);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_NO_FATAL_FAILURE(CreateOpenCall());
+  ASSERT_NO_FATAL_FAILURE(SubmitAll());
+
+  auto affiliate = [&](int member, const std::string& ref) {
+    pv1::UpdateReviewerRequest update;
+    update.mutable_reviewer()->set_name(reviewer_of_[member]);
+    update.mutable_reviewer()->add_affiliations(Partner(ref));
+    update.mutable_update_mask()->add_paths("affiliations");
+    pv1::Reviewer out;
+    const grpc::Status s =
+        proposals_->UpdateReviewer(Context(Staff()).get(), update, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  };
+  const pv1::Reviewer cultural = affiliate(3, "bunkadamashii");
+  bool network_conflict = false;
+  for (const auto& c : cultural.conflicts()) {
+    network_conflict =
+        network_conflict || (c.proposal() == proposal_of_["umikaze"] &&
+                             c.source() == pv1::Reviewer::Conflict::NETWORK &&
+                             absl::StrContains(c.note(), made.name()));
+  }
+  EXPECT_TRUE(network_conflict) << cultural.DebugString();
+
+  const pv1::Reviewer officer = affiliate(2, "kawasaki-kikaku");
+  std::set<std::string> related;
+  for (const auto& r : officer.related_parties()) {
+    if (r.source() == pv1::Reviewer::Conflict::CITY_UNIT) {
+      EXPECT_EQ(r.via(), Partner("kawasaki-ward"));
+      related.insert(r.partner());
+    }
+  }
+  EXPECT_TRUE(related.contains(Partner("kawasaki-ward")))
+      << officer.DebugString();
+  EXPECT_FALSE(related.contains(Partner("city")));
+  EXPECT_FALSE(related.contains(Partner("kawasaki-kikaku")));
+
+  ASSERT_NO_FATAL_FAILURE(CloseAndStartReview());
+  pv1::SubmitReviewRequest review;
+  review.set_parent(proposal_of_["umikaze"]);
+  review.mutable_review()->add_scores(5);
+  review.mutable_review()->add_scores(5);
+  pv1::Review written;
+  status =
+      proposals_->SubmitReview(Context(Reviewer(3)).get(), review, &written);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(status), "REVIEWER_CONFLICTED");
+  status =
+      proposals_->SubmitReview(Context(Reviewer(2)).get(), review, &written);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
 }  // namespace
 }  // namespace kyodo::integration

@@ -211,6 +211,8 @@ class SecrecyTest : public RoundTest {
     r["ProposalService.GetDecision"] = {absl::StrCat("name: ", q(call_))};
     r["ProposalService.ListReviewers"] = {
         absl::StrCat("parent: ", q(call_), " page_size: 500")};
+    r["ProposalService.ListReviewProgress"] = {
+        absl::StrCat("parent: ", q(call_), " page_size: 500")};
     for (const auto& [i, reviewer] : reviewer_of_) {
       r["ProposalService.GetReviewer"].push_back(
           absl::StrCat("name: ", q(reviewer)));

@@ -41,6 +41,10 @@ class FakeRecords : public Records {
                                                : std::next(it);
     }
   }
+  void AddNetwork(partner::v1::Network network) {
+    absl::MutexLock lock(&mu_);
+    networks_.push_back(std::move(network));
+  }
   // While set, every call answers `status` (e.g. UNAVAILABLE).
   void Fail(absl::Status status) {
     absl::MutexLock lock(&mu_);
@@ -67,6 +71,42 @@ class FakeRecords : public Records {
     return p;
   }
 
+  // Understands the filters committee.h sends: `member = "..."`.
+  absl::StatusOr<std::vector<partner::v1::Network>> ListNetworks(
+      const common::server::CallContext&,
+      const std::string& filter) const override {
+    absl::MutexLock lock(&mu_);
+    ++calls_;
+    if (!failure_.ok()) return failure_;
+    const std::string member = Quoted(filter, "member = ");
+    std::vector<partner::v1::Network> out;
+    for (const partner::v1::Network& n : networks_) {
+      for (const std::string& m : n.members()) {
+        if (m == member) {
+          out.push_back(n);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  // Understands the filters committee.h sends: `parent = "..."`, over the
+  // partners set with SetPartner.
+  absl::StatusOr<std::vector<partner::v1::Partner>> ListPartners(
+      const common::server::CallContext&,
+      const std::string& filter) const override {
+    absl::MutexLock lock(&mu_);
+    ++calls_;
+    if (!failure_.ok()) return failure_;
+    const std::string parent = Quoted(filter, "parent = ");
+    std::vector<partner::v1::Partner> out;
+    for (const auto& [name, p] : partners_) {
+      if (p.has_value() && p->parent() == parent) out.push_back(*p);
+    }
+    return out;
+  }
+
   absl::StatusOr<std::optional<project::v1::Project>> GetProject(
       const common::server::CallContext&,
       const std::string& name) const override {
@@ -79,11 +119,21 @@ class FakeRecords : public Records {
   }
 
  private:
+  // `prefix"value"` -> value; "" for any other filter.
+  static std::string Quoted(const std::string& filter,
+                            absl::string_view prefix) {
+    if (!absl::StartsWith(filter, prefix)) return "";
+    std::string rest = filter.substr(prefix.size());
+    if (rest.size() < 2 || rest.front() != '"' || rest.back() != '"') return "";
+    return rest.substr(1, rest.size() - 2);
+  }
+
   mutable absl::Mutex mu_;
   mutable int calls_ = 0;
   absl::Status failure_;
   std::map<std::string, std::optional<partner::v1::Partner>> partners_;
   std::map<std::string, project::v1::Project> projects_;
+  std::vector<partner::v1::Network> networks_;
 };
 
 }  // namespace kyodo::proposal

@@ -461,6 +461,11 @@ std::vector<Row> ProposalRows(const World& w) {
        Req<ListReviewsRequest>(
            [&](auto& r) { r.set_parent(w.proposal_review); }),
        "AAAADDDD"},
+      // Who scored what, never a score: staff and the committee.
+      {"ProposalService.ListReviewProgress", "UNDER_REVIEW call",
+       Req<ListReviewProgressRequest>(
+           [&](auto& r) { r.set_parent(w.call_review); }),
+       "AAAADDDD"},
       // Written by the member itself; a paper sheet (`reviewer` set) by the
       // programme's managers only (proposal_service.proto).
       {"ProposalService.SubmitReview", "as the caller itself",

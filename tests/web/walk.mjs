@@ -370,7 +370,7 @@ try {
     return t && t.innerText.includes('採点済み') && t.innerText.includes('利益相反');
   });
   const matrix = await staff.page.$eval('table.matrix', (t) => t.innerText);
-  check(matrix.includes('✓ 採点済み') && matrix.includes('⊘ 利益相反'), `progress matrix: ${matrix}`);
+  check(matrix.includes('✓ 採点済み') && matrix.includes('⊘ 利益相反') && matrix.includes('有効な採点') && /\b1 \/ \d/.test(matrix), `progress matrix: ${matrix}`);
   await staff.page.waitForSelector('[data-testid=own] tr[data-reason=ADOPTED]');
   await fill(staff, '仮の予算額', '300000');
   await click(staff, 'button::-p-text(仮の条件で試算)');

@@ -73,7 +73,7 @@ function Page(props: { path: string; who?: Who }) {
     if (/^\/review\/programmes\/[^/]+\/calls\/[^/]+\/proposals\//.test(path)) {
       return <ScoreSheet proposal={rest("/review/")} principal={who.reviewer} />;
     }
-    if (path.startsWith("/review/programmes/")) return <MemberCall call={rest("/review/")} />;
+    if (path.startsWith("/review/programmes/")) return <MemberCall call={rest("/review/")} principal={who.reviewer} />;
     return <MemberHome />;
   }
   if (who.role === "applicant") {

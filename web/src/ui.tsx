@@ -98,9 +98,10 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
   return { value, problem, reload: () => setRound((r) => r + 1) };
 }
 
-// A list read page by page with the API's page tokens.
-export function usePaged<T>(
-  load: (pageToken: string) => Promise<{ items: T[]; next: string }>,
+// A list read page by page with the API's page tokens: `load` answers a
+// page (its items, and whatever else the page carries) and the next token.
+export function usePaged<P extends { next: string }>(
+  load: (pageToken: string) => Promise<P>,
   deps: unknown[],
 ) {
   const [tokens, setTokens] = useState<string[]>([""]);

@@ -6,7 +6,7 @@
 import { useState } from "preact/hooks";
 import { explain, newRequestId, proposals, type Problem } from "../api.js";
 import { fiscalYear, yen } from "../format.js";
-import { Call_State, Proposal_State } from "../gen/kyodo/proposal/v1/proposal_service_pb.js";
+import { Call_State, ReviewCell_State } from "../gen/kyodo/proposal/v1/proposal_service_pb.js";
 import { Field, Link, Notice, ProblemBox, useLoad } from "../ui.js";
 
 export function MemberHome() {
@@ -27,30 +27,38 @@ export function MemberHome() {
   );
 }
 
-export function MemberCall(props: { call: string }) {
+// The member's own column of the committee's progress (ListReviewProgress):
+// the proposals assigned to it, each scored, to score or set aside for a
+// conflict.
+export function MemberCall(props: { call: string; principal?: string }) {
   const data = useLoad(async () => {
-    const [call, list] = await Promise.all([
-      proposals.getCall({ name: props.call }),
-      proposals.listProposals({ parent: props.call, pageSize: 100 }),
-    ]);
-    const eligible = list.proposals.filter((p) => p.state === Proposal_State.ELIGIBLE);
-    const mine = new Map<string, boolean>();
-    for (const p of eligible) {
-      const r = await proposals.listReviews({ parent: p.name, pageSize: 10 });
-      mine.set(p.name!, r.reviews.length > 0);
-    }
-    return { call, eligible, mine };
-  }, [props.call]);
+    const call = await proposals.getCall({ name: props.call });
+    const mine: { name: string; title: string; state: ReviewCell_State }[] = [];
+    let pageToken = "";
+    do {
+      const r = await proposals.listReviewProgress({ parent: props.call, pageSize: 500, pageToken });
+      const column = r.members.findIndex((m) => m.principal === props.principal);
+      for (const p of r.proposals) {
+        const state = column >= 0 ? p.cells[column]?.state ?? ReviewCell_State.NOT_ASSIGNED : ReviewCell_State.NOT_ASSIGNED;
+        if (state !== ReviewCell_State.NOT_ASSIGNED) mine.push({ name: p.proposal!, title: p.title ?? "", state });
+      }
+      pageToken = r.nextPageToken ?? "";
+    } while (pageToken);
+    return { call, mine };
+  }, [props.call, props.principal]);
   const d = data.value;
-  const done = d ? [...d.mine.values()].filter(Boolean).length : 0;
+  const done = d ? d.mine.filter((p) => p.state === ReviewCell_State.SCORED).length : 0;
   return (
     <section>
       <h1>{d?.call.displayName ?? "審査"}</h1>
       <ProblemBox problem={data.problem} />
-      {d && <p class="state-line" data-testid="progress">わたしの進み具合: {d.eligible.length}件中 {done}件 採点済み</p>}
+      {d && <p class="state-line" data-testid="progress">わたしの進み具合: {d.mine.length}件中 {done}件 採点済み</p>}
       <ul>
-        {d?.eligible.map((p) => (
-          <li key={p.name}><Link href={`/review/${p.name}`}>{p.title}</Link>{d.mine.get(p.name!) ? "(✓ 採点済み)" : "(未採点)"}</li>
+        {d?.mine.map((p) => (
+          <li key={p.name}>
+            <Link href={`/review/${p.name}`}>{p.title}</Link>
+            {p.state === ReviewCell_State.SCORED ? "(✓ 採点済み)" : p.state === ReviewCell_State.CONFLICTED ? "(⊘ 利益相反)" : "(未採点)"}
+          </li>
         ))}
       </ul>
     </section>

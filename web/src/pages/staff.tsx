@@ -15,6 +15,7 @@ import {
   ProposalResult_Reason,
   ProposalResult_ReasonSchema,
   Proposal_State,
+  ReviewCell_State,
   type Call,
   type Decision,
   type Proposal,
@@ -292,24 +293,7 @@ function Proposals(props: { call: Call }) {
     const r = await proposals.listProposals({ parent: props.call.name, pageSize: 50, pageToken });
     return { items: r.proposals, next: r.nextPageToken };
   }, [props.call.name, props.call.etag]);
-  const reviewers = useLoad(() => proposals.listReviewers({ parent: props.call.name, pageSize: 100 }), [props.call.name, props.call.etag]);
   const reviewing = (props.call.state ?? 0) >= Call_State.UNDER_REVIEW;
-  // Those the committee scores: eligible, and those decided from them (a
-  // proposal RETURNED for correction, numbered after them, is not one).
-  const scored = [Proposal_State.ELIGIBLE, Proposal_State.ADOPTED, Proposal_State.NOT_ADOPTED];
-  const eligible = (list.value?.items ?? []).filter((p) => scored.includes(p.state ?? 0));
-  // Who reviewed what, for the proposals listed now (a load for an earlier
-  // list is never shown against this one).
-  const eligibleKey = eligible.map((p) => p.name).join();
-  const reviews = useLoad(async () => {
-    const by = new Map<string, Set<string>>();
-    if (!reviewing) return { key: eligibleKey, by };
-    for (const p of eligible) {
-      const r = await proposals.listReviews({ parent: p.name, pageSize: 100 });
-      by.set(p.name!, new Set(r.reviews.map((x) => x.reviewer ?? "")));
-    }
-    return { key: eligibleKey, by };
-  }, [reviewing, eligibleKey]);
   return (
     <section aria-labelledby="proposals">
       <h2 id="proposals">提案と要件確認の結果</h2>
@@ -334,25 +318,50 @@ function Proposals(props: { call: Call }) {
         </tbody>
       </table>
       <Pager page={list.page} next={list.next} previous={list.previous} />
-      {reviewing && list.value && reviews.value?.key === eligibleKey && reviewers.value && (
+      {reviewing && <ReviewProgress call={props.call} />}
+    </section>
+  );
+}
+
+const cellWords: Record<number, string> = {
+  [ReviewCell_State.SCORED]: "✓ 採点済み",
+  [ReviewCell_State.MISSING]: "… 未採点",
+  [ReviewCell_State.CONFLICTED]: "⊘ 利益相反",
+  [ReviewCell_State.NOT_ASSIGNED]: "— 担当外",
+};
+
+// The committee's progress as the service counts it (ListReviewProgress):
+// members × the proposals under review, a page of proposals at a time,
+// with each proposal's counted reviews against min_reviews.
+function ReviewProgress(props: { call: Call }) {
+  const progress = usePaged(async (pageToken) => {
+    const r = await proposals.listReviewProgress({ parent: props.call.name, pageSize: 20, pageToken });
+    return { items: r.proposals, members: r.members, next: r.nextPageToken };
+  }, [props.call.name, props.call.etag]);
+  const v = progress.value;
+  return (
+    <>
+      <ProblemBox problem={progress.problem} />
+      {v && (
         <table class="matrix">
           <caption>審査の進み具合(委員 × 提案)</caption>
-          <thead><tr><th scope="col">委員</th>{eligible.map((p) => <th scope="col" key={p.name}>{p.title}</th>)}</tr></thead>
+          <thead><tr><th scope="col">委員</th>{v.items.map((p) => <th scope="col" key={p.proposal}>{p.title}</th>)}</tr></thead>
           <tbody>
-            {reviewers.value.reviewers.map((r) => (
-              <tr key={r.name}>
-                <th scope="row">{r.displayName}</th>
-                {eligible.map((p) => {
-                  const conflicted = r.conflicts.some((x) => x.proposal === p.name);
-                  const scored = reviews.value!.by.get(p.name!)?.has(r.name!);
-                  return <td key={p.name}>{conflicted ? "⊘ 利益相反" : scored ? "✓ 採点済み" : "… 未採点"}</td>;
-                })}
+            {v.members.map((m, i) => (
+              <tr key={m.name}>
+                <th scope="row">{m.displayName}</th>
+                {v.items.map((p) => <td key={p.proposal}>{cellWords[p.cells[i]?.state ?? 0] ?? "—"}</td>)}
               </tr>
             ))}
+            <tr>
+              <th scope="row">有効な採点</th>
+              {v.items.map((p) => <td key={p.proposal} class="num">{p.countedReviews} / {p.minReviews}</td>)}
+            </tr>
           </tbody>
         </table>
       )}
-    </section>
+      <Pager page={progress.page} next={progress.next} previous={progress.previous} />
+    </>
   );
 }
 
