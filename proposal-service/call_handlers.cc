@@ -331,6 +331,9 @@ absl::StatusOr<absl::flat_hash_map<std::string, Gathered>> GatherCommittee(
         if (!c.has_value()) return absl::OkStatus();  // NOT_FOUND later
         KYODO_RETURN_IF_ERROR(
             RequireManager(call, c->call.ward(), "start its review"));
+        // A call that cannot start its review is refused for that, even
+        // when partner-service is down.
+        if (c->call.state() != Call::CLOSED) return absl::OkStatus();
         KYODO_ASSIGN_OR_RETURN(programme,
                                store::GetProgramme(s, ids.programme));
         KYODO_ASSIGN_OR_RETURN(members, store::LiveReviewers(s, ids.call));

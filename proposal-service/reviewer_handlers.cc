@@ -114,6 +114,9 @@ absl::StatusOr<std::vector<v1::RelatedParty>> RelatedFor(
         if (!c.has_value()) return absl::OkStatus();  // NOT_FOUND later
         KYODO_RETURN_IF_ERROR(
             RequireManager(call, c->call.ward(), "appoint its committee"));
+        // A decided call's committee is refused for that (CALL_DECIDED),
+        // even when partner-service is down.
+        if (IsDecided(c->call.state())) return absl::OkStatus();
         KYODO_ASSIGN_OR_RETURN(programme,
                                store::GetProgramme(s, ids.programme));
         return absl::OkStatus();

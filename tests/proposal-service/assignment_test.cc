@@ -399,8 +399,8 @@ TEST_F(AssignmentTest, CityUnitTreeConflicts) {
   EXPECT_TRUE(SubmitReview(other.name(), "iin-1", {5, 5, 10}).ok());
 }
 
-// When partner-service cannot answer, the appointment is refused as
-// UNAVAILABLE and nothing is written.
+// When partner-service cannot answer, the appointment and the start of the
+// review are refused as UNAVAILABLE and nothing is written.
 TEST_F(AssignmentTest, ConflictsNeedPartnerServiceAndWriteNothingWithout) {
   v1::Programme programme = CitizenProgramme();
   programme.set_network_conflicts(true);
@@ -410,6 +410,24 @@ TEST_F(AssignmentTest, ConflictsNeedPartnerServiceAndWriteNothingWithout) {
   const grpc::Status status = Appoint("iin-1", {}, {"partners/meiji"}, &out);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(CountRows("SELECT COUNT(*) FROM reviewers"), 0);
+
+  // The review gathers the relations again: without partner-service it
+  // does not start, and the call stays CLOSED.
+  records_.Fail(absl::OkStatus());
+  AppointOk("iin-1", {}, {"partners/meiji"});
+  AppointOk("iin-2", {});
+  clock().Set(kCloses + absl::Hours(1));
+  ASSERT_TRUE(Close(call_.name()).ok());
+  records_.Fail(absl::UnavailableError("partner-service is down"));
+  EXPECT_EQ(StartReview(call_.name()).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  v1::GetCallRequest get;
+  get.set_name(call_.name());
+  Call after;
+  ASSERT_TRUE(stub_->GetCall(Context(Staff()).get(), get, &after).ok());
+  EXPECT_EQ(after.state(), Call::CLOSED);
+  records_.Fail(absl::OkStatus());
+  EXPECT_TRUE(StartReview(call_.name()).ok());
 }
 
 }  // namespace
