@@ -11,6 +11,7 @@
 #include <memory>
 #include <set>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -788,15 +789,37 @@ void FuzzNames(const uint8_t* data, size_t size) {
   if (valid) Check(*single == name, "ParseName returned another id");
 }
 
-void FuzzRequest(const uint8_t* data, size_t size) {
-  if (size < 1 || size > 65536) return;
+uint16_t RequestTag(const Descriptor& type) {
+  // FNV-1a over the full name, folded to 16 bits.
+  uint32_t hash = 2166136261u;
+  for (const char c : type.full_name()) {
+    hash = (hash ^ static_cast<uint8_t>(c)) * 16777619u;
+  }
+  return static_cast<uint16_t>((hash >> 16) ^ (hash & 0xffff));
+}
+
+const Descriptor* RequestTypeOfTag(uint16_t tag) {
+  static const auto* by_tag = [] {
+    auto* out = new absl::flat_hash_map<uint16_t, const Descriptor*>;
+    for (const Descriptor* type : RequestTypes())
+      out->emplace(RequestTag(*type), type);
+    return out;
+  }();
+  auto it = by_tag->find(tag);
+  if (it != by_tag->end()) return it->second;
   const auto& types = RequestTypes();
-  const Descriptor* type = types[data[0] % types.size()];
+  return types[tag % types.size()];
+}
+
+void FuzzRequest(const uint8_t* data, size_t size) {
+  if (size < 2 || size > 65536) return;
+  const Descriptor* type = RequestTypeOfTag(
+      static_cast<uint16_t>((static_cast<uint16_t>(data[0]) << 8) | data[1]));
   std::unique_ptr<Message> message(
       google::protobuf::MessageFactory::generated_factory()
           ->GetPrototype(type)
           ->New());
-  if (!message->ParsePartialFromArray(data + 1, static_cast<int>(size - 1)))
+  if (!message->ParsePartialFromArray(data + 2, static_cast<int>(size - 2)))
     return;
   const absl::Status valid = common::ValidateRequest(*message);
   Check(valid.ok() || valid.code() == absl::StatusCode::kInvalidArgument,

@@ -36,9 +36,14 @@ struct Target {
 const std::vector<Target>& Targets();
 
 // Every request message type of the four services' methods, from their
-// service descriptors (health excluded), in a fixed order: FuzzRequest
-// picks the type with its first input byte modulo the count.
+// service descriptors (health excluded), in a fixed order.
 const std::vector<const google::protobuf::Descriptor*>& RequestTypes();
+
+// FuzzRequest reads the type from the input's first two bytes (big endian):
+// the tag of a type is a hash of its full name, so a seed keeps its type
+// when methods are added; a tag that is no type's picks one by position.
+uint16_t RequestTag(const google::protobuf::Descriptor& type);
+const google::protobuf::Descriptor* RequestTypeOfTag(uint16_t tag);
 
 // The token key, issuer, audience and clock the JWT target verifies with
 // (tokens minted at kTokenTime for an hour stay valid forever here).

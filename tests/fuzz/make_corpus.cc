@@ -363,7 +363,9 @@ void Requests() {
       Plausible(m.get());
       body = m->SerializeAsString();
     }
-    Write("request", absl::StrCat(types[i]->full_name()), Byte(i) + body);
+    const uint16_t tag = RequestTag(*types[i]);
+    Write("request", absl::StrCat(types[i]->full_name()),
+          Byte(tag >> 8) + Byte(tag & 0xff) + body);
   }
 }
 

@@ -67,12 +67,14 @@ TEST(FuzzCorpusTest, EveryRecordedCrashInputNowPasses) {
   }
 }
 
-// The request type an input of fuzz_request is parsed as: its first byte
-// picks a position in RequestTypes() (harness.cc, FuzzRequest).
+// The request type an input of fuzz_request is parsed as: its first two
+// bytes are a type's tag (harness.h, RequestTag).
 std::string RequestTypeOf(const std::string& input) {
-  if (input.empty()) return "";
-  const auto& types = RequestTypes();
-  return types[static_cast<uint8_t>(input[0]) % types.size()]->full_name();
+  if (input.size() < 2) return "";
+  return RequestTypeOfTag(
+             static_cast<uint16_t>((static_cast<uint8_t>(input[0]) << 8) |
+                                   static_cast<uint8_t>(input[1])))
+      ->full_name();
 }
 
 std::string BaseName(const std::string& path) {
@@ -80,11 +82,17 @@ std::string BaseName(const std::string& path) {
 }
 
 // Every request type of the four services is fuzzed (from the descriptors),
-// each from a seed of its own: corpus/request/<full type name>, whose first
-// byte still selects that type. A method added to a proto moves the types
-// after it; this fails until `fuzz_make_corpus` is rerun.
+// each from a seed of its own: corpus/request/<full type name>, whose tag
+// selects that type. The tags are distinct, so no seed can mean two types;
+// a new request type fails this until `fuzz_make_corpus` gives it a seed
+// (the others stay as they are).
 TEST(FuzzCorpusTest, RequestTargetHasASeedOfEveryRequestType) {
   EXPECT_GT(RequestTypes().size(), 60u);
+  std::set<uint16_t> tags;
+  for (const auto* type : RequestTypes()) {
+    EXPECT_TRUE(tags.insert(RequestTag(*type)).second)
+        << type->full_name() << " shares its tag with another type";
+  }
   std::set<std::string> seeded;
   for (const std::string& seed :
        FilesIn(absl::StrCat(KYODO_SOURCE_DIR, "/tests/fuzz/corpus/request"))) {
