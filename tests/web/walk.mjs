@@ -318,6 +318,16 @@ try {
   check((await text(sakuradai)).includes(correctedPlan) && (await text(sakuradai)).includes('すべての要件を満たしています'),
     'the corrected proposal is submitted again and screened again');
 
+  // --- staff assign the first member its proposal (担当) ---------------
+  await openStaffCall(staff, callName);
+  await click(staff, 'li[data-member="asao-shinsakai-2025-1"] button::-p-text(担当する提案を選ぶ)');
+  await staff.page.waitForSelector(`.assignments input[data-proposal="${proposalA}"]`);
+  await click(staff, `.assignments input[data-proposal="${proposalA}"]`);
+  await axe(staff, 'staff assignments');
+  await click(staff, 'button::-p-text(担当を保存)');
+  await staff.page.waitForFunction(() => document.querySelector('li[data-member="asao-shinsakai-2025-1"]')?.textContent.includes('担当 1件'));
+  check((await text(staff)).includes('担当 全件'), 'the other member still reviews every proposal');
+
   // --- staff close (once the window has ended) and start the review ------
   await staff.page.waitForFunction((t) => Date.now() >= t, { timeout: (windowSeconds + 120) * 1000 }, end.getTime() + 1000);
   await openStaffCall(staff, callName);

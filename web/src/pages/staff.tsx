@@ -19,6 +19,7 @@ import {
   type Call,
   type Decision,
   type Proposal,
+  type Reviewer,
 } from "../gen/kyodo/proposal/v1/proposal_service_pb.js";
 import {
   callStateWords,
@@ -266,9 +267,13 @@ function Committee(props: { call: Call }) {
       <ProblemBox problem={reviewers.problem} />
       <ul>
         {reviewers.value?.reviewers.map((r) => (
-          <li key={r.name}>
+          <li key={r.name} data-member={r.principal}>
             {r.displayName}(ID: {r.principal})
+            {` ・ 担当 ${r.assignedProposals.length ? `${r.assignedProposals.length}件` : "全件"}`}
             {r.conflicts.length > 0 && ` ・ 利益相反 ${r.conflicts.length}件`}
+            {(props.call.state ?? 0) < Call_State.DECIDED && (
+              <Assignments call={props.call} member={r} onDone={reviewers.reload} />
+            )}
           </li>
         ))}
       </ul>
@@ -285,6 +290,64 @@ function Committee(props: { call: Call }) {
         </form>
       )}
     </section>
+  );
+}
+
+// Which proposals a member reviews (Reviewer.assigned_proposals): none
+// ticked means every proposal. A proposal's min_reviews then counts its
+// assignees' reviews, and the review cannot start while a proposal has
+// fewer possible reviewers (TOO_FEW_ASSIGNEES).
+function Assignments(props: { call: Call; member: Reviewer; onDone: () => void }) {
+  const m = props.member;
+  const [open, setOpen] = useState(false);
+  const [chosen, setChosen] = useState<string[]>(m.assignedProposals);
+  const [problem, setProblem] = useState<Problem | undefined>();
+  const submitted = useLoad(async () => {
+    if (!open) return [];
+    const r = await proposals.listProposals({ parent: props.call.name, pageSize: 500 });
+    return r.proposals.filter((p) => p.state !== Proposal_State.DRAFT && p.state !== Proposal_State.WITHDRAWN);
+  }, [open, props.call.name]);
+  async function save(e: Event) {
+    e.preventDefault();
+    setProblem(undefined);
+    try {
+      await proposals.updateReviewer({
+        reviewer: { name: m.name, etag: m.etag, assignedProposals: chosen },
+        updateMask: { paths: ["assigned_proposals"] },
+        requestId: newRequestId(),
+      });
+      setOpen(false);
+      props.onDone();
+    } catch (err) {
+      setProblem(explain(err));
+    }
+  }
+  if (!open) {
+    return <button type="button" class="link" onClick={() => { setChosen(m.assignedProposals); setOpen(true); }}>担当する提案を選ぶ</button>;
+  }
+  return (
+    <form onSubmit={save} class="assignments">
+      <fieldset>
+        <legend>{m.displayName} の担当(選ばなければ全件)</legend>
+        <ProblemBox problem={problem ?? submitted.problem} />
+        {submitted.value?.map((p) => (
+          <label key={p.name} class="check">
+            <input
+              type="checkbox"
+              data-proposal={p.name}
+              checked={chosen.includes(p.name!)}
+              onChange={(e) => {
+                const on = (e.target as HTMLInputElement).checked;
+                setChosen(on ? [...chosen, p.name!] : chosen.filter((x) => x !== p.name));
+              }}
+            />
+            {p.title}
+          </label>
+        ))}
+      </fieldset>
+      <button type="submit">担当を保存</button>
+      <button type="button" onClick={() => setOpen(false)}>やめる</button>
+    </form>
   );
 }
 
