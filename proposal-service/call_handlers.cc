@@ -339,20 +339,17 @@ absl::StatusOr<absl::flat_hash_map<std::string, Gathered>> GatherCommittee(
         KYODO_ASSIGN_OR_RETURN(members, store::LiveReviewers(s, ids.call));
         return absl::OkStatus();
       }));
+  // Nothing to gather (and nothing stored) when the programme asks for
+  // neither kind of relation.
   if (!programme.has_value() || (!programme->programme.network_conflicts() &&
                                  !programme->programme.city_unit_conflicts())) {
     return out;
-  }
-  if (d.records == nullptr) {
-    return absl::UnavailableError(
-        "partner-service is not configured; the programme's conflicts "
-        "cannot be gathered");
   }
   for (const store::ReviewerRow& row : members) {
     Gathered& g = out[row.reviewer.name()];
     g.affiliations = row.reviewer.affiliations();
     KYODO_ASSIGN_OR_RETURN(
-        g.related, GatherRelatedParties(*d.records, call, programme->programme,
+        g.related, GatherRelatedParties(d.records, call, programme->programme,
                                         g.affiliations));
   }
   return out;

@@ -105,10 +105,19 @@ absl::StatusOr<std::vector<Member>> LoadMembers(common::db::Session& s,
 }
 
 absl::StatusOr<std::vector<v1::RelatedParty>> GatherRelatedParties(
-    const Records& records, const common::server::CallContext& call,
+    const Records* records_or_null, const common::server::CallContext& call,
     const v1::Programme& programme,
     const google::protobuf::RepeatedPtrField<std::string>& affiliations) {
   std::vector<v1::RelatedParty> out;
+  if (!programme.network_conflicts() && !programme.city_unit_conflicts()) {
+    return out;
+  }
+  if (records_or_null == nullptr) {
+    return absl::UnavailableError(
+        "partner-service is not configured; the programme's conflicts "
+        "cannot be gathered");
+  }
+  const Records& records = *records_or_null;
   const absl::flat_hash_set<std::string> own(affiliations.begin(),
                                              affiliations.end());
   absl::flat_hash_set<std::string> seen;

@@ -57,11 +57,12 @@ absl::StatusOr<std::vector<Member>> LoadMembers(common::db::Session& s,
 // (network_conflicts, city_unit_conflicts), read from partner-service with
 // the caller's token: the other members of every network an affiliation
 // belongs to, and every city unit of the 局 or 区役所 a CITY_UNIT
-// affiliation is under. Empty when the programme asks for neither. Errors
-// are the Records' (UNAVAILABLE when partner-service cannot answer); call
+// affiliation is under. Empty when the programme asks for neither (nothing
+// is asked then). Errors are the Records' (UNAVAILABLE when partner-service
+// cannot answer, or when `records` is null and the programme asks); call
 // it before opening a transaction.
 absl::StatusOr<std::vector<v1::RelatedParty>> GatherRelatedParties(
-    const Records& records, const common::server::CallContext& call,
+    const Records* records, const common::server::CallContext& call,
     const v1::Programme& programme,
     const google::protobuf::RepeatedPtrField<std::string>& affiliations);
 

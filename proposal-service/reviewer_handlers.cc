@@ -122,16 +122,7 @@ absl::StatusOr<std::vector<v1::RelatedParty>> RelatedFor(
         return absl::OkStatus();
       }));
   if (!programme.has_value()) return std::vector<v1::RelatedParty>();
-  if (!programme->programme.network_conflicts() &&
-      !programme->programme.city_unit_conflicts()) {
-    return std::vector<v1::RelatedParty>();
-  }
-  if (d.records == nullptr) {
-    return absl::UnavailableError(
-        "partner-service is not configured; the programme's conflicts "
-        "cannot be gathered");
-  }
-  return GatherRelatedParties(*d.records, call, programme->programme,
+  return GatherRelatedParties(d.records, call, programme->programme,
                               affiliations);
 }
 
