@@ -38,6 +38,15 @@ struct Entry {
   // never multiplies.
   Integer rank_key;
   bool below_pass_mark = false;
+  // The earlier stages' scores (all passed), in stage order.
+  std::vector<Rational> stage_scores;
+};
+
+// An eligible candidate that did not pass an earlier stage.
+struct StageFailure {
+  const Candidate* candidate = nullptr;
+  std::vector<Rational> stage_scores;  // up to the failed stage
+  int32_t failed_stage = 0;            // 1-based
 };
 
 // Strict weak (in fact total, thanks to the final name key) order "ranks
@@ -109,25 +118,111 @@ void ScaleRankKeys(std::vector<Entry>& entries) {
   }
 }
 
-std::vector<Entry> ScoreEligible(const SelectionInput& input) {
+// Turns each rank_key into score * D, with D the lcm of the scores'
+// denominators: used when the scores are weighted combinations of stages,
+// which share no common form as single-stage scores do.
+void ScaleRankKeysByScore(std::vector<Entry>& entries) {
+  Integer denominators_lcm = 1;
+  for (const Entry& entry : entries) {
+    denominators_lcm =
+        boost::multiprecision::lcm(denominators_lcm, denominator(entry.score));
+  }
+  for (Entry& entry : entries) {
+    entry.rank_key =
+        numerator(entry.score) * (denominators_lcm / denominator(entry.score));
+  }
+}
+
+bool Weighted(const SelectionInput& input) {
+  return std::any_of(input.stages.begin(), input.stages.end(),
+                     [](const Stage& stage) { return stage.weight > 0; });
+}
+
+// Scores `c` in the earlier stages it has reviews for. Returns the stage it
+// failed (1-based) or 0. CheckStages() made sure the scores exist.
+int32_t JudgeStages(const SelectionInput& input,
+                    const std::vector<ScoreScale>& scales, const Candidate& c,
+                    std::vector<Rational>* scores) {
+  for (size_t k = 0; k < c.stage_reviews.size(); ++k) {
+    const ReviewTotals totals =
+        SumReviews(input.stages[k].criteria.size(), c.stage_reviews[k]);
+    scores->push_back(scales[k].Score(totals.sums, totals.count));
+    if (!Passes(scores->back(), input.stages[k].pass_mark)) {
+      return static_cast<int32_t>(k + 1);
+    }
+  }
+  return 0;
+}
+
+// Whether `c` did not pass one of the earlier stages it was reviewed in.
+// Unlike JudgeStages it never fails: a list Select() would refuse (bad
+// scores, no counted review) counts as passed, so the candidate still shows
+// among those missing reviews rather than vanish.
+bool StoppedEarly(const SelectionInput& input, const Candidate& c) {
+  for (size_t k = 0; k < c.stage_reviews.size() && k < input.stages.size();
+       ++k) {
+    const Stage& stage = input.stages[k];
+    if (!ValidateCriteria(stage.criteria).ok() ||
+        !ValidateReviews(stage.criteria, c.stage_reviews[k], "").ok()) {
+      return false;
+    }
+    const ReviewTotals totals =
+        SumReviews(stage.criteria.size(), c.stage_reviews[k]);
+    if (totals.count == 0) return false;
+    if (!Passes(ScoreScale(stage.criteria).Score(totals.sums, totals.count),
+                stage.pass_mark)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The final score: the last stage's, or with weighted earlier stages
+// (sum_k w_k * s_k + w_last * s_last) / (sum_k w_k + w_last).
+Rational FinalScore(const SelectionInput& input, const Rational& last,
+                    const std::vector<Rational>& stage_scores) {
+  Rational weighted = last * input.last_stage_weight;
+  int64_t total_weight = input.last_stage_weight;
+  for (size_t k = 0; k < stage_scores.size(); ++k) {
+    weighted += stage_scores[k] * input.stages[k].weight;
+    total_weight += input.stages[k].weight;
+  }
+  return weighted / total_weight;
+}
+
+std::vector<Entry> ScoreEligible(const SelectionInput& input,
+                                 std::vector<StageFailure>* failures) {
   const ScoreScale scale(input.criteria);
+  std::vector<ScoreScale> stage_scales;
+  for (const Stage& stage : input.stages)
+    stage_scales.emplace_back(stage.criteria);
+  const bool weighted = Weighted(input);
   std::vector<Entry> entries;
   entries.reserve(input.candidates.size());
   for (const Candidate& candidate : input.candidates) {
     if (candidate.state != Candidate::State::kEligible) continue;
     Entry entry;
     entry.candidate = &candidate;
+    if (const int32_t failed =
+            JudgeStages(input, stage_scales, candidate, &entry.stage_scores);
+        failed > 0) {
+      failures->push_back({&candidate, std::move(entry.stage_scores), failed});
+      continue;
+    }
     entry.totals = SumReviews(input.criteria.size(), candidate.reviews);
     entry.rank_key = scale.WeightedSum(entry.totals.sums);
     entry.score = scale.ScoreOf(entry.rank_key, entry.totals.count);
-    // Exact comparison: a score equal to the pass mark passes.
-    // (score = a/b < pass_mark exactly when a < pass_mark * b, b > 0; cheaper
-    // than comparing two fractions.)
-    entry.below_pass_mark =
-        numerator(entry.score) < denominator(entry.score) * input.pass_mark;
+    if (weighted) {
+      entry.score = FinalScore(input, entry.score, entry.stage_scores);
+    }
+    entry.below_pass_mark = !Passes(entry.score, input.pass_mark);
     entries.push_back(std::move(entry));
   }
-  ScaleRankKeys(entries);
+  if (weighted) {
+    ScaleRankKeysByScore(entries);
+  } else {
+    ScaleRankKeys(entries);
+  }
   return entries;
 }
 
@@ -231,6 +326,7 @@ SelectionResult Walk(const SelectionInput& input,
     outcome.rank = static_cast<int32_t>(i + 1);
     outcome.score = entry.score;
     outcome.score_decimal = ToDecimalString(entry.score, kScoreDecimalDigits);
+    outcome.stage_scores = entry.stage_scores;
     outcome.reason = walk.Decide(entry, &outcome.adopted_amount);
     if (rulings) {
       outcome.recommended_reason =
@@ -257,26 +353,83 @@ SelectionResult Walk(const SelectionInput& input,
   return result;
 }
 
-void AppendUnranked(const SelectionInput& input, SelectionResult* result) {
-  std::vector<const Candidate*> unranked;
-  for (const Candidate& candidate : input.candidates) {
-    if (candidate.state != Candidate::State::kEligible) {
-      unranked.push_back(&candidate);
-    }
-  }
-  std::sort(
-      unranked.begin(), unranked.end(),
-      [](const Candidate* a, const Candidate* b) { return a->name < b->name; });
-  for (const Candidate* candidate : unranked) {
+// The candidates without a rank, by name: those that did not pass an
+// earlier stage (with their stage scores), the ineligible and the withdrawn.
+void AppendUnranked(const SelectionInput& input,
+                    const std::vector<StageFailure>& failures,
+                    SelectionResult* result) {
+  std::vector<ProposalOutcome> unranked;
+  for (const StageFailure& failure : failures) {
     ProposalOutcome outcome;
-    outcome.name = candidate->name;
-    outcome.reason = candidate->state == Candidate::State::kWithdrawn
+    outcome.name = failure.candidate->name;
+    outcome.reason = Reason::kStageNotPassed;
+    outcome.stage_scores = failure.stage_scores;
+    outcome.failed_stage = failure.failed_stage;
+    unranked.push_back(std::move(outcome));
+  }
+  for (const Candidate& candidate : input.candidates) {
+    if (candidate.state == Candidate::State::kEligible) continue;
+    ProposalOutcome outcome;
+    outcome.name = candidate.name;
+    outcome.reason = candidate.state == Candidate::State::kWithdrawn
                          ? Reason::kWithdrawn
                          : Reason::kIneligible;
+    unranked.push_back(std::move(outcome));
+  }
+  std::sort(unranked.begin(), unranked.end(),
+            [](const ProposalOutcome& a, const ProposalOutcome& b) {
+              return a.name < b.name;
+            });
+  for (ProposalOutcome& outcome : unranked) {
     outcome.recommended_reason = outcome.reason;
     outcome.budget_left = result->remaining_budget;
     result->outcomes.push_back(std::move(outcome));
   }
+}
+
+// With earlier stages, what each eligible candidate's stage reviews record
+// must hold: every stage it was reviewed in has that stage's min_reviews
+// counted reviews, and one that stopped before the last stage failed the
+// stage it stopped at (and passed those before). INVALID_ARGUMENT naming
+// "candidates[i].stage_reviews[k]".
+absl::Status CheckStages(const SelectionInput& input) {
+  if (input.stages.empty()) return absl::OkStatus();
+  std::vector<ScoreScale> scales;
+  for (const Stage& stage : input.stages) scales.emplace_back(stage.criteria);
+  for (size_t i = 0; i < input.candidates.size(); ++i) {
+    const Candidate& c = input.candidates[i];
+    if (c.state != Candidate::State::kEligible) continue;
+    for (size_t k = 0; k < c.stage_reviews.size(); ++k) {
+      const Stage& stage = input.stages[k];
+      const ReviewTotals totals =
+          SumReviews(stage.criteria.size(), c.stage_reviews[k]);
+      const std::string field =
+          absl::StrCat("candidates[", i, "].stage_reviews[", k, "]");
+      if (totals.count < std::max(stage.min_reviews, 1)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            field, ": has ", totals.count, " counted reviews, stage ", k + 1,
+            " needs ", std::max(stage.min_reviews, 1), " (proposal \"", c.name,
+            "\")"));
+      }
+      const bool passed =
+          Passes(scales[k].Score(totals.sums, totals.count), stage.pass_mark);
+      const bool last_given = k + 1 == c.stage_reviews.size();
+      const bool stopped = c.stage_reviews.size() < input.stages.size();
+      if (!passed && !last_given) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            field, ": below stage ", k + 1,
+            "'s pass mark, yet reviewed in a later stage (proposal \"", c.name,
+            "\")"));
+      }
+      if (passed && last_given && stopped) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(field, ": passed stage ", k + 1,
+                         " but has no reviews for the next stage (proposal \"",
+                         c.name, "\")"));
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status CheckDecidable(const SelectionInput& input) {
@@ -328,6 +481,12 @@ absl::Status CheckRulingsFit(const SelectionInput& input) {
 
 }  // namespace
 
+bool Passes(const Rational& score, int32_t pass_mark) {
+  // score = a/b >= pass_mark exactly when a >= pass_mark * b, b > 0;
+  // cheaper than comparing two fractions. A score equal to the mark passes.
+  return numerator(score) >= denominator(score) * pass_mark;
+}
+
 const char* ReasonName(Reason reason) {
   switch (reason) {
     case Reason::kAdopted:
@@ -344,18 +503,22 @@ const char* ReasonName(Reason reason) {
       return "WITHDRAWN";
     case Reason::kCommitteeNotAdopted:
       return "COMMITTEE_NOT_ADOPTED";
+    case Reason::kStageNotPassed:
+      return "STAGE_NOT_PASSED";
   }
   return "UNKNOWN";
 }
 
 absl::StatusOr<SelectionResult> Select(const SelectionInput& input) {
   absl::Status status = ValidateSelectionInput(input);
+  if (status.ok()) status = CheckStages(input);
   if (status.ok()) status = CheckDecidable(input);
   if (status.ok()) status = CheckRulingsFit(input);
   if (!status.ok()) return status;
-  const std::vector<Entry> entries = ScoreEligible(input);
+  std::vector<StageFailure> failures;
+  const std::vector<Entry> entries = ScoreEligible(input, &failures);
   SelectionResult result = Walk(input, Rank(input, entries));
-  AppendUnranked(input, &result);
+  AppendUnranked(input, failures, &result);
   return result;
 }
 
@@ -364,6 +527,8 @@ std::vector<MissingReview> MissingReviews(const SelectionInput& input) {
   std::vector<MissingReview> missing;
   for (const Candidate& candidate : input.candidates) {
     if (candidate.state != Candidate::State::kEligible) continue;
+    // One that did not pass an earlier stage needs no last-stage review.
+    if (StoppedEarly(input, candidate)) continue;
     const auto counted =
         std::count_if(candidate.reviews.begin(), candidate.reviews.end(),
                       [](const Review& review) { return !review.conflicted; });

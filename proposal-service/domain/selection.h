@@ -23,6 +23,18 @@
 // outcome also carries the recommendation: the same walk without any
 // ruling.
 //
+// Stages (SelectionInput::stages): a call may review in earlier stages
+// (書類審査) before its own criteria, the last stage (プレゼンテーション
+// 審査). Each eligible candidate is scored in each earlier stage it was
+// reviewed in, with that stage's criteria, by the formula of scoring.h; one
+// below a stage's pass mark goes no further: STAGE_NOT_PASSED, no rank, its
+// stage scores kept. The others are ranked by their final score: the last
+// stage's, or, when an earlier stage has a weight, the weighted mean
+// (sum_k w_k * s_k + w_last * s_last) / (sum_k w_k + w_last), exact. The
+// pass mark, the tie-breaks (HIGHER_CRITERION_SCORE names a last-stage
+// criterion) and the walk then apply as above. Without stages nothing of
+// this applies and the result is as before.
+//
 // The engine is a pure function of its input: no I/O, no clock, no
 // randomness, and the result does not depend on the order of the candidates
 // or of their reviews. A stored decision can therefore be recomputed from its
@@ -47,20 +59,30 @@ inline constexpr int kScoreDecimalDigits = 4;
 // (Decision.engine_version, docs/API.md "Selecting proposals"). It goes up
 // by one with any change that could give other results for the same stored
 // inputs; the Pabulib goldens and the differential test hold the rule a
-// version names. 1: the rule as written above, rulings included.
-inline constexpr int kEngineVersion = 1;
+// version names. 1: the rule with rulings; 2: with stages (the same
+// results as 1 for a call without stages).
+inline constexpr int kEngineVersion = 2;
+
+// Whether an exact score reaches a pass mark (whole points, 0..100): a
+// score equal to the mark passes. The one comparison of every stage and of
+// the final pass mark, also used by the service to let proposals through a
+// stage.
+bool Passes(const Rational& score, int32_t pass_mark);
 
 // Runs the selection.
 // Errors: INVALID_ARGUMENT naming the first field outside the bounds of
-// validation.h (e.g. "criteria[2].weight"); FAILED_PRECONDITION when the call
+// validation.h (e.g. "criteria[2].weight"), or a candidate's stage reviews
+// that contradict its stages (fewer than a stage's min_reviews, reviewed
+// after failing, or stopped after passing); FAILED_PRECONDITION when the call
 // is not decidable, i.e. MissingReviews(input) is not empty (the message
 // names the first few such proposals).
 absl::StatusOr<SelectionResult> Select(const SelectionInput& input);
 
-// The eligible proposals that have fewer than min_reviews (at least 1)
-// non-conflicted reviews, with how many they have, sorted by name. Empty
-// means the call is decidable. Never fails: it only counts, so it can be
-// shown to the user even for input that Select() would reject.
+// The eligible proposals (but those that stopped at an earlier stage) that
+// have fewer than min_reviews (at least 1) non-conflicted last-stage reviews,
+// with how many they have, sorted by name. Empty means the call is decidable.
+// Never fails: it only counts, so it can be shown to the user even for input
+// that Select() would reject.
 std::vector<MissingReview> MissingReviews(const SelectionInput& input);
 
 }  // namespace kyodo::proposal::domain

@@ -59,10 +59,12 @@ const char* RuleName(AdoptionRule rule) {
   return rule == AdoptionRule::kGreedyStop ? "GREEDY_STOP" : "GREEDY_SKIP";
 }
 
-json EncodeCandidate(const Candidate& c) {
+// A review list sorted by reviewer (the engine's result does not depend on
+// the order).
+json EncodeReviews(const std::vector<Review>& list) {
   std::vector<const Review*> reviews;
-  reviews.reserve(c.reviews.size());
-  for (const Review& r : c.reviews) reviews.push_back(&r);
+  reviews.reserve(list.size());
+  for (const Review& r : list) reviews.push_back(&r);
   std::sort(reviews.begin(), reviews.end(),
             [](const Review* a, const Review* b) {
               return a->reviewer < b->reviewer;
@@ -73,6 +75,38 @@ json EncodeCandidate(const Candidate& c) {
                            {"scores", r->scores},
                            {"conflicted", r->conflicted}});
   }
+  return out_reviews;
+}
+
+std::vector<Review> DecodeReviews(const json& j) {
+  std::vector<Review> reviews;
+  for (const json& r : j) {
+    reviews.push_back(Review{r.at("reviewer").get<std::string>(),
+                             r.at("scores").get<std::vector<int64_t>>(),
+                             r.at("conflicted").get<bool>()});
+  }
+  return reviews;
+}
+
+json EncodeCriteria(const std::vector<Criterion>& list) {
+  json criteria = json::array();
+  for (const Criterion& c : list) {
+    criteria.push_back({{"weight", c.weight}, {"max_score", c.max_score}});
+  }
+  return criteria;
+}
+
+std::vector<Criterion> DecodeCriteria(const json& j) {
+  std::vector<Criterion> criteria;
+  for (const json& c : j) {
+    criteria.push_back(Criterion{c.at("weight").get<int64_t>(),
+                                 c.at("max_score").get<int64_t>()});
+  }
+  return criteria;
+}
+
+json EncodeCandidate(const Candidate& c) {
+  json out_reviews = EncodeReviews(c.reviews);
   json out = {{"name", c.name},
               {"state", StateName(c.state)},
               {"requested_amount", c.requested_amount},
@@ -83,6 +117,14 @@ json EncodeCandidate(const Candidate& c) {
   // rulings read as they always did.
   if (c.ruling != Ruling::kNone) out["ruling"] = RulingName(c.ruling);
   if (c.granted_amount.has_value()) out["granted_amount"] = *c.granted_amount;
+  // Likewise only with stages.
+  if (!c.stage_reviews.empty()) {
+    json stages = json::array();
+    for (const std::vector<Review>& list : c.stage_reviews) {
+      stages.push_back(EncodeReviews(list));
+    }
+    out["stage_reviews"] = std::move(stages);
+  }
   return out;
 }
 
@@ -113,10 +155,11 @@ absl::StatusOr<Candidate> DecodeCandidate(const json& j) {
                        &error)) {
     return Bad(absl::StrCat("submit_time: ", error));
   }
-  for (const json& r : j.at("reviews")) {
-    c.reviews.push_back(Review{r.at("reviewer").get<std::string>(),
-                               r.at("scores").get<std::vector<int64_t>>(),
-                               r.at("conflicted").get<bool>()});
+  c.reviews = DecodeReviews(j.at("reviews"));
+  if (j.contains("stage_reviews")) {
+    for (const json& list : j.at("stage_reviews")) {
+      c.stage_reviews.push_back(DecodeReviews(list));
+    }
   }
   if (j.contains("ruling")) {
     const std::string ruling = j.at("ruling").get<std::string>();
@@ -154,9 +197,14 @@ absl::StatusOr<SelectionInput> Decode(const json& j) {
     return Bad("format");
   }
   SelectionInput input;
-  for (const json& c : j.at("criteria")) {
-    input.criteria.push_back(Criterion{c.at("weight").get<int64_t>(),
-                                       c.at("max_score").get<int64_t>()});
+  input.criteria = DecodeCriteria(j.at("criteria"));
+  if (j.contains("stages")) {
+    for (const json& s : j.at("stages")) {
+      input.stages.push_back(Stage{
+          DecodeCriteria(s.at("criteria")), s.at("pass_mark").get<int32_t>(),
+          s.at("min_reviews").get<int32_t>(), s.at("weight").get<int64_t>()});
+    }
+    input.last_stage_weight = j.at("last_stage_weight").get<int64_t>();
   }
   input.budget = j.at("budget").get<int64_t>();
   input.max_adoptions = j.at("max_adoptions").get<int32_t>();
@@ -184,10 +232,7 @@ absl::StatusOr<SelectionInput> Decode(const json& j) {
 }  // namespace
 
 std::string EncodeSelectionInput(const SelectionInput& input) {
-  json criteria = json::array();
-  for (const Criterion& c : input.criteria) {
-    criteria.push_back({{"weight", c.weight}, {"max_score", c.max_score}});
-  }
+  json criteria = EncodeCriteria(input.criteria);
   json tie_break = json::array();
   for (const TieBreak& t : input.tie_break) {
     json entry = {{"key", KeyName(t.key)}};
@@ -204,15 +249,28 @@ std::string EncodeSelectionInput(const SelectionInput& input) {
       [](const Candidate* a, const Candidate* b) { return a->name < b->name; });
   json candidates = json::array();
   for (const Candidate* c : order) candidates.push_back(EncodeCandidate(*c));
-  const json doc = {{"format", kSelectionInputFormat},
-                    {"criteria", std::move(criteria)},
-                    {"budget", input.budget},
-                    {"max_adoptions", input.max_adoptions},
-                    {"pass_mark", input.pass_mark},
-                    {"min_reviews", input.min_reviews},
-                    {"tie_break", std::move(tie_break)},
-                    {"rule", RuleName(input.rule)},
-                    {"candidates", std::move(candidates)}};
+  json doc = {{"format", kSelectionInputFormat},
+              {"criteria", std::move(criteria)},
+              {"budget", input.budget},
+              {"max_adoptions", input.max_adoptions},
+              {"pass_mark", input.pass_mark},
+              {"min_reviews", input.min_reviews},
+              {"tie_break", std::move(tie_break)},
+              {"rule", RuleName(input.rule)},
+              {"candidates", std::move(candidates)}};
+  // Only with stages, so that the inputs (and SHA-256) of single-stage
+  // decisions read as they always did.
+  if (!input.stages.empty()) {
+    json stages = json::array();
+    for (const Stage& s : input.stages) {
+      stages.push_back({{"criteria", EncodeCriteria(s.criteria)},
+                        {"pass_mark", s.pass_mark},
+                        {"min_reviews", s.min_reviews},
+                        {"weight", s.weight}});
+    }
+    doc["stages"] = std::move(stages);
+    doc["last_stage_weight"] = input.last_stage_weight;
+  }
   // nlohmann::json objects keep their keys sorted: the dump is canonical.
   return doc.dump(-1, ' ', false, json::error_handler_t::strict);
 }

@@ -39,6 +39,17 @@ struct Review {
   bool conflicted = false;
 };
 
+// An earlier review stage of a call (e.g. 書類審査 before プレゼンテーション
+// 審査; see selection.h, "Stages"). The call's own criteria, pass mark and
+// min_reviews (SelectionInput) are the last stage.
+struct Stage {
+  std::vector<Criterion> criteria;
+  int32_t pass_mark = 0;    // 0..100; a proposal below it goes no further.
+  int32_t min_reviews = 1;  // 0 is treated as 1.
+  // The stage's weight in the final score (0..1000); 0 = not counted.
+  int64_t weight = 0;
+};
+
 // What the committee (審査会) ruled on one candidate beside the ranking
 // (see selection.h, "Committee rulings").
 enum class Ruling {
@@ -57,7 +68,13 @@ struct Candidate {
   int64_t requested_amount = 0;  // Yen.
   absl::Time submit_time;
   State state = State::kEligible;
+  // The reviews of the last stage (the call's own criteria).
   std::vector<Review> reviews;
+  // Only on eligible candidates of a call with earlier stages: the reviews
+  // of each earlier stage it was reviewed in, in stage order: one list per
+  // stage when it passed them all, else up to the stage it did not pass
+  // (Select checks that the lists agree with the pass marks).
+  std::vector<std::vector<Review>> stage_reviews;
   // Only on eligible candidates. kReduce needs granted_amount in
   // 1..requested_amount-1; kAdopt may have one in 1..requested_amount
   // (unset: the requested amount); kNone and kNotAdopt have none.
@@ -92,6 +109,11 @@ struct SelectionInput {
   // Empty means LOWER_REQUESTED_AMOUNT, EARLIER_SUBMISSION, NAME.
   std::vector<TieBreak> tie_break;
   AdoptionRule rule = AdoptionRule::kGreedySkip;
+  // The earlier stages, in order (at most kMaxStages); empty = one stage.
+  std::vector<Stage> stages;
+  // The last stage's weight in the final score (1..1000), used only when
+  // an earlier stage has a weight.
+  int64_t last_stage_weight = 1;
   std::vector<Candidate> candidates;
 };
 
@@ -103,6 +125,7 @@ enum class Reason {
   kIneligible,
   kWithdrawn,
   kCommitteeNotAdopted,  // Ruling::kNotAdopt.
+  kStageNotPassed,       // Below an earlier stage's pass mark.
 };
 
 // Upper-case contract name of a reason, e.g. "BELOW_PASS_MARK" (a static
@@ -135,6 +158,11 @@ struct ProposalOutcome {
   // Equal to reason and adopted_amount when no candidate has a ruling.
   Reason recommended_reason = Reason::kIneligible;
   int64_t recommended_amount = 0;
+  // With earlier stages: the exact score of each stage the candidate was
+  // scored in, in stage order, and the 1-based stage it did not pass (0
+  // when it passed them all, or has no stages).
+  std::vector<Rational> stage_scores;
+  int32_t failed_stage = 0;
 };
 
 struct SelectionResult {

@@ -98,6 +98,58 @@ absl::Status ValidateReviewList(const std::vector<Criterion>& criteria,
   return absl::OkStatus();
 }
 
+// ValidateCriteria with the list's path `field` ("criteria",
+// "stages[0].criteria").
+absl::Status ValidateCriteriaAt(const std::vector<Criterion>& criteria,
+                                absl::string_view field) {
+  if (criteria.empty() || criteria.size() > static_cast<size_t>(kMaxCriteria)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": has ", criteria.size(),
+                     " entries, must have 1 to ", kMaxCriteria));
+  }
+  for (size_t c = 0; c < criteria.size(); ++c) {
+    absl::Status status = CheckRange(absl::StrCat(field, "[", c, "].weight"),
+                                     criteria[c].weight, 1, kMaxWeight);
+    if (status.ok()) {
+      status = CheckRange(absl::StrCat(field, "[", c, "].max_score"),
+                          criteria[c].max_score, 1, kMaxMaxScore);
+    }
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+// The earlier stages: at most kMaxStages, each with its criteria, pass mark,
+// min_reviews and weight in bounds; the last stage's weight too.
+absl::Status ValidateStages(const SelectionInput& input) {
+  if (input.stages.size() > static_cast<size_t>(kMaxStages)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("stages: has ", input.stages.size(), " entries, at most ",
+                     kMaxStages, " are allowed"));
+  }
+  for (size_t k = 0; k < input.stages.size(); ++k) {
+    const Stage& stage = input.stages[k];
+    const std::string field = absl::StrCat("stages[", k, "]");
+    absl::Status status =
+        ValidateCriteriaAt(stage.criteria, absl::StrCat(field, ".criteria"));
+    if (status.ok()) {
+      status = CheckRange(absl::StrCat(field, ".pass_mark"), stage.pass_mark, 0,
+                          kMaxPassMark);
+    }
+    if (status.ok()) {
+      status = CheckRange(absl::StrCat(field, ".min_reviews"),
+                          stage.min_reviews, 0, INT32_MAX);
+    }
+    if (status.ok()) {
+      status = CheckRange(absl::StrCat(field, ".weight"), stage.weight, 0,
+                          kMaxWeight);
+    }
+    if (!status.ok()) return status;
+  }
+  return CheckRange("last_stage_weight", input.last_stage_weight, 1,
+                    kMaxWeight);
+}
+
 absl::Status ValidateTieBreaks(const SelectionInput& input) {
   for (size_t i = 0; i < input.tie_break.size(); ++i) {
     const TieBreak& tie_break = input.tie_break[i];
@@ -131,6 +183,7 @@ absl::Status ValidateCallSettings(const SelectionInput& input) {
     status = OutOfRange("rule", static_cast<int64_t>(input.rule), 0, 1);
   }
   if (status.ok()) status = ValidateTieBreaks(input);
+  if (status.ok()) status = ValidateStages(input);
   return status;
 }
 
@@ -170,8 +223,38 @@ absl::Status ValidateRuling(const Candidate& c, const std::string& field) {
                     static_cast<int64_t>(c.ruling), 0, 3);
 }
 
-absl::Status ValidateCandidate(const std::vector<Criterion>& criteria,
+// The reviews of each earlier stage an eligible candidate was reviewed in:
+// one list per stage at most, and at least one when the call has stages.
+// (That it fails the last stage it has when it has fewer is Select's
+// check, since it needs the scores.)
+absl::Status ValidateStageReviews(const SelectionInput& input,
+                                  const Candidate& candidate,
+                                  const std::string& field) {
+  if (candidate.state != Candidate::State::kEligible || input.stages.empty()) {
+    if (candidate.stage_reviews.empty()) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(
+        field,
+        ".stage_reviews: only an eligible proposal of a call with stages has "
+        "stage reviews"));
+  }
+  if (candidate.stage_reviews.empty() ||
+      candidate.stage_reviews.size() > input.stages.size()) {
+    return OutOfRange(absl::StrCat(field, ".stage_reviews"),
+                      static_cast<int64_t>(candidate.stage_reviews.size()), 1,
+                      static_cast<int64_t>(input.stages.size()));
+  }
+  for (size_t k = 0; k < candidate.stage_reviews.size(); ++k) {
+    absl::Status status = ValidateReviewList(
+        input.stages[k].criteria, candidate.stage_reviews[k],
+        [&] { return absl::StrCat(field, ".stage_reviews[", k, "]"); });
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateCandidate(const SelectionInput& input,
                                const Candidate& candidate, size_t index) {
+  const std::vector<Criterion>& criteria = input.criteria;
   const auto field = [index] {
     return absl::StrCat("candidates[", index, "]");
   };
@@ -190,6 +273,7 @@ absl::Status ValidateCandidate(const std::vector<Criterion>& criteria,
                         static_cast<int64_t>(candidate.state), 0, 2);
   }
   if (status.ok()) status = ValidateRuling(candidate, field());
+  if (status.ok()) status = ValidateStageReviews(input, candidate, field());
   // Reviews of ineligible or withdrawn proposals never reach a score, so a
   // stale review there must not block the whole call.
   if (status.ok() && candidate.state == Candidate::State::kEligible) {
@@ -225,21 +309,7 @@ absl::Status ValidateUniqueNames(const std::vector<Candidate>& candidates) {
 }  // namespace
 
 absl::Status ValidateCriteria(const std::vector<Criterion>& criteria) {
-  if (criteria.empty() || criteria.size() > static_cast<size_t>(kMaxCriteria)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("criteria: has ", criteria.size(),
-                     " entries, must have 1 to ", kMaxCriteria));
-  }
-  for (size_t c = 0; c < criteria.size(); ++c) {
-    absl::Status status = CheckRange(absl::StrCat("criteria[", c, "].weight"),
-                                     criteria[c].weight, 1, kMaxWeight);
-    if (status.ok()) {
-      status = CheckRange(absl::StrCat("criteria[", c, "].max_score"),
-                          criteria[c].max_score, 1, kMaxMaxScore);
-    }
-    if (!status.ok()) return status;
-  }
-  return absl::OkStatus();
+  return ValidateCriteriaAt(criteria, "criteria");
 }
 
 absl::Status ValidateReviews(const std::vector<Criterion>& criteria,
@@ -257,7 +327,7 @@ absl::Status ValidateSelectionInput(const SelectionInput& input) {
                      " entries, at most ", kMaxCandidates, " are allowed"));
   }
   for (size_t i = 0; i < input.candidates.size(); ++i) {
-    status = ValidateCandidate(input.criteria, input.candidates[i], i);
+    status = ValidateCandidate(input, input.candidates[i], i);
     if (!status.ok()) return status;
   }
   return ValidateUniqueNames(input.candidates);

@@ -26,6 +26,7 @@ inline constexpr int kMaxReviewsPerProposal = 200;  // Non-conflicted ones.
 inline constexpr int kMaxCandidates = 100000;
 inline constexpr int64_t kMaxAmount = 1000000000000000;  // 10^15 yen.
 inline constexpr int32_t kMaxPassMark = 100;
+inline constexpr int kMaxStages = 3;  // Earlier stages, before the last.
 
 // OK when there are 1..kMaxCriteria criteria, each within the bounds above.
 // Errors: INVALID_ARGUMENT naming "criteria" or "criteria[i].weight" /

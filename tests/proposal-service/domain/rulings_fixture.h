@@ -1,6 +1,6 @@
-// The three proposals the committee-ruling tests decide over, shared by the
-// engine's tests (selection_rulings_test.cc) and the stored input's
-// (tests/proposal-service/codec_rulings_test.cc).
+// The proposals the committee-ruling and stage tests decide over, shared by
+// the engine's tests (selection_rulings_test.cc, selection_stages_test.cc)
+// and the stored input's (tests/proposal-service/codec_rulings_test.cc).
 #ifndef KYODO_TESTS_PROPOSAL_SERVICE_DOMAIN_RULINGS_FIXTURE_H_
 #define KYODO_TESTS_PROPOSAL_SERVICE_DOMAIN_RULINGS_FIXTURE_H_
 
@@ -28,6 +28,21 @@ inline SelectionInput ThreeProposals() {
   input.budget = 600;
   input.candidates = {Proposal("a", 400, 90), Proposal("b", 300, 80),
                       Proposal("c", 150, 70)};
+  return input;
+}
+
+// ThreeProposals (last-stage scores a 90, b 80, c 70) behind a 書類審査 on
+// one criterion out of 10 with pass mark 60: a scored 5 (50 points, fails),
+// b 6 (60, passes on the mark), c 9 (90).
+inline SelectionInput TwoStages() {
+  SelectionInput input = ThreeProposals();
+  input.stages = {Stage{{Criterion{1, 10}}, 60, 1, 0}};
+  const int64_t first[] = {5, 6, 9};
+  for (size_t i = 0; i < input.candidates.size(); ++i) {
+    input.candidates[i].stage_reviews = {{Review{"s1", {first[i]}, false}}};
+  }
+  // a stopped at stage 1: no last-stage review.
+  input.candidates[0].reviews.clear();
   return input;
 }
 
