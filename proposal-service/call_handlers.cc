@@ -53,7 +53,10 @@ const absl::flat_hash_set<std::string>& MutableCallFields() {
                                            "min_reviews",
                                            "tie_break",
                                            "adoption_rule",
-                                           "description"};
+                                           "description",
+                                           "stages",
+                                           "last_stage_display_name",
+                                           "last_stage_weight"};
   return *fields;
 }
 
@@ -392,49 +395,52 @@ absl::Status StoreRelations(
   return absl::OkStatus();
 }
 
-// When any member has assignments: FAILED_PRECONDITION TOO_FEW_ASSIGNEES
-// naming the first eligible proposals that fewer than min_reviews members
-// may review (assigned, without a conflict; committee.h).
-absl::Status CheckAssignees(Session& s, const Call& c,
-                            const std::vector<store::ReviewerRow>& rows) {
-  std::vector<Member> members;
-  bool assigned = false;
-  for (const store::ReviewerRow& row : rows) {
-    members.push_back(ToMember(row.reviewer));
-    assigned = assigned || !members.back().assigned.empty();
+// Every stage's committee: at least the stage's min_reviews members
+// (NOT_ENOUGH_REVIEWERS), and no member on a stage the call lacks (its
+// stages may have changed while it was a DRAFT: NO_SUCH_STAGE).
+absl::Status CheckStageCommittees(const Call& c,
+                                  const std::vector<Member>& members) {
+  const int32_t last = domain::LastStage(c);
+  for (const Member& m : members) {
+    for (int32_t stage : m.stages) {
+      if (stage < 1 || stage > last) {
+        return common::ErrorWithReason(
+            absl::StatusCode::kFailedPrecondition,
+            kyodo::type::v1::NO_SUCH_STAGE,
+            absl::StrCat("NO_SUCH_STAGE: ", m.name, " sits on stage ", stage,
+                         "; the call has ", last, " stage(s)"),
+            {{"reviewer", m.name}});
+      }
+    }
   }
-  if (!assigned) return absl::OkStatus();
-  const std::string call_id = store::IdOf(c.name());
+  for (int32_t stage = 1; stage <= last; ++stage) {
+    const auto sitting =
+        std::count_if(members.begin(), members.end(),
+                      [&](const Member& m) { return m.SitsOn(stage, last); });
+    if (sitting < domain::StageMinReviews(c, stage)) {
+      return common::FailedPreconditionError(
+          kyodo::type::v1::NOT_ENOUGH_REVIEWERS,
+          absl::StrCat(c.stages_size() > 0
+                           ? absl::StrCat(domain::StageLabel(c, stage), ": ")
+                           : std::string(),
+                       "the committee has ", sitting,
+                       " member(s); every proposal needs ",
+                       domain::StageMinReviews(c, stage), " review(s)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The eligible proposals of call `c`, by id: those the first stage reviews.
+absl::StatusOr<std::vector<std::string>> EligibleProposals(Session& s,
+                                                           const Call& c) {
   KYODO_ASSIGN_OR_RETURN(auto candidates,
-                         store::DecisionCandidates(s, call_id));
-  KYODO_ASSIGN_OR_RETURN(auto party_rows, store::PartiesOfCall(s, call_id));
-  absl::flat_hash_map<std::string, std::vector<std::string>> parties;
-  for (auto& [proposal_id, partner_id] : party_rows)
-    parties[proposal_id].push_back(std::move(partner_id));
-  std::vector<std::string> short_of;
+                         store::DecisionCandidates(s, store::IdOf(c.name())));
+  std::vector<std::string> ids;
   for (const store::CandidateRow& candidate : candidates) {
-    if (candidate.state != v1::Proposal::ELIGIBLE) continue;
-    const std::vector<std::string>& own = parties[candidate.id];
-    int able = 0;
-    for (const Member& m : members) {
-      if (m.Assigned(candidate.id) && !m.ConflictOn(candidate.id, own)) ++able;
-    }
-    if (able < c.min_reviews()) {
-      short_of.push_back(absl::StrCat(c.name(), "/proposals/", candidate.id));
-    }
+    if (candidate.state == v1::Proposal::ELIGIBLE) ids.push_back(candidate.id);
   }
-  if (short_of.empty()) return absl::OkStatus();
-  std::sort(short_of.begin(), short_of.end());
-  const size_t count = short_of.size();
-  if (short_of.size() > 20) short_of.resize(20);
-  return common::ErrorWithReason(
-      absl::StatusCode::kFailedPrecondition, kyodo::type::v1::TOO_FEW_ASSIGNEES,
-      absl::StrCat("TOO_FEW_ASSIGNEES: ", count,
-                   " proposal(s) have fewer than ", c.min_reviews(),
-                   " assigned members without a conflict: ",
-                   absl::StrJoin(short_of, ", ")),
-      {{"proposals", absl::StrJoin(short_of, ",")},
-       {"count", absl::StrCat(count)}});
+  return ids;
 }
 
 }  // namespace
@@ -448,25 +454,30 @@ absl::Status StartReview(const ServiceDeps& d, const CallContext& call,
       [&](Session& s, const Call& before, Call& after) -> absl::Status {
         KYODO_RETURN_IF_ERROR(RequireState(before, Call::CLOSED,
                                            kyodo::type::v1::CALL_NOT_CLOSED));
-        KYODO_ASSIGN_OR_RETURN(
-            auto members, store::LiveReviewers(s, store::IdOf(before.name())));
-        if (static_cast<int>(members.size()) < before.min_reviews()) {
-          return common::FailedPreconditionError(
-              kyodo::type::v1::NOT_ENOUGH_REVIEWERS,
-              absl::StrCat("the committee has ", members.size(),
-                           " member(s); every proposal needs ",
-                           before.min_reviews(), " review(s)"));
+        const std::string call_id = store::IdOf(before.name());
+        KYODO_ASSIGN_OR_RETURN(auto members, store::LiveReviewers(s, call_id));
+        {
+          std::vector<Member> committee;
+          committee.reserve(members.size());
+          for (const auto& row : members)
+            committee.push_back(ToMember(row.reviewer));
+          KYODO_RETURN_IF_ERROR(CheckStageCommittees(before, committee));
         }
         KYODO_RETURN_IF_ERROR(
             EndCorrections(s, call, r.request_id(), before.name()));
         KYODO_RETURN_IF_ERROR(
             StoreRelations(s, call, r.request_id(), members, gathered));
-        if (!gathered.empty()) {
-          KYODO_ASSIGN_OR_RETURN(
-              members, store::LiveReviewers(s, store::IdOf(before.name())));
-        }
-        KYODO_RETURN_IF_ERROR(CheckAssignees(s, before, members));
+        // With the relations as stored now.
+        KYODO_ASSIGN_OR_RETURN(std::vector<Member> committee,
+                               LoadMembers(s, call_id));
+        KYODO_ASSIGN_OR_RETURN(CallParties parties,
+                               CallParties::Load(s, call_id));
+        KYODO_ASSIGN_OR_RETURN(std::vector<std::string> eligible,
+                               EligibleProposals(s, before));
+        KYODO_RETURN_IF_ERROR(
+            CheckAssignees(before, 1, committee, eligible, parties));
         after.set_state(Call::UNDER_REVIEW);
+        after.set_current_stage(1);
         return absl::OkStatus();
       });
 }

@@ -1,11 +1,15 @@
 #include "proposal-service/committee.h"
 
+#include <algorithm>
 #include <deque>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
+#include "proposal-service/domain/rules.h"
 #include "proposal-service/store/ids.h"
+#include "proposal-service/store/proposal_store.h"
 #include "proposal-service/store/reviewer_store.h"
 
 namespace kyodo::proposal {
@@ -90,7 +94,64 @@ Member ToMember(const v1::Reviewer& r) {
   for (const std::string& p : r.assigned_proposals()) {
     m.assigned.insert(store::IdOf(p));
   }
+  m.stages.insert(r.stages().begin(), r.stages().end());
   return m;
+}
+
+absl::StatusOr<CallParties> CallParties::Load(common::db::Session& s,
+                                              const std::string& call_id) {
+  KYODO_ASSIGN_OR_RETURN(auto rows, store::PartiesOfCall(s, call_id));
+  CallParties out;
+  for (auto& [proposal_id, partner_id] : rows) {
+    out.parties_[proposal_id].push_back(std::move(partner_id));
+  }
+  return out;
+}
+
+const std::vector<std::string>& CallParties::Of(
+    const std::string& proposal_id) const {
+  auto it = parties_.find(proposal_id);
+  return it == parties_.end() ? none_ : it->second;
+}
+
+absl::Status CheckAssignees(const v1::Call& c, int32_t stage,
+                            const std::vector<Member>& members,
+                            const std::vector<std::string>& proposal_ids,
+                            const CallParties& parties) {
+  const bool assigned =
+      std::any_of(members.begin(), members.end(),
+                  [](const Member& m) { return !m.assigned.empty(); });
+  if (!assigned) return absl::OkStatus();
+  const int32_t last = domain::LastStage(c);
+  const int32_t needed = domain::StageMinReviews(c, stage);
+  std::vector<std::string> short_of;
+  for (const std::string& id : proposal_ids) {
+    int able = 0;
+    for (const Member& m : members) {
+      if (m.SitsOn(stage, last) && m.Assigned(id) &&
+          !m.ConflictOn(id, parties.Of(id))) {
+        ++able;
+      }
+    }
+    if (able < needed) {
+      short_of.push_back(absl::StrCat(c.name(), "/proposals/", id));
+    }
+  }
+  if (short_of.empty()) return absl::OkStatus();
+  std::sort(short_of.begin(), short_of.end());
+  const size_t count = short_of.size();
+  if (short_of.size() > 20) short_of.resize(20);
+  return common::ErrorWithReason(
+      absl::StatusCode::kFailedPrecondition, kyodo::type::v1::TOO_FEW_ASSIGNEES,
+      absl::StrCat("TOO_FEW_ASSIGNEES: ", count,
+                   " proposal(s) have fewer than ", needed,
+                   " assigned members without a conflict",
+                   c.stages_size() > 0
+                       ? absl::StrCat(" in ", domain::StageLabel(c, stage))
+                       : std::string(),
+                   ": ", absl::StrJoin(short_of, ", ")),
+      {{"proposals", absl::StrJoin(short_of, ",")},
+       {"count", absl::StrCat(count)}});
 }
 
 absl::StatusOr<std::vector<Member>> LoadMembers(common::db::Session& s,

@@ -9,7 +9,8 @@
 // - NETWORK, CITY_UNIT: a related party (Reviewer.related_parties, gathered
 //   by GatherRelatedParties as the programme asks) is one of them.
 // Assignments: a member with Reviewer.assigned_proposals reviews only
-// those; a member without reviews every proposal.
+// those; a member without reviews every proposal. Stages: a member scores
+// the stages of Reviewer.stages, or the last stage only.
 #ifndef KYODO_PROPOSAL_SERVICE_COMMITTEE_H_
 #define KYODO_PROPOSAL_SERVICE_COMMITTEE_H_
 
@@ -36,6 +37,7 @@ struct Member {
   // the affiliations (AFFILIATION) and the related parties.
   absl::flat_hash_map<std::string, v1::Reviewer::Conflict::Source> parties;
   absl::flat_hash_set<std::string> assigned;  // proposal ids; empty = all
+  absl::flat_hash_set<int32_t> stages;        // empty = the last only
 
   // The conflict with proposal `proposal_id` whose parties (partner ids)
   // are `parties`, if any; DECLARED first, then the first party's source.
@@ -45,7 +47,37 @@ struct Member {
   bool Assigned(const std::string& proposal_id) const {
     return assigned.empty() || assigned.contains(proposal_id);
   }
+  // Whether the member scores stage `stage` of a call whose last stage is
+  // `last` (domain::LastStage).
+  bool SitsOn(int32_t stage, int32_t last) const {
+    return stages.empty() ? stage == last : stages.contains(stage);
+  }
 };
+
+// The parties (partner ids: the applicant and co-applicants) of each
+// proposal of a call, read once for the decision, the progress view and
+// the checks on assignments.
+class CallParties {
+ public:
+  static absl::StatusOr<CallParties> Load(common::db::Session& s,
+                                          const std::string& call_id);
+  // Empty for a proposal without parties on record.
+  const std::vector<std::string>& Of(const std::string& proposal_id) const;
+
+ private:
+  absl::flat_hash_map<std::string, std::vector<std::string>> parties_;
+  std::vector<std::string> none_;
+};
+
+// FAILED_PRECONDITION TOO_FEW_ASSIGNEES naming the first of the proposals
+// `proposal_ids` of call `c` under review in stage `stage` that fewer than
+// the stage's min_reviews members may review (sitting on the stage,
+// assigned, without a conflict), or OK. Only checked when a member has
+// assignments (without any, every member reviews every proposal).
+absl::Status CheckAssignees(const v1::Call& c, int32_t stage,
+                            const std::vector<Member>& members,
+                            const std::vector<std::string>& proposal_ids,
+                            const CallParties& parties);
 
 Member ToMember(const v1::Reviewer& r);
 

@@ -64,6 +64,19 @@ absl::Status RecordResults(Session& s, const CallContext& call,
   return absl::OkStatus();
 }
 
+// FAILED_PRECONDITION STAGES_REMAINING while an earlier stage is under
+// review: the decision ranks the last stage's scores.
+absl::Status RequireLastStage(const Call& c) {
+  const int32_t stage = domain::CurrentStage(c);
+  if (stage >= domain::LastStage(c)) return absl::OkStatus();
+  return common::ErrorWithReason(
+      absl::StatusCode::kFailedPrecondition, kyodo::type::v1::STAGES_REMAINING,
+      absl::StrCat("STAGES_REMAINING: ", c.name(), " is at ",
+                   domain::StageLabel(c, stage), " of ", domain::LastStage(c),
+                   "; close it with AdvanceStage first"),
+      {{"current_stage", absl::StrCat(stage)}});
+}
+
 absl::Status Decide(Session& s, const CallContext& call,
                     const v1::DecideCallRequest& r, const Call& before,
                     Call& after) {
@@ -78,6 +91,7 @@ absl::Status Decide(Session& s, const CallContext& call,
                       "a call is decided from UNDER_REVIEW (see StartReview)",
                       Call::State_Name(before.state()));
   }
+  KYODO_RETURN_IF_ERROR(RequireLastStage(before));
   KYODO_ASSIGN_OR_RETURN(DecisionInput in, LoadDecisionInput(s, before));
   KYODO_RETURN_IF_ERROR(CheckScreened(in));
   // The committee's rulings go into the stored inputs, so that the
@@ -145,6 +159,9 @@ absl::Status PreviewDecision(const ServiceDeps& d, const CallContext& call,
           return StateError(kyodo::type::v1::REVIEW_NOT_STARTED,
                             "a decision is previewed from UNDER_REVIEW on",
                             Call::State_Name(state));
+        }
+        if (state == Call::UNDER_REVIEW) {
+          KYODO_RETURN_IF_ERROR(RequireLastStage(row->call));
         }
         // The call with the what-if rules in place of its own.
         Call rules = row->call;

@@ -9,12 +9,15 @@
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "proposal-service/committee.h"
+#include "proposal-service/domain/rules.h"
 #include "proposal-service/domain/selection.h"
+#include "proposal-service/domain/selection_codec.h"
 #include "proposal-service/domain/validation.h"
 #include "proposal-service/store/ids.h"
 #include "proposal-service/store/proposal_store.h"
 #include "proposal-service/store/review_store.h"
 #include "proposal-service/store/reviewer_store.h"
+#include "proposal-service/store/stage_store.h"
 
 namespace kyodo::proposal {
 namespace {
@@ -55,6 +58,8 @@ v1::ProposalResult::Reason ToProto(domain::Reason reason) {
       return v1::ProposalResult::WITHDRAWN;
     case domain::Reason::kCommitteeNotAdopted:
       return v1::ProposalResult::COMMITTEE_NOT_ADOPTED;
+    case domain::Reason::kStageNotPassed:
+      return v1::ProposalResult::STAGE_NOT_PASSED;
   }
   return v1::ProposalResult::REASON_UNSPECIFIED;
 }
@@ -80,6 +85,46 @@ void SetSettings(const v1::Call& c, std::optional<int64_t> budget_yen,
   in.rule = c.adoption_rule() == v1::Call::GREEDY_STOP
                 ? domain::AdoptionRule::kGreedyStop
                 : domain::AdoptionRule::kGreedySkip;
+  for (const v1::ReviewStage& stage : c.stages()) {
+    domain::Stage& out = in.stages.emplace_back();
+    for (const v1::Criterion& k : stage.criteria()) {
+      out.criteria.push_back({k.weight(), k.max_score()});
+    }
+    out.pass_mark = stage.pass_mark();
+    out.min_reviews = stage.min_reviews();
+    out.weight = stage.weight();
+  }
+  if (c.has_last_stage_weight()) in.last_stage_weight = c.last_stage_weight();
+}
+
+// The earlier stages' reviews of each eligible candidate, as the stages
+// that closed counted them (stage_results), never the live reviews.
+absl::Status AddStageReviews(
+    common::db::Session& s, const std::string& call_id,
+    const absl::flat_hash_map<std::string, size_t>& eligible,
+    const std::string& prefix, DecisionInput& out) {
+  if (out.input.stages.empty()) return absl::OkStatus();
+  KYODO_ASSIGN_OR_RETURN(std::vector<store::StageResultRow> rows,
+                         store::StageResultsOfCall(s, call_id));
+  for (const store::StageResultRow& row : rows) {
+    auto it = eligible.find(row.proposal_id);
+    if (it == eligible.end()) continue;
+    Candidate& c = out.input.candidates[it->second];
+    // Rows come by proposal, then stage: each stage follows the one before.
+    if (static_cast<size_t>(row.stage) != c.stage_reviews.size() + 1) {
+      return absl::DataLossError(
+          absl::StrCat("stage_results of ", row.proposal_id, ": stage ",
+                       row.stage, " follows ", c.stage_reviews.size()));
+    }
+    KYODO_ASSIGN_OR_RETURN(std::vector<domain::Review> reviews,
+                           domain::DecodeReviewList(row.reviews));
+    out.shown[absl::StrCat(prefix, row.proposal_id)].stage_reviews.push_back(
+        static_cast<int32_t>(std::count_if(
+            reviews.begin(), reviews.end(),
+            [](const domain::Review& r) { return !r.conflicted; })));
+    c.stage_reviews.push_back(std::move(reviews));
+  }
+  return absl::OkStatus();
 }
 
 // Adds the candidates of `rows` (ids under `prefix`) to `out` with what
@@ -125,6 +170,19 @@ absl::flat_hash_map<std::string, size_t> AddCandidates(
   return eligible;
 }
 
+}  // namespace
+
+void SetStageScore(const domain::Rational& score, int32_t stage, bool passed,
+                   v1::StageScore* out) {
+  out->set_stage(stage);
+  out->set_score(domain::ToDecimalString(score, domain::kScoreDecimalDigits));
+  out->set_score_numerator(boost::multiprecision::numerator(score).str());
+  out->set_score_denominator(boost::multiprecision::denominator(score).str());
+  out->set_passed(passed);
+}
+
+namespace {
+
 void AddResult(const DecisionInput& in, const domain::ProposalOutcome& o,
                int32_t reviews, v1::ProposalResult* r) {
   r->set_proposal(o.name);
@@ -148,6 +206,16 @@ void AddResult(const DecisionInput& in, const domain::ProposalOutcome& o,
   r->set_reviews(reviews);
   r->set_recommended_reason(ToProto(o.recommended_reason));
   r->set_recommended_amount_yen(o.recommended_amount);
+  r->set_failed_stage(o.failed_stage);
+  for (size_t k = 0; k < o.stage_scores.size(); ++k) {
+    v1::StageScore* stage = r->add_stage_scores();
+    SetStageScore(o.stage_scores[k], static_cast<int32_t>(k + 1),
+                  o.failed_stage != static_cast<int32_t>(k + 1), stage);
+    if (auto it = in.shown.find(o.name);
+        it != in.shown.end() && k < it->second.stage_reviews.size()) {
+      stage->set_reviews(it->second.stage_reviews[k]);
+    }
+  }
   if (auto it = in.rulings.find(o.name); it != in.rulings.end()) {
     *r->mutable_ruling() = it->second;
   }
@@ -162,7 +230,8 @@ domain::SelectionInput Provisional(const domain::SelectionInput& in,
   provisional.min_reviews = 1;
   provisional.candidates.clear();
   for (const Candidate& c : in.candidates) {
-    if (c.state == Candidate::State::kEligible && CountedReviews(c) == 0) {
+    if (c.state == Candidate::State::kEligible && CountedReviews(c) == 0 &&
+        !domain::StoppedEarly(in, c)) {
       unreviewed->push_back(&c);
     } else {
       provisional.candidates.push_back(c);
@@ -207,37 +276,32 @@ absl::StatusOr<DecisionInput> LoadDecisionInput(
     common::db::Session& s, const v1::Call& call,
     std::optional<int64_t> budget_yen, std::optional<int32_t> max_adoptions) {
   const std::string call_id = store::IdOf(call.name());
+  const std::string prefix = absl::StrCat(call.name(), "/proposals/");
   DecisionInput out;
   SetSettings(call, budget_yen, max_adoptions, out.input);
   KYODO_ASSIGN_OR_RETURN(std::vector<store::CandidateRow> rows,
                          store::DecisionCandidates(s, call_id));
   const absl::flat_hash_map<std::string, size_t> eligible =
-      AddCandidates(absl::StrCat(call.name(), "/proposals/"), rows, out);
+      AddCandidates(prefix, rows, out);
+  KYODO_RETURN_IF_ERROR(AddStageReviews(s, call_id, eligible, prefix, out));
   KYODO_ASSIGN_OR_RETURN(std::vector<Member> members, LoadMembers(s, call_id));
+  // The last stage's committee: its members' reviews are the ones scored
+  // live (the earlier stages' were kept when they closed).
+  const int32_t last = domain::LastStage(call);
   absl::flat_hash_map<std::string, const Member*> member_by_id;
-  for (const Member& m : members) member_by_id[store::IdOf(m.name)] = &m;
-  KYODO_ASSIGN_OR_RETURN(auto party_rows, store::PartiesOfCall(s, call_id));
-  absl::flat_hash_map<std::string, std::vector<std::string>> parties;
-  for (auto& [proposal_id, partner_id] : party_rows) {
-    if (eligible.contains(proposal_id))
-      parties[proposal_id].push_back(std::move(partner_id));
+  for (const Member& m : members) {
+    if (m.SitsOn(last, last)) member_by_id[store::IdOf(m.name)] = &m;
   }
+  KYODO_ASSIGN_OR_RETURN(CallParties parties, CallParties::Load(s, call_id));
   // A member with a conflict (committee.h) does not score the proposal;
   // how many of the members assigned it are set aside is shown on its
   // result, so that it is never silent (issue 13).
-  const std::string prefix = absl::StrCat(call.name(), "/proposals/");
-  const std::vector<std::string> none;
-  const auto parties_of =
-      [&](const std::string& proposal_id) -> const std::vector<std::string>& {
-    auto it = parties.find(proposal_id);
-    return it == parties.end() ? none : it->second;
-  };
   for (const auto& entry : eligible) {
     const std::string& proposal_id = entry.first;
     int32_t conflicted = 0;
-    for (const Member& member : members) {
-      if (member.Assigned(proposal_id) &&
-          member.ConflictOn(proposal_id, parties_of(proposal_id))) {
+    for (const auto& [id, member] : member_by_id) {
+      if (member->Assigned(proposal_id) &&
+          member->ConflictOn(proposal_id, parties.Of(proposal_id))) {
         ++conflicted;
       }
     }
@@ -247,6 +311,7 @@ absl::StatusOr<DecisionInput> LoadDecisionInput(
   KYODO_ASSIGN_OR_RETURN(std::vector<store::ScoreRow> scores,
                          store::CallScores(s, call_id));
   for (store::ScoreRow& row : scores) {
+    if (row.stage != last) continue;
     auto candidate = eligible.find(row.proposal_id);
     auto member = member_by_id.find(row.reviewer_id);
     if (candidate == eligible.end() || member == member_by_id.end()) continue;
@@ -254,7 +319,7 @@ absl::StatusOr<DecisionInput> LoadDecisionInput(
     // count, as that of a member who left the committee.
     if (!member->second->Assigned(row.proposal_id)) continue;
     const bool conflicted =
-        member->second->ConflictOn(row.proposal_id, parties_of(row.proposal_id))
+        member->second->ConflictOn(row.proposal_id, parties.Of(row.proposal_id))
             .has_value();
     out.input.candidates[candidate->second].reviews.push_back(domain::Review{
         member->second->name, std::move(row.scores), conflicted});
@@ -379,16 +444,15 @@ absl::Status CheckScreened(const DecisionInput& in) {
   return status;
 }
 
-absl::Status CheckReviews(const DecisionInput& in) {
-  const std::vector<domain::MissingReview> missing =
-      domain::MissingReviews(in.input);
+absl::Status ReviewsMissingError(
+    const std::vector<domain::MissingReview>& missing, int32_t min_reviews) {
   if (missing.empty()) return absl::OkStatus();
   std::vector<std::string> names, described;
   for (size_t i = 0; i < missing.size() && i < kNamesInError; ++i) {
     names.push_back(missing[i].name);
     described.push_back(absl::StrCat(missing[i].name, " (",
                                      missing[i].non_conflicted_reviews, " of ",
-                                     in.input.min_reviews, ")"));
+                                     min_reviews, ")"));
   }
   absl::Status status(
       absl::StatusCode::kFailedPrecondition,
@@ -400,10 +464,14 @@ absl::Status CheckReviews(const DecisionInput& in) {
   info.set_reason(common::ReasonName(kyodo::type::v1::REVIEWS_MISSING));
   (*info.mutable_metadata())["proposals"] = absl::StrJoin(names, ",");
   (*info.mutable_metadata())["count"] = absl::StrCat(missing.size());
-  (*info.mutable_metadata())["min_reviews"] =
-      absl::StrCat(in.input.min_reviews);
+  (*info.mutable_metadata())["min_reviews"] = absl::StrCat(min_reviews);
   common::SetErrorInfo(status, info);
   return status;
+}
+
+absl::Status CheckReviews(const DecisionInput& in) {
+  return ReviewsMissingError(domain::MissingReviews(in.input),
+                             in.input.min_reviews);
 }
 
 absl::StatusOr<v1::Decision> ComputeDecision(const v1::Call& call,

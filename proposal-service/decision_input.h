@@ -10,7 +10,10 @@
 //   ADOPTED / NOT_ADOPTED) take part; INELIGIBLE and WITHDRAWN are listed
 //   unranked; SUBMITTED ones are not screened yet (the call cannot be
 //   decided);
-// - the reviews by live members of the committee assigned the proposal (a
+// - with stages (Call.stages), each earlier stage's reviews as the stage
+//   counted them when it closed (stage_results, AdvanceStage), and how far
+//   each proposal went;
+// - the last stage's reviews by live members of it assigned the proposal (a
 //   deleted member's reviews, and those of a member assigned other
 //   proposals, do not count), each marked conflicted when its author has a
 //   conflict with the proposal (committee.h: declared, or an affiliation or
@@ -39,6 +42,8 @@ struct DecisionInput {
     int64_t requested_amount_yen = 0;
     // Committee members who do not score it because of a conflict.
     int32_t conflicted_members = 0;
+    // Counted reviews in each earlier stage it was under review in.
+    std::vector<int32_t> stage_reviews;
   };
   absl::flat_hash_map<std::string, Shown> shown;
   // Names of SUBMITTED proposals not screened yet, sorted.
@@ -70,6 +75,10 @@ absl::StatusOr<DecisionInput> LoadDecisionInput(
     std::optional<int64_t> budget_yen = std::nullopt,
     std::optional<int32_t> max_adoptions = std::nullopt);
 
+// A stage score as results show it (v1::StageScore).
+void SetStageScore(const domain::Rational& score, int32_t stage, bool passed,
+                   v1::StageScore* out);
+
 // FAILED_PRECONDITION NOT_SCREENED naming (some of) `in.not_screened`, or
 // OK when it is empty.
 absl::Status CheckScreened(const DecisionInput& in);
@@ -77,6 +86,9 @@ absl::Status CheckScreened(const DecisionInput& in);
 // FAILED_PRECONDITION REVIEWS_MISSING naming the first proposals that lack
 // reviews (message and ErrorInfo metadata "proposals", "count"), or OK.
 absl::Status CheckReviews(const DecisionInput& in);
+// The same error for `missing` (sorted by name), of `min_reviews` each.
+absl::Status ReviewsMissingError(
+    const std::vector<domain::MissingReview>& missing, int32_t min_reviews);
 
 // Runs the engine. When every eligible proposal has its reviews: the
 // decision (decidable true). Otherwise, only when `preview`: decidable

@@ -57,22 +57,20 @@ absl::Status ReviewReader(Session& s, const CallContext& call,
       "committee's members");
 }
 
-// The conflict `member` has with `p`, if any (committee.h).
-std::optional<v1::Reviewer::Conflict::Source> ConflictOf(
-    const v1::Reviewer& member, const Proposal& p) {
-  std::vector<std::string> parties = {store::IdOf(p.applicant())};
-  for (const std::string& c : p.co_applicants())
-    parties.push_back(store::IdOf(c));
-  return ToMember(member).ConflictOn(store::IdOf(p.name()), parties);
-}
+// The author of a review and the stage it scores.
+struct Author {
+  std::string reviewer_id;
+  int32_t stage = 1;
+};
 
 // The member whose review this is: the caller's own seat, or the member a
-// manager names for a paper score sheet. Validates the scores against the
-// call's criteria (fixed since the call opened).
-absl::StatusOr<std::string> ResolveAuthor(const ServiceDeps& d,
-                                          const CallContext& call,
-                                          const v1::SubmitReviewRequest& r,
-                                          const ChildIds& proposal) {
+// manager names for a paper score sheet, and the stage under review.
+// Validates the scores against that stage's criteria (fixed since the call
+// opened).
+absl::StatusOr<Author> ResolveAuthor(const ServiceDeps& d,
+                                     const CallContext& call,
+                                     const v1::SubmitReviewRequest& r,
+                                     const ChildIds& proposal) {
   std::optional<ChildIds> named;
   if (!r.reviewer().empty()) {
     KYODO_ASSIGN_OR_RETURN(named, ParseReviewerName("reviewer", r.reviewer()));
@@ -87,7 +85,7 @@ absl::StatusOr<std::string> ResolveAuthor(const ServiceDeps& d,
         "reviews are written by the committee's members (or, with `reviewer`, "
         "entered by the programme's managers)");
   }
-  std::string author;
+  Author author;
   KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         KYODO_ASSIGN_OR_RETURN(auto c,
@@ -103,7 +101,7 @@ absl::StatusOr<std::string> ResolveAuthor(const ServiceDeps& d,
               member->reviewer.has_delete_time()) {
             return common::NotFoundError(r.reviewer());
           }
-          author = named->child;
+          author.reviewer_id = named->child;
         } else {
           KYODO_ASSIGN_OR_RETURN(
               auto seat,
@@ -112,9 +110,11 @@ absl::StatusOr<std::string> ResolveAuthor(const ServiceDeps& d,
             return common::PermissionDeniedError(
                 "the caller is not a member of this call's committee");
           }
-          author = store::IdOf(seat->reviewer.name());
+          author.reviewer_id = store::IdOf(seat->reviewer.name());
         }
-        return domain::ValidateScores(c->call, r.review(), "review");
+        author.stage = domain::CurrentStage(c->call);
+        return domain::ValidateScores(c->call, author.stage, r.review(),
+                                      "review");
       }));
   return author;
 }
@@ -124,6 +124,7 @@ struct ReviewSubject {
   std::optional<store::CallRow> call;
   std::optional<store::ProposalRow> proposal;
   std::optional<store::ReviewerRow> member;
+  int32_t stages_passed = 0;  // the proposal's
 };
 
 // Loads the review `name` of proposal `ids` by member `author` for its
@@ -133,7 +134,7 @@ struct ReviewSubject {
 // store::WriteReview inserts). `claim`, when not empty, must still be the
 // member's principal.
 absl::StatusOr<std::optional<common::server::Versioned<Review>>> LoadReview(
-    Session& s, const ChildIds& ids, const std::string& author,
+    Session& s, const ChildIds& ids, const Author& author,
     const std::string& name, const std::string& claim, ReviewSubject& subject) {
   using Result = std::optional<common::server::Versioned<Review>>;
   KYODO_ASSIGN_OR_RETURN(subject.call, LoadCall(s, {ids.programme, ids.call},
@@ -146,7 +147,10 @@ absl::StatusOr<std::optional<common::server::Versioned<Review>>> LoadReview(
       p->proposal.has_delete_time() || p->proposal.state() == Proposal::DRAFT) {
     return Result();
   }
-  KYODO_ASSIGN_OR_RETURN(subject.member, store::GetReviewer(s, author, true));
+  KYODO_ASSIGN_OR_RETURN(subject.stages_passed,
+                         store::StagesPassed(s, ids.child));
+  KYODO_ASSIGN_OR_RETURN(subject.member,
+                         store::GetReviewer(s, author.reviewer_id, true));
   if (!subject.member.has_value() ||
       subject.member->reviewer.has_delete_time()) {
     return common::FailedPreconditionError(kyodo::type::v1::REVIEWER_DELETED,
@@ -155,8 +159,9 @@ absl::StatusOr<std::optional<common::server::Versioned<Review>>> LoadReview(
   if (!claim.empty() && subject.member->reviewer.principal() != claim) {
     return common::PermissionDeniedError("the member's principal changed");
   }
-  KYODO_ASSIGN_OR_RETURN(auto existing,
-                         store::GetReview(s, ids.child, author, true));
+  KYODO_ASSIGN_OR_RETURN(
+      auto existing,
+      store::GetReview(s, ids.child, author.reviewer_id, author.stage, true));
   if (existing.has_value()) {
     return Result(common::server::Versioned<Review>{std::move(existing->review),
                                                     existing->version});
@@ -166,10 +171,13 @@ absl::StatusOr<std::optional<common::server::Versioned<Review>>> LoadReview(
   return Result(common::server::Versioned<Review>{std::move(empty), 0});
 }
 
-// The rules a review is written under: the call UNDER_REVIEW, the proposal
-// ELIGIBLE, the member assigned it and without a conflict with it.
-absl::Status CheckReviewable(const Call& c, const Proposal& p,
-                             const v1::Reviewer& member) {
+// The rules a review of stage `stage` is written under: the call
+// UNDER_REVIEW at that stage, the proposal ELIGIBLE and through the stages
+// before, the member on the stage, assigned the proposal and without a
+// conflict with it.
+absl::Status CheckReviewable(const Call& c, int32_t stage, const Proposal& p,
+                             int32_t stages_passed,
+                             const v1::Reviewer& reviewer) {
   if (IsDecided(c.state())) return CallDecidedError(c);
   if (c.state() != Call::UNDER_REVIEW) {
     return StateError(kyodo::type::v1::REVIEW_NOT_STARTED,
@@ -181,13 +189,42 @@ absl::Status CheckReviewable(const Call& c, const Proposal& p,
                       "only ELIGIBLE proposals are reviewed",
                       Proposal::State_Name(p.state()));
   }
-  if (!ToMember(member).Assigned(store::IdOf(p.name()))) {
+  if (domain::CurrentStage(c) != stage) {
+    return absl::AbortedError(
+        "the call moved to another stage while the review was written; try "
+        "again");
+  }
+  const Member member = ToMember(reviewer);
+  if (!member.SitsOn(stage, domain::LastStage(c))) {
+    return common::ErrorWithReason(
+        absl::StatusCode::kFailedPrecondition, kyodo::type::v1::NOT_ON_STAGE,
+        absl::StrCat("NOT_ON_STAGE: the member does not score ",
+                     domain::StageLabel(c, stage),
+                     ", the stage under review (Reviewer.stages)"),
+        {{"stage", absl::StrCat(stage)}});
+  }
+  if (stages_passed != stage - 1) {
+    return common::ErrorWithReason(
+        absl::StatusCode::kFailedPrecondition,
+        kyodo::type::v1::STAGE_NOT_PASSED,
+        absl::StrCat("STAGE_NOT_PASSED: the proposal did not pass ",
+                     domain::StageLabel(c, stages_passed + 1),
+                     " and is not under review in ",
+                     domain::StageLabel(c, stage)),
+        {{"stage", absl::StrCat(stages_passed + 1)}});
+  }
+  const std::string proposal_id = store::IdOf(p.name());
+  if (!member.Assigned(proposal_id)) {
     return common::FailedPreconditionError(
         kyodo::type::v1::NOT_ASSIGNED,
         "the member is assigned other proposals of this call "
         "(Reviewer.assigned_proposals)");
   }
-  if (auto source = ConflictOf(member, p); source.has_value()) {
+  std::vector<std::string> parties = {store::IdOf(p.applicant())};
+  for (const std::string& c : p.co_applicants())
+    parties.push_back(store::IdOf(c));
+  if (auto source = member.ConflictOn(proposal_id, parties);
+      source.has_value()) {
     return common::FailedPreconditionError(
         kyodo::type::v1::REVIEWER_CONFLICTED,
         absl::StrCat("the member has a conflict of interest with this "
@@ -205,10 +242,11 @@ absl::Status SubmitReview(const ServiceDeps& d, const CallContext& call,
   KYODO_RETURN_IF_ERROR(
       common::ValidateRequestId("request_id", r.request_id()));
   KYODO_ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("parent", r.parent()));
-  KYODO_ASSIGN_OR_RETURN(std::string author, ResolveAuthor(d, call, r, ids));
+  KYODO_ASSIGN_OR_RETURN(Author author, ResolveAuthor(d, call, r, ids));
   ReviewSubject subject;
   common::server::Mutation<Review> m;
-  m.name = absl::StrCat(r.parent(), "/reviews/", author);
+  m.name = absl::StrCat(r.parent(), "/reviews/",
+                        store::ReviewId({author.reviewer_id, author.stage}));
   m.etag = r.review().etag();
   m.request_id = r.request_id();
   m.request = &r;
@@ -228,10 +266,11 @@ absl::Status SubmitReview(const ServiceDeps& d, const CallContext& call,
     if (!subject.call || !subject.proposal || !subject.member) {
       return common::NotFoundError(r.parent());
     }
-    KYODO_RETURN_IF_ERROR(CheckReviewable(subject.call->call,
-                                          subject.proposal->proposal,
-                                          subject.member->reviewer));
+    KYODO_RETURN_IF_ERROR(CheckReviewable(
+        subject.call->call, author.stage, subject.proposal->proposal,
+        subject.stages_passed, subject.member->reviewer));
     *after.mutable_scores() = r.review().scores();
+    after.set_stage(author.stage);
     after.set_comment(r.review().comment());
     after.set_reviewer(subject.member->reviewer.name());
     if (!before.has_create_time())
@@ -250,12 +289,16 @@ absl::Status GetReview(const ServiceDeps& d, const CallContext& call,
         std::string own_only;
         KYODO_RETURN_IF_ERROR(ReviewReader(s, call, {ids.programme, ids.call},
                                            r.name(), &own_only));
-        if (!own_only.empty() && own_only != ids.reviewer) {
+        const std::optional<store::ReviewKey> key =
+            store::ParseReviewId(ids.reviewer);
+        if (!key.has_value()) return common::NotFoundError(r.name());
+        if (!own_only.empty() && own_only != key->reviewer_id) {
           return common::PermissionDeniedError(
               "a committee member reads its own reviews only");
         }
-        KYODO_ASSIGN_OR_RETURN(auto row,
-                               store::GetReview(s, ids.proposal, ids.reviewer));
+        KYODO_ASSIGN_OR_RETURN(
+            auto row,
+            store::GetReview(s, ids.proposal, key->reviewer_id, key->stage));
         if (!row.has_value()) return common::NotFoundError(r.name());
         auto proposal = store::GetProposal(s, ids.proposal);
         if (!proposal.ok()) return proposal.status();
@@ -312,8 +355,18 @@ absl::Status ListReviewProgress(const ServiceDeps& d, const CallContext& call,
               "only staff and the members of a call's committee read its "
               "review progress");
         }
-        KYODO_ASSIGN_OR_RETURN(std::vector<Member> members,
+        // The stage under review (the last once decided): its members,
+        // and the proposals that reached it.
+        const Call& of = c->call;
+        const int32_t stage = domain::CurrentStage(of);
+        const int32_t last = domain::LastStage(of);
+        out->set_stage(stage);
+        KYODO_ASSIGN_OR_RETURN(std::vector<Member> all,
                                LoadMembers(s, ids.call));
+        std::vector<Member> members;
+        for (Member& m : all) {
+          if (m.SitsOn(stage, last)) members.push_back(std::move(m));
+        }
         KYODO_ASSIGN_OR_RETURN(auto candidates,
                                store::DecisionCandidates(s, ids.call));
         // The proposals under review, by id, after the cursor.
@@ -322,7 +375,7 @@ absl::Status ListReviewProgress(const ServiceDeps& d, const CallContext& call,
           if ((row.state == Proposal::ELIGIBLE ||
                row.state == Proposal::ADOPTED ||
                row.state == Proposal::NOT_ADOPTED) &&
-              row.id > cursor.last_key) {
+              row.stages_passed == stage - 1 && row.id > cursor.last_key) {
             page.push_back(&row);
           }
         }
@@ -334,16 +387,15 @@ absl::Status ListReviewProgress(const ServiceDeps& d, const CallContext& call,
           out->set_next_page_token(d.pages->Encode(
               query, common::paging::PageCursor{0, page.back()->id}));
         }
-        KYODO_ASSIGN_OR_RETURN(auto party_rows,
-                               store::PartiesOfCall(s, ids.call));
-        absl::flat_hash_map<std::string, std::vector<std::string>> parties;
-        for (auto& [proposal_id, partner_id] : party_rows)
-          parties[proposal_id].push_back(std::move(partner_id));
+        KYODO_ASSIGN_OR_RETURN(CallParties parties,
+                               CallParties::Load(s, ids.call));
         KYODO_ASSIGN_OR_RETURN(std::vector<store::ScoreRow> scores,
                                store::CallScores(s, ids.call));
         absl::flat_hash_set<std::pair<std::string, std::string>> reviewed;
-        for (const store::ScoreRow& row : scores)
-          reviewed.emplace(row.proposal_id, row.reviewer_id);
+        for (const store::ScoreRow& row : scores) {
+          if (row.stage == stage)
+            reviewed.emplace(row.proposal_id, row.reviewer_id);
+        }
         for (const Member& m : members) {
           v1::Reviewer* column = out->add_members();
           column->set_name(m.name);
@@ -352,10 +404,10 @@ absl::Status ListReviewProgress(const ServiceDeps& d, const CallContext& call,
         }
         for (const store::CandidateRow* row : page) {
           v1::ProposalProgress* p = out->add_proposals();
-          p->set_proposal(absl::StrCat(c->call.name(), "/proposals/", row->id));
+          p->set_proposal(absl::StrCat(of.name(), "/proposals/", row->id));
           p->set_title(row->title);
-          p->set_min_reviews(c->call.min_reviews());
-          const std::vector<std::string>& own = parties[row->id];
+          p->set_min_reviews(domain::StageMinReviews(of, stage));
+          const std::vector<std::string>& own = parties.Of(row->id);
           int32_t counted = 0;
           for (const Member& m : members) {
             v1::ReviewCell* cell = p->add_cells();

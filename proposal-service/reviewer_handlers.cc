@@ -40,7 +40,8 @@ namespace doc = common::store;
 
 const absl::flat_hash_set<std::string>& MutableFields() {
   static const auto* fields = new absl::flat_hash_set<std::string>{
-      "display_name", "principal", "affiliations", "assigned_proposals"};
+      "display_name", "principal", "affiliations", "assigned_proposals",
+      "stages"};
   return *fields;
 }
 
@@ -316,6 +317,8 @@ absl::Status CreateReviewer(const ServiceDeps& d, const CallContext& call,
               }
               KYODO_RETURN_IF_ERROR(CheckAssignments(
                   s, c->call.name(), member, "reviewer.assigned_proposals"));
+              KYODO_RETURN_IF_ERROR(
+                  domain::ValidateMemberStages(member, c->call, "reviewer"));
               Reviewer created = member;
               created.set_name(
                   absl::StrCat(c->call.name(), "/reviewers/", common::NewId()));
@@ -358,14 +361,20 @@ absl::Status UpdateReviewer(const ServiceDeps& d, const CallContext& call,
   KYODO_ASSIGN_OR_RETURN(
       std::vector<v1::RelatedParty> related,
       RelatedFor(d, call, {ids.programme, ids.call}, affiliations));
+  std::optional<v1::Call> of_call;
   return ChangeReviewer(
       d, call, r.reviewer().name(), r.reviewer().etag(), r.request_id(), r, out,
       [&](const store::CallRow& c, const Reviewer&) {
+        of_call = c.call;
         return Manages(call, c);
       },
       [&](Session& s, Reviewer& after) -> absl::Status {
         common::ApplyFields(r.reviewer(), fields, &after);
         KYODO_RETURN_IF_ERROR(domain::ValidateReviewer(after, "reviewer"));
+        if (of_call.has_value()) {
+          KYODO_RETURN_IF_ERROR(
+              domain::ValidateMemberStages(after, *of_call, "reviewer"));
+        }
         KYODO_RETURN_IF_ERROR(
             CheckAssignments(s, CallName(ids.programme, ids.call), after,
                              "reviewer.assigned_proposals"));

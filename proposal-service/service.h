@@ -58,6 +58,7 @@ struct ServiceDeps {
   X(OpenCall, v1::OpenCallRequest, v1::Call)                               \
   X(CloseCall, v1::CloseCallRequest, v1::Call)                             \
   X(StartReview, v1::StartReviewRequest, v1::Call)                         \
+  X(AdvanceStage, v1::AdvanceStageRequest, v1::AdvanceStageResponse)       \
   X(PreviewDecision, v1::PreviewDecisionRequest, v1::Decision)             \
   X(DecideCall, v1::DecideCallRequest, v1::Decision)                       \
   X(GetDecision, v1::GetDecisionRequest, v1::Decision)                     \

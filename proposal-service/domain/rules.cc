@@ -1,5 +1,7 @@
 #include "proposal-service/domain/rules.h"
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/resource/names.h"
@@ -61,14 +63,16 @@ absl::Status ValidTimestamp(absl::string_view field,
   return InvalidArgumentError(field, "is not a valid timestamp");
 }
 
-absl::Status ValidateCriteria(const v1::Call& c, absl::string_view field) {
-  if (c.criteria_size() < 1) {
+absl::Status ValidateCriteria(
+    const google::protobuf::RepeatedPtrField<v1::Criterion>& criteria,
+    absl::string_view field) {
+  if (criteria.size() < 1) {
     return InvalidArgumentError(F(field, "criteria"),
                                 "at least one criterion is required",
                                 kyodo::type::v1::FIELD_REQUIRED);
   }
-  for (int i = 0; i < c.criteria_size(); ++i) {
-    const v1::Criterion& k = c.criteria(i);
+  for (int i = 0; i < criteria.size(); ++i) {
+    const v1::Criterion& k = criteria[i];
     const std::string at = Fi(field, "criteria", i);
     KYODO_RETURN_IF_ERROR(
         Required(F(at, "display_name"), !k.display_name().empty()));
@@ -162,6 +166,37 @@ absl::Status ValidateProgramme(const v1::Programme& p,
                  0, 1000);
 }
 
+// The earlier stages (at most kMaxStages), each as complete as the call's
+// own last stage, and the last stage's weight.
+absl::Status ValidateStages(const v1::Call& c, absl::string_view field) {
+  if (c.stages_size() > kMaxStages) {
+    return InvalidArgumentError(
+        F(field, "stages"),
+        absl::StrCat("at most ", kMaxStages,
+                     " earlier stages; the call's own criteria are the last"));
+  }
+  for (int i = 0; i < c.stages_size(); ++i) {
+    const v1::ReviewStage& stage = c.stages(i);
+    const std::string at = Fi(field, "stages", i);
+    KYODO_RETURN_IF_ERROR(
+        Required(F(at, "display_name"), !stage.display_name().empty()));
+    KYODO_RETURN_IF_ERROR(ValidateCriteria(stage.criteria(), at));
+    KYODO_RETURN_IF_ERROR(
+        InRange(F(at, "pass_mark"), stage.pass_mark(), 0, kMaxPassMark));
+    KYODO_RETURN_IF_ERROR(
+        Required(F(at, "min_reviews"), stage.has_min_reviews()));
+    KYODO_RETURN_IF_ERROR(InRange(F(at, "min_reviews"), stage.min_reviews(), 1,
+                                  kMaxReviewsPerProposal));
+    KYODO_RETURN_IF_ERROR(
+        InRange(F(at, "weight"), stage.weight(), 0, kMaxWeight));
+  }
+  if (c.has_last_stage_weight()) {
+    KYODO_RETURN_IF_ERROR(InRange(F(field, "last_stage_weight"),
+                                  c.last_stage_weight(), 1, kMaxWeight));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateCall(v1::Call& c, absl::string_view field) {
   KYODO_RETURN_IF_ERROR(
       Required(F(field, "display_name"), !c.display_name().empty()));
@@ -185,13 +220,14 @@ absl::Status ValidateCall(v1::Call& c, absl::string_view field) {
       InRange(F(field, "budget_yen"), c.budget_yen(), 0, kMaxAmount));
   KYODO_RETURN_IF_ERROR(
       InRange(F(field, "max_adoptions"), c.max_adoptions(), 0, kMaxCandidates));
-  KYODO_RETURN_IF_ERROR(ValidateCriteria(c, field));
+  KYODO_RETURN_IF_ERROR(ValidateCriteria(c.criteria(), field));
   KYODO_RETURN_IF_ERROR(
       InRange(F(field, "pass_mark"), c.pass_mark(), 0, kMaxPassMark));
   KYODO_RETURN_IF_ERROR(Required(F(field, "min_reviews"), c.has_min_reviews()));
   KYODO_RETURN_IF_ERROR(InRange(F(field, "min_reviews"), c.min_reviews(), 1,
                                 kMaxReviewsPerProposal));
   KYODO_RETURN_IF_ERROR(ValidateTieBreaks(c, field));
+  KYODO_RETURN_IF_ERROR(ValidateStages(c, field));
   if (c.adoption_rule() == v1::Call::ADOPTION_RULE_UNSPECIFIED) {
     c.set_adoption_rule(v1::Call::GREEDY_SKIP);
   }
@@ -232,22 +268,83 @@ absl::Status ValidateReviewer(const v1::Reviewer& r, absl::string_view field) {
   return PartnerList(F(field, "affiliations"), r.affiliations());
 }
 
-absl::Status ValidateScores(const v1::Call& call, const v1::Review& review,
-                            absl::string_view field) {
-  if (review.scores_size() != call.criteria_size()) {
+absl::Status ValidateScores(const v1::Call& call, int32_t stage,
+                            const v1::Review& review, absl::string_view field) {
+  const auto& criteria = StageCriteria(call, stage);
+  if (review.scores_size() != criteria.size()) {
     return InvalidArgumentError(
         F(field, "scores"),
-        absl::StrCat("needs ", call.criteria_size(),
-                     " scores, one per criterion of the call in order; got ",
-                     review.scores_size()));
+        absl::StrCat("needs ", criteria.size(),
+                     " scores, one per criterion of ",
+                     call.stages_size() > 0 ? StageLabel(call, stage)
+                                            : std::string("the call"),
+                     " in order; got ", review.scores_size()));
   }
   for (int i = 0; i < review.scores_size(); ++i) {
-    const int64_t max = call.criteria(i).max_score();
+    const int64_t max = criteria[i].max_score();
     if (review.scores(i) < 0 || review.scores(i) > max) {
       return InvalidArgumentError(
           Fi(field, "scores", i),
-          absl::StrCat("must be 0..", max, " (",
-                       call.criteria(i).display_name(), ")"));
+          absl::StrCat("must be 0..", max, " (", criteria[i].display_name(),
+                       ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+int32_t LastStage(const v1::Call& c) { return c.stages_size() + 1; }
+
+int32_t CurrentStage(const v1::Call& c) {
+  if (c.current_stage() < 1 || c.current_stage() > LastStage(c)) {
+    return LastStage(c);
+  }
+  return c.current_stage();
+}
+
+const google::protobuf::RepeatedPtrField<v1::Criterion>& StageCriteria(
+    const v1::Call& c, int32_t stage) {
+  if (stage >= 1 && stage <= c.stages_size()) {
+    return c.stages(stage - 1).criteria();
+  }
+  return c.criteria();
+}
+
+int32_t StagePassMark(const v1::Call& c, int32_t stage) {
+  if (stage >= 1 && stage <= c.stages_size()) {
+    return c.stages(stage - 1).pass_mark();
+  }
+  return c.pass_mark();
+}
+
+int32_t StageMinReviews(const v1::Call& c, int32_t stage) {
+  if (stage >= 1 && stage <= c.stages_size()) {
+    return c.stages(stage - 1).min_reviews();
+  }
+  return c.min_reviews();
+}
+
+std::string StageLabel(const v1::Call& c, int32_t stage) {
+  const std::string& name = stage >= 1 && stage <= c.stages_size()
+                                ? c.stages(stage - 1).display_name()
+                                : c.last_stage_display_name();
+  if (name.empty()) return absl::StrCat("stage ", stage);
+  return absl::StrCat("stage ", stage, " (", name, ")");
+}
+
+bool SitsOn(const v1::Reviewer& r, const v1::Call& c, int32_t stage) {
+  if (r.stages().empty()) return stage == LastStage(c);
+  return std::find(r.stages().begin(), r.stages().end(), stage) !=
+         r.stages().end();
+}
+
+absl::Status ValidateMemberStages(const v1::Reviewer& r, const v1::Call& c,
+                                  absl::string_view field) {
+  absl::flat_hash_set<int32_t> seen;
+  for (int i = 0; i < r.stages_size(); ++i) {
+    const std::string at = Fi(field, "stages", i);
+    KYODO_RETURN_IF_ERROR(InRange(at, r.stages(i), 1, LastStage(c)));
+    if (!seen.insert(r.stages(i)).second) {
+      return InvalidArgumentError(at, "is listed twice");
     }
   }
   return absl::OkStatus();

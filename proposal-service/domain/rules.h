@@ -28,10 +28,33 @@ absl::Status ValidateProposal(const v1::Proposal& p, absl::string_view field);
 
 absl::Status ValidateReviewer(const v1::Reviewer& r, absl::string_view field);
 
-// One score per criterion of `call`, each 0..max_score: INVALID_ARGUMENT
-// naming "<field>.scores" or "<field>.scores[i]".
-absl::Status ValidateScores(const v1::Call& call, const v1::Review& review,
-                            absl::string_view field);
+// One score per criterion of `call`'s stage `stage` (StageCriteria), each
+// 0..max_score: INVALID_ARGUMENT naming "<field>.scores" or
+// "<field>.scores[i]".
+absl::Status ValidateScores(const v1::Call& call, int32_t stage,
+                            const v1::Review& review, absl::string_view field);
+
+// Stages (Call.stages), numbered from 1; the call's own criteria are the
+// last stage, len(stages) + 1.
+int32_t LastStage(const v1::Call& c);
+// The stage under review: Call.current_stage, or the last when it is unset
+// (a call that started its review before stages existed).
+int32_t CurrentStage(const v1::Call& c);
+// Stage `stage`'s criteria, pass mark and min_reviews (1..LastStage(c)).
+const google::protobuf::RepeatedPtrField<v1::Criterion>& StageCriteria(
+    const v1::Call& c, int32_t stage);
+int32_t StagePassMark(const v1::Call& c, int32_t stage);
+int32_t StageMinReviews(const v1::Call& c, int32_t stage);
+// "書類審査" or "stage 2": how messages name a stage.
+std::string StageLabel(const v1::Call& c, int32_t stage);
+// Whether member `r` sits on stage `stage` (Reviewer.stages; empty = the
+// last stage only).
+bool SitsOn(const v1::Reviewer& r, const v1::Call& c, int32_t stage);
+
+// Reviewer.stages against the call: each 1..LastStage(c), distinct.
+// INVALID_ARGUMENT naming "<field>.stages[i]".
+absl::Status ValidateMemberStages(const v1::Reviewer& r, const v1::Call& c,
+                                  absl::string_view field);
 
 // Each of c.tie_break as CreateCall checks it (a key; a criterion index
 // only for HIGHER_CRITERION_SCORE, within c.criteria): INVALID_ARGUMENT

@@ -133,6 +133,14 @@ void ScaleRankKeysByScore(std::vector<Entry>& entries) {
   }
 }
 
+// The score scale of each earlier stage, in order.
+std::vector<ScoreScale> StageScales(const SelectionInput& input) {
+  std::vector<ScoreScale> scales;
+  scales.reserve(input.stages.size());
+  for (const Stage& stage : input.stages) scales.emplace_back(stage.criteria);
+  return scales;
+}
+
 bool Weighted(const SelectionInput& input) {
   return std::any_of(input.stages.begin(), input.stages.end(),
                      [](const Stage& stage) { return stage.weight > 0; });
@@ -154,29 +162,6 @@ int32_t JudgeStages(const SelectionInput& input,
   return 0;
 }
 
-// Whether `c` did not pass one of the earlier stages it was reviewed in.
-// Unlike JudgeStages it never fails: a list Select() would refuse (bad
-// scores, no counted review) counts as passed, so the candidate still shows
-// among those missing reviews rather than vanish.
-bool StoppedEarly(const SelectionInput& input, const Candidate& c) {
-  for (size_t k = 0; k < c.stage_reviews.size() && k < input.stages.size();
-       ++k) {
-    const Stage& stage = input.stages[k];
-    if (!ValidateCriteria(stage.criteria).ok() ||
-        !ValidateReviews(stage.criteria, c.stage_reviews[k], "").ok()) {
-      return false;
-    }
-    const ReviewTotals totals =
-        SumReviews(stage.criteria.size(), c.stage_reviews[k]);
-    if (totals.count == 0) return false;
-    if (!Passes(ScoreScale(stage.criteria).Score(totals.sums, totals.count),
-                stage.pass_mark)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // The final score: the last stage's, or with weighted earlier stages
 // (sum_k w_k * s_k + w_last * s_last) / (sum_k w_k + w_last).
 Rational FinalScore(const SelectionInput& input, const Rational& last,
@@ -193,9 +178,7 @@ Rational FinalScore(const SelectionInput& input, const Rational& last,
 std::vector<Entry> ScoreEligible(const SelectionInput& input,
                                  std::vector<StageFailure>* failures) {
   const ScoreScale scale(input.criteria);
-  std::vector<ScoreScale> stage_scales;
-  for (const Stage& stage : input.stages)
-    stage_scales.emplace_back(stage.criteria);
+  const std::vector<ScoreScale> stage_scales = StageScales(input);
   const bool weighted = Weighted(input);
   std::vector<Entry> entries;
   entries.reserve(input.candidates.size());
@@ -394,8 +377,7 @@ void AppendUnranked(const SelectionInput& input,
 // "candidates[i].stage_reviews[k]".
 absl::Status CheckStages(const SelectionInput& input) {
   if (input.stages.empty()) return absl::OkStatus();
-  std::vector<ScoreScale> scales;
-  for (const Stage& stage : input.stages) scales.emplace_back(stage.criteria);
+  const std::vector<ScoreScale> scales = StageScales(input);
   for (size_t i = 0; i < input.candidates.size(); ++i) {
     const Candidate& c = input.candidates[i];
     if (c.state != Candidate::State::kEligible) continue;
@@ -485,6 +467,25 @@ bool Passes(const Rational& score, int32_t pass_mark) {
   // score = a/b >= pass_mark exactly when a >= pass_mark * b, b > 0;
   // cheaper than comparing two fractions. A score equal to the mark passes.
   return numerator(score) >= denominator(score) * pass_mark;
+}
+
+bool StoppedEarly(const SelectionInput& input, const Candidate& c) {
+  for (size_t k = 0; k < c.stage_reviews.size() && k < input.stages.size();
+       ++k) {
+    const Stage& stage = input.stages[k];
+    if (!ValidateCriteria(stage.criteria).ok() ||
+        !ValidateReviews(stage.criteria, c.stage_reviews[k], "").ok()) {
+      return false;
+    }
+    const ReviewTotals totals =
+        SumReviews(stage.criteria.size(), c.stage_reviews[k]);
+    if (totals.count == 0) return false;
+    if (!Passes(ScoreScale(stage.criteria).Score(totals.sums, totals.count),
+                stage.pass_mark)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 const char* ReasonName(Reason reason) {

@@ -78,6 +78,12 @@ bool Passes(const Rational& score, int32_t pass_mark);
 // names the first few such proposals).
 absl::StatusOr<SelectionResult> Select(const SelectionInput& input);
 
+// Whether candidate `c` did not pass one of the earlier stages it was
+// reviewed in. Never fails: a stage review list Select() would refuse (bad
+// scores, no counted review) counts as passed, so that the candidate still
+// shows among those missing reviews rather than vanish.
+bool StoppedEarly(const SelectionInput& input, const Candidate& c);
+
 // The eligible proposals (but those that stopped at an earlier stage) that
 // have fewer than min_reviews (at least 1) non-conflicted last-stage reviews,
 // with how many they have, sorted by name. Empty means the call is decidable.

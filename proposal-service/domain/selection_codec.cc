@@ -275,6 +275,21 @@ std::string EncodeSelectionInput(const SelectionInput& input) {
   return doc.dump(-1, ' ', false, json::error_handler_t::strict);
 }
 
+std::string EncodeReviewList(const std::vector<Review>& reviews) {
+  return EncodeReviews(reviews).dump(-1, ' ', false,
+                                     json::error_handler_t::strict);
+}
+
+absl::StatusOr<std::vector<Review>> DecodeReviewList(absl::string_view text) {
+  const json j = json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_array()) return Bad("not a review list");
+  try {
+    return DecodeReviews(j);
+  } catch (const json::exception& e) {
+    return Bad(e.what());
+  }
+}
+
 absl::StatusOr<SelectionInput> DecodeSelectionInput(absl::string_view text) {
   const json j = json::parse(text.begin(), text.end(), nullptr, false);
   if (j.is_discarded()) return Bad("not JSON");

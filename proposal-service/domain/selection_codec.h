@@ -14,6 +14,7 @@
 #define KYODO_PROPOSAL_SERVICE_DOMAIN_SELECTION_CODEC_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -31,6 +32,12 @@ std::string EncodeSelectionInput(const SelectionInput& input);
 // The input a document written by EncodeSelectionInput describes.
 // Errors: INVALID_ARGUMENT when it is not such a document.
 absl::StatusOr<SelectionInput> DecodeSelectionInput(absl::string_view text);
+
+// One review list in the same canonical form (sorted by reviewer), as a
+// closed stage's reviews are kept (proposal-service stage_results).
+std::string EncodeReviewList(const std::vector<Review>& reviews);
+// Errors: INVALID_ARGUMENT when `text` is not such a list.
+absl::StatusOr<std::vector<Review>> DecodeReviewList(absl::string_view text);
 
 }  // namespace kyodo::proposal::domain
 

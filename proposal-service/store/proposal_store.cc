@@ -1,5 +1,7 @@
 #include "proposal-service/store/proposal_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/resource/names.h"
@@ -77,9 +79,11 @@ constexpr char kCountAdoptions[] =
     "AND pp.partner_id = ? AND p.state = 'ADOPTED' AND p.delete_time IS NULL "
     "AND c.state = 'PUBLISHED'";
 constexpr char kCandidates[] =
-    "SELECT id, state, requested_amount_yen, submit_time, title, applicant_id "
-    "FROM proposals WHERE call_id = ? AND delete_time IS NULL AND state <> "
-    "'DRAFT'";
+    "SELECT id, state, requested_amount_yen, submit_time, title, applicant_id, "
+    "stages_passed FROM proposals WHERE call_id = ? AND delete_time IS NULL "
+    "AND state <> 'DRAFT'";
+constexpr char kStagesPassed[] =
+    "SELECT stages_passed FROM proposals WHERE id = ?";
 constexpr char kParties[] =
     "SELECT proposal_id, partner_id FROM proposal_parties WHERE call_id = ?";
 
@@ -327,9 +331,36 @@ absl::StatusOr<std::vector<CandidateRow>> DecisionCandidates(
                            doc::StoredEnum<Proposal::State>(
                                row, 1, {"proposals", row.String(0), "state"}));
     out.push_back(CandidateRow{row.String(0), state, row.Int(2), row.Time(3),
-                               row.String(4), row.String(5)});
+                               row.String(4), row.String(5),
+                               static_cast<int32_t>(row.Int(6))});
   }
   return out;
+}
+
+absl::Status SetStagesPassed(Session& s, absl::string_view call_id,
+                             const std::vector<std::string>& ids,
+                             int32_t stages_passed) {
+  // In chunks, to keep each statement's parameter list bounded.
+  constexpr size_t kChunk = 500;
+  for (size_t at = 0; at < ids.size(); at += kChunk) {
+    const size_t n = std::min(kChunk, ids.size() - at);
+    std::string sql =
+        "UPDATE proposals SET stages_passed = ? WHERE call_id = ? AND id IN (";
+    std::vector<common::db::Param> params = {stages_passed, call_id};
+    for (size_t i = 0; i < n; ++i) {
+      absl::StrAppend(&sql, i == 0 ? "?" : ", ?");
+      params.emplace_back(ids[at + i]);
+    }
+    absl::StrAppend(&sql, ")");
+    KYODO_RETURN_IF_ERROR(s.Exec(sql, params).status());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int32_t> StagesPassed(Session& s, absl::string_view id) {
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kStagesPassed, {id}));
+  if (rows.empty()) return 0;
+  return static_cast<int32_t>(rows.front().Int(0));
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> PartiesOfCall(

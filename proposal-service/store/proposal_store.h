@@ -127,6 +127,7 @@ struct CandidateRow {
   absl::Time submit_time;
   std::string title;
   std::string applicant_id;
+  int32_t stages_passed = 0;  // earlier stages passed (AdvanceStage)
 };
 absl::StatusOr<std::vector<CandidateRow>> DecisionCandidates(
     common::db::Session& s, absl::string_view call_id);
@@ -134,6 +135,17 @@ absl::StatusOr<std::vector<CandidateRow>> DecisionCandidates(
 // (proposal id, partner id) of every party of the call's proposals.
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> PartiesOfCall(
     common::db::Session& s, absl::string_view call_id);
+
+// Records that proposals `ids` of call `call_id` passed `stages_passed`
+// earlier stages (AdvanceStage). The column is never in a document: no
+// applicant reads it.
+absl::Status SetStagesPassed(common::db::Session& s, absl::string_view call_id,
+                             const std::vector<std::string>& ids,
+                             int32_t stages_passed);
+
+// How many earlier stages proposal `id` passed.
+absl::StatusOr<int32_t> StagesPassed(common::db::Session& s,
+                                     absl::string_view id);
 
 // The non-draft, non-deleted proposals of a call, whole.
 absl::StatusOr<std::vector<ProposalRow>> ProposalsOfCall(

@@ -1,5 +1,7 @@
 #include "proposal-service/store/review_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -18,29 +20,30 @@ using common::db::Session;
 using v1::Review;
 namespace doc = common::store;
 
-// kResourceColumns (reviews are never deleted: NULL), then scores,
-// programme_id, call_id, proposal_id.
-#define KYODO_REVIEW_COLUMNS                                                \
-  "SELECT seq, reviewer_id, version, create_time, update_time, NULL, doc, " \
-  "scores, programme_id, call_id, proposal_id FROM reviews "
-constexpr char kGet[] =
-    KYODO_REVIEW_COLUMNS "WHERE proposal_id = ? AND reviewer_id = ?";
-constexpr char kGetForUpdate[] =
-    KYODO_REVIEW_COLUMNS "WHERE proposal_id = ? AND reviewer_id = ? FOR UPDATE";
+// kResourceColumns (the id is the review id, see ReviewId; reviews are
+// never deleted: NULL), then scores, programme_id, call_id, proposal_id,
+// reviewer_id, stage.
+#define KYODO_REVIEW_COLUMNS                                         \
+  "SELECT seq, CONCAT(reviewer_id, IF(stage = 1, '', CONCAT('-s', "  \
+  "stage))), version, create_time, update_time, NULL, doc, scores, " \
+  "programme_id, call_id, proposal_id, reviewer_id, stage FROM reviews "
+constexpr char kGet[] = KYODO_REVIEW_COLUMNS
+    "WHERE proposal_id = ? AND reviewer_id = ? AND stage = ?";
+constexpr char kGetForUpdate[] = KYODO_REVIEW_COLUMNS
+    "WHERE proposal_id = ? AND reviewer_id = ? AND stage = ? FOR UPDATE";
 constexpr char kList[] =
     KYODO_REVIEW_COLUMNS "WHERE proposal_id = ? AND seq > ?";
 #undef KYODO_REVIEW_COLUMNS
 constexpr char kInsert[] =
     "INSERT INTO reviews (programme_id, call_id, proposal_id, reviewer_id, "
-    "scores, "
-    "version, create_time, update_time, doc) VALUES (?, ?, ?, ?, ?, 1, ?, ?, "
-    "?)";
+    "stage, scores, version, create_time, update_time, doc) "
+    "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)";
 constexpr char kUpdate[] =
     "UPDATE reviews SET scores = ?, version = version + 1, update_time = ?, "
     "doc = ? "
-    "WHERE proposal_id = ? AND reviewer_id = ? AND version = ?";
+    "WHERE proposal_id = ? AND reviewer_id = ? AND stage = ? AND version = ?";
 constexpr char kCallScores[] =
-    "SELECT r.proposal_id, r.reviewer_id, r.scores FROM reviews r "
+    "SELECT r.proposal_id, r.reviewer_id, r.scores, r.stage FROM reviews r "
     "JOIN reviewers v ON v.id = r.reviewer_id "
     "WHERE r.call_id = ? AND v.delete_time IS NULL";
 
@@ -55,11 +58,13 @@ Ids IdsOf(absl::string_view name) {
   return {parts[1], parts[3], parts[5], parts[7]};
 }
 
-// Scores and the reviewer's name are columns, not document fields.
+// Scores, the stage and the reviewer's name are columns, not document
+// fields.
 std::string Doc(const Review& r) {
   Review copy = r;
   copy.clear_scores();
   copy.clear_reviewer();
+  copy.clear_stage();
   return doc::ToDoc(copy);
 }
 
@@ -91,7 +96,8 @@ absl::StatusOr<std::vector<ReviewRow>> FromRows(const std::vector<Row>& rows) {
     const std::string prefix =
         absl::StrCat("programmes/", row.String(8), "/calls/", row.String(9));
     r.proposal_id = row.String(10);
-    r.reviewer_id = row.String(1);
+    r.reviewer_id = row.String(11);
+    r.stage = static_cast<int32_t>(row.Int(12));
     KYODO_ASSIGN_OR_RETURN(
         doc::RowMeta meta,
         doc::ReadResource(
@@ -104,6 +110,7 @@ absl::StatusOr<std::vector<ReviewRow>> FromRows(const std::vector<Row>& rows) {
         ParseScores(row.String(7),
                     absl::StrCat(r.proposal_id, "/", r.reviewer_id)));
     for (int64_t v : scores) r.review.add_scores(v);
+    r.review.set_stage(r.stage);
     r.review.set_reviewer(absl::StrCat(prefix, "/reviewers/", r.reviewer_id));
     out.push_back(std::move(r));
   }
@@ -112,12 +119,33 @@ absl::StatusOr<std::vector<ReviewRow>> FromRows(const std::vector<Row>& rows) {
 
 }  // namespace
 
+std::string ReviewId(const ReviewKey& key) {
+  if (key.stage == 1) return key.reviewer_id;
+  return absl::StrCat(key.reviewer_id, "-s", key.stage);
+}
+
+std::optional<ReviewKey> ParseReviewId(absl::string_view id) {
+  ReviewKey key;
+  const size_t dash = id.rfind("-s");
+  int32_t stage = 0;
+  if (dash != absl::string_view::npos && dash > 0 &&
+      absl::SimpleAtoi(id.substr(dash + 2), &stage) && stage >= 2 &&
+      stage <= 4 && id.substr(dash + 2) == absl::StrCat(stage)) {
+    key.reviewer_id = std::string(id.substr(0, dash));
+    key.stage = stage;
+    return key;
+  }
+  if (id.empty()) return std::nullopt;
+  key.reviewer_id = std::string(id);
+  return key;
+}
+
 absl::StatusOr<std::optional<ReviewRow>> GetReview(
     Session& s, absl::string_view proposal_id, absl::string_view reviewer_id,
-    bool for_update) {
-  KYODO_ASSIGN_OR_RETURN(
-      std::vector<Row> rows,
-      s.Query(for_update ? kGetForUpdate : kGet, {proposal_id, reviewer_id}));
+    int32_t stage, bool for_update) {
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                         s.Query(for_update ? kGetForUpdate : kGet,
+                                 {proposal_id, reviewer_id, stage}));
   KYODO_ASSIGN_OR_RETURN(std::vector<ReviewRow> out, FromRows(rows));
   if (out.empty()) return std::optional<ReviewRow>();
   return std::optional<ReviewRow>(std::move(out.front()));
@@ -125,18 +153,23 @@ absl::StatusOr<std::optional<ReviewRow>> GetReview(
 
 absl::Status WriteReview(Session& s, const Review& r, int64_t version) {
   const Ids ids = IdsOf(r.name());
+  const std::optional<ReviewKey> key = ParseReviewId(ids.reviewer);
+  if (!key.has_value() || key->stage != std::max(r.stage(), 1)) {
+    return absl::InternalError(
+        absl::StrCat("review ", r.name(), " does not name stage ", r.stage()));
+  }
   if (version == 0) {
     const absl::Time created = doc::FromTimestamp(r.create_time());
     return s
-        .Exec(kInsert,
-              {ids.programme, ids.call, ids.proposal, ids.reviewer, Scores(r),
-               created, doc::FromTimestamp(r.update_time()), Doc(r)})
+        .Exec(kInsert, {ids.programme, ids.call, ids.proposal, key->reviewer_id,
+                        key->stage, Scores(r), created,
+                        doc::FromTimestamp(r.update_time()), Doc(r)})
         .status();
   }
   KYODO_ASSIGN_OR_RETURN(
       int64_t changed,
       s.Exec(kUpdate, {Scores(r), doc::FromTimestamp(r.update_time()), Doc(r),
-                       ids.proposal, ids.reviewer, version}));
+                       ids.proposal, key->reviewer_id, key->stage, version}));
   if (changed == 0) return common::EtagMismatchError(r.name());
   return absl::OkStatus();
 }
@@ -167,7 +200,8 @@ absl::StatusOr<std::vector<ScoreRow>> CallScores(Session& s,
         std::vector<int64_t> scores,
         ParseScores(row.String(2),
                     absl::StrCat(row.String(0), "/", row.String(1))));
-    out.push_back(ScoreRow{row.String(0), row.String(1), std::move(scores)});
+    out.push_back(ScoreRow{row.String(0), row.String(1), std::move(scores),
+                           static_cast<int32_t>(row.Int(3))});
   }
   return out;
 }

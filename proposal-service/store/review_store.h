@@ -18,18 +18,30 @@ struct ReviewRow {
   int64_t version = 0;
   std::string proposal_id;
   std::string reviewer_id;
-  v1::Review review;  // with name, reviewer, scores, times and etag
+  int32_t stage = 1;
+  v1::Review review;  // with name, reviewer, stage, scores, times and etag
 };
 
-// The review of proposal `proposal_id` by reviewer `reviewer_id`, or
-// nullopt; `for_update` locks it.
+// A review's id in its name (Review.name): the reviewer's id for stage 1,
+// "<reviewer id>-s<stage>" for a later stage (reviewer ids never end so:
+// common::NewId has no '-').
+struct ReviewKey {
+  std::string reviewer_id;
+  int32_t stage = 1;
+};
+std::string ReviewId(const ReviewKey& key);
+// nullopt when `id` is no review id.
+std::optional<ReviewKey> ParseReviewId(absl::string_view id);
+
+// The review of proposal `proposal_id` by reviewer `reviewer_id` in stage
+// `stage`, or nullopt; `for_update` locks it.
 absl::StatusOr<std::optional<ReviewRow>> GetReview(
     common::db::Session& s, absl::string_view proposal_id,
-    absl::string_view reviewer_id, bool for_update = false);
+    absl::string_view reviewer_id, int32_t stage, bool for_update = false);
 
-// Writes `review` (name, reviewer and times set): inserted as version 1
-// when `version` is 0, else over row version `version` (ABORTED when it
-// moved on).
+// Writes `review` (name, reviewer, stage and times set): inserted as
+// version 1 when `version` is 0, else over row version `version` (ABORTED
+// when it moved on).
 absl::Status WriteReview(common::db::Session& s, const v1::Review& review,
                          int64_t version);
 
@@ -44,6 +56,7 @@ struct ScoreRow {
   std::string proposal_id;
   std::string reviewer_id;
   std::vector<int64_t> scores;
+  int32_t stage = 1;
 };
 absl::StatusOr<std::vector<ScoreRow>> CallScores(common::db::Session& s,
                                                  absl::string_view call_id);

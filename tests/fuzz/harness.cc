@@ -502,7 +502,7 @@ void ProposalRules(const Message& m) {
     ScreenWith(p, r->facts());
   } else if (auto* r = dynamic_cast<const pv1::SubmitReviewRequest*>(&m)) {
     CheckInputError(
-        domain::ValidateScores(ReviewedCall(), r->review(), "review"),
+        domain::ValidateScores(ReviewedCall(), 1, r->review(), "review"),
         "ValidateScores");
   }
 }

@@ -506,6 +506,16 @@ std::vector<Row> ProposalRows(const World& w) {
               "UNDER_REVIEW call");
   call_change("DecideCall", DecideCallRequest(), w.call_review,
               "UNDER_REVIEW call");
+  call_change("AdvanceStage", AdvanceStageRequest(), w.call_review,
+              "UNDER_REVIEW call");
+  // The dry run reads the stage's results: the same managers only.
+  rows.push_back({"ProposalService.AdvanceStage",
+                  "UNDER_REVIEW call, validate_only",
+                  Req<AdvanceStageRequest>([&](auto& r) {
+                    r.set_name(w.call_review);
+                    r.set_validate_only(true);
+                  }),
+                  "AADDDDDD"});
   call_change("PublishResults", PublishResultsRequest(), w.call_decided,
               "DECIDED call");
   // The applicant's own changes (and the managers').
