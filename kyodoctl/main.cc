@@ -40,6 +40,8 @@ constexpr char kUsage[] =
     "dossier)\n"
     "  kyodoctl programmes list | calls ... | proposals ... | reviewers ...\n"
     "  kyodoctl reviewers list|progress CALL | assign REVIEWER [PROPOSAL...]\n"
+    "  kyodoctl reviewers stages REVIEWER [STAGE...]     the stages it scores\n"
+    "  kyodoctl calls advance CALL [--validate_only]     close a review stage\n"
     "  kyodoctl reviews list|submit ...                  committee reviews\n"
     "  kyodoctl preview|finalize|publish CALL            the decision\n"
     "  kyodoctl score-sheets CALL [--dir=DIR]            the committee's "

@@ -7,16 +7,22 @@
 //                    reviews, score, counted reviews, result, amounts and
 //                    the committee's ruling with its reason;
 //   採点表_<reviewer>.csv  one per member: its scores and comment on each
-//                    proposal it scored.
+//                    proposal it scored in the last stage;
+//   採点表_<reviewer>_第<k>段階.csv  with review stages (段階審査), the same
+//                    for each earlier stage k the member scored in; a
+//                    proposal that did not pass stage k is on no later
+//                    stage's sheet, since no one scored it there.
 // The members' sheets name them, so the command needs every counted review:
 // a caller that cannot read them all (anyone but the ward's staff) is
 // refused rather than given means over fewer reviews.
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -105,10 +111,15 @@ int CmdScoreSheets(const Env& env) {
   for (const auto& r : committee) members[r.name()] = &r;
 
   const int criteria = c.criteria_size();
-  // Per member: its rows; per proposal: each criterion's sum and count.
-  std::map<std::string, std::vector<std::vector<std::string>>> sheets;
+  const int last = c.stages_size() + 1;
+  // Per member and stage: its rows; per proposal: each criterion's sum and
+  // count.
+  std::map<std::pair<std::string, int>, std::vector<std::vector<std::string>>>
+      sheets;
   std::vector<std::vector<std::string>> summary;
   std::vector<std::string> header = {"順位", "提案名", "提案者"};
+  for (const auto& stage : c.stages())
+    header.push_back(absl::StrCat(stage.display_name(), "(得点)"));
   for (const auto& k : c.criteria())
     header.push_back(absl::StrCat(k.display_name(), "(平均)"));
   for (const char* h : {"得点", "審査数", "結果", "申請額(円)", "採択額(円)",
@@ -119,7 +130,7 @@ int CmdScoreSheets(const Env& env) {
   for (const pv1::ProposalResult& result : decision.results()) {
     std::vector<int64_t> sums(criteria, 0);
     int64_t counted = 0;
-    if (result.rank() > 0) {
+    if (result.rank() > 0 || result.stage_scores_size() > 0) {
       pv1::ListReviewsRequest list;
       list.set_parent(result.proposal());
       list.set_page_size(100);
@@ -133,11 +144,29 @@ int CmdScoreSheets(const Env& env) {
         list.set_page_token(page.next_page_token());
       }
       for (const pv1::Review& review : reviews.reviews()) {
+        const int stage = std::max(review.stage(), 1);
         auto it = members.find(review.reviewer());
-        if (it == members.end()) continue;  // removed: no longer counts
         bool conflicted = false;
-        for (const auto& conflict : it->second->conflicts())
-          conflicted |= conflict.proposal() == result.proposal();
+        if (it != members.end()) {
+          for (const auto& conflict : it->second->conflicts())
+            conflicted |= conflict.proposal() == result.proposal();
+        }
+        if (stage < last) {
+          // An earlier stage, kept as it closed: its score is the
+          // decision's (stage_scores); the sheet shows what was written.
+          if (conflicted) continue;
+          std::vector<std::string> row = {result.title()};
+          for (int64_t score : review.scores())
+            row.push_back(absl::StrCat(score));
+          row.push_back(review.comment());
+          sheets[{review.reviewer(), stage}].push_back(std::move(row));
+          continue;
+        }
+        if (it == members.end()) continue;  // removed: no longer counts
+        const auto& assigned = it->second->assigned_proposals();
+        if (!assigned.empty() && std::find(assigned.begin(), assigned.end(),
+                                           result.proposal()) == assigned.end())
+          continue;  // no longer assigned: no longer counts
         if (conflicted || review.scores_size() != criteria) continue;
         ++counted;
         std::vector<std::string> row = {result.title()};
@@ -146,7 +175,7 @@ int CmdScoreSheets(const Env& env) {
           row.push_back(absl::StrCat(review.scores(i)));
         }
         row.push_back(review.comment());
-        sheets[review.reviewer()].push_back(std::move(row));
+        sheets[{review.reviewer(), last}].push_back(std::move(row));
       }
       if (counted != result.reviews()) {
         return Fail(absl::PermissionDeniedError(absl::StrCat(
@@ -167,6 +196,13 @@ int CmdScoreSheets(const Env& env) {
     std::vector<std::string> row = {
         result.rank() > 0 ? absl::StrCat(result.rank()) : "", result.title(),
         display};
+    for (int k = 1; k < last; ++k) {
+      std::string cell;
+      for (const auto& stage : result.stage_scores()) {
+        if (stage.stage() == k) cell = stage.score();
+      }
+      row.push_back(cell);
+    }
     for (int i = 0; i < criteria; ++i)
       row.push_back(counted > 0 ? Mean(sums[i], counted) : "");
     row.push_back(result.rank() > 0 ? result.score() : "");
@@ -194,15 +230,28 @@ int CmdScoreSheets(const Env& env) {
     std::cerr << "kyodoctl: " << s.message() << "\n";
     return 1;
   }
-  for (auto& [reviewer, rows] : sheets) {
+  for (auto& [key, rows] : sheets) {
+    const auto& [reviewer, stage] = key;
     std::vector<std::string> head = {"提案名"};
-    for (const auto& k : c.criteria()) head.push_back(k.display_name());
+    const auto& stage_criteria =
+        stage < last ? c.stages(stage - 1).criteria() : c.criteria();
+    for (const auto& k : stage_criteria) head.push_back(k.display_name());
     head.emplace_back("講評");
-    rows.insert(rows.begin(),
-                {absl::StrCat("委員: ", members[reviewer]->display_name())});
+    auto member = members.find(reviewer);
+    std::string title = absl::StrCat(
+        "委員: ", member != members.end() ? member->second->display_name()
+                                          : Id(reviewer));
+    if (stage < last) {
+      absl::StrAppend(&title, "（第", stage, "段階 ",
+                      c.stages(stage - 1).display_name(), "）");
+    }
+    rows.insert(rows.begin(), {title});
     rows.insert(rows.begin() + 1, head);
-    const absl::Status s =
-        WriteCsv(dir / absl::StrCat("採点表_", Id(reviewer), ".csv"), rows);
+    const std::string file =
+        stage < last
+            ? absl::StrCat("採点表_", Id(reviewer), "_第", stage, "段階.csv")
+            : absl::StrCat("採点表_", Id(reviewer), ".csv");
+    const absl::Status s = WriteCsv(dir / file, rows);
     if (!s.ok()) {
       std::cerr << "kyodoctl: " << s.message() << "\n";
       return 1;

@@ -1,5 +1,6 @@
 // kyodoctl commands of a selection round: programmes, calls, proposals,
 // reviewers, reviews, preview, finalize, publish.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -36,6 +37,8 @@ ABSL_FLAG(std::string, tie_break, "",
           "preview: what-if tie-break keys, comma separated "
           "(LOWER_REQUESTED_AMOUNT, EARLIER_SUBMISSION, NAME, "
           "HIGHER_CRITERION_SCORE:<criterion index>); '-' = the default");
+ABSL_FLAG(bool, validate_only, false,
+          "calls advance: show the stage's results without closing it");
 ABSL_FLAG(std::string, rulings, "",
           "preview, finalize: a JSON file of the committee's rulings, "
           "{\"rulings\": [{\"proposal\": ..., \"action\": \"REDUCE\", "
@@ -68,11 +71,13 @@ int Usage() {
          "  kyodoctl programmes list\n"
          "  kyodoctl calls list [PROGRAMME] [--filter=...]\n"
          "  kyodoctl calls get|open|close|start-review CALL\n"
+         "  kyodoctl calls advance CALL [--validate_only]  (close a stage)\n"
          "  kyodoctl proposals list CALL [--filter=...]\n"
          "  kyodoctl proposals get|submit|withdraw PROPOSAL\n"
          "  kyodoctl proposals return PROPOSAL --note=TEXT --deadline=TIME\n"
          "  kyodoctl reviewers list|progress CALL\n"
          "  kyodoctl reviewers assign REVIEWER [PROPOSAL...]  (none = all)\n"
+         "  kyodoctl reviewers stages REVIEWER [STAGE...]  (none = the last)\n"
          "  kyodoctl reviews list PROPOSAL\n"
          "  kyodoctl reviews submit PROPOSAL --scores=4,5,3 [--comment=...]\n"
          "  kyodoctl preview CALL [--budget=YEN] [--max_adoptions=N] "
@@ -123,8 +128,14 @@ void PrintDecision(const Env& env, const pv1::Decision& d) {
     std::cout << ToJson(d) << "\n";
     return;
   }
-  Table table({"順位", "提案", "提案者", "得点", "申請額", "採択額", "結果",
-               "推奨(順位どおり)", "残予算"});
+  bool staged = false;
+  for (const auto& r : d.results()) staged |= r.stage_scores_size() > 0;
+  std::vector<std::string> header = {"順位", "提案", "提案者", "得点"};
+  if (staged) header.emplace_back("段階の得点");
+  for (const char* h :
+       {"申請額", "採択額", "結果", "推奨(順位どおり)", "残予算"})
+    header.emplace_back(h);
+  Table table(header);
   for (const auto& r : d.results()) {
     // The engine's recommendation beside the final result, when a ruling
     // made them differ.
@@ -136,12 +147,28 @@ void PrintDecision(const Env& env, const pv1::Decision& d) {
         absl::StrAppend(&recommended, " ", Yen(r.recommended_amount_yen()));
       }
     }
-    table.AddRow(
-        {r.rank() > 0 ? absl::StrCat(r.rank(), r.tied_on_score() ? "=" : "")
-                      : "-",
-         r.title(), r.applicant(), r.score(), Yen(r.requested_amount_yen()),
-         r.adopted_amount_yen() > 0 ? Yen(r.adopted_amount_yen()) : "",
-         common::EnumLabel(r.reason()), recommended, Yen(r.budget_left_yen())});
+    std::vector<std::string> row = {
+        r.rank() > 0 ? absl::StrCat(r.rank(), r.tied_on_score() ? "=" : "")
+                     : "-",
+        r.title(), r.applicant(), r.score()};
+    if (staged) {
+      // Each earlier stage's score, e.g. "1:80 2:65"; × marks the stage
+      // the proposal did not pass.
+      std::vector<std::string> stages;
+      for (const auto& stage : r.stage_scores()) {
+        stages.push_back(absl::StrCat(stage.stage(), ":", stage.score(),
+                                      stage.passed() ? "" : "×"));
+      }
+      row.push_back(absl::StrJoin(stages, " "));
+    }
+    for (std::string cell :
+         {Yen(r.requested_amount_yen()),
+          r.adopted_amount_yen() > 0 ? Yen(r.adopted_amount_yen()) : "",
+          common::EnumLabel(r.reason()), recommended,
+          Yen(r.budget_left_yen())}) {
+      row.push_back(std::move(cell));
+    }
+    table.AddRow(row);
   }
   table.Print(std::cout);
   for (const auto& r : d.results()) {
@@ -177,7 +204,63 @@ void PrintCalls(const Env& env,
                   common::EnumLabel(c.ward()), common::EnumLabel(c.state()),
                   Yen(c.budget_yen())});
   }
-  if (!env.json) table.Print(std::cout);
+  if (env.json) return;
+  table.Print(std::cout);
+  // A call's review stages (段階審査), the one under review marked ▶.
+  for (const auto& c : calls) {
+    if (c.stages().empty()) continue;
+    std::vector<std::string> stages;
+    const int last = c.stages_size() + 1;
+    bool weighted = false;
+    for (const auto& stage : c.stages()) weighted |= stage.weight() > 0;
+    for (int i = 1; i <= last; ++i) {
+      const std::string& title = i < last ? c.stages(i - 1).display_name()
+                                          : c.last_stage_display_name();
+      const int pass = i < last ? c.stages(i - 1).pass_mark() : c.pass_mark();
+      const int64_t weight =
+          i < last ? c.stages(i - 1).weight()
+                   : (c.has_last_stage_weight() ? c.last_stage_weight() : 1);
+      std::string stage = absl::StrCat(
+          c.state() == pv1::Call::UNDER_REVIEW && c.current_stage() == i ? "▶"
+                                                                         : "",
+          i, " ", title.empty() ? "最終審査" : title, "(合格点", pass);
+      // The weights only when they combine into the final score.
+      if (weighted && weight > 0) absl::StrAppend(&stage, "・重み", weight);
+      absl::StrAppend(&stage, ")");
+      stages.push_back(std::move(stage));
+    }
+    std::cout << "段階審査 " << c.name() << ": " << absl::StrJoin(stages, " → ")
+              << "\n";
+  }
+}
+
+// calls advance CALL [--validate_only]: closes the stage under review and
+// shows each proposal's stage score (○ passed, × did not).
+int Advance(const Env& env, const std::string& name) {
+  pv1::AdvanceStageRequest request;
+  request.set_name(name);
+  request.set_validate_only(absl::GetFlag(FLAGS_validate_only));
+  request.set_request_id(absl::GetFlag(FLAGS_request_id));
+  pv1::AdvanceStageResponse response;
+  if (int rc = Run(env, "AdvanceStage", request, &response)) return rc;
+  if (env.json) {
+    std::cout << ToJson(response) << "\n";
+    return 0;
+  }
+  Table table({"提案", "件名", "得点", "審査数", "通過"});
+  for (const auto& r : response.results()) {
+    table.AddRow({r.proposal(), r.title(), r.score().score(),
+                  absl::StrCat(r.score().reviews()),
+                  r.score().passed() ? "○" : "×"});
+  }
+  table.Print(std::cout);
+  std::cout << "第" << response.stage() << "段階"
+            << (request.validate_only()
+                    ? "の試算(未確定)"
+                    : absl::StrCat("を締め切り、第",
+                                   response.call().current_stage(), "段階へ"))
+            << "\n";
+  return 0;
 }
 
 void PrintProposals(
@@ -268,6 +351,7 @@ int Calls(const Env& env) {
   if (sub == "close") return CallTransition(env, "CloseCall", env.args[2]);
   if (sub == "start-review")
     return CallTransition(env, "StartReview", env.args[2]);
+  if (sub == "advance") return Advance(env, env.args[2]);
   return Usage();
 }
 
@@ -348,6 +432,7 @@ int Progress(const Env& env) {
     request.set_page_token(page.next_page_token());
   } while (!request.page_token().empty());
   if (env.json) return 0;
+  if (page.stage() > 0) std::cout << "第" << page.stage() << "段階\n";
   std::vector<std::string> header = {"提案", "件名", "採点数"};
   for (const auto& m : page.members()) header.push_back(m.display_name());
   Table table(header);
@@ -400,6 +485,32 @@ int Reviewers(const Env& env) {
     }
     return 0;
   }
+  if (env.args.size() >= 3 && env.args[1] == "stages") {
+    // reviewers stages REVIEWER [STAGE...]: no stage = the last only.
+    pv1::UpdateReviewerRequest request;
+    request.mutable_reviewer()->set_name(env.args[2]);
+    for (size_t i = 3; i < env.args.size(); ++i) {
+      int32_t stage = 0;
+      if (!absl::SimpleAtoi(env.args[i], &stage)) {
+        std::cerr << "kyodoctl: a stage is a number, 1 for the first\n";
+        return 2;
+      }
+      request.mutable_reviewer()->add_stages(stage);
+    }
+    request.mutable_update_mask()->add_paths("stages");
+    request.set_request_id(absl::GetFlag(FLAGS_request_id));
+    pv1::Reviewer member;
+    if (int rc = Run(env, "UpdateReviewer", request, &member)) return rc;
+    std::cout << (env.json
+                      ? ToJson(member)
+                      : absl::StrCat(member.display_name(), ": 第",
+                                     member.stages().empty()
+                                         ? std::string("最終")
+                                         : absl::StrJoin(member.stages(), "・"),
+                                     "段階"))
+              << "\n";
+    return 0;
+  }
   if (env.args.size() != 3) return Usage();
   if (env.args[1] == "progress") return Progress(env);
   if (env.args[1] != "list") return Usage();
@@ -407,7 +518,7 @@ int Reviewers(const Env& env) {
   request.set_parent(env.args[2]);
   pv1::ListReviewersResponse response;
   if (int rc = Run(env, "ListReviewers", request, &response)) return rc;
-  Table table({"名前(name)", "委員", "所属", "担当", "利害関係"});
+  Table table({"名前(name)", "委員", "所属", "段階", "担当", "利害関係"});
   for (const auto& r : response.reviewers()) {
     if (env.json) {
       std::cout << ToJson(r) << "\n";
@@ -421,6 +532,8 @@ int Reviewers(const Env& env) {
     }
     table.AddRow({r.name(), r.display_name(),
                   absl::StrJoin(r.affiliations(), " "),
+                  r.stages().empty() ? std::string("最終")
+                                     : absl::StrJoin(r.stages(), "・"),
                   r.assigned_proposals().empty()
                       ? std::string("全件")
                       : absl::StrCat(r.assigned_proposals_size(), "件"),
@@ -438,14 +551,15 @@ int Reviews(const Env& env) {
     request.set_parent(env.args[2]);
     pv1::ListReviewsResponse response;
     if (int rc = Run(env, "ListReviews", request, &response)) return rc;
-    Table table({"審査", "委員", "得点", "コメント"});
+    Table table({"審査", "委員", "段階", "得点", "コメント"});
     for (const auto& r : response.reviews()) {
       if (env.json) {
         std::cout << ToJson(r) << "\n";
         continue;
       }
-      table.AddRow({r.name(), r.reviewer(), absl::StrJoin(r.scores(), ","),
-                    r.comment()});
+      table.AddRow({r.name(), r.reviewer(),
+                    absl::StrCat(std::max(r.stage(), 1)),
+                    absl::StrJoin(r.scores(), ","), r.comment()});
     }
     if (!env.json) table.Print(std::cout);
     return 0;
