@@ -1,6 +1,7 @@
 #include "kyodoctl/seed.h"
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/match.h"
@@ -64,6 +65,51 @@ absl::Status ResolveRefs(Message* message,
   return absl::OkStatus();
 }
 
+// Sets each of `entry.times()` on `request` from `created` (the create_time
+// seconds of earlier entries, by ref).
+absl::Status SetRelativeTimes(const kyodo::seed::v1::SeedEntry& entry,
+                              const std::map<std::string, int64_t>& created,
+                              Message* request) {
+  for (const auto& time : entry.times()) {
+    const FieldDescriptor* field =
+        request->GetDescriptor()->FindFieldByName(time.field());
+    if (field == nullptr || field->is_repeated() ||
+        field->message_type() == nullptr ||
+        field->message_type()->full_name() != "google.protobuf.Timestamp") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "times: ", time.field(), " is no Timestamp field of the request"));
+    }
+    auto anchor = created.find(time.anchor());
+    if (anchor == created.end()) {
+      return absl::NotFoundError(absl::StrCat(
+          "times: no earlier entry ", time.anchor(), " with a create_time"));
+    }
+    Message* stamp = request->GetReflection()->MutableMessage(request, field);
+    const auto* descriptor = stamp->GetDescriptor();
+    stamp->GetReflection()->SetInt64(stamp,
+                                     descriptor->FindFieldByName("seconds"),
+                                     anchor->second + time.offset_seconds());
+    stamp->GetReflection()->SetInt32(stamp,
+                                     descriptor->FindFieldByName("nanos"), 0);
+  }
+  return absl::OkStatus();
+}
+
+// The create_time seconds of `response`, if it has one.
+std::optional<int64_t> CreateSeconds(const Message& response) {
+  const FieldDescriptor* field =
+      response.GetDescriptor()->FindFieldByName("create_time");
+  if (field == nullptr || field->message_type() == nullptr ||
+      !response.GetReflection()->HasField(response, field)) {
+    return std::nullopt;
+  }
+  const Message& stamp = response.GetReflection()->GetMessage(response, field);
+  const FieldDescriptor* seconds =
+      stamp.GetDescriptor()->FindFieldByName("seconds");
+  if (seconds == nullptr) return std::nullopt;
+  return stamp.GetReflection()->GetInt64(stamp, seconds);
+}
+
 absl::StatusOr<kyodo::seed::v1::SeedFile> ReadSeedFile(
     const std::string& path) {
   std::ifstream in(path);
@@ -90,6 +136,7 @@ absl::Status LoadSeedFile(Client& client, const std::string& path,
   auto file = ReadSeedFile(path);
   if (!file.ok()) return file.status();
   const int total = file->entries_size();
+  std::map<std::string, int64_t> created;  // create_time seconds, by ref
   for (int i = 0; i < total; ++i) {
     const auto& entry = file->entries(i);
     auto fail = [&](const absl::Status& s) {
@@ -109,6 +156,10 @@ absl::Status LoadSeedFile(Client& client, const std::string& path,
     request->ParseFromString(entry.request().value());
     if (absl::Status s = ResolveRefs(request.get(), refs); !s.ok())
       return fail(s);
+    if (absl::Status s = SetRelativeTimes(entry, created, request.get());
+        !s.ok()) {
+      return fail(s);
+    }
     if (const auto* id =
             request->GetDescriptor()->FindFieldByName("request_id")) {
       request->GetReflection()->SetString(request.get(), id,
@@ -127,6 +178,9 @@ absl::Status LoadSeedFile(Client& client, const std::string& path,
         name->cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
         !entry.ref().empty()) {
       refs[entry.ref()] = response->GetReflection()->GetString(*response, name);
+    }
+    if (auto seconds = CreateSeconds(*response); seconds.has_value()) {
+      created[entry.ref()] = *seconds;
     }
     if (progress) progress(i + 1, total);
   }
