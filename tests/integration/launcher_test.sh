@@ -124,6 +124,37 @@ KYODO_ADDR=127.0.0.1:$base KYODO_TOKEN=$member_token "$kyodoctl" score-sheets "$
 set -e
 [[ $rc -eq 17 ]] || fail "score-sheets as a member should exit 17, got $rc"
 [[ ! -e "$work/member-sheets/審査結果一覧.csv" ]] || fail "a member's score-sheets wrote a file"
+# The example FY2026 round (deploy/local/data/20_proposals.textproto):
+# 補正 before the review, a 書類審査 (weight 1) before the プレゼンテーション
+# 審査 (weight 2), a 減額採択 that lets the third in rank be adopted, and a
+# proposal that did not pass the 書類審査 on no sheet of the last stage.
+export KYODO_ADDR=127.0.0.1:$base  # the gateway, which passes the calls on
+fy2026=$("$kyodoctl" calls list --json | grep '"display_name":"令和8年度 麻生区市民提案型事業 募集"' \
+  | grep -o '"name":"programmes/[^"]*"' | head -1 | cut -d'"' -f4)
+[[ -n "$fy2026" ]] || fail "no example FY2026 call"
+"$kyodoctl" calls get "$fy2026" \
+  | grep -q "^段階審査 $fy2026: 1 書類審査(合格点60・重み1) → 2 プレゼンテーション審査(合格点60・重み2)$" \
+  || { "$kyodoctl" calls get "$fy2026" >&2; fail "example FY2026 stages"; }
+"$kyodoctl" score-sheets "$fy2026" --dir="$work/sheets-2026" >/dev/null \
+  || fail "score-sheets of the example FY2026 call"
+summary=$work/sheets-2026/審査結果一覧.csv
+for row in \
+  "^1,里山の散策路マップづくり,例示・あさお里山の会,85.0000,4.6667,4.3333,4.6667,89.2857,3,採択,600000,450000,減額採択,地図の印刷部数を見直し、印刷費を減額する。" \
+  "^2,多世代交流カフェ,例示・かえで丘町内会,75.0000,4,3.6667,3.6667,75.7937,3,採択,500000,500000,," \
+  "^3,地域の子ども食堂,例示・こもれび台自治会,70.0000,3.6667,3.6667,3.6667,72.2222,3,採択,650000,650000,," \
+  "^,夜間防犯パトロールの拡充,例示・あおば原町会,50.0000,,,,,0,段階審査で不通過,400000,,,"; do
+  grep -q "$row" "$summary" || { cat "$summary" >&2; fail "example FY2026 results: $row"; }
+done
+[[ $(ls "$work/sheets-2026"/採点表_*_第1段階.csv | wc -l) -eq 4 ]] || fail "FY2026 書類審査 sheets"
+grep -lq "夜間防犯パトロールの拡充" "$work/sheets-2026"/採点表_*_第1段階.csv \
+  || fail "the 書類審査 sheets lack the proposal that did not pass"
+for sheet in "$work/sheets-2026"/採点表_*.csv; do
+  [[ "$sheet" == *段階.csv ]] && continue
+  ! grep -q "夜間防犯パトロールの拡充" "$sheet" || fail "a proposal that did not pass stage 1 is on $sheet"
+done
+"$kyodoctl" proposals list "$fy2026" | grep -q "地域の子ども食堂" || fail "FY2026 proposals"
+unset KYODO_ADDR
+
 # The decision names the version of the selection rule that made it.
 grep -q "^決定: .* / 選定規則 第[1-9][0-9]*版$" "$work/walkthrough.out" \
   || fail "walkthrough decision without its rule version"
