@@ -75,7 +75,14 @@ export function ScoreSheet(props: { proposal: string; principal?: string }) {
       proposals.listReviews({ parent: props.proposal, pageSize: 10 }),
     ]);
     const seat = reviewers.reviewers.find((r) => r.principal === props.principal);
-    return { call, proposal, seat, mine: reviews.reviews[0] };
+    // With review stages (段階審査) the sheet is the stage under review's:
+    // its criteria, and the member's review of that stage.
+    const last = call.stages.length + 1;
+    const stage = call.currentStage && call.currentStage <= last ? call.currentStage : last;
+    const criteria = stage < last ? call.stages[stage - 1].criteria : call.criteria;
+    const stageName = call.stages.length === 0 ? "" : stage < last ? call.stages[stage - 1].displayName : call.lastStageDisplayName;
+    const mine = reviews.reviews.find((r) => (r.stage || 1) === stage);
+    return { call, proposal, seat, mine, stage, criteria, stageName };
   }, [props.proposal]);
   const [scores, setScores] = useState<Record<number, string>>({});
   const [comment, setComment] = useState("");
@@ -93,7 +100,7 @@ export function ScoreSheet(props: { proposal: string; principal?: string }) {
         parent: props.proposal,
         requestId: newRequestId(),
         review: {
-          scores: d!.call.criteria.map((_, i) => BigInt(scores[i] ?? d!.mine?.scores[i] ?? "0")),
+          scores: d!.criteria.map((_, i) => BigInt(scores[i] ?? d!.mine?.scores[i] ?? "0")),
           comment: comment || d!.mine?.comment,
         },
       });
@@ -126,8 +133,8 @@ export function ScoreSheet(props: { proposal: string; principal?: string }) {
       <ProblemBox problem={problem} />
       {!conflicted && (
         <form onSubmit={save} class="card" aria-labelledby="sheet">
-          <h2 id="sheet">審査基準ごとの点数</h2>
-          {d.call.criteria.map((c, i) => (
+          <h2 id="sheet">審査基準ごとの点数{d.call.stages.length > 0 && `(第${d.stage}段階 ${d.stageName ?? ""})`}</h2>
+          {d.criteria.map((c, i) => (
             <Field key={i} label={`${c.displayName}(配点の重み ${c.weight}、最高 ${c.maxScore}点)`} field={`review.scores[${i}]`} problem={problem}>
               {(id, desc, bad) => (
                 <select id={id} aria-describedby={desc} aria-invalid={bad} value={scores[i] ?? String(d.mine?.scores[i] ?? "")}
