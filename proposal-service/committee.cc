@@ -10,6 +10,7 @@
 #include "proposal-service/domain/rules.h"
 #include "proposal-service/store/ids.h"
 #include "proposal-service/store/proposal_store.h"
+#include "proposal-service/store/review_store.h"
 #include "proposal-service/store/reviewer_store.h"
 
 namespace kyodo::proposal {
@@ -112,6 +113,35 @@ const std::vector<std::string>& CallParties::Of(
     const std::string& proposal_id) const {
   auto it = parties_.find(proposal_id);
   return it == parties_.end() ? none_ : it->second;
+}
+
+absl::Status ForEachStageReview(
+    common::db::Session& s, const std::string& call_id, int32_t stage,
+    int32_t last, const std::vector<Member>& members,
+    const CallParties& parties,
+    const absl::flat_hash_map<std::string, size_t>& under_review,
+    const std::function<void(size_t, domain::Review)>& add) {
+  absl::flat_hash_map<std::string, const Member*> sitting;
+  for (const Member& m : members) {
+    if (m.SitsOn(stage, last)) sitting[store::IdOf(m.name)] = &m;
+  }
+  KYODO_ASSIGN_OR_RETURN(std::vector<store::ScoreRow> scores,
+                         store::CallScores(s, call_id));
+  for (store::ScoreRow& row : scores) {
+    if (row.stage != stage) continue;
+    auto proposal = under_review.find(row.proposal_id);
+    auto member = sitting.find(row.reviewer_id);
+    if (proposal == under_review.end() || member == sitting.end()) continue;
+    // The review of a member no longer assigned the proposal does not
+    // count, as that of a member who left the committee.
+    if (!member->second->Assigned(row.proposal_id)) continue;
+    const bool conflicted =
+        member->second->ConflictOn(row.proposal_id, parties.Of(row.proposal_id))
+            .has_value();
+    add(proposal->second, domain::Review{member->second->name,
+                                         std::move(row.scores), conflicted});
+  }
+  return absl::OkStatus();
 }
 
 absl::Status CheckAssignees(const v1::Call& c, int32_t stage,

@@ -14,6 +14,7 @@
 #ifndef KYODO_PROPOSAL_SERVICE_COMMITTEE_H_
 #define KYODO_PROPOSAL_SERVICE_COMMITTEE_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "common/server/rpc.h"
 #include "kyodo/proposal/v1/proposal_service.pb.h"
 #include "proposal-service/clients/records_client.h"
+#include "proposal-service/domain/selection_types.h"
 
 namespace kyodo::proposal {
 
@@ -68,6 +70,19 @@ class CallParties {
   absl::flat_hash_map<std::string, std::vector<std::string>> parties_;
   std::vector<std::string> none_;
 };
+
+// The reviews of stage `stage` (domain::LastStage is `last`) of the
+// proposals `under_review` (proposal id -> index) that take part in its
+// score: those of `members` sitting on the stage and assigned the proposal,
+// each marked conflicted when its author has a conflict with it (such a
+// review is kept, uncounted, as the engine takes it). Gives each to
+// `add(index, review)`. The same rule for the decision and AdvanceStage.
+absl::Status ForEachStageReview(
+    common::db::Session& s, const std::string& call_id, int32_t stage,
+    int32_t last, const std::vector<Member>& members,
+    const CallParties& parties,
+    const absl::flat_hash_map<std::string, size_t>& under_review,
+    const std::function<void(size_t, domain::Review)>& add);
 
 // FAILED_PRECONDITION TOO_FEW_ASSIGNEES naming the first of the proposals
 // `proposal_ids` of call `c` under review in stage `stage` that fewer than

@@ -15,7 +15,6 @@
 #include "proposal-service/domain/validation.h"
 #include "proposal-service/store/ids.h"
 #include "proposal-service/store/proposal_store.h"
-#include "proposal-service/store/review_store.h"
 #include "proposal-service/store/reviewer_store.h"
 #include "proposal-service/store/stage_store.h"
 
@@ -288,10 +287,6 @@ absl::StatusOr<DecisionInput> LoadDecisionInput(
   // The last stage's committee: its members' reviews are the ones scored
   // live (the earlier stages' were kept when they closed).
   const int32_t last = domain::LastStage(call);
-  absl::flat_hash_map<std::string, const Member*> member_by_id;
-  for (const Member& m : members) {
-    if (m.SitsOn(last, last)) member_by_id[store::IdOf(m.name)] = &m;
-  }
   KYODO_ASSIGN_OR_RETURN(CallParties parties, CallParties::Load(s, call_id));
   // A member with a conflict (committee.h) does not score the proposal;
   // how many of the members assigned it are set aside is shown on its
@@ -299,31 +294,20 @@ absl::StatusOr<DecisionInput> LoadDecisionInput(
   for (const auto& entry : eligible) {
     const std::string& proposal_id = entry.first;
     int32_t conflicted = 0;
-    for (const auto& [id, member] : member_by_id) {
-      if (member->Assigned(proposal_id) &&
-          member->ConflictOn(proposal_id, parties.Of(proposal_id))) {
+    for (const Member& member : members) {
+      if (member.SitsOn(last, last) && member.Assigned(proposal_id) &&
+          member.ConflictOn(proposal_id, parties.Of(proposal_id))) {
         ++conflicted;
       }
     }
     out.shown[absl::StrCat(prefix, proposal_id)].conflicted_members =
         conflicted;
   }
-  KYODO_ASSIGN_OR_RETURN(std::vector<store::ScoreRow> scores,
-                         store::CallScores(s, call_id));
-  for (store::ScoreRow& row : scores) {
-    if (row.stage != last) continue;
-    auto candidate = eligible.find(row.proposal_id);
-    auto member = member_by_id.find(row.reviewer_id);
-    if (candidate == eligible.end() || member == member_by_id.end()) continue;
-    // The review of a member no longer assigned the proposal does not
-    // count, as that of a member who left the committee.
-    if (!member->second->Assigned(row.proposal_id)) continue;
-    const bool conflicted =
-        member->second->ConflictOn(row.proposal_id, parties.Of(row.proposal_id))
-            .has_value();
-    out.input.candidates[candidate->second].reviews.push_back(domain::Review{
-        member->second->name, std::move(row.scores), conflicted});
-  }
+  KYODO_RETURN_IF_ERROR(ForEachStageReview(
+      s, call_id, last, last, members, parties, eligible,
+      [&](size_t i, domain::Review review) {
+        out.input.candidates[i].reviews.push_back(std::move(review));
+      }));
   return out;
 }
 
@@ -393,6 +377,13 @@ absl::Status ApplyRulings(const Rulings& rulings, DecisionInput& in) {
                        " is not an ELIGIBLE proposal of the call"));
     }
     Candidate& c = *it->second;
+    if (domain::StoppedEarly(in.input, c)) {
+      return common::InvalidArgumentError(
+          field("proposal"),
+          absl::StrCat(ruling.proposal(),
+                       " did not pass an earlier stage; the committee rules "
+                       "on the proposals of the last stage"));
+    }
     switch (ruling.action()) {
       case v1::CommitteeRuling::REDUCE:
         if (ruling.adopted_amount_yen() >= c.requested_amount) {

@@ -63,7 +63,8 @@ absl::Status CheckRulings(const std::string& call_name, const Rulings& rulings);
 
 // Puts checked `rulings` on `in`'s candidates (domain::Candidate::ruling
 // and granted_amount) and in `in.rulings`. INVALID_ARGUMENT
-// "rulings[i].proposal" when it names no ELIGIBLE proposal of the call, and
+// "rulings[i].proposal" when it names no ELIGIBLE proposal of the call (or
+// one that did not pass an earlier stage), and
 // "rulings[i].adopted_amount_yen" when the amount is not below (REDUCE) or
 // up to (ADOPT) the requested amount.
 absl::Status ApplyRulings(const Rulings& rulings, DecisionInput& in);

@@ -22,7 +22,6 @@
 #include "proposal-service/domain/selection_codec.h"
 #include "proposal-service/handlers.h"
 #include "proposal-service/store/proposal_store.h"
-#include "proposal-service/store/review_store.h"
 #include "proposal-service/store/stage_store.h"
 
 namespace kyodo::proposal {
@@ -75,26 +74,11 @@ absl::StatusOr<StageState> JudgeStage(Session& s, const Call& c,
   KYODO_RETURN_IF_ERROR(CheckScreened(unscreened));
   KYODO_ASSIGN_OR_RETURN(out.members, LoadMembers(s, call_id));
   KYODO_ASSIGN_OR_RETURN(out.parties, CallParties::Load(s, call_id));
-  const int32_t last = domain::LastStage(c);
-  absl::flat_hash_map<std::string, const Member*> sitting;
-  for (const Member& m : out.members) {
-    if (m.SitsOn(stage, last)) sitting[store::IdOf(m.name)] = &m;
-  }
-  KYODO_ASSIGN_OR_RETURN(std::vector<store::ScoreRow> scores,
-                         store::CallScores(s, call_id));
-  for (store::ScoreRow& row : scores) {
-    if (row.stage != stage) continue;
-    auto proposal = under_review.find(row.proposal_id);
-    auto member = sitting.find(row.reviewer_id);
-    if (proposal == under_review.end() || member == sitting.end()) continue;
-    if (!member->second->Assigned(row.proposal_id)) continue;
-    const bool conflicted =
-        member->second
-            ->ConflictOn(row.proposal_id, out.parties.Of(row.proposal_id))
-            .has_value();
-    out.judged[proposal->second].reviews.push_back(
-        {member->second->name, std::move(row.scores), conflicted});
-  }
+  KYODO_RETURN_IF_ERROR(ForEachStageReview(
+      s, call_id, stage, domain::LastStage(c), out.members, out.parties,
+      under_review, [&](size_t i, domain::Review review) {
+        out.judged[i].reviews.push_back(std::move(review));
+      }));
   const int32_t needed = std::max(domain::StageMinReviews(c, stage), 1);
   std::vector<domain::MissingReview> missing;
   for (Judged& j : out.judged) {

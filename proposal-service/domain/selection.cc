@@ -403,6 +403,12 @@ absl::Status CheckStages(const SelectionInput& input) {
             "'s pass mark, yet reviewed in a later stage (proposal \"", c.name,
             "\")"));
       }
+      if (!passed && c.ruling != Ruling::kNone) {
+        // The committee rules on what the last stage ranks.
+        return absl::InvalidArgumentError(absl::StrCat(
+            "candidates[", i, "].ruling: a proposal that did not pass stage ",
+            k + 1, " takes no ruling (proposal \"", c.name, "\")"));
+      }
       if (passed && last_given && stopped) {
         return absl::InvalidArgumentError(
             absl::StrCat(field, ": passed stage ", k + 1,

@@ -73,7 +73,9 @@ bool Passes(const Rational& score, int32_t pass_mark);
 // Errors: INVALID_ARGUMENT naming the first field outside the bounds of
 // validation.h (e.g. "criteria[2].weight"), or a candidate's stage reviews
 // that contradict its stages (fewer than a stage's min_reviews, reviewed
-// after failing, or stopped after passing); FAILED_PRECONDITION when the call
+// after failing, or stopped after passing), or a ruling on a candidate that
+// did not pass a stage (the committee rules on what the last stage ranks);
+// FAILED_PRECONDITION when the call
 // is not decidable, i.e. MissingReviews(input) is not empty (the message
 // names the first few such proposals).
 absl::StatusOr<SelectionResult> Select(const SelectionInput& input);

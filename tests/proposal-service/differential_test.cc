@@ -5,10 +5,15 @@
 // previewed 10 times with a random what-if budget and limit and random
 // committee rulings (reduced amounts, adoptions and rejections against the
 // ranking), and at random a what-if adoption rule, pass mark and tie-break
-// list. The expected results come from the test's own record of what it
-// stored, run through domain::Select; scores are compared as exact
-// fractions (numerator and denominator), every result field by field.
+// list. About half the calls have a 書類審査 stage before their own criteria
+// (with or without a weight in the final score), closed by AdvanceStage
+// before the last stage's reviews. The expected results come from the
+// test's own record of what it stored, run through domain::Select, which
+// also checks that the stage's pass decisions the service made agree with
+// its pass mark; scores (stage scores too) are compared as exact fractions
+// (numerator and denominator), every result field by field.
 #include <random>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "common/store/doc.h"
@@ -48,6 +53,8 @@ const char* ReasonOf(ProposalResult::Reason reason) {
       return "WITHDRAWN";
     case ProposalResult::COMMITTEE_NOT_ADOPTED:
       return "COMMITTEE_NOT_ADOPTED";
+    case ProposalResult::STAGE_NOT_PASSED:
+      return "STAGE_NOT_PASSED";
     default:
       return "?";
   }
@@ -89,6 +96,21 @@ class DifferentialTest : public ProposalServiceTest {
         tie->set_criterion(Uniform(0, criteria - 1));
       }
     }
+    if (Uniform(0, 1) == 1) {
+      v1::ReviewStage* stage = c.add_stages();
+      stage->set_display_name("書類審査");
+      const int first = Uniform(1, 2);
+      for (int k = 0; k < first; ++k) {
+        auto* criterion = stage->add_criteria();
+        criterion->set_display_name(absl::StrCat("書類", k));
+        criterion->set_weight(Uniform(1, 3));
+        criterion->set_max_score(Uniform(3, 10));
+      }
+      stage->set_pass_mark(Uniform(0, 50));
+      stage->set_min_reviews(1);
+      stage->set_weight(Uniform(0, 3));
+      if (stage->weight() > 0) c.set_last_stage_weight(Uniform(1, 3));
+    }
     return c;
   }
 
@@ -122,7 +144,27 @@ class DifferentialTest : public ProposalServiceTest {
           break;
       }
     }
+    for (const auto& stage : c.stages()) {
+      domain::Stage& out = in.stages.emplace_back();
+      for (const auto& k : stage.criteria()) {
+        out.criteria.push_back({k.weight(), k.max_score()});
+      }
+      out.pass_mark = stage.pass_mark();
+      out.min_reviews = stage.min_reviews();
+      out.weight = stage.weight();
+    }
+    if (c.has_last_stage_weight()) in.last_stage_weight = c.last_stage_weight();
     return in;
+  }
+
+  // Random scores on `criteria`, low and high alike.
+  std::vector<int64_t> RandomScores(
+      const google::protobuf::RepeatedPtrField<v1::Criterion>& criteria) {
+    std::vector<int64_t> scores;
+    for (const auto& k : criteria) {
+      scores.push_back(Uniform(0, static_cast<int>(k.max_score())));
+    }
+    return scores;
   }
 
   // Makes every call (all OPEN at once, in one window), their proposals
@@ -155,7 +197,19 @@ class DifferentialTest : public ProposalServiceTest {
       }
       const int members = Uniform(1, 3);
       for (int m = 0; m < members; ++m) {
-        AddReviewer(s.call.name(), absl::StrCat("c", i, "-iin-", m));
+        v1::CreateReviewerRequest request;
+        request.set_parent(s.call.name());
+        Reviewer* r = request.mutable_reviewer();
+        r->set_display_name(absl::StrCat("委員 ", m));
+        r->set_principal(absl::StrCat("c", i, "-iin-", m));
+        // With a stage, everyone sits on both.
+        for (int k = 1; k <= s.call.stages_size() + 1; ++k) {
+          if (s.call.stages_size() > 0) r->add_stages(k);
+        }
+        Reviewer made;
+        const grpc::Status status =
+            stub_->CreateReviewer(Context(Staff()).get(), request, &made);
+        EXPECT_TRUE(status.ok()) << status.error_message();
       }
       stored.push_back(std::move(s));
     }
@@ -168,13 +222,36 @@ class DifferentialTest : public ProposalServiceTest {
       v1::ListReviewersResponse reviewers;
       EXPECT_TRUE(
           stub_->ListReviewers(Context(Staff()).get(), list, &reviewers).ok());
-      for (domain::Candidate& candidate : s.input.candidates) {
-        for (const Reviewer& member : reviewers.reviewers()) {
-          std::vector<int64_t> scores;
-          for (const auto& k : s.call.criteria()) {
-            // Low and high scores alike, so some fall below the pass mark.
-            scores.push_back(Uniform(0, static_cast<int>(k.max_score())));
+      // The 書類審査: scored, then closed; the service says what passed.
+      std::set<std::string> stopped;
+      if (s.call.stages_size() > 0) {
+        for (domain::Candidate& candidate : s.input.candidates) {
+          std::vector<domain::Review>& first =
+              candidate.stage_reviews.emplace_back();
+          for (const Reviewer& member : reviewers.reviewers()) {
+            const std::vector<int64_t> scores =
+                RandomScores(s.call.stages(0).criteria());
+            const grpc::Status status =
+                SubmitReview(candidate.name, member.principal(), scores);
+            EXPECT_TRUE(status.ok()) << status.error_message();
+            first.push_back({member.name(), scores, false});
           }
+        }
+        v1::AdvanceStageRequest advance;
+        advance.set_name(s.call.name());
+        v1::AdvanceStageResponse closed;
+        const grpc::Status status =
+            stub_->AdvanceStage(Context(Staff()).get(), advance, &closed);
+        EXPECT_TRUE(status.ok()) << status.error_message();
+        for (const auto& result : closed.results()) {
+          if (!result.score().passed()) stopped.insert(result.proposal());
+        }
+      }
+      for (domain::Candidate& candidate : s.input.candidates) {
+        if (stopped.contains(candidate.name)) continue;
+        for (const Reviewer& member : reviewers.reviewers()) {
+          // Low and high scores alike, so some fall below the pass mark.
+          const std::vector<int64_t> scores = RandomScores(s.call.criteria());
           const grpc::Status status =
               SubmitReview(candidate.name, member.principal(), scores);
           EXPECT_TRUE(status.ok()) << status.error_message();
@@ -191,6 +268,8 @@ class DifferentialTest : public ProposalServiceTest {
     for (domain::Candidate& c : in.candidates) {
       c.ruling = domain::Ruling::kNone;
       c.granted_amount.reset();
+      // The committee rules on what the last stage ranks.
+      if (domain::StoppedEarly(in, c)) continue;
       const int pick = Uniform(0, 9);
       if (pick > 3) continue;  // most proposals get none
       CommitteeRuling* r = request.add_rulings();
@@ -226,6 +305,7 @@ TEST_F(DifferentialTest, PreviewMatchesTheEngineOn200RandomDecisions) {
   const std::vector<Stored> calls = MakeCalls();
   ASSERT_EQ(calls.size(), static_cast<size_t>(kCalls));
   int compared = 0, refused = 0, with_rulings = 0, what_ifs = 0;
+  int staged = 0, stopped_early = 0;  // results with stage scores, failed
   for (const Stored& s : calls) {
     for (int n = 0; n < kPreviewsPerCall; ++n) {
       domain::SelectionInput in = s.input;
@@ -319,14 +399,33 @@ TEST_F(DifferentialTest, PreviewMatchesTheEngineOn200RandomDecisions) {
         const std::string at = absl::StrCat(where, "result ", i, " ");
         EXPECT_EQ(r.proposal(), o.name) << at;
         EXPECT_EQ(r.rank(), o.rank) << at;
-        ASSERT_TRUE(o.score.has_value()) << at;
-        EXPECT_EQ(r.score_numerator(),
-                  boost::multiprecision::numerator(*o.score).str())
-            << at;
-        EXPECT_EQ(r.score_denominator(),
-                  boost::multiprecision::denominator(*o.score).str())
-            << at;
+        if (o.score.has_value()) {
+          EXPECT_EQ(r.score_numerator(),
+                    boost::multiprecision::numerator(*o.score).str())
+              << at;
+          EXPECT_EQ(r.score_denominator(),
+                    boost::multiprecision::denominator(*o.score).str())
+              << at;
+        } else {
+          // Only a proposal stopped by the 書類審査 has no score.
+          EXPECT_EQ(o.reason, domain::Reason::kStageNotPassed) << at;
+          EXPECT_FALSE(r.has_score_numerator()) << at;
+        }
         EXPECT_EQ(r.score(), o.score_decimal) << at;
+        EXPECT_EQ(r.failed_stage(), o.failed_stage) << at;
+        ASSERT_EQ(r.stage_scores_size(),
+                  static_cast<int>(o.stage_scores.size()))
+            << at;
+        for (int k = 0; k < r.stage_scores_size(); ++k) {
+          EXPECT_EQ(r.stage_scores(k).score_numerator(),
+                    boost::multiprecision::numerator(o.stage_scores[k]).str())
+              << at;
+          EXPECT_EQ(r.stage_scores(k).score_denominator(),
+                    boost::multiprecision::denominator(o.stage_scores[k]).str())
+              << at;
+        }
+        staged += o.stage_scores.empty() ? 0 : 1;
+        stopped_early += o.failed_stage > 0 ? 1 : 0;
         EXPECT_STREQ(ReasonOf(r.reason()), domain::ReasonName(o.reason)) << at;
         EXPECT_STREQ(ReasonOf(r.recommended_reason()),
                      domain::ReasonName(o.recommended_reason))
@@ -347,6 +446,8 @@ TEST_F(DifferentialTest, PreviewMatchesTheEngineOn200RandomDecisions) {
   EXPECT_GT(with_rulings, kCalls * kPreviewsPerCall / 2);
   EXPECT_GT(what_ifs, kCalls * kPreviewsPerCall / 3);
   EXPECT_GT(compared, kCalls * kPreviewsPerCall / 2);
+  EXPECT_GT(staged, 0);
+  EXPECT_GT(stopped_early, 0);
   EXPECT_EQ(CountRows("SELECT COUNT(*) FROM decisions"), 0);
 }
 

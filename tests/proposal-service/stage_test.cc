@@ -213,6 +213,18 @@ TEST_F(StageTest, AProposalThatFailsAStageNeverReachesTheNext) {
   ASSERT_TRUE(
       stub_->DeleteReviewer(Context(Staff()).get(), remove, &removed).ok());
 
+  // The committee rules on what the last stage ranks, not on A.
+  v1::DecideCallRequest ruled;
+  ruled.set_name(call_.name());
+  v1::CommitteeRuling* ruling = ruled.add_rulings();
+  ruling->set_proposal(a_.name());
+  ruling->set_action(v1::CommitteeRuling::ADOPT);
+  ruling->set_reason("書類の不備は軽微");
+  status = stub_->DecideCall(Context(Staff()).get(), ruled, &decision);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadField(status), "rulings[0].proposal");
+  EXPECT_EQ(GetCall().state(), Call::UNDER_REVIEW);
+
   status = Decide(call_.name(), &decision);
   ASSERT_TRUE(status.ok()) << status.error_message();
   const ProposalResult& a = ResultOf(decision, a_);

@@ -104,6 +104,13 @@ TEST(StagesTest, StageReviewsThatContradictThePassMarksAreRefused) {
   ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(r.status().message(), HasSubstr("candidates[1].stage_reviews"));
 
+  SelectionInput ruled = TwoStages();
+  ruled.candidates[0].ruling = Ruling::kNotAdopt;
+  r = Select(ruled);
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("candidates[0].ruling: a proposal that did not pass"));
+
   SelectionInput weight = TwoStages();
   weight.stages[0].weight = 1001;
   r = Select(weight);
