@@ -350,6 +350,35 @@ TEST_F(StageTest, BadStagesAreRefusedAndChangeNothing) {
   EXPECT_EQ(GetCall().state(), Call::CLOSED);
 }
 
+// A stage closes on every proposal it reviews: not while one still waits
+// for its screening.
+TEST_F(StageTest, AStageDoesNotCloseBeforeEveryProposalIsScreened) {
+  ASSERT_NO_FATAL_FAILURE(SetUpCall());
+  Proposal late;
+  ASSERT_TRUE(
+      CreateDraft(call_.name(), "partners/pd", "提案D", 300000, &late).ok());
+  ASSERT_TRUE(Submit(late.name(), Applicant("partners/pd")).ok());
+  ASSERT_TRUE(Appoint("iin-1", {1, 2}).ok());
+  ASSERT_TRUE(Appoint("iin-2", {1, 2}).ok());
+  ASSERT_NO_FATAL_FAILURE(CloseAndStartReview(call_.name()));
+  for (const Proposal* p : {&a_, &b_, &c_}) {
+    for (const char* m : {"iin-1", "iin-2"})
+      ASSERT_TRUE(SubmitReview(p->name(), m, {8}).ok());
+  }
+  v1::AdvanceStageResponse advanced;
+  grpc::Status status = Advance(&advanced);
+  EXPECT_EQ(Reason(status), "NOT_SCREENED");
+  EXPECT_EQ(Metadata(status, "proposals"), late.name());
+  EXPECT_EQ(GetCall().current_stage(), 1);
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM stage_results"), 0);
+  ASSERT_TRUE(Screen(late.name(), GoodFacts(), &late).ok());
+  for (const char* m : {"iin-1", "iin-2"})
+    ASSERT_TRUE(SubmitReview(late.name(), m, {8}).ok());
+  status = Advance(&advanced);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(advanced.results_size(), 4);
+}
+
 // Stages may change while the call is a DRAFT: a member left on a stage the
 // call no longer has stops the review until staff correct the member.
 TEST_F(StageTest, AMemberOnAStageTheCallLostHoldsTheReview) {
