@@ -7,13 +7,16 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/crypto/sha256.h"
 #include "common/log/log.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
@@ -204,25 +207,34 @@ bool IssuerMatches(const Json& claims, const std::string& issuers) {
   return false;
 }
 
-absl::Status CheckTimes(const Json& claims, absl::Time now,
-                        absl::Duration leeway) {
+// The instants a token is accepted in: from `from` (nbf less the leeway;
+// the infinite past without nbf) until just before `until` (exp plus the
+// leeway).
+struct Window {
+  absl::Time from = absl::InfinitePast();
+  absl::Time until = absl::InfinitePast();
+  bool Holds(absl::Time now) const { return from <= now && now < until; }
+};
+
+absl::StatusOr<Window> CheckTimes(const Json& claims, absl::Time now,
+                                  absl::Duration leeway) {
+  Window window;
   auto exp = claims.find("exp");
   if (exp == claims.end()) return Denied("no exp claim");
   if (!exp->is_number()) return Denied("exp is not a date");
   // absl::Seconds(double) saturates: absurd values stay absurd, not wrapped.
-  if (absl::UnixEpoch() + absl::Seconds(exp->get<double>()) + leeway <= now) {
-    return Denied("expired");
-  }
+  window.until = absl::UnixEpoch() + absl::Seconds(exp->get<double>()) + leeway;
+  if (window.until <= now) return Denied("expired");
   // nbf may be any JSON number (RFC 7519 NumericDate); anything else where
   // a date belongs is refused rather than ignored.
   auto nbf = claims.find("nbf");
   if (nbf != claims.end()) {
     if (!nbf->is_number()) return Denied("nbf is not a date");
-    if (absl::UnixEpoch() + absl::Seconds(nbf->get<double>()) - leeway > now) {
-      return Denied("not valid yet (nbf)");
-    }
+    window.from =
+        absl::UnixEpoch() + absl::Seconds(nbf->get<double>()) - leeway;
+    if (window.from > now) return Denied("not valid yet (nbf)");
   }
-  return absl::OkStatus();
+  return window;
 }
 
 absl::StatusOr<Principal> ReadPrincipal(const Json& claims,
@@ -263,21 +275,48 @@ JwkPtr HmacKey(absl::string_view secret) {
 
 }  // namespace
 
+// A token that passed, as the cache keeps it.
+struct TokenVerifier::Checked {
+  Principal principal;
+  Window window;
+  // The JWKS generation its key came from; 0 for an HS* token (the secret
+  // never changes while the process runs).
+  uint64_t generation = 0;
+};
+
 struct TokenVerifier::State {
   JwkPtr hmac;  // null without a secret
   std::mutex mu;
   std::shared_ptr<const KeySet> keys;  // null without a JWKS
+  // Counts the key sets loaded (from 1); a token cached under an older one
+  // is checked again.
+  uint64_t generation = 1;
   FileStamp stamp;
   absl::Time next_check = absl::InfinitePast();
 
-  // The keys, after looking at the file when due (or when `force`).
+  std::mutex cache_mu;
+  // By the token's SHA-256.
+  absl::flat_hash_map<std::string, Checked> cache;
+  int64_t hits = 0;
+  int64_t misses = 0;
+
+  // The keys, after looking at the file when due (or when `force`), and
+  // their generation.
   std::shared_ptr<const KeySet> Keys(const VerifierOptions& options,
-                                     absl::Time now, bool force) {
+                                     absl::Time now, bool force,
+                                     uint64_t* generation_out) {
     std::lock_guard<std::mutex> lock(mu);
-    if (options.jwks_file.empty() || (!force && now < next_check)) return keys;
+    Reload(options, now, force);
+    *generation_out = generation;
+    return keys;
+  }
+
+ private:
+  void Reload(const VerifierOptions& options, absl::Time now, bool force) {
+    if (options.jwks_file.empty() || (!force && now < next_check)) return;
     next_check = now + options.jwks_recheck;
     absl::StatusOr<FileStamp> current = Stamp(options.jwks_file);
-    if (!current.ok() || *current == stamp) return keys;
+    if (!current.ok() || *current == stamp) return;
     stamp = *current;
     absl::StatusOr<std::string> text = ReadWhole(options.jwks_file);
     absl::StatusOr<KeySet> parsed =
@@ -286,14 +325,14 @@ struct TokenVerifier::State {
       // Keeps the keys it had; tries again when the file changes again.
       log::Warning("jwks not reloaded", {{"file", options.jwks_file},
                                          {"error", parsed.status().message()}});
-      return keys;
+      return;
     }
     keys = std::make_shared<const KeySet>(*std::move(parsed));
+    ++generation;
     std::vector<std::string> ids;
     for (const auto& [kid, key] : *keys) ids.push_back(kid);
     log::Info("jwks loaded",
               {{"file", options.jwks_file}, {"kids", absl::StrJoin(ids, ",")}});
-    return keys;
   }
 };
 
@@ -376,8 +415,8 @@ std::vector<std::string> TokenVerifier::KeyIds() const {
   return ids;
 }
 
-absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token,
-                                                absl::Time now) const {
+absl::StatusOr<TokenVerifier::Checked> TokenVerifier::Check(
+    absl::string_view token, absl::Time now) const {
   if (token.empty()) return Denied("empty");
   if (token.size() > kMaxTokenBytes) return Denied("too long");
   if (!IsCompactJws(token)) return Denied("bad format");
@@ -414,14 +453,16 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token,
                                " is not accepted"));
   }
   JwkPtr jwk;
+  uint64_t generation = 0;
   if (IsHmac(alg)) {
     jwk = state_->hmac;
   } else {
     if (kid.empty()) return Denied("no kid in the header");
-    std::shared_ptr<const KeySet> keys = state_->Keys(options_, now, false);
+    std::shared_ptr<const KeySet> keys =
+        state_->Keys(options_, now, false, &generation);
     if (keys == nullptr || keys->count(kid) == 0) {
       // Perhaps a key the provider has just added: look at the file now.
-      keys = state_->Keys(options_, now, true);
+      keys = state_->Keys(options_, now, true, &generation);
     }
     if (keys == nullptr || keys->count(kid) == 0) {
       return Denied("unknown signing key (kid)");
@@ -444,12 +485,74 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token,
       reinterpret_cast<const char*>(plain),
       reinterpret_cast<const char*>(plain) + plain_len, nullptr, false);
   if (!claims.is_object()) return Denied("claims are not a JSON object");
-  KYODO_RETURN_IF_ERROR(CheckTimes(claims, now, options_.leeway));
+  KYODO_ASSIGN_OR_RETURN(Window window,
+                         CheckTimes(claims, now, options_.leeway));
   if (!IssuerMatches(claims, options_.issuer)) return Denied("wrong issuer");
   if (!AudienceMatches(claims, options_.audience)) {
     return Denied("wrong audience");
   }
-  return ReadPrincipal(claims, options_.claims);
+  KYODO_ASSIGN_OR_RETURN(Principal principal,
+                         ReadPrincipal(claims, options_.claims));
+  return Checked{std::move(principal), window, generation};
+}
+
+absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token,
+                                                absl::Time now) const {
+  if (options_.token_cache_size <= 0) {
+    KYODO_ASSIGN_OR_RETURN(Checked checked, Check(token, now));
+    return std::move(checked.principal);
+  }
+  // Long or malformed input is refused by Check before any hashing.
+  if (token.empty() || token.size() > kMaxTokenBytes) {
+    return Check(token, now).status();
+  }
+  const std::string digest = Sha256(token);
+  std::optional<Checked> cached;
+  {
+    std::lock_guard<std::mutex> lock(state_->cache_mu);
+    auto it = state_->cache.find(digest);
+    if (it != state_->cache.end() && it->second.window.Holds(now)) {
+      cached = it->second;
+    }
+  }
+  if (cached.has_value()) {
+    bool current = cached->generation == 0;
+    if (!current) {
+      // Looks at the JWKS file when due, as a full check would.
+      uint64_t generation = 0;
+      state_->Keys(options_, now, false, &generation);
+      current = generation == cached->generation;
+    }
+    if (current) {
+      std::lock_guard<std::mutex> lock(state_->cache_mu);
+      ++state_->hits;
+      return std::move(cached->principal);
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(state_->cache_mu);
+    ++state_->misses;
+  }
+  KYODO_ASSIGN_OR_RETURN(Checked checked, Check(token, now));
+  Principal principal = checked.principal;
+  std::lock_guard<std::mutex> lock(state_->cache_mu);
+  auto& cache = state_->cache;
+  if (static_cast<int64_t>(cache.size()) >= options_.token_cache_size) {
+    absl::erase_if(cache, [now](const auto& entry) {
+      return !entry.second.window.Holds(now);
+    });
+    if (static_cast<int64_t>(cache.size()) >= options_.token_cache_size) {
+      cache.clear();
+    }
+  }
+  cache.insert_or_assign(digest, std::move(checked));
+  return principal;
+}
+
+TokenVerifier::CacheStats TokenVerifier::TokenCacheStats() const {
+  std::lock_guard<std::mutex> lock(state_->cache_mu);
+  return CacheStats{state_->hits, state_->misses,
+                    static_cast<int64_t>(state_->cache.size())};
 }
 
 absl::StatusOr<Principal> TokenVerifier::VerifyAuthorizationHeader(

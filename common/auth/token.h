@@ -24,6 +24,7 @@
 #ifndef KYODO_COMMON_AUTH_TOKEN_H_
 #define KYODO_COMMON_AUTH_TOKEN_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -66,6 +67,10 @@ struct VerifierOptions {
   bool production = false;
   ClaimNames claims;
   absl::Duration leeway = absl::Seconds(30);
+  // How many verified tokens are remembered, so that a client sending the
+  // same token on every call pays for its signature and claims once (zero:
+  // none). See TokenVerifier::Verify.
+  int token_cache_size = 4096;
 };
 
 class TokenVerifier {
@@ -79,6 +84,16 @@ class TokenVerifier {
 
   // The principal of a valid token, or UNAUTHENTICATED saying what is wrong
   // (never echoing the token).
+  //
+  // A token that passed is remembered by its SHA-256 (never its text) with
+  // its principal and validity window, up to `token_cache_size` tokens. The
+  // same token again is answered from memory while `now` is inside that
+  // window (exp and nbf with the leeway, as on the first check) and, for a
+  // JWKS token, while the key set it was verified with is still the one in
+  // use: a reloaded JWKS forgets it, so a withdrawn key stops its tokens at
+  // the next file check, as without the cache. Refused tokens are never
+  // remembered. When full, the expired entries go; if none has expired,
+  // all do (the bound holds; a flood of valid tokens only costs re-checks).
   absl::StatusOr<Principal> Verify(absl::string_view token,
                                    absl::Time now = absl::Now()) const;
 
@@ -89,9 +104,19 @@ class TokenVerifier {
   // The key ids of the JWKS as last loaded (tests, logs).
   std::vector<std::string> KeyIds() const;
 
+  // What the token cache did (tests, metrics).
+  struct CacheStats {
+    int64_t hits = 0;
+    int64_t misses = 0;
+    int64_t entries = 0;
+  };
+  CacheStats TokenCacheStats() const;
+
  private:
   struct State;
   explicit TokenVerifier(VerifierOptions options);
+  struct Checked;
+  absl::StatusOr<Checked> Check(absl::string_view token, absl::Time now) const;
   VerifierOptions options_;
   std::unique_ptr<State> state_;
 };

@@ -53,6 +53,9 @@ ABSL_FLAG(std::string, jwt_jwks_file, "",
           "re-read when it changes");
 ABSL_FLAG(absl::Duration, jwt_jwks_recheck, absl::Seconds(5),
           "how often the JWKS file is checked for a change (0 = every call)");
+ABSL_FLAG(int, jwt_cache_size, 4096,
+          "verified tokens remembered until they expire, so that a token "
+          "sent on every call is checked once (0 = none)");
 ABSL_FLAG(bool, jwt_production, false,
           "production mode: refuse HS256 tokens and any shared secret");
 ABSL_FLAG(std::string, jwt_role_claim, "role", "token claim naming the role");
@@ -187,6 +190,7 @@ ServiceConfig LoadServiceConfig(absl::string_view service,
   }
   c.auth.jwks_file = absl::GetFlag(FLAGS_jwt_jwks_file);
   c.auth.jwks_recheck = absl::GetFlag(FLAGS_jwt_jwks_recheck);
+  c.auth.token_cache_size = absl::GetFlag(FLAGS_jwt_cache_size);
   c.auth.production = absl::GetFlag(FLAGS_jwt_production);
   c.auth.claims.role = absl::GetFlag(FLAGS_jwt_role_claim);
   c.auth.claims.ward = absl::GetFlag(FLAGS_jwt_ward_claim);

@@ -13,6 +13,7 @@
 //   --jwt_issuer, --jwt_audience, --jwt_algorithms (HS256, RS256, ES256)
 //   --jwt_jwks_file, --jwt_jwks_recheck     the identity provider's public keys
 //   --jwt_key_file                          HS256 secret (local development)
+//   --jwt_cache_size                        verified tokens remembered
 //   --jwt_production                        refuse HS256 and shared secrets
 //   --jwt_role_claim, --jwt_ward_claim, --jwt_partner_claim,
 //   --jwt_reviewer_claim                    the claims' names

@@ -199,6 +199,86 @@ TEST(TokenTest, ExpiryLeeway) {
   ExpectUnauthenticated(Verifier(strict)->Verify(token, kNow + absl::Hours(1)));
 }
 
+TEST(TokenCacheTest, ARepeatedTokenIsCheckedOnceWithinItsWindow) {
+  auto verifier = Verifier();
+  const std::string token =
+      MustMint(Principal{"staff-1", Role::kWardStaff, kyodo::type::v1::ASAO});
+  for (int i = 0; i < 3; ++i) {
+    auto principal = verifier->Verify(token, kNow + absl::Minutes(i));
+    ASSERT_TRUE(principal.ok()) << principal.status();
+    EXPECT_EQ(principal->subject, "staff-1");
+    EXPECT_TRUE(principal->IsStaffOf(kyodo::type::v1::ASAO));
+  }
+  TokenVerifier::CacheStats stats = verifier->TokenCacheStats();
+  EXPECT_EQ(stats.misses, 1);
+  EXPECT_EQ(stats.hits, 2);
+  EXPECT_EQ(stats.entries, 1);
+  // exp = kNow + 1h, leeway 30 s: remembered or not, the token ends there.
+  EXPECT_TRUE(
+      verifier->Verify(token, kNow + absl::Hours(1) + absl::Seconds(29)).ok());
+  ExpectUnauthenticated(
+      verifier->Verify(token, kNow + absl::Hours(1) + absl::Seconds(30)),
+      token);
+  EXPECT_EQ(verifier->TokenCacheStats().hits, 3);
+}
+
+TEST(TokenCacheTest, NbfHoldsForARememberedTokenToo) {
+  auto verifier = Verifier();
+  const std::string token =
+      SignHs256(kHs256Header,
+                Claims(absl::StrCat(R"("nbf":)", absl::ToUnixSeconds(kNow))));
+  ExpectUnauthenticated(verifier->Verify(token, kNow - absl::Minutes(5)),
+                        token);
+  EXPECT_EQ(verifier->TokenCacheStats().entries, 0);  // refusals are not kept
+  EXPECT_TRUE(verifier->Verify(token, kNow).ok());
+  EXPECT_EQ(verifier->TokenCacheStats().entries, 1);
+  // A clock that goes back before nbf (less the leeway) refuses it again.
+  ExpectUnauthenticated(verifier->Verify(token, kNow - absl::Minutes(5)),
+                        token);
+  EXPECT_TRUE(verifier->Verify(token, kNow - absl::Seconds(29)).ok());
+}
+
+TEST(TokenCacheTest, RefusedTokensAreNeverRemembered) {
+  auto verifier = Verifier();
+  const std::string forged = SignHs256(kHs256Header, Claims(), kOtherKey);
+  for (int i = 0; i < 3; ++i)
+    ExpectUnauthenticated(verifier->Verify(forged, kNow), forged);
+  TokenVerifier::CacheStats stats = verifier->TokenCacheStats();
+  EXPECT_EQ(stats.entries, 0);
+  EXPECT_EQ(stats.hits, 0);
+  EXPECT_EQ(stats.misses, 3);
+}
+
+TEST(TokenCacheTest, TheCacheIsBoundedAndCanBeTurnedOff) {
+  VerifierOptions options = HsOptions();
+  options.token_cache_size = 3;
+  auto verifier = Verifier(options);
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 8; ++i) {
+    tokens.push_back(
+        MustMint(Principal{absl::StrCat("user-", i), Role::kViewer}));
+  }
+  for (const std::string& token : tokens) {
+    auto principal = verifier->Verify(token, kNow);
+    ASSERT_TRUE(principal.ok()) << principal.status();
+    EXPECT_LE(verifier->TokenCacheStats().entries, 3);
+  }
+  // Each token still verifies as itself, remembered or not.
+  for (int i = 0; i < 8; ++i) {
+    auto principal = verifier->Verify(tokens[i], kNow);
+    ASSERT_TRUE(principal.ok()) << principal.status();
+    EXPECT_EQ(principal->subject, absl::StrCat("user-", i));
+  }
+  EXPECT_LE(verifier->TokenCacheStats().entries, 3);
+
+  options.token_cache_size = 0;
+  auto uncached = Verifier(options);
+  EXPECT_TRUE(uncached->Verify(tokens[0], kNow).ok());
+  EXPECT_TRUE(uncached->Verify(tokens[0], kNow).ok());
+  EXPECT_EQ(uncached->TokenCacheStats().entries, 0);
+  EXPECT_EQ(uncached->TokenCacheStats().hits, 0);
+}
+
 TEST(TokenTest, WrongAudienceOrIssuerIsRefused) {
   auto verifier = Verifier();
   MintOptions other_audience = Mint();
@@ -673,8 +753,11 @@ TEST_F(JwksTest, RotationIsPickedUpWithoutRestart) {
 
   // The old key is withdrawn: its tokens pass until the next check (10 s by
   // the verifier's clock), then never again.
+  // A remembered token is forgotten with the key set it was checked with.
   WriteJwks(Jwks({"rsa-2"}));
+  const int64_t hits = verifier->TokenCacheStats().hits;
   EXPECT_TRUE(verifier->Verify(old_token, kNow + absl::Seconds(5)).ok());
+  EXPECT_EQ(verifier->TokenCacheStats().hits, hits + 1);
   ExpectUnauthenticated(verifier->Verify(old_token, kNow + absl::Seconds(11)),
                         old_token);
   EXPECT_TRUE(verifier->Verify(new_token, kNow + absl::Seconds(11)).ok());
