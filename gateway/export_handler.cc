@@ -77,42 +77,54 @@ absl::Status ExportProjects(const GatewayDeps& d, const CallContext& call,
   return absl::OkStatus();
 }
 
+// One published call's open results.
+absl::Status ExportCallResults(const GatewayDeps& d, const CallContext& call,
+                               const pv1::Call& c, bool csv, ChunkWriter& out) {
+  KYODO_ASSIGN_OR_RETURN(pv1::Decision decision,
+                         d.proposals->GetDecision(call, c.name()));
+  // Only the open results: this runs with the caller's token, and staff
+  // read every result, but open data is the same for everyone.
+  std::vector<pv1::ProposalResult> open;
+  for (const auto& result : decision.results()) {
+    if (domain::IsOpenResult(result)) open.push_back(result);
+  }
+  std::vector<std::string> applicants;
+  applicants.reserve(open.size());
+  for (const auto& result : open) applicants.push_back(result.applicant());
+  std::map<std::string, std::string> names;
+  for (size_t i = 0; i < applicants.size(); i += 500) {
+    std::vector<std::string> batch(
+        applicants.begin() + i,
+        applicants.begin() + std::min(applicants.size(), i + 500));
+    KYODO_ASSIGN_OR_RETURN(auto partners, d.partners->BatchGet(call, batch));
+    for (const auto& p : partners) names[p.name()] = p.display_name();
+  }
+  for (const auto& result : open) {
+    const std::string& name = names[result.applicant()];
+    KYODO_RETURN_IF_ERROR(
+        out.Append(csv ? domain::CsvLine(domain::ResultCells(c, result, name))
+                       : domain::ResultJsonLine(c, result, name)));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ExportResults(const GatewayDeps& d, const CallContext& call,
                            const Request& r, ChunkWriter& out) {
   const bool csv = r.format() == Request::CSV;
   if (csv)
     KYODO_RETURN_IF_ERROR(
         out.Append(domain::CsvLine(domain::ResultCsvHeader())));
-  KYODO_ASSIGN_OR_RETURN(
-      std::vector<pv1::Call> calls,
-      d.proposals->ListCalls(call, Filter(r, "state = PUBLISHED"), 10000));
-  for (const pv1::Call& c : calls) {
-    KYODO_ASSIGN_OR_RETURN(pv1::Decision decision,
-                           d.proposals->GetDecision(call, c.name()));
-    // Only the open results: this runs with the caller's token, and staff
-    // read every result, but open data is the same for everyone.
-    std::vector<pv1::ProposalResult> open;
-    for (const auto& result : decision.results()) {
-      if (domain::IsOpenResult(result)) open.push_back(result);
+  // Page by page through every published call: no cap on their number.
+  std::string token;
+  do {
+    KYODO_ASSIGN_OR_RETURN(pv1::ListCallsResponse page,
+                           d.proposals->ListCallsPage(
+                               call, Filter(r, "state = PUBLISHED"), token));
+    for (const pv1::Call& c : page.calls()) {
+      KYODO_RETURN_IF_ERROR(ExportCallResults(d, call, c, csv, out));
     }
-    std::vector<std::string> applicants;
-    applicants.reserve(open.size());
-    for (const auto& result : open) applicants.push_back(result.applicant());
-    std::map<std::string, std::string> names;
-    for (size_t i = 0; i < applicants.size(); i += 500) {
-      std::vector<std::string> batch(
-          applicants.begin() + i,
-          applicants.begin() + std::min(applicants.size(), i + 500));
-      KYODO_ASSIGN_OR_RETURN(auto partners, d.partners->BatchGet(call, batch));
-      for (const auto& p : partners) names[p.name()] = p.display_name();
-    }
-    for (const auto& result : open) {
-      const std::string& name = names[result.applicant()];
-      KYODO_RETURN_IF_ERROR(
-          out.Append(csv ? domain::CsvLine(domain::ResultCells(c, result, name))
-                         : domain::ResultJsonLine(c, result, name)));
-    }
-  }
+    token = page.next_page_token();
+  } while (!token.empty());
   return absl::OkStatus();
 }
 

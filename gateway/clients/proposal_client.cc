@@ -130,6 +130,17 @@ absl::StatusOr<std::vector<v1::Call>> ProposalClient::ListCalls(
       });
 }
 
+absl::StatusOr<v1::ListCallsResponse> ProposalClient::ListCallsPage(
+    const CallContext& call, const std::string& filter,
+    const std::string& token) {
+  v1::ListCallsRequest request;
+  request.set_parent("programmes/-");
+  request.set_filter(filter);
+  request.set_page_size(500);
+  request.set_page_token(token);
+  return CallUnary(call, reads_, stub_.get(), &Stub::ListCalls, request);
+}
+
 void ProposalClient::ListCalls(const CallContext& call,
                                const std::string& filter, int limit,
                                Callback<std::vector<v1::Call>> done) {

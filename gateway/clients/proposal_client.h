@@ -71,6 +71,10 @@ class ProposalClient {
   absl::StatusOr<std::vector<proposal::v1::Call>> ListCalls(
       const common::server::CallContext& call, const std::string& filter,
       int limit);
+  // One page of every programme's calls matching `filter`, from `token`.
+  absl::StatusOr<proposal::v1::ListCallsResponse> ListCallsPage(
+      const common::server::CallContext& call, const std::string& filter,
+      const std::string& token);
   void ListCalls(const common::server::CallContext& call,
                  const std::string& filter, int limit,
                  Callback<std::vector<proposal::v1::Call>> done);
