@@ -1,5 +1,6 @@
 // Gateway.GetProjectDossier, GetPartnerProfile and GetWardDashboard: reads
 // that gather from several services, in parallel (gateway/fan_out.h).
+#include <algorithm>
 #include <limits>
 #include <map>
 
@@ -19,7 +20,6 @@ namespace pv1 = proposal::v1;
 namespace prv1 = project::v1;
 
 constexpr int kListLimit = 500;
-constexpr int kCountLimit = 20000;
 
 // A part the caller may not see is left out of a composed view rather than
 // failing the whole view.
@@ -124,56 +124,69 @@ absl::Status GetWardDashboard(const GatewayDeps& d, const CallContext& call,
       r.fiscal_year() != 0 ? r.fiscal_year()
                            : common::FiscalYearOf(common::JapanDay(call.start));
   const std::string ward = type::v1::Ward_Name(r.ward());
-  const std::string year = absl::StrCat(fiscal_year);
+  const std::string of_ward_and_year =
+      absl::StrCat("ward = ", ward, " AND fiscal_year = ", fiscal_year);
+  // The counts and sums are the owning services' (in SQL, exact at any
+  // size); only the two short lists travel.
   absl::StatusOr<std::vector<pv1::Call>> open_calls;
-  absl::StatusOr<std::vector<pv1::Proposal>> proposals;
+  absl::StatusOr<pv1::ProposalSummary> proposals;
   absl::StatusOr<std::vector<prv1::Project>> active;
-  absl::StatusOr<std::vector<prv1::Project>> of_year;
+  absl::StatusOr<prv1::ProjectSummary> active_count;
+  absl::StatusOr<prv1::ProjectSummary> of_year;
   FanOut fan(d.fan_out);
   fan.Add(&open_calls, [&](auto done) {
     d.proposals->ListCalls(call, absl::StrCat("state = OPEN AND ward = ", ward),
                            kListLimit, std::move(done));
   });
   fan.Add(&proposals, [&](auto done) {
-    d.proposals->ListProposals(
-        call, "programmes/-/calls/-",
-        absl::StrCat("ward = ", ward, " AND fiscal_year = ", year), kCountLimit,
-        std::move(done));
+    d.proposals->SummarizeProposals(call, "programmes/-/calls/-",
+                                    of_ward_and_year, std::move(done));
   });
+  const std::string active_filter =
+      absl::StrCat("ward = ", ward, " AND state = ACTIVE");
   fan.Add(&active, [&](auto done) {
-    d.projects->List(call, absl::StrCat("ward = ", ward, " AND state = ACTIVE"),
-                     kListLimit, std::move(done));
+    d.projects->List(call, active_filter, kListLimit, std::move(done));
+  });
+  fan.Add(&active_count, [&](auto done) {
+    d.projects->Summarize(call, active_filter, std::move(done));
   });
   fan.Add(&of_year, [&](auto done) {
-    d.projects->List(call,
-                     absl::StrCat("ward = ", ward, " AND fiscal_year = ", year),
-                     kCountLimit, std::move(done));
+    d.projects->Summarize(call, of_ward_and_year, std::move(done));
   });
   KYODO_RETURN_IF_ERROR(fan.Run());
-  for (const auto* status : {&open_calls.status(), &proposals.status(),
-                             &active.status(), &of_year.status()}) {
+  for (const auto* status :
+       {&open_calls.status(), &proposals.status(), &active.status(),
+        &active_count.status(), &of_year.status()}) {
     if (!status->ok()) return *status;
   }
   out->set_ward(r.ward());
   out->set_fiscal_year(fiscal_year);
   for (auto& c : *open_calls) *out->add_open_calls() = std::move(c);
-  std::map<std::string, int> by_state;
-  for (const auto& p : *proposals)
-    ++by_state[pv1::Proposal::State_Name(p.state())];
+  // By state name, as before the summaries (the console sorts them).
+  std::map<std::string, int64_t> by_state;
+  for (const auto& total : proposals->states()) {
+    by_state[pv1::Proposal::State_Name(total.state())] += total.count();
+  }
   for (const auto& [state, count] : by_state) {
     auto* entry = out->add_proposals_by_state();
     entry->set_state(state);
-    entry->set_count(count);
+    entry->set_count(static_cast<int32_t>(
+        std::min<int64_t>(count, std::numeric_limits<int32_t>::max())));
   }
   for (auto& p : *active) *out->add_active_projects() = std::move(p);
+  int64_t active_projects = 0;
+  for (const auto& total : active_count->states()) {
+    active_projects += total.count();
+  }
+  out->set_active_project_count(active_projects);
   int64_t committed = 0;
-  for (const auto& p : *of_year) {
-    if (p.state() == prv1::Project::CANCELLED) continue;
-    for (const auto& c : p.contributions()) {
-      if (c.form() == prv1::CONSIGNMENT || c.form() == prv1::SUBSIDY ||
-          c.form() == prv1::GRANT) {
+  for (const auto& total : of_year->states()) {
+    if (total.state() == prv1::Project::CANCELLED) continue;
+    for (const auto& form : total.contributions()) {
+      if (form.form() == prv1::CONSIGNMENT || form.form() == prv1::SUBSIDY ||
+          form.form() == prv1::GRANT) {
         // Saturates: a signed overflow is undefined (see open_data.cc).
-        if (__builtin_add_overflow(committed, c.amount_yen(), &committed)) {
+        if (__builtin_add_overflow(committed, form.amount_yen(), &committed)) {
           committed = std::numeric_limits<int64_t>::max();
         }
       }

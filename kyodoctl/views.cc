@@ -139,7 +139,7 @@ int Dashboard(const Env& env) {
   std::cout << "提案:";
   for (const auto& s : d.proposals_by_state())
     std::cout << " " << s.state() << "=" << s.count();
-  std::cout << "\n実施中の事業: " << d.active_projects_size() << " 件\n"
+  std::cout << "\n実施中の事業: " << d.active_project_count() << " 件\n"
             << "委託・補助等の額: " << Yen(d.committed_yen()) << "\n";
   return 0;
 }

@@ -47,6 +47,10 @@ absl::Status ListProjects(const ServiceDeps& d,
                           const common::server::CallContext& call,
                           const v1::ListProjectsRequest& r,
                           v1::ListProjectsResponse* out);
+absl::Status SummarizeProjects(const ServiceDeps& d,
+                               const common::server::CallContext& call,
+                               const v1::SummarizeProjectsRequest& r,
+                               v1::ProjectSummary* out);
 absl::Status CreateProject(const ServiceDeps& d,
                            const common::server::CallContext& call,
                            const v1::CreateProjectRequest& r, v1::Project* out);

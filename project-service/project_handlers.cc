@@ -141,6 +141,19 @@ absl::Status ListProjects(const ServiceDeps& d, const CallContext& call,
   return absl::OkStatus();
 }
 
+absl::Status SummarizeProjects(const ServiceDeps& d, const CallContext& call,
+                               const v1::SummarizeProjectsRequest& r,
+                               v1::ProjectSummary* out) {
+  KYODO_ASSIGN_OR_RETURN(
+      auto filter,
+      common::paging::ParseFilter(r.filter(), store::ProjectFilterFields()));
+  return common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        KYODO_ASSIGN_OR_RETURN(*out, store::SummarizeProjects(s, filter));
+        return absl::OkStatus();
+      });
+}
+
 absl::Status CreateProject(const ServiceDeps& d, const CallContext& call,
                            const v1::CreateProjectRequest& r, Project* out) {
   KYODO_RETURN_IF_ERROR(

@@ -23,6 +23,8 @@ using common::server::CallContext;
 KYODO_PROJECT_RPC(GetProject, v1::GetProjectRequest, v1::Project)
 KYODO_PROJECT_RPC(ListProjects, v1::ListProjectsRequest,
                   v1::ListProjectsResponse)
+KYODO_PROJECT_RPC(SummarizeProjects, v1::SummarizeProjectsRequest,
+                  v1::ProjectSummary)
 KYODO_PROJECT_RPC(CreateProject, v1::CreateProjectRequest, v1::Project)
 KYODO_PROJECT_RPC(UpdateProject, v1::UpdateProjectRequest, v1::Project)
 KYODO_PROJECT_RPC(DeleteProject, v1::DeleteProjectRequest, v1::Project)

@@ -44,6 +44,9 @@ class ProjectServiceImpl final : public v1::ProjectService::Service {
   grpc::Status ListProjects(grpc::ServerContext* context,
                             const v1::ListProjectsRequest* request,
                             v1::ListProjectsResponse* response) override;
+  grpc::Status SummarizeProjects(grpc::ServerContext* context,
+                                 const v1::SummarizeProjectsRequest* request,
+                                 v1::ProjectSummary* response) override;
   grpc::Status CreateProject(grpc::ServerContext* context,
                              const v1::CreateProjectRequest* request,
                              v1::Project* response) override;

@@ -311,6 +311,24 @@ absl::Status ListProposals(const ServiceDeps& d, const CallContext& call,
   return absl::OkStatus();
 }
 
+absl::Status SummarizeProposals(const ServiceDeps& d, const CallContext& call,
+                                const v1::SummarizeProposalsRequest& r,
+                                v1::ProposalSummary* out) {
+  KYODO_ASSIGN_OR_RETURN(store::ProposalQuery q, ParseParent(r.parent()));
+  // As ListProposals: an applicant filters on the state it reads.
+  KYODO_ASSIGN_OR_RETURN(auto filter,
+                         common::paging::ParseFilter(
+                             r.filter(), call.principal.role == Role::kApplicant
+                                             ? store::ApplicantFilterFields()
+                                             : store::ProposalFilterFields()));
+  return common::db::RunWithSession(
+      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        KYODO_RETURN_IF_ERROR(ScopeList(s, call, r.parent(), q));
+        KYODO_ASSIGN_OR_RETURN(*out, store::SummarizeProposals(s, q, filter));
+        return absl::OkStatus();
+      });
+}
+
 absl::Status CreateProposal(const ServiceDeps& d, const CallContext& call,
                             const v1::CreateProposalRequest& r, Proposal* out) {
   KYODO_RETURN_IF_ERROR(

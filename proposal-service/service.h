@@ -44,47 +44,48 @@ struct ServiceDeps {
 // Every RPC of the service as X(Method, Request, Response): service.h
 // declares the overrides, service.cc wires them to RpcRunner, handlers.h
 // declares the handler bodies, all from this one list.
-#define KYODO_PROPOSAL_RPCS(X)                                             \
-  X(GetProgramme, v1::GetProgrammeRequest, v1::Programme)                  \
-  X(ListProgrammes, v1::ListProgrammesRequest, v1::ListProgrammesResponse) \
-  X(CreateProgramme, v1::CreateProgrammeRequest, v1::Programme)            \
-  X(UpdateProgramme, v1::UpdateProgrammeRequest, v1::Programme)            \
-  X(DeleteProgramme, v1::DeleteProgrammeRequest, v1::Programme)            \
-  X(GetCall, v1::GetCallRequest, v1::Call)                                 \
-  X(ListCalls, v1::ListCallsRequest, v1::ListCallsResponse)                \
-  X(CreateCall, v1::CreateCallRequest, v1::Call)                           \
-  X(UpdateCall, v1::UpdateCallRequest, v1::Call)                           \
-  X(DeleteCall, v1::DeleteCallRequest, v1::Call)                           \
-  X(OpenCall, v1::OpenCallRequest, v1::Call)                               \
-  X(CloseCall, v1::CloseCallRequest, v1::Call)                             \
-  X(StartReview, v1::StartReviewRequest, v1::Call)                         \
-  X(AdvanceStage, v1::AdvanceStageRequest, v1::AdvanceStageResponse)       \
-  X(PreviewDecision, v1::PreviewDecisionRequest, v1::Decision)             \
-  X(DecideCall, v1::DecideCallRequest, v1::Decision)                       \
-  X(GetDecision, v1::GetDecisionRequest, v1::Decision)                     \
-  X(PublishResults, v1::PublishResultsRequest, v1::Call)                   \
-  X(GetReviewer, v1::GetReviewerRequest, v1::Reviewer)                     \
-  X(ListReviewers, v1::ListReviewersRequest, v1::ListReviewersResponse)    \
-  X(CreateReviewer, v1::CreateReviewerRequest, v1::Reviewer)               \
-  X(UpdateReviewer, v1::UpdateReviewerRequest, v1::Reviewer)               \
-  X(DeleteReviewer, v1::DeleteReviewerRequest, v1::Reviewer)               \
-  X(DeclareConflict, v1::DeclareConflictRequest, v1::Reviewer)             \
-  X(GetProposal, v1::GetProposalRequest, v1::Proposal)                     \
-  X(ListProposals, v1::ListProposalsRequest, v1::ListProposalsResponse)    \
-  X(CreateProposal, v1::CreateProposalRequest, v1::Proposal)               \
-  X(UpdateProposal, v1::UpdateProposalRequest, v1::Proposal)               \
-  X(DeleteProposal, v1::DeleteProposalRequest, v1::Proposal)               \
-  X(SubmitProposal, v1::SubmitProposalRequest, v1::Proposal)               \
-  X(WithdrawProposal, v1::WithdrawProposalRequest, v1::Proposal)           \
-  X(ReturnProposal, v1::ReturnProposalRequest, v1::Proposal)               \
-  X(ScreenProposal, v1::ScreenProposalRequest, v1::Proposal)               \
-  X(LinkProject, v1::LinkProjectRequest, v1::Proposal)                     \
-  X(GetReview, v1::GetReviewRequest, v1::Review)                           \
-  X(ListReviews, v1::ListReviewsRequest, v1::ListReviewsResponse)          \
-  X(SubmitReview, v1::SubmitReviewRequest, v1::Review)                     \
-  X(ListReviewProgress, v1::ListReviewProgressRequest,                     \
-    v1::ListReviewProgressResponse)                                        \
-  X(ListAuditEvents, kyodo::type::v1::ListAuditEventsRequest,              \
+#define KYODO_PROPOSAL_RPCS(X)                                              \
+  X(GetProgramme, v1::GetProgrammeRequest, v1::Programme)                   \
+  X(ListProgrammes, v1::ListProgrammesRequest, v1::ListProgrammesResponse)  \
+  X(CreateProgramme, v1::CreateProgrammeRequest, v1::Programme)             \
+  X(UpdateProgramme, v1::UpdateProgrammeRequest, v1::Programme)             \
+  X(DeleteProgramme, v1::DeleteProgrammeRequest, v1::Programme)             \
+  X(GetCall, v1::GetCallRequest, v1::Call)                                  \
+  X(ListCalls, v1::ListCallsRequest, v1::ListCallsResponse)                 \
+  X(CreateCall, v1::CreateCallRequest, v1::Call)                            \
+  X(UpdateCall, v1::UpdateCallRequest, v1::Call)                            \
+  X(DeleteCall, v1::DeleteCallRequest, v1::Call)                            \
+  X(OpenCall, v1::OpenCallRequest, v1::Call)                                \
+  X(CloseCall, v1::CloseCallRequest, v1::Call)                              \
+  X(StartReview, v1::StartReviewRequest, v1::Call)                          \
+  X(AdvanceStage, v1::AdvanceStageRequest, v1::AdvanceStageResponse)        \
+  X(PreviewDecision, v1::PreviewDecisionRequest, v1::Decision)              \
+  X(DecideCall, v1::DecideCallRequest, v1::Decision)                        \
+  X(GetDecision, v1::GetDecisionRequest, v1::Decision)                      \
+  X(PublishResults, v1::PublishResultsRequest, v1::Call)                    \
+  X(GetReviewer, v1::GetReviewerRequest, v1::Reviewer)                      \
+  X(ListReviewers, v1::ListReviewersRequest, v1::ListReviewersResponse)     \
+  X(CreateReviewer, v1::CreateReviewerRequest, v1::Reviewer)                \
+  X(UpdateReviewer, v1::UpdateReviewerRequest, v1::Reviewer)                \
+  X(DeleteReviewer, v1::DeleteReviewerRequest, v1::Reviewer)                \
+  X(DeclareConflict, v1::DeclareConflictRequest, v1::Reviewer)              \
+  X(GetProposal, v1::GetProposalRequest, v1::Proposal)                      \
+  X(ListProposals, v1::ListProposalsRequest, v1::ListProposalsResponse)     \
+  X(SummarizeProposals, v1::SummarizeProposalsRequest, v1::ProposalSummary) \
+  X(CreateProposal, v1::CreateProposalRequest, v1::Proposal)                \
+  X(UpdateProposal, v1::UpdateProposalRequest, v1::Proposal)                \
+  X(DeleteProposal, v1::DeleteProposalRequest, v1::Proposal)                \
+  X(SubmitProposal, v1::SubmitProposalRequest, v1::Proposal)                \
+  X(WithdrawProposal, v1::WithdrawProposalRequest, v1::Proposal)            \
+  X(ReturnProposal, v1::ReturnProposalRequest, v1::Proposal)                \
+  X(ScreenProposal, v1::ScreenProposalRequest, v1::Proposal)                \
+  X(LinkProject, v1::LinkProjectRequest, v1::Proposal)                      \
+  X(GetReview, v1::GetReviewRequest, v1::Review)                            \
+  X(ListReviews, v1::ListReviewsRequest, v1::ListReviewsResponse)           \
+  X(SubmitReview, v1::SubmitReviewRequest, v1::Review)                      \
+  X(ListReviewProgress, v1::ListReviewProgressRequest,                      \
+    v1::ListReviewProgressResponse)                                         \
+  X(ListAuditEvents, kyodo::type::v1::ListAuditEventsRequest,               \
     kyodo::type::v1::ListAuditEventsResponse)
 
 class ProposalServiceImpl final : public v1::ProposalService::Service {

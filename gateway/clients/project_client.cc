@@ -5,6 +5,7 @@
 namespace kyodo::gateway {
 
 using common::grpc_client::CallUnary;
+using common::grpc_client::CallUnaryAsync;
 using common::server::CallContext;
 using Stub = project::v1::ProjectService::Stub;
 // The stub's callback API (Stub::async() hides the type's name).
@@ -48,6 +49,15 @@ absl::StatusOr<project::v1::ListProjectsResponse> ProjectClient::ListPage(
   project::v1::ListProjectsRequest request = ListRequest(filter);
   request.set_page_token(token);
   return CallUnary(call, reads_, stub_.get(), &Stub::ListProjects, request);
+}
+
+void ProjectClient::Summarize(const CallContext& call,
+                              const std::string& filter,
+                              Callback<project::v1::ProjectSummary> done) {
+  project::v1::SummarizeProjectsRequest request;
+  request.set_filter(filter);
+  CallUnaryAsync(call, reads_, stub_->async(), &AsyncStub::SummarizeProjects,
+                 std::move(request), std::move(done));
 }
 
 void ProjectClient::List(const CallContext& call, const std::string& filter,

@@ -35,6 +35,11 @@ class ProjectClient {
   // Every project matching `filter`, up to `limit`.
   void List(const common::server::CallContext& call, const std::string& filter,
             int limit, Callback<std::vector<project::v1::Project>> done);
+  // The projects matching `filter` counted by state, with their
+  // contributions by form (ProjectService.SummarizeProjects).
+  void Summarize(const common::server::CallContext& call,
+                 const std::string& filter,
+                 Callback<project::v1::ProjectSummary> done);
   // One page, for streaming exports.
   absl::StatusOr<project::v1::ListProjectsResponse> ListPage(
       const common::server::CallContext& call, const std::string& filter,

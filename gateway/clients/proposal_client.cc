@@ -130,6 +130,17 @@ absl::StatusOr<std::vector<v1::Call>> ProposalClient::ListCalls(
       });
 }
 
+void ProposalClient::SummarizeProposals(const CallContext& call,
+                                        const std::string& parent,
+                                        const std::string& filter,
+                                        Callback<v1::ProposalSummary> done) {
+  v1::SummarizeProposalsRequest request;
+  request.set_parent(parent);
+  request.set_filter(filter);
+  CallUnaryAsync(call, reads_, stub_->async(), &AsyncStub::SummarizeProposals,
+                 std::move(request), std::move(done));
+}
+
 absl::StatusOr<v1::ListCallsResponse> ProposalClient::ListCallsPage(
     const CallContext& call, const std::string& filter,
     const std::string& token) {

@@ -68,6 +68,11 @@ class ProposalClient {
                      const std::string& parent, const std::string& filter,
                      int limit,
                      Callback<std::vector<proposal::v1::Proposal>> done);
+  // The proposals under `parent` matching `filter`, counted by state as the
+  // caller reads them (ProposalService.SummarizeProposals).
+  void SummarizeProposals(const common::server::CallContext& call,
+                          const std::string& parent, const std::string& filter,
+                          Callback<proposal::v1::ProposalSummary> done);
   absl::StatusOr<std::vector<proposal::v1::Call>> ListCalls(
       const common::server::CallContext& call, const std::string& filter,
       int limit);

@@ -1,5 +1,7 @@
 #include "project-service/store/project_store.h"
 
+#include <map>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/resource/names.h"
@@ -196,6 +198,63 @@ absl::StatusOr<std::vector<ProjectRow>> ListProjects(
   for (const Row& row : rows) {
     KYODO_ASSIGN_OR_RETURN(ProjectRow p, FromRow(row));
     out.push_back(std::move(p));
+  }
+  return out;
+}
+
+absl::StatusOr<v1::ProjectSummary> SummarizeProjects(
+    Session& s, const common::paging::SqlFilter& filter) {
+  // Two grouped scans over the same rows: the projects by state, then their
+  // contributions by state and form. The contributions are read out of the
+  // stored documents (proto field and enum names, int64 as JSON text);
+  // sums past INT64_MAX stay there, as the answer documents.
+  const std::string where =
+      absl::StrCat(" WHERE p.delete_time IS NULL", filter.sql);
+  KYODO_ASSIGN_OR_RETURN(
+      std::vector<Row> states,
+      s.Query(absl::StrCat("SELECT p.state, COUNT(*) FROM projects p", where,
+                           " GROUP BY p.state"),
+              filter.params));
+  KYODO_ASSIGN_OR_RETURN(
+      std::vector<Row> forms,
+      s.Query(absl::StrCat(
+                  "SELECT p.state, c.form, COUNT(*), CAST(LEAST(COALESCE("
+                  "SUM(c.amount), 0), 9223372036854775807) AS SIGNED) "
+                  "FROM projects p, JSON_TABLE(p.doc, '$.contributions[*]' "
+                  "COLUMNS (form VARCHAR(64) PATH '$.form', amount "
+                  "DECIMAL(20, 0) PATH '$.amount_yen')) c",
+                  where, " GROUP BY p.state, c.form"),
+              filter.params));
+  std::map<int, v1::ProjectSummary::StateTotal> by_state;
+  for (const Row& row : states) {
+    Project::State state;
+    if (!Project::State_Parse(row.String(0), &state)) {
+      return doc::BadStoredValue({"projects", "", "state"}, row.String(0));
+    }
+    auto& total = by_state[state];
+    total.set_state(state);
+    total.set_count(row.Int(1));
+  }
+  std::map<int, std::map<int, v1::ProjectSummary::FormTotal>> by_form;
+  for (const Row& row : forms) {
+    Project::State state;
+    v1::ContributionForm form = v1::CONTRIBUTION_FORM_UNSPECIFIED;
+    if (!Project::State_Parse(row.String(0), &state) ||
+        (!row.IsNull(1) && !v1::ContributionForm_Parse(row.String(1), &form))) {
+      return doc::BadStoredValue({"projects", "", "doc"},
+                                 "a contribution form");
+    }
+    auto& total = by_form[state][form];
+    total.set_form(form);
+    total.set_count(row.Int(2));
+    total.set_amount_yen(row.Int(3));
+  }
+  v1::ProjectSummary out;
+  for (auto& [state, total] : by_state) {
+    for (auto& [form, form_total] : by_form[state]) {
+      *total.add_contributions() = std::move(form_total);
+    }
+    *out.add_states() = std::move(total);
   }
   return out;
 }

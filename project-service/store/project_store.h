@@ -49,6 +49,11 @@ absl::StatusOr<std::vector<ProjectRow>> ListProjects(
     common::db::Session& s, const common::paging::SqlFilter& filter,
     bool show_deleted, int64_t after_seq, int limit);
 
+// The live projects matching `filter` counted by state, with their
+// contributions by form, counted and summed in SQL (SummarizeProjects).
+absl::StatusOr<v1::ProjectSummary> SummarizeProjects(
+    common::db::Session& s, const common::paging::SqlFilter& filter);
+
 // The filter fields of ListProjects (see ListProjectsRequest.filter).
 const std::vector<common::paging::FilterField>& ProjectFilterFields();
 

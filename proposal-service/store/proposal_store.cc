@@ -1,6 +1,7 @@
 #include "proposal-service/store/proposal_store.h"
 
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -208,16 +209,21 @@ absl::Status ReplaceParties(Session& s, const Proposal& p) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<ProposalRow>> ListProposals(
-    Session& s, const ProposalQuery& q, const common::paging::SqlFilter& filter,
-    int64_t after_seq, int limit) {
+namespace {
+
+// What the public reads (IsPublished in access.h).
+constexpr char kPublished[] =
+    "(c.state = 'PUBLISHED' AND p.state NOT IN ('DRAFT', 'WITHDRAWN', "
+    "'INELIGIBLE'))";
+
+// The conditions after a WHERE over `proposals p JOIN calls c` that keep the
+// rows of `q` (its parent, deleted rows and the caller's scope) and
+// `filter`, with their parameters appended to `params`.
+std::string Conditions(const ProposalQuery& q,
+                       const common::paging::SqlFilter& filter,
+                       std::vector<Param>& params) {
   using Scope = ProposalQuery::Scope;
-  // What the public reads (IsPublished in access.h).
-  constexpr char kPublished[] =
-      "(c.state = 'PUBLISHED' AND p.state NOT IN ('DRAFT', 'WITHDRAWN', "
-      "'INELIGIBLE'))";
-  std::string sql = kList;
-  std::vector<Param> params = {after_seq};
+  std::string sql;
   if (!q.programme_id.empty()) {
     absl::StrAppend(&sql, " AND p.programme_id = ?");
     params.emplace_back(q.programme_id);
@@ -247,11 +253,59 @@ absl::StatusOr<std::vector<ProposalRow>> ListProposals(
       absl::StrAppend(&sql, " AND ", kPublished);
       break;
   }
-  absl::StrAppend(&sql, filter.sql, " ORDER BY p.seq LIMIT ?");
+  absl::StrAppend(&sql, filter.sql);
   params.insert(params.end(), filter.params.begin(), filter.params.end());
+  return sql;
+}
+
+// The state as an applicant reads it (access.cc): ADOPTED and NOT_ADOPTED
+// are ELIGIBLE until the call is PUBLISHED. The rows an applicant sees that
+// are not its own are of PUBLISHED calls, which this leaves as they are.
+constexpr char kApplicantState[] =
+    "(CASE WHEN c.state <> 'PUBLISHED' AND p.state IN ('ADOPTED', "
+    "'NOT_ADOPTED') THEN 'ELIGIBLE' ELSE p.state END)";
+
+}  // namespace
+
+absl::StatusOr<std::vector<ProposalRow>> ListProposals(
+    Session& s, const ProposalQuery& q, const common::paging::SqlFilter& filter,
+    int64_t after_seq, int limit) {
+  std::vector<Param> params = {after_seq};
+  std::string sql = absl::StrCat(kList, Conditions(q, filter, params),
+                                 " ORDER BY p.seq LIMIT ?");
   params.emplace_back(limit);
   KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
   return FromRows(rows);
+}
+
+absl::StatusOr<v1::ProposalSummary> SummarizeProposals(
+    Session& s, const ProposalQuery& q,
+    const common::paging::SqlFilter& filter) {
+  const char* state = q.scope == ProposalQuery::Scope::kOwnOrPublished
+                          ? kApplicantState
+                          : "p.state";
+  std::vector<Param> params;
+  const std::string sql = absl::StrCat(
+      "SELECT ", state,
+      " AS shown, COUNT(*), CAST(LEAST(SUM(p.requested_amount_yen), "
+      "9223372036854775807) AS SIGNED) FROM proposals p JOIN calls c ON "
+      "c.id = p.call_id WHERE TRUE",
+      Conditions(q, filter, params), " GROUP BY shown");
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
+  std::map<int, v1::ProposalSummary::StateTotal> by_state;
+  for (const Row& row : rows) {
+    Proposal::State shown;
+    if (!Proposal::State_Parse(row.String(0), &shown)) {
+      return doc::BadStoredValue({"proposals", "", "state"}, row.String(0));
+    }
+    auto& total = by_state[shown];
+    total.set_state(shown);
+    total.set_count(row.Int(1));
+    total.set_requested_yen(row.Int(2));
+  }
+  v1::ProposalSummary out;
+  for (auto& [number, total] : by_state) *out.add_states() = std::move(total);
+  return out;
 }
 
 namespace {
@@ -286,12 +340,9 @@ const std::vector<common::paging::FilterField>& ProposalFilterFields() {
 }
 
 const std::vector<common::paging::FilterField>& ApplicantFilterFields() {
-  // The state as the applicant reads it (access.cc): ADOPTED and
-  // NOT_ADOPTED are ELIGIBLE until the call is PUBLISHED.
-  static const auto* fields =
-      new std::vector<common::paging::FilterField>(FilterFields(
-          "(CASE WHEN c.state <> 'PUBLISHED' AND p.state IN ('ADOPTED', "
-          "'NOT_ADOPTED') THEN 'ELIGIBLE' ELSE p.state END)"));
+  // The state as the applicant reads it (kApplicantState).
+  static const auto* fields = new std::vector<common::paging::FilterField>(
+      FilterFields(kApplicantState));
   return *fields;
 }
 

@@ -83,6 +83,13 @@ absl::StatusOr<std::vector<ProposalRow>> ListProposals(
     common::db::Session& s, const ProposalQuery& query,
     const common::paging::SqlFilter& filter, int64_t after_seq, int limit);
 
+// The rows ListProposals would give for `query` and `filter`, counted and
+// their requested yen summed by state, in SQL; an applicant's rows by the
+// state it reads (see ApplicantFilterFields).
+absl::StatusOr<v1::ProposalSummary> SummarizeProposals(
+    common::db::Session& s, const ProposalQuery& query,
+    const common::paging::SqlFilter& filter);
+
 // state, applicant, ward, fiscal_year, project, create_time, update_time.
 const std::vector<common::paging::FilterField>& ProposalFilterFields();
 // The same for applicants: `state` is the state as the applicant reads it

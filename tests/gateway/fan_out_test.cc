@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -223,6 +224,31 @@ class FakeProjects final : public prv1::ProjectService::CallbackService {
       if (first) response->set_next_page_token("2");
     });
   }
+  // The active projects (two), or the year's: one ACTIVE with a
+  // consignment and a CANCELLED one whose consignment is not committed.
+  grpc::ServerUnaryReactor* SummarizeProjects(
+      grpc::CallbackServerContext* context,
+      const prv1::SummarizeProjectsRequest* request,
+      prv1::ProjectSummary* response) override {
+    const bool active = absl::StrContains(request->filter(), "state = ACTIVE");
+    return (*gate_)->Hold(context, [=] {
+      auto* state = response->add_states();
+      state->set_state(prv1::Project::ACTIVE);
+      state->set_count(active ? 2 : 1);
+      if (active) return;
+      auto* form = state->add_contributions();
+      form->set_form(prv1::CONSIGNMENT);
+      form->set_count(1);
+      form->set_amount_yen(300000);
+      auto* cancelled = response->add_states();
+      cancelled->set_state(prv1::Project::CANCELLED);
+      cancelled->set_count(1);
+      auto* lost = cancelled->add_contributions();
+      lost->set_form(prv1::CONSIGNMENT);
+      lost->set_count(1);
+      lost->set_amount_yen(999);
+    });
+  }
 
  private:
   Gate** gate_;
@@ -242,6 +268,17 @@ class FakeProposals final : public pov1::ProposalService::CallbackService {
       pov1::ListProposalsResponse* response) override {
     return (*gate_)->Hold(context, [=] {
       response->add_proposals()->set_state(pov1::Proposal::SUBMITTED);
+    });
+  }
+  grpc::ServerUnaryReactor* SummarizeProposals(
+      grpc::CallbackServerContext* context,
+      const pov1::SummarizeProposalsRequest*,
+      pov1::ProposalSummary* response) override {
+    return (*gate_)->Hold(context, [=] {
+      auto* total = response->add_states();
+      total->set_state(pov1::Proposal::SUBMITTED);
+      total->set_count(1);
+      total->set_requested_yen(500000);
     });
   }
   grpc::ServerUnaryReactor* ListCalls(
@@ -370,8 +407,8 @@ class FanOutTest : public ::testing::Test {
 
 constexpr char kTrace[] = "0af7651916cd43dd8448eb211c80319c";
 
-TEST_F(FanOutTest, DashboardMakesItsFourCallsAtOnce) {
-  Start(/*release_at=*/4);
+TEST_F(FanOutTest, DashboardMakesItsFiveCallsAtOnce) {
+  Start(/*release_at=*/5);
   const std::string token = testing::WardStaffToken(type::v1::KAWASAKI);
   auto context = testing::Context(token);
   context->AddMetadata("x-request-id", "dashboard-call-1");
@@ -383,10 +420,15 @@ TEST_F(FanOutTest, DashboardMakesItsFourCallsAtOnce) {
   EXPECT_EQ(out.open_calls_size(), 1);
   ASSERT_EQ(out.proposals_by_state_size(), 1);
   EXPECT_EQ(out.proposals_by_state(0).count(), 1);
-  // Both pages of the active projects.
+  EXPECT_EQ(out.proposals_by_state(0).state(), "SUBMITTED");
+  // Both pages of the active projects, and their count from the summary.
   ASSERT_EQ(out.active_projects_size(), 2);
   EXPECT_EQ(out.active_projects(1).name(), "projects/2");
-  // 4 first calls and the second page of each ListProjects.
+  EXPECT_EQ(out.active_project_count(), 2);
+  // The year's consignments, but the cancelled project's.
+  EXPECT_EQ(out.committed_yen(), 300000);
+  // 5 first calls (the open calls, the proposals' summary, the active
+  // projects, their count, the year's summary) and ListProjects' second page.
   EXPECT_EQ(gate_->arrived(), 6);
   ExpectForwarded(token, "dashboard-call-1", kTrace);
   EXPECT_EQ(limit_->in_flight(), 0);
@@ -416,21 +458,21 @@ TEST_F(FanOutTest, DossierGetsPartiesAndSourceProposalAtOnce) {
   EXPECT_EQ(out.source_proposal().name(), "programmes/p/calls/c/proposals/x");
 }
 
-// With room for 5 calls and a dashboard's 4 in flight, a profile (5 calls)
+// With room for 6 calls and a dashboard's 5 in flight, a profile (5 calls)
 // is refused at once and starts none; once the dashboard ends, its calls are
 // free again.
 TEST_F(FanOutTest, AFanOutOverTheBoundFailsFastAndStartsNothing) {
-  Start(/*release_at=*/1000, /*max_calls=*/5);
+  Start(/*release_at=*/1000, /*max_calls=*/6);
   grpc::Status held;
   std::thread dashboard([&] { held = Dashboard(Staff().get()); });
-  ASSERT_TRUE(gate_->WaitHeld(4, kWait));
-  EXPECT_EQ(limit_->in_flight(), 4);
+  ASSERT_TRUE(gate_->WaitHeld(5, kWait));
+  EXPECT_EQ(limit_->in_flight(), 5);
 
   grpc::Status refused = Profile(Staff().get());
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
       << refused.error_message();
   EXPECT_EQ(testing::Reason(refused), "DOWNSTREAM_CALLS_EXHAUSTED");
-  EXPECT_EQ(gate_->arrived(), 4);
+  EXPECT_EQ(gate_->arrived(), 5);
 
   gate_->Release();
   dashboard.join();
@@ -449,9 +491,9 @@ TEST_F(FanOutTest, CancelledCallerCancelsTheDownstreamCalls) {
                                   absl::Seconds(60));
   grpc::Status status;
   std::thread dashboard([&] { status = Dashboard(context.get()); });
-  ASSERT_TRUE(gate_->WaitHeld(4, kWait));
+  ASSERT_TRUE(gate_->WaitHeld(5, kWait));
   context->TryCancel();
-  EXPECT_TRUE(gate_->WaitCancelled(4, kWait));
+  EXPECT_TRUE(gate_->WaitCancelled(5, kWait));
   dashboard.join();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
 }
@@ -467,7 +509,7 @@ TEST_F(FanOutTest, ExpiredCallerEndsTheDownstreamCalls) {
                     .get());
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
       << status.error_message();
-  EXPECT_TRUE(gate_->WaitCancelled(4, kWait));
+  EXPECT_TRUE(gate_->WaitCancelled(5, kWait));
 }
 
 }  // namespace

@@ -396,5 +396,90 @@ TEST_F(RoundTest, ProgrammeConflictsFollowRealNetworksAndTheUnitTree) {
   EXPECT_TRUE(status.ok()) << status.error_message();
 }
 
+// ProposalService.SummarizeProposals counts, for each caller, exactly what
+// ListProposals lists to that caller, under the state it reads there, before
+// and after publication: the dashboard's figures never tell more than the
+// lists do.
+TEST_F(RoundTest, SummariesCountWhatEachCallerMayList) {
+  ASSERT_NO_FATAL_FAILURE(PrepareDecidableCall());
+  gv1::FinalizeCallResponse finalized;
+  ASSERT_TRUE(FinalizeAsStaff(call_, &finalized).ok());
+
+  using Counts = std::map<std::string, std::pair<int64_t, int64_t>>;
+  auto summarize = [&](const std::string& token, const std::string& parent,
+                       const std::string& filter, grpc::Status* status) {
+    pv1::SummarizeProposalsRequest request;
+    request.set_parent(parent);
+    request.set_filter(filter);
+    pv1::ProposalSummary summary;
+    *status =
+        proposals_->SummarizeProposals(Context(token).get(), request, &summary);
+    Counts counts;
+    for (const auto& total : summary.states()) {
+      counts[pv1::Proposal::State_Name(total.state())] = {
+          total.count(), total.requested_yen()};
+    }
+    return counts;
+  };
+  auto add_up = [&](const std::string& token, const std::string& parent,
+                    const std::string& filter, grpc::Status* status) {
+    Counts counts;
+    pv1::ListProposalsRequest request;
+    request.set_parent(parent);
+    request.set_filter(filter);
+    request.set_page_size(2);  // several pages
+    do {
+      pv1::ListProposalsResponse page;
+      *status = proposals_->ListProposals(Context(token).get(), request, &page);
+      if (!status->ok()) return counts;
+      for (const auto& p : page.proposals()) {
+        auto& [count, yen] = counts[pv1::Proposal::State_Name(p.state())];
+        ++count;
+        yen += p.requested_amount_yen();
+      }
+      request.set_page_token(page.next_page_token());
+    } while (!request.page_token().empty());
+    return counts;
+  };
+  const std::vector<std::pair<std::string, std::string>> callers = {
+      {"staff", Staff()},
+      {"viewer", ViewerToken()},
+      {"umikaze", Applicant("umikaze")},
+      {"himawari", Applicant("himawari")},
+      {"member-1", Reviewer(1)}};
+  auto compare = [&](const char* when) {
+    for (const auto& [who, token] : callers) {
+      for (const std::string& parent :
+           {call_, std::string("programmes/-/calls/-")}) {
+        for (const std::string filter :
+             {"", "state = ADOPTED", "state = ELIGIBLE",
+              "ward = KAWASAKI AND fiscal_year = 2026"}) {
+          grpc::Status listed, summarized;
+          const Counts expected = add_up(token, parent, filter, &listed);
+          const Counts got = summarize(token, parent, filter, &summarized);
+          EXPECT_EQ(summarized.error_code(), listed.error_code())
+              << when << " " << who << " " << parent << " " << filter;
+          EXPECT_EQ(got, expected)
+              << when << " " << who << " " << parent << " " << filter;
+        }
+      }
+    }
+  };
+  compare("decided");
+  grpc::Status status;
+  // Staff see the outcome; the adopted applicant does not, yet.
+  EXPECT_GT(summarize(Staff(), call_, "", &status).count("ADOPTED"), 0u);
+  for (const char* ref : {"umikaze", "himawari"}) {
+    const Counts own = summarize(Applicant(ref), call_, "", &status);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(own.count("ADOPTED") + own.count("NOT_ADOPTED"), 0u) << ref;
+    EXPECT_GT(own.count("ELIGIBLE"), 0u) << ref;
+  }
+  gv1::PublishResultsResponse published;
+  ASSERT_TRUE(PublishAsStaff(call_, &published).ok());
+  compare("published");
+  EXPECT_GT(summarize(ViewerToken(), call_, "", &status).count("ADOPTED"), 0u);
+}
+
 }  // namespace
 }  // namespace kyodo::integration

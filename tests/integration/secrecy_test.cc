@@ -40,10 +40,10 @@ using google::protobuf::MethodDescriptor;
 using testing::Context;
 using testing::Service;
 
-// A read: Get*, List*, Search*, BatchGet*, Export*, Preview*.
+// A read: Get*, List*, Search*, BatchGet*, Export*, Preview*, Summarize*.
 bool IsRead(const MethodDescriptor* method) {
-  for (const char* prefix :
-       {"Get", "List", "Search", "BatchGet", "Export", "Preview"}) {
+  for (const char* prefix : {"Get", "List", "Search", "BatchGet", "Export",
+                             "Preview", "Summarize"}) {
     if (absl::StartsWith(method->name(), prefix)) return true;
   }
   return false;
@@ -187,6 +187,8 @@ class SecrecyTest : public RoundTest {
           absl::StrCat("page_size: 500 filter: \"", f, "\""));
       r["ProjectService.ListProjects"].push_back(absl::StrCat(
           "page_size: 500 show_deleted: true filter: \"", f, "\""));
+      r["ProjectService.SummarizeProjects"].push_back(
+          absl::StrCat("filter: \"", f, "\""));
     }
     for (const auto& project : history_projects_) {
       r["ProjectService.GetProject"].push_back(
@@ -248,6 +250,8 @@ class SecrecyTest : public RoundTest {
       for (const auto& f : proposal_filters) {
         r["ProposalService.ListProposals"].push_back(absl::StrCat(
             "parent: ", q(parent), " page_size: 500 filter: \"", f, "\""));
+        r["ProposalService.SummarizeProposals"].push_back(
+            absl::StrCat("parent: ", q(parent), " filter: \"", f, "\""));
       }
     }
 

@@ -123,8 +123,8 @@ std::string CutUtf8(const std::string& text, int bytes) {
 }
 
 bool IsRead(const MethodDescriptor* m) {
-  for (const char* prefix :
-       {"Get", "List", "Search", "BatchGet", "Preview", "Export"}) {
+  for (const char* prefix : {"Get", "List", "Search", "BatchGet", "Preview",
+                             "Export", "Summarize"}) {
     if (absl::StartsWith(m->name(), prefix)) return true;
   }
   return false;

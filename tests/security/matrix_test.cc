@@ -205,6 +205,10 @@ std::vector<Row> ProjectRows(const World& w) {
       {"ProjectService.ListProjects", "ward A",
        Req<ListProjectsRequest>([&](auto& r) { r.set_filter("ward = ASAO"); }),
        "AAAAAAAA"},
+      {"ProjectService.SummarizeProjects", "ward A",
+       Req<SummarizeProjectsRequest>(
+           [&](auto& r) { r.set_filter("ward = ASAO"); }),
+       "AAAAAAAA"},
       {"ProjectService.CreateProject", "civic_a + city_a (ward A)",
        Req<CreateProjectRequest>([&](auto& r) {
          Project* p = r.mutable_project();
@@ -402,6 +406,15 @@ std::vector<Row> ProposalRows(const World& w) {
        "AAAADAAD"},
       {"ProposalService.ListProposals", "every call",
        Req<ListProposalsRequest>(
+           [&](auto& r) { r.set_parent("programmes/-/calls/-"); }),
+       "AAAAAAAA"},
+      // Counts what ListProposals would list, with the same refusals.
+      {"ProposalService.SummarizeProposals", "UNDER_REVIEW call",
+       Req<SummarizeProposalsRequest>(
+           [&](auto& r) { r.set_parent(w.call_review); }),
+       "AAAADAAD"},
+      {"ProposalService.SummarizeProposals", "every call",
+       Req<SummarizeProposalsRequest>(
            [&](auto& r) { r.set_parent("programmes/-/calls/-"); }),
        "AAAAAAAA"},
       {"ProposalService.CreateProposal", "civic_a in the OPEN call",
