@@ -71,6 +71,13 @@ kyodo::bench::SeedOptions Options() {
   auto token = kyodo::common::auth::MintToken(admin, mint);
   if (!token.ok()) Die(std::string(token.status().message()));
   o.token = *token;
+  kyodo::common::auth::Principal member;
+  member.subject = "bench-member";
+  member.role = kyodo::common::auth::Role::kReviewer;
+  member.reviewer = "bench-member";
+  auto reviewer_token = kyodo::common::auth::MintToken(member, mint);
+  if (!reviewer_token.ok()) Die(std::string(reviewer_token.status().message()));
+  o.reviewer_token = *reviewer_token;
   o.out_dir = absl::GetFlag(FLAGS_out_dir);
   o.partners_per_ward = absl::GetFlag(FLAGS_partners_per_ward);
   o.templates_per_ward_state = absl::GetFlag(FLAGS_templates_per_ward_state);

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/store/doc.h"
+#include "kyodo/gateway/v1/gateway.grpc.pb.h"
 #include "kyodo/partner/v1/partner_service.grpc.pb.h"
 #include "kyodo/project/v1/project_service.grpc.pb.h"
 #include "kyodo/proposal/v1/proposal_service.grpc.pb.h"
@@ -18,6 +19,7 @@
 namespace kyodo::bench {
 namespace {
 
+namespace gw = kyodo::gateway::v1;
 namespace pa = kyodo::partner::v1;
 namespace pr = kyodo::project::v1;
 namespace po = kyodo::proposal::v1;
@@ -30,19 +32,23 @@ class Rpc {
  public:
   explicit Rpc(const SeedOptions& o)
       : token_(o.token),
+        gateway_(gw::Gateway::NewStub(o.channel)),
         partners_(pa::PartnerService::NewStub(o.channel)),
         projects_(pr::ProjectService::NewStub(o.channel)),
         proposals_(po::ProposalService::NewStub(o.channel)) {}
 
   // Calls stub->method(request) with the token and a deadline.
+  // `token` replaces the admin's.
   template <typename Stub, typename Req, typename Resp>
   absl::StatusOr<Resp> Call(Stub* stub,
                             grpc::Status (Stub::*method)(grpc::ClientContext*,
                                                          const Req&, Resp*),
-                            const Req& request, const char* what) {
+                            const Req& request, const char* what,
+                            const std::string& token = "") {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
-    context.AddMetadata("authorization", "Bearer " + token_);
+    context.AddMetadata("authorization",
+                        "Bearer " + (token.empty() ? token_ : token));
     Resp response;
     grpc::Status s = (stub->*method)(&context, request, &response);
     if (!s.ok()) {
@@ -51,12 +57,14 @@ class Rpc {
     return response;
   }
 
+  gw::Gateway::Stub* gateway() { return gateway_.get(); }
   pa::PartnerService::Stub* partners() { return partners_.get(); }
   pr::ProjectService::Stub* projects() { return projects_.get(); }
   po::ProposalService::Stub* proposals() { return proposals_.get(); }
 
  private:
   std::string token_;
+  std::unique_ptr<gw::Gateway::Stub> gateway_;
   std::unique_ptr<pa::PartnerService::Stub> partners_;
   std::unique_ptr<pr::ProjectService::Stub> projects_;
   std::unique_ptr<po::ProposalService::Stub> proposals_;
@@ -268,6 +276,152 @@ absl::StatusOr<std::vector<std::string>> MakeDrafts(Rpc& rpc,
   return names;
 }
 
+// The dossier's projects, made as a ward makes them: an ASAO call whose
+// window has passed, `count` proposals received on paper (each by one of
+// the ward's civic groups with another as co-applicant: three parties),
+// screened, scored by one member, decided and published, which makes one
+// consignment project from each adopted proposal (a project's source must
+// be an adopted proposal). Returns the projects' names.
+absl::StatusOr<std::vector<std::string>> MakeAdoptedProjects(
+    Rpc& rpc, const Partners& partners, const std::string& reviewer_token,
+    int count) {
+  const int w = kWards - 1;  // ASAO
+  po::CreateProgrammeRequest programme;
+  auto* p = programme.mutable_programme();
+  p->set_display_name("ベンチマーク市民提案型事業（採択済み）");
+  p->set_ward(kyodo::type::v1::ASAO);
+  p->set_kind(po::Programme::WARD_CITIZEN_PROPOSAL);
+  p->set_consigning_unit(partners.city_unit[w]);
+  p->add_eligible_partner_kinds(pa::CIVIC_GROUP);
+  auto made =
+      rpc.Call(rpc.proposals(), &po::ProposalService::Stub::CreateProgramme,
+               programme, "adopted programme");
+  if (!made.ok()) return made.status();
+  const absl::Time now = absl::Now();
+  po::CreateCallRequest create;
+  create.set_parent(made->name());
+  po::Call* c = create.mutable_call();
+  c->set_display_name("ベンチマーク公募（審査済み）");
+  c->set_fiscal_year(2025);
+  *c->mutable_submission_start_time() =
+      common::store::ToTimestamp(now - absl::Hours(3));
+  *c->mutable_submission_end_time() =
+      common::store::ToTimestamp(now - absl::Hours(2));
+  c->set_budget_yen(1000000000);
+  c->set_pass_mark(60);
+  c->set_min_reviews(1);
+  for (int i = 0; i < 3; ++i) {
+    auto* k = c->add_criteria();
+    k->set_display_name(absl::StrCat("基準", i + 1));
+    k->set_weight(1 + i);
+    k->set_max_score(5);
+  }
+  auto call = rpc.Call(rpc.proposals(), &po::ProposalService::Stub::CreateCall,
+                       create, "adopted call");
+  if (!call.ok()) return call.status();
+  po::CreateReviewerRequest member;
+  member.set_parent(call->name());
+  member.mutable_reviewer()->set_display_name("ベンチマーク審査委員");
+  member.mutable_reviewer()->set_principal("bench-member");
+  if (auto r =
+          rpc.Call(rpc.proposals(), &po::ProposalService::Stub::CreateReviewer,
+                   member, "member");
+      !r.ok()) {
+    return r.status();
+  }
+  po::OpenCallRequest open;
+  open.set_name(call->name());
+  if (auto r = rpc.Call(rpc.proposals(), &po::ProposalService::Stub::OpenCall,
+                        open, "open adopted call");
+      !r.ok()) {
+    return r.status();
+  }
+  const auto& civic = partners.civic[w];
+  std::vector<std::string> proposals(count);
+  absl::Status s = ParallelFor(count, [&](int i) -> absl::Status {
+    po::CreateProposalRequest draft;
+    draft.set_parent(call->name());
+    po::Proposal* x = draft.mutable_proposal();
+    x->set_applicant(civic[i % civic.size()]);
+    x->add_co_applicants(civic[(i + 7) % civic.size()]);
+    x->set_title(absl::StrCat("地域の居場所づくり事業 ", i));
+    x->set_issue("地域住民のつながりの希薄化");
+    x->set_plan("空き店舗で交流拠点を週三回開く");
+    x->set_requested_amount_yen(300000 + 10000 * (i % 50));
+    auto drafted =
+        rpc.Call(rpc.proposals(), &po::ProposalService::Stub::CreateProposal,
+                 draft, "paper proposal");
+    if (!drafted.ok()) return drafted.status();
+    po::SubmitProposalRequest submit;
+    submit.set_name(drafted->name());
+    *submit.mutable_received_time() =
+        common::store::ToTimestamp(now - absl::Minutes(150));
+    auto submitted =
+        rpc.Call(rpc.proposals(), &po::ProposalService::Stub::SubmitProposal,
+                 submit, "paper submission");
+    if (!submitted.ok()) return submitted.status();
+    po::ScreenProposalRequest screen;
+    screen.set_name(drafted->name());
+    auto screened =
+        rpc.Call(rpc.proposals(), &po::ProposalService::Stub::ScreenProposal,
+                 screen, "screening");
+    if (!screened.ok()) return screened.status();
+    if (screened->state() != po::Proposal::ELIGIBLE) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(drafted->name(), " was screened ineligible: ",
+                       screened->screening().ShortDebugString()));
+    }
+    proposals[i] = drafted->name();
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  po::CloseCallRequest close;
+  close.set_name(call->name());
+  if (auto r = rpc.Call(rpc.proposals(), &po::ProposalService::Stub::CloseCall,
+                        close, "close");
+      !r.ok()) {
+    return r.status();
+  }
+  po::StartReviewRequest start;
+  start.set_name(call->name());
+  if (auto r =
+          rpc.Call(rpc.proposals(), &po::ProposalService::Stub::StartReview,
+                   start, "start review");
+      !r.ok()) {
+    return r.status();
+  }
+  s = ParallelFor(count, [&](int i) -> absl::Status {
+    po::SubmitReviewRequest review;
+    review.set_parent(proposals[i]);
+    for (int k = 0; k < 3; ++k) review.mutable_review()->add_scores(5);
+    return rpc
+        .Call(rpc.proposals(), &po::ProposalService::Stub::SubmitReview, review,
+              "review", reviewer_token)
+        .status();
+  });
+  if (!s.ok()) return s;
+  gw::FinalizeCallRequest finalize;
+  finalize.set_name(call->name());
+  if (auto r = rpc.Call(rpc.gateway(), &gw::Gateway::Stub::FinalizeCall,
+                        finalize, "finalize");
+      !r.ok()) {
+    return r.status();
+  }
+  gw::PublishResultsRequest publish;
+  publish.set_name(call->name());
+  auto published = rpc.Call(rpc.gateway(), &gw::Gateway::Stub::PublishResults,
+                            publish, "publish");
+  if (!published.ok()) return published.status();
+  std::vector<std::string> projects;
+  projects.reserve(published->projects_size());
+  for (const auto& f : published->projects()) projects.push_back(f.project());
+  if (static_cast<int>(projects.size()) != count) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "published ", projects.size(), " projects of ", count, " proposals"));
+  }
+  return projects;
+}
+
 }  // namespace
 
 absl::Status SeedThroughRpc(const SeedOptions& o) {
@@ -294,33 +448,11 @@ absl::Status SeedThroughRpc(const SeedOptions& o) {
 
   absl::StatusOr<std::string> call = MakeCall(rpc, *partners);
   if (!call.ok()) return call.status();
-  auto sources = MakeDrafts(rpc, *partners, *call, o.dossier_projects);
-  if (!sources.ok()) return sources.status();
-  std::vector<std::string> dossiers(o.dossier_projects);
-  if (absl::Status s = ParallelFor(
-          o.dossier_projects,
-          [&](int i) -> absl::Status {
-            const int w = kWards - 1;
-            pr::CreateProjectRequest create;
-            *create.mutable_project() = ProjectOf(*partners, w, i);
-            auto* other = create.mutable_project()->add_participants();
-            other->set_partner(
-                partners->civic[w][(i + 7) % partners->civic[w].size()]);
-            other->set_role(pr::Participant::PARTNER);
-            other->set_responsibilities("会場の提供");
-            create.mutable_project()->set_source_proposal((*sources)[i]);
-            auto made = rpc.Call(rpc.projects(),
-                                 &pr::ProjectService::Stub::CreateProject,
-                                 create, "dossier project");
-            if (!made.ok()) return made.status();
-            dossiers[i] = made->name();
-            return absl::OkStatus();
-          });
-      !s.ok()) {
-    return s;
-  }
+  auto dossiers =
+      MakeAdoptedProjects(rpc, *partners, o.reviewer_token, o.dossier_projects);
+  if (!dossiers.ok()) return dossiers.status();
   lines.clear();
-  for (const std::string& name : dossiers) lines.push_back(NameRequest(name));
+  for (const std::string& name : *dossiers) lines.push_back(NameRequest(name));
   if (auto s = WriteLines(o.out_dir + "/getproject.jsonl", lines); !s.ok())
     return s;
 

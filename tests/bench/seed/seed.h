@@ -1,8 +1,10 @@
 // kyodo-bench-seed: the data of the benchmarks, at chosen sizes.
 //
-// - Rpc: partners, template and dossier projects, and a call with drafts,
-//   all through the RPCs (so every row is what the services write), and the
-//   request files kyodo-load cycles through.
+// - Rpc: partners, template projects, a past call whose proposals (received
+//   on paper) are screened, reviewed, decided and published, which makes the
+//   dossier projects from them, and an open call with drafts, all through
+//   the RPCs (so every row is what the services write), and the request
+//   files kyodo-load cycles through.
 // - Bulk: grows project-service's tables to a total number of projects by
 //   copying the template projects in SQL (INSERT ... SELECT from MariaDB's
 //   sequence tables, 20,000 rows a statement): the same columns, documents
@@ -25,7 +27,8 @@ namespace kyodo::bench {
 struct SeedOptions {
   std::shared_ptr<grpc::Channel> channel;  // the gateway: serves every method
   std::string token;                       // admin
-  std::string out_dir;                     // request files go here
+  std::string reviewer_token;  // a committee member: reviewer "bench-member"
+  std::string out_dir;         // request files go here
   int partners_per_ward = 100;
   int templates_per_ward_state = 2;
   int dossier_projects = 100;
