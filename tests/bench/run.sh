@@ -5,6 +5,7 @@
 #   tests/bench/run.sh [--build-dir DIR] [--out DIR] [--runs N]
 #                      [--duration 5s] [--pool-size 8] [--big 1000000]
 #                      [--skip-preview] [--hold FILE]
+#                      [--service-flag FLAG]...
 #
 # Builds nothing: DIR (default build/) must hold the services, kyodoctl and
 # the bench targets (ninja -C DIR partner-service project-service
@@ -18,6 +19,8 @@
 # and leaves no process behind. Results go to OUT/runK/*.json; OUT/summary.json
 # and OUT/summary.md hold the medians over the runs with their spread, and
 # OUT/throughput_p99.png the chart (gnuplot-nox, installed when missing).
+# --service-flag FLAG: passed to every service and the gateway (repeatable),
+# e.g. --service-flag=--jwt_cache_size=0 to measure without the token cache.
 # --hold FILE: after seeding, write the addresses, pids and files of the
 # stack to FILE and wait until FILE is removed (to profile a live stack).
 set -euo pipefail
@@ -30,6 +33,7 @@ pool=8
 preview=1
 big=1000000
 hold=
+service_flags=()
 while (($#)); do
   case "$1" in
     --build-dir) build=$(cd "$2" && pwd); shift 2 ;;
@@ -40,7 +44,9 @@ while (($#)); do
     --big) big=$2; shift 2 ;;
     --skip-preview) preview=0; shift ;;
     --hold) hold=$2; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --service-flag) service_flags+=("$2"); shift 2 ;;
+    --service-flag=*) service_flags+=("${1#--service-flag=}"); shift ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -131,7 +137,7 @@ run_once() {  # result folder
   local common=(--db_host=127.0.0.1 --db_port="$db_port" --db_user=kyodo_migrate
     --db_password_file="$dbpass" --jwt_key_file="$tmp/jwt.key" --jwt_issuer=kyodo-local
     --page_token_key_file="$tmp/page.key" --drain=0s --shutdown_grace=2s
-    --db_pool_size="$pool")
+    --db_pool_size="$pool" ${service_flags[@]+"${service_flags[@]}"})
   declare -gA pid_of=()
   start() {  # name, log, args...
     local name=$1 log=$2; shift 2
@@ -147,6 +153,7 @@ run_once() {  # result folder
     --partner_addr="127.0.0.1:$pa" --project_addr="127.0.0.1:$pr"
   start gateway gateway --listen="127.0.0.1:$gw" --jwt_key_file="$tmp/jwt.key" \
     --jwt_issuer=kyodo-local --drain=0s --shutdown_grace=2s \
+    ${service_flags[@]+"${service_flags[@]}"} \
     --partner_addr="127.0.0.1:$pa" --project_addr="127.0.0.1:$pr" \
     --proposal_addr="127.0.0.1:$po" --service_token_file="$tmp/gateway.token"
   # A second partner-service on the same schema whose pool refuses early:
@@ -246,6 +253,11 @@ HOLD
     "$tmp/req/getproject.jsonl" --in_flight=8
   measure list10k "127.0.0.1:$pr" ProjectService.ListProjects \
     "$tmp/req/list10k_mid.jsonl" --in_flight=1,8
+  # The ward dashboard of a ward and year the grown projects fill (the
+  # templates start in FY2020 to FY2025; bulk copies keep their year).
+  echo '{"ward": "ASAO", "fiscal_year": 2021}' >"$tmp/req/dashboard.jsonl"
+  breakdown measure dashboard10k "127.0.0.1:$gw" Gateway.GetWardDashboard \
+    "$tmp/req/dashboard.jsonl" --in_flight=1
   measure submit "127.0.0.1:$gw" Gateway.SubmitProposal "$tmp/req/submit.jsonl" \
     --in_flight=1,8 --duration=3s
 
@@ -258,6 +270,8 @@ HOLD
   explain list1m
   measure list1m "127.0.0.1:$pr" ProjectService.ListProjects \
     "$tmp/req/list1m_mid.jsonl" --in_flight=1,8
+  breakdown measure dashboard1m "127.0.0.1:$gw" Gateway.GetWardDashboard \
+    "$tmp/req/dashboard.jsonl" --in_flight=1
 
   # --- peak RSS of each service, after all of its load
   {

@@ -15,7 +15,8 @@ case "$mode" in
   run)
     args=()
     for f in echo dbfloor dbfloor_write getpartner_direct getpartner_gateway getpartner_failfast \
-             getpartner_open getproject_gateway dossier getproject_gateway_8 dossier_8 list10k list1m submit rss; do
+             getpartner_open getproject_gateway dossier getproject_gateway_8 dossier_8 list10k list1m submit rss \
+             dashboard10k dashboard1m; do
       if [[ -s "$dir/$f.json" ]]; then args+=(--slurpfile "$f" "$dir/$f.json")
       else args+=(--argjson "$f" '[{"points": []}]'); fi
     done
@@ -38,6 +39,7 @@ case "$mode" in
       ($getpartner_failfast[0]) as $ff | ($getproject_gateway[0]) as $gp |
       ($dossier[0]) as $do | ($list10k[0]) as $l10 | ($list1m[0]) as $l1m |
       ($submit[0]) as $su | ($rss[0]) as $rs |
+      ($dashboard10k[0] | at(1).p50_ms) as $db10 | ($dashboard1m[0] | at(1).p50_ms) as $db1m |
       ($e | peak) as $ep | ($d | peak) as $dp |
       ($e | at(1).p50_ms) as $e1 | ($d | at(1).p50_ms) as $d1 |
       ($dbfloor_write[0]) as $w | ($w | at(1).p50_ms) as $w1 | ($w | at(8).calls_per_s) as $w8 |
@@ -84,6 +86,10 @@ case "$mode" in
               ratio($l1mp; $l10p); "the same page at 10k"; "<= 1.3"; le(ratio($l1mp; $l10p); 1.3)),
           fig("ListProjects at 1M, calls/s at 8 in flight"; ($l1m | at(8).calls_per_s);
               "calls/s"; ratio(($l1m | at(8).calls_per_s); $ep.calls_per_s); "echo peak"; ""; null),
+          fig("GetWardDashboard at 10k projects, p50 at 1 in flight"; $db10; "ms";
+              ratio($db10; $gp1); "GetProject p50 at 1"; ""; null),
+          fig("GetWardDashboard at 1M projects, p50 at 1 in flight"; $db1m; "ms";
+              ratio($db1m; $gp1); "GetProject p50 at 1"; "<= 20"; le(ratio($db1m; $gp1); 20)),
           fig("MariaDB one-row commit floor, commits/s at 8 threads"; $w8; "commits/s";
               ratio($w8; $dp.calls_per_s); "DB floor peak"; ""; null),
           fig("MariaDB one-row commit floor, p50 at 1 thread"; $w1; "ms";
@@ -102,10 +108,10 @@ case "$mode" in
                 ratio($rs[$s].vmhwm_kib; 65536); "64 MiB"; "<= 64 MiB";
                 le(ratio($rs[$s].vmhwm_kib; 1024); 64))),
           fig("errors in the closed-loop runs up to 32 in flight (all but fail-fast)";
-              ([$gd, $gg, $gp, $do, $getproject_gateway_8[0], $dossier_8[0], $l10, $l1m, $su, $e]
-               | map(errs) | add); "calls"; null; ""; "0";
+              ([$gd, $gg, $gp, $do, $getproject_gateway_8[0], $dossier_8[0], $l10, $l1m, $su, $e,
+                $dashboard10k[0], $dashboard1m[0]] | map(errs) | add); "calls"; null; ""; "0";
               (([$gd, $gg, $gp, $do, $getproject_gateway_8[0], $dossier_8[0], $l10, $l1m, $su,
-                 $e] | map(errs) | add) == 0)),
+                 $e, $dashboard10k[0], $dashboard1m[0]] | map(errs) | add) == 0)),
           fig("overload: GetPartner straight at 32 in flight (4x pool), calls/s";
               $gd32.calls_per_s; "calls/s"; ratio($gd32.calls_per_s; $gdp.calls_per_s);
               "GetPartner straight peak"; "no collapse (>= 0.8)";
