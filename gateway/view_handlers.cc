@@ -21,6 +21,13 @@ namespace prv1 = project::v1;
 
 constexpr int kListLimit = 500;
 
+// Names `list` in a view's `truncated` when it holds only the first
+// kListLimit entries of more (ListAll's `more`).
+void SayCut(bool more, const char* list,
+            google::protobuf::RepeatedPtrField<std::string>* truncated) {
+  if (more) truncated->Add(list);
+}
+
 // A part the caller may not see is left out of a composed view rather than
 // failing the whole view.
 bool Hidden(const absl::Status& status) {
@@ -77,23 +84,30 @@ absl::Status GetPartnerProfile(const GatewayDeps& d, const CallContext& call,
   absl::StatusOr<std::vector<partner::v1::Network>> networks;
   absl::StatusOr<std::vector<prv1::Project>> projects;
   absl::StatusOr<std::vector<pv1::Proposal>> proposals;
+  // Set by the lists before fan.Run() returns.
+  bool more_agreements = false;
+  bool more_networks = false;
+  bool more_projects = false;
+  bool more_proposals = false;
   FanOut fan(d.fan_out);
   fan.Add(&partner,
           [&](auto done) { d.partners->Get(call, r.name(), std::move(done)); });
   fan.Add(&agreements, [&](auto done) {
-    d.partners->AgreementsOf(call, r.name(), kListLimit, std::move(done));
+    d.partners->AgreementsOf(call, r.name(), kListLimit, &more_agreements,
+                             std::move(done));
   });
   fan.Add(&networks, [&](auto done) {
-    d.partners->NetworksOf(call, r.name(), kListLimit, std::move(done));
+    d.partners->NetworksOf(call, r.name(), kListLimit, &more_networks,
+                           std::move(done));
   });
   fan.Add(&projects, [&](auto done) {
     d.projects->List(call, absl::StrCat("participant = ", quoted), kListLimit,
-                     std::move(done));
+                     &more_projects, std::move(done));
   });
   fan.Add(&proposals, [&](auto done) {
     d.proposals->ListProposals(call, "programmes/-/calls/-",
                                absl::StrCat("applicant = ", quoted), kListLimit,
-                               std::move(done));
+                               &more_proposals, std::move(done));
   });
   KYODO_RETURN_IF_ERROR(fan.Run());
   if (!partner.ok()) return partner.status();
@@ -102,14 +116,23 @@ absl::Status GetPartnerProfile(const GatewayDeps& d, const CallContext& call,
     if (!status->ok() && !Hidden(*status)) return *status;
   }
   *out->mutable_partner() = *std::move(partner);
-  if (agreements.ok())
+  auto* truncated = out->mutable_truncated();
+  if (agreements.ok()) {
+    SayCut(more_agreements, "agreements", truncated);
     for (auto& a : *agreements) *out->add_agreements() = std::move(a);
-  if (networks.ok())
+  }
+  if (networks.ok()) {
+    SayCut(more_networks, "networks", truncated);
     for (auto& n : *networks) *out->add_networks() = std::move(n);
-  if (projects.ok())
+  }
+  if (projects.ok()) {
+    SayCut(more_projects, "projects", truncated);
     for (auto& p : *projects) *out->add_projects() = std::move(p);
-  if (proposals.ok())
+  }
+  if (proposals.ok()) {
+    SayCut(more_proposals, "proposals", truncated);
     for (auto& p : *proposals) *out->add_proposals() = std::move(p);
+  }
   return absl::OkStatus();
 }
 
@@ -133,10 +156,13 @@ absl::Status GetWardDashboard(const GatewayDeps& d, const CallContext& call,
   absl::StatusOr<std::vector<prv1::Project>> active;
   absl::StatusOr<prv1::ProjectSummary> active_count;
   absl::StatusOr<prv1::ProjectSummary> of_year;
+  // Set by the lists before fan.Run() returns.
+  bool more_calls = false;
+  bool more_active = false;
   FanOut fan(d.fan_out);
   fan.Add(&open_calls, [&](auto done) {
     d.proposals->ListCalls(call, absl::StrCat("state = OPEN AND ward = ", ward),
-                           kListLimit, std::move(done));
+                           kListLimit, &more_calls, std::move(done));
   });
   fan.Add(&proposals, [&](auto done) {
     d.proposals->SummarizeProposals(call, "programmes/-/calls/-",
@@ -145,7 +171,8 @@ absl::Status GetWardDashboard(const GatewayDeps& d, const CallContext& call,
   const std::string active_filter =
       absl::StrCat("ward = ", ward, " AND state = ACTIVE");
   fan.Add(&active, [&](auto done) {
-    d.projects->List(call, active_filter, kListLimit, std::move(done));
+    d.projects->List(call, active_filter, kListLimit, &more_active,
+                     std::move(done));
   });
   fan.Add(&active_count, [&](auto done) {
     d.projects->Summarize(call, active_filter, std::move(done));
@@ -161,6 +188,7 @@ absl::Status GetWardDashboard(const GatewayDeps& d, const CallContext& call,
   }
   out->set_ward(r.ward());
   out->set_fiscal_year(fiscal_year);
+  SayCut(more_calls, "open_calls", out->mutable_truncated());
   for (auto& c : *open_calls) *out->add_open_calls() = std::move(c);
   // By state name, as before the summaries (the console sorts them).
   std::map<std::string, int64_t> by_state;
@@ -173,6 +201,7 @@ absl::Status GetWardDashboard(const GatewayDeps& d, const CallContext& call,
     entry->set_count(static_cast<int32_t>(
         std::min<int64_t>(count, std::numeric_limits<int32_t>::max())));
   }
+  SayCut(more_active, "active_projects", out->mutable_truncated());
   for (auto& p : *active) *out->add_active_projects() = std::move(p);
   int64_t active_projects = 0;
   for (const auto& total : active_count->states()) {

@@ -213,6 +213,9 @@ int CmdViews(const Env& env) {
       std::cout << "提案: " << p.title() << " (" << common::EnumLabel(p.state())
                 << ")\n";
     }
+    for (const auto& list : profile.truncated()) {
+      std::cout << "(" << list << ": 最初の500件のみ)\n";
+    }
     return 0;
   }
   std::cerr << "usage: kyodoctl projects|dashboard|export|profile ...\n";

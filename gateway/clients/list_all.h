@@ -23,12 +23,15 @@ using StartPage =
 // Pages with `page` until the last page or until `limit` items, one page in
 // flight at a time (each page starts from the previous one's callback, on
 // no thread of its own); `done` gets at most `limit` items or the first
-// error.
+// error. `*more` (when given) is set, before `done` runs, to whether items
+// beyond the first `limit` exist, so that a view never cuts a list
+// silently.
 template <typename Item>
-void ListAll(int limit, StartPage<Item> page,
+void ListAll(int limit, bool* more, StartPage<Item> page,
              common::grpc_client::Callback<std::vector<Item>> done) {
   struct Listing {
     int limit;
+    bool* more;
     StartPage<Item> page;
     common::grpc_client::Callback<std::vector<Item>> done;
     std::vector<Item> items;
@@ -37,8 +40,11 @@ void ListAll(int limit, StartPage<Item> page,
     void Next(const std::string& token) {
       page(token, &items, [this](absl::StatusOr<std::string> next) {
         if (!next.ok()) return Finish(next.status());
-        if (next->empty() || static_cast<int>(items.size()) >= limit) {
-          if (static_cast<int>(items.size()) > limit) items.resize(limit);
+        const int got = static_cast<int>(items.size());
+        if (next->empty() || got >= limit) {
+          // A page token means more rows (common/paging/page_token.h).
+          if (more != nullptr) *more = got > limit || !next->empty();
+          if (got > limit) items.resize(limit);
           return Finish(std::move(items));
         }
         Next(*next);
@@ -49,7 +55,7 @@ void ListAll(int limit, StartPage<Item> page,
       delete this;
     }
   };
-  (new Listing{limit, std::move(page), std::move(done), {}})->Next("");
+  (new Listing{limit, more, std::move(page), std::move(done), {}})->Next("");
 }
 
 // ListAll over a List method of a stub's callback API (`method`, e.g.
@@ -65,9 +71,10 @@ void ListPages(
                               std::function<void(grpc::Status)>),
     Request request,
     const google::protobuf::RepeatedPtrField<Item>& (Response::*items)() const,
-    int limit, common::grpc_client::Callback<std::vector<Item>> done) {
+    int limit, bool* more,
+    common::grpc_client::Callback<std::vector<Item>> done) {
   ListAll<Item>(
-      limit,
+      limit, more,
       [&call, options, stub, method, items, request = std::move(request)](
           const std::string& token, std::vector<Item>* out,
           common::grpc_client::Callback<std::string> next) {

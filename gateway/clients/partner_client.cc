@@ -46,24 +46,26 @@ void PartnerClient::BatchGet(const CallContext& call,
 
 void PartnerClient::AgreementsOf(const CallContext& call,
                                  const std::string& partner, int limit,
+                                 bool* more,
                                  Callback<std::vector<v1::Agreement>> done) {
   v1::ListAgreementsRequest request;
   request.set_filter(absl::StrCat("party = \"", partner, "\""));
   request.set_page_size(500);
   ListPages(call, reads_, stub_->async(), &Stub::ListAgreements,
             std::move(request), &v1::ListAgreementsResponse::agreements, limit,
-            std::move(done));
+            more, std::move(done));
 }
 
 void PartnerClient::NetworksOf(const CallContext& call,
                                const std::string& partner, int limit,
+                               bool* more,
                                Callback<std::vector<v1::Network>> done) {
   v1::ListNetworksRequest request;
   request.set_filter(absl::StrCat("member = \"", partner, "\""));
   request.set_page_size(500);
   ListPages(call, reads_, stub_->async(), &Stub::ListNetworks,
             std::move(request), &v1::ListNetworksResponse::networks, limit,
-            std::move(done));
+            more, std::move(done));
 }
 
 }  // namespace kyodo::gateway

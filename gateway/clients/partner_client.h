@@ -39,10 +39,10 @@ class PartnerClient {
   // Agreements the partner is a party to / networks it belongs to (first
   // `limit`).
   void AgreementsOf(const common::server::CallContext& call,
-                    const std::string& partner, int limit,
+                    const std::string& partner, int limit, bool* more,
                     Callback<std::vector<partner::v1::Agreement>> done);
   void NetworksOf(const common::server::CallContext& call,
-                  const std::string& partner, int limit,
+                  const std::string& partner, int limit, bool* more,
                   Callback<std::vector<partner::v1::Network>> done);
 
  private:

@@ -61,11 +61,11 @@ void ProjectClient::Summarize(const CallContext& call,
 }
 
 void ProjectClient::List(const CallContext& call, const std::string& filter,
-                         int limit,
+                         int limit, bool* more,
                          Callback<std::vector<project::v1::Project>> done) {
   ListPages(call, reads_, stub_->async(), &AsyncStub::ListProjects,
             ListRequest(filter), &project::v1::ListProjectsResponse::projects,
-            limit, std::move(done));
+            limit, more, std::move(done));
 }
 
 }  // namespace kyodo::gateway

@@ -34,7 +34,8 @@ class ProjectClient {
       const project::v1::Project& project, const std::string& request_id);
   // Every project matching `filter`, up to `limit`.
   void List(const common::server::CallContext& call, const std::string& filter,
-            int limit, Callback<std::vector<project::v1::Project>> done);
+            int limit, bool* more,
+            Callback<std::vector<project::v1::Project>> done);
   // The projects matching `filter` counted by state, with their
   // contributions by form (ProjectService.SummarizeProjects).
   void Summarize(const common::server::CallContext& call,

@@ -112,6 +112,7 @@ absl::StatusOr<v1::Proposal> ProposalClient::LinkProject(
 void ProposalClient::ListProposals(const CallContext& call,
                                    const std::string& parent,
                                    const std::string& filter, int limit,
+                                   bool* more,
                                    Callback<std::vector<v1::Proposal>> done) {
   v1::ListProposalsRequest request;
   request.set_parent(parent);
@@ -119,14 +120,14 @@ void ProposalClient::ListProposals(const CallContext& call,
   request.set_page_size(500);
   ListPages(call, reads_, stub_->async(), &AsyncStub::ListProposals,
             std::move(request), &v1::ListProposalsResponse::proposals, limit,
-            std::move(done));
+            more, std::move(done));
 }
 
 absl::StatusOr<std::vector<v1::Call>> ProposalClient::ListCalls(
     const CallContext& call, const std::string& filter, int limit) {
   return Await<std::vector<v1::Call>>(
       [&](Callback<std::vector<v1::Call>> done) {
-        ListCalls(call, filter, limit, std::move(done));
+        ListCalls(call, filter, limit, nullptr, std::move(done));
       });
 }
 
@@ -153,14 +154,14 @@ absl::StatusOr<v1::ListCallsResponse> ProposalClient::ListCallsPage(
 }
 
 void ProposalClient::ListCalls(const CallContext& call,
-                               const std::string& filter, int limit,
+                               const std::string& filter, int limit, bool* more,
                                Callback<std::vector<v1::Call>> done) {
   v1::ListCallsRequest request;
   request.set_parent("programmes/-");
   request.set_filter(filter);
   request.set_page_size(500);
   ListPages(call, reads_, stub_->async(), &AsyncStub::ListCalls,
-            std::move(request), &v1::ListCallsResponse::calls, limit,
+            std::move(request), &v1::ListCallsResponse::calls, limit, more,
             std::move(done));
 }
 

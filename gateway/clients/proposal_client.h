@@ -66,7 +66,7 @@ class ProposalClient {
       const std::string& project, const std::string& request_id);
   void ListProposals(const common::server::CallContext& call,
                      const std::string& parent, const std::string& filter,
-                     int limit,
+                     int limit, bool* more,
                      Callback<std::vector<proposal::v1::Proposal>> done);
   // The proposals under `parent` matching `filter`, counted by state as the
   // caller reads them (ProposalService.SummarizeProposals).
@@ -81,7 +81,7 @@ class ProposalClient {
       const common::server::CallContext& call, const std::string& filter,
       const std::string& token);
   void ListCalls(const common::server::CallContext& call,
-                 const std::string& filter, int limit,
+                 const std::string& filter, int limit, bool* more,
                  Callback<std::vector<proposal::v1::Call>> done);
 
  private:

@@ -218,12 +218,18 @@ class FakeProjects final : public prv1::ProjectService::CallbackService {
       const prv1::ListProjectsRequest* request,
       prv1::ListProjectsResponse* response) override {
     const bool first = request->page_token().empty();
+    const int extra = first ? extra_on_first_page : 0;
     return (*gate_)->Hold(context, [=] {
       auto* p = response->add_projects();
       p->set_name(first ? "projects/1" : "projects/2");
+      for (int i = 0; i < extra; ++i) {
+        response->add_projects()->set_name(absl::StrCat("projects/x", i));
+      }
       if (first) response->set_next_page_token("2");
     });
   }
+  // Projects added to the first page (a partner with many).
+  int extra_on_first_page = 0;
   // The active projects (two), or the year's: one ACTIVE with a
   // consignment and a CANCELLED one whose consignment is not committed.
   grpc::ServerUnaryReactor* SummarizeProjects(
@@ -432,6 +438,7 @@ TEST_F(FanOutTest, DashboardMakesItsFiveCallsAtOnce) {
   EXPECT_EQ(gate_->arrived(), 6);
   ExpectForwarded(token, "dashboard-call-1", kTrace);
   EXPECT_EQ(limit_->in_flight(), 0);
+  EXPECT_TRUE(out.truncated().empty());
 }
 
 TEST_F(FanOutTest, ProfileMakesItsFiveCallsAtOnce) {
@@ -444,6 +451,31 @@ TEST_F(FanOutTest, ProfileMakesItsFiveCallsAtOnce) {
   EXPECT_EQ(out.networks_size(), 1);
   EXPECT_EQ(out.projects_size(), 2);
   EXPECT_EQ(out.proposals_size(), 1);
+  EXPECT_TRUE(out.truncated().empty());
+}
+
+// A list longer than a view shows is cut at 500 and named in `truncated`,
+// never cut silently.
+TEST_F(FanOutTest, AProfileSaysWhichListsItCut) {
+  // 501 projects: a full first page of 500 with a token for the next.
+  projects_.extra_on_first_page = 499;
+  Start(/*release_at=*/5);
+  gv1::PartnerProfile out;
+  grpc::Status status = Profile(Staff().get(), &out);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(out.projects_size(), 500);
+  EXPECT_EQ(out.projects(0).name(), "projects/1");
+  EXPECT_EQ(out.agreements_size(), 1);
+  ASSERT_EQ(out.truncated_size(), 1);
+  EXPECT_EQ(out.truncated(0), "projects");
+  // The dashboard's active projects: 501 on the first page alone.
+  projects_.extra_on_first_page = 500;
+  gv1::WardDashboard board;
+  status = Dashboard(Staff().get(), &board);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(board.active_projects_size(), 500);
+  ASSERT_EQ(board.truncated_size(), 1);
+  EXPECT_EQ(board.truncated(0), "active_projects");
 }
 
 TEST_F(FanOutTest, DossierGetsPartiesAndSourceProposalAtOnce) {

@@ -52,6 +52,12 @@ export function PartnerSearch() {
   );
 }
 
+// Says that a list of the profile shows only its first 500 entries
+// (PartnerProfile.truncated): the partner has more.
+function FirstOnly(props: { cut: boolean }) {
+  return props.cut ? <p role="note">最初の500件だけを表示しています。</p> : null;
+}
+
 export function PartnerProfile(props: { name: string }) {
   const profile = useLoad(() => gateway.getPartnerProfile({ name: props.name }), [props.name]);
   const v = profile.value;
@@ -77,14 +83,18 @@ export function PartnerProfile(props: { name: string }) {
         <>
           <h2>協定</h2>
           {v.agreements.length ? <ul>{v.agreements.map((a) => <li key={a.name}>{a.displayName}</li>)}</ul> : <p>なし</p>}
+          <FirstOnly cut={v.truncated.includes("agreements")} />
           <h2>ネットワーク</h2>
           {v.networks.length ? <ul>{v.networks.map((n) => <li key={n.name}>{n.displayName}</li>)}</ul> : <p>なし</p>}
+          <FirstOnly cut={v.truncated.includes("networks")} />
           <h2>事業</h2>
           {v.projects.length ? <ul>{v.projects.map((x) => <li key={x.name}>{x.title}</li>)}</ul> : <p>なし</p>}
+          <FirstOnly cut={v.truncated.includes("projects")} />
           <h2>提案</h2>
           {v.proposals.length ? (
             <ul data-testid="partner-proposals">{v.proposals.map((x) => <li key={x.name}>{x.title}({proposalStateWords[x.state ?? 0]})</li>)}</ul>
           ) : <p>なし</p>}
+          <FirstOnly cut={v.truncated.includes("proposals")} />
         </>
       )}
       <p><Link href="/staff/partners">団体の検索へ戻る</Link></p>
