@@ -141,6 +141,9 @@ int Dashboard(const Env& env) {
     std::cout << " " << s.state() << "=" << s.count();
   std::cout << "\n実施中の事業: " << d.active_project_count() << " 件\n"
             << "委託・補助等の額: " << Yen(d.committed_yen()) << "\n";
+  for (const auto& list : d.truncated()) {
+    std::cout << "(" << list << ": 最初の500件のみ)\n";
+  }
   return 0;
 }
 

@@ -147,7 +147,9 @@ absl::Status SummarizeProjects(const ServiceDeps& d, const CallContext& call,
   KYODO_ASSIGN_OR_RETURN(
       auto filter,
       common::paging::ParseFilter(r.filter(), store::ProjectFilterFields()));
-  return common::db::RunWithSession(
+  // One transaction: its two queries read one snapshot, so the counts and
+  // the sums agree under concurrent writes.
+  return common::db::RunInTransaction(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         KYODO_ASSIGN_OR_RETURN(*out, store::SummarizeProjects(s, filter));
         return absl::OkStatus();

@@ -502,7 +502,7 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token,
     KYODO_ASSIGN_OR_RETURN(Checked checked, Check(token, now));
     return std::move(checked.principal);
   }
-  // Long or malformed input is refused by Check before any hashing.
+  // Empty and over-long input is refused by Check before any hashing.
   if (token.empty() || token.size() > kMaxTokenBytes) {
     return Check(token, now).status();
   }

@@ -123,14 +123,6 @@ void ProposalClient::ListProposals(const CallContext& call,
             more, std::move(done));
 }
 
-absl::StatusOr<std::vector<v1::Call>> ProposalClient::ListCalls(
-    const CallContext& call, const std::string& filter, int limit) {
-  return Await<std::vector<v1::Call>>(
-      [&](Callback<std::vector<v1::Call>> done) {
-        ListCalls(call, filter, limit, nullptr, std::move(done));
-      });
-}
-
 void ProposalClient::SummarizeProposals(const CallContext& call,
                                         const std::string& parent,
                                         const std::string& filter,

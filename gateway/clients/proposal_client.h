@@ -73,9 +73,6 @@ class ProposalClient {
   void SummarizeProposals(const common::server::CallContext& call,
                           const std::string& parent, const std::string& filter,
                           Callback<proposal::v1::ProposalSummary> done);
-  absl::StatusOr<std::vector<proposal::v1::Call>> ListCalls(
-      const common::server::CallContext& call, const std::string& filter,
-      int limit);
   // One page of every programme's calls matching `filter`, from `token`.
   absl::StatusOr<proposal::v1::ListCallsResponse> ListCallsPage(
       const common::server::CallContext& call, const std::string& filter,

@@ -50,7 +50,8 @@ absl::StatusOr<std::vector<ProjectRow>> ListProjects(
     bool show_deleted, int64_t after_seq, int limit);
 
 // The live projects matching `filter` counted by state, with their
-// contributions by form, counted and summed in SQL (SummarizeProjects).
+// contributions by form, counted and summed in SQL (SummarizeProjects); two
+// queries, to be run in one transaction so that they agree.
 absl::StatusOr<v1::ProjectSummary> SummarizeProjects(
     common::db::Session& s, const common::paging::SqlFilter& filter);
 

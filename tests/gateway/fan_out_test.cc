@@ -219,17 +219,20 @@ class FakeProjects final : public prv1::ProjectService::CallbackService {
       prv1::ListProjectsResponse* response) override {
     const bool first = request->page_token().empty();
     const int extra = first ? extra_on_first_page : 0;
+    const bool next = first && !one_page;
     return (*gate_)->Hold(context, [=] {
       auto* p = response->add_projects();
       p->set_name(first ? "projects/1" : "projects/2");
       for (int i = 0; i < extra; ++i) {
         response->add_projects()->set_name(absl::StrCat("projects/x", i));
       }
-      if (first) response->set_next_page_token("2");
+      if (next) response->set_next_page_token("2");
     });
   }
   // Projects added to the first page (a partner with many).
   int extra_on_first_page = 0;
+  // The first page is the last (no token).
+  bool one_page = false;
   // The active projects (two), or the year's: one ACTIVE with a
   // consignment and a CANCELLED one whose consignment is not committed.
   grpc::ServerUnaryReactor* SummarizeProjects(
@@ -476,6 +479,14 @@ TEST_F(FanOutTest, AProfileSaysWhichListsItCut) {
   EXPECT_EQ(board.active_projects_size(), 500);
   ASSERT_EQ(board.truncated_size(), 1);
   EXPECT_EQ(board.truncated(0), "active_projects");
+  // Exactly 500, all on the last page: whole, nothing named.
+  projects_.extra_on_first_page = 499;
+  projects_.one_page = true;
+  gv1::PartnerProfile whole;
+  status = Profile(Staff().get(), &whole);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(whole.projects_size(), 500);
+  EXPECT_TRUE(whole.truncated().empty());
 }
 
 TEST_F(FanOutTest, DossierGetsPartiesAndSourceProposalAtOnce) {

@@ -446,7 +446,8 @@ TEST_F(RoundTest, SummariesCountWhatEachCallerMayList) {
       {"viewer", ViewerToken()},
       {"umikaze", Applicant("umikaze")},
       {"himawari", Applicant("himawari")},
-      {"member-1", Reviewer(1)}};
+      {"member-1", Reviewer(1)},
+      {"no seat", testing::ReviewerToken("stranger", "stranger")}};
   auto compare = [&](const char* when) {
     for (const auto& [who, token] : callers) {
       for (const std::string& parent :

@@ -85,7 +85,7 @@ export function Dashboard(props: { ward?: string }) {
       <ProblemBox problem={data.problem} />
       {current && (
         <>
-          <p>受付中の公募 {count(current.openCalls.length)}件 ・ 進行中の事業 {count(current.activeProjectCount ?? current.activeProjects.length)}件</p>
+          <p>受付中の公募 {count(current.openCalls.length)}{current.truncated.includes("open_calls") ? "件以上" : "件"} ・ 進行中の事業 {count(current.activeProjectCount ?? current.activeProjects.length)}件</p>
           {byState.length ? (
             <BarChart title={`${fiscalYear(current.fiscalYear)}の提案(状態別)`} bars={byState} testId="by-state" />
           ) : <p>{fiscalYear(current.fiscalYear)}の提案はまだありません。</p>}
