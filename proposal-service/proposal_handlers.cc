@@ -119,6 +119,17 @@ absl::StatusOr<store::ProposalQuery> ParseParent(absl::string_view parent) {
   return q;
 }
 
+// ListProposals' and SummarizeProposals' filter. An applicant must not
+// learn its outcome before publication, not even by filtering on state: it
+// filters on the state it reads.
+absl::StatusOr<common::paging::SqlFilter> ParseProposalFilter(
+    const CallContext& call, const std::string& filter) {
+  return common::paging::ParseFilter(filter,
+                                     call.principal.role == Role::kApplicant
+                                         ? store::ApplicantFilterFields()
+                                         : store::ProposalFilterFields());
+}
+
 // Refuses a List of one call's proposals to a caller that could see none
 // of them but its own; sets the query's scope from the caller's role.
 absl::Status ScopeList(Session& s, const CallContext& call,
@@ -272,13 +283,7 @@ absl::Status ListProposals(const ServiceDeps& d, const CallContext& call,
   q.show_deleted = r.show_deleted();
   KYODO_ASSIGN_OR_RETURN(int size,
                          common::paging::EffectivePageSize(r.page_size()));
-  // An applicant must not learn its outcome before publication, not even
-  // by filtering on state: it filters on the state it reads.
-  KYODO_ASSIGN_OR_RETURN(auto filter,
-                         common::paging::ParseFilter(
-                             r.filter(), call.principal.role == Role::kApplicant
-                                             ? store::ApplicantFilterFields()
-                                             : store::ProposalFilterFields()));
+  KYODO_ASSIGN_OR_RETURN(auto filter, ParseProposalFilter(call, r.filter()));
   const std::string query = absl::StrCat("ListProposals|", r.parent(), "|",
                                          r.filter(), "|", r.show_deleted());
   KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
@@ -315,12 +320,7 @@ absl::Status SummarizeProposals(const ServiceDeps& d, const CallContext& call,
                                 const v1::SummarizeProposalsRequest& r,
                                 v1::ProposalSummary* out) {
   KYODO_ASSIGN_OR_RETURN(store::ProposalQuery q, ParseParent(r.parent()));
-  // As ListProposals: an applicant filters on the state it reads.
-  KYODO_ASSIGN_OR_RETURN(auto filter,
-                         common::paging::ParseFilter(
-                             r.filter(), call.principal.role == Role::kApplicant
-                                             ? store::ApplicantFilterFields()
-                                             : store::ProposalFilterFields()));
+  KYODO_ASSIGN_OR_RETURN(auto filter, ParseProposalFilter(call, r.filter()));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         KYODO_RETURN_IF_ERROR(ScopeList(s, call, r.parent(), q));
