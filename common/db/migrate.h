@@ -59,8 +59,10 @@ struct MigrationReport {
 // Tables the serving role may only read and append to (the audit trail of
 // common/schema/001_common.sql): no UPDATE, no DELETE.
 inline constexpr absl::string_view kAppendOnlyTables[] = {"audit_events"};
-// Tables the serving role may only read.
-inline constexpr absl::string_view kReadOnlyTables[] = {"schema_migrations"};
+// Tables the serving role may only read: project_totals is written only by
+// its triggers (project-service/schema/002_project_totals.sql).
+inline constexpr absl::string_view kReadOnlyTables[] = {"schema_migrations",
+                                                        "project_totals"};
 
 // True for "" and for names of lowercase letters, digits and _ (at most 64):
 // the role name is written into GRANT statements.

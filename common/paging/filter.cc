@@ -241,6 +241,7 @@ absl::StatusOr<SqlFilter> ParseFilter(absl::string_view filter,
     }
     auto param = TypedValue(*field, value);
     if (!param.ok()) return param.status();
+    out.terms.push_back({field->name, term.op, *param});
     if (field->type == FilterType::kMember) {
       absl::StrAppend(&out.sql, term.op == "=" ? " AND " : " AND NOT ",
                       field->member_sql);

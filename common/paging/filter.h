@@ -52,10 +52,20 @@ struct FilterField {
   std::string member_sql = "";
 };
 
+// One term as parsed, its value converted and typed as it is bound.
+struct FilterTerm {
+  std::string field;
+  std::string op;
+  db::Param value;
+};
+
 struct SqlFilter {
   // "" or " AND <cond> AND <cond>...", to append to a WHERE clause.
   std::string sql;
   std::vector<db::Param> params;
+  // The terms `sql` came from, in order: a store may answer a filter of a
+  // shape it knows from a table of its own (see SummarizeProjects).
+  std::vector<FilterTerm> terms;
 };
 
 absl::StatusOr<SqlFilter> ParseFilter(absl::string_view filter,

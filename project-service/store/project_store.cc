@@ -1,6 +1,9 @@
 #include "project-service/store/project_store.h"
 
+#include <limits>
 #include <map>
+#include <set>
+#include <variant>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -202,18 +205,103 @@ absl::StatusOr<std::vector<ProjectRow>> ListProjects(
   return out;
 }
 
+namespace {
+
+// Rows of (state, form, count, yen) into a summary; form "" is the count of
+// the projects themselves, NULL a contribution without a form.
+absl::StatusOr<v1::ProjectSummary> SummaryOf(const std::vector<Row>& rows) {
+  std::map<int, v1::ProjectSummary::StateTotal> by_state;
+  std::map<int, std::map<int, v1::ProjectSummary::FormTotal>> by_form;
+  for (const Row& row : rows) {
+    Project::State state;
+    if (!Project::State_Parse(row.String(0), &state)) {
+      return doc::BadStoredValue({"projects", "", "state"}, row.String(0));
+    }
+    if (!row.IsNull(1) && row.String(1).empty()) {
+      auto& total = by_state[state];
+      total.set_state(state);
+      total.set_count(total.count() + row.Int(2));
+      continue;
+    }
+    v1::ContributionForm form = v1::CONTRIBUTION_FORM_UNSPECIFIED;
+    if (!row.IsNull(1) && !v1::ContributionForm_Parse(row.String(1), &form)) {
+      return doc::BadStoredValue({"projects", "", "doc"},
+                                 "a contribution form");
+    }
+    auto& total = by_form[state][form];
+    total.set_form(form);
+    total.set_count(total.count() + row.Int(2));
+    int64_t amount = 0;
+    if (__builtin_add_overflow(total.amount_yen(), row.Int(3), &amount)) {
+      amount = std::numeric_limits<int64_t>::max();
+    }
+    total.set_amount_yen(amount);
+  }
+  v1::ProjectSummary out;
+  for (auto& [state, total] : by_state) {
+    for (auto& [form, form_total] : by_form[state]) {
+      *total.add_contributions() = std::move(form_total);
+    }
+    *out.add_states() = std::move(total);
+  }
+  return out;
+}
+
+// The WHERE clause on project_totals equal to `filter`, when its terms are
+// one `ward =` and at most one each of `fiscal_year =` (not 0, which the
+// totals use for "none") and `state =`; nullopt for any other filter.
+std::optional<common::paging::SqlFilter> TotalsFilter(
+    const common::paging::SqlFilter& filter) {
+  common::paging::SqlFilter out;
+  std::set<std::string> seen;
+  bool ward = false;
+  for (const common::paging::FilterTerm& term : filter.terms) {
+    if (term.op != "=" || !seen.insert(term.field).second) return std::nullopt;
+    if (term.field == "ward") {
+      ward = true;
+      absl::StrAppend(&out.sql, " AND t.ward = ?");
+    } else if (term.field == "fiscal_year") {
+      const auto* year = std::get_if<int64_t>(&term.value.value());
+      if (year == nullptr || *year == 0) return std::nullopt;
+      absl::StrAppend(&out.sql, " AND t.fiscal_year = ?");
+    } else if (term.field == "state") {
+      absl::StrAppend(&out.sql, " AND t.state = ?");
+    } else {
+      return std::nullopt;
+    }
+    out.params.push_back(term.value);
+  }
+  if (!ward) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<v1::ProjectSummary> SummarizeProjects(
     Session& s, const common::paging::SqlFilter& filter) {
-  // Two grouped scans over the same rows: the projects by state, then their
-  // contributions by state and form. The contributions are read out of the
-  // stored documents (proto field and enum names, int64 as JSON text);
-  // sums past INT64_MAX stay there, as the answer documents.
+  // A ward's figures come from project_totals, a few rows kept by triggers
+  // (project-service/schema/002_project_totals.sql).
+  if (std::optional<common::paging::SqlFilter> totals = TotalsFilter(filter)) {
+    KYODO_ASSIGN_OR_RETURN(
+        std::vector<Row> rows,
+        s.Query(absl::StrCat("SELECT t.state, t.form, SUM(t.n), CAST(LEAST("
+                             "SUM(t.amount_yen), 9223372036854775807) AS "
+                             "SIGNED) FROM project_totals t WHERE TRUE",
+                             totals->sql,
+                             " GROUP BY t.state, t.form HAVING SUM(t.n) > 0"),
+                totals->params));
+    return SummaryOf(rows);
+  }
+  // Otherwise two grouped scans over the same rows: the projects by state,
+  // then their contributions by state and form, read out of the stored
+  // documents (proto field and enum names, int64 as JSON text). Sums past
+  // INT64_MAX stay there, as the answer documents.
   const std::string where =
       absl::StrCat(" WHERE p.delete_time IS NULL", filter.sql);
   KYODO_ASSIGN_OR_RETURN(
-      std::vector<Row> states,
-      s.Query(absl::StrCat("SELECT p.state, COUNT(*) FROM projects p", where,
-                           " GROUP BY p.state"),
+      std::vector<Row> rows,
+      s.Query(absl::StrCat("SELECT p.state, '', COUNT(*), 0 FROM projects p",
+                           where, " GROUP BY p.state"),
               filter.params));
   KYODO_ASSIGN_OR_RETURN(
       std::vector<Row> forms,
@@ -225,38 +313,8 @@ absl::StatusOr<v1::ProjectSummary> SummarizeProjects(
                   "DECIMAL(20, 0) PATH '$.amount_yen')) c",
                   where, " GROUP BY p.state, c.form"),
               filter.params));
-  std::map<int, v1::ProjectSummary::StateTotal> by_state;
-  for (const Row& row : states) {
-    Project::State state;
-    if (!Project::State_Parse(row.String(0), &state)) {
-      return doc::BadStoredValue({"projects", "", "state"}, row.String(0));
-    }
-    auto& total = by_state[state];
-    total.set_state(state);
-    total.set_count(row.Int(1));
-  }
-  std::map<int, std::map<int, v1::ProjectSummary::FormTotal>> by_form;
-  for (const Row& row : forms) {
-    Project::State state;
-    v1::ContributionForm form = v1::CONTRIBUTION_FORM_UNSPECIFIED;
-    if (!Project::State_Parse(row.String(0), &state) ||
-        (!row.IsNull(1) && !v1::ContributionForm_Parse(row.String(1), &form))) {
-      return doc::BadStoredValue({"projects", "", "doc"},
-                                 "a contribution form");
-    }
-    auto& total = by_form[state][form];
-    total.set_form(form);
-    total.set_count(row.Int(2));
-    total.set_amount_yen(row.Int(3));
-  }
-  v1::ProjectSummary out;
-  for (auto& [state, total] : by_state) {
-    for (auto& [form, form_total] : by_form[state]) {
-      *total.add_contributions() = std::move(form_total);
-    }
-    *out.add_states() = std::move(total);
-  }
-  return out;
+  for (Row& row : forms) rows.push_back(std::move(row));
+  return SummaryOf(rows);
 }
 
 const std::vector<common::paging::FilterField>& ProjectFilterFields() {

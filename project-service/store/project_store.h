@@ -50,8 +50,9 @@ absl::StatusOr<std::vector<ProjectRow>> ListProjects(
     bool show_deleted, int64_t after_seq, int limit);
 
 // The live projects matching `filter` counted by state, with their
-// contributions by form, counted and summed in SQL (SummarizeProjects); two
-// queries, to be run in one transaction so that they agree.
+// contributions by form, counted and summed in SQL (SummarizeProjects). A
+// filter on one ward (with a fiscal year, a state) reads project_totals;
+// any other runs two queries, to be run in one transaction so they agree.
 absl::StatusOr<v1::ProjectSummary> SummarizeProjects(
     common::db::Session& s, const common::paging::SqlFilter& filter);
 
