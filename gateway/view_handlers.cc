@@ -20,6 +20,10 @@ namespace pv1 = proposal::v1;
 namespace prv1 = project::v1;
 
 constexpr int kListLimit = 500;
+// The dashboard's ACTIVE projects: one page (ProjectClient::List asks for
+// 100 a page), since active_project_count gives the whole number; 500 took
+// five pages in a row (docs/BENCHMARKS.md, "Issue 15").
+constexpr int kDashboardActiveLimit = 100;
 
 // Names `list` in a view's `truncated` when it holds only the first
 // kListLimit entries of more (ListAll's `more`).
@@ -171,7 +175,7 @@ absl::Status GetWardDashboard(const GatewayDeps& d, const CallContext& call,
   const std::string active_filter =
       absl::StrCat("ward = ", ward, " AND state = ACTIVE");
   fan.Add(&active, [&](auto done) {
-    d.projects->List(call, active_filter, kListLimit, &more_active,
+    d.projects->List(call, active_filter, kDashboardActiveLimit, &more_active,
                      std::move(done));
   });
   fan.Add(&active_count, [&](auto done) {
