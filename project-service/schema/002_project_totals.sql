@@ -37,14 +37,24 @@ CREATE TABLE project_totals (
 -- 1,000,000 projects this holds for the time docs/BENCHMARKS.md gives.
 LOCK TABLES projects WRITE, project_wards WRITE, project_totals WRITE;
 
+-- Each trigger is one INSERT ... SELECT of signed changes (d, dy) whose
+-- ON DUPLICATE KEY UPDATE adds them to the existing row (the CHECKs then
+-- apply to the sum). A row not there yet is inserted with the change when
+-- it is positive, with 0 when negative (which only a drifted total can
+-- meet). Rows change in key order: a write that moves its project from one
+-- state to another changes its totals in one statement (the store rewrites
+-- only the ward rows that differ), so two such writes lock the rows they
+-- share in the same order and do not deadlock on them; a deadlock among
+-- larger writes is retried like any other (common/db/transaction.h).
+
 -- A ward row added: the project now counts under that ward.
 CREATE TRIGGER project_wards_add_totals AFTER INSERT ON project_wards
 FOR EACH ROW
   INSERT INTO project_totals (ward, fiscal_year, state, form, n, amount_yen)
-  SELECT NEW.ward, f.fiscal_year, f.state, f.form, f.n, f.amount_yen
+  SELECT NEW.ward, f.fiscal_year, f.state, f.form, f.d, f.dy
   FROM (
     SELECT COALESCE(p.start_fiscal_year, 0) AS fiscal_year, p.state,
-      '' AS form, 1 AS n, 0 AS amount_yen
+      '' AS form, 1 AS d, 0 AS dy
     FROM projects p WHERE p.seq = NEW.project_seq AND p.delete_time IS NULL
     UNION ALL
     SELECT COALESCE(p.start_fiscal_year, 0), p.state,
@@ -55,75 +65,55 @@ FOR EACH ROW
       amount DECIMAL(20, 0) PATH '$.amount_yen')) c
     WHERE p.seq = NEW.project_seq AND p.delete_time IS NULL
   ) f
-  ON DUPLICATE KEY UPDATE project_totals.n = project_totals.n + VALUES(n),
-    project_totals.amount_yen =
-      project_totals.amount_yen + VALUES(amount_yen);
+  ORDER BY f.fiscal_year, f.state, f.form
+  ON DUPLICATE KEY UPDATE project_totals.n = project_totals.n + f.d,
+    project_totals.amount_yen = project_totals.amount_yen + f.dy;
 
--- A ward row removed: the project no longer counts under that ward. (An
--- UPDATE, not an INSERT of negative rows: MariaDB checks a row's CHECK
--- constraints before it finds the duplicate key.)
+-- A ward row removed: the project no longer counts under that ward.
 CREATE TRIGGER project_wards_remove_totals AFTER DELETE ON project_wards
 FOR EACH ROW
-  UPDATE project_totals t JOIN (
-    SELECT f.fiscal_year, f.state, f.form, SUM(f.n) AS n,
-      SUM(f.amount_yen) AS amount_yen
-    FROM (
-      SELECT COALESCE(p.start_fiscal_year, 0) AS fiscal_year, p.state,
-        '' AS form, 1 AS n, 0 AS amount_yen
-      FROM projects p WHERE p.seq = OLD.project_seq AND p.delete_time IS NULL
-      UNION ALL
-      SELECT COALESCE(p.start_fiscal_year, 0), p.state,
-        COALESCE(c.form, 'CONTRIBUTION_FORM_UNSPECIFIED'), 1,
-        COALESCE(c.amount, 0)
-      FROM projects p, JSON_TABLE(p.doc, '$.contributions[*]' COLUMNS (
-        form VARCHAR(64) PATH '$.form',
-        amount DECIMAL(20, 0) PATH '$.amount_yen')) c
-      WHERE p.seq = OLD.project_seq AND p.delete_time IS NULL
-    ) f GROUP BY f.fiscal_year, f.state, f.form
-  ) d ON t.ward = OLD.ward AND t.fiscal_year = d.fiscal_year
-    AND t.state = d.state AND t.form = d.form
-  SET t.n = t.n - d.n, t.amount_yen = t.amount_yen - d.amount_yen;
-
--- A project changed: under each of its wards its old figures leave, then
--- its new ones arrive (two triggers, in that order). Both are skipped when
--- nothing counted changed (a title edit), so such writes take no lock on
--- the totals.
-CREATE TRIGGER projects_leave_totals AFTER UPDATE ON projects
-FOR EACH ROW
-  UPDATE project_totals t JOIN (
-    SELECT w.ward, f.fiscal_year, f.state, f.form, SUM(f.n) AS n,
-      SUM(f.amount_yen) AS amount_yen
-    FROM project_wards w JOIN (
-      SELECT COALESCE(OLD.start_fiscal_year, 0) AS fiscal_year,
-        OLD.state AS state, '' AS form, 1 AS n, 0 AS amount_yen
-      FROM DUAL
-      UNION ALL
-      SELECT COALESCE(OLD.start_fiscal_year, 0), OLD.state,
-        COALESCE(c.form, 'CONTRIBUTION_FORM_UNSPECIFIED'), 1,
-        COALESCE(c.amount, 0)
-      FROM JSON_TABLE(OLD.doc, '$.contributions[*]' COLUMNS (
-        form VARCHAR(64) PATH '$.form',
-        amount DECIMAL(20, 0) PATH '$.amount_yen')) c
-    ) f
-    WHERE w.project_seq = OLD.seq AND OLD.delete_time IS NULL
-      AND NOT (OLD.state <=> NEW.state
-        AND OLD.start_fiscal_year <=> NEW.start_fiscal_year
-        AND (NEW.delete_time IS NULL)
-        AND JSON_EXTRACT(OLD.doc, '$.contributions')
-          <=> JSON_EXTRACT(NEW.doc, '$.contributions'))
-    GROUP BY w.ward, f.fiscal_year, f.state, f.form
-  ) d ON t.ward = d.ward AND t.fiscal_year = d.fiscal_year
-    AND t.state = d.state AND t.form = d.form
-  SET t.n = t.n - d.n, t.amount_yen = t.amount_yen - d.amount_yen;
-
-CREATE TRIGGER projects_join_totals AFTER UPDATE ON projects
-FOR EACH ROW FOLLOWS projects_leave_totals
   INSERT INTO project_totals (ward, fiscal_year, state, form, n, amount_yen)
-  SELECT w.ward, f.fiscal_year, f.state, f.form, f.n, f.amount_yen
+  SELECT OLD.ward, f.fiscal_year, f.state, f.form, 0, 0
+  FROM (
+    SELECT COALESCE(p.start_fiscal_year, 0) AS fiscal_year, p.state,
+      '' AS form, -1 AS d, 0 AS dy
+    FROM projects p WHERE p.seq = OLD.project_seq AND p.delete_time IS NULL
+    UNION ALL
+    SELECT COALESCE(p.start_fiscal_year, 0), p.state,
+      COALESCE(c.form, 'CONTRIBUTION_FORM_UNSPECIFIED'), -1,
+      -COALESCE(c.amount, 0)
+    FROM projects p, JSON_TABLE(p.doc, '$.contributions[*]' COLUMNS (
+      form VARCHAR(64) PATH '$.form',
+      amount DECIMAL(20, 0) PATH '$.amount_yen')) c
+    WHERE p.seq = OLD.project_seq AND p.delete_time IS NULL
+  ) f
+  ORDER BY f.fiscal_year, f.state, f.form
+  ON DUPLICATE KEY UPDATE project_totals.n = project_totals.n + f.d,
+    project_totals.amount_yen = project_totals.amount_yen + f.dy;
+
+-- A project changed: under each of its wards its old figures leave and its
+-- new ones arrive. Skipped when nothing counted changed (a title edit), so
+-- that such writes take no lock on the totals.
+CREATE TRIGGER projects_move_totals AFTER UPDATE ON projects
+FOR EACH ROW
+  INSERT INTO project_totals (ward, fiscal_year, state, form, n, amount_yen)
+  SELECT w.ward, f.fiscal_year, f.state, f.form, GREATEST(f.d, 0),
+    GREATEST(f.dy, 0)
   FROM project_wards w JOIN (
-    SELECT COALESCE(NEW.start_fiscal_year, 0) AS fiscal_year,
-      NEW.state AS state, '' AS form, 1 AS n, 0 AS amount_yen
-    FROM DUAL
+    SELECT COALESCE(OLD.start_fiscal_year, 0) AS fiscal_year,
+      OLD.state AS state, '' AS form, -1 AS d, 0 AS dy
+    FROM DUAL WHERE OLD.delete_time IS NULL
+    UNION ALL
+    SELECT COALESCE(OLD.start_fiscal_year, 0), OLD.state,
+      COALESCE(c.form, 'CONTRIBUTION_FORM_UNSPECIFIED'), -1,
+      -COALESCE(c.amount, 0)
+    FROM JSON_TABLE(OLD.doc, '$.contributions[*]' COLUMNS (
+      form VARCHAR(64) PATH '$.form',
+      amount DECIMAL(20, 0) PATH '$.amount_yen')) c
+    WHERE OLD.delete_time IS NULL
+    UNION ALL
+    SELECT COALESCE(NEW.start_fiscal_year, 0), NEW.state, '', 1, 0
+    FROM DUAL WHERE NEW.delete_time IS NULL
     UNION ALL
     SELECT COALESCE(NEW.start_fiscal_year, 0), NEW.state,
       COALESCE(c.form, 'CONTRIBUTION_FORM_UNSPECIFIED'), 1,
@@ -131,16 +121,17 @@ FOR EACH ROW FOLLOWS projects_leave_totals
     FROM JSON_TABLE(NEW.doc, '$.contributions[*]' COLUMNS (
       form VARCHAR(64) PATH '$.form',
       amount DECIMAL(20, 0) PATH '$.amount_yen')) c
+    WHERE NEW.delete_time IS NULL
   ) f
-  WHERE w.project_seq = NEW.seq AND NEW.delete_time IS NULL
+  WHERE w.project_seq = NEW.seq
     AND NOT (OLD.state <=> NEW.state
       AND OLD.start_fiscal_year <=> NEW.start_fiscal_year
-      AND (OLD.delete_time IS NULL)
+      AND (OLD.delete_time IS NULL) = (NEW.delete_time IS NULL)
       AND JSON_EXTRACT(OLD.doc, '$.contributions')
         <=> JSON_EXTRACT(NEW.doc, '$.contributions'))
-  ON DUPLICATE KEY UPDATE project_totals.n = project_totals.n + VALUES(n),
-    project_totals.amount_yen =
-      project_totals.amount_yen + VALUES(amount_yen);
+  ORDER BY w.ward, f.fiscal_year, f.state, f.form, f.d
+  ON DUPLICATE KEY UPDATE project_totals.n = project_totals.n + f.d,
+    project_totals.amount_yen = project_totals.amount_yen + f.dy;
 
 -- The projects written before this migration (LOCK TABLES wants the tables
 -- by the names it locked, so no aliases here).

@@ -52,8 +52,10 @@ constexpr char kDeleteParticipants[] =
 constexpr char kInsertParticipant[] =
     "INSERT INTO project_participants (project_seq, partner_id, role) "
     "VALUES (?, ?, ?)";
-constexpr char kDeleteWards[] =
-    "DELETE FROM project_wards WHERE project_seq = ?";
+constexpr char kWardsOf[] =
+    "SELECT ward FROM project_wards WHERE project_seq = ?";
+constexpr char kDeleteWard[] =
+    "DELETE FROM project_wards WHERE project_seq = ? AND ward = ?";
 constexpr char kInsertWard[] =
     "INSERT INTO project_wards (project_seq, ward) VALUES (?, ?)";
 
@@ -125,13 +127,27 @@ absl::Status ReplaceLinks(Session& s, int64_t seq, const Project& p) {
                {seq, IdOf(x.partner()), v1::Participant::Role_Name(x.role())})
             .status());
   }
-  KYODO_RETURN_IF_ERROR(s.Exec(kDeleteWards, {seq}).status());
+  // The wards change row by row, only where they differ: each ward row
+  // written fires a trigger on project_totals
+  // (project-service/schema/002_project_totals.sql), so a write that keeps
+  // its wards takes no lock there but what its new figures need.
+  std::set<std::string> wards;
   for (int ward : p.wards()) {
-    KYODO_RETURN_IF_ERROR(
-        s.Exec(kInsertWard,
-               {seq, kyodo::type::v1::Ward_Name(
-                         static_cast<kyodo::type::v1::Ward>(ward))})
-            .status());
+    wards.insert(
+        kyodo::type::v1::Ward_Name(static_cast<kyodo::type::v1::Ward>(ward)));
+  }
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> had, s.Query(kWardsOf, {seq}));
+  std::set<std::string> kept;
+  for (const Row& row : had) {
+    if (wards.count(row.String(0)) > 0) {
+      kept.insert(row.String(0));
+      continue;
+    }
+    KYODO_RETURN_IF_ERROR(s.Exec(kDeleteWard, {seq, row.String(0)}).status());
+  }
+  for (const std::string& ward : wards) {
+    if (kept.count(ward) > 0) continue;
+    KYODO_RETURN_IF_ERROR(s.Exec(kInsertWard, {seq, ward}).status());
   }
   return absl::OkStatus();
 }

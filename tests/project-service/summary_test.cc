@@ -2,7 +2,9 @@
 // sums, made in SQL, equal what a client adds up from ListProjects over the
 // same filter, for projects of every state, two wards, two fiscal years,
 // contributions of forms with and without amounts, and a deleted project.
+#include <atomic>
 #include <map>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -257,6 +259,41 @@ TEST_F(SummaryTest, WardTotalsFollowEveryWriteAndEqualADirectCount) {
             std::make_pair(int64_t{2}, int64_t{10000}));
   EXPECT_EQ(asao.forms.at({Project::ACTIVE, CONSIGNMENT}),
             std::make_pair(int64_t{1}, int64_t{100000}));
+}
+
+// Writers of two wards at once share their totals rows: each write
+// changes them in key order, so none deadlocks and none is lost.
+TEST_F(SummaryTest, ConcurrentWritesAllLandInTheTotals) {
+  constexpr int kThreads = 8;
+  constexpr int kEach = 6;
+  std::vector<std::thread> threads;
+  std::atomic<int> failed{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const Project::State to = (t + i) % 3 == 0   ? Project::COMPLETED
+                                  : (t + i) % 3 == 1 ? Project::ACTIVE
+                                                     : Project::CANCELLED;
+        // Many totals rows: two wards, six years, four forms.
+        Project made = Make(t % 2 == 0 ? city_ : city_asao_, 2021 + (t + i) % 6,
+                            {{v1::CONSIGNMENT, 1000 + t},
+                             {i % 2 == 0 ? v1::GRANT : v1::SUBSIDY, 10 * i},
+                             {v1::BUSINESS_COOPERATION, -1}},
+                            to);
+        if (made.name().empty()) ++failed;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(project_db_.QueryValue(kTotals), project_db_.QueryValue(kRecount));
+  int64_t projects = 0;
+  for (const std::string ward : {"KAWASAKI", "ASAO"}) {
+    const Totals all = Summarize("ward = " + ward);
+    for (const auto& [state, n] : all.projects) projects += n;
+    EXPECT_EQ(all, AddUp("ward = " + ward)) << ward;
+  }
+  EXPECT_EQ(projects, kThreads * kEach);
 }
 
 TEST_F(SummaryTest, TotalsRefuseBadRowsAndTheServingAccount) {
