@@ -28,6 +28,9 @@ struct GatewayDeps {
   std::string step_key;
   // The bound on the downstream calls the composed views make at once.
   FanOutLimit* fan_out = nullptr;
+  // The longest an open-data export may stream (--export_deadline); zero =
+  // the server's default deadline, as for every other call.
+  absl::Duration export_deadline = absl::ZeroDuration();
 };
 
 // The most calls one composed view makes at once (GetPartnerProfile): a

@@ -37,6 +37,11 @@ ABSL_FLAG(std::string, service_token_file, "",
 ABSL_FLAG(absl::Duration, downstream_budget, absl::Seconds(5),
           "longest a single downstream call may take (never beyond the "
           "caller's deadline)");
+ABSL_FLAG(absl::Duration, export_deadline, absl::Minutes(10),
+          "longest an open-data export (ExportOpenData) may stream, in place "
+          "of --default_deadline; a caller's shorter deadline still applies. "
+          "Connections closed for their age let it finish: "
+          "--max_connection_age_grace is raised to it");
 ABSL_FLAG(int, max_fanout_calls, 256,
           "downstream calls the composed views (dossier, profile, dashboard) "
           "may have in flight at once; a view that would exceed it fails "
@@ -179,6 +184,7 @@ absl::StatusOr<std::shared_ptr<gw::http::HttpServer>> MakeHttp(
   o.max_connections = absl::GetFlag(FLAGS_http_max_connections);
   o.idle_timeout = absl::GetFlag(FLAGS_http_idle_timeout);
   o.handler.default_timeout = config.default_deadline;
+  o.handler.export_timeout = absl::GetFlag(FLAGS_export_deadline);
   for (absl::string_view origin :
        absl::StrSplit(absl::GetFlag(FLAGS_http_cors_origins), ',',
                       absl::SkipWhitespace())) {
@@ -293,6 +299,10 @@ absl::StatusOr<common::server::BuiltService> Make(
       proposal, named(reads, "proposal-service"),
       named(writes, "proposal-service"), service_token);
   parts->fan_out = std::make_unique<gw::FanOutLimit>(max_fanout_calls);
+  const absl::Duration export_deadline = absl::GetFlag(FLAGS_export_deadline);
+  if (export_deadline <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--export_deadline must be > 0");
+  }
   std::map<std::string, std::shared_ptr<grpc::Channel>> routes = {
       {"kyodo.partner.v1.PartnerService", partner},
       {"kyodo.project.v1.ProjectService", project},
@@ -305,11 +315,19 @@ absl::StatusOr<common::server::BuiltService> Make(
   built.services.push_back(std::make_unique<gw::GatewayServiceImpl>(
       gw::GatewayDeps{parts->partners.get(), parts->projects.get(),
                       parts->proposals.get(), env.clock, step_key,
-                      parts->fan_out.get()},
+                      parts->fan_out.get(), export_deadline},
       env.rpc));
   gw::Proxy* proxy = parts->proxy.get();
-  built.configure = [proxy](grpc::ServerBuilder& builder) {
+  // An export on a connection closed for its age may run to its deadline
+  // (this argument, set after the host's, replaces its grace).
+  const absl::Duration grace =
+      std::max(env.config->max_connection_age_grace, export_deadline);
+  built.configure = [proxy, grace](grpc::ServerBuilder& builder) {
     builder.RegisterCallbackGenericService(proxy);
+    builder.AddChannelArgument(
+        GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+        static_cast<int>(
+            std::min<int64_t>(absl::ToInt64Milliseconds(grace), INT32_MAX)));
   };
   built.keep_alive = parts;
   if (!absl::GetFlag(FLAGS_http_listen).empty()) {

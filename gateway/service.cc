@@ -39,9 +39,12 @@ KYODO_GATEWAY_RPC(GetWardDashboard, v1::GetWardDashboardRequest,
 grpc::Status GatewayServiceImpl::ExportOpenData(
     grpc::ServerContext* context, const v1::ExportOpenDataRequest* request,
     grpc::ServerWriter<v1::ExportChunk>* writer) {
-  return rpc_->Run(context, *request, [&](const CallContext& call) {
-    return gateway::ExportOpenData(deps_, call, *request, writer);
-  });
+  return rpc_->Run(
+      context, *request,
+      [&](const CallContext& call) {
+        return gateway::ExportOpenData(deps_, call, *request, writer);
+      },
+      deps_.export_deadline);
 }
 
 }  // namespace kyodo::gateway

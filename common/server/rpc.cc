@@ -72,7 +72,8 @@ std::string MethodOf(const google::protobuf::Message& request) {
 
 grpc::Status RpcRunner::Run(
     grpc::ServerContext* context, const google::protobuf::Message& request,
-    absl::FunctionRef<absl::Status(const CallContext&)> body) const {
+    absl::FunctionRef<absl::Status(const CallContext&)> body,
+    absl::Duration longest) const {
   const absl::Time started = absl::Now();
   CallContext call;
   call.method = MethodOf(request);
@@ -102,8 +103,10 @@ grpc::Status RpcRunner::Run(
     }
   }
   if (status.ok()) {
-    call.deadline = std::min(absl::FromChrono(context->deadline()),
-                             started + default_deadline_);
+    call.deadline = std::min(
+        absl::FromChrono(context->deadline()),
+        started +
+            (longest > absl::ZeroDuration() ? longest : default_deadline_));
     status = body(call);
   }
 

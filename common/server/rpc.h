@@ -71,9 +71,13 @@ class RpcRunner {
     screener_methods_ = std::move(methods);
   }
 
-  grpc::Status Run(
-      grpc::ServerContext* context, const google::protobuf::Message& request,
-      absl::FunctionRef<absl::Status(const CallContext&)> body) const;
+  // The call's deadline is the caller's, at most `longest` from its start;
+  // `longest` zero means the server's default deadline. A long stream (the
+  // gateway's open-data export) passes its own bound.
+  grpc::Status Run(grpc::ServerContext* context,
+                   const google::protobuf::Message& request,
+                   absl::FunctionRef<absl::Status(const CallContext&)> body,
+                   absl::Duration longest = absl::ZeroDuration()) const;
 
   const Clock& clock() const { return *clock_; }
 

@@ -157,6 +157,9 @@ Response Handler::Route(const Request& request) const {
     CallOptions call;
     Response error;
     if (!CallFor(request, &call, &error)) return error;
+    if (request.Header("connect-timeout-ms").empty()) {
+      call.deadline = absl::Now() + options_.export_timeout;
+    }
     return Download(request, request.path.substr(sizeof(kOpenData) - 1), call);
   }
   if (absl::StartsWith(request.path, kPublic)) {

@@ -65,6 +65,8 @@ absl::Status CheckViewerToken(const std::string& token,
 struct HandlerOptions {
   // Deadline of a call that brings no Connect-Timeout-Ms.
   absl::Duration default_timeout = absl::Seconds(30);
+  // Deadline of an open-data download that brings none (a browser's GET).
+  absl::Duration export_timeout = absl::Minutes(10);
   // Origins allowed to call from a browser ("https://console.example.jp");
   // none by default (a console served from the same origin needs none).
   std::set<std::string> cors_origins;

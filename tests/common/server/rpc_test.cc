@@ -35,16 +35,22 @@ class ScriptedService : public kyodo::partner::v1::PartnerService::Service {
   grpc::Status GetPartner(grpc::ServerContext* context,
                           const GetPartnerRequest* request,
                           Partner* response) override {
-    return rpc_->Run(context, *request, [&](const CallContext& call) {
-      std::lock_guard<std::mutex> lock(mu_);
-      ++runs_;
-      last_ = call;
-      log_call_id_ = log::CurrentCallId();
-      response->set_name(request->name());
-      response->set_display_name(call.principal.subject);
-      return result_;
-    });
+    return rpc_->Run(
+        context, *request,
+        [&](const CallContext& call) {
+          std::lock_guard<std::mutex> lock(mu_);
+          ++runs_;
+          last_ = call;
+          log_call_id_ = log::CurrentCallId();
+          response->set_name(request->name());
+          response->set_display_name(call.principal.subject);
+          return result_;
+        },
+        longest_);
   }
+
+  // The bound GetPartner passes to Run (zero: the server default).
+  void set_longest(absl::Duration longest) { longest_ = longest; }
 
   void set_result(absl::Status result) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -68,6 +74,7 @@ class ScriptedService : public kyodo::partner::v1::PartnerService::Service {
   std::mutex mu_;
   absl::Status result_;
   int runs_ = 0;
+  absl::Duration longest_ = absl::ZeroDuration();
   CallContext last_;
   std::string log_call_id_;
 };
@@ -175,6 +182,25 @@ TEST_F(RpcRunnerTest, ServerDefaultCapsLongerDeadlines) {
   const CallContext call = service_.last();
   EXPECT_GE(call.deadline, before + absl::Seconds(29));
   EXPECT_LE(call.deadline, absl::Now() + absl::Seconds(30));
+}
+
+// A long stream passes its own bound: the caller's longer deadline is kept
+// up to it, and a shorter one still applies.
+TEST_F(RpcRunnerTest, ALongCallGetsItsOwnBound) {
+  service_.set_longest(absl::Minutes(10));
+  absl::Time before = absl::Now();
+  Answer a =
+      Get(::kyodo::testing::AdminToken(), "partners/abc", "", absl::Hours(1));
+  ASSERT_TRUE(a.status.ok()) << a.status.error_message();
+  CallContext call = service_.last();
+  EXPECT_GE(call.deadline, before + absl::Minutes(10) - absl::Seconds(1));
+  EXPECT_LE(call.deadline, absl::Now() + absl::Minutes(10));
+  before = absl::Now();
+  a = Get(::kyodo::testing::AdminToken(), "partners/abc", "", absl::Minutes(2));
+  ASSERT_TRUE(a.status.ok()) << a.status.error_message();
+  call = service_.last();
+  EXPECT_GT(call.deadline, before + absl::Seconds(115));
+  EXPECT_LT(call.deadline, absl::Now() + absl::Seconds(125));
 }
 
 TEST_F(RpcRunnerTest, UnusableRequestIdGetsAFreshCallId) {
