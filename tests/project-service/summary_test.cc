@@ -230,7 +230,8 @@ TEST_F(SummaryTest, WardTotalsFollowEveryWriteAndEqualADirectCount) {
   c->set_amount_yen(9000);
   ASSERT_TRUE(Update(patch, {"fiscal_year", "contributions"}, &out).ok())
       << "update";
-  // A title edit counts nothing new.
+  // A title edit leaves the totals as they were. (That it takes no lock
+  // on them, the trigger's skip, cannot be seen from here.)
   patch.Clear();
   patch.set_name(renamed.name());
   patch.set_title("題名だけ変わる");
