@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/crypto/sha256.h"
@@ -208,13 +209,22 @@ bool ValidRoleName(absl::string_view role) {
 std::vector<std::string> SplitStatements(absl::string_view sql) {
   std::vector<std::string> statements;
   std::string current;
+  std::string delimiter = ";";
   for (absl::string_view line : absl::StrSplit(sql, '\n')) {
     absl::string_view trimmed = absl::StripAsciiWhitespace(line);
     if (trimmed.empty() || absl::StartsWith(trimmed, "--")) continue;
+    // The mariadb client's `DELIMITER //` between statements: a trigger or
+    // a compound statement holds `;` at its lines' ends.
+    if (absl::StripAsciiWhitespace(current).empty() &&
+        absl::StartsWithIgnoreCase(trimmed, "DELIMITER ")) {
+      delimiter = std::string(absl::StripAsciiWhitespace(trimmed.substr(10)));
+      current.clear();
+      continue;
+    }
     absl::StrAppend(&current, line, "\n");
-    if (absl::EndsWith(trimmed, ";")) {
+    if (absl::EndsWith(trimmed, delimiter)) {
       absl::string_view body = absl::StripAsciiWhitespace(current);
-      body.remove_suffix(1);
+      body.remove_suffix(delimiter.size());
       body = absl::StripAsciiWhitespace(body);
       if (!body.empty()) statements.emplace_back(body);
       current.clear();

@@ -93,7 +93,9 @@ enum class SchemaState { kCurrent, kPending, kDirty };
 absl::StatusOr<SchemaState> InspectSchema(
     Session& session, const std::vector<MigrationTrack>& tracks);
 
-// Splits a migration file into statements (exposed for tests).
+// Splits a migration file into statements (exposed for tests): each ends
+// with `;` at the end of a line, or with the delimiter a `DELIMITER //` line
+// set, as the mariadb client reads it.
 std::vector<std::string> SplitStatements(absl::string_view sql);
 
 }  // namespace kyodo::common::db

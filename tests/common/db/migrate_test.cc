@@ -331,6 +331,24 @@ TEST(SplitStatementsTest, SemicolonInsideALineDoesNotSplit) {
               ElementsAre("INSERT INTO t VALUES ('a;b')"));
 }
 
+TEST(SplitStatementsTest, ADelimiterLineKeepsACompoundStatementWhole) {
+  EXPECT_THAT(
+      SplitStatements("SELECT 1;\n"
+                      "DELIMITER //\n"
+                      "CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW\n"
+                      "BEGIN\n"
+                      "  DELETE FROM b;\n"
+                      "  INSERT INTO b VALUES (1);\n"
+                      "END//\n"
+                      "delimiter ;\n"
+                      "SELECT 2;\n"),
+      ElementsAre("SELECT 1",
+                  "CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW\n"
+                  "BEGIN\n  DELETE FROM b;\n  INSERT INTO b VALUES "
+                  "(1);\nEND",
+                  "SELECT 2"));
+}
+
 TEST(SplitStatementsTest, LastStatementMayLackItsSemicolon) {
   EXPECT_THAT(SplitStatements("SELECT 1;\nSELECT 2"),
               ElementsAre("SELECT 1", "SELECT 2"));
