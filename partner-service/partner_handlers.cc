@@ -258,6 +258,7 @@ absl::Status CreatePartner(const ServiceDeps& d, const CallContext& call,
                       std::vector<std::string>(MutablePartnerFields().begin(),
                                                MutablePartnerFields().end()),
                       &p);
+  domain::ClearEmptyReferences(&p);
   KYODO_RETURN_IF_ERROR(domain::ValidatePartner(p, "partner"));
   return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
     return common::idempotency::Run(
@@ -318,6 +319,7 @@ absl::Status UpdatePartner(const ServiceDeps& d, const CallContext& call,
           "undelete the partner before editing it");
     }
     common::ApplyFields(r.partner(), fields, &after);
+    domain::ClearEmptyReferences(&after);
     KYODO_RETURN_IF_ERROR(domain::ValidatePartner(after, "partner"));
     if (after.kind() != v1::CITY_UNIT) {
       KYODO_ASSIGN_OR_RETURN(bool children,

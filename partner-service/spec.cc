@@ -1,5 +1,7 @@
 #include "partner-service/spec.h"
 
+#include "common/status/macros.h"
+#include "common/store/enum_table.h"
 #include "partner-service/service.h"
 #include "partner_migrations.h"
 
@@ -21,6 +23,17 @@ common::server::ServiceSpec Spec() {
   spec.tracks = {KyodoPartnerMigrations()};
   spec.make = [](const server::ServiceEnv& env)
       -> absl::StatusOr<server::BuiltService> {
+    // The enums' lookup tables must name each value as this build does
+    // (partner-service/schema/002_partner_columns.sql,
+    // common/store/enum_table.h).
+    KYODO_ASSIGN_OR_RETURN(common::db::PooledSession session,
+                           env.pool->Borrow(absl::Now() + absl::Seconds(30)));
+    KYODO_RETURN_IF_ERROR(common::store::CheckEnumTable(
+        *session, "partner_kinds", v1::PartnerKind_descriptor()));
+    KYODO_RETURN_IF_ERROR(common::store::CheckEnumTable(
+        *session, "wards", kyodo::type::v1::Ward_descriptor()));
+    KYODO_RETURN_IF_ERROR(common::store::CheckEnumTable(
+        *session, "partner_states", v1::Partner::State_descriptor()));
     server::BuiltService built;
     built.services.push_back(std::make_unique<PartnerServiceImpl>(
         ServiceDeps{env.pool, env.rpc, env.pages, env.clock}));

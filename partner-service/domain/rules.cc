@@ -131,6 +131,11 @@ bool IsValidCorporateNumber(absl::string_view number) {
   return number[0] - '0' == CorporateNumberCheckDigit(number.substr(1));
 }
 
+void ClearEmptyReferences(kyodo::partner::v1::Partner* partner) {
+  if (partner->corporate_number().empty()) partner->clear_corporate_number();
+  if (partner->parent().empty()) partner->clear_parent();
+}
+
 absl::Status ValidatePartner(const Partner& p, absl::string_view field) {
   if (p.kind() == kyodo::partner::v1::PARTNER_KIND_UNSPECIFIED) {
     return InvalidArgumentError(F(field, "kind"), "required",

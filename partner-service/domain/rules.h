@@ -23,6 +23,12 @@ int CorporateNumberCheckDigit(absl::string_view base12);
 // 13 ASCII digits whose first is the check digit of the rest.
 bool IsValidCorporateNumber(absl::string_view number);
 
+// An empty corporate_number or parent means "none" (ValidatePartner accepts
+// both); they are cleared, so that what a write answers is what a read
+// returns: those columns are NULL for none
+// (partner-service/schema/002_partner_columns.sql).
+void ClearEmptyReferences(kyodo::partner::v1::Partner* partner);
+
 // A partner as written by Create or Update (fields under `field`, e.g.
 // "partner"): kind and display_name required, corporate number valid, a
 // parent only on a CITY_UNIT and never itself, contacts and website well

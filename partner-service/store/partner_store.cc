@@ -2,10 +2,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/resource/names.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "common/store/doc.h"
+#include "common/store/enum_table.h"
 #include "common/text/text.h"
 #include "partner-service/store/links.h"
 
@@ -18,16 +20,20 @@ using common::db::Session;
 using kyodo::partner::v1::Partner;
 namespace doc = common::store;
 
-// kResourceColumns, then state.
-constexpr char kSelect[] =
-    "SELECT seq, id, version, create_time, update_time, delete_time, doc, "
-    "state FROM partners";
-constexpr char kSelectById[] =
-    "SELECT seq, id, version, create_time, update_time, delete_time, doc, "
-    "state FROM partners WHERE id = ?";
-constexpr char kSelectByIdForUpdate[] =
-    "SELECT seq, id, version, create_time, update_time, delete_time, doc, "
-    "state FROM partners WHERE id = ? FOR UPDATE";
+// Every field from its typed column or child table
+// (partner-service/schema/002_partner_columns.sql), the contacts one per row
+// of the LEFT JOIN, in order; the document is written but no longer read.
+// Indexes in FromRows follow this list.
+constexpr char kColumns[] =
+    "SELECT p.seq, p.id, p.version, p.create_time, p.update_time, "
+    "p.delete_time, p.state_number, p.kind_number, p.display_name, "
+    "p.name_kana, p.ward_number, p.corporate_number, p.legal_form, "
+    "p.address, p.website_uri, p.description, p.parent_id, "
+    "(SELECT GROUP_CONCAT(o.ward_number ORDER BY o.position) "
+    "FROM partner_other_wards o WHERE o.partner_seq = p.seq), "
+    "c.position, c.person_name, c.role, c.email, c.phone";
+constexpr char kJoinContacts[] =
+    " LEFT JOIN partner_contacts c ON c.partner_seq = p.seq";
 constexpr char kInsert[] =
     "INSERT INTO partners (id, kind, display_name, name_kana, search_key, "
     "ward, corporate_number, legal_form, parent_id, state, version, "
@@ -45,25 +51,80 @@ constexpr char kLiveChild[] =
 constexpr char kLockTree[] =
     "SELECT name FROM locks WHERE name = 'city_unit_tree' FOR UPDATE";
 
-absl::StatusOr<PartnerRow> FromRow(const Row& row) {
+// A nullable text column into an optional string field: NULL leaves it
+// unset, '' sets it to the empty string, as the document had it.
+void SetIfPresent(const Row& row, size_t column,
+                  void (Partner::*set)(const std::string&), Partner* p) {
+  if (!row.IsNull(column)) (p->*set)(row.String(column));
+}
+
+// The partner of `row` (the first of its rows), without its contacts.
+absl::StatusOr<PartnerRow> PartnerOf(const Row& row) {
+  using kyodo::type::v1::Ward;
   PartnerRow out;
-  KYODO_ASSIGN_OR_RETURN(doc::RowMeta meta,
-                         doc::ReadResource(row, "partners", &out.partner));
-  out.seq = meta.seq;
-  out.version = meta.version;
+  out.seq = row.Int(0);
+  out.version = row.Int(2);
+  const std::string& id = row.String(1);
+  Partner& p = out.partner;
+  p.set_name(absl::StrCat("partners/", id));
+  *p.mutable_create_time() = doc::ToTimestamp(row.Time(3));
+  *p.mutable_update_time() = doc::ToTimestamp(row.Time(4));
+  if (std::optional<absl::Time> deleted = row.OptionalTime(5)) {
+    *p.mutable_delete_time() = doc::ToTimestamp(*deleted);
+  }
+  p.set_etag(doc::Etag(out.version));
   KYODO_ASSIGN_OR_RETURN(Partner::State state,
-                         doc::StoredEnum<Partner::State>(
-                             row, 7, {"partners", row.String(1), "state"}));
-  out.partner.set_state(state);
+                         doc::StoredEnumByNumber<Partner::State>(
+                             row, 6, {"partners", id, "state_number"}));
+  p.set_state(state);
+  KYODO_ASSIGN_OR_RETURN(
+      kyodo::partner::v1::PartnerKind kind,
+      doc::StoredEnumByNumber<kyodo::partner::v1::PartnerKind>(
+          row, 7, {"partners", id, "kind_number"}));
+  p.set_kind(kind);
+  p.set_display_name(row.String(8));
+  SetIfPresent(row, 9, &Partner::set_name_kana, &p);
+  KYODO_ASSIGN_OR_RETURN(std::optional<Ward> ward,
+                         doc::StoredOptionalEnumByNumber<Ward>(
+                             row, 10, {"partners", id, "ward_number"}));
+  if (ward.has_value()) p.set_ward(*ward);
+  SetIfPresent(row, 11, &Partner::set_corporate_number, &p);
+  SetIfPresent(row, 12, &Partner::set_legal_form, &p);
+  SetIfPresent(row, 13, &Partner::set_address, &p);
+  SetIfPresent(row, 14, &Partner::set_website_uri, &p);
+  SetIfPresent(row, 15, &Partner::set_description, &p);
+  if (!row.IsNull(16)) p.set_parent(absl::StrCat("partners/", row.String(16)));
+  if (!row.IsNull(17)) {
+    for (absl::string_view number : absl::StrSplit(row.String(17), ',')) {
+      const Row one({std::string(number)});
+      KYODO_ASSIGN_OR_RETURN(
+          Ward other, doc::StoredEnumByNumber<Ward>(
+                          one, 0, {"partner_other_wards", id, "ward_number"}));
+      p.add_other_wards(other);
+    }
+  }
   return out;
 }
 
+// The contact on `row`, when the LEFT JOIN found one.
+void AddContact(const Row& row, Partner* p) {
+  if (row.IsNull(18)) return;
+  kyodo::partner::v1::Contact* c = p->add_contacts();
+  if (!row.IsNull(19)) c->set_person_name(row.String(19));
+  if (!row.IsNull(20)) c->set_role(row.String(20));
+  if (!row.IsNull(21)) c->set_email(row.String(21));
+  if (!row.IsNull(22)) c->set_phone(row.String(22));
+}
+
+// Partners from rows of kColumns ordered by partner, then contact position.
 absl::StatusOr<std::vector<PartnerRow>> FromRows(const std::vector<Row>& rows) {
   std::vector<PartnerRow> out;
-  out.reserve(rows.size());
   for (const Row& row : rows) {
-    KYODO_ASSIGN_OR_RETURN(PartnerRow p, FromRow(row));
-    out.push_back(std::move(p));
+    if (out.empty() || out.back().seq != row.Int(0)) {
+      KYODO_ASSIGN_OR_RETURN(PartnerRow p, PartnerOf(row));
+      out.push_back(std::move(p));
+    }
+    AddContact(row, &out.back().partner);
   }
   return out;
 }
@@ -107,12 +168,17 @@ absl::StatusOr<std::string> PartnerSearchKey(const Partner& partner) {
 absl::StatusOr<std::optional<PartnerRow>> GetPartner(Session& s,
                                                      absl::string_view id,
                                                      bool for_update) {
+  static const auto* by_id =
+      new std::string(absl::StrCat(kColumns, " FROM partners p", kJoinContacts,
+                                   " WHERE p.id = ? ORDER BY c.position"));
+  static const auto* by_id_for_update =
+      new std::string(absl::StrCat(*by_id, " FOR UPDATE"));
   KYODO_ASSIGN_OR_RETURN(
-      std::optional<Row> row,
-      s.QueryOne(for_update ? kSelectByIdForUpdate : kSelectById, {id}));
-  if (!row.has_value()) return std::optional<PartnerRow>();
-  KYODO_ASSIGN_OR_RETURN(PartnerRow p, FromRow(*row));
-  return std::optional<PartnerRow>(std::move(p));
+      std::vector<Row> rows,
+      s.Query(for_update ? *by_id_for_update : *by_id, {id}));
+  KYODO_ASSIGN_OR_RETURN(std::vector<PartnerRow> partners, FromRows(rows));
+  if (partners.empty()) return std::optional<PartnerRow>();
+  return std::optional<PartnerRow>(std::move(partners.front()));
 }
 
 absl::StatusOr<std::vector<PartnerRow>> GetPartners(
@@ -120,8 +186,9 @@ absl::StatusOr<std::vector<PartnerRow>> GetPartners(
   if (ids.empty()) return std::vector<PartnerRow>();
   std::vector<Param> params(ids.begin(), ids.end());
   std::vector<std::string> marks(ids.size(), "?");
-  const std::string sql =
-      absl::StrCat(kSelect, " WHERE id IN (", absl::StrJoin(marks, ","), ")");
+  const std::string sql = absl::StrCat(
+      kColumns, " FROM partners p", kJoinContacts, " WHERE p.id IN (",
+      absl::StrJoin(marks, ","), ") ORDER BY p.seq, c.position");
   KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
   return FromRows(rows);
 }
@@ -174,14 +241,18 @@ absl::Status LockCityUnitTree(Session& s) {
 absl::StatusOr<std::vector<PartnerRow>> ListPartners(
     Session& s, const common::paging::SqlFilter& filter, bool show_deleted,
     absl::string_view search_key, int64_t after_seq, int limit) {
-  std::string sql = absl::StrCat(kSelect, " WHERE seq > ?");
+  // The page is chosen in the derived table, so that LIMIT counts partners,
+  // not their contacts.
+  std::string sql =
+      absl::StrCat(kColumns, " FROM (SELECT * FROM partners WHERE seq > ?");
   std::vector<Param> params = {after_seq};
   if (!show_deleted) absl::StrAppend(&sql, " AND delete_time IS NULL");
   if (!search_key.empty()) {
     absl::StrAppend(&sql, " AND INSTR(search_key, ?) > 0");
     params.emplace_back(search_key);
   }
-  absl::StrAppend(&sql, filter.sql, " ORDER BY seq LIMIT ?");
+  absl::StrAppend(&sql, filter.sql, " ORDER BY seq LIMIT ?) p", kJoinContacts,
+                  " ORDER BY p.seq, c.position");
   params.insert(params.end(), filter.params.begin(), filter.params.end());
   params.emplace_back(limit);
   KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
@@ -197,8 +268,9 @@ const std::vector<common::paging::FilterField>& PartnerFilterFields() {
       {"ward", "ward", FilterType::kEnum, kyodo::type::v1::Ward_descriptor()},
       {"state", "state", FilterType::kEnum, Partner::State_descriptor()},
       {"display_name", "display_name", FilterType::kString},
-      {"name_kana", "name_kana", FilterType::kString},
-      {"legal_form", "legal_form", FilterType::kString},
+      // NULL when unset (002_partner_columns.sql); the filter reads it as ''.
+      {"name_kana", "COALESCE(name_kana, '')", FilterType::kString},
+      {"legal_form", "COALESCE(legal_form, '')", FilterType::kString},
       {"corporate_number", "corporate_number", FilterType::kString},
       {"parent", "parent_id", FilterType::kString, nullptr,
        [](absl::string_view v) {

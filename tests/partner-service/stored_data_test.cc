@@ -5,7 +5,6 @@
 #include <string>
 
 #include "partner-service/store/network_store.h"
-#include "partner-service/store/partner_store.h"
 #include "tests/partner-service/partner_fixture.h"
 #include "tests/testing/log_capture.h"
 
@@ -34,48 +33,6 @@ class StoredDataTest : public PartnerServiceTest {
 
   std::unique_ptr<common::db::ConnectionPool> serving_;
 };
-
-TEST_F(StoredDataTest, AStateNoEnumNamesIsDataLoss) {
-  const std::string id = Id(CreateOk(NewPartner(v1::COMPANY, "東芝")).name());
-  ASSERT_TRUE(store::GetPartner(*Session(), id).ok());
-
-  db_.Exec("UPDATE partners SET state = 'RETIRED' WHERE id = '" + id + "'");
-  LogCapture log;
-  auto read = store::GetPartner(*Session(), id);
-  EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss) << read.status();
-  EXPECT_TRUE(log.LoggedBadStoredValue("partners", id, "state"));
-
-  // Over gRPC the caller gets DATA_LOSS with the details withheld.
-  Partner out;
-  grpc::Status status = Get("partners/" + id, &out);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::DATA_LOSS);
-  EXPECT_EQ(status.error_message().find("RETIRED"), std::string::npos);
-}
-
-TEST_F(StoredDataTest, ADocumentWithAnUnknownEnumNameOrFieldIsDataLoss) {
-  const std::string id =
-      Id(CreateOk(NewPartner(v1::UNIVERSITY, "専修大学")).name());
-  db_.Exec(
-      "UPDATE partners SET doc = JSON_SET(doc, '$.kind', 'SPACESHIP') "
-      "WHERE id = '" +
-      id + "'");
-  {
-    LogCapture log;
-    auto read = store::GetPartner(*Session(), id);
-    EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss)
-        << read.status();
-    EXPECT_TRUE(log.LoggedBadStoredValue("partners", id, "doc"));
-  }
-
-  db_.Exec(
-      "UPDATE partners SET doc = JSON_SET(doc, '$.kind', 'UNIVERSITY', "
-      "'$.colour', 'blue') WHERE id = '" +
-      id + "'");
-  LogCapture log;
-  auto read = store::GetPartner(*Session(), id);
-  EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss) << read.status();
-  EXPECT_TRUE(log.LoggedBadStoredValue("partners", id, "doc"));
-}
 
 TEST_F(StoredDataTest, ANullWardIsNoWardButABadOneIsDataLoss) {
   Partner city = CreateOk(NewPartner(v1::CITY_UNIT, "川崎市"));

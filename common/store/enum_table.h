@@ -1,0 +1,62 @@
+// Enums stored by number, and the lookup tables that name them in SQL
+// (partner-service/schema/002_partner_columns.sql is the first user).
+//
+// A proto enum value keeps its number when it is renamed, so a row that
+// stores the number keeps its meaning. A lookup table (number, name) per enum
+// lets SQL readers and the migrations' triggers use the names; the service
+// compares it with the enum it was built with when it starts, so that a value
+// added or renamed in the protos without its migration stops the rollout
+// instead of failing writes one by one.
+#ifndef KYODO_COMMON_STORE_ENUM_TABLE_H_
+#define KYODO_COMMON_STORE_ENUM_TABLE_H_
+
+#include <cstddef>
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/db/session.h"
+#include "common/store/doc.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/generated_enum_reflection.h"
+
+namespace kyodo::common::store {
+
+// The value of enum `type` whose number is in column `column` of `row`;
+// DATA_LOSS (logged, see BadStoredValue) when the column is NULL or holds a
+// number `type` does not declare (a newer release's value).
+absl::StatusOr<int> StoredEnumNumberAt(
+    const db::Row& row, size_t column,
+    const google::protobuf::EnumDescriptor* type, const StoredAt& at);
+
+template <typename E>
+absl::StatusOr<E> StoredEnumByNumber(const db::Row& row, size_t column,
+                                     const StoredAt& at) {
+  absl::StatusOr<int> number = StoredEnumNumberAt(
+      row, column, google::protobuf::GetEnumDescriptor<E>(), at);
+  if (!number.ok()) return number.status();
+  return static_cast<E>(*number);
+}
+
+// The same for a nullable column whose NULL means the field is unset.
+template <typename E>
+absl::StatusOr<std::optional<E>> StoredOptionalEnumByNumber(
+    const db::Row& row, size_t column, const StoredAt& at) {
+  if (row.IsNull(column)) return std::optional<E>();
+  absl::StatusOr<E> value = StoredEnumByNumber<E>(row, column, at);
+  if (!value.ok()) return value.status();
+  return std::optional<E>(*value);
+}
+
+// Compares lookup table `table` (columns number, name) with `type`: OK when
+// each value of `type` has its row with its name. A row for a number `type`
+// does not declare is allowed (a newer release's value, read as DATA_LOSS
+// where it is used). FAILED_PRECONDITION naming the table and every value
+// that differs otherwise.
+absl::Status CheckEnumTable(db::Session& session, absl::string_view table,
+                            const google::protobuf::EnumDescriptor* type);
+
+}  // namespace kyodo::common::store
+
+#endif  // KYODO_COMMON_STORE_ENUM_TABLE_H_

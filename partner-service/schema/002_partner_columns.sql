@@ -1,0 +1,212 @@
+-- partner-service: every field of a partner in a typed column or child
+-- table (issue 15), so that SQL can query and constrain what 001 kept only
+-- in the JSON document, and GetPartner reads columns instead of parsing it.
+--
+-- Expand step of an expand/contract change (docs/OPERATIONS.md, "Typed
+-- partner columns"). The previous release writes and reads `doc`, and keeps
+-- doing so while a rollout replaces it; this release still writes `doc` the
+-- same way, so either release can serve beside the other. The triggers below
+-- derive the typed columns and the child tables from `doc` on every write,
+-- whichever release makes it (or an operator by hand), so the two can never
+-- differ. A later release makes the columns the written copy and drops
+-- `doc` and these triggers (the contract step).
+--
+-- Enums are stored by number, so that renaming a value in the protos keeps
+-- the data. The names live in one lookup table per enum, which the service
+-- compares with its own enums when it starts (partner-service/spec.cc): a
+-- value added or renamed in the protos needs a migration here, and a service
+-- that finds the tables out of step refuses to start, naming the value.
+--
+-- Presence is kept: a nullable column is NULL when the field is unset and ''
+-- when it was set to the empty string, as the document kept it.
+
+CREATE TABLE partner_kinds (
+  number TINYINT UNSIGNED NOT NULL,
+  name VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  PRIMARY KEY (number),
+  UNIQUE KEY partner_kinds_by_name (name)
+) ENGINE=InnoDB;
+
+INSERT INTO partner_kinds (number, name) VALUES
+  (0, 'PARTNER_KIND_UNSPECIFIED'), (1, 'CIVIC_GROUP'), (2, 'UNIVERSITY'),
+  (3, 'COMPANY'), (4, 'NEIGHBOURHOOD_ASSOCIATION'),
+  (5, 'COMMUNITY_ORGANISATION'), (6, 'WELFARE_COUNCIL'),
+  (7, 'BUSINESS_ASSOCIATION'), (8, 'MUNICIPALITY'), (9, 'CITY_UNIT');
+
+CREATE TABLE wards (
+  number TINYINT UNSIGNED NOT NULL,
+  name VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  PRIMARY KEY (number),
+  UNIQUE KEY wards_by_name (name)
+) ENGINE=InnoDB;
+
+INSERT INTO wards (number, name) VALUES
+  (0, 'WARD_UNSPECIFIED'), (1, 'KAWASAKI'), (2, 'SAIWAI'), (3, 'NAKAHARA'),
+  (4, 'TAKATSU'), (5, 'MIYAMAE'), (6, 'TAMA'), (7, 'ASAO');
+
+CREATE TABLE partner_states (
+  number TINYINT UNSIGNED NOT NULL,
+  name VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  PRIMARY KEY (number),
+  UNIQUE KEY partner_states_by_name (name)
+) ENGINE=InnoDB;
+
+INSERT INTO partner_states (number, name) VALUES
+  (0, 'STATE_UNSPECIFIED'), (1, 'ACTIVE'), (2, 'INACTIVE');
+
+-- The columns are nullable while the backfill below runs; the triggers set
+-- kind_number and state_number on every write, and a value the lookup table
+-- does not name becomes 255, which no lookup row has: the foreign key then
+-- refuses the write instead of storing nothing.
+ALTER TABLE partners
+  MODIFY name_kana VARCHAR(300) NULL DEFAULT NULL,
+  MODIFY legal_form VARCHAR(100) NULL DEFAULT NULL,
+  ADD COLUMN kind_number TINYINT UNSIGNED NULL,
+  ADD COLUMN ward_number TINYINT UNSIGNED NULL,
+  ADD COLUMN state_number TINYINT UNSIGNED NULL,
+  ADD COLUMN address VARCHAR(500) NULL,
+  ADD COLUMN website_uri VARCHAR(500) NULL,
+  ADD COLUMN description TEXT NULL,
+  ADD CONSTRAINT partners_kind_number FOREIGN KEY (kind_number)
+    REFERENCES partner_kinds (number),
+  ADD CONSTRAINT partners_ward_number FOREIGN KEY (ward_number)
+    REFERENCES wards (number),
+  ADD CONSTRAINT partners_state_number FOREIGN KEY (state_number)
+    REFERENCES partner_states (number),
+  ADD CONSTRAINT partners_kind_given CHECK (kind_number <> 0),
+  ADD CONSTRAINT partners_display_name_given CHECK (display_name <> ''),
+  ADD CONSTRAINT partners_corporate_number_digits
+    CHECK (corporate_number REGEXP '^[0-9]{13}$'),
+  ADD CONSTRAINT partners_deleted_after_created
+    CHECK (delete_time IS NULL OR delete_time >= create_time),
+  ADD CONSTRAINT partners_version_positive CHECK (version > 0);
+
+-- A partner's contacts (personal data: docs/API.md, "Contacts"), in order.
+CREATE TABLE partner_contacts (
+  partner_seq BIGINT NOT NULL,
+  position TINYINT UNSIGNED NOT NULL,
+  person_name VARCHAR(200) NULL,
+  role VARCHAR(200) NULL,
+  email VARCHAR(254) NULL,
+  phone VARCHAR(40) NULL,
+  PRIMARY KEY (partner_seq, position),
+  CONSTRAINT partner_contacts_partner FOREIGN KEY (partner_seq)
+    REFERENCES partners (seq),
+  CONSTRAINT partner_contacts_at_most_20 CHECK (position < 20)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- The other wards a partner works in beside its own, in order.
+CREATE TABLE partner_other_wards (
+  partner_seq BIGINT NOT NULL,
+  position TINYINT UNSIGNED NOT NULL,
+  ward_number TINYINT UNSIGNED NOT NULL,
+  PRIMARY KEY (partner_seq, position),
+  UNIQUE KEY partner_other_wards_once (partner_seq, ward_number),
+  KEY partner_other_wards_by_ward (ward_number, partner_seq),
+  CONSTRAINT partner_other_wards_partner FOREIGN KEY (partner_seq)
+    REFERENCES partners (seq),
+  CONSTRAINT partner_other_wards_ward FOREIGN KEY (ward_number)
+    REFERENCES wards (number),
+  CONSTRAINT partner_other_wards_a_ward CHECK (ward_number <> 0),
+  CONSTRAINT partner_other_wards_at_most_6 CHECK (position < 6)
+) ENGINE=InnoDB;
+
+DELIMITER //
+
+CREATE TRIGGER partners_typed_on_insert BEFORE INSERT ON partners
+FOR EACH ROW
+  SET NEW.kind_number = COALESCE((SELECT k.number FROM partner_kinds k
+        WHERE k.name = JSON_VALUE(NEW.doc, '$.kind')), 255),
+      NEW.ward_number = IF(JSON_VALUE(NEW.doc, '$.ward') IS NULL, NULL,
+        COALESCE((SELECT w.number FROM wards w
+          WHERE w.name = JSON_VALUE(NEW.doc, '$.ward')), 255)),
+      NEW.state_number = COALESCE((SELECT s.number FROM partner_states s
+        WHERE s.name = NEW.state), 255),
+      NEW.display_name = JSON_VALUE(NEW.doc, '$.display_name'),
+      NEW.name_kana = JSON_VALUE(NEW.doc, '$.name_kana'),
+      NEW.legal_form = JSON_VALUE(NEW.doc, '$.legal_form'),
+      NEW.address = JSON_VALUE(NEW.doc, '$.address'),
+      NEW.website_uri = JSON_VALUE(NEW.doc, '$.website_uri'),
+      NEW.description = JSON_VALUE(NEW.doc, '$.description')//
+
+CREATE TRIGGER partners_typed_on_update BEFORE UPDATE ON partners
+FOR EACH ROW
+  SET NEW.kind_number = COALESCE((SELECT k.number FROM partner_kinds k
+        WHERE k.name = JSON_VALUE(NEW.doc, '$.kind')), 255),
+      NEW.ward_number = IF(JSON_VALUE(NEW.doc, '$.ward') IS NULL, NULL,
+        COALESCE((SELECT w.number FROM wards w
+          WHERE w.name = JSON_VALUE(NEW.doc, '$.ward')), 255)),
+      NEW.state_number = COALESCE((SELECT s.number FROM partner_states s
+        WHERE s.name = NEW.state), 255),
+      NEW.display_name = JSON_VALUE(NEW.doc, '$.display_name'),
+      NEW.name_kana = JSON_VALUE(NEW.doc, '$.name_kana'),
+      NEW.legal_form = JSON_VALUE(NEW.doc, '$.legal_form'),
+      NEW.address = JSON_VALUE(NEW.doc, '$.address'),
+      NEW.website_uri = JSON_VALUE(NEW.doc, '$.website_uri'),
+      NEW.description = JSON_VALUE(NEW.doc, '$.description')//
+
+-- The child rows follow the document: written after the partner's row, so
+-- their foreign keys find it. A ward name the lookup does not know becomes
+-- 255 and fails partner_other_wards_ward.
+CREATE TRIGGER partners_children_on_insert AFTER INSERT ON partners
+FOR EACH ROW
+BEGIN
+  INSERT INTO partner_contacts
+    (partner_seq, position, person_name, role, email, phone)
+  SELECT NEW.seq, c.n - 1, c.person_name, c.role, c.email, c.phone
+  FROM JSON_TABLE(NEW.doc, '$.contacts[*]' COLUMNS (
+    n FOR ORDINALITY,
+    person_name VARCHAR(200) CHARACTER SET utf8mb4 PATH '$.person_name',
+    role VARCHAR(200) CHARACTER SET utf8mb4 PATH '$.role',
+    email VARCHAR(254) CHARACTER SET utf8mb4 PATH '$.email',
+    phone VARCHAR(40) CHARACTER SET utf8mb4 PATH '$.phone')) c;
+  INSERT INTO partner_other_wards (partner_seq, position, ward_number)
+  SELECT NEW.seq, o.n - 1, COALESCE(w.number, 255)
+  FROM JSON_TABLE(NEW.doc, '$.other_wards[*]' COLUMNS (
+    n FOR ORDINALITY,
+    ward VARCHAR(64) CHARACTER SET ascii PATH '$')) o
+  LEFT JOIN wards w ON w.name = o.ward;
+END//
+
+CREATE TRIGGER partners_children_on_update AFTER UPDATE ON partners
+FOR EACH ROW
+BEGIN
+  DELETE FROM partner_contacts WHERE partner_seq = NEW.seq;
+  DELETE FROM partner_other_wards WHERE partner_seq = NEW.seq;
+  INSERT INTO partner_contacts
+    (partner_seq, position, person_name, role, email, phone)
+  SELECT NEW.seq, c.n - 1, c.person_name, c.role, c.email, c.phone
+  FROM JSON_TABLE(NEW.doc, '$.contacts[*]' COLUMNS (
+    n FOR ORDINALITY,
+    person_name VARCHAR(200) CHARACTER SET utf8mb4 PATH '$.person_name',
+    role VARCHAR(200) CHARACTER SET utf8mb4 PATH '$.role',
+    email VARCHAR(254) CHARACTER SET utf8mb4 PATH '$.email',
+    phone VARCHAR(40) CHARACTER SET utf8mb4 PATH '$.phone')) c;
+  INSERT INTO partner_other_wards (partner_seq, position, ward_number)
+  SELECT NEW.seq, o.n - 1, COALESCE(w.number, 255)
+  FROM JSON_TABLE(NEW.doc, '$.other_wards[*]' COLUMNS (
+    n FOR ORDINALITY,
+    ward VARCHAR(64) CHARACTER SET ascii PATH '$')) o
+  LEFT JOIN wards w ON w.name = o.ward;
+END//
+
+-- The backfill: rewriting each existing row fires the triggers above. In
+-- batches of 500 rows, each its own transaction, so the previous release
+-- keeps serving (its writes fire the same triggers); a row it inserts from
+-- now on is typed by the insert trigger.
+BEGIN NOT ATOMIC
+  DECLARE done BIGINT DEFAULT 0;
+  DECLARE top BIGINT DEFAULT (SELECT COALESCE(MAX(seq), 0) FROM partners);
+  WHILE done < top DO
+    UPDATE partners SET doc = doc WHERE seq > done AND seq <= done + 500;
+    COMMIT;
+    SET done = done + 500;
+  END WHILE;
+END//
+
+DELIMITER ;
+
+-- Every row is typed now: the columns a partner cannot lack become NOT NULL.
+ALTER TABLE partners
+  MODIFY kind_number TINYINT UNSIGNED NOT NULL,
+  MODIFY state_number TINYINT UNSIGNED NOT NULL;
