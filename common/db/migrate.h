@@ -64,8 +64,9 @@ inline constexpr absl::string_view kAppendOnlyTables[] = {"audit_events"};
 // child tables by theirs and the enum lookup tables by migrations
 // (partner-service/schema/002_partner_columns.sql).
 inline constexpr absl::string_view kReadOnlyTables[] = {
-    "schema_migrations", "project_totals", "partner_contacts",
-    "partner_other_wards", "partner_kinds", "wards", "partner_states"};
+    "schema_migrations",   "project_totals", "partner_contacts",
+    "partner_other_wards", "partner_kinds",  "wards",
+    "partner_states"};
 
 // True for "" and for names of lowercase letters, digits and _ (at most 64):
 // the role name is written into GRANT statements.
