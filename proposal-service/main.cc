@@ -4,6 +4,7 @@
 #include "common/server/bootstrap.h"
 #include "proposal-service/clients/records_client.h"
 #include "proposal-service/service.h"
+#include "proposal-service/store/lookup_tables.h"
 #include "proposal_migrations.h"
 
 ABSL_FLAG(std::string, partner_addr, "127.0.0.1:50051",
@@ -42,6 +43,18 @@ int main(int argc, char** argv) {
     }
     if (budget <= absl::ZeroDuration()) {
       return absl::InvalidArgumentError("--records_budget must be positive");
+    }
+    // The enums' lookup tables must name each value as this build does
+    // (proposal-service/schema/003_typed_scores_results.sql).
+    {
+      absl::StatusOr<kyodo::common::db::PooledSession> session =
+          env.pool->Borrow(absl::Now() + absl::Seconds(30));
+      if (!session.ok()) return session.status();
+      if (absl::Status checked =
+              kyodo::proposal::store::CheckLookupTables(**session);
+          !checked.ok()) {
+        return checked;
+      }
     }
     // The other services being down does not keep this one from starting;
     // screening answers UNAVAILABLE until they are back.

@@ -1,0 +1,20 @@
+// The enum lookup tables of
+// proposal-service/schema/003_typed_scores_results.sql, compared with the
+// protos this build has (common/store/enum_table.h).
+#ifndef KYODO_PROPOSAL_SERVICE_STORE_LOOKUP_TABLES_H_
+#define KYODO_PROPOSAL_SERVICE_STORE_LOOKUP_TABLES_H_
+
+#include "absl/status/status.h"
+#include "common/db/session.h"
+
+namespace kyodo::proposal::store {
+
+// OK when proposal_result_reasons and committee_ruling_actions name every
+// value of ProposalResult.Reason and CommitteeRuling.Action as this build
+// does; FAILED_PRECONDITION naming the table and the values otherwise. The
+// service refuses to start on it (main.cc).
+absl::Status CheckLookupTables(common::db::Session& s);
+
+}  // namespace kyodo::proposal::store
+
+#endif  // KYODO_PROPOSAL_SERVICE_STORE_LOOKUP_TABLES_H_
