@@ -4,6 +4,7 @@
 #include "common/server/bootstrap.h"
 #include "project-service/clients/partner_client.h"
 #include "project-service/service.h"
+#include "project-service/store/lookup_tables.h"
 #include "project_migrations.h"
 
 ABSL_FLAG(std::string, partner_addr, "127.0.0.1:50051",
@@ -40,6 +41,18 @@ int main(int argc, char** argv) {
       return absl::InvalidArgumentError("--partner_addr is required");
     if (budget <= absl::ZeroDuration()) {
       return absl::InvalidArgumentError("--partner_budget must be positive");
+    }
+    // The enums' lookup tables must name each value as this build does
+    // (project-service/schema/003_typed_contributions.sql).
+    {
+      absl::StatusOr<kyodo::common::db::PooledSession> session =
+          env.pool->Borrow(absl::Now() + absl::Seconds(30));
+      if (!session.ok()) return session.status();
+      if (absl::Status checked =
+              kyodo::project::store::CheckLookupTables(**session);
+          !checked.ok()) {
+        return checked;
+      }
     }
     // Partner-service being down does not keep this service from starting or
     // from serving reads; creations and party changes answer UNAVAILABLE.

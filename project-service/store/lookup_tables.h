@@ -1,0 +1,19 @@
+// The enum lookup tables of project-service/schema/003_typed_contributions.sql,
+// compared with the protos this build has (common/store/enum_table.h).
+#ifndef KYODO_PROJECT_SERVICE_STORE_LOOKUP_TABLES_H_
+#define KYODO_PROJECT_SERVICE_STORE_LOOKUP_TABLES_H_
+
+#include "absl/status/status.h"
+#include "common/db/session.h"
+
+namespace kyodo::project::store {
+
+// OK when contribution_forms and expense_items name every value of
+// ContributionForm and ExpenseLine.Item as this build does;
+// FAILED_PRECONDITION naming the table and the values otherwise. The service
+// refuses to start on it (main.cc).
+absl::Status CheckLookupTables(common::db::Session& s);
+
+}  // namespace kyodo::project::store
+
+#endif  // KYODO_PROJECT_SERVICE_STORE_LOOKUP_TABLES_H_
