@@ -67,6 +67,10 @@ ALTER TABLE partners
   ADD COLUMN address VARCHAR(500) NULL,
   ADD COLUMN website_uri VARCHAR(500) NULL,
   ADD COLUMN description TEXT NULL,
+  -- How many rows the partner has in partner_contacts and
+  -- partner_other_wards together: a read looks for them only when there
+  -- are some, so a partner without is one single-row SELECT.
+  ADD COLUMN child_rows SMALLINT UNSIGNED NOT NULL DEFAULT 0,
   ADD CONSTRAINT partners_kind_number FOREIGN KEY (kind_number)
     REFERENCES partner_kinds (number),
   ADD CONSTRAINT partners_ward_number FOREIGN KEY (ward_number)
@@ -127,7 +131,9 @@ FOR EACH ROW
       NEW.legal_form = JSON_VALUE(NEW.doc, '$.legal_form'),
       NEW.address = JSON_VALUE(NEW.doc, '$.address'),
       NEW.website_uri = JSON_VALUE(NEW.doc, '$.website_uri'),
-      NEW.description = JSON_VALUE(NEW.doc, '$.description')//
+      NEW.description = JSON_VALUE(NEW.doc, '$.description'),
+      NEW.child_rows = COALESCE(JSON_LENGTH(NEW.doc, '$.contacts'), 0) +
+        COALESCE(JSON_LENGTH(NEW.doc, '$.other_wards'), 0)//
 
 CREATE TRIGGER partners_typed_on_update BEFORE UPDATE ON partners
 FOR EACH ROW
@@ -143,7 +149,9 @@ FOR EACH ROW
       NEW.legal_form = JSON_VALUE(NEW.doc, '$.legal_form'),
       NEW.address = JSON_VALUE(NEW.doc, '$.address'),
       NEW.website_uri = JSON_VALUE(NEW.doc, '$.website_uri'),
-      NEW.description = JSON_VALUE(NEW.doc, '$.description')//
+      NEW.description = JSON_VALUE(NEW.doc, '$.description'),
+      NEW.child_rows = COALESCE(JSON_LENGTH(NEW.doc, '$.contacts'), 0) +
+        COALESCE(JSON_LENGTH(NEW.doc, '$.other_wards'), 0)//
 
 -- The child rows follow the document: written after the partner's row, so
 -- their foreign keys find it. A ward name the lookup does not know becomes

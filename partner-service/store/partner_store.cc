@@ -1,8 +1,9 @@
 #include "partner-service/store/partner_store.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "common/resource/names.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
@@ -20,20 +21,28 @@ using common::db::Session;
 using kyodo::partner::v1::Partner;
 namespace doc = common::store;
 
-// Every field from its typed column or child table
-// (partner-service/schema/002_partner_columns.sql), the contacts one per row
-// of the LEFT JOIN, in order; the document is written but no longer read.
-// Indexes in FromRows follow this list.
-constexpr char kColumns[] =
-    "SELECT p.seq, p.id, p.version, p.create_time, p.update_time, "
-    "p.delete_time, p.state_number, p.kind_number, p.display_name, "
-    "p.name_kana, p.ward_number, p.corporate_number, p.legal_form, "
-    "p.address, p.website_uri, p.description, p.parent_id, "
-    "(SELECT GROUP_CONCAT(o.ward_number ORDER BY o.position) "
-    "FROM partner_other_wards o WHERE o.partner_seq = p.seq), "
-    "c.position, c.person_name, c.role, c.email, c.phone";
-constexpr char kJoinContacts[] =
-    " LEFT JOIN partner_contacts c ON c.partner_seq = p.seq";
+// Every field from its typed column (partner-service/schema/
+// 002_partner_columns.sql); the document is written but no longer read.
+// Indexes in PartnerOf follow this list. A partner with child_rows > 0 has
+// contacts or other wards, which FromRows reads with one more query.
+#define KYODO_PARTNER_COLUMNS                                         \
+  "SELECT seq, id, version, create_time, update_time, delete_time, "  \
+  "state_number, kind_number, display_name, name_kana, ward_number, " \
+  "corporate_number, legal_form, address, website_uri, description, " \
+  "parent_id, child_rows FROM partners "
+constexpr char kSelect[] = KYODO_PARTNER_COLUMNS;
+constexpr char kSelectById[] = KYODO_PARTNER_COLUMNS "WHERE id = ?";
+constexpr char kSelectByIdForUpdate[] =
+    KYODO_PARTNER_COLUMNS "WHERE id = ? FOR UPDATE";
+#undef KYODO_PARTNER_COLUMNS
+// The other wards (kind 0) and contacts (kind 1) of the partners whose seqs
+// fill both IN lists, in order. Only the partner row's triggers write them,
+// so while a transaction holds that row they cannot change.
+constexpr char kChildren[] =
+    "SELECT partner_seq, 0, position, ward_number, NULL, NULL, NULL, NULL "
+    "FROM partner_other_wards WHERE partner_seq IN (%s) UNION ALL "
+    "SELECT partner_seq, 1, position, NULL, person_name, role, email, phone "
+    "FROM partner_contacts WHERE partner_seq IN (%s) ORDER BY 1, 2, 3";
 constexpr char kInsert[] =
     "INSERT INTO partners (id, kind, display_name, name_kana, search_key, "
     "ward, corporate_number, legal_form, parent_id, state, version, "
@@ -58,7 +67,7 @@ void SetIfPresent(const Row& row, size_t column,
   if (!row.IsNull(column)) (p->*set)(row.String(column));
 }
 
-// The partner of `row` (the first of its rows), without its contacts.
+// The partner of `row`, without its contacts and other wards.
 absl::StatusOr<PartnerRow> PartnerOf(const Row& row) {
   using kyodo::type::v1::Ward;
   PartnerRow out;
@@ -94,37 +103,51 @@ absl::StatusOr<PartnerRow> PartnerOf(const Row& row) {
   SetIfPresent(row, 14, &Partner::set_website_uri, &p);
   SetIfPresent(row, 15, &Partner::set_description, &p);
   if (!row.IsNull(16)) p.set_parent(absl::StrCat("partners/", row.String(16)));
-  if (!row.IsNull(17)) {
-    for (absl::string_view number : absl::StrSplit(row.String(17), ',')) {
-      const Row one({std::string(number)});
-      KYODO_ASSIGN_OR_RETURN(
-          Ward other, doc::StoredEnumByNumber<Ward>(
-                          one, 0, {"partner_other_wards", id, "ward_number"}));
-      p.add_other_wards(other);
-    }
-  }
   return out;
 }
 
-// The contact on `row`, when the LEFT JOIN found one.
-void AddContact(const Row& row, Partner* p) {
-  if (row.IsNull(18)) return;
-  kyodo::partner::v1::Contact* c = p->add_contacts();
-  if (!row.IsNull(19)) c->set_person_name(row.String(19));
-  if (!row.IsNull(20)) c->set_role(row.String(20));
-  if (!row.IsNull(21)) c->set_email(row.String(21));
-  if (!row.IsNull(22)) c->set_phone(row.String(22));
-}
-
-// Partners from rows of kColumns ordered by partner, then contact position.
-absl::StatusOr<std::vector<PartnerRow>> FromRows(const std::vector<Row>& rows) {
+// Partners from rows of kSelect, with their contacts and other wards read
+// in one more query when any of them has some.
+absl::StatusOr<std::vector<PartnerRow>> FromRows(Session& s,
+                                                 const std::vector<Row>& rows) {
+  using kyodo::type::v1::Ward;
   std::vector<PartnerRow> out;
+  out.reserve(rows.size());
+  std::vector<Param> seqs;
+  absl::flat_hash_map<int64_t, size_t> index;
   for (const Row& row : rows) {
-    if (out.empty() || out.back().seq != row.Int(0)) {
-      KYODO_ASSIGN_OR_RETURN(PartnerRow p, PartnerOf(row));
-      out.push_back(std::move(p));
+    KYODO_ASSIGN_OR_RETURN(PartnerRow p, PartnerOf(row));
+    if (row.Int(17) > 0) {
+      seqs.emplace_back(p.seq);
+      index[p.seq] = out.size();
     }
-    AddContact(row, &out.back().partner);
+    out.push_back(std::move(p));
+  }
+  if (seqs.empty()) return out;
+  const std::string marks =
+      absl::StrJoin(std::vector<std::string>(seqs.size(), "?"), ",");
+  std::vector<Param> params = seqs;
+  params.insert(params.end(), seqs.begin(), seqs.end());
+  KYODO_ASSIGN_OR_RETURN(
+      std::vector<Row> children,
+      s.Query(absl::StrFormat(kChildren, marks, marks), params));
+  for (const Row& child : children) {
+    PartnerRow& row = out[index.at(child.Int(0))];
+    Partner& p = row.partner;
+    if (child.Int(1) == 0) {
+      KYODO_ASSIGN_OR_RETURN(
+          Ward ward,
+          doc::StoredEnumByNumber<Ward>(
+              child, 3,
+              {"partner_other_wards", absl::StrCat(row.seq), "ward_number"}));
+      p.add_other_wards(ward);
+      continue;
+    }
+    kyodo::partner::v1::Contact* c = p.add_contacts();
+    if (!child.IsNull(4)) c->set_person_name(child.String(4));
+    if (!child.IsNull(5)) c->set_role(child.String(5));
+    if (!child.IsNull(6)) c->set_email(child.String(6));
+    if (!child.IsNull(7)) c->set_phone(child.String(7));
   }
   return out;
 }
@@ -168,15 +191,10 @@ absl::StatusOr<std::string> PartnerSearchKey(const Partner& partner) {
 absl::StatusOr<std::optional<PartnerRow>> GetPartner(Session& s,
                                                      absl::string_view id,
                                                      bool for_update) {
-  static const auto* by_id =
-      new std::string(absl::StrCat(kColumns, " FROM partners p", kJoinContacts,
-                                   " WHERE p.id = ? ORDER BY c.position"));
-  static const auto* by_id_for_update =
-      new std::string(absl::StrCat(*by_id, " FOR UPDATE"));
   KYODO_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
-      s.Query(for_update ? *by_id_for_update : *by_id, {id}));
-  KYODO_ASSIGN_OR_RETURN(std::vector<PartnerRow> partners, FromRows(rows));
+      s.Query(for_update ? kSelectByIdForUpdate : kSelectById, {id}));
+  KYODO_ASSIGN_OR_RETURN(std::vector<PartnerRow> partners, FromRows(s, rows));
   if (partners.empty()) return std::optional<PartnerRow>();
   return std::optional<PartnerRow>(std::move(partners.front()));
 }
@@ -187,10 +205,9 @@ absl::StatusOr<std::vector<PartnerRow>> GetPartners(
   std::vector<Param> params(ids.begin(), ids.end());
   std::vector<std::string> marks(ids.size(), "?");
   const std::string sql = absl::StrCat(
-      kColumns, " FROM partners p", kJoinContacts, " WHERE p.id IN (",
-      absl::StrJoin(marks, ","), ") ORDER BY p.seq, c.position");
+      kSelect, "WHERE id IN (", absl::StrJoin(marks, ","), ") ORDER BY seq");
   KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
-  return FromRows(rows);
+  return FromRows(s, rows);
 }
 
 absl::Status InsertPartner(Session& s, const Partner& p) {
@@ -241,22 +258,18 @@ absl::Status LockCityUnitTree(Session& s) {
 absl::StatusOr<std::vector<PartnerRow>> ListPartners(
     Session& s, const common::paging::SqlFilter& filter, bool show_deleted,
     absl::string_view search_key, int64_t after_seq, int limit) {
-  // The page is chosen in the derived table, so that LIMIT counts partners,
-  // not their contacts.
-  std::string sql =
-      absl::StrCat(kColumns, " FROM (SELECT * FROM partners WHERE seq > ?");
+  std::string sql = absl::StrCat(kSelect, "WHERE seq > ?");
   std::vector<Param> params = {after_seq};
   if (!show_deleted) absl::StrAppend(&sql, " AND delete_time IS NULL");
   if (!search_key.empty()) {
     absl::StrAppend(&sql, " AND INSTR(search_key, ?) > 0");
     params.emplace_back(search_key);
   }
-  absl::StrAppend(&sql, filter.sql, " ORDER BY seq LIMIT ?) p", kJoinContacts,
-                  " ORDER BY p.seq, c.position");
+  absl::StrAppend(&sql, filter.sql, " ORDER BY seq LIMIT ?");
   params.insert(params.end(), filter.params.begin(), filter.params.end());
   params.emplace_back(limit);
   KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
-  return FromRows(rows);
+  return FromRows(s, rows);
 }
 
 const std::vector<common::paging::FilterField>& PartnerFilterFields() {
