@@ -6,10 +6,11 @@
 -- partner columns"). The previous release writes and reads `doc`, and keeps
 -- doing so while a rollout replaces it; this release still writes `doc` the
 -- same way, so either release can serve beside the other. The triggers below
--- derive the typed columns and the child tables from `doc` on every write,
--- whichever release makes it (or an operator by hand), so the two can never
--- differ. A later release makes the columns the written copy and drops
--- `doc` and these triggers (the contract step).
+-- (each calling one procedure) derive the typed columns and the child tables
+-- from `doc` on every write, whichever release makes it (or an operator by
+-- hand), so the two can never differ. A later release makes the columns the
+-- written copy and drops `doc`, these triggers and procedures (the contract
+-- step).
 --
 -- Enums are stored by number, so that renaming a value in the protos keeps
 -- the data. The names live in one lookup table per enum, which the service
@@ -117,86 +118,81 @@ CREATE TABLE partner_other_wards (
 
 DELIMITER //
 
+-- The typed columns of a partner row, from its document and state: the one
+-- body both BEFORE triggers call.
+CREATE PROCEDURE partner_typed_columns(
+  IN in_doc LONGTEXT CHARACTER SET utf8mb4,
+  IN in_state VARCHAR(16) CHARACTER SET ascii,
+  OUT kind_number TINYINT UNSIGNED, OUT ward_number TINYINT UNSIGNED,
+  OUT state_number TINYINT UNSIGNED,
+  OUT display_name VARCHAR(300) CHARACTER SET utf8mb4,
+  OUT name_kana VARCHAR(300) CHARACTER SET utf8mb4,
+  OUT legal_form VARCHAR(100) CHARACTER SET utf8mb4,
+  OUT address VARCHAR(500) CHARACTER SET utf8mb4,
+  OUT website_uri VARCHAR(500) CHARACTER SET utf8mb4,
+  OUT description TEXT CHARACTER SET utf8mb4,
+  OUT child_rows SMALLINT UNSIGNED)
+  SET kind_number = COALESCE((SELECT k.number FROM partner_kinds k
+        WHERE k.name = JSON_VALUE(in_doc, '$.kind')), 255),
+      ward_number = IF(JSON_VALUE(in_doc, '$.ward') IS NULL, NULL,
+        COALESCE((SELECT w.number FROM wards w
+          WHERE w.name = JSON_VALUE(in_doc, '$.ward')), 255)),
+      state_number = COALESCE((SELECT s.number FROM partner_states s
+        WHERE s.name = in_state), 255),
+      display_name = JSON_VALUE(in_doc, '$.display_name'),
+      name_kana = JSON_VALUE(in_doc, '$.name_kana'),
+      legal_form = JSON_VALUE(in_doc, '$.legal_form'),
+      address = JSON_VALUE(in_doc, '$.address'),
+      website_uri = JSON_VALUE(in_doc, '$.website_uri'),
+      description = JSON_VALUE(in_doc, '$.description'),
+      child_rows = COALESCE(JSON_LENGTH(in_doc, '$.contacts'), 0) +
+        COALESCE(JSON_LENGTH(in_doc, '$.other_wards'), 0)//
+
 CREATE TRIGGER partners_typed_on_insert BEFORE INSERT ON partners
 FOR EACH ROW
-  SET NEW.kind_number = COALESCE((SELECT k.number FROM partner_kinds k
-        WHERE k.name = JSON_VALUE(NEW.doc, '$.kind')), 255),
-      NEW.ward_number = IF(JSON_VALUE(NEW.doc, '$.ward') IS NULL, NULL,
-        COALESCE((SELECT w.number FROM wards w
-          WHERE w.name = JSON_VALUE(NEW.doc, '$.ward')), 255)),
-      NEW.state_number = COALESCE((SELECT s.number FROM partner_states s
-        WHERE s.name = NEW.state), 255),
-      NEW.display_name = JSON_VALUE(NEW.doc, '$.display_name'),
-      NEW.name_kana = JSON_VALUE(NEW.doc, '$.name_kana'),
-      NEW.legal_form = JSON_VALUE(NEW.doc, '$.legal_form'),
-      NEW.address = JSON_VALUE(NEW.doc, '$.address'),
-      NEW.website_uri = JSON_VALUE(NEW.doc, '$.website_uri'),
-      NEW.description = JSON_VALUE(NEW.doc, '$.description'),
-      NEW.child_rows = COALESCE(JSON_LENGTH(NEW.doc, '$.contacts'), 0) +
-        COALESCE(JSON_LENGTH(NEW.doc, '$.other_wards'), 0)//
+  CALL partner_typed_columns(NEW.doc, NEW.state, NEW.kind_number,
+    NEW.ward_number, NEW.state_number, NEW.display_name, NEW.name_kana,
+    NEW.legal_form, NEW.address, NEW.website_uri, NEW.description,
+    NEW.child_rows)//
 
 CREATE TRIGGER partners_typed_on_update BEFORE UPDATE ON partners
 FOR EACH ROW
-  SET NEW.kind_number = COALESCE((SELECT k.number FROM partner_kinds k
-        WHERE k.name = JSON_VALUE(NEW.doc, '$.kind')), 255),
-      NEW.ward_number = IF(JSON_VALUE(NEW.doc, '$.ward') IS NULL, NULL,
-        COALESCE((SELECT w.number FROM wards w
-          WHERE w.name = JSON_VALUE(NEW.doc, '$.ward')), 255)),
-      NEW.state_number = COALESCE((SELECT s.number FROM partner_states s
-        WHERE s.name = NEW.state), 255),
-      NEW.display_name = JSON_VALUE(NEW.doc, '$.display_name'),
-      NEW.name_kana = JSON_VALUE(NEW.doc, '$.name_kana'),
-      NEW.legal_form = JSON_VALUE(NEW.doc, '$.legal_form'),
-      NEW.address = JSON_VALUE(NEW.doc, '$.address'),
-      NEW.website_uri = JSON_VALUE(NEW.doc, '$.website_uri'),
-      NEW.description = JSON_VALUE(NEW.doc, '$.description'),
-      NEW.child_rows = COALESCE(JSON_LENGTH(NEW.doc, '$.contacts'), 0) +
-        COALESCE(JSON_LENGTH(NEW.doc, '$.other_wards'), 0)//
+  CALL partner_typed_columns(NEW.doc, NEW.state, NEW.kind_number,
+    NEW.ward_number, NEW.state_number, NEW.display_name, NEW.name_kana,
+    NEW.legal_form, NEW.address, NEW.website_uri, NEW.description,
+    NEW.child_rows)//
 
--- The child rows follow the document: written after the partner's row, so
--- their foreign keys find it. A ward name the lookup does not know becomes
--- 255 and fails partner_other_wards_ward.
-CREATE TRIGGER partners_children_on_insert AFTER INSERT ON partners
-FOR EACH ROW
+-- The child rows of partner `in_seq`, rewritten from its document: called
+-- after the partner's row is written, so their foreign keys find it. A ward
+-- name the lookup does not know becomes 255 and fails
+-- partner_other_wards_ward.
+CREATE PROCEDURE partner_typed_children(IN in_seq BIGINT,
+  IN in_doc LONGTEXT CHARACTER SET utf8mb4)
 BEGIN
+  DELETE FROM partner_contacts WHERE partner_seq = in_seq;
+  DELETE FROM partner_other_wards WHERE partner_seq = in_seq;
   INSERT INTO partner_contacts
     (partner_seq, position, person_name, role, email, phone)
-  SELECT NEW.seq, c.n - 1, c.person_name, c.role, c.email, c.phone
-  FROM JSON_TABLE(NEW.doc, '$.contacts[*]' COLUMNS (
+  SELECT in_seq, c.n - 1, c.person_name, c.role, c.email, c.phone
+  FROM JSON_TABLE(in_doc, '$.contacts[*]' COLUMNS (
     n FOR ORDINALITY,
     person_name VARCHAR(200) CHARACTER SET utf8mb4 PATH '$.person_name',
     role VARCHAR(200) CHARACTER SET utf8mb4 PATH '$.role',
     email VARCHAR(254) CHARACTER SET utf8mb4 PATH '$.email',
     phone VARCHAR(40) CHARACTER SET utf8mb4 PATH '$.phone')) c;
   INSERT INTO partner_other_wards (partner_seq, position, ward_number)
-  SELECT NEW.seq, o.n - 1, COALESCE(w.number, 255)
-  FROM JSON_TABLE(NEW.doc, '$.other_wards[*]' COLUMNS (
+  SELECT in_seq, o.n - 1, COALESCE(w.number, 255)
+  FROM JSON_TABLE(in_doc, '$.other_wards[*]' COLUMNS (
     n FOR ORDINALITY,
     ward VARCHAR(64) CHARACTER SET ascii PATH '$')) o
   LEFT JOIN wards w ON w.name = o.ward;
 END//
+
+CREATE TRIGGER partners_children_on_insert AFTER INSERT ON partners
+FOR EACH ROW CALL partner_typed_children(NEW.seq, NEW.doc)//
 
 CREATE TRIGGER partners_children_on_update AFTER UPDATE ON partners
-FOR EACH ROW
-BEGIN
-  DELETE FROM partner_contacts WHERE partner_seq = NEW.seq;
-  DELETE FROM partner_other_wards WHERE partner_seq = NEW.seq;
-  INSERT INTO partner_contacts
-    (partner_seq, position, person_name, role, email, phone)
-  SELECT NEW.seq, c.n - 1, c.person_name, c.role, c.email, c.phone
-  FROM JSON_TABLE(NEW.doc, '$.contacts[*]' COLUMNS (
-    n FOR ORDINALITY,
-    person_name VARCHAR(200) CHARACTER SET utf8mb4 PATH '$.person_name',
-    role VARCHAR(200) CHARACTER SET utf8mb4 PATH '$.role',
-    email VARCHAR(254) CHARACTER SET utf8mb4 PATH '$.email',
-    phone VARCHAR(40) CHARACTER SET utf8mb4 PATH '$.phone')) c;
-  INSERT INTO partner_other_wards (partner_seq, position, ward_number)
-  SELECT NEW.seq, o.n - 1, COALESCE(w.number, 255)
-  FROM JSON_TABLE(NEW.doc, '$.other_wards[*]' COLUMNS (
-    n FOR ORDINALITY,
-    ward VARCHAR(64) CHARACTER SET ascii PATH '$')) o
-  LEFT JOIN wards w ON w.name = o.ward;
-END//
+FOR EACH ROW CALL partner_typed_children(NEW.seq, NEW.doc)//
 
 -- The backfill: rewriting each existing row fires the triggers above. In
 -- batches of 500 rows, each its own transaction, so the previous release

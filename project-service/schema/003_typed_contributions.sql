@@ -5,8 +5,8 @@
 --
 -- Expand step, as partner-service/schema/002_partner_columns.sql: the
 -- service writes and reads the document exactly as before, and triggers
--- derive these rows from it on every write, whichever release makes it, so
--- they never differ. The serving account may only read them
+-- (each calling one procedure) derive these rows from it on every write,
+-- whichever release makes it, so they never differ. The serving account may only read them
 -- (common/db/migrate.h, kReadOnlyTables). Enums are stored by number, named
 -- by lookup tables the service checks against its protos when it starts
 -- (project-service/main.cc). Presence is kept: NULL where the field is
@@ -96,20 +96,24 @@ CREATE TABLE project_outcomes (
 
 DELIMITER //
 
--- A form or item name the lookup tables do not hold becomes 255, which
--- fails the foreign key instead of storing nothing. The expense lines come
--- after their contribution (their foreign key), the old rows go before.
-CREATE TRIGGER projects_typed_on_insert AFTER INSERT ON projects
-FOR EACH ROW
+-- The typed rows of project `in_seq`, rewritten from its document: the old
+-- expense lines go before their contributions (the foreign key), the new
+-- ones after. A form or item name the lookup tables do not hold becomes
+-- 255, which fails the foreign key instead of storing nothing.
+CREATE PROCEDURE project_typed_rows(IN in_seq BIGINT,
+  IN in_doc LONGTEXT CHARACTER SET utf8mb4)
 BEGIN
+  DELETE FROM project_expense_lines WHERE project_seq = in_seq;
+  DELETE FROM project_contributions WHERE project_seq = in_seq;
+  DELETE FROM project_outcomes WHERE project_seq = in_seq;
   INSERT INTO project_contributions (project_seq, position, form_number,
     from_partner_id, to_partner_id, amount_yen, description)
-  SELECT NEW.seq, c.n - 1,
+  SELECT in_seq, c.n - 1,
     COALESCE((SELECT f.number FROM contribution_forms f
       WHERE f.name = c.form), 255),
     SUBSTRING_INDEX(c.from_partner, '/', -1),
     SUBSTRING_INDEX(c.to_partner, '/', -1), c.amount_yen, c.description
-  FROM JSON_TABLE(NEW.doc, '$.contributions[*]' COLUMNS (
+  FROM JSON_TABLE(in_doc, '$.contributions[*]' COLUMNS (
     n FOR ORDINALITY,
     form VARCHAR(64) CHARACTER SET ascii PATH '$.form',
     from_partner VARCHAR(100) CHARACTER SET ascii PATH '$.from_partner',
@@ -118,11 +122,11 @@ BEGIN
     description TEXT CHARACTER SET utf8mb4 PATH '$.description')) c;
   INSERT INTO project_expense_lines (project_seq, contribution_position,
     position, item_number, amount_yen, description)
-  SELECT NEW.seq, e.c - 1, e.n - 1,
+  SELECT in_seq, e.c - 1, e.n - 1,
     COALESCE((SELECT i.number FROM expense_items i
       WHERE i.name = e.item), 255),
     e.amount_yen, e.description
-  FROM JSON_TABLE(NEW.doc, '$.contributions[*]' COLUMNS (
+  FROM JSON_TABLE(in_doc, '$.contributions[*]' COLUMNS (
     c FOR ORDINALITY,
     NESTED PATH '$.expense_lines[*]' COLUMNS (
       n FOR ORDINALITY,
@@ -133,8 +137,8 @@ BEGIN
   WHERE e.n IS NOT NULL;
   INSERT INTO project_outcomes (project_seq, position, name, value, unit,
     approximate, note)
-  SELECT NEW.seq, o.n - 1, o.name, o.value, o.unit, o.approximate, o.note
-  FROM JSON_TABLE(NEW.doc, '$.outcomes[*]' COLUMNS (
+  SELECT in_seq, o.n - 1, o.name, o.value, o.unit, o.approximate, o.note
+  FROM JSON_TABLE(in_doc, '$.outcomes[*]' COLUMNS (
     n FOR ORDINALITY,
     name VARCHAR(300) CHARACTER SET utf8mb4 PATH '$.name',
     value DOUBLE PATH '$.value',
@@ -143,52 +147,11 @@ BEGIN
     note VARCHAR(1000) CHARACTER SET utf8mb4 PATH '$.note')) o;
 END//
 
+CREATE TRIGGER projects_typed_on_insert AFTER INSERT ON projects
+FOR EACH ROW CALL project_typed_rows(NEW.seq, NEW.doc)//
+
 CREATE TRIGGER projects_typed_on_update AFTER UPDATE ON projects
-FOR EACH ROW
-BEGIN
-  DELETE FROM project_expense_lines WHERE project_seq = NEW.seq;
-  DELETE FROM project_contributions WHERE project_seq = NEW.seq;
-  DELETE FROM project_outcomes WHERE project_seq = NEW.seq;
-  INSERT INTO project_contributions (project_seq, position, form_number,
-    from_partner_id, to_partner_id, amount_yen, description)
-  SELECT NEW.seq, c.n - 1,
-    COALESCE((SELECT f.number FROM contribution_forms f
-      WHERE f.name = c.form), 255),
-    SUBSTRING_INDEX(c.from_partner, '/', -1),
-    SUBSTRING_INDEX(c.to_partner, '/', -1), c.amount_yen, c.description
-  FROM JSON_TABLE(NEW.doc, '$.contributions[*]' COLUMNS (
-    n FOR ORDINALITY,
-    form VARCHAR(64) CHARACTER SET ascii PATH '$.form',
-    from_partner VARCHAR(100) CHARACTER SET ascii PATH '$.from_partner',
-    to_partner VARCHAR(100) CHARACTER SET ascii PATH '$.to_partner',
-    amount_yen BIGINT PATH '$.amount_yen',
-    description TEXT CHARACTER SET utf8mb4 PATH '$.description')) c;
-  INSERT INTO project_expense_lines (project_seq, contribution_position,
-    position, item_number, amount_yen, description)
-  SELECT NEW.seq, e.c - 1, e.n - 1,
-    COALESCE((SELECT i.number FROM expense_items i
-      WHERE i.name = e.item), 255),
-    e.amount_yen, e.description
-  FROM JSON_TABLE(NEW.doc, '$.contributions[*]' COLUMNS (
-    c FOR ORDINALITY,
-    NESTED PATH '$.expense_lines[*]' COLUMNS (
-      n FOR ORDINALITY,
-      item VARCHAR(64) CHARACTER SET ascii PATH '$.item',
-      amount_yen BIGINT PATH '$.amount_yen',
-      description VARCHAR(500) CHARACTER SET utf8mb4
-        PATH '$.description'))) e
-  WHERE e.n IS NOT NULL;
-  INSERT INTO project_outcomes (project_seq, position, name, value, unit,
-    approximate, note)
-  SELECT NEW.seq, o.n - 1, o.name, o.value, o.unit, o.approximate, o.note
-  FROM JSON_TABLE(NEW.doc, '$.outcomes[*]' COLUMNS (
-    n FOR ORDINALITY,
-    name VARCHAR(300) CHARACTER SET utf8mb4 PATH '$.name',
-    value DOUBLE PATH '$.value',
-    unit VARCHAR(50) CHARACTER SET utf8mb4 PATH '$.unit',
-    approximate BOOLEAN PATH '$.approximate',
-    note VARCHAR(1000) CHARACTER SET utf8mb4 PATH '$.note')) o;
-END//
+FOR EACH ROW CALL project_typed_rows(NEW.seq, NEW.doc)//
 
 -- The backfill: rewriting each row fires the update trigger, in batches of
 -- 500 rows each committed alone, so the previous release keeps serving.

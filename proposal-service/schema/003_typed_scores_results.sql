@@ -6,8 +6,9 @@
 --
 -- Expand step, as partner-service/schema/002_partner_columns.sql: the
 -- service still writes and reads the documents and the scores column
--- exactly as before, and triggers derive these rows from them on every
--- write, whichever release makes it, so they never differ. Nothing here is
+-- exactly as before, and triggers (each calling one procedure) derive these
+-- rows from them on every write, whichever release makes it, so they never
+-- differ. Nothing here is
 -- written by the serving account (common/db/migrate.h, kReadOnlyTables).
 -- Enums are stored by number, named by lookup tables that the service
 -- checks against its protos when it starts (proposal-service/spec.cc).
@@ -132,47 +133,19 @@ CREATE TABLE decision_results (
 
 DELIMITER //
 
-CREATE TRIGGER calls_criteria_on_insert AFTER INSERT ON calls
-FOR EACH ROW
-  INSERT INTO call_criteria
-    (call_seq, stage, position, display_name, weight, max_score, description)
-  SELECT NEW.seq, c.stage, c.n - 1, c.display_name, c.weight, c.max_score,
-    c.description
-  FROM (
-    SELECT s.stage, s.n, s.display_name, s.weight, s.max_score,
-      s.description
-    FROM JSON_TABLE(NEW.doc, '$.stages[*]' COLUMNS (
-      stage FOR ORDINALITY,
-      NESTED PATH '$.criteria[*]' COLUMNS (
-        n FOR ORDINALITY,
-        display_name VARCHAR(300) CHARACTER SET utf8mb4 PATH '$.display_name',
-        weight BIGINT PATH '$.weight',
-        max_score BIGINT PATH '$.max_score',
-        description TEXT CHARACTER SET utf8mb4 PATH '$.description'))) s
-    WHERE s.n IS NOT NULL
-    UNION ALL
-    SELECT COALESCE(JSON_LENGTH(NEW.doc, '$.stages'), 0) + 1, o.n,
-      o.display_name, o.weight, o.max_score, o.description
-    FROM JSON_TABLE(NEW.doc, '$.criteria[*]' COLUMNS (
-      n FOR ORDINALITY,
-      display_name VARCHAR(300) CHARACTER SET utf8mb4 PATH '$.display_name',
-      weight BIGINT PATH '$.weight',
-      max_score BIGINT PATH '$.max_score',
-      description TEXT CHARACTER SET utf8mb4 PATH '$.description')) o
-  ) c//
-
-CREATE TRIGGER calls_criteria_on_update AFTER UPDATE ON calls
-FOR EACH ROW
+-- The criteria rows of call `in_seq`, rewritten from its document.
+CREATE PROCEDURE call_criteria_rows(IN in_seq BIGINT,
+  IN in_doc LONGTEXT CHARACTER SET utf8mb4)
 BEGIN
-  DELETE FROM call_criteria WHERE call_seq = NEW.seq;
+  DELETE FROM call_criteria WHERE call_seq = in_seq;
   INSERT INTO call_criteria
     (call_seq, stage, position, display_name, weight, max_score, description)
-  SELECT NEW.seq, c.stage, c.n - 1, c.display_name, c.weight, c.max_score,
+  SELECT in_seq, c.stage, c.n - 1, c.display_name, c.weight, c.max_score,
     c.description
   FROM (
     SELECT s.stage, s.n, s.display_name, s.weight, s.max_score,
       s.description
-    FROM JSON_TABLE(NEW.doc, '$.stages[*]' COLUMNS (
+    FROM JSON_TABLE(in_doc, '$.stages[*]' COLUMNS (
       stage FOR ORDINALITY,
       NESTED PATH '$.criteria[*]' COLUMNS (
         n FOR ORDINALITY,
@@ -182,9 +155,9 @@ BEGIN
         description TEXT CHARACTER SET utf8mb4 PATH '$.description'))) s
     WHERE s.n IS NOT NULL
     UNION ALL
-    SELECT COALESCE(JSON_LENGTH(NEW.doc, '$.stages'), 0) + 1, o.n,
+    SELECT COALESCE(JSON_LENGTH(in_doc, '$.stages'), 0) + 1, o.n,
       o.display_name, o.weight, o.max_score, o.description
-    FROM JSON_TABLE(NEW.doc, '$.criteria[*]' COLUMNS (
+    FROM JSON_TABLE(in_doc, '$.criteria[*]' COLUMNS (
       n FOR ORDINALITY,
       display_name VARCHAR(300) CHARACTER SET utf8mb4 PATH '$.display_name',
       weight BIGINT PATH '$.weight',
@@ -193,36 +166,44 @@ BEGIN
   ) c;
 END//
 
--- The scores column is digits joined by commas, so '[' scores ']' is a
--- JSON array of integers; anything else makes the write fail.
-CREATE TRIGGER reviews_scores_on_insert AFTER INSERT ON reviews
-FOR EACH ROW
-  INSERT INTO review_scores (review_seq, position, score)
-  SELECT NEW.seq, s.n - 1, s.score
-  FROM JSON_TABLE(CONCAT('[', NEW.scores, ']'), '$[*]' COLUMNS (
-    n FOR ORDINALITY, score BIGINT PATH '$')) s//
+CREATE TRIGGER calls_criteria_on_insert AFTER INSERT ON calls
+FOR EACH ROW CALL call_criteria_rows(NEW.seq, NEW.doc)//
 
-CREATE TRIGGER reviews_scores_on_update AFTER UPDATE ON reviews
-FOR EACH ROW
+CREATE TRIGGER calls_criteria_on_update AFTER UPDATE ON calls
+FOR EACH ROW CALL call_criteria_rows(NEW.seq, NEW.doc)//
+
+-- The score rows of review `in_seq`. The scores column is digits joined by
+-- commas, so '[' scores ']' is a JSON array of integers; anything else
+-- makes the write fail.
+CREATE PROCEDURE review_scores_rows(IN in_seq BIGINT,
+  IN in_scores VARCHAR(1000) CHARACTER SET ascii)
 BEGIN
-  DELETE FROM review_scores WHERE review_seq = NEW.seq;
+  DELETE FROM review_scores WHERE review_seq = in_seq;
   INSERT INTO review_scores (review_seq, position, score)
-  SELECT NEW.seq, s.n - 1, s.score
-  FROM JSON_TABLE(CONCAT('[', NEW.scores, ']'), '$[*]' COLUMNS (
+  SELECT in_seq, s.n - 1, s.score
+  FROM JSON_TABLE(CONCAT('[', in_scores, ']'), '$[*]' COLUMNS (
     n FOR ORDINALITY, score BIGINT PATH '$')) s;
 END//
 
--- A name the lookup tables do not hold becomes 255, which fails the
--- foreign key instead of storing nothing.
-CREATE TRIGGER decisions_results_on_insert AFTER INSERT ON decisions
-FOR EACH ROW
+CREATE TRIGGER reviews_scores_on_insert AFTER INSERT ON reviews
+FOR EACH ROW CALL review_scores_rows(NEW.seq, NEW.scores)//
+
+CREATE TRIGGER reviews_scores_on_update AFTER UPDATE ON reviews
+FOR EACH ROW CALL review_scores_rows(NEW.seq, NEW.scores)//
+
+-- The result rows of the decision of call `in_call`. A name the lookup
+-- tables do not hold becomes 255, which fails the foreign key instead of
+-- storing nothing.
+CREATE PROCEDURE decision_results_rows(
+  IN in_call VARCHAR(63) CHARACTER SET ascii,
+  IN in_decision LONGTEXT CHARACTER SET utf8mb4)
   INSERT INTO decision_results
     (call_id, position, proposal_id, result_rank, reason_number,
      score_numerator, score_denominator, requested_amount_yen,
      adopted_amount_yen, budget_left_yen, tied_on_score, reviews,
      conflicted_members, recommended_reason_number, recommended_amount_yen,
      ruling_action_number, ruling_amount_yen, ruling_reason, failed_stage)
-  SELECT NEW.call_id, r.n - 1, SUBSTRING_INDEX(r.proposal, '/', -1),
+  SELECT in_call, r.n - 1, SUBSTRING_INDEX(r.proposal, '/', -1),
     COALESCE(r.result_rank, 0),
     COALESCE((SELECT x.number FROM proposal_result_reasons x
       WHERE x.name = r.reason), 255),
@@ -237,7 +218,7 @@ FOR EACH ROW
       COALESCE((SELECT a.number FROM committee_ruling_actions a
         WHERE a.name = r.ruling_action), 255)),
     r.ruling_amount_yen, r.ruling_reason, r.failed_stage
-  FROM JSON_TABLE(NEW.decision, '$.results[*]' COLUMNS (
+  FROM JSON_TABLE(in_decision, '$.results[*]' COLUMNS (
     n FOR ORDINALITY,
     proposal VARCHAR(400) CHARACTER SET ascii PATH '$.proposal',
     result_rank INT PATH '$.rank',
@@ -260,10 +241,13 @@ FOR EACH ROW
     ruling_reason TEXT CHARACTER SET utf8mb4 PATH '$.ruling.reason',
     failed_stage TINYINT UNSIGNED PATH '$.failed_stage')) r//
 
+CREATE TRIGGER decisions_results_on_insert AFTER INSERT ON decisions
+FOR EACH ROW CALL decision_results_rows(NEW.call_id, NEW.decision)//
+
 -- The backfill. Calls and reviews: rewriting each row fires the update
 -- triggers, in batches of 500 rows each committed alone, so the previous
--- release keeps serving. Decisions are never updated: their results are
--- copied once, skipping a decision made since the trigger above exists.
+-- release keeps serving. Decisions are never updated: the results of each
+-- are copied once, skipping a decision whose trigger already wrote them.
 BEGIN NOT ATOMIC
   DECLARE done BIGINT DEFAULT 0;
   DECLARE top BIGINT DEFAULT (SELECT COALESCE(MAX(seq), 0) FROM calls);
@@ -279,51 +263,11 @@ BEGIN NOT ATOMIC
     COMMIT;
     SET done = done + 500;
   END WHILE;
+  FOR d IN (SELECT call_id, decision FROM decisions e WHERE NOT EXISTS (
+      SELECT 1 FROM decision_results r WHERE r.call_id = e.call_id)) DO
+    CALL decision_results_rows(d.call_id, d.decision);
+    COMMIT;
+  END FOR;
 END//
 
 DELIMITER ;
-
-INSERT INTO decision_results
-  (call_id, position, proposal_id, result_rank, reason_number,
-   score_numerator, score_denominator, requested_amount_yen,
-   adopted_amount_yen, budget_left_yen, tied_on_score, reviews,
-   conflicted_members, recommended_reason_number, recommended_amount_yen,
-   ruling_action_number, ruling_amount_yen, ruling_reason, failed_stage)
-SELECT d.call_id, r.n - 1, SUBSTRING_INDEX(r.proposal, '/', -1),
-  COALESCE(r.result_rank, 0),
-  COALESCE((SELECT x.number FROM proposal_result_reasons x
-    WHERE x.name = r.reason), 255),
-  r.score_numerator, r.score_denominator, r.requested_amount_yen,
-  r.adopted_amount_yen, r.budget_left_yen, COALESCE(r.tied_on_score, FALSE),
-  r.reviews, r.conflicted_members,
-  IF(r.recommended_reason IS NULL, NULL,
-    COALESCE((SELECT x.number FROM proposal_result_reasons x
-      WHERE x.name = r.recommended_reason), 255)),
-  r.recommended_amount_yen,
-  IF(r.ruling_action IS NULL, NULL,
-    COALESCE((SELECT a.number FROM committee_ruling_actions a
-      WHERE a.name = r.ruling_action), 255)),
-  r.ruling_amount_yen, r.ruling_reason, r.failed_stage
-FROM decisions d, JSON_TABLE(d.decision, '$.results[*]' COLUMNS (
-  n FOR ORDINALITY,
-  proposal VARCHAR(400) CHARACTER SET ascii PATH '$.proposal',
-  result_rank INT PATH '$.rank',
-  reason VARCHAR(64) CHARACTER SET ascii PATH '$.reason',
-  score_numerator VARCHAR(1000) CHARACTER SET ascii PATH '$.score_numerator',
-  score_denominator VARCHAR(1000) CHARACTER SET ascii
-    PATH '$.score_denominator',
-  requested_amount_yen BIGINT PATH '$.requested_amount_yen',
-  adopted_amount_yen BIGINT PATH '$.adopted_amount_yen',
-  budget_left_yen BIGINT PATH '$.budget_left_yen',
-  tied_on_score BOOLEAN PATH '$.tied_on_score',
-  reviews INT PATH '$.reviews',
-  conflicted_members INT PATH '$.conflicted_members',
-  recommended_reason VARCHAR(64) CHARACTER SET ascii
-    PATH '$.recommended_reason',
-  recommended_amount_yen BIGINT PATH '$.recommended_amount_yen',
-  ruling_action VARCHAR(64) CHARACTER SET ascii PATH '$.ruling.action',
-  ruling_amount_yen BIGINT PATH '$.ruling.adopted_amount_yen',
-  ruling_reason TEXT CHARACTER SET utf8mb4 PATH '$.ruling.reason',
-  failed_stage TINYINT UNSIGNED PATH '$.failed_stage')) r
-WHERE NOT EXISTS (
-  SELECT 1 FROM decision_results e WHERE e.call_id = d.call_id);
