@@ -24,6 +24,7 @@
 #include "partner-service/store/partner_store.h"
 #include "tests/partner-service/partner_fixture.h"
 #include "tests/testing/log_capture.h"
+#include "tests/testing/schema_checks.h"
 
 namespace kyodo::partner {
 namespace {
@@ -178,11 +179,7 @@ TEST_F(TypedStorageTest, TheSchemaRefusesBadRows) {
       "INSERT INTO partners (id, kind, display_name, search_key, state, "
       "version, create_time, update_time, delete_time, doc) VALUES ('bad', "
       "'COMPANY', 'x', 'x', ";
-  struct Bad {
-    std::string sql;
-    int error;
-  };
-  const std::vector<Bad> bad = {
+  const std::vector<kyodo::testing::BadRow> bad = {
       // A kind, state or ward no lookup row names (foreign keys).
       {insert + "'ACTIVE', 1, NOW(), NOW(), NULL, "
                 "'{\"kind\":\"SPACESHIP\",\"display_name\":\"x\"}')",
@@ -234,12 +231,7 @@ TEST_F(TypedStorageTest, TheSchemaRefusesBadRows) {
       {"INSERT INTO partner_other_wards VALUES (" + seq + ", 3, 0)", 4025},
       {"INSERT INTO partner_other_wards VALUES (" + seq + ", 6, 1)", 4025},
   };
-  auto session = AsOperator();
-  for (const Bad& b : bad) {
-    absl::Status status = session->ExecUnprepared(b.sql);
-    EXPECT_EQ(common::db::MySqlErrorNumber(status), b.error) << b.sql << "\n"
-                                                             << status;
-  }
+  kyodo::testing::ExpectRefused(db_, bad);
   // Nothing of them was written, the good partner unchanged.
   EXPECT_EQ(CountRows("partners"), 1);
   EXPECT_EQ(CountRows("partner_contacts"), 3);
@@ -250,18 +242,9 @@ TEST_F(TypedStorageTest, TheSchemaRefusesBadRows) {
 
   // The service's own account reads the children and the lookup tables but
   // writes neither (the triggers do, as the migrating account).
-  auto serving = db_.NewServingPool(1);
-  auto as_service = serving->Borrow(absl::Now() + absl::Seconds(10));
-  ASSERT_TRUE(as_service.ok());
-  for (const char* table : {"partner_contacts", "partner_other_wards",
-                            "partner_kinds", "wards", "partner_states"}) {
-    EXPECT_TRUE(
-        (*as_service)->Query(absl::StrCat("SELECT * FROM ", table)).ok());
-    absl::Status denied = (*as_service)
-                              ->ExecUnprepared(absl::StrCat(
-                                  "DELETE FROM ", table, " WHERE 1 = 0"));
-    EXPECT_EQ(common::db::MySqlErrorNumber(denied), 1142) << table << denied;
-  }
+  kyodo::testing::ExpectServingReadOnly(
+      db_, {"partner_contacts", "partner_other_wards", "partner_kinds", "wards",
+            "partner_states"});
 }
 
 TEST_F(TypedStorageTest, ANumberThisBuildDoesNotKnowIsDataLoss) {

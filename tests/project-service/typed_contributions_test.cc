@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "project-service/store/lookup_tables.h"
 #include "tests/project-service/project_fixture.h"
+#include "tests/testing/schema_checks.h"
 
 namespace kyodo::project {
 namespace {
@@ -217,13 +218,10 @@ TEST_F(TypedContributionsTest, TheSchemaRefusesBadRows) {
       "SELECT seq FROM projects WHERE id = '" + Id(p.name()) + "'");
   const std::string before = Rows(project_db_, Id(p.name()));
   ASSERT_EQ(before, Expected(p));
-  struct Bad {
-    std::string sql;
-    int error;
-  };
+
   const std::string doc = "UPDATE projects SET doc = JSON_SET(doc, ";
   const std::string where = ") WHERE seq = " + seq;
-  const std::vector<Bad> bad = {
+  const std::vector<kyodo::testing::BadRow> bad = {
       {doc + "'$.contributions[0].amount_yen', '-1'" + where, 4025},
       {doc + "'$.contributions[0].form', 'BARTER'" + where, 1452},
       {doc + "'$.contributions[0].form', 'CONTRIBUTION_FORM_UNSPECIFIED'" +
@@ -251,11 +249,7 @@ TEST_F(TypedContributionsTest, TheSchemaRefusesBadRows) {
   auto pool = project_db_.NewPool(1);
   auto session = pool->Borrow(absl::Now() + absl::Seconds(30));
   ASSERT_TRUE(session.ok());
-  for (const Bad& b : bad) {
-    absl::Status status = (*session)->ExecUnprepared(b.sql);
-    EXPECT_EQ(common::db::MySqlErrorNumber(status), b.error) << b.sql << "\n"
-                                                             << status;
-  }
+  kyodo::testing::ExpectRefused(project_db_, bad);
   EXPECT_EQ(Rows(project_db_, Id(p.name())), before);
   Project got;
   v1::GetProjectRequest get;
@@ -264,19 +258,9 @@ TEST_F(TypedContributionsTest, TheSchemaRefusesBadRows) {
   EXPECT_EQ(Expected(got), before) << "the document is unchanged too";
 
   // The service's own account reads the rows, writes none of them.
-  auto serving = project_db_.NewServingPool(1);
-  auto as_service = serving->Borrow(absl::Now() + absl::Seconds(10));
-  ASSERT_TRUE(as_service.ok());
-  for (const char* table :
-       {"project_contributions", "project_expense_lines", "project_outcomes",
-        "contribution_forms", "expense_items"}) {
-    EXPECT_TRUE(
-        (*as_service)->Query(absl::StrCat("SELECT * FROM ", table)).ok());
-    absl::Status denied = (*as_service)
-                              ->ExecUnprepared(absl::StrCat(
-                                  "DELETE FROM ", table, " WHERE 1 = 0"));
-    EXPECT_EQ(common::db::MySqlErrorNumber(denied), 1142) << table << denied;
-  }
+  kyodo::testing::ExpectServingReadOnly(
+      project_db_, {"project_contributions", "project_expense_lines",
+                    "project_outcomes", "contribution_forms", "expense_items"});
 
   // The lookup tables are compared with the protos.
   EXPECT_TRUE(store::CheckLookupTables(**session).ok());

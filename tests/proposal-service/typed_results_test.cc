@@ -17,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "proposal-service/store/lookup_tables.h"
 #include "tests/proposal-service/proposal_fixture.h"
+#include "tests/testing/schema_checks.h"
 
 namespace kyodo::proposal {
 namespace {
@@ -367,11 +368,7 @@ TEST_F(TypedResultsTest, TheSchemaRefusesBadRows) {
       "score_denominator, requested_amount_yen, adopted_amount_yen) VALUES "
       "('" +
       call_id + "', 5, ";
-  struct Bad {
-    std::string sql;
-    int error;
-  };
-  const std::vector<Bad> bad = {
+  const std::vector<kyodo::testing::BadRow> bad = {
       {"INSERT INTO review_scores VALUES (" + review + ", 7, -1)", 4025},
       {"INSERT INTO review_scores VALUES (" + review + ", 20, 1)", 4025},
       {"INSERT INTO review_scores VALUES (999999, 0, 1)", 1452},
@@ -406,14 +403,7 @@ TEST_F(TypedResultsTest, TheSchemaRefusesBadRows) {
            call_id + "'",
        1062},
   };
-  auto pool = db_.NewPool(1);
-  auto session = pool->Borrow(absl::Now() + absl::Seconds(30));
-  ASSERT_TRUE(session.ok());
-  for (const Bad& b : bad) {
-    absl::Status status = (*session)->ExecUnprepared(b.sql);
-    EXPECT_EQ(common::db::MySqlErrorNumber(status), b.error) << b.sql << "\n"
-                                                             << status;
-  }
+  kyodo::testing::ExpectRefused(db_, bad);
   EXPECT_EQ(CountRows("SELECT COUNT(*) FROM review_scores"), scores);
   EXPECT_EQ(CountRows("SELECT COUNT(*) FROM call_criteria"), criteria);
   EXPECT_EQ(CountRows("SELECT COUNT(*) FROM decision_results"), results);
@@ -421,19 +411,9 @@ TEST_F(TypedResultsTest, TheSchemaRefusesBadRows) {
             "5,5,10");
 
   // The service's own account reads the rows, writes none of them.
-  auto serving = db_.NewServingPool(1);
-  auto as_service = serving->Borrow(absl::Now() + absl::Seconds(10));
-  ASSERT_TRUE(as_service.ok());
-  for (const char* table :
-       {"call_criteria", "review_scores", "decision_results",
-        "proposal_result_reasons", "committee_ruling_actions"}) {
-    EXPECT_TRUE(
-        (*as_service)->Query(absl::StrCat("SELECT * FROM ", table)).ok());
-    absl::Status denied = (*as_service)
-                              ->ExecUnprepared(absl::StrCat(
-                                  "DELETE FROM ", table, " WHERE 1 = 0"));
-    EXPECT_EQ(common::db::MySqlErrorNumber(denied), 1142) << table << denied;
-  }
+  kyodo::testing::ExpectServingReadOnly(
+      db_, {"call_criteria", "review_scores", "decision_results",
+            "proposal_result_reasons", "committee_ruling_actions"});
 }
 
 TEST_F(TypedResultsTest, TheLookupTablesMustMatchTheProtos) {
