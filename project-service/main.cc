@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
   // (docs/OPERATIONS.md, "Sign-in").
   spec.screener_methods = {"GetProject", "ListProjects"};
   spec.tracks = {KyodoProjectMigrations()};
+  // The enums' lookup tables must name each value as this build does
+  // (project-service/schema/003_typed_contributions.sql): until they do, the
+  // service stays NOT_SERVING and logs what differs.
+  spec.schema_check = kyodo::project::store::CheckLookupTables;
   spec.make = [](const server::ServiceEnv& env)
       -> absl::StatusOr<server::BuiltService> {
     const std::string address = absl::GetFlag(FLAGS_partner_addr);
@@ -41,18 +45,6 @@ int main(int argc, char** argv) {
       return absl::InvalidArgumentError("--partner_addr is required");
     if (budget <= absl::ZeroDuration()) {
       return absl::InvalidArgumentError("--partner_budget must be positive");
-    }
-    // The enums' lookup tables must name each value as this build does
-    // (project-service/schema/003_typed_contributions.sql).
-    {
-      absl::StatusOr<kyodo::common::db::PooledSession> session =
-          env.pool->Borrow(absl::Now() + absl::Seconds(30));
-      if (!session.ok()) return session.status();
-      if (absl::Status checked =
-              kyodo::project::store::CheckLookupTables(**session);
-          !checked.ok()) {
-        return checked;
-      }
     }
     // Partner-service being down does not keep this service from starting or
     // from serving reads; creations and party changes answer UNAVAILABLE.

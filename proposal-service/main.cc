@@ -29,6 +29,10 @@ int main(int argc, char** argv) {
   spec.domain = "kyodo.proposal";
   spec.health_name = "kyodo.proposal.v1.ProposalService";
   spec.tracks = {KyodoProposalMigrations()};
+  // The enums' lookup tables must name each value as this build does
+  // (proposal-service/schema/003_typed_scores_results.sql): until they do, the
+  // service stays NOT_SERVING and logs what differs.
+  spec.schema_check = kyodo::proposal::store::CheckLookupTables;
   // The gateway screens a submitted proposal with a credential of its own
   // that can do nothing else (docs/OPERATIONS.md, "Sign-in").
   spec.screener_methods = {"ScreenProposal"};
@@ -43,18 +47,6 @@ int main(int argc, char** argv) {
     }
     if (budget <= absl::ZeroDuration()) {
       return absl::InvalidArgumentError("--records_budget must be positive");
-    }
-    // The enums' lookup tables must name each value as this build does
-    // (proposal-service/schema/003_typed_scores_results.sql).
-    {
-      absl::StatusOr<kyodo::common::db::PooledSession> session =
-          env.pool->Borrow(absl::Now() + absl::Seconds(30));
-      if (!session.ok()) return session.status();
-      if (absl::Status checked =
-              kyodo::proposal::store::CheckLookupTables(**session);
-          !checked.ok()) {
-        return checked;
-      }
     }
     // The other services being down does not keep this one from starting;
     // screening answers UNAVAILABLE until they are back.

@@ -160,7 +160,8 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
         m->SetSchemaDirty(dirty);
       };
     }
-    options.readiness = DatabaseReadiness(pool.get(), tracks, report_dirty);
+    options.readiness =
+        DatabaseReadiness(pool.get(), tracks, report_dirty, spec.schema_check);
   }
   if (!config.tls_cert_file.empty()) {
     options.credentials = OrFail(ServerTls(

@@ -17,6 +17,7 @@
 #include "common/db/migrate.h"
 #include "common/db/pool.h"
 #include "common/paging/page_token.h"
+#include "common/server/database.h"
 #include "common/server/host.h"
 #include "common/server/rpc.h"
 #include "common/server/service_config.h"
@@ -59,6 +60,9 @@ struct ServiceSpec {
   // The only methods a `screener` token may call (RpcRunner); none if empty.
   std::set<std::string> screener_methods;
   std::function<absl::StatusOr<BuiltService>(const ServiceEnv&)> make;
+  // Checked with the schema for readiness (DatabaseReadiness): the service
+  // stays NOT_SERVING while it fails, as while its migrations are pending.
+  SchemaCheck schema_check;
 };
 
 // Runs the service to the end; returns the process exit code.

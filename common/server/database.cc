@@ -40,13 +40,17 @@ absl::Status MigrateAtStart(const db::PoolOptions& database,
   }
 }
 
-std::function<bool()> DatabaseReadiness(
-    db::ConnectionPool* pool, std::vector<db::MigrationTrack> tracks,
-    std::function<void(bool)> report_dirty) {
+std::function<bool()> DatabaseReadiness(db::ConnectionPool* pool,
+                                        std::vector<db::MigrationTrack> tracks,
+                                        std::function<void(bool)> report_dirty,
+                                        SchemaCheck check) {
   // -1 = not read yet; else whether any migration was dirty at last check.
   auto last_dirty = std::make_shared<std::atomic<int>>(-1);
+  // -1 = not run yet; else whether `check` passed at its last run.
+  auto last_checked = std::make_shared<std::atomic<int>>(-1);
   return [pool, tracks = std::move(tracks),
-          report_dirty = std::move(report_dirty), last_dirty]() {
+          report_dirty = std::move(report_dirty), check = std::move(check),
+          last_dirty, last_checked]() {
     absl::StatusOr<db::PooledSession> session =
         pool->Borrow(absl::Now() + absl::Seconds(2));
     if (!session.ok()) {
@@ -77,7 +81,19 @@ std::function<bool()> DatabaseReadiness(
         }
       }
     }
-    return state.ok() && *state == db::SchemaState::kCurrent;
+    if (!state.ok() || *state != db::SchemaState::kCurrent) return false;
+    if (!check) return true;
+    const absl::Status checked = check(**session);
+    if (last_checked->exchange(checked.ok() ? 1 : 0) !=
+        (checked.ok() ? 1 : 0)) {
+      if (checked.ok()) {
+        log::Info("schema check passed");
+      } else {
+        log::Write(log::Level::kError, "schema check failed",
+                   {{"error", checked.message()}, {"serving", false}});
+      }
+    }
+    return checked.ok();
   };
 }
 

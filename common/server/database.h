@@ -27,14 +27,21 @@ absl::Status MigrateAtStart(const db::PoolOptions& database,
                             db::MigrationReport* report = nullptr,
                             absl::string_view serving_role = "");
 
+// What a service checks of its schema beyond its migrations, once they are
+// applied: e.g. that its enum lookup tables name each value as this build
+// does (common/store/enum_table.h). A failure names what differs.
+using SchemaCheck = std::function<absl::Status(db::Session&)>;
+
 // Ready when a session answers a ping and every migration of `tracks` is
-// applied and clean; a newer release's migration (not in `tracks`), even
-// dirty, does not matter. At each check that reads the schema,
-// `report_dirty` (when set) is told whether any migration at all is dirty
-// (the kyodo_schema_dirty metric), and a change is logged.
+// applied and clean, and then `check` (when set) passes; a newer release's
+// migration (not in `tracks`), even dirty, does not matter. At each check
+// that reads the schema, `report_dirty` (when set) is told whether any
+// migration at all is dirty (the kyodo_schema_dirty metric), and a change is
+// logged; so is a change of `check`'s answer, with its message.
 std::function<bool()> DatabaseReadiness(
     db::ConnectionPool* pool, std::vector<db::MigrationTrack> tracks,
-    std::function<void(bool)> report_dirty = nullptr);
+    std::function<void(bool)> report_dirty = nullptr,
+    SchemaCheck check = nullptr);
 
 }  // namespace kyodo::common::server
 

@@ -4,9 +4,10 @@
 // A proto enum value keeps its number when it is renamed, so a row that
 // stores the number keeps its meaning. A lookup table (number, name) per enum
 // lets SQL readers and the migrations' triggers use the names; the service
-// compares it with the enum it was built with when it starts, so that a value
-// added or renamed in the protos without its migration stops the rollout
-// instead of failing writes one by one.
+// compares it with the enum it was built with whenever it checks its schema
+// for readiness (ServiceSpec.schema_check), so that a value added or renamed
+// in the protos without its migration keeps the new pods NOT_SERVING and
+// stalls the rollout, instead of failing writes one by one.
 #ifndef KYODO_COMMON_STORE_ENUM_TABLE_H_
 #define KYODO_COMMON_STORE_ENUM_TABLE_H_
 

@@ -14,9 +14,10 @@
 --
 -- Enums are stored by number, so that renaming a value in the protos keeps
 -- the data. The names live in one lookup table per enum, which the service
--- compares with its own enums when it starts (partner-service/spec.cc): a
--- value added or renamed in the protos needs a migration here, and a service
--- that finds the tables out of step refuses to start, naming the value.
+-- compares with its own enums with its schema (partner-service/spec.cc,
+-- schema_check): a value added or renamed in the protos needs a migration
+-- here, and a service that finds the tables out of step stays NOT_SERVING,
+-- logging the value.
 --
 -- Presence is kept: a nullable column is NULL when the field is unset and ''
 -- when it was set to the empty string, as the document kept it.

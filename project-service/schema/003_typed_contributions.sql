@@ -8,7 +8,7 @@
 -- (each calling one procedure) derive these rows from it on every write,
 -- whichever release makes it, so they never differ. The serving account may only read them
 -- (common/db/migrate.h, kReadOnlyTables). Enums are stored by number, named
--- by lookup tables the service checks against its protos when it starts
+-- by lookup tables the service checks against its protos with its schema
 -- (project-service/main.cc). Presence is kept: NULL where the field is
 -- unset.
 

@@ -11,7 +11,7 @@ namespace kyodo::project::store {
 // OK when contribution_forms and expense_items name every value of
 // ContributionForm and ExpenseLine.Item as this build does;
 // FAILED_PRECONDITION naming the table and the values otherwise. The service
-// refuses to start on it (main.cc).
+// stays NOT_SERVING while it fails (main.cc, schema_check).
 absl::Status CheckLookupTables(common::db::Session& s);
 
 }  // namespace kyodo::project::store

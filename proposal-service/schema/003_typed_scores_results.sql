@@ -11,7 +11,8 @@
 -- differ. Nothing here is
 -- written by the serving account (common/db/migrate.h, kReadOnlyTables).
 -- Enums are stored by number, named by lookup tables that the service
--- checks against its protos when it starts (proposal-service/spec.cc).
+-- checks against its protos with its schema (proposal-service/main.cc,
+-- schema_check).
 --
 -- Display copies are not stored twice: a result's title and applicant are
 -- the proposal's, its rounded score follows from the exact fraction, and

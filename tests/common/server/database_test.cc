@@ -58,6 +58,38 @@ TEST(DatabaseReadinessTest, ReadyOnlyWhenMigratedAndClean) {
   EXPECT_EQ(pool->Stats().in_use, 0);
 }
 
+// A service's own schema check (ServiceSpec.schema_check, e.g. its enum
+// lookup tables) runs only on a current schema, and keeps the service not
+// ready while it fails; each change of its answer is logged.
+TEST(DatabaseReadinessTest, ASchemaCheckKeepsItNotReadyUntilItPasses) {
+  TestDatabase db("readiness_check");
+  auto pool = db.NewPool(2);
+  const std::vector<db::MigrationTrack> tracks = {CommonMigrations(),
+                                                  ServiceTrack()};
+  int runs = 0;
+  std::function<bool()> ready = DatabaseReadiness(
+      pool.get(), tracks, nullptr, [&runs](db::Session& s) -> absl::Status {
+        ++runs;
+        absl::StatusOr<std::vector<db::Row>> rows =
+            s.Query("SELECT COUNT(*) FROM things");
+        if (!rows.ok()) return rows.status();
+        if ((*rows)[0].Int(0) == 0) {
+          return absl::FailedPreconditionError("things is empty");
+        }
+        return absl::OkStatus();
+      });
+  EXPECT_FALSE(ready());
+  EXPECT_EQ(runs, 0) << "no check before the migrations are applied";
+  ASSERT_TRUE(MigrateAtStart(db.options(), tracks, absl::Seconds(10)).ok());
+  EXPECT_FALSE(ready());
+  EXPECT_EQ(runs, 1);
+  db.Exec("INSERT INTO things VALUES (1)");
+  EXPECT_TRUE(ready());
+  db.Exec("DELETE FROM things");
+  EXPECT_FALSE(ready());
+  EXPECT_EQ(pool->Stats().in_use, 0);
+}
+
 // Expand/contract (docs/OPERATIONS.md, "Migrate, upgrade and roll back"):
 // while a newer release migrates, or after its migration failed, the
 // running release keeps serving; it reports any dirty migration.
