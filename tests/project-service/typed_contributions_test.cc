@@ -190,8 +190,9 @@ TEST_F(TypedContributionsTest, ProjectsStoredBeforeTheMigrationReadBackEqual) {
     ASSERT_TRUE(
         stub_->GetProject(Context(AdminToken()).get(), get, &stored).ok());
     const std::string want = Expected(stored);
-    EXPECT_EQ(Rows(*old_db_, Id(p.name())), want) << p.name();
-    if (Rows(*old_db_, Id(p.name())) == want) ++equal;
+    const std::string rows = Rows(*old_db_, Id(p.name()));
+    EXPECT_EQ(rows, want) << p.name();
+    if (rows == want) ++equal;
   }
   EXPECT_EQ(equal, 600);
   EXPECT_TRUE(absl::StrContains(Expected(made[1]), "|1|30000|講師2名×3回"))
