@@ -3,7 +3,8 @@
 //   request id claimed (a replay answers the first response and stops) ->
 //   resource loaded FOR UPDATE -> authorised (before existence is revealed)
 //   -> NOT_FOUND -> etag checked (ABORTED) -> changed -> update_time set ->
-//   written as version + 1 -> audited -> answered with the new etag.
+//   written as version + 1 -> audited -> its events appended to the change
+//   feed (common/events/outbox.h) -> answered with the new etag.
 // Every service's Update, Delete, Undelete and state transitions go through
 // it, so none of those steps can be forgotten in one of them.
 #ifndef KYODO_COMMON_SERVER_MUTATION_H_
@@ -54,6 +55,11 @@ struct Mutation {
   std::function<absl::Status(db::Session&, const Resource& after,
                              int64_t version)>
       write;
+  // Optional: appends the change's events (common/events/outbox.h) to the
+  // change feed; the transaction's last step. `after` carries its new etag.
+  std::function<absl::Status(db::Session&, const Resource& before,
+                             const Resource& after)>
+      emit;
 };
 
 // Runs `m` for `call`; on success `*out` is the changed resource.
@@ -89,6 +95,11 @@ absl::Status Mutate(db::ConnectionPool& pool, const CallContext& call,
                                               m.name, &before.resource, &after);
               !s2.ok()) {
             return s2;
+          }
+          if (m.emit) {
+            if (absl::Status s2 = m.emit(s, before.resource, after); !s2.ok()) {
+              return s2;
+            }
           }
           *out = std::move(after);
           return absl::OkStatus();
