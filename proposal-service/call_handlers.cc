@@ -76,7 +76,8 @@ absl::Status ChangeCall(const ServiceDeps& d, const CallContext& call,
                         const std::string& name, const std::string& etag,
                         const std::string& request_id,
                         const google::protobuf::Message& request, Call* out,
-                        const CallChange& change) {
+                        const CallChange& change,
+                        PendingEvents* proposal_events) {
   KYODO_RETURN_IF_ERROR(
       RequireRole(call, {Role::kAdmin, Role::kWardStaff}, "change calls"));
   KYODO_RETURN_IF_ERROR(common::ValidateRequestId("request_id", request_id));
@@ -104,7 +105,28 @@ absl::Status ChangeCall(const ServiceDeps& d, const CallContext& call,
     return change(s, before, after);
   };
   m.write = store::UpdateCall;
-  return common::server::Mutate(*d.pool, call, m, out);
+  m.emit = [&](Session& s, const Call& before,
+               const Call& after) -> absl::Status {
+    PendingEvents own;
+    PendingEvents& events = proposal_events ? *proposal_events : own;
+    for (v1::Event::Type type : CallEventsOf(before, after)) {
+      events.AddCall(type, after);
+    }
+    if (after.state() == Call::PUBLISHED && before.state() != Call::PUBLISHED) {
+      KYODO_ASSIGN_OR_RETURN(
+          std::vector<store::ProposalRow> rows,
+          store::ProposalsOfCall(s, store::IdOf(after.name())));
+      for (const store::ProposalRow& row : rows) {
+        if (!row.proposal.has_result()) continue;
+        events.AddProposal(v1::Event::PROPOSAL_RESULT_PUBLISHED, row.proposal,
+                           after);
+      }
+    }
+    return events.Append(s, call.start);
+  };
+  KYODO_RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
+  d.feed->bell().Ring();
+  return absl::OkStatus();
 }
 
 absl::Status GetCall(const ServiceDeps& d, const CallContext& call,
@@ -274,8 +296,9 @@ namespace {
 // deadline passed without a resubmission is withdrawn, audited, in the
 // review's transaction.
 absl::Status EndCorrections(Session& s, const CallContext& call,
-                            const std::string& request_id,
-                            const std::string& call_name) {
+                            const std::string& request_id, const Call& c,
+                            PendingEvents& events) {
+  const std::string& call_name = c.name();
   KYODO_ASSIGN_OR_RETURN(std::vector<store::ProposalRow> rows,
                          store::ProposalsOfCall(s, store::IdOf(call_name)));
   std::vector<store::ProposalRow*> expired;
@@ -308,6 +331,7 @@ absl::Status EndCorrections(Session& s, const CallContext& call,
     KYODO_RETURN_IF_ERROR(store::UpdateProposal(s, after, row->version));
     KYODO_RETURN_IF_ERROR(
         common::audit::Record(s, actor, after.name(), &row->proposal, &after));
+    events.AddProposal(v1::Event::PROPOSAL_WITHDRAWN, after, c);
   }
   return absl::OkStatus();
 }
@@ -449,9 +473,11 @@ absl::Status StartReview(const ServiceDeps& d, const CallContext& call,
                          const v1::StartReviewRequest& r, Call* out) {
   KYODO_ASSIGN_OR_RETURN(CallIds ids, ParseCallName("name", r.name()));
   KYODO_ASSIGN_OR_RETURN(auto gathered, GatherCommittee(d, call, ids));
+  PendingEvents withdrawn;
   return ChangeCall(
       d, call, r.name(), r.etag(), r.request_id(), r, out,
       [&](Session& s, const Call& before, Call& after) -> absl::Status {
+        withdrawn.Clear();  // a retried transaction starts afresh
         KYODO_RETURN_IF_ERROR(RequireState(before, Call::CLOSED,
                                            kyodo::type::v1::CALL_NOT_CLOSED));
         const std::string call_id = store::IdOf(before.name());
@@ -464,7 +490,7 @@ absl::Status StartReview(const ServiceDeps& d, const CallContext& call,
           KYODO_RETURN_IF_ERROR(CheckStageCommittees(before, committee));
         }
         KYODO_RETURN_IF_ERROR(
-            EndCorrections(s, call, r.request_id(), before.name()));
+            EndCorrections(s, call, r.request_id(), before, withdrawn));
         KYODO_RETURN_IF_ERROR(
             StoreRelations(s, call, r.request_id(), members, gathered));
         // With the relations as stored now.
@@ -479,7 +505,8 @@ absl::Status StartReview(const ServiceDeps& d, const CallContext& call,
         after.set_state(Call::UNDER_REVIEW);
         after.set_current_stage(1);
         return absl::OkStatus();
-      });
+      },
+      &withdrawn);
 }
 
 }  // namespace kyodo::proposal

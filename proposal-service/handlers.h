@@ -17,6 +17,7 @@
 #include "common/server/rpc.h"
 #include "kyodo/proposal/v1/proposal_service.pb.h"
 #include "kyodo/type/v1/error_reason.pb.h"
+#include "proposal-service/events.h"
 #include "proposal-service/service.h"
 #include "proposal-service/store/call_store.h"
 
@@ -31,6 +32,11 @@ namespace kyodo::proposal {
 // NOLINTEND(bugprone-macro-parentheses)
 KYODO_PROPOSAL_RPCS(KYODO_PROPOSAL_DECLARE_HANDLER)
 #undef KYODO_PROPOSAL_DECLARE_HANDLER
+// The streaming method (event_handlers.cc).
+absl::Status WatchEvents(const ServiceDeps& d,
+                         const common::server::CallContext& call,
+                         const v1::WatchEventsRequest& r,
+                         grpc::ServerWriter<v1::Event>* writer);
 
 // The ids in the resource names of this service. Parse* return
 // INVALID_ARGUMENT naming `field` for anything else.
@@ -92,6 +98,9 @@ absl::Status StateError(kyodo::type::v1::ErrorReason rule,
 // FOR UPDATE (so it waits for, and then sees, every change in flight of the
 // call's records), authorised for its managers (a missing call is NOT_FOUND
 // to admins and ward staff), refused when deleted; `change` does the rest.
+// The call's events (CallEventsOf) go to the change feed, after those
+// `change` left in `proposal_events`; at publication, one
+// PROPOSAL_RESULT_PUBLISHED per proposal with a result.
 using CallChange = std::function<absl::Status(
     common::db::Session&, const v1::Call& before, v1::Call& after)>;
 absl::Status ChangeCall(const ServiceDeps& d,
@@ -99,7 +108,8 @@ absl::Status ChangeCall(const ServiceDeps& d,
                         const std::string& name, const std::string& etag,
                         const std::string& request_id,
                         const google::protobuf::Message& request, v1::Call* out,
-                        const CallChange& change);
+                        const CallChange& change,
+                        PendingEvents* proposal_events = nullptr);
 
 // The standard change of a proposal through common::server::Mutate: its
 // call read with `call_lock` (see 001_proposals.sql), then the proposal

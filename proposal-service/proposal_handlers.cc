@@ -20,6 +20,7 @@
 #include "common/validate/request.h"
 #include "proposal-service/access.h"
 #include "proposal-service/domain/rules.h"
+#include "proposal-service/events.h"
 #include "proposal-service/handlers.h"
 #include "proposal-service/store/programme_store.h"
 #include "proposal-service/store/proposal_store.h"
@@ -230,7 +231,16 @@ absl::Status ChangeProposal(const ServiceDeps& d, const CallContext& call,
     if (options.replace_parties) return store::ReplaceParties(s, after);
     return absl::OkStatus();
   };
+  m.emit = [&](Session& s, const Proposal& before,
+               const Proposal& after) -> absl::Status {
+    std::optional<v1::Event::Type> type = ProposalEventOf(before, after);
+    if (!type.has_value()) return absl::OkStatus();
+    PendingEvents events;
+    events.AddProposal(*type, after, call_row->call);
+    return events.Append(s, call.start);
+  };
   KYODO_RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
+  d.feed->bell().Ring();
   if (!call_row.has_value()) {
     // A replayed request_id: Mutate answered the stored response without
     // loading anything, so the call is read here to shape the answer as of

@@ -6,6 +6,13 @@ namespace kyodo::proposal {
 
 using common::server::CallContext;
 
+ProposalServiceImpl::ProposalServiceImpl(ServiceDeps deps) : deps_(deps) {
+  if (deps_.feed == nullptr) {
+    own_feed_ = std::make_unique<common::events::Feed>();
+    deps_.feed = own_feed_.get();
+  }
+}
+
 // Each RPC: RpcRunner (call id, token, request checks, deadline, logging,
 // status mapping) around its handler in *_handlers.cc.
 // NOLINTBEGIN(bugprone-macro-parentheses): Request and Response are
@@ -21,5 +28,16 @@ using common::server::CallContext;
 // NOLINTEND(bugprone-macro-parentheses)
 KYODO_PROPOSAL_RPCS(KYODO_PROPOSAL_RPC)
 #undef KYODO_PROPOSAL_RPC
+
+grpc::Status ProposalServiceImpl::WatchEvents(
+    grpc::ServerContext* context, const v1::WatchEventsRequest* request,
+    grpc::ServerWriter<v1::Event>* writer) {
+  return deps_.rpc->Run(
+      context, *request,
+      [&](const CallContext& call) {
+        return proposal::WatchEvents(deps_, call, *request, writer);
+      },
+      deps_.feed->options().max_watch_time + absl::Seconds(1));
+}
 
 }  // namespace kyodo::proposal

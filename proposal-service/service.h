@@ -25,7 +25,10 @@
 #ifndef KYODO_PROPOSAL_SERVICE_SERVICE_H_
 #define KYODO_PROPOSAL_SERVICE_SERVICE_H_
 
+#include <memory>
+
 #include "common/db/pool.h"
+#include "common/events/outbox.h"
 #include "common/paging/page_token.h"
 #include "common/server/rpc.h"
 #include "kyodo/proposal/v1/proposal_service.grpc.pb.h"
@@ -39,6 +42,9 @@ struct ServiceDeps {
   const common::paging::PageTokenCodec* pages = nullptr;
   // Partner- and project-service, asked by ScreenProposal for its facts.
   const Records* records = nullptr;
+  // The change feed's options and streams (events.h); ProposalServiceImpl
+  // makes one with the default options when it is not given.
+  common::events::Feed* feed = nullptr;
 };
 
 // Every RPC of the service as X(Method, Request, Response): service.h
@@ -86,11 +92,12 @@ struct ServiceDeps {
   X(ListReviewProgress, v1::ListReviewProgressRequest,                      \
     v1::ListReviewProgressResponse)                                         \
   X(ListAuditEvents, kyodo::type::v1::ListAuditEventsRequest,               \
-    kyodo::type::v1::ListAuditEventsResponse)
+    kyodo::type::v1::ListAuditEventsResponse)                               \
+  X(ListEvents, v1::ListEventsRequest, v1::ListEventsResponse)
 
 class ProposalServiceImpl final : public v1::ProposalService::Service {
  public:
-  explicit ProposalServiceImpl(ServiceDeps deps) : deps_(deps) {}
+  explicit ProposalServiceImpl(ServiceDeps deps);
 
 // NOLINTBEGIN(bugprone-macro-parentheses): Request and Response are
 // types, which cannot be parenthesized.
@@ -101,7 +108,13 @@ class ProposalServiceImpl final : public v1::ProposalService::Service {
   KYODO_PROPOSAL_RPCS(KYODO_PROPOSAL_DECLARE_RPC)
 #undef KYODO_PROPOSAL_DECLARE_RPC
 
+  // The one streaming method (event_handlers.cc).
+  grpc::Status WatchEvents(grpc::ServerContext* context,
+                           const v1::WatchEventsRequest* request,
+                           grpc::ServerWriter<v1::Event>* writer) override;
+
  private:
+  std::unique_ptr<common::events::Feed> own_feed_;
   ServiceDeps deps_;
 };
 
