@@ -1,6 +1,7 @@
 #include "gateway/proxy.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -8,7 +9,9 @@
 #include "common/log/log.h"
 #include "common/log/trace.h"
 #include "common/server/rpc.h"
+#include "google/protobuf/descriptor.h"
 #include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/support/client_callback.h"
 
 namespace kyodo::gateway {
 namespace {
@@ -22,7 +25,22 @@ bool Forwardable(const grpc::string_ref& key) {
          k != "user-agent" && k != "x-request-id" && k != "traceparent";
 }
 
-// One forwarded unary call: read the request, call the service, answer.
+// Whether `method` ("/pkg.Service/Method") streams its answers.
+bool ServerStreaming(const std::string& method) {
+  const size_t slash = method.find('/', 1);
+  if (slash == std::string::npos) return false;
+  std::string full = method.substr(1);
+  full[slash - 1] = '.';
+  const google::protobuf::MethodDescriptor* descriptor =
+      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
+          full);
+  return descriptor != nullptr && descriptor->server_streaming();
+}
+
+// One forwarded call: read the request, call the service, answer. A
+// server-streaming method (ProposalService.WatchEvents) is relayed message
+// by message, each read from the service only once the caller took the one
+// before, so a slow caller slows the stream rather than filling memory.
 class ForwardReactor final : public grpc::ServerGenericBidiReactor {
  public:
   ForwardReactor(grpc::GenericCallbackServerContext* server,
@@ -65,6 +83,19 @@ class ForwardReactor final : public grpc::ServerGenericBidiReactor {
                         "the call carried no request message"));
       return;
     }
+    if (streaming_) {
+      refs_.fetch_add(1);  // the leg's, dropped by its OnDone
+      stub_.PrepareBidiStreamingCall(&client_, method_, grpc::StubOptions(),
+                                     &leg_);
+      leg_.StartWrite(&request_);
+      leg_.StartWritesDone();
+      leg_.StartRead(&response_);
+      // Held until no read follows, so the leg stays open between a read
+      // and the next (its OnDone waits for RemoveHold).
+      leg_.AddHold();
+      leg_.StartCall();
+      return;
+    }
     stub_.UnaryCall(&client_, method_, grpc::StubOptions(), &request_,
                     &response_, [this](const grpc::Status& status) {
                       Done(status.ok() ? status : Sanitize(status));
@@ -95,7 +126,7 @@ class ForwardReactor final : public grpc::ServerGenericBidiReactor {
            {"error", status.ok() ? std::string() : status.error_message()}});
     }
     if (observer_ != nullptr && *observer_) (*observer_)(label_, code, latency);
-    if (status.ok()) {
+    if (status.ok() && !streaming_) {
       StartWriteAndFinish(&response_, grpc::WriteOptions(), status);
     } else {
       Finish(status);
@@ -103,6 +134,16 @@ class ForwardReactor final : public grpc::ServerGenericBidiReactor {
   }
 
   void OnCancel() override { client_.TryCancel(); }
+
+  // A stream's message taken by the caller: read the next one.
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      client_.TryCancel();  // the caller is gone; the leg ends
+      leg_.RemoveHold();
+      return;
+    }
+    leg_.StartRead(&response_);
+  }
 
   // A failure the transport made up (no details from the service) names
   // internal addresses: say which service instead, and log the original.
@@ -120,9 +161,35 @@ class ForwardReactor final : public grpc::ServerGenericBidiReactor {
                             ? service_ + " is unavailable; retry later"
                             : service_ + " did not answer in time");
   }
-  void OnDone() override { delete this; }
+  void OnDone() override { Unref(); }
 
  private:
+  // The call to the service of a streaming method.
+  class Leg final
+      : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+   public:
+    explicit Leg(ForwardReactor* up) : up_(up) {}
+    void OnReadDone(bool ok) override {
+      if (ok) {
+        up_->StartWrite(&up_->response_);
+      } else {
+        RemoveHold();  // the stream ended: OnDone brings its status
+      }
+    }
+    void OnDone(const grpc::Status& status) override {
+      up_->Done(status.ok() ? status : up_->Sanitize(status));
+      up_->Unref();
+    }
+
+   private:
+    ForwardReactor* up_;
+  };
+
+  // Deleted once the server side and the leg (if any) are both done.
+  void Unref() {
+    if (refs_.fetch_sub(1) == 1) delete this;
+  }
+
   grpc::GenericStub stub_;
   const std::string method_;  // outlives the call: gRPC keeps its c_str()
   const common::server::CallObserver* observer_;  // may be null
@@ -134,6 +201,9 @@ class ForwardReactor final : public grpc::ServerGenericBidiReactor {
   grpc::ClientContext client_;
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
+  const bool streaming_ = ServerStreaming(method_);
+  Leg leg_{this};
+  std::atomic<int> refs_{1};
 };
 
 class RefuseReactor final : public grpc::ServerGenericBidiReactor {

@@ -500,6 +500,15 @@ std::vector<Row> ProposalRows(const World& w) {
        Req<type::v1::ListAuditEventsRequest>(
            [&](auto& r) { r.set_resource(w.programme); }),
        "AADDDDDD"},
+      // The change feed: every role reads it, each event as its reader may
+      // see the resource (tests/proposal-service/events_test.cc).
+      {"ProposalService.ListEvents", "the whole feed",
+       Req<ListEventsRequest>([&](auto& r) { r.set_page_size(500); }),
+       "AAAAAAAA"},
+      // A stream lasts until its deadline: a cursor that is not one ends it
+      // at once, past the role check (which refuses the screener).
+      {"ProposalService.WatchEvents", "a bad cursor",
+       Req<WatchEventsRequest>([&](auto& r) { r.set_after("x"); }), "AAAAAAAA"},
   };
   // Transitions and deletes of a call, by its managers.
   auto call_change = [&](const char* method, auto tag, const std::string& call,
