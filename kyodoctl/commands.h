@@ -43,6 +43,8 @@ int CmdSelection(const Env& env);
 int CmdViews(const Env& env);
 // score-sheets CALL: the committee's sheets as CSV (score_sheets.cc).
 int CmdScoreSheets(const Env& env);
+// events [--after] [--resource] [--follow]: the change feed (events.cc).
+int CmdEvents(const Env& env);
 
 }  // namespace kyodo::ctl
 

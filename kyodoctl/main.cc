@@ -49,6 +49,8 @@ constexpr char kUsage[] =
     "  kyodoctl dashboard WARD | profile PARTNER         composed views\n"
     "  kyodoctl export --dataset=projects|results --format=csv|jsonl "
     "[--out=F]\n"
+    "  kyodoctl events [--after=C] [--on=NAME] [--follow]   the change "
+    "feed\n"
     "  kyodoctl call <Service.Method> '<JSON>'           any method\n"
     "  kyodoctl seed FILE.textproto...                   load example data\n"
     "\n"
@@ -90,6 +92,7 @@ int main(int argc, char** argv) {
   if (command == "seed") return kyodo::ctl::CmdSeed(env);
   if (command == "health") return kyodo::ctl::CmdHealth(env);
   if (command == "partners") return kyodo::ctl::CmdPartners(env);
+  if (command == "events") return kyodo::ctl::CmdEvents(env);
   for (const char* word : {"programmes", "calls", "proposals", "reviewers",
                            "reviews", "preview", "finalize", "publish"}) {
     if (command == word) {
