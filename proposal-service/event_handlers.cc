@@ -1,13 +1,7 @@
-// ListEvents and WatchEvents: the change feed (events.h), read by every
-// role but the screener, each event shown as its reader may see it.
-#include <algorithm>
-#include <vector>
-
-#include "absl/cleanup/cleanup.h"
-#include "absl/strings/str_cat.h"
-#include "common/db/transaction.h"
-#include "common/paging/page_token.h"
-#include "common/status/errors.h"
+// ListEvents and WatchEvents: the change feed (events.h) over
+// common/events/serve.h, read by every role but the screener, each event
+// shown as its reader may see it (EventReader).
+#include "common/events/serve.h"
 #include "common/status/macros.h"
 #include "proposal-service/events.h"
 #include "proposal-service/handlers.h"
@@ -15,153 +9,68 @@
 namespace kyodo::proposal {
 namespace {
 
-using common::db::Session;
-using common::events::ReadOptions;
-using common::server::CallContext;
+namespace events = common::events;
 
-// Events read per query; and the most one ListEvents call scans.
-constexpr int kBatch = 100;
-constexpr int kMostScanned = 1000;
-// A stream ends this long before its deadline, OK, rather than at it with
-// DEADLINE_EXCEEDED.
-constexpr absl::Duration kEndBeforeDeadline = absl::Milliseconds(500);
-
-// The filters of a request, checked. `after` is parsed by the caller.
-absl::StatusOr<ReadOptions> FiltersOf(
+absl::StatusOr<events::ReadOptions> FiltersOf(
     absl::string_view resource,
     const google::protobuf::RepeatedField<int>& types) {
-  ReadOptions options;
-  if (!resource.empty()) {
-    if (!ParseCallName("resource", resource).ok() &&
-        !ParseProposalName("resource", resource).ok()) {
-      return common::InvalidArgumentError(
-          "resource", "must name a call or a proposal of this service");
-    }
-    options.resource = std::string(resource);
-  }
-  for (int i = 0; i < types.size(); ++i) {
-    if (types[i] == v1::Event::TYPE_UNSPECIFIED) {
-      return common::InvalidArgumentError(absl::StrCat("types[", i, "]"),
-                                          "must not be TYPE_UNSPECIFIED");
-    }
-    options.types.push_back(types[i]);
-  }
-  return options;
+  return events::Filters(
+      resource, types,
+      [](absl::string_view name) {
+        return ParseCallName("resource", name).ok() ||
+               ParseProposalName("resource", name).ok();
+      },
+      "a call or a proposal of this service");
 }
 
-// One read from `options.after` for `who`: the events it may see, at most
-// `room` of them, and where the next read starts.
-struct Batch {
-  std::vector<v1::Event> events;
-  int64_t next = 0;
-  int scanned = 0;
-  bool complete = false;  // read up to the newest event
-};
-absl::StatusOr<Batch> ReadBatch(Session& s, const common::auth::Principal& who,
-                                ReadOptions options, int room) {
-  Batch batch;
-  batch.next = options.after;
-  options.limit = kBatch;
-  KYODO_ASSIGN_OR_RETURN(common::events::ReadResult read,
-                         common::events::Read(s, options));
-  EventReader reader(s, who);
-  for (const common::events::StoredEvent& stored : read.events) {
-    ++batch.scanned;
-    batch.next = stored.id;
-    KYODO_ASSIGN_OR_RETURN(std::optional<v1::Event> event,
-                           reader.Shape(stored));
-    if (!event.has_value()) continue;
-    batch.events.push_back(std::move(*event));
-    if (static_cast<int>(batch.events.size()) >= room) return batch;
+// Makes, for each read, the reader that shapes its events.
+struct MakeReader {
+  const common::auth::Principal& who;
+  auto operator()(common::db::Session& s) const {
+    return [reader = std::make_shared<EventReader>(s, who)](
+               const events::StoredEvent& stored) {
+      return reader->Shape(stored);
+    };
   }
-  batch.next = read.last_scanned;
-  batch.complete = static_cast<int>(read.events.size()) < kBatch;
-  return batch;
-}
+};
 
 }  // namespace
 
-absl::Status ListEvents(const ServiceDeps& d, const CallContext& call,
+absl::Status ListEvents(const ServiceDeps& d,
+                        const common::server::CallContext& call,
                         const v1::ListEventsRequest& r,
                         v1::ListEventsResponse* out) {
   KYODO_ASSIGN_OR_RETURN(int size,
                          common::paging::EffectivePageSize(r.page_size()));
-  KYODO_ASSIGN_OR_RETURN(ReadOptions options,
+  KYODO_ASSIGN_OR_RETURN(events::ReadOptions options,
                          FiltersOf(r.resource(), r.types()));
-  if (r.after() != "now") {
-    KYODO_ASSIGN_OR_RETURN(options.after,
-                           common::events::ParseCursor("after", r.after()));
+  KYODO_ASSIGN_OR_RETURN(options.after,
+                         events::StartOf(*d.pool, call.deadline, r.after()));
+  if (r.after() == "now") {
+    // Where a follower starts that wants only what happens next.
+    out->set_next_cursor(events::FormatCursor(options.after));
+    return absl::OkStatus();
   }
-  return common::db::RunWithSession(
-      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        if (r.after() == "now") {
-          // Where a follower starts that wants only what happens next.
-          KYODO_ASSIGN_OR_RETURN(int64_t head, common::events::Head(s));
-          out->set_next_cursor(common::events::FormatCursor(head));
-          return absl::OkStatus();
-        }
-        int scanned = 0;
-        for (;;) {
-          KYODO_ASSIGN_OR_RETURN(
-              Batch batch,
-              ReadBatch(s, call.principal, options, size - out->events_size()));
-          for (v1::Event& event : batch.events) {
-            *out->add_events() = std::move(event);
-          }
-          options.after = batch.next;
-          scanned += batch.scanned;
-          if (batch.complete || out->events_size() >= size ||
-              scanned >= kMostScanned) {
-            break;
-          }
-        }
-        out->set_next_cursor(common::events::FormatCursor(options.after));
-        return absl::OkStatus();
-      });
+  std::vector<v1::Event> page;
+  int64_t next = 0;
+  KYODO_RETURN_IF_ERROR(events::ListPage(*d.pool, call.deadline, options, size,
+                                         MakeReader{call.principal}, &page,
+                                         &next));
+  for (v1::Event& event : page) *out->add_events() = std::move(event);
+  out->set_next_cursor(events::FormatCursor(next));
+  return absl::OkStatus();
 }
 
-absl::Status WatchEvents(const ServiceDeps& d, const CallContext& call,
+absl::Status WatchEvents(const ServiceDeps& d,
+                         const common::server::CallContext& call,
                          const v1::WatchEventsRequest& r,
                          grpc::ServerWriter<v1::Event>* writer) {
-  KYODO_ASSIGN_OR_RETURN(ReadOptions options,
+  KYODO_ASSIGN_OR_RETURN(events::ReadOptions options,
                          FiltersOf(r.resource(), r.types()));
-  if (r.after() != "now") {
-    KYODO_ASSIGN_OR_RETURN(options.after,
-                           common::events::ParseCursor("after", r.after()));
-  }
-  KYODO_RETURN_IF_ERROR(d.feed->Enter());
-  absl::Cleanup leave = [&d] { d.feed->Leave(); };
-  if (r.after() == "now") {
-    KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
-        *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-          KYODO_ASSIGN_OR_RETURN(options.after, common::events::Head(s));
-          return absl::OkStatus();
-        }));
-  }
-  const absl::Time until =
-      std::min(call.deadline - kEndBeforeDeadline,
-               absl::Now() + d.feed->options().max_watch_time);
-  return d.feed->Follow(
-      options.after, until,
-      [&call] { return call.server_context->IsCancelled(); },
-      [&](int64_t after) -> absl::StatusOr<int64_t> {
-        options.after = after;
-        Batch batch;
-        // The session is held for the read only, not while the caller
-        // takes the events.
-        KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
-            *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-              KYODO_ASSIGN_OR_RETURN(
-                  batch, ReadBatch(s, call.principal, options, kBatch));
-              return absl::OkStatus();
-            }));
-        for (const v1::Event& event : batch.events) {
-          if (!writer->Write(event)) {
-            return absl::CancelledError("the caller stopped reading");
-          }
-        }
-        return batch.next;
-      });
+  KYODO_ASSIGN_OR_RETURN(options.after,
+                         events::StartOf(*d.pool, call.deadline, r.after()));
+  return events::Watch(*d.feed, *d.pool, call, options, writer,
+                       MakeReader{call.principal});
 }
 
 }  // namespace kyodo::proposal
