@@ -99,6 +99,21 @@ absl::Status ListAuditEvents(const ServiceDeps& d,
                              const kyodo::type::v1::ListAuditEventsRequest& r,
                              kyodo::type::v1::ListAuditEventsResponse* out);
 
+// The change feed (event_handlers.cc).
+absl::Status ListEvents(const ServiceDeps& d,
+                        const common::server::CallContext& call,
+                        const v1::ListEventsRequest& r,
+                        v1::ListEventsResponse* out);
+absl::Status WatchEvents(const ServiceDeps& d,
+                         const common::server::CallContext& call,
+                         const v1::WatchEventsRequest& r,
+                         grpc::ServerWriter<v1::Event>* writer);
+// Appends the event of a partner's change from `before` (nullptr: created)
+// to `after` to the feed, in the change's transaction, as its last step.
+absl::Status EmitPartnerEvent(common::db::Session& s, absl::Time time,
+                              const v1::Partner* before,
+                              const v1::Partner& after);
+
 }  // namespace kyodo::partner
 
 #endif  // KYODO_PARTNER_SERVICE_HANDLERS_H_

@@ -260,26 +260,31 @@ absl::Status CreatePartner(const ServiceDeps& d, const CallContext& call,
                       &p);
   domain::ClearEmptyReferences(&p);
   KYODO_RETURN_IF_ERROR(domain::ValidatePartner(p, "partner"));
-  return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
-    return common::idempotency::Run(
-        s, r.request_id(), call.principal.subject, call.method, r, out,
-        [&]() -> absl::Status {
-          Partner created = p;
-          created.set_name(absl::StrCat("partners/", common::NewId()));
-          created.set_state(Partner::ACTIVE);
-          *created.mutable_create_time() = doc::ToTimestamp(call.start);
-          *created.mutable_update_time() = doc::ToTimestamp(call.start);
-          created.set_etag(doc::Etag(1));
-          if (!created.parent().empty())
-            KYODO_RETURN_IF_ERROR(CheckParent(s, created));
-          KYODO_RETURN_IF_ERROR(store::InsertPartner(s, created));
-          KYODO_RETURN_IF_ERROR(
-              common::audit::Record(s, call.AuditActor(r.request_id()),
-                                    created.name(), nullptr, &created));
-          *out = std::move(created);
-          return absl::OkStatus();
-        });
-  });
+  KYODO_RETURN_IF_ERROR(
+      common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
+        return common::idempotency::Run(
+            s, r.request_id(), call.principal.subject, call.method, r, out,
+            [&]() -> absl::Status {
+              Partner created = p;
+              created.set_name(absl::StrCat("partners/", common::NewId()));
+              created.set_state(Partner::ACTIVE);
+              *created.mutable_create_time() = doc::ToTimestamp(call.start);
+              *created.mutable_update_time() = doc::ToTimestamp(call.start);
+              created.set_etag(doc::Etag(1));
+              if (!created.parent().empty())
+                KYODO_RETURN_IF_ERROR(CheckParent(s, created));
+              KYODO_RETURN_IF_ERROR(store::InsertPartner(s, created));
+              KYODO_RETURN_IF_ERROR(
+                  common::audit::Record(s, call.AuditActor(r.request_id()),
+                                        created.name(), nullptr, &created));
+              KYODO_RETURN_IF_ERROR(
+                  EmitPartnerEvent(s, call.start, nullptr, created));
+              *out = std::move(created);
+              return absl::OkStatus();
+            });
+      }));
+  d.feed->bell().Ring();
+  return absl::OkStatus();
 }
 
 absl::Status UpdatePartner(const ServiceDeps& d, const CallContext& call,
@@ -311,6 +316,9 @@ absl::Status UpdatePartner(const ServiceDeps& d, const CallContext& call,
   m.request = &r;
   m.load = [&](Session& s) { return Load(s, name); };
   m.write = Write;
+  m.emit = [&](Session& s, const Partner& before, const Partner& after) {
+    return EmitPartnerEvent(s, call.start, &before, after);
+  };
   m.change = [&](Session& s, const Partner& before,
                  Partner& after) -> absl::Status {
     if (before.has_delete_time()) {
@@ -336,6 +344,7 @@ absl::Status UpdatePartner(const ServiceDeps& d, const CallContext& call,
     return absl::OkStatus();
   };
   KYODO_RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
+  d.feed->bell().Ring();
   RedactPartner(call.principal, out);
   return absl::OkStatus();
 }
@@ -362,10 +371,15 @@ absl::Status ChangePartner(const ServiceDeps& d, const CallContext& call,
   m.request = &request;
   m.load = [&](Session& s) { return Load(s, name); };
   m.write = Write;
+  m.emit = [&](Session& s, const Partner& before, const Partner& after) {
+    return EmitPartnerEvent(s, call.start, &before, after);
+  };
   m.change = [&](Session& s, const Partner&, Partner& after) {
     return ApplyChange(s, change, after, call.start);
   };
-  return common::server::Mutate(*d.pool, call, m, out);
+  KYODO_RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
+  d.feed->bell().Ring();
+  return absl::OkStatus();
 }
 
 }  // namespace kyodo::partner

@@ -6,6 +6,13 @@ namespace kyodo::partner {
 
 using common::server::CallContext;
 
+PartnerServiceImpl::PartnerServiceImpl(ServiceDeps deps) : deps_(deps) {
+  if (deps_.feed == nullptr) {
+    own_feed_ = std::make_unique<common::events::Feed>();
+    deps_.feed = own_feed_.get();
+  }
+}
+
 // Each RPC: RpcRunner (call id, token, request checks, deadline, logging,
 // status mapping) around its handler in *_handlers.cc.
 // NOLINTBEGIN(bugprone-macro-parentheses): Request and Response are
@@ -43,7 +50,19 @@ KYODO_PARTNER_RPC(UpdateNetwork, v1::UpdateNetworkRequest, v1::Network)
 KYODO_PARTNER_RPC(DeleteNetwork, v1::DeleteNetworkRequest, v1::Network)
 KYODO_PARTNER_RPC(ListAuditEvents, kyodo::type::v1::ListAuditEventsRequest,
                   kyodo::type::v1::ListAuditEventsResponse)
+KYODO_PARTNER_RPC(ListEvents, v1::ListEventsRequest, v1::ListEventsResponse)
 #undef KYODO_PARTNER_RPC
+
+grpc::Status PartnerServiceImpl::WatchEvents(
+    grpc::ServerContext* context, const v1::WatchEventsRequest* request,
+    grpc::ServerWriter<v1::Event>* writer) {
+  return deps_.rpc->Run(
+      context, *request,
+      [&](const CallContext& call) {
+        return partner::WatchEvents(deps_, call, *request, writer);
+      },
+      deps_.feed->options().max_watch_time + absl::Seconds(1));
+}
 
 // The four state changes share one handler.
 #define KYODO_PARTNER_CHANGE(Method, Request, Change)                        \

@@ -13,7 +13,10 @@
 #ifndef KYODO_PARTNER_SERVICE_SERVICE_H_
 #define KYODO_PARTNER_SERVICE_SERVICE_H_
 
+#include <memory>
+
 #include "common/db/pool.h"
+#include "common/events/outbox.h"
 #include "common/paging/page_token.h"
 #include "common/server/rpc.h"
 #include "common/time/clock.h"
@@ -26,11 +29,21 @@ struct ServiceDeps {
   const common::server::RpcRunner* rpc = nullptr;
   const common::paging::PageTokenCodec* pages = nullptr;
   const common::Clock* clock = nullptr;
+  // The change feed's options and streams; PartnerServiceImpl makes one
+  // with the default options when it is not given.
+  common::events::Feed* feed = nullptr;
 };
 
 class PartnerServiceImpl final : public v1::PartnerService::Service {
  public:
-  explicit PartnerServiceImpl(ServiceDeps deps) : deps_(deps) {}
+  explicit PartnerServiceImpl(ServiceDeps deps);
+
+  grpc::Status ListEvents(grpc::ServerContext* context,
+                          const v1::ListEventsRequest* request,
+                          v1::ListEventsResponse* response) override;
+  grpc::Status WatchEvents(grpc::ServerContext* context,
+                           const v1::WatchEventsRequest* request,
+                           grpc::ServerWriter<v1::Event>* writer) override;
 
   grpc::Status GetPartner(grpc::ServerContext* context,
                           const v1::GetPartnerRequest* request,
@@ -101,6 +114,7 @@ class PartnerServiceImpl final : public v1::PartnerService::Service {
       kyodo::type::v1::ListAuditEventsResponse* response) override;
 
  private:
+  std::unique_ptr<common::events::Feed> own_feed_;
   ServiceDeps deps_;
 };
 

@@ -1,5 +1,6 @@
 #include "partner-service/spec.h"
 
+#include "common/events/flags.h"
 #include "common/status/macros.h"
 #include "common/store/enum_table.h"
 #include "partner-service/service.h"
@@ -35,8 +36,10 @@ common::server::ServiceSpec Spec() {
   spec.make = [](const server::ServiceEnv& env)
       -> absl::StatusOr<server::BuiltService> {
     server::BuiltService built;
+    KYODO_ASSIGN_OR_RETURN(common::events::Feed * feed,
+                           common::events::FeedFromFlags(env, built));
     built.services.push_back(std::make_unique<PartnerServiceImpl>(
-        ServiceDeps{env.pool, env.rpc, env.pages, env.clock}));
+        ServiceDeps{env.pool, env.rpc, env.pages, env.clock, feed}));
     return built;
   };
   return spec;

@@ -78,6 +78,21 @@ absl::Status ListAuditEvents(const ServiceDeps& d,
                              const kyodo::type::v1::ListAuditEventsRequest& r,
                              kyodo::type::v1::ListAuditEventsResponse* out);
 
+// The change feed (event_handlers.cc).
+absl::Status ListEvents(const ServiceDeps& d,
+                        const common::server::CallContext& call,
+                        const v1::ListEventsRequest& r,
+                        v1::ListEventsResponse* out);
+absl::Status WatchEvents(const ServiceDeps& d,
+                         const common::server::CallContext& call,
+                         const v1::WatchEventsRequest& r,
+                         grpc::ServerWriter<v1::Event>* writer);
+// Appends the event of a project's change from `before` (nullptr: created)
+// to `after` to the feed, in the change's transaction, as its last step.
+absl::Status EmitProjectEvent(common::db::Session& s, absl::Time time,
+                              const v1::Project* before,
+                              const v1::Project& after);
+
 }  // namespace kyodo::project
 
 #endif  // KYODO_PROJECT_SERVICE_HANDLERS_H_

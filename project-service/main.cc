@@ -1,7 +1,9 @@
 // project-service: collaboration projects, their parties, outcomes and review.
 #include "absl/flags/flag.h"
+#include "common/events/flags.h"
 #include "common/grpc/downstream.h"
 #include "common/server/bootstrap.h"
+#include "common/status/macros.h"
 #include "project-service/clients/partner_client.h"
 #include "project-service/service.h"
 #include "project-service/store/lookup_tables.h"
@@ -61,14 +63,17 @@ int main(int argc, char** argv) {
                                                /*health_checked=*/true),
         budget);
     server::BuiltService built;
-    built.services.push_back(
-        std::make_unique<kyodo::project::ProjectServiceImpl>(
-            kyodo::project::ServiceDeps{env.pool, env.rpc, env.pages,
-                                        partners.get(), proposals.get()}));
     built.keep_alive = std::make_shared<
         std::pair<std::shared_ptr<kyodo::project::PartnerClient>,
                   std::shared_ptr<kyodo::project::ProposalClient>>>(partners,
                                                                     proposals);
+    KYODO_ASSIGN_OR_RETURN(kyodo::common::events::Feed * feed,
+                           kyodo::common::events::FeedFromFlags(env, built));
+    built.services.push_back(
+        std::make_unique<kyodo::project::ProjectServiceImpl>(
+            kyodo::project::ServiceDeps{env.pool, env.rpc, env.pages,
+                                        partners.get(), proposals.get(),
+                                        feed}));
     return built;
   };
   return server::RunService(argc, argv, spec);

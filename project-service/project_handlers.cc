@@ -183,25 +183,30 @@ absl::Status CreateProject(const ServiceDeps& d, const CallContext& call,
       KYODO_RETURN_IF_ERROR(domain::CheckSourceProposal(p, source));
     }
   }
-  return common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
-    return common::idempotency::Run(
-        s, r.request_id(), call.principal.subject, call.method, r, out,
-        [&]() -> absl::Status {
-          if (answered) return AnswerVanished();
-          Project created = p;
-          created.set_name(absl::StrCat("projects/", common::NewId()));
-          created.set_state(Project::PLANNED);
-          *created.mutable_create_time() = doc::ToTimestamp(call.start);
-          *created.mutable_update_time() = doc::ToTimestamp(call.start);
-          created.set_etag(doc::Etag(1));
-          KYODO_RETURN_IF_ERROR(store::InsertProject(s, created));
-          KYODO_RETURN_IF_ERROR(
-              common::audit::Record(s, call.AuditActor(r.request_id()),
-                                    created.name(), nullptr, &created));
-          *out = std::move(created);
-          return absl::OkStatus();
-        });
-  });
+  KYODO_RETURN_IF_ERROR(
+      common::db::RunInTransaction(*d.pool, call.deadline, [&](Session& s) {
+        return common::idempotency::Run(
+            s, r.request_id(), call.principal.subject, call.method, r, out,
+            [&]() -> absl::Status {
+              if (answered) return AnswerVanished();
+              Project created = p;
+              created.set_name(absl::StrCat("projects/", common::NewId()));
+              created.set_state(Project::PLANNED);
+              *created.mutable_create_time() = doc::ToTimestamp(call.start);
+              *created.mutable_update_time() = doc::ToTimestamp(call.start);
+              created.set_etag(doc::Etag(1));
+              KYODO_RETURN_IF_ERROR(store::InsertProject(s, created));
+              KYODO_RETURN_IF_ERROR(
+                  common::audit::Record(s, call.AuditActor(r.request_id()),
+                                        created.name(), nullptr, &created));
+              KYODO_RETURN_IF_ERROR(
+                  EmitProjectEvent(s, call.start, nullptr, created));
+              *out = std::move(created);
+              return absl::OkStatus();
+            });
+      }));
+  d.feed->bell().Ring();
+  return absl::OkStatus();
 }
 
 absl::Status UpdateProject(const ServiceDeps& d, const CallContext& call,
@@ -264,6 +269,9 @@ absl::Status UpdateProject(const ServiceDeps& d, const CallContext& call,
   m.load = [&](Session& s) { return LoadForUpdate(s, name); };
   m.authorize = [&](const Project* p) { return AuthorizeChange(call, p); };
   m.write = store::UpdateProject;
+  m.emit = [&](Session& s, const Project& before, const Project& after) {
+    return EmitProjectEvent(s, call.start, &before, after);
+  };
   m.change = [&](Session&, const Project& before,
                  Project& after) -> absl::Status {
     if (answered) return AnswerVanished();
@@ -282,7 +290,9 @@ absl::Status UpdateProject(const ServiceDeps& d, const CallContext& call,
     }
     return domain::CheckRules(after);
   };
-  return common::server::Mutate(*d.pool, call, m, out);
+  KYODO_RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
+  d.feed->bell().Ring();
+  return absl::OkStatus();
 }
 
 absl::Status DeleteProject(const ServiceDeps& d, const CallContext& call,
@@ -301,10 +311,15 @@ absl::Status DeleteProject(const ServiceDeps& d, const CallContext& call,
   m.load = [&](Session& s) { return LoadForUpdate(s, r.name()); };
   m.authorize = [&](const Project* p) { return AuthorizeChange(call, p); };
   m.write = store::UpdateProject;
+  m.emit = [&](Session& s, const Project& before, const Project& after) {
+    return EmitProjectEvent(s, call.start, &before, after);
+  };
   m.change = [&](Session&, const Project&, Project& after) {
     return domain::Delete(after, doc::ToTimestamp(call.start));
   };
-  return common::server::Mutate(*d.pool, call, m, out);
+  KYODO_RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
+  d.feed->bell().Ring();
+  return absl::OkStatus();
 }
 
 }  // namespace kyodo::project

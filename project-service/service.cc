@@ -6,6 +6,13 @@ namespace kyodo::project {
 
 using common::server::CallContext;
 
+ProjectServiceImpl::ProjectServiceImpl(ServiceDeps deps) : deps_(deps) {
+  if (deps_.feed == nullptr) {
+    own_feed_ = std::make_unique<common::events::Feed>();
+    deps_.feed = own_feed_.get();
+  }
+}
+
 // Each RPC: RpcRunner (call id, token, request checks, deadline, logging,
 // status mapping) around its handler in *_handlers.cc.
 // NOLINTBEGIN(bugprone-macro-parentheses): Request and Response are
@@ -34,6 +41,18 @@ KYODO_PROJECT_RPC(ReviewProject, v1::ReviewProjectRequest, v1::Project)
 KYODO_PROJECT_RPC(CancelProject, v1::CancelProjectRequest, v1::Project)
 KYODO_PROJECT_RPC(ListAuditEvents, kyodo::type::v1::ListAuditEventsRequest,
                   kyodo::type::v1::ListAuditEventsResponse)
+KYODO_PROJECT_RPC(ListEvents, v1::ListEventsRequest, v1::ListEventsResponse)
 #undef KYODO_PROJECT_RPC
+
+grpc::Status ProjectServiceImpl::WatchEvents(
+    grpc::ServerContext* context, const v1::WatchEventsRequest* request,
+    grpc::ServerWriter<v1::Event>* writer) {
+  return deps_.rpc->Run(
+      context, *request,
+      [&](const CallContext& call) {
+        return project::WatchEvents(deps_, call, *request, writer);
+      },
+      deps_.feed->options().max_watch_time + absl::Seconds(1));
+}
 
 }  // namespace kyodo::project

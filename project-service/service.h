@@ -16,7 +16,10 @@
 #ifndef KYODO_PROJECT_SERVICE_SERVICE_H_
 #define KYODO_PROJECT_SERVICE_SERVICE_H_
 
+#include <memory>
+
 #include "common/db/pool.h"
+#include "common/events/outbox.h"
 #include "common/paging/page_token.h"
 #include "common/server/rpc.h"
 #include "kyodo/project/v1/project_service.grpc.pb.h"
@@ -32,11 +35,14 @@ struct ServiceDeps {
   const PartnerClient* partners = nullptr;
   // proposal-service, asked about a project's source_proposal.
   const SourceProposals* proposals = nullptr;
+  // The change feed's options and streams; ProjectServiceImpl makes one
+  // with the default options when it is not given.
+  common::events::Feed* feed = nullptr;
 };
 
 class ProjectServiceImpl final : public v1::ProjectService::Service {
  public:
-  explicit ProjectServiceImpl(ServiceDeps deps) : deps_(deps) {}
+  explicit ProjectServiceImpl(ServiceDeps deps);
 
   grpc::Status GetProject(grpc::ServerContext* context,
                           const v1::GetProjectRequest* request,
@@ -72,8 +78,15 @@ class ProjectServiceImpl final : public v1::ProjectService::Service {
       grpc::ServerContext* context,
       const kyodo::type::v1::ListAuditEventsRequest* request,
       kyodo::type::v1::ListAuditEventsResponse* response) override;
+  grpc::Status ListEvents(grpc::ServerContext* context,
+                          const v1::ListEventsRequest* request,
+                          v1::ListEventsResponse* response) override;
+  grpc::Status WatchEvents(grpc::ServerContext* context,
+                           const v1::WatchEventsRequest* request,
+                           grpc::ServerWriter<v1::Event>* writer) override;
 
  private:
+  std::unique_ptr<common::events::Feed> own_feed_;
   ServiceDeps deps_;
 };
 

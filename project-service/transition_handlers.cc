@@ -39,10 +39,15 @@ absl::Status Transition(const ServiceDeps& d, const CallContext& call,
   m.load = [&](Session& s) { return LoadForUpdate(s, name); };
   m.authorize = [&](const Project* p) { return AuthorizeChange(call, p); };
   m.write = store::UpdateProject;
+  m.emit = [&](Session& s, const Project& before, const Project& after) {
+    return EmitProjectEvent(s, call.start, &before, after);
+  };
   m.change = [&](Session&, const Project&, Project& after) {
     return change(after);
   };
-  return common::server::Mutate(*d.pool, call, m, out);
+  KYODO_RETURN_IF_ERROR(common::server::Mutate(*d.pool, call, m, out));
+  d.feed->bell().Ring();
+  return absl::OkStatus();
 }
 
 }  // namespace

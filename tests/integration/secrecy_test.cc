@@ -207,6 +207,8 @@ class SecrecyTest : public RoundTest {
     // A project name that would exist if one were made now is unknowable;
     // a made-up one must stay NOT_FOUND.
     r["ProjectService.GetProject"].push_back("name: \"projects/nosuch\"");
+    r["ProjectService.ListEvents"] = {"page_size: 500"};
+    r["PartnerService.ListEvents"] = {"page_size: 500"};
 
     // proposal-service
     r["ProposalService.GetProgramme"] = {absl::StrCat("name: ", q(programme_))};

@@ -191,6 +191,15 @@ std::vector<Row> PartnerRows(const World& w) {
        Req<type::v1::ListAuditEventsRequest>(
            [&](auto& r) { r.set_resource(w.agreement); }),
        "ADDDDDDD"},
+      // The change feed of partners: every reader of partners reads it (the
+      // contacts as GetPartner shows them: see
+      // ConfidentialFieldsOnlyReachThoseWhoMaySeeThem).
+      {"PartnerService.ListEvents", "the whole feed",
+       Req<pav1::ListEventsRequest>([&](auto& r) { r.set_page_size(500); }),
+       "AAAAAAAA"},
+      {"PartnerService.WatchEvents", "a bad cursor",
+       Req<pav1::WatchEventsRequest>([&](auto& r) { r.set_after("x"); }),
+       "AAAAAAAA"},
   };
 }
 
@@ -254,6 +263,13 @@ std::vector<Row> ProjectRows(const World& w) {
        Req<type::v1::ListAuditEventsRequest>(
            [&](auto& r) { r.set_resource(w.project); }),
        "AADDDDDD"},
+      // The change feed of projects: every reader of projects reads it.
+      {"ProjectService.ListEvents", "the whole feed",
+       Req<prv1::ListEventsRequest>([&](auto& r) { r.set_page_size(500); }),
+       "AAAAAAAA"},
+      {"ProjectService.WatchEvents", "a bad cursor",
+       Req<prv1::WatchEventsRequest>([&](auto& r) { r.set_after("x"); }),
+       "AAAAAAAA"},
   };
   auto by_name = [&](const char* method, auto tag) {
     using T = decltype(tag);
@@ -933,6 +949,12 @@ TEST_F(SecurityMatrixTest, ConfidentialFieldsOnlyReachThoseWhoMaySeeThem) {
   reads["GetPartner"] = {by_name["PartnerService.GetPartner"],
                          Req<pav1::GetPartnerRequest>(
                              [&](auto& r) { r.set_name(world.civic_a); })};
+  reads["PartnerService.ListEvents"] = {
+      by_name["PartnerService.ListEvents"],
+      Req<pav1::ListEventsRequest>([&](auto& r) {
+        r.set_resource(world.civic_a);
+        r.set_page_size(500);
+      })};
   reads["ListPartners"] = {by_name["PartnerService.ListPartners"],
                            Req<pav1::ListPartnersRequest>([&](auto&) {})};
   reads["SearchPartners"] = {by_name["PartnerService.SearchPartners"],
