@@ -121,6 +121,9 @@ absl::Status Watch(Feed& feed, db::ConnectionPool& pool,
                    grpc::ServerWriter<Event>* writer, const MakeShaper& make) {
   KYODO_RETURN_IF_ERROR(feed.Enter());
   absl::Cleanup leave = [&feed] { feed.Leave(); };
+  // The start is fixed ("now" resolved): a caller that waits for the
+  // initial metadata knows every change committed from here reaches it.
+  writer->SendInitialMetadata();
   const absl::Time until =
       std::min(call.deadline - kEndBeforeDeadline,
                absl::Now() + feed.options().max_watch_time);

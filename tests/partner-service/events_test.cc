@@ -93,6 +93,8 @@ TEST_F(PartnerEventsTest, AStreamFollowsNewChanges) {
   v1::WatchEventsRequest request;
   request.set_after("now");
   auto stream = stub_->WatchEvents(context.get(), request);
+  // The stream's start is fixed once its initial metadata arrives.
+  stream->WaitForInitialMetadata();
   const v1::Partner created =
       CreateOk(NewPartner(v1::NEIGHBOURHOOD_ASSOCIATION, "百合丘町内会"));
   Event event;

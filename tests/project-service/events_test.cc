@@ -101,6 +101,8 @@ TEST_F(ProjectEventsTest, AStreamFollowsNewChanges) {
   v1::WatchEventsRequest request;
   request.set_after("now");
   auto stream = stub_->WatchEvents(context.get(), request);
+  // The stream's start is fixed once its initial metadata arrives.
+  stream->WaitForInitialMetadata();
   v1::Project out;
   ASSERT_TRUE(Start(project.name(), &out).ok());
   Event event;

@@ -262,6 +262,8 @@ TEST_F(EventsTest, AStreamDeliversTheBacklogThenEachNewEvent) {
   auto later = Context(Staff());
   request.set_after("now");
   auto from_now = stub_->WatchEvents(later.get(), request);
+  // The stream's start ("now") is fixed once its initial metadata arrives.
+  from_now->WaitForInitialMetadata();
   ASSERT_TRUE(Withdraw(p.name(), Applicant("partners/a1")).ok());
   ASSERT_TRUE(from_now->Read(&event));
   EXPECT_EQ(event.type(), Event::PROPOSAL_WITHDRAWN);

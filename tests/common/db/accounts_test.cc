@@ -136,7 +136,9 @@ TEST_F(AccountsTest, ServingAccountCannotChangeTheSchema) {
             "2");
   EXPECT_EQ(db_.QueryValue("SELECT COUNT(*) FROM information_schema.tables "
                            "WHERE table_schema = DATABASE()"),
-            "4");  // request_ids, audit_events, things, schema_migrations
+            // request_ids, audit_events, events, event_sequence, things,
+            // schema_migrations
+            "6");
 }
 
 TEST_F(AccountsTest, AuditTrailIsAppendOnlyForTheServingAccount) {
