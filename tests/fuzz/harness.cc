@@ -789,13 +789,44 @@ void FuzzNames(const uint8_t* data, size_t size) {
   if (valid) Check(*single == name, "ParseName returned another id");
 }
 
-uint16_t RequestTag(const Descriptor& type) {
-  // FNV-1a over the full name, folded to 16 bits.
+namespace {
+
+// FNV-1a over `text`, folded to 16 bits.
+uint16_t Fnv16(absl::string_view text) {
   uint32_t hash = 2166136261u;
-  for (const char c : type.full_name()) {
+  for (const char c : text) {
     hash = (hash ^ static_cast<uint8_t>(c)) * 16777619u;
   }
   return static_cast<uint16_t>((hash >> 16) ^ (hash & 0xffff));
+}
+
+}  // namespace
+
+uint16_t RequestTag(const Descriptor& type) {
+  // Each type's tag is the hash of its full name; when that is taken by a
+  // type whose name sorts first, the hash of "<name>#1", "#2", ... So a new
+  // type never changes the tag, and the seeds, of the types before it
+  // (kyodo.proposal.v1.WatchEventsRequest met CreateProposalRequest).
+  static const auto* tags = [] {
+    std::vector<const Descriptor*> sorted = RequestTypes();
+    std::sort(sorted.begin(), sorted.end(),
+              [](const Descriptor* a, const Descriptor* b) {
+                return a->full_name() < b->full_name();
+              });
+    auto* out = new absl::flat_hash_map<const Descriptor*, uint16_t>;
+    absl::flat_hash_set<uint16_t> taken;
+    for (const Descriptor* t : sorted) {
+      uint16_t tag = Fnv16(t->full_name());
+      for (int salt = 1; taken.contains(tag); ++salt) {
+        tag = Fnv16(absl::StrCat(t->full_name(), "#", salt));
+      }
+      taken.insert(tag);
+      out->emplace(t, tag);
+    }
+    return out;
+  }();
+  auto it = tags->find(&type);
+  return it != tags->end() ? it->second : Fnv16(type.full_name());
 }
 
 const Descriptor* RequestTypeOfTag(uint16_t tag) {

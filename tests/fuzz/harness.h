@@ -40,8 +40,9 @@ const std::vector<Target>& Targets();
 const std::vector<const google::protobuf::Descriptor*>& RequestTypes();
 
 // FuzzRequest reads the type from the input's first two bytes (big endian):
-// the tag of a type is a hash of its full name, so a seed keeps its type
-// when methods are added; a tag that is no type's picks one by position.
+// the tag of a type is a hash of its full name (salted when a type whose
+// name sorts first has it), so a seed keeps its type when methods are added;
+// a tag that is no type's picks one by position.
 uint16_t RequestTag(const google::protobuf::Descriptor& type);
 const google::protobuf::Descriptor* RequestTypeOfTag(uint16_t tag);
 
