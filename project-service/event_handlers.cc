@@ -67,23 +67,10 @@ absl::Status ListEvents(const ServiceDeps& d,
                         const common::server::CallContext& call,
                         const v1::ListEventsRequest& r,
                         v1::ListEventsResponse* out) {
-  KYODO_ASSIGN_OR_RETURN(int size,
-                         common::paging::EffectivePageSize(r.page_size()));
   KYODO_ASSIGN_OR_RETURN(events::ReadOptions options,
                          FiltersOf(r.resource(), r.types()));
-  KYODO_ASSIGN_OR_RETURN(options.after,
-                         events::StartOf(*d.pool, call.deadline, r.after()));
-  if (r.after() == "now") {
-    out->set_next_cursor(events::FormatCursor(options.after));
-    return absl::OkStatus();
-  }
-  std::vector<Event> page;
-  int64_t next = 0;
-  KYODO_RETURN_IF_ERROR(events::ListPage(*d.pool, call.deadline, options, size,
-                                         MakeShaper{}, &page, &next));
-  for (Event& event : page) *out->add_events() = std::move(event);
-  out->set_next_cursor(events::FormatCursor(next));
-  return absl::OkStatus();
+  return events::ServeList(*d.pool, call.deadline, r.after(), r.page_size(),
+                           std::move(options), MakeShaper{}, out);
 }
 
 absl::Status WatchEvents(const ServiceDeps& d,
@@ -92,9 +79,8 @@ absl::Status WatchEvents(const ServiceDeps& d,
                          grpc::ServerWriter<Event>* writer) {
   KYODO_ASSIGN_OR_RETURN(events::ReadOptions options,
                          FiltersOf(r.resource(), r.types()));
-  KYODO_ASSIGN_OR_RETURN(options.after,
-                         events::StartOf(*d.pool, call.deadline, r.after()));
-  return events::Watch(*d.feed, *d.pool, call, options, writer, MakeShaper{});
+  return events::Watch(*d.feed, *d.pool, call, r.after(), std::move(options),
+                       writer, MakeShaper{});
 }
 
 }  // namespace kyodo::project

@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/cleanup/cleanup.h"
@@ -108,17 +109,41 @@ absl::Status ListPage(db::ConnectionPool& pool, absl::Time deadline,
       });
 }
 
+// A whole ListEvents answer: `page_size` as AIP-158 (INVALID_ARGUMENT
+// naming "page_size"), `after` a cursor or "now" (no events, the newest
+// event's cursor), the events after it that `make`'s shaper lets through,
+// and next_cursor.
+template <typename Response, typename MakeShaper>
+absl::Status ServeList(db::ConnectionPool& pool, absl::Time deadline,
+                       absl::string_view after, int32_t page_size,
+                       ReadOptions options, const MakeShaper& make,
+                       Response* out) {
+  using Event = std::decay_t<decltype(out->events(0))>;
+  KYODO_ASSIGN_OR_RETURN(int size, paging::EffectivePageSize(page_size));
+  KYODO_ASSIGN_OR_RETURN(options.after, StartOf(pool, deadline, after));
+  if (after != "now") {
+    std::vector<Event> page;
+    KYODO_RETURN_IF_ERROR(
+        ListPage(pool, deadline, options, size, make, &page, &options.after));
+    for (Event& event : page) *out->add_events() = std::move(event);
+  }
+  out->set_next_cursor(FormatCursor(options.after));
+  return absl::OkStatus();
+}
+
 // A stream ends this long before its deadline, OK, rather than at it with
 // DEADLINE_EXCEEDED.
 inline constexpr absl::Duration kEndBeforeDeadline = absl::Milliseconds(500);
 
-// One WatchEvents stream for `call`: the events after `options.after`, then
-// each new one, until the caller cancels, the feed closes or the stream's
-// time is up (Feed::Follow).
+// One WatchEvents stream for `call`: the events after `after` (a cursor or
+// "now"), then each new one, until the caller cancels, the feed closes or
+// the stream's time is up (Feed::Follow).
 template <typename Event, typename MakeShaper>
 absl::Status Watch(Feed& feed, db::ConnectionPool& pool,
-                   const server::CallContext& call, ReadOptions options,
-                   grpc::ServerWriter<Event>* writer, const MakeShaper& make) {
+                   const server::CallContext& call, absl::string_view after,
+                   ReadOptions options, grpc::ServerWriter<Event>* writer,
+                   const MakeShaper& make) {
+  KYODO_ASSIGN_OR_RETURN(options.after, StartOf(pool, call.deadline, after));
   KYODO_RETURN_IF_ERROR(feed.Enter());
   absl::Cleanup leave = [&feed] { feed.Leave(); };
   // The start is fixed ("now" resolved): a caller that waits for the
