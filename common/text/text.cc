@@ -1,6 +1,8 @@
 #include "common/text/text.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_split.h"
 #include "unicode/normalizer2.h"
 #include "unicode/uchar.h"
 #include "unicode/unistr.h"
@@ -54,6 +56,42 @@ absl::StatusOr<std::string> SearchKey(absl::string_view text) {
   std::string out;
   folded.toUTF8String(out);
   return out;
+}
+
+namespace {
+
+bool IsAtext(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+         absl::string_view("!#$%&'*+-/=?^_`{|}~").find(c) !=
+             absl::string_view::npos;
+}
+
+}  // namespace
+
+bool IsMailAddress(absl::string_view address) {
+  if (address.size() > 254) return false;
+  const size_t at = address.rfind('@');
+  if (at == absl::string_view::npos) return false;
+  const absl::string_view local = address.substr(0, at);
+  const absl::string_view domain = address.substr(at + 1);
+  if (local.empty() || local.size() > 64 || domain.empty()) return false;
+  char previous = '.';
+  for (char c : local) {
+    if (c == '.' ? previous == '.' : !IsAtext(c)) return false;
+    previous = c;
+  }
+  if (previous == '.') return false;
+  for (absl::string_view label : absl::StrSplit(domain, '.')) {
+    if (label.empty() || label.size() > 63 || label.front() == '-' ||
+        label.back() == '-') {
+      return false;
+    }
+    for (char c : label) {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-')
+        return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace kyodo::common

@@ -22,6 +22,15 @@ bool IsValidUtf8(absl::string_view text);
 // runs of white space removed. Fails with INVALID_ARGUMENT on invalid UTF-8.
 absl::StatusOr<std::string> SearchKey(absl::string_view text);
 
+// True when `address` is a mail address kyodo can send to (an RFC 5321
+// addr-spec in its common form): ASCII `local@domain`, at most 254 bytes,
+// the local part a dot-atom (letters, digits and !#$%&'*+-/=?^_`{|}~,
+// single dots between) of at most 64 bytes, the domain dot-separated
+// labels of letters, digits and inner hyphens. No quoted local parts,
+// address literals or internationalised addresses, and never a space,
+// CR, LF, comma or angle bracket, so an address is safe in a mail header.
+bool IsMailAddress(absl::string_view address);
+
 }  // namespace kyodo::common
 
 #endif  // KYODO_COMMON_TEXT_TEXT_H_

@@ -9,6 +9,7 @@
 #include "common/resource/names.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
+#include "common/text/text.h"
 #include "common/time/date.h"
 
 namespace kyodo::partner::domain {
@@ -34,13 +35,9 @@ absl::Status ValidateContacts(const Partner& p, absl::string_view field) {
     if (IsBlank(c.person_name()) && IsBlank(c.email()) && IsBlank(c.phone())) {
       return InvalidArgumentError(at, "needs a person_name, email or phone");
     }
-    if (!c.email().empty()) {
-      const size_t at_sign = c.email().find('@');
-      if (at_sign == std::string::npos || at_sign == 0 ||
-          at_sign == c.email().size() - 1 ||
-          c.email().find(' ') != std::string::npos) {
-        return InvalidArgumentError(F(at, "email"), "is not an email address");
-      }
+    if (!c.email().empty() && !common::IsMailAddress(c.email())) {
+      return InvalidArgumentError(F(at, "email"),
+                                  "is not a mail address kyodo can send to");
     }
     for (char ch : c.phone()) {
       if (!std::isdigit(static_cast<unsigned char>(ch)) && ch != '-' &&

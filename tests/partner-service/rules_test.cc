@@ -66,8 +66,9 @@ TEST(ValidatePartnerTest, ContactsAreChecked) {
   p.add_contacts()->set_email("bunka@example.jp");
   EXPECT_TRUE(ValidatePartner(p, "partner").ok());
   p.add_contacts()->set_email("no-at-sign");
-  EXPECT_EQ(ValidatePartner(p, "partner").message(),
-            "partner.contacts[1].email: is not an email address");
+  EXPECT_EQ(
+      ValidatePartner(p, "partner").message(),
+      "partner.contacts[1].email: is not a mail address kyodo can send to");
   p.mutable_contacts(1)->Clear();
   EXPECT_EQ(ValidatePartner(p, "partner").message(),
             "partner.contacts[1]: needs a person_name, email or phone");

@@ -133,5 +133,27 @@ TEST(SearchKeyTest, InvalidUtf8IsInvalidArgument) {
   }
 }
 
+TEST(MailAddressTest, CommonFormsAreAccepted) {
+  for (const char* good : {"info@example.jp", "a.b+c@mail.city.kawasaki.jp",
+                           "x@a-b.example", "o'brien_1@example.org", "a@b"}) {
+    EXPECT_TRUE(IsMailAddress(good)) << good;
+  }
+  EXPECT_TRUE(IsMailAddress(std::string(64, 'a') + "@example.jp"));
+}
+
+TEST(MailAddressTest, WhatCouldBreakAHeaderIsRefused) {
+  for (const char* bad :
+       {"", "@example.jp", "info@", "info", "in fo@example.jp",
+        "info@example.jp\r\nBcc: x@evil.example", "info@example.jp,x@y.jp",
+        "<info@example.jp>", "\"quoted\"@example.jp", ".a@example.jp",
+        "a.@example.jp", "a..b@example.jp", "a@-example.jp", "a@example-.jp",
+        "a@example..jp", "a@[127.0.0.1]",
+        "\xE5\xB7\x9D\xE5\xB4\x8E@example.jp"}) {  // 川崎@
+    EXPECT_FALSE(IsMailAddress(bad)) << bad;
+  }
+  EXPECT_FALSE(IsMailAddress(std::string(65, 'a') + "@example.jp"));
+  EXPECT_FALSE(IsMailAddress("a@" + std::string(253, 'b')));
+}
+
 }  // namespace
 }  // namespace kyodo::common
