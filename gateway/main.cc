@@ -216,52 +216,28 @@ absl::StatusOr<std::shared_ptr<gw::http::HttpServer>> MakeHttp(
 
 absl::StatusOr<common::server::BuiltService> Make(
     const common::server::ServiceEnv& env) {
-  const std::string endpoint = absl::GetFlag(FLAGS_service_token_endpoint);
-  const std::string token_file = absl::GetFlag(FLAGS_service_token_file);
-  if (endpoint.empty() == token_file.empty()) {
-    return absl::InvalidArgumentError(
-        "give --service_token_endpoint (with --service_client_secret_file) "
-        "or, for local development, --service_token_file");
-  }
+  common::oauth::ServiceTokenOptions token_options;
+  token_options.endpoint = absl::GetFlag(FLAGS_service_token_endpoint);
+  token_options.client_id = absl::GetFlag(FLAGS_service_client_id);
+  token_options.secret_file = absl::GetFlag(FLAGS_service_client_secret_file);
+  token_options.token_file = absl::GetFlag(FLAGS_service_token_file);
+  token_options.scope = absl::GetFlag(FLAGS_service_token_scope);
+  token_options.resource = absl::GetFlag(FLAGS_service_token_resource);
   const int max_fanout_calls = absl::GetFlag(FLAGS_max_fanout_calls);
   if (max_fanout_calls < gw::kWidestFanOut) {
     return absl::InvalidArgumentError(
         absl::StrCat("--max_fanout_calls must be at least ", gw::kWidestFanOut,
                      " (the calls of one partner profile)"));
   }
-  gw::ProposalClient::ServiceToken service_token;
-  std::shared_ptr<common::oauth::ServiceCredential> credential;
+  auto own = common::oauth::MakeServiceToken(token_options, env.clock);
+  if (!own.ok()) return own.status();
+  gw::ProposalClient::ServiceToken service_token = own->token;
+  std::shared_ptr<common::oauth::ServiceCredential> credential =
+      own->credential;
   // The key of the request ids of the gateway's own steps (StepRequestId):
   // a secret no caller knows and that stays the same while the gateway's
   // credential is renewed, so a retried step keeps its id.
-  std::string step_key;
-  if (!endpoint.empty()) {
-    auto secret = common::config::ReadSecretFile(
-        "--service_client_secret_file",
-        absl::GetFlag(FLAGS_service_client_secret_file));
-    if (!secret.ok()) return secret.status();
-    step_key = *secret;
-    common::oauth::ClientCredentials grant;
-    grant.endpoint = endpoint;
-    grant.client_id = absl::GetFlag(FLAGS_service_client_id);
-    grant.client_secret = *secret;
-    grant.scope = absl::GetFlag(FLAGS_service_token_scope);
-    grant.resource = absl::GetFlag(FLAGS_service_token_resource);
-    credential = std::make_shared<common::oauth::ServiceCredential>(
-        [grant](absl::Time now) {
-          return common::oauth::RequestClientCredentials(grant, now);
-        },
-        env.clock);
-    service_token = [credential] { return credential->Token(); };
-  } else {
-    auto first =
-        common::config::ReadSecretFile("--service_token_file", token_file);
-    if (!first.ok()) return first.status();
-    step_key = *first;
-    service_token = [token_file] {
-      return common::config::ReadSecretFile("--service_token_file", token_file);
-    };
-  }
+  const std::string step_key = own->key;
   common::grpc_client::DownstreamOptions reads;
   reads.budget = absl::GetFlag(FLAGS_downstream_budget);
   reads.retry_unavailable = true;

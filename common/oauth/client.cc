@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "common/config/config.h"
 #include "common/log/log.h"
 #include "nlohmann/json.hpp"
 
@@ -183,6 +184,43 @@ absl::StatusOr<ProviderMetadata> Discover(const std::string& issuer,
         absl::StrCat("provider metadata names issuer ", metadata.issuer));
   }
   return metadata;
+}
+
+absl::StatusOr<ServiceToken> MakeServiceToken(
+    const ServiceTokenOptions& options, const Clock* clock) {
+  if (options.endpoint.empty() == options.token_file.empty()) {
+    return absl::InvalidArgumentError(
+        "give --service_token_endpoint (with --service_client_secret_file) "
+        "or, for local development, --service_token_file");
+  }
+  ServiceToken out;
+  if (!options.endpoint.empty()) {
+    auto secret = config::ReadSecretFile("--service_client_secret_file",
+                                         options.secret_file);
+    if (!secret.ok()) return secret.status();
+    out.key = *secret;
+    ClientCredentials grant;
+    grant.endpoint = options.endpoint;
+    grant.client_id = options.client_id;
+    grant.client_secret = *secret;
+    grant.scope = options.scope;
+    grant.resource = options.resource;
+    out.credential = std::make_shared<ServiceCredential>(
+        [grant](absl::Time now) {
+          return RequestClientCredentials(grant, now);
+        },
+        clock);
+    out.token = [credential = out.credential] { return credential->Token(); };
+    return out;
+  }
+  auto first =
+      config::ReadSecretFile("--service_token_file", options.token_file);
+  if (!first.ok()) return first.status();
+  out.key = *first;
+  out.token = [file = options.token_file] {
+    return config::ReadSecretFile("--service_token_file", file);
+  };
+  return out;
 }
 
 }  // namespace kyodo::common::oauth

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -74,6 +75,31 @@ class ServiceCredential {
   absl::Time renew_at_ = absl::InfinitePast();
   int fetches_ = 0;
 };
+
+// A service's own credential (the gateway's screener, the notifier's):
+// obtained at `endpoint` with the client credentials grant and renewed
+// before it expires, or, for local development and the tests, read from
+// `token_file` at each use (something else renews it).
+struct ServiceTokenOptions {
+  std::string endpoint;     // --service_token_endpoint
+  std::string client_id;    // --service_client_id
+  std::string secret_file;  // --service_client_secret_file
+  std::string token_file;   // --service_token_file
+  std::string scope;
+  std::string resource;
+};
+struct ServiceToken {
+  std::function<absl::StatusOr<std::string>()> token;
+  // A secret that stays the same while the token is renewed: the client
+  // secret, or the token file's first contents.
+  std::string key;
+  // The renewing credential (null with a token file).
+  std::shared_ptr<ServiceCredential> credential;
+};
+// INVALID_ARGUMENT unless exactly one of endpoint and token_file is given
+// (naming the flags), or when the secret or token file cannot be read.
+absl::StatusOr<ServiceToken> MakeServiceToken(
+    const ServiceTokenOptions& options, const Clock* clock);
 
 // The endpoints an OpenID provider publishes at
 // `<issuer>/.well-known/openid-configuration`.
