@@ -21,6 +21,8 @@ common::server::ServiceSpec Spec() {
   // proposal-service's ScreenProposal gathers with it, and nothing else
   // (docs/OPERATIONS.md, "Sign-in").
   spec.screener_methods = {"GetPartner"};
+  // The notifier reads an applicant's contacts to mail it (notifier/).
+  spec.notifier_methods = {"GetPartner"};
   spec.tracks = {KyodoPartnerMigrations()};
   // The enums' lookup tables must name each value as this build does
   // (partner-service/schema/002_partner_columns.sql): until they do, the

@@ -44,6 +44,9 @@ ProposalView ViewOf(const Principal& principal, bool staff, bool sits,
     return ProposalView::kOwner;
   }
   const bool submitted = proposal.state() != v1::Proposal::DRAFT;
+  // The notifier mails each applicant what that applicant may read.
+  if (principal.role == Role::kNotifier && submitted)
+    return ProposalView::kOwner;
   if (sits && submitted) return ProposalView::kCommittee;
   if (call_state == v1::Call::PUBLISHED && IsPublished(proposal.state()))
     return ProposalView::kPublic;

@@ -59,7 +59,8 @@ enum class ProposalView {
   kNone,       // nothing: NOT_FOUND to those who see the call's other
                // proposals (a draft is theirs alone), else PERMISSION_DENIED
   kPublic,     // public fields (above)
-  kOwner,      // its applicant: everything, the outcome once PUBLISHED
+  kOwner,      // its applicant (and the notifier, which mails it):
+               // everything, the outcome once PUBLISHED
                // (until then ADOPTED and NOT_ADOPTED read ELIGIBLE)
   kCommittee,  // a member of the call's committee: everything, the result
                // once DECIDED

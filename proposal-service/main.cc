@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
   // The gateway screens a submitted proposal with a credential of its own
   // that can do nothing else (docs/OPERATIONS.md, "Sign-in").
   spec.screener_methods = {"ScreenProposal"};
+  // The notifier follows the feed and mails the committee's members
+  // (notifier/): nothing else.
+  spec.notifier_methods = kyodo::proposal::NotifierMethods();
   spec.make = [](const server::ServiceEnv& env)
       -> absl::StatusOr<server::BuiltService> {
     const std::string partners = absl::GetFlag(FLAGS_partner_addr);

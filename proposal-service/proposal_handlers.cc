@@ -152,6 +152,7 @@ absl::Status ScopeList(Session& s, const CallContext& call,
       break;
     case Role::kViewer:
     case Role::kScreener:  // refused before any handler (rpc.h)
+    case Role::kNotifier:
       q.scope = Scope::kPublished;
       break;
   }

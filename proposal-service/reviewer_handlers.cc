@@ -40,8 +40,8 @@ namespace doc = common::store;
 
 const absl::flat_hash_set<std::string>& MutableFields() {
   static const auto* fields = new absl::flat_hash_set<std::string>{
-      "display_name", "principal", "affiliations", "assigned_proposals",
-      "stages"};
+      "display_name",       "principal", "affiliations",
+      "assigned_proposals", "stages",    "email"};
   return *fields;
 }
 
@@ -170,18 +170,37 @@ absl::Status Decorate(const ServiceDeps& d, const CallContext& call,
 
 // Loads call `ids` for reading and refuses callers that may not see its
 // committee: staff and the committee's own members.
-absl::StatusOr<store::CallRow> CommitteeReadable(Session& s,
-                                                 const CallContext& call,
-                                                 const CallIds& ids,
-                                                 absl::string_view name) {
+// A call whose committee the caller reads, and how (ReadableMember).
+struct ReadCommittee {
+  store::CallRow row;
+  Access access;
+};
+
+absl::StatusOr<ReadCommittee> CommitteeReadable(Session& s,
+                                                const CallContext& call,
+                                                const CallIds& ids,
+                                                absl::string_view name) {
   KYODO_ASSIGN_OR_RETURN(auto row, LoadCall(s, ids, store::Lock::kNone));
   if (!row.has_value()) return Hidden(IsStaff(call.principal), name);
   KYODO_ASSIGN_OR_RETURN(Access access, AccessTo(s, call.principal, *row));
-  if (!access.staff && !access.seat.has_value()) {
+  // The notifier reads the members' addresses (notifier/).
+  const bool notifier = call.principal.role == Role::kNotifier;
+  if (!access.staff && !access.seat.has_value() && !notifier) {
     return common::PermissionDeniedError(
         "only staff and the members of a call's committee read it");
   }
-  return *std::move(row);
+  return ReadCommittee{*std::move(row), std::move(access)};
+}
+
+// A member as `reader` reads it: its address only to the programme's
+// managers, the member itself and the notifier.
+void RedactMember(const CallContext& call, const Access& reader,
+                  Reviewer* member) {
+  const bool self =
+      reader.seat.has_value() && reader.seat->reviewer.name() == member->name();
+  if (!reader.manager && !self && call.principal.role != Role::kNotifier) {
+    member->clear_email();
+  }
 }
 
 // The standard change of a member through Mutate, under a shared lock of
@@ -245,14 +264,15 @@ absl::Status GetReviewer(const ServiceDeps& d, const CallContext& call,
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         KYODO_ASSIGN_OR_RETURN(
-            store::CallRow c,
+            ReadCommittee c,
             CommitteeReadable(s, call, {ids.programme, ids.call}, r.name()));
         KYODO_ASSIGN_OR_RETURN(auto row, store::GetReviewer(s, ids.child));
         if (!row.has_value() || row->call_id != ids.call) {
           return common::NotFoundError(r.name());
         }
         *out = std::move(row->reviewer);
-        return AddImpliedConflicts(s, c.call.name(), out);
+        RedactMember(call, c.access, out);
+        return AddImpliedConflicts(s, c.row.call.name(), out);
       });
 }
 
@@ -267,7 +287,7 @@ absl::Status ListReviewers(const ServiceDeps& d, const CallContext& call,
   KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
-        KYODO_ASSIGN_OR_RETURN(store::CallRow c,
+        KYODO_ASSIGN_OR_RETURN(ReadCommittee c,
                                CommitteeReadable(s, call, ids, r.parent()));
         KYODO_ASSIGN_OR_RETURN(
             auto rows, store::ListReviewers(s, ids.call, r.show_deleted(),
@@ -277,7 +297,9 @@ absl::Status ListReviewers(const ServiceDeps& d, const CallContext& call,
         for (auto& row : rows) {
           Reviewer* member = out->add_reviewers();
           *member = std::move(row.reviewer);
-          KYODO_RETURN_IF_ERROR(AddImpliedConflicts(s, c.call.name(), member));
+          RedactMember(call, c.access, member);
+          KYODO_RETURN_IF_ERROR(
+              AddImpliedConflicts(s, c.row.call.name(), member));
         }
         return absl::OkStatus();
       });

@@ -26,6 +26,8 @@
 #define KYODO_PROPOSAL_SERVICE_SERVICE_H_
 
 #include <memory>
+#include <set>
+#include <string>
 
 #include "common/db/pool.h"
 #include "common/events/outbox.h"
@@ -46,6 +48,13 @@ struct ServiceDeps {
   // makes one with the default options when it is not given.
   common::events::Feed* feed = nullptr;
 };
+
+// The only methods a `notifier` token may call (RpcRunner, set by main.cc):
+// the feed it follows, the call it names in a mail, and the committee's
+// addresses (notifier/; docs/API.md, "Mail").
+inline std::set<std::string> NotifierMethods() {
+  return {"ListEvents", "WatchEvents", "GetCall", "ListReviewers"};
+}
 
 // Every RPC of the service as X(Method, Request, Response): service.h
 // declares the overrides, service.cc wires them to RpcRunner, handlers.h

@@ -16,13 +16,16 @@ absl::string_view RoleName(Role role) {
       return "viewer";
     case Role::kScreener:
       return "screener";
+    case Role::kNotifier:
+      return "notifier";
   }
   return "viewer";
 }
 
 std::optional<Role> ParseRole(absl::string_view name) {
-  for (Role role : {Role::kAdmin, Role::kWardStaff, Role::kReviewer,
-                    Role::kApplicant, Role::kViewer, Role::kScreener}) {
+  for (Role role :
+       {Role::kAdmin, Role::kWardStaff, Role::kReviewer, Role::kApplicant,
+        Role::kViewer, Role::kScreener, Role::kNotifier}) {
     if (RoleName(role) == name) return role;
   }
   return std::nullopt;

@@ -14,16 +14,23 @@ namespace kyodo::common::auth {
 // kScreener is not a person: it is the gateway's own short-lived credential,
 // which may only screen a submitted proposal (ScreenProposal) and is refused
 // by every other method of every service (common/server/rpc.h).
+// kNotifier is not a person either: the notifier's credential (notifier/),
+// which may only follow proposal-service's change feed and read the
+// addresses it mails (each service lists its methods, common/server/rpc.h).
+// It sees a proposal as its applicant does: never an outcome before the
+// ward publishes it.
 enum class Role {
   kAdmin,
   kWardStaff,
   kReviewer,
   kApplicant,
   kViewer,
-  kScreener
+  kScreener,
+  kNotifier
 };
 
-// "admin", "ward_staff", "reviewer", "applicant", "viewer", "screener".
+// "admin", "ward_staff", "reviewer", "applicant", "viewer", "screener",
+// "notifier".
 absl::string_view RoleName(Role role);
 std::optional<Role> ParseRole(absl::string_view name);
 

@@ -128,6 +128,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
   auto verifier = OrFail(auth::TokenVerifier::Create(config.auth));
   RpcRunner rpc(spec.domain, verifier.get(), &clock, config.default_deadline);
   rpc.set_screener_methods(spec.screener_methods);
+  rpc.set_notifier_methods(spec.notifier_methods);
   if (metrics != nullptr) {
     rpc.set_observer([m = metrics.get()](absl::string_view method,
                                          absl::StatusCode code,

@@ -59,6 +59,8 @@ struct ServiceSpec {
   std::vector<db::MigrationTrack> tracks;  // applied after `common`
   // The only methods a `screener` token may call (RpcRunner); none if empty.
   std::set<std::string> screener_methods;
+  // The only methods a `notifier` token may call; none if empty.
+  std::set<std::string> notifier_methods;
   std::function<absl::StatusOr<BuiltService>(const ServiceEnv&)> make;
   // Checked with the schema for readiness (DatabaseReadiness): the service
   // stays NOT_SERVING while it fails, as while its migrations are pending.

@@ -98,6 +98,11 @@ grpc::Status RpcRunner::Run(
         screener_methods_.count(call.method) == 0) {
       status = PermissionDeniedError(
           "role screener may only screen submitted proposals");
+    } else if (call.principal.role == auth::Role::kNotifier &&
+               notifier_methods_.count(call.method) == 0) {
+      status = PermissionDeniedError(
+          "role notifier may only follow the change feed and read the "
+          "addresses it mails");
     } else {
       status = ValidateRequest(request);
     }

@@ -70,6 +70,10 @@ class RpcRunner {
   void set_screener_methods(std::set<std::string> methods) {
     screener_methods_ = std::move(methods);
   }
+  // The same for a token of role `notifier` (notifier/).
+  void set_notifier_methods(std::set<std::string> methods) {
+    notifier_methods_ = std::move(methods);
+  }
 
   // The call's deadline is the caller's, at most `longest` from its start;
   // `longest` zero means the server's default deadline. A long stream (the
@@ -88,6 +92,7 @@ class RpcRunner {
   absl::Duration default_deadline_;
   CallObserver observer_;
   std::set<std::string> screener_methods_;
+  std::set<std::string> notifier_methods_;
 };
 
 // PERMISSION_DENIED unless the caller has one of `roles`; `action` completes

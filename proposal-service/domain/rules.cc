@@ -8,6 +8,7 @@
 #include "common/resource/update_mask.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
+#include "common/text/text.h"
 #include "proposal-service/domain/validation.h"
 
 namespace kyodo::proposal::domain {
@@ -265,6 +266,10 @@ absl::Status ValidateReviewer(const v1::Reviewer& r, absl::string_view field) {
       Required(F(field, "display_name"), !r.display_name().empty()));
   KYODO_RETURN_IF_ERROR(
       Required(F(field, "principal"), !r.principal().empty()));
+  if (r.has_email() && !common::IsMailAddress(r.email())) {
+    return InvalidArgumentError(F(field, "email"),
+                                "is not a mail address kyodo can send to");
+  }
   return PartnerList(F(field, "affiliations"), r.affiliations());
 }
 

@@ -135,7 +135,10 @@ class SecrecyTest : public RoundTest {
   std::vector<Caller> Callers() const {
     return {{"viewer", testing::ViewerToken("citizen")},
             {"other applicant (not adopted)", Applicant("bunkadamashii")},
-            {"the applicant (adopted)", Applicant("umikaze")}};
+            {"the applicant (adopted)", Applicant("umikaze")},
+            // The notifier (notifier/) reads as every applicant does.
+            {"the notifier",
+             testing::TokenFor({"notifier", common::auth::Role::kNotifier})}};
   }
 
   // Requests (text format) for each read method, naming the round's

@@ -416,3 +416,70 @@ TEST_F(CommitteeTest, PreviewTakesWhatIfRules) {
 
 }  // namespace
 }  // namespace kyodo::proposal
+
+namespace kyodo::proposal {
+namespace {
+
+// A member's mail address (Reviewer.email, for the notifier): checked
+// before anything is written, read by the programme's managers, the member
+// itself and the notifier, and by no other member.
+TEST_F(ProposalServiceTest, AMembersAddressIsCheckedAndReadOnlyByWhoNeedsIt) {
+  service_->rpc().set_notifier_methods(NotifierMethods());  // as main.cc
+  const v1::Call call = OpenStandardCall();
+  v1::CreateReviewerRequest bad;
+  bad.set_parent(call.name());
+  bad.mutable_reviewer()->set_display_name("委員 iin-9");
+  bad.mutable_reviewer()->set_principal("iin-9");
+  bad.mutable_reviewer()->set_email("iin-9@example.jp\r\nBcc: x@example.jp");
+  v1::Reviewer out;
+  grpc::Status status =
+      stub_->CreateReviewer(Context(Staff()).get(), bad, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadField(status), "reviewer.email");
+
+  AddReviewer(call.name(), "iin-1");
+  AddReviewer(call.name(), "iin-2");
+  v1::ListReviewersRequest list;
+  list.set_parent(call.name());
+  v1::ListReviewersResponse members;
+  ASSERT_TRUE(
+      stub_->ListReviewers(Context(Staff()).get(), list, &members).ok());
+  ASSERT_EQ(members.reviewers_size(), 2);  // the refused one was not made
+  for (const v1::Reviewer& r : members.reviewers()) {
+    v1::UpdateReviewerRequest update;
+    *update.mutable_reviewer() = r;
+    update.mutable_reviewer()->set_email(r.principal() + "@example.jp");
+    update.mutable_update_mask()->add_paths("email");
+    v1::Reviewer updated;
+    status = stub_->UpdateReviewer(Context(Staff()).get(), update, &updated);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(updated.email(), r.principal() + "@example.jp");
+  }
+
+  auto emails = [&](const std::string& token) {
+    std::map<std::string, std::string> out;
+    v1::ListReviewersResponse page;
+    const grpc::Status s =
+        stub_->ListReviewers(Context(token).get(), list, &page);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    for (const v1::Reviewer& r : page.reviewers())
+      out[r.principal()] = r.email();
+    return out;
+  };
+  const std::map<std::string, std::string> both = {
+      {"iin-1", "iin-1@example.jp"}, {"iin-2", "iin-2@example.jp"}};
+  EXPECT_EQ(emails(Staff()), both);
+  EXPECT_EQ(emails(kyodo::testing::TokenFor(
+                {"notifier", common::auth::Role::kNotifier})),
+            both);
+  // A member reads its own address, not the other member's.
+  EXPECT_EQ(emails(ReviewerToken("iin-1", "iin-1")),
+            (std::map<std::string, std::string>{{"iin-1", "iin-1@example.jp"},
+                                                {"iin-2", ""}}));
+  // Staff of another ward read the committee (IsStaff) without addresses.
+  EXPECT_EQ(emails(WardStaffToken(kyodo::type::v1::KAWASAKI, "k-staff")),
+            (std::map<std::string, std::string>{{"iin-1", ""}, {"iin-2", ""}}));
+}
+
+}  // namespace
+}  // namespace kyodo::proposal

@@ -168,6 +168,43 @@ TEST_F(EventsTest, AnApplicantReadsItsOwnAndNoUnpublishedDecision) {
   EXPECT_TRUE(events[7].proposal().has_plan());
 }
 
+// The notifier (role notifier, notifier/) reads every applicant's events as
+// that applicant would: nothing of a decision before publication.
+TEST_F(EventsTest, TheNotifierReadsAsEachApplicantAndNoUnpublishedDecision) {
+  ASSERT_NO_FATAL_FAILURE(Round(false));
+  const std::string p1 = Id(p1_.name());
+  const std::string p2 = Id(p2_);
+  const std::string c = Id(call_.name());
+  service_->rpc().set_notifier_methods(NotifierMethods());  // as main.cc
+  const std::string notifier =
+      kyodo::testing::TokenFor({"notifier", common::auth::Role::kNotifier});
+  std::vector<Event> events = All(notifier);
+  EXPECT_EQ(Kinds(events),
+            (std::vector<std::string>{
+                "CALL_OPENED " + c, "PROPOSAL_SUBMITTED " + p1,
+                "PROPOSAL_SCREENED " + p1, "PROPOSAL_SUBMITTED " + p2,
+                "PROPOSAL_WITHDRAWN " + p2, "CALL_CLOSED " + c,
+                "REVIEW_STAGE_OPENED " + c}));
+  for (const Event& e : events) {
+    EXPECT_FALSE(e.proposal().has_result()) << e.cursor();
+    EXPECT_NE(e.proposal().state(), v1::Proposal::ADOPTED) << e.cursor();
+  }
+  // What it mails: the applicant's own text and screening.
+  ASSERT_EQ(events.size(), 7u);
+  EXPECT_EQ(events[2].proposal().plan(), p1_.plan());
+  EXPECT_EQ(events[2].proposal().screening().result(), v1::Screening::ELIGIBLE);
+
+  ASSERT_TRUE(Publish(call_.name()).ok());
+  events = All(notifier);
+  ASSERT_EQ(events.size(), 10u);
+  EXPECT_EQ(events[7].type(), Event::RESULTS_PUBLISHED);
+  EXPECT_EQ(events[8].resource(), p1_.name());
+  EXPECT_EQ(events[8].proposal().state(), v1::Proposal::ADOPTED);
+  EXPECT_EQ(events[8].proposal().result().reason(),
+            v1::ProposalResult::ADOPTED);
+  EXPECT_EQ(events[9].resource(), p2_);
+}
+
 TEST_F(EventsTest, FiltersAndCursors) {
   ASSERT_NO_FATAL_FAILURE(Round(true));
   const std::vector<Event> all = All(Staff());

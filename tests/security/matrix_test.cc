@@ -817,6 +817,49 @@ TEST_F(SecurityMatrixTest, ScreenerTokenCanOnlyScreen) {
   EXPECT_GT(calls, 60);
 }
 
+// The notifier's credential (role notifier, notifier/): every method of
+// every service, through the gateway and direct, refuses it before looking
+// at the request, but the reads the notifier makes: proposal-service's feed
+// (ListEvents, WatchEvents), GetCall and ListReviewers, and
+// partner-service's GetPartner.
+TEST_F(SecurityMatrixTest, NotifierTokenCanOnlyReadWhatItMails) {
+  const std::string notifier =
+      testing::TokenFor({"notifier", common::auth::Role::kNotifier});
+  const std::set<std::string> allowed = {
+      "ProposalService.ListEvents", "ProposalService.WatchEvents",
+      "ProposalService.GetCall", "ProposalService.ListReviewers",
+      "PartnerService.GetPartner"};
+  int calls = 0;
+  std::set<std::string> seen;
+  for (const auto* method : AllMethods()) {
+    const auto request = NewRequest(method);
+    std::vector<testing::Service> routes = {testing::Service::kGateway};
+    if (ServiceOf(method) != testing::Service::kGateway)
+      routes.push_back(ServiceOf(method));
+    const std::string name = ShortName(method);
+    for (testing::Service route : routes) {
+      const Outcome out =
+          Invoke(cluster_->Channel(route), method, *request, notifier);
+      const grpc::StatusCode code = out.status.error_code();
+      if (allowed.count(name)) {
+        seen.insert(name);
+        EXPECT_NE(code, grpc::StatusCode::PERMISSION_DENIED)
+            << name << ": " << out.status.error_message();
+        EXPECT_NE(code, grpc::StatusCode::UNAUTHENTICATED) << name;
+      } else {
+        EXPECT_EQ(code, grpc::StatusCode::PERMISSION_DENIED)
+            << name
+            << (route == testing::Service::kGateway ? " via the gateway"
+                                                    : " direct")
+            << ": " << CodeName(code) << " " << out.status.error_message();
+      }
+      ++calls;
+    }
+  }
+  EXPECT_EQ(seen, allowed);
+  EXPECT_GT(calls, 60);
+}
+
 // Every method and caller as docs/API.md and the services' documented rules
 // say.
 TEST_F(SecurityMatrixTest, EveryMethodAndCallerAsDocumented) {

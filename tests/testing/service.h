@@ -42,6 +42,9 @@ class TestService {
   std::shared_ptr<grpc::Channel> NewChannel() const;
   common::FakeClock& clock() { return clock_; }
   common::db::ConnectionPool& pool() { return *pool_; }
+  // The service's RpcRunner, e.g. to give a service credential its methods
+  // as the service's main does (set before calling them).
+  common::server::RpcRunner& rpc() { return *rpc_; }
   // Stops serving (idempotent); the port is then closed.
   void Stop();
 

@@ -12,9 +12,12 @@
 //   `screener`, the only thing the gateway does on its own authority;
 // - `kyodo-public` (client credentials): a ten-minute ES256 token of role
 //   `viewer`, with which the gateway serves published results to readers
-//   who never sign in (/public/v1/, docs/HTTP.md).
-// The two confidential clients' secrets are made at first start in the
-// state folder (gateway.secret, public.secret; mode 0600).
+//   who never sign in (/public/v1/, docs/HTTP.md);
+// - `kyodo-notifier` (client credentials): a ten-minute ES256 token of role
+//   `notifier`, with which the notifier follows proposal-service's change
+//   feed and reads the addresses it mails (notifier/).
+// The three confidential clients' secrets are made at first start in the
+// state folder (gateway.secret, public.secret, notifier.secret; mode 0600).
 // Signing keys are made at first start in the state folder (never in the
 // repository); the public ones are written to <state>/jwks.json, the file
 // the services verify against.
@@ -167,6 +170,7 @@ function serve(args) {
   const password = stateSecret(state, 'demo-password');
   const gatewaySecret = stateSecret(state, 'gateway.secret');
   const publicSecret = stateSecret(state, 'public.secret');
+  const notifierSecret = stateSecret(state, 'notifier.secret');
   // Kept across key reloads, so sign-ins in progress survive a rotation.
   const cookieKeys = [randomSecret()];
 
@@ -233,6 +237,14 @@ function serve(args) {
           redirect_uris: [],
           scope: 'kyodo',
         },
+        {
+          client_id: 'kyodo-notifier',
+          client_secret: notifierSecret,
+          grant_types: ['client_credentials'],
+          response_types: [],
+          redirect_uris: [],
+          scope: 'kyodo',
+        },
       ],
       jwks: { keys },
       cookies: { keys: cookieKeys },
@@ -252,7 +264,7 @@ function serve(args) {
           useGrantedResource: () => true,
           getResourceServerInfo: (ctx, indicator, client) => {
             if (indicator !== RESOURCE) throw new errors.InvalidTarget();
-            const gateway = client.clientId === 'kyodo-gateway' || client.clientId === 'kyodo-public';
+            const gateway = ['kyodo-gateway', 'kyodo-public', 'kyodo-notifier'].includes(client.clientId);
             return {
               scope: 'kyodo',
               audience,
@@ -267,6 +279,7 @@ function serve(args) {
       extraTokenClaims: (ctx, token) => {
         if (token.kind === 'ClientCredentials') {
           if (token.clientId === 'kyodo-gateway') return { role: 'screener' };
+          if (token.clientId === 'kyodo-notifier') return { role: 'notifier' };
           return token.clientId === 'kyodo-public' ? { role: 'viewer' } : undefined;
         }
         return token.accountId ? account(token.accountId)?.claims : undefined;

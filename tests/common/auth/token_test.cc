@@ -164,11 +164,13 @@ TEST(TokenTest, EveryRoleRoundTrips) {
 }
 
 TEST(TokenTest, RoleNames) {
-  for (Role role : {Role::kAdmin, Role::kWardStaff, Role::kReviewer,
-                    Role::kApplicant, Role::kViewer, Role::kScreener}) {
+  for (Role role :
+       {Role::kAdmin, Role::kWardStaff, Role::kReviewer, Role::kApplicant,
+        Role::kViewer, Role::kScreener, Role::kNotifier}) {
     EXPECT_EQ(ParseRole(RoleName(role)), role);
   }
   EXPECT_EQ(RoleName(Role::kWardStaff), "ward_staff");
+  EXPECT_EQ(RoleName(Role::kNotifier), "notifier");
   EXPECT_FALSE(ParseRole("Admin").has_value());
   EXPECT_FALSE(ParseRole("").has_value());
   EXPECT_FALSE(ParseRole("root").has_value());

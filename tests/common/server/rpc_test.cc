@@ -256,6 +256,25 @@ TEST_F(RpcRunnerTest, ScreenerTokenReachesOnlyItsMethods) {
   EXPECT_TRUE(Get(::kyodo::testing::AdminToken(), "partners/abc").status.ok());
 }
 
+TEST_F(RpcRunnerTest, NotifierTokenReachesOnlyItsMethods) {
+  const std::string notifier =
+      ::kyodo::testing::TokenFor({"notifier", auth::Role::kNotifier});
+  Answer refused = Get(notifier, "partners/abc");
+  EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(absl::StrContains(refused.status.error_message(),
+                                "notifier may only follow"));
+  EXPECT_EQ(service_.runs(), 0);
+  // The screener's list does not open a method to the notifier.
+  rpc_.set_screener_methods({"GetPartner"});
+  EXPECT_EQ(Get(notifier, "partners/abc").status.error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(service_.runs(), 0);
+  rpc_.set_notifier_methods({"GetPartner"});
+  Answer allowed = Get(notifier, "partners/abc");
+  ASSERT_TRUE(allowed.status.ok()) << allowed.status.error_message();
+  EXPECT_EQ(service_.last().principal.role, auth::Role::kNotifier);
+}
+
 TEST_F(RpcRunnerTest, InvalidRequestIsRefusedBeforeTheBody) {
   Answer a = Get(::kyodo::testing::AdminToken(), "partners/\xFF");
   EXPECT_EQ(a.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
