@@ -153,7 +153,9 @@ int CmdSeed(const Env& env) {
 int CmdHealth(const Env& env) {
   const std::vector<std::string> services = {
       "kyodo.partner.v1.PartnerService", "kyodo.project.v1.ProjectService",
-      "kyodo.proposal.v1.ProposalService", "kyodo.gateway.v1.Gateway"};
+      "kyodo.proposal.v1.ProposalService", "kyodo.gateway.v1.Gateway",
+      // notifier/ (no API of its own: health only, at --addr).
+      "kyodo.notifier.Notifier"};
   int worst = 0;
   for (const std::string& service : services) {
     if (!env.args.empty() && std::find(env.args.begin(), env.args.end(),

@@ -8,8 +8,9 @@
 #                         [--test-clock-file FILE]
 #
 # Ports: gateway N, partner N+1, project N+2, proposal N+3, the gateway's
-# HTTP/JSON entry N+4, MariaDB N+6, the local OpenID provider N+7
-# (N = 50050). The data folder (default .local/) keeps the database, the
+# HTTP/JSON entry N+4, the notifier (health only) N+5, MariaDB N+6, the
+# local OpenID provider N+7 (N = 50050). The notifier writes its mails to
+# the data folder's mail/ (dry run). The data folder (default .local/) keeps the database, the
 # generated secrets, the provider's keys (idp/) and the logs between runs;
 # delete it to start afresh. --test-clock-file (a test build's hook,
 # docs/CONTRIBUTING.md "Tests") gives the services a clock the caller moves
@@ -101,7 +102,7 @@ db_port=$((base + 6))
 secret_flags=(
   --jwt_key_file="$data/secrets/jwt.key" --jwt_issuer=kyodo-local
   --page_token_key_file="$data/secrets/page_token.key")
-for name in partner-service project-service proposal-service; do
+for name in partner-service project-service proposal-service notifier; do
   binary=$build/$name/$name
   [[ -x "$binary" ]] || continue
   "$binary" --migrate_only --db_host=127.0.0.1 --db_port="$db_port" \
@@ -128,7 +129,8 @@ services=(
   "partner-service 1 kyodo.partner.v1.PartnerService"
   "project-service 2 kyodo.project.v1.ProjectService"
   "proposal-service 3 kyodo.proposal.v1.ProposalService"
-  "gateway 0 kyodo.gateway.v1.Gateway")
+  "gateway 0 kyodo.gateway.v1.Gateway"
+  "notifier 5 kyodo.notifier.Notifier")
 started=()
 for entry in "${services[@]}"; do
   read -r name offset health <<<"$entry"
@@ -149,6 +151,14 @@ for entry in "${services[@]}"; do
     --proposal_addr="127.0.0.1:$((base + 3))")
   [[ "$name" == proposal-service ]] && extra=(--partner_addr="127.0.0.1:$((base + 1))"
     --project_addr="127.0.0.1:$((base + 2))")
+  # Mail in dry-run mode: each mail a file in $data/mail (docs/OPERATIONS.md,
+  # "Mail"); from the events after its first start.
+  [[ "$name" == notifier ]] && extra=(--partner_addr="127.0.0.1:$((base + 1))"
+    --proposal_addr="127.0.0.1:$((base + 3))"
+    --service_token_endpoint="$issuer/token"
+    --service_client_secret_file="$data/idp/notifier.secret"
+    --mail_dry_run_dir="$data/mail" --mail_from=noreply@kyodo.localhost
+    --console_url="http://127.0.0.1:$((base + 4))/")
   "$binary" --listen="127.0.0.1:$port" "${common_flags[@]}" "${extra[@]}" \
     >>"$data/logs/$name.log" 2>&1 &
   pids+=($!)
@@ -164,10 +174,10 @@ unset KYODO_ADDR
 for entry in "${started[@]}"; do
   IFS=: read -r name port health <<<"$entry"
   for _ in $(seq 1 300); do
-    if "$kyodoctl" health "$health" >/dev/null 2>&1; then break; fi
+    if KYODO_ADDR=127.0.0.1:$port "$kyodoctl" health "$health" >/dev/null 2>&1; then break; fi
     sleep 0.1
   done
-  if ! "$kyodoctl" health "$health" >/dev/null 2>&1; then
+  if ! KYODO_ADDR=127.0.0.1:$port "$kyodoctl" health "$health" >/dev/null 2>&1; then
     echo "kyodo: $name did not become ready; last log lines:" >&2
     tail -20 "$data/logs/$name.log" >&2
     exit 1
@@ -203,6 +213,7 @@ kyodo is up (data in $data, logs in $data/logs):
 $(for entry in "${started[@]}"; do IFS=: read -r name port _ <<<"$entry"; printf '  %-17s 127.0.0.1:%s\n' "$name" "$port"; done)
 $(if [[ -x "$build/gateway/gateway" ]]; then printf '  %-17s http://127.0.0.1:%s (docs/HTTP.md)' "HTTP/JSON entry" "$((base + 4))"; fi)
 $(if [[ -x "$build/gateway/gateway" && -s "$build/web/dist/index.html" ]]; then printf '  %-17s http://127.0.0.1:%s/ (docs/CONSOLE.md)' "web console" "$((base + 4))"; fi)
+$(if [[ -x "$build/notifier/notifier" ]]; then printf '  %-17s %s (each mail a file; docs/OPERATIONS.md, "Mail")' "mails (dry run)" "$data/mail/"; fi)
   MariaDB           127.0.0.1:$db_port (user kyodo serves, kyodo_migrate migrates; passwords in $data/mariadb/)
   OpenID provider   $issuer (demo accounts: admin, asao-staff, iin-1, iin-2,
                     sakuradai, mizukino, viewer; password in $data/idp/demo-password)

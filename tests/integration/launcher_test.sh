@@ -155,6 +155,19 @@ done
 "$kyodoctl" proposals list "$fy2026" | grep -q "地域の子ども食堂" || fail "FY2026 proposals"
 unset KYODO_ADDR
 
+# The notifier in dry-run mode (docs/OPERATIONS.md, "Mail"): the example
+# FY2025 round, loaded after it started, is mailed to the associations'
+# contacts and the committee's members as files in the data folder.
+mails_to() { grep -l "^X-Envelope-To: <$1>" "$work/data/mail"/*.eml 2>/dev/null | wc -l; }
+for _ in $(seq 1 300); do
+  (($(mails_to sakuradai@example.jp) >= 3 && $(mails_to asao-shinsakai-2025-1@example.jp) >= 1)) && break
+  sleep 0.2
+done
+(($(mails_to sakuradai@example.jp) >= 3)) || { ls -l "$work/data/mail" >&2 || true; fail "no dry-run mails to an applicant"; }
+(($(mails_to asao-shinsakai-2025-1@example.jp) >= 1)) || fail "no dry-run mail to a committee member"
+grep -q "^Content-Type: text/plain; charset=UTF-8" "$(ls "$work/data/mail"/*.eml | head -1)" \
+  || fail "a dry-run mail without its MIME headers"
+
 # The decision names the version of the selection rule that made it.
 grep -q "^決定: .* / 選定規則 第[1-9][0-9]*版$" "$work/walkthrough.out" \
   || fail "walkthrough decision without its rule version"
