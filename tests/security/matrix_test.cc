@@ -833,6 +833,12 @@ TEST_F(SecurityMatrixTest, NotifierTokenCanOnlyReadWhatItMails) {
   std::set<std::string> seen;
   for (const auto* method : AllMethods()) {
     const auto request = NewRequest(method);
+    // A stream with a bad cursor ends at once (past the role check) rather
+    // than at the deadline.
+    if (const auto* after = request->GetDescriptor()->FindFieldByName("after");
+        after != nullptr && method->server_streaming()) {
+      request->GetReflection()->SetString(request.get(), after, "x");
+    }
     std::vector<testing::Service> routes = {testing::Service::kGateway};
     if (ServiceOf(method) != testing::Service::kGateway)
       routes.push_back(ServiceOf(method));
