@@ -26,8 +26,10 @@
 #    and that `podman stop` ends a service with exit code 0 quickly.
 # 4. Compose: starts deploy/compose/compose.yaml with podman-compose (the
 #    gateway on a loopback port), waits for the migration step and every
-#    health check, makes an authenticated call through the gateway that
-#    reaches all three services (kyodoctl from the image, host network),
+#    health check (the notifier's too, which follows proposal-service's
+#    feed with its own credential), makes an authenticated call through
+#    the gateway that reaches all three services (kyodoctl from the image,
+#    host network),
 #    backs up with mariadb-dump, changes, restores and checks, reruns the
 #    migration step, stops the stack, checks every service stopped with
 #    exit code 0, and removes it, leaving no container, network, volume or
@@ -406,9 +408,13 @@ healthy() {
   podman logs "$c" 2>&1 | tail -10 >&2
   return 1
 }
-for s in mariadb partner-service project-service proposal-service gateway; do
+for s in mariadb partner-service project-service proposal-service gateway notifier; do
   check "compose health check of $s passes" healthy "$s"
 done
+# The notifier reached proposal-service's feed with its own credential
+# (role notifier) and fixed where it follows from (its health says so too).
+check "the notifier follows proposal-service's feed (its JSON log)" \
+  sh -c "podman logs $(container notifier) 2>&1 | grep -q '\"msg\":\"notifier: first start, following from now\"'"
 
 # An authenticated call through the gateway that reaches all three services:
 # a partner created (forwarded to partner-service), then its profile, which
@@ -457,8 +463,8 @@ backup=$state/kyodo-backup.sql
 # Both as the migrating account: the restore drops and creates tables.
 podman exec "$(container mariadb)" sh -c 'mariadb-dump --single-transaction \
   -h 127.0.0.1 -u kyodo_migrate -p"$(cat /run/secrets/db_migrate_password)" \
-  --databases kyodo_partner kyodo_project kyodo_proposal' >"$backup" 2>"$state/backup.err" || true
-check "mariadb-dump backs up the three databases" grep -q '百合丘第一町会' "$backup"
+  --databases kyodo_partner kyodo_project kyodo_proposal kyodo_notifier' >"$backup" 2>"$state/backup.err" || true
+check "mariadb-dump backs up the four databases" grep -q '百合丘第一町会' "$backup"
 later=$(ctl --addr="$addr" --json call CreatePartner '{"partner": {"kind": "CIVIC_GROUP",
   "display_name": "バックアップ後の会", "name_kana": "ばっくあっぷごのかい", "ward": "ASAO"}}' 2>/dev/null |
   grep -oE 'partners/[a-z0-9]+' | head -1 || true)
@@ -472,8 +478,8 @@ restored() {
 }
 check "the restore brings back the backup's state" restored
 compose run -T --rm migrate >"$state/migrate-again.log" 2>&1 || true
-check "the migration step runs again after a restore (three schemas, nothing to apply)" \
-  test "$(grep -c '"msg":"schema migrated","applied":0' "$state/migrate-again.log")" = 3
+check "the migration step runs again after a restore (four schemas, nothing to apply)" \
+  test "$(grep -c '"msg":"schema migrated","applied":0' "$state/migrate-again.log")" = 4
 
 if [[ "${KYODO_DEPLOY_KEEP:-0}" == 1 ]]; then
   note "KYODO_DEPLOY_KEEP=1: the stack stays up; gateway on $addr"
@@ -482,7 +488,7 @@ fi
 
 # Stop: every service ends with 0 (SIGTERM, drain, stop), then nothing left.
 compose stop >"$state/compose-stop.log" 2>&1 || true
-for s in partner-service project-service proposal-service gateway mariadb; do
+for s in partner-service project-service proposal-service gateway notifier mariadb; do
   code=$(podman inspect --format '{{.State.ExitCode}}' "$(container "$s")" 2>/dev/null || echo none)
   check "$s stopped with exit code 0" test "$code" = 0
 done

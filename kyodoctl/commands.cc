@@ -19,7 +19,8 @@
 #include "kyodoctl/seed.h"
 
 ABSL_FLAG(std::string, role, "admin",
-          "token: admin, ward_staff, reviewer, applicant, viewer or screener");
+          "token: admin, ward_staff, reviewer, applicant, viewer, screener or "
+          "notifier");
 ABSL_FLAG(std::string, sub, "", "token: subject (default: the role)");
 ABSL_FLAG(std::string, ward, "", "token: ward of ward_staff, e.g. ASAO");
 ABSL_FLAG(std::string, partner, "", "token: partner of an applicant");
@@ -53,7 +54,7 @@ int CmdToken(const Env& env) {
   auto role = common::auth::ParseRole(absl::GetFlag(FLAGS_role));
   if (!role.has_value()) {
     std::cerr << "kyodoctl token: --role must be admin, ward_staff, reviewer, "
-                 "applicant, viewer or screener\n";
+                 "applicant, viewer, screener or notifier\n";
     return 2;
   }
   common::auth::Principal p;

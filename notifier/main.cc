@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/config/config.h"
 #include "common/grpc/downstream.h"
+#include "common/log/log.h"
 #include "common/oauth/client.h"
 #include "common/server/bootstrap.h"
 #include "common/text/text.h"
@@ -47,8 +48,9 @@ ABSL_FLAG(std::string, smtp_ca_file, "",
 ABSL_FLAG(absl::Duration, smtp_timeout, absl::Seconds(20),
           "longest one mail's SMTP exchange may take");
 ABSL_FLAG(std::string, mail_dry_run_dir, "",
-          "instead of --smtp_url: write each mail to this folder as "
-          "<n>.eml (the local launcher)");
+          "without --smtp_url: write each mail to this folder as <n>.eml "
+          "(a dry run: the local launcher, compose without a mail server); "
+          "ignored when --smtp_url is given");
 ABSL_FLAG(std::string, mail_from, "",
           "the sender address of every mail (required)");
 ABSL_FLAG(std::string, mail_from_name, "川崎市 協働推進",
@@ -113,11 +115,14 @@ absl::StatusOr<nt::NotifierOptions> Options() {
 absl::StatusOr<std::unique_ptr<nt::Transport>> MakeTransport() {
   const std::string dir = absl::GetFlag(FLAGS_mail_dry_run_dir);
   const std::string url = absl::GetFlag(FLAGS_smtp_url);
-  if (dir.empty() == url.empty()) {
+  if (dir.empty() && url.empty()) {
     return absl::InvalidArgumentError(
         "give --smtp_url, or --mail_dry_run_dir to write mails to a folder");
   }
-  if (!dir.empty()) {
+  if (url.empty()) {
+    kyodo::common::log::Warning(
+        "notifier: dry run, no mail is sent; each is written to a file",
+        {{"dir", dir}});
     auto folder = nt::FolderTransport::Create(dir);
     if (!folder.ok()) return folder.status();
     return std::unique_ptr<nt::Transport>(*std::move(folder));

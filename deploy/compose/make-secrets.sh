@@ -4,7 +4,8 @@
 # JWT signing key, the page-token key, and
 # the gateway's own tokens, minted by kyodoctl from the image: its screening
 # credential (role screener, one year) and the public surface's (role
-# viewer, one year: the published results for readers who never sign in).
+# viewer, one year: the published results for readers who never sign in);
+# and the notifier's (role notifier, one year).
 #
 #   deploy/compose/make-secrets.sh [DIR]     (default: deploy/compose/secrets)
 #
@@ -45,3 +46,12 @@ if [[ ! -s "$dir/public.token" ]]; then
   mv "$dir/public.token.new" "$dir/public.token"
 fi
 chmod 444 "$dir/public.token"
+# The notifier's credential (role notifier, one year): proposal-service's
+# feed and the addresses it mails, nothing else (docs/OPERATIONS.md, "Mail").
+if [[ ! -s "$dir/notifier.token" ]]; then
+  "$engine" run --rm --network none -v "$dir/jwt.key:/run/secrets/jwt_key:ro" "$image" \
+    kyodoctl token --role=notifier --sub=kyodo-notifier --ttl=8760h \
+    --jwt_key_file=/run/secrets/jwt_key --jwt_issuer="$issuer" >"$dir/notifier.token.new"
+  mv "$dir/notifier.token.new" "$dir/notifier.token"
+fi
+chmod 444 "$dir/notifier.token"
