@@ -111,8 +111,17 @@ absl::StatusOr<std::vector<NewMail>> Notifier::MailsOf(const Event& event) {
     if (seen.insert(lower).second) recipients.push_back({lower, name});
   };
   if (audience == Audience::kApplicant) {
-    KYODO_ASSIGN_OR_RETURN(context.call,
-                           directory_->GetCall(CallOf(event.resource())));
+    auto call = directory_->GetCall(CallOf(event.resource()));
+    if (absl::IsNotFound(call.status())) {
+      // Gone for good (a deleted call has no proposals that mail): waiting
+      // would stop every later mail behind this event.
+      common::log::Warning(
+          "notifier: the event's call is gone; no mail",
+          {{"event", event.cursor()}, {"resource", event.resource()}});
+      return std::vector<NewMail>{};
+    }
+    KYODO_RETURN_IF_ERROR(call.status());
+    context.call = *std::move(call);
     auto partner = directory_->GetPartner(event.proposal().applicant());
     if (absl::IsNotFound(partner.status())) return std::vector<NewMail>{};
     KYODO_RETURN_IF_ERROR(partner.status());
@@ -121,8 +130,10 @@ absl::StatusOr<std::vector<NewMail>> Notifier::MailsOf(const Event& event) {
       add(contact.email(), contact.person_name());
   } else {
     context.call = event.call();
-    KYODO_ASSIGN_OR_RETURN(auto members, directory_->Members(event.resource()));
-    for (const auto& member : members) {
+    auto members = directory_->Members(event.resource());
+    if (absl::IsNotFound(members.status())) return std::vector<NewMail>{};
+    KYODO_RETURN_IF_ERROR(members.status());
+    for (const auto& member : *members) {
       if (MemberConcerned(event, member))
         add(member.email(), member.display_name());
     }

@@ -178,6 +178,14 @@ TEST_F(NotifierTest, AnEventThatCannotBeResolvedRecordsNothing) {
   position = store_->Position(Deadline());
   EXPECT_EQ(*position, "13");
   EXPECT_EQ(Counts(), (std::map<std::string, int64_t>{{"PENDING", 2}}));
+  // A call that is gone for good (NOT_FOUND) does not hold up the events
+  // behind it: no mail, the position moves on.
+  Event orphan = Submitted("14");
+  orphan.set_resource("programmes/p/calls/gone/proposals/y");
+  ASSERT_TRUE(notifier_->Handle(orphan).ok());
+  position = store_->Position(Deadline());
+  EXPECT_EQ(*position, "14");
+  EXPECT_EQ(Counts(), (std::map<std::string, int64_t>{{"PENDING", 2}}));
 }
 
 TEST_F(NotifierTest, ATransientFailureIsRetriedWithBackoffByTheClock) {
