@@ -248,14 +248,21 @@ function Committee(props: { call: Call }) {
   const reviewers = useLoad(() => proposals.listReviewers({ parent: props.call.name, pageSize: 100 }), [props.call.name, props.call.etag]);
   const [displayName, setDisplayName] = useState("");
   const [principal, setPrincipal] = useState("");
+  // Where the notifier mails the member (Reviewer.email; optional).
+  const [email, setEmail] = useState("");
   const [problem, setProblem] = useState<Problem | undefined>();
   async function add(e: Event) {
     e.preventDefault();
     setProblem(undefined);
     try {
-      await proposals.createReviewer({ parent: props.call.name, reviewer: { displayName, principal }, requestId: newRequestId() });
+      await proposals.createReviewer({
+        parent: props.call.name,
+        reviewer: { displayName, principal, ...(email.trim() ? { email: email.trim() } : {}) },
+        requestId: newRequestId(),
+      });
       setDisplayName("");
       setPrincipal("");
+      setEmail("");
       reviewers.reload();
     } catch (err) {
       setProblem(explain(err));
@@ -269,6 +276,7 @@ function Committee(props: { call: Call }) {
         {reviewers.value?.reviewers.map((r) => (
           <li key={r.name} data-member={r.principal}>
             {r.displayName}(ID: {r.principal})
+            {r.email && ` ・ 通知先 ${r.email}`}
             {` ・ 担当 ${r.assignedProposals.length ? `${r.assignedProposals.length}件` : "全件"}`}
             {r.conflicts.length > 0 && ` ・ 利益相反 ${r.conflicts.length}件`}
             {(props.call.state ?? 0) < Call_State.DECIDED && (
@@ -284,6 +292,9 @@ function Committee(props: { call: Call }) {
           </Field>
           <Field label="委員のサインイン ID(reviewer)" field="reviewer.principal" problem={problem}>
             {(id, d, bad) => <input id={id} aria-describedby={d} aria-invalid={bad} value={principal} onInput={(e) => setPrincipal((e.target as HTMLInputElement).value)} />}
+          </Field>
+          <Field label="委員のメールアドレス(通知先・任意)" field="reviewer.email" problem={problem}>
+            {(id, d, bad) => <input id={id} inputMode="email" autoComplete="email" spellcheck={false} aria-describedby={d} aria-invalid={bad} value={email} onInput={(e) => setEmail((e.target as HTMLInputElement).value)} />}
           </Field>
           <ProblemBox problem={problem} />
           <button type="submit">委員を追加</button>
