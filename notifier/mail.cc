@@ -42,8 +42,7 @@ std::string RenderMailbox(const Mailbox& box) {
   if (box.name.empty()) return box.address;
   // The address on a line of its own: a line with an encoded-word stays
   // within 76 characters (RFC 2047 section 2).
-  return absl::StrCat(EncodeHeaderText(box.name), "\r\n <", box.address,
-                      ">");
+  return absl::StrCat(EncodeHeaderText(box.name), "\r\n <", box.address, ">");
 }
 
 // The body in base64, 76 characters a line (RFC 2045 section 6.8), of the

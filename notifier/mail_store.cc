@@ -37,6 +37,9 @@ constexpr char kRetry[] =
 constexpr char kFailed[] =
     "UPDATE mails SET state = 'FAILED', attempts = attempts + 1, "
     "last_error = ? WHERE seq = ?";
+constexpr char kUncertain[] =
+    "UPDATE mails SET state = 'UNCERTAIN', attempts = attempts + 1, "
+    "last_error = ? WHERE seq = ?";
 constexpr char kInterrupted[] =
     "UPDATE mails SET state = 'UNCERTAIN', last_error = 'the notifier "
     "stopped while sending' WHERE state = 'SENDING'";
@@ -119,6 +122,13 @@ absl::Status MailStore::MarkFailed(int64_t seq, const std::string& error,
                                    absl::Time deadline) {
   return common::db::RunWithSession(*pool_, deadline, [&](Session& s) {
     return s.Exec(kFailed, {Truncated(error), seq}).status();
+  });
+}
+
+absl::Status MailStore::MarkUncertain(int64_t seq, const std::string& error,
+                                      absl::Time deadline) {
+  return common::db::RunWithSession(*pool_, deadline, [&](Session& s) {
+    return s.Exec(kUncertain, {Truncated(error), seq}).status();
   });
 }
 

@@ -56,6 +56,9 @@ class MailStore {
                          absl::Time deadline);
   absl::Status MarkFailed(int64_t seq, const std::string& error,
                           absl::Time deadline);
+  // The server may have taken it (Delivery::kUncertain): never sent again.
+  absl::Status MarkUncertain(int64_t seq, const std::string& error,
+                             absl::Time deadline);
   // At start: the mails left SENDING by a notifier that stopped mid-send
   // become UNCERTAIN. Returns how many.
   absl::StatusOr<int64_t> MarkInterrupted(absl::Time deadline);

@@ -3,6 +3,9 @@
 // docs/OPERATIONS.md, "Mail"). Shaped as the services are
 // (common/server/bootstrap.h): its own database, migrations, health,
 // metrics and drain; its gRPC server serves health only.
+#include <atomic>
+#include <memory>
+
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -155,7 +158,9 @@ struct Parts {
   kyodo::common::oauth::ServiceToken token;
 };
 
-absl::StatusOr<server::BuiltService> Make(const server::ServiceEnv& env) {
+absl::StatusOr<server::BuiltService> Make(
+    const server::ServiceEnv& env,
+    std::shared_ptr<std::atomic<bool>> following) {
   auto options = Options();
   if (!options.ok()) return options.status();
   auto parts = std::make_shared<Parts>();
@@ -191,7 +196,7 @@ absl::StatusOr<server::BuiltService> Make(const server::ServiceEnv& env) {
       std::make_unique<nt::Notifier>(parts->store.get(), parts->directory.get(),
                                      parts->transport.get(), env.clock,
                                      *std::move(options)),
-      parts->directory.get()));
+      parts->directory.get(), std::move(following)));
   return built;
 }
 
@@ -209,10 +214,18 @@ int main(int argc, char** argv) {
   spec.health_name = "kyodo.notifier.Notifier";
   spec.tracks = {KyodoNotifierMigrations()};
   // Serving once it knows where it follows the feed from (its first start
-  // records "now"): what happens after that is mailed.
-  spec.schema_check = [](kyodo::common::db::Session& s) {
+  // records "now"): what happens after that is mailed. Not while it is
+  // stuck on an error that will not pass by itself (NotifierCompanion).
+  auto following = std::make_shared<std::atomic<bool>>(true);
+  spec.schema_check = [following](kyodo::common::db::Session& s) {
+    if (!*following) {
+      return absl::FailedPreconditionError(
+          "the notifier cannot follow proposal-service's feed (see its log)");
+    }
     return nt::CheckPositionRecorded(s, nt::kProposalFeed);
   };
-  spec.make = Make;
+  spec.make = [following](const server::ServiceEnv& env) {
+    return Make(env, following);
+  };
   return server::RunService(argc, argv, spec);
 }

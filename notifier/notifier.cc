@@ -36,8 +36,8 @@ struct Recipient {
 
 }  // namespace
 
-GrpcDirectory::GrpcDirectory(std::shared_ptr<grpc::Channel> proposals,
-                             std::shared_ptr<grpc::Channel> partners,
+GrpcDirectory::GrpcDirectory(const std::shared_ptr<grpc::Channel>& proposals,
+                             const std::shared_ptr<grpc::Channel>& partners,
                              TokenSource token, absl::Duration timeout)
     : proposals_(pv1::ProposalService::NewStub(proposals)),
       partners_(partner::v1::PartnerService::NewStub(partners)),
@@ -113,8 +113,9 @@ absl::StatusOr<std::vector<NewMail>> Notifier::MailsOf(const Event& event) {
   if (audience == Audience::kApplicant) {
     auto call = directory_->GetCall(CallOf(event.resource()));
     if (absl::IsNotFound(call.status())) {
-      // Gone for good (a deleted call has no proposals that mail): waiting
-      // would stop every later mail behind this event.
+      // Gone for good (GetCall answers soft-deleted calls too, so this is a
+      // call purged or never there): waiting would stop every later mail
+      // behind this event.
       common::log::Warning(
           "notifier: the event's call is gone; no mail",
           {{"event", event.cursor()}, {"resource", event.resource()}});
@@ -131,7 +132,6 @@ absl::StatusOr<std::vector<NewMail>> Notifier::MailsOf(const Event& event) {
   } else {
     context.call = event.call();
     auto members = directory_->Members(event.resource());
-    if (absl::IsNotFound(members.status())) return std::vector<NewMail>{};
     KYODO_RETURN_IF_ERROR(members.status());
     for (const auto& member : *members) {
       if (MemberConcerned(event, member))
@@ -193,8 +193,18 @@ absl::StatusOr<int> Notifier::SendDue(const std::function<bool()>& stop) {
     const int attempts = mail->attempts + 1;
     std::string outcome = "sent";
     if (d.outcome == Delivery::kSent) {
+      // Recorded, or it would later count as interrupted (UNCERTAIN)
+      // though it went out: a database hiccup gets a few more tries.
+      absl::Status marked;
+      for (int i = 0; i < 3; ++i) {
+        marked = store_->MarkSent(mail->seq, clock_->Now(), deadline);
+        if (marked.ok()) break;
+      }
+      KYODO_RETURN_IF_ERROR(marked);
+    } else if (d.outcome == Delivery::kUncertain) {
+      outcome = "uncertain";
       KYODO_RETURN_IF_ERROR(
-          store_->MarkSent(mail->seq, clock_->Now(), deadline));
+          store_->MarkUncertain(mail->seq, d.detail, deadline));
     } else if (d.outcome == Delivery::kTransient &&
                attempts < options_.max_attempts) {
       outcome = "retry";
@@ -287,7 +297,31 @@ absl::Status NotifierCompanion::FollowOnce() {
       common::log::Info("notifier: first start, following from now",
                         {{"after", *position}});
     }
+  } else {
+    // The position moves only with the events it mails; past a quiet
+    // spell longer than the feed's retention it would be "expired" though
+    // nothing was missed. When nothing it mails follows it, it moves to
+    // the newest event (what ListEvents' next_cursor says it may skip).
+    KYODO_ASSIGN_OR_RETURN(auto context, directory_->Context(timeout));
+    pv1::ListEventsRequest request;
+    request.set_after(*position);
+    request.set_page_size(1);
+    for (Event::Type type : MailedTypes()) request.add_types(type);
+    pv1::ListEventsResponse page;
+    absl::Status listed = common::FromGrpcStatus(
+        directory_->proposals().ListEvents(context.get(), request, &page));
+    auto info = common::GetErrorInfo(listed);
+    const bool expired = info.has_value() && info->reason() == "EVENTS_EXPIRED";
+    if (!listed.ok() && !expired) return listed;  // the stream says why
+    if (listed.ok() && page.events_size() == 0 &&
+        page.next_cursor() != *position) {
+      KYODO_RETURN_IF_ERROR(notifier_->store().Record(page.next_cursor(), {},
+                                                      notifier_->clock().Now(),
+                                                      absl::Now() + timeout));
+      position = page.next_cursor();
+    }
   }
+  if (following_ != nullptr) *following_ = true;
   KYODO_ASSIGN_OR_RETURN(auto context,
                          directory_->Context(absl::ZeroDuration()));
   pv1::WatchEventsRequest request;
@@ -341,9 +375,19 @@ void NotifierCompanion::Follow() {
       backoff = absl::Seconds(1);
       continue;
     }
-    common::log::Warning("notifier: following the feed failed; again soon",
-                         {{"error", status.ToString()},
-                          {"in_ms", absl::ToInt64Milliseconds(backoff)}});
+    // What will not pass by itself (a credential the services refuse, a
+    // position ahead of the feed after a restore: docs/OPERATIONS.md,
+    // "Mail") makes the notifier NOT_SERVING and is logged as an error;
+    // a service that is down is only waited for.
+    const bool stuck =
+        absl::IsPermissionDenied(status) || absl::IsUnauthenticated(status) ||
+        absl::IsInvalidArgument(status) || absl::IsFailedPrecondition(status);
+    if (stuck && following_ != nullptr) *following_ = false;
+    common::log::Write(
+        stuck ? common::log::Level::kError : common::log::Level::kWarning,
+        "notifier: following the feed failed; again soon",
+        {{"error", status.ToString()},
+         {"in_ms", absl::ToInt64Milliseconds(backoff)}});
     stop_.WaitForNotificationWithTimeout(backoff);
     backoff = std::min(backoff * 2, absl::Seconds(30));
   }
@@ -355,10 +399,11 @@ void NotifierCompanion::Send() {
   struct Woken {
     const uint64_t* wakes;
     uint64_t seen;
-    bool Done() const { return *wakes != seen; }
+    const absl::Notification* stop;
+    bool Done() const { return *wakes != seen || stop->HasBeenNotified(); }
   };
   while (!stopping()) {
-    Woken woken{&wakes_, 0};
+    Woken woken{&wakes_, 0, &stop_};
     {
       absl::MutexLock lock(&wake_mu_);
       woken.seen = wakes_;

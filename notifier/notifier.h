@@ -12,6 +12,7 @@
 #ifndef KYODO_NOTIFIER_NOTIFIER_H_
 #define KYODO_NOTIFIER_NOTIFIER_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -66,7 +67,7 @@ class Directory {
       const std::string& name) = 0;
   virtual absl::StatusOr<partner::v1::Partner> GetPartner(
       const std::string& name) = 0;
-  // Every member of the call's committee (deleted ones too).
+  // The live members of the call's committee.
   virtual absl::StatusOr<std::vector<proposal::v1::Reviewer>> Members(
       const std::string& call) = 0;
 };
@@ -76,9 +77,9 @@ using TokenSource = std::function<absl::StatusOr<std::string>()>;
 
 class GrpcDirectory final : public Directory {
  public:
-  GrpcDirectory(std::shared_ptr<grpc::Channel> proposals,
-                std::shared_ptr<grpc::Channel> partners, TokenSource token,
-                absl::Duration timeout);
+  GrpcDirectory(const std::shared_ptr<grpc::Channel>& proposals,
+                const std::shared_ptr<grpc::Channel>& partners,
+                TokenSource token, absl::Duration timeout);
   absl::StatusOr<proposal::v1::Call> GetCall(const std::string& name) override;
   absl::StatusOr<partner::v1::Partner> GetPartner(
       const std::string& name) override;
@@ -133,9 +134,15 @@ class Notifier {
 // follower or every options.poll), and the retention of old mails.
 class NotifierCompanion final : public common::server::Companion {
  public:
+  // `following` (may be null) is set false while the follower is stuck on
+  // an error that will not pass by itself, true once it follows again:
+  // main.cc makes the notifier NOT_SERVING meanwhile.
   NotifierCompanion(std::unique_ptr<Notifier> notifier,
-                    GrpcDirectory* directory)
-      : notifier_(std::move(notifier)), directory_(directory) {}
+                    GrpcDirectory* directory,
+                    std::shared_ptr<std::atomic<bool>> following = nullptr)
+      : notifier_(std::move(notifier)),
+        directory_(directory),
+        following_(std::move(following)) {}
   ~NotifierCompanion() override;
 
   absl::Status Start(grpc::Server* server) override;
@@ -152,6 +159,7 @@ class NotifierCompanion final : public common::server::Companion {
 
   std::unique_ptr<Notifier> notifier_;
   GrpcDirectory* directory_;
+  std::shared_ptr<std::atomic<bool>> following_;
   absl::Notification stop_;
   std::mutex watch_mu_;
   grpc::ClientContext* watch_ = nullptr;  // the stream being read

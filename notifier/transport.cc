@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -64,8 +65,10 @@ Delivery SmtpTransport::Send(const std::string& from, const std::string& to,
   curl_easy_setopt(
       c, CURLOPT_TIMEOUT_MS,
       static_cast<long>(absl::ToInt64Milliseconds(options_.timeout)));
-  curl_easy_setopt(c, CURLOPT_USE_SSL,
-                   options_.require_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY);
+  const bool tls = options_.require_tls || !options_.user.empty();
+  curl_easy_setopt(c, CURLOPT_USE_SSL, tls ? CURLUSESSL_ALL : CURLUSESSL_TRY);
+  char error[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   if (!options_.ca_file.empty())
     curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
   if (!options_.user.empty()) {
@@ -83,13 +86,31 @@ Delivery SmtpTransport::Send(const std::string& from, const std::string& to,
   long code = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
   if (rc == CURLE_OK) return {Delivery::kSent, ""};
+  // libcurl's own words (no address: it names commands and codes only).
   const std::string detail =
-      absl::StrCat(curl_easy_strerror(rc), code > 0 ? " (SMTP " : "",
-                   code > 0 ? absl::StrCat(code, ")") : "");
-  // A 5xx answer is the server's last word on this mail (RFC 5321 section
-  // 4.2.1); everything else may pass later.
-  if (code >= 500 && code < 600) return {Delivery::kPermanent, detail};
-  return {Delivery::kTransient, detail};
+      absl::StrCat(curl_easy_strerror(rc), error[0] != '\0' ? ": " : "", error,
+                   code > 0 ? absl::StrCat(" (SMTP ", code, ")") : "");
+  return {ClassifySmtpFailure(code, error, upload.offset == message.size()),
+          detail};
+}
+
+Delivery::Outcome ClassifySmtpFailure(long code, absl::string_view error,
+                                      bool handed_over) {
+  const bool permanent = code >= 500 && code < 600;
+  if (handed_over) {
+    // After the end of the message the server's answer decides; without
+    // one it may have taken the mail (RFC 5321 section 4.1.1.4).
+    if (permanent) return Delivery::kPermanent;
+    if (code >= 400) return Delivery::kTransient;
+    return Delivery::kUncertain;
+  }
+  // Before it, only a 5xx to the recipient is about this mail (RFC 5321
+  // section 4.2.1); a refused greeting, login, STARTTLS or sender is about
+  // the server or kyodo's settings, and the mail waits for them.
+  if (permanent && absl::StrContains(error, "RCPT")) {
+    return Delivery::kPermanent;
+  }
+  return Delivery::kTransient;
 }
 
 absl::StatusOr<std::unique_ptr<FolderTransport>> FolderTransport::Create(

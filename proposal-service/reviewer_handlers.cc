@@ -192,15 +192,26 @@ absl::StatusOr<ReadCommittee> CommitteeReadable(Session& s,
   return ReadCommittee{*std::move(row), std::move(access)};
 }
 
-// A member as `reader` reads it: its address only to the programme's
-// managers, the member itself and the notifier.
+// A member as `reader` reads it (after AddImpliedConflicts): its address
+// only to the programme's managers, the member itself and the notifier; to
+// the notifier nothing but what it mails by (name, display_name, email,
+// stages, delete_time).
 void RedactMember(const CallContext& call, const Access& reader,
                   Reviewer* member) {
+  if (call.principal.role == Role::kNotifier) {
+    Reviewer kept;
+    kept.set_name(member->name());
+    kept.set_display_name(member->display_name());
+    if (member->has_email()) kept.set_email(member->email());
+    *kept.mutable_stages() = member->stages();
+    if (member->has_delete_time())
+      *kept.mutable_delete_time() = member->delete_time();
+    *member = std::move(kept);
+    return;
+  }
   const bool self =
       reader.seat.has_value() && reader.seat->reviewer.name() == member->name();
-  if (!reader.manager && !self && call.principal.role != Role::kNotifier) {
-    member->clear_email();
-  }
+  if (!reader.manager && !self) member->clear_email();
 }
 
 // The standard change of a member through Mutate, under a shared lock of
@@ -271,8 +282,9 @@ absl::Status GetReviewer(const ServiceDeps& d, const CallContext& call,
           return common::NotFoundError(r.name());
         }
         *out = std::move(row->reviewer);
+        KYODO_RETURN_IF_ERROR(AddImpliedConflicts(s, c.row.call.name(), out));
         RedactMember(call, c.access, out);
-        return AddImpliedConflicts(s, c.row.call.name(), out);
+        return absl::OkStatus();
       });
 }
 
@@ -297,9 +309,9 @@ absl::Status ListReviewers(const ServiceDeps& d, const CallContext& call,
         for (auto& row : rows) {
           Reviewer* member = out->add_reviewers();
           *member = std::move(row.reviewer);
-          RedactMember(call, c.access, member);
           KYODO_RETURN_IF_ERROR(
               AddImpliedConflicts(s, c.row.call.name(), member));
+          RedactMember(call, c.access, member);
         }
         return absl::OkStatus();
       });

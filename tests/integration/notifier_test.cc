@@ -362,7 +362,9 @@ TEST_F(NotifierRoundTest, EachMailOfAWholeRoundArrivesExactlyOnce) {
     EXPECT_EQ(mail->headers["content-transfer-encoding"], "base64");
     EXPECT_EQ(mail->headers["mime-version"], "1.0");
     EXPECT_TRUE(absl::StrContains(mail->raw["subject"], "=?UTF-8?B?"));
-    EXPECT_LE(mail->longest_line, 998u);
+    // RFC 2047's 76 for lines with encoded-words; aiosmtpd's own X-
+    // headers (the envelope) are short.
+    EXPECT_LE(mail->longest_line, 76u);
     EXPECT_TRUE(
         absl::StrContains(mail->body, "https://kyodo.city.kawasaki.example/"));
     EXPECT_TRUE(absl::StrContains(mail->body, "川崎区役所"));

@@ -251,6 +251,17 @@ TEST_F(NotifierTest, AMailInterruptedMidSendIsNeverSentAgain) {
   EXPECT_NE(transport_.sent[0].first, (*claimed)->recipient);
 }
 
+TEST_F(NotifierTest, AMailHandedOverWithoutAnAnswerIsNeverSentAgain) {
+  directory_.partners["partners/a1"].mutable_contacts()->DeleteSubrange(1, 3);
+  ASSERT_TRUE(notifier_->Handle(Submitted("11")).ok());
+  transport_.script = {{Delivery::kUncertain, "timed out after the message"}};
+  EXPECT_EQ(SendDue(), 1);
+  EXPECT_EQ(Counts(), (std::map<std::string, int64_t>{{"UNCERTAIN", 1}}));
+  clock_.Advance(absl::Hours(2));
+  EXPECT_EQ(SendDue(), 0);
+  EXPECT_EQ(transport_.sent.size(), 1u);
+}
+
 TEST_F(NotifierTest, OldMailsAreDeletedOnceDone) {
   ASSERT_TRUE(notifier_->Handle(Submitted("11")).ok());
   transport_.script = {{Delivery::kSent, ""}, {Delivery::kTransient, "421"}};

@@ -463,22 +463,39 @@ TEST_F(ProposalServiceTest, AMembersAddressIsCheckedAndReadOnlyByWhoNeedsIt) {
         stub_->ListReviewers(Context(token).get(), list, &page);
     EXPECT_TRUE(s.ok()) << s.error_message();
     for (const v1::Reviewer& r : page.reviewers())
-      out[r.principal()] = r.email();
+      out[r.display_name()] = r.email();
     return out;
   };
   const std::map<std::string, std::string> both = {
-      {"iin-1", "iin-1@example.jp"}, {"iin-2", "iin-2@example.jp"}};
+      {"委員 iin-1", "iin-1@example.jp"}, {"委員 iin-2", "iin-2@example.jp"}};
   EXPECT_EQ(emails(Staff()), both);
   EXPECT_EQ(emails(kyodo::testing::TokenFor(
                 {"notifier", common::auth::Role::kNotifier})),
             both);
+  // The notifier reads nothing of a member but what it mails by.
+  {
+    v1::ListReviewersResponse page;
+    ASSERT_TRUE(
+        stub_
+            ->ListReviewers(
+                Context(kyodo::testing::TokenFor(
+                            {"notifier", common::auth::Role::kNotifier}))
+                    .get(),
+                list, &page)
+            .ok());
+    ASSERT_EQ(page.reviewers_size(), 2);
+    EXPECT_TRUE(page.reviewers(0).principal().empty());
+    EXPECT_FALSE(page.reviewers(0).display_name().empty());
+    EXPECT_EQ(page.reviewers(0).affiliations_size(), 0);
+  }
   // A member reads its own address, not the other member's.
   EXPECT_EQ(emails(ReviewerToken("iin-1", "iin-1")),
-            (std::map<std::string, std::string>{{"iin-1", "iin-1@example.jp"},
-                                                {"iin-2", ""}}));
+            (std::map<std::string, std::string>{
+                {"委員 iin-1", "iin-1@example.jp"}, {"委員 iin-2", ""}}));
   // Staff of another ward read the committee (IsStaff) without addresses.
   EXPECT_EQ(emails(WardStaffToken(kyodo::type::v1::KAWASAKI, "k-staff")),
-            (std::map<std::string, std::string>{{"iin-1", ""}, {"iin-2", ""}}));
+            (std::map<std::string, std::string>{{"委員 iin-1", ""},
+                                                {"委員 iin-2", ""}}));
 }
 
 }  // namespace

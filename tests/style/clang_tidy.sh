@@ -44,7 +44,7 @@ if (($#)); then
   printf '%s\n' "$@" >"$tmp/wanted"
 else
   (cd "$root" && git ls-files -- 'common/*.cc' 'gateway/*.cc' 'kyodoctl/*.cc' \
-    'partner-service/*.cc' 'project-service/*.cc' 'proposal-service/*.cc') \
+    'notifier/*.cc' 'partner-service/*.cc' 'project-service/*.cc' 'proposal-service/*.cc') \
     >"$tmp/wanted"
 fi
 
