@@ -318,11 +318,11 @@ check "the image's OCI labels name version $version and commit ${revision:0:12}"
   test "$(label version) $(label revision) $(label title)" = "$version $revision kyodo"
 check "every program's --version names version $version and commit ${revision:0:12}" \
   podman run --rm --network none "$image" sh -c \
-    'for p in partner-service project-service proposal-service gateway kyodoctl; do
+    'for p in partner-service project-service proposal-service gateway notifier kyodoctl; do
        test "$("$p" --version)" = "$p '"$version"' (revision '"$revision"')" || exit 1; done'
-check "the image holds the five programs and no compiler" \
+check "the image holds the six programs and no compiler" \
   podman run --rm --network none "$image" sh -c \
-    'for p in partner-service project-service proposal-service gateway kyodoctl; do
+    'for p in partner-service project-service proposal-service gateway notifier kyodoctl; do
        command -v "$p" >/dev/null || exit 1; done; ! command -v c++ && ! command -v cmake'
 check "the image holds the built web console and no node or npm" \
   podman run --rm --network none "$image" sh -c \
