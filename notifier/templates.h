@@ -6,7 +6,8 @@
 //   PROPOSAL_RETURNED          to the applicant: 補正のお願い, with the note
 //                              and the deadline
 //   REVIEW_STAGE_OPENED        to the members who score that stage
-//   PROPOSAL_RESULT_PUBLISHED  to the applicant of a ranked proposal: 採択 or
+//   PROPOSAL_RESULT_PUBLISHED  to the applicant of a proposal that took part
+//                              in the selection (ADOPTED, NOT_ADOPTED): 採択 or
 //                              不採択 (a withdrawn or ineligible one was told
 //                              at its withdrawal or screening)
 //   RESULTS_PUBLISHED          to every member of the committee
