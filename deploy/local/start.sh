@@ -10,9 +10,9 @@
 # Ports: gateway N, partner N+1, project N+2, proposal N+3, the gateway's
 # HTTP/JSON entry N+4, the notifier (health only) N+5, MariaDB N+6, the
 # local OpenID provider N+7 (N = 50050). The notifier writes its mails to
-# the data folder's mail/ (dry run). The data folder (default .local/) keeps the database, the
-# generated secrets, the provider's keys (idp/) and the logs between runs;
-# delete it to start afresh. --test-clock-file (a test build's hook,
+# the data folder's mail/ (dry run). The data folder (default .local/)
+# keeps the database, the generated secrets, the provider's keys (idp/),
+# the mails and the logs between runs; delete it to start afresh. --test-clock-file (a test build's hook,
 # docs/CONTRIBUTING.md "Tests") gives the services a clock the caller moves
 # by writing a duration into FILE.
 set -euo pipefail
