@@ -12,6 +12,7 @@
 #include "common/config/config.h"
 #include "common/grpc/downstream.h"
 #include "common/log/log.h"
+#include "common/metrics/metrics.h"
 #include "common/oauth/client.h"
 #include "common/server/bootstrap.h"
 #include "common/text/text.h"
@@ -190,6 +191,11 @@ absl::StatusOr<server::BuiltService> Make(
           partners, env.downstream_credentials, 0, /*health_checked=*/true),
       parts->token.token, options->timeout);
   parts->store = std::make_unique<nt::MailStore>(env.pool, nt::kProposalFeed);
+  if (env.metrics != nullptr) {
+    options->observe = [m = env.metrics](absl::string_view outcome) {
+      m->ObserveMail(outcome);
+    };
+  }
   server::BuiltService built;
   built.keep_alive = parts;
   built.companions.push_back(std::make_shared<nt::NotifierCompanion>(

@@ -217,6 +217,7 @@ absl::StatusOr<int> Notifier::SendDue(const std::function<bool()>& stop) {
       outcome = "failed";
       KYODO_RETURN_IF_ERROR(store_->MarkFailed(mail->seq, d.detail, deadline));
     }
+    if (options_.observe) options_.observe(outcome);
     common::log::Write(outcome == "sent" ? common::log::Level::kInfo
                                          : common::log::Level::kWarning,
                        "notifier: mail",

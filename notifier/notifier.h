@@ -56,6 +56,9 @@ struct NotifierOptions {
   // Where a notifier without a recorded position starts: false for the
   // events after its first start ("now"), true for the oldest kept.
   bool start_at_oldest = false;
+  // Told each send attempt's outcome ("sent", "retry", "failed",
+  // "uncertain"): kyodo_mails_total (main.cc). May be empty.
+  std::function<void(absl::string_view outcome)> observe;
 };
 
 // What the notifier reads from the services, with its own credential (role

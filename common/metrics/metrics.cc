@@ -71,6 +71,7 @@ struct Metrics::Impl {
       std::make_shared<prometheus::Registry>();
   prometheus::Family<prometheus::Counter>* calls = nullptr;
   prometheus::Family<prometheus::Histogram>* latency = nullptr;
+  prometheus::Family<prometheus::Counter>* mails = nullptr;
   prometheus::Gauge* migrations = nullptr;
   prometheus::Gauge* dirty = nullptr;
   std::shared_ptr<PoolCollector> pool;
@@ -98,6 +99,10 @@ absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Start(
                        .Name("kyodo_rpc_duration_seconds")
                        .Help("RPC latency, by method and status code")
                        .Register(*impl->registry);
+  impl->mails = &prometheus::BuildCounter()
+                     .Name("kyodo_mails_total")
+                     .Help("The notifier's attempts to send a mail, by outcome")
+                     .Register(*impl->registry);
   impl->migrations = &prometheus::BuildGauge()
                           .Name("kyodo_migrations_applied")
                           .Help("Migrations this process applied at start")
@@ -128,6 +133,13 @@ Metrics::~Metrics() = default;
 int Metrics::port() const {
   const auto ports = impl_->exposer->GetListeningPorts();
   return ports.empty() ? 0 : ports.front();
+}
+
+void Metrics::ObserveMail(absl::string_view outcome) {
+  // Family::Add returns the same counter for the same labels.
+  impl_->mails
+      ->Add({{"service", impl_->service}, {"outcome", std::string(outcome)}})
+      .Increment();
 }
 
 void Metrics::ObserveCall(absl::string_view method, absl::StatusCode code,

@@ -10,6 +10,9 @@
 //                                                     then each readiness
 //                                                     check)
 //   kyodo_build_info{service,version,revision}        1 (common/version)
+//   kyodo_mails_total{service,outcome=sent|retry|failed|uncertain}
+//                                                     the notifier's send
+//                                                     attempts (notifier/)
 #ifndef KYODO_COMMON_METRICS_METRICS_H_
 #define KYODO_COMMON_METRICS_METRICS_H_
 
@@ -41,6 +44,8 @@ class Metrics {
   void SetMigrations(int applied, bool dirty);
   // What the readiness check found (common/server/database.h).
   void SetSchemaDirty(bool dirty);
+  // One attempt of the notifier to send a mail, by its outcome.
+  void ObserveMail(absl::string_view outcome);
 
  private:
   struct Impl;

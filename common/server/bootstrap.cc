@@ -137,6 +137,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
     });
   }
   ServiceEnv env{&config, pool.get(), &rpc, pages.get(), &clock, nullptr};
+  env.metrics = metrics.get();
   if (!config.downstream_ca_file.empty()) {
     env.downstream_credentials = OrFail(ChannelTls(config.downstream_ca_file,
                                                    config.downstream_cert_file,

@@ -26,6 +26,10 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/server_builder.h"
 
+namespace kyodo::common::metrics {
+class Metrics;  // common/metrics/metrics.h
+}  // namespace kyodo::common::metrics
+
 namespace kyodo::common::server {
 
 // What a service's objects are built from.
@@ -37,6 +41,9 @@ struct ServiceEnv {
   const Clock* clock = nullptr;
   // Credentials for channels to other kyodo services (plaintext when null).
   std::shared_ptr<grpc::ChannelCredentials> downstream_credentials;
+  // The metrics endpoint (null without --metrics_listen); lives longer
+  // than what the service builds.
+  metrics::Metrics* metrics = nullptr;
 };
 
 // What a service built: the gRPC services to register, anything else that

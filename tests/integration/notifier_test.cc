@@ -27,6 +27,7 @@
 #include "tests/testing/auth.h"
 #include "tests/testing/database.h"
 #include "tests/testing/process.h"
+#include "tests/testing/scrape.h"
 
 namespace kyodo::integration {
 namespace {
@@ -102,8 +103,8 @@ class NotifierRoundTest : public RoundTest {
     const common::db::PoolOptions serving = database_.ServingOptions();
     args.insert(
         args.end(),
-        {"--listen=127.0.0.1:0",
-         "--metrics_listen=", absl::StrCat("--db_user=", serving.user),
+        {"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
+         absl::StrCat("--db_user=", serving.user),
          absl::StrCat("--db_name=", serving.database),
          absl::StrCat("--db_password_file=", dir_, "/notifier-db.password"),
          "--migrate=false",
@@ -249,10 +250,19 @@ TEST_F(NotifierRoundTest, EachMailOfAWholeRoundArrivesExactlyOnce) {
   ASSERT_TRUE(notifier_->Wait(absl::Seconds(30), &exit_status))
       << notifier_->LogTail();
   EXPECT_EQ(exit_status, 0) << notifier_->LogTail();
+  // What the first process sent (its drain finished the mail in progress:
+  // nothing is left SENDING).
+  auto first = store_->CountByState(absl::Now() + absl::Seconds(5));
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->count("SENDING"), 0u);
+  const int64_t sent_before = first->count("SENT") ? first->at("SENT") : 0;
   ASSERT_NO_FATAL_FAILURE(CloseAndStartReview());
   ASSERT_TRUE(notifier_->Start());
   ASSERT_NE(notifier_->WaitForLoggedPort("serving", absl::Seconds(60)), 0)
       << notifier_->LogTail();
+  const int metrics_port =
+      notifier_->WaitForLoggedPort("serving metrics", absl::Seconds(10));
+  ASSERT_NE(metrics_port, 0);
   ASSERT_NO_FATAL_FAILURE(ReviewAll());
   gv1::FinalizeCallResponse finalized;
   status = FinalizeAsStaff(call_, &finalized);
@@ -336,6 +346,11 @@ TEST_F(NotifierRoundTest, EachMailOfAWholeRoundArrivesExactlyOnce) {
 
   const std::map<std::string, int64_t> states = WaitForSent(27);
   EXPECT_EQ(states, (std::map<std::string, int64_t>{{"SENT", 27}}));
+  // The second process counted the rest (kyodo_mails_total, per process).
+  EXPECT_EQ(testing::Sample(testing::Scrape(metrics_port), "kyodo_mails_total",
+                            {"outcome=\"sent\"", "service=\"notifier\""}),
+            static_cast<double>(27 - sent_before))
+      << "sent before the restart: " << sent_before;
 
   // What arrived: every expected mail once, nothing else.
   std::multiset<std::pair<std::string, std::string>> want, got;
