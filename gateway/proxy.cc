@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
@@ -16,6 +17,10 @@
 namespace kyodo::gateway {
 namespace {
 
+// As common/documents/documents.h's kLongestTransfer (the gateway does not
+// link the documents' library).
+constexpr absl::Duration kLongestTransfer = absl::Minutes(10);
+
 // Metadata that describes the call itself and must not be copied; the
 // call id and the span are sent anew (the gateway's own).
 bool Forwardable(const grpc::string_ref& key) {
@@ -25,22 +30,29 @@ bool Forwardable(const grpc::string_ref& key) {
          k != "user-agent" && k != "x-request-id" && k != "traceparent";
 }
 
-// Whether `method` ("/pkg.Service/Method") streams its answers.
-bool ServerStreaming(const std::string& method) {
+// How `method` ("/pkg.Service/Method") streams.
+struct Streaming {
+  bool requests = false;  // the caller sends a stream (UploadDocument)
+  bool answers = false;   // the service answers a stream (WatchEvents)
+};
+Streaming StreamingOf(const std::string& method) {
   const size_t slash = method.find('/', 1);
-  if (slash == std::string::npos) return false;
+  if (slash == std::string::npos) return {};
   std::string full = method.substr(1);
   full[slash - 1] = '.';
   const google::protobuf::MethodDescriptor* descriptor =
       google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
           full);
-  return descriptor != nullptr && descriptor->server_streaming();
+  if (descriptor == nullptr) return {};
+  return {descriptor->client_streaming(), descriptor->server_streaming()};
 }
 
 // One forwarded call: read the request, call the service, answer. A
-// server-streaming method (ProposalService.WatchEvents) is relayed message
-// by message, each read from the service only once the caller took the one
-// before, so a slow caller slows the stream rather than filling memory.
+// streaming method is relayed message by message in each direction: an
+// answer (ProposalService.WatchEvents, DownloadDocument) is read from the
+// service only once the caller took the one before, and a request
+// (UploadDocument) read from the caller only once the service took the one
+// before, so a slow side slows the stream rather than filling memory.
 class ForwardReactor final : public grpc::ServerGenericBidiReactor {
  public:
   ForwardReactor(grpc::GenericCallbackServerContext* server,
@@ -65,7 +77,13 @@ class ForwardReactor final : public grpc::ServerGenericBidiReactor {
     client_.AddMetadata("x-request-id", call_id_);
     client_.AddMetadata("traceparent", common::log::Traceparent(span_));
     auto deadline = server->deadline();
-    const auto fallback = absl::ToChronoTime(absl::Now() + default_deadline);
+    // A document's transfer may take longer than a call: the services
+    // allow it common/documents/documents.h's kLongestTransfer.
+    const bool transfer = absl::EndsWith(method_, "/UploadDocument") ||
+                          absl::EndsWith(method_, "/DownloadDocument");
+    const auto fallback = absl::ToChronoTime(
+        absl::Now() + (transfer ? std::max(default_deadline, kLongestTransfer)
+                                : default_deadline));
     client_.set_deadline(
         std::min<std::chrono::system_clock::time_point>(deadline, fallback));
     for (const auto& [key, value] : server->client_metadata()) {
@@ -78,17 +96,36 @@ class ForwardReactor final : public grpc::ServerGenericBidiReactor {
   }
 
   void OnReadDone(bool ok) override {
+    if (streaming_ && started_leg_) {
+      // The next message of the caller's stream, or its end. Reads and
+      // writes alternate (OnRequestSent starts the next read), so no other
+      // reaction touches the leg's write side meanwhile.
+      if (ok) {
+        leg_.StartWrite(&request_);
+      } else {
+        leg_.StartWritesDone();
+        leg_.RemoveHold();  // the write side's
+      }
+      return;
+    }
     if (!ok) {
       Done(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "the call carried no request message"));
       return;
     }
     if (streaming_) {
+      started_leg_ = true;
       refs_.fetch_add(1);  // the leg's, dropped by its OnDone
       stub_.PrepareBidiStreamingCall(&client_, method_, grpc::StubOptions(),
                                      &leg_);
       leg_.StartWrite(&request_);
-      leg_.StartWritesDone();
+      if (streams_.requests) {
+        // Held until the caller's stream ended (or the leg failed), so
+        // that the leg stays open between one request and the next.
+        leg_.AddHold();
+      } else {
+        leg_.StartWritesDone();
+      }
       leg_.StartRead(&response_);
       // Held until no read follows, so the leg stays open between a read
       // and the next (its OnDone waits for RemoveHold).
@@ -135,6 +172,18 @@ class ForwardReactor final : public grpc::ServerGenericBidiReactor {
 
   void OnCancel() override { client_.TryCancel(); }
 
+  // A request of the caller's stream taken by the service: read the next.
+  // When the service stopped taking them (it answered, or failed), the
+  // caller's remaining requests are not read; the leg's end answers.
+  void OnRequestSent(bool ok) {
+    if (!streams_.requests) return;  // the only request of a unary call
+    if (ok) {
+      StartRead(&request_);
+    } else {
+      leg_.RemoveHold();  // the write side's
+    }
+  }
+
   // A stream's message taken by the caller: read the next one.
   void OnWriteDone(bool ok) override {
     if (!ok) {
@@ -176,6 +225,7 @@ class ForwardReactor final : public grpc::ServerGenericBidiReactor {
         RemoveHold();  // the stream ended: OnDone brings its status
       }
     }
+    void OnWriteDone(bool ok) override { up_->OnRequestSent(ok); }
     void OnDone(const grpc::Status& status) override {
       up_->Done(status.ok() ? status : up_->Sanitize(status));
       up_->Unref();
@@ -201,7 +251,9 @@ class ForwardReactor final : public grpc::ServerGenericBidiReactor {
   grpc::ClientContext client_;
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
-  const bool streaming_ = ServerStreaming(method_);
+  const Streaming streams_ = StreamingOf(method_);
+  const bool streaming_ = streams_.requests || streams_.answers;
+  bool started_leg_ = false;  // touched by the caller's reads only
   Leg leg_{this};
   std::atomic<int> refs_{1};
 };
