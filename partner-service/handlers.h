@@ -108,6 +108,10 @@ absl::Status WatchEvents(const ServiceDeps& d,
                          const common::server::CallContext& call,
                          const v1::WatchEventsRequest& r,
                          grpc::ServerWriter<v1::Event>* writer);
+
+// An agreement's documents (document_handlers.cc): who reads and changes
+// them.
+const common::documents::Policy& DocumentPolicy();
 // Appends the event of a partner's change from `before` (nullptr: created)
 // to `after` to the feed, in the change's transaction, as its last step.
 absl::Status EmitPartnerEvent(common::db::Session& s, absl::Time time,

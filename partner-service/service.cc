@@ -1,5 +1,7 @@
 #include "partner-service/service.h"
 
+#include "common/documents/flags.h"
+#include "common/documents/serve.h"
 #include "partner-service/handlers.h"
 
 namespace kyodo::partner {
@@ -10,6 +12,11 @@ PartnerServiceImpl::PartnerServiceImpl(ServiceDeps deps) : deps_(deps) {
   if (deps_.feed == nullptr) {
     own_feed_ = std::make_unique<common::events::Feed>();
     deps_.feed = own_feed_.get();
+  }
+  if (deps_.documents == nullptr) {
+    own_documents_ =
+        common::documents::DefaultDocuments(deps_.pool, deps_.pages);
+    deps_.documents = own_documents_.get();
   }
 }
 
@@ -63,6 +70,9 @@ grpc::Status PartnerServiceImpl::WatchEvents(
       },
       deps_.feed->options().max_watch_time + absl::Seconds(1));
 }
+
+KYODO_DOCUMENT_METHODS_DEFINE(PartnerServiceImpl, *deps_.rpc, deps_.documents,
+                              DocumentPolicy())
 
 // The four state changes share one handler.
 #define KYODO_PARTNER_CHANGE(Method, Request, Change)                        \

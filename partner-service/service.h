@@ -16,6 +16,8 @@
 #include <memory>
 
 #include "common/db/pool.h"
+#include "common/documents/documents.h"
+#include "common/documents/serve.h"
 #include "common/events/outbox.h"
 #include "common/paging/page_token.h"
 #include "common/server/rpc.h"
@@ -32,6 +34,9 @@ struct ServiceDeps {
   // The change feed's options and streams; PartnerServiceImpl makes one
   // with the default options when it is not given.
   common::events::Feed* feed = nullptr;
+  // Agreements' documents (common/documents/documents.h); made with the
+  // default limits when not given.
+  const common::documents::Documents* documents = nullptr;
 };
 
 class PartnerServiceImpl final : public v1::PartnerService::Service {
@@ -44,6 +49,9 @@ class PartnerServiceImpl final : public v1::PartnerService::Service {
   grpc::Status WatchEvents(grpc::ServerContext* context,
                            const v1::WatchEventsRequest* request,
                            grpc::ServerWriter<v1::Event>* writer) override;
+
+  // An agreement's documents (document_handlers.cc).
+  KYODO_DOCUMENT_METHODS_DECLARE()
 
   grpc::Status GetPartner(grpc::ServerContext* context,
                           const v1::GetPartnerRequest* request,
@@ -115,6 +123,7 @@ class PartnerServiceImpl final : public v1::PartnerService::Service {
 
  private:
   std::unique_ptr<common::events::Feed> own_feed_;
+  std::shared_ptr<const common::documents::Documents> own_documents_;
   ServiceDeps deps_;
 };
 

@@ -1,5 +1,6 @@
 #include "partner-service/spec.h"
 
+#include "common/documents/flags.h"
 #include "common/events/flags.h"
 #include "common/status/macros.h"
 #include "common/store/enum_table.h"
@@ -40,8 +41,10 @@ common::server::ServiceSpec Spec() {
     server::BuiltService built;
     KYODO_ASSIGN_OR_RETURN(common::events::Feed * feed,
                            common::events::FeedFromFlags(env, built));
+    KYODO_ASSIGN_OR_RETURN(const common::documents::Documents* documents,
+                           common::documents::DocumentsFromFlags(env, built));
     built.services.push_back(std::make_unique<PartnerServiceImpl>(
-        ServiceDeps{env.pool, env.rpc, env.pages, env.clock, feed}));
+        ServiceDeps{env.pool, env.rpc, env.pages, env.clock, feed, documents}));
     return built;
   };
   return spec;

@@ -1,5 +1,6 @@
 // project-service: collaboration projects, their parties, outcomes and review.
 #include "absl/flags/flag.h"
+#include "common/documents/flags.h"
 #include "common/events/flags.h"
 #include "common/grpc/downstream.h"
 #include "common/server/bootstrap.h"
@@ -69,11 +70,14 @@ int main(int argc, char** argv) {
                                                                     proposals);
     KYODO_ASSIGN_OR_RETURN(kyodo::common::events::Feed * feed,
                            kyodo::common::events::FeedFromFlags(env, built));
+    KYODO_ASSIGN_OR_RETURN(
+        const kyodo::common::documents::Documents* documents,
+        kyodo::common::documents::DocumentsFromFlags(env, built));
     built.services.push_back(
         std::make_unique<kyodo::project::ProjectServiceImpl>(
             kyodo::project::ServiceDeps{env.pool, env.rpc, env.pages,
-                                        partners.get(), proposals.get(),
-                                        feed}));
+                                        partners.get(), proposals.get(), feed,
+                                        documents}));
     return built;
   };
   return server::RunService(argc, argv, spec);

@@ -1,5 +1,7 @@
 #include "project-service/service.h"
 
+#include "common/documents/flags.h"
+#include "common/documents/serve.h"
 #include "project-service/handlers.h"
 
 namespace kyodo::project {
@@ -10,6 +12,11 @@ ProjectServiceImpl::ProjectServiceImpl(ServiceDeps deps) : deps_(deps) {
   if (deps_.feed == nullptr) {
     own_feed_ = std::make_unique<common::events::Feed>();
     deps_.feed = own_feed_.get();
+  }
+  if (deps_.documents == nullptr) {
+    own_documents_ =
+        common::documents::DefaultDocuments(deps_.pool, deps_.pages);
+    deps_.documents = own_documents_.get();
   }
 }
 
@@ -54,5 +61,8 @@ grpc::Status ProjectServiceImpl::WatchEvents(
       },
       deps_.feed->options().max_watch_time + absl::Seconds(1));
 }
+
+KYODO_DOCUMENT_METHODS_DEFINE(ProjectServiceImpl, *deps_.rpc, deps_.documents,
+                              DocumentPolicy())
 
 }  // namespace kyodo::project

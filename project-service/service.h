@@ -19,6 +19,8 @@
 #include <memory>
 
 #include "common/db/pool.h"
+#include "common/documents/documents.h"
+#include "common/documents/serve.h"
 #include "common/events/outbox.h"
 #include "common/paging/page_token.h"
 #include "common/server/rpc.h"
@@ -38,6 +40,9 @@ struct ServiceDeps {
   // The change feed's options and streams; ProjectServiceImpl makes one
   // with the default options when it is not given.
   common::events::Feed* feed = nullptr;
+  // Projects' documents (common/documents/documents.h); made with the
+  // default limits when not given.
+  const common::documents::Documents* documents = nullptr;
 };
 
 class ProjectServiceImpl final : public v1::ProjectService::Service {
@@ -85,8 +90,12 @@ class ProjectServiceImpl final : public v1::ProjectService::Service {
                            const v1::WatchEventsRequest* request,
                            grpc::ServerWriter<v1::Event>* writer) override;
 
+  // A project's documents (document_handlers.cc).
+  KYODO_DOCUMENT_METHODS_DECLARE()
+
  private:
   std::unique_ptr<common::events::Feed> own_feed_;
+  std::shared_ptr<const common::documents::Documents> own_documents_;
   ServiceDeps deps_;
 };
 

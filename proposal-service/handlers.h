@@ -37,6 +37,8 @@ absl::Status WatchEvents(const ServiceDeps& d,
                          const common::server::CallContext& call,
                          const v1::WatchEventsRequest& r,
                          grpc::ServerWriter<v1::Event>* writer);
+// Who reads and changes a proposal's documents (document_handlers.cc).
+const common::documents::Policy& DocumentPolicy();
 
 // The ids in the resource names of this service. Parse* return
 // INVALID_ARGUMENT naming `field` for anything else.

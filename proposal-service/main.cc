@@ -1,5 +1,6 @@
 // proposal-service: programmes, calls, proposals, reviews and the decision.
 #include "absl/flags/flag.h"
+#include "common/documents/flags.h"
 #include "common/events/flags.h"
 #include "common/grpc/downstream.h"
 #include "common/server/bootstrap.h"
@@ -65,10 +66,13 @@ int main(int argc, char** argv) {
     built.keep_alive = records;
     KYODO_ASSIGN_OR_RETURN(kyodo::common::events::Feed * feed,
                            kyodo::common::events::FeedFromFlags(env, built));
+    KYODO_ASSIGN_OR_RETURN(
+        const kyodo::common::documents::Documents* documents,
+        kyodo::common::documents::DocumentsFromFlags(env, built));
     built.services.push_back(
         std::make_unique<kyodo::proposal::ProposalServiceImpl>(
             kyodo::proposal::ServiceDeps{env.pool, env.rpc, env.pages,
-                                         records.get(), feed}));
+                                         records.get(), feed, documents}));
     return built;
   };
   return server::RunService(argc, argv, spec);

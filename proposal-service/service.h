@@ -30,6 +30,8 @@
 #include <string>
 
 #include "common/db/pool.h"
+#include "common/documents/documents.h"
+#include "common/documents/serve.h"
 #include "common/events/outbox.h"
 #include "common/paging/page_token.h"
 #include "common/server/rpc.h"
@@ -47,6 +49,9 @@ struct ServiceDeps {
   // The change feed's options and streams (events.h); ProposalServiceImpl
   // makes one with the default options when it is not given.
   common::events::Feed* feed = nullptr;
+  // Proposals' documents (common/documents/documents.h); made with the
+  // default limits when not given.
+  const common::documents::Documents* documents = nullptr;
 };
 
 // The only methods a `notifier` token may call (RpcRunner, set by main.cc):
@@ -117,13 +122,17 @@ class ProposalServiceImpl final : public v1::ProposalService::Service {
   KYODO_PROPOSAL_RPCS(KYODO_PROPOSAL_DECLARE_RPC)
 #undef KYODO_PROPOSAL_DECLARE_RPC
 
-  // The one streaming method (event_handlers.cc).
+  // The one streaming method of the change feed (event_handlers.cc).
   grpc::Status WatchEvents(grpc::ServerContext* context,
                            const v1::WatchEventsRequest* request,
                            grpc::ServerWriter<v1::Event>* writer) override;
 
+  // A proposal's documents (document_handlers.cc).
+  KYODO_DOCUMENT_METHODS_DECLARE()
+
  private:
   std::unique_ptr<common::events::Feed> own_feed_;
+  std::shared_ptr<const common::documents::Documents> own_documents_;
   ServiceDeps deps_;
 };
 

@@ -4,9 +4,12 @@
 #ifndef KYODO_COMMON_CRYPTO_SHA256_H_
 #define KYODO_COMMON_CRYPTO_SHA256_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/strings/string_view.h"
+
+struct evp_md_ctx_st;
 
 namespace kyodo::common {
 
@@ -14,6 +17,23 @@ namespace kyodo::common {
 std::string Sha256(absl::string_view data);
 // The same as 64 lowercase hex digits.
 std::string Sha256Hex(absl::string_view data);
+
+// The digest of data given in parts (a document's content as it streams
+// in), never held whole.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+
+  void Update(absl::string_view data);
+  // 64 lowercase hex digits of everything given; the stream is done.
+  std::string FinishHex();
+
+ private:
+  evp_md_ctx_st* context_;
+};
 
 }  // namespace kyodo::common
 

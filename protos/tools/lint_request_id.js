@@ -9,7 +9,7 @@
 'use strict';
 const fs = require('fs');
 
-const READ_PREFIXES = ['Get', 'List', 'Search', 'BatchGet', 'Preview', 'Export', 'Summarize', 'Watch'];
+const READ_PREFIXES = ['Get', 'List', 'Search', 'BatchGet', 'Preview', 'Export', 'Summarize', 'Watch', 'Download'];
 const RULE = 'KYODO_MUTATION_REQUEST_ID';
 
 const image = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));

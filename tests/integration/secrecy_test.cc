@@ -40,10 +40,11 @@ using google::protobuf::MethodDescriptor;
 using testing::Context;
 using testing::Service;
 
-// A read: Get*, List*, Search*, BatchGet*, Export*, Preview*, Summarize*.
+// A read: Get*, List*, Search*, BatchGet*, Export*, Preview*, Summarize*,
+// Download*.
 bool IsRead(const MethodDescriptor* method) {
   for (const char* prefix : {"Get", "List", "Search", "BatchGet", "Export",
-                             "Preview", "Summarize"}) {
+                             "Preview", "Summarize", "Download"}) {
     if (absl::StartsWith(method->name(), prefix)) return true;
   }
   return false;
@@ -86,7 +87,7 @@ std::string Answer(const MethodDescriptor* method,
   std::string text = absl::StrCat(outcome.status.error_code(), " ",
                                   outcome.status.error_message(), "\n");
   for (const std::string& bytes : outcome.responses) {
-    if (method->server_streaming()) {  // the export: raw bytes
+    if (method->server_streaming()) {  // the export, a download: raw bytes
       absl::StrAppend(&text, bytes);
       continue;
     }
@@ -211,6 +212,21 @@ class SecrecyTest : public RoundTest {
     // a made-up one must stay NOT_FOUND.
     r["ProjectService.GetProject"].push_back("name: \"projects/nosuch\"");
     r["ProjectService.ListEvents"] = {"page_size: 500"};
+    // Documents: the round attaches none (tests/security covers who reads
+    // them); these answers must not change at the decision either.
+    for (const auto& project : history_projects_) {
+      r["ProjectService.ListDocuments"].push_back(
+          absl::StrCat("parent: ", q(project), " page_size: 500"));
+      for (const char* method : {"GetDocument", "DownloadDocument"}) {
+        r[absl::StrCat("ProjectService.", method)].push_back(absl::StrCat(
+            "name: ", q(absl::StrCat(project, "/documents/nosuch"))));
+      }
+    }
+    r["PartnerService.ListDocuments"] = {
+        "parent: \"agreements/nosuch\" page_size: 500"};
+    r["PartnerService.GetDocument"] = {
+        "name: \"agreements/nosuch/documents/nosuch\""};
+    r["PartnerService.DownloadDocument"] = r["PartnerService.GetDocument"];
     r["PartnerService.ListEvents"] = {"page_size: 500"};
 
     // proposal-service
@@ -249,6 +265,14 @@ class SecrecyTest : public RoundTest {
           absl::StrCat("resource: ", q(proposal)));
       r["ProposalService.ListEvents"].push_back(
           absl::StrCat("resource: ", q(proposal), " page_size: 500"));
+      // Documents: the round attaches none; the answers (empty lists,
+      // NOT_FOUND or PERMISSION_DENIED) must not change at the decision.
+      r["ProposalService.ListDocuments"].push_back(
+          absl::StrCat("parent: ", q(proposal), " page_size: 500"));
+      for (const char* method : {"GetDocument", "DownloadDocument"}) {
+        r[absl::StrCat("ProposalService.", method)].push_back(absl::StrCat(
+            "name: ", q(absl::StrCat(proposal, "/documents/nosuch"))));
+      }
       for (const auto& [i, reviewer] : reviewer_of_) {
         r["ProposalService.GetReview"].push_back(absl::StrCat(
             "name: ",

@@ -19,6 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/documents/flags.h"
 #include "common/server/database.h"
 #include "common/store/doc.h"
 #include "google/rpc/error_details.pb.h"
@@ -68,14 +69,23 @@ class ProposalServiceTest : public ::testing::Test {
   static inline const absl::Time kCloses = Utc(2026, 7, 10);
   static constexpr kyodo::type::v1::Ward kWard = kyodo::type::v1::ASAO;
 
-  ProposalServiceTest()
+  // `limits`: the documents' limits (common/documents/documents.h), when
+  // not the defaults.
+  explicit ProposalServiceTest(
+      std::optional<common::documents::Limits> limits = std::nullopt)
       : db_(::testing::UnitTest::GetInstance()->current_test_info()->name()) {
     db_.Migrate(
         {common::server::CommonMigrations(), KyodoProposalMigrations()});
     service_ = std::make_unique<kyodo::testing::TestService>(
-        db_, "kyodo.proposal", [this](const kyodo::testing::ServiceEnv& env) {
-          return std::make_unique<ProposalServiceImpl>(
-              ServiceDeps{env.pool, env.rpc, env.pages, &records_});
+        db_, "kyodo.proposal",
+        [this, limits](const kyodo::testing::ServiceEnv& env) {
+          ServiceDeps deps{env.pool, env.rpc, env.pages, &records_};
+          if (limits.has_value()) {
+            documents_ = common::documents::DefaultDocuments(
+                env.pool, env.pages, *limits);
+            deps.documents = documents_.get();
+          }
+          return std::make_unique<ProposalServiceImpl>(deps);
         });
     stub_ =
         kyodo::proposal::v1::ProposalService::NewStub(service_->NewChannel());
@@ -424,6 +434,7 @@ class ProposalServiceTest : public ::testing::Test {
   }
 
   FakeRecords records_;  // before the service, which uses it
+  std::shared_ptr<const common::documents::Documents> documents_;  // likewise
   kyodo::testing::TestDatabase db_;
   std::unique_ptr<kyodo::testing::TestService> service_;
   std::unique_ptr<kyodo::proposal::v1::ProposalService::Stub> stub_;

@@ -155,6 +155,34 @@ std::vector<Row> PartnerRows(const World& w) {
          r.set_etag(kStaleEtag);
        }),
        "ADDDDDDD"},
+      // An agreement's documents: staff and its parties read them (the
+      // agreement itself is public, so a missing one is NOT_FOUND to all);
+      // admins change them.
+      {"PartnerService.ListDocuments", "agreement (civic_a's)",
+       Req<type::v1::ListDocumentsRequest>(
+           [&](auto& r) { r.set_parent(w.agreement); }),
+       "AAADDADD", true},
+      {"PartnerService.GetDocument", "of the agreement",
+       Req<type::v1::GetDocumentRequest>(
+           [&](auto& r) { r.set_name(w.document_agreement); }),
+       "AAADDADD", true},
+      {"PartnerService.DownloadDocument", "of the agreement",
+       Req<type::v1::DownloadDocumentRequest>(
+           [&](auto& r) { r.set_name(w.document_agreement); }),
+       "AAADDADD", true},
+      {"PartnerService.UploadDocument", "to the agreement",
+       Req<type::v1::UploadDocumentRequest>([&](auto& r) {
+         r.mutable_upload()->set_parent(w.agreement);
+         r.mutable_upload()->set_kind(type::v1::BYLAWS);
+         r.mutable_upload()->set_file_name("規約.pdf");
+       }),
+       "ADDDDDDD", true},
+      {"PartnerService.DeleteDocument", "of the agreement",
+       Req<type::v1::DeleteDocumentRequest>([&](auto& r) {
+         r.set_name(w.document_agreement);
+         r.set_etag(kStaleEtag);
+       }),
+       "ADDDDDDD", true},
       {"PartnerService.GetNetwork", "network",
        Req<GetNetworkRequest>([&](auto& r) { r.set_name(w.network); }),
        "AAAAAAAA"},
@@ -208,6 +236,35 @@ std::vector<Row> ProjectRows(const World& w) {
   // project-service/service.h: everyone reads; admins and the staff of the
   // project's ward (its CITY_UNIT participants) write.
   std::vector<Row> rows = {
+      // A project's documents: every reader of projects lists them and
+      // reads the public ones; the others (this one) staff and the
+      // project's participants, to whom a hidden one does not exist;
+      // the staff of its wards and its participants change them.
+      {"ProjectService.ListDocuments", "ward-A project",
+       Req<type::v1::ListDocumentsRequest>(
+           [&](auto& r) { r.set_parent(w.project); }),
+       "AAAAAAAA"},
+      {"ProjectService.GetDocument", "not public, of the ward-A project",
+       Req<type::v1::GetDocumentRequest>(
+           [&](auto& r) { r.set_name(w.document_project); }),
+       "AAAHHAHH"},
+      {"ProjectService.DownloadDocument", "not public, of the ward-A project",
+       Req<type::v1::DownloadDocumentRequest>(
+           [&](auto& r) { r.set_name(w.document_project); }),
+       "AAAHHAHH"},
+      {"ProjectService.UploadDocument", "to the ward-A project",
+       Req<type::v1::UploadDocumentRequest>([&](auto& r) {
+         r.mutable_upload()->set_parent(w.project);
+         r.mutable_upload()->set_kind(type::v1::REPORT);
+         r.mutable_upload()->set_file_name("実績報告書.pdf");
+       }),
+       "AADDDADD"},
+      {"ProjectService.DeleteDocument", "not public, of the ward-A project",
+       Req<type::v1::DeleteDocumentRequest>([&](auto& r) {
+         r.set_name(w.document_project);
+         r.set_etag(kStaleEtag);
+       }),
+       "AADHHAHH"},
       {"ProjectService.GetProject", "ward-A project",
        Req<GetProjectRequest>([&](auto& r) { r.set_name(w.project); }),
        "AAAAAAAA"},
@@ -525,6 +582,52 @@ std::vector<Row> ProposalRows(const World& w) {
       // at once, past the role check (which refuses the screener).
       {"ProposalService.WatchEvents", "a bad cursor",
        Req<WatchEventsRequest>([&](auto& r) { r.set_after("x"); }), "AAAAAAAA"},
+      // A proposal's documents follow the proposal: its applicant, staff
+      // and (once submitted) the call's committee read them, to whom a
+      // draft does not exist; its applicant and the call's managers change
+      // them while it is a draft (an allowed upload of no content stops
+      // at DOCUMENT_EMPTY, an allowed change of a submitted one at
+      // DOCUMENTS_FROZEN).
+      {"ProposalService.ListDocuments", "civic_a's DRAFT",
+       Req<type::v1::ListDocumentsRequest>(
+           [&](auto& r) { r.set_parent(w.proposal_draft); }),
+       "AAAHDADD"},
+      {"ProposalService.GetDocument", "of civic_a's DRAFT",
+       Req<type::v1::GetDocumentRequest>(
+           [&](auto& r) { r.set_name(w.document_draft); }),
+       "AAAHDADD"},
+      {"ProposalService.DownloadDocument", "of civic_a's DRAFT",
+       Req<type::v1::DownloadDocumentRequest>(
+           [&](auto& r) { r.set_name(w.document_draft); }),
+       "AAAHDADD"},
+      {"ProposalService.UploadDocument", "to civic_a's DRAFT",
+       Req<type::v1::UploadDocumentRequest>([&](auto& r) {
+         r.mutable_upload()->set_parent(w.proposal_draft);
+         r.mutable_upload()->set_kind(type::v1::BUDGET);
+         r.mutable_upload()->set_file_name("収支予算書.pdf");
+       }),
+       "AADHDADD"},
+      {"ProposalService.DeleteDocument", "of civic_a's DRAFT",
+       Req<type::v1::DeleteDocumentRequest>([&](auto& r) {
+         r.set_name(w.document_draft);
+         r.set_etag(kStaleEtag);
+       }),
+       "AADHDADD"},
+      {"ProposalService.ListDocuments", "civic_a's ELIGIBLE under review",
+       Req<type::v1::ListDocumentsRequest>(
+           [&](auto& r) { r.set_parent(w.proposal_review); }),
+       "AAAADADD"},
+      {"ProposalService.DownloadDocument", "of civic_a's ELIGIBLE",
+       Req<type::v1::DownloadDocumentRequest>(
+           [&](auto& r) { r.set_name(w.document_review); }),
+       "AAAADADD"},
+      {"ProposalService.UploadDocument", "to civic_a's ELIGIBLE (frozen)",
+       Req<type::v1::UploadDocumentRequest>([&](auto& r) {
+         r.mutable_upload()->set_parent(w.proposal_review);
+         r.mutable_upload()->set_kind(type::v1::BUDGET);
+         r.mutable_upload()->set_file_name("収支予算書.pdf");
+       }),
+       "AADDDADD"},
   };
   // Transitions and deletes of a call, by its managers.
   auto call_change = [&](const char* method, auto tag, const std::string& call,

@@ -14,6 +14,7 @@
 #include "kyodo/project/v1/project_service.grpc.pb.h"
 #include "kyodo/proposal/v1/proposal_service.grpc.pb.h"
 #include "tests/testing/auth.h"
+#include "tests/testing/documents.h"
 
 namespace kyodo::security {
 namespace {
@@ -120,17 +121,34 @@ void Draft(Stubs& s, const World& w, const std::string& call,
   *proposal = out.name();
 }
 
+// A 企画書 of civic_a attached to `proposal` through the gateway: a PDF of
+// 300 KiB in pieces of 64 KiB, so the gateway relays a stream of requests.
+void Attach(Stubs& s, const World& w, const std::string& proposal,
+            std::string* document) {
+  type::v1::Document out;
+  SEED_OK("document of " + proposal,
+          testing::UploadDocument(
+              *s.proposals, w.token(kApplicant),
+              testing::Upload(proposal, type::v1::PLAN, "企画書.pdf"),
+              testing::PdfOfSize(300 << 10), &out));
+  *document = out.name();
+}
+
 // A call that went through its window in the past, up to `until`
 // (UNDER_REVIEW, DECIDED or PUBLISHED), with one eligible proposal of
 // civic_a reviewed by rev-a.
 void PastCall(Stubs& s, const World& w, const std::string& label,
               pv1::Call::State until, std::string* call, std::string* member,
-              std::string* proposal, std::string* review) {
+              std::string* proposal, std::string* review,
+              std::string* document = nullptr) {
   const std::string& admin = w.token(kAdmin);
   ASSERT_NO_FATAL_FAILURE(NewCall(s, w, label, absl::Hours(-3), absl::Hours(-2),
                                   "rev-a", call, member));
   ASSERT_NO_FATAL_FAILURE(Open(s, admin, *call));
   ASSERT_NO_FATAL_FAILURE(Draft(s, w, *call, proposal));
+  if (document != nullptr) {
+    ASSERT_NO_FATAL_FAILURE(Attach(s, w, *proposal, document));
+  }
   // Received on paper inside the window.
   pv1::SubmitProposalRequest submit;
   submit.set_name(*proposal);
@@ -188,6 +206,13 @@ void SeedRecords(Stubs& s, World* w) {
     SEED_OK("agreement",
             s.partners->CreateAgreement(Context(admin).get(), r, &out));
     w->agreement = out.name();
+    type::v1::Document document;
+    SEED_OK("agreement's document",
+            testing::UploadDocument(
+                *s.partners, admin,
+                testing::Upload(w->agreement, type::v1::OTHER, "協定書.pdf"),
+                testing::PdfOfSize(2000), &document));
+    w->document_agreement = document.name();
   }
   {
     pav1::CreateNetworkRequest r;
@@ -216,6 +241,13 @@ void SeedRecords(Stubs& s, World* w) {
     SEED_OK("project",
             s.projects->CreateProject(Context(admin).get(), r, &out));
     w->project = out.name();
+    type::v1::Document document;
+    SEED_OK("project's document",
+            testing::UploadDocument(
+                *s.projects, admin,
+                testing::Upload(w->project, type::v1::REPORT, "収支決算書.pdf"),
+                testing::PdfOfSize(2000), &document));
+    w->document_project = document.name();
   }
   {
     pv1::CreateProgrammeRequest r;
@@ -239,6 +271,7 @@ void SeedRecords(Stubs& s, World* w) {
                                   &w->member_open));
   ASSERT_NO_FATAL_FAILURE(Open(s, admin, w->call_open));
   ASSERT_NO_FATAL_FAILURE(Draft(s, *w, w->call_open, &w->proposal_draft));
+  ASSERT_NO_FATAL_FAILURE(Attach(s, *w, w->proposal_draft, &w->document_draft));
   ASSERT_NO_FATAL_FAILURE(Draft(s, *w, w->call_open, &w->proposal_submitted));
   {
     pv1::SubmitProposalRequest submit;
@@ -254,9 +287,9 @@ void SeedRecords(Stubs& s, World* w) {
   ASSERT_NO_FATAL_FAILURE(NewCall(s, *w, "公募(準備中)", absl::Hours(24),
                                   absl::Hours(48), "rev-a", &w->call_draft,
                                   nullptr));
-  ASSERT_NO_FATAL_FAILURE(
-      PastCall(s, *w, "公募(審査中)", pv1::Call::UNDER_REVIEW, &w->call_review,
-               &w->member_review, &w->proposal_review, &w->review));
+  ASSERT_NO_FATAL_FAILURE(PastCall(
+      s, *w, "公募(審査中)", pv1::Call::UNDER_REVIEW, &w->call_review,
+      &w->member_review, &w->proposal_review, &w->review, &w->document_review));
   std::string unused;
   ASSERT_NO_FATAL_FAILURE(PastCall(s, *w, "公募(決定済)", pv1::Call::DECIDED,
                                    &w->call_decided, &unused,

@@ -17,6 +17,9 @@
 //     call_draft      DRAFT
 //     call_review     UNDER_REVIEW: member_review (rev-a), proposal_review
 //                     (civic_a, ELIGIBLE) with rev-a's review
+//   documents  document_draft of proposal_draft, document_review of
+//              proposal_review; document_project and document_agreement
+//              (not public)
 //     call_decided    DECIDED (committee rev-a, proposal of civic_a)
 //     call_published  PUBLISHED (committee rev-a, proposal of civic_a)
 #ifndef KYODO_TESTS_SECURITY_WORLD_H_
@@ -65,6 +68,11 @@ struct World {
   std::string proposal_draft, proposal_submitted, proposal_review,
       proposal_decided, proposal_published;
   std::string review;  // rev-a's review of proposal_review
+  // civic_a's 企画書 of proposal_draft and of proposal_review (attached
+  // before its submission).
+  std::string document_draft, document_review;
+  // Documents not marked public of the project and of the agreement.
+  std::string document_project, document_agreement;
   std::array<std::string, kWhoCount> tokens;
 
   const std::string& token(Who who) const { return tokens[who]; }
