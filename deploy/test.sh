@@ -461,7 +461,7 @@ check "the serving account cannot change the schema" \
 # Back up, change, restore (docs/OPERATIONS.md, "Back up and restore").
 backup=$state/kyodo-backup.sql
 # Both as the migrating account: the restore drops and creates tables.
-podman exec "$(container mariadb)" sh -c 'mariadb-dump --single-transaction \
+podman exec "$(container mariadb)" sh -c 'mariadb-dump --single-transaction --hex-blob \
   -h 127.0.0.1 -u kyodo_migrate -p"$(cat /run/secrets/db_migrate_password)" \
   --databases kyodo_partner kyodo_project kyodo_proposal kyodo_notifier' >"$backup" 2>"$state/backup.err" || true
 check "mariadb-dump backs up the four databases" grep -q '百合丘第一町会' "$backup"

@@ -45,6 +45,9 @@ int CmdViews(const Env& env);
 int CmdScoreSheets(const Env& env);
 // events [--after] [--resource] [--follow]: the change feed (events.cc).
 int CmdEvents(const Env& env);
+// documents attach|list|get|fetch|delete: a record's documents
+// (documents.cc).
+int CmdDocuments(const Env& env);
 
 }  // namespace kyodo::ctl
 

@@ -2,9 +2,9 @@
 //
 //   kyodoctl [flags] <command> [arguments]
 //
-// Commands: login, token, call, seed, health, partners. `kyodoctl --help` lists
-// the flags; every flag can also come from KYODO_<FLAG> (e.g. KYODO_TOKEN,
-// KYODO_ADDR). Exit codes: see commands.h.
+// Commands: login, token, call, seed, health, partners, documents, ...
+// `kyodoctl --help` lists the flags; every flag can also come from KYODO_<FLAG>
+// (e.g. KYODO_TOKEN, KYODO_ADDR). Exit codes: see commands.h.
 #include <iostream>
 #include <string>
 #include <vector>
@@ -51,6 +51,9 @@ constexpr char kUsage[] =
     "[--out=F]\n"
     "  kyodoctl events [--after=C] [--on=NAME] [--follow]   the change "
     "feed\n"
+    "  kyodoctl documents attach RECORD FILE --kind=K    a record's "
+    "documents\n"
+    "  kyodoctl documents list RECORD | get|fetch|delete DOCUMENT\n"
     "  kyodoctl call <Service.Method> '<JSON>'           any method\n"
     "  kyodoctl seed FILE.textproto...                   load example data\n"
     "\n"
@@ -93,6 +96,7 @@ int main(int argc, char** argv) {
   if (command == "health") return kyodo::ctl::CmdHealth(env);
   if (command == "partners") return kyodo::ctl::CmdPartners(env);
   if (command == "events") return kyodo::ctl::CmdEvents(env);
+  if (command == "documents") return kyodo::ctl::CmdDocuments(env);
   for (const char* word : {"programmes", "calls", "proposals", "reviewers",
                            "reviews", "preview", "finalize", "publish"}) {
     if (command == word) {

@@ -12,7 +12,8 @@
 ABSL_FLAG(std::string, filter, "", "list: AIP-160 filter, e.g. 'ward = ASAO'");
 ABSL_FLAG(int, page_size, 0, "list: page size (0 = server default)");
 ABSL_FLAG(bool, all, false, "list: follow next_page_token to the end");
-ABSL_FLAG(bool, show_deleted, false, "list: include soft-deleted resources");
+ABSL_FLAG(bool, show_deleted, false,
+          "list, documents list: include soft-deleted resources");
 
 namespace kyodo::ctl {
 namespace {

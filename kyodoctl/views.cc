@@ -17,7 +17,9 @@
 ABSL_DECLARE_FLAG(std::string, filter);
 ABSL_FLAG(std::string, format, "csv", "export: csv or jsonl");
 ABSL_FLAG(std::string, dataset, "projects", "export: projects or results");
-ABSL_FLAG(std::string, out, "", "export: file to write (default stdout)");
+ABSL_FLAG(std::string, out, "",
+          "export: file to write (default stdout); documents fetch: file to "
+          "write (default the document's file name here; - for stdout)");
 ABSL_FLAG(int, fiscal_year, 0, "dashboard, export: 年度 (0 = current / all)");
 
 namespace kyodo::ctl {
