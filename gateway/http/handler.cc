@@ -162,6 +162,16 @@ Response Handler::Route(const Request& request) const {
     }
     return Download(request, request.path.substr(sizeof(kOpenData) - 1), call);
   }
+  if (request.path == "/documents/download") return DocumentDownload(request);
+  if (request.path == kUploadPath) {
+    // server.cc streams uploads itself; a body that came whole is passed
+    // on the same way.
+    Response refused;
+    std::unique_ptr<UploadCall> upload = StartUpload(request, &refused);
+    if (upload == nullptr) return refused;
+    upload->Write(request.body);
+    return upload->Finish();
+  }
   if (absl::StartsWith(request.path, kPublic)) {
     if (request.method != "GET" && request.method != "HEAD") {
       Response r = Error(405, Bad(grpc::StatusCode::UNIMPLEMENTED, "use GET"));

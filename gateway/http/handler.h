@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "gateway/http/codec.h"
 #include "gateway/http/invoker.h"
@@ -55,6 +56,27 @@ struct Response {
 
 class Console;
 
+// An upload over HTTP in progress (documents.cc): the body's pieces go to
+// the service as they arrive.
+class UploadCall {
+ public:
+  // The next piece of the body; false once the service answered (a
+  // refusal), after which the rest of the body is dropped.
+  bool Write(absl::string_view piece);
+  // The end of the body: the service's answer.
+  Response Finish();
+
+ private:
+  friend class Handler;
+  explicit UploadCall(std::unique_ptr<ServerStream> stream)
+      : stream_(std::move(stream)) {}
+  bool Flush();
+
+  std::unique_ptr<ServerStream> stream_;
+  std::string held_;
+  bool stream_ok_ = true;
+};
+
 // OK when `token` (a compact JWT) carries the role `viewer` in its claim
 // `role_claim` (--jwt_role_claim, "role" by default): the gateway
 // refuses to serve the public surface with anything more (the signature is
@@ -90,6 +112,12 @@ class Handler {
 
   Response Handle(const Request& request) const;
 
+  // POST /documents/upload (documents.cc): a call that takes the body as
+  // it arrives, or nullptr with `*refused` the answer (before any body).
+  std::unique_ptr<UploadCall> StartUpload(const Request& request,
+                                          Response* refused) const;
+  static constexpr char kUploadPath[] = "/documents/upload";
+
   // Headers every answer carries (security headers, and CORS when the
   // request's Origin is allowed). Also for answers made outside Handle.
   void AddCommonHeaders(const Request& request, Response& response) const;
@@ -116,6 +144,8 @@ class Handler {
   Response PublicProjects(const Request& request,
                           const CallOptions& call) const;
   Response Health() const;
+  // GET /documents/download (documents.cc).
+  Response DocumentDownload(const Request& request) const;
   Response Preflight(const Request& request) const;
   // A unary call of `method` with `request`, its answer parsed into
   // `response`.

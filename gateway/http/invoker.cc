@@ -81,6 +81,32 @@ std::unique_ptr<ServerStream> Invoker::Stream(const std::string& method,
   return stream;
 }
 
+std::unique_ptr<ServerStream> Invoker::Open(const std::string& method,
+                                            const CallOptions& options) {
+  std::unique_ptr<ServerStream> stream(new ServerStream());
+  Prepare(stream->context_, options);
+  stream->call_ = stub_.PrepareCall(&stream->context_, method, &stream->queue_);
+  stream->call_->StartCall(nullptr);
+  stream->started_ = true;
+  stream->open_ = stream->Wait();
+  return stream;
+}
+
+bool ServerStream::Write(const std::string& message) {
+  if (!open_ || finished_) return false;
+  grpc::ByteBuffer buffer = ToBuffer(message);
+  call_->Write(buffer, nullptr);
+  open_ = Wait();
+  return open_;
+}
+
+void ServerStream::WritesDone() {
+  if (!open_ || finished_) return;
+  call_->WritesDone(nullptr);
+  Wait();
+  open_ = false;
+}
+
 bool ServerStream::Wait() {
   void* tag = nullptr;
   bool ok = false;

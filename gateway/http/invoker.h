@@ -34,11 +34,17 @@ struct CallResult {
   std::string request_id;
 };
 
-// One server-streaming call, read message by message on the calling thread.
-// Destroying it cancels the call if it has not finished.
+// One streaming call, read (and for a client stream, written) message by
+// message on the calling thread. Destroying it cancels the call if it has
+// not finished.
 class ServerStream {
  public:
   ~ServerStream();
+  // A client stream's next request; false when the call ended (its answer
+  // or failure is then read as for any stream).
+  bool Write(const std::string& message);
+  // The end of a client stream's requests.
+  void WritesDone();
   // The next message; false at the end or on failure (then see Finish).
   bool Read(std::string* message);
   // The call's status, after Read returned false (or to cancel early).
@@ -55,6 +61,7 @@ class ServerStream {
   std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
   std::string request_id_;
   bool started_ = false;
+  bool open_ = false;  // a client stream still takes requests
   bool finished_ = false;
   grpc::Status status_;
 };
@@ -72,6 +79,11 @@ class Invoker {
   std::unique_ptr<ServerStream> Stream(const std::string& method,
                                        const std::string& request,
                                        const CallOptions& options);
+
+  // Starts a client-streaming call (UploadDocument): the caller writes its
+  // requests, then WritesDone, then reads the answer.
+  std::unique_ptr<ServerStream> Open(const std::string& method,
+                                     const CallOptions& options);
 
  private:
   grpc::GenericStub stub_;

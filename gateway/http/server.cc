@@ -23,6 +23,11 @@ struct Pending {
   std::string body;
   bool too_large = false;
   bool counted = false;  // in HttpServer::in_flight_
+  // POST /documents/upload: the body goes to the service as it arrives
+  // (documents.cc), or was refused before it (`refused`).
+  bool uploading = false;
+  std::unique_ptr<UploadCall> upload;
+  Response refused;
 };
 
 // A streamed answer: the source and the piece being sent.
@@ -124,6 +129,26 @@ struct HttpServer::Access {
     Request request;
     if (pending == nullptr) {
       *state = pending = new Pending();
+      if (std::string(url) == Handler::kUploadPath) {
+        // Streamed, so neither buffered nor bound by --http_max_body_bytes
+        // (the service bounds the file). Counted from now: the drain waits
+        // for an upload under way.
+        pending->uploading = true;
+        {
+          std::lock_guard<std::mutex> lock(self->mu_);
+          ++self->in_flight_;
+          pending->counted = true;
+        }
+        request.method = method;
+        request.path = url;
+        MHD_get_connection_values(connection, MHD_HEADER_KIND, &Collect,
+                                  &request.headers);
+        MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND,
+                                  &CollectQuery, &request.query);
+        pending->upload =
+            self->handler_->StartUpload(request, &pending->refused);
+        return MHD_YES;
+      }
       const char* length = MHD_lookup_connection_value(
           connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
       size_t declared = 0;
@@ -136,6 +161,24 @@ struct HttpServer::Access {
         return Queue(self, connection, std::move(response));
       }
       return MHD_YES;
+    }
+    if (pending->uploading) {
+      if (*upload_size != 0) {
+        if (pending->upload != nullptr) {
+          pending->upload->Write(absl::string_view(upload, *upload_size));
+        }
+        *upload_size = 0;
+        return MHD_YES;
+      }
+      request.method = method;
+      request.path = url;
+      MHD_get_connection_values(connection, MHD_HEADER_KIND, &Collect,
+                                &request.headers);
+      Response response = pending->upload != nullptr
+                              ? pending->upload->Finish()
+                              : std::move(pending->refused);
+      self->handler_->AddCommonHeaders(request, response);
+      return Queue(self, connection, std::move(response));
     }
     if (*upload_size != 0) {
       if (pending->body.size() + *upload_size > self->options_.max_body_bytes) {

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/crypto/sha256.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
 #include "kyodo/partner/v1/partner_service.pb.h"
@@ -15,6 +16,7 @@
 #include "tests/gateway/http/http_testing.h"
 #include "tests/security/world.h"
 #include "tests/testing/auth.h"
+#include "tests/testing/documents.h"
 
 namespace kyodo::testing {
 namespace {
@@ -295,6 +297,107 @@ std::string PublishedProject(const std::string& base, const std::string& admin,
                   Json{{"name", name}}.dump(), admin);
   EXPECT_EQ(started.status, 200) << started.body;
   return name;
+}
+
+// A query value percent-encoded (RFC 3986 unreserved kept).
+std::string Encoded(const std::string& value) {
+  std::string out;
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (absl::ascii_isalnum(u) || c == '-' || c == '.' || c == '_' ||
+        c == '~') {
+      out.push_back(c);
+    } else {
+      absl::StrAppend(&out, "%", absl::Hex(u, absl::kZeroPad2));
+    }
+  }
+  return out;
+}
+
+// Documents as plain HTTP (gateway/http/documents.cc): a file streamed up
+// as a request body larger than --http_max_body_bytes (64 KiB here), its
+// Japanese name kept, and streamed down with its detected type and a
+// Content-Disposition that names it exactly; refusals as Connect errors.
+TEST_F(HttpEntryTest, DocumentsUpAndDownAsPlainHttp) {
+  const std::string name = "事業計画書（第2版）.pdf";
+  const std::string pdf =
+      kyodo::testing::Whole(kyodo::testing::PdfOfSize(300 << 10, 'h'));
+  const std::string upload =
+      Base() + "/documents/upload?parent=" + Encoded(world_->proposal_draft) +
+      "&kind=PLAN&file_name=" + Encoded(name);
+  const std::vector<std::string> applicant = {
+      "-H", "Authorization: Bearer " + Token(kApplicant), "-H",
+      "Content-Type: application/octet-stream"};
+  CurlResult up = Curl(upload, applicant, &pdf);
+  ASSERT_EQ(up.status, 200) << up.body;
+  ExpectSecurityHeaders(up);
+  const Json doc = Parse(up.body);
+  ASSERT_FALSE(doc.is_discarded()) << up.body;
+  EXPECT_EQ(doc.value("fileName", ""), name);
+  EXPECT_EQ(doc.value("sizeBytes", ""), std::to_string(pdf.size()));
+  EXPECT_EQ(doc.value("contentType", ""), "application/pdf");
+  EXPECT_EQ(doc.value("kind", ""), "PLAN");
+  const std::string sha = common::Sha256Hex(pdf);
+  EXPECT_EQ(doc.value("sha256", ""), sha);
+  EXPECT_FALSE(up.Header("x-request-id").empty());
+
+  const std::string download =
+      Base() + "/documents/download?name=" + Encoded(doc.value("name", ""));
+  CurlResult down =
+      Curl(download, {"-H", "Authorization: Bearer " + Token(kApplicant)});
+  ASSERT_EQ(down.status, 200) << down.body;
+  ExpectSecurityHeaders(down);
+  EXPECT_EQ(down.body, pdf);
+  EXPECT_EQ(down.Header("content-type"), "application/pdf");
+  EXPECT_EQ(down.Header("x-content-sha256"), sha);
+  // RFC 6266: the exact name in filename* (RFC 8187), and an ASCII stand-in
+  // (each byte of a non-ASCII character an underscore) for old clients.
+  std::string stand_in;
+  for (const char c : name) {
+    stand_in.push_back(static_cast<unsigned char>(c) >= 0x7f ? '_' : c);
+  }
+  EXPECT_EQ(down.Header("content-disposition"),
+            "attachment; filename=\"" + stand_in + "\"; filename*=UTF-8''" +
+                Encoded(name));
+
+  // Refusals, each before or instead of storing anything.
+  const std::string html = "<!DOCTYPE html><html><script>x()</script></html>";
+  CurlResult refused = Curl(upload, applicant, &html);
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(Parse(refused.body).value("code", ""), "invalid_argument");
+  EXPECT_TRUE(absl::StrContains(refused.body, "DOCUMENT_TYPE_NOT_ALLOWED"))
+      << refused.body;
+  CurlResult other =
+      Curl(upload,
+           {"-H", "Authorization: Bearer " + Token(security::kApplicantOther)},
+           &pdf);
+  EXPECT_EQ(other.status, 403) << other.body;
+  CurlResult hidden =
+      Curl(download,
+           {"-H", "Authorization: Bearer " + Token(security::kApplicantOther)});
+  EXPECT_EQ(hidden.status, 403) << hidden.body;
+  EXPECT_EQ(Curl(upload, {}, &pdf).status, 401);
+  EXPECT_EQ(Curl(download, {}).status, 401);
+  CurlResult kind = Curl(
+      Base() + "/documents/upload?parent=" + Encoded(world_->proposal_draft) +
+          "&kind=LETTER&file_name=a.pdf",
+      applicant, &pdf);
+  EXPECT_EQ(kind.status, 400) << kind.body;
+  EXPECT_TRUE(absl::StrContains(kind.body, "kind")) << kind.body;
+  EXPECT_EQ(Curl(upload, applicant).status, 405);  // a GET
+  EXPECT_EQ(Curl(download, {"-X", "POST"}).status, 405);
+
+  // Only the first upload was kept.
+  CurlResult list = ConnectJson(
+      Base(), "kyodo.proposal.v1.ProposalService/ListDocuments",
+      Json{{"parent", world_->proposal_draft}}.dump(), Token(kApplicant));
+  ASSERT_EQ(list.status, 200) << list.body;
+  int named = 0;
+  const Json listed = Parse(list.body);
+  for (const Json& d : listed["documents"]) {
+    named += d.value("fileName", "") == name;
+  }
+  EXPECT_EQ(named, 1) << list.body;
 }
 
 TEST_F(HttpEntryTest, OpenDataCsvDownload) {
