@@ -29,8 +29,9 @@
 #    health check (the notifier's too, which follows proposal-service's
 #    feed with its own credential), makes an authenticated call through
 #    the gateway that reaches all three services (kyodoctl from the image,
-#    host network),
-#    backs up with mariadb-dump, changes, restores and checks, reruns the
+#    host network), attaches a document to an agreement with kyodoctl,
+#    backs up with mariadb-dump, changes, restores and checks (the document
+#    comes back byte for byte), reruns the
 #    migration step, stops the stack, checks every service stopped with
 #    exit code 0, and removes it, leaving no container, network, volume or
 #    process behind.
@@ -458,6 +459,32 @@ check "the serving account cannot rewrite the audit trail" \
 check "the serving account cannot change the schema" \
   grep -q "DROP command denied" <<<"$(as_serving 'DROP TABLE partners')"
 
+# A document (docs/API.md, "Documents"): an agreement's 協定書 attached from
+# a file with kyodoctl through the gateway (the image's libmagic detects
+# its type); it must come back from the backup byte for byte.
+files=$state/files
+mkdir -p "$files" && chmod 777 "$files"
+ctl_files() {  # kyodoctl with $files at /files (the image runs as uid 10001)
+  podman run --rm --network host -v "$files:/files" -e KYODO_TOKEN="${token:-}" \
+    "$image" kyodoctl "$@"
+}
+{ printf '%%PDF-1.4\n'; head -c 300000 /dev/urandom; printf '\n%%%%EOF\n'; } >"$files/協定書.pdf"
+city=$(ctl --addr="$addr" --json call CreatePartner '{"partner": {"kind": "CITY_UNIT",
+  "display_name": "麻生区役所地域振興課", "ward": "ASAO"}}' 2>/dev/null |
+  grep -oE 'partners/[a-z0-9]+' | head -1 || true)
+agreement=$(ctl --addr="$addr" --json call CreateAgreement "{\"agreement\": {\"display_name\":
+  \"地域見守りに関する協定\", \"kind\": \"THEME\", \"parties\": [\"$partner\", \"$city\"]}}" \
+  2>/dev/null | grep -oE 'agreements/[a-z0-9]+' | head -1 || true)
+attached=$(ctl_files --addr="$addr" --json documents attach "$agreement" "/files/協定書.pdf" \
+  --kind=OTHER 2>"$state/attach.err" || true)
+document=$(grep -oE 'agreements/[a-z0-9]+/documents/[a-z0-9]+' <<<"$attached" | head -1 || true)
+attached_ok() {
+  [[ -n "$document" ]] && grep -qE '"content_?[tT]ype": ?"application/pdf"' <<<"$attached"
+}
+check "kyodoctl attaches a document through the gateway (type from the image's libmagic)" \
+  attached_ok
+[[ -n "$document" ]] || cat "$state/attach.err"
+
 # Back up, change, restore (docs/OPERATIONS.md, "Back up and restore").
 backup=$state/kyodo-backup.sql
 # Both as the migrating account: the restore drops and creates tables.
@@ -477,6 +504,13 @@ restored() {
   [[ $? == 15 ]]  # NOT_FOUND: made after the backup
 }
 check "the restore brings back the backup's state" restored
+fetched_ok() {
+  [[ -n "$document" ]] || return 1
+  ctl_files --addr="$addr" documents fetch "$document" --out=/files/fetched.pdf \
+    >/dev/null 2>"$state/fetch.err" || return 1
+  cmp -s "$files/協定書.pdf" "$files/fetched.pdf"
+}
+check "the restored document comes back byte for byte (kyodoctl fetch checks its SHA-256)" fetched_ok
 compose run -T --rm migrate >"$state/migrate-again.log" 2>&1 || true
 check "the migration step runs again after a restore (four schemas, nothing to apply)" \
   test "$(grep -c '"msg":"schema migrated","applied":0' "$state/migrate-again.log")" = 4
