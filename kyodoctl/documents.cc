@@ -31,8 +31,8 @@ ABSL_FLAG(
 ABSL_FLAG(std::string, file_name, "",
           "documents attach: the name to keep (default: the file's own)");
 ABSL_FLAG(bool, public, false,
-          "documents attach: readable by anyone once the project is "
-          "published (projects only)");
+          "documents attach: readable by every reader of projects, and "
+          "without a token (a project's only; its wards' staff only)");
 ABSL_FLAG(std::string, etag, "", "documents delete: the etag read before");
 // Shared with partners list and export (partners.cc, views.cc).
 ABSL_DECLARE_FLAG(bool, show_deleted);
@@ -159,7 +159,20 @@ int Fetch(const Env& env, Stub& stub, const std::string& name) {
   while (reader->Read(&message)) {
     if (message.has_document()) {
       document = message.document();
-      if (out.empty()) out = BaseName(document.file_name());
+      if (out.empty()) {
+        // The uploader chose this name: never a hidden file, and never
+        // over a file already there (--out says where to write instead).
+        out = BaseName(document.file_name());
+        out.erase(0, out.find_first_not_of('.'));
+        if (out.empty()) out = "document";
+        if (std::ifstream(out).good()) {
+          std::cerr << "kyodoctl: " << out
+                    << " exists; say where to write with --out\n";
+          context->TryCancel();
+          failed = true;
+          break;
+        }
+      }
       if (!to_stdout) {
         partial = out + ".part";
         file.open(partial, std::ios::binary | std::ios::trunc);

@@ -93,6 +93,12 @@ absl::StatusOr<std::optional<DocumentRow>> LoadDocument(
   return FromRow(*row);
 }
 
+// `d` as a caller with `rights` reads it: who uploaded a document is told
+// only to those who read all of the record's documents.
+void Shape(const Rights& rights, Document* d) {
+  if (!rights.read_all) d->clear_creator();
+}
+
 // Whether a caller with `rights` sees `row` at all.
 bool Sees(const Rights& rights, const DocumentRow& row) {
   const Document& d = row.document;
@@ -190,6 +196,17 @@ absl::Status Documents::Upload(const Policy& policy,
   }
   KYODO_RETURN_IF_ERROR(CheckUpload(policy, message));
   const kyodo::type::v1::DocumentUpload upload = message.upload();
+  // Counted before a database session is taken.
+  struct Slot {
+    std::atomic<int>& n;
+    ~Slot() { n.fetch_sub(1); }
+  } slot{*uploads_};
+  if (uploads_->fetch_add(1) >= limits_.max_uploads) {
+    return ErrorWithReason(
+        absl::StatusCode::kResourceExhausted, kyodo::type::v1::TOO_MANY_UPLOADS,
+        absl::StrCat("TOO_MANY_UPLOADS: this replica already receives ",
+                     limits_.max_uploads, " uploads; retry later"));
+  }
 
   db::TransactionOptions once;
   once.max_attempts = 1;  // the stream cannot be read twice
@@ -343,7 +360,10 @@ absl::Status Documents::List(
                              rights.read_all ? "" : " AND public",
                              " ORDER BY seq LIMIT ?"),
                 {r.parent(), cursor.last_seq, size + 1}));
-        for (const db::Row& row : found) rows.push_back(FromRow(row));
+        for (const db::Row& row : found) {
+          rows.push_back(FromRow(row));
+          Shape(rights, &rows.back().document);
+        }
         return absl::OkStatus();
       }));
   out->set_next_page_token(paging::FinishPage(rows, size, *pages_, query));
@@ -368,6 +388,7 @@ absl::Status Documents::Get(const Policy& policy,
         if (!row.has_value() || !Sees(rights, *row)) {
           return NotFoundError(r.name());
         }
+        Shape(rights, &row->document);
         *out = std::move(row->document);
         return absl::OkStatus();
       });
@@ -389,6 +410,7 @@ absl::Status Documents::Download(
         if (!row.has_value() || !Sees(rights, *row)) {
           return NotFoundError(r.name());
         }
+        Shape(rights, &row->document);
         found = *std::move(row);
         return absl::OkStatus();
       }));

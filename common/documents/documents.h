@@ -15,7 +15,9 @@
 #ifndef KYODO_COMMON_DOCUMENTS_DOCUMENTS_H_
 #define KYODO_COMMON_DOCUMENTS_DOCUMENTS_H_
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/functional/function_ref.h"
@@ -34,6 +36,10 @@ struct Limits {
   int64_t max_bytes = int64_t{32} << 20;         // one file
   int64_t max_total_bytes = int64_t{100} << 20;  // one record's live files
   int max_count = 30;                            // one record's live files
+  // Uploads received at once by one replica: each holds a pooled database
+  // session (its transaction) for its whole stream, so this stays well
+  // below the pool's size and slow uploads cannot starve other calls.
+  int max_uploads = 4;
 };
 
 // What one caller may do with one record's documents.
@@ -114,6 +120,9 @@ class Documents {
                        db::Session& s, kyodo::type::v1::Document* out) const;
 
   db::ConnectionPool* pool_;
+  // Uploads being received (Limits::max_uploads).
+  std::unique_ptr<std::atomic<int>> uploads_ =
+      std::make_unique<std::atomic<int>>(0);
   const paging::PageTokenCodec* pages_;
   const ContentDetector* detector_;
   ContentStore* store_;

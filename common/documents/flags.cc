@@ -12,6 +12,9 @@ ABSL_FLAG(int64_t, document_max_total_bytes, int64_t{100} << 20,
           "an agreement) may hold");
 ABSL_FLAG(int, document_max_count, 30,
           "most live documents one record may hold");
+ABSL_FLAG(int, document_max_uploads, 4,
+          "most uploads one replica receives at once (each holds a database "
+          "session for its length); below --db_pool_size");
 
 namespace kyodo::common::documents {
 namespace {
@@ -44,11 +47,16 @@ absl::StatusOr<const Documents*> DocumentsFromFlags(
   limits.max_bytes = absl::GetFlag(FLAGS_document_max_bytes);
   limits.max_total_bytes = absl::GetFlag(FLAGS_document_max_total_bytes);
   limits.max_count = absl::GetFlag(FLAGS_document_max_count);
+  limits.max_uploads = absl::GetFlag(FLAGS_document_max_uploads);
   if (limits.max_bytes <= 0 || limits.max_count <= 0 ||
       limits.max_total_bytes < limits.max_bytes) {
     return absl::InvalidArgumentError(
         "--document_max_bytes and --document_max_count must be positive, "
         "and --document_max_total_bytes at least --document_max_bytes");
+  }
+  if (limits.max_uploads < 1 || limits.max_uploads >= env.config->db.max_size) {
+    return absl::InvalidArgumentError(
+        "--document_max_uploads must be at least 1 and below --db_pool_size");
   }
   absl::StatusOr<std::shared_ptr<Owned>> owned =
       Make(env.pool, env.pages, limits);

@@ -1,7 +1,44 @@
 #include "common/documents/serve.h"
 
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "absl/time/clock.h"
+
 namespace kyodo::common::documents {
 namespace {
+
+// Cancels a call at `at` unless destroyed first: an upload whose caller
+// set no deadline (or a later one) and stopped sending would otherwise
+// hold its database session, and a slot of --document_max_uploads, for
+// as long as its connection lives.
+class Watchdog {
+ public:
+  Watchdog(grpc::ServerContext* context, absl::Time at)
+      : thread_([this, context, at] {
+          std::unique_lock<std::mutex> lock(mu_);
+          if (!done_.wait_until(lock, absl::ToChronoTime(at),
+                                [this] { return finished_; })) {
+            context->TryCancel();
+          }
+        }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      finished_ = true;
+    }
+    done_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable done_;
+  bool finished_ = false;
+  std::thread thread_;  // last: started once the rest exists
+};
 
 absl::Status Unavailable() {
   return absl::UnavailableError(
@@ -16,6 +53,11 @@ grpc::Status ServeUpload(
     grpc::ServerReader<kyodo::type::v1::UploadDocumentRequest>* reader,
     kyodo::type::v1::Document* response) {
   // The request checks run on the first message, in Documents::Upload.
+  const absl::Time limit = absl::Now() + kLongestTransfer;
+  std::optional<Watchdog> watchdog;
+  if (absl::FromChrono(context->deadline()) > limit) {
+    watchdog.emplace(context, limit);
+  }
   return rpc.Run(
       context, kyodo::type::v1::UploadDocumentRequest(),
       [&](const server::CallContext& call) {

@@ -5,6 +5,10 @@
 //                          the Document as JSON
 //   GET  /documents/download?name=D   the file, streamed, with its detected
 //                          Content-Type and Content-Disposition
+//   GET  /public/v1/projects/P/documents[/D]   without a token: a project's
+//                          public documents, listed or downloaded (public.cc
+//                          passes the gateway's viewer credential, which the
+//                          project's policy shows the public ones only)
 // Both call the service's UploadDocument and DownloadDocument through the
 // gateway (the caller's token, the same checks), and never hold a file
 // whole: an upload goes on in pieces of 256 KiB as the body arrives
@@ -25,7 +29,7 @@ using kyodo::type::v1::Document;
 
 constexpr size_t kPieceBytes = 256 << 10;
 
-Response Refuse(const absl::Status& status) {
+Response RefuseDocumentCall(const absl::Status& status) {
   return Handler::Error(common::ToGrpcStatus(status, "kyodo.gateway", ""));
 }
 
@@ -136,7 +140,7 @@ Response UploadCall::Finish() {
         document.ParseFromString(answer)
             ? Codec::BinaryToJson(Document::descriptor(), answer)
             : absl::InternalError("the service's answer did not parse");
-    if (!json.ok()) return Refuse(json.status());
+    if (!json.ok()) return RefuseDocumentCall(json.status());
     response.headers.emplace_back("Content-Type", "application/json");
     response.body = *std::move(json);
   }
@@ -157,7 +161,7 @@ std::unique_ptr<UploadCall> Handler::StartUpload(const Request& request,
   const std::string parent = Query(request, "parent");
   const std::string service = ServiceOf(parent);
   if (service.empty()) {
-    *refused = Refuse(common::InvalidArgumentError(
+    *refused = RefuseDocumentCall(common::InvalidArgumentError(
         "parent", "must name a proposal, a project or an agreement"));
     return nullptr;
   }
@@ -166,7 +170,7 @@ std::unique_ptr<UploadCall> Handler::StartUpload(const Request& request,
   upload->set_parent(parent);
   kyodo::type::v1::DocumentKind kind;
   if (!kyodo::type::v1::DocumentKind_Parse(Query(request, "kind"), &kind)) {
-    *refused = Refuse(common::InvalidArgumentError(
+    *refused = RefuseDocumentCall(common::InvalidArgumentError(
         "kind", "must be PLAN, BUDGET, BYLAWS, REPORT or OTHER"));
     return nullptr;
   }
@@ -174,8 +178,8 @@ std::unique_ptr<UploadCall> Handler::StartUpload(const Request& request,
   upload->set_file_name(Query(request, "file_name"));
   const std::string is_public = Query(request, "public");
   if (!is_public.empty() && is_public != "true" && is_public != "false") {
-    *refused =
-        Refuse(common::InvalidArgumentError("public", "must be true or false"));
+    *refused = RefuseDocumentCall(
+        common::InvalidArgumentError("public", "must be true or false"));
     return nullptr;
   }
   upload->set_public_(is_public == "true");
@@ -204,7 +208,7 @@ Response Handler::DocumentDownload(const Request& request) const {
   const std::string name = Query(request, "name");
   const std::string service = ServiceOf(name);
   if (service.empty()) {
-    return Refuse(common::InvalidArgumentError(
+    return RefuseDocumentCall(common::InvalidArgumentError(
         "name",
         "must name a document of a proposal, a project or an "
         "agreement"));
@@ -215,6 +219,12 @@ Response Handler::DocumentDownload(const Request& request) const {
   if (request.Header("connect-timeout-ms").empty()) {
     call.deadline = absl::Now() + options_.export_timeout;
   }
+  return StreamDocument(service, name, call);
+}
+
+Response Handler::StreamDocument(const std::string& service,
+                                 const std::string& name,
+                                 const CallOptions& call) const {
   kyodo::type::v1::DownloadDocumentRequest download;
   download.set_name(name);
   std::unique_ptr<ServerStream> stream = invoker_->Stream(
@@ -239,6 +249,37 @@ Response Handler::DocumentDownload(const Request& request) const {
     response.headers.emplace_back("X-Request-Id", stream->request_id());
   }
   response.stream = std::make_unique<ContentSource>(std::move(stream));
+  return response;
+}
+
+Response Handler::PublicDocuments(const std::string& project,
+                                  const std::string& document,
+                                  const CallOptions& call) const {
+  if (!document.empty()) {
+    CallOptions longer = call;
+    longer.deadline = absl::Now() + options_.export_timeout;
+    return StreamDocument("/kyodo.project.v1.ProjectService/",
+                          absl::StrCat(project, "/documents/", document),
+                          longer);
+  }
+  kyodo::type::v1::ListDocumentsRequest list;
+  list.set_parent(project);
+  list.set_page_size(500);
+  kyodo::type::v1::ListDocumentsResponse got;
+  const grpc::Status status =
+      Call("/kyodo.project.v1.ProjectService/ListDocuments", list, call, &got);
+  if (!status.ok()) return Error(status);
+  // Who uploaded a document is the city's bookkeeping, not the public's.
+  for (Document& d : *got.mutable_documents()) {
+    d.clear_creator();
+    d.clear_etag();
+  }
+  absl::StatusOr<std::string> json =
+      Codec::BinaryToJson(got.GetDescriptor(), got.SerializeAsString());
+  if (!json.ok()) return RefuseDocumentCall(json.status());
+  Response response;
+  response.headers.emplace_back("Content-Type", "application/json");
+  response.body = *std::move(json);
   return response;
 }
 

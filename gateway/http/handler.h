@@ -146,6 +146,14 @@ class Handler {
   Response Health() const;
   // GET /documents/download (documents.cc).
   Response DocumentDownload(const Request& request) const;
+  // Document `name` of `service` ("/pkg.Service/") as a streamed file.
+  Response StreamDocument(const std::string& service, const std::string& name,
+                          const CallOptions& call) const;
+  // GET /public/v1/projects/P/documents[/D]: the public documents of
+  // project `project` ("projects/P"), or document D of them.
+  Response PublicDocuments(const std::string& project,
+                           const std::string& document,
+                           const CallOptions& call) const;
   Response Preflight(const Request& request) const;
   // A unary call of `method` with `request`, its answer parsed into
   // `response`.

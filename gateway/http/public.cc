@@ -3,6 +3,8 @@
 //   GET /public/v1/calls[?page_token=T]     published calls
 //   GET /public/v1/programmes/P/calls/C     a published call and its results
 //   GET /public/v1/projects[?page_token=T]  the projects
+//   GET /public/v1/projects/P/documents[/D] a project's public documents
+//                                           (documents.cc)
 //   GET /public/v1/open-data/{projects|results}.{csv|jsonl}[?fiscal_year&ward]
 // Every call to the services carries the gateway's own public credential
 // (role viewer: HandlerOptions::public_token), never the caller's, so the
@@ -119,6 +121,13 @@ Response Handler::Public(const Request& request) const {
     return Download(request, rest.substr(sizeof("open-data/") - 1), call);
   }
   const std::vector<absl::string_view> parts = absl::StrSplit(rest, '/');
+  if ((parts.size() == 3 || parts.size() == 4) && parts[0] == "projects" &&
+      !parts[1].empty() && parts[2] == "documents" && request.query.empty() &&
+      (parts.size() == 3 || !parts[3].empty())) {
+    return PublicDocuments(absl::StrCat("projects/", parts[1]),
+                           parts.size() == 4 ? std::string(parts[3]) : "",
+                           call);
+  }
   if (parts.size() == 4 && parts[0] == "programmes" && parts[2] == "calls" &&
       !parts[1].empty() && !parts[3].empty() && request.query.empty()) {
     return PublicResult(rest, call);

@@ -129,7 +129,8 @@ struct HttpServer::Access {
     Request request;
     if (pending == nullptr) {
       *state = pending = new Pending();
-      if (std::string(url) == Handler::kUploadPath) {
+      if (std::string(url) == Handler::kUploadPath &&
+          std::string(method) == "POST") {
         // Streamed, so neither buffered nor bound by --http_max_body_bytes
         // (the service bounds the file). Counted from now: the drain waits
         // for an upload under way.

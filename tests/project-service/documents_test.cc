@@ -93,6 +93,17 @@ TEST_F(ProjectDocumentsTest, PublicOnesReachEveryReaderTheRestStaffAndParties) {
     EXPECT_EQ(Fetch(token, report.name()), grpc::StatusCode::OK);
     EXPECT_EQ(Fetch(token, accounts.name()), grpc::StatusCode::NOT_FOUND);
   }
+  // Who uploaded it: told to those who read all of the project's papers.
+  for (const auto& [token, told] : {std::pair{viewer, false},
+                                    {other, false},
+                                    {civic, true},
+                                    {tama_, true}}) {
+    kyodo::type::v1::GetDocumentRequest get;
+    get.set_name(report.name());
+    Document seen;
+    ASSERT_TRUE(stub_->GetDocument(Context(token).get(), get, &seen).ok());
+    EXPECT_EQ(seen.creator(), told ? "kawasaki-staff" : "");
+  }
   EXPECT_EQ(Fetch(civic, accounts.name()), grpc::StatusCode::OK);
   EXPECT_EQ(Fetch(tama_, accounts.name()), grpc::StatusCode::OK);
   // A participant deletes its own upload, not the staff's public one... it

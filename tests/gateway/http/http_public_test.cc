@@ -11,10 +11,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "kyodo/project/v1/project_service.grpc.pb.h"
 #include "nlohmann/json.hpp"
 #include "tests/gateway/http/http_testing.h"
 #include "tests/security/world.h"
 #include "tests/testing/auth.h"
+#include "tests/testing/documents.h"
 
 namespace kyodo::testing {
 namespace {
@@ -157,6 +159,42 @@ TEST_F(HttpPublicTest, ListsProjectsWithoutAToken) {
   }
   EXPECT_TRUE(found) << r.body;
   EXPECT_EQ(Get("projects?filter=x").status, 400);
+}
+
+// A project's documents marked public reach readers without a token; the
+// others (the world's document_project) do not exist for them.
+TEST_F(HttpPublicTest, AProjectsPublicDocumentsWithoutAToken) {
+  auto projects = project::v1::ProjectService::NewStub(
+      http_->cluster->Channel(Service::kGateway));
+  const Content pdf = PdfOfSize(200 << 10, 'p');
+  type::v1::Document report;
+  const grpc::Status status = UploadDocument(
+      *projects, AdminToken(),
+      Upload(world_->project, type::v1::REPORT, "実績報告書（公開用）.pdf",
+             /*is_public=*/true),
+      pdf, &report);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const std::string base = world_->project + "/documents";
+  const std::string id = report.name().substr(report.name().rfind('/') + 1);
+
+  CurlResult list = Get(base);
+  ASSERT_EQ(list.status, 200) << list.body;
+  const Json body = Parse(list.body);
+  ASSERT_EQ(body["documents"].size(), 1u) << list.body;
+  const Json& listed = body["documents"][0];
+  EXPECT_EQ(listed.value("name", ""), report.name());
+  EXPECT_EQ(listed.value("fileName", ""), "実績報告書（公開用）.pdf");
+  EXPECT_FALSE(listed.contains("creator")) << listed.dump();
+  EXPECT_FALSE(listed.contains("etag")) << listed.dump();
+
+  CurlResult file = Get(base + "/" + id);
+  ASSERT_EQ(file.status, 200) << file.body;
+  EXPECT_EQ(file.body, Whole(pdf));
+  EXPECT_EQ(file.Header("content-type"), "application/pdf");
+  const std::string hidden =
+      world_->document_project.substr(world_->document_project.rfind('/') + 1);
+  EXPECT_EQ(Get(base + "/" + hidden).status, 404);
+  EXPECT_EQ(Get(base + "/nosuch").status, 404);
 }
 
 TEST_F(HttpPublicTest, OnlyReads) {
