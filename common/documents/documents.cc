@@ -146,12 +146,12 @@ absl::Status TooLarge(const Limits& limits) {
 // The upload's first message, checked.
 absl::Status CheckUpload(const Policy& policy,
                          const UploadDocumentRequest& first) {
+  KYODO_RETURN_IF_ERROR(ValidateRequest(first));
+  KYODO_RETURN_IF_ERROR(ValidateRequestId("request_id", first.request_id()));
   if (!first.has_upload()) {
     return InvalidArgumentError(
         "upload", "the first message of an upload must be the upload");
   }
-  KYODO_RETURN_IF_ERROR(ValidateRequest(first));
-  KYODO_RETURN_IF_ERROR(ValidateRequestId("request_id", first.request_id()));
   const kyodo::type::v1::DocumentUpload& u = first.upload();
   KYODO_RETURN_IF_ERROR(RequireNonEmpty("upload.parent", u.parent()));
   KYODO_RETURN_IF_ERROR(policy.CheckParent("upload.parent", u.parent()));

@@ -38,7 +38,8 @@ struct Limits {
   int max_count = 30;                            // one record's live files
   // Uploads received at once by one replica: each holds a pooled database
   // session (its transaction) for its whole stream, so this stays well
-  // below the pool's size and slow uploads cannot starve other calls.
+  // below the pool's size and slow uploads cannot starve other calls
+  // (--document_max_uploads: a quarter of --db_pool_size by default).
   int max_uploads = 4;
 };
 

@@ -1,5 +1,6 @@
 #include "common/documents/flags.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/flags/flag.h"
@@ -12,9 +13,10 @@ ABSL_FLAG(int64_t, document_max_total_bytes, int64_t{100} << 20,
           "an agreement) may hold");
 ABSL_FLAG(int, document_max_count, 30,
           "most live documents one record may hold");
-ABSL_FLAG(int, document_max_uploads, 4,
+ABSL_FLAG(int, document_max_uploads, 0,
           "most uploads one replica receives at once (each holds a database "
-          "session for its length); below --db_pool_size");
+          "session for its length); 0: a quarter of --db_pool_size, at "
+          "least 1");
 
 namespace kyodo::common::documents {
 namespace {
@@ -48,15 +50,18 @@ absl::StatusOr<const Documents*> DocumentsFromFlags(
   limits.max_total_bytes = absl::GetFlag(FLAGS_document_max_total_bytes);
   limits.max_count = absl::GetFlag(FLAGS_document_max_count);
   limits.max_uploads = absl::GetFlag(FLAGS_document_max_uploads);
+  const int pool = env.config->db.max_size;
+  if (limits.max_uploads == 0) limits.max_uploads = std::max(1, pool / 4);
   if (limits.max_bytes <= 0 || limits.max_count <= 0 ||
       limits.max_total_bytes < limits.max_bytes) {
     return absl::InvalidArgumentError(
         "--document_max_bytes and --document_max_count must be positive, "
         "and --document_max_total_bytes at least --document_max_bytes");
   }
-  if (limits.max_uploads < 1 || limits.max_uploads >= env.config->db.max_size) {
+  if (limits.max_uploads < 1 || limits.max_uploads > pool) {
     return absl::InvalidArgumentError(
-        "--document_max_uploads must be at least 1 and below --db_pool_size");
+        "--document_max_uploads must be 0 (a quarter of --db_pool_size) or "
+        "1 to --db_pool_size");
   }
   absl::StatusOr<std::shared_ptr<Owned>> owned =
       Make(env.pool, env.pages, limits);

@@ -262,7 +262,8 @@ Response Handler::Connect(const Request& request) const {
   const bool stream_type = type == kStreamJson || type == kStreamProto;
   if (method->client_streaming()) {
     return Error(Bad(grpc::StatusCode::UNIMPLEMENTED,
-                     "client streaming is not served over HTTP"));
+                     "client streaming is not served over Connect; upload "
+                     "documents with POST /documents/upload"));
   }
   if (method->server_streaming() ? !stream_type : !unary_type) {
     Response r = Error(

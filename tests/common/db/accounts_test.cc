@@ -136,9 +136,9 @@ TEST_F(AccountsTest, ServingAccountCannotChangeTheSchema) {
             "2");
   EXPECT_EQ(db_.QueryValue("SELECT COUNT(*) FROM information_schema.tables "
                            "WHERE table_schema = DATABASE()"),
-            // request_ids, audit_events, events, event_sequence, things,
-            // schema_migrations
-            "6");
+            // request_ids, audit_events, events, event_sequence,
+            // documents, document_chunks, things, schema_migrations
+            "8");
 }
 
 TEST_F(AccountsTest, AuditTrailIsAppendOnlyForTheServingAccount) {

@@ -4,6 +4,8 @@
 // checked without touching this test. Server-streaming methods answer in
 // Connect's streaming form (HTTP 200, the error in the end-of-stream
 // message) and, for ExportOpenData, as the plain download (401).
+// Client-streaming methods (UploadDocument) are not served over Connect
+// at all (501, whoever asks); their plain path, /documents/upload, is 401.
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/gateway/http/http_testing.h"
@@ -27,6 +29,20 @@ TEST_P(HttpUnauthenticatedTest, Answers401) {
   const auto* method = GetParam();
   const std::string path =
       "/" + method->service()->full_name() + "/" + method->name();
+  if (method->client_streaming()) {
+    CurlResult r = ConnectJson(http_->base, path.substr(1), "{}", "");
+    EXPECT_EQ(r.status, 501) << path << ": " << r.body;
+    const std::string pdf = "%PDF-1.4\n%%EOF\n";
+    CurlResult upload = Curl(http_->base +
+                                 "/documents/upload?parent=projects/p1&kind="
+                                 "PLAN&file_name=a.pdf",
+                             {}, &pdf);
+    EXPECT_EQ(upload.status, 401) << upload.body;
+    EXPECT_EQ(Json::parse(upload.body, nullptr, false)["code"],
+              "unauthenticated")
+        << upload.body;
+    return;
+  }
   if (!method->server_streaming()) {
     CurlResult r = ConnectJson(http_->base, path.substr(1), "{}", "");
     EXPECT_EQ(r.status, 401) << path << ": " << r.body;
