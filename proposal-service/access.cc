@@ -14,14 +14,22 @@ bool IsStaff(const Principal& principal) {
 absl::StatusOr<Access> AccessTo(common::db::Session& s,
                                 const Principal& principal,
                                 const store::CallRow& call) {
+  return AccessTo(s, principal, store::IdOf(call.call.name()), call.call.ward(),
+                  call.call.state());
+}
+
+absl::StatusOr<Access> AccessTo(common::db::Session& s,
+                                const Principal& principal,
+                                absl::string_view call_id,
+                                kyodo::type::v1::Ward ward,
+                                v1::Call::State state) {
   Access access;
   access.staff = IsStaff(principal);
-  access.manager = principal.CanManageWard(call.call.ward());
-  access.call_state = call.call.state();
+  access.manager = principal.CanManageWard(ward);
+  access.call_state = state;
   if (principal.role == Role::kReviewer && !principal.reviewer.empty()) {
-    KYODO_ASSIGN_OR_RETURN(
-        access.seat,
-        store::FindSeat(s, store::IdOf(call.call.name()), principal.reviewer));
+    KYODO_ASSIGN_OR_RETURN(access.seat,
+                           store::FindSeat(s, call_id, principal.reviewer));
   }
   return access;
 }

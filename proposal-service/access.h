@@ -46,6 +46,12 @@ struct Access {
 absl::StatusOr<Access> AccessTo(common::db::Session& s,
                                 const common::auth::Principal& principal,
                                 const store::CallRow& call);
+// The same from what it depends on: the call's id, ward and state.
+absl::StatusOr<Access> AccessTo(common::db::Session& s,
+                                const common::auth::Principal& principal,
+                                absl::string_view call_id,
+                                kyodo::type::v1::Ward ward,
+                                v1::Call::State state);
 
 // Whether the caller sees the call at all (DRAFT calls: staff only).
 bool SeesCall(const Access& access);

@@ -264,8 +264,33 @@ absl::Status ChangeProposal(const ServiceDeps& d, const CallContext& call,
 absl::Status GetProposal(const ServiceDeps& d, const CallContext& call,
                          const v1::GetProposalRequest& r, Proposal* out) {
   KYODO_ASSIGN_OR_RETURN(ChildIds ids, ParseProposalName("name", r.name()));
+  // The proposal as `access` shows it. One the caller may not see (a
+  // draft) answers as a missing one would, so that existence cannot be
+  // probed.
+  auto Shown = [&](const Access& access, Proposal proposal) -> absl::Status {
+    const ProposalView view = ViewOf(call.principal, access, proposal);
+    if (view == ProposalView::kNone) {
+      return Hidden(SeesAllProposals(access), r.name());
+    }
+    *out = std::move(proposal);
+    Redact(view, access.call_state, out);
+    return absl::OkStatus();
+  };
   return common::db::RunWithSession(
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+        // The proposal and its call in one read. When either is missing or
+        // the name's parents are not theirs, the reads below find out
+        // which, for the error that caller may be told.
+        KYODO_ASSIGN_OR_RETURN(auto found,
+                               store::GetProposalInCall(s, ids.child));
+        if (found.has_value() && found->row.call_id == ids.call &&
+            found->call_programme_id == ids.programme) {
+          KYODO_ASSIGN_OR_RETURN(
+              Access access, AccessTo(s, call.principal, ids.call,
+                                      found->call_ward, found->row.call_state));
+          if (!SeesCall(access)) return Hidden(false, r.name());
+          return Shown(access, std::move(found->row.proposal));
+        }
         KYODO_ASSIGN_OR_RETURN(
             auto c, LoadCall(s, {ids.programme, ids.call}, store::Lock::kNone));
         if (!c.has_value()) return Hidden(IsStaff(call.principal), r.name());
@@ -275,15 +300,7 @@ absl::Status GetProposal(const ServiceDeps& d, const CallContext& call,
         if (!row.has_value() || row->call_id != ids.call) {
           return Hidden(SeesAllProposals(access), r.name());
         }
-        const ProposalView view = ViewOf(call.principal, access, row->proposal);
-        // A proposal the caller may not see (a draft) answers as a missing
-        // one would, so that existence cannot be probed.
-        if (view == ProposalView::kNone) {
-          return Hidden(SeesAllProposals(access), r.name());
-        }
-        *out = std::move(row->proposal);
-        Redact(view, access.call_state, out);
-        return absl::OkStatus();
+        return Shown(access, std::move(row->proposal));
       });
 }
 

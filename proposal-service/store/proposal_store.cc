@@ -36,6 +36,10 @@ constexpr char kOfCall[] =
 constexpr char kList[] = "SELECT " KYODO_PROPOSAL_COLUMNS
                          ", c.state FROM proposals p "
                          "JOIN calls c ON c.id = p.call_id WHERE p.seq > ?";
+// ... then the call's state, programme and ward.
+constexpr char kInCall[] = "SELECT " KYODO_PROPOSAL_COLUMNS
+                           ", c.state, c.programme_id, c.ward FROM proposals p "
+                           "JOIN calls c ON c.id = p.call_id WHERE p.id = ?";
 #undef KYODO_PROPOSAL_COLUMNS
 constexpr char kInsert[] =
     "INSERT INTO proposals (id, programme_id, call_id, ward, fiscal_year, "
@@ -145,6 +149,21 @@ absl::StatusOr<std::optional<ProposalRow>> GetProposal(Session& s,
   KYODO_ASSIGN_OR_RETURN(std::vector<ProposalRow> out, FromRows(rows));
   if (out.empty()) return std::optional<ProposalRow>();
   return std::optional<ProposalRow>(std::move(out.front()));
+}
+
+absl::StatusOr<std::optional<ProposalInCall>> GetProposalInCall(
+    Session& s, absl::string_view id) {
+  KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kInCall, {id}));
+  KYODO_ASSIGN_OR_RETURN(std::vector<ProposalRow> out, FromRows(rows));
+  if (out.empty()) return std::optional<ProposalInCall>();
+  ProposalInCall in_call;
+  in_call.call_programme_id = rows.front().String(11);
+  KYODO_ASSIGN_OR_RETURN(
+      in_call.call_ward,
+      doc::StoredEnum<kyodo::type::v1::Ward>(
+          rows.front(), 12, {"calls", out.front().call_id, "ward"}));
+  in_call.row = std::move(out.front());
+  return std::optional<ProposalInCall>(std::move(in_call));
 }
 
 absl::Status InsertProposal(Session& s, const Proposal& p,

@@ -30,6 +30,16 @@ absl::StatusOr<std::optional<ProposalRow>> GetProposal(common::db::Session& s,
                                                        absl::string_view id,
                                                        bool for_update = false);
 
+// The proposal with `id` with what reading it depends on of its call, in
+// one query (GetProposal's read); nullopt when either row is missing.
+struct ProposalInCall {
+  ProposalRow row;  // call_state set
+  std::string call_programme_id;
+  kyodo::type::v1::Ward call_ward = kyodo::type::v1::WARD_UNSPECIFIED;
+};
+absl::StatusOr<std::optional<ProposalInCall>> GetProposalInCall(
+    common::db::Session& s, absl::string_view id);
+
 // Inserts `proposal` (name, state and times set) as version 1 with its
 // parties; `ward` and `fiscal_year` are its call's.
 absl::Status InsertProposal(common::db::Session& s,

@@ -136,6 +136,27 @@ TEST_F(PermissionsTest, AReviewerOfAnotherCallIsDenied) {
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
+// A proposal is found only under its own call and programme: its id under
+// another call's name, or its call's id under another programme's, is
+// NOT_FOUND to staff and shows nothing to its own applicant.
+TEST_F(PermissionsTest, AProposalIsFoundOnlyUnderItsOwnName) {
+  const std::string id = mine_.name().substr(mine_.name().rfind('/') + 1);
+  const std::string call_id = x_.name().substr(x_.name().rfind('/') + 1);
+  const Programme other = CreateProgramme();
+  Proposal p;
+  ASSERT_TRUE(GetProposal(mine_.name(), Staff(), &p).ok());
+  for (const std::string& name :
+       {absl::StrCat(y_.name(), "/proposals/", id),
+        absl::StrCat(other.name(), "/calls/", call_id, "/proposals/", id)}) {
+    EXPECT_EQ(GetProposal(name, Staff(), &p).error_code(),
+              grpc::StatusCode::NOT_FOUND)
+        << name;
+    EXPECT_NE(GetProposal(name, Applicant("partners/mine"), &p).error_code(),
+              grpc::StatusCode::OK)
+        << name;
+  }
+}
+
 TEST_F(PermissionsTest, AnApplicantReadsOnlyItsOwnProposals) {
   const std::string me = Applicant("partners/mine");
   Proposal p;
