@@ -10,6 +10,7 @@
 #include "gateway/clients/partner_client.h"
 #include "gateway/clients/project_client.h"
 #include "gateway/clients/proposal_client.h"
+#include "gateway/dossier_hints.h"
 #include "gateway/fan_out.h"
 #include "grpcpp/support/sync_stream.h"
 #include "kyodo/gateway/v1/gateway.pb.h"
@@ -31,6 +32,10 @@ struct GatewayDeps {
   // The longest an open-data export may stream (--export_deadline); zero =
   // the server's default deadline, as for every other call.
   absl::Duration export_deadline = absl::ZeroDuration();
+  // What GetProjectDossier learnt of each project's links, to fetch them in
+  // the project's own round (gateway/dossier_hints.h); null: no guesses,
+  // the parties and the proposal are fetched once the project is read.
+  DossierHints* dossier_hints = nullptr;
 };
 
 // The most calls one composed view makes at once (GetPartnerProfile): a

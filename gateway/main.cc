@@ -46,6 +46,11 @@ ABSL_FLAG(int, max_fanout_calls, 256,
           "downstream calls the composed views (dossier, profile, dashboard) "
           "may have in flight at once; a view that would exceed it fails "
           "fast with RESOURCE_EXHAUSTED (docs/OPERATIONS.md)");
+ABSL_FLAG(int, dossier_hints, 20000,
+          "projects whose links (parties, source proposal) the gateway "
+          "remembers, so that GetProjectDossier fetches them in the "
+          "project's own round; 0 = fetch them after the project, always "
+          "(docs/OPERATIONS.md)");
 
 ABSL_FLAG(std::string, http_listen, "",
           "address of the HTTP/JSON (Connect) entry, e.g. 127.0.0.1:50054; "
@@ -96,6 +101,7 @@ struct Parts {
   std::unique_ptr<gw::ProjectClient> projects;
   std::unique_ptr<gw::ProposalClient> proposals;
   std::unique_ptr<gw::FanOutLimit> fan_out;
+  std::unique_ptr<gw::DossierHints> dossier_hints;
   std::unique_ptr<gw::Proxy> proxy;
   std::set<std::string> proxy_services;
   std::shared_ptr<common::oauth::ServiceCredential> credential;
@@ -275,6 +281,13 @@ absl::StatusOr<common::server::BuiltService> Make(
       proposal, named(reads, "proposal-service"),
       named(writes, "proposal-service"), service_token);
   parts->fan_out = std::make_unique<gw::FanOutLimit>(max_fanout_calls);
+  const int dossier_hints = absl::GetFlag(FLAGS_dossier_hints);
+  if (dossier_hints < 0) {
+    return absl::InvalidArgumentError("--dossier_hints must be >= 0");
+  }
+  if (dossier_hints > 0) {
+    parts->dossier_hints = std::make_unique<gw::DossierHints>(dossier_hints);
+  }
   const absl::Duration export_deadline = absl::GetFlag(FLAGS_export_deadline);
   if (export_deadline <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--export_deadline must be > 0");
@@ -291,7 +304,8 @@ absl::StatusOr<common::server::BuiltService> Make(
   built.services.push_back(std::make_unique<gw::GatewayServiceImpl>(
       gw::GatewayDeps{parts->partners.get(), parts->projects.get(),
                       parts->proposals.get(), env.clock, step_key,
-                      parts->fan_out.get(), export_deadline},
+                      parts->fan_out.get(), export_deadline,
+                      parts->dossier_hints.get()},
       env.rpc));
   gw::Proxy* proxy = parts->proxy.get();
   // An export on a connection closed for its age may run to its deadline

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/resource/names.h"
@@ -45,35 +48,102 @@ absl::Status GetProjectDossier(const GatewayDeps& d, const CallContext& call,
                                v1::ProjectDossier* out) {
   KYODO_RETURN_IF_ERROR(
       common::ParseName("name", r.name(), "projects").status());
-  KYODO_ASSIGN_OR_RETURN(prv1::Project project,
-                         d.projects->Get(call, r.name()));
-  std::vector<std::string> names;
-  for (const auto& p : project.participants()) names.push_back(p.partner());
-  absl::StatusOr<std::vector<partner::v1::Partner>> parties;
-  absl::StatusOr<pv1::Proposal> source =
+  // The first round: the project, and what the last read of it named (a
+  // guess, gateway/dossier_hints.h). The project decides what is kept.
+  std::optional<DossierHints::Hint> guess;
+  if (d.dossier_hints != nullptr) guess = d.dossier_hints->Find(r.name());
+  absl::StatusOr<prv1::Project> project;
+  absl::StatusOr<std::vector<partner::v1::Partner>> guessed_parties =
+      std::vector<partner::v1::Partner>();
+  absl::StatusOr<pv1::Proposal> guessed_source =
       absl::NotFoundError("no source proposal");
-  FanOut fan(d.fan_out);
-  fan.Add(&parties, [&](auto done) {
-    d.partners->BatchGet(call, names, std::move(done));
-  });
-  if (!project.source_proposal().empty()) {
-    fan.Add(&source, [&](auto done) {
-      d.proposals->GetProposal(call, project.source_proposal(),
-                               std::move(done));
+  {
+    // The slowest part first: GetProposal reads the most (docs/BENCHMARKS.md,
+    // "The dossier in one round").
+    FanOut first(d.fan_out);
+    if (guess.has_value() && !guess->source_proposal.empty()) {
+      first.Add(&guessed_source, [&](auto done) {
+        d.proposals->GetProposal(call, guess->source_proposal, std::move(done));
+      });
+    }
+    first.Add(&project, [&](auto done) {
+      d.projects->Get(call, r.name(), std::move(done));
     });
+    if (guess.has_value() && !guess->parties.empty()) {
+      first.Add(&guessed_parties, [&](auto done) {
+        d.partners->BatchGet(call, guess->parties, std::move(done));
+      });
+    }
+    KYODO_RETURN_IF_ERROR(first.Run());
   }
-  KYODO_RETURN_IF_ERROR(fan.Run());
+  if (!project.ok()) return project.status();
+  DossierHints::Hint links;
+  for (const auto& p : project->participants())
+    links.parties.push_back(p.partner());
+  links.source_proposal = project->source_proposal();
+  if (d.dossier_hints != nullptr && (!guess.has_value() || *guess != links)) {
+    d.dossier_hints->Put(r.name(), links);
+  }
+
+  // What the guess got right is kept; a failed guess counts for nothing,
+  // and the second round asks again (its answer is the one returned).
+  std::map<std::string, partner::v1::Partner> fetched;
+  if (guessed_parties.ok()) {
+    for (auto& p : *guessed_parties) {
+      std::string name = p.name();
+      fetched.emplace(std::move(name), std::move(p));
+    }
+  }
+  std::vector<std::string> missing;
+  for (const std::string& name : links.parties) {
+    if (!fetched.contains(name) &&
+        std::find(missing.begin(), missing.end(), name) == missing.end()) {
+      missing.push_back(name);
+    }
+  }
+  const std::string& source_name = links.source_proposal;
+  const bool source_guessed =
+      guess.has_value() && guess->source_proposal == source_name;
+  absl::StatusOr<std::vector<partner::v1::Partner>> parties =
+      std::vector<partner::v1::Partner>();
+  absl::StatusOr<pv1::Proposal> source =
+      source_guessed ? std::move(guessed_source)
+                     : absl::NotFoundError("no source proposal");
+  if (!missing.empty() || (!source_name.empty() && !source_guessed)) {
+    FanOut second(d.fan_out);
+    if (!missing.empty()) {
+      second.Add(&parties, [&](auto done) {
+        d.partners->BatchGet(call, missing, std::move(done));
+      });
+    }
+    if (!source_name.empty() && !source_guessed) {
+      second.Add(&source, [&](auto done) {
+        d.proposals->GetProposal(call, source_name, std::move(done));
+      });
+    }
+    KYODO_RETURN_IF_ERROR(second.Run());
+  }
   if (!parties.ok()) return parties.status();
-  if (!source.ok() && !project.source_proposal().empty() &&
-      !Hidden(source.status())) {
+  for (auto& p : *parties) {
+    std::string name = p.name();
+    fetched.emplace(std::move(name), std::move(p));
+  }
+  if (!source.ok() && !source_name.empty() && !Hidden(source.status())) {
     return source.status();
   }
-  for (auto& p : *parties) *out->add_parties() = std::move(p);
-  if (source.ok()) {
+  for (const std::string& name : links.parties) {
+    auto it = fetched.find(name);
+    if (it == fetched.end()) {
+      return absl::InternalError(
+          absl::StrCat("partner-service did not return ", name));
+    }
+    *out->add_parties() = it->second;
+  }
+  if (source.ok() && !source_name.empty()) {
     if (source->has_result()) *out->mutable_result() = source->result();
     *out->mutable_source_proposal() = *std::move(source);
   }
-  *out->mutable_project() = std::move(project);
+  *out->mutable_project() = *std::move(project);
   return absl::OkStatus();
 }
 

@@ -32,6 +32,14 @@ absl::StatusOr<project::v1::Project> ProjectClient::Get(
   return CallUnary(call, reads_, stub_.get(), &Stub::GetProject, request);
 }
 
+void ProjectClient::Get(const CallContext& call, const std::string& name,
+                        Callback<project::v1::Project> done) {
+  project::v1::GetProjectRequest request;
+  request.set_name(name);
+  CallUnaryAsync(call, reads_, stub_->async(), &AsyncStub::GetProject,
+                 std::move(request), std::move(done));
+}
+
 absl::StatusOr<project::v1::Project> ProjectClient::Create(
     const CallContext& call, const project::v1::Project& project,
     const std::string& request_id) {

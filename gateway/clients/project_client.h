@@ -28,6 +28,8 @@ class ProjectClient {
 
   absl::StatusOr<project::v1::Project> Get(
       const common::server::CallContext& call, const std::string& name);
+  void Get(const common::server::CallContext& call, const std::string& name,
+           Callback<project::v1::Project> done);
   // Creates with `request_id` (retried on UNAVAILABLE: the id makes it safe).
   absl::StatusOr<project::v1::Project> Create(
       const common::server::CallContext& call,

@@ -161,7 +161,8 @@ class Gate {
 };
 
 // The fakes. Every method the views fan out to goes through the gate;
-// GetProject (the dossier's first, sequential step) does not. ListProjects
+// GetProject (the dossier's first step when it has no guess) only when
+// asked to. ListProjects
 // answers in two pages, so paging runs on the callback API too.
 class FakePartners final : public pav1::PartnerService::CallbackService {
  public:
@@ -176,6 +177,17 @@ class FakePartners final : public pav1::PartnerService::CallbackService {
       grpc::CallbackServerContext* context,
       const pav1::BatchGetPartnersRequest* request,
       pav1::BatchGetPartnersResponse* response) override {
+    {
+      absl::MutexLock lock(&mu_);
+      batches_.emplace_back(request->names().begin(), request->names().end());
+      for (const auto& name : request->names()) {
+        if (name != gone) continue;
+        // As partner-service: one unknown name fails the whole batch.
+        auto* reactor = context->DefaultReactor();
+        reactor->Finish(grpc::Status(grpc::StatusCode::NOT_FOUND, name));
+        return reactor;
+      }
+    }
     return (*gate_)->Hold(context, [=] {
       for (const auto& name : request->names())
         response->add_partners()->set_name(name);
@@ -195,8 +207,18 @@ class FakePartners final : public pav1::PartnerService::CallbackService {
         context, [=] { response->add_networks()->set_name("networks/n"); });
   }
 
+  // The names each BatchGetPartners asked for, in order.
+  std::vector<std::vector<std::string>> batches() {
+    absl::MutexLock lock(&mu_);
+    return batches_;
+  }
+  // A partner that no longer exists (set before the calls).
+  std::string gone;
+
  private:
   Gate** gate_;
+  absl::Mutex mu_;
+  std::vector<std::vector<std::string>> batches_ ABSL_GUARDED_BY(mu_);
 };
 
 class FakeProjects final : public prv1::ProjectService::CallbackService {
@@ -205,14 +227,23 @@ class FakeProjects final : public prv1::ProjectService::CallbackService {
   grpc::ServerUnaryReactor* GetProject(grpc::CallbackServerContext* context,
                                        const prv1::GetProjectRequest* request,
                                        prv1::Project* response) override {
-    response->set_name(request->name());
-    response->add_participants()->set_partner("partners/a");
-    response->add_participants()->set_partner("partners/b");
-    response->set_source_proposal("programmes/p/calls/c/proposals/x");
+    auto fill = [=, parties = parties] {
+      response->set_name(request->name());
+      for (const auto& p : parties)
+        response->add_participants()->set_partner(p);
+      response->set_source_proposal("programmes/p/calls/c/proposals/x");
+    };
+    if (gate_get) return (*gate_)->Hold(context, fill);
+    fill();
     auto* reactor = context->DefaultReactor();
     reactor->Finish(grpc::Status::OK);
     return reactor;
   }
+  // The project's participants, and whether GetProject goes through the
+  // gate (the dossier's guessed round) or answers at once (its first
+  // round without a guess). Set before the calls.
+  std::vector<std::string> parties = {"partners/a", "partners/b"};
+  bool gate_get = false;
   grpc::ServerUnaryReactor* ListProjects(
       grpc::CallbackServerContext* context,
       const prv1::ListProjectsRequest* request,
@@ -332,6 +363,7 @@ class FanOutTest : public ::testing::Test {
     proposal_client_ = std::make_unique<ProposalClient>(
         channel, reads, reads, [] { return std::string("unused"); });
     limit_ = std::make_unique<FanOutLimit>(max_calls);
+    hints_ = std::make_unique<DossierHints>(16);
     auto verifier =
         common::auth::TokenVerifier::Create(testing::TestVerifierOptions());
     ASSERT_TRUE(verifier.ok()) << verifier.status();
@@ -342,7 +374,7 @@ class FanOutTest : public ::testing::Test {
     service_ = std::make_unique<GatewayServiceImpl>(
         GatewayDeps{partner_client_.get(), project_client_.get(),
                     proposal_client_.get(), &common::Clock::Real(), "key",
-                    limit_.get()},
+                    limit_.get(), absl::ZeroDuration(), hints_.get()},
         rpc_.get());
     grpc::ServerBuilder gateway;
     int gateway_port = 0;
@@ -380,6 +412,24 @@ class FanOutTest : public ::testing::Test {
     return stub_->GetPartnerProfile(context, request,
                                     out != nullptr ? out : &ignored);
   }
+  // A new gate for the calls from here on (the released one is kept: its
+  // reactors may still be ending).
+  void NewGate(int release_at) {
+    spent_gates_.push_back(std::move(gate_storage_));
+    gate_storage_ = std::make_unique<Gate>(release_at);
+    gate_ = gate_storage_.get();
+  }
+  grpc::Status Dossier(gv1::ProjectDossier* out) {
+    gv1::GetProjectDossierRequest request;
+    request.set_name("projects/1");
+    return stub_->GetProjectDossier(Staff().get(), request, out);
+  }
+  static std::vector<std::string> Parties(const gv1::ProjectDossier& d) {
+    std::vector<std::string> names;
+    for (const auto& p : d.parties()) names.push_back(p.name());
+    return names;
+  }
+
   std::unique_ptr<grpc::ClientContext> Staff() {
     return testing::Context(testing::WardStaffToken(type::v1::KAWASAKI));
   }
@@ -399,6 +449,7 @@ class FanOutTest : public ::testing::Test {
 
   Gate* gate_ = nullptr;
   std::unique_ptr<Gate> gate_storage_;
+  std::vector<std::unique_ptr<Gate>> spent_gates_;
   FakePartners partners_{&gate_};
   FakeProjects projects_{&gate_};
   FakeProposals proposals_{&gate_};
@@ -407,6 +458,7 @@ class FanOutTest : public ::testing::Test {
   std::unique_ptr<ProjectClient> project_client_;
   std::unique_ptr<ProposalClient> proposal_client_;
   std::unique_ptr<FanOutLimit> limit_;
+  std::unique_ptr<DossierHints> hints_;
   std::unique_ptr<common::auth::TokenVerifier> verifier_;
   std::unique_ptr<common::server::RpcRunner> rpc_;
   std::unique_ptr<GatewayServiceImpl> service_;
@@ -500,6 +552,102 @@ TEST_F(FanOutTest, DossierGetsPartiesAndSourceProposalAtOnce) {
   ASSERT_EQ(out.parties_size(), 2);
   EXPECT_EQ(out.parties(1).name(), "partners/b");
   EXPECT_EQ(out.source_proposal().name(), "programmes/p/calls/c/proposals/x");
+}
+
+// Read again, the dossier asks for the project, its parties and its
+// proposal in one round: the gate answers none of the three until all are
+// in flight. When the project's parties have changed since, the dossier
+// still shows the project's own, in its order, and asks for the new one
+// alone in a second round; the next read is one round again.
+TEST_F(FanOutTest, ADossierReadAgainTakesOneRound) {
+  Start(/*release_at=*/2);
+  gv1::ProjectDossier cold;
+  grpc::Status status = Dossier(&cold);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(Parties(cold),
+            (std::vector<std::string>{"partners/a", "partners/b"}));
+
+  projects_.gate_get = true;
+  NewGate(/*release_at=*/3);
+  gv1::ProjectDossier warm;
+  status = Dossier(&warm);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(gate_->arrived(), 3);
+  EXPECT_EQ(Parties(warm), Parties(cold));
+  EXPECT_EQ(warm.source_proposal().name(), "programmes/p/calls/c/proposals/x");
+  EXPECT_EQ(warm.project().name(), "projects/1");
+
+  projects_.parties = {"partners/c", "partners/a"};
+  NewGate(/*release_at=*/3);
+  gv1::ProjectDossier changed;
+  status = Dossier(&changed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(Parties(changed),
+            (std::vector<std::string>{"partners/c", "partners/a"}));
+  EXPECT_EQ(gate_->arrived(), 4);  // the three, then partners/c alone
+  EXPECT_EQ(partners_.batches().back(), std::vector<std::string>{"partners/c"});
+
+  NewGate(/*release_at=*/3);
+  gv1::ProjectDossier again;
+  status = Dossier(&again);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(gate_->arrived(), 3);
+  EXPECT_EQ(Parties(again), Parties(changed));
+  EXPECT_EQ(partners_.batches().back(),
+            (std::vector<std::string>{"partners/c", "partners/a"}));
+}
+
+// A guess that fails (a partner the project no longer names was deleted)
+// counts for nothing: the dossier asks again for the project's parties and
+// answers as if there had been no guess.
+TEST_F(FanOutTest, AFailedGuessIsAskedAgain) {
+  Start(/*release_at=*/2);
+  gv1::ProjectDossier first;
+  grpc::Status status = Dossier(&first);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  projects_.parties = {"partners/a"};
+  partners_.gone = "partners/b";
+  gv1::ProjectDossier out;
+  status = Dossier(&out);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(Parties(out), std::vector<std::string>{"partners/a"});
+  const auto batches = partners_.batches();
+  ASSERT_EQ(batches.size(), 3u);
+  EXPECT_EQ(batches[1], (std::vector<std::string>{"partners/a", "partners/b"}));
+  EXPECT_EQ(batches[2], std::vector<std::string>{"partners/a"});
+
+  // A party that is gone from the project it still names fails the
+  // dossier, as it did before any guess.
+  projects_.parties = {"partners/a", "partners/b"};
+  status = Dossier(&out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND)
+      << status.error_message();
+}
+
+// The guesses are bounded: never more than the capacity, the least recently
+// used dropped first, a guess found again kept.
+TEST(DossierHintsTest, KeepsAtMostItsCapacityAndWhatIsReadAgain) {
+  DossierHints hints(4);
+  auto hint = [](const std::string& party) {
+    return DossierHints::Hint{{party}, ""};
+  };
+  hints.Put("projects/a", hint("partners/a"));
+  hints.Put("projects/b", hint("partners/b"));
+  hints.Put("projects/c", hint("partners/c"));
+  ASSERT_TRUE(hints.Find("projects/a").has_value());  // read again: kept
+  hints.Put("projects/d", hint("partners/d"));
+  hints.Put("projects/a", hint("partners/a2"));  // replaced, not added
+  EXPECT_LE(hints.size(), 4u);
+  EXPECT_FALSE(hints.Find("projects/b").has_value());
+  EXPECT_EQ(hints.Find("projects/a").value_or(DossierHints::Hint{}).parties,
+            std::vector<std::string>{"partners/a2"});
+  EXPECT_TRUE(hints.Find("projects/c").has_value());
+  EXPECT_TRUE(hints.Find("projects/d").has_value());
+  for (int i = 0; i < 100; ++i) {
+    hints.Put(absl::StrCat("projects/x", i), hint("partners/x"));
+    ASSERT_LE(hints.size(), 4u);
+  }
 }
 
 // With room for 6 calls and a dashboard's 5 in flight, a profile (5 calls)
