@@ -33,8 +33,14 @@ common::server::ServiceSpec Spec() {
         s, "partner_kinds", v1::PartnerKind_descriptor()));
     KYODO_RETURN_IF_ERROR(common::store::CheckEnumTable(
         s, "wards", kyodo::type::v1::Ward_descriptor()));
-    return common::store::CheckEnumTable(s, "partner_states",
-                                         v1::Partner::State_descriptor());
+    KYODO_RETURN_IF_ERROR(common::store::CheckEnumTable(
+        s, "partner_states", v1::Partner::State_descriptor()));
+    // Every enum name its documents and copied columns hold
+    // (partner-service/schema/003_stored_enum_names.sql).
+    return common::store::CheckStoredEnumNames(
+        s, "stored_enum_names",
+        {v1::Partner::descriptor(), v1::Agreement::descriptor(),
+         v1::Network::descriptor()});
   };
   spec.make = [](const server::ServiceEnv& env)
       -> absl::StatusOr<server::BuiltService> {

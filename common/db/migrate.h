@@ -61,28 +61,22 @@ struct MigrationReport {
 inline constexpr absl::string_view kAppendOnlyTables[] = {"audit_events"};
 // Tables the serving role may only read: project_totals is written only by
 // its triggers (project-service/schema/002_project_totals.sql), the typed
-// copies by theirs and the enum lookup tables by migrations
-// (partner-service/schema/002_partner_columns.sql,
+// copies by theirs and the enum lookup tables and stored_enum_names by
+// migrations (partner-service/schema/002_partner_columns.sql,
 // proposal-service/schema/003_typed_scores_results.sql,
-// project-service/schema/003_typed_contributions.sql).
+// project-service/schema/003_typed_contributions.sql, and each service's
+// *_stored_enum_names.sql).
 inline constexpr absl::string_view kReadOnlyTables[] = {
-    "schema_migrations",
-    "project_totals",
-    "partner_contacts",
-    "partner_other_wards",
-    "partner_kinds",
-    "wards",
-    "partner_states",
-    "call_criteria",
-    "review_scores",
-    "decision_results",
-    "proposal_result_reasons",
-    "committee_ruling_actions",
-    "project_contributions",
-    "project_expense_lines",
-    "project_outcomes",
-    "contribution_forms",
-    "expense_items"};
+    "schema_migrations",       "project_totals",
+    "partner_contacts",        "partner_other_wards",
+    "partner_kinds",           "wards",
+    "partner_states",          "call_criteria",
+    "review_scores",           "decision_results",
+    "proposal_result_reasons", "committee_ruling_actions",
+    "project_contributions",   "project_expense_lines",
+    "project_outcomes",        "contribution_forms",
+    "expense_items",           "stored_enum_names",
+};
 
 // True for "" and for names of lowercase letters, digits and _ (at most 64):
 // the role name is written into GRANT statements.

@@ -1,7 +1,9 @@
 #include "common/store/enum_table.h"
 
 #include <map>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -50,6 +52,81 @@ absl::Status CheckEnumTable(db::Session& session, absl::string_view table,
       absl::StrJoin(wrong, "; "),
       "; a value added or renamed in the protos needs a migration that "
       "updates the table (docs/OPERATIONS.md, \"Typed partner columns\")"));
+}
+
+std::vector<const google::protobuf::EnumDescriptor*> EnumsStoredByName(
+    const std::vector<const google::protobuf::Descriptor*>& stored) {
+  std::set<const google::protobuf::Descriptor*> seen;
+  std::vector<const google::protobuf::Descriptor*> pending = stored;
+  std::map<std::string, const google::protobuf::EnumDescriptor*> enums;
+  while (!pending.empty()) {
+    const google::protobuf::Descriptor* message = pending.back();
+    pending.pop_back();
+    if (!seen.insert(message).second) continue;
+    for (int i = 0; i < message->field_count(); ++i) {
+      const google::protobuf::FieldDescriptor* field = message->field(i);
+      if (field->enum_type() != nullptr) {
+        enums.emplace(std::string(field->enum_type()->full_name()),
+                      field->enum_type());
+      } else if (field->message_type() != nullptr) {
+        pending.push_back(field->message_type());
+      }
+    }
+  }
+  std::vector<const google::protobuf::EnumDescriptor*> out;
+  out.reserve(enums.size());
+  for (const auto& [name, type] : enums) out.push_back(type);
+  return out;
+}
+
+absl::Status CheckStoredEnumNames(
+    db::Session& session, absl::string_view table,
+    const std::vector<const google::protobuf::Descriptor*>& stored) {
+  // The table name comes from the service's code, never from a caller.
+  absl::StatusOr<std::vector<db::Row>> rows = session.Query(
+      absl::StrCat("SELECT enum_type, number, name FROM ", table));
+  if (!rows.ok()) return rows.status();
+  std::map<std::pair<std::string, int64_t>, std::string> names;
+  for (const db::Row& row : *rows) {
+    names[{row.String(0), row.Int(1)}] = row.String(2);
+  }
+  std::vector<std::string> missing;
+  std::vector<std::string> renamed;
+  for (const google::protobuf::EnumDescriptor* type :
+       EnumsStoredByName(stored)) {
+    const std::string type_name(type->full_name());
+    for (int i = 0; i < type->value_count(); ++i) {
+      const google::protobuf::EnumValueDescriptor* value = type->value(i);
+      // An alias (allow_alias) is read but never written: the row holds the
+      // name protobuf writes, the first declared for the number.
+      if (type->FindValueByNumber(value->number()) != value) continue;
+      auto it = names.find({type_name, value->number()});
+      if (it == names.end()) {
+        missing.push_back(absl::StrCat("('", type_name, "', ", value->number(),
+                                       ", '", value->name(), "')"));
+      } else if (it->second != value->name()) {
+        renamed.push_back(absl::StrCat(type_name, " ", value->number(), " is ",
+                                       value->name(), " here and ", it->second,
+                                       " in the table"));
+      }
+    }
+  }
+  if (missing.empty() && renamed.empty()) return absl::OkStatus();
+  std::string message = absl::StrCat(
+      "table ", table, " does not match the enums of the stored messages");
+  if (!renamed.empty()) {
+    absl::StrAppend(&message, "; renamed: ", absl::StrJoin(renamed, "; "),
+                    " (rows holding the old name must be rewritten first)");
+  }
+  if (!missing.empty()) {
+    absl::StrAppend(&message,
+                    "; values without a row: ", absl::StrJoin(missing, ", "));
+  }
+  absl::StrAppend(&message,
+                  "; a value added or renamed in the protos needs a "
+                  "migration (docs/OPERATIONS.md, \"Enum names in stored "
+                  "rows\")");
+  return absl::FailedPreconditionError(message);
 }
 
 }  // namespace kyodo::common::store

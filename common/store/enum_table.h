@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -57,6 +58,27 @@ absl::StatusOr<std::optional<E>> StoredOptionalEnumByNumber(
 // that differs otherwise.
 absl::Status CheckEnumTable(db::Session& session, absl::string_view table,
                             const google::protobuf::EnumDescriptor* type);
+
+// Every enum the fields of `stored` reach (through their message fields, at
+// any depth), ordered by full name: the enums whose value names the
+// documents of those messages hold (ToDoc writes names), and with them the
+// columns that copy a state, kind or ward by name.
+std::vector<const google::protobuf::EnumDescriptor*> EnumsStoredByName(
+    const std::vector<const google::protobuf::Descriptor*>& stored);
+
+// Compares table `table` (columns enum_type, number, name: the names a
+// service's stored rows may hold, one row per value) with every enum of
+// EnumsStoredByName(stored), as CheckEnumTable does for one enum (an
+// alias is skipped: the row holds the name written, the first declared).
+// Renaming a value would make every row that holds the old name unreadable
+// (DATA_LOSS); this check stops a build whose protos differ from the
+// table at readiness, before it reads or writes any of them. The message
+// lists the rows that differ as SQL tuples, ready for the migration that
+// must go with the change (docs/OPERATIONS.md, "Enum names in stored
+// rows").
+absl::Status CheckStoredEnumNames(
+    db::Session& session, absl::string_view table,
+    const std::vector<const google::protobuf::Descriptor*>& stored);
 
 }  // namespace kyodo::common::store
 

@@ -9,8 +9,10 @@ namespace kyodo::project::store {
 absl::Status CheckLookupTables(common::db::Session& s) {
   KYODO_RETURN_IF_ERROR(common::store::CheckEnumTable(
       s, "contribution_forms", v1::ContributionForm_descriptor()));
-  return common::store::CheckEnumTable(s, "expense_items",
-                                       v1::ExpenseLine::Item_descriptor());
+  KYODO_RETURN_IF_ERROR(common::store::CheckEnumTable(
+      s, "expense_items", v1::ExpenseLine::Item_descriptor()));
+  return common::store::CheckStoredEnumNames(s, "stored_enum_names",
+                                             {v1::Project::descriptor()});
 }
 
 }  // namespace kyodo::project::store

@@ -9,7 +9,8 @@
 namespace kyodo::project::store {
 
 // OK when contribution_forms and expense_items name every value of
-// ContributionForm and ExpenseLine.Item as this build does;
+// ContributionForm and ExpenseLine.Item as this build does, and
+// stored_enum_names (004) every value of the enums a Project holds;
 // FAILED_PRECONDITION naming the table and the values otherwise. The service
 // stays NOT_SERVING while it fails (main.cc, schema_check).
 absl::Status CheckLookupTables(common::db::Session& s);

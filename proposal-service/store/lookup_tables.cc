@@ -9,8 +9,13 @@ namespace kyodo::proposal::store {
 absl::Status CheckLookupTables(common::db::Session& s) {
   KYODO_RETURN_IF_ERROR(common::store::CheckEnumTable(
       s, "proposal_result_reasons", v1::ProposalResult::Reason_descriptor()));
-  return common::store::CheckEnumTable(
-      s, "committee_ruling_actions", v1::CommitteeRuling::Action_descriptor());
+  KYODO_RETURN_IF_ERROR(common::store::CheckEnumTable(
+      s, "committee_ruling_actions", v1::CommitteeRuling::Action_descriptor()));
+  return common::store::CheckStoredEnumNames(
+      s, "stored_enum_names",
+      {v1::Programme::descriptor(), v1::Call::descriptor(),
+       v1::Proposal::descriptor(), v1::Reviewer::descriptor(),
+       v1::Review::descriptor(), v1::Decision::descriptor()});
 }
 
 }  // namespace kyodo::proposal::store

@@ -11,8 +11,10 @@ namespace kyodo::proposal::store {
 
 // OK when proposal_result_reasons and committee_ruling_actions name every
 // value of ProposalResult.Reason and CommitteeRuling.Action as this build
-// does; FAILED_PRECONDITION naming the table and the values otherwise. The
-// service stays NOT_SERVING while it fails (main.cc, schema_check).
+// does, and stored_enum_names (004) every value of the enums its stored
+// messages hold (programmes, calls, proposals, reviewers, reviews and
+// decisions); FAILED_PRECONDITION naming the table and the values otherwise.
+// The service stays NOT_SERVING while it fails (main.cc, schema_check).
 absl::Status CheckLookupTables(common::db::Session& s);
 
 }  // namespace kyodo::proposal::store

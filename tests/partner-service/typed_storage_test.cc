@@ -244,7 +244,7 @@ TEST_F(TypedStorageTest, TheSchemaRefusesBadRows) {
   // writes neither (the triggers do, as the migrating account).
   kyodo::testing::ExpectServingReadOnly(
       db_, {"partner_contacts", "partner_other_wards", "partner_kinds", "wards",
-            "partner_states"});
+            "partner_states", "stored_enum_names"});
 }
 
 TEST_F(TypedStorageTest, ANumberThisBuildDoesNotKnowIsDataLoss) {
@@ -295,7 +295,7 @@ TEST_F(TypedStorageTest, TheSchemaCheckNamesLookupTablesOutOfStep) {
   const common::server::SchemaCheck check = Spec().schema_check;
   ASSERT_TRUE(check != nullptr);
   auto session = AsOperator();
-  EXPECT_TRUE(check(*session).ok());
+  ASSERT_TRUE(check(*session).ok()) << check(*session);
   // A value renamed in the protos but not in the table, and one missing.
   ASSERT_TRUE(session
                   ->ExecUnprepared("UPDATE partner_kinds SET name = "
@@ -316,6 +316,43 @@ TEST_F(TypedStorageTest, TheSchemaCheckNamesLookupTablesOutOfStep) {
                   .ok());
   status = check(*session);
   EXPECT_TRUE(absl::StrContains(status.message(), "INACTIVE = 2 has no row"))
+      << status;
+}
+
+// The names the documents and copied columns hold are compared with the
+// protos too (schema/003_stored_enum_names.sql): a value renamed in the
+// protos, or added without its row, keeps the service NOT_SERVING; a row
+// for a value this build does not declare (a newer release's) does not.
+TEST_F(TypedStorageTest, TheSchemaCheckNamesStoredEnumNamesOutOfStep) {
+  const common::server::SchemaCheck check = Spec().schema_check;
+  ASSERT_TRUE(check != nullptr);
+  auto session = AsOperator();
+  ASSERT_TRUE(check(*session).ok()) << check(*session);
+  ASSERT_TRUE(session
+                  ->ExecUnprepared("INSERT INTO stored_enum_names VALUES "
+                                   "('kyodo.type.v1.Ward', 99, 'SOMEWHERE')")
+                  .ok());
+  EXPECT_TRUE(check(*session).ok()) << check(*session);
+  // Agreement.Kind reaches the check only through Agreement's fields.
+  ASSERT_TRUE(session
+                  ->ExecUnprepared("UPDATE stored_enum_names SET name = "
+                                   "'THEMATIC' WHERE enum_type = "
+                                   "'kyodo.partner.v1.Agreement.Kind' AND "
+                                   "number = 2")
+                  .ok());
+  ASSERT_TRUE(session
+                  ->ExecUnprepared("DELETE FROM stored_enum_names WHERE "
+                                   "enum_type = 'kyodo.type.v1.Ward' AND "
+                                   "number = 6")
+                  .ok());
+  absl::Status status = check(*session);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(status.message(),
+                                "kyodo.partner.v1.Agreement.Kind 2 is THEME "
+                                "here and THEMATIC in the table"))
+      << status;
+  EXPECT_TRUE(
+      absl::StrContains(status.message(), "('kyodo.type.v1.Ward', 6, 'TAMA')"))
       << status;
 }
 

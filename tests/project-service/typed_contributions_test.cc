@@ -260,11 +260,13 @@ TEST_F(TypedContributionsTest, TheSchemaRefusesBadRows) {
 
   // The service's own account reads the rows, writes none of them.
   kyodo::testing::ExpectServingReadOnly(
-      project_db_, {"project_contributions", "project_expense_lines",
-                    "project_outcomes", "contribution_forms", "expense_items"});
+      project_db_,
+      {"project_contributions", "project_expense_lines", "project_outcomes",
+       "contribution_forms", "expense_items", "stored_enum_names"});
 
   // The lookup tables are compared with the protos.
-  EXPECT_TRUE(store::CheckLookupTables(**session).ok());
+  ASSERT_TRUE(store::CheckLookupTables(**session).ok())
+      << store::CheckLookupTables(**session);
   ASSERT_TRUE((*session)
                   ->ExecUnprepared("UPDATE expense_items SET name = "
                                    "'HONORARIUM' WHERE number = 1")
@@ -273,6 +275,25 @@ TEST_F(TypedContributionsTest, TheSchemaRefusesBadRows) {
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(absl::StrContains(status.message(),
                                 "1 is LECTURER_FEE here and HONORARIUM"))
+      << status;
+  // And the names a project's document and columns hold
+  // (schema/004_stored_enum_names.sql).
+  ASSERT_TRUE((*session)
+                  ->ExecUnprepared("UPDATE expense_items SET name = "
+                                   "'LECTURER_FEE' WHERE number = 1")
+                  .ok());
+  ASSERT_TRUE((*session)
+                  ->ExecUnprepared("UPDATE stored_enum_names SET name = "
+                                   "'RUNNING' WHERE enum_type = "
+                                   "'kyodo.project.v1.Project.State' AND "
+                                   "name = 'ACTIVE'")
+                  .ok());
+  status = store::CheckLookupTables(**session);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(
+      absl::StrContains(status.message(),
+                        "kyodo.project.v1.Project.State 2 is ACTIVE here "
+                        "and RUNNING in the table"))
       << status;
 }
 

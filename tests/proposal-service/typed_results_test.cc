@@ -413,14 +413,16 @@ TEST_F(TypedResultsTest, TheSchemaRefusesBadRows) {
   // The service's own account reads the rows, writes none of them.
   kyodo::testing::ExpectServingReadOnly(
       db_, {"call_criteria", "review_scores", "decision_results",
-            "proposal_result_reasons", "committee_ruling_actions"});
+            "proposal_result_reasons", "committee_ruling_actions",
+            "stored_enum_names"});
 }
 
 TEST_F(TypedResultsTest, TheLookupTablesMustMatchTheProtos) {
   auto pool = db_.NewPool(1);
   auto session = pool->Borrow(absl::Now() + absl::Seconds(30));
   ASSERT_TRUE(session.ok());
-  EXPECT_TRUE(store::CheckLookupTables(**session).ok());
+  ASSERT_TRUE(store::CheckLookupTables(**session).ok())
+      << store::CheckLookupTables(**session);
   ASSERT_TRUE((*session)
                   ->ExecUnprepared("UPDATE committee_ruling_actions SET name "
                                    "= 'SHRINK' WHERE number = 1")
@@ -432,6 +434,23 @@ TEST_F(TypedResultsTest, TheLookupTablesMustMatchTheProtos) {
   EXPECT_TRUE(absl::StrContains(status.message(),
                                 "1 is REDUCE here and SHRINK in the table"))
       << status;
+  // And the names the stored documents and columns hold
+  // (schema/004_stored_enum_names.sql): a call's state missing.
+  ASSERT_TRUE((*session)
+                  ->ExecUnprepared("UPDATE committee_ruling_actions SET name "
+                                   "= 'REDUCE' WHERE number = 1")
+                  .ok());
+  ASSERT_TRUE((*session)
+                  ->ExecUnprepared("DELETE FROM stored_enum_names WHERE "
+                                   "enum_type = 'kyodo.proposal.v1.Call.State'"
+                                   " AND name = 'PUBLISHED'")
+                  .ok());
+  status = store::CheckLookupTables(**session);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(
+      absl::StrContains(status.message(), "'kyodo.proposal.v1.Call.State', "))
+      << status;
+  EXPECT_TRUE(absl::StrContains(status.message(), "'PUBLISHED')")) << status;
 }
 
 }  // namespace
