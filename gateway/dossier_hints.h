@@ -3,7 +3,7 @@
 // uses it as a guess, to fetch the parties and the proposal in the same
 // round as the project itself; the project read in that round decides what
 // the dossier holds, and whatever the guess missed is fetched after it
-// (docs/BENCHMARKS.md, "The dossier in one round"). A guess only ever names
+// (docs/BENCHMARKS.md, "Issue 15, fourth step"). A guess only ever names
 // what to ask for with the caller's own token, so a stale or foreign guess
 // costs a call, never a leak.
 #ifndef KYODO_GATEWAY_DOSSIER_HINTS_H_

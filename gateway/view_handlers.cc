@@ -58,8 +58,8 @@ absl::Status GetProjectDossier(const GatewayDeps& d, const CallContext& call,
   absl::StatusOr<pv1::Proposal> guessed_source =
       absl::NotFoundError("no source proposal");
   {
-    // The slowest part first: GetProposal reads the most (docs/BENCHMARKS.md,
-    // "The dossier in one round").
+    // GetProposal, the slowest of the three, first (docs/BENCHMARKS.md,
+    // "Issue 15, fourth step").
     FanOut first(d.fan_out);
     if (guess.has_value() && !guess->source_proposal.empty()) {
       first.Add(&guessed_source, [&](auto done) {
