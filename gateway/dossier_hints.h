@@ -27,23 +27,30 @@ class DossierHints {
     bool operator==(const Hint&) const = default;
   };
 
-  // Holds at most `capacity` projects (at least 2): two generations of
-  // capacity / 2; when the newer is full it becomes the older, and the
+  // Holds hints of at most about `max_bytes` (Cost each): two generations
+  // of max_bytes / 2; when the newer is full it becomes the older, and the
   // older is dropped. A hint found in the older moves to the newer, so the
   // projects read often stay.
-  explicit DossierHints(std::size_t capacity);
+  explicit DossierHints(std::size_t max_bytes);
 
   std::optional<Hint> Find(const std::string& project);
   void Put(const std::string& project, Hint hint);
-  std::size_t size() const;
+
+  // The memory one hint is counted for: its strings and a fixed share for
+  // the map's slot, the strings' headers and the vector.
+  static std::size_t Cost(const std::string& project, const Hint& hint);
+  std::size_t bytes() const;  // the Cost of every hint held
+  std::size_t size() const;   // the hints held
 
  private:
   void InsertLocked(const std::string& project, Hint&& hint);
 
-  const std::size_t generation_;
+  const std::size_t generation_bytes_;
   mutable std::mutex mu_;  // std::mutex: see gateway/fan_out.h
   absl::flat_hash_map<std::string, Hint> newer_;  // guarded by mu_
   absl::flat_hash_map<std::string, Hint> older_;  // guarded by mu_
+  std::size_t newer_bytes_ = 0;                   // guarded by mu_
+  std::size_t older_bytes_ = 0;                   // guarded by mu_
 };
 
 }  // namespace kyodo::gateway

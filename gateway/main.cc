@@ -46,9 +46,9 @@ ABSL_FLAG(int, max_fanout_calls, 256,
           "downstream calls the composed views (dossier, profile, dashboard) "
           "may have in flight at once; a view that would exceed it fails "
           "fast with RESOURCE_EXHAUSTED (docs/OPERATIONS.md)");
-ABSL_FLAG(int, dossier_hints, 20000,
-          "projects whose links (parties, source proposal) the gateway "
-          "remembers, so that GetProjectDossier fetches them in the "
+ABSL_FLAG(int, dossier_hints_mib, 4,
+          "memory (MiB) for the links (parties, source proposal) of the "
+          "projects GetProjectDossier read, so that it fetches them in the "
           "project's own round; 0 = fetch them after the project, always "
           "(docs/OPERATIONS.md)");
 
@@ -281,12 +281,14 @@ absl::StatusOr<common::server::BuiltService> Make(
       proposal, named(reads, "proposal-service"),
       named(writes, "proposal-service"), service_token);
   parts->fan_out = std::make_unique<gw::FanOutLimit>(max_fanout_calls);
-  const int dossier_hints = absl::GetFlag(FLAGS_dossier_hints);
-  if (dossier_hints < 0) {
-    return absl::InvalidArgumentError("--dossier_hints must be >= 0");
+  const int dossier_hints_mib = absl::GetFlag(FLAGS_dossier_hints_mib);
+  if (dossier_hints_mib < 0 || dossier_hints_mib > 1024) {
+    return absl::InvalidArgumentError(
+        "--dossier_hints_mib must be between 0 and 1024");
   }
-  if (dossier_hints > 0) {
-    parts->dossier_hints = std::make_unique<gw::DossierHints>(dossier_hints);
+  if (dossier_hints_mib > 0) {
+    parts->dossier_hints = std::make_unique<gw::DossierHints>(
+        static_cast<std::size_t>(dossier_hints_mib) << 20);
   }
   const absl::Duration export_deadline = absl::GetFlag(FLAGS_export_deadline);
   if (export_deadline <= absl::ZeroDuration()) {

@@ -280,16 +280,23 @@ absl::Status GetProposal(const ServiceDeps& d, const CallContext& call,
       *d.pool, call.deadline, [&](Session& s) -> absl::Status {
         // The proposal and its call in one read. When either is missing or
         // the name's parents are not theirs, the reads below find out
-        // which, for the error that caller may be told.
-        KYODO_ASSIGN_OR_RETURN(auto found,
-                               store::GetProposalInCall(s, ids.child));
-        if (found.has_value() && found->row.call_id == ids.call &&
-            found->call_programme_id == ids.programme) {
+        // which, for the error that caller may be told; so they do for a
+        // stored proposal that does not parse (DATA_LOSS), whose error only
+        // those who see the call may get.
+        absl::StatusOr<std::optional<store::ProposalInCall>> found =
+            store::GetProposalInCall(s, ids.child);
+        if (!found.ok() && found.status().code() != absl::StatusCode::kDataLoss)
+          return found.status();
+        if (found.ok() && found->has_value() &&
+            (*found)->row.call_id == ids.call &&
+            (*found)->call_programme_id == ids.programme) {
+          store::ProposalInCall& in_call = **found;
           KYODO_ASSIGN_OR_RETURN(
-              Access access, AccessTo(s, call.principal, ids.call,
-                                      found->call_ward, found->row.call_state));
+              Access access,
+              AccessTo(s, call.principal, ids.call, in_call.call_ward,
+                       in_call.row.call_state));
           if (!SeesCall(access)) return Hidden(false, r.name());
-          return Shown(access, std::move(found->row.proposal));
+          return Shown(access, std::move(in_call.row.proposal));
         }
         KYODO_ASSIGN_OR_RETURN(
             auto c, LoadCall(s, {ids.programme, ids.call}, store::Lock::kNone));

@@ -11,6 +11,25 @@
 #include "absl/strings/str_join.h"
 
 namespace kyodo::common::store {
+namespace {
+
+// A second name for a number (allow_alias): read, never written (protobuf
+// writes the first name declared for a number).
+bool IsAlias(const google::protobuf::EnumValueDescriptor* value) {
+  return value->type()->FindValueByNumber(value->number()) != value;
+}
+
+// Whether `name` is a name `type` declares for `number`, the written one or
+// an alias: a table written by a later release of a rename (which writes
+// the new name) still matches this one while it declares both.
+bool NamesNumber(const google::protobuf::EnumDescriptor* type,
+                 const std::string& name, int number) {
+  const google::protobuf::EnumValueDescriptor* named =
+      type->FindValueByName(name);
+  return named != nullptr && named->number() == number;
+}
+
+}  // namespace
 
 absl::StatusOr<int> StoredEnumNumberAt(
     const db::Row& row, size_t column,
@@ -37,11 +56,12 @@ absl::Status CheckEnumTable(db::Session& session, absl::string_view table,
   std::vector<std::string> wrong;
   for (int i = 0; i < type->value_count(); ++i) {
     const google::protobuf::EnumValueDescriptor* value = type->value(i);
+    if (IsAlias(value)) continue;
     auto it = stored.find(value->number());
     if (it == stored.end()) {
       wrong.push_back(
           absl::StrCat(value->name(), " = ", value->number(), " has no row"));
-    } else if (it->second != value->name()) {
+    } else if (!NamesNumber(type, it->second, value->number())) {
       wrong.push_back(absl::StrCat(value->number(), " is ", value->name(),
                                    " here and ", it->second, " in the table"));
     }
@@ -97,14 +117,12 @@ absl::Status CheckStoredEnumNames(
     const std::string type_name(type->full_name());
     for (int i = 0; i < type->value_count(); ++i) {
       const google::protobuf::EnumValueDescriptor* value = type->value(i);
-      // An alias (allow_alias) is read but never written: the row holds the
-      // name protobuf writes, the first declared for the number.
-      if (type->FindValueByNumber(value->number()) != value) continue;
+      if (IsAlias(value)) continue;
       auto it = names.find({type_name, value->number()});
       if (it == names.end()) {
         missing.push_back(absl::StrCat("('", type_name, "', ", value->number(),
                                        ", '", value->name(), "')"));
-      } else if (it->second != value->name()) {
+      } else if (!NamesNumber(type, it->second, value->number())) {
         renamed.push_back(absl::StrCat(type_name, " ", value->number(), " is ",
                                        value->name(), " here and ", it->second,
                                        " in the table"));

@@ -52,10 +52,12 @@ absl::StatusOr<std::optional<E>> StoredOptionalEnumByNumber(
 }
 
 // Compares lookup table `table` (columns number, name) with `type`: OK when
-// each value of `type` has its row with its name. A row for a number `type`
-// does not declare is allowed (a newer release's value, read as DATA_LOSS
-// where it is used). FAILED_PRECONDITION naming the table and every value
-// that differs otherwise.
+// each value of `type` has its row with a name `type` declares for that
+// number (its own or, during a rename, an alias: docs/OPERATIONS.md, "Enum
+// names in stored rows"). A row for a number `type` does not declare is
+// allowed (a newer release's value, read as DATA_LOSS where it is used).
+// FAILED_PRECONDITION naming the table and every value that differs
+// otherwise.
 absl::Status CheckEnumTable(db::Session& session, absl::string_view table,
                             const google::protobuf::EnumDescriptor* type);
 
@@ -68,8 +70,7 @@ std::vector<const google::protobuf::EnumDescriptor*> EnumsStoredByName(
 
 // Compares table `table` (columns enum_type, number, name: the names a
 // service's stored rows may hold, one row per value) with every enum of
-// EnumsStoredByName(stored), as CheckEnumTable does for one enum (an
-// alias is skipped: the row holds the name written, the first declared).
+// EnumsStoredByName(stored), as CheckEnumTable does for one enum.
 // Renaming a value would make every row that holds the old name unreadable
 // (DATA_LOSS); this check stops a build whose protos differ from the
 // table at readiness, before it reads or writes any of them. The message

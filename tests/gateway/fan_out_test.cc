@@ -363,7 +363,7 @@ class FanOutTest : public ::testing::Test {
     proposal_client_ = std::make_unique<ProposalClient>(
         channel, reads, reads, [] { return std::string("unused"); });
     limit_ = std::make_unique<FanOutLimit>(max_calls);
-    hints_ = std::make_unique<DossierHints>(16);
+    hints_ = std::make_unique<DossierHints>(1 << 20);
     auto verifier =
         common::auth::TokenVerifier::Create(testing::TestVerifierOptions());
     ASSERT_TRUE(verifier.ok()) << verifier.status();
@@ -625,28 +625,38 @@ TEST_F(FanOutTest, AFailedGuessIsAskedAgain) {
       << status.error_message();
 }
 
-// The guesses are bounded: never more than the capacity, the least recently
-// used dropped first, a guess found again kept.
-TEST(DossierHintsTest, KeepsAtMostItsCapacityAndWhatIsReadAgain) {
-  DossierHints hints(4);
+// The guesses are bounded by their memory: never more than the budget, the
+// least recently used dropped first, a guess found again kept.
+TEST(DossierHintsTest, KeepsWithinItsBudgetAndWhatIsReadAgain) {
   auto hint = [](const std::string& party) {
     return DossierHints::Hint{{party}, ""};
   };
+  // Room for two hints a generation (and a few bytes more).
+  const std::size_t one = DossierHints::Cost("projects/a", hint("partners/a"));
+  const std::size_t budget = 4 * one + 8;
+  DossierHints hints(budget);
   hints.Put("projects/a", hint("partners/a"));
   hints.Put("projects/b", hint("partners/b"));
   hints.Put("projects/c", hint("partners/c"));
   ASSERT_TRUE(hints.Find("projects/a").has_value());  // read again: kept
   hints.Put("projects/d", hint("partners/d"));
   hints.Put("projects/a", hint("partners/a2"));  // replaced, not added
-  EXPECT_LE(hints.size(), 4u);
+  EXPECT_LE(hints.bytes(), budget);
+  EXPECT_EQ(hints.size(), 3u);
   EXPECT_FALSE(hints.Find("projects/b").has_value());
   EXPECT_EQ(hints.Find("projects/a").value_or(DossierHints::Hint{}).parties,
             std::vector<std::string>{"partners/a2"});
   EXPECT_TRUE(hints.Find("projects/c").has_value());
   EXPECT_TRUE(hints.Find("projects/d").has_value());
+  // A project with many parties counts for them all.
+  std::vector<std::string> many;
+  for (int i = 0; i < 50; ++i) many.push_back(absl::StrCat("partners/p", i));
+  EXPECT_GT(DossierHints::Cost("projects/m", {many, ""}), 10 * one);
   for (int i = 0; i < 100; ++i) {
     hints.Put(absl::StrCat("projects/x", i), hint("partners/x"));
-    ASSERT_LE(hints.size(), 4u);
+    hints.Put(absl::StrCat("projects/m", i), {many, ""});
+    ASSERT_LE(hints.bytes(),
+              budget + DossierHints::Cost("projects/m0", {many, ""}));
   }
 }
 

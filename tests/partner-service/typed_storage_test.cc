@@ -15,6 +15,9 @@
 #include "common/db/session.h"
 #include "common/server/bootstrap.h"
 #include "common/store/doc.h"
+#include "common/store/enum_table.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "kyodo/seed/v1/seed.pb.h"
@@ -353,6 +356,90 @@ TEST_F(TypedStorageTest, TheSchemaCheckNamesStoredEnumNamesOutOfStep) {
       << status;
   EXPECT_TRUE(
       absl::StrContains(status.message(), "('kyodo.type.v1.Ward', 6, 'TAMA')"))
+      << status;
+}
+
+// A build whose Ward declares `first` for 6 and, when `alias` is set, also
+// `alias` (allow_alias), and a message holding one: what a rename of 多摩区's
+// value looks like to the check, release by release.
+const google::protobuf::Descriptor* WardHolder(
+    google::protobuf::DescriptorPool* pool, const std::string& first,
+    const std::string& alias) {
+  google::protobuf::FileDescriptorProto file;
+  const std::string text = absl::StrCat(
+      R"pb(name: "rename.proto"
+           package: "kyodo.type.v1"
+           syntax: "proto2"
+           enum_type { name: "Ward"
+                       options { allow_alias: true }
+                       value { name: "WARD_UNSPECIFIED" number: 0 }
+                       value { name: "KAWASAKI" number: 1 }
+                       value { name: "SAIWAI" number: 2 }
+                       value { name: "NAKAHARA" number: 3 }
+                       value { name: "TAKATSU" number: 4 }
+                       value { name: "MIYAMAE" number: 5 }
+                       value { name: ")pb",
+      first, R"pb(" number: 6 })pb",
+      alias.empty() ? ""
+                    : absl::StrCat(R"pb(value { name: ")pb", alias,
+                                   R"pb(" number: 6 })pb"),
+      R"pb(                      value { name: "ASAO" number: 7 }
+           }
+                                 message_type {
+             name: "Holder"
+             field {
+               name: "ward"
+               number: 1
+               label: LABEL_OPTIONAL
+               type: TYPE_ENUM
+               type_name: ".kyodo.type.v1.Ward"
+             }
+           })pb");
+  if (!google::protobuf::TextFormat::ParseFromString(text, &file)) {
+    return nullptr;
+  }
+  if (pool->BuildFile(file) == nullptr) return nullptr;
+  return pool->FindMessageTypeByName("kyodo.type.v1.Holder");
+}
+
+// Renaming TAMA to TAMA_KU through an alias keeps every release of the
+// rollout ready (docs/OPERATIONS.md, "Enum names in stored rows"): the one
+// that adds the alias (still writing TAMA), the one that writes TAMA_KU
+// (its migration rewrites the rows and stored_enum_names), and the first
+// again on the rewritten table (its pods keep serving during that rollout).
+// A build that knows only TAMA, on the rewritten table, is not. The lookup
+// table `wards` is left alone (renaming an enum that has one needs writers
+// stopped), and both alias builds pass its check too.
+TEST_F(TypedStorageTest, ARenameThroughAnAliasKeepsEachReleaseReady) {
+  auto session = AsOperator();
+  google::protobuf::DescriptorPool adds_alias_pool, writes_new_pool, old_pool;
+  const auto* adds_alias = WardHolder(&adds_alias_pool, "TAMA", "TAMA_KU");
+  const auto* writes_new = WardHolder(&writes_new_pool, "TAMA_KU", "TAMA");
+  const auto* old = WardHolder(&old_pool, "TAMA", "");
+  ASSERT_NE(adds_alias, nullptr);
+  ASSERT_NE(writes_new, nullptr);
+  ASSERT_NE(old, nullptr);
+  auto check = [&](const google::protobuf::Descriptor* build) {
+    return common::store::CheckStoredEnumNames(*session, "stored_enum_names",
+                                               {build});
+  };
+  for (const auto* build : {adds_alias, writes_new}) {
+    EXPECT_TRUE(check(build).ok()) << check(build);
+    const auto* ward = build->field(0)->enum_type();
+    EXPECT_TRUE(common::store::CheckEnumTable(*session, "wards", ward).ok())
+        << common::store::CheckEnumTable(*session, "wards", ward);
+  }
+  ASSERT_TRUE(session
+                  ->ExecUnprepared("UPDATE stored_enum_names SET name = "
+                                   "'TAMA_KU' WHERE enum_type = "
+                                   "'kyodo.type.v1.Ward' AND number = 6")
+                  .ok());
+  EXPECT_TRUE(check(writes_new).ok()) << check(writes_new);
+  EXPECT_TRUE(check(adds_alias).ok()) << check(adds_alias);
+  absl::Status status = check(old);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(status.message(),
+                                "6 is TAMA here and TAMA_KU in the table"))
       << status;
 }
 

@@ -51,6 +51,20 @@ TEST_F(StoredDataTest, CallAndProposalStatesNoEnumNamesAreDataLoss) {
     EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss)
         << read.status();
     EXPECT_TRUE(log.LoggedBadStoredValue("proposals", proposal_id, "state"));
+    EXPECT_EQ(store::GetProposalInCall(*Session(), proposal_id).status().code(),
+              absl::StatusCode::kDataLoss);
+  }
+  {
+    // Through GetProposal: its one read meets the spoiled row, and the
+    // reads it then falls back to (the call's access first) answer
+    // DATA_LOSS to staff.
+    v1::GetProposalRequest get;
+    get.set_name(proposal.name());
+    Proposal out;
+    grpc::Status status =
+        stub_->GetProposal(kyodo::testing::Context(Staff()).get(), get, &out);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::DATA_LOSS)
+        << status.error_message();
   }
 
   db_.Exec("UPDATE calls SET state = 'PAUSED' WHERE id = '" + call_id + "'");
