@@ -366,38 +366,34 @@ const google::protobuf::Descriptor* WardHolder(
     google::protobuf::DescriptorPool* pool, const std::string& first,
     const std::string& alias) {
   google::protobuf::FileDescriptorProto file;
-  const std::string text = absl::StrCat(
-      R"pb(name: "rename.proto"
-           package: "kyodo.type.v1"
-           syntax: "proto2"
-           enum_type { name: "Ward"
-                       options { allow_alias: true }
-                       value { name: "WARD_UNSPECIFIED" number: 0 }
-                       value { name: "KAWASAKI" number: 1 }
-                       value { name: "SAIWAI" number: 2 }
-                       value { name: "NAKAHARA" number: 3 }
-                       value { name: "TAKATSU" number: 4 }
-                       value { name: "MIYAMAE" number: 5 }
-                       value { name: ")pb",
-      first, R"pb(" number: 6 })pb",
-      alias.empty() ? ""
-                    : absl::StrCat(R"pb(value { name: ")pb", alias,
-                                   R"pb(" number: 6 })pb"),
-      R"pb(                      value { name: "ASAO" number: 7 }
-           }
-                                 message_type {
-             name: "Holder"
-             field {
-               name: "ward"
-               number: 1
-               label: LABEL_OPTIONAL
-               type: TYPE_ENUM
-               type_name: ".kyodo.type.v1.Ward"
-             }
-           })pb");
-  if (!google::protobuf::TextFormat::ParseFromString(text, &file)) {
-    return nullptr;
-  }
+  file.set_name("rename.proto");
+  file.set_package("kyodo.type.v1");
+  file.set_syntax("proto2");
+  auto* ward = file.add_enum_type();
+  ward->set_name("Ward");
+  ward->mutable_options()->set_allow_alias(true);
+  auto add = [ward](const std::string& name, int number) {
+    auto* value = ward->add_value();
+    value->set_name(name);
+    value->set_number(number);
+  };
+  add("WARD_UNSPECIFIED", 0);
+  add("KAWASAKI", 1);
+  add("SAIWAI", 2);
+  add("NAKAHARA", 3);
+  add("TAKATSU", 4);
+  add("MIYAMAE", 5);
+  add(first, 6);
+  if (!alias.empty()) add(alias, 6);
+  add("ASAO", 7);
+  auto* holder = file.add_message_type();
+  holder->set_name("Holder");
+  auto* field = holder->add_field();
+  field->set_name("ward");
+  field->set_number(1);
+  field->set_label(google::protobuf::FieldDescriptorProto::LABEL_OPTIONAL);
+  field->set_type(google::protobuf::FieldDescriptorProto::TYPE_ENUM);
+  field->set_type_name(".kyodo.type.v1.Ward");
   if (pool->BuildFile(file) == nullptr) return nullptr;
   return pool->FindMessageTypeByName("kyodo.type.v1.Holder");
 }
