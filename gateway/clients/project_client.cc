@@ -25,13 +25,6 @@ project::v1::ListProjectsRequest ListRequest(const std::string& filter) {
 
 }  // namespace
 
-absl::StatusOr<project::v1::Project> ProjectClient::Get(
-    const CallContext& call, const std::string& name) {
-  project::v1::GetProjectRequest request;
-  request.set_name(name);
-  return CallUnary(call, reads_, stub_.get(), &Stub::GetProject, request);
-}
-
 void ProjectClient::Get(const CallContext& call, const std::string& name,
                         Callback<project::v1::Project> done) {
   project::v1::GetProjectRequest request;

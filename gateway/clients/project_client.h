@@ -26,8 +26,6 @@ class ProjectClient {
         reads_(std::move(reads)),
         writes_(std::move(writes)) {}
 
-  absl::StatusOr<project::v1::Project> Get(
-      const common::server::CallContext& call, const std::string& name);
   void Get(const common::server::CallContext& call, const std::string& name,
            Callback<project::v1::Project> done);
   // Creates with `request_id` (retried on UNAVAILABLE: the id makes it safe).
