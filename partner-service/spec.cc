@@ -35,6 +35,9 @@ common::server::ServiceSpec Spec() {
         s, "wards", kyodo::type::v1::Ward_descriptor()));
     KYODO_RETURN_IF_ERROR(common::store::CheckEnumTable(
         s, "partner_states", v1::Partner::State_descriptor()));
+    // And of agreements (004_agreement_network_columns.sql).
+    KYODO_RETURN_IF_ERROR(common::store::CheckEnumTable(
+        s, "agreement_kinds", v1::Agreement::Kind_descriptor()));
     // Every enum name its documents and copied columns hold
     // (partner-service/schema/003_stored_enum_names.sql).
     return common::store::CheckStoredEnumNames(

@@ -76,6 +76,7 @@ inline constexpr absl::string_view kReadOnlyTables[] = {
     "project_contributions",   "project_expense_lines",
     "project_outcomes",        "contribution_forms",
     "expense_items",           "stored_enum_names",
+    "agreement_kinds",         "agreement_themes",
 };
 
 // True for "" and for names of lowercase letters, digits and _ (at most 64):

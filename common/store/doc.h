@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/db/session.h"
@@ -97,6 +98,24 @@ absl::StatusOr<RowMeta> ReadResource(const db::Row& row,
 
 google::protobuf::Timestamp ToTimestamp(absl::Time t);
 absl::Time FromTimestamp(const google::protobuf::Timestamp& t);
+
+// For a resource read from typed columns, from a row starting with seq, id,
+// version, create_time, update_time and delete_time: sets its name
+// ("<collection>/<id>"), create/update/delete times and etag, and returns
+// the row's seq and version.
+template <typename R>
+RowMeta ReadColumnsMeta(const db::Row& row, absl::string_view collection,
+                        R* resource) {
+  RowMeta meta{row.Int(0), row.Int(2)};
+  resource->set_name(absl::StrCat(collection, "/", row.String(1)));
+  *resource->mutable_create_time() = ToTimestamp(row.Time(3));
+  *resource->mutable_update_time() = ToTimestamp(row.Time(4));
+  if (std::optional<absl::Time> deleted = row.OptionalTime(5)) {
+    *resource->mutable_delete_time() = ToTimestamp(*deleted);
+  }
+  resource->set_etag(Etag(meta.version));
+  return meta;
+}
 
 }  // namespace kyodo::common::store
 

@@ -1,10 +1,13 @@
 #include "partner-service/store/agreement_store.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/resource/names.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "common/store/doc.h"
+#include "common/store/enum_table.h"
 #include "common/time/date.h"
 #include "partner-service/store/links.h"
 
@@ -17,9 +20,22 @@ using common::db::Session;
 using kyodo::partner::v1::Agreement;
 namespace doc = common::store;
 
+// Every field from its typed column (partner-service/schema/
+// 004_agreement_network_columns.sql); the document is written but no longer
+// read. Indexes in AgreementOf follow this list.
 constexpr char kSelect[] =
-    "SELECT seq, id, version, create_time, update_time, delete_time, doc "
-    "FROM agreements";
+    "SELECT seq, id, version, create_time, update_time, delete_time, "
+    "kind_number, display_name, sign_date_parts, YEAR(sign_date), "
+    "MONTH(sign_date), DAY(sign_date), YEAR(end_date), MONTH(end_date), "
+    "DAY(end_date), YEAR(renewal_date), MONTH(renewal_date), "
+    "DAY(renewal_date), description FROM agreements";
+// The parties (kind 0) and themes (kind 1) of the agreements whose seqs fill
+// both IN lists, in order.
+constexpr char kChildren[] =
+    "SELECT agreement_seq, 0, position, CONVERT(partner_id USING utf8mb4) "
+    "FROM agreement_parties WHERE agreement_seq IN (%s) UNION ALL "
+    "SELECT agreement_seq, 1, position, theme FROM agreement_themes "
+    "WHERE agreement_seq IN (%s) ORDER BY 1, 2, 3";
 constexpr char kInsert[] =
     "INSERT INTO agreements (id, kind, display_name, sign_date, end_date, "
     "version, create_time, update_time, delete_time, doc) "
@@ -43,16 +59,75 @@ std::optional<std::string> SignDate(const Agreement& a) {
   return common::FormatCivilDay(common::ToCivilDay(a.sign_date()));
 }
 
+// The date in columns `first` (year), `first` + 1 (month) and `first` + 2
+// (day) of `row`, which must not be NULL.
+google::type::Date DateAt(const Row& row, size_t first) {
+  google::type::Date d;
+  d.set_year(static_cast<int32_t>(row.Int(first)));
+  d.set_month(static_cast<int32_t>(row.Int(first + 1)));
+  d.set_day(static_cast<int32_t>(row.Int(first + 2)));
+  return d;
+}
+
+// The agreement of `row`, without its parties and themes.
+absl::StatusOr<AgreementRow> AgreementOf(const Row& row) {
+  AgreementRow out;
+  Agreement& a = out.agreement;
+  const doc::RowMeta meta = doc::ReadColumnsMeta(row, "agreements", &a);
+  out.seq = meta.seq;
+  out.version = meta.version;
+  const std::string& id = row.String(1);
+  KYODO_ASSIGN_OR_RETURN(Agreement::Kind kind,
+                         doc::StoredEnumByNumber<Agreement::Kind>(
+                             row, 6, {"agreements", id, "kind_number"}));
+  a.set_kind(kind);
+  a.set_display_name(row.String(7));
+  if (!row.IsNull(9)) {
+    // How much of the signing date is known: the year, the month, the day.
+    const int64_t parts = row.IsNull(8) ? 0 : row.Int(8);
+    if (parts < 1 || parts > 3) {
+      return doc::BadStoredValue({"agreements", id, "sign_date_parts"},
+                                 "not 1, 2 or 3 beside a sign_date");
+    }
+    google::type::Date sign = DateAt(row, 9);
+    if (parts < 3) sign.set_day(0);
+    if (parts < 2) sign.set_month(0);
+    *a.mutable_sign_date() = sign;
+  }
+  if (!row.IsNull(12)) *a.mutable_end_date() = DateAt(row, 12);
+  if (!row.IsNull(15)) *a.mutable_renewal_date() = DateAt(row, 15);
+  if (!row.IsNull(18)) a.set_description(row.String(18));
+  return out;
+}
+
+// Agreements from rows of kSelect, with their parties and themes read in one
+// more query.
 absl::StatusOr<std::vector<AgreementRow>> FromRows(
-    const std::vector<Row>& rows) {
+    Session& s, const std::vector<Row>& rows) {
   std::vector<AgreementRow> out;
+  out.reserve(rows.size());
+  std::vector<Param> seqs;
+  absl::flat_hash_map<int64_t, size_t> index;
   for (const Row& row : rows) {
-    AgreementRow a;
-    KYODO_ASSIGN_OR_RETURN(doc::RowMeta meta,
-                           doc::ReadResource(row, "agreements", &a.agreement));
-    a.seq = meta.seq;
-    a.version = meta.version;
+    KYODO_ASSIGN_OR_RETURN(AgreementRow a, AgreementOf(row));
+    seqs.emplace_back(a.seq);
+    index[a.seq] = out.size();
     out.push_back(std::move(a));
+  }
+  if (seqs.empty()) return out;
+  const std::string marks = Placeholders(seqs.size());
+  std::vector<Param> params = seqs;
+  params.insert(params.end(), seqs.begin(), seqs.end());
+  KYODO_ASSIGN_OR_RETURN(
+      std::vector<Row> children,
+      s.Query(absl::StrFormat(kChildren, marks, marks), params));
+  for (const Row& child : children) {
+    Agreement& a = out[index.at(child.Int(0))].agreement;
+    if (child.Int(1) == 0) {
+      a.add_parties(absl::StrCat("partners/", child.String(3)));
+    } else {
+      a.add_themes(child.String(3));
+    }
   }
   return out;
 }
@@ -66,7 +141,7 @@ absl::StatusOr<std::optional<AgreementRow>> GetAgreement(Session& s,
                          s.Query(absl::StrCat(kSelect, " WHERE id = ?",
                                               for_update ? " FOR UPDATE" : ""),
                                  {id}));
-  KYODO_ASSIGN_OR_RETURN(std::vector<AgreementRow> out, FromRows(rows));
+  KYODO_ASSIGN_OR_RETURN(std::vector<AgreementRow> out, FromRows(s, rows));
   if (out.empty()) return std::optional<AgreementRow>();
   return std::optional<AgreementRow>(std::move(out.front()));
 }
@@ -109,7 +184,7 @@ absl::StatusOr<std::vector<AgreementRow>> ListAgreements(
   params.insert(params.end(), filter.params.begin(), filter.params.end());
   params.emplace_back(limit);
   KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
-  return FromRows(rows);
+  return FromRows(s, rows);
 }
 
 const std::vector<common::paging::FilterField>& AgreementFilterFields() {

@@ -1,8 +1,11 @@
 #include "partner-service/store/links.h"
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/status/macros.h"
 
 namespace kyodo::partner::store {
@@ -11,6 +14,10 @@ std::string PartnerId(absl::string_view name) {
   const size_t slash = name.find('/');
   return std::string(slash == absl::string_view::npos ? name
                                                       : name.substr(slash + 1));
+}
+
+std::string Placeholders(size_t n) {
+  return absl::StrJoin(std::vector<std::string>(n, "?"), ",");
 }
 
 absl::Status ReplaceLinks(

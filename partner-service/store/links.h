@@ -39,6 +39,9 @@ absl::Status LinkInserted(
     absl::string_view owner_name,
     const google::protobuf::RepeatedPtrField<std::string>& partner_names);
 
+// "?,?,?" for an IN list of `n` parameters (n > 0).
+std::string Placeholders(size_t n);
+
 // "partners/abc" -> "abc".
 std::string PartnerId(absl::string_view name);
 

@@ -1,10 +1,13 @@
 #include "partner-service/store/network_store.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/resource/names.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "common/store/doc.h"
+#include "common/store/enum_table.h"
 #include "partner-service/store/links.h"
 
 namespace kyodo::partner::store {
@@ -16,10 +19,16 @@ using common::db::Session;
 using kyodo::partner::v1::Network;
 namespace doc = common::store;
 
-// kResourceColumns, then ward.
+// Every field from its typed column (partner-service/schema/
+// 004_agreement_network_columns.sql); the document is written but no longer
+// read. Indexes in NetworkOf follow this list.
 constexpr char kSelect[] =
-    "SELECT seq, id, version, create_time, update_time, delete_time, doc, "
-    "ward FROM networks";
+    "SELECT seq, id, version, create_time, update_time, delete_time, "
+    "display_name, convening_unit_id, ward_number, description FROM networks";
+// The members of the networks whose seqs fill the IN list, in order.
+constexpr char kMembers[] =
+    "SELECT network_seq, partner_id FROM network_members "
+    "WHERE network_seq IN (%s) ORDER BY network_seq, position";
 constexpr char kInsert[] =
     "INSERT INTO networks (id, display_name, convening_unit_id, ward, "
     "version, create_time, update_time, delete_time, doc) "
@@ -41,20 +50,45 @@ std::string Doc(const Network& n) {
   return doc::ToDoc(copy);
 }
 
-absl::StatusOr<std::vector<NetworkRow>> FromRows(const std::vector<Row>& rows) {
+// The network of `row`, without its members.
+absl::StatusOr<NetworkRow> NetworkOf(const Row& row) {
+  NetworkRow out;
+  Network& n = out.network;
+  const doc::RowMeta meta = doc::ReadColumnsMeta(row, "networks", &n);
+  out.seq = meta.seq;
+  out.version = meta.version;
+  const std::string& id = row.String(1);
+  n.set_display_name(row.String(6));
+  n.set_convening_unit(absl::StrCat("partners/", row.String(7)));
+  // NULL is a network of no one ward.
+  KYODO_ASSIGN_OR_RETURN(std::optional<kyodo::type::v1::Ward> ward,
+                         doc::StoredOptionalEnumByNumber<kyodo::type::v1::Ward>(
+                             row, 8, {"networks", id, "ward_number"}));
+  if (ward.has_value()) n.set_ward(*ward);
+  if (!row.IsNull(9)) n.set_description(row.String(9));
+  return out;
+}
+
+// Networks from rows of kSelect, with their members read in one more query.
+absl::StatusOr<std::vector<NetworkRow>> FromRows(Session& s,
+                                                 const std::vector<Row>& rows) {
   std::vector<NetworkRow> out;
+  out.reserve(rows.size());
+  std::vector<Param> seqs;
+  absl::flat_hash_map<int64_t, size_t> index;
   for (const Row& row : rows) {
-    NetworkRow n;
-    KYODO_ASSIGN_OR_RETURN(doc::RowMeta meta,
-                           doc::ReadResource(row, "networks", &n.network));
-    n.seq = meta.seq;
-    n.version = meta.version;
-    // NULL is a network of no one ward; a name that is no ward is bad data.
-    KYODO_ASSIGN_OR_RETURN(std::optional<kyodo::type::v1::Ward> ward,
-                           doc::StoredOptionalEnum<kyodo::type::v1::Ward>(
-                               row, 7, {"networks", row.String(1), "ward"}));
-    if (ward.has_value()) n.network.set_ward(*ward);
+    KYODO_ASSIGN_OR_RETURN(NetworkRow n, NetworkOf(row));
+    seqs.emplace_back(n.seq);
+    index[n.seq] = out.size();
     out.push_back(std::move(n));
+  }
+  if (seqs.empty()) return out;
+  KYODO_ASSIGN_OR_RETURN(
+      std::vector<Row> members,
+      s.Query(absl::StrFormat(kMembers, Placeholders(seqs.size())), seqs));
+  for (const Row& member : members) {
+    out[index.at(member.Int(0))].network.add_members(
+        absl::StrCat("partners/", member.String(1)));
   }
   return out;
 }
@@ -68,7 +102,7 @@ absl::StatusOr<std::optional<NetworkRow>> GetNetwork(Session& s,
                          s.Query(absl::StrCat(kSelect, " WHERE id = ?",
                                               for_update ? " FOR UPDATE" : ""),
                                  {id}));
-  KYODO_ASSIGN_OR_RETURN(std::vector<NetworkRow> out, FromRows(rows));
+  KYODO_ASSIGN_OR_RETURN(std::vector<NetworkRow> out, FromRows(s, rows));
   if (out.empty()) return std::optional<NetworkRow>();
   return std::optional<NetworkRow>(std::move(out.front()));
 }
@@ -109,7 +143,7 @@ absl::StatusOr<std::vector<NetworkRow>> ListNetworks(
   params.insert(params.end(), filter.params.begin(), filter.params.end());
   params.emplace_back(limit);
   KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(sql, params));
-  return FromRows(rows);
+  return FromRows(s, rows);
 }
 
 const std::vector<common::paging::FilterField>& NetworkFilterFields() {

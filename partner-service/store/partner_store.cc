@@ -71,17 +71,11 @@ void SetIfPresent(const Row& row, size_t column,
 absl::StatusOr<PartnerRow> PartnerOf(const Row& row) {
   using kyodo::type::v1::Ward;
   PartnerRow out;
-  out.seq = row.Int(0);
-  out.version = row.Int(2);
-  const std::string& id = row.String(1);
   Partner& p = out.partner;
-  p.set_name(absl::StrCat("partners/", id));
-  *p.mutable_create_time() = doc::ToTimestamp(row.Time(3));
-  *p.mutable_update_time() = doc::ToTimestamp(row.Time(4));
-  if (std::optional<absl::Time> deleted = row.OptionalTime(5)) {
-    *p.mutable_delete_time() = doc::ToTimestamp(*deleted);
-  }
-  p.set_etag(doc::Etag(out.version));
+  const doc::RowMeta meta = doc::ReadColumnsMeta(row, "partners", &p);
+  out.seq = meta.seq;
+  out.version = meta.version;
+  const std::string& id = row.String(1);
   KYODO_ASSIGN_OR_RETURN(Partner::State state,
                          doc::StoredEnumByNumber<Partner::State>(
                              row, 6, {"partners", id, "state_number"}));
@@ -124,8 +118,7 @@ absl::StatusOr<std::vector<PartnerRow>> FromRows(Session& s,
     out.push_back(std::move(p));
   }
   if (seqs.empty()) return out;
-  const std::string marks =
-      absl::StrJoin(std::vector<std::string>(seqs.size(), "?"), ",");
+  const std::string marks = Placeholders(seqs.size());
   std::vector<Param> params = seqs;
   params.insert(params.end(), seqs.begin(), seqs.end());
   KYODO_ASSIGN_OR_RETURN(

@@ -320,6 +320,21 @@ TEST_F(TypedStorageTest, TheSchemaCheckNamesLookupTablesOutOfStep) {
   status = check(*session);
   EXPECT_TRUE(absl::StrContains(status.message(), "INACTIVE = 2 has no row"))
       << status;
+  ASSERT_TRUE(session
+                  ->ExecUnprepared("INSERT INTO partner_states VALUES (2, "
+                                   "'INACTIVE')")
+                  .ok());
+  ASSERT_TRUE(check(*session).ok()) << check(*session);
+  // The agreements' kinds (schema/004_agreement_network_columns.sql) too.
+  ASSERT_TRUE(session
+                  ->ExecUnprepared("UPDATE agreement_kinds SET name = "
+                                   "'TOPICAL' WHERE number = 2")
+                  .ok());
+  status = check(*session);
+  EXPECT_TRUE(absl::StrContains(status.message(), "agreement_kinds")) << status;
+  EXPECT_TRUE(
+      absl::StrContains(status.message(), "2 is THEME here and TOPICAL"))
+      << status;
 }
 
 // The names the documents and copied columns hold are compared with the
