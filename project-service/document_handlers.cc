@@ -7,6 +7,7 @@
 #include "common/resource/names.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
+#include "project-service/domain/rules.h"
 #include "project-service/handlers.h"
 #include "project-service/store/project_store.h"
 
@@ -49,6 +50,8 @@ class ProjectPolicy final : public documents::Policy {
     const bool manager = MayChange(who, p);
     documents::Rights rights;
     rights.read_all = staff || participant;
+    // Anyone else reads the public ones once the project is published.
+    rights.read_public = domain::IsPublished(p);
     rights.read_deleted = staff;
     rights.publishable = manager;
     if (!manager && !participant) {

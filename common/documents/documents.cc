@@ -103,7 +103,7 @@ void Shape(const Rights& rights, Document* d) {
 bool Sees(const Rights& rights, const DocumentRow& row) {
   const Document& d = row.document;
   if (d.has_delete_time() && !rights.read_deleted) return false;
-  return rights.read_all || d.public_();
+  return rights.read_all || (rights.read_public && d.public_());
 }
 
 struct Usage {
@@ -357,7 +357,9 @@ absl::Status Documents::List(
                 absl::StrCat("SELECT ", kColumns,
                              " FROM documents WHERE parent = ? AND seq > ?",
                              r.show_deleted() ? "" : " AND delete_time IS NULL",
-                             rights.read_all ? "" : " AND public",
+                             rights.read_all      ? ""
+                             : rights.read_public ? " AND public"
+                                                  : " AND FALSE",
                              " ORDER BY seq LIMIT ?"),
                 {r.parent(), cursor.last_seq, size + 1}));
         for (const db::Row& row : found) {

@@ -45,8 +45,13 @@ struct Limits {
 
 // What one caller may do with one record's documents.
 struct Rights {
-  // Reads every live document; false: only the public ones.
+  // Reads every live document; false: only the public ones, and those only
+  // with read_public.
   bool read_all = false;
+  // Whether a caller without read_all reads the public documents: a
+  // project's are public only once the project is (project-service's
+  // policy, domain::IsPublished).
+  bool read_public = true;
   // Reads deleted documents too (ListDocuments show_deleted).
   bool read_deleted = false;
   // OK when the caller may add and delete the record's documents now;

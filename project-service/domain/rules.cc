@@ -253,6 +253,12 @@ bool IsBlank(absl::string_view text) {
   return true;
 }
 
+bool IsPublished(const Project& project) {
+  return !project.has_delete_time() && (project.state() == Project::ACTIVE ||
+                                        project.state() == Project::COMPLETED ||
+                                        project.state() == Project::REVIEWED);
+}
+
 void Normalise(Project& project) {
   if (project.programme() == v1::COOPERATIVE_PROJECT) {
     project.set_cooperative_project(true);

@@ -33,6 +33,11 @@ using PartnersByName =
 // space U+3000).
 bool IsBlank(absl::string_view text);
 
+// Whether the public may see `project` and its public documents: started
+// (ACTIVE, COMPLETED or REVIEWED) and not deleted. The gateway's open data
+// (gateway/domain/open_data.h, IsPublishedProject) publishes the same ones.
+bool IsPublished(const kyodo::project::v1::Project& project);
+
 // Programme COOPERATIVE_PROJECT implies cooperative_project.
 void Normalise(kyodo::project::v1::Project& project);
 

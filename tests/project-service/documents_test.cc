@@ -55,7 +55,9 @@ class ProjectDocumentsTest : public ProjectServiceTest {
 };
 
 TEST_F(ProjectDocumentsTest, PublicOnesReachEveryReaderTheRestStaffAndParties) {
-  const v1::Project p = CreateOk(CooperativeProject());
+  v1::Project startable = CooperativeProject();
+  AddAllPrinciples(startable);
+  const v1::Project p = CreateOk(startable);
   const std::string civic =
       kyodo::testing::ApplicantToken(civic_.name(), civic_.name());
   const std::string other =
@@ -83,6 +85,19 @@ TEST_F(ProjectDocumentsTest, PublicOnesReachEveryReaderTheRestStaffAndParties) {
 
   const std::vector<std::string> both = {"実績報告書.pdf", "収支決算書.pdf"};
   const std::vector<std::string> public_only = {"実績報告書.pdf"};
+  const std::vector<std::string> none;
+  // A PLANNED project is not published: its public documents reach only
+  // staff and its parties until it starts.
+  EXPECT_EQ(Listed(civic, p.name()), both);
+  for (const std::string& token : {other, viewer}) {
+    EXPECT_EQ(Listed(token, p.name()), none);
+    EXPECT_EQ(Fetch(token, report.name()), grpc::StatusCode::NOT_FOUND);
+  }
+  v1::Project started;
+  status = Start(p.name(), &started);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(started.state(), v1::Project::ACTIVE);
+
   EXPECT_EQ(Listed(kyodo::testing::AdminToken(), p.name()), both);
   EXPECT_EQ(Listed(kawasaki_, p.name()), both);
   EXPECT_EQ(Listed(tama_, p.name()), both);  // staff read every project
@@ -117,6 +132,16 @@ TEST_F(ProjectDocumentsTest, PublicOnesReachEveryReaderTheRestStaffAndParties) {
   status = stub_->DeleteDocument(Context(civic).get(), del, &gone);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(Listed(civic, p.name()), public_only);
+
+  // Cancelled, the project is withdrawn from the public, and so are its
+  // public documents.
+  v1::Project cancelled;
+  ASSERT_TRUE(Cancel(p.name(), "事業を中止した", &cancelled).ok());
+  EXPECT_EQ(Listed(civic, p.name()), public_only);
+  for (const std::string& token : {other, viewer}) {
+    EXPECT_EQ(Listed(token, p.name()), none);
+    EXPECT_EQ(Fetch(token, report.name()), grpc::StatusCode::NOT_FOUND);
+  }
 }
 
 TEST_F(ProjectDocumentsTest, FrozenOnceTheProjectIsCancelled) {

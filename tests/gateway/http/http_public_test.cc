@@ -161,8 +161,9 @@ TEST_F(HttpPublicTest, ListsProjectsWithoutAToken) {
   EXPECT_EQ(Get("projects?filter=x").status, 400);
 }
 
-// A project's documents marked public reach readers without a token; the
-// others (the world's document_project) do not exist for them.
+// A project's documents marked public reach readers without a token once
+// the project is published (started); the others (the world's
+// document_project) do not exist for them.
 TEST_F(HttpPublicTest, AProjectsPublicDocumentsWithoutAToken) {
   auto projects = project::v1::ProjectService::NewStub(
       http_->cluster->Channel(Service::kGateway));
@@ -176,6 +177,19 @@ TEST_F(HttpPublicTest, AProjectsPublicDocumentsWithoutAToken) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   const std::string base = world_->project + "/documents";
   const std::string id = report.name().substr(report.name().rfind('/') + 1);
+
+  // The world's project is PLANNED: not published yet.
+  CurlResult before = Get(base);
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_EQ(Parse(before.body).value("documents", Json::array()).size(), 0u)
+      << before.body;
+  EXPECT_EQ(Get(base + "/" + id).status, 404);
+  project::v1::StartProjectRequest start;
+  start.set_name(world_->project);
+  project::v1::Project started;
+  const grpc::Status begun =
+      projects->StartProject(Context(AdminToken()).get(), start, &started);
+  ASSERT_TRUE(begun.ok()) << begun.error_message();
 
   CurlResult list = Get(base);
   ASSERT_EQ(list.status, 200) << list.body;
