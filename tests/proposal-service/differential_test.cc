@@ -1,8 +1,8 @@
 // PreviewDecision over gRPC against MariaDB, compared with the pure engine
-// (proposal-service/domain/selection.h) on 200 random decisions: 20 random
-// calls stored through the service (criteria, budget, limit, pass mark,
-// tie-break list, adoption rule, proposals, committee, scores), each
-// previewed 10 times with a random what-if budget and limit and random
+// (proposal-service/domain/selection.h) on 200 random calls stored
+// through the service (criteria, budget, limit, pass mark, tie-break list,
+// adoption rule, proposals, committee, scores), each previewed twice with a
+// random what-if budget and limit and random
 // committee rulings (reduced amounts, adoptions and rejections against the
 // ranking), and at random a what-if adoption rule, pass mark and tie-break
 // list. About half the calls have a 書類審査 stage before their own criteria
@@ -34,8 +34,8 @@ namespace {
 
 using v1::CommitteeRuling;
 
-constexpr int kCalls = 20;
-constexpr int kPreviewsPerCall = 10;
+constexpr int kCalls = 200;
+constexpr int kPreviewsPerCall = 2;
 
 const char* ReasonOf(ProposalResult::Reason reason) {
   switch (reason) {
@@ -301,7 +301,7 @@ class DifferentialTest : public ProposalServiceTest {
   std::mt19937_64 random_{20261205};
 };
 
-TEST_F(DifferentialTest, PreviewMatchesTheEngineOn200RandomDecisions) {
+TEST_F(DifferentialTest, PreviewMatchesTheEngineOn200RandomCalls) {
   const std::vector<Stored> calls = MakeCalls();
   ASSERT_EQ(calls.size(), static_cast<size_t>(kCalls));
   int compared = 0, refused = 0, with_rulings = 0, what_ifs = 0;
