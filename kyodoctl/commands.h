@@ -43,7 +43,8 @@ int CmdSelection(const Env& env);
 int CmdViews(const Env& env);
 // score-sheets CALL: the committee's sheets as CSV (score_sheets.cc).
 int CmdScoreSheets(const Env& env);
-// events [--after] [--resource] [--follow]: the change feed (events.cc).
+// events [proposals|projects|partners] [--after] [--on] [--follow]: a
+// service's change feed, proposal-service's by default (events.cc).
 int CmdEvents(const Env& env);
 // documents attach|list|get|fetch|delete: a record's documents
 // (documents.cc).

@@ -1,12 +1,16 @@
-// kyodoctl events: proposal-service's change feed (ListEvents, and with
-// --follow WatchEvents, resumed from its last cursor whenever a stream
-// ends, as docs/API.md "The change feed" asks of every follower).
+// kyodoctl events [proposals|projects|partners]: a service's change feed
+// (ListEvents, and with --follow WatchEvents, resumed from its last cursor
+// whenever a stream ends, as docs/API.md "The change feed" asks of every
+// follower). The three feeds have the same shape, so one template serves
+// them.
 #include <iostream>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/grpc_status.h"
 #include "common/text/enum_label.h"
+#include "kyodo/partner/v1/partner_service.grpc.pb.h"
+#include "kyodo/project/v1/project_service.grpc.pb.h"
 #include "kyodo/proposal/v1/proposal_service.grpc.pb.h"
 #include "kyodoctl/commands.h"
 #include "kyodoctl/format.h"
@@ -15,21 +19,32 @@ ABSL_FLAG(std::string, after, "",
           "events: start after this cursor (default: the oldest kept; "
           "\"now\": only new ones)");
 ABSL_FLAG(std::string, on, "",
-          "events: only this call or proposal (a call: its proposals too)");
+          "events: only this resource (a call: its proposals too)");
 ABSL_FLAG(bool, follow, false,
           "events: keep following new events until interrupted");
 
 namespace kyodo::ctl {
 namespace {
 
-namespace pv1 = proposal::v1;
+// The messages and stub of one service's feed.
+template <typename S, typename E, typename ListRequest, typename ListResponse,
+          typename WatchRequest>
+struct Feed {
+  using Service = S;
+  using Event = E;
+  using List = ListRequest;
+  using Listed = ListResponse;
+  using Watch = WatchRequest;
+  const char* service;  // full gRPC service name
+};
 
-void Print(const Env& env, const pv1::Event& event) {
+template <typename F>
+void Print(const Env& env, const typename F::Event& event) {
   if (env.json) {
     std::cout << ToJson(event) << "\n";
   } else {
     std::cout << event.cursor() << "\t" << JapanTime(event.time()) << "\t"
-              << pv1::Event::Type_Name(event.type()) << " ("
+              << F::Event::Type_Name(event.type()) << " ("
               << common::EnumLabel(event.type()) << ")\t" << event.resource()
               << "\n";
   }
@@ -43,27 +58,21 @@ bool Resumable(const grpc::Status& status) {
          status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
 }
 
-}  // namespace
-
-int CmdEvents(const Env& env) {
-  if (!env.args.empty()) {
-    std::cerr << "usage: kyodoctl events [--after=CURSOR] [--on=NAME] "
-                 "[--follow]\n";
-    return 2;
-  }
+template <typename F>
+int Run(const Env& env, const F& feed) {
+  const std::string list_method = absl::StrCat(feed.service, ".ListEvents");
   std::string after = absl::GetFlag(FLAGS_after);
   const std::string resource = absl::GetFlag(FLAGS_on);
   if (!absl::GetFlag(FLAGS_follow)) {
     for (;;) {
-      pv1::ListEventsRequest request;
+      typename F::List request;
       request.set_after(after);
       request.set_resource(resource);
       request.set_page_size(500);
-      pv1::ListEventsResponse response;
-      absl::Status status = env.client->Call(
-          "kyodo.proposal.v1.ProposalService.ListEvents", request, &response);
+      typename F::Listed response;
+      absl::Status status = env.client->Call(list_method, request, &response);
       if (!status.ok()) return Fail(status);
-      for (const pv1::Event& event : response.events()) Print(env, event);
+      for (const auto& event : response.events()) Print<F>(env, event);
       if (response.next_cursor() == after) return 0;
       after = response.next_cursor();
     }
@@ -71,31 +80,57 @@ int CmdEvents(const Env& env) {
   if (after == "now") {
     // Resolved once, so that a stream that ends before any event resumes
     // where it began rather than at a later "now".
-    pv1::ListEventsRequest request;
+    typename F::List request;
     request.set_after("now");
-    pv1::ListEventsResponse response;
-    absl::Status status = env.client->Call(
-        "kyodo.proposal.v1.ProposalService.ListEvents", request, &response);
+    typename F::Listed response;
+    absl::Status status = env.client->Call(list_method, request, &response);
     if (!status.ok()) return Fail(status);
     after = response.next_cursor();
   }
-  auto stub = pv1::ProposalService::NewStub(
-      env.client->ChannelFor("kyodo.proposal.v1.ProposalService"));
+  auto stub = F::Service::NewStub(env.client->ChannelFor(feed.service));
   for (;;) {
     auto context = env.client->NewContext();
     context->set_wait_for_ready(true);
-    pv1::WatchEventsRequest request;
+    typename F::Watch request;
     request.set_after(after);
     request.set_resource(resource);
     auto stream = stub->WatchEvents(context.get(), request);
-    pv1::Event event;
+    typename F::Event event;
     while (stream->Read(&event)) {
-      Print(env, event);
+      Print<F>(env, event);
       after = event.cursor();
     }
     const grpc::Status status = stream->Finish();
     if (!Resumable(status)) return Fail(common::FromGrpcStatus(status));
   }
+}
+
+}  // namespace
+
+int CmdEvents(const Env& env) {
+  const std::string which = env.args.empty() ? "proposals" : env.args[0];
+  if (env.args.size() > 1 ||
+      (which != "proposals" && which != "projects" && which != "partners")) {
+    std::cerr << "usage: kyodoctl events [proposals|projects|partners] "
+                 "[--after=CURSOR] [--on=NAME] [--follow]\n";
+    return 2;
+  }
+  if (which == "projects") {
+    namespace v1 = project::v1;
+    return Run(env, Feed<v1::ProjectService, v1::Event, v1::ListEventsRequest,
+                         v1::ListEventsResponse, v1::WatchEventsRequest>{
+                        "kyodo.project.v1.ProjectService"});
+  }
+  if (which == "partners") {
+    namespace v1 = partner::v1;
+    return Run(env, Feed<v1::PartnerService, v1::Event, v1::ListEventsRequest,
+                         v1::ListEventsResponse, v1::WatchEventsRequest>{
+                        "kyodo.partner.v1.PartnerService"});
+  }
+  namespace v1 = proposal::v1;
+  return Run(env, Feed<v1::ProposalService, v1::Event, v1::ListEventsRequest,
+                       v1::ListEventsResponse, v1::WatchEventsRequest>{
+                      "kyodo.proposal.v1.ProposalService"});
 }
 
 }  // namespace kyodo::ctl
