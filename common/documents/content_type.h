@@ -16,8 +16,10 @@ struct magic_set;
 namespace kyodo::common::documents {
 
 // How many leading bytes of a file the detector is given: enough for
-// libmagic to tell a PDF, an OOXML or ODF document (whose first zip entry
-// names the format) and an image, and for text to be judged as text.
+// libmagic to tell a PDF, an OOXML or ODF document (whose first zip entries
+// name the format; an OOXML document whose entries come in another order is
+// told by its entries' names, see content_type.cc) and an image, and for
+// text to be judged as text.
 inline constexpr size_t kDetectBytes = 64 << 10;
 
 class ContentDetector {
