@@ -104,10 +104,20 @@ int Projects(const Env& env) {
       table.AddRow({"提案", dossier.source_proposal().name()});
     }
     if (dossier.has_result()) {
-      table.AddRow({"審査結果",
-                    absl::StrCat(common::EnumLabel(dossier.result().reason()),
-                                 " ", dossier.result().rank(), "位 ",
-                                 dossier.result().score(), "点")});
+      const auto& r = dossier.result();
+      table.AddRow({"審査結果", absl::StrCat(common::EnumLabel(r.reason()), " ",
+                                             r.rank(), "位 ", r.score(), "点 ",
+                                             Yen(r.adopted_amount_yen()))});
+      // The committee's ruling beside the ranking, with its reason, and what
+      // the ranking alone gave (published with the result).
+      if (r.has_ruling()) {
+        table.AddRow({"審査会の判断",
+                      absl::StrCat(common::EnumLabel(r.ruling().action()), ": ",
+                                   r.ruling().reason())});
+        table.AddRow({"順位による結果",
+                      absl::StrCat(common::EnumLabel(r.recommended_reason()),
+                                   " ", Yen(r.recommended_amount_yen()))});
+      }
     }
     table.Print(std::cout);
     return 0;

@@ -44,6 +44,14 @@ const std::vector<std::pair<std::string, std::string>>& ResultColumns() {
           {"result", "結果"},
           {"requested_yen", "申請額(円)"},
           {"adopted_yen", "採択額(円)"},
+          // What the ranking alone gave, and the committee's ruling that
+          // departs from it with its reason, published with the result
+          // (docs/API.md, "Committee rulings"); the same as result and
+          // adopted_yen, and empty, when the committee ruled nothing.
+          {"recommended_result", "順位による結果"},
+          {"recommended_yen", "順位による採択額(円)"},
+          {"ruling", "審査会の判断"},
+          {"ruling_reason", "審査会の判断の理由"},
       };
   return *columns;
 }
@@ -205,26 +213,30 @@ const std::vector<std::string>& ResultCsvHeader() {
 std::vector<std::string> ResultCells(const proposal::v1::Call& call,
                                      const proposal::v1::ProposalResult& r,
                                      const std::string& applicant_name) {
-  return {call.name(),
-          call.display_name(),
-          absl::StrCat(call.fiscal_year()),
-          type::v1::Ward_Name(call.ward()),
-          r.proposal(),
-          r.title(),
-          r.applicant(),
-          applicant_name,
-          r.rank() > 0 ? absl::StrCat(r.rank()) : "",
-          r.score(),
-          proposal::v1::ProposalResult::Reason_Name(r.reason()),
-          absl::StrCat(r.requested_amount_yen()),
-          absl::StrCat(r.adopted_amount_yen())};
+  return {
+      call.name(), call.display_name(), absl::StrCat(call.fiscal_year()),
+      type::v1::Ward_Name(call.ward()), r.proposal(), r.title(), r.applicant(),
+      applicant_name, r.rank() > 0 ? absl::StrCat(r.rank()) : "", r.score(),
+      proposal::v1::ProposalResult::Reason_Name(r.reason()),
+      absl::StrCat(r.requested_amount_yen()),
+      absl::StrCat(r.adopted_amount_yen()),
+      // A result stored before recommendations were kept has none: the
+      // committee ruled nothing then, so the ranking's is the result.
+      proposal::v1::ProposalResult::Reason_Name(
+          r.has_recommended_reason() ? r.recommended_reason() : r.reason()),
+      absl::StrCat(r.has_recommended_amount_yen() ? r.recommended_amount_yen()
+                                                  : r.adopted_amount_yen()),
+      r.has_ruling()
+          ? proposal::v1::CommitteeRuling::Action_Name(r.ruling().action())
+          : "",
+      r.ruling().reason()};
 }
 
 std::string ResultJsonLine(const proposal::v1::Call& call,
                            const proposal::v1::ProposalResult& r,
                            const std::string& applicant_name) {
   std::vector<bool> numeric(ResultColumns().size(), false);
-  numeric[2] = numeric[8] = numeric[11] = numeric[12] = true;
+  numeric[2] = numeric[8] = numeric[11] = numeric[12] = numeric[14] = true;
   return JsonLine(ResultColumns(), ResultCells(call, r, applicant_name),
                   numeric);
 }

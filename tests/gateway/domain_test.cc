@@ -107,6 +107,32 @@ TEST(ResultRowsTest, CarriesRankScoreAndReason) {
   EXPECT_EQ(json["rank"], 1);
   EXPECT_EQ(json["score"], "86.6667");
   EXPECT_EQ(json["adopted_yen"], 300000);
+  // No ruling (and no recommendation stored): the ranking's result is the
+  // result, and the ruling's columns are empty.
+  EXPECT_EQ(json["recommended_result"], "ADOPTED");
+  EXPECT_EQ(json["recommended_yen"], 300000);
+  EXPECT_EQ(json["ruling"], "");
+
+  // A reduced adoption (減額採択): the ranking's result and amount beside
+  // the committee's, with its reason.
+  r.set_recommended_reason(proposal::v1::ProposalResult::ADOPTED);
+  r.set_recommended_amount_yen(300000);
+  r.set_adopted_amount_yen(250000);
+  r.mutable_ruling()->set_proposal(r.proposal());
+  r.mutable_ruling()->set_action(proposal::v1::CommitteeRuling::REDUCE);
+  r.mutable_ruling()->set_adopted_amount_yen(250000);
+  r.mutable_ruling()->set_reason("備品購入費は対象外のため減額");
+  const auto ruled = ResultCells(call, r, "例示町会");
+  ASSERT_EQ(ruled.size(), ResultCsvHeader().size());
+  EXPECT_EQ(ResultCsvHeader()[15], "審査会の判断");
+  EXPECT_EQ(ruled[12], "250000");
+  EXPECT_EQ(ruled[13], "ADOPTED");
+  EXPECT_EQ(ruled[14], "300000");
+  EXPECT_EQ(ruled[15], "REDUCE");
+  EXPECT_EQ(ruled[16], "備品購入費は対象外のため減額");
+  json = nlohmann::json::parse(ResultJsonLine(call, r, "例示町会"));
+  EXPECT_EQ(json["recommended_yen"], 300000);
+  EXPECT_EQ(json["ruling_reason"], "備品購入費は対象外のため減額");
 }
 
 }  // namespace

@@ -153,6 +153,16 @@ for sheet in "$work/sheets-2026"/採点表_*.csv; do
   ! grep -q "夜間防犯パトロールの拡充" "$sheet" || fail "a proposal that did not pass stage 1 is on $sheet"
 done
 "$kyodoctl" proposals list "$fy2026" | grep -q "地域の子ども食堂" || fail "FY2026 proposals"
+# The open data publishes the committee's ruling with its reason beside the
+# ranking's own result: 地域の子ども食堂 is adopted only thanks to the
+# 減額採択.
+"$kyodoctl" export --dataset=results --format=csv --fiscal_year=2026 \
+  --out="$work/results-2026.csv" >/dev/null || fail "export of the FY2026 results"
+for row in \
+  "里山の散策路マップづくり,.*,ADOPTED,600000,450000,ADOPTED,600000,REDUCE,地図の印刷部数を見直し、印刷費を減額する。" \
+  "地域の子ども食堂,.*,ADOPTED,650000,650000,BUDGET_EXHAUSTED,0,,"; do
+  grep -q "$row" "$work/results-2026.csv" || { cat "$work/results-2026.csv" >&2; fail "FY2026 open data: $row"; }
+done
 unset KYODO_ADDR
 
 # The notifier in dry-run mode (docs/OPERATIONS.md, "Mail"): the example
