@@ -40,7 +40,8 @@
 #    overlay for the identity provider (the local one, deploy/local/idp),
 #    turned into what podman runs by deploy/k8s/validate/play.js; MariaDB
 #    as the pod kyodo-mariadb-primary, requiring TLS; the migration Job's
-#    pod migrates over verified TLS, the four Deployments serve, calls
+#    pod migrates over verified TLS, the five Deployments serve (the
+#    notifier with its credential from the provider), calls
 #    through the gateway reach every service with the provider's token,
 #    the public surface answers with the gateway's own credential; then
 #    `podman kube down` leaves nothing.
@@ -192,9 +193,11 @@ refusals() {
   refused 's|^  revisionHistoryLimit: 5|  replicas: 3\n  revisionHistoryLimit: 5|' &&
   refused 's|^    required: true|    required: false|' &&
   refused '/KYODO_DB_TLS_CA_FILE/d' &&
-  refused 's|mountPath: /var/run/secrets/kyodo/db-ca|mountPath: /var/run/secrets/kyodo/elsewhere|'
+  refused 's|mountPath: /var/run/secrets/kyodo/db-ca|mountPath: /var/run/secrets/kyodo/elsewhere|' &&
+  refused 's|^  replicas: 1$|  replicas: 2|' &&
+  refused 's|^    type: Recreate$|    type: RollingUpdate|'
 }
-check "validate.js refuses in production a local image, an untagged one, spec.replicas, a MariaDB without required TLS, a service that does not verify it, a CA file not mounted" refusals
+check "validate.js refuses in production a local image, an untagged one, spec.replicas, a MariaDB without required TLS, a service that does not verify it, a CA file not mounted, two notifiers, a notifier rolled over" refusals
 
 # A release's image: `kustomize edit set image` in a copy of the production
 # overlay (kustomize when installed; else validate/set-image.js, which makes
@@ -643,6 +646,7 @@ for _ in $(seq 1 240); do
 done
 put kyodo-gateway-client secret "$play/idp/gateway.secret"
 put kyodo-public-client secret "$play/idp/public.secret"
+put kyodo-notifier-client secret "$play/idp/notifier.secret"
 put kyodo-jwks jwks.json "$play/idp/jwks.json"
 
 # The release's image and the city's settings, rendered.
@@ -671,6 +675,12 @@ configMapGenerator:
     literals:
       - KYODO_SERVICE_TOKEN_ENDPOINT=$issuer/token
       - KYODO_HTTP_CONSOLE_OIDC_ISSUER=$issuer
+  # No mail server here: the notifier's dry run into its pod's /tmp/mail.
+  - name: kyodo-notifier
+    behavior: merge
+    literals:
+      - KYODO_SERVICE_TOKEN_ENDPOINT=$issuer/token
+      - KYODO_SMTP_URL=
 SITE
 played() {
   set_image "$play/k8s/overlays/production" "kyodo=$image" &&
@@ -685,24 +695,24 @@ check "the production overlay, with kustomize edit set image kyodo=$image and a 
 note "left to a cluster: $(sed 's|/.*||' "$play/left-out.txt" 2>/dev/null | sort | uniq -c | awk '{printf "%s %s, ", $1, $2}' | sed 's/, $//')"
 
 
-# The Job's pod: its three containers migrate and exit 0.
+# The Job's pod: its four containers migrate and exit 0.
 job=$(cat "$play/out/migrate-pod.txt" 2>/dev/null || true)
 migrated_in_pod() {
   kube_play "$play/out/migrate.yaml" || return 1
   local s c states
   for _ in $(seq 1 300); do
     states=""
-    for s in partner-service project-service proposal-service; do
+    for s in partner-service project-service proposal-service notifier; do
       states+="$(podman inspect --format '{{.State.Status}}:{{.State.ExitCode}}' "$job-$s" 2>/dev/null) "
     done
-    [[ "$states" == "exited:0 exited:0 exited:0 " ]] && return 0
+    [[ "$states" == "exited:0 exited:0 exited:0 exited:0 " ]] && return 0
     sleep 0.5
   done
   echo "migration: $states" >&2
-  for c in partner-service project-service proposal-service; do podman logs "$job-$c" 2>&1 | tail -3 >&2; done
+  for c in partner-service project-service proposal-service notifier; do podman logs "$job-$c" 2>&1 | tail -3 >&2; done
   return 1
 }
-check "the migration Job ($job, as a pod) migrates the three schemas over verified TLS and exits 0" migrated_in_pod
+check "the migration Job ($job, as a pod) migrates the four schemas over verified TLS and exits 0" migrated_in_pod
 
 serving() {  # serving DEPLOYMENT PORT SERVICE: its health, asked in its pod
   local c="$1-pod-0-$1"
@@ -717,9 +727,10 @@ services_up() {
   serving partner-service 50051 kyodo.partner.v1.PartnerService &&
   serving project-service 50052 kyodo.project.v1.ProjectService &&
   serving proposal-service 50053 kyodo.proposal.v1.ProposalService &&
-  serving gateway 50050 kyodo.gateway.v1.Gateway
+  serving gateway 50050 kyodo.gateway.v1.Gateway &&
+  serving notifier 50055 kyodo.notifier.Notifier
 }
-check "the four Deployments serve (podman kube play; each healthy, asked with kyodoctl in its pod)" services_up
+check "the five Deployments serve (podman kube play; each healthy, asked with kyodoctl in its pod; the notifier follows the feed with its credential from the provider)" services_up
 
 # A call through the gateway with a token from the provider (client
 # credentials of kyodo-public: a viewer), verified by every service against
@@ -780,7 +791,7 @@ tls_only() {
 check "MariaDB saw only TLS: require_secure_transport on, every service connected" tls_only
 play_stopped() {
   play_down
-  ! podman pod ps --format '{{.Name}}' | grep -qE '^(partner-service|project-service|proposal-service|gateway)-pod-0$|^kyodo-(mariadb|migrate)' &&
+  ! podman pod ps --format '{{.Name}}' | grep -qE '^(partner-service|project-service|proposal-service|gateway|notifier)-pod-0$|^kyodo-(mariadb|migrate)' &&
   ! podman network ls --format '{{.Name}}' | grep -qx "$play_network"
 }
 check "podman kube down removes every pod and the network" play_stopped

@@ -30,9 +30,12 @@
 //    native gRPC ones ("" for startup and readiness, "liveness" for
 //    liveness) on their gRPC port; the stateless services have a
 //    HorizontalPodAutoscaler with a behaviour and a PodDisruptionBudget, and
-//    no spec.replicas (the autoscaler owns it); app.kubernetes.io labels on
+//    no spec.replicas (the autoscaler owns it); the notifier runs as one
+//    replica exactly (spec.replicas 1, strategy Recreate, no autoscaler), so
+//    that two never follow the feed at once; app.kubernetes.io labels on
 //    every object and pod; the three backends' Services are headless; the
-//    migration Job runs --migrate_only as the migrating database account
+//    migration Job runs --migrate_only (the three services and the
+//    notifier) as the migrating database account
 //    (kyodo_migrate, granting the role kyodo_serving), mounts no Secret but
 //    kyodo-db-migrate (which no service mounts) and a CA bundle, and
 //    outside `local` carries the image's version in its name; the services
@@ -40,9 +43,10 @@
 //    (no secret-looking key in a ConfigMap or a literal env); ingress is
 //    denied by default and the services admit only the gateway and each
 //    other where one asks another (partner-service: project- and
-//    proposal-service; project- and proposal-service: each other); egress of kyodo's pods is denied
-//    by default and allows DNS, MariaDB (database services and the Job
-//    only) and the services each one calls; no cross-namespace peer asks
+//    proposal-service and the notifier; project- and proposal-service: each
+//    other, and proposal-service the notifier); egress of kyodo's pods is
+//    denied by default and allows DNS, MariaDB (database services, the
+//    notifier and the Job only) and the services each one calls; no cross-namespace peer asks
 //    for kyodo's labels; outside `local`, an Ingress to the gateway's port
 //    http and a GRPCRoute to its gRPC port; with monitoring, every alert has
 //    a severity, a summary and a description, and every kyodo_ metric that a
@@ -124,8 +128,11 @@ const podLabelsOf = (obj) =>
 
 const SECRETISH = /(PASSWORD|SECRET|TOKEN|KEY)$/i;
 const KYODO_COMPONENTS = ["service", "gateway"];
+// Programs with kyodo's health probes: the services, the gateway and the
+// notifier.
+const PROBED_COMPONENTS = [...KYODO_COMPONENTS, "notifier"];
 const BACKENDS = { "partner-service": 50051, "project-service": 50052, "proposal-service": 50053 };
-const DATABASE_COMPONENTS = ["service", "migration"];
+const DATABASE_COMPONENTS = ["service", "migration", "notifier"];
 
 // The metrics the programs export, from the list in common/metrics/metrics.h.
 const METRICS_HEADER = path.join(__dirname, "../../../common/metrics/metrics.h");
@@ -194,7 +201,7 @@ function checkContainer(where, pod, c, obj, isLocal) {
     if (!c[p]) fail(where, `no ${p}`);
   }
   const labels = podLabelsOf(obj);
-  if (!KYODO_COMPONENTS.includes(labels["app.kubernetes.io/component"])) return;
+  if (!PROBED_COMPONENTS.includes(labels["app.kubernetes.io/component"])) return;
   const grpcPort = (c.ports || []).find((p) => p.name === "grpc");
   if (!grpcPort) return fail(where, "no port named grpc");
   const expect = { startupProbe: "", readinessProbe: "", livenessProbe: "liveness" };
@@ -285,6 +292,28 @@ function checkOverlay(name, objects, rulesOut) {
     if (!merged.KYODO_LISTEN) fail(name, `${n} has no KYODO_LISTEN`);
   }
 
+  // The notifier: one replica, never two at once.
+  const notifiers = byKind("Deployment").filter((d) =>
+    podLabelsOf(d)["app.kubernetes.io/component"] === "notifier");
+  if (notifiers.length !== 1) fail(name, `expected 1 notifier Deployment, found ${notifiers.length}`);
+  for (const d of notifiers) {
+    const n = d.metadata.name;
+    if (d.spec.replicas !== 1) fail(name, `Deployment ${n} must run exactly one replica (spec.replicas: 1)`);
+    if (!d.spec.strategy || d.spec.strategy.type !== "Recreate") {
+      fail(name, `Deployment ${n} must be replaced with strategy Recreate (a rolling update runs two at once)`);
+    }
+    if (byKind("HorizontalPodAutoscaler").some((h) => h.spec.scaleTargetRef.name === n)) {
+      fail(name, `a HorizontalPodAutoscaler scales ${n}, which must stay one replica`);
+    }
+    const env = d.spec.template.spec.containers[0].envFrom || [];
+    const maps = env.map((e) => e.configMapRef && e.configMapRef.name);
+    const merged = Object.assign({}, ...byKind("ConfigMap")
+      .filter((m) => maps.includes(m.metadata.name)).map((m) => m.data));
+    if (merged.KYODO_MIGRATE !== "false") fail(name, `${n} does not run with KYODO_MIGRATE=false`);
+    if (!merged.KYODO_LISTEN) fail(name, `${n} has no KYODO_LISTEN`);
+    if (!merged.KYODO_MAIL_FROM) fail(name, `${n} has no KYODO_MAIL_FROM`);
+  }
+
   // Services: the backends headless (client-side balancing over every
   // ready pod); the gateway with its gRPC and HTTP ports.
   for (const [backend] of Object.entries(BACKENDS)) {
@@ -306,7 +335,7 @@ function checkOverlay(name, objects, rulesOut) {
     const job = jobs[0];
     const spec = job.spec.template.spec;
     const runs = spec.containers.map((c) => (c.args || []).join(" "));
-    for (const s of Object.keys(BACKENDS)) {
+    for (const s of [...Object.keys(BACKENDS), "notifier"]) {
       if (!runs.includes(`${s} --migrate_only`)) fail(name, `the Job does not run ${s} --migrate_only`);
     }
     // A CA bundle (items ca.crt only) is public material, not a secret.
@@ -342,7 +371,8 @@ function checkOverlay(name, objects, rulesOut) {
     const mountsMigrate = (pod) => (pod.volumes || []).some((v) => v.secret &&
       /^kyodo-db-migrate(-[a-z0-9]+)?$/.test(v.secret.secretName));
     if (!mountsMigrate(spec)) fail(name, "the Job has no kyodo-db-migrate");
-    for (const d of byKind("Deployment").filter((x) => x.metadata.labels["app.kubernetes.io/component"] === "service")) {
+    for (const d of byKind("Deployment").filter((x) =>
+      ["service", "notifier"].includes(x.metadata.labels["app.kubernetes.io/component"]))) {
       if (mountsMigrate(d.spec.template.spec)) {
         fail(name, `${d.metadata.name} mounts the migrating account's password`);
       }
@@ -387,9 +417,9 @@ function checkOverlay(name, objects, rulesOut) {
                             types(p).includes("Ingress") && !p.spec.ingress)) {
     fail(name, "no default-deny ingress NetworkPolicy");
   }
-  const allowed = { "partner-service": ["gateway", "project-service", "proposal-service"],
+  const allowed = { "partner-service": ["gateway", "project-service", "proposal-service", "notifier"],
                     "project-service": ["gateway", "proposal-service"],
-                    "proposal-service": ["gateway", "project-service"] };
+                    "proposal-service": ["gateway", "project-service", "notifier"] };
   for (const [service, callers] of Object.entries(allowed)) {
     const podLabels = { "app.kubernetes.io/name": service, "app.kubernetes.io/component": "service",
                         "app.kubernetes.io/part-of": "kyodo" };
@@ -414,7 +444,7 @@ function checkOverlay(name, objects, rulesOut) {
 
   // Network policies, egress: kyodo's pods denied by default, then DNS,
   // MariaDB for the database users, and the services each one calls.
-  const kyodoPods = [...deployments, ...jobs].map((w) => [w.metadata.name, podLabelsOf(w)]);
+  const kyodoPods = [...deployments, ...notifiers, ...jobs].map((w) => [w.metadata.name, podLabelsOf(w)]);
   for (const [n, labels] of kyodoPods) {
     const egress = policies.filter((p) => types(p).includes("Egress") && selects(p.spec.podSelector, labels));
     if (!egress.some((p) => !p.spec.egress)) fail(name, `no default-deny egress NetworkPolicy selects ${n}`);
@@ -428,7 +458,8 @@ function checkOverlay(name, objects, rulesOut) {
     }
     const CALLS = { "gateway": Object.keys(BACKENDS),
                     "project-service": ["partner-service", "proposal-service"],
-                    "proposal-service": ["partner-service", "project-service"] };
+                    "proposal-service": ["partner-service", "project-service"],
+                    "notifier": ["partner-service", "proposal-service"] };
     const calls = CALLS[n] || [];
     for (const [backend, port] of Object.entries(BACKENDS)) {
       const reaches = rules.some((r) => (r.ports || []).some((x) => x.port === port) &&
