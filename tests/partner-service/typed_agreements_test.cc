@@ -39,8 +39,8 @@ using kyodo::testing::Context;
 
 // Empty when `a` and `b` are equal field by field (presence included), else
 // what differs.
-std::string Diff(const google::protobuf::Message& a,
-                 const google::protobuf::Message& b) {
+std::string Differences(const google::protobuf::Message& a,
+                        const google::protobuf::Message& b) {
   std::string report;
   MessageDifferencer d;
   d.ReportDifferencesToString(&report);
@@ -132,7 +132,7 @@ class TypedAgreementsTest : public PartnerServiceTest {
 
 TEST_F(TypedAgreementsTest, EveryAgreementFieldReadsBackAsWritten) {
   const Agreement created = CreateAgreement(Full());
-  EXPECT_EQ(Diff(created, GetAgreement(created.name())), "");
+  EXPECT_EQ(Differences(created, GetAgreement(created.name())), "");
   // Each column holds its field, the children their rows, in order.
   const std::string seq =
       db_.QueryValue("SELECT seq FROM agreements WHERE id = '" +
@@ -174,7 +174,7 @@ TEST_F(TypedAgreementsTest, EveryAgreementFieldReadsBackAsWritten) {
       stub_->UpdateAgreement(Context(AdminToken()).get(), update, &updated);
   ASSERT_TRUE(status.ok()) << status.error_message();
   const Agreement got = GetAgreement(created.name());
-  EXPECT_EQ(Diff(updated, got), "");
+  EXPECT_EQ(Differences(updated, got), "");
   EXPECT_EQ(got.sign_date().month(), 0);
   EXPECT_EQ(got.parties(0), senshu_.name());
   EXPECT_FALSE(got.has_description());
@@ -195,14 +195,14 @@ TEST_F(TypedAgreementsTest, EveryAgreementFieldReadsBackAsWritten) {
   bare.set_description("");
   const Agreement second = CreateAgreement(bare);
   EXPECT_TRUE(GetAgreement(second.name()).has_description());
-  EXPECT_EQ(Diff(second, GetAgreement(second.name())), "");
+  EXPECT_EQ(Differences(second, GetAgreement(second.name())), "");
   v1::ListAgreementsRequest list;
   v1::ListAgreementsResponse page;
   ASSERT_TRUE(
       stub_->ListAgreements(Context(AdminToken()).get(), list, &page).ok());
   ASSERT_EQ(page.agreements_size(), 2);
-  EXPECT_EQ(Diff(page.agreements(0), got), "");
-  EXPECT_EQ(Diff(page.agreements(1), second), "");
+  EXPECT_EQ(Differences(page.agreements(0), got), "");
+  EXPECT_EQ(Differences(page.agreements(1), second), "");
 }
 
 TEST_F(TypedAgreementsTest, EveryNetworkFieldReadsBackAsWritten) {
@@ -215,7 +215,7 @@ TEST_F(TypedAgreementsTest, EveryNetworkFieldReadsBackAsWritten) {
   n.set_description("地域と連携した活動\n\"展開\"");
   const Network created = CreateNetwork(n);
   EXPECT_EQ(created.ward(), type::v1::TAMA);
-  EXPECT_EQ(Diff(created, GetNetwork(created.name())), "");
+  EXPECT_EQ(Differences(created, GetNetwork(created.name())), "");
   const std::string seq =
       db_.QueryValue("SELECT seq FROM networks WHERE id = '" +
                      store::PartnerId(created.name()) + "'");
@@ -243,7 +243,7 @@ TEST_F(TypedAgreementsTest, EveryNetworkFieldReadsBackAsWritten) {
       stub_->UpdateNetwork(Context(AdminToken()).get(), update, &updated);
   ASSERT_TRUE(status.ok()) << status.error_message();
   const Network got = GetNetwork(created.name());
-  EXPECT_EQ(Diff(updated, got), "");
+  EXPECT_EQ(Differences(updated, got), "");
   EXPECT_FALSE(got.has_ward());
   EXPECT_EQ(got.members(0), meiji_.name());
   v1::ListNetworksRequest list;
@@ -251,7 +251,7 @@ TEST_F(TypedAgreementsTest, EveryNetworkFieldReadsBackAsWritten) {
   ASSERT_TRUE(
       stub_->ListNetworks(Context(AdminToken()).get(), list, &page).ok());
   ASSERT_EQ(page.networks_size(), 1);
-  EXPECT_EQ(Diff(page.networks(0), got), "");
+  EXPECT_EQ(Differences(page.networks(0), got), "");
 }
 
 TEST_F(TypedAgreementsTest, TheSchemaRefusesBadRows) {
@@ -347,8 +347,8 @@ TEST_F(TypedAgreementsTest, TheSchemaRefusesBadRows) {
   EXPECT_EQ(CountRows("agreement_parties"), 3);
   EXPECT_EQ(CountRows("networks"), 1);
   EXPECT_EQ(CountRows("network_members"), 1);
-  EXPECT_EQ(Diff(good, GetAgreement(good.name())), "");
-  EXPECT_EQ(Diff(network, GetNetwork(network.name())), "");
+  EXPECT_EQ(Differences(good, GetAgreement(good.name())), "");
+  EXPECT_EQ(Differences(network, GetNetwork(network.name())), "");
 
   // The service's own account reads the themes and the lookup table but
   // writes neither (the triggers do, as the migrating account).
@@ -534,7 +534,7 @@ TEST_F(AgreementMigrationTest, WrittenBeforeTheMigrationReadBackEqual) {
                            "position IS NULL"),
             "0");
   for (const Agreement& a : agreements_) {
-    EXPECT_EQ(Diff(a, Stored(a.name())), "") << a.name();
+    EXPECT_EQ(Differences(a, Stored(a.name())), "") << a.name();
   }
   for (const Network& n : networks_) {
     auto read = store::GetNetwork(s(), store::PartnerId(n.name()));
@@ -542,7 +542,7 @@ TEST_F(AgreementMigrationTest, WrittenBeforeTheMigrationReadBackEqual) {
       ADD_FAILURE() << n.name() << " " << read.status();
       continue;
     }
-    EXPECT_EQ(Diff(n, (*read)->network), "") << n.name();
+    EXPECT_EQ(Differences(n, (*read)->network), "") << n.name();
   }
   // The list pages build the same (children joined per page).
   common::paging::SqlFilter none;
@@ -550,13 +550,13 @@ TEST_F(AgreementMigrationTest, WrittenBeforeTheMigrationReadBackEqual) {
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(all->size(), agreements_.size());
   for (size_t i = 0; i < agreements_.size(); ++i) {
-    EXPECT_EQ(Diff(agreements_[i], (*all)[i].agreement), "") << i;
+    EXPECT_EQ(Differences(agreements_[i], (*all)[i].agreement), "") << i;
   }
   auto nets = store::ListNetworks(s(), none, true, 0, 5000);
   ASSERT_TRUE(nets.ok()) << nets.status();
   ASSERT_EQ(nets->size(), networks_.size());
   for (size_t i = 0; i < networks_.size(); ++i) {
-    EXPECT_EQ(Diff(networks_[i], (*nets)[i].network), "") << i;
+    EXPECT_EQ(Differences(networks_[i], (*nets)[i].network), "") << i;
   }
   // The children hold exactly what the documents list.
   EXPECT_EQ(db_.QueryValue("SELECT COUNT(*) FROM agreement_themes"),
@@ -569,7 +569,7 @@ TEST_F(AgreementMigrationTest, WrittenBeforeTheMigrationReadBackEqual) {
   *later.mutable_sign_date() = Date(1999, 12, 31);
   later.set_etag(common::store::Etag(2));
   ASSERT_TRUE(store::UpdateAgreement(s(), later, 1).ok());
-  EXPECT_EQ(Diff(later, Stored(later.name())), "");
+  EXPECT_EQ(Differences(later, Stored(later.name())), "");
 }
 
 }  // namespace
