@@ -311,8 +311,8 @@ absl::Status NotifierCompanion::FollowOnce() {
     pv1::ListEventsResponse page;
     absl::Status listed = common::FromGrpcStatus(
         directory_->proposals().ListEvents(context.get(), request, &page));
-    auto info = common::GetErrorInfo(listed);
-    const bool expired = info.has_value() && info->reason() == "EVENTS_EXPIRED";
+    const bool expired =
+        common::HasReason(listed, kyodo::type::v1::EVENTS_EXPIRED);
     if (!listed.ok() && !expired) return listed;  // the stream says why
     if (listed.ok() && page.events_size() == 0 &&
         page.next_cursor() != *position) {
@@ -349,7 +349,8 @@ absl::Status NotifierCompanion::FollowOnce() {
   if (!handled.ok()) return handled;
   absl::Status status = common::FromGrpcStatus(finished);
   auto info = common::GetErrorInfo(status);
-  if (info.has_value() && info->reason() == "EVENTS_EXPIRED") {
+  if (info.has_value() &&
+      common::HasReason(status, kyodo::type::v1::EVENTS_EXPIRED)) {
     // The retention deleted events the notifier had not read: their mails
     // are lost. Said loudly, then on from the oldest kept.
     const std::string oldest = info->metadata().count("oldest_cursor")

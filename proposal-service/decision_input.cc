@@ -494,19 +494,16 @@ absl::StatusOr<v1::Decision> ComputeDecision(const v1::Call& call,
   if (!missing.empty()) provisional = Provisional(in.input, &unreviewed);
   const domain::SelectionInput& used = missing.empty() ? in.input : provisional;
   absl::StatusOr<domain::SelectionResult> result = domain::Select(used);
-  kyodo::type::v1::ErrorReason rulings;
-  if (!result.ok() &&
-      result.status().code() == absl::StatusCode::kFailedPrecondition &&
-      absl::StartsWith(result.status().message(), "RULINGS_") &&
-      kyodo::type::v1::ErrorReason_Parse(
-          std::string(result.status().message().substr(
-              0, result.status().message().find(':'))),
-          &rulings)) {
-    // The committee's adoptions do not fit (selection.h): the reason is the
-    // message's first word, which the engine (free of protobuf) writes as
-    // the name of a declared reason; one it misspells is an INTERNAL below.
-    return common::ErrorWithReason(absl::StatusCode::kFailedPrecondition,
-                                   rulings, result.status().message());
+  if (std::optional<domain::RulingsRefusal> refusal =
+          domain::RulingsRefusalOf(result.status());
+      !result.ok() && refusal.has_value()) {
+    // The committee's adoptions do not fit (selection.h).
+    return common::ErrorWithReason(
+        absl::StatusCode::kFailedPrecondition,
+        *refusal == domain::RulingsRefusal::kExceedBudget
+            ? kyodo::type::v1::RULINGS_EXCEED_BUDGET
+            : kyodo::type::v1::RULINGS_EXCEED_ADOPTION_LIMIT,
+        result.status().message());
   }
   if (!result.ok()) {
     // The stored records passed the same bounds when written.

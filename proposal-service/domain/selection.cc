@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <compare>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "proposal-service/domain/exact.h"
 #include "proposal-service/domain/validation.h"
@@ -438,6 +440,18 @@ absl::Status CheckDecidable(const SelectionInput& input) {
   return absl::FailedPreconditionError(message);
 }
 
+constexpr absl::string_view kRulingsRefusalPayload =
+    "kyodo.dev/selection-rulings-refusal";
+
+absl::Status RulingsRefused(RulingsRefusal refusal, absl::string_view message) {
+  absl::Status status = absl::FailedPreconditionError(message);
+  status.SetPayload(
+      kRulingsRefusalPayload,
+      absl::Cord(refusal == RulingsRefusal::kExceedBudget ? "budget"
+                                                          : "adoption_limit"));
+  return status;
+}
+
 // The committee's adoptions must fit in the budget and the adoption limit
 // together: they are set aside before the walk.
 absl::Status CheckRulingsFit(const SelectionInput& input) {
@@ -452,22 +466,33 @@ absl::Status CheckRulingsFit(const SelectionInput& input) {
     set_aside += AmountOf(c, true);
     ++count;
     if (set_aside > input.budget) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "RULINGS_EXCEED_BUDGET: the committee's adoptions need more than "
-          "the budget of ",
-          input.budget, " yen (at \"", c.name, "\")"));
+      return RulingsRefused(
+          RulingsRefusal::kExceedBudget,
+          absl::StrCat("RULINGS_EXCEED_BUDGET: the committee's adoptions "
+                       "need more than the budget of ",
+                       input.budget, " yen (at \"", c.name, "\")"));
     }
   }
   if (input.max_adoptions > 0 && count > input.max_adoptions) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "RULINGS_EXCEED_ADOPTION_LIMIT: the committee adopts ", count,
-        " proposals against the ranking, more than max_adoptions ",
-        input.max_adoptions));
+    return RulingsRefused(
+        RulingsRefusal::kExceedAdoptionLimit,
+        absl::StrCat("RULINGS_EXCEED_ADOPTION_LIMIT: the committee adopts ",
+                     count,
+                     " proposals against the ranking, more than "
+                     "max_adoptions ",
+                     input.max_adoptions));
   }
   return absl::OkStatus();
 }
 
 }  // namespace
+
+std::optional<RulingsRefusal> RulingsRefusalOf(const absl::Status& status) {
+  const auto payload = status.GetPayload(kRulingsRefusalPayload);
+  if (!payload.has_value()) return std::nullopt;
+  return *payload == "budget" ? RulingsRefusal::kExceedBudget
+                              : RulingsRefusal::kExceedAdoptionLimit;
+}
 
 bool Passes(const Rational& score, int32_t pass_mark) {
   // score = a/b >= pass_mark exactly when a >= pass_mark * b, b > 0;

@@ -43,6 +43,7 @@
 #ifndef KYODO_PROPOSAL_SERVICE_DOMAIN_SELECTION_H_
 #define KYODO_PROPOSAL_SERVICE_DOMAIN_SELECTION_H_
 
+#include <optional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -69,6 +70,15 @@ inline constexpr int kEngineVersion = 2;
 // stage.
 bool Passes(const Rational& score, int32_t pass_mark);
 
+// Why Select() refused committee rulings that do not fit (see above). The
+// engine knows no protobuf: the refusal travels as a payload of its status
+// (RulingsRefusalOf reads it), and proposal-service maps each to its
+// declared ErrorReason (decision_input.cc), so no caller parses a message.
+enum class RulingsRefusal { kExceedBudget, kExceedAdoptionLimit };
+
+// The refusal a status from Select() carries, if it is one.
+std::optional<RulingsRefusal> RulingsRefusalOf(const absl::Status& status);
+
 // Runs the selection.
 // Errors: INVALID_ARGUMENT naming the first field outside the bounds of
 // validation.h (e.g. "criteria[2].weight"), or a candidate's stage reviews
@@ -77,7 +87,8 @@ bool Passes(const Rational& score, int32_t pass_mark);
 // did not pass a stage (the committee rules on what the last stage ranks);
 // FAILED_PRECONDITION when the call
 // is not decidable, i.e. MissingReviews(input) is not empty (the message
-// names the first few such proposals).
+// names the first few such proposals), or when the committee's adoptions do
+// not fit (with a RulingsRefusal).
 absl::StatusOr<SelectionResult> Select(const SelectionInput& input);
 
 // Whether candidate `c` did not pass one of the earlier stages it was

@@ -89,11 +89,17 @@ TEST(RulingsTest, AdoptionsThatDoNotFitAreRefused) {
   absl::StatusOr<SelectionResult> r = Select(input);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(r.status().message(), HasSubstr("RULINGS_EXCEED_BUDGET"));
+  EXPECT_EQ(RulingsRefusalOf(r.status()), RulingsRefusal::kExceedBudget);
   input.candidates[1].granted_amount = 200;  // 400 + 200 fits in 600
   input.max_adoptions = 1;
   r = Select(input);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(r.status().message(), HasSubstr("RULINGS_EXCEED_ADOPTION_LIMIT"));
+  EXPECT_EQ(RulingsRefusalOf(r.status()), RulingsRefusal::kExceedAdoptionLimit);
+  // Any other refusal carries none.
+  EXPECT_EQ(RulingsRefusalOf(absl::FailedPreconditionError(
+                "RULINGS_EXCEED_BUDGET: only in the words")),
+            std::nullopt);
   input.max_adoptions = 2;
   r = Select(input);
   ASSERT_TRUE(r.ok()) << r.status();
