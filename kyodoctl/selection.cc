@@ -181,7 +181,7 @@ void PrintDecision(const Env& env, const pv1::Decision& d) {
             << Yen(d.budget_yen()) << " / 採択 " << d.adopted_count() << " 件 "
             << Yen(d.total_adopted_yen()) << " / 残 "
             << Yen(d.remaining_budget_yen()) << " / 合格点 " << d.pass_mark()
-            << " / " << pv1::Call::AdoptionRule_Name(d.adoption_rule());
+            << " / " << common::EnumLabel(d.adoption_rule());
   if (d.engine_version() > 0) {
     std::cout << " / 選定規則 第" << d.engine_version() << "版";
   }
@@ -385,7 +385,14 @@ int Proposals(const Env& env) {
     *one.Add() = response.proposal();
     if (!env.json) {
       for (const auto& f : response.proposal().screening().failures()) {
-        std::cout << "× " << f.rule() << ": " << f.message() << "\n";
+        // The rule's words from the protos, and its name.
+        pv1::RuleFailure::Rule rule = pv1::RuleFailure::RULE_UNSPECIFIED;
+        std::cout << "× "
+                  << (pv1::RuleFailure::Rule_Parse(f.rule(), &rule)
+                          ? absl::StrCat(common::EnumLabel(rule), " (",
+                                         f.rule(), ")")
+                          : f.rule())
+                  << ": " << f.message() << "\n";
       }
     }
   } else if (sub == "withdraw") {

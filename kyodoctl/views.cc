@@ -79,15 +79,14 @@ int Projects(const Env& env) {
     table.AddRow({"状態", common::EnumLabel(p.state())});
     table.AddRow({"課題", p.issue()});
     for (const auto& part : p.participants()) {
-      table.AddRow(
-          {"主体", absl::StrCat(part.display_name(), " (",
-                                prv1::Participant::Role_Name(part.role()), ") ",
-                                part.responsibilities())});
+      table.AddRow({"主体", absl::StrCat(part.display_name(), " (",
+                                         common::EnumLabel(part.role()), ") ",
+                                         part.responsibilities())});
     }
     for (const auto& c : p.contributions()) {
       table.AddRow(
           {"形態",
-           absl::StrCat(prv1::ContributionForm_Name(c.form()), " ",
+           absl::StrCat(common::EnumLabel(c.form()), " ",
                         c.amount_yen() > 0 ? Yen(c.amount_yen()) : "")});
       for (const auto& line : c.expense_lines()) {
         table.AddRow({"  内訳", absl::StrCat(common::EnumLabel(line.item()),

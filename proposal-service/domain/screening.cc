@@ -12,9 +12,9 @@ using kyodo::partner::v1::PartnerKind;
 using kyodo::partner::v1::PartnerKind_Name;
 using kyodo::type::v1::Ward_Name;
 
-void Fail(v1::Screening& s, absl::string_view rule, std::string message) {
+void Fail(v1::Screening& s, v1::RuleFailure::Rule rule, std::string message) {
   v1::RuleFailure* f = s.add_failures();
-  f->set_rule(std::string(rule));
+  f->set_rule(v1::RuleFailure::Rule_Name(rule));
   f->set_message(std::move(message));
 }
 
@@ -30,18 +30,18 @@ std::string KindList(const v1::Programme& programme) {
 void CheckApplicant(const v1::Programme& programme,
                     const v1::EligibilityFacts& facts, v1::Screening& s) {
   if (!facts.applicant_exists()) {
-    Fail(s, "APPLICANT_NOT_FOUND",
+    Fail(s, v1::RuleFailure::APPLICANT_NOT_FOUND,
          "the applicant has no partner record (or it is deleted)");
     return;
   }
   if (!facts.applicant_active()) {
-    Fail(s, "APPLICANT_NOT_ACTIVE",
+    Fail(s, v1::RuleFailure::APPLICANT_NOT_ACTIVE,
          "the applicant's partner record is not ACTIVE");
   }
   const auto& kinds = programme.eligible_partner_kinds();
   if (std::find(kinds.begin(), kinds.end(), facts.applicant_kind()) ==
       kinds.end()) {
-    Fail(s, "KIND_NOT_ELIGIBLE",
+    Fail(s, v1::RuleFailure::KIND_NOT_ELIGIBLE,
          absl::StrCat("the applicant is a ",
                       PartnerKind_Name(facts.applicant_kind()),
                       "; this programme accepts ", KindList(programme)));
@@ -49,7 +49,7 @@ void CheckApplicant(const v1::Programme& programme,
   if (programme.same_ward_required() &&
       facts.applicant_ward() != programme.ward()) {
     Fail(
-        s, "NOT_IN_WARD",
+        s, v1::RuleFailure::NOT_IN_WARD,
         absl::StrCat("the applicant must be based in ",
                      Ward_Name(programme.ward()), "; it is based in ",
                      facts.applicant_ward() == kyodo::type::v1::WARD_UNSPECIFIED
@@ -63,18 +63,18 @@ void CheckCoApplicants(const v1::Programme& programme,
   const auto& kinds = programme.eligible_partner_kinds();
   for (const v1::CoApplicantFacts& co : facts.co_applicants()) {
     if (!co.exists()) {
-      Fail(s, "CO_APPLICANT_NOT_FOUND",
+      Fail(s, v1::RuleFailure::CO_APPLICANT_NOT_FOUND,
            absl::StrCat("co-applicant ", co.partner(),
                         " has no partner record (or it is deleted)"));
       continue;
     }
     if (!co.active()) {
-      Fail(s, "CO_APPLICANT_NOT_ACTIVE",
+      Fail(s, v1::RuleFailure::CO_APPLICANT_NOT_ACTIVE,
            absl::StrCat("co-applicant ", co.partner(),
                         "'s partner record is not ACTIVE"));
     }
     if (std::find(kinds.begin(), kinds.end(), co.kind()) == kinds.end()) {
-      Fail(s, "CO_APPLICANT_KIND_NOT_ELIGIBLE",
+      Fail(s, v1::RuleFailure::CO_APPLICANT_KIND_NOT_ELIGIBLE,
            absl::StrCat("co-applicant ", co.partner(), " is a ",
                         PartnerKind_Name(co.kind()),
                         "; this programme accepts ", KindList(programme)));
@@ -86,11 +86,11 @@ void CheckContinued(const v1::Proposal& proposal,
                     const v1::EligibilityFacts& facts, v1::Screening& s) {
   if (proposal.continues().empty()) return;
   if (!facts.continued_project_found()) {
-    Fail(s, "CONTINUED_PROJECT_NOT_FOUND",
+    Fail(s, v1::RuleFailure::CONTINUED_PROJECT_NOT_FOUND,
          absl::StrCat("the project it continues, ", proposal.continues(),
                       ", does not exist or cannot be read"));
   } else if (!facts.continued_project_in_programme()) {
-    Fail(s, "CONTINUED_PROJECT_NOT_IN_PROGRAMME",
+    Fail(s, v1::RuleFailure::CONTINUED_PROJECT_NOT_IN_PROGRAMME,
          absl::StrCat("the project it continues, ", proposal.continues(),
                       ", was not made from a proposal of this programme"));
   }
@@ -198,7 +198,7 @@ v1::Screening Screen(const v1::Programme& programme,
   const int32_t year = std::max(1, facts.continuation_year());
   if (programme.max_continuation_years() > 0 &&
       year > programme.max_continuation_years()) {
-    Fail(s, "CONTINUATION_YEARS_EXCEEDED",
+    Fail(s, v1::RuleFailure::CONTINUATION_YEARS_EXCEEDED,
          absl::StrCat("this would be continuation year ", year,
                       "; the programme funds at most ",
                       programme.max_continuation_years(), " years"));
@@ -207,7 +207,7 @@ v1::Screening Screen(const v1::Programme& programme,
     s.set_amount_cap_yen(*cap);
     if (proposal.requested_amount_yen() > *cap) {
       Fail(
-          s, "AMOUNT_OVER_CAP",
+          s, v1::RuleFailure::AMOUNT_OVER_CAP,
           absl::StrCat("requested ", FormatYen(proposal.requested_amount_yen()),
                        " yen; the cap in continuation year ", year, " is ",
                        FormatYen(*cap), " yen"));
@@ -229,7 +229,7 @@ v1::Screening Screen(const v1::Programme& programme,
   if (programme.one_proposal_per_applicant()) {
     for (const auto& [who, party] : parties) {
       if (party.proposals_in_call == 0) continue;
-      Fail(s, "TOO_MANY_PROPOSALS_IN_CALL",
+      Fail(s, v1::RuleFailure::TOO_MANY_PROPOSALS_IN_CALL,
            absl::StrCat(who, " is already a party to ", party.proposals_in_call,
                         " other submitted proposal(s) in this call; one is "
                         "allowed"));
@@ -239,7 +239,7 @@ v1::Screening Screen(const v1::Programme& programme,
     for (const auto& [who, party] : parties) {
       if (party.adoptions_in_programme < programme.lifetime_adoption_limit())
         continue;
-      Fail(s, "LIFETIME_LIMIT_REACHED",
+      Fail(s, v1::RuleFailure::LIFETIME_LIMIT_REACHED,
            absl::StrCat(who, " was adopted ", party.adoptions_in_programme,
                         " time(s) under this programme; the limit is ",
                         programme.lifetime_adoption_limit()));
@@ -249,7 +249,7 @@ v1::Screening Screen(const v1::Programme& programme,
     for (const auto& [who, party] : parties) {
       if (party.adoptions_in_fiscal_year < programme.yearly_adoption_limit())
         continue;
-      Fail(s, "YEARLY_LIMIT_REACHED",
+      Fail(s, v1::RuleFailure::YEARLY_LIMIT_REACHED,
            absl::StrCat(who, " was adopted ", party.adoptions_in_fiscal_year,
                         " time(s) under this programme in this fiscal year; "
                         "the limit is ",

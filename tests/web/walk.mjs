@@ -396,10 +396,10 @@ try {
   await openStaffCall(staff, callName);
   await staff.page.waitForFunction(() => {
     const t = document.querySelector('table.matrix');
-    return t && t.innerText.includes('採点済み') && t.innerText.includes('利益相反');
+    return t && t.innerText.includes('採点済み') && t.innerText.includes('利害関係');
   });
   const matrix = await staff.page.$eval('table.matrix', (t) => t.innerText);
-  check(matrix.includes('✓ 採点済み') && matrix.includes('⊘ 利益相反') && matrix.includes('有効な採点') && /\b1 \/ \d/.test(matrix), `progress matrix: ${matrix}`);
+  check(matrix.includes('✓ 採点済み') && matrix.includes('⊘ 利害関係') && matrix.includes('有効な採点') && /\b1 \/ \d/.test(matrix), `progress matrix: ${matrix}`);
   await staff.page.waitForSelector('[data-testid=own] tr[data-reason=ADOPTED]');
   await fill(staff, '仮の予算額', '300000');
   await click(staff, 'button::-p-text(仮の条件で試算)');

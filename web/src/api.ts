@@ -7,9 +7,10 @@ import { createConnectTransport } from "@connectrpc/connect-web";
 import { Gateway } from "./gen/kyodo/gateway/v1/gateway_pb.js";
 import { PartnerService } from "./gen/kyodo/partner/v1/partner_service_pb.js";
 import { ProjectService } from "./gen/kyodo/project/v1/project_service_pb.js";
-import { ProposalService } from "./gen/kyodo/proposal/v1/proposal_service_pb.js";
+import { ProposalService, RuleFailure_RuleSchema } from "./gen/kyodo/proposal/v1/proposal_service_pb.js";
 import { BadRequestSchema, ErrorInfoSchema } from "./gen/google/rpc/error_details_pb.js";
 import { ErrorReason } from "./gen/kyodo/type/v1/error_reason_pb.js";
+import { labelsByName } from "./labels.js";
 
 let bearer: string | undefined;
 export function setToken(token: string | undefined): void {
@@ -85,19 +86,6 @@ export function newRequestId(): string {
   return crypto.randomUUID();
 }
 
-// Words for the screening rules (RuleFailure.rule).
-export const ruleWords: Record<string, string> = {
-  AMOUNT_OVER_CAP: "申請額が上限を超えています",
-  APPLICANT_NOT_ACTIVE: "申請団体が活動中ではありません",
-  APPLICANT_NOT_FOUND: "申請団体の登録が見つかりません",
-  CONTINUATION_YEARS_EXCEEDED: "継続できる年数を超えています",
-  CONTINUED_PROJECT_NOT_FOUND: "継続元の事業が見つかりません",
-  CONTINUED_PROJECT_NOT_IN_PROGRAMME: "継続元の事業がこの制度のものではありません",
-  CO_APPLICANT_KIND_NOT_ELIGIBLE: "共同申請者の団体種別が対象外です",
-  CO_APPLICANT_NOT_ACTIVE: "共同申請者が活動中ではありません",
-  CO_APPLICANT_NOT_FOUND: "共同申請者の登録が見つかりません",
-  KIND_NOT_ELIGIBLE: "団体種別が対象外です",
-  LIFETIME_LIMIT_REACHED: "通算採択回数の上限に達しています",
-  NOT_IN_WARD: "区内の団体ではありません",
-  TOO_MANY_PROPOSALS_IN_CALL: "この公募への提案数の上限を超えています",
-};
+// Words for the screening rules: RuleFailure.rule holds the name of a
+// RuleFailure.Rule, whose words are in the protos.
+export const ruleWords: Record<string, string> = labelsByName(RuleFailure_RuleSchema);

@@ -12,3 +12,11 @@ export function labels(e: DescEnum): Record<number, string> {
   for (const v of e.values) out[v.number] = getOption(v, label) || v.name;
   return out;
 }
+
+// The same by value name, for fields that hold an enum value's name as a
+// string (RuleFailure.rule holds a RuleFailure.Rule name).
+export function labelsByName(e: DescEnum): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of e.values) out[v.name] = getOption(v, label) || v.name;
+  return out;
+}

@@ -16,6 +16,7 @@ import {
   ProposalResult_ReasonSchema,
   Proposal_State,
   ReviewCell_State,
+  ReviewCell_StateSchema,
   type Call,
   type Decision,
   type Proposal,
@@ -397,12 +398,15 @@ function Proposals(props: { call: Call }) {
   );
 }
 
-const cellWords: Record<number, string> = {
-  [ReviewCell_State.SCORED]: "✓ 採点済み",
-  [ReviewCell_State.MISSING]: "… 未採点",
-  [ReviewCell_State.CONFLICTED]: "⊘ 利益相反",
-  [ReviewCell_State.NOT_ASSIGNED]: "— 担当外",
+// A mark for each state, beside its words from the protos.
+const cellMarks: Record<number, string> = {
+  [ReviewCell_State.SCORED]: "✓",
+  [ReviewCell_State.MISSING]: "…",
+  [ReviewCell_State.CONFLICTED]: "⊘",
+  [ReviewCell_State.NOT_ASSIGNED]: "—",
 };
+const cellStateWords = labels(ReviewCell_StateSchema);
+const cellWords = (state: number) => `${cellMarks[state] ?? ""} ${cellStateWords[state] ?? ""}`.trim();
 
 // The committee's progress as the service counts it (ListReviewProgress):
 // members × the proposals under review, a page of proposals at a time,
@@ -424,7 +428,7 @@ function ReviewProgress(props: { call: Call }) {
             {v.members.map((m, i) => (
               <tr key={m.name}>
                 <th scope="row">{m.displayName}</th>
-                {v.items.map((p) => <td key={p.proposal}>{cellWords[p.cells[i]?.state ?? 0] ?? "—"}</td>)}
+                {v.items.map((p) => <td key={p.proposal}>{cellWords(p.cells[i]?.state ?? 0)}</td>)}
               </tr>
             ))}
             <tr>
