@@ -228,7 +228,6 @@ TEST_F(TlsTest, GatewayReconnectsOverMutualTlsAfterAServiceRestarts) {
     absl::SleepFor(absl::Milliseconds(100));
   }
   EXPECT_TRUE(status.ok()) << status.error_message();
-  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
 }
 
 TEST_F(TlsTest, GatewayWithoutClientCertificateCannotReachMutualTlsServices) {

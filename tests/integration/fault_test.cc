@@ -165,8 +165,7 @@ TEST_F(FaultTest,
   ASSERT_TRUE(
       partners_->GetPartner(Context(Staff()).get(), warm, &warmed).ok());
   // The answers are held for `delay`; the calls end at their deadline,
-  // well before. Bounded by the delay, not by the deadline plus a margin:
-  // on a loaded 2-core machine a margin of 100 ms was not enough.
+  // well before (DEADLINE_EXCEEDED: an answer after the delay would be OK).
   const absl::Duration delay = absl::Seconds(3);
   proxy.SetMode(testing::FaultProxy::Mode::kDelay);
   proxy.SetDelay(delay);
@@ -176,21 +175,17 @@ TEST_F(FaultTest,
   gv1::GetPartnerProfileRequest profile;
   profile.set_name(Partner("meiji"));
   gv1::PartnerProfile out;
-  absl::Time start = absl::Now();
   grpc::Status status = gateway_->GetPartnerProfile(
       Context(Staff(), deadline).get(), profile, &out);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
       << status.error_message();
-  EXPECT_LT(absl::Now() - start, delay);
 
   partner::v1::GetPartnerRequest get;
   get.set_name(Partner("meiji"));
   partner::v1::Partner partner;
-  start = absl::Now();
   status =
       partners_->GetPartner(Context(Staff(), deadline).get(), get, &partner);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
-  EXPECT_LT(absl::Now() - start, delay);
 
   // The gateway keeps serving: other services answer, and partner-service
   // does again once the delay is gone.
@@ -230,22 +225,17 @@ TEST_F(FaultTest, DownstreamKilledMidRequestIsUnavailableAndServingGoesOn) {
   proxy.SetDelay(absl::Milliseconds(1500));
   const absl::Duration deadline = absl::Seconds(5);
   grpc::Status forwarded, composed;
-  absl::Duration forwarded_took, composed_took;
   const int64_t calls_before = proxy.calls_received();
   std::thread a([&] {
-    const absl::Time start = absl::Now();
     forwarded =
         partners_->GetPartner(Context(Staff(), deadline).get(), get, &partner);
-    forwarded_took = absl::Now() - start;
   });
   std::thread b([&] {
     gv1::GetPartnerProfileRequest profile;
     profile.set_name(Partner("meiji"));
     gv1::PartnerProfile out;
-    const absl::Time start = absl::Now();
     composed = gateway_->GetPartnerProfile(Context(Staff(), deadline).get(),
                                            profile, &out);
-    composed_took = absl::Now() - start;
   });
   // Both are inside the proxy once it has received their calls (the
   // composed one makes at least one call to partner-service).
@@ -259,11 +249,11 @@ TEST_F(FaultTest, DownstreamKilledMidRequestIsUnavailableAndServingGoesOn) {
   proxy.ResetAll();
   a.join();
   b.join();
-  for (const auto& [status, took] : {std::make_pair(forwarded, forwarded_took),
-                                     std::make_pair(composed, composed_took)}) {
+  // UNAVAILABLE, not DEADLINE_EXCEEDED: they ended when the connection
+  // was lost, not at their deadline.
+  for (const grpc::Status& status : {forwarded, composed}) {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE)
         << status.error_message();
-    EXPECT_LT(took, deadline);
   }
   // The gateway still serves the other services.
   pv1::ListProgrammesRequest list;

@@ -170,14 +170,13 @@ TEST(PoolRestartTest, ServerDownIsUnavailableThenRecovers) {
 
   ASSERT_TRUE(server.Stop());
   // With the server down, the idle session fails its statement (or its
-  // ping) and new connections are refused: UNAVAILABLE, never a hang.
+  // ping) and new connections are refused: UNAVAILABLE, never a hang (a
+  // hang would end at the deadline, DEADLINE_EXCEEDED).
   for (int i = 0; i < 3; ++i) {
-    const absl::Time before = absl::Now();
     absl::Status status =
         RunWithSession(pool, absl::Now() + absl::Seconds(10),
                        [](Session& s) { return s.Query("SELECT 1").status(); });
     EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
-    EXPECT_LT(absl::Now() - before, absl::Seconds(10));
   }
   EXPECT_FALSE(pool.CheckHealth(absl::Seconds(2)));
   PoolStats stats = pool.Stats();
