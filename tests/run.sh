@@ -48,9 +48,16 @@ trap cleanup EXIT
 
 # A free loopback port for the database.
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=$((20000 + RANDOM % 20000))
-until port_free "$port"; do port=$((20000 + RANDOM % 20000)); done
-"$root/deploy/local/mariadb.sh" start "$db_dir" "$port"
+# Free when asked, not necessarily when the server binds it (another
+# process may take it in between): a start that fails is tried on another.
+started=""
+for _ in 1 2 3; do
+  port=$((20000 + RANDOM % 20000))
+  until port_free "$port"; do port=$((20000 + RANDOM % 20000)); done
+  if "$root/deploy/local/mariadb.sh" start "$db_dir" "$port"; then started=1; break; fi
+  "$root/deploy/local/mariadb.sh" stop "$db_dir" >/dev/null 2>&1 || true
+done
+[[ -n "$started" ]] || { echo "run.sh: the test database did not start" >&2; exit 1; }
 
 # Its two accounts (deploy/local/mariadb.sh): tests create, migrate and drop
 # schemas as the migrating one; services under test run as the serving one.

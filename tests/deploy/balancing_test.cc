@@ -1,4 +1,4 @@
-// Client-side load balancing (docs/OPERATIONS.md, "Scaling"): three
+// Client-side load balancing (docs/OPERATIONS.md, "Scale out"): three
 // replicas of partner-service, as processes on 127.0.0.2, .3 and .4 (all of
 // 127/8 is loopback on Linux, bound without privileges) and one port,
 // behind one DNS name, which dnsmasq serves on a loopback port from a hosts
@@ -105,16 +105,30 @@ class NameServer {
     }
     chmod(hosts_.c_str(), 0644);
     if (process_ == nullptr) {
-      process_ = std::make_unique<ChildProcess>(
-          "/usr/sbin/dnsmasq",
-          std::vector<std::string>{
-              "--keep-in-foreground", "--conf-file=/dev/null",
-              absl::StrCat("--port=", port_), "--listen-address=127.0.0.1",
-              "--bind-interfaces", "--no-resolv", "--no-hosts", "--no-negcache",
-              "--local-ttl=0", absl::StrCat("--addn-hosts=", hosts_),
-              "--pid-file=", "--log-facility=-"},
-          log);
-      ASSERT_TRUE(process_->Start());
+      // dnsmasq cannot bind port 0 and say which it got: it is given a free
+      // port, which another test may take before it binds it (ctest -j).
+      // Then it exits at once, and is started again on another.
+      for (int attempt = 0;; ++attempt) {
+        process_ = std::make_unique<ChildProcess>(
+            "/usr/sbin/dnsmasq",
+            std::vector<std::string>{
+                "--keep-in-foreground", "--conf-file=/dev/null",
+                absl::StrCat("--port=", port_), "--listen-address=127.0.0.1",
+                "--bind-interfaces", "--no-resolv", "--no-hosts",
+                "--no-negcache", "--local-ttl=0",
+                absl::StrCat("--addn-hosts=", hosts_),
+                "--pid-file=", "--log-facility=-"},
+            log);
+        ASSERT_TRUE(process_->Start());
+        const absl::Time give_up = absl::Now() + absl::Seconds(20);
+        while (process_->Running() && CountARecords(port_, kName) < 0) {
+          ASSERT_LT(absl::Now(), give_up) << "dnsmasq does not answer";
+          absl::SleepFor(absl::Milliseconds(20));  // polling, not waiting
+        }
+        if (process_->Running()) break;
+        ASSERT_LT(attempt, 2) << "dnsmasq exited:\n" << process_->LogTail();
+        port_ = testing::FreeLoopbackPort();
+      }
     } else {
       process_->Signal(SIGHUP);
     }
@@ -173,7 +187,7 @@ class BalancingTest : public ::testing::Test {
     flags.push_back(absl::StrCat("--listen=", address_[i]));
     flags.push_back("--metrics_listen=127.0.0.1:0");
     // Short, so the test sees a replica found again within seconds; the
-    // production default is 5 minutes (docs/OPERATIONS.md, "Scaling").
+    // production default is 5 minutes (docs/OPERATIONS.md, "Scale out").
     flags.push_back("--max_connection_age=1s");
     flags.push_back("--max_connection_age_grace=1s");
     replica_[i] = std::make_unique<ChildProcess>(

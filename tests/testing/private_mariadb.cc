@@ -51,7 +51,23 @@ PrivateMariaDb::~PrivateMariaDb() {
 }
 
 bool PrivateMariaDb::Start(const std::vector<std::string>& server_options) {
-  return !dir_.empty() && port_ > 0 && Run("start", server_options);
+  if (dir_.empty() || port_ <= 0) return false;
+  // FreePort's port is free when it answers, not necessarily when the
+  // server binds it: another test may take it in between (ctest -j). A
+  // first start that fails is tried again on a new port; once the server
+  // has been up, it starts again on its own port only.
+  for (int attempt = 0;; ++attempt) {
+    if (Run("start", server_options)) {
+      started_ = true;
+      return true;
+    }
+    if (started_ || attempt == 2) return false;
+    std::fprintf(stderr, "mariadb.sh start on port %d failed; another port\n",
+                 port_);
+    Run("stop");
+    port_ = FreePort();
+    if (port_ <= 0) return false;
+  }
 }
 bool PrivateMariaDb::Stop() { return Run("stop"); }
 

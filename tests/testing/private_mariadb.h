@@ -45,6 +45,7 @@ class PrivateMariaDb {
            const std::vector<std::string>& server_options = {});
   std::string dir_;
   int port_ = 0;
+  bool started_ = false;  // once up, it keeps its port (clients know it)
 };
 
 }  // namespace kyodo::testing
