@@ -33,7 +33,7 @@ std::shared_ptr<grpc::Channel> NewChannel(
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
-  // Client-side load balancing (docs/OPERATIONS.md, "Scaling"): a name
+  // Client-side load balancing (docs/OPERATIONS.md, "Scale out"): a name
   // that resolves to several addresses (a headless Service, `dns:///`)
   // gets a connection to each, and calls take them in turn. gRPC resolves
   // the name again when a connection closes (a replica stopped, or a

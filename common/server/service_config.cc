@@ -76,7 +76,7 @@ ABSL_FLAG(absl::Duration, drain, absl::Seconds(5),
           "on SIGTERM, how long to report NOT_SERVING before refusing calls");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "on SIGTERM, how long in-flight calls may finish");
-// Client-side load balancing (docs/OPERATIONS.md, "Scaling"): clients
+// Client-side load balancing (docs/OPERATIONS.md, "Scale out"): clients
 // resolve every replica of a service and spread calls over them, but learn
 // of a new replica only when they resolve the name again, which gRPC does
 // when a connection closes. A connection is closed (GOAWAY, calls in flight

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The measurement behind the choice of HTTP library for the gateway's HTTP
-# entry (docs/BENCHMARKS.md, "Choosing the HTTP library"): the same trivial
+# entry (docs/HTTP.md, "The HTTP library"): the same trivial
 # POST /echo (a 60-byte JSON body answered back) served by cpp-httplib,
 # libmicrohttpd and civetweb, each loaded by wrk with 8 and 32 connections.
 # Prints one line per library and load: calls/s, p99 and the server's peak
