@@ -138,7 +138,7 @@ for n in 8 32; do
   "$build/tests/bench/load/kyodo-load" --addr="127.0.0.1:$gw" \
     --method=PartnerService.GetPartner --requests_file="$tmp/getpartner.jsonl" \
     --jwt_key_file="$tmp/jwt.key" --jwt_issuer=kyodo-local --in_flight="$n" \
-    --duration="$duration" --deadline=5s >"$out/grpc_$n.json" 2>>"$out/load.log"
+    --duration="$duration" --call_deadline=5s >"$out/grpc_$n.json" 2>>"$out/load.log"
   grpc_rps=$(jq '.points[0].calls_per_s' "$out/grpc_$n.json")
   grpc_p99=$(jq '.points[0].p99_ms' "$out/grpc_$n.json")
   grpc_err=$(jq '.points[0].calls - .points[0].ok' "$out/grpc_$n.json")

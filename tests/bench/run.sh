@@ -234,13 +234,13 @@ HOLD
   # GetPartner: the sweep doubles as the overload test (deadline 1 s; 32 and
   # 64 in flight are 4x and 8x the pool).
   measure getpartner_direct "127.0.0.1:$pa" PartnerService.GetPartner \
-    "$tmp/req/getpartner.jsonl" --in_flight=$sweep --deadline=1s
+    "$tmp/req/getpartner.jsonl" --in_flight=$sweep --call_deadline=1s
   measure getpartner_gateway "127.0.0.1:$gw" PartnerService.GetPartner \
-    "$tmp/req/getpartner.jsonl" --in_flight=$sweep --deadline=1s
+    "$tmp/req/getpartner.jsonl" --in_flight=$sweep --call_deadline=1s
   measure getpartner_failfast "127.0.0.1:$pa2" PartnerService.GetPartner \
-    "$tmp/req/getpartner.jsonl" --in_flight=8,16,32,64 --deadline=1s
+    "$tmp/req/getpartner.jsonl" --in_flight=8,16,32,64 --call_deadline=1s
   measure getpartner_open "127.0.0.1:$pa" PartnerService.GetPartner \
-    "$tmp/req/getpartner.jsonl" --rate=1000,2000 --deadline=1s
+    "$tmp/req/getpartner.jsonl" --rate=1000,2000 --call_deadline=1s
   # The dossier and a single GetProject, one call in flight, with the
   # server-side time of every call they made (from the services' logs).
   breakdown measure getproject_gateway "127.0.0.1:$gw" ProjectService.GetProject \

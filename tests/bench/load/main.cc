@@ -55,7 +55,9 @@ ABSL_FLAG(absl::Duration, warmup, absl::Seconds(1),
           "unrecorded warm-up per point");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(5),
           "recorded time per point");
-ABSL_FLAG(absl::Duration, deadline, absl::Seconds(5), "deadline of each call");
+ABSL_FLAG(absl::Duration, call_deadline, absl::Seconds(5),
+          "deadline of each call (not --deadline: the kyodoctl library, "
+          "linked in, has one)");
 ABSL_FLAG(int, channels, 2, "channels (connections) to spread calls over");
 ABSL_FLAG(std::string, label, "", "copied into the output");
 
@@ -165,7 +167,7 @@ int main(int argc, char** argv) {
                              (*method)->name());
   target.requests = Requests(*method);
   target.authorization = Authorization();
-  target.deadline = absl::GetFlag(FLAGS_deadline);
+  target.deadline = absl::GetFlag(FLAGS_call_deadline);
   target.channels = Channels(absl::GetFlag(FLAGS_addr));
   kyodo::bench::Phase phase{absl::GetFlag(FLAGS_warmup),
                             absl::GetFlag(FLAGS_duration)};
