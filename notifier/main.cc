@@ -192,6 +192,7 @@ absl::StatusOr<server::BuiltService> Make(
       parts->token.token, options->timeout);
   parts->store = std::make_unique<nt::MailStore>(env.pool, nt::kProposalFeed);
   if (env.metrics != nullptr) {
+    env.metrics->DeclareMailOutcomes({"sent", "retry", "failed", "uncertain"});
     options->observe = [m = env.metrics](absl::string_view outcome) {
       m->ObserveMail(outcome);
     };

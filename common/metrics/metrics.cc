@@ -142,6 +142,12 @@ void Metrics::ObserveMail(absl::string_view outcome) {
       .Increment();
 }
 
+void Metrics::DeclareMailOutcomes(const std::vector<std::string>& outcomes) {
+  for (const std::string& outcome : outcomes) {
+    impl_->mails->Add({{"service", impl_->service}, {"outcome", outcome}});
+  }
+}
+
 void Metrics::ObserveCall(absl::string_view method, absl::StatusCode code,
                           absl::Duration latency) {
   static const prometheus::Histogram::BucketBoundaries kBuckets = {

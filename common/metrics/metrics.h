@@ -18,6 +18,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -46,6 +47,10 @@ class Metrics {
   void SetSchemaDirty(bool dirty);
   // One attempt of the notifier to send a mail, by its outcome.
   void ObserveMail(absl::string_view outcome);
+  // Makes each outcome's series exist at 0 before its first mail, so that
+  // a rate or an increase (an alert's) sees the first one too; the
+  // notifier calls it at start.
+  void DeclareMailOutcomes(const std::vector<std::string>& outcomes);
 
  private:
   struct Impl;

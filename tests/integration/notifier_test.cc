@@ -351,6 +351,15 @@ TEST_F(NotifierRoundTest, EachMailOfAWholeRoundArrivesExactlyOnce) {
                             {"outcome=\"sent\"", "service=\"notifier\""}),
             static_cast<double>(27 - sent_before))
       << "sent before the restart: " << sent_before;
+  // The outcomes that did not happen are there too, at 0, so that the
+  // first failure raises the alert's increase() (KyodoMailsNotDelivered).
+  for (const char* outcome : {"failed", "uncertain"}) {
+    EXPECT_EQ(
+        testing::Sample(testing::Scrape(metrics_port), "kyodo_mails_total",
+                        {absl::StrCat("outcome=\"", outcome, "\"")}),
+        0.0)
+        << outcome;
+  }
 
   // What arrived: every expected mail once, nothing else.
   std::multiset<std::pair<std::string, std::string>> want, got;
