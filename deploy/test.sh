@@ -195,9 +195,10 @@ refusals() {
   refused '/KYODO_DB_TLS_CA_FILE/d' &&
   refused 's|mountPath: /var/run/secrets/kyodo/db-ca|mountPath: /var/run/secrets/kyodo/elsewhere|' &&
   refused 's|^  replicas: 1$|  replicas: 2|' &&
-  refused 's|^    type: Recreate$|    type: RollingUpdate|'
+  refused 's|^    type: Recreate$|    type: RollingUpdate|' &&
+  refused 's|^    - port: 443$|    - port: 8443|'
 }
-check "validate.js refuses in production a local image, an untagged one, spec.replicas, a MariaDB without required TLS, a service that does not verify it, a CA file not mounted, two notifiers, a notifier rolled over" refusals
+check "validate.js refuses in production a local image, an untagged one, spec.replicas, a MariaDB without required TLS, a service that does not verify it, a CA file not mounted, two notifiers, a notifier rolled over, no way out to the identity provider" refusals
 
 # A release's image: `kustomize edit set image` in a copy of the production
 # overlay (kustomize when installed; else validate/set-image.js, which makes

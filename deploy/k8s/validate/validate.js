@@ -233,6 +233,11 @@ function selects(selector, labels) {
 function checkOverlay(name, objects, rulesOut) {
   const isLocal = name.split(" ")[0] === "local";
   const byKind = (k) => objects.filter((o) => o.kind === k);
+  // A container's environment: its ConfigMaps', then its own.
+  const envOfWorkload = (c) => Object.assign({},
+    ...(c.envFrom || []).filter((e) => e.configMapRef).map((e) =>
+      (byKind("ConfigMap").find((m) => m.metadata.name === e.configMapRef.name) || {}).data || {}),
+    Object.fromEntries((c.env || []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value])));
   for (const obj of objects) {
     const where = `${name} ${obj.kind}/${obj.metadata.name}`;
     validateSchema(where, obj);
@@ -382,11 +387,7 @@ function checkOverlay(name, objects, rulesOut) {
   // TLS to MariaDB: a KYODO_DB_TLS_CA_FILE is mounted in every container
   // that reads it; with a MariaDB that requires TLS, every container that
   // connects to it verifies the server.
-  const configMaps = byKind("ConfigMap");
-  const envOf = (c) => Object.assign({},
-    ...(c.envFrom || []).filter((e) => e.configMapRef).map((e) =>
-      (configMaps.find((m) => m.metadata.name === e.configMapRef.name) || {}).data || {}),
-    Object.fromEntries((c.env || []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value])));
+  const envOf = envOfWorkload;
   const requiresTls = byKind("MariaDB").some((m) => m.spec.tls && m.spec.tls.required === true);
   for (const m of byKind("MariaDB")) {
     if (!isLocal && !(m.spec.tls && m.spec.tls.enabled === true && m.spec.tls.required === true)) {
@@ -444,14 +445,21 @@ function checkOverlay(name, objects, rulesOut) {
 
   // Network policies, egress: kyodo's pods denied by default, then DNS,
   // MariaDB for the database users, and the services each one calls.
-  const kyodoPods = [...deployments, ...notifiers, ...jobs].map((w) => [w.metadata.name, podLabelsOf(w)]);
-  for (const [n, labels] of kyodoPods) {
+  const kyodoPods = [...deployments, ...notifiers, ...jobs].map((w) => [w.metadata.name, podLabelsOf(w), w]);
+  for (const [n, labels, workload] of kyodoPods) {
     const egress = policies.filter((p) => types(p).includes("Egress") && selects(p.spec.podSelector, labels));
     if (!egress.some((p) => !p.spec.egress)) fail(name, `no default-deny egress NetworkPolicy selects ${n}`);
     const rules = egress.flatMap((p) => p.spec.egress || []);
     const allowsPort = (port, protocol = "TCP") =>
       rules.some((r) => (r.ports || []).some((x) => x.port === port && (x.protocol || "TCP") === protocol));
     if (!allowsPort(53, "UDP")) fail(name, `${n} may not ask the cluster DNS (egress UDP 53)`);
+    // A program that gets its credential from an identity provider over
+    // HTTPS (the gateway, the notifier) must be let out to it.
+    const endpoint = Object.assign({}, ...workload.spec.template.spec.containers.map((c) => envOfWorkload(c)))
+      .KYODO_SERVICE_TOKEN_ENDPOINT || "";
+    if (endpoint.startsWith("https://") && !allowsPort(443)) {
+      fail(name, `${n} gets its credential from ${endpoint} but may not reach port 443`);
+    }
     const usesDatabase = DATABASE_COMPONENTS.includes(labels["app.kubernetes.io/component"]);
     if (usesDatabase !== allowsPort(3306)) {
       fail(name, `${n} ${usesDatabase ? "may not reach" : "may reach"} MariaDB (egress 3306)`);
