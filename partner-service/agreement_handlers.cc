@@ -72,13 +72,16 @@ absl::Status GetAgreement(const ServiceDeps& d, const CallContext& call,
                           const v1::GetAgreementRequest& r, Agreement* out) {
   KYODO_ASSIGN_OR_RETURN(std::string id,
                          common::ParseName("name", r.name(), "agreements"));
-  KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
-      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+  KYODO_RETURN_IF_ERROR(common::db::RunInTransaction(
+      *d.pool, call.deadline,
+      [&](Session& s) -> absl::Status {
         KYODO_ASSIGN_OR_RETURN(auto row, store::GetAgreement(s, id));
         if (!row.has_value()) return common::NotFoundError(r.name());
         *out = std::move(row->agreement);
         return absl::OkStatus();
-      }));
+      },
+      // The row and its children from one snapshot.
+      {.read_only = true}));
   SetState(d, out);
   return absl::OkStatus();
 }
@@ -95,13 +98,16 @@ absl::Status ListAgreements(const ServiceDeps& d, const CallContext& call,
       absl::StrCat("ListAgreements|", r.filter(), "|", r.show_deleted());
   KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
   std::vector<store::AgreementRow> rows;
-  KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
-      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+  KYODO_RETURN_IF_ERROR(common::db::RunInTransaction(
+      *d.pool, call.deadline,
+      [&](Session& s) -> absl::Status {
         KYODO_ASSIGN_OR_RETURN(
             rows, store::ListAgreements(s, filter, r.show_deleted(),
                                         cursor.last_seq, size + 1));
         return absl::OkStatus();
-      }));
+      },
+      // The row and its children from one snapshot.
+      {.read_only = true}));
   out->set_next_page_token(
       common::paging::FinishPage(rows, size, *d.pages, query));
   for (auto& row : rows) {

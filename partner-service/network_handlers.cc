@@ -74,13 +74,16 @@ absl::Status GetNetwork(const ServiceDeps& d, const CallContext& call,
                         const v1::GetNetworkRequest& r, Network* out) {
   KYODO_ASSIGN_OR_RETURN(std::string id,
                          common::ParseName("name", r.name(), "networks"));
-  return common::db::RunWithSession(
-      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+  return common::db::RunInTransaction(
+      *d.pool, call.deadline,
+      [&](Session& s) -> absl::Status {
         KYODO_ASSIGN_OR_RETURN(auto row, store::GetNetwork(s, id));
         if (!row.has_value()) return common::NotFoundError(r.name());
         *out = std::move(row->network);
         return absl::OkStatus();
-      });
+      },
+      // The row and its members from one snapshot.
+      {.read_only = true});
 }
 
 absl::Status ListNetworks(const ServiceDeps& d, const CallContext& call,
@@ -95,13 +98,16 @@ absl::Status ListNetworks(const ServiceDeps& d, const CallContext& call,
       absl::StrCat("ListNetworks|", r.filter(), "|", r.show_deleted());
   KYODO_ASSIGN_OR_RETURN(auto cursor, d.pages->Decode(r.page_token(), query));
   std::vector<store::NetworkRow> rows;
-  KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
-      *d.pool, call.deadline, [&](Session& s) -> absl::Status {
+  KYODO_RETURN_IF_ERROR(common::db::RunInTransaction(
+      *d.pool, call.deadline,
+      [&](Session& s) -> absl::Status {
         KYODO_ASSIGN_OR_RETURN(rows,
                                store::ListNetworks(s, filter, r.show_deleted(),
                                                    cursor.last_seq, size + 1));
         return absl::OkStatus();
-      }));
+      },
+      // The rows and their members from one snapshot.
+      {.read_only = true}));
   out->set_next_page_token(
       common::paging::FinishPage(rows, size, *d.pages, query));
   for (auto& row : rows) *out->add_networks() = std::move(row.network);

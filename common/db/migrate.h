@@ -62,7 +62,8 @@ inline constexpr absl::string_view kAppendOnlyTables[] = {"audit_events"};
 // Tables the serving role may only read: project_totals is written only by
 // its triggers (project-service/schema/002_project_totals.sql), the typed
 // copies by theirs and the enum lookup tables and stored_enum_names by
-// migrations (partner-service/schema/002_partner_columns.sql,
+// migrations (partner-service/schema/002_partner_columns.sql and
+// 004_agreement_network_columns.sql,
 // proposal-service/schema/003_typed_scores_results.sql,
 // project-service/schema/003_typed_contributions.sql, and each service's
 // *_stored_enum_names.sql).
