@@ -3,10 +3,13 @@
 // whenever a stream ends, as docs/API.md "The change feed" asks of every
 // follower). The three feeds have the same shape, so one template serves
 // them.
+#include <algorithm>
 #include <iostream>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/status/grpc_status.h"
 #include "common/text/enum_label.h"
 #include "kyodo/partner/v1/partner_service.grpc.pb.h"
@@ -88,6 +91,10 @@ int Run(const Env& env, const F& feed) {
     after = response.next_cursor();
   }
   auto stub = F::Service::NewStub(env.client->ChannelFor(feed.service));
+  // Between attempts that fail (the gateway answers, the service behind it
+  // does not), a wait that doubles up to 5 s; a stream that ends on its own
+  // is resumed at once.
+  absl::Duration backoff = absl::Milliseconds(100);
   for (;;) {
     auto context = env.client->NewContext();
     context->set_wait_for_ready(true);
@@ -99,9 +106,14 @@ int Run(const Env& env, const F& feed) {
     while (stream->Read(&event)) {
       Print<F>(env, event);
       after = event.cursor();
+      backoff = absl::Milliseconds(100);
     }
     const grpc::Status status = stream->Finish();
     if (!Resumable(status)) return Fail(common::FromGrpcStatus(status));
+    if (!status.ok()) {
+      absl::SleepFor(backoff);
+      backoff = std::min(backoff * 2, absl::Seconds(5));
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -39,27 +40,40 @@ constexpr std::array<absl::string_view, 20> kAllowed = {
     "text/tab-separated-values",
 };
 
+// Little-endian fields of a zip header.
+uint32_t Le(absl::string_view bytes, size_t at, int size) {
+  uint32_t value = 0;
+  for (int i = size - 1; i >= 0; --i) {
+    value = value << 8 | static_cast<unsigned char>(bytes[at + i]);
+  }
+  return value;
+}
+
 // libmagic tells an OOXML document from other zip files by the order of its
 // first entries, as Word and Excel write them ([Content_Types].xml first);
 // other writers (LibreOffice, for one, puts it last) get
-// "application/zip". Such a zip is looked into: the names of the entries
-// whose local headers lie in `head`. A part under word/, xl/ or ppt/ beside
-// the package's [Content_Types].xml or _rels/.rels makes it that format;
-// anything else stays a zip, which is refused.
+// "application/zip". Such a zip is looked into: the names of its entries
+// whose local headers lie in `head`, walked from the first one by their
+// sizes, so that a file stored inside another (a .docx in a plain .zip) is
+// not taken for the outer one. An entry whose sizes follow its data (a
+// data descriptor: flag bit 3) is skipped by finding the next header. A
+// part under word/, xl/ or ppt/ beside the package's [Content_Types].xml
+// or _rels/.rels makes it that format; anything else stays a zip, which is
+// refused.
 std::string OoxmlTypeOfZip(absl::string_view head) {
   constexpr absl::string_view kLocalHeader("PK\x03\x04", 4);
-  constexpr size_t kNameLengthAt = 26, kNameAt = 30;
+  constexpr size_t kFlagsAt = 6, kCompressedAt = 18, kNameLengthAt = 26,
+                   kExtraLengthAt = 28, kNameAt = 30;
   bool package = false;
   absl::string_view type;
-  for (size_t at = head.find(kLocalHeader);
-       at != absl::string_view::npos && at + kNameAt <= head.size();
-       at = head.find(kLocalHeader, at + kLocalHeader.size())) {
-    const size_t length = static_cast<unsigned char>(head[at + kNameLengthAt]) |
-                          static_cast<size_t>(static_cast<unsigned char>(
-                              head[at + kNameLengthAt + 1]))
-                              << 8;
-    if (at + kNameAt + length > head.size()) break;
-    const absl::string_view name = head.substr(at + kNameAt, length);
+  size_t at = 0;
+  while (at + kNameAt <= head.size() &&
+         head.substr(at, kLocalHeader.size()) == kLocalHeader) {
+    const size_t name_length = Le(head, at + kNameLengthAt, 2);
+    const size_t data_at =
+        at + kNameAt + name_length + Le(head, at + kExtraLengthAt, 2);
+    if (at + kNameAt + name_length > head.size()) break;
+    const absl::string_view name = head.substr(at + kNameAt, name_length);
     if (name == "[Content_Types].xml" || name == "_rels/.rels") {
       package = true;
     } else if (type.empty() && absl::StartsWith(name, "word/")) {
@@ -73,6 +87,12 @@ std::string OoxmlTypeOfZip(absl::string_view head) {
       type =
           "application/vnd.openxmlformats-officedocument.presentationml."
           "presentation";
+    }
+    if ((Le(head, at + kFlagsAt, 2) & 0x8) != 0) {
+      at = head.find(kLocalHeader, data_at);
+      if (at == absl::string_view::npos) break;
+    } else {
+      at = data_at + Le(head, at + kCompressedAt, 4);
     }
   }
   return package && !type.empty() ? std::string(type) : "application/zip";

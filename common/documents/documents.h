@@ -50,8 +50,9 @@ struct Rights {
   bool read_all = false;
   // Whether a caller without read_all reads the public documents: a
   // project's are public only once the project is (project-service's
-  // policy, domain::IsPublished).
-  bool read_public = true;
+  // policy, domain::IsPublished). Off unless a policy says so; only
+  // projects' documents can be public.
+  bool read_public = false;
   // Reads deleted documents too (ListDocuments show_deleted).
   bool read_deleted = false;
   // OK when the caller may add and delete the record's documents now;

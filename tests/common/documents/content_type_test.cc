@@ -114,6 +114,14 @@ TEST_F(ContentTypeTest, WhatApplicantsSendIsKept) {
        "application/pdf"},
       {Ooxml("word/document.xml", true), docx},
       {Ooxml("word/document.xml", false), docx},
+      // Larger than what the detector is given: the package's last part
+      // lies beyond it, _rels/.rels within.
+      {Zip({{"_rels/.rels", "<Relationships/>"},
+            {"word/media/image1.png", std::string(100 << 10, 'x')},
+            {"word/document.xml", "<document/>"},
+            {"[Content_Types].xml", kContentTypes}})
+           .substr(0, kDetectBytes),
+       docx},
       {Ooxml("xl/workbook.xml", true), xlsx},
       {Ooxml("xl/workbook.xml", false), xlsx},
       {Ooxml("ppt/presentation.xml", true), pptx},
@@ -148,6 +156,9 @@ TEST_F(ContentTypeTest, OtherFilesAreRefused) {
       // package's parts does not make one.
       Zip({{"readme.txt", "hello"}, {"xl/setup.exe", "MZ"}}),
       Zip({{"data.bin", "x"}}),
+      // A plain zip that stores a Word file in it is a zip, not Word.
+      Zip({{"readme.txt", "hello"},
+           {"report.docx", Ooxml("word/document.xml", false)}}),
       "<!DOCTYPE html><html><body><script>alert(1)</script></body></html>",
       Bytes({0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0,    0,
              0,    0,   0,   0,   0, 0, 2, 0, 0x3e, 0}),
