@@ -36,7 +36,11 @@ void Little(uint32_t value, int bytes, std::string* out) {
 std::string Zip(
     const std::vector<std::pair<std::string, std::string>>& entries) {
   std::string out, central;
-  for (const auto& [name, data] : entries) {
+  for (const auto& entry : entries) {
+    // Named, not structured bindings: the lambda below uses them (clang
+    // 14, the sanitizer builds' compiler, cannot capture those).
+    const std::string& name = entry.first;
+    const std::string& data = entry.second;
     const auto offset = static_cast<uint32_t>(out.size());
     auto header = [&](std::string* to, bool local) {
       to->append(local ? "PK\x03\x04" : "PK\x01\x02", 4);
