@@ -6,7 +6,8 @@
 //
 // writes OUT_DIR/migrate.yaml (the migration Job's pod, whose name goes to
 // OUT_DIR/migrate-pod.txt) and
-// OUT_DIR/services.yaml (the ConfigMaps and the four Deployments), and
+// OUT_DIR/services.yaml (the ConfigMaps and the five Deployments: the four
+// programs and the notifier), and
 // prints, one per line, each object it leaves out: the kinds a cluster
 // runs and podman does not (Services, autoscalers, disruption budgets,
 // network policies, the Ingress and the GRPCRoute, monitoring, the
@@ -29,7 +30,7 @@
 //   envFrom ConfigMaps are written out as env entries, its own env after
 //   them, which is what Kubernetes gives the program.
 // - Ports: podman 4.3 publishes every containerPort on the host's own
-//   port of that number (Kubernetes publishes none), so the four pods'
+//   port of that number (Kubernetes publishes none), so the five pods'
 //   metrics ports would collide: the ports lists, which only document what
 //   the programs listen on, are left out; the pods reach each other over
 //   the network as in a cluster.
@@ -134,8 +135,8 @@ for (const o of objects) {
   }
 }
 if (migrate.length === 0) throw new Error("the rendering has no migration Job");
-if (services.filter((o) => o.kind === "Deployment").length !== 4) {
-  throw new Error("the rendering does not have the four Deployments");
+if (services.filter((o) => o.kind === "Deployment").length !== 5) {
+  throw new Error("the rendering does not have the five Deployments");
 }
 fs.writeFileSync(path.join(outDir, "migrate.yaml"), migrate.map((o) => yaml.dump(o)).join("---\n"));
 fs.writeFileSync(path.join(outDir, "services.yaml"), services.map((o) => yaml.dump(o)).join("---\n"));
