@@ -90,12 +90,13 @@ absl::StatusOr<std::optional<OutgoingMail>> MailStore::Claim(
         KYODO_ASSIGN_OR_RETURN(auto row, s.QueryOne(kDue, {now}));
         if (!row.has_value()) return absl::OkStatus();
         OutgoingMail m;
-        m.seq = row->Int(0);
+        KYODO_ASSIGN_OR_RETURN(m.seq, row->Int(0));
+        KYODO_ASSIGN_OR_RETURN(const int64_t attempts, row->Int(5));
         m.event_cursor = row->String(1);
         m.recipient = row->String(2);
         m.kind = row->String(3);
         m.message = row->String(4);
-        m.attempts = static_cast<int>(row->Int(5));
+        m.attempts = static_cast<int>(attempts);
         KYODO_RETURN_IF_ERROR(s.Exec(kSending, {m.seq}).status());
         out = std::move(m);
         return absl::OkStatus();
@@ -159,7 +160,9 @@ absl::StatusOr<std::map<std::string, int64_t>> MailStore::CountByState(
   KYODO_RETURN_IF_ERROR(common::db::RunWithSession(
       *pool_, deadline, [&](Session& s) -> absl::Status {
         KYODO_ASSIGN_OR_RETURN(auto rows, s.Query(kCounts));
-        for (const auto& row : rows) out[row.String(0)] = row.Int(1);
+        for (const auto& row : rows) {
+          KYODO_ASSIGN_OR_RETURN(out[row.String(0)], row.Int(1));
+        }
         return absl::OkStatus();
       }));
   return out;

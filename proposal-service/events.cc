@@ -1,5 +1,6 @@
 #include "proposal-service/events.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
 #include "common/store/doc.h"
 #include "proposal-service/handlers.h"
@@ -104,6 +105,11 @@ absl::StatusOr<std::optional<Event>> EventReader::Shape(
   const bool sits = access->has_value() && (*access)->seat.has_value();
   // The call as it was when the event happened: an event tells what its
   // moment allowed, whatever happened since.
+  if (!Call::State_IsValid(stored.scope_state)) {
+    return common::store::BadStoredValue(
+        {"events", common::events::FormatCursor(stored.id), "scope_state"},
+        absl::StrCat(stored.scope_state, " is no call state"));
+  }
   const auto then = static_cast<Call::State>(stored.scope_state);
 
   Event event;

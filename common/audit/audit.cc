@@ -95,7 +95,9 @@ absl::StatusOr<std::vector<kyodo::type::v1::AuditEvent>> List(
   std::vector<kyodo::type::v1::AuditEvent> events;
   for (const db::Row& row : rows) {
     kyodo::type::v1::AuditEvent event;
-    event.set_id(row.Int(0));
+    KYODO_ASSIGN_OR_RETURN(const int64_t id, row.Int(0));
+    KYODO_ASSIGN_OR_RETURN(const absl::Time time, row.Time(7));
+    event.set_id(id);
     event.set_resource(row.String(1));
     event.set_method(row.String(2));
     event.set_actor(row.String(3));
@@ -104,7 +106,7 @@ absl::StatusOr<std::vector<kyodo::type::v1::AuditEvent>> List(
     event.set_call_id(row.String(6));
     *event.mutable_time() =
         google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-            absl::ToUnixNanos(row.Time(7)));
+            absl::ToUnixNanos(time));
     const nlohmann::json changes =
         nlohmann::json::parse(row.String(8), nullptr, false);
     if (!changes.is_array()) {
@@ -113,8 +115,13 @@ absl::StatusOr<std::vector<kyodo::type::v1::AuditEvent>> List(
                                    "not a JSON array");
     }
     for (const auto& entry : changes) {
+      if (!entry.is_object() || !entry.contains("field") ||
+          !entry["field"].is_string()) {
+        return store::BadStoredValue({"audit_events", row.String(0), "changes"},
+                                     "a change without its field");
+      }
       auto* change = event.add_changes();
-      change->set_field(entry.value("field", ""));
+      change->set_field(entry["field"].get<std::string>());
       if (entry.contains("before")) change->set_before(Dump(entry["before"]));
       if (entry.contains("after")) change->set_after(Dump(entry["after"]));
     }

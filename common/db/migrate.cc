@@ -41,11 +41,13 @@ struct Applied {
 };
 using AppliedMap = std::map<std::pair<std::string, int>, Applied>;
 
-AppliedMap ParseApplied(const std::vector<Row>& rows) {
+absl::StatusOr<AppliedMap> ParseApplied(const std::vector<Row>& rows) {
   AppliedMap applied;
   for (const Row& row : rows) {
-    applied[{row.String(0), static_cast<int>(row.Int(1))}] =
-        Applied{row.String(2), row.Int(3) != 0};
+    KYODO_ASSIGN_OR_RETURN(const int64_t version, row.Int(1));
+    KYODO_ASSIGN_OR_RETURN(const int64_t dirty, row.Int(3));
+    applied[{row.String(0), static_cast<int>(version)}] =
+        Applied{row.String(2), dirty != 0};
   }
   return applied;
 }
@@ -289,7 +291,12 @@ absl::StatusOr<MigrationReport> ApplyMigrations(
       (*session)->QueryOne(
           "SELECT GET_LOCK(CONCAT('kyodo.migrate.', DATABASE()), ?)",
           {static_cast<int64_t>(absl::ToInt64Seconds(lock_timeout))}));
-  if (!lock.has_value() || lock->Int(0) != 1) {
+  // GET_LOCK is 1 when taken, 0 on timeout and NULL on an error.
+  std::optional<int64_t> taken;
+  if (lock.has_value()) {
+    KYODO_ASSIGN_OR_RETURN(taken, lock->OptionalInt(0));
+  }
+  if (taken != 1) {
     return absl::DeadlineExceededError(
         "another instance holds the migration lock; try again later");
   }
@@ -321,7 +328,7 @@ absl::StatusOr<SchemaState> InspectSchema(
     return SchemaState::kPending;
   }
   if (!rows.ok()) return rows.status();
-  const AppliedMap applied = ParseApplied(*rows);
+  KYODO_ASSIGN_OR_RETURN(const AppliedMap applied, ParseApplied(*rows));
   // Only the migrations this binary knows count: a newer release's
   // migration (expand/contract: it only adds what this one ignores) may be
   // running, or have failed, while this release still serves

@@ -44,27 +44,60 @@ const std::string& Row::String(size_t i) const {
   return cell.has_value() ? *cell : *empty;
 }
 
-int64_t Row::Int(size_t i) const {
+absl::Status Row::Unreadable(size_t i, absl::string_view problem) const {
+  const std::string statement =
+      statement_ == nullptr ? std::string() : StatementLabel(*statement_);
+  std::string first = "NULL";
+  if (!cells_.empty()) {
+    if (const std::optional<std::string>& cell = cells_.front()) {
+      first = cell->substr(0, 64);
+    }
+  }
+  log::Error("stored value does not parse", {{"statement", statement},
+                                             {"column", absl::StrCat(i)},
+                                             {"first_column", first},
+                                             {"problem", problem}});
+  return absl::DataLossError(absl::StrCat("column ", i, " of the row (", first,
+                                          ") of \"", statement,
+                                          "\" does not parse: ", problem));
+}
+
+absl::StatusOr<std::optional<int64_t>> Row::OptionalInt(size_t i) const {
+  const auto& cell = cells_.at(i);
+  if (!cell.has_value()) return std::optional<int64_t>();
   int64_t value = 0;
-  const auto& cell = cells_.at(i);
-  if (cell.has_value() && absl::SimpleAtoi(*cell, &value)) return value;
-  return 0;
+  if (!absl::SimpleAtoi(*cell, &value)) {
+    return Unreadable(
+        i, absl::StrCat("\"", cell->substr(0, 64), "\" is no integer"));
+  }
+  return std::optional<int64_t>(value);
 }
 
-absl::Time Row::Time(size_t i) const {
-  return OptionalTime(i).value_or(absl::InfinitePast());
+absl::StatusOr<int64_t> Row::Int(size_t i) const {
+  absl::StatusOr<std::optional<int64_t>> value = OptionalInt(i);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return Unreadable(i, "NULL, an integer expected");
+  return **value;
 }
 
-std::optional<absl::Time> Row::OptionalTime(size_t i) const {
+absl::StatusOr<std::optional<absl::Time>> Row::OptionalTime(size_t i) const {
   const auto& cell = cells_.at(i);
-  if (!cell.has_value()) return std::nullopt;
+  if (!cell.has_value()) return std::optional<absl::Time>();
   absl::Time t;
   std::string error;
   if (!absl::ParseTime("%Y-%m-%d %H:%M:%E*S", *cell, absl::UTCTimeZone(), &t,
                        &error)) {
-    return std::nullopt;
+    return Unreadable(
+        i, absl::StrCat("\"", cell->substr(0, 64), "\" is no DATETIME"));
   }
-  return t;
+  return std::optional<absl::Time>(t);
+}
+
+absl::StatusOr<absl::Time> Row::Time(size_t i) const {
+  absl::StatusOr<std::optional<absl::Time>> value = OptionalTime(i);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return Unreadable(i, "NULL, a time expected");
+  return **value;
 }
 
 absl::Status WithMySqlErrorNumber(absl::Status status, int number) {
@@ -222,6 +255,7 @@ absl::StatusOr<std::vector<Row>> Session::Query(
     }
     std::vector<Row> rows;
     rows.reserve(result->rowsCount());
+    auto label = std::make_shared<const std::string>(sql);
     while (result->next()) {
       std::vector<std::optional<std::string>> cells(columns);
       for (unsigned c = 1; c <= columns; ++c) {
@@ -235,7 +269,7 @@ absl::StatusOr<std::vector<Row>> Session::Query(
           cells[c - 1] = std::string(result->getString(c));
         }
       }
-      rows.emplace_back(std::move(cells));
+      rows.emplace_back(std::move(cells), label);
     }
     return rows;
   } catch (const sql::SQLException& e) {

@@ -62,23 +62,33 @@ class Param {
 };
 
 // One result row: each column as text (MariaDB's own rendering), or nullopt
-// for NULL.
+// for NULL. The typed accessors never coerce: a NULL where a value is
+// required, or text that is not the asked type, is DATA_LOSS naming the
+// statement and the column, and is logged with them and the row's first
+// column (its seq or id, never personal data).
 class Row {
  public:
-  explicit Row(std::vector<std::optional<std::string>> cells)
-      : cells_(std::move(cells)) {}
+  explicit Row(std::vector<std::optional<std::string>> cells,
+               std::shared_ptr<const std::string> statement = nullptr)
+      : cells_(std::move(cells)), statement_(std::move(statement)) {}
   size_t size() const { return cells_.size(); }
   bool IsNull(size_t i) const { return !cells_.at(i).has_value(); }
-  // "" for NULL.
+  // "" for NULL; test IsNull first where NULL means something.
   const std::string& String(size_t i) const;
-  // 0 for NULL or text that is not an integer.
-  int64_t Int(size_t i) const;
-  // InfinitePast for NULL; parses DATETIME text as UTC.
-  absl::Time Time(size_t i) const;
-  std::optional<absl::Time> OptionalTime(size_t i) const;
+  absl::StatusOr<int64_t> Int(size_t i) const;
+  // nullopt for NULL.
+  absl::StatusOr<std::optional<int64_t>> OptionalInt(size_t i) const;
+  // DATETIME text, read as UTC.
+  absl::StatusOr<absl::Time> Time(size_t i) const;
+  // nullopt for NULL.
+  absl::StatusOr<std::optional<absl::Time>> OptionalTime(size_t i) const;
 
  private:
+  absl::Status Unreadable(size_t i, absl::string_view problem) const;
+
   std::vector<std::optional<std::string>> cells_;
+  // The statement that produced the row, shared by all of its rows.
+  std::shared_ptr<const std::string> statement_;
 };
 
 // True for ABORTED statuses that a transaction retry may cure (MySQL 1205

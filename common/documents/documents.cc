@@ -15,6 +15,7 @@
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "common/store/doc.h"
+#include "common/store/enum_table.h"
 #include "common/validate/request.h"
 
 namespace kyodo::common::documents {
@@ -38,23 +39,32 @@ struct DocumentRow {
   Document document;
 };
 
-DocumentRow FromRow(const db::Row& row) {
+absl::StatusOr<DocumentRow> FromRow(const db::Row& row) {
   DocumentRow out;
-  out.seq = row.Int(0);
-  out.chunk_count = static_cast<int>(row.Int(9));
-  out.version = row.Int(11);
+  KYODO_ASSIGN_OR_RETURN(out.seq, row.Int(0));
+  KYODO_ASSIGN_OR_RETURN(const int64_t chunk_count, row.Int(9));
+  KYODO_ASSIGN_OR_RETURN(out.version, row.Int(11));
+  KYODO_ASSIGN_OR_RETURN(const DocumentKind kind,
+                         store::StoredEnumByNumber<DocumentKind>(
+                             row, 3, {"documents", row.String(1), "kind"}));
+  KYODO_ASSIGN_OR_RETURN(const int64_t size_bytes, row.Int(5));
+  KYODO_ASSIGN_OR_RETURN(const int64_t is_public, row.Int(8));
+  KYODO_ASSIGN_OR_RETURN(const absl::Time created, row.Time(12));
+  KYODO_ASSIGN_OR_RETURN(const std::optional<absl::Time> deleted,
+                         row.OptionalTime(13));
+  out.chunk_count = static_cast<int>(chunk_count);
   Document& d = out.document;
   d.set_name(absl::StrCat(row.String(2), kSegment, row.String(1)));
-  d.set_kind(static_cast<DocumentKind>(row.Int(3)));
+  d.set_kind(kind);
   d.set_file_name(row.String(4));
-  d.set_size_bytes(row.Int(5));
+  d.set_size_bytes(size_bytes);
   d.set_sha256(row.String(6));
   d.set_content_type(row.String(7));
-  d.set_public_(row.Int(8) != 0);
+  d.set_public_(is_public != 0);
   d.set_creator(row.String(10));
-  *d.mutable_create_time() = store::ToTimestamp(row.Time(12));
-  if (std::optional<absl::Time> t = row.OptionalTime(13); t.has_value()) {
-    *d.mutable_delete_time() = store::ToTimestamp(*t);
+  *d.mutable_create_time() = store::ToTimestamp(created);
+  if (deleted.has_value()) {
+    *d.mutable_delete_time() = store::ToTimestamp(*deleted);
   }
   d.set_etag(store::Etag(out.version));
   return out;
@@ -90,7 +100,8 @@ absl::StatusOr<std::optional<DocumentRow>> LoadDocument(
                               for_update ? " FOR UPDATE" : ""),
                  {name.id, name.parent}));
   if (!row.has_value()) return std::nullopt;
-  return FromRow(*row);
+  KYODO_ASSIGN_OR_RETURN(DocumentRow document, FromRow(*row));
+  return std::optional<DocumentRow>(std::move(document));
 }
 
 // `d` as a caller with `rights` reads it: who uploaded a document is told
@@ -121,7 +132,9 @@ absl::StatusOr<Usage> UsageOf(db::Session& s, absl::string_view parent,
                  "AND seq <> ?",
                  {parent, except}));
   if (!row.has_value()) return Usage{};
-  return Usage{static_cast<int>(row->Int(0)), row->Int(1)};
+  KYODO_ASSIGN_OR_RETURN(const int64_t count, row->Int(0));
+  KYODO_ASSIGN_OR_RETURN(const int64_t bytes, row->Int(1));
+  return Usage{static_cast<int>(count), bytes};
 }
 
 absl::Status CheckCount(const Limits& limits, const Usage& usage) {
@@ -257,7 +270,10 @@ absl::Status Documents::Receive(const Policy& policy,
           .status());
   KYODO_ASSIGN_OR_RETURN(std::optional<db::Row> inserted,
                          s.QueryOne("SELECT LAST_INSERT_ID()"));
-  const int64_t seq = inserted.has_value() ? inserted->Int(0) : 0;
+  if (!inserted.has_value()) {
+    return absl::InternalError("LAST_INSERT_ID() returned no row");
+  }
+  KYODO_ASSIGN_OR_RETURN(const int64_t seq, inserted->Int(0));
   std::unique_ptr<ContentWriter> writer = store_->NewWriter(s, seq);
 
   Sha256Stream hash;
@@ -363,7 +379,8 @@ absl::Status Documents::List(
                              " ORDER BY seq LIMIT ?"),
                 {r.parent(), cursor.last_seq, size + 1}));
         for (const db::Row& row : found) {
-          rows.push_back(FromRow(row));
+          KYODO_ASSIGN_OR_RETURN(DocumentRow document, FromRow(row));
+          rows.push_back(std::move(document));
           Shape(rights, &rows.back().document);
         }
         return absl::OkStatus();

@@ -69,7 +69,7 @@ absl::Status Append(db::Session& session, absl::Time time,
   KYODO_ASSIGN_OR_RETURN(std::optional<db::Row> row,
                          session.QueryOne(kTakeIds));
   if (!row.has_value()) return MissingSequence();
-  int64_t id = row->Int(0);
+  KYODO_ASSIGN_OR_RETURN(int64_t id, row->Int(0));
   for (const NewEvent& event : events) {
     if (event.type <= 0 || event.resource.empty() ||
         event.snapshot == nullptr) {
@@ -104,8 +104,8 @@ absl::StatusOr<ReadResult> Read(db::Session& session,
                             ChildPattern(options.resource), type_list,
                             type_list, std::max(options.limit, 1)}));
   if (rows.empty()) return MissingSequence();
-  const int64_t head = rows.front().Int(7);
-  const int64_t deleted_through = rows.front().Int(8);
+  KYODO_ASSIGN_OR_RETURN(const int64_t head, rows.front().Int(7));
+  KYODO_ASSIGN_OR_RETURN(const int64_t deleted_through, rows.front().Int(8));
   if (options.after > head) {
     return InvalidArgumentError(
         "after",
@@ -126,12 +126,14 @@ absl::StatusOr<ReadResult> Read(db::Session& session,
   for (const db::Row& r : rows) {
     if (r.IsNull(0)) continue;  // the LEFT JOIN's row when nothing matched
     StoredEvent event;
-    event.id = r.Int(0);
-    event.type = static_cast<int32_t>(r.Int(1));
+    KYODO_ASSIGN_OR_RETURN(event.id, r.Int(0));
+    KYODO_ASSIGN_OR_RETURN(const int64_t type, r.Int(1));
+    KYODO_ASSIGN_OR_RETURN(const int64_t scope_state, r.Int(4));
+    KYODO_ASSIGN_OR_RETURN(event.time, r.Time(5));
+    event.type = static_cast<int32_t>(type);
     event.resource = r.String(2);
     event.scope = r.String(3);
-    event.scope_state = static_cast<int32_t>(r.Int(4));
-    event.time = r.Time(5);
+    event.scope_state = static_cast<int32_t>(scope_state);
     if (!absl::Base64Unescape(r.String(6), &event.snapshot)) {
       return store::BadStoredValue({"events", r.String(0), "snapshot"},
                                    "not base64");
@@ -157,7 +159,7 @@ absl::StatusOr<int64_t> DeleteExpired(db::Session& session, absl::Time cutoff,
   KYODO_ASSIGN_OR_RETURN(std::optional<db::Row> row,
                          session.QueryOne(kOldest, {cutoff, batch}));
   if (!row.has_value() || row->IsNull(0)) return 0;
-  const int64_t through = row->Int(0);
+  KYODO_ASSIGN_OR_RETURN(const int64_t through, row->Int(0));
   KYODO_ASSIGN_OR_RETURN(int64_t deleted, session.Exec(kDelete, {through}));
   KYODO_RETURN_IF_ERROR(session.Exec(kDeletedThrough, {through}).status());
   return deleted;

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
+#include "common/status/macros.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -82,16 +83,22 @@ absl::StatusOr<RowMeta> ReadResource(const db::Row& row,
       !s.ok()) {
     return s;
   }
-  RowMeta meta{row.Int(0), row.Int(2)};
+  KYODO_ASSIGN_OR_RETURN(const int64_t seq, row.Int(0));
+  KYODO_ASSIGN_OR_RETURN(const int64_t version, row.Int(2));
+  KYODO_ASSIGN_OR_RETURN(const absl::Time created, row.Time(3));
+  KYODO_ASSIGN_OR_RETURN(const absl::Time updated, row.Time(4));
+  KYODO_ASSIGN_OR_RETURN(const std::optional<absl::Time> deleted,
+                         row.OptionalTime(5));
+  RowMeta meta{seq, version};
   const auto* d = resource->GetDescriptor();
   const auto* r = resource->GetReflection();
   r->SetString(resource, d->FindFieldByName("name"),
                absl::StrCat(collection, "/", row.String(1)));
   r->MutableMessage(resource, d->FindFieldByName("create_time"))
-      ->CopyFrom(ToTimestamp(row.Time(3)));
+      ->CopyFrom(ToTimestamp(created));
   r->MutableMessage(resource, d->FindFieldByName("update_time"))
-      ->CopyFrom(ToTimestamp(row.Time(4)));
-  if (auto deleted = row.OptionalTime(5)) {
+      ->CopyFrom(ToTimestamp(updated));
+  if (deleted.has_value()) {
     r->MutableMessage(resource, d->FindFieldByName("delete_time"))
         ->CopyFrom(ToTimestamp(*deleted));
   }

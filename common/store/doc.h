@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/db/session.h"
+#include "common/status/macros.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/generated_enum_reflection.h"
 #include "google/protobuf/message.h"
@@ -104,17 +105,22 @@ absl::Time FromTimestamp(const google::protobuf::Timestamp& t);
 // ("<collection>/<id>"), create/update/delete times and etag, and returns
 // the row's seq and version.
 template <typename R>
-RowMeta ReadColumnsMeta(const db::Row& row, absl::string_view collection,
-                        R* resource) {
-  RowMeta meta{row.Int(0), row.Int(2)};
+absl::StatusOr<RowMeta> ReadColumnsMeta(const db::Row& row,
+                                        absl::string_view collection,
+                                        R* resource) {
+  KYODO_ASSIGN_OR_RETURN(const int64_t seq, row.Int(0));
+  KYODO_ASSIGN_OR_RETURN(const int64_t version, row.Int(2));
+  KYODO_ASSIGN_OR_RETURN(const absl::Time created, row.Time(3));
+  KYODO_ASSIGN_OR_RETURN(const absl::Time updated, row.Time(4));
+  KYODO_ASSIGN_OR_RETURN(const std::optional<absl::Time> deleted,
+                         row.OptionalTime(5));
   resource->set_name(absl::StrCat(collection, "/", row.String(1)));
-  *resource->mutable_create_time() = ToTimestamp(row.Time(3));
-  *resource->mutable_update_time() = ToTimestamp(row.Time(4));
-  if (std::optional<absl::Time> deleted = row.OptionalTime(5)) {
+  *resource->mutable_create_time() = ToTimestamp(created);
+  *resource->mutable_update_time() = ToTimestamp(updated);
+  if (deleted.has_value())
     *resource->mutable_delete_time() = ToTimestamp(*deleted);
-  }
-  resource->set_etag(Etag(meta.version));
-  return meta;
+  resource->set_etag(Etag(version));
+  return RowMeta{seq, version};
 }
 
 }  // namespace kyodo::common::store

@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status/macros.h"
 
 namespace kyodo::common::store {
 namespace {
@@ -52,7 +53,10 @@ absl::Status CheckEnumTable(db::Session& session, absl::string_view table,
       session.Query(absl::StrCat("SELECT number, name FROM ", table));
   if (!rows.ok()) return rows.status();
   std::map<int, std::string> stored;
-  for (const db::Row& row : *rows) stored[row.Int(0)] = row.String(1);
+  for (const db::Row& row : *rows) {
+    KYODO_ASSIGN_OR_RETURN(const int64_t number, row.Int(0));
+    stored[static_cast<int>(number)] = row.String(1);
+  }
   std::vector<std::string> wrong;
   for (int i = 0; i < type->value_count(); ++i) {
     const google::protobuf::EnumValueDescriptor* value = type->value(i);
@@ -108,7 +112,8 @@ absl::Status CheckStoredEnumNames(
   if (!rows.ok()) return rows.status();
   std::map<std::pair<std::string, int64_t>, std::string> names;
   for (const db::Row& row : *rows) {
-    names[{row.String(0), row.Int(1)}] = row.String(2);
+    KYODO_ASSIGN_OR_RETURN(const int64_t number, row.Int(1));
+    names[{row.String(0), number}] = row.String(2);
   }
   std::vector<std::string> missing;
   std::vector<std::string> renamed;

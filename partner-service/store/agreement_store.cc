@@ -60,12 +60,15 @@ std::optional<std::string> SignDate(const Agreement& a) {
 }
 
 // The date in columns `first` (year), `first` + 1 (month) and `first` + 2
-// (day) of `row`, which must not be NULL.
-google::type::Date DateAt(const Row& row, size_t first) {
+// (day) of `row`; a NULL among them is DATA_LOSS.
+absl::StatusOr<google::type::Date> DateAt(const Row& row, size_t first) {
+  KYODO_ASSIGN_OR_RETURN(const int64_t year, row.Int(first));
+  KYODO_ASSIGN_OR_RETURN(const int64_t month, row.Int(first + 1));
+  KYODO_ASSIGN_OR_RETURN(const int64_t day, row.Int(first + 2));
   google::type::Date d;
-  d.set_year(static_cast<int32_t>(row.Int(first)));
-  d.set_month(static_cast<int32_t>(row.Int(first + 1)));
-  d.set_day(static_cast<int32_t>(row.Int(first + 2)));
+  d.set_year(static_cast<int32_t>(year));
+  d.set_month(static_cast<int32_t>(month));
+  d.set_day(static_cast<int32_t>(day));
   return d;
 }
 
@@ -73,7 +76,8 @@ google::type::Date DateAt(const Row& row, size_t first) {
 absl::StatusOr<AgreementRow> AgreementOf(const Row& row) {
   AgreementRow out;
   Agreement& a = out.agreement;
-  const doc::RowMeta meta = doc::ReadColumnsMeta(row, "agreements", &a);
+  KYODO_ASSIGN_OR_RETURN(const doc::RowMeta meta,
+                         doc::ReadColumnsMeta(row, "agreements", &a));
   out.seq = meta.seq;
   out.version = meta.version;
   const std::string& id = row.String(1);
@@ -84,18 +88,24 @@ absl::StatusOr<AgreementRow> AgreementOf(const Row& row) {
   a.set_display_name(row.String(7));
   if (!row.IsNull(9)) {
     // How much of the signing date is known: the year, the month, the day.
-    const int64_t parts = row.IsNull(8) ? 0 : row.Int(8);
+    KYODO_ASSIGN_OR_RETURN(const std::optional<int64_t> stored_parts,
+                           row.OptionalInt(8));
+    const int64_t parts = stored_parts.value_or(0);
     if (parts < 1 || parts > 3) {
       return doc::BadStoredValue({"agreements", id, "sign_date_parts"},
                                  "not 1, 2 or 3 beside a sign_date");
     }
-    google::type::Date sign = DateAt(row, 9);
+    KYODO_ASSIGN_OR_RETURN(google::type::Date sign, DateAt(row, 9));
     if (parts < 3) sign.set_day(0);
     if (parts < 2) sign.set_month(0);
     *a.mutable_sign_date() = sign;
   }
-  if (!row.IsNull(12)) *a.mutable_end_date() = DateAt(row, 12);
-  if (!row.IsNull(15)) *a.mutable_renewal_date() = DateAt(row, 15);
+  if (!row.IsNull(12)) {
+    KYODO_ASSIGN_OR_RETURN(*a.mutable_end_date(), DateAt(row, 12));
+  }
+  if (!row.IsNull(15)) {
+    KYODO_ASSIGN_OR_RETURN(*a.mutable_renewal_date(), DateAt(row, 15));
+  }
   if (!row.IsNull(18)) a.set_description(row.String(18));
   return out;
 }
@@ -122,8 +132,10 @@ absl::StatusOr<std::vector<AgreementRow>> FromRows(
       std::vector<Row> children,
       s.Query(absl::StrFormat(kChildren, marks, marks), params));
   for (const Row& child : children) {
-    Agreement& a = out[index.at(child.Int(0))].agreement;
-    if (child.Int(1) == 0) {
+    KYODO_ASSIGN_OR_RETURN(const int64_t seq, child.Int(0));
+    KYODO_ASSIGN_OR_RETURN(const int64_t is_theme, child.Int(1));
+    Agreement& a = out[index.at(seq)].agreement;
+    if (is_theme == 0) {
       a.add_parties(absl::StrCat("partners/", child.String(3)));
     } else {
       a.add_themes(child.String(3));
@@ -162,6 +174,7 @@ absl::Status UpdateAgreement(Session& s, const Agreement& a, int64_t version) {
       std::optional<Row> row,
       s.QueryOne(kAgreementParties.owner_seq_sql, {PartnerId(a.name())}));
   if (!row.has_value()) return common::NotFoundError(a.name());
+  KYODO_ASSIGN_OR_RETURN(const int64_t seq, row->Int(0));
   std::optional<absl::Time> deleted;
   if (a.has_delete_time()) deleted = doc::FromTimestamp(a.delete_time());
   KYODO_ASSIGN_OR_RETURN(
@@ -169,9 +182,9 @@ absl::Status UpdateAgreement(Session& s, const Agreement& a, int64_t version) {
       s.Exec(kUpdate,
              {Agreement::Kind_Name(a.kind()), a.display_name(), SignDate(a),
               EndDate(a), doc::FromTimestamp(a.update_time()), deleted,
-              doc::ToDoc(a), row->Int(0), version}));
+              doc::ToDoc(a), seq, version}));
   if (changed == 0) return common::EtagMismatchError(a.name());
-  return ReplaceLinks(s, kAgreementParties, row->Int(0), a.parties());
+  return ReplaceLinks(s, kAgreementParties, seq, a.parties());
 }
 
 absl::StatusOr<std::vector<AgreementRow>> ListAgreements(

@@ -42,7 +42,8 @@ absl::Status LinkInserted(
     return absl::InternalError(
         absl::StrCat(owner_name, " is not there right after its insert"));
   }
-  return ReplaceLinks(s, table, row->Int(0), partner_names);
+  KYODO_ASSIGN_OR_RETURN(const int64_t seq, row->Int(0));
+  return ReplaceLinks(s, table, seq, partner_names);
 }
 
 }  // namespace kyodo::partner::store

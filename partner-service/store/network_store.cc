@@ -54,7 +54,8 @@ std::string Doc(const Network& n) {
 absl::StatusOr<NetworkRow> NetworkOf(const Row& row) {
   NetworkRow out;
   Network& n = out.network;
-  const doc::RowMeta meta = doc::ReadColumnsMeta(row, "networks", &n);
+  KYODO_ASSIGN_OR_RETURN(const doc::RowMeta meta,
+                         doc::ReadColumnsMeta(row, "networks", &n));
   out.seq = meta.seq;
   out.version = meta.version;
   const std::string& id = row.String(1);
@@ -87,7 +88,8 @@ absl::StatusOr<std::vector<NetworkRow>> FromRows(Session& s,
       std::vector<Row> members,
       s.Query(absl::StrFormat(kMembers, Placeholders(seqs.size())), seqs));
   for (const Row& member : members) {
-    out[index.at(member.Int(0))].network.add_members(
+    KYODO_ASSIGN_OR_RETURN(const int64_t seq, member.Int(0));
+    out[index.at(seq)].network.add_members(
         absl::StrCat("partners/", member.String(1)));
   }
   return out;
@@ -122,15 +124,16 @@ absl::Status UpdateNetwork(Session& s, const Network& n, int64_t version) {
       std::optional<Row> row,
       s.QueryOne(kNetworkMembers.owner_seq_sql, {PartnerId(n.name())}));
   if (!row.has_value()) return common::NotFoundError(n.name());
+  KYODO_ASSIGN_OR_RETURN(const int64_t seq, row->Int(0));
   std::optional<absl::Time> deleted;
   if (n.has_delete_time()) deleted = doc::FromTimestamp(n.delete_time());
   KYODO_ASSIGN_OR_RETURN(
       int64_t changed,
       s.Exec(kUpdate, {n.display_name(), PartnerId(n.convening_unit()),
                        WardColumn(n), doc::FromTimestamp(n.update_time()),
-                       deleted, Doc(n), row->Int(0), version}));
+                       deleted, Doc(n), seq, version}));
   if (changed == 0) return common::EtagMismatchError(n.name());
-  return ReplaceLinks(s, kNetworkMembers, row->Int(0), n.members());
+  return ReplaceLinks(s, kNetworkMembers, seq, n.members());
 }
 
 absl::StatusOr<std::vector<NetworkRow>> ListNetworks(

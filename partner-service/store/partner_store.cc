@@ -72,7 +72,8 @@ absl::StatusOr<PartnerRow> PartnerOf(const Row& row) {
   using kyodo::type::v1::Ward;
   PartnerRow out;
   Partner& p = out.partner;
-  const doc::RowMeta meta = doc::ReadColumnsMeta(row, "partners", &p);
+  KYODO_ASSIGN_OR_RETURN(const doc::RowMeta meta,
+                         doc::ReadColumnsMeta(row, "partners", &p));
   out.seq = meta.seq;
   out.version = meta.version;
   const std::string& id = row.String(1);
@@ -111,7 +112,8 @@ absl::StatusOr<std::vector<PartnerRow>> FromRows(Session& s,
   absl::flat_hash_map<int64_t, size_t> index;
   for (const Row& row : rows) {
     KYODO_ASSIGN_OR_RETURN(PartnerRow p, PartnerOf(row));
-    if (row.Int(17) > 0) {
+    KYODO_ASSIGN_OR_RETURN(const int64_t children, row.Int(17));
+    if (children > 0) {
       seqs.emplace_back(p.seq);
       index[p.seq] = out.size();
     }
@@ -125,9 +127,11 @@ absl::StatusOr<std::vector<PartnerRow>> FromRows(Session& s,
       std::vector<Row> children,
       s.Query(absl::StrFormat(kChildren, marks, marks), params));
   for (const Row& child : children) {
-    PartnerRow& row = out[index.at(child.Int(0))];
+    KYODO_ASSIGN_OR_RETURN(const int64_t seq, child.Int(0));
+    KYODO_ASSIGN_OR_RETURN(const int64_t is_contact, child.Int(1));
+    PartnerRow& row = out[index.at(seq)];
     Partner& p = row.partner;
-    if (child.Int(1) == 0) {
+    if (is_contact == 0) {
       KYODO_ASSIGN_OR_RETURN(
           Ward ward,
           doc::StoredEnumByNumber<Ward>(

@@ -181,14 +181,15 @@ absl::Status InsertProject(Session& s, const Project& p) {
   KYODO_ASSIGN_OR_RETURN(std::optional<Row> row, s.QueryOne(kSeqOf, {id}));
   if (!row.has_value())
     return absl::InternalError("inserted project not found");
-  return ReplaceLinks(s, row->Int(0), p);
+  KYODO_ASSIGN_OR_RETURN(const int64_t seq, row->Int(0));
+  return ReplaceLinks(s, seq, p);
 }
 
 absl::Status UpdateProject(Session& s, const Project& p, int64_t version) {
   KYODO_ASSIGN_OR_RETURN(std::optional<Row> row,
                          s.QueryOne(kSeqOf, {IdOf(p.name())}));
   if (!row.has_value()) return common::NotFoundError(p.name());
-  const int64_t seq = row->Int(0);
+  KYODO_ASSIGN_OR_RETURN(const int64_t seq, row->Int(0));
   std::optional<absl::Time> deleted;
   if (p.has_delete_time()) deleted = doc::FromTimestamp(p.delete_time());
   absl::StatusOr<int64_t> changed = s.Exec(
@@ -233,10 +234,11 @@ absl::StatusOr<v1::ProjectSummary> SummaryOf(const std::vector<Row>& rows) {
     if (!Project::State_Parse(row.String(0), &state)) {
       return doc::BadStoredValue({"projects", "", "state"}, row.String(0));
     }
+    KYODO_ASSIGN_OR_RETURN(const int64_t count, row.Int(2));
     if (!row.IsNull(1) && row.String(1).empty()) {
       auto& total = by_state[state];
       total.set_state(state);
-      total.set_count(total.count() + row.Int(2));
+      total.set_count(total.count() + count);
       continue;
     }
     v1::ContributionForm form = v1::CONTRIBUTION_FORM_UNSPECIFIED;
@@ -246,9 +248,10 @@ absl::StatusOr<v1::ProjectSummary> SummaryOf(const std::vector<Row>& rows) {
     }
     auto& total = by_form[state][form];
     total.set_form(form);
-    total.set_count(total.count() + row.Int(2));
+    total.set_count(total.count() + count);
+    KYODO_ASSIGN_OR_RETURN(const int64_t yen, row.Int(3));
     int64_t amount = 0;
-    if (__builtin_add_overflow(total.amount_yen(), row.Int(3), &amount)) {
+    if (__builtin_add_overflow(total.amount_yen(), yen, &amount)) {
       amount = std::numeric_limits<int64_t>::max();
     }
     total.set_amount_yen(amount);

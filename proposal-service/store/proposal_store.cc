@@ -212,7 +212,9 @@ absl::StatusOr<int32_t> CountDrafts(Session& s, absl::string_view call_id,
                                     absl::string_view applicant_id) {
   KYODO_ASSIGN_OR_RETURN(std::optional<Row> row,
                          s.QueryOne(kCountDrafts, {call_id, applicant_id}));
-  return static_cast<int32_t>(row.has_value() ? row->Int(0) : 0);
+  if (!row.has_value()) return 0;
+  KYODO_ASSIGN_OR_RETURN(const int64_t count, row->Int(0));
+  return static_cast<int32_t>(count);
 }
 
 absl::Status ReplaceParties(Session& s, const Proposal& p) {
@@ -319,8 +321,10 @@ absl::StatusOr<v1::ProposalSummary> SummarizeProposals(
     }
     auto& total = by_state[shown];
     total.set_state(shown);
-    total.set_count(row.Int(1));
-    total.set_requested_yen(row.Int(2));
+    KYODO_ASSIGN_OR_RETURN(const int64_t count, row.Int(1));
+    KYODO_ASSIGN_OR_RETURN(const int64_t requested_yen, row.Int(2));
+    total.set_count(count);
+    total.set_requested_yen(requested_yen);
   }
   v1::ProposalSummary out;
   for (auto& [number, total] : by_state) *out.add_states() = std::move(total);
@@ -372,7 +376,9 @@ absl::StatusOr<int32_t> CountOtherSubmitted(Session& s,
   KYODO_ASSIGN_OR_RETURN(
       std::optional<Row> row,
       s.QueryOne(kCountOthers, {call_id, applicant_id, exclude_id}));
-  return static_cast<int32_t>(row.has_value() ? row->Int(0) : 0);
+  if (!row.has_value()) return 0;
+  KYODO_ASSIGN_OR_RETURN(const int64_t count, row->Int(0));
+  return static_cast<int32_t>(count);
 }
 
 absl::StatusOr<AdoptionCounts> CountAdoptions(Session& s,
@@ -384,8 +390,10 @@ absl::StatusOr<AdoptionCounts> CountAdoptions(Session& s,
       s.QueryOne(kCountAdoptions, {fiscal_year, programme_id, applicant_id}));
   AdoptionCounts counts;
   if (row.has_value()) {
-    counts.in_programme = static_cast<int32_t>(row->Int(0));
-    counts.in_fiscal_year = static_cast<int32_t>(row->Int(1));
+    KYODO_ASSIGN_OR_RETURN(const int64_t in_programme, row->Int(0));
+    KYODO_ASSIGN_OR_RETURN(const int64_t in_fiscal_year, row->Int(1));
+    counts.in_programme = static_cast<int32_t>(in_programme);
+    counts.in_fiscal_year = static_cast<int32_t>(in_fiscal_year);
   }
   return counts;
 }
@@ -400,9 +408,13 @@ absl::StatusOr<std::vector<CandidateRow>> DecisionCandidates(
     KYODO_ASSIGN_OR_RETURN(Proposal::State state,
                            doc::StoredEnum<Proposal::State>(
                                row, 1, {"proposals", row.String(0), "state"}));
-    out.push_back(CandidateRow{row.String(0), state, row.Int(2), row.Time(3),
+    // A proposal past DRAFT has its amount and submit time.
+    KYODO_ASSIGN_OR_RETURN(const int64_t requested_yen, row.Int(2));
+    KYODO_ASSIGN_OR_RETURN(const absl::Time submitted, row.Time(3));
+    KYODO_ASSIGN_OR_RETURN(const int64_t stages_passed, row.Int(6));
+    out.push_back(CandidateRow{row.String(0), state, requested_yen, submitted,
                                row.String(4), row.String(5),
-                               static_cast<int32_t>(row.Int(6))});
+                               static_cast<int32_t>(stages_passed)});
   }
   return out;
 }
@@ -430,7 +442,8 @@ absl::Status SetStagesPassed(Session& s, absl::string_view call_id,
 absl::StatusOr<int32_t> StagesPassed(Session& s, absl::string_view id) {
   KYODO_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query(kStagesPassed, {id}));
   if (rows.empty()) return 0;
-  return static_cast<int32_t>(rows.front().Int(0));
+  KYODO_ASSIGN_OR_RETURN(const int64_t stages_passed, rows.front().Int(0));
+  return static_cast<int32_t>(stages_passed);
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> PartiesOfCall(

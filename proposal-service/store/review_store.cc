@@ -97,7 +97,8 @@ absl::StatusOr<std::vector<ReviewRow>> FromRows(const std::vector<Row>& rows) {
         absl::StrCat("programmes/", row.String(8), "/calls/", row.String(9));
     r.proposal_id = row.String(10);
     r.reviewer_id = row.String(11);
-    r.stage = static_cast<int32_t>(row.Int(12));
+    KYODO_ASSIGN_OR_RETURN(const int64_t stage, row.Int(12));
+    r.stage = static_cast<int32_t>(stage);
     KYODO_ASSIGN_OR_RETURN(
         doc::RowMeta meta,
         doc::ReadResource(
@@ -200,8 +201,9 @@ absl::StatusOr<std::vector<ScoreRow>> CallScores(Session& s,
         std::vector<int64_t> scores,
         ParseScores(row.String(2),
                     absl::StrCat(row.String(0), "/", row.String(1))));
+    KYODO_ASSIGN_OR_RETURN(const int64_t stage, row.Int(3));
     out.push_back(ScoreRow{row.String(0), row.String(1), std::move(scores),
-                           static_cast<int32_t>(row.Int(3))});
+                           static_cast<int32_t>(stage)});
   }
   return out;
 }

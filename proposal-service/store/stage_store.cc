@@ -36,9 +36,11 @@ absl::StatusOr<std::vector<StageResultRow>> StageResultsOfCall(
   std::vector<StageResultRow> out;
   out.reserve(rows.size());
   for (const Row& row : rows) {
-    out.push_back(StageResultRow{
-        row.String(0), static_cast<int32_t>(row.Int(1)), row.String(2),
-        row.String(3), row.Int(4) != 0, row.String(5)});
+    KYODO_ASSIGN_OR_RETURN(const int64_t stage, row.Int(1));
+    KYODO_ASSIGN_OR_RETURN(const int64_t passed, row.Int(4));
+    out.push_back(StageResultRow{row.String(0), static_cast<int32_t>(stage),
+                                 row.String(2), row.String(3), passed != 0,
+                                 row.String(5)});
   }
   return out;
 }

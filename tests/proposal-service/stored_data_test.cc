@@ -74,5 +74,27 @@ TEST_F(StoredDataTest, CallAndProposalStatesNoEnumNamesAreDataLoss) {
   EXPECT_TRUE(log.LoggedBadStoredValue("calls", call_id, "state"));
 }
 
+// A submitted proposal without its submit time once sorted first among
+// equals (read as the infinite past); now the decision's read refuses it.
+TEST_F(StoredDataTest, ASubmittedProposalWithoutItsSubmitTimeIsDataLoss) {
+  const Call call = OpenStandardCall();
+  const Proposal proposal =
+      EligibleProposal(call.name(), "partners/p1", "提案", 100000);
+  const std::string call_id = Id(call.name());
+  auto before = store::DecisionCandidates(*Session(), call_id);
+  ASSERT_TRUE(before.ok()) << before.status();
+  ASSERT_EQ(before->size(), 1u);
+
+  db_.Exec("UPDATE proposals SET submit_time = NULL WHERE id = '" +
+           Id(proposal.name()) + "'");
+  LogCapture log;
+  auto after = store::DecisionCandidates(*Session(), call_id);
+  EXPECT_EQ(after.status().code(), absl::StatusCode::kDataLoss)
+      << after.status();
+  EXPECT_NE(log.LineWith(
+                {"stored value does not parse", Id(proposal.name()), "NULL"}),
+            "");
+}
+
 }  // namespace
 }  // namespace kyodo::proposal

@@ -68,7 +68,9 @@ void Fill(ConnectionPool& pool, int rows) {
   if (!ok.ok()) Die(std::string(ok.message()));
   auto count = (*s)->QueryOne("SELECT COUNT(*) FROM floor_points");
   if (!count.ok()) Die(std::string(count.status().message()));
-  if ((*count)->Int(0) >= rows) return;
+  absl::StatusOr<int64_t> existing = (*count)->Int(0);
+  if (!existing.ok()) Die(std::string(existing.status().message()));
+  if (*existing >= rows) return;
   ok =
       (*s)->ExecUnprepared(absl::StrCat("INSERT IGNORE INTO floor_points (id, "
                                         "v) SELECT seq, CONCAT('point-', seq) "

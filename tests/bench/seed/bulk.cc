@@ -9,6 +9,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "common/paging/filter.h"
+#include "common/status/macros.h"
 #include "kyodo/project/v1/project_service.grpc.pb.h"
 #include "project-service/store/project_store.h"
 #include "tests/bench/seed/seed.h"
@@ -43,18 +44,18 @@ absl::Status GrowProjects(common::db::ConnectionPool& pool, int total) {
   auto session = pool.Borrow(absl::Now() + absl::Seconds(10));
   if (!session.ok()) return session.status();
   common::db::Session& s = **session;
-  auto counts =
-      s.QueryOne("SELECT COUNT(*), SUM(id LIKE 'bulk%') FROM projects");
+  auto counts = s.QueryOne(
+      "SELECT COUNT(*), COALESCE(SUM(id LIKE 'bulk%'), 0) FROM projects");
   if (!counts.ok()) return counts.status();
-  const int64_t existing = (*counts)->Int(0);
-  const int64_t bulk = (*counts)->Int(1);
+  KYODO_ASSIGN_OR_RETURN(const int64_t existing, (*counts)->Int(0));
+  KYODO_ASSIGN_OR_RETURN(const int64_t bulk, (*counts)->Int(1));
   if (existing >= total) return absl::OkStatus();
   s.ExecUnprepared("DROP TEMPORARY TABLE IF EXISTS bench_templates")
       .IgnoreError();
   if (auto st = s.ExecUnprepared(kTemplates); !st.ok()) return st;
   auto k = s.QueryOne("SELECT COUNT(*) FROM bench_templates");
   if (!k.ok()) return k.status();
-  const int64_t templates = (*k)->Int(0);
+  KYODO_ASSIGN_OR_RETURN(const int64_t templates, (*k)->Int(0));
   if (templates == 0)
     return absl::FailedPreconditionError("no template projects");
   const absl::Time start = absl::Now();
@@ -185,14 +186,15 @@ absl::Status WritePageRequests(const SeedOptions& o,
   if (!row.ok()) return row.status();
   if (!row->has_value())
     return absl::InternalError("page cursor row not found");
-  auto sql = PageSql(filter, (*row)->Int(0), page_size + 1);
+  KYODO_ASSIGN_OR_RETURN(const int64_t cursor_seq, (*row)->Int(0));
+  auto sql = PageSql(filter, cursor_seq, page_size + 1);
   if (!sql.ok()) return sql.status();
   std::ofstream(o.out_dir + "/" + label + "_mid.sql") << *sql << "\n";
   std::fprintf(stderr,
                "%s: %lld matches of '%s' in %zu pages; the middle page follows "
                "seq %lld\n",
                label.c_str(), static_cast<long long>(matches), filter.c_str(),
-               tokens.size() + 1, static_cast<long long>((*row)->Int(0)));
+               tokens.size() + 1, static_cast<long long>(cursor_seq));
   return absl::OkStatus();
 }
 

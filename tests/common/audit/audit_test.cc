@@ -185,6 +185,27 @@ TEST_F(AuditTest, ChangesThatAreNoListAreDataLoss) {
             "");
 }
 
+// A change that does not name its field would show an unnamed change.
+TEST_F(AuditTest, AChangeWithoutItsFieldIsDataLoss) {
+  Partner p;
+  p.set_display_name("X");
+  ASSERT_TRUE(InTransaction([&](db::Session& s) {
+                return Record(s, TestActor(absl::Now()), "partners/y", nullptr,
+                              &p);
+              }).ok());
+  ASSERT_EQ(ListAll("partners/y").size(), 1u);
+  const std::string id = db_.QueryValue("SELECT id FROM audit_events");
+  db_.Exec(
+      "UPDATE audit_events SET changes = '[{\"after\": \"X\"}]' WHERE id = " +
+      id);
+  ::kyodo::testing::LogCapture log;
+  auto session = pool_->Borrow(absl::Now() + absl::Seconds(10));
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(List(**session, "partners/y", 0, 10).status().code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_NE(log.LineWith({"\"row\":\"" + id + "\"", "without its field"}), "");
+}
+
 TEST_F(AuditTest, RecordWithoutRequestIdStoresNone) {
   Partner p;
   p.set_display_name("X");

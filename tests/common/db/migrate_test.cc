@@ -257,7 +257,8 @@ TEST(MigrateTest, RefusesToCreateAnUnsafeDatabaseName) {
       "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name IN "
       "('Upper', 'mysql')");
   ASSERT_TRUE(count.ok() && count->has_value());
-  EXPECT_EQ((*count)->Int(0), 1);  // mysql is still there; Upper never made
+  EXPECT_EQ((*count)->Int(0).value(),
+            1);  // mysql is still there; Upper never made
 }
 
 TEST(MigrateTest, LockHeldElsewhereIsDeadlineExceeded) {
@@ -268,7 +269,7 @@ TEST(MigrateTest, LockHeldElsewhereIsDeadlineExceeded) {
   auto got = (*holder)->QueryOne(
       "SELECT GET_LOCK(CONCAT('kyodo.migrate.', DATABASE()), 0)");
   ASSERT_TRUE(got.ok() && got->has_value());
-  ASSERT_EQ((*got)->Int(0), 1);
+  ASSERT_EQ((*got)->Int(0).value(), 1);
   // DEADLINE_EXCEEDED: it gave up at its lock timeout instead of waiting.
   auto report =
       ApplyMigrations(db.options(), {WidgetsTrack()}, absl::Seconds(1));

@@ -148,7 +148,8 @@ TEST(PoolTest, ContentionStaysWithinBounds) {
           std::lock_guard<std::mutex> lock(mu);
           held.erase(held.find(id));
         }
-        if (again.ok() && again->has_value() && (*again)->Int(0) == i + 1) {
+        if (again.ok() && again->has_value() &&
+            (*again)->Int(0).value() == i + 1) {
           ++ok;
         } else {
           ++other;

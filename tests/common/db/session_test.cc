@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/database.h"
+#include "tests/testing/log_capture.h"
 
 namespace kyodo::common::db {
 namespace {
@@ -83,12 +84,12 @@ TEST_F(SessionTest, FourByteCharactersRoundTripByteForByte) {
   ASSERT_TRUE(row.ok() && row->has_value()) << row.status();
   EXPECT_EQ((*row)->String(0), text);
   EXPECT_EQ((*row)->String(1), "F0A0AEB7E9878EE5AEB620F09F9880");
-  EXPECT_EQ((*row)->Int(2), 5);
+  EXPECT_EQ((*row)->Int(2).value(), 5);
   // Binary collation: はは and ばば are different values.
   auto count = s->QueryOne("SELECT COUNT(*) FROM texts WHERE body = ?",
                            {"\xE3\x81\xAF\xE3\x81\xAF"});
   ASSERT_TRUE(count.ok() && count->has_value()) << count.status();
-  EXPECT_EQ((*count)->Int(0), 1);
+  EXPECT_EQ((*count)->Int(0).value(), 1);
 }
 
 TEST_F(SessionTest, ParamsAndRows) {
@@ -103,19 +104,45 @@ TEST_F(SessionTest, ParamsAndRows) {
   ASSERT_EQ(r.size(), 7u);
   EXPECT_TRUE(r.IsNull(0));
   EXPECT_EQ(r.String(0), "");
-  EXPECT_EQ(r.Int(0), 0);
-  EXPECT_EQ(r.Time(0), absl::InfinitePast());
-  EXPECT_FALSE(r.OptionalTime(0).has_value());
-  EXPECT_EQ(r.Int(1), -9007199254740993);
-  EXPECT_EQ(r.Int(2), 1);
+  EXPECT_EQ(r.OptionalInt(0).value(), std::nullopt);
+  EXPECT_EQ(r.OptionalTime(0).value(), std::nullopt);
+  EXPECT_EQ(r.Int(1).value(), -9007199254740993);
+  EXPECT_EQ(r.OptionalInt(1).value(), -9007199254740993);
+  EXPECT_EQ(r.Int(2).value(), 1);
   double d = 0;
   EXPECT_TRUE(absl::SimpleAtod(r.String(3), &d)) << r.String(3);
   EXPECT_EQ(d, 2.5);
-  EXPECT_EQ(r.Time(4), t);
+  EXPECT_EQ(r.Time(4).value(), t);
+  EXPECT_EQ(r.OptionalTime(4).value(), t);
   EXPECT_EQ(r.String(4), "2026-03-31 00:00:00.123456");
   EXPECT_TRUE(r.IsNull(5));
-  EXPECT_EQ(r.Int(6), 0);
   EXPECT_EQ(FormatDateTime(t), "2026-03-31 00:00:00.123456");
+}
+
+// session.h: a value the caller needs is never made up. NULL where a value
+// is required, and text of another type, are DATA_LOSS naming the statement
+// and column, and logged with them.
+TEST_F(SessionTest, CellsThatDoNotParseAreDataLoss) {
+  PooledSession s = Borrow();
+  auto row = s->QueryOne("SELECT 'p-17', NULL, 'not a number', '2026-13-45'");
+  ASSERT_TRUE(row.ok() && row->has_value()) << row.status();
+  const Row& r = **row;
+  kyodo::testing::LogCapture logs;
+  absl::StatusOr<int64_t> null_int = r.Int(1);
+  EXPECT_EQ(null_int.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(null_int.status().message()),
+              ::testing::AllOf(::testing::HasSubstr("column 1"),
+                               ::testing::HasSubstr("p-17"),
+                               ::testing::HasSubstr("SELECT 'p-17'")));
+  EXPECT_EQ(r.Time(1).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(r.Int(2).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(r.OptionalInt(2).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(r.Time(3).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(r.OptionalTime(3).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(r.OptionalTime(2).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(
+      logs.LineWith({"stored value does not parse", "p-17", "not a number"}),
+      "");
 }
 
 TEST_F(SessionTest, DoublesKeepTheirPrecision) {
@@ -211,7 +238,7 @@ TEST_F(SessionTest, ManyDistinctStatementsStayUsable) {
   for (int i = 0; i < 300; ++i) {
     auto row = s->QueryOne(absl::StrCat("SELECT ? + ", i), {1});
     ASSERT_TRUE(row.ok() && row->has_value()) << row.status();
-    ASSERT_EQ((*row)->Int(0), i + 1);
+    ASSERT_EQ((*row)->Int(0).value(), i + 1);
   }
   EXPECT_EQ(Value(*s, "SELECT 1 + 0"), "1");
 }

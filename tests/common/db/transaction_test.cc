@@ -270,7 +270,7 @@ TEST_F(TransactionTest, ReadOnlyGivesAConsistentSnapshot) {
       [&](Session& s) -> absl::Status {
         auto a = s.QueryOne("SELECT COUNT(*) FROM journal");
         if (!a.ok()) return a.status();
-        first = (*a)->Int(0);
+        first = (*a)->Int(0).value();
         absl::Status w =
             RunWithSession(*writer_pool, Deadline(), [](Session& w) {
               return w
@@ -280,7 +280,7 @@ TEST_F(TransactionTest, ReadOnlyGivesAConsistentSnapshot) {
         if (!w.ok()) return w;
         auto b = s.QueryOne("SELECT COUNT(*) FROM journal");
         if (!b.ok()) return b.status();
-        second = (*b)->Int(0);
+        second = (*b)->Int(0).value();
         return absl::OkStatus();
       },
       options);

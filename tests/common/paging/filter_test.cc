@@ -297,7 +297,7 @@ class FilterDatabaseTest : public ::testing::Test {
     EXPECT_TRUE(rows.ok()) << filter << ": " << rows.status();
     if (!rows.ok()) return {-2};
     std::vector<int64_t> seqs;
-    for (const db::Row& row : *rows) seqs.push_back(row.Int(0));
+    for (const db::Row& row : *rows) seqs.push_back(row.Int(0).value());
     return seqs;
   }
 

@@ -73,7 +73,7 @@ TEST(DatabaseReadinessTest, ASchemaCheckKeepsItNotReadyUntilItPasses) {
         absl::StatusOr<std::vector<db::Row>> rows =
             s.Query("SELECT COUNT(*) FROM things");
         if (!rows.ok()) return rows.status();
-        if ((*rows)[0].Int(0) == 0) {
+        if ((*rows)[0].Int(0).value() == 0) {
           return absl::FailedPreconditionError("things is empty");
         }
         return absl::OkStatus();
