@@ -105,7 +105,7 @@ Draft Screened(const Proposal& p, const DraftContext& c) {
   const bool eligible = p.screening().result() == Screening::ELIGIBLE;
   Draft d;
   d.subject = absl::StrCat(kSubjectPrefix, "要件確認の結果「", p.title(),
-                           "」: ", eligible ? "要件適合" : "要件不適合");
+                           "」: ", common::EnumLabel(p.screening().result()));
   std::string result;
   if (eligible) {
     result =
@@ -120,8 +120,8 @@ Draft Screened(const Proposal& p, const DraftContext& c) {
   }
   d.body = absl::StrCat(Greeting(c), "\n", "提案の要件確認 (資格審査) が",
                         "終わりました。\n\n", ProposalLines(p, c),
-                        "結果: ", eligible ? "要件適合" : "要件不適合", "\n\n",
-                        result, Footer(c));
+                        "結果: ", common::EnumLabel(p.screening().result()),
+                        "\n\n", result, Footer(c));
   return d;
 }
 
@@ -163,7 +163,7 @@ std::optional<Draft> ResultPublished(const Proposal& p, const DraftContext& c) {
   if (!adopted && p.state() != Proposal::NOT_ADOPTED) return std::nullopt;
   Draft d;
   d.subject = absl::StrCat(kSubjectPrefix, "選考結果のお知らせ「", p.title(),
-                           "」: ", adopted ? "採択" : "不採択");
+                           "」: ", common::EnumLabel(p.state()));
   std::string detail;
   if (adopted) {
     absl::StrAppend(&detail, "採択額: ", Yen(r.adopted_amount_yen()), "\n");
@@ -178,7 +178,7 @@ std::optional<Draft> ResultPublished(const Proposal& p, const DraftContext& c) {
   }
   d.body = absl::StrCat(
       Greeting(c), "\n", "公募の選考結果が公表されました。\n\n",
-      ProposalLines(p, c), "結果: ", adopted ? "採択" : "不採択", "\n", detail,
+      ProposalLines(p, c), "結果: ", common::EnumLabel(p.state()), "\n", detail,
       "\n",
       adopted ? "今後の手続き (委託契約) については、担当からご連絡します。\n"
               : "ご応募いただき、ありがとうございました。\n",
