@@ -7,8 +7,8 @@
 #     libstdc++'s assertions, over every ctest test but the static checks
 #     (label `static`, run in the gcc build), in build-asan/;
 #   KYODO_SANITIZER=thread: ThreadSanitizer, over the tests that run the
-#     services' threads (the services' and gateway's tests, the database
-#     pool, the integration tests), in build-tsan/.
+#     services' threads (the services', gateway's and notifier's tests, the
+#     database pool, every integration test), in build-tsan/.
 #
 #   tests/sanitize/run.sh [ctest arguments...]    e.g. -R partner
 #
@@ -78,21 +78,28 @@ if [[ $sanitizer == address ]]; then
 else
   flags+=" -fsanitize=thread"
   # The tests whose processes run threads against each other: the
-  # services' own (gRPC's thread pool over the connection pool), the
-  # gateway's forwarding and fan-out, the pool, the server bootstrap
-  # (drain, signals), the token client's refresh, the reliability tests and
-  # the integration tests (every service as its own process, under load and
-  # faults). The pure domain rules run on one thread; the HTTP, deploy and
+  # services' own (gRPC's thread pool over the connection pool, the events
+  # feed's thread), the gateway's forwarding, its fan-out on gRPC's
+  # callback threads and its HTTP entry (a thread per connection), the
+  # notifier (its feed followers beside the sender), the pool, the server
+  # bootstrap (drain, signals), the token client's refresh, the reliability
+  # tests and every integration test (each service its own process, under
+  # load, faults, restarts and a 20 MB document). The pure domain rules and
+  # the mail templates run on one thread; the other HTTP, deploy and
   # browser tests repeat what these cover through other entries.
   threaded='partner_service_test project_service_test proposal_service_test'
-  threaded+=' gateway_proxy_test common_db_test common_server_test'
-  threaded+=' common_oauth_test reliability_test integration_round_test'
-  threaded+=' integration_secrecy_test integration_separate_servers_test'
+  threaded+=' gateway_proxy_test gateway_fan_out_test http_entry_test'
+  threaded+=' notifier_test notifier_transport_test'
+  threaded+=' common_db_test common_server_test common_oauth_test'
+  threaded+=' reliability_test integration_round_test integration_secrecy_test'
+  threaded+=' integration_separate_servers_test integration_events_test'
+  threaded+=' integration_kyodoctl_events_test integration_notifier_test'
+  threaded+=' integration_documents_test'
   # With them, the check that a planted race is reported and fails the run
   # (tests/sanitize/CMakeLists.txt).
   # shellcheck disable=SC2206
   targets=(partner_service project_service proposal_service gateway kyodoctl
-    tsan_race $threaded)
+    notifier tsan_race $threaded)
   tests=(-R "^(sanitize|$(tr ' ' '|' <<<"$threaded"))(\\.|$)" -LE '^static$')
 fi
 cmake -S "$root" -B "$build" -G Ninja "${launcher[@]}" "${linker[@]}" \
