@@ -43,6 +43,10 @@ ABSL_FLAG(std::string, rulings, "",
           "preview, finalize: a JSON file of the committee's rulings, "
           "{\"rulings\": [{\"proposal\": ..., \"action\": \"REDUCE\", "
           "\"adoptedAmountYen\": \"300000\", \"reason\": ...}]}");
+ABSL_FLAG(std::string, continues, "",
+          "proposals screen: the project the proposal continues, as staff "
+          "confirm or correct it (projects/ID, or 'none'); unset = the "
+          "applicant's declaration stands");
 ABSL_FLAG(std::string, request_id, "",
           "a UUID making a mutation safe to retry (finalize, submit...)");
 
@@ -75,6 +79,7 @@ int Usage() {
          "  kyodoctl proposals list CALL [--filter=...]\n"
          "  kyodoctl proposals get|submit|withdraw PROPOSAL\n"
          "  kyodoctl proposals return PROPOSAL --note=TEXT --deadline=TIME\n"
+         "  kyodoctl proposals screen PROPOSAL [--continues=projects/ID|none]\n"
          "  kyodoctl reviewers list|progress CALL\n"
          "  kyodoctl reviewers assign REVIEWER [PROPOSAL...]  (none = all)\n"
          "  kyodoctl reviewers stages REVIEWER [STAGE...]  (none = the last)\n"
@@ -290,6 +295,34 @@ void PrintProposals(
   }
 }
 
+// A screening's facts that decide the caps, and each rule that failed in
+// its words from the protos and by name.
+void PrintScreening(const pv1::Proposal& p) {
+  const pv1::Screening& screening = p.screening();
+  if (screening.facts().has_continuation_year()) {
+    std::cout << "継続年数: " << screening.facts().continuation_year() << "年目"
+              << (p.continues().empty()
+                      ? std::string()
+                      : absl::StrCat("（", p.continues(), " の継続）"));
+    if (screening.has_declared_continues()) {
+      std::cout << " 申請時の申告: "
+                << (screening.declared_continues().empty()
+                        ? std::string("なし")
+                        : screening.declared_continues());
+    }
+    std::cout << "\n";
+  }
+  for (const auto& f : screening.failures()) {
+    pv1::RuleFailure::Rule rule = pv1::RuleFailure::RULE_UNSPECIFIED;
+    std::cout << "× "
+              << (pv1::RuleFailure::Rule_Parse(f.rule(), &rule)
+                      ? absl::StrCat(common::EnumLabel(rule), " (", f.rule(),
+                                     ")")
+                      : f.rule())
+              << ": " << f.message() << "\n";
+  }
+}
+
 int Programmes(const Env& env) {
   pv1::ListProgrammesRequest request;
   request.set_filter(absl::GetFlag(FLAGS_filter));
@@ -383,18 +416,21 @@ int Proposals(const Env& env) {
       return rc;
     }
     *one.Add() = response.proposal();
-    if (!env.json) {
-      for (const auto& f : response.proposal().screening().failures()) {
-        // The rule's words from the protos, and its name.
-        pv1::RuleFailure::Rule rule = pv1::RuleFailure::RULE_UNSPECIFIED;
-        std::cout << "× "
-                  << (pv1::RuleFailure::Rule_Parse(f.rule(), &rule)
-                          ? absl::StrCat(common::EnumLabel(rule), " (",
-                                         f.rule(), ")")
-                          : f.rule())
-                  << ": " << f.message() << "\n";
-      }
+    if (!env.json) PrintScreening(response.proposal());
+  } else if (sub == "screen") {
+    // Staff screen again, confirming or correcting the project the
+    // proposal continues (the continuation year follows it).
+    pv1::ScreenProposalRequest request;
+    request.set_name(env.args[2]);
+    request.set_request_id(absl::GetFlag(FLAGS_request_id));
+    const std::string continues = absl::GetFlag(FLAGS_continues);
+    if (continues == "none") {
+      request.set_continues("");
+    } else if (!continues.empty()) {
+      request.set_continues(continues);
     }
+    if (int rc = Run(env, "ScreenProposal", request, one.Add())) return rc;
+    if (!env.json) PrintScreening(one.Get(0));
   } else if (sub == "withdraw") {
     pv1::WithdrawProposalRequest request;
     request.set_name(env.args[2]);
