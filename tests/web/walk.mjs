@@ -548,6 +548,22 @@ try {
   check(!rows.some((r) => r.includes(titleB)), 'no project from the ineligible proposal');
   await axe(reader, 'public projects');
   await shot(reader, 'public-projects');
+  // The example FY2026 round (deploy/local/data/20_proposals.textproto):
+  // the committee's 減額採択 with its reason, and beside each result the
+  // ranking changed, what the ranking alone gave.
+  await p_goto(reader, '/results');
+  await click(reader, 'a::-p-text(令和8年度 麻生区市民提案型事業 募集)');
+  await reader.page.waitForSelector('[data-testid=published] tr[data-reason=ADOPTED]');
+  const ruled = await reader.page.$$eval('[data-testid=published] tbody tr', (trs) => trs.map((t) => t.innerText));
+  const reduced = ruled.find((r) => r.includes('里山の散策路マップづくり')) || '';
+  check(reduced.includes('減額採択(理由: 地図の印刷部数を見直し、印刷費を減額する。)') &&
+    reduced.includes('￥450,000') && reduced.includes('順位のみでは: 採択 ￥600,000'), `the reduced adoption: ${reduced}`);
+  const madeRoom = ruled.find((r) => r.includes('地域の子ども食堂')) || '';
+  check(madeRoom.includes('順位のみでは: 予算の残りが足りず'), `the adoption the reduction made room for: ${madeRoom}`);
+  const unchanged = ruled.find((r) => r.includes('多世代交流カフェ')) || '';
+  check(!unchanged.includes('順位のみでは'), `a result the committee did not change: ${unchanged}`);
+  await axe(reader, 'public results with a ruling');
+  await shot(reader, 'public-results-ruling');
   check(reader.sent.length > 3 && reader.sent.every((r) => !r.authorization), 'the visitor sent no token, ever');
   check(reader.sent.some((r) => r.url.includes('/public/v1/')), 'the visitor read the public surface');
 

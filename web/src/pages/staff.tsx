@@ -11,6 +11,7 @@ import { dateTime, fiscalYear, fromJapanLocal, toJapanLocal, yen, count } from "
 import {
   Call_State,
   CallSchema,
+  CommitteeRuling_ActionSchema,
   CriterionSchema,
   ProposalResult_Reason,
   ProposalResult_ReasonSchema,
@@ -484,6 +485,24 @@ function ReturnForCorrection(props: { call: Call; proposal: Proposal; onDone: ()
 }
 
 const reasonWords = labels(ProposalResult_ReasonSchema);
+const actionWords = labels(CommitteeRuling_ActionSchema);
+
+// The committee's ruling with its reason, and what the ranking alone would
+// have given when the final result differs from it (a reduced amount, an
+// adoption the ruling of another proposal made room for).
+function Ruling(props: { result: Decision["results"][number] }) {
+  const r = props.result;
+  const ranked = r.recommendedReason !== ProposalResult_Reason.REASON_UNSPECIFIED &&
+    (r.recommendedReason !== r.reason || r.recommendedAmountYen !== r.adoptedAmountYen);
+  if (!r.ruling && !ranked) return null;
+  return (
+    <>
+      {r.ruling && <>{actionWords[r.ruling.action ?? 0]}(理由: {r.ruling.reason})</>}
+      {r.ruling && ranked && <br />}
+      {ranked && <small>順位のみでは: {reasonWords[r.recommendedReason]}{r.recommendedAmountYen ? ` ${yen(r.recommendedAmountYen)}` : ""}</small>}
+    </>
+  );
+}
 
 // Rows on screen at once: a decision of 5,000 proposals is shown 200 rows
 // a page (its totals in the caption), so the page stays responsive
@@ -505,7 +524,7 @@ export function DecisionTable(props: { decision: Decision; caption: string; test
           {props.caption}: 予算 {yen(d.budgetYen)}、採択 {count(d.adoptedCount)}件・{yen(d.totalAdoptedYen)}、残り {yen(d.remainingBudgetYen)}
           {total > rowsPerPage && `(${count(total)} 件中 ${count(start + 1)}〜${count(end)} 件目)`}
         </caption>
-        <thead><tr><th scope="col">順位</th><th scope="col">件名</th><th scope="col">得点</th><th scope="col">結果</th><th scope="col">採択額</th><th scope="col">残予算</th></tr></thead>
+        <thead><tr><th scope="col">順位</th><th scope="col">件名</th><th scope="col">得点</th><th scope="col">結果</th><th scope="col">採択額</th><th scope="col">残予算</th><th scope="col">審査会の判断</th></tr></thead>
         <tbody>
           {d.results.slice(start, end).map((r) => (
             <tr key={r.proposal} data-reason={ProposalResult_Reason[r.reason ?? 0]}>
@@ -515,6 +534,7 @@ export function DecisionTable(props: { decision: Decision; caption: string; test
               <td>{reasonWords[r.reason ?? 0]}</td>
               <td class="num">{yen(r.adoptedAmountYen)}</td>
               <td class="num">{yen(r.budgetLeftYen)}</td>
+              <td><Ruling result={r} /></td>
             </tr>
           ))}
         </tbody>
