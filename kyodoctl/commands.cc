@@ -13,6 +13,7 @@
 #include "common/auth/token.h"
 #include "common/config/config.h"
 #include "common/status/errors.h"
+#include "common/text/enum_label.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.pb.h"
 #include "kyodoctl/format.h"
@@ -47,6 +48,13 @@ int Fail(const absl::Status& status) {
     std::cerr << " (field " << bad->field_violations(0).field() << ")";
   }
   std::cerr << "\n";
+  // The reason in words, from the protos (label.proto, explanation).
+  kyodo::type::v1::ErrorReason declared;
+  if (kyodo::type::v1::ErrorReason_Parse(reason, &declared)) {
+    const std::string words = common::EnumExplanation(
+        *kyodo::type::v1::ErrorReason_descriptor(), declared);
+    if (!words.empty()) std::cerr << "  " << words << "\n";
+  }
   return ExitCode(status);
 }
 

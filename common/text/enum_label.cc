@@ -15,4 +15,12 @@ std::string EnumLabel(const google::protobuf::EnumDescriptor& type,
   return label.empty() ? std::string(value->name()) : label;
 }
 
+std::string EnumExplanation(const google::protobuf::EnumDescriptor& type,
+                            int number) {
+  const google::protobuf::EnumValueDescriptor* value =
+      type.FindValueByNumber(number);
+  if (value == nullptr) return "";
+  return value->options().GetExtension(kyodo::type::v1::explanation);
+}
+
 }  // namespace kyodo::common

@@ -25,6 +25,11 @@ std::string EnumLabel(E value) {
                    static_cast<int>(value));
 }
 
+// The (kyodo.type.v1.explanation) of value `number` of `type` (a sentence
+// for an error reason), or "" when it has none.
+std::string EnumExplanation(const google::protobuf::EnumDescriptor& type,
+                            int number);
+
 }  // namespace kyodo::common
 
 #endif  // KYODO_COMMON_TEXT_ENUM_LABEL_H_

@@ -92,6 +92,15 @@ TEST_F(KyodoctlRoundTest, StaffCorrectTheProjectAProposalContinues) {
   ASSERT_NO_FATAL_FAILURE(CreateProgrammeAndHistory());
   ASSERT_NO_FATAL_FAILURE(CreateOpenCall());
   ASSERT_NO_FATAL_FAILURE(SubmitAll());
+  // A refusal is explained in the protos' words (label.proto):
+  // FAILED_PRECONDITION (exit 10 + 9) before the window ends.
+  EXPECT_EQ(Kyodoctl(Staff(), {"calls", "close", call_}).exit_code, 19)
+      << Log();
+  EXPECT_TRUE(
+      absl::StrContains(Log(),
+                        "[SUBMISSION_WINDOW_NOT_ENDED]\n  "
+                        "受付期間がまだ終わっていないため締め切れません。"))
+      << Log();
   const std::string& proposal = proposal_of_.at("tama-shotengai");
   const pv1::Proposal declared = Get(proposal);
   ASSERT_EQ(declared.state(), pv1::Proposal::INELIGIBLE);

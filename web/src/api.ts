@@ -9,8 +9,8 @@ import { PartnerService } from "./gen/kyodo/partner/v1/partner_service_pb.js";
 import { ProjectService } from "./gen/kyodo/project/v1/project_service_pb.js";
 import { ProposalService, RuleFailure_RuleSchema } from "./gen/kyodo/proposal/v1/proposal_service_pb.js";
 import { BadRequestSchema, ErrorInfoSchema } from "./gen/google/rpc/error_details_pb.js";
-import { ErrorReason } from "./gen/kyodo/type/v1/error_reason_pb.js";
-import { labelsByName } from "./labels.js";
+import { ErrorReasonSchema } from "./gen/kyodo/type/v1/error_reason_pb.js";
+import { explanationsByName, labelsByName } from "./labels.js";
 
 let bearer: string | undefined;
 export function setToken(token: string | undefined): void {
@@ -43,21 +43,10 @@ export interface Problem {
   fields: Record<string, string>;
 }
 
-// Keyed by the declared reasons (kyodo.type.v1.ErrorReason, whose value
-// names are the ErrorInfo.reason strings), so a misspelt one fails tsc.
-type ReasonName = keyof typeof ErrorReason;
-const reasonWords: Partial<Record<ReasonName, string>> = {
-  SUBMISSION_WINDOW_NOT_ENDED: "受付期間がまだ終わっていないため締め切れません。",
-  SUBMISSION_WINDOW_CLOSED: "受付期間外のため提出できません。",
-  NOT_ENOUGH_REVIEWERS: "審査委員が最低審査数に足りません。",
-  REVIEWS_MISSING: "審査がまだ揃っていない提案があります。",
-  NOT_SCREENED: "審査要件の確認が終わっていない提案があります。",
-  REVIEWER_CONFLICTED: "利益相反を申告しているため採点できません。",
-  ALREADY_DECIDED: "この公募はすでに決定済みです。",
-  RULES_FIXED: "公募開始後は変更できない項目です。",
-  WINDOW_SHORTENED: "受付締切は延ばすことだけができます(早めることはできません)。",
-  TOO_MANY_PROPOSALS_IN_CALL: "この公募にはすでに提出済みの提案があります。",
-};
+// A declared reason's explanation in the protos
+// (kyodo.type.v1.ErrorReason, (kyodo.type.v1.explanation)), so the console
+// and kyodoctl say the same words.
+const reasonWords = explanationsByName(ErrorReasonSchema);
 
 const codeWords: Partial<Record<Code, string>> = {
   [Code.Unauthenticated]: "サインインが必要です(有効期限切れの場合はもう一度サインインしてください)。",
@@ -73,7 +62,7 @@ export function explain(error: unknown): Problem {
   for (const bad of e.findDetails(BadRequestSchema)) {
     for (const v of bad.fieldViolations) fields[v.field] = v.description;
   }
-  const words = (info && reasonWords[info.reason as ReasonName]) || codeWords[e.code];
+  const words = (info && reasonWords[info.reason]) || codeWords[e.code];
   const callId = info?.metadata["call_id"];
   return {
     message: `${words ?? "エラー"} (${e.rawMessage}${callId ? `、問い合わせ番号 ${callId}` : ""})`,

@@ -45,6 +45,29 @@ TEST(EnumLabelTest, ValueWithoutLabelFallsBackToItsName) {
       "INVALID_PAGE_TOKEN");
 }
 
+TEST(EnumLabelTest, ErrorReasonsPeopleMeetAreExplained) {
+  const EnumDescriptor& reasons =
+      *google::protobuf::GetEnumDescriptor<kyodo::type::v1::ErrorReason>();
+  EXPECT_EQ(EnumExplanation(reasons, kyodo::type::v1::SUBMISSION_WINDOW_CLOSED),
+            "受付期間外のため提出できません。");
+  EXPECT_EQ(EnumExplanation(reasons, kyodo::type::v1::INVALID_PAGE_TOKEN), "");
+  EXPECT_EQ(EnumExplanation(reasons, 100000), "");
+  // Each explanation is a sentence of its own: ends with 。 and is said of
+  // one reason only.
+  std::set<std::string> seen;
+  int explained = 0;
+  for (int i = 0; i < reasons.value_count(); ++i) {
+    const std::string words =
+        EnumExplanation(reasons, reasons.value(i)->number());
+    if (words.empty()) continue;
+    ++explained;
+    EXPECT_TRUE(words.size() >= 3 && words.substr(words.size() - 3) == "。")
+        << reasons.value(i)->name() << ": " << words;
+    EXPECT_TRUE(seen.insert(words).second) << words;
+  }
+  EXPECT_GE(explained, 10);
+}
+
 void CollectEnums(const Descriptor& message,
                   std::vector<const EnumDescriptor*>* out) {
   for (int i = 0; i < message.enum_type_count(); ++i) {
