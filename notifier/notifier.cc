@@ -269,8 +269,11 @@ void NotifierCompanion::StopAccepting(absl::Time) {
 void NotifierCompanion::Stop() {}
 
 void NotifierCompanion::Wake() {
-  absl::MutexLock lock(&wake_mu_);
-  ++wakes_;
+  {
+    std::lock_guard<std::mutex> lock(wake_mu_);
+    ++wakes_;
+  }
+  woken_.notify_all();
 }
 
 absl::Status NotifierCompanion::FollowOnce() {
@@ -398,17 +401,11 @@ void NotifierCompanion::Follow() {
 void NotifierCompanion::Send() {
   const NotifierOptions& options = notifier_->options();
   absl::Time next_cleanup = absl::InfinitePast();
-  struct Woken {
-    const uint64_t* wakes;
-    uint64_t seen;
-    const absl::Notification* stop;
-    bool Done() const { return *wakes != seen || stop->HasBeenNotified(); }
-  };
   while (!stopping()) {
-    Woken woken{&wakes_, 0, &stop_};
+    uint64_t seen = 0;
     {
-      absl::MutexLock lock(&wake_mu_);
-      woken.seen = wakes_;
+      std::lock_guard<std::mutex> lock(wake_mu_);
+      seen = wakes_;
     }
     absl::StatusOr<int> sent =
         notifier_->SendDue([this] { return stopping(); });
@@ -429,9 +426,10 @@ void NotifierCompanion::Send() {
       next_cleanup = absl::Now() + absl::Hours(1);
     }
     // Until the follower made mails, a stop, or the poll interval.
-    absl::MutexLock lock(&wake_mu_);
-    wake_mu_.AwaitWithTimeout(absl::Condition(&woken, &Woken::Done),
-                              options.poll);
+    // (Stop notifies stop_ before it wakes.)
+    std::unique_lock<std::mutex> lock(wake_mu_);
+    woken_.wait_for(lock, absl::ToChronoNanoseconds(options.poll),
+                    [&] { return wakes_ != seen || stopping(); });
   }
 }
 

@@ -13,6 +13,7 @@
 #define KYODO_NOTIFIER_NOTIFIER_H_
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -21,7 +22,6 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "common/server/host.h"
@@ -166,8 +166,10 @@ class NotifierCompanion final : public common::server::Companion {
   absl::Notification stop_;
   std::mutex watch_mu_;
   grpc::ClientContext* watch_ = nullptr;  // the stream being read
-  absl::Mutex wake_mu_;
-  uint64_t wakes_ = 0;
+  // std::mutex, which ThreadSanitizer sees (docs/RELIABILITY.md).
+  std::mutex wake_mu_;
+  std::condition_variable woken_;
+  uint64_t wakes_ = 0;  // guarded by wake_mu_
   std::thread follower_;
   std::thread sender_;
 };

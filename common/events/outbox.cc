@@ -183,25 +183,28 @@ absl::StatusOr<int64_t> ParseCursor(absl::string_view field,
 }
 
 void Bell::Ring() {
-  absl::MutexLock lock(&mu_);
-  ++rings_;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++rings_;
+  }
+  rang_.notify_all();
 }
 
 uint64_t Bell::rings() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return rings_;
 }
 
 uint64_t Bell::WaitPast(uint64_t seen, absl::Duration timeout) const {
-  absl::MutexLock lock(&mu_);
-  auto past = [this, seen]()
-                  ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return rings_ > seen; };
-  mu_.AwaitWithTimeout(absl::Condition(&past), timeout);
+  std::unique_lock<std::mutex> lock(mu_);
+  rang_.wait_for(
+      lock, absl::ToChronoNanoseconds(std::max(timeout, absl::ZeroDuration())),
+      [this, seen] { return rings_ > seen; });
   return rings_;
 }
 
 absl::Status Feed::Enter() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (closed_) {
     return absl::UnavailableError(
         "this replica is shutting down; watch through another");
@@ -219,13 +222,13 @@ absl::Status Feed::Enter() {
 }
 
 void Feed::Leave() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   --watches_;
 }
 
 void Feed::Close() {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     closed_ = true;
   }
   bell_.Ring();
@@ -235,7 +238,7 @@ absl::Status Feed::Follow(
     int64_t after, absl::Time until, const std::function<bool()>& cancelled,
     const std::function<absl::StatusOr<int64_t>(int64_t)>& step) {
   auto open = [this] {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     return !closed_;
   };
   while (open() && !cancelled() && absl::Now() < until) {
