@@ -15,6 +15,8 @@
 #include "kyodoctl/table.h"
 
 ABSL_DECLARE_FLAG(std::string, filter);
+ABSL_DECLARE_FLAG(int, page_size);
+ABSL_DECLARE_FLAG(bool, all);
 ABSL_FLAG(std::string, format, "csv", "export: csv or jsonl");
 ABSL_FLAG(std::string, dataset, "projects", "export: projects or results");
 ABSL_FLAG(std::string, out, "",
@@ -47,18 +49,27 @@ int Projects(const Env& env) {
   if (sub == "list") {
     prv1::ListProjectsRequest request;
     request.set_filter(absl::GetFlag(FLAGS_filter));
-    prv1::ListProjectsResponse response;
-    absl::Status status = env.client->Call(
-        "kyodo.project.v1.ProjectService.ListProjects", request, &response);
-    if (!status.ok()) return Fail(status);
+    request.set_page_size(absl::GetFlag(FLAGS_page_size));
     Table table = ProjectTable();
-    for (const auto& p : response.projects()) {
-      if (env.json)
-        std::cout << ToJson(p) << "\n";
-      else
-        AddProject(table, p);
+    std::string next;
+    do {
+      request.set_page_token(next);
+      prv1::ListProjectsResponse response;
+      absl::Status status = env.client->Call(
+          "kyodo.project.v1.ProjectService.ListProjects", request, &response);
+      if (!status.ok()) return Fail(status);
+      for (const auto& p : response.projects()) {
+        if (env.json)
+          std::cout << ToJson(p) << "\n";
+        else
+          AddProject(table, p);
+      }
+      next = response.next_page_token();
+    } while (absl::GetFlag(FLAGS_all) && !next.empty());
+    if (!env.json) {
+      table.Print(std::cout);
+      if (!next.empty()) std::cout << "(続きあり: --all で全件)\n";
     }
-    if (!env.json) table.Print(std::cout);
     return 0;
   }
   if (sub == "get" && env.args.size() == 3) {

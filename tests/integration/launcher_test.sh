@@ -163,6 +163,30 @@ for row in \
   "地域の子ども食堂,.*,ADOPTED,650000,650000,BUDGET_EXHAUSTED,0,,"; do
   grep -q "$row" "$work/results-2026.csv" || { cat "$work/results-2026.csv" >&2; fail "FY2026 open data: $row"; }
 done
+# The 補正 of 地域の子ども食堂 stays in its history after it was corrected
+# and adopted.
+shokudo=$("$kyodoctl" proposals list "$fy2026" --json | grep '"title":"地域の子ども食堂"' \
+  | grep -o '"name":"programmes/[^"]*"' | head -1 | cut -d'"' -f4)
+[[ -n "$shokudo" ]] || fail "no example 地域の子ども食堂 proposal"
+"$kyodoctl" proposals get "$shokudo" --json \
+  | grep -q '"note":"予算の内訳(食材費・消耗品費・保険料)を記入してください。"' \
+  || fail "the example 補正 is not in the proposal's history"
+# 明治大学 is active in 多摩区 and 麻生区.
+meiji=$("$kyodoctl" partners list --all --json --filter='display_name = "明治大学"' \
+  | grep -o '"name":"partners/[^"]*"' | head -1 | cut -d'"' -f4)
+[[ -n "$meiji" ]] || fail "no example 明治大学"
+"$kyodoctl" partners get "$meiji" | grep -q "ほかの活動区 *麻生区" \
+  || { "$kyodoctl" partners get "$meiji" >&2; fail "明治大学's other ward"; }
+# The 市民館 自主学級 consignment with its expense lines, summing to it.
+normalization=$("$kyodoctl" projects list --all --json --filter='programme = CITIZEN_STUDY_CLASS' \
+  | grep '"title":"ノーマライゼーションの世界を作ろう！"' \
+  | grep -o '"name":"projects/[^"]*"' | head -1 | cut -d'"' -f4)
+[[ -n "$normalization" ]] || fail "no example 自主学級 project"
+dossier=$("$kyodoctl" projects get "$normalization")
+for line in "委託 75,000円" "内訳 *講師謝礼 45,000円 例示・講演者3名" "内訳 *消耗品費 10,000円" \
+  "内訳 *印刷製本費 20,000円"; do
+  grep -q "$line" <<<"$dossier" || { echo "$dossier" >&2; fail "the 自主学級 project's expense lines: $line"; }
+done
 unset KYODO_ADDR
 
 # The notifier in dry-run mode (docs/OPERATIONS.md, "Mail"): the example
