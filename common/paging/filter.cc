@@ -245,7 +245,9 @@ absl::StatusOr<SqlFilter> ParseFilter(absl::string_view filter,
     if (field->type == FilterType::kMember) {
       absl::StrAppend(&out.sql, term.op == "=" ? " AND " : " AND NOT ",
                       field->member_sql);
-      out.params.push_back(*param);
+      for (char c : field->member_sql) {
+        if (c == '?') out.params.push_back(*param);
+      }
     } else if (term.op == ":") {
       absl::StrAppend(&out.sql, " AND ", field->column,
                       " LIKE ? ESCAPE '\\\\'");

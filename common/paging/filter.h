@@ -46,9 +46,9 @@ struct FilterField {
   // name into an id); its error is reported against `filter`.
   std::function<absl::StatusOr<std::string>(absl::string_view)> convert =
       nullptr;
-  // kMember: a condition with one `?`, e.g. "EXISTS (SELECT 1 FROM
+  // kMember: a condition on the value, e.g. "EXISTS (SELECT 1 FROM
   // agreement_parties p WHERE p.agreement_seq = a.seq AND p.partner_id = ?)";
-  // `!=` negates it.
+  // the value is bound to each of its `?`s; `!=` negates it.
   std::string member_sql = "";
 };
 

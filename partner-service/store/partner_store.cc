@@ -276,6 +276,19 @@ const std::vector<common::paging::FilterField>& PartnerFilterFields() {
       {"kind", "kind", FilterType::kEnum,
        kyodo::partner::v1::PartnerKind_descriptor()},
       {"ward", "ward", FilterType::kEnum, kyodo::type::v1::Ward_descriptor()},
+      // Its own ward or one of its other wards (明治大学: 多摩区 and 麻生区).
+      // <=>: a partner without a ward is "not active in" any (for !=).
+      {"active_ward", "", FilterType::kMember, nullptr,
+       [](absl::string_view v) -> absl::StatusOr<std::string> {
+         kyodo::type::v1::Ward ward;
+         if (!kyodo::type::v1::Ward_Parse(std::string(v), &ward) ||
+             ward == kyodo::type::v1::WARD_UNSPECIFIED) {
+           return absl::InvalidArgumentError("takes a ward such as ASAO");
+         }
+         return absl::StrCat(static_cast<int>(ward));
+       },
+       "(ward_number <=> ? OR seq IN (SELECT o.partner_seq FROM "
+       "partner_other_wards o WHERE o.ward_number = ?))"},
       {"state", "state", FilterType::kEnum, Partner::State_descriptor()},
       {"display_name", "display_name", FilterType::kString},
       // NULL when unset (002_partner_columns.sql); the filter reads it as ''.

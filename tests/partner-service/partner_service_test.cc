@@ -1,5 +1,8 @@
 // PartnerService over gRPC against the real MariaDB: the standard methods
 // and every error of docs/API.md.
+#include <set>
+#include <string>
+
 #include "tests/partner-service/partner_fixture.h"
 
 using kyodo::partner::v1::Partner;
@@ -419,6 +422,51 @@ TEST_F(PartnerServiceTest, FiltersSelectTheRightPartners) {
   ASSERT_TRUE(
       stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
   EXPECT_EQ(page.partners_size(), 2);
+}
+
+// active_ward: the partner's own ward or any of its other wards.
+TEST_F(PartnerServiceTest, ActiveWardFindsPartnersOfOtherWardsToo) {
+  Partner meiji = NewPartner(v1::UNIVERSITY, "明治大学");
+  meiji.set_ward(kyodo::type::v1::TAMA);
+  meiji.add_other_wards(kyodo::type::v1::MIYAMAE);
+  meiji.add_other_wards(kyodo::type::v1::ASAO);
+  meiji = CreateOk(meiji);
+  Partner asao = NewPartner(v1::NEIGHBOURHOOD_ASSOCIATION, "百合丘町会");
+  asao.set_ward(kyodo::type::v1::ASAO);
+  asao = CreateOk(asao);
+  Partner tama = NewPartner(v1::NEIGHBOURHOOD_ASSOCIATION, "登戸町会");
+  tama.set_ward(kyodo::type::v1::TAMA);
+  tama = CreateOk(tama);
+  CreateOk(NewPartner(v1::UNIVERSITY, "和光大学"));
+
+  auto names = [&](const std::string& filter) {
+    v1::ListPartnersRequest list;
+    list.set_filter(filter);
+    v1::ListPartnersResponse page;
+    grpc::Status status =
+        stub_->ListPartners(Context(AdminToken()).get(), list, &page);
+    EXPECT_TRUE(status.ok()) << filter << ": " << status.error_message();
+    std::set<std::string> out;
+    for (const Partner& p : page.partners()) out.insert(p.name());
+    return out;
+  };
+  EXPECT_EQ(names("active_ward = ASAO"),
+            (std::set<std::string>{meiji.name(), asao.name()}));
+  EXPECT_EQ(names("ward = ASAO"), (std::set<std::string>{asao.name()}));
+  EXPECT_EQ(names("active_ward = TAMA"),
+            (std::set<std::string>{meiji.name(), tama.name()}));
+  EXPECT_EQ(names("active_ward = ASAO AND kind = UNIVERSITY"),
+            (std::set<std::string>{meiji.name()}));
+  EXPECT_EQ(names("active_ward != ASAO").count(meiji.name()), 0u);
+  EXPECT_EQ(names("active_ward != ASAO").size(), 2u);  // 登戸町会, 和光大学
+
+  v1::ListPartnersRequest bad;
+  bad.set_filter("active_ward = NOWHERE");
+  v1::ListPartnersResponse page;
+  grpc::Status status =
+      stub_->ListPartners(Context(AdminToken()).get(), bad, &page);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadField(status), "filter");
 }
 
 }  // namespace
