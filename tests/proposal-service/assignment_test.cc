@@ -354,49 +354,59 @@ TEST_F(AssignmentTest, CityUnitTreeConflicts) {
   unit("partners/kankyo-genryo", "partners/kankyo");
   v1::Programme programme = CitizenProgramme();
   programme.add_eligible_partner_kinds(partner::v1::CITY_UNIT);
-  programme.set_city_unit_conflicts(true);
-  call_ = CreateCall(CreateProgramme(programme).name());
-  ASSERT_TRUE(Open(call_.name()).ok());
-  clock().Set(kOpens + absl::Hours(1));
-  auto cosigned = [&](const std::string& applicant, const std::string& unit) {
-    v1::CreateProposalRequest request;
-    request.set_parent(call_.name());
-    Proposal* p = request.mutable_proposal();
-    p->set_applicant(applicant);
-    p->add_co_applicants(unit);
-    p->set_title("協働提案 " + unit);
-    p->set_issue("地域の課題");
-    p->set_plan("計画");
-    p->set_requested_amount_yen(200000);
-    Proposal out;
-    EXPECT_TRUE(
-        stub_
-            ->CreateProposal(Context(Applicant(applicant)).get(), request, &out)
-            .ok());
-    EXPECT_TRUE(Submit(out.name(), Applicant(applicant)).ok());
-    EXPECT_TRUE(Screen(out.name(), GoodFacts(), &out).ok());
-    EXPECT_EQ(out.state(), Proposal::ELIGIBLE) << out.screening().DebugString();
-    return out;
-  };
-  const Proposal same = cosigned("partners/pa", "partners/asao-kosodate");
-  const Proposal other = cosigned("partners/pb", "partners/kankyo-genryo");
+  // Only where the programme says so: first a programme that does not.
+  for (const bool city_unit_conflicts : {false, true}) {
+    SCOPED_TRACE(city_unit_conflicts);
+    programme.set_city_unit_conflicts(city_unit_conflicts);
+    call_ = CreateCall(CreateProgramme(programme).name());
+    ASSERT_TRUE(Open(call_.name()).ok());
+    clock().Set(kOpens + absl::Hours(1));
+    auto cosigned = [&](const std::string& applicant, const std::string& unit) {
+      v1::CreateProposalRequest request;
+      request.set_parent(call_.name());
+      Proposal* p = request.mutable_proposal();
+      p->set_applicant(applicant);
+      p->add_co_applicants(unit);
+      p->set_title("協働提案 " + unit);
+      p->set_issue("地域の課題");
+      p->set_plan("計画");
+      p->set_requested_amount_yen(200000);
+      Proposal out;
+      EXPECT_TRUE(stub_
+                      ->CreateProposal(Context(Applicant(applicant)).get(),
+                                       request, &out)
+                      .ok());
+      EXPECT_TRUE(Submit(out.name(), Applicant(applicant)).ok());
+      EXPECT_TRUE(Screen(out.name(), GoodFacts(), &out).ok());
+      EXPECT_EQ(out.state(), Proposal::ELIGIBLE)
+          << out.screening().DebugString();
+      return out;
+    };
+    const Proposal same = cosigned("partners/pa", "partners/asao-kosodate");
+    const Proposal other = cosigned("partners/pb", "partners/kankyo-genryo");
 
-  const Reviewer member = AppointOk("iin-1", {}, {"partners/asao-chiiki"});
-  ASSERT_EQ(member.conflicts_size(), 1);
-  EXPECT_EQ(member.conflicts(0).proposal(), same.name());
-  EXPECT_EQ(member.conflicts(0).source(), Reviewer::Conflict::CITY_UNIT);
-  EXPECT_TRUE(
-      absl::StrContains(member.conflicts(0).note(), "partners/asao-ward"));
-  std::vector<std::string> related;
-  for (const auto& r : member.related_parties()) related.push_back(r.partner());
-  std::sort(related.begin(), related.end());
-  EXPECT_EQ(related, (std::vector<std::string>{"partners/asao-kosodate",
-                                               "partners/asao-ward"}));
-  AppointOk("iin-2", {});
-  ASSERT_NO_FATAL_FAILURE(CloseAndStartReview(call_.name()));
-  EXPECT_EQ(Reason(SubmitReview(same.name(), "iin-1", {5, 5, 10})),
-            "REVIEWER_CONFLICTED");
-  EXPECT_TRUE(SubmitReview(other.name(), "iin-1", {5, 5, 10}).ok());
+    const Reviewer member = AppointOk("iin-1", {}, {"partners/asao-chiiki"});
+    if (!city_unit_conflicts) {
+      EXPECT_EQ(member.conflicts_size(), 0);
+      continue;
+    }
+    ASSERT_EQ(member.conflicts_size(), 1);
+    EXPECT_EQ(member.conflicts(0).proposal(), same.name());
+    EXPECT_EQ(member.conflicts(0).source(), Reviewer::Conflict::CITY_UNIT);
+    EXPECT_TRUE(
+        absl::StrContains(member.conflicts(0).note(), "partners/asao-ward"));
+    std::vector<std::string> related;
+    for (const auto& r : member.related_parties())
+      related.push_back(r.partner());
+    std::sort(related.begin(), related.end());
+    EXPECT_EQ(related, (std::vector<std::string>{"partners/asao-kosodate",
+                                                 "partners/asao-ward"}));
+    AppointOk("iin-2", {});
+    ASSERT_NO_FATAL_FAILURE(CloseAndStartReview(call_.name()));
+    EXPECT_EQ(Reason(SubmitReview(same.name(), "iin-1", {5, 5, 10})),
+              "REVIEWER_CONFLICTED");
+    EXPECT_TRUE(SubmitReview(other.name(), "iin-1", {5, 5, 10}).ok());
+  }
 }
 
 // When partner-service cannot answer, the appointment and the start of the
