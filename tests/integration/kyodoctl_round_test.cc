@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -239,6 +240,86 @@ TEST_F(KyodoctlRoundTest, AssignPreviewAndFinalizeWithARuling) {
   // The budget it leaves goes to the next in rank.
   EXPECT_EQ(Get(proposal_of_.at("bunkadamashii")).state(),
             pv1::Proposal::ADOPTED);
+}
+
+// A 書類審査 before the last stage: staff put members 2 and 3 on both
+// stages with `reviewers stages`, then close the first with `calls advance`
+// (a dry run first); 文化魂 scores below the stage's pass mark and goes no
+// further.
+TEST_F(KyodoctlRoundTest, StagesAndAdvanceThroughKyodoctl) {
+  ASSERT_NO_FATAL_FAILURE(CreateProgrammeAndHistory());
+  ASSERT_NO_FATAL_FAILURE(CreateOpenCall([](pv1::Call* c) {
+    pv1::ReviewStage* first = c->add_stages();
+    first->set_display_name("書類審査");
+    pv1::Criterion* k = first->add_criteria();
+    k->set_display_name("提案書の完成度");
+    k->set_weight(1);
+    k->set_max_score(10);
+    first->set_pass_mark(60);
+    first->set_min_reviews(2);
+    first->set_weight(1);
+    c->set_last_stage_display_name("プレゼンテーション審査");
+    c->set_last_stage_weight(1);
+  }));
+  for (int member : {2, 3}) {
+    const CtlRun staged = Kyodoctl(
+        Staff(), {"reviewers", "stages", reviewer_of_.at(member), "1", "2"});
+    ASSERT_EQ(staged.exit_code, 0) << Log();
+    EXPECT_TRUE(absl::StrContains(staged.out, "第1・2段階")) << staged.out;
+  }
+  EXPECT_EQ(Kyodoctl(Staff(), {"reviewers", "stages", reviewer_of_.at(2), "x"})
+                .exit_code,
+            2);
+  ASSERT_NO_FATAL_FAILURE(SubmitAll());
+  ASSERT_NO_FATAL_FAILURE(CloseAndStartReview());
+  const std::map<std::string, int> scores = {
+      {"umikaze", 9}, {"himawari", 8}, {"bunkadamashii", 4}};
+  for (const auto& [ref, score] : scores) {
+    for (int member : {2, 3}) {
+      pv1::SubmitReviewRequest request;
+      request.set_parent(proposal_of_.at(ref));
+      request.mutable_review()->add_scores(score);
+      pv1::Review review;
+      grpc::Status status = proposals_->SubmitReview(
+          Context(Reviewer(member)).get(), request, &review);
+      ASSERT_TRUE(status.ok()) << ref << ": " << status.error_message();
+      EXPECT_EQ(review.stage(), 1);
+    }
+  }
+  auto stage = [&] {
+    pv1::GetCallRequest get;
+    get.set_name(call_);
+    pv1::Call call;
+    EXPECT_TRUE(proposals_->GetCall(Context(Staff()).get(), get, &call).ok());
+    return call.current_stage();
+  };
+
+  const CtlRun dry =
+      Kyodoctl(Staff(), {"calls", "advance", call_, "--validate_only"});
+  ASSERT_EQ(dry.exit_code, 0) << Log();
+  EXPECT_TRUE(absl::StrContains(dry.out, "第1段階の試算(未確定)")) << dry.out;
+  EXPECT_EQ(stage(), 1);
+  const CtlRun closed =
+      Kyodoctl(Staff(), {"--json", "calls", "advance", call_,
+                         "--request_id=" + testing::NewRequestId()});
+  ASSERT_EQ(closed.exit_code, 0) << Log();
+  pv1::AdvanceStageResponse advanced;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(closed.out, &advanced).ok())
+      << closed.out;
+  EXPECT_EQ(advanced.call().current_stage(), 2);
+  EXPECT_EQ(stage(), 2);
+  std::map<std::string, bool> passed;
+  for (const auto& r : advanced.results()) {
+    passed[r.proposal()] = r.score().passed();
+  }
+  EXPECT_EQ(passed, (std::map<std::string, bool>{
+                        {proposal_of_.at("umikaze"), true},
+                        {proposal_of_.at("himawari"), true},
+                        {proposal_of_.at("bunkadamashii"), false}}));
+  // The closed stage stays closed.
+  EXPECT_EQ(Kyodoctl(Staff(), {"calls", "advance", call_}).exit_code, 19)
+      << Log();
 }
 
 }  // namespace

@@ -202,7 +202,7 @@ grpc::Status RoundTest::PublishAsStaff(const std::string& call,
   return gateway_->PublishResults(Context(Staff()).get(), publish, out);
 }
 
-void RoundTest::CreateOpenCall() {
+void RoundTest::CreateOpenCall(const std::function<void(pv1::Call*)>& shape) {
   pv1::CreateCallRequest request;
   request.set_parent(programme_);
   pv1::Call* c = request.mutable_call();
@@ -226,6 +226,7 @@ void RoundTest::CreateOpenCall() {
   }
   c->set_pass_mark(50);
   c->set_min_reviews(2);
+  if (shape) shape(c);
   pv1::Call created;
   grpc::Status status =
       proposals_->CreateCall(Context(Staff()).get(), request, &created);

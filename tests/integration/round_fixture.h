@@ -19,6 +19,7 @@
 #ifndef KYODO_TESTS_INTEGRATION_ROUND_FIXTURE_H_
 #define KYODO_TESTS_INTEGRATION_ROUND_FIXTURE_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -63,7 +64,9 @@ class RoundTest : public ::testing::Test {
   void PastRound(int year, const std::string& ref, int64_t amount,
                  const std::string& continues = "",
                  std::string* project = nullptr);
-  void CreateOpenCall();
+  // `shape`, if given, changes the call before it is created (e.g. adds a
+  // review stage).
+  void CreateOpenCall(const std::function<void(pv1::Call*)>& shape = nullptr);
   // Gateway.FinalizeCall of `call` as the ward's staff: the decision (in
   // `out`).
   grpc::Status FinalizeAsStaff(const std::string& call,
