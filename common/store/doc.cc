@@ -83,27 +83,32 @@ absl::StatusOr<RowMeta> ReadResource(const db::Row& row,
       !s.ok()) {
     return s;
   }
-  KYODO_ASSIGN_OR_RETURN(const int64_t seq, row.Int(0));
-  KYODO_ASSIGN_OR_RETURN(const int64_t version, row.Int(2));
-  KYODO_ASSIGN_OR_RETURN(const absl::Time created, row.Time(3));
-  KYODO_ASSIGN_OR_RETURN(const absl::Time updated, row.Time(4));
-  KYODO_ASSIGN_OR_RETURN(const std::optional<absl::Time> deleted,
-                         row.OptionalTime(5));
-  RowMeta meta{seq, version};
+  KYODO_ASSIGN_OR_RETURN(const RowColumns columns, ReadRowColumns(row));
   const auto* d = resource->GetDescriptor();
   const auto* r = resource->GetReflection();
   r->SetString(resource, d->FindFieldByName("name"),
                absl::StrCat(collection, "/", row.String(1)));
   r->MutableMessage(resource, d->FindFieldByName("create_time"))
-      ->CopyFrom(ToTimestamp(created));
+      ->CopyFrom(ToTimestamp(columns.created));
   r->MutableMessage(resource, d->FindFieldByName("update_time"))
-      ->CopyFrom(ToTimestamp(updated));
-  if (deleted.has_value()) {
+      ->CopyFrom(ToTimestamp(columns.updated));
+  if (columns.deleted.has_value()) {
     r->MutableMessage(resource, d->FindFieldByName("delete_time"))
-        ->CopyFrom(ToTimestamp(*deleted));
+        ->CopyFrom(ToTimestamp(*columns.deleted));
   }
-  r->SetString(resource, d->FindFieldByName("etag"), Etag(meta.version));
-  return meta;
+  r->SetString(resource, d->FindFieldByName("etag"),
+               Etag(columns.meta.version));
+  return columns.meta;
+}
+
+absl::StatusOr<RowColumns> ReadRowColumns(const db::Row& row) {
+  RowColumns out;
+  KYODO_ASSIGN_OR_RETURN(out.meta.seq, row.Int(0));
+  KYODO_ASSIGN_OR_RETURN(out.meta.version, row.Int(2));
+  KYODO_ASSIGN_OR_RETURN(out.created, row.Time(3));
+  KYODO_ASSIGN_OR_RETURN(out.updated, row.Time(4));
+  KYODO_ASSIGN_OR_RETURN(out.deleted, row.OptionalTime(5));
+  return out;
 }
 
 google::protobuf::Timestamp ToTimestamp(absl::Time t) {

@@ -97,6 +97,16 @@ absl::StatusOr<RowMeta> ReadResource(const db::Row& row,
                                      absl::string_view collection,
                                      google::protobuf::Message* resource);
 
+// The columns of kResourceColumns but id and doc, checked (DATA_LOSS when
+// one does not parse).
+struct RowColumns {
+  RowMeta meta;
+  absl::Time created;
+  absl::Time updated;
+  std::optional<absl::Time> deleted;
+};
+absl::StatusOr<RowColumns> ReadRowColumns(const db::Row& row);
+
 google::protobuf::Timestamp ToTimestamp(absl::Time t);
 absl::Time FromTimestamp(const google::protobuf::Timestamp& t);
 
@@ -108,19 +118,15 @@ template <typename R>
 absl::StatusOr<RowMeta> ReadColumnsMeta(const db::Row& row,
                                         absl::string_view collection,
                                         R* resource) {
-  KYODO_ASSIGN_OR_RETURN(const int64_t seq, row.Int(0));
-  KYODO_ASSIGN_OR_RETURN(const int64_t version, row.Int(2));
-  KYODO_ASSIGN_OR_RETURN(const absl::Time created, row.Time(3));
-  KYODO_ASSIGN_OR_RETURN(const absl::Time updated, row.Time(4));
-  KYODO_ASSIGN_OR_RETURN(const std::optional<absl::Time> deleted,
-                         row.OptionalTime(5));
+  KYODO_ASSIGN_OR_RETURN(const RowColumns columns, ReadRowColumns(row));
   resource->set_name(absl::StrCat(collection, "/", row.String(1)));
-  *resource->mutable_create_time() = ToTimestamp(created);
-  *resource->mutable_update_time() = ToTimestamp(updated);
-  if (deleted.has_value())
-    *resource->mutable_delete_time() = ToTimestamp(*deleted);
-  resource->set_etag(Etag(version));
-  return RowMeta{seq, version};
+  *resource->mutable_create_time() = ToTimestamp(columns.created);
+  *resource->mutable_update_time() = ToTimestamp(columns.updated);
+  if (columns.deleted.has_value()) {
+    *resource->mutable_delete_time() = ToTimestamp(*columns.deleted);
+  }
+  resource->set_etag(Etag(columns.meta.version));
+  return columns.meta;
 }
 
 }  // namespace kyodo::common::store

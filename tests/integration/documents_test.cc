@@ -10,11 +10,6 @@
 // under AddressSanitizer and ThreadSanitizer it checks the round trip only.
 #include "tests/testing/documents.h"
 
-#include <fcntl.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -76,38 +71,11 @@ void ResetPeak(pid_t pid) {
   out << "5";
 }
 
-struct ChildRun {
-  int exit_code = -1;
-  int64_t max_rss_kib = 0;  // the child's peak resident memory
-};
-
-// Runs kyodoctl with `args` to completion; its stderr goes to `log`.
-ChildRun Kyodoctl(const std::vector<std::string>& args,
-                  const std::string& log) {
-  const std::string binary = testing::ChildProcess::Binary("kyodoctl");
-  std::vector<std::string> all = {binary};
-  all.insert(all.end(), args.begin(), args.end());
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      dup2(fd, 2);
-      dup2(fd, 1);
-    }
-    std::vector<char*> argv;
-    for (std::string& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(binary.c_str(), argv.data());
-    _exit(127);
-  }
-  ChildRun run;
-  int status = 0;
-  rusage usage{};
-  if (wait4(pid, &status, 0, &usage) == pid && WIFEXITED(status)) {
-    run.exit_code = WEXITSTATUS(status);
-    run.max_rss_kib = usage.ru_maxrss;
-  }
-  return run;
+// Runs kyodoctl with `args` to its end; its stderr goes to `log`.
+testing::ProgramRun Kyodoctl(const std::vector<std::string>& args,
+                             const std::string& log) {
+  return testing::RunToEnd(testing::ChildProcess::Binary("kyodoctl"), args,
+                           log);
 }
 
 struct Peaks {
@@ -230,7 +198,7 @@ class DocumentsIntegrationTest : public ::testing::Test {
     std::vector<std::string> args = Common();
     args.insert(args.end(), {"--json", "documents", "attach", proposal, source,
                              "--kind=PLAN"});
-    const ChildRun up = Kyodoctl(args, Log());
+    const testing::ProgramRun up = Kyodoctl(args, Log());
     ASSERT_EQ(up.exit_code, 0) << testing::FileTail(Log(), 20);
     costs->up = Growth(before);
     costs->kyodoctl_up = up.max_rss_kib;
@@ -255,7 +223,7 @@ class DocumentsIntegrationTest : public ::testing::Test {
     args = Common();
     args.insert(args.end(),
                 {"documents", "fetch", doc.name(), "--out=" + fetched});
-    const ChildRun down = Kyodoctl(args, Log());
+    const testing::ProgramRun down = Kyodoctl(args, Log());
     ASSERT_EQ(down.exit_code, 0) << testing::FileTail(Log(), 20);
     costs->down = Growth(before);
     costs->kyodoctl_down = down.max_rss_kib;
@@ -292,7 +260,7 @@ TEST_F(DocumentsIntegrationTest, TwentyMegabytesUpAndDownWithFlatMemory) {
   // kyodoctl's own footprint, for its bound: a call that moves no file.
   std::vector<std::string> args = Common();
   args.insert(args.end(), {"documents", "list", proposal});
-  const ChildRun idle = Kyodoctl(args, Log());
+  const testing::ProgramRun idle = Kyodoctl(args, Log());
   ASSERT_EQ(idle.exit_code, 0) << testing::FileTail(Log(), 20);
 
   // The 20 MB PDF; and, in the optimised build, three times as

@@ -3,10 +3,6 @@
 // correcting the project a proposal continues at screening, a member's
 // assignment, the what-ifs of preview (as PreviewDecision answers them) and
 // a committee's ruling at finalize.
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <map>
 #include <string>
@@ -25,50 +21,18 @@ namespace {
 using testing::Context;
 using testing::Service;
 
-struct CtlRun {
-  int exit_code = -1;
-  std::string out;  // standard output
-};
-
 class KyodoctlRoundTest : public RoundTest {
  protected:
   // Runs kyodoctl with `args` as `token` through the gateway, to its end;
   // its standard error goes to the cluster's log folder.
-  CtlRun Kyodoctl(const std::string& token,
-                  const std::vector<std::string>& args) {
-    const std::string binary = testing::ChildProcess::Binary("kyodoctl");
+  testing::ProgramRun Kyodoctl(const std::string& token,
+                               const std::vector<std::string>& args) {
     std::vector<std::string> all = {
-        binary, "--addr=" + cluster_->Address(Service::kGateway),
-        "--token=" + token, "--timeout=120s"};
+        "--addr=" + cluster_->Address(Service::kGateway), "--token=" + token,
+        "--timeout=120s"};
     all.insert(all.end(), args.begin(), args.end());
-    const std::string log = cluster_->log_dir() + "/kyodoctl.log";
-    int fds[2];
-    CtlRun run;
-    if (pipe(fds) != 0) return run;
-    const pid_t pid = fork();
-    if (pid == 0) {
-      dup2(fds[1], 1);
-      const int err = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      if (err >= 0) dup2(err, 2);
-      close(fds[0]);
-      close(fds[1]);
-      std::vector<char*> argv;
-      for (std::string& a : all) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(binary.c_str(), argv.data());
-      _exit(127);
-    }
-    close(fds[1]);
-    char buffer[4096];
-    for (ssize_t n; (n = read(fds[0], buffer, sizeof(buffer))) > 0;) {
-      run.out.append(buffer, static_cast<size_t>(n));
-    }
-    close(fds[0]);
-    int status = 0;
-    if (waitpid(pid, &status, 0) == pid && WIFEXITED(status)) {
-      run.exit_code = WEXITSTATUS(status);
-    }
-    return run;
+    return testing::RunToEnd(testing::ChildProcess::Binary("kyodoctl"), all,
+                             cluster_->log_dir() + "/kyodoctl.log");
   }
 
   pv1::Proposal Get(const std::string& name) {
@@ -116,7 +80,7 @@ TEST_F(KyodoctlRoundTest, StaffCorrectTheProjectAProposalContinues) {
       << Log();
   EXPECT_EQ(Get(proposal).state(), pv1::Proposal::INELIGIBLE);
 
-  const CtlRun screened =
+  const testing::ProgramRun screened =
       Kyodoctl(Staff(), {"proposals", "screen", proposal, "--continues=none"});
   ASSERT_EQ(screened.exit_code, 0) << Log();
   EXPECT_TRUE(absl::StrContains(
@@ -143,7 +107,7 @@ TEST_F(KyodoctlRoundTest, AssignPreviewAndFinalizeWithARuling) {
   ASSERT_NO_FATAL_FAILURE(SubmitAll());
   ASSERT_NO_FATAL_FAILURE(CloseAndStartReview());
   // Member 1 scores 海風 and 文化魂 only (it is conflicted on ひまわり).
-  const CtlRun assigned = Kyodoctl(
+  const testing::ProgramRun assigned = Kyodoctl(
       Staff(), {"reviewers", "assign", reviewer_of_.at(1),
                 proposal_of_.at("umikaze"), proposal_of_.at("bunkadamashii")});
   ASSERT_EQ(assigned.exit_code, 0) << Log();
@@ -193,7 +157,7 @@ TEST_F(KyodoctlRoundTest, AssignPreviewAndFinalizeWithARuling) {
   for (const auto& [flags, request] : what_ifs) {
     std::vector<std::string> args = {"--json", "preview", call_};
     args.insert(args.end(), flags.begin(), flags.end());
-    const CtlRun run = Kyodoctl(Staff(), args);
+    const testing::ProgramRun run = Kyodoctl(Staff(), args);
     ASSERT_EQ(run.exit_code, 0) << Log();
     pv1::Decision printed;
     ASSERT_TRUE(
@@ -224,7 +188,7 @@ TEST_F(KyodoctlRoundTest, AssignPreviewAndFinalizeWithARuling) {
   std::ofstream(rulings)
       << R"({"rulings": [{"proposal": ")" << proposal_of_.at("umikaze")
       << R"(", "action": "NOT_ADOPT", "reason": "事業の実施体制が未確定のため"}]})";
-  const CtlRun finalized =
+  const testing::ProgramRun finalized =
       Kyodoctl(Staff(), {"--json", "finalize", call_, "--rulings=" + rulings,
                          "--request_id=" + testing::NewRequestId()});
   ASSERT_EQ(finalized.exit_code, 0) << Log();
@@ -262,7 +226,7 @@ TEST_F(KyodoctlRoundTest, StagesAndAdvanceThroughKyodoctl) {
     c->set_last_stage_weight(1);
   }));
   for (int member : {2, 3}) {
-    const CtlRun staged = Kyodoctl(
+    const testing::ProgramRun staged = Kyodoctl(
         Staff(), {"reviewers", "stages", reviewer_of_.at(member), "1", "2"});
     ASSERT_EQ(staged.exit_code, 0) << Log();
     EXPECT_TRUE(absl::StrContains(staged.out, "第1・2段階")) << staged.out;
@@ -294,12 +258,12 @@ TEST_F(KyodoctlRoundTest, StagesAndAdvanceThroughKyodoctl) {
     return call.current_stage();
   };
 
-  const CtlRun dry =
+  const testing::ProgramRun dry =
       Kyodoctl(Staff(), {"calls", "advance", call_, "--validate_only"});
   ASSERT_EQ(dry.exit_code, 0) << Log();
   EXPECT_TRUE(absl::StrContains(dry.out, "第1段階の試算(未確定)")) << dry.out;
   EXPECT_EQ(stage(), 1);
-  const CtlRun closed =
+  const testing::ProgramRun closed =
       Kyodoctl(Staff(), {"--json", "calls", "advance", call_,
                          "--request_id=" + testing::NewRequestId()});
   ASSERT_EQ(closed.exit_code, 0) << Log();

@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -13,6 +15,24 @@
 #include "absl/time/clock.h"
 
 namespace kyodo::testing {
+namespace {
+
+// No environment of the test's for a child (it may carry KYODO_* variables
+// for other tools): only the flags count. The sanitizers' settings are the
+// exception, so that a sanitizer build's programs report where
+// tests/sanitize/run.sh looks.
+std::vector<std::string> ChildEnvironment() {
+  std::vector<std::string> kept;
+  for (const char* name :
+       {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"}) {
+    if (const char* value = std::getenv(name); value != nullptr) {
+      kept.push_back(absl::StrCat(name, "=", value));
+    }
+  }
+  return kept;
+}
+
+}  // namespace
 
 ChildProcess::ChildProcess(std::string binary, std::vector<std::string> args,
                            std::string log_path)
@@ -46,17 +66,7 @@ bool ChildProcess::Start() {
   posix_spawn_file_actions_addopen(&actions, 2, log_path_.c_str(),
                                    O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  // No environment of the test's (it may carry KYODO_* variables for other
-  // tools): only the flags count. The sanitizers' settings are the
-  // exception, so that a sanitizer build's services report where
-  // tests/sanitize/run.sh looks.
-  std::vector<std::string> kept;
-  for (const char* name :
-       {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"}) {
-    if (const char* value = std::getenv(name); value != nullptr) {
-      kept.push_back(absl::StrCat(name, "=", value));
-    }
-  }
+  std::vector<std::string> kept = ChildEnvironment();
   std::vector<char*> env;
   for (std::string& e : kept) env.push_back(e.data());
   env.push_back(nullptr);
@@ -136,6 +146,49 @@ std::string FileTail(const std::string& path, int lines) {
     out << all[i] << "\n";
   }
   return out.str();
+}
+
+ProgramRun RunToEnd(const std::string& binary,
+                    const std::vector<std::string>& args,
+                    const std::string& log_path) {
+  ProgramRun run;
+  std::vector<std::string> all = {binary};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> kept = ChildEnvironment();
+  std::vector<char*> env;
+  for (std::string& e : kept) env.push_back(e.data());
+  env.push_back(nullptr);
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) return run;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  pid_t pid = 0;
+  const int rc =
+      posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), env.data());
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  if (rc != 0) {
+    close(out[0]);
+    return run;
+  }
+  char buffer[4096];
+  for (ssize_t n; (n = read(out[0], buffer, sizeof(buffer))) > 0;) {
+    run.out.append(buffer, static_cast<size_t>(n));
+  }
+  close(out[0]);
+  int status = 0;
+  rusage usage{};
+  if (wait4(pid, &status, 0, &usage) == pid && WIFEXITED(status)) {
+    run.exit_code = WEXITSTATUS(status);
+    run.max_rss_kib = usage.ru_maxrss;
+  }
+  return run;
 }
 
 }  // namespace kyodo::testing

@@ -48,6 +48,20 @@ class ChildProcess {
   int64_t log_start_ = 0;  // the log's size at Start()
 };
 
+// A program run to its end: how it ended, what it printed on standard
+// output, and its peak resident memory.
+struct ProgramRun {
+  int exit_code = -1;  // -1 when it did not exit normally
+  std::string out;
+  int64_t max_rss_kib = 0;
+};
+
+// Runs `binary` with `args` (without argv[0]) to its end; its standard
+// error is appended to the file at `log_path`.
+ProgramRun RunToEnd(const std::string& binary,
+                    const std::vector<std::string>& args,
+                    const std::string& log_path);
+
 // The port of the last log line `msg` in the log at `path` from byte
 // `offset` on (the JSON lines of common/log); 0 when there is none.
 int LoggedPort(const std::string& path, int64_t offset, const std::string& msg);
