@@ -18,7 +18,6 @@
 #include "common/store/doc.h"
 #include "common/time/date.h"
 #include "google/protobuf/text_format.h"
-#include "google/protobuf/util/message_differencer.h"
 #include "kyodo/seed/v1/seed.pb.h"
 #include "partner-service/store/agreement_store.h"
 #include "partner-service/store/links.h"
@@ -30,23 +29,12 @@
 namespace kyodo::partner {
 namespace {
 
-using google::protobuf::util::MessageDifferencer;
 using kyodo::partner::v1::Agreement;
 using kyodo::partner::v1::Network;
 using kyodo::partner::v1::Partner;
 using kyodo::testing::AdminToken;
 using kyodo::testing::Context;
-
-// Empty when `a` and `b` are equal field by field (presence included), else
-// what differs.
-std::string Differences(const google::protobuf::Message& a,
-                        const google::protobuf::Message& b) {
-  std::string report;
-  MessageDifferencer d;
-  d.ReportDifferencesToString(&report);
-  if (d.Compare(a, b)) return "";
-  return report.empty() ? "differ" : report;
-}
+using kyodo::testing::Differences;
 
 google::type::Date Date(int y, int m, int d) {
   google::type::Date date;
@@ -363,11 +351,7 @@ TEST_F(TypedAgreementsTest, TheSchemaRefusesBadRows) {
 class AgreementMigrationTest : public ::testing::Test {
  protected:
   AgreementMigrationTest() : db_("AgreementMigration") {
-    common::db::MigrationTrack before = KyodoPartnerMigrations();
-    EXPECT_GE(before.migrations.size(), 4u);
-    EXPECT_EQ(before.migrations[3].version, 4);
-    before.migrations.resize(3);
-    db_.Migrate({common::server::CommonMigrations(), before});
+    kyodo::testing::MigrateBefore(db_, KyodoPartnerMigrations(), 4);
     pool_ = db_.NewServingPool(1);
     auto session = pool_->Borrow(absl::Now() + absl::Seconds(60));
     EXPECT_TRUE(session.ok()) << session.status();

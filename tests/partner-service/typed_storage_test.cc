@@ -19,7 +19,6 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/text_format.h"
-#include "google/protobuf/util/message_differencer.h"
 #include "kyodo/seed/v1/seed.pb.h"
 #include "partner-service/domain/rules.h"
 #include "partner-service/spec.h"
@@ -32,22 +31,12 @@
 namespace kyodo::partner {
 namespace {
 
-using google::protobuf::util::MessageDifferencer;
 using kyodo::partner::v1::Partner;
 using kyodo::testing::AdminToken;
 using kyodo::testing::Context;
+using kyodo::testing::Differences;
 using kyodo::testing::LogCapture;
 using kyodo::type::v1::Ward;
-
-// Empty when `a` and `b` are equal field by field (presence included), else
-// what differs.
-std::string Diff(const Partner& a, const Partner& b) {
-  std::string report;
-  MessageDifferencer d;
-  d.ReportDifferencesToString(&report);
-  if (d.Compare(a, b)) return "";
-  return report.empty() ? "differ" : report;
-}
 
 // A valid 法人番号 whose last 12 digits are `base12`.
 std::string CorporateNumber(const std::string& base12) {
@@ -100,7 +89,7 @@ TEST_F(TypedStorageTest, EveryFieldReadsBackAsWritten) {
   ASSERT_TRUE(created.has_name_kana());
   Partner got;
   ASSERT_TRUE(Get(created.name(), &got).ok());
-  EXPECT_EQ(Diff(created, got), "");
+  EXPECT_EQ(Differences(created, got), "");
   // Each column holds its field, the children their rows, in order.
   const std::string seq = db_.QueryValue(
       "SELECT seq FROM partners WHERE display_name LIKE 'NPO法人 あさお%'");
@@ -128,7 +117,7 @@ TEST_F(TypedStorageTest, EveryFieldReadsBackAsWritten) {
   ASSERT_TRUE(
       stub_->ListPartners(Context(AdminToken()).get(), list, &page).ok());
   ASSERT_EQ(page.partners_size(), 1);
-  EXPECT_EQ(Diff(created, page.partners(0)), "");
+  EXPECT_EQ(Differences(created, page.partners(0)), "");
   auto serving = db_.NewServingPool(1);
   auto session = serving->Borrow(absl::Now() + absl::Seconds(30));
   ASSERT_TRUE(session.ok());
@@ -137,8 +126,8 @@ TEST_F(TypedStorageTest, EveryFieldReadsBackAsWritten) {
                                              store::PartnerId(created.name())});
   ASSERT_TRUE(both.ok()) << both.status();
   ASSERT_EQ(both->size(), 2u);
-  EXPECT_EQ(Diff(other, (*both)[1].partner), "");
-  EXPECT_EQ(Diff(created, (*both)[0].partner), "");
+  EXPECT_EQ(Differences(other, (*both)[1].partner), "");
+  EXPECT_EQ(Differences(created, (*both)[0].partner), "");
 
   // An update rewrites the children: one contact left, no other wards, no
   // address, and the kana now given.
@@ -153,7 +142,7 @@ TEST_F(TypedStorageTest, EveryFieldReadsBackAsWritten) {
   ASSERT_TRUE(
       stub_->UpdatePartner(Context(AdminToken()).get(), update, &updated).ok());
   ASSERT_TRUE(Get(created.name(), &got).ok());
-  EXPECT_EQ(Diff(updated, got), "");
+  EXPECT_EQ(Differences(updated, got), "");
   EXPECT_FALSE(got.has_address());
   EXPECT_EQ(db_.QueryValue("SELECT COUNT(*) FROM partner_contacts WHERE "
                            "partner_seq = " +
@@ -171,7 +160,7 @@ TEST_F(TypedStorageTest, AnEmptyCorporateNumberOrParentMeansNone) {
   EXPECT_FALSE(created.has_parent());
   Partner got;
   ASSERT_TRUE(Get(created.name(), &got).ok());
-  EXPECT_EQ(Diff(created, got), "");
+  EXPECT_EQ(Differences(created, got), "");
 }
 
 TEST_F(TypedStorageTest, TheSchemaRefusesBadRows) {
@@ -241,7 +230,7 @@ TEST_F(TypedStorageTest, TheSchemaRefusesBadRows) {
   EXPECT_EQ(CountRows("partner_other_wards"), 2);
   Partner got;
   ASSERT_TRUE(Get(good.name(), &got).ok());
-  EXPECT_EQ(Diff(good, got), "");
+  EXPECT_EQ(Differences(good, got), "");
 
   // The service's own account reads the children and the lookup tables but
   // writes neither (the triggers do, as the migrating account).
@@ -460,11 +449,7 @@ TEST_F(TypedStorageTest, ARenameThroughAnAliasKeepsEachReleaseReady) {
 class PartnerMigrationTest : public ::testing::Test {
  protected:
   PartnerMigrationTest() : db_("PartnerMigration") {
-    common::db::MigrationTrack before = KyodoPartnerMigrations();
-    EXPECT_GE(before.migrations.size(), 2u);
-    EXPECT_EQ(before.migrations[1].version, 2);
-    before.migrations.resize(1);
-    db_.Migrate({common::server::CommonMigrations(), before});
+    kyodo::testing::MigrateBefore(db_, KyodoPartnerMigrations(), 2);
     pool_ = db_.NewServingPool(1);
   }
 
@@ -563,7 +548,7 @@ TEST_F(PartnerMigrationTest, PartnersWrittenBeforeTheMigrationReadBackEqual) {
     auto read = store::GetPartner(*session, store::PartnerId(p.name()));
     ASSERT_TRUE(read.ok()) << read.status();
     ASSERT_TRUE(read->has_value()) << p.name();
-    const std::string diff = Diff(p, (*read)->partner);
+    const std::string diff = Differences(p, (*read)->partner);
     EXPECT_EQ(diff, "") << p.name();
     if (diff.empty()) ++equal;
   }
@@ -574,7 +559,7 @@ TEST_F(PartnerMigrationTest, PartnersWrittenBeforeTheMigrationReadBackEqual) {
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(all->size(), written_.size());
   for (size_t i = 0; i < written_.size(); ++i) {
-    EXPECT_EQ(Diff(written_[i], (*all)[i].partner), "") << i;
+    EXPECT_EQ(Differences(written_[i], (*all)[i].partner), "") << i;
   }
   // The children hold exactly what the documents list.
   EXPECT_EQ(db_.QueryValue("SELECT COUNT(*) FROM partner_contacts"),
@@ -588,7 +573,7 @@ TEST_F(PartnerMigrationTest, PartnersWrittenBeforeTheMigrationReadBackEqual) {
   ASSERT_TRUE(store::UpdatePartner(*session, later, 1).ok());
   auto read = store::GetPartner(*session, store::PartnerId(later.name()));
   ASSERT_TRUE(read.ok() && read->has_value());
-  EXPECT_EQ(Diff(later, (*read)->partner), "");
+  EXPECT_EQ(Differences(later, (*read)->partner), "");
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "common/db/migrate.h"
+#include "google/protobuf/message.h"
 #include "tests/testing/database.h"
 
 namespace kyodo::testing {
@@ -26,6 +28,18 @@ void ExpectRefused(const TestDatabase& db, const std::vector<BadRow>& bad);
 // denied (1142) a write to it.
 void ExpectServingReadOnly(const TestDatabase& db,
                            const std::vector<std::string>& tables);
+
+// Applies the common track and the migrations of `track` before `version`,
+// as the release before that migration left the schema (aborting the test
+// when `track` has no migration `version`): the start of a migration test.
+void MigrateBefore(const TestDatabase& db, common::db::MigrationTrack track,
+                   int version);
+
+// Empty when `a` and `b` are equal field by field, presence included, else
+// what differs: how the typed-storage tests compare what was written with
+// what reads back.
+std::string Differences(const google::protobuf::Message& a,
+                        const google::protobuf::Message& b);
 
 }  // namespace kyodo::testing
 
