@@ -64,7 +64,8 @@ inline constexpr absl::string_view kAppendOnlyTables[] = {"audit_events"};
 // copies by theirs and the enum lookup tables and stored_enum_names by
 // migrations (partner-service/schema/002_partner_columns.sql and
 // 004_agreement_network_columns.sql,
-// proposal-service/schema/003_typed_scores_results.sql,
+// proposal-service/schema/003_typed_scores_results.sql and
+// 005_programme_columns.sql,
 // project-service/schema/003_typed_contributions.sql, and each service's
 // *_stored_enum_names.sql).
 inline constexpr absl::string_view kReadOnlyTables[] = {
@@ -78,6 +79,8 @@ inline constexpr absl::string_view kReadOnlyTables[] = {
     "project_outcomes",        "contribution_forms",
     "expense_items",           "stored_enum_names",
     "agreement_kinds",         "agreement_themes",
+    "programme_kinds",         "programme_partner_kinds",
+    "programme_amount_caps",
 };
 
 // True for "" and for names of lowercase letters, digits and _ (at most 64):

@@ -11,6 +11,12 @@ absl::Status CheckLookupTables(common::db::Session& s) {
       s, "proposal_result_reasons", v1::ProposalResult::Reason_descriptor()));
   KYODO_RETURN_IF_ERROR(common::store::CheckEnumTable(
       s, "committee_ruling_actions", v1::CommitteeRuling::Action_descriptor()));
+  KYODO_RETURN_IF_ERROR(common::store::CheckEnumTable(
+      s, "wards", kyodo::type::v1::Ward_descriptor()));
+  KYODO_RETURN_IF_ERROR(common::store::CheckEnumTable(
+      s, "programme_kinds", v1::Programme::Kind_descriptor()));
+  KYODO_RETURN_IF_ERROR(common::store::CheckEnumTable(
+      s, "partner_kinds", kyodo::partner::v1::PartnerKind_descriptor()));
   return common::store::CheckStoredEnumNames(
       s, "stored_enum_names",
       {v1::Programme::descriptor(), v1::Call::descriptor(),

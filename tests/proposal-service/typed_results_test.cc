@@ -138,16 +138,42 @@ constexpr char kReviewRows[] =
 class TypedResultsTest : public ProposalServiceTest {
  protected:
   // Moves the service onto a schema as the release before migration 003
-  // left it (its write and read paths are the same in both releases).
+  // left it. This build reads programmes from the columns of a later
+  // migration (005), so the schema is migrated to the end and 003 then
+  // undone: what it created is dropped, last first, and its row in
+  // schema_migrations deleted, so the final Migrate applies it as it met
+  // the databases of that release. The service's writes of calls, reviews
+  // and decisions are those of that release (documents and the scores
+  // column; nothing of the service reads 003's tables).
   void UseSchemaBefore003() {
     old_db_ = std::make_unique<kyodo::testing::TestDatabase>(absl::StrCat(
         ::testing::UnitTest::GetInstance()->current_test_info()->name(),
         "_old"));
-    common::db::MigrationTrack before = KyodoProposalMigrations();
-    ASSERT_GE(before.migrations.size(), 3u);
-    ASSERT_EQ(before.migrations[2].version, 3);
-    before.migrations.resize(2);
-    old_db_->Migrate({common::server::CommonMigrations(), before});
+    const common::db::MigrationTrack track = KyodoProposalMigrations();
+    ASSERT_GE(track.migrations.size(), 3u);
+    ASSERT_EQ(track.migrations[2].version, 3);
+    old_db_->Migrate({common::server::CommonMigrations(), track});
+    std::vector<std::string> drops;
+    for (absl::string_view line :
+         absl::StrSplit(track.migrations[2].sql, '\n')) {
+      for (absl::string_view kind : {"TABLE", "PROCEDURE", "TRIGGER"}) {
+        const std::string create = absl::StrCat("CREATE ", kind, " ");
+        if (!absl::StartsWith(line, create)) continue;
+        absl::string_view name = line.substr(create.size());
+        name = name.substr(0, name.find_first_of(" ("));
+        drops.push_back(absl::StrCat("DROP ", kind, " ", name));
+      }
+    }
+    ASSERT_GE(drops.size(), 13u) << "003's five tables, three procedures "
+                                    "and five triggers";
+    for (auto it = drops.rbegin(); it != drops.rend(); ++it) old_db_->Exec(*it);
+    old_db_->Exec(
+        "DELETE FROM schema_migrations WHERE track = 'proposal' AND "
+        "version = 3");
+    ASSERT_EQ(old_db_->QueryValue("SELECT COUNT(*) FROM information_schema."
+                                  "tables WHERE table_schema = DATABASE() "
+                                  "AND table_name = 'call_criteria'"),
+              "0");
     service_ = std::make_unique<kyodo::testing::TestService>(
         *old_db_, "kyodo.proposal",
         [this](const kyodo::testing::ServiceEnv& env) {
