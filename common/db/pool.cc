@@ -136,7 +136,8 @@ absl::StatusOr<std::unique_ptr<Session>> ConnectionPool::Open(
       "SET NAMES utf8mb4 COLLATE utf8mb4_bin, time_zone = '+00:00', "
       "sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
       "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', "
-      "innodb_lock_wait_timeout = ",
+      "group_concat_max_len = ",
+      kGroupConcatMaxLen, ", innodb_lock_wait_timeout = ",
       WholeSeconds(options_.lock_wait_timeout));
   if (absl::Status s = session->ExecUnprepared(settings); !s.ok()) return s;
   if (absl::Status s = session->ExecUnprepared(

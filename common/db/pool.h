@@ -9,9 +9,9 @@
 //   broken (server restarted, connection cut), every idle session is pinged
 //   before its next use, so a restart flushes the whole pool quickly.
 // - Sessions are opened with utf8mb4 (binary collation), time_zone '+00:00',
-//   strict SQL mode, READ COMMITTED, a bounded lock wait, and the connector's
-//   auto-reconnect OFF: a silent reconnect would lose the session settings
-//   and any open transaction.
+//   strict SQL mode, READ COMMITTED, a bounded lock wait, GROUP_CONCAT up to
+//   kGroupConcatMaxLen bytes, and the connector's auto-reconnect OFF: a silent
+//   reconnect would lose the session settings and any open transaction.
 // - With `tls_ca_file` set, every session uses TLS and verifies the server:
 //   its certificate must chain to that CA and name the host connected to, and
 //   a server without TLS is refused (never a silent fall back to plaintext).
@@ -32,6 +32,11 @@
 #include "common/db/session.h"
 
 namespace kyodo::common::db {
+
+// The sessions' group_concat_max_len. MariaDB cuts a longer GROUP_CONCAT
+// with a mere warning, so a reader of one (common/store/lists.h) treats a
+// value this long as cut, never as whole.
+inline constexpr int64_t kGroupConcatMaxLen = 16 << 20;
 
 struct PoolOptions {
   std::string host = "127.0.0.1";

@@ -1,12 +1,11 @@
 #include "proposal-service/store/programme_store.h"
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "common/store/doc.h"
 #include "common/store/enum_table.h"
+#include "common/store/lists.h"
 #include "proposal-service/store/ids.h"
 
 namespace kyodo::proposal::store {
@@ -48,29 +47,6 @@ constexpr char kInsert[] =
 constexpr char kUpdate[] =
     "UPDATE programmes SET kind = ?, display_name = ?, version = version + 1, "
     "update_time = ?, delete_time = ?, doc = ? WHERE id = ? AND version = ?";
-
-// The numbers of a comma-separated list of column `column` of `row` (NULL:
-// none), each split at ':' into `parts` numbers; DATA_LOSS when one does not
-// parse.
-absl::StatusOr<std::vector<std::vector<int64_t>>> NumberList(
-    const Row& row, size_t column, size_t parts, const doc::StoredAt& at) {
-  std::vector<std::vector<int64_t>> out;
-  if (row.IsNull(column)) return out;
-  for (absl::string_view item : absl::StrSplit(row.String(column), ',')) {
-    std::vector<int64_t>& numbers = out.emplace_back();
-    for (absl::string_view part : absl::StrSplit(item, ':')) {
-      int64_t n = 0;
-      if (!absl::SimpleAtoi(part, &n)) {
-        return doc::BadStoredValue(at, absl::StrCat("holds ", item));
-      }
-      numbers.push_back(n);
-    }
-    if (numbers.size() != parts) {
-      return doc::BadStoredValue(at, absl::StrCat("holds ", item));
-    }
-  }
-  return out;
-}
 
 // A stored flag: NULL (unset), 0 or 1.
 absl::StatusOr<std::optional<bool>> Flag(const Row& row, size_t column,
@@ -145,24 +121,27 @@ absl::StatusOr<ProgrammeRow> ProgrammeOf(const Row& row) {
     if (value.has_value()) (p.*l.set)(*value);
   }
   if (!row.IsNull(17)) p.set_description(row.String(17));
-  KYODO_ASSIGN_OR_RETURN(
-      const std::vector<std::vector<int64_t>> kinds,
-      NumberList(row, 18, 1, at("programme_partner_kinds.kind_number")));
-  for (const std::vector<int64_t>& kind : kinds) {
-    if (!kyodo::partner::v1::PartnerKind_IsValid(static_cast<int>(kind[0]))) {
+  const doc::StoredAt kinds_at = at("programme_partner_kinds.kind_number");
+  KYODO_ASSIGN_OR_RETURN(const std::vector<int64_t> kinds,
+                         doc::ReadNumberList(row, 18, kinds_at));
+  for (const int64_t kind : kinds) {
+    if (!kyodo::partner::v1::PartnerKind_IsValid(static_cast<int>(kind))) {
       return doc::BadStoredValue(
-          at("programme_partner_kinds.kind_number"),
-          absl::StrCat(kind[0], " names no value of PartnerKind"));
+          kinds_at, absl::StrCat(kind, " names no value of PartnerKind"));
     }
     p.add_eligible_partner_kinds(
-        static_cast<kyodo::partner::v1::PartnerKind>(kind[0]));
+        static_cast<kyodo::partner::v1::PartnerKind>(kind));
   }
-  KYODO_ASSIGN_OR_RETURN(const std::vector<std::vector<int64_t>> caps,
-                         NumberList(row, 19, 2, at("programme_amount_caps")));
-  for (const std::vector<int64_t>& cap : caps) {
+  const doc::StoredAt caps_at = at("programme_amount_caps");
+  KYODO_ASSIGN_OR_RETURN(const auto caps,
+                         doc::ReadList(row, 19, 2, 2, caps_at));
+  for (const std::vector<std::string>& cap : caps) {
+    KYODO_ASSIGN_OR_RETURN(const int64_t year,
+                           doc::ListNumber(cap[0], caps_at));
+    KYODO_ASSIGN_OR_RETURN(const int64_t yen, doc::ListNumber(cap[1], caps_at));
     v1::AmountCap* c = p.add_amount_caps();
-    c->set_continuation_year(static_cast<int32_t>(cap[0]));
-    c->set_max_amount_yen(cap[1]);
+    c->set_continuation_year(static_cast<int32_t>(year));
+    c->set_max_amount_yen(yen);
   }
   return out;
 }

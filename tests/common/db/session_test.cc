@@ -57,9 +57,24 @@ TEST_F(SessionTest, SessionSettings) {
   EXPECT_EQ(Value(*s, "SELECT @@session.time_zone"), "+00:00");
   EXPECT_EQ(Value(*s, "SELECT @@session.tx_isolation"), "READ-COMMITTED");
   EXPECT_EQ(Value(*s, "SELECT @@session.innodb_lock_wait_timeout"), "7");
+  EXPECT_EQ(Value(*s, "SELECT @@session.group_concat_max_len"),
+            absl::StrCat(kGroupConcatMaxLen));
   EXPECT_THAT(Value(*s, "SELECT @@session.sql_mode"),
               ::testing::HasSubstr("STRICT_ALL_TABLES"));
   EXPECT_EQ(Value(*s, "SELECT DATABASE()"), db_.name());
+}
+
+// MariaDB cuts a longer GROUP_CONCAT at the session's limit, with a warning
+// only; common/store/lists.h takes a value that long for cut.
+TEST_F(SessionTest, GroupConcatIsCutAtTheSessionLimit) {
+  PooledSession s = Borrow();
+  // 3,000,000 numbers of up to 7 digits and their commas: about 23 MB.
+  EXPECT_EQ(Value(*s,
+                  "SELECT LENGTH(GROUP_CONCAT(seq)) FROM "
+                  "seq_1_to_3000000"),
+            absl::StrCat(kGroupConcatMaxLen));
+  EXPECT_EQ(Value(*s, "SELECT LENGTH(GROUP_CONCAT(seq)) FROM seq_1_to_1000"),
+            "3892");
 }
 
 TEST_F(SessionTest, FourByteCharactersRoundTripByteForByte) {
