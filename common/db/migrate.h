@@ -64,23 +64,40 @@ inline constexpr absl::string_view kAppendOnlyTables[] = {"audit_events"};
 // copies by theirs and the enum lookup tables and stored_enum_names by
 // migrations (partner-service/schema/002_partner_columns.sql and
 // 004_agreement_network_columns.sql,
-// proposal-service/schema/003_typed_scores_results.sql and
-// 005_programme_columns.sql,
+// proposal-service/schema/003_typed_scores_results.sql,
+// 005_programme_columns.sql and 006_reviewer_columns.sql,
 // project-service/schema/003_typed_contributions.sql, and each service's
 // *_stored_enum_names.sql).
 inline constexpr absl::string_view kReadOnlyTables[] = {
-    "schema_migrations",       "project_totals",
-    "partner_contacts",        "partner_other_wards",
-    "partner_kinds",           "wards",
-    "partner_states",          "call_criteria",
-    "review_scores",           "decision_results",
-    "proposal_result_reasons", "committee_ruling_actions",
-    "project_contributions",   "project_expense_lines",
-    "project_outcomes",        "contribution_forms",
-    "expense_items",           "stored_enum_names",
-    "agreement_kinds",         "agreement_themes",
-    "programme_kinds",         "programme_partner_kinds",
+    "schema_migrations",
+    "project_totals",
+    "partner_contacts",
+    "partner_other_wards",
+    "partner_kinds",
+    "wards",
+    "partner_states",
+    "call_criteria",
+    "review_scores",
+    "decision_results",
+    "proposal_result_reasons",
+    "committee_ruling_actions",
+    "project_contributions",
+    "project_expense_lines",
+    "project_outcomes",
+    "contribution_forms",
+    "expense_items",
+    "stored_enum_names",
+    "agreement_kinds",
+    "agreement_themes",
+    "programme_kinds",
+    "programme_partner_kinds",
     "programme_amount_caps",
+    "conflict_sources",
+    "reviewer_affiliations",
+    "reviewer_assignments",
+    "reviewer_stages",
+    "reviewer_conflicts",
+    "reviewer_related_parties",
 };
 
 // True for "" and for names of lowercase letters, digits and _ (at most 64):

@@ -17,6 +17,8 @@ absl::Status CheckLookupTables(common::db::Session& s) {
       s, "programme_kinds", v1::Programme::Kind_descriptor()));
   KYODO_RETURN_IF_ERROR(common::store::CheckEnumTable(
       s, "partner_kinds", kyodo::partner::v1::PartnerKind_descriptor()));
+  KYODO_RETURN_IF_ERROR(common::store::CheckEnumTable(
+      s, "conflict_sources", v1::Reviewer::Conflict::Source_descriptor()));
   return common::store::CheckStoredEnumNames(
       s, "stored_enum_names",
       {v1::Programme::descriptor(), v1::Call::descriptor(),

@@ -52,10 +52,6 @@ class EventsTest : public ProposalServiceTest {
     return kinds;
   }
 
-  static std::string Id(const std::string& name) {
-    return name.substr(name.rfind('/') + 1);
-  }
-
   grpc::Status Withdraw(const std::string& proposal, const std::string& token) {
     v1::WithdrawProposalRequest request;
     request.set_name(proposal);

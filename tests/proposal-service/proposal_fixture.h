@@ -58,6 +58,11 @@ inline std::vector<std::string> Rules(const v1::Proposal& p) {
   return rules;
 }
 
+// The last segment of a resource name: the row id of its table.
+inline std::string Id(const std::string& name) {
+  return name.substr(name.rfind('/') + 1);
+}
+
 inline absl::Time Utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {
   return absl::FromCivil(absl::CivilSecond(y, mo, d, h, mi, s),
                          absl::UTCTimeZone());
@@ -86,6 +91,18 @@ class ProposalServiceTest : public ::testing::Test {
             deps.documents = documents_.get();
           }
           return std::make_unique<ProposalServiceImpl>(deps);
+        });
+    stub_ =
+        kyodo::proposal::v1::ProposalService::NewStub(service_->NewChannel());
+  }
+
+  // Serves the service on `db` from now on (e.g. a schema as an older
+  // release left it, in a migration test), with this fixture's fakes.
+  void ServeOn(const kyodo::testing::TestDatabase& db) {
+    service_ = std::make_unique<kyodo::testing::TestService>(
+        db, "kyodo.proposal", [this](const kyodo::testing::ServiceEnv& env) {
+          return std::make_unique<ProposalServiceImpl>(
+              ServiceDeps{env.pool, env.rpc, env.pages, &records_});
         });
     stub_ =
         kyodo::proposal::v1::ProposalService::NewStub(service_->NewChannel());

@@ -20,11 +20,6 @@ class StoredDataTest : public ProposalServiceTest {
  protected:
   StoredDataTest() : serving_(db_.NewServingPool(2)) {}
 
-  // The last segment of a resource name.
-  static std::string Id(const std::string& name) {
-    return name.substr(name.rfind('/') + 1);
-  }
-
   common::db::PooledSession Session() {
     auto session = serving_->Borrow(absl::Now() + absl::Seconds(30));
     EXPECT_TRUE(session.ok()) << session.status();

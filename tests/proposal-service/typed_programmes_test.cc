@@ -28,10 +28,6 @@ using kyodo::proposal::v1::Programme;
 using kyodo::testing::Context;
 using kyodo::testing::Differences;
 
-std::string Id(const std::string& name) {
-  return name.substr(name.rfind('/') + 1);
-}
-
 class TypedProgrammesTest : public ProposalServiceTest {
  protected:
   // Every field a caller may set, the flags and limits set to their zero

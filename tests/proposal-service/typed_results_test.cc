@@ -29,11 +29,6 @@ using kyodo::proposal::v1::Proposal;
 using kyodo::proposal::v1::ProposalResult;
 using kyodo::testing::Context;
 
-// The id part of a resource name.
-std::string Id(const std::string& name) {
-  return name.substr(name.rfind('/') + 1);
-}
-
 // "" when `got` equals `want`, else the first line where they differ: the
 // compared texts run to thousands of lines.
 std::string FirstDifference(const std::string& got, const std::string& want) {
@@ -174,14 +169,7 @@ class TypedResultsTest : public ProposalServiceTest {
                                   "tables WHERE table_schema = DATABASE() "
                                   "AND table_name = 'call_criteria'"),
               "0");
-    service_ = std::make_unique<kyodo::testing::TestService>(
-        *old_db_, "kyodo.proposal",
-        [this](const kyodo::testing::ServiceEnv& env) {
-          return std::make_unique<ProposalServiceImpl>(
-              ServiceDeps{env.pool, env.rpc, env.pages, &records_});
-        });
-    stub_ =
-        kyodo::proposal::v1::ProposalService::NewStub(service_->NewChannel());
+    ServeOn(*old_db_);
   }
 
   // The reviews the test wrote, as kReviewRows lists them.
