@@ -24,7 +24,11 @@ absl::StatusOr<std::vector<std::vector<std::string>>> ReadList(
   for (absl::string_view item : absl::StrSplit(text, ',')) {
     std::vector<std::string> fields = absl::StrSplit(item, ':');
     if (fields.size() < min_fields || fields.size() > max_fields) {
-      return BadStoredValue(at, absl::StrCat("holds the item ", item));
+      // The item is not logged: a field may be free text (HEX of a note).
+      return BadStoredValue(
+          at,
+          absl::StrCat("holds item ", out.size() + 1, " with ", fields.size(),
+                       " fields, not ", min_fields, " to ", max_fields));
     }
     out.push_back(std::move(fields));
   }
@@ -48,7 +52,7 @@ absl::StatusOr<int64_t> ListNumber(absl::string_view field,
                                    const StoredAt& at) {
   int64_t n = 0;
   if (!absl::SimpleAtoi(field, &n)) {
-    return BadStoredValue(at, absl::StrCat("holds ", field, ", no number"));
+    return BadStoredValue(at, "holds a field that is no number");
   }
   return n;
 }

@@ -15,7 +15,9 @@
 -- step).
 --
 -- Presence is kept: a rule column is NULL when the field is unset, as the
--- document kept it (an explicit 0 or false stays 0).
+-- document kept it (an explicit 0 or false stays 0). "Given" is
+-- CHAR_LENGTH(x) > 0, not x <> '': the binary collation pads with spaces,
+-- so a name of spaces, which the service accepts, would equal ''.
 
 CREATE TABLE wards (
   number TINYINT UNSIGNED NOT NULL,
@@ -76,9 +78,8 @@ ALTER TABLE programmes
     REFERENCES programme_kinds (number),
   ADD CONSTRAINT programmes_a_ward CHECK (ward_number <> 0),
   ADD CONSTRAINT programmes_kind_given CHECK (kind_number <> 0),
-  ADD CONSTRAINT programmes_display_name_given CHECK (display_name <> ''),
-  ADD CONSTRAINT programmes_consigning_unit_given
-    CHECK (consigning_unit_id <> ''),
+  ADD CONSTRAINT programmes_display_name_given
+    CHECK (CHAR_LENGTH(display_name) > 0),
   ADD CONSTRAINT programmes_flags CHECK (
     same_ward_required IN (0, 1) AND one_proposal_per_applicant IN (0, 1) AND
     network_conflicts IN (0, 1) AND city_unit_conflicts IN (0, 1)),
@@ -138,7 +139,8 @@ CREATE PROCEDURE doc_bool(IN in_doc LONGTEXT CHARACTER SET utf8mb4,
 
 -- The typed columns of a programme row from its document: the one body both
 -- BEFORE triggers call. A ward or kind the lookup tables do not name
--- becomes 255, which fails their foreign keys.
+-- becomes 255, which fails their foreign keys; a consigning unit that is
+-- not `partners/{id}` becomes NULL, which the NOT NULL column refuses.
 CREATE PROCEDURE programme_typed_columns(
   IN in_doc LONGTEXT CHARACTER SET utf8mb4,
   OUT ward VARCHAR(16) CHARACTER SET ascii,
@@ -163,8 +165,10 @@ BEGIN
       kind_number = COALESCE((SELECT k.number FROM programme_kinds k
         WHERE k.name = JSON_VALUE(in_doc, '$.kind')), 255),
       display_name = JSON_VALUE(in_doc, '$.display_name'),
-      consigning_unit_id = SUBSTRING_INDEX(
-        JSON_VALUE(in_doc, '$.consigning_unit'), '/', -1),
+      consigning_unit_id = IF(
+        JSON_VALUE(in_doc, '$.consigning_unit') LIKE 'partners/_%' AND
+        LOCATE('/', JSON_VALUE(in_doc, '$.consigning_unit'), 10) = 0,
+        SUBSTRING(JSON_VALUE(in_doc, '$.consigning_unit'), 10), NULL),
       max_continuation_years =
         JSON_VALUE(in_doc, '$.max_continuation_years'),
       lifetime_adoption_limit =

@@ -30,11 +30,13 @@ INSERT INTO conflict_sources (number, name) VALUES
   (3, 'NETWORK'), (4, 'CITY_UNIT');
 
 -- display_name nullable until the backfill below has typed every row.
+-- "Given" is CHAR_LENGTH(x) > 0, as in 005.
 ALTER TABLE reviewers
   ADD COLUMN display_name VARCHAR(300) NULL,
   ADD COLUMN email VARCHAR(254) NULL,
-  ADD CONSTRAINT reviewers_display_name_given CHECK (display_name <> ''),
-  ADD CONSTRAINT reviewers_principal_given CHECK (principal <> ''),
+  ADD CONSTRAINT reviewers_display_name_given
+    CHECK (CHAR_LENGTH(display_name) > 0),
+  ADD CONSTRAINT reviewers_principal_given CHECK (CHAR_LENGTH(principal) > 0),
   ADD CONSTRAINT reviewers_deleted_after_created
     CHECK (delete_time IS NULL OR delete_time >= create_time),
   ADD CONSTRAINT reviewers_version_positive CHECK (version > 0);
@@ -48,7 +50,7 @@ CREATE TABLE reviewer_affiliations (
   UNIQUE KEY reviewer_affiliations_once (reviewer_seq, partner_id),
   CONSTRAINT reviewer_affiliations_reviewer FOREIGN KEY (reviewer_seq)
     REFERENCES reviewers (seq),
-  CONSTRAINT reviewer_affiliations_given CHECK (partner_id <> ''),
+  CONSTRAINT reviewer_affiliations_given CHECK (CHAR_LENGTH(partner_id) > 0),
   CONSTRAINT reviewer_affiliations_at_most_20 CHECK (position < 20)
 ) ENGINE=InnoDB;
 
@@ -121,7 +123,8 @@ CREATE TABLE reviewer_related_parties (
     REFERENCES conflict_sources (number),
   CONSTRAINT reviewer_related_parties_how CHECK (source_number IN (3, 4)),
   CONSTRAINT reviewer_related_parties_given
-    CHECK (partner_id <> '' AND affiliation_id <> '' AND
+    CHECK (CHAR_LENGTH(partner_id) > 0 AND
+           CHAR_LENGTH(affiliation_id) > 0 AND
            (via LIKE 'networks/_%' OR via LIKE 'partners/_%'))
 ) ENGINE=InnoDB;
 

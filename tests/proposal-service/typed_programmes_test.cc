@@ -160,6 +160,18 @@ TEST_F(TypedProgrammesTest, EveryProgrammeFieldReadsBackAsWritten) {
   EXPECT_EQ(Differences(got, page.programmes(0)), "");
 }
 
+// The service accepts a name of spaces (it refuses only an empty one), so
+// the schema must too: the binary collation pads, so ' ' = ''.
+TEST_F(TypedProgrammesTest, ANameOfSpacesIsStoredAsGiven) {
+  Programme p = CitizenProgramme();
+  p.set_display_name("   ");
+  const Programme created = CreateProgramme(p);
+  ASSERT_FALSE(created.name().empty());
+  EXPECT_EQ(Get(created.name()).display_name(), "   ");
+  EXPECT_EQ(db_.QueryValue("SELECT CHAR_LENGTH(display_name) FROM programmes"),
+            "3");
+}
+
 TEST_F(TypedProgrammesTest, TheSchemaRefusesBadRows) {
   const Programme good = CreateProgramme(Full());
   const std::string seq = Seq(good);
@@ -190,7 +202,9 @@ TEST_F(TypedProgrammesTest, TheSchemaRefusesBadRows) {
       {insert + "1, NOW(), NOW(), NULL, JSON_REMOVE(" + doc +
            ", '$.consigning_unit'))",
        1048},
-      {with("$.consigning_unit", "'partners/'"), 4025},
+      {with("$.consigning_unit", "'partners/'"), 1048},
+      {with("$.consigning_unit", "'networks/u'"), 1048},
+      {with("$.consigning_unit", "'partners/a/b'"), 1048},
       // Limits out of the service's ranges; a flag that is not a boolean.
       {with("$.max_continuation_years", "101"), 4025},
       {with("$.lifetime_adoption_limit", "-1"), 4025},
@@ -246,6 +260,17 @@ TEST_F(TypedProgrammesTest, ANumberThisBuildDoesNotKnowIsDataLoss) {
   get.set_name(good.name());
   Programme out;
   grpc::Status status = stub_->GetProgramme(Context(Staff()).get(), get, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DATA_LOSS)
+      << status.error_message();
+  // And a later release's partner kind among the eligible ones.
+  db_.Exec("INSERT INTO partner_kinds VALUES (99, 'ALIEN')");
+  db_.Exec(
+      "UPDATE programmes SET doc = JSON_SET(doc, '$.kind', "
+      "'WARD_CITIZEN_PROPOSAL', '$.eligible_partner_kinds[1]', 'ALIEN')");
+  ASSERT_EQ(db_.QueryValue("SELECT GROUP_CONCAT(kind_number ORDER BY "
+                           "position) FROM programme_partner_kinds"),
+            "6,99,4");
+  status = stub_->GetProgramme(Context(Staff()).get(), get, &out);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DATA_LOSS)
       << status.error_message();
   // The lookup check names a renamed value of the new tables.

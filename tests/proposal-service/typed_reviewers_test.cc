@@ -172,6 +172,23 @@ TEST_F(TypedReviewersTest, EveryReviewerFieldReadsBackAsWritten) {
   EXPECT_EQ(Differences(deleted, page.reviewers(1)), "");
 }
 
+// Names and principals of spaces, which the service accepts, are stored
+// as given (the schema's checks count characters: the collation pads).
+TEST_F(TypedReviewersTest, NamesOfSpacesAreStoredAsGiven) {
+  ASSERT_NO_FATAL_FAILURE(SetUpCall());
+  v1::CreateReviewerRequest create;
+  create.set_parent(call_.name());
+  create.mutable_reviewer()->set_display_name("  ");
+  create.mutable_reviewer()->set_principal(" ");
+  Reviewer created;
+  grpc::Status status =
+      stub_->CreateReviewer(Context(Staff()).get(), create, &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const Reviewer got = Get(created.name());
+  EXPECT_EQ(got.display_name(), "  ");
+  EXPECT_EQ(got.principal(), " ");
+}
+
 TEST_F(TypedReviewersTest, TheSchemaRefusesBadRows) {
   ASSERT_NO_FATAL_FAILURE(SetUpCall());
   v1::CreateReviewerRequest create;
